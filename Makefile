@@ -1,0 +1,31 @@
+# glassnet: `make run` trains on a bundled dataset, `make test` runs the test suite.
+# Both set up a local virtual environment from PyPI first (idempotent).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-all bench setup clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/glassnet train titanic --out runs/titanic
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests
+
+test-all: $(STAMP)
+	RUN_SLOW=1 $(BIN)/python -m pytest -q -n 2 tests
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_mlp.py
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info src/*.egg-info

@@ -1,0 +1,22 @@
+"""glassnet: a glass-box neural-network library in pure NumPy.
+
+Every node of the computational graph shows its value, its local gradient and the gradient it
+passes back; the same engine trains fast on real data.
+"""
+from . import activations, init, losses
+from .activations import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
+                          Step, Tanh)
+from .gradcheck import gradcheck
+from .layers import Dense, Dropout, Layer
+from .losses import (MAE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Hinge, Huber,
+                     Loss)
+from .model import Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
+    "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
+    "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "gradcheck", "activations",
+    "init", "losses", "__version__",
+]

@@ -1,0 +1,117 @@
+"""Input validation at the library's boundary (fit, predict, evaluate, load).
+
+Everything that enters from a user passes through here once; the hot loop then trusts it.
+Errors name the problem and, where there is one, the fix.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+FLOAT_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def resolve_dtype(dtype) -> np.dtype:
+    """Return float32 or float64 as a NumPy dtype; anything else is a ValueError."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}") from exc
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return dt
+
+
+def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
+                n_features: int | None = None, allow_empty: bool = False,
+                allow_nonfinite: bool = False) -> np.ndarray:
+    """Convert ``X`` to a C-contiguous float array and check it.
+
+    Raises ValueError/TypeError naming the problem: non-numeric values, wrong number of
+    dimensions or columns, no rows, NaN or infinity.
+    """
+    if X is None:
+        raise TypeError(f"{name} is None; expected an array of numbers")
+    if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas and friends
+        X = X.to_numpy()
+    if hasattr(X, "toarray") and not isinstance(X, np.ndarray):  # scipy.sparse
+        raise TypeError(f"{name} is a sparse matrix; glassnet needs a dense array "
+                        f"(call .toarray() if it fits in memory)")
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+    if arr.dtype == object or arr.dtype.kind in "USVO":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            bad = _first_non_numeric(arr)
+            raise ValueError(f"{name} contains non-numeric values (e.g. {bad!r}); "
+                             f"encode text columns as numbers first") from exc
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} has complex values; glassnet works with real numbers")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} has unsupported dtype {arr.dtype}; expected numbers")
+    if ndim == 2 and arr.ndim == 1:
+        raise ValueError(f"{name} must be 2-D (examples in rows, features in columns), got "
+                         f"shape {arr.shape}; use X.reshape(-1, 1) for a single feature or "
+                         f"X.reshape(1, -1) for a single example")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got {arr.ndim}-D with shape {arr.shape}")
+    if not allow_empty and arr.size == 0 and (arr.ndim == 0 or arr.shape[0] == 0):
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one example is needed")
+    if ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} has no columns (shape {arr.shape})")
+    if n_features is not None and arr.ndim == 2 and arr.shape[1] != n_features:
+        raise ValueError(f"{name} has {arr.shape[1]} columns but the model expects "
+                         f"{n_features} features")
+    out = np.ascontiguousarray(arr, dtype=dtype)
+    if not allow_nonfinite and not np.isfinite(out).all():
+        bad = np.argwhere(~np.isfinite(out))[0]
+        kind = "NaN" if np.isnan(out[tuple(bad)]) else "infinity"
+        where = f"row {bad[0]}" + (f", column {bad[1]}" if out.ndim > 1 else "")
+        n_bad = int((~np.isfinite(out)).sum())
+        raise ValueError(f"{name} contains {kind} at {where} ({n_bad} non-finite value(s) in "
+                         f"all); remove or impute missing values first")
+    return out
+
+
+def _first_non_numeric(arr):
+    for v in arr.ravel():
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            return v
+    return None
+
+
+def check_consistent_length(X, y, names=("X", "y")):
+    if len(X) != len(y):
+        raise ValueError(f"{names[0]} has {len(X)} rows but {names[1]} has {len(y)}; "
+                         f"they must have one row per example")
+
+
+def check_positive_int(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_fraction(value, name, low=0.0, high=1.0, inclusive_high=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    ok = low <= value < high or (inclusive_high and value == high)
+    if not ok or not np.isfinite(value):
+        bracket = "]" if inclusive_high else ")"
+        raise ValueError(f"{name} must be in [{low}, {high}{bracket}, got {value}")
+    return float(value)
+
+
+def check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of: "
+                         + ", ".join(map(str, choices)))
+    return value

@@ -1,0 +1,103 @@
+"""Weight initializers.
+
+Each initializer is a function ``(rng, n_in, n_out, dtype) -> array of shape (n_in, n_out)``
+drawing from a ``numpy.random.Generator``. The model passes down one generator seeded from its
+``seed``, so the same seed gives the same weights.
+
+==============  ===============================================  ========================
+name            distribution                                     suits
+==============  ===============================================  ========================
+plain           N(0, 1) x 0.01 (the seeds' "small random")       tiny networks
+xavier          N(0, 2 / (n_in + n_out))  (Glorot normal)        sigmoid, tanh
+xavier_uniform  U(-a, a), a = sqrt(6 / (n_in + n_out))           sigmoid, tanh
+he              N(0, 2 / n_in)  (Kaiming normal)                 ReLU family
+he_uniform      U(-a, a), a = sqrt(6 / n_in)                     ReLU family
+lecun           N(0, 1 / n_in)                                   SELU, linear
+lecun_uniform   U(-a, a), a = sqrt(3 / n_in)
+zeros           all zeros (fine for one neuron, breaks symmetry nowhere else)
+==============  ===============================================  ========================
+
+An explicit array of shape (n_in, n_out) is accepted wherever a name is.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def plain(rng, n_in, n_out, dtype=np.float32):
+    return (rng.standard_normal((n_in, n_out)) * 0.01).astype(dtype)
+
+
+def xavier(rng, n_in, n_out, dtype=np.float32):
+    return (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))).astype(dtype)
+
+
+def xavier_uniform(rng, n_in, n_out, dtype=np.float32):
+    a = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
+
+
+def he(rng, n_in, n_out, dtype=np.float32):
+    return (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype)
+
+
+def he_uniform(rng, n_in, n_out, dtype=np.float32):
+    a = np.sqrt(6.0 / n_in)
+    return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
+
+
+def lecun(rng, n_in, n_out, dtype=np.float32):
+    return (rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)).astype(dtype)
+
+
+def lecun_uniform(rng, n_in, n_out, dtype=np.float32):
+    a = np.sqrt(3.0 / n_in)
+    return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
+
+
+def zeros(rng, n_in, n_out, dtype=np.float32):
+    return np.zeros((n_in, n_out), dtype=dtype)
+
+
+INITIALIZERS = {
+    "plain": plain, "xavier": xavier, "glorot": xavier, "xavier_normal": xavier,
+    "glorot_normal": xavier, "xavier_uniform": xavier_uniform, "glorot_uniform": xavier_uniform,
+    "he": he, "kaiming": he, "he_normal": he, "kaiming_normal": he, "he_uniform": he_uniform,
+    "kaiming_uniform": he_uniform, "lecun": lecun, "lecun_normal": lecun,
+    "lecun_uniform": lecun_uniform, "zeros": zeros,
+}
+
+
+def get(init):
+    """Return an initializer from a name, a callable, or an explicit array."""
+    if callable(init):
+        return init
+    if isinstance(init, str):
+        try:
+            return INITIALIZERS[init.lower()]
+        except KeyError:
+            raise ValueError(f"unknown initializer {init!r}; choose one of: "
+                             + ", ".join(sorted(set(INITIALIZERS)))
+                             + ", or pass an array") from None
+    arr = np.asarray(init)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"init must be a name, a callable or an array of numbers, got {init!r}")
+
+    def explicit(rng, n_in, n_out, dtype=np.float32):
+        a = np.asarray(arr, dtype=dtype)
+        if a.ndim == 1 and n_out == 1 and a.shape[0] == n_in:
+            a = a.reshape(n_in, 1)
+        if a.shape != (n_in, n_out):
+            raise ValueError(f"explicit initial weights have shape {arr.shape}, "
+                             f"expected ({n_in}, {n_out})")
+        if not np.isfinite(a).all():
+            raise ValueError("explicit initial weights contain NaN or infinity")
+        return a.copy()
+
+    explicit.__name__ = "explicit"
+    return explicit
+
+
+def initialize(init, rng, n_in, n_out, dtype=np.float32):
+    """Draw a (n_in, n_out) weight array with the initializer ``init``."""
+    return np.ascontiguousarray(get(init)(rng, n_in, n_out, dtype), dtype=dtype)

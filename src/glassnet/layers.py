@@ -1,0 +1,216 @@
+"""The layer contract: every layer is one node of the computational graph.
+
+A node has
+
+* ``forward(x, training=False) -> y``: computes its output and caches what backward needs;
+* ``backward(dy) -> dx``: receives the upstream gradient dCost/dy, multiplies it by the
+  node's local gradient (the chain rule) and returns dCost/dx, the gradient it passes down;
+  parameter gradients are written into ``grads``;
+* ``params`` and ``grads``: dicts with the same keys (empty for parameter-free nodes).
+
+Examples are in rows: x has shape (m, n_in). Training, tracing and gradient checking are all
+built on this contract alone, so a new layer needs nothing but these methods.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import init as _init
+from ._validate import check_fraction, check_positive_int, resolve_dtype
+
+
+class Layer:
+    """Base class of every node. Subclasses override ``forward`` and ``backward``.
+
+    Attributes
+    ----------
+    params, grads : dict of str -> ndarray
+        Trainable arrays and their gradients (same keys, same shapes).
+    needs_input_grad : bool
+        When False, ``backward`` may skip computing dx and return None (the model sets this
+        on its first layer: nobody needs the gradient of the data).
+    """
+
+    needs_input_grad = True
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.n_in: int | None = None
+        self.n_out: int | None = None
+
+    # -- building -----------------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return self.n_in is not None
+
+    def build(self, n_in: int, rng: np.random.Generator | None = None, dtype="float32"):
+        """Allocate parameters for inputs of width ``n_in``; return the output width."""
+        self.n_in = n_in
+        self.n_out = n_in
+        return self.n_out
+
+    def to(self, dtype):
+        """Cast parameters and gradients to ``dtype`` in place (a no-op when they match)."""
+        dt = resolve_dtype(dtype)
+        for k in self.params:
+            if self.params[k].dtype != dt:
+                self.params[k] = self.params[k].astype(dt)
+                self.grads[k] = np.zeros_like(self.params[k])
+        return self
+
+    # -- the contract -------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def local_grad(self) -> dict[str, np.ndarray]:
+        """The node's local gradient from the last forward pass, for the tracer.
+
+        Element-wise nodes return ``{"dy/dx": derivative values}``; Dense returns the pieces
+        ``{"dz/dW": x^T, "dz/dx": W}``.
+        """
+        return {}
+
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def config(self) -> dict:
+        """Constructor arguments, for saving and for ``repr``."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    """Fully connected node: ``z = x·W + b``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths. ``Dense(n_out)`` alone leaves ``n_in`` to be inferred when
+        the model first sees data (as Keras does).
+    init : str, callable or array
+        Weight initializer (see :mod:`glassnet.init`), default ``"xavier"``.
+    bias : bool
+        Whether to add ``b`` (initialized to zeros).
+    activation : str or None
+        Convenience: ``Sequential`` expands ``Dense(..., activation="relu")`` into a Dense
+        node followed by a ReLU node, so the graph still shows both.
+    seed : int or None
+        Seed used only when this layer is built on its own, outside a model.
+    """
+
+    def __init__(self, n_in: int, n_out: int | None = None, init="xavier", bias: bool = True,
+                 activation: str | None = None, seed: int | None = None):
+        super().__init__()
+        if n_out is None:
+            n_in, n_out = None, n_in
+        self.units = check_positive_int(n_out, "Dense n_out")
+        self._n_in_arg = None if n_in is None else check_positive_int(n_in, "Dense n_in")
+        _init.get(init)  # fail early on an unknown name
+        self.init = init
+        self.bias = bool(bias)
+        self.activation = activation
+        if activation is not None:
+            from .activations import get as _get_act
+            _get_act(activation)
+        self.seed = seed
+        self._x = None
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        n_in = check_positive_int(n_in, "Dense n_in")
+        if self._n_in_arg is not None and n_in != self._n_in_arg:
+            raise ValueError(f"Dense({self._n_in_arg}, {self.units}) receives {n_in} inputs; "
+                             f"its n_in must match the previous layer's output width")
+        dt = resolve_dtype(dtype)
+        if rng is None:
+            rng = np.random.default_rng(self.seed)
+        self.n_in, self.n_out = n_in, self.units
+        W = _init.initialize(self.init, rng, n_in, self.units, dt)
+        self.params = {"W": W}
+        if self.bias:
+            self.params["b"] = np.zeros(self.units, dtype=dt)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self.units
+
+    def _ensure_built(self, x):
+        if not self.built:
+            self.build(x.shape[1], dtype=x.dtype if x.dtype == np.float64 else np.float32)
+
+    def forward(self, x, training=False):
+        self._ensure_built(x)
+        self._x = x
+        z = x @ self.params["W"]
+        if self.bias:
+            z += self.params["b"]
+        return z
+
+    def backward(self, dy):
+        """dW = xᵀ·dy,  db = Σ_rows dy,  dx = dy·Wᵀ."""
+        x = self._x
+        np.matmul(x.T, dy, out=self.grads["W"])
+        if self.bias:
+            np.sum(dy, axis=0, out=self.grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return dy @ self.params["W"].T
+
+    def local_grad(self):
+        return {"dz/dW": self._x.T, "dz/dx": self.params["W"]}
+
+    def config(self):
+        cfg = {"n_in": self.n_in if self.n_in is not None else self._n_in_arg,
+               "n_out": self.units}
+        if not isinstance(self.init, np.ndarray) and not callable(self.init):
+            cfg["init"] = self.init
+        if not self.bias:
+            cfg["bias"] = False
+        return cfg
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
+    survivors by 1 / (1 - rate), so nothing changes at inference (``training=False``).
+
+    Backward: dx = dy · mask / (1 - rate).
+    """
+
+    def __init__(self, rate: float = 0.5, seed: int | None = None):
+        super().__init__()
+        self.rate = check_fraction(rate, "Dropout rate")
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self._mask = None
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        if rng is not None and self.seed is None:
+            self.rng = np.random.default_rng(rng.integers(2**63))
+        return super().build(n_in, rng, dtype)
+
+    def forward(self, x, training=False):
+        if not self.built:
+            self.build(x.shape[1])
+        if not training or self.rate == 0.0:
+            self._mask = None
+            return x
+        keep = 1.0 - self.rate
+        self._mask = (self.rng.random(x.shape, dtype=np.float32) < keep).astype(x.dtype)
+        self._mask *= x.dtype.type(1.0 / keep)
+        return x * self._mask
+
+    def backward(self, dy):
+        """dx = dy · mask / (1 - rate)  (the mask is stored already scaled)."""
+        if self._mask is None:
+            return dy
+        return dy * self._mask
+
+    def local_grad(self):
+        return {"dy/dx": self._mask} if self._mask is not None else {}
+
+    def config(self):
+        return {"rate": self.rate}

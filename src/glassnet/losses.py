@@ -1,0 +1,316 @@
+"""Losses: the last node of the graph, turning predictions into one number, the cost.
+
+Each loss has ``forward(y_pred, y_true) -> float`` and ``backward() -> dCost/dy_pred`` (same
+shape and dtype as ``y_pred``). Costs are means over the batch, so gradients carry the 1/m.
+
+The fused losses (``from_logits=True``) take the pre-activation z of the last layer and fold
+the sigmoid or softmax into the loss: their gradient is the simple (ŷ − y)/m and they never
+take the log of 0. A model whose last node is a Sigmoid/Softmax trained with the matching
+probability loss uses the same fused gradient automatically (see ``fused_backward``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Sigmoid, Softmax, _sigmoid
+
+
+def _as_targets(y_true, y_pred, name):
+    y = np.asarray(y_true)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: y_true must be numeric, got dtype {y.dtype}")
+    if y.shape != y_pred.shape:
+        if y.size == y_pred.size:
+            y = y.reshape(y_pred.shape)
+        else:
+            raise ValueError(f"{name}: y_true has shape {y.shape} but y_pred has shape "
+                             f"{y_pred.shape}")
+    return y.astype(y_pred.dtype, copy=False)
+
+
+class Loss:
+    """Base class. Subclasses implement ``forward`` and ``backward``."""
+
+    fuses_with: type | None = None  # activation class this loss can absorb
+
+    def __call__(self, y_pred, y_true):
+        return self.forward(y_pred, y_true)
+
+    def forward(self, y_pred, y_true) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def fused_backward(self) -> np.ndarray:
+        """Gradient with respect to the input of the absorbed activation, (ŷ − y)/m."""
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class MSE(Loss):
+    """Mean squared error.
+
+    ``half=False`` (default, as PyTorch): cost = (1/(m·k)) Σ (ŷ − y)²,  dŷ = 2(ŷ − y)/(m·k).
+    ``half=True`` (the seeds' form):      cost = (1/2m) Σ (ŷ − y)²,    dŷ = (ŷ − y)/m.
+    """
+
+    def __init__(self, half: bool = False):
+        self.half = bool(half)
+
+    def forward(self, y_pred, y_true):
+        y = _as_targets(y_true, y_pred, "MSE")
+        self._d = y_pred - y
+        m = y_pred.shape[0] if y_pred.ndim else 1
+        self._scale = 1.0 / m if self.half else 2.0 / self._d.size
+        sq = float(np.vdot(self._d, self._d))
+        return sq / (2 * m) if self.half else sq / self._d.size
+
+    def backward(self):
+        return self._d * self._d.dtype.type(self._scale)
+
+    def config(self):
+        return {"half": True} if self.half else {}
+
+
+class MAE(Loss):
+    """Mean absolute error: cost = (1/(m·k)) Σ |ŷ − y|,  dŷ = sign(ŷ − y)/(m·k)."""
+
+    def forward(self, y_pred, y_true):
+        y = _as_targets(y_true, y_pred, "MAE")
+        self._d = y_pred - y
+        return float(np.abs(self._d).mean())
+
+    def backward(self):
+        return np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size)
+
+
+class Huber(Loss):
+    """Huber loss: ½d² where |d| ≤ δ, else δ(|d| − ½δ), averaged over all entries.
+
+    dŷ = clip(d, −δ, δ)/(m·k)."""
+
+    def __init__(self, delta: float = 1.0):
+        if not delta > 0:
+            raise ValueError(f"Huber delta must be > 0, got {delta}")
+        self.delta = float(delta)
+
+    def forward(self, y_pred, y_true):
+        y = _as_targets(y_true, y_pred, "Huber")
+        d = self._d = y_pred - y
+        a = np.abs(d)
+        dl = self.delta
+        return float(np.where(a <= dl, 0.5 * d * d, dl * (a - 0.5 * dl)).mean())
+
+    def backward(self):
+        d = self._d
+        return np.clip(d, -self.delta, self.delta) * d.dtype.type(1.0 / d.size)
+
+    def config(self):
+        return {"delta": self.delta}
+
+
+class BinaryCrossEntropy(Loss):
+    """Log loss for 0/1 targets, averaged over all entries.
+
+    On probabilities p (``from_logits=False``): cost = −mean(y·log p + (1−y)·log(1−p)), p
+    clipped to [eps, 1−eps];  dp = (p − y) / (p(1 − p)) / (m·k).
+    On logits z (``from_logits=True``, sigmoid fused): cost = mean(max(z,0) − z·y + log(1+e^{−|z|}));
+    dz = (sigmoid(z) − y)/(m·k).
+    """
+
+    fuses_with = Sigmoid
+
+    def __init__(self, from_logits: bool = False, eps: float | None = None):
+        self.from_logits = bool(from_logits)
+        self.eps = eps
+
+    def forward(self, y_pred, y_true):
+        y = _as_targets(y_true, y_pred, "BinaryCrossEntropy")
+        self._y = y
+        n = y_pred.size
+        self._n = n
+        if self.from_logits:
+            z = y_pred
+            self._p = _sigmoid(z)
+            return float((np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n)
+        eps = self.eps if self.eps is not None else (1e-7 if y_pred.dtype == np.float32 else 1e-12)
+        p = self._p = np.clip(y_pred, eps, 1 - eps)
+        return float(-(y * np.log(p) + (1 - y) * np.log1p(-p)).sum() / n)
+
+    def backward(self):
+        inv_n = self._p.dtype.type(1.0 / self._n)
+        if self.from_logits:
+            return (self._p - self._y) * inv_n
+        p = self._p
+        return (p - self._y) / (p * (1 - p)) * inv_n
+
+    def fused_backward(self):
+        """dz = (ŷ − y)/(m·k), the sigmoid's input gradient in one step."""
+        return (self._p - self._y) * self._p.dtype.type(1.0 / self._n)
+
+    def config(self):
+        return {"from_logits": True} if self.from_logits else {}
+
+
+def _class_targets(y_true, y_pred, name, soft=True):
+    """Integer labels (m,) or one-hot (m, k) -> one-hot (m, k) of y_pred's dtype.
+
+    With ``soft``, rows of class probabilities (non-negative, summing to 1) are accepted too."""
+    y = np.asarray(y_true)
+    m, k = y_pred.shape
+    if y.ndim == 2 and y.shape == (m, k) and k > 1:
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: one-hot targets must be numeric, got dtype {y.dtype}")
+        yf = y.astype(y_pred.dtype, copy=False)
+        sums = yf.sum(axis=1)
+        ok = np.all(yf >= 0) and np.allclose(sums, 1, atol=1e-4)
+        if ok and not soft:
+            ok = np.all((yf == 0) | (yf == 1))
+        if not ok:
+            what = "one-hot rows (a single 1 per row)" if not soft else \
+                "one-hot rows or class probabilities summing to 1"
+            raise ValueError(f"{name}: 2-D targets must be {what}; for several independent "
+                             f"0/1 outputs use BinaryCrossEntropy")
+        return yf
+    if y.ndim == 2 and y.shape == (m, 1):
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != m:
+        raise ValueError(f"{name}: y_true must be integer labels of shape ({m},) or one-hot of "
+                         f"shape ({m}, {k}), got shape {y.shape}")
+    if y.dtype.kind == "f":
+        if not np.all(y == np.round(y)):
+            raise ValueError(f"{name}: integer class labels expected, got fractional values")
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class labels must be integers, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"{name}: labels must be in 0..{k - 1} for {k} outputs, found "
+                         f"{int(y.min())}..{int(y.max())}")
+    onehot = np.zeros((m, k), dtype=y_pred.dtype)
+    onehot[np.arange(m), y] = 1
+    return onehot
+
+
+class CategoricalCrossEntropy(Loss):
+    """Cross-entropy for one of k classes; labels as integers (m,) or one-hot (m, k).
+
+    On probabilities p (``from_logits=False``): cost = −(1/m) Σ y·log p (p clipped);  dp = −y/p/m.
+    On logits z (``from_logits=True``, softmax fused): cost = (1/m) Σ (logsumexp(z) − z_y);
+    dz = (softmax(z) − y)/m.
+    """
+
+    fuses_with = Softmax
+
+    def __init__(self, from_logits: bool = False, eps: float | None = None):
+        self.from_logits = bool(from_logits)
+        self.eps = eps
+
+    def forward(self, y_pred, y_true):
+        if y_pred.ndim != 2:
+            raise ValueError(f"CategoricalCrossEntropy: y_pred must be 2-D (m, k), got shape "
+                             f"{y_pred.shape}")
+        y = self._y = _class_targets(y_true, y_pred, "CategoricalCrossEntropy")
+        m = self._m = y_pred.shape[0]
+        if self.from_logits:
+            z = y_pred - y_pred.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            s = e.sum(axis=1, keepdims=True)
+            self._p = e / s
+            logp = z - np.log(s)
+            return float(-(y * logp).sum() / m)
+        eps = self.eps if self.eps is not None else (1e-7 if y_pred.dtype == np.float32 else 1e-12)
+        p = np.clip(y_pred, eps, 1.0)
+        self._p = y_pred
+        self._pc = p
+        return float(-(y * np.log(p)).sum() / m)
+
+    def backward(self):
+        inv_m = self._p.dtype.type(1.0 / self._m)
+        if self.from_logits:
+            return (self._p - self._y) * inv_m
+        return -self._y / self._pc * inv_m
+
+    def fused_backward(self):
+        """dz = (ŷ − y)/m, the softmax's input gradient in one step."""
+        return (self._p - self._y) * self._p.dtype.type(1.0 / self._m)
+
+    def config(self):
+        return {"from_logits": True} if self.from_logits else {}
+
+
+class Hinge(Loss):
+    """Hinge (margin) loss on raw scores.
+
+    One output: targets in {−1, +1} (or {0, 1}, mapped to ±1);
+    cost = mean(max(0, 1 − y·f)),  df = −y·[y·f < 1]/m.
+    k > 1 outputs with integer labels (multi-class, as torch's MultiMarginLoss):
+    cost = (1/m) Σ_i Σ_{j≠y_i} max(0, 1 − f_{y_i} + f_j) / k.
+    """
+
+    def forward(self, y_pred, y_true):
+        if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+            self._multi = True
+            y = _class_targets(y_true, y_pred, "Hinge", soft=False).astype(bool)
+            m, k = y_pred.shape
+            fy = y_pred[y][:, None]
+            margins = 1 - fy + y_pred
+            margins[y] = 0
+            self._active = (margins > 0).astype(y_pred.dtype)
+            self._ybool, self._scale = y, 1.0 / (m * k)
+            return float(np.maximum(margins, 0).sum() * self._scale)
+        self._multi = False
+        y = _as_targets(y_true, y_pred, "Hinge")
+        vals = np.unique(y)
+        if np.all(np.isin(vals, (0, 1))):
+            y = 2 * y - 1
+        elif not np.all(np.isin(vals, (-1, 1))):
+            raise ValueError(f"Hinge: binary targets must be -1/+1 or 0/1, got values {vals[:5]}")
+        self._y = y
+        margin = 1 - y * y_pred
+        self._active = (margin > 0).astype(y_pred.dtype)
+        self._scale = 1.0 / y_pred.size
+        return float(np.maximum(margin, 0).sum() * self._scale)
+
+    def backward(self):
+        s = self._active.dtype.type(self._scale)
+        if self._multi:
+            g = self._active.copy()
+            g[self._ybool] = -self._active.sum(axis=1)
+            return g * s
+        return -self._y * self._active * s
+
+
+LOSSES = {
+    "mse": MSE, "mean_squared_error": MSE, "mae": MAE, "mean_absolute_error": MAE,
+    "huber": Huber, "bce": BinaryCrossEntropy, "binary_crossentropy": BinaryCrossEntropy,
+    "binary_cross_entropy": BinaryCrossEntropy, "log_loss": BinaryCrossEntropy,
+    "cce": CategoricalCrossEntropy, "categorical_crossentropy": CategoricalCrossEntropy,
+    "categorical_cross_entropy": CategoricalCrossEntropy,
+    "cross_entropy": CategoricalCrossEntropy, "hinge": Hinge,
+}
+
+
+def get(loss) -> Loss:
+    """A loss from an instance, a class or a name ("mse", "bce", "cce", ...).
+
+    The names ``"bce_logits"`` and ``"cce_logits"`` give the fused forms.
+    """
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, type) and issubclass(loss, Loss):
+        return loss()
+    if isinstance(loss, str):
+        key = loss.lower().replace("-", "_")
+        if key.endswith("_logits") and key[:-7] in LOSSES:
+            return LOSSES[key[:-7]](from_logits=True)
+        if key in LOSSES:
+            return LOSSES[key]()
+    raise ValueError(f"unknown loss {loss!r}; choose one of: " + ", ".join(sorted(LOSSES))
+                     + ", bce_logits, cce_logits, or pass a Loss instance")

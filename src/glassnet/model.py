@@ -1,0 +1,193 @@
+"""Sequential: a chain of nodes, the computational graph of the seeds.
+
+forward:  ŷ = L_k(…L_2(L_1(X)))
+backward: the loss's gradient enters at the top and each node, in reverse, multiplies it by
+its local gradient and passes the result down (the chain rule), filling its ``grads``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as _act
+from ._validate import check_array, resolve_dtype
+from .layers import Dense, Layer
+
+
+class Sequential:
+    """A model made of nodes applied in order.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The nodes. ``Dense(..., activation="relu")`` is expanded into a Dense node and an
+        activation node, so every node of the graph stays visible.
+    seed : int or None
+        Seeds the ``numpy.random.Generator`` that initializes every layer not yet built (and
+        drives dropout and shuffling): the same seed gives the same numbers.
+    dtype : "float32" (default) or "float64"
+        The dtype of parameters and computations; inputs are cast to it once, at the boundary.
+    """
+
+    def __init__(self, layers, seed: int | None = None, dtype="float32"):
+        if isinstance(layers, Layer):
+            layers = [layers]
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise TypeError(f"Sequential expects a list of layers, got {type(layers).__name__}") from None
+        if not layers:
+            raise ValueError("Sequential needs at least one layer")
+        expanded = []
+        for i, layer in enumerate(layers):
+            if isinstance(layer, type) and issubclass(layer, Layer):
+                layer = layer()
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
+                                f"(e.g. Dense(4, 8) or ReLU())")
+            expanded.append(layer)
+            if isinstance(layer, Dense) and layer.activation is not None:
+                expanded.append(_act.get(layer.activation))
+                layer.activation = None
+        self.layers = expanded
+        self.seed = seed
+        self.dtype = resolve_dtype(dtype)
+        self.rng = np.random.default_rng(seed)
+        self.n_features = None
+        self.history = None
+        first = self.layers[0]
+        n_in = first.n_in if first.built else getattr(first, "_n_in_arg", None)
+        if n_in is not None:
+            self.build(n_in)
+
+    # -- structure ------------------------------------------------------------------------
+    def build(self, n_in: int):
+        """Give every node its input width, initializing parameters from the model's seed.
+
+        Nodes already built keep their parameters (cast to the model's dtype)."""
+        width = n_in
+        for i, layer in enumerate(self.layers):
+            try:
+                if layer.built and layer.n_in == width:
+                    layer.to(self.dtype)
+                    width = layer.n_out
+                elif layer.built and layer.params:
+                    raise ValueError(f"layer {i} ({layer!r}) expects {layer.n_in} inputs but "
+                                     f"the layer before it gives {width}")
+                else:
+                    width = layer.build(width, self.rng, self.dtype)
+            except ValueError as exc:
+                if str(exc).startswith("layer "):
+                    raise
+                raise ValueError(f"layer {i} ({type(layer).__name__}): {exc}") from None
+        self.n_features = n_in
+        return self
+
+    @property
+    def built(self) -> bool:
+        return self.n_features is not None
+
+    @property
+    def n_outputs(self) -> int | None:
+        return self.layers[-1].n_out if self.built else None
+
+    def parameters(self):
+        """Every trainable array: a list of (layer, name, array, grad) in graph order."""
+        return [(layer, k, layer.params[k], layer.grads[k])
+                for layer in self.layers for k in layer.params]
+
+    def n_params(self) -> int:
+        return sum(layer.n_params() for layer in self.layers)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of all parameter arrays, in ``parameters()`` order."""
+        return [p.copy() for _, _, p, _ in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Copy arrays (as from ``get_weights``) back into the parameters, in place."""
+        params = self.parameters()
+        if len(weights) != len(params):
+            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
+        for (layer, name, p, _), w in zip(params, weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f"{type(layer).__name__}.{name} has shape {p.shape}, "
+                                 f"got {w.shape}")
+            p[...] = w
+
+    # -- the graph --------------------------------------------------------------------------
+    def forward(self, x, training: bool = False):
+        """Run every node in order and return the last node's output."""
+        if not self.built:
+            x = np.asarray(x)
+            if x.ndim != 2:
+                raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
+            self.build(x.shape[1])
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    __call__ = forward
+
+    def backward(self, dy, input_grad: bool = False, start: int | None = None):
+        """Pass dCost/dŷ back through the nodes in reverse; return dCost/dX if ``input_grad``.
+
+        ``start`` is the index of the node whose *output* gradient ``dy`` is (default: the
+        last node). The first node skips its input gradient unless asked: nobody needs the
+        gradient of the data, and skipping it saves one matrix product per step.
+        """
+        last = len(self.layers) - 1 if start is None else start
+        self.layers[0].needs_input_grad = input_grad
+        for layer in self.layers[last::-1]:
+            dy = layer.backward(dy)
+            if dy is None:
+                break
+        return dy
+
+    def fused_with(self, loss) -> bool:
+        """True when the last node is the activation ``loss`` absorbs (Softmax + categorical
+        cross-entropy, Sigmoid + binary cross-entropy): backprop then starts below it with the
+        simple gradient (ŷ − y)/m."""
+        fw = getattr(loss, "fuses_with", None)
+        return (fw is not None and not getattr(loss, "from_logits", True)
+                and type(self.layers[-1]) is fw)
+
+    def backprop(self, loss, input_grad: bool = False):
+        """Backward from a loss whose ``forward`` was just called on this model's output."""
+        if self.fused_with(loss):
+            return self.backward(loss.fused_backward(), input_grad, start=len(self.layers) - 2) \
+                if len(self.layers) > 1 else loss.fused_backward()
+        return self.backward(loss.backward(), input_grad)
+
+    # -- use ----------------------------------------------------------------------------------
+    def _check_X(self, X, name="X"):
+        return check_array(X, name=name, dtype=self.dtype, n_features=self.n_features)
+
+    def predict(self, X, batch_size: int | None = None):
+        """The network's output for X of shape (m, n_features), computed without training."""
+        if not self.built:
+            raise RuntimeError("this model has no input width yet: fit it, or give the first "
+                               "layer n_in (Dense(n_in, n_out))")
+        X = self._check_X(X)
+        if batch_size is None or batch_size >= len(X):
+            return self.forward(X)
+        return np.concatenate([self.forward(X[i:i + batch_size])
+                               for i in range(0, len(X), batch_size)])
+
+    def summary(self) -> str:
+        """A table of the nodes with output widths and parameter counts."""
+        rows = [("#", "node", "output", "params")]
+        for i, layer in enumerate(self.layers):
+            out = f"(m, {layer.n_out})" if layer.built else "?"
+            rows.append((str(i), repr(layer), out, str(layer.n_params())))
+        w = [max(len(r[c]) for r in rows) for c in range(4)]
+        lines = ["  ".join(r[c].ljust(w[c]) if c < 3 else r[c].rjust(w[c]) for c in range(4))
+                 for r in rows]
+        rule = "-" * len(lines[0])
+        total = f"total parameters: {self.n_params()}  (dtype {self.dtype.name}, seed {self.seed})"
+        return "\n".join([lines[0], rule, *lines[1:], rule, total])
+
+    def __repr__(self):
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner},\n], seed={self.seed!r}, dtype={self.dtype.name!r})"
