@@ -175,6 +175,78 @@ class Sequential:
         return np.concatenate([self.forward(X[i:i + batch_size])
                                for i in range(0, len(X), batch_size)])
 
+    def fit(self, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
+            validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
+            on_nonfinite="stop"):
+        """Train the model in place and return a :class:`~glassnet.train.History`.
+
+        Parameters
+        ----------
+        X : array of shape (m, n_features)
+        y : array of shape (m,) or (m, n_outputs)
+            Integer labels 0..k-1 (or one-hot) for categorical cross-entropy, 0/1 for binary
+            cross-entropy, numbers for regression.
+        loss : Loss or name, optional
+            Default from the last node: Sigmoid -> "bce", Softmax -> "cce", else "mse".
+        optimizer : Optimizer or name
+            Default ``"adam"``; e.g. ``glassnet.optim.SGD(lr=1.0)`` for the seeds' plain
+            gradient descent.
+        epochs : int
+        batch_size : int or None
+            None trains on the whole set at once (full-batch gradient descent, as the seeds).
+        shuffle : bool
+            Draw a new order of the examples each epoch (from the model's seeded generator).
+        validation_data : (X_val, y_val), optional
+        validation_split : float
+            Hold out this fraction of (X, y), chosen at random, when no validation_data.
+        callbacks : list of Callback
+            E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
+        metrics : list of names
+            Logged each epoch (on the training batches as they were seen, and on validation).
+        verbose : 0, 1 or 2
+            0 silent, 1 a progress bar (tqdm), 2 one line per epoch.
+        on_nonfinite : "stop" or "raise"
+            What to do when the loss becomes NaN or infinite: restore the last good weights
+            and stop with a warning, or raise :class:`~glassnet.train.DivergenceError`.
+
+        Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
+        history (``history.interrupted`` is then True).
+        """
+        from .train import fit
+        return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                   batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
+                   validation_split=validation_split, callbacks=callbacks, metrics=metrics,
+                   verbose=verbose, on_nonfinite=on_nonfinite)
+
+    def evaluate(self, X, y, loss=None, metrics=()):
+        """Return {"loss": ..., metric: ...} on (X, y) without training."""
+        from .train import evaluate
+        return evaluate(self, X, y, loss=loss, metrics=metrics)
+
+    def predict_proba(self, X, batch_size: int | None = None):
+        """Class probabilities: the output of a final Sigmoid/Softmax node, or the sigmoid /
+        softmax of the output when the model was trained on logits (a from_logits loss)."""
+        from .train import _to_proba
+        out = self.predict(X, batch_size)
+        last = self.layers[-1]
+        if isinstance(last, (_act.Sigmoid, _act.Softmax)):
+            return out
+        loss = getattr(self, "loss", None)
+        if loss is not None and getattr(loss, "from_logits", False):
+            return _to_proba(out, loss)
+        raise ValueError("this model's output is not a probability: end it with a Sigmoid or "
+                         "Softmax node, or train it with a from_logits loss")
+
+    def predict_classes(self, X, batch_size: int | None = None):
+        """Predicted class indices: argmax for several outputs, threshold 0.5 for one."""
+        from .train import _to_labels
+        return _to_labels(self.predict(X, batch_size), getattr(self, "loss", None))
+
+    def save(self, path):
+        """Save to glassnet's safe model format (JSON description + raw arrays; no pickle)."""
+        from .io import save_model
+        return save_model(self, path)
+
     def summary(self) -> str:
         """A table of the nodes with output widths and parameter counts."""
         rows = [("#", "node", "output", "params")]

@@ -1,0 +1,66 @@
+"""The ``glassnet`` command.
+
+Sub-commands live in their own modules, each with ``register(subparsers)`` adding a parser
+whose ``func`` default runs it. Errors a user can fix (bad files, bad options, bad data) are
+printed as one line on stderr with exit status 2; ``--debug`` shows the full traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules providing sub-commands, in the order `glassnet --help` lists them.
+COMMAND_MODULES = ("glassnet.commands",)
+
+
+class UsageError(Exception):
+    """An error in what the user asked for; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    parser = argparse.ArgumentParser(
+        prog="glassnet",
+        description="Glass-box neural networks in pure NumPy: train on a CSV, predict, "
+                    "evaluate, and explain every number.")
+    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback when something fails")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("glassnet: interrupted", file=sys.stderr)
+        return 130
+    except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
+        if args.debug:
+            raise
+        msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        if isinstance(exc, OSError) and exc.filename and exc.strerror:
+            msg = f"{exc.strerror}: {exc.filename}"
+        print(f"glassnet: error: {msg.splitlines()[0] if msg else type(exc).__name__}"
+              + ("" if args.debug else "  (run with --debug for details)"
+                 if not isinstance(exc, UsageError) else ""), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

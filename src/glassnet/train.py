@@ -1,0 +1,620 @@
+"""The fit loop: epochs of shuffled mini-batches, each a forward pass, a loss, a backward pass
+and an optimizer step; callbacks around them; validation and metrics at each epoch's end.
+
+The loop is the hot path of the library, so it is written to do nothing twice: the data is
+validated and cast once, each batch is gathered into one reused buffer, the first layer skips
+the gradient of the data, and the optimizer updates parameters in place.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import threading
+import warnings
+
+import numpy as np
+
+from . import activations as _act
+from . import losses as _losses
+from ._validate import (check_array, check_consistent_length, check_fraction,
+                        check_positive_int)
+from .callbacks import Callback
+
+
+class DivergenceError(RuntimeError):
+    """Training produced a non-finite loss (raised when ``on_nonfinite="raise"``)."""
+
+
+class History(Callback):
+    """What ``fit`` returns: per-epoch values, as in Keras.
+
+    Attributes
+    ----------
+    history : dict of str -> list of float
+        ``"loss"``, each metric, ``"val_loss"`` and ``"val_<metric>"`` when validating, and
+        ``"lr"``.
+    epoch : list of int
+    stopped_early, diverged, interrupted : bool
+        Why training ended before ``epochs`` (if it did).
+    """
+
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.stopped_early = False
+        self.diverged = False
+        self.interrupted = False
+        self.stop_reason = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(float(v))
+
+    def to_csv(self, path):
+        """Write one row per epoch (epoch, then every logged value)."""
+        from .io import atomic_write_text
+        keys = list(self.history)
+        lines = [",".join(["epoch", *keys])]
+        for i, e in enumerate(self.epoch):
+            lines.append(",".join([str(e), *(repr(self.history[k][i]) if i < len(self.history[k])
+                                              else "" for k in keys)]))
+        atomic_write_text(path, "\n".join(lines) + "\n")
+
+    def __repr__(self):
+        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        return f"History(epochs={len(self.epoch)}, last={last})"
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs, and
+    (by default) put back the weights of the best epoch.
+
+    ``monitor`` defaults to ``"val_loss"``; without validation data it falls back to
+    ``"loss"`` with a warning.
+    """
+
+    def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, mode="auto",
+                 restore_best_weights=True, baseline=None):
+        self.monitor = monitor
+        self.patience = check_positive_int(patience, "patience", minimum=0)
+        self.min_delta = abs(float(min_delta))
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.mode = mode
+        self.restore_best_weights = restore_best_weights
+        self.baseline = baseline
+
+    def _better(self, a, b):
+        return a > b + self.min_delta if self._max else a < b - self.min_delta
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.best = None
+        self.best_epoch = None
+        self.best_weights = None
+        self.stopped_epoch = None
+        self._key = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._key is None:
+            key = self.monitor
+            if key not in logs:
+                fallback = key[4:] if key.startswith("val_") else "loss"
+                if fallback not in logs:
+                    fallback = "loss"
+                warnings.warn(f"EarlyStopping: {key!r} is not logged (no validation data?); "
+                              f"monitoring {fallback!r} instead", RuntimeWarning, stacklevel=2)
+                key = fallback
+            self._key = key
+            self._max = self.mode == "max" or (self.mode == "auto" and any(
+                s in key for s in ("acc", "f1", "precision", "recall", "r2", "auc")))
+            self.best = self.baseline
+        value = logs.get(self._key)
+        if value is None or not math.isfinite(value):
+            return
+        if self.best is None or self._better(value, self.best):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+        else:
+            self.wait += 1
+            if self.wait > self.patience:
+                self.stopped_epoch = epoch
+                self.model.stop_training = True
+                self.model._stop_reason = (f"early stopping: {self._key} did not improve for "
+                                           f"{self.patience + 1} epochs (best {self.best:.6g} "
+                                           f"at epoch {self.best_epoch + 1})")
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of each epoch.
+
+    ``schedule`` is a schedule object with ``lr_at(epoch, base_lr)`` (see
+    :mod:`glassnet.optim`) or a function ``f(epoch, lr) -> new lr`` (Keras style).
+    """
+
+    def __init__(self, schedule):
+        if not (hasattr(schedule, "lr_at") or callable(schedule)):
+            raise TypeError("schedule must have lr_at(epoch, base_lr) or be callable")
+        self.schedule = schedule
+
+    def on_train_begin(self, logs=None):
+        self.base_lr = self.model.optimizer.lr
+
+    def on_epoch_begin(self, epoch, logs=None):
+        opt = self.model.optimizer
+        if hasattr(self.schedule, "lr_at"):
+            lr = self.schedule.lr_at(epoch, self.base_lr)
+        else:
+            lr = self.schedule(epoch, opt.lr)
+        if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr >= 0):
+            raise ValueError(f"the learning-rate schedule returned {lr!r} at epoch {epoch}")
+        opt.lr = float(lr)
+
+
+class CSVLogger(Callback):
+    """Append one CSV row per epoch to ``path`` as training goes (flushed each epoch), so a
+    crash or Ctrl-C keeps the history so far."""
+
+    def __init__(self, path, append=False):
+        self.path = path
+        self.append = append
+
+    def on_train_begin(self, logs=None):
+        self._f = open(self.path, "a" if self.append else "w", encoding="utf-8")
+        self._keys = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = list(logs)
+            if not self.append or self._f.tell() == 0:
+                self._f.write(",".join(["epoch", *self._keys]) + "\n")
+        self._f.write(",".join([str(epoch), *(repr(float(logs[k])) if k in logs else ""
+                                              for k in self._keys)]) + "\n")
+        self._f.flush()
+
+    def on_train_end(self, logs=None):
+        self._f.close()
+
+
+class ModelCheckpoint(Callback):
+    """Save the model every ``every`` epochs (or only when ``monitor`` improves, with
+    ``save_best_only``), atomically: a crash mid-write leaves the previous file intact.
+
+    With ``training_state=True`` the optimizer state, epoch, history and random state are
+    saved too, so ``fit(..., resume=path)`` continues exactly where it stopped.
+    """
+
+    def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
+                 training_state=True):
+        self.path = path
+        self.every = check_positive_int(every, "every")
+        self.save_best_only = save_best_only
+        self.monitor = monitor
+        self.mode = mode
+        self.training_state = training_state
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            key = self.monitor if self.monitor in logs else "loss"
+            v = logs.get(key)
+            mx = self.mode == "max" or (self.mode == "auto" and "acc" in key)
+            if v is None or (self.best is not None and (v <= self.best if mx else v >= self.best)):
+                return
+            self.best = v
+        elif (epoch + 1) % self.every:
+            return
+        self.save(epoch)
+
+    def save(self, epoch):
+        from .io import save_checkpoint, save_model
+        if self.training_state:
+            save_checkpoint(self.path, self.model, epoch=epoch)
+        else:
+            save_model(self.model, self.path)
+
+
+class ProgressBar(Callback):
+    """A tqdm progress bar over epochs (or over batches when there is one epoch), showing the
+    latest loss and metrics; falls back to one printed line per epoch without tqdm."""
+
+    def __init__(self, epochs, n_batches, verbose=1):
+        self.epochs, self.n_batches, self.verbose = epochs, n_batches, verbose
+        self.bar = None
+
+    def on_train_begin(self, logs=None):
+        if self.verbose != 1:
+            return
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            self.verbose = 2
+            return
+        per_batch = self.epochs == 1
+        self.bar = tqdm(total=self.n_batches if per_batch else self.epochs,
+                        unit="batch" if per_batch else "epoch", dynamic_ncols=True,
+                        leave=True, desc="training")
+        self._per_batch = per_batch
+
+    def on_batch_end(self, batch, logs=None):
+        if self.bar is not None and self._per_batch:
+            self.bar.update(1)
+            if batch % 20 == 0:
+                self.bar.set_postfix(loss=f"{logs['loss']:.4g}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        shown = {k: f"{v:.4g}" for k, v in (logs or {}).items() if k != "lr"}
+        if self.bar is not None:
+            if not self._per_batch:
+                self.bar.update(1)
+            self.bar.set_postfix(shown)
+        elif self.verbose == 2:
+            print(f"epoch {epoch + 1}/{self.epochs}  "
+                  + "  ".join(f"{k} {v}" for k, v in shown.items()), flush=True)
+
+    def on_train_end(self, logs=None):
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+def default_loss(model):
+    """The loss that suits the model's last node: Sigmoid -> binary cross-entropy, Softmax ->
+    categorical cross-entropy, anything else -> mean squared error."""
+    last = model.layers[-1]
+    if isinstance(last, _act.Sigmoid):
+        return _losses.BinaryCrossEntropy()
+    if isinstance(last, _act.Softmax):
+        return _losses.CategoricalCrossEntropy()
+    return _losses.MSE()
+
+
+def prepare_targets(y, loss, n_out, dtype, name="y"):
+    """Validate targets once, at the boundary, into the form the loss expects."""
+    if y is None:
+        raise ValueError(f"{name} is None; fit needs targets")
+    y = np.asarray(y)
+    if y.dtype.kind in "US" or y.dtype == object:
+        raise ValueError(f"{name} holds non-numeric labels (e.g. {y.ravel()[0]!r}); encode "
+                         f"them as 0..k-1 first (glassnet.sklearn.GlassClassifier and "
+                         f"`glassnet train` do it for you)")
+    if y.dtype == bool:
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iuf":
+        raise TypeError(f"{name} has unsupported dtype {y.dtype}")
+    if y.size == 0:
+        raise ValueError(f"{name} is empty")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError(f"{name} contains NaN or infinity; remove those rows or fill them in")
+    m = y.shape[0]
+    if isinstance(loss, _losses.CategoricalCrossEntropy) or (
+            isinstance(loss, _losses.Hinge) and n_out > 1):
+        if y.ndim == 2 and y.shape[1] == n_out and n_out > 1:
+            return np.ascontiguousarray(y, dtype=dtype)
+        y1 = y.reshape(m, -1)
+        if y1.shape[1] != 1:
+            raise ValueError(f"{name} has shape {y.shape}; for {n_out} classes give integer "
+                             f"labels of shape ({m},) or one-hot of shape ({m}, {n_out})")
+        y1 = y1[:, 0]
+        if y1.dtype.kind == "f":
+            if not np.all(y1 == np.round(y1)):
+                raise ValueError(f"{name} must hold integer class labels, found fractional "
+                                 f"values")
+        y1 = y1.astype(np.int64)
+        lo, hi = int(y1.min()), int(y1.max())
+        if lo < 0 or hi >= n_out:
+            raise ValueError(f"{name} has labels {lo}..{hi} but the model has {n_out} "
+                             f"outputs: labels must be in 0..{n_out - 1} (is the last Dense "
+                             f"layer wide enough?)")
+        return np.ascontiguousarray(y1)
+    y2 = y.reshape(m, -1) if y.ndim != 2 else y
+    if y2.shape[1] != n_out:
+        raise ValueError(f"{name} has {y2.shape[1]} column(s) per example but the model has "
+                         f"{n_out} output(s)")
+    if isinstance(loss, _losses.BinaryCrossEntropy):
+        if y2.min() < 0 or y2.max() > 1:
+            raise ValueError(f"{name} must hold 0/1 labels (or probabilities) for binary "
+                             f"cross-entropy, found values in [{y2.min()}, {y2.max()}]")
+    return np.ascontiguousarray(y2, dtype=dtype)
+
+
+def _to_proba(out, loss):
+    if isinstance(loss, _losses.CategoricalCrossEntropy) and loss.from_logits:
+        z = out - out.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+    if isinstance(loss, _losses.BinaryCrossEntropy) and loss.from_logits:
+        return _act._sigmoid(out)
+    return out
+
+
+def _to_labels(out, loss):
+    if out.ndim == 2 and out.shape[1] > 1:
+        return out.argmax(axis=1)
+    threshold = 0.0 if (getattr(loss, "from_logits", False) or isinstance(loss, _losses.Hinge)) \
+        else 0.5
+    return (out.reshape(-1) > threshold).astype(np.int64)
+
+
+def _labels_of(y):
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return y.reshape(-1).astype(np.int64) if y.dtype.kind == "f" and np.all(
+        (y == 0) | (y == 1)) else y.reshape(-1)
+
+
+def compute_metrics(names, y, out, loss, prefix=""):
+    """Evaluate metric names on the model outputs ``out`` for targets ``y``."""
+    if not names:
+        return {}
+    from . import metrics as _metrics
+    res = {}
+    for name in names:
+        fn = _metrics.get(name)
+        kind = _metrics.KIND.get(name, "labels")
+        if kind == "labels":
+            val = fn(_labels_of(y), _to_labels(out, loss))
+        elif kind == "proba":
+            p = _to_proba(out, loss)
+            val = fn(_labels_of(y), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
+        else:
+            val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
+        res[prefix + name] = float(val)
+    return res
+
+
+@contextlib.contextmanager
+def _blas_threads(batch_size):
+    """Small batches run faster on one BLAS thread (thread start-up costs more than the
+    product); uses threadpoolctl when it is installed, else does nothing."""
+    if batch_size > 64:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@contextlib.contextmanager
+def _catch_sigint(state):
+    """Turn the first Ctrl-C into a request to stop at the next batch boundary; a second
+    Ctrl-C interrupts at once."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+
+    def handler(signum, frame):
+        if state.get("interrupted"):
+            raise KeyboardInterrupt
+        state["interrupted"] = True
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+# --------------------------------------------------------------------------------------------
+# fit
+# --------------------------------------------------------------------------------------------
+
+def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
+        validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
+        on_nonfinite="stop", initial_epoch=0):
+    """Train ``model`` in place; see :meth:`glassnet.Sequential.fit` for the parameters."""
+    from . import optim as _optim
+
+    epochs = check_positive_int(epochs, "epochs", minimum=0)
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "batch_size")
+    validation_split = check_fraction(validation_split, "validation_split")
+    if on_nonfinite not in ("stop", "raise"):
+        raise ValueError(f"on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = tuple(metrics)
+    if metrics:
+        from . import metrics as _metrics
+        for name in metrics:
+            _metrics.get(name)  # unknown names fail before training starts
+
+    X = check_array(X, name="X", dtype=model.dtype,
+                    n_features=model.n_features if model.built else None)
+    if not model.built:
+        model.build(X.shape[1])
+    loss = default_loss(model) if loss is None else _losses.get(loss)
+    optimizer = _optim.get(optimizer)
+    n_out = model.n_outputs
+    check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
+    Y = prepare_targets(y, loss, n_out, model.dtype)
+
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a tuple (X_val, y_val)")
+        Xv = check_array(validation_data[0], name="X_val", dtype=model.dtype,
+                         n_features=model.n_features)
+        check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
+        Yv = prepare_targets(validation_data[1], loss, n_out, model.dtype, name="y_val")
+    elif validation_split > 0:
+        n_val = int(round(len(X) * validation_split))
+        if n_val < 1 or n_val >= len(X):
+            raise ValueError(f"validation_split={validation_split} leaves "
+                             f"{len(X) - n_val} training and {n_val} validation rows; "
+                             f"both need at least one")
+        perm = model.rng.permutation(len(X))
+        Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
+        X, Y = X[perm[n_val:]], Y[perm[n_val:]]
+    else:
+        Xv = Yv = None
+
+    m = len(X)
+    bs = m if batch_size is None or batch_size >= m else batch_size
+    n_batches = -(-m // bs)
+
+    history = History()
+    cbs = [history, *callbacks]
+    if verbose:
+        cbs.append(ProgressBar(epochs, n_batches, int(verbose)))
+    for cb in cbs:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks must be glassnet Callback instances, got {cb!r}")
+        cb.set_model(model)
+
+    model.optimizer = optimizer
+    model.loss = loss
+    model.stop_training = False
+    model._stop_reason = None
+    params = model.parameters()
+    fused = model.fused_with(loss)
+    fused_start = len(model.layers) - 2
+    first = model.layers[0]
+    state = {"interrupted": False}
+
+    # One reused buffer for the batch rows, one for the targets.
+    full_batch = bs == m and not shuffle
+    if not full_batch:
+        xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
+        ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
+    snapshot = [p.copy() for _, _, p, _ in params]
+    logs = {}
+
+    def call(hook, *args):
+        for cb in cbs:
+            getattr(cb, hook)(*args)
+
+    with _blas_threads(bs), _catch_sigint(state):
+        call("on_train_begin", logs)
+        epoch = initial_epoch - 1
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            logs = {}
+            call("on_epoch_begin", epoch, logs)
+            for s, (_, _, p, _) in zip(snapshot, params):
+                np.copyto(s, p)
+            order = model.rng.permutation(m) if shuffle else None
+            total, seen = 0.0, 0
+            out_epoch = np.empty((m, n_out), dtype=model.dtype) if metrics else None
+            for b in range(n_batches):
+                lo = b * bs
+                hi = min(lo + bs, m)
+                if full_batch:
+                    xb, yb = X, Y
+                elif order is None:
+                    xb, yb = X[lo:hi], Y[lo:hi]
+                else:
+                    idx = order[lo:hi]
+                    xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo], mode="clip")
+                    yb = np.take(Y, idx, axis=0, out=ybuf[:hi - lo], mode="clip")
+                call("on_batch_begin", b, logs)
+                # forward
+                out = xb
+                for layer in model.layers:
+                    out = layer.forward(out, True)
+                batch_loss = loss.forward(out, yb)
+                if not math.isfinite(batch_loss):
+                    _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer)
+                    model.stop_training = True
+                    break
+                # backward
+                first.needs_input_grad = False
+                if fused:
+                    dy = loss.fused_backward()
+                    top = fused_start
+                else:
+                    dy = loss.backward()
+                    top = len(model.layers) - 1
+                for i in range(top, -1, -1):
+                    dy = model.layers[i].backward(dy)
+                optimizer.step(params)
+                total += batch_loss * (hi - lo)
+                seen += hi - lo
+                if out_epoch is not None:
+                    out_epoch[lo:hi] = out
+                logs = {"loss": batch_loss, "size": hi - lo}
+                call("on_batch_end", b, logs)
+                if state["interrupted"] or model.stop_training:
+                    break
+            if history.diverged:
+                break
+            logs = {"loss": total / max(seen, 1)}
+            if out_epoch is not None and seen == m:
+                yt = Y if order is None else Y[order]
+                logs.update(compute_metrics(metrics, yt, out_epoch, loss))
+            if Xv is not None:
+                logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_"))
+            logs["lr"] = float(optimizer.lr)
+            if seen == m:
+                call("on_epoch_end", epoch, logs)
+            if state["interrupted"]:
+                history.interrupted = True
+                history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; the "
+                                       f"weights trained so far are kept")
+                warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=3)
+                break
+            if model.stop_training:
+                history.stopped_early = True
+                history.stop_reason = model._stop_reason
+                break
+        call("on_train_end", logs)
+    model.history = history
+    model.epochs_trained = epoch + 1
+    return history
+
+
+def _diverged(model, params, snapshot, history, epoch, batch, on_nonfinite, optimizer):
+    for s, (_, _, p, _) in zip(snapshot, params):
+        np.copyto(p, s)
+    if hasattr(optimizer, "reset"):
+        optimizer.reset()
+    history.diverged = True
+    msg = (f"training diverged: the loss became non-finite at epoch {epoch + 1}, batch "
+           f"{batch + 1}; the weights from the start of that epoch were restored. Try a lower "
+           f"learning rate (now {optimizer.lr:g}) or scale the inputs (standardize them).")
+    history.stop_reason = msg
+    if on_nonfinite == "raise":
+        raise DivergenceError(msg)
+    warnings.warn(msg, RuntimeWarning, stacklevel=4)
+
+
+def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=8192):
+    """Loss and metrics on (X, Y) in inference mode, in chunks to bound memory."""
+    outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    out = outs[0] if len(outs) == 1 else np.concatenate(outs)
+    res = {prefix + "loss": loss.forward(out, Y)}
+    res.update(compute_metrics(metrics, Y, out, loss, prefix))
+    return res
+
+
+def evaluate(model, X, y, loss=None, metrics=()):
+    """Loss (and metrics) of ``model`` on (X, y), without training."""
+    if not model.built:
+        raise RuntimeError("the model is not built yet: fit it first")
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    loss = getattr(model, "loss", None) if loss is None else _losses.get(loss)
+    if loss is None:
+        loss = default_loss(model)
+    X = model._check_X(X)
+    check_consistent_length(X, y)
+    Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
+    return _evaluate(model, X, Y, loss, tuple(metrics))
