@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Modules providing sub-commands, in the order `glassnet --help` lists them.
-COMMAND_MODULES = ("glassnet.commands",)
+COMMAND_MODULES = ("glassnet.commands", "glassnet.explain_cmd")
 
 
 class UsageError(Exception):
