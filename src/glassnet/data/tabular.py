@@ -1,0 +1,468 @@
+"""Read and write CSV files without pandas: a :class:`Table` of named 1-D NumPy columns.
+
+Columns are typed once, when the file is read:
+
+* a column whose every present value parses as a number is **numeric**: ``float64`` with
+  ``NaN`` for missing values;
+* any other column is **text**: an ``object`` array of ``str`` with ``None`` for missing values.
+
+Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``NaN``, ``nan``,
+``null``, ``?`` ...). Fields are stripped of surrounding white space.
+
+The reader understands quoted fields (commas and new lines inside quotes), a UTF-8 byte-order
+mark, ``\\r\\n`` line ends, gzip files (by their magic bytes, whatever the name) and a trailing
+empty column with an empty header (written by some spreadsheet exports; it is dropped). It
+refuses, with a ``ValueError`` that says why: an empty file, a header without rows, rows whose
+number of fields differs from the header (naming the line), duplicate column names, and files
+that are not text.
+"""
+from __future__ import annotations
+
+import csv as _csv
+import gzip
+import io
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Table", "ColumnNotFoundError", "read_csv", "write_csv", "NA_VALUES",
+           "is_numeric_column"]
+
+#: Field values read as missing (after stripping white space). Empty fields are missing too.
+NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class ColumnNotFoundError(KeyError):
+    """A column name that the table does not have; the message lists the ones it has."""
+
+    def __init__(self, name, columns):
+        self.name = name
+        self.columns = list(columns)
+        shown = ", ".join(repr(c) for c in self.columns[:50])
+        more = f", ... ({len(self.columns)} in all)" if len(self.columns) > 50 else ""
+        self.message = f"no column {name!r}; available columns: {shown}{more}"
+        super().__init__(self.message)
+
+    def __str__(self):  # KeyError would quote the whole message
+        return self.message
+
+
+def is_numeric_column(arr: np.ndarray) -> bool:
+    """True for bool, integer and float columns; False for text (object/str) columns."""
+    return np.asarray(arr).dtype.kind in "biuf"
+
+
+class Table(Mapping):
+    """An ordered mapping ``column name -> 1-D array``, all columns the same length.
+
+    ``table["Age"]`` is a column; ``table[rows]`` with an integer array, a boolean mask or a
+    slice is a new Table with those rows. ``len(table)`` is the number of *columns* (it is a
+    mapping); the number of rows is :attr:`n_rows`.
+    """
+
+    def __init__(self, columns=None, *, n_rows: int | None = None):
+        self._cols: dict[str, np.ndarray] = {}
+        columns = {} if columns is None else columns
+        items = columns.items() if isinstance(columns, Mapping) else columns
+        for name, values in items:
+            if not isinstance(name, str):
+                raise TypeError(f"column names must be str, got {name!r}")
+            if name in self._cols:
+                raise ValueError(f"duplicate column name {name!r}")
+            arr = _as_column(values)
+            if arr.ndim != 1:
+                raise ValueError(f"column {name!r} must be 1-D, got shape {arr.shape}")
+            if n_rows is None:
+                n_rows = arr.shape[0]
+            elif arr.shape[0] != n_rows:
+                raise ValueError(f"column {name!r} has {arr.shape[0]} rows, expected {n_rows}")
+            self._cols[name] = arr
+        self._n_rows = 0 if n_rows is None else int(n_rows)
+
+    # -- mapping protocol ---------------------------------------------------------------
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            try:
+                return self._cols[key]
+            except KeyError:
+                raise ColumnNotFoundError(key, self._cols) from None
+        return self.take(key)
+
+    def __iter__(self):
+        return iter(self._cols)
+
+    def __len__(self):
+        return len(self._cols)
+
+    def __contains__(self, key):
+        return isinstance(key, str) and key in self._cols
+
+    def get(self, key, default=None):
+        return self._cols.get(key, default)
+
+    def __eq__(self, other):
+        if not isinstance(other, Table):
+            return NotImplemented
+        if self.columns != other.columns or self.n_rows != other.n_rows:
+            return False
+        for name in self.columns:
+            a, b = self._cols[name], other._cols[name]
+            if is_numeric_column(a) != is_numeric_column(b):
+                return False
+            if is_numeric_column(a):
+                if not np.array_equal(a, b, equal_nan=True):
+                    return False
+            elif list(a) != list(b):
+                return False
+        return True
+
+    __hash__ = None
+
+    # -- shape ----------------------------------------------------------------------------
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in file order."""
+        return list(self._cols)
+
+    @property
+    def n_rows(self) -> int:
+        return self._n_rows
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_rows, n_columns)``."""
+        return (self._n_rows, len(self._cols))
+
+    def __repr__(self):
+        cols = ", ".join(self.columns[:8]) + (", ..." if len(self._cols) > 8 else "")
+        return f"Table({self._n_rows} rows x {len(self._cols)} columns: {cols})"
+
+    # -- selection ------------------------------------------------------------------------
+    def take(self, rows) -> "Table":
+        """A new Table with the given rows (integer indices, boolean mask or slice)."""
+        if isinstance(rows, slice):
+            idx = np.arange(self._n_rows)[rows]
+        else:
+            idx = np.asarray(rows)
+            if idx.dtype == bool:
+                if idx.shape != (self._n_rows,):
+                    raise ValueError(f"boolean row mask has shape {idx.shape}, "
+                                     f"expected ({self._n_rows},)")
+                idx = np.flatnonzero(idx)
+            elif idx.size == 0:
+                idx = idx.astype(np.intp)
+            elif idx.dtype.kind not in "iu":
+                raise TypeError(f"rows must be integer indices, a boolean mask or a slice, "
+                                f"got dtype {idx.dtype}")
+            if idx.ndim != 1:
+                raise ValueError(f"row indices must be 1-D, got shape {idx.shape}")
+            if idx.size and (idx.max() >= self._n_rows or idx.min() < -self._n_rows):
+                raise IndexError(f"row index out of range for a table of {self._n_rows} rows")
+        return Table({k: v[idx] for k, v in self._cols.items()}, n_rows=len(idx))
+
+    def head(self, n: int = 5) -> "Table":
+        return self.take(slice(0, n))
+
+    def select(self, columns) -> "Table":
+        """A new Table with only ``columns``, in that order."""
+        if isinstance(columns, str):
+            columns = [columns]
+        missing = [c for c in columns if c not in self._cols]
+        if missing:
+            raise ColumnNotFoundError(missing[0] if len(missing) == 1 else missing, self._cols)
+        return Table({c: self._cols[c] for c in columns}, n_rows=self._n_rows)
+
+    def drop(self, columns) -> "Table":
+        """A new Table without ``columns`` (each must exist)."""
+        if isinstance(columns, str):
+            columns = [columns]
+        missing = [c for c in columns if c not in self._cols]
+        if missing:
+            raise ColumnNotFoundError(missing[0] if len(missing) == 1 else missing, self._cols)
+        gone = set(columns)
+        return Table({c: v for c, v in self._cols.items() if c not in gone}, n_rows=self._n_rows)
+
+    def with_column(self, name: str, values) -> "Table":
+        """A new Table with column ``name`` added (or replaced)."""
+        cols = dict(self._cols)
+        cols[name] = values
+        return Table(cols, n_rows=self._n_rows)
+
+    def to_numpy(self, columns=None, dtype=np.float32) -> np.ndarray:
+        """The numeric ``columns`` (all by default) as an ``(n_rows, n_columns)`` matrix.
+
+        Text columns are refused: encode them first (see :class:`glassnet.preprocess.
+        TabularPreprocessor`).
+        """
+        names = self.columns if columns is None else list(columns)
+        text = [c for c in names if not is_numeric_column(self[c])]
+        if text:
+            raise ValueError(f"column(s) {text} hold text, not numbers; encode them first "
+                             f"(glassnet.preprocess.TabularPreprocessor does one-hot encoding)")
+        out = np.empty((self._n_rows, len(names)), dtype=dtype)
+        for j, c in enumerate(names):
+            out[:, j] = self._cols[c]
+        return out
+
+    def to_dict(self) -> dict:
+        """``{name: list of values}`` with ``None`` for missing values (JSON-friendly)."""
+        out = {}
+        for name, arr in self._cols.items():
+            if is_numeric_column(arr):
+                out[name] = [None if (isinstance(v, float) and math.isnan(v)) else v
+                             for v in arr.tolist()]
+            else:
+                out[name] = list(arr)
+        return out
+
+    def missing_counts(self) -> dict[str, int]:
+        """Number of missing values per column."""
+        return {name: int(_missing_mask(arr).sum()) for name, arr in self._cols.items()}
+
+
+def _as_column(values) -> np.ndarray:
+    """Normalise a user-given column: numbers stay numeric, everything else becomes text."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biufO":
+        arr = values
+    else:
+        values = list(values) if not isinstance(values, np.ndarray) else values
+        try:
+            arr = np.asarray(values)
+        except ValueError:
+            arr = np.empty(len(values), dtype=object)
+            arr[:] = values
+    if arr.dtype.kind in "biuf":
+        return arr
+    if arr.dtype.kind in "US":
+        arr = arr.astype(object)
+    if arr.dtype.kind != "O":
+        raise TypeError(f"unsupported column dtype {arr.dtype}")
+    if arr.ndim == 1 and arr.size and all(
+            v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+            for v in arr):
+        # numbers with None for missing: a numeric column
+        return np.array([np.nan if v is None else float(v) for v in arr], dtype=np.float64)
+    out = np.empty(arr.shape, dtype=object)
+    flat = arr.ravel()
+    out_flat = out.ravel()
+    for i, v in enumerate(flat):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out_flat[i] = None
+        elif isinstance(v, bytes):
+            out_flat[i] = v.decode("utf-8", "replace")
+        else:
+            out_flat[i] = v if isinstance(v, str) else str(v)
+    return out
+
+
+def _missing_mask(arr: np.ndarray) -> np.ndarray:
+    if is_numeric_column(arr):
+        return np.isnan(arr) if arr.dtype.kind == "f" else np.zeros(arr.shape, bool)
+    return np.array([v is None for v in arr], dtype=bool)
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------------------
+def _read_bytes(source) -> tuple[bytes, str]:
+    """The raw bytes of a path or file object, and a name for messages."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"CSV file not found: {str(path)!r}")
+        if path.is_dir():
+            raise IsADirectoryError(f"expected a CSV file, got a directory: {str(path)!r}")
+        return path.read_bytes(), str(path)
+    if hasattr(source, "read"):
+        data = source.read()
+        name = getattr(source, "name", "<file object>")
+        if isinstance(data, str):
+            return data.encode("utf-8"), str(name)
+        return bytes(data), str(name)
+    raise TypeError(f"read_csv expects a path or a file object, got {type(source).__name__}")
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:65536]:
+        raise ValueError(f"{name} is not a text CSV file (it contains NUL bytes; is it binary?)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: accept it as a legacy 8-bit encoding (Windows-1252) if it looks like text.
+    sample = data[:65536]
+    control = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
+    if control > 0.01 * len(sample):
+        raise ValueError(f"{name} is not a text CSV file (undecodable bytes and control "
+                         f"characters; is it binary?)")
+    return data.decode("cp1252", errors="replace")
+
+
+def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
+    """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or file object
+        The file. Gzip-compressed content is recognised by its magic bytes.
+    delimiter : str
+        Field separator, ``","`` by default.
+    na_values : iterable of str, optional
+        Tokens read as missing; :data:`NA_VALUES` by default. Empty fields are always missing.
+
+    Returns
+    -------
+    Table
+        Numeric columns as ``float64`` (``NaN`` = missing); others as ``object`` arrays of
+        ``str`` (``None`` = missing).
+    """
+    data, name = _read_bytes(source)
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"{name} looks gzip-compressed but could not be decompressed: "
+                             f"{exc}") from exc
+    if not data.strip():
+        raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
+    text = _decode(data, name)
+    na = NA_VALUES if na_values is None else frozenset(na_values) | {""}
+
+    reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [r for r in reader if r]  # [] is an empty line
+    except _csv.Error as exc:
+        raise ValueError(f"{name}, line {reader.line_num}: malformed CSV: {exc}") from exc
+    while records and len(records[0]) == 1 and not records[0][0].strip():
+        records.pop(0)  # white space before the header
+    if not records:
+        raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
+    header = [f.strip() for f in records[0]]
+    n = len(header)
+    rows = records[1:]
+    if n > 1 and any(len(r) == 1 for r in rows):
+        rows = [r for r in rows if len(r) != 1 or r[0].strip()]  # white-space-only lines
+    if not rows:
+        raise ValueError(f"{name} has a header ({n} columns) but no data rows")
+    lengths = set(map(len, rows))
+    if lengths != {n}:
+        fixed = []
+        for k, r in enumerate(rows):
+            if len(r) != n:
+                # Tolerate extra trailing empty fields (a trailing comma on data lines).
+                if len(r) > n and not any(f.strip() for f in r[n:]):
+                    r = r[:n]
+                else:
+                    line = _line_of(text, delimiter, rows[k])
+                    raise ValueError(
+                        f"{name}, line {line}: expected {n} fields like the header, found "
+                        f"{len(r)} (a ragged row; check for an unquoted comma)")
+            fixed.append(r)
+        rows = fixed
+
+    fast = na_values is None  # default NA tokens never parse as numbers other than NaN
+    columns: dict[str, np.ndarray] = {}
+    seen: dict[str, int] = {}
+    dupes = []
+    for j, (col_name, raw) in enumerate(zip(header, zip(*rows))):
+        if col_name == "":
+            if all(v.strip() in na for v in raw):
+                continue  # trailing/empty unnamed column: drop it
+            col_name = f"unnamed_{j}"
+        if col_name in seen:
+            dupes.append(col_name)
+            continue
+        seen[col_name] = j
+        columns[col_name] = _type_column(raw, na, fast)
+    if dupes:
+        raise ValueError(f"{name}: duplicate column name(s) {sorted(set(dupes))}; column names "
+                         f"must be unique")
+    if not columns:
+        raise ValueError(f"{name} has no named columns")
+    return Table(columns, n_rows=len(rows))
+
+
+def _line_of(text: str, delimiter: str, record) -> int:
+    """Line number (1-based, as csv counts them) where ``record`` ends, for error messages.
+
+    Called with the first ragged record: no earlier record can be equal to it."""
+    reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for r in reader:
+        if r == record:
+            return reader.line_num
+    return -1
+
+
+def _type_column(raw, na, fast: bool = False) -> np.ndarray:
+    """float64 (NaN = missing) if every present value is a number, else object str/None."""
+    if fast:
+        try:
+            return np.array(raw, dtype=np.float64)  # all present and numeric: the common case
+        except ValueError:
+            pass
+    raw = [v.strip() for v in raw]
+    missing = np.fromiter((v in na for v in raw), dtype=bool, count=len(raw))
+    present = [v for v, m in zip(raw, missing) if not m]
+    if present:
+        try:
+            values = np.array(present, dtype=np.float64)
+        except ValueError:
+            values = None
+    else:
+        values = np.empty(0, dtype=np.float64)
+    if values is not None:
+        out = np.full(len(raw), np.nan, dtype=np.float64)
+        out[~missing] = values
+        return out
+    out = np.empty(len(raw), dtype=object)
+    out[:] = [None if m else v for v, m in zip(raw, missing)]
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------------------
+def _format_number(v: float) -> str:
+    if math.isnan(v):
+        return ""
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def write_csv(table, path, *, delimiter: str = ",") -> None:
+    """Write a :class:`Table` (or a mapping of columns) as CSV; gzip if ``path`` ends in .gz.
+
+    Missing values are written as empty fields; numbers so that reading them back gives the
+    same float64 values. ``path`` may also be a text file object.
+    """
+    if not isinstance(table, Table):
+        table = Table(table)
+    formatted = []
+    for c in table.columns:
+        arr = table[c]
+        if is_numeric_column(arr):
+            formatted.append([_format_number(v) for v in arr.astype(np.float64).tolist()])
+        else:
+            formatted.append(["" if v is None else v for v in arr])
+
+    def emit(fh):
+        w = _csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+        w.writerow(table.columns)
+        w.writerows(zip(*formatted))
+
+    if hasattr(path, "write"):
+        emit(path)
+        return
+    path = Path(path)
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            emit(fh)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            emit(fh)

@@ -1,0 +1,606 @@
+"""Turn a table of mixed columns into the float matrix a network needs, learned on training rows.
+
+:class:`TabularPreprocessor` decides once, on the training split, what to do with each column,
+and then applies exactly that to any later table (validation, test, new data). Everything it
+learned is plain data: :meth:`TabularPreprocessor.to_dict` gives JSON-able numbers and strings
+(no pickle), and :meth:`TabularPreprocessor.from_dict` rebuilds an identical transformer, so it
+can be saved next to a model.
+
+Rules, applied per column of the training table (the target column excluded):
+
+Numeric columns (float, int, bool)
+    Standardized: ``(x - mean) / std`` with the training mean and standard deviation; a
+    column with std 0 uses std 1. Integer columns with few distinct values (Pclass, SibSp)
+    stay numeric; pass their names in ``categorical=`` to one-hot encode them instead.
+    Missing values (NaN, inf) are replaced by the training **median** before scaling. A column
+    that had missing values in training also gets an indicator column ``"<col>_missing"``
+    (1.0 where the value was missing, else 0.0; not scaled). At transform time, missing values
+    in a column that had none in training are imputed the same way, without an indicator.
+
+Text (categorical) columns
+    One-hot encoded with the categories seen in training, sorted, named ``"<col>=<value>"``.
+    A value not seen in training gives all zeros (no error). Missing values: if the column
+    had missing values in training they form their own category ``"<col>=<missing>"``;
+    otherwise a missing value at transform time gives all zeros.
+
+Dropped columns (recorded in ``dropped_``: column -> reason)
+    * ``drop=`` columns named by the user;
+    * columns with no values at all, and constant columns without missing values;
+    * identifier-like numeric columns: integer-valued, no missing values, a different value in
+      every row, at least ``min_id_rows`` rows, and either named like an id (``id``,
+      ``..._id``, ``...Id``, ``...ID``) or densely covering an integer range (distinct values
+      fill at least half of ``max - min + 1``), as a row number does (PassengerId);
+    * identifier-like text columns: at least ``min_id_rows`` present values of which more
+      than ``id_unique_ratio`` (0.9) are distinct (Name);
+    * high-cardinality text columns: more than ``max_categories`` (50) distinct values that
+      are also more than ``max_unique_ratio`` (0.5) of the present values (Ticket, Cabin).
+
+:class:`TargetEncoder` maps class labels (strings, numbers, bools) to ``0..k-1`` and back, and
+:func:`detect_task` tells classification from regression.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+
+import numpy as np
+
+from .data.tabular import Table, _format_number, is_numeric_column
+
+__all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
+
+_FORMAT = "glassnet.TabularPreprocessor"
+_TARGET_FORMAT = "glassnet.TargetEncoder"
+_ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)")
+MISSING_LABEL = "<missing>"
+
+
+def _as_table(data) -> Table:
+    if isinstance(data, Table):
+        return data
+    if isinstance(data, Mapping):
+        return Table(data)
+    if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
+        arr = np.asarray(data)
+        if arr.ndim != 2:
+            raise ValueError(f"expected a table or a 2-D array, got shape {arr.shape}")
+        return Table({f"x{j}": arr[:, j] for j in range(arr.shape[1])})
+    if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
+        return Table({str(c): np.asarray(data[c]) for c in data.columns})
+    raise TypeError(f"expected a glassnet Table, a dict of columns or a 2-D array, got "
+                    f"{type(data).__name__}")
+
+
+def _numeric_values(arr: np.ndarray, name: str) -> np.ndarray:
+    """float64 copy of a column, NaN for missing; ValueError if it holds text."""
+    if is_numeric_column(arr):
+        out = arr.astype(np.float64)
+    else:
+        out = np.empty(len(arr), dtype=np.float64)
+        for i, v in enumerate(arr):
+            if v is None:
+                out[i] = np.nan
+                continue
+            try:
+                out[i] = float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"column {name!r} was numeric when the preprocessor was fitted "
+                                 f"but now holds text (e.g. {v!r} in row {i})") from None
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _text_values(arr: np.ndarray) -> np.ndarray:
+    """object array of str, None for missing; numbers formatted like the CSV reader reads."""
+    if is_numeric_column(arr):
+        vals = arr.astype(np.float64)
+        out = np.empty(len(vals), dtype=object)
+        out[:] = [None if not math.isfinite(v) else _format_number(v) for v in vals.tolist()]
+        return out
+    out = np.empty(len(arr), dtype=object)
+    out[:] = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
+              for v in arr]
+    return out
+
+
+def _check_fraction(v, name):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1], got {v!r}")
+    return float(v)
+
+
+class TabularPreprocessor:
+    """Learn per-column encoding on training rows; apply it to any table.
+
+    Parameters
+    ----------
+    max_categories : int
+        A text column with more distinct values than this, most of them rare (see
+        ``max_unique_ratio``), is dropped as high-cardinality. Default 50.
+    max_unique_ratio : float
+        Fraction of distinct values above which a column with more than ``max_categories``
+        categories is dropped. Default 0.5.
+    id_unique_ratio : float
+        A text column whose fraction of distinct values exceeds this is identifier-like and
+        dropped (when it has at least ``min_id_rows`` values). Default 0.9.
+    min_id_rows : int
+        Fewer rows than this never make a column identifier-like. Default 20.
+    drop : iterable of str
+        Columns to drop unconditionally (they need not exist at transform time).
+    categorical : iterable of str
+        Numeric columns to one-hot encode instead of standardizing.
+    dtype : "float32" or "float64"
+        dtype of the output matrix. Default float32.
+
+    Attributes (after ``fit``)
+    --------------------------
+    feature_names_out : list of str
+        Names of the output columns, in order.
+    input_columns_ : list of str
+        Columns used (they must be present at transform time).
+    dropped_ : dict
+        Column -> reason it was dropped.
+    target_ : str or None
+        The target column excluded at fit.
+    columns_ : list of dict
+        What was learned for each used column.
+    """
+
+    def __init__(self, *, max_categories: int = 50, max_unique_ratio: float = 0.5,
+                 id_unique_ratio: float = 0.9, min_id_rows: int = 20, drop=(),
+                 categorical=(), dtype="float32"):
+        if isinstance(max_categories, bool) or not isinstance(max_categories, numbers.Integral) \
+                or max_categories < 1:
+            raise ValueError(f"max_categories must be a positive int, got {max_categories!r}")
+        if isinstance(min_id_rows, bool) or not isinstance(min_id_rows, numbers.Integral) \
+                or min_id_rows < 2:
+            raise ValueError(f"min_id_rows must be an int >= 2, got {min_id_rows!r}")
+        if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.max_categories = int(max_categories)
+        self.max_unique_ratio = _check_fraction(max_unique_ratio, "max_unique_ratio")
+        self.id_unique_ratio = _check_fraction(id_unique_ratio, "id_unique_ratio")
+        self.min_id_rows = int(min_id_rows)
+        self.drop = [drop] if isinstance(drop, str) else list(drop)
+        self.categorical = [categorical] if isinstance(categorical, str) else list(categorical)
+        self.dtype = np.dtype(dtype).name
+        self.columns_: list[dict] | None = None
+        self.dropped_: dict[str, str] = {}
+        self.target_: str | None = None
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, table, target: str | None = None) -> "TabularPreprocessor":
+        """Learn the encoding from ``table`` (training rows only), ignoring ``target``."""
+        table = _as_table(table)
+        if target is not None and target not in table:
+            raise ValueError(f"target column {target!r} is not in the table; columns: "
+                             f"{table.columns}")
+        if table.n_rows == 0:
+            raise ValueError("cannot fit a preprocessor on a table with no rows")
+        unknown = [c for c in self.categorical if c not in table]
+        if unknown:
+            raise ValueError(f"categorical= names column(s) not in the table: {unknown}; "
+                             f"columns: {table.columns}")
+        specs, dropped = [], {}
+        drop = set(self.drop)
+        for name in table.columns:
+            if name == target:
+                continue
+            if name in drop:
+                dropped[name] = "dropped on request (drop=)"
+                continue
+            arr = table[name]
+            if is_numeric_column(arr) and name not in self.categorical:
+                spec, reason = self._fit_numeric(name, arr)
+            else:
+                spec, reason = self._fit_categorical(name, arr)
+            if reason is not None:
+                dropped[name] = reason
+            else:
+                specs.append(spec)
+        if not specs:
+            raise ValueError(f"no usable feature columns: every column was dropped "
+                             f"({dropped})")
+        self.columns_ = specs
+        self.dropped_ = dropped
+        self.target_ = target
+        return self
+
+    def _fit_numeric(self, name, arr):
+        x = _numeric_values(arr, name)
+        miss = np.isnan(x)
+        present = x[~miss]
+        n = len(x)
+        if present.size == 0:
+            return None, "all values missing"
+        uniq = np.unique(present)
+        if len(uniq) == 1 and not miss.any():
+            return None, f"constant (every value is {_format_number(float(uniq[0]))})"
+        integral = bool(np.all(present == np.round(present)))
+        if (not miss.any() and integral and len(uniq) == n and n >= self.min_id_rows):
+            span = uniq[-1] - uniq[0] + 1
+            if _ID_NAME_STRICT.search(name):
+                return None, "identifier-like: a unique integer per row, named like an id"
+            if n / span >= 0.5:
+                return None, ("identifier-like: a unique integer per row covering a range "
+                              "like a row number")
+        median = float(np.median(present))
+        filled = np.where(miss, median, x)
+        mean = float(filled.mean())
+        std = float(filled.std())
+        if not std > 0 or not math.isfinite(std):
+            std = 1.0
+        return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
+                "indicator": bool(miss.any())}, None
+
+    def _fit_categorical(self, name, arr):
+        vals = _text_values(arr)
+        miss = np.array([v is None for v in vals], dtype=bool)
+        present = vals[~miss]
+        if present.size == 0:
+            return None, "all values missing"
+        cats = sorted(set(present.tolist()))
+        n_present = len(present)
+        n_u = len(cats)
+        if n_u == 1 and not miss.any():
+            return None, f"constant (every value is {cats[0]!r})"
+        ratio = n_u / n_present
+        if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
+            return None, (f"identifier-like: {n_u} distinct values in {n_present} rows "
+                          f"({ratio:.0%} unique)")
+        if n_u > self.max_categories and ratio > self.max_unique_ratio:
+            return None, (f"too many categories: {n_u} distinct values in {n_present} rows "
+                          f"(> {self.max_categories} and {ratio:.0%} unique)")
+        return {"name": name, "kind": "categorical", "categories": cats,
+                "missing_category": bool(miss.any())}, None
+
+    # -- applying ---------------------------------------------------------------------------
+    def _check_fitted(self):
+        if self.columns_ is None:
+            raise RuntimeError("this TabularPreprocessor is not fitted yet; call fit(train) "
+                               "first")
+
+    @property
+    def input_columns_(self) -> list[str]:
+        self._check_fitted()
+        return [s["name"] for s in self.columns_]
+
+    @property
+    def feature_names_out(self) -> list[str]:
+        self._check_fitted()
+        names = []
+        for s in self.columns_:
+            if s["kind"] == "numeric":
+                names.append(s["name"])
+                if s["indicator"]:
+                    names.append(f"{s['name']}_missing")
+            else:
+                names.extend(f"{s['name']}={c}" for c in s["categories"])
+                if s["missing_category"]:
+                    names.append(f"{s['name']}={MISSING_LABEL}")
+        return names
+
+    def get_feature_names_out(self) -> list[str]:
+        return self.feature_names_out
+
+    @property
+    def n_features_out(self) -> int:
+        return len(self.feature_names_out)
+
+    def transform(self, table) -> np.ndarray:
+        """Encode ``table`` with what was learned at fit: an ``(n_rows, n_features_out)`` matrix.
+
+        Columns not used at fit (the target, dropped or extra columns) are ignored.
+        """
+        self._check_fitted()
+        table = _as_table(table)
+        missing = [s["name"] for s in self.columns_ if s["name"] not in table]
+        if missing:
+            raise ValueError(f"the table lacks column(s) {missing} that the preprocessor was "
+                             f"fitted with; it has: {table.columns}")
+        n = table.n_rows
+        out = np.zeros((n, self.n_features_out), dtype=self.dtype)
+        j = 0
+        for s in self.columns_:
+            arr = table[s["name"]]
+            if s["kind"] == "numeric":
+                x = _numeric_values(arr, s["name"])
+                miss = np.isnan(x)
+                x[miss] = s["median"]
+                out[:, j] = (x - s["mean"]) / s["std"]
+                j += 1
+                if s["indicator"]:
+                    out[:, j] = miss
+                    j += 1
+            else:
+                cats = s["categories"]
+                k = len(cats) + (1 if s["missing_category"] else 0)
+                vals = _text_values(arr)
+                lookup = {c: i for i, c in enumerate(cats)}
+                miss_code = len(cats) if s["missing_category"] else -1
+                codes = np.fromiter(
+                    (miss_code if v is None else lookup.get(v, -1) for v in vals),
+                    dtype=np.int64, count=n)
+                hit = codes >= 0
+                out[np.flatnonzero(hit), j + codes[hit]] = 1.0
+                j += k
+        return out
+
+    def fit_transform(self, table, target: str | None = None) -> np.ndarray:
+        """``fit(table, target)`` then ``transform(table)``."""
+        return self.fit(table, target).transform(table)
+
+    def summary(self) -> str:
+        """One line per input column: how it is encoded, or why it was dropped."""
+        self._check_fitted()
+        lines = []
+        for s in self.columns_:
+            if s["kind"] == "numeric":
+                extra = f", missing -> median {s['median']:.4g} + indicator" \
+                    if s["indicator"] else ""
+                lines.append(f"{s['name']}: numeric, standardized (mean {s['mean']:.4g}, std "
+                             f"{s['std']:.4g}){extra}")
+            else:
+                extra = ", missing is a category" if s["missing_category"] else ""
+                lines.append(f"{s['name']}: categorical, one-hot over {len(s['categories'])} "
+                             f"categories{extra}")
+        for name, reason in self.dropped_.items():
+            lines.append(f"{name}: dropped ({reason})")
+        if self.target_ is not None:
+            lines.append(f"{self.target_}: target (not a feature)")
+        return "\n".join(lines)
+
+    # -- persistence ------------------------------------------------------------------------
+    def get_params(self) -> dict:
+        return {"max_categories": self.max_categories,
+                "max_unique_ratio": self.max_unique_ratio,
+                "id_unique_ratio": self.id_unique_ratio, "min_id_rows": self.min_id_rows,
+                "drop": list(self.drop), "categorical": list(self.categorical),
+                "dtype": self.dtype}
+
+    def to_dict(self) -> dict:
+        """Everything learned, as plain JSON-able data (dicts, lists, str, float, bool)."""
+        self._check_fitted()
+        return {"format": _FORMAT, "version": 1, "params": self.get_params(),
+                "target": self.target_,
+                "columns": [dict(s, categories=list(s["categories"]))
+                            if s["kind"] == "categorical" else dict(s)
+                            for s in self.columns_],
+                "dropped": dict(self.dropped_),
+                "feature_names_out": self.feature_names_out}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TabularPreprocessor":
+        """Rebuild a fitted preprocessor from :meth:`to_dict` output."""
+        if not isinstance(d, Mapping) or d.get("format") != _FORMAT:
+            raise ValueError(f"not a TabularPreprocessor dict (expected format {_FORMAT!r})")
+        if d.get("version") != 1:
+            raise ValueError(f"unsupported TabularPreprocessor version {d.get('version')!r}")
+        self = cls(**d["params"])
+        specs = []
+        for s in d["columns"]:
+            if s.get("kind") == "numeric":
+                specs.append({"name": str(s["name"]), "kind": "numeric",
+                              "median": float(s["median"]), "mean": float(s["mean"]),
+                              "std": float(s["std"]), "indicator": bool(s["indicator"])})
+            elif s.get("kind") == "categorical":
+                specs.append({"name": str(s["name"]), "kind": "categorical",
+                              "categories": [str(c) for c in s["categories"]],
+                              "missing_category": bool(s["missing_category"])})
+            else:
+                raise ValueError(f"unknown column kind in preprocessor dict: {s!r}")
+        self.columns_ = specs
+        self.dropped_ = dict(d.get("dropped", {}))
+        self.target_ = d.get("target")
+        if "feature_names_out" in d and list(d["feature_names_out"]) != self.feature_names_out:
+            raise ValueError("preprocessor dict is inconsistent: feature_names_out does not "
+                             "match its columns")
+        return self
+
+    def __repr__(self):
+        if self.columns_ is None:
+            return "TabularPreprocessor(unfitted)"
+        return (f"TabularPreprocessor({len(self.columns_)} columns -> {self.n_features_out} "
+                f"features, {len(self.dropped_)} dropped)")
+
+
+# ---------------------------------------------------------------------------------------
+# targets
+# ---------------------------------------------------------------------------------------
+def _label_array(y, name="y") -> np.ndarray:
+    if isinstance(y, Table):
+        raise TypeError(f"{name} must be one column, not a Table; use table[column]")
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per row), got shape {arr.shape}")
+    return arr
+
+
+def _label_kind(arr: np.ndarray) -> str:
+    """'bool', 'int', 'float' or 'str' for a 1-D label array (missing values refused)."""
+    if arr.dtype.kind == "b":
+        return "bool"
+    if arr.dtype.kind in "iu":
+        return "int"
+    if arr.dtype.kind == "f":
+        if np.isnan(arr).any():
+            raise ValueError(f"the target has {int(np.isnan(arr).sum())} missing value(s); "
+                             f"drop those rows first")
+        return "int" if np.all(arr == np.round(arr)) and np.all(np.isfinite(arr)) else "float"
+    n_missing = sum(1 for v in arr if v is None or (isinstance(v, float) and math.isnan(v)))
+    if n_missing:
+        raise ValueError(f"the target has {n_missing} missing value(s); drop those rows first")
+    if arr.size and all(isinstance(v, (bool, np.bool_)) for v in arr):
+        return "bool"
+    return "str"
+
+
+class TargetEncoder:
+    """Map class labels to ``0..k-1`` (sorted order) and back, like scikit-learn's
+    ``LabelEncoder``. Labels may be strings, integers, integral floats (stored as ints) or
+    bools. ``classes_[i]`` is the label of code ``i``."""
+
+    def __init__(self):
+        self.classes_ = None
+        self.kind_ = None
+
+    def fit(self, y) -> "TargetEncoder":
+        arr = _label_array(y)
+        if arr.size == 0:
+            raise ValueError("cannot fit a TargetEncoder on an empty target")
+        kind = _label_kind(arr)
+        if kind == "str":
+            classes = np.array(sorted(set(str(v) for v in arr)), dtype=object)
+        elif kind == "bool":
+            classes = np.unique(arr.astype(bool))
+        elif kind == "int":
+            classes = np.unique(arr.astype(np.float64)).astype(np.int64)
+        else:
+            classes = np.unique(arr.astype(np.float64))
+        self.classes_ = classes
+        self.kind_ = kind
+        return self
+
+    @property
+    def n_classes_(self) -> int:
+        self._check_fitted()
+        return len(self.classes_)
+
+    def _check_fitted(self):
+        if self.classes_ is None:
+            raise RuntimeError("this TargetEncoder is not fitted yet; call fit(y) first")
+
+    def transform(self, y) -> np.ndarray:
+        """Codes ``0..k-1`` (int64); a label not seen at fit is a ValueError naming it."""
+        self._check_fitted()
+        arr = _label_array(y)
+        if self.kind_ == "str":
+            lookup = {c: i for i, c in enumerate(self.classes_)}
+            codes = np.empty(len(arr), dtype=np.int64)
+            unknown = []
+            for i, v in enumerate(arr):
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    unknown.append(v)
+                    continue
+                c = lookup.get(str(v))
+                if c is None:
+                    unknown.append(v)
+                else:
+                    codes[i] = c
+            if unknown:
+                self._unknown(unknown)
+            return codes
+        try:
+            vals = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            bad = next(v for v in arr if not _is_number(v))
+            self._unknown([bad])
+        cls = self.classes_.astype(np.float64)
+        pos = np.clip(np.searchsorted(cls, vals), 0, len(cls) - 1)
+        ok = cls[pos] == vals
+        if not ok.all():
+            self._unknown(arr[~ok].tolist())
+        return pos.astype(np.int64)
+
+    def _unknown(self, values):
+        seen = []
+        for v in values:
+            if v not in seen:
+                seen.append(v)
+        shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")
+        raise ValueError(f"unknown label(s) {shown} not seen at fit; known classes: "
+                         f"{self.classes_.tolist()}")
+
+    def fit_transform(self, y) -> np.ndarray:
+        return self.fit(y).transform(y)
+
+    def inverse_transform(self, codes) -> np.ndarray:
+        """Labels for codes (ints in ``0..k-1``)."""
+        self._check_fitted()
+        c = np.asarray(codes)
+        if c.dtype.kind == "f":
+            if not np.all(c == np.round(c)):
+                raise ValueError("codes must be integers (did you pass probabilities? take "
+                                 "argmax first)")
+            c = c.astype(np.int64)
+        if c.dtype.kind not in "iu":
+            raise ValueError(f"codes must be integers, got dtype {c.dtype}")
+        if c.size and (c.min() < 0 or c.max() >= len(self.classes_)):
+            raise ValueError(f"codes must be in 0..{len(self.classes_) - 1}, got values from "
+                             f"{c.min()} to {c.max()}")
+        return self.classes_[c]
+
+    def to_dict(self) -> dict:
+        self._check_fitted()
+        return {"format": _TARGET_FORMAT, "version": 1, "kind": self.kind_,
+                "classes": self.classes_.tolist()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TargetEncoder":
+        if not isinstance(d, Mapping) or d.get("format") != _TARGET_FORMAT:
+            raise ValueError(f"not a TargetEncoder dict (expected format {_TARGET_FORMAT!r})")
+        self = cls()
+        kind = d["kind"]
+        if kind == "str":
+            self.classes_ = np.array([str(c) for c in d["classes"]], dtype=object)
+        elif kind == "bool":
+            self.classes_ = np.array(d["classes"], dtype=bool)
+        elif kind == "int":
+            self.classes_ = np.array(d["classes"], dtype=np.int64)
+        elif kind == "float":
+            self.classes_ = np.array(d["classes"], dtype=np.float64)
+        else:
+            raise ValueError(f"unknown label kind {kind!r}")
+        self.kind_ = kind
+        return self
+
+    def __repr__(self):
+        if self.classes_ is None:
+            return "TargetEncoder(unfitted)"
+        return f"TargetEncoder(classes={self.classes_.tolist()})"
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def detect_task(y, max_classes: int = 20) -> str:
+    """``"classification"`` or ``"regression"`` for a target column.
+
+    Strings and bools are classification; so are numbers that are all integers with at most
+    ``max_classes`` distinct values (or only two distinct values of any kind). Other numbers
+    (floats with fractional parts, or many distinct integers) are regression. Missing values
+    are ignored.
+    """
+    arr = _label_array(y)
+    if arr.dtype.kind == "b":
+        return "classification"
+    if arr.dtype.kind in "OUS":
+        present = [v for v in arr if not (v is None or (isinstance(v, float) and math.isnan(v)))]
+        if all(isinstance(v, (bool, np.bool_)) for v in present):
+            return "classification"
+        try:
+            vals = np.array(present, dtype=np.float64)
+        except (TypeError, ValueError):
+            return "classification"
+    elif arr.dtype.kind in "iuf":
+        vals = arr.astype(np.float64)
+    else:
+        raise ValueError(f"cannot tell the task of a target with dtype {arr.dtype}")
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        raise ValueError("the target has no values")
+    uniq = np.unique(vals)
+    if len(uniq) <= 2:
+        return "classification"
+    if np.all(uniq == np.round(uniq)) and len(uniq) <= max_classes:
+        return "classification"
+    return "regression"

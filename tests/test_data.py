@@ -1,0 +1,459 @@
+"""Tests for glassnet.data: bundled datasets, generators, the CSV reader/writer and splits."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.data import (DATA_DIR, ColumnNotFoundError, Dataset, Table, dataset_path, kfold,
+                           list_datasets, load_breast_cancer, load_dataset, load_energy,
+                           load_titanic, make_circles, make_gate, make_line, make_moons,
+                           make_spirals, read_csv, split_indices, stratified_kfold,
+                           train_test_split, write_csv)
+
+# ---------------------------------------------------------------------------------------
+# bundled datasets
+# ---------------------------------------------------------------------------------------
+ORIGINALS = {
+    "energy": ("seeds/deep_learning_without_ml_libraries/toy_dataset1/"
+               "toy_dataset_velocity_ke.csv",
+               "0e6028b2cceaa4c799e57b3f1275354a4e8327b7e5b13430eb690edf1f3904d7"),
+    "breast_cancer": ("seeds/deep_learning_without_ml_libraries/breast-cancer-wisconsin-data/"
+                      "data.csv",
+                      "dfb9015a16924c0cce6a00ac3fe2d5d75ca49bf9b94f5ef18f922192c5a2f69c"),
+    "titanic": ("titanic/titanic.csv",
+                "4a437fde05fe5264e1701a7387ac6fb75393772ba38bb2c9c566405af5af4bd7"),
+}
+
+
+def _shared_data_dir():
+    env = os.environ.get("GLASSNET_SHARED_DATA")
+    candidates = [Path(env)] if env else []
+    root = Path(__file__).resolve().parents[1]
+    candidates += [root / "shared" / "data", root.parent / "shared" / "data"]
+    for c in candidates:
+        if (c / "README.md").exists():
+            return c
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(ORIGINALS))
+def test_bundled_file_matches_recorded_hash(name):
+    raw = gzip.decompress(dataset_path(name).read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == ORIGINALS[name][1]
+
+
+@pytest.mark.parametrize("name", sorted(ORIGINALS))
+def test_bundled_file_byte_identical_to_shared_original(name):
+    shared = _shared_data_dir()
+    if shared is None:
+        pytest.skip("shared data folder not available")
+    original = (shared / ORIGINALS[name][0]).read_bytes()
+    assert gzip.decompress(dataset_path(name).read_bytes()) == original
+
+
+def test_provenance_lists_every_bundled_file():
+    text = (DATA_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
+    for name in ORIGINALS:
+        assert dataset_path(name).name in text
+        assert ORIGINALS[name][0] in text
+
+
+def test_load_titanic_counts():
+    ds = load_titanic()
+    assert isinstance(ds, Dataset)
+    assert ds.frame.n_rows == 891 and ds.frame.shape == (891, 12)
+    assert isinstance(ds.X, Table) and "Survived" not in ds.X
+    assert ds.X.columns == ds.feature_names and len(ds.feature_names) == 11
+    assert ds.y.dtype == np.int64 and ds.y.shape == (891,)
+    assert int(ds.y.sum()) == 342
+    assert int(np.isnan(ds.frame["Age"]).sum()) == 177
+    assert ds.frame.missing_counts()["Embarked"] == 2
+    assert ds.target_name == ds.default_target == "Survived"
+    assert ds.frame["Name"][0] == "Braund, Mr. Owen Harris"  # quoted field with a comma
+    assert ds.frame["Cabin"][0] is None
+
+
+def test_load_breast_cancer():
+    ds = load_breast_cancer()
+    assert ds.X.shape == (569, 30) and ds.X.dtype == np.float32
+    assert ds.target_names == ["B", "M"]
+    assert int(ds.y.sum()) == 212 and ds.n_classes == 2
+    assert "id" not in ds.feature_names and "diagnosis" not in ds.feature_names
+    assert ds.default_target == "diagnosis"
+    assert all(c for c in ds.frame.columns)  # no empty trailing column
+    assert np.array_equal(ds.y == 1, ds.frame["diagnosis"] == "M")
+    assert np.isclose(ds.X[0, 0], 17.99)
+
+
+def test_load_energy():
+    ds = load_energy()
+    assert ds.X.shape == (3000, 2) and ds.X.dtype == np.float32
+    assert ds.feature_names == ["velocity", "mass"]
+    assert ds.default_target == "energy_level"
+    # target_names[i] is the name the file gives label i
+    names = np.array(ds.target_names, dtype=object)[ds.y]
+    assert list(names) == list(ds.frame["energy_level_string"])
+    assert set(np.unique(ds.y)) == {0, 1}
+
+
+def test_load_dataset_names_and_aliases():
+    names = list_datasets()
+    for n in ["energy", "breast_cancer", "titanic", "xor", "or", "and", "line", "moons",
+              "circles", "spirals"]:
+        assert n in names
+    assert load_dataset("toy_energy").name == "energy"
+    assert load_dataset("Breast-Cancer").X.shape == (569, 30)
+    xor = load_dataset("xor")
+    assert xor.X.shape == (4, 2) and list(xor.y) == [0, 1, 1, 0]
+    m1, m2 = load_dataset("moons"), load_dataset("moons")
+    assert np.array_equal(m1.X, m2.X)  # seed 0 by default
+    m3 = load_dataset("moons", n=50, noise=0.2, seed=3)
+    assert m3.X.shape == (50, 2) and m3.frame.n_rows == 50
+
+
+def test_load_dataset_errors():
+    with pytest.raises(ValueError, match="titanic"):
+        load_dataset("titanik")
+    with pytest.raises(ValueError, match="takes no options"):
+        load_dataset("titanic", n=3)
+    with pytest.raises(ValueError):
+        load_dataset("moons", bogus=1)
+    with pytest.raises(ValueError, match="generated"):
+        dataset_path("moons")
+    with pytest.raises(ValueError):
+        dataset_path("nope")
+
+
+def test_dataset_path_reads_like_any_csv():
+    path = dataset_path("titanic")
+    assert path.exists() and path.suffix == ".gz"
+    t = read_csv(path)
+    assert t.n_rows == 891
+    with open(path, "rb") as fh:  # a file object works too
+        assert read_csv(fh).columns == t.columns
+
+
+# ---------------------------------------------------------------------------------------
+# CSV reader / writer
+# ---------------------------------------------------------------------------------------
+def _write(tmp_path, content, name="t.csv"):
+    p = tmp_path / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return p
+
+
+def test_read_csv_types_quotes_and_missing(tmp_path):
+    p = _write(tmp_path, 'a,b,c\n1,"x, y",NA\n2.5,"say ""hi""",\n?,z,3\n')
+    t = read_csv(p)
+    assert t.columns == ["a", "b", "c"] and t.n_rows == 3
+    assert t["a"].dtype == np.float64
+    np.testing.assert_array_equal(t["a"], [1.0, 2.5, np.nan])
+    assert t["b"].dtype == object and list(t["b"]) == ["x, y", 'say "hi"', "z"]
+    np.testing.assert_array_equal(t["c"], [np.nan, np.nan, 3.0])
+
+
+@pytest.mark.parametrize("token", ["", "NA", "NaN", "nan", "null", "?"])
+def test_missing_tokens(tmp_path, token):
+    t = read_csv(_write(tmp_path, f"num,txt\n1,a\n{token},{token}\n"))
+    assert np.isnan(t["num"][1]) and t["txt"][1] is None
+
+
+def test_bom_crlf_and_embedded_newline(tmp_path):
+    p = _write(tmp_path, b'\xef\xbb\xbfid,text\r\n1,"two\r\nlines"\r\n2,plain\r\n')
+    t = read_csv(p)
+    assert t.columns == ["id", "text"]
+    assert list(t["text"]) == ["two\r\nlines", "plain"]
+
+
+def test_trailing_empty_column_dropped(tmp_path):
+    t = read_csv(_write(tmp_path, "a,b,\n1,2,\n3,4,\n"))
+    assert t.columns == ["a", "b"]
+    # data lines with a trailing comma the header lacks are tolerated too
+    t = read_csv(_write(tmp_path, "a,b\n1,2,\n3,4\n"))
+    assert t.shape == (2, 2)
+
+
+def test_gzip_detected_by_magic_and_suffix(tmp_path):
+    data = gzip.compress(b"x,y\n1,a\n2,b\n")
+    for name in ["plain.csv", "packed.csv.gz"]:
+        t = read_csv(_write(tmp_path, data, name))
+        assert list(t["y"]) == ["a", "b"]
+    t = read_csv(io.BytesIO(data))
+    assert t.n_rows == 2
+
+
+def test_text_file_object(tmp_path):
+    t = read_csv(io.StringIO("a,b\n1,2\n"))
+    assert t.to_numpy().tolist() == [[1.0, 2.0]]
+
+
+def test_ragged_row_names_line(tmp_path):
+    p = _write(tmp_path, "a,b,c\n1,2,3\n4,5\n")
+    with pytest.raises(ValueError, match="line 3"):
+        read_csv(p)
+
+
+@pytest.mark.parametrize("content,match", [
+    ("", "empty"),
+    ("\n\n  \n", "empty"),
+    ("a,b,c\n", "no data rows"),
+    ("a,b,a\n1,2,3\n", "duplicate"),
+])
+def test_bad_csv_messages(tmp_path, content, match):
+    with pytest.raises(ValueError, match=match):
+        read_csv(_write(tmp_path, content))
+
+
+def test_binary_garbage(tmp_path):
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="not a text"):
+        read_csv(_write(tmp_path, rng.integers(0, 256, 4000, dtype=np.uint8).tobytes()))
+    with pytest.raises(ValueError, match="not a text"):
+        read_csv(_write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+
+
+def test_latin1_text_is_accepted(tmp_path):
+    t = read_csv(_write(tmp_path, "name,v\nJos\xe9,1\n".encode("latin-1")))
+    assert t["name"][0] == "Jos\xe9"
+
+
+def test_missing_file_names_path(tmp_path):
+    p = tmp_path / "nowhere.csv"
+    with pytest.raises(FileNotFoundError, match="nowhere.csv"):
+        read_csv(p)
+
+
+def test_missing_column_lists_columns():
+    t = Table({"a": [1.0, 2.0], "b": ["x", "y"]})
+    with pytest.raises(KeyError) as info:
+        t["c"]
+    assert isinstance(info.value, ColumnNotFoundError)
+    assert "'a'" in str(info.value) and "'b'" in str(info.value)
+
+
+def test_table_row_selection_and_helpers():
+    t = Table({"a": np.arange(5.0), "b": np.array(list("vwxyz"), dtype=object)})
+    sub = t[np.array([4, 0])]
+    assert sub.n_rows == 2 and list(sub["b"]) == ["z", "v"]
+    assert t.take(t["a"] > 2).n_rows == 2
+    assert t[1:3]["a"].tolist() == [1.0, 2.0]
+    assert t.select(["b"]).columns == ["b"] and t.drop("b").columns == ["a"]
+    assert len(t) == 2 and t.shape == (5, 2) and "a" in t and 0 not in t
+    with pytest.raises(ValueError, match="hold text"):
+        t.to_numpy()
+    with pytest.raises(ValueError, match="rows"):
+        Table({"a": [1, 2], "b": [1]})
+    mixed = Table({"n": [1, None, 3]})
+    assert mixed["n"].dtype == np.float64 and np.isnan(mixed["n"][1])
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.csv.gz"])
+def test_write_csv_roundtrip(tmp_path, name):
+    t = read_csv(dataset_path("titanic"))
+    path = tmp_path / name
+    write_csv(t, path)
+    back = read_csv(path)
+    assert back == t
+
+
+def test_write_csv_text_buffer():
+    buf = io.StringIO()
+    write_csv({"x": [0.1, np.nan, 3.0], "s": ["a,b", None, "c"]}, buf)
+    assert buf.getvalue() == 'x,s\n0.1,"a,b"\n,\n3,c\n'
+
+
+# ---------------------------------------------------------------------------------------
+# generators
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind,expected", [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]),
+                                           ("xor", [0, 1, 1, 0]), ("nand", [1, 1, 1, 0]),
+                                           ("nor", [1, 0, 0, 0])])
+def test_gates(kind, expected):
+    X, y = make_gate(kind)
+    assert X.dtype == np.float32 and X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert y.tolist() == expected
+
+
+GENERATORS = [
+    (make_line, {"n": 300}),
+    (make_moons, {"n": 301, "noise": 0.1}),
+    (make_circles, {"n": 300, "noise": 0.05, "factor": 0.4}),
+    (make_spirals, {"n": 301, "n_classes": 3, "noise": 0.1}),
+]
+
+
+@pytest.mark.parametrize("fn,kw", GENERATORS)
+def test_generator_shapes_and_determinism(fn, kw):
+    X, y = fn(seed=7, **kw)
+    assert X.shape == (kw["n"], 2) and X.dtype == np.float32 and X.flags.c_contiguous
+    assert y.shape == (kw["n"],) and y.dtype == np.int64
+    X2, y2 = fn(seed=7, **kw)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    X3, _ = fn(seed=8, **kw)
+    assert not np.array_equal(X, X3)
+    X4, _ = fn(seed=np.random.default_rng(7), **kw)
+    assert np.array_equal(X, X4)
+    assert np.isfinite(X).all()
+    if fn is not make_line:  # the line's classes are balanced only in expectation
+        counts = np.bincount(y)
+        assert counts.min() >= kw["n"] // len(counts) - 1
+
+
+def test_line_labels_are_the_side_of_the_line():
+    X, y = make_line(2000, seed=0)
+    x1, x2 = X[:, 0].astype(np.float64), X[:, 1].astype(np.float64)
+    np.testing.assert_array_equal(y, (x2 > 1.23 * x1 + 3.23).astype(np.int64))
+    assert 0.4 < y.mean() < 0.6
+    assert X[:, 0].min() >= -10 and X[:, 0].max() <= 10
+    X, y = make_line(500, seed=1, slope=-2.0, intercept=0.5, low=0, high=1)
+    np.testing.assert_array_equal(
+        y, (X[:, 1].astype(np.float64) > -2.0 * X[:, 0].astype(np.float64) + 0.5))
+
+
+def test_moons_and_circles_geometry():
+    X, y = make_moons(200, noise=0.0, seed=0)
+    r0 = np.hypot(X[y == 0, 0], X[y == 0, 1])
+    np.testing.assert_allclose(r0, 1.0, atol=1e-6)
+    X, y = make_circles(200, noise=0.0, factor=0.3, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1])
+    np.testing.assert_allclose(r[y == 1], 0.3, atol=1e-6)
+    np.testing.assert_allclose(r[y == 0], 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: make_gate("xnor"),
+    lambda: make_line(0),
+    lambda: make_line(10, low=1, high=1),
+    lambda: make_line(10, slope=float("nan")),
+    lambda: make_line(2.5),
+    lambda: make_moons(10, noise=-1),
+    lambda: make_moons(1),
+    lambda: make_circles(10, factor=1.0),
+    lambda: make_circles(10, factor=0),
+    lambda: make_spirals(10, n_classes=1),
+    lambda: make_spirals(2, n_classes=3),
+    lambda: make_spirals(10, seed=-1),
+    lambda: make_moons(True),
+])
+def test_generator_bad_args(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+# ---------------------------------------------------------------------------------------
+# splits
+# ---------------------------------------------------------------------------------------
+def test_stratified_split_keeps_proportions_and_is_deterministic():
+    ds = load_breast_cancer()
+    X_tr, X_te, y_tr, y_te = train_test_split(ds.X, ds.y, test_size=0.2, stratify=ds.y, seed=1)
+    assert len(y_te) == 114 and len(y_tr) == 455  # ceil(0.2 * 569)
+    p = ds.y.mean()
+    assert abs(y_te.mean() - p) <= 1 / len(y_te)
+    assert abs(y_tr.mean() - p) <= 1 / len(y_tr)
+    again = train_test_split(ds.X, ds.y, test_size=0.2, stratify=ds.y, seed=1)
+    assert np.array_equal(again[0], X_tr) and np.array_equal(again[3], y_te)
+    other = train_test_split(ds.X, ds.y, test_size=0.2, stratify=ds.y, seed=2)
+    assert not np.array_equal(other[0], X_tr)
+
+
+def test_split_partitions_rows():
+    tr, te = split_indices(100, 0.3, seed=0)
+    assert len(te) == 30 and len(tr) == 70
+    assert sorted(np.concatenate([tr, te]).tolist()) == list(range(100))
+    tr, te = split_indices(10, 3, seed=0)
+    assert len(te) == 3
+    tr, te = split_indices(10, 0.2, shuffle=False)
+    assert tr.tolist() == list(range(8)) and te.tolist() == [8, 9]
+
+
+def test_split_multiclass_string_labels():
+    y = np.array(["a"] * 50 + ["b"] * 30 + ["c"] * 20, dtype=object)
+    _, te = split_indices(100, 0.2, stratify=y, seed=0)
+    vals, counts = np.unique(y[te].astype(str), return_counts=True)
+    assert dict(zip(vals.tolist(), counts.tolist())) == {"a": 10, "b": 6, "c": 4}
+
+
+def test_split_table_and_lists():
+    t = load_titanic()
+    tr, te, ytr, yte = train_test_split(t.frame, t.y, stratify=t.y, seed=0)
+    assert isinstance(tr, Table) and tr.n_rows + te.n_rows == 891
+    assert np.array_equal(tr["Survived"].astype(np.int64), ytr)
+    a_tr, a_te = train_test_split(list(range(10)), seed=0)
+    assert len(a_tr) == 8 and len(a_te) == 2
+
+
+@pytest.mark.parametrize("kw", [{"test_size": 0.0}, {"test_size": 1.0}, {"test_size": 1.5},
+                                {"test_size": -0.1}, {"test_size": 10}, {"test_size": 0},
+                                {"test_size": "0.2"}, {"test_size": 0.5, "train_size": 0.8},
+                                {"test_size": 0.2, "stratify": [0, 1] * 5, "shuffle": False}])
+def test_split_bad_sizes(kw):
+    with pytest.raises(ValueError):
+        train_test_split(np.arange(10), **kw)
+
+
+def test_split_bad_inputs():
+    with pytest.raises(ValueError, match="same number of rows"):
+        train_test_split(np.arange(10), np.arange(9))
+    with pytest.raises(ValueError, match="least populated"):
+        train_test_split(np.arange(10), stratify=[0] * 9 + [1])
+    with pytest.raises(ValueError):
+        train_test_split()
+
+
+def test_stratified_kfold_partitions_and_balances():
+    y = np.array([0] * 40 + [1] * 20 + [2] * 7)
+    folds = list(stratified_kfold(y, 5, seed=0))
+    assert len(folds) == 5
+    all_test = np.concatenate([te for _, te in folds])
+    assert sorted(all_test.tolist()) == list(range(len(y)))
+    for tr, te in folds:
+        assert np.intersect1d(tr, te).size == 0 and len(tr) + len(te) == len(y)
+        assert np.bincount(y[te], minlength=3)[0] == 8
+        assert np.bincount(y[te], minlength=3)[1] == 4
+    sizes = [len(te) for _, te in folds]
+    assert max(sizes) - min(sizes) <= 1
+    again = list(stratified_kfold(y, 5, seed=0))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))
+    with pytest.raises(ValueError):
+        list(stratified_kfold(y, 1))
+
+
+def test_kfold():
+    folds = list(kfold(11, 3, seed=0))
+    assert sorted(np.concatenate([te for _, te in folds]).tolist()) == list(range(11))
+    assert [len(te) for _, te in kfold(11, 3, shuffle=False)] == [4, 4, 3]
+    with pytest.raises(ValueError):
+        list(kfold(3, 4))
+
+
+def test_csv_roundtrip_property(tmp_path_factory):
+    hyp = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    words = st.text(alphabet='abcXYZ ,"\n;é', min_size=1, max_size=8).filter(
+        lambda s: s == s.strip() and not s.strip(",;") == "")
+    folder = tmp_path_factory.mktemp("roundtrip")
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=False, width=64),
+                                  st.one_of(st.none(), words)), min_size=1, max_size=12))
+    def check(rows):
+        nums = np.array([r[0] for r in rows], dtype=np.float64)
+        txt = np.empty(len(rows), dtype=object)
+        txt[:] = [r[1] for r in rows]
+        t = Table({"num": nums, "txt": txt})
+        path = folder / "t.csv"
+        write_csv(t, path)
+        back = read_csv(path)
+        np.testing.assert_array_equal(back["num"], nums)
+        if all(v is None for v in txt):
+            assert np.isnan(back["txt"]).all()
+        else:
+            assert list(back["txt"]) == list(txt)
+
+    check()

@@ -1,0 +1,255 @@
+"""Tests for glassnet.preprocess: TabularPreprocessor, TargetEncoder, detect_task."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from glassnet.data import Table, load_breast_cancer, load_titanic, train_test_split
+from glassnet.preprocess import TabularPreprocessor, TargetEncoder, detect_task
+
+
+def _obj(*values):
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+@pytest.fixture(scope="module")
+def titanic_split():
+    ds = load_titanic()
+    tr, te = train_test_split(ds.frame, test_size=0.2, stratify=ds.y, seed=0)
+    return tr, te
+
+
+def test_numeric_scaling_uses_training_stats_only():
+    train = Table({"x": [1.0, 2.0, 3.0, 4.0], "k": [0.0, 1.0, 0.0, 1.0]})
+    test = Table({"x": [10.0, -2.0], "k": [1.0, 1.0]})
+    p = TabularPreprocessor().fit(train)
+    Xtr = p.transform(train)
+    np.testing.assert_allclose(Xtr.mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(Xtr.std(axis=0), 1.0, atol=1e-6)
+    mean, std = 2.5, np.std([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(p.transform(test)[:, 0], (np.array([10.0, -2.0]) - mean) / std,
+                               rtol=1e-6)
+    assert p.transform(test).dtype == np.float32
+    # fitting on the test rows would give other numbers
+    assert not np.allclose(TabularPreprocessor().fit_transform(test), p.transform(test))
+
+
+def test_titanic_fit_on_train_transform_test(titanic_split):
+    tr, te = titanic_split
+    p = TabularPreprocessor().fit(tr, target="Survived")
+    Xtr, Xte = p.transform(tr), p.transform(te)
+    assert Xtr.shape == (tr.n_rows, p.n_features_out) and Xte.shape[1] == Xtr.shape[1]
+    assert np.isfinite(Xtr).all() and np.isfinite(Xte).all()
+    j = p.feature_names_out.index("Fare")
+    fare_tr = tr["Fare"]
+    expected = (te["Fare"] - fare_tr.mean()) / fare_tr.std()
+    np.testing.assert_allclose(Xte[:, j], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_titanic_identifier_like_columns_dropped(titanic_split):
+    tr, _ = titanic_split
+    p = TabularPreprocessor().fit(tr, target="Survived")
+    for col in ["PassengerId", "Name", "Ticket", "Cabin"]:
+        assert col in p.dropped_, col
+        assert p.dropped_[col]
+    assert set(p.input_columns_) == {"Pclass", "Sex", "Age", "SibSp", "Parch", "Fare",
+                                     "Embarked"}
+    names = p.feature_names_out
+    assert "Pclass" in names and "Sex=male" in names and "Sex=female" in names
+    assert "Age_missing" in names and "Fare_missing" not in names
+    assert "Survived" not in names and not any(n.startswith("Survived") for n in names)
+    assert "PassengerId" in p.summary() and "Cabin" in p.summary()
+
+
+def test_breast_cancer_id_dropped():
+    ds = load_breast_cancer()
+    p = TabularPreprocessor().fit(ds.frame, target="diagnosis")
+    assert list(p.dropped_) == ["id"]
+    assert p.feature_names_out == ds.feature_names
+
+
+def test_missing_values_median_and_indicator():
+    train = Table({"a": [1.0, np.nan, 3.0, 10.0], "b": [5.0, 6.0, 7.0, 8.0]})
+    p = TabularPreprocessor().fit(train)
+    assert p.feature_names_out == ["a", "a_missing", "b"]
+    X = p.transform(train)
+    assert X[:, 1].tolist() == [0.0, 1.0, 0.0, 0.0]
+    filled = np.array([1.0, 3.0, 3.0, 10.0])  # the median of 1, 3, 10 is 3
+    np.testing.assert_allclose(X[:, 0], (filled - filled.mean()) / filled.std(), rtol=1e-6)
+    # at transform: missing in a column that had none in training -> imputed, no indicator
+    test = Table({"a": [np.nan], "b": [np.nan]})
+    Xt = p.transform(test)
+    assert Xt.shape == (1, 3) and np.isfinite(Xt).all()
+    np.testing.assert_allclose(Xt[0, 2], (6.5 - 6.5) / np.std([5, 6, 7, 8.0]), atol=1e-6)
+    assert Xt[0, 1] == 1.0
+    # infinities count as missing
+    assert np.isfinite(p.transform(Table({"a": [np.inf], "b": [-np.inf]}))).all()
+
+
+def test_categorical_unseen_and_missing():
+    train = Table({"color": _obj("red", "blue", None, "red"), "v": [1.0, 2.0, 3.0, 4.0]})
+    p = TabularPreprocessor().fit(train)
+    assert p.feature_names_out == ["color=blue", "color=red", "color=<missing>", "v"]
+    test = Table({"color": _obj("green", None, "blue"), "v": [0.0, 0.0, 0.0]})
+    X = p.transform(test)
+    assert X[0, :3].tolist() == [0, 0, 0]  # unseen -> all zeros, no crash
+    assert X[1, :3].tolist() == [0, 0, 1]  # missing -> its own category (seen in training)
+    assert X[2, :3].tolist() == [1, 0, 0]
+    # a column without missing values in training: missing at transform -> all zeros
+    p2 = TabularPreprocessor().fit(Table({"c": _obj("a", "b", "a")}))
+    assert p2.transform(Table({"c": _obj(None)})).tolist() == [[0.0, 0.0]]
+    # a categorical column that arrives as all-NaN floats (an empty column in a test CSV)
+    assert p2.transform(Table({"c": [np.nan, np.nan]})).tolist() == [[0, 0], [0, 0]]
+
+
+def test_few_distinct_integers_stay_numeric_unless_asked():
+    t = Table({"cls": [1.0, 2.0, 3.0, 1.0, 3.0], "x": [0.5, 0.1, 0.3, 0.2, 0.9]})
+    assert TabularPreprocessor().fit(t).feature_names_out == ["cls", "x"]
+    p = TabularPreprocessor(categorical=["cls"]).fit(t)
+    assert p.feature_names_out == ["cls=1", "cls=2", "cls=3", "x"]
+    assert p.transform(Table({"cls": [2.0], "x": [0.0]}))[0, :3].tolist() == [0, 1, 0]
+
+
+def test_small_tables_keep_unique_text_and_constants_dropped():
+    t = Table({"c": _obj("a", "b", "c"), "k": [7.0, 7.0, 7.0], "s": _obj("z", "z", "z"),
+               "row": [1.0, 2.0, 3.0]})
+    p = TabularPreprocessor().fit(t)
+    assert p.input_columns_ == ["c", "row"]  # too few rows to call anything an identifier
+    assert "constant" in p.dropped_["k"] and "constant" in p.dropped_["s"]
+    # a constant column with missing values keeps its indicator; std falls back to 1
+    p = TabularPreprocessor().fit(Table({"k": [2.0, np.nan, 2.0], "x": [1.0, 2.0, 3.0]}))
+    assert p.feature_names_out == ["k", "k_missing", "x"]
+    assert p.columns_[0]["std"] == 1.0
+
+
+def test_numeric_row_counter_dropped_but_unique_floats_kept():
+    n = 60
+    rng = np.random.default_rng(0)
+    t = Table({"row": rng.permutation(np.arange(100, 100 + n)).astype(float),
+               "price": rng.normal(size=n), "big_ints": rng.choice(10**6, n, replace=False)})
+    p = TabularPreprocessor().fit(t)
+    assert "row" in p.dropped_
+    assert p.input_columns_ == ["price", "big_ints"]
+
+
+def test_many_categories_dropped_only_when_mostly_unique():
+    rng = np.random.default_rng(0)
+    n = 600
+    frequent = _obj(*[f"c{i}" for i in rng.integers(0, 60, n)])  # 60 categories, repeated
+    rare = _obj(*[f"r{i}" for i in rng.integers(0, 400, n)])  # mostly unique
+    p = TabularPreprocessor().fit(Table({"frequent": frequent, "rare": rare}))
+    assert p.input_columns_ == ["frequent"]
+    assert "too many categories" in p.dropped_["rare"]
+
+
+def test_to_dict_from_dict_roundtrip(titanic_split):
+    tr, te = titanic_split
+    p = TabularPreprocessor(drop=["Fare"]).fit(tr, target="Survived")
+    text = json.dumps(p.to_dict(), allow_nan=False)
+    q = TabularPreprocessor.from_dict(json.loads(text))
+    assert q.feature_names_out == p.feature_names_out
+    assert q.dropped_ == p.dropped_ and q.target_ == "Survived"
+    assert np.array_equal(q.transform(te), p.transform(te))
+    assert np.array_equal(q.transform(tr), p.transform(tr))
+    with pytest.raises(ValueError):
+        TabularPreprocessor.from_dict({"format": "something else"})
+
+
+def test_errors():
+    t = Table({"a": [1.0, 2.0], "b": _obj("x", "y")})
+    with pytest.raises(ValueError, match="'zz'.*'a'"):
+        TabularPreprocessor().fit(t, target="zz")
+    with pytest.raises(RuntimeError, match="not fitted"):
+        TabularPreprocessor().transform(t)
+    p = TabularPreprocessor().fit(t)
+    with pytest.raises(ValueError, match=r"\['b'\]"):
+        p.transform(Table({"a": [1.0]}))
+    with pytest.raises(ValueError, match="holds text"):
+        p.transform(Table({"a": _obj("oops"), "b": _obj("x")}))
+    with pytest.raises(ValueError, match="every column was dropped"):
+        TabularPreprocessor().fit(Table({"k": [1.0, 1.0]}))
+    with pytest.raises(ValueError):
+        TabularPreprocessor(max_categories=0)
+    with pytest.raises(ValueError):
+        TabularPreprocessor(dtype="int32")
+
+
+def test_transform_ignores_target_and_extra_columns():
+    t = Table({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0]})
+    p = TabularPreprocessor().fit(t, target="y")
+    assert p.feature_names_out == ["a"]
+    assert p.transform(Table({"a": [1.0], "other": _obj("q")})).shape == (1, 1)
+    p64 = TabularPreprocessor(dtype="float64").fit(t, target="y")
+    assert p64.transform(t).dtype == np.float64
+
+
+def test_accepts_dicts_and_arrays():
+    p = TabularPreprocessor().fit({"a": [1, 2, 3], "s": ["u", "v", "u"]})
+    assert p.feature_names_out == ["a", "s=u", "s=v"]
+    X = np.arange(12, dtype=float).reshape(4, 3)
+    assert TabularPreprocessor().fit_transform(X).shape == (4, 3)
+
+
+# ---------------------------------------------------------------------------------------
+# target encoder and task detection
+# ---------------------------------------------------------------------------------------
+def test_target_encoder_strings():
+    enc = TargetEncoder().fit(_obj("M", "B", "B", "M"))
+    assert enc.classes_.tolist() == ["B", "M"] and enc.n_classes_ == 2
+    codes = enc.transform(_obj("B", "M", "M"))
+    assert codes.tolist() == [0, 1, 1] and codes.dtype == np.int64
+    assert enc.inverse_transform(codes).tolist() == ["B", "M", "M"]
+    with pytest.raises(ValueError, match="'X'"):
+        enc.transform(_obj("B", "X"))
+    back = TargetEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+    assert back.transform(_obj("M")).tolist() == [1]
+
+
+def test_target_encoder_numbers():
+    enc = TargetEncoder().fit(np.array([0.0, 1.0, 1.0]))  # as read from a CSV
+    assert enc.classes_.dtype == np.int64 and enc.classes_.tolist() == [0, 1]
+    assert enc.transform([1, 0]).tolist() == [1, 0]
+    with pytest.raises(ValueError, match="2"):
+        enc.transform([2.0])
+    enc = TargetEncoder().fit([3, 7, 5])
+    assert enc.transform([7, 3]).tolist() == [2, 0]
+    assert enc.inverse_transform([1]).tolist() == [5]
+    with pytest.raises(ValueError):
+        enc.inverse_transform([3])
+    enc = TargetEncoder().fit([True, False, True])
+    assert enc.transform([False]).tolist() == [0]
+    with pytest.raises(ValueError, match="missing"):
+        TargetEncoder().fit([1.0, np.nan])
+    with pytest.raises(ValueError, match="missing"):
+        TargetEncoder().fit(_obj("a", None))
+
+
+def test_target_encoder_on_titanic():
+    ds = load_titanic()
+    enc = TargetEncoder().fit(ds.frame["Survived"])
+    assert np.array_equal(enc.transform(ds.frame["Survived"]), ds.y)
+
+
+@pytest.mark.parametrize("y,task", [
+    (_obj("a", "b", "a"), "classification"),
+    (np.array([True, False]), "classification"),
+    (np.array([0, 1, 1, 0]), "classification"),
+    (np.array([0.0, 1.0, 2.0, 1.0, 0.0]), "classification"),
+    (np.array([1.0, 2.0, np.nan, 1.0]), "classification"),
+    (np.linspace(0, 1, 50), "regression"),
+    (np.arange(100), "regression"),
+    (np.array([0.5, 1.5, 2.5, 0.5]), "regression"),
+    (_obj("1.5", "2.25", "3.125", "4.0"), "regression"),
+])
+def test_detect_task(y, task):
+    assert detect_task(y) == task
+
+
+def test_detect_task_on_bundled():
+    assert detect_task(load_titanic().frame["Survived"]) == "classification"
+    assert detect_task(load_breast_cancer().frame["diagnosis"]) == "classification"
+    assert detect_task(load_breast_cancer().frame["radius_mean"]) == "regression"
