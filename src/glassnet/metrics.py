@@ -1,0 +1,985 @@
+"""Metrics: numbers that say how good a model's predictions are.
+
+Three families, told apart by what they read (see ``KIND``):
+
+* ``"labels"``: class labels in, e.g. accuracy, precision, recall, F1, the confusion matrix.
+  Labels may be integers, floats holding whole numbers, booleans or strings.
+* ``"proba"``: class labels and predicted probabilities in, e.g. log loss, ROC AUC.
+* ``"values"``: real-valued targets and predictions in (regression): MSE, MAE, R².
+
+Everything a classifier's score rests on can be read off four counts per class c:
+
+    tp_c = #{i : y_i = c and ŷ_i = c}      (true positives)
+    fp_c = #{i : y_i ≠ c and ŷ_i = c}      (false positives)
+    fn_c = #{i : y_i = c and ŷ_i ≠ c}      (false negatives)
+    support_c = tp_c + fn_c = #{i : y_i = c}
+
+so precision = tp / (tp + fp) is a ratio of counts. (A classic from-scratch bug, found in one
+of the texts glassnet grew from, writes ``np.average(np.where(y_pred[mask] == y_true[mask]))``:
+``np.where`` with one argument returns the *indices* of the matches, so that averages
+positions, not hits. Counting avoids it.)
+
+Signatures follow scikit-learn's so the names feel familiar; results agree with
+``sklearn.metrics`` (the tests check this on random inputs). This module needs NumPy only.
+"""
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "UndefinedMetricWarning", "accuracy_score", "precision_score", "recall_score", "f1_score",
+    "precision_recall_fscore_support", "confusion_matrix", "classification_report",
+    "log_loss", "roc_auc_score", "mean_squared_error", "mean_absolute_error", "r2_score",
+    "get", "KIND", "greater_is_better",
+]
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A metric is ill-defined on the data given (e.g. precision with no predicted
+    positives) and was set to a conventional value (see ``zero_division``)."""
+
+
+_AVERAGES = ("binary", "micro", "macro", "weighted", None)
+
+
+# --------------------------------------------------------------------------------------------
+# input validation
+# --------------------------------------------------------------------------------------------
+
+def _group(arr):
+    """'string', 'bytes' or 'numeric': labels can only be compared within one group."""
+    k = arr.dtype.kind
+    return "string" if k == "U" else "bytes" if k == "S" else "numeric"
+
+
+def _value_group(value):
+    if isinstance(value, (str, np.str_)):
+        return "string"
+    if isinstance(value, (bytes, np.bytes_)):
+        return "bytes"
+    return "numeric"
+
+
+def _from_object(arr, name):
+    """Turn an object array of labels into a str or numeric array, or explain why not."""
+    flat = arr.ravel()
+    for i, v in enumerate(flat):
+        if v is None:
+            raise ValueError(f"{name} contains None at index {i}; every example needs a label")
+    is_str = np.array([isinstance(v, (str, np.str_)) for v in flat])
+    if is_str.all():
+        return arr.astype(str)
+    if is_str.any():
+        i, j = int(np.argmax(is_str)), int(np.argmin(is_str))
+        raise ValueError(f"{name} mixes string and numeric labels (e.g. {flat[i]!r} and "
+                         f"{flat[j]!r}); use one type for all labels")
+    try:
+        out = np.array(flat.tolist())
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be read as labels: {exc}") from exc
+    if out.dtype == object or out.dtype.kind not in "biuf":
+        raise ValueError(f"{name} has labels of unsupported type (e.g. {flat[0]!r}); use "
+                         f"integers or strings")
+    return out.reshape(arr.shape)
+
+
+def _as_array(y, name):
+    if y is None:
+        raise TypeError(f"{name} is None; expected an array")
+    if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray):  # pandas and friends
+        y = y.to_numpy()
+    if hasattr(y, "toarray") and not isinstance(y, np.ndarray):  # scipy.sparse
+        raise TypeError(f"{name} is a sparse matrix; pass a dense array (.toarray())")
+    try:
+        return np.asarray(y)
+    except Exception as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+
+
+def _first_nonfinite(arr, name):
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        what = "NaN" if np.isnan(arr[tuple(where)]) else "infinity"
+        pos = f"index {where[0]}" if arr.ndim == 1 else f"row {where[0]}, column {where[1]}"
+        raise ValueError(f"{name} contains {what} at {pos} ({int(bad.sum())} non-finite "
+                         f"value(s) in all); remove or fix those examples first")
+
+
+def _check_labels_1d(y, name):
+    """Validate a vector of class labels: 1-D (or a column), non-empty, no NaN, no scores."""
+    arr = _as_array(y, name)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D array of labels, got the scalar {arr!r}")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per example), got shape {arr.shape}; "
+                         f"for one-hot or probability rows pass {name}.argmax(axis=1)")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty; at least one example is needed")
+    if arr.dtype == object:
+        arr = _from_object(arr, name)
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{name} has complex values; labels must be integers or strings")
+    if kind not in "biufUS":
+        raise TypeError(f"{name} has unsupported dtype {arr.dtype}; labels must be integers "
+                        f"or strings")
+    if kind == "f":
+        _first_nonfinite(arr, name)
+        frac = arr != np.round(arr)
+        if frac.any():
+            i = int(np.argmax(frac))
+            raise ValueError(
+                f"{name} contains non-integer values (e.g. {arr[i].item()!r} at index {i}): these "
+                f"look like probabilities or scores, but this metric needs class labels; "
+                f"threshold them, e.g. (p >= 0.5).astype(int), or take p.argmax(axis=1)")
+    return arr
+
+
+def _check_pair(y_true, y_pred):
+    """Validate two label vectors together; return them and the sorted union of labels."""
+    yt = _check_labels_1d(y_true, "y_true")
+    yp = _check_labels_1d(y_pred, "y_pred")
+    if yt.shape[0] != yp.shape[0]:
+        raise ValueError(f"y_true has {yt.shape[0]} labels but y_pred has {yp.shape[0]}; they "
+                         f"must have one label per example")
+    gt, gp = _group(yt), _group(yp)
+    if gt != gp:
+        raise ValueError(f"y_true holds {gt} labels (e.g. {yt[0].item()!r}) but y_pred holds {gp} "
+                         f"labels (e.g. {yp[0].item()!r}); both must use the same kind of labels")
+    return yt, yp, np.union1d(yt, yp)
+
+
+def _check_labels_param(labels, like, name="labels"):
+    """Validate a user-given list of labels against the kind of labels in the data."""
+    lab = _as_array(labels, name)
+    if lab.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D list of labels, got shape {lab.shape}")
+    if lab.shape[0] == 0:
+        raise ValueError(f"{name} is empty; give at least one label or leave it as None")
+    if lab.dtype == object:
+        lab = _from_object(lab, name)
+    if lab.dtype.kind == "f":
+        _first_nonfinite(lab, name)
+    if _group(lab) != _group(like):
+        raise ValueError(f"{name} holds {_group(lab)} labels (e.g. {lab[0].item()!r}) but the data "
+                         f"holds {_group(like)} labels (e.g. {like[0].item()!r})")
+    if np.unique(lab).shape[0] != lab.shape[0]:
+        raise ValueError(f"{name} contains duplicates: {lab.tolist()}")
+    return lab
+
+
+def _contains(classes, value):
+    if _value_group(value) != _group(classes):
+        return False
+    return bool(np.any(classes == value))
+
+
+def _lookup(sorted_keys, values):
+    """Position of each value in ``sorted_keys`` and whether it was found there."""
+    pos = np.searchsorted(sorted_keys, values)
+    pos = np.minimum(pos, sorted_keys.shape[0] - 1)
+    return pos, sorted_keys[pos] == values
+
+
+def _check_zero_division(zero_division):
+    if isinstance(zero_division, str):
+        if zero_division == "warn":
+            return 0.0
+    elif isinstance(zero_division, (int, float, np.integer, np.floating)) and \
+            not isinstance(zero_division, (bool, np.bool_)):
+        if np.isnan(zero_division):
+            return np.nan
+        if zero_division in (0, 1):
+            return float(zero_division)
+    raise ValueError(f"zero_division must be 'warn', 0, 1 or np.nan, got {zero_division!r}")
+
+
+def _check_average(average):
+    if average == "samples":
+        raise ValueError("average='samples' is for multilabel data, which glassnet's metrics "
+                         "do not take; choose 'binary', 'micro', 'macro', 'weighted' or None")
+    if average not in _AVERAGES:
+        raise ValueError(f"unknown average {average!r}; choose one of 'binary', 'micro', "
+                         f"'macro', 'weighted' or None (per-class scores)")
+
+
+# --------------------------------------------------------------------------------------------
+# classification: counts, precision, recall, F1
+# --------------------------------------------------------------------------------------------
+
+def _class_counts(yt, yp, classes, labels):
+    """tp, predicted and true counts for each entry of ``labels`` (0 for absent labels)."""
+    k = classes.shape[0]
+    it = np.searchsorted(classes, yt)
+    ip = np.searchsorted(classes, yp)
+    true_all = np.bincount(it, minlength=k)
+    pred_all = np.bincount(ip, minlength=k)
+    tp_all = np.bincount(it[it == ip], minlength=k)
+    pos, found = _lookup(classes, labels)
+    pick = (lambda c: np.where(found, c[pos], 0).astype(np.int64))
+    return pick(tp_all), pick(pred_all), pick(true_all)
+
+
+def _divide(num, den, zero_value, warn, metric, modifier, labels, average):
+    """num / den elementwise; where den == 0 the result is ``zero_value`` (and maybe a warning)."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    zero = den == 0
+    out = num / np.where(zero, 1.0, den)
+    if zero.any():
+        out[zero] = zero_value
+        if warn:
+            if out.shape[0] == 1:
+                where = f"due to no {modifier} samples"
+            else:
+                where = (f"in labels with no {modifier} samples "
+                         f"(labels {labels[zero].tolist()})")
+            warnings.warn(f"{metric} is ill-defined and being set to 0.0 {where}. Use the "
+                          f"`zero_division` parameter to control this behavior.",
+                          UndefinedMetricWarning, stacklevel=4)
+    return out
+
+
+def _mean_ignoring_nan(values, weights=None):
+    """Plain (or weighted) mean, skipping NaN entries (from ``zero_division=np.nan``)."""
+    keep = ~np.isnan(values)
+    if not keep.any():
+        return float("nan")
+    v = values[keep]
+    if weights is None:
+        return float(np.mean(v))
+    w = np.asarray(weights, dtype=np.float64)[keep]
+    if w.sum() == 0:  # every class weighted 0: fall back to the plain mean
+        return float(np.mean(v))
+    return float(np.sum(v * w) / np.sum(w))
+
+
+def _resolve_labels(yt, yp, classes, average, pos_label, labels):
+    """The labels scored: [pos_label] for average='binary', else ``labels`` or all classes."""
+    if average == "binary":
+        if classes.shape[0] > 2:
+            shown = classes.tolist() if classes.shape[0] <= 10 else \
+                classes[:10].tolist() + ["..."]
+            raise ValueError(
+                f"y_true and y_pred hold {classes.shape[0]} classes ({shown}) but "
+                f"average='binary' scores a single positive class; for multiclass data "
+                f"choose average='macro' (unweighted mean over classes), 'weighted' (weighted "
+                f"by support), 'micro' (global counts) or None (one score per class)")
+        if not _contains(classes, pos_label):
+            if _value_group(pos_label) != _group(classes) or classes.shape[0] == 2:
+                raise ValueError(f"pos_label={pos_label!r} is not a valid label; it should be "
+                                 f"one of {classes.tolist()}")
+        return np.asarray([pos_label])
+    if pos_label not in (None, 1):
+        warnings.warn(f"pos_label={pos_label!r} is ignored when average={average!r} (it is used "
+                      f"only with average='binary'); use labels=[{pos_label!r}] to score a "
+                      f"single class", UserWarning, stacklevel=4)
+    if labels is None:
+        return classes
+    return _check_labels_param(labels, yt)
+
+
+def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for):
+    """Per-class (or micro) precision, recall, F1, support, before averaging."""
+    _check_average(average)
+    zero_value = _check_zero_division(zero_division)
+    yt, yp, classes = _check_pair(y_true, y_pred)
+    labels = _resolve_labels(yt, yp, classes, average, pos_label, labels)
+    tp, pred, true = _class_counts(yt, yp, classes, labels)
+    if average == "micro":
+        tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
+    warn = zero_division == "warn"
+    p = _divide(tp, pred, zero_value, warn and "precision" in warn_for, "Precision",
+                "predicted", labels, average)
+    r = _divide(tp, true, zero_value, warn and "recall" in warn_for, "Recall", "true",
+                labels, average)
+    f = _divide(2 * tp, true + pred, zero_value, warn and "f-score" in warn_for, "F-score",
+                "true nor predicted", labels, average)
+    return p, r, f, true
+
+
+def _averaged(values, true, average):
+    if average is None:
+        return values
+    return _mean_ignoring_nan(values, true if average == "weighted" else None)
+
+
+def precision_recall_fscore_support(y_true, y_pred, *, average=None, pos_label=1, labels=None,
+                                    zero_division="warn"):
+    """Precision, recall, F1 and support in one pass over the counts.
+
+    See :func:`precision_score`, :func:`recall_score` and :func:`f1_score` for the formulas
+    and parameters. Warns (``UndefinedMetricWarning``) for every ill-defined score.
+
+    Returns
+    -------
+    precision, recall, f1 : float, or ndarray of shape (n_labels,) when ``average=None``
+    support : ndarray of shape (n_labels,) (number of true examples per label), or None when
+        averaging
+    """
+    p, r, f, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                            ("precision", "recall", "f-score"))
+    if average is None:
+        return p, r, f, true
+    return (_averaged(p, true, average), _averaged(r, true, average),
+            _averaged(f, true, average), None)
+
+
+_PRF_PARAMS = """
+    Parameters
+    ----------
+    y_true : array-like of shape (m,)
+        True class labels (integers, whole-number floats, booleans or strings).
+    y_pred : array-like of shape (m,)
+        Predicted class labels, of the same kind as ``y_true``.
+    average : {"binary", "macro", "weighted", "micro"} or None, default "binary"
+        ``"binary"``: the score of class ``pos_label`` only (data must have at most two
+        classes). ``"macro"``: the plain mean of the per-class scores. ``"weighted"``: their
+        mean weighted by support (number of true examples per class). ``"micro"``: the score
+        of the counts summed over classes. ``None``: one score per label, as an array.
+    pos_label : int, float, bool or str, default 1
+        The positive class for ``average="binary"``; ignored (with a warning if changed) for
+        the other modes.
+    labels : array-like, optional
+        Labels to score, in this order (default: every label in ``y_true`` or ``y_pred``,
+        sorted). May include labels absent from the data or leave some out.
+    zero_division : "warn", 0, 1 or np.nan, default "warn"
+        The value of a score whose denominator is 0. ``"warn"`` gives 0 and an
+        ``UndefinedMetricWarning``; np.nan scores are left out of the averages.
+
+    Returns
+    -------
+    float, or ndarray of shape (n_labels,) when ``average=None``
+"""
+
+
+def precision_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
+                    zero_division="warn"):
+    """Precision: of the examples predicted as class c, the fraction that truly are c.
+
+    precision_c = tp_c / (tp_c + fp_c)  (tp_c + fp_c = number of predictions of c).
+
+    With no predictions of c the ratio is 0/0: the score is ``zero_division`` (0 by default,
+    with an ``UndefinedMetricWarning``). Micro averaging uses Σ tp / Σ (tp + fp).
+    {params}
+    Examples
+    --------
+    >>> precision_score([0, 1, 1], [1, 1, 1])  # 2 of the 3 predicted positives are right
+    0.6666666666666666
+    """
+    p, _, _, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                            ("precision",))
+    return _averaged(p, true, average)
+
+
+def recall_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
+                 zero_division="warn"):
+    """Recall (sensitivity): of the examples truly of class c, the fraction predicted as c.
+
+    recall_c = tp_c / (tp_c + fn_c)  (tp_c + fn_c = support_c, the true examples of c).
+
+    With no true examples of c the ratio is 0/0: the score is ``zero_division`` (0 by
+    default, with an ``UndefinedMetricWarning``). Micro-averaged recall equals accuracy when
+    all labels are scored.
+    {params}
+    Examples
+    --------
+    >>> recall_score([0, 1, 1], [1, 1, 0])
+    0.5
+    """
+    _, r, _, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                            ("recall",))
+    return _averaged(r, true, average)
+
+
+def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
+             zero_division="warn"):
+    """F1: the harmonic mean of precision and recall.
+
+    F1_c = 2·P·R / (P + R) = 2·tp_c / (2·tp_c + fp_c + fn_c) = 2·tp_c / (pred_c + support_c),
+
+    computed from the counts (so F1 = 0, not undefined, when tp = 0 but there are predictions
+    or true examples). Only when class c is neither predicted nor present is it 0/0, set to
+    ``zero_division``. Note: macro F1 is the mean of per-class F1, not the F1 of the mean
+    precision and recall.
+    {params}
+    Examples
+    --------
+    >>> f1_score([0, 1, 1], [1, 1, 0])
+    0.5
+    """
+    _, _, f, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                            ("f-score",))
+    return _averaged(f, true, average)
+
+
+for _fn in (precision_score, recall_score, f1_score):
+    _fn.__doc__ = _fn.__doc__.replace("{params}", _PRF_PARAMS)
+del _fn
+
+
+def accuracy_score(y_true, y_pred, *, normalize=True):
+    """Accuracy: the fraction of examples whose predicted label equals the true label.
+
+    accuracy = (1/m) Σ_i [ŷ_i = y_i]
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (m,)
+        True and predicted class labels (integers, whole-number floats, booleans or strings).
+    normalize : bool, default True
+        False returns the number of correct predictions instead of the fraction.
+
+    Returns
+    -------
+    float (int when ``normalize=False``)
+
+    Examples
+    --------
+    >>> accuracy_score([0, 1, 2, 2], [0, 2, 2, 2])
+    0.75
+    """
+    yt, yp, _ = _check_pair(y_true, y_pred)
+    hits = yt == yp
+    return float(np.mean(hits)) if normalize else int(np.sum(hits))
+
+
+def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
+    """Confusion matrix C: C[i, j] = number of examples of true class i predicted as class j.
+
+    The diagonal holds the hits; row i sums to the support of class i, column j to the number
+    of predictions of class j. Examples whose true or predicted label is not in ``labels``
+    are left out.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (m,)
+        True and predicted class labels.
+    labels : array-like of shape (k,), optional
+        The classes, in the order of the rows and columns (default: every label in ``y_true``
+        or ``y_pred``, sorted). At least one must occur in ``y_true``.
+    normalize : {None, "true", "pred", "all"}, default None
+        None: counts. "true": C[i, j] / Σ_j C[i, j] (rows sum to 1; the diagonal is per-class
+        recall). "pred": C[i, j] / Σ_i C[i, j] (columns sum to 1; the diagonal is per-class
+        precision). "all": C / Σ C. An empty row or column gives zeros.
+
+    Returns
+    -------
+    ndarray of shape (k, k): int64 counts, or float64 when normalized
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1])
+    array([[1, 0],
+           [1, 1]])
+    """
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"unknown normalize {normalize!r}; choose None, 'true', 'pred' or "
+                         f"'all'")
+    yt, yp, classes = _check_pair(y_true, y_pred)
+    if labels is None:
+        labels = classes
+    else:
+        labels = _check_labels_param(labels, yt)
+        if not np.isin(yt, labels).any():
+            raise ValueError(f"none of the labels {labels.tolist()} occurs in y_true; at least "
+                             f"one label specified must be in y_true")
+    k = labels.shape[0]
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    pt, ft = _lookup(sorted_labels, yt)
+    pp, fp = _lookup(sorted_labels, yp)
+    keep = ft & fp
+    rows, cols = order[pt[keep]], order[pp[keep]]
+    cm = np.bincount(rows * k + cols, minlength=k * k).reshape(k, k).astype(np.int64)
+    if normalize is None:
+        return cm
+    cm = cm.astype(np.float64)
+    if normalize == "true":
+        den = cm.sum(axis=1, keepdims=True)
+    elif normalize == "pred":
+        den = cm.sum(axis=0, keepdims=True)
+    else:
+        den = cm.sum()
+    return np.divide(cm, den, out=np.zeros_like(cm), where=den != 0)
+
+
+def classification_report(y_true, y_pred, target_names=None, *, labels=None, digits=2,
+                          zero_division="warn", output_dict=False):
+    """A text table of precision, recall, F1 and support for each class, plus averages.
+
+    Rows: one per label; then "accuracy" (when all labels present in the data are scored;
+    otherwise "micro avg"), "macro avg" (plain mean over classes) and "weighted avg" (mean
+    weighted by support). The accuracy row shows only the F1 column (micro F1 = accuracy)
+    and the support. See :func:`precision_score`, :func:`recall_score`, :func:`f1_score`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (m,)
+        True and predicted class labels.
+    target_names : list of str, optional
+        Display names for ``labels`` (same length and order).
+    labels : array-like, optional
+        Labels to report (default: every label in ``y_true`` or ``y_pred``, sorted).
+    digits : int, default 2
+        Digits after the decimal point in the table.
+    zero_division : "warn", 0, 1 or np.nan, default "warn"
+        Value of an ill-defined score (see :func:`precision_score`).
+    output_dict : bool, default False
+        Return ``{name: {"precision", "recall", "f1-score", "support"}, "accuracy": float,
+        "macro avg": {...}, "weighted avg": {...}}`` (unrounded) instead of the text.
+
+    Returns
+    -------
+    str or dict
+
+    Examples
+    --------
+    >>> print(classification_report([0, 1, 1, 2], [0, 1, 2, 2]))  # doctest: +NORMALIZE_WHITESPACE
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+               0       1.00      1.00      1.00         1
+               1       1.00      0.50      0.67         2
+               2       0.50      1.00      0.67         1
+    <BLANKLINE>
+        accuracy                           0.75         4
+       macro avg       0.83      0.83      0.78         4
+    weighted avg       0.88      0.75      0.75         4
+    """
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
+        raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
+    p, r, f, support = _scores(y_true, y_pred, None, 1, labels, zero_division,
+                               ("precision", "recall", "f-score"))
+    yt, yp, classes = _check_pair(y_true, y_pred)
+    lab = classes if labels is None else _check_labels_param(labels, yt)
+    if target_names is None:
+        names = [str(v) for v in lab.tolist()]
+    else:
+        names = [str(v) for v in target_names]
+        if len(names) != lab.shape[0]:
+            raise ValueError(f"target_names has {len(names)} names but there are "
+                             f"{lab.shape[0]} labels ({lab.tolist()}); give one name per label")
+    micro_is_accuracy = labels is None or bool(np.isin(classes, lab).all())
+    total = int(support.sum())
+
+    tp, pred, true = _class_counts(yt, yp, classes, lab)
+    zv = _check_zero_division(zero_division)
+    micro = [_divide(tp.sum(keepdims=True), den.sum(keepdims=True), zv, False, "", "", lab,
+                     "micro")[0] for den in (pred, true, (true + pred) / 2)]
+
+    rows = {}
+    for i, name in enumerate(names):
+        rows[name] = {"precision": float(p[i]), "recall": float(r[i]), "f1-score": float(f[i]),
+                      "support": int(support[i])}
+    avg_rows = {}
+    if micro_is_accuracy:
+        avg_rows["accuracy"] = float(micro[2])
+    else:
+        avg_rows["micro avg"] = dict(zip(("precision", "recall", "f1-score"),
+                                         map(float, micro)), support=total)
+    for name, w in (("macro avg", None), ("weighted avg", support)):
+        avg_rows[name] = {"precision": _mean_ignoring_nan(p, w),
+                          "recall": _mean_ignoring_nan(r, w),
+                          "f1-score": _mean_ignoring_nan(f, w), "support": total}
+    if output_dict:
+        rows.update(avg_rows)
+        return rows
+
+    width = max(len(n) for n in names + ["weighted avg"])
+    col = max(9, digits + 3)
+    head = " " * (width + 1) + "".join(f" {h:>{col}}" for h in
+                                 ("precision", "recall", "f1-score", "support"))
+    lines = [head, ""]
+
+    def line(name, vals, n):
+        cells = "".join(f" {'' if v is None else format(v, f'.{digits}f'):>{col}}"
+                        for v in vals)
+        return f"{name:>{width}} {cells} {n:>{col}}"
+
+    for name, d in rows.items():
+        lines.append(line(name, (d["precision"], d["recall"], d["f1-score"]), d["support"]))
+    lines.append("")
+    for name, d in avg_rows.items():
+        if name == "accuracy":
+            lines.append(line(name, (None, None, d), total))
+        else:
+            lines.append(line(name, (d["precision"], d["recall"], d["f1-score"]),
+                              d["support"]))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# classification: probabilities
+# --------------------------------------------------------------------------------------------
+
+def _check_proba(y_prob, name):
+    P = _as_array(y_prob, name)
+    if P.dtype == object or P.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers (probabilities), got dtype {P.dtype}")
+    if P.ndim == 0 or P.ndim > 2:
+        raise ValueError(f"{name} must be 1-D (probability of the positive class) or 2-D "
+                         f"(one column per class), got shape {P.shape}")
+    if P.shape[0] == 0:
+        raise ValueError(f"{name} is empty; at least one example is needed")
+    if P.ndim == 2 and P.shape[1] == 0:
+        raise ValueError(f"{name} has no columns (shape {P.shape})")
+    if P.dtype.kind == "f":
+        _first_nonfinite(P, name)
+    return P
+
+
+def log_loss(y_true, y_prob, *, labels=None, eps="auto"):
+    """Log loss (cross-entropy): the mean negative log-probability given to the true class.
+
+    L = -(1/m) Σ_i Σ_c y_ic · log(p_ic) = -(1/m) Σ_i log(p_i,y_i)
+
+    where y_ic is 1 if example i is of class c (one-hot) and p_ic the predicted probability
+    of class c. For two classes, with p_i = P(class 1):
+    L = -(1/m) Σ_i [y_i log(p_i) + (1 − y_i) log(1 − p_i)].
+    Probabilities are first clipped to [eps, 1 − eps] so that log(0) never occurs.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (m,)
+        True class labels.
+    y_prob : array-like of shape (m,), (m, 1) or (m, k)
+        Predicted probabilities. 1-D or one column: the probability of the greater of two
+        labels (class 1). k columns: one per class, in the sorted order of the labels.
+    labels : array-like, optional
+        All the classes (default: those in ``y_true``). Needed when ``y_true`` misses some
+        class of ``y_prob``'s columns, unless the labels are the integers 0..k-1, which are
+        then assumed (scikit-learn raises an error in that case).
+    eps : "auto" or float, default "auto"
+        Clipping bound; "auto" is the machine epsilon of ``y_prob``'s float dtype (float64 for
+        integer input).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Probabilities outside [0, 1], NaN, mismatched lengths, or a number of columns that
+        does not match the number of classes. Rows not summing to 1 only warn.
+
+    Examples
+    --------
+    >>> round(log_loss([0, 1, 1], [0.1, 0.8, 0.6]), 6)  # -(log .9 + log .8 + log .6)/3
+    0.279777
+    """
+    yt = _check_labels_1d(y_true, "y_true")
+    P = _check_proba(y_prob, "y_prob")
+    if P.shape[0] != yt.shape[0]:
+        raise ValueError(f"y_true has {yt.shape[0]} labels but y_prob has {P.shape[0]} rows; "
+                         f"they must have one row per example")
+    dtype = P.dtype if P.dtype.kind == "f" else np.dtype(np.float64)
+    if isinstance(eps, str):
+        if eps != "auto":
+            raise ValueError(f"eps must be 'auto' or a number in [0, 0.5), got {eps!r}")
+        eps = float(np.finfo(dtype).eps)
+    elif isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+            or not 0 <= eps < 0.5:
+        raise ValueError(f"eps must be 'auto' or a number in [0, 0.5), got {eps!r}")
+    if P.max() > 1:
+        raise ValueError(f"y_prob contains values greater than 1 (max {P.max()}); pass "
+                         f"probabilities (apply sigmoid/softmax to logits first)")
+    if P.min() < 0:
+        raise ValueError(f"y_prob contains values lower than 0 (min {P.min()}); pass "
+                         f"probabilities (apply sigmoid/softmax to logits first)")
+    P = P.astype(np.float64)
+    if P.ndim == 1:
+        P = P[:, None]
+    if P.shape[1] == 1:
+        P = np.concatenate([1.0 - P, P], axis=1)
+    k = P.shape[1]
+
+    if labels is not None:
+        lab = _check_labels_param(labels, yt)
+        classes = np.sort(lab)
+        if not np.array_equal(classes, lab):
+            warnings.warn(f"labels {lab.tolist()} are not sorted; the columns of y_prob are "
+                          f"taken to be in the sorted order {classes.tolist()}", UserWarning,
+                          stacklevel=2)
+        missing = ~np.isin(yt, classes)
+        if missing.any():
+            raise ValueError(f"y_true contains labels {np.unique(yt[missing]).tolist()} that "
+                             f"are not in labels {lab.tolist()}")
+        if classes.shape[0] < 2:
+            raise ValueError(f"labels must contain at least two classes, got {lab.tolist()}")
+    else:
+        classes = np.unique(yt)
+        whole = yt.dtype.kind in "biuf" and classes.shape[0] < k and \
+            classes.min() >= 0 and classes.max() < k
+        if whole:  # integer-encoded classes 0..k-1 with some absent from this y_true
+            classes = np.arange(k)
+        elif classes.shape[0] == 1:
+            raise ValueError(f"y_true contains only one label ({classes[0].item()!r}); give all the "
+                             f"classes explicitly through the labels argument")
+    if classes.shape[0] != k:
+        raise ValueError(f"y_true{'' if labels is None else ' (with labels)'} has "
+                         f"{classes.shape[0]} classes {classes.tolist()} but y_prob has {k} "
+                         f"columns; give all the classes through the labels argument, one "
+                         f"per column of y_prob")
+
+    sums = P.sum(axis=1)
+    if not np.allclose(sums, 1.0, rtol=np.sqrt(np.finfo(dtype).eps), atol=0):
+        warnings.warn("the rows of y_prob do not sum to 1; make sure to pass probabilities",
+                      UserWarning, stacklevel=2)
+    Pc = np.clip(P, eps, 1.0 - eps)
+    idx = np.searchsorted(classes, yt)
+    return float(-np.mean(np.log(Pc[np.arange(P.shape[0]), idx])))
+
+
+def roc_auc_score(y_true, y_score):
+    """Area under the ROC curve (binary): the probability that a random positive example is
+    scored higher than a random negative one (ties count one half).
+
+    AUC = (R₊ − n₊(n₊ + 1)/2) / (n₊ · n₋)
+
+    where R₊ is the sum of the ranks of the positive examples among all scores (tied scores
+    share their average rank): the Mann-Whitney U statistic, normalized. It equals the area
+    under the curve of true-positive rate against false-positive rate.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (m,)
+        True labels of two classes; the greater label (1, or the later string) is positive.
+    y_score : array-like of shape (m,), (m, 1) or (m, 2)
+        Scores or probabilities for the positive class; from two columns the second is used.
+
+    Returns
+    -------
+    float (NaN, with an ``UndefinedMetricWarning``, when y_true holds one class only)
+
+    Examples
+    --------
+    >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
+    """
+    yt = _check_labels_1d(y_true, "y_true")
+    s = _check_proba(y_score, "y_score")
+    if s.ndim == 2:
+        if s.shape[1] == 1 or s.shape[1] == 2:
+            s = s[:, -1]
+        else:
+            raise ValueError(f"y_score has {s.shape[1]} columns; roc_auc_score handles binary "
+                             f"targets only: pass the scores of the positive class, shape (m,)")
+    if s.shape[0] != yt.shape[0]:
+        raise ValueError(f"y_true has {yt.shape[0]} labels but y_score has {s.shape[0]} "
+                         f"scores; they must have one per example")
+    classes = np.unique(yt)
+    if classes.shape[0] > 2:
+        raise ValueError(f"y_true holds {classes.shape[0]} classes; roc_auc_score handles "
+                         f"binary targets only")
+    if classes.shape[0] < 2:
+        warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in "
+                      "that case.", UndefinedMetricWarning, stacklevel=2)
+        return float("nan")
+    s = s.astype(np.float64)
+    _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
+    last = np.cumsum(counts)                 # 1-based rank of each distinct score's last copy
+    avg_rank = last - (counts - 1) / 2.0     # tied scores share their average rank
+    ranks = avg_rank[inv.ravel()]
+    pos = yt == classes[1]
+    n_pos = int(pos.sum())
+    n_neg = yt.shape[0] - n_pos
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+# --------------------------------------------------------------------------------------------
+# regression
+# --------------------------------------------------------------------------------------------
+
+def _check_values(y, name):
+    arr = _as_array(y, name)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D or 2-D array, got the scalar {arr!r}")
+    if arr.ndim > 2:
+        raise ValueError(f"{name} must be 1-D (m,) or 2-D (m, outputs), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty; at least one example is needed")
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} has no columns (shape {arr.shape})")
+    arr = arr.astype(np.float64)
+    _first_nonfinite(arr, name)
+    return arr if arr.ndim == 2 else arr[:, None]
+
+
+def _check_regression(y_true, y_pred, multioutput):
+    if multioutput not in ("uniform_average", "raw_values"):
+        raise ValueError(f"unknown multioutput {multioutput!r}; choose 'uniform_average' or "
+                         f"'raw_values'")
+    yt = _check_values(y_true, "y_true")
+    yp = _check_values(y_pred, "y_pred")
+    if yt.shape[0] != yp.shape[0]:
+        raise ValueError(f"y_true has {yt.shape[0]} rows but y_pred has {yp.shape[0]}; they "
+                         f"must have one row per example")
+    if yt.shape[1] != yp.shape[1]:
+        raise ValueError(f"y_true has {yt.shape[1]} output(s) but y_pred has {yp.shape[1]}")
+    return yt, yp
+
+
+def _finish(per_output, multioutput):
+    if multioutput == "raw_values":
+        return per_output
+    return float(np.mean(per_output))
+
+
+_REG_PARAMS = """
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (m,) or (m, n_outputs)
+        True and predicted values; (m,) and (m, 1) are interchangeable.
+    multioutput : {"uniform_average", "raw_values"}, default "uniform_average"
+        With several outputs: their plain mean, or one value per output (an array).
+
+    Returns
+    -------
+    float, or ndarray of shape (n_outputs,) for ``multioutput="raw_values"``
+"""
+
+
+def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
+    """Mean squared error: MSE = (1/m) Σ_i (y_i − ŷ_i)², per output, then averaged.
+
+    (Losses in glassnet may use the seeds' (1/2m) form for a tidier gradient; this metric is
+    the plain mean.)
+    {params}
+    Examples
+    --------
+    >>> mean_squared_error([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])  # (0 + 0 + 4)/3
+    1.3333333333333333
+    """
+    yt, yp = _check_regression(y_true, y_pred, multioutput)
+    return _finish(np.mean((yt - yp) ** 2, axis=0), multioutput)
+
+
+def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
+    """Mean absolute error: MAE = (1/m) Σ_i |y_i − ŷ_i|, per output, then averaged.
+    {params}
+    Examples
+    --------
+    >>> mean_absolute_error([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])  # (0.5 + 0 + 1)/3
+    0.5
+    """
+    yt, yp = _check_regression(y_true, y_pred, multioutput)
+    return _finish(np.mean(np.abs(yt - yp), axis=0), multioutput)
+
+
+def r2_score(y_true, y_pred, *, multioutput="uniform_average"):
+    """Coefficient of determination: R² = 1 − SS_res / SS_tot, per output, then averaged.
+
+    SS_res = Σ_i (y_i − ŷ_i)²,  SS_tot = Σ_i (y_i − ȳ)².
+
+    1 is a perfect fit, 0 is as good as always predicting the mean ȳ, and it can be negative.
+    When y_true is constant (SS_tot = 0) the score is 1 for a perfect fit, else 0. With fewer
+    than two examples R² is undefined: NaN with an ``UndefinedMetricWarning``.
+    {params}
+    Examples
+    --------
+    >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])  # 1 - 1/2
+    0.5
+    """
+    yt, yp = _check_regression(y_true, y_pred, multioutput)
+    if yt.shape[0] < 2:
+        warnings.warn("R^2 score is not well-defined with less than two samples.",
+                      UndefinedMetricWarning, stacklevel=2)
+        return float("nan")
+    ss_res = np.sum((yt - yp) ** 2, axis=0)
+    ss_tot = np.sum((yt - yt.mean(axis=0)) ** 2, axis=0)
+    score = np.where(ss_res == 0, 1.0, 0.0)
+    ok = (ss_tot != 0) & (ss_res != 0)
+    score[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
+    return _finish(score, multioutput)
+
+
+for _fn in (mean_squared_error, mean_absolute_error, r2_score):
+    _fn.__doc__ = _fn.__doc__.replace("{params}", _REG_PARAMS)
+del _fn
+
+
+# --------------------------------------------------------------------------------------------
+# lookup by name
+# --------------------------------------------------------------------------------------------
+
+def _fixed_average(fn, average, name):
+    def metric(y_true, y_pred, **kwargs):
+        if "average" in kwargs:
+            raise TypeError(f"metric {name!r} fixes average={average!r}; call "
+                            f"{fn.__name__} to choose another")
+        return fn(y_true, y_pred, average=average, **kwargs)
+    metric.__name__ = metric.__qualname__ = name
+    metric.__doc__ = f"{fn.__name__} with average={average!r}.\n\n" + (fn.__doc__ or "")
+    return metric
+
+
+# name -> (function, what it reads, greater is better)
+_REGISTRY = {
+    "accuracy": (accuracy_score, "labels", True),
+    "precision": (precision_score, "labels", True),
+    "recall": (recall_score, "labels", True),
+    "f1": (f1_score, "labels", True),
+}
+for _base, _fn in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
+    for _avg in ("macro", "weighted", "micro"):
+        _name = f"{_base}_{_avg}"
+        _REGISTRY[_name] = (_fixed_average(_fn, _avg, _name), "labels", True)
+_REGISTRY.update({
+    "log_loss": (log_loss, "proba", False),
+    "roc_auc": (roc_auc_score, "proba", True),
+    "mse": (mean_squared_error, "values", False),
+    "mae": (mean_absolute_error, "values", False),
+    "r2": (r2_score, "values", True),
+})
+del _base, _fn, _avg, _name
+
+#: What each named metric reads: "labels" (class labels), "proba" (class labels and predicted
+#: probabilities/scores) or "values" (regression targets and outputs).
+KIND = {name: kind for name, (_, kind, _) in _REGISTRY.items()}
+
+
+def _key(name):
+    if callable(name):
+        for key, (fn, _, _) in _REGISTRY.items():
+            if fn is name:
+                return key
+        return None
+    if not isinstance(name, str):
+        raise TypeError(f"a metric is given by name (a str) or as a callable, got {name!r}")
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown metric {name!r}; choose one of: " + ", ".join(_REGISTRY))
+    return name
+
+
+def get(name):
+    """The metric function called ``name`` (a callable is returned unchanged).
+
+    Names: accuracy, precision, recall, f1 (binary: class 1 is positive), precision_macro,
+    precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
+    mse, mae, r2. ``KIND[name]`` says what the function reads; ``greater_is_better(name)``
+    which direction is good.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the choices.
+    """
+    if callable(name):
+        return name
+    return _REGISTRY[_key(name)][0]
+
+
+def greater_is_better(name):
+    """True for scores (accuracy, precision, recall, F1, R², ROC AUC), False for losses and
+    errors (log_loss, mse, mae). ``name`` may also be one of this module's functions."""
+    key = _key(name)
+    if key is None:
+        raise ValueError(f"{name!r} is not one of glassnet's metrics; cannot tell whether "
+                         f"greater is better")
+    return _REGISTRY[key][2]

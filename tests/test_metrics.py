@@ -1,0 +1,580 @@
+"""glassnet.metrics against scikit-learn's metrics (the trusted reference), plus the
+warnings, the seed's precision bug and bad inputs."""
+import ast
+import doctest
+import inspect
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glassnet import metrics as M
+
+skm = pytest.importorskip("sklearn.metrics")
+
+TOL = dict(rtol=1e-12, atol=1e-12)
+AVERAGES = ["macro", "weighted", "micro", None]
+PRF = [("precision_score", M.precision_score), ("recall_score", M.recall_score),
+       ("f1_score", M.f1_score)]
+
+
+def quiet(fn, *args, **kwargs):
+    """Call with warnings silenced (parity checks; the warnings are tested separately)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def same(ours, theirs):
+    np.testing.assert_allclose(np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float),
+                               **TOL)
+
+
+def random_labels(rng, m, k, kind="int"):
+    classes = np.arange(k)
+    if kind == "str":
+        classes = np.array([f"class_{c}" for c in "abcdefghij"[:k]])
+    elif kind == "float":
+        classes = classes.astype(float) + 3.0
+    return rng.choice(classes, m), rng.choice(classes, m), classes
+
+
+# --------------------------------------------------------------------------------------------
+# parity with scikit-learn: precision, recall, F1, accuracy
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kind", ["int", "str", "float"])
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_prf_accuracy_match_sklearn(seed, kind, k):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 40))
+    yt, yp, classes = random_labels(rng, m, k, kind)
+    same(M.accuracy_score(yt, yp), skm.accuracy_score(yt, yp))
+    assert M.accuracy_score(yt, yp, normalize=False) == skm.accuracy_score(yt, yp,
+                                                                          normalize=False)
+    for name, ours in PRF:
+        ref = getattr(skm, name)
+        for avg in AVERAGES:
+            for zd in ("warn", 0, 1, np.nan):
+                same(quiet(ours, yt, yp, average=avg, zero_division=zd),
+                     quiet(ref, yt, yp, average=avg, zero_division=zd))
+        present = np.union1d(yt, yp)
+        if present.shape[0] <= 2:
+            for pos in present:
+                same(quiet(ours, yt, yp, pos_label=pos), quiet(ref, yt, yp, pos_label=pos))
+        # a label list that adds a class nobody predicted and reorders the rest
+        extra = "never" if kind == "str" else 99
+        labels = list(classes[::-1]) + [extra]
+        for avg in AVERAGES:
+            same(quiet(ours, yt, yp, average=avg, labels=labels),
+                 quiet(ref, yt, yp, average=avg, labels=labels))
+        # a subset of the labels
+        sub = list(classes[:1])
+        for avg in AVERAGES:
+            same(quiet(ours, yt, yp, average=avg, labels=sub),
+                 quiet(ref, yt, yp, average=avg, labels=sub))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_precision_recall_fscore_support_matches_sklearn(seed):
+    rng = np.random.default_rng(100 + seed)
+    yt, yp, _ = random_labels(rng, 50, 4)
+    yp[yp == 3] = 0  # class 3 is never predicted
+    for avg in AVERAGES:
+        ours = quiet(M.precision_recall_fscore_support, yt, yp, average=avg)
+        ref = quiet(skm.precision_recall_fscore_support, yt, yp, average=avg)
+        for a, b in zip(ours[:3], ref[:3]):
+            same(a, b)
+        if avg is None:
+            np.testing.assert_array_equal(ours[3], ref[3])
+        else:
+            assert ours[3] is None
+
+
+def test_class_never_predicted_and_never_true():
+    yt = np.array([0, 0, 1, 1, 2, 2])
+    yp = np.array([0, 1, 1, 1, 0, 1])  # class 2 never predicted
+    for name, ours in PRF:
+        ref = getattr(skm, name)
+        for avg in AVERAGES:
+            same(quiet(ours, yt, yp, average=avg), quiet(ref, yt, yp, average=avg))
+            same(quiet(ours, yt, yp, average=avg, labels=[0, 1, 2, 3]),
+                 quiet(ref, yt, yp, average=avg, labels=[0, 1, 2, 3]))
+
+
+def test_boolean_and_column_labels():
+    rng = np.random.default_rng(7)
+    yt = rng.random(30) > 0.5
+    yp = rng.random(30) > 0.5
+    for name, ours in PRF:
+        same(ours(yt, yp), getattr(skm, name)(yt, yp))
+    # (m, 1) columns are read as vectors, like sklearn does
+    same(M.f1_score(yt.reshape(-1, 1).astype(int), yp.astype(int)),
+         skm.f1_score(yt.astype(int), yp.astype(int)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=40),
+       st.sampled_from(AVERAGES), st.sampled_from(["warn", 0, 1]))
+def test_hypothesis_int_labels(pairs, average, zero_division):
+    yt = np.array([a for a, _ in pairs])
+    yp = np.array([b for _, b in pairs])
+    for name, ours in PRF:
+        same(quiet(ours, yt, yp, average=average, zero_division=zero_division),
+             quiet(getattr(skm, name), yt, yp, average=average, zero_division=zero_division))
+    same(M.accuracy_score(yt, yp), skm.accuracy_score(yt, yp))
+    np.testing.assert_array_equal(M.confusion_matrix(yt, yp), quiet(skm.confusion_matrix, yt, yp))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["no", "yes"]), st.sampled_from(["no", "yes"])),
+                min_size=1, max_size=30))
+def test_hypothesis_binary_string_labels(pairs):
+    yt = np.array([a for a, _ in pairs])
+    yp = np.array([b for _, b in pairs])
+    present = np.union1d(yt, yp)
+    for name, ours in PRF:
+        ref = getattr(skm, name)
+        same(quiet(ours, yt, yp, pos_label="yes"), quiet(ref, yt, yp, pos_label="yes"))
+        if present.shape[0] == 2:
+            same(quiet(ours, yt, yp, pos_label="no"), quiet(ref, yt, yp, pos_label="no"))
+
+
+# --------------------------------------------------------------------------------------------
+# the seed's precision bug
+# --------------------------------------------------------------------------------------------
+
+def seed_precision(y_true, y_pred):
+    """The seed's _compute_precision: np.where with one argument returns indices."""
+    mask = y_pred == 1
+    return np.average(np.where(y_pred[mask] == y_true[mask]))
+
+
+def test_seed_precision_bug_is_not_reproduced():
+    y_true = np.array([0, 1, 1])
+    y_pred = np.array([1, 1, 1])
+    # the hits among predicted positives sit at positions 1 and 2: the seed averages those
+    assert seed_precision(y_true, y_pred) == pytest.approx(1.5)
+    assert M.precision_score(y_true, y_pred) == pytest.approx(2 / 3, abs=1e-15)
+    assert M.precision_score(y_true, y_pred) == skm.precision_score(y_true, y_pred)
+    # and a case where the indices happen to average to something in [0, 1]
+    y_true = np.array([1, 0, 0, 0, 1])
+    y_pred = np.array([1, 1, 1, 1, 1])
+    assert seed_precision(y_true, y_pred) == pytest.approx(2.0)
+    assert M.precision_score(y_true, y_pred) == pytest.approx(0.4, abs=1e-15)
+
+
+def test_precision_is_the_hit_rate_among_predicted_positives():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        yt = rng.integers(0, 2, 25)
+        yp = rng.integers(0, 2, 25)
+        if not (yp == 1).any():
+            continue
+        assert M.precision_score(yt, yp) == pytest.approx(np.mean(yt[yp == 1] == 1), abs=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# zero division: value and warning, as sklearn
+# --------------------------------------------------------------------------------------------
+
+def test_no_predicted_positives_gives_zero_and_warns():
+    yt, yp = [1, 0, 1, 0], [0, 0, 0, 0]
+    with pytest.warns(M.UndefinedMetricWarning, match="Precision is ill-defined"):
+        ours = M.precision_score(yt, yp)
+    with pytest.warns(skm._classification.UndefinedMetricWarning):
+        ref = skm.precision_score(yt, yp)
+    assert ours == ref == 0.0
+    assert issubclass(M.UndefinedMetricWarning, UserWarning)
+
+
+def test_other_undefined_cases_warn():
+    with pytest.warns(M.UndefinedMetricWarning, match="Recall is ill-defined"):
+        assert M.recall_score([0, 0], [1, 0]) == 0.0
+    with pytest.warns(M.UndefinedMetricWarning, match="F-score is ill-defined"):
+        assert M.f1_score([0, 0], [0, 0]) == 0.0
+    with pytest.warns(M.UndefinedMetricWarning, match=r"labels \[2\]"):
+        M.precision_score([0, 1, 2], [0, 1, 1], average="macro")
+    with pytest.warns(M.UndefinedMetricWarning):
+        M.classification_report([0, 1, 2], [0, 1, 1])
+
+
+def test_f1_with_tp_zero_is_zero_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert M.f1_score([1, 0, 1, 0], [0, 0, 0, 0]) == 0.0  # defined: 2tp/(true+pred)
+        assert M.recall_score([1, 0, 1, 0], [0, 0, 0, 0]) == 0.0
+
+
+@pytest.mark.parametrize("zd", [0, 1, 0.0, 1.0])
+def test_zero_division_value_silences_the_warning(zd):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert M.precision_score([1, 0], [0, 0], zero_division=zd) == float(zd)
+
+
+def test_zero_division_nan_is_left_out_of_the_mean():
+    yt, yp = [0, 1, 2, 2], [0, 1, 1, 1]
+    assert np.isnan(M.precision_score(yt, yp, average=None, zero_division=np.nan)[2])
+    same(M.precision_score(yt, yp, average="macro", zero_division=np.nan),
+         skm.precision_score(yt, yp, average="macro", zero_division=np.nan))
+
+
+def test_pos_label_ignored_warning():
+    with pytest.warns(UserWarning, match="pos_label"):
+        M.f1_score([0, 1, 2], [0, 1, 2], average="macro", pos_label=2)
+
+
+# --------------------------------------------------------------------------------------------
+# confusion matrix and report
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("kind", ["int", "str"])
+@pytest.mark.parametrize("normalize", [None, "true", "pred", "all"])
+def test_confusion_matrix_matches_sklearn(seed, kind, normalize):
+    rng = np.random.default_rng(200 + seed)
+    yt, yp, classes = random_labels(rng, int(rng.integers(1, 50)), 4, kind)
+    ours = M.confusion_matrix(yt, yp, normalize=normalize)
+    ref = skm.confusion_matrix(yt, yp, normalize=normalize)
+    assert ours.shape == ref.shape
+    same(ours, ref)
+    if normalize is None:
+        assert ours.dtype.kind == "i"
+    extra = "zzz" if kind == "str" else 42
+    for labels in ([classes[2], classes[0], extra], list(classes[::-1])):
+        if not np.isin(yt, labels).any():
+            continue
+        same(M.confusion_matrix(yt, yp, labels=labels, normalize=normalize),
+             skm.confusion_matrix(yt, yp, labels=labels, normalize=normalize))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_classification_report_matches_sklearn(seed):
+    rng = np.random.default_rng(300 + seed)
+    yt, yp, classes = random_labels(rng, 40, 2 + seed % 3, "str" if seed % 2 else "int")
+    yp[yp == classes[-1]] = classes[0]  # one class never predicted
+    for labels in (None, list(classes[:-1]), list(classes) + (["x"] if seed % 2 else [77])):
+        ours = quiet(M.classification_report, yt, yp, labels=labels, output_dict=True)
+        ref = quiet(skm.classification_report, yt, yp, labels=labels, output_dict=True)
+        assert list(ours) == list(ref)
+        for key, val in ref.items():
+            if isinstance(val, dict):
+                for col in val:
+                    same(ours[key][col], val[col])
+            else:
+                same(ours[key], val)
+
+
+def test_classification_report_text():
+    yt = ["cat", "dog", "dog", "bird", "cat", "dog"]
+    yp = ["cat", "dog", "cat", "bird", "cat", "bird"]
+    text = M.classification_report(yt, yp, target_names=["Bird", "Cat", "Dog"], digits=3)
+    lines = text.splitlines()
+    assert lines[0].split() == ["precision", "recall", "f1-score", "support"]
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[1:] if ln.strip()}
+    p, r, f, s = M.precision_recall_fscore_support(yt, yp)
+    for i, name in enumerate(["Bird", "Cat", "Dog"]):
+        assert rows[name] == [f"{p[i]:.3f}", f"{r[i]:.3f}", f"{f[i]:.3f}", str(s[i])]
+    assert rows["accuracy"] == [f"{M.accuracy_score(yt, yp):.3f}", "6"]
+    assert "macro avg" in text and "weighted avg" in text
+    with pytest.raises(ValueError, match="target_names has 2 names"):
+        M.classification_report(yt, yp, target_names=["a", "b"])
+
+
+# --------------------------------------------------------------------------------------------
+# log loss and ROC AUC
+# --------------------------------------------------------------------------------------------
+
+def softmax_rows(rng, m, k):
+    z = rng.normal(size=(m, k)) * 3
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_log_loss_binary_matches_sklearn(seed):
+    rng = np.random.default_rng(400 + seed)
+    m = int(rng.integers(2, 60))
+    yt = rng.integers(0, 2, m)
+    yt[:2] = [0, 1]
+    p = rng.random(m)
+    p[rng.random(m) < 0.1] = 0.0  # exact 0/1 exercise the clipping
+    p[rng.random(m) < 0.1] = 1.0
+    ref = skm.log_loss(yt, p)
+    same(M.log_loss(yt, p), ref)
+    same(M.log_loss(yt, p.reshape(-1, 1)), ref)
+    same(M.log_loss(yt, np.column_stack([1 - p, p])), ref)
+    names = np.array(["ham", "spam"])[yt]
+    same(M.log_loss(names, p), skm.log_loss(names, p))
+    same(M.log_loss(yt, p, eps=1e-3), -np.mean(np.log(np.clip(np.where(yt == 1, p, 1 - p),
+                                                              1e-3, 1 - 1e-3))))
+
+
+@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("k", [3, 5])
+def test_log_loss_multiclass_matches_sklearn(seed, k):
+    rng = np.random.default_rng(500 + seed)
+    m = int(rng.integers(k, 60))
+    P = softmax_rows(rng, m, k)
+    yt = rng.integers(0, k, m)
+    yt[:k] = np.arange(k)
+    same(M.log_loss(yt, P), skm.log_loss(yt, P))
+    names = np.array(list("vwxyz"[:k]))[yt]
+    same(M.log_loss(names, P), skm.log_loss(names, P))
+    # some class missing from y_true: labels given
+    yt2 = np.where(yt == k - 1, 0, yt)
+    same(M.log_loss(yt2, P, labels=np.arange(k)), skm.log_loss(yt2, P, labels=np.arange(k)))
+    # glassnet also infers 0..k-1 from integer labels (sklearn needs labels= for this)
+    same(M.log_loss(yt2, P), skm.log_loss(yt2, P, labels=np.arange(k)))
+
+
+def test_log_loss_float32_uses_float32_eps():
+    p = np.array([0.0, 1.0, 0.3], dtype=np.float32)
+    yt = np.array([1, 0, 1])
+    assert M.log_loss(yt, p) == pytest.approx(skm.log_loss(yt, p), rel=1e-6)
+    assert M.log_loss(yt, p) == pytest.approx(
+        -np.mean(np.log([np.finfo(np.float32).eps] * 2 + [float(p[2])])), rel=1e-12)
+
+
+def test_log_loss_problems():
+    with pytest.raises(ValueError, match="greater than 1"):
+        M.log_loss([0, 1], [0.5, 1.5])
+    with pytest.raises(ValueError, match="lower than 0"):
+        M.log_loss([0, 1], [-0.1, 0.5])
+    with pytest.raises(ValueError, match="NaN"):
+        M.log_loss([0, 1], [np.nan, 0.5])
+    with pytest.raises(ValueError, match="3 columns"):
+        M.log_loss(["a", "b"], softmax_rows(np.random.default_rng(0), 2, 3))
+    with pytest.raises(ValueError, match="only one label"):
+        M.log_loss(["a", "a"], [0.2, 0.3])
+    with pytest.raises(ValueError, match="not in labels"):
+        M.log_loss([0, 1, 2], softmax_rows(np.random.default_rng(0), 3, 2), labels=[0, 1])
+    with pytest.raises(ValueError, match="2 labels but y_prob has 3 rows"):
+        M.log_loss([0, 1], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="eps"):
+        M.log_loss([0, 1], [0.1, 0.2], eps="tiny")
+    with pytest.warns(UserWarning, match="do not sum to 1"):
+        M.log_loss([0, 1], [[0.2, 0.2], [0.5, 0.5]])
+    with pytest.warns(UserWarning, match="not sorted"):
+        M.log_loss([0, 1], [0.2, 0.6], labels=[1, 0])
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_roc_auc_matches_sklearn(seed):
+    rng = np.random.default_rng(600 + seed)
+    m = int(rng.integers(2, 80))
+    yt = rng.integers(0, 2, m)
+    yt[:2] = [0, 1]
+    s = np.round(rng.random(m), 1)  # many ties
+    ref = skm.roc_auc_score(yt, s)
+    same(M.roc_auc_score(yt, s), ref)
+    same(M.roc_auc_score(yt, np.column_stack([1 - s, s])), ref)
+    names = np.array(["neg", "pos"])[yt]
+    same(M.roc_auc_score(names, s), skm.roc_auc_score(names, s))
+
+
+def test_roc_auc_edge_cases():
+    with pytest.warns(M.UndefinedMetricWarning, match="Only one class"):
+        assert np.isnan(M.roc_auc_score([1, 1, 1], [0.1, 0.5, 0.9]))
+    with pytest.raises(ValueError, match="binary"):
+        M.roc_auc_score([0, 1, 2], [0.1, 0.5, 0.9])
+
+
+# --------------------------------------------------------------------------------------------
+# regression
+# --------------------------------------------------------------------------------------------
+
+REG = [(M.mean_squared_error, skm.mean_squared_error),
+       (M.mean_absolute_error, skm.mean_absolute_error), (M.r2_score, skm.r2_score)]
+
+
+@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("outputs", [None, 1, 3])
+def test_regression_matches_sklearn(seed, outputs):
+    rng = np.random.default_rng(700 + seed)
+    m = int(rng.integers(2, 50))
+    shape = (m,) if outputs is None else (m, outputs)
+    yt = rng.normal(size=shape) * 10
+    yp = yt + rng.normal(size=shape)
+    if outputs == 3:
+        yt[:, 1] = 2.5  # a constant output: R² falls back to 0 (or 1 for a perfect fit)
+        yp[:, 2] = yt[:, 2]
+    for ours, ref in REG:
+        same(ours(yt, yp), ref(yt, yp))
+        same(ours(yt, yp, multioutput="raw_values"), ref(yt, yp, multioutput="raw_values"))
+        same(ours(yt.tolist(), yp.tolist()), ref(yt, yp))
+    if outputs == 1:  # (m,) against (m, 1)
+        for ours, ref in REG:
+            same(ours(yt.ravel(), yp), ref(yt.ravel(), yp))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=2,
+                max_size=30))
+def test_hypothesis_regression(pairs):
+    yt = np.array([a for a, _ in pairs])
+    yp = np.array([b for _, b in pairs])
+    for ours, ref in REG:
+        np.testing.assert_allclose(ours(yt, yp), ref(yt, yp), rtol=1e-12, atol=1e-9)
+
+
+def test_r2_needs_two_samples():
+    with pytest.warns(M.UndefinedMetricWarning, match="two samples"):
+        assert np.isnan(M.r2_score([1.0], [2.0]))
+
+
+# --------------------------------------------------------------------------------------------
+# bad inputs: clear ValueErrors
+# --------------------------------------------------------------------------------------------
+
+LABEL_FNS = [M.accuracy_score, M.precision_score, M.recall_score, M.f1_score,
+             M.confusion_matrix, M.classification_report]
+
+
+@pytest.mark.parametrize("fn", LABEL_FNS)
+def test_label_metrics_reject_bad_input(fn):
+    with pytest.raises(ValueError, match="y_true has 3 labels but y_pred has 2"):
+        fn([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="y_true is empty"):
+        fn([], [])
+    with pytest.raises(ValueError, match="y_pred contains NaN at index 1"):
+        fn([0.0, 1.0], [0.0, np.nan])
+    with pytest.raises(ValueError, match="non-integer values.*threshold"):
+        fn([0, 1, 1], [0.2, 0.7, 0.9])
+    with pytest.raises(ValueError, match="string labels.*numeric labels"):
+        fn(["a", "b"], [0, 1])
+    with pytest.raises(ValueError, match="1-D.*argmax"):
+        fn(np.eye(3), np.eye(3))
+    with pytest.raises(ValueError, match="None"):
+        fn(np.array([0, None], dtype=object), [0, 1])
+
+
+def test_binary_average_on_multiclass_says_what_to_choose():
+    with pytest.raises(ValueError, match="average='binary'") as err:
+        M.f1_score([0, 1, 2], [0, 2, 1])
+    assert "macro" in str(err.value) and "weighted" in str(err.value)
+    with pytest.raises(ValueError):
+        skm.f1_score([0, 1, 2], [0, 2, 1])
+
+
+def test_other_parameter_errors():
+    with pytest.raises(ValueError, match="pos_label=1 is not a valid label"):
+        M.precision_score(["a", "b"], ["b", "a"])
+    with pytest.raises(ValueError, match="pos_label=2 is not a valid label"):
+        M.precision_score([0, 1], [1, 1], pos_label=2)
+    with pytest.raises(ValueError, match="unknown average 'mean'"):
+        M.f1_score([0, 1], [0, 1], average="mean")
+    with pytest.raises(ValueError, match="multilabel"):
+        M.f1_score([0, 1], [0, 1], average="samples")
+    with pytest.raises(ValueError, match="zero_division"):
+        M.f1_score([0, 1], [0, 1], zero_division=2)
+    with pytest.raises(ValueError, match="normalize"):
+        M.confusion_matrix([0, 1], [0, 1], normalize="rows")
+    with pytest.raises(ValueError, match="at least one label"):
+        M.confusion_matrix([0, 1], [0, 1], labels=[5, 6])
+    with pytest.raises(ValueError, match="labels is empty"):
+        M.f1_score([0, 1], [0, 1], labels=[], average="macro")
+    with pytest.raises(ValueError, match="duplicates"):
+        M.f1_score([0, 1], [0, 1], labels=[0, 0], average="macro")
+    with pytest.raises(ValueError, match="labels holds string labels"):
+        M.f1_score([0, 1], [0, 1], labels=["a"], average="macro")
+
+
+@pytest.mark.parametrize("fn", [M.mean_squared_error, M.mean_absolute_error, M.r2_score])
+def test_regression_metrics_reject_bad_input(fn):
+    with pytest.raises(ValueError, match="y_true has 3 rows but y_pred has 2"):
+        fn([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="y_true is empty"):
+        fn([], [])
+    with pytest.raises(ValueError, match="y_true contains NaN at index 0"):
+        fn([np.nan, 1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="infinity"):
+        fn([0.0, 1.0], [np.inf, 2.0])
+    with pytest.raises(ValueError, match="2 output.*3"):
+        fn(np.zeros((4, 2)), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="numbers"):
+        fn(["a", "b"], [1.0, 2.0])
+    with pytest.raises(ValueError, match="multioutput"):
+        fn([1.0, 2.0], [1.0, 2.0], multioutput="variance")
+
+
+# --------------------------------------------------------------------------------------------
+# lookup by name
+# --------------------------------------------------------------------------------------------
+
+def test_get_kind_and_direction():
+    rng = np.random.default_rng(9)
+    yt, yp, _ = random_labels(rng, 40, 3)
+    for avg in ("macro", "weighted", "micro"):
+        for base, ref in (("precision", skm.precision_score), ("recall", skm.recall_score),
+                          ("f1", skm.f1_score)):
+            fn = M.get(f"{base}_{avg}")
+            assert fn.__name__ == f"{base}_{avg}"
+            same(quiet(fn, yt, yp), quiet(ref, yt, yp, average=avg))
+            assert M.KIND[f"{base}_{avg}"] == "labels"
+            assert M.greater_is_better(f"{base}_{avg}")
+    assert M.get("accuracy") is M.accuracy_score
+    assert M.get("f1") is M.f1_score
+    assert M.get("log_loss") is M.log_loss
+    assert M.get("mse") is M.mean_squared_error
+    assert M.get("mae") is M.mean_absolute_error
+    assert M.get("r2") is M.r2_score
+    assert M.KIND["accuracy"] == "labels"
+    assert M.KIND["log_loss"] == M.KIND["roc_auc"] == "proba"
+    assert M.KIND["mse"] == M.KIND["mae"] == M.KIND["r2"] == "values"
+    for name in M.KIND:
+        assert callable(M.get(name))
+        assert isinstance(M.greater_is_better(name), bool)
+    assert not M.greater_is_better("log_loss") and not M.greater_is_better("mse")
+    assert not M.greater_is_better("mae")
+    assert M.greater_is_better("r2") and M.greater_is_better("accuracy")
+    assert M.greater_is_better(M.r2_score) and not M.greater_is_better(M.log_loss)
+    custom = (lambda a, b: 0.0)
+    assert M.get(custom) is custom
+    with pytest.raises(TypeError, match="fixes average"):
+        M.get("f1_macro")([0, 1], [0, 1], average="micro")
+
+
+def test_get_unknown_lists_the_choices():
+    with pytest.raises(ValueError, match="unknown metric 'acuracy'") as err:
+        M.get("acuracy")
+    for name in ("accuracy", "f1_macro", "log_loss", "mse", "r2"):
+        assert name in str(err.value)
+    with pytest.raises(ValueError, match="unknown metric"):
+        M.greater_is_better("nope")
+    with pytest.raises(TypeError):
+        M.get(3)
+
+
+# --------------------------------------------------------------------------------------------
+# the module itself
+# --------------------------------------------------------------------------------------------
+
+def test_metrics_imports_only_numpy_and_warnings():
+    tree = ast.parse(inspect.getsource(M))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    assert imported <= {"numpy", "warnings"}, imported
+
+
+def test_public_functions_document_their_formula():
+    for name in ("accuracy_score", "precision_score", "recall_score", "f1_score",
+                 "confusion_matrix", "log_loss", "roc_auc_score", "mean_squared_error",
+                 "mean_absolute_error", "r2_score"):
+        doc = getattr(M, name).__doc__
+        assert "Parameters\n    ----------" in doc and "Returns" in doc, name
+        assert re.search(r"=", doc.split("Parameters")[0]), name  # a formula before params
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(M, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 5
