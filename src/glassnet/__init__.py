@@ -3,7 +3,7 @@
 Every node of the computational graph shows its value, its local gradient and the gradient it
 passes back; the same engine trains fast on real data.
 """
-from . import activations, init, losses
+from . import activations, callbacks, data, init, losses, optim, preprocess
 from .activations import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
                           Step, Tanh)
 from .gradcheck import gradcheck
@@ -11,6 +11,10 @@ from .layers import Dense, Dropout, Layer
 from .losses import (MAE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Hinge, Huber,
                      Loss)
 from .model import Sequential
+from .callbacks import Callback
+from .optim import SGD, Adagrad, Adam, AdamW, RMSProp
+from .train import (CSVLogger, DivergenceError, EarlyStopping, History, LearningRateScheduler,
+                    ModelCheckpoint)
 
 __version__ = "0.1.0"
 
@@ -18,5 +22,7 @@ __all__ = [
     "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
     "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "gradcheck", "activations",
-    "init", "losses", "__version__",
+    "init", "losses", "__version__", "optim", "data", "preprocess", "callbacks", "Callback",
+    "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "CSVLogger", "DivergenceError",
+    "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint",
 ]
