@@ -3,7 +3,7 @@
 Every node of the computational graph shows its value, its local gradient and the gradient it
 passes back; the same engine trains fast on real data.
 """
-from . import activations, callbacks, data, init, losses, optim, preprocess
+from . import activations, callbacks, data, init, losses, metrics, optim, preprocess
 from .activations import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
                           Step, Tanh)
 from .gradcheck import gradcheck
@@ -22,7 +22,7 @@ __all__ = [
     "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
     "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "gradcheck", "activations",
-    "init", "losses", "__version__", "optim", "data", "preprocess", "callbacks", "Callback",
+    "init", "losses", "__version__", "optim", "data", "preprocess", "metrics", "callbacks", "Callback",
     "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "CSVLogger", "DivergenceError",
     "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint",
 ]
