@@ -1,0 +1,438 @@
+"""``glassnet explain``: replay a training step node by node, from the real engine.
+
+    glassnet explain or-gate             the seeds' OR-gate walkthrough, step by step
+    glassnet explain xor                 the seeds' XOR network (2-3-1 sigmoid), traced and trained
+    glassnet explain --model FILE --data CSV [--target COL] [--rows N]
+                                         any saved model on the first rows of a CSV
+
+Options: ``--format text|markdown|html|svg``, ``--out FILE``, ``--layout rows|seeds``.
+
+Every number printed is computed by glassnet's engine (the layers, the loss, the optimizer);
+the seeds' own rounded values are quoted next to them for comparison, never used.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+EXAMPLES = ("or-gate", "xor")
+FORMATS = ("text", "markdown", "html", "svg")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "explain",
+        help="replay a training step node by node (the seeds' OR gate and XOR, or a saved model)",
+        description="Replay a training step node by node: every value, local gradient, "
+                    "upstream gradient and update, computed by the engine. "
+                    "Examples: `glassnet explain or-gate`, `glassnet explain xor`, "
+                    "`glassnet explain --model model.gnet --data data.csv --target y`.")
+    p.add_argument("example", nargs="?", choices=EXAMPLES,
+                   help="a walkthrough from the seeds: or-gate or xor")
+    p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
+    p.add_argument("--data", metavar="CSV", help="CSV file whose first rows are traced "
+                                                 "(with --model)")
+    p.add_argument("--target", metavar="COL",
+                   help="target column in the CSV (default: the one the model was trained on, "
+                        "if recorded); without a target only the forward pass is shown")
+    p.add_argument("--rows", type=int, default=4, metavar="N",
+                   help="how many rows of the CSV to trace (default 4)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="with --model: also take one SGD step with this learning rate and show "
+                        "the updates (the model file is not changed)")
+    p.add_argument("--train-mode", action="store_true",
+                   help="with --model: run the forward pass in training mode (dropout on)")
+    p.add_argument("--epochs", type=int, default=5000,
+                   help="xor: training epochs (default 5000, as the seeds)")
+    p.add_argument("--seed", type=int, default=48, help="xor: seed of the initial weights")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="output format (default text)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--layout", choices=("rows", "seeds"), default=None,
+                   help="rows: examples in rows (glassnet); seeds: features in rows, examples "
+                        "in columns, as the seeds write it (default: seeds for the seeds' "
+                        "examples, rows for --model)")
+    p.add_argument("--precision", type=int, default=5,
+                   help="significant digits of the numbers in the tables (default 5)")
+    p.set_defaults(func=run)
+
+
+def _usage(msg):
+    """A mistake in what the user asked for: the CLI prints it and exits with status 2.
+
+    It is also a ValueError, so that it is reported the same way when the CLI runs as
+    ``python -m glassnet.cli`` (where the CLI's own UsageError is ``__main__.UsageError``)."""
+    from .cli import UsageError
+
+    class ExplainUsageError(UsageError, ValueError):
+        pass
+
+    return ExplainUsageError(msg)
+
+
+# -------------------------------------------------------------------------------------------------
+# number formatting for the narrative
+# -------------------------------------------------------------------------------------------------
+
+def _d(x, places=3) -> str:
+    """A number rounded to ``places`` decimals, trailing zeros dropped (0.5, 0.125, 0.646)."""
+    s = f"{float(x):.{places}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _vec(a, places=3) -> str:
+    return "[" + " ".join(_d(v, places) for v in np.asarray(a).ravel()) + "]"
+
+
+def _g(x, digits=5) -> str:
+    from .render import fmt_num
+    return fmt_num(float(x), digits)
+
+
+# -------------------------------------------------------------------------------------------------
+# the OR gate (seed 001)
+# -------------------------------------------------------------------------------------------------
+
+def _or_model(w=(0.1, 0.6), b=0.0):
+    from . import Dense, Sequential, Sigmoid
+    dense = Dense(2, 1, init=np.array([[w[0]], [w[1]]], dtype=np.float64))
+    model = Sequential([dense, Sigmoid()], dtype="float64")
+    dense.params["b"][...] = b
+    return model
+
+
+def or_gate_report(w=(0.1, 0.6), b=0.0, lr=1.0):
+    """The seeds' OR-gate walkthrough, every number from the engine. Returns a Report.
+
+    ``w``, ``b`` and ``lr`` default to the seeds' values; any others replay the same steps
+    with other numbers (the "seeds:" remarks then no longer apply)."""
+    from .losses import MSE
+    from .optim import SGD
+    from .render import Report
+    from .trace import trace
+    try:
+        from .data import make_gate
+        X4, y4 = make_gate("or")
+    except ImportError:  # the data package not there: the same four rows
+        X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+        y4 = np.array([0, 1, 1, 1])
+    X4 = X4.astype(np.float64)
+    y4 = np.asarray(y4, dtype=np.float64)
+    loss = MSE(half=True)
+
+    rep = Report("glassnet explain or-gate: the seeds' OR-gate walkthrough, from the engine")
+    w = (float(w[0]), float(w[1]))
+    b, lr = float(b), float(lr)
+    rep.add_text("The network", [
+        "One logistic neuron, drawn by the seeds as a computational graph:",
+        "  z = w1·x1 + w2·x2 + b   (Dense node),   ŷ = σ(z) = 1/(1 + e^(−z))   (Sigmoid node)",
+        "Loss for one example: L = ½(y − ŷ)²; over a batch the cost is (1/2m)·Σ(y − ŷ)²: "
+        "glassnet's MSE(half=True).",
+        f"Weights as in the seeds: w = [{_g(w[0])}, {_g(w[1])}], b = {_g(b)}; plain gradient "
+        f"descent with learning rate {_g(lr)}: SGD(lr={_g(lr)}).",
+        f"Model: Sequential([Dense(2, 1, init=[[{_g(w[0])}], [{_g(w[1])}]]), Sigmoid()], "
+        f"dtype='float64')",
+    ])
+
+    # -- one example ------------------------------------------------------------------------------
+    model = _or_model(w, b)
+    x1, yy = X4[:1], y4[:1]
+    t1 = trace(model, x1, yy, loss, SGD(lr=lr),
+               title="Step 1: one example (x1, x2) = (0, 0), y = 0")
+    dense, sig = t1.nodes
+    z = dense.output.item()
+    yhat = sig.output.item()
+    L = t1.loss.value
+    dLdy = t1.loss.grad.item()
+    local = sig.local_grad["dy/dx"].item()
+    dLdz = sig.downstream.item()
+    dW = dense.param_grads["W"].ravel()
+    db = dense.param_grads["b"].item()
+    b_new = dense.params_after["b"].item()
+    w_new = dense.params_after["W"].ravel()
+    rep.add_text("Forward, one example: x = (0, 0), y = 0", [
+        f"z = w1·x1 + w2·x2 + b = {_g(w[0])}·0 + {_g(w[1])}·0 + {_g(b)} = {_g(z)}",
+        f"ŷ = σ(z) = {_g(yhat)}   (seeds: 0.5)",
+        f"Loss = ½(y − ŷ)² = ½(0 − {_g(yhat)})² = {_g(L)}   (seeds: 0.125)",
+    ])
+    rep.add_text("Backward: upstream gradient × local gradient, node by node", [
+        "dL/dL = 1: the first upstream gradient",
+        f"loss node: dL/dŷ = −(y − ŷ) = {_g(dLdy)}   (seeds: 0.5)",
+        f"sigmoid node: local gradient dŷ/dz = ŷ(1 − ŷ) = {_g(local)}   (seeds: 0.25)",
+        f"  dL/dz = upstream × local = {_g(dLdy)} × {_g(local)} = {_g(dLdz)}   (seeds: 0.125)",
+        f"Dense node: local gradients dz/dw1 = x1 = 0, dz/dw2 = x2 = 0, dz/db = 1",
+        f"  dL/dw = dL/dz · x = {_vec(dW, 5)}: the weights cannot move on this example",
+        f"  dL/db = dL/dz · 1 = {_g(db)}   (seeds: 0.125)",
+    ])
+    rep.add_text(f"Gradient descent, learning rate {_g(lr)}", [
+        f"b = b − {_g(lr)}·dL/db = {_g(b)} − {_g(lr)}·{_g(db)} = {_g(b_new)}   (seeds: -0.125)",
+        f"w = w − {_g(lr)}·dL/dw = {_vec(w_new, 5)}   (unchanged)",
+    ])
+    yhat2 = model.forward(x1)
+    L2 = loss.forward(yhat2, yy.reshape(-1, 1))
+    z2 = model.layers[0].forward(x1).item()
+    rep.add_text("Forward again with the new bias", [
+        f"z = {_g(w[0])}·0 + {_g(w[1])}·0 + ({_g(b_new)}) = {_g(z2)}",
+        f"ŷ = σ(z) = {yhat2.item():.5f}   (seeds: 0.4687906... ≈ 0.469)",
+        f"Loss = ½(0 − ŷ)² = {L2:.5f}, down from {_g(L)}   (the seeds round ŷ to 0.469 first "
+        f"and print 0.10998)",
+    ])
+    rep.add_trace(t1, "Trace of step 1 (one example)")
+
+    # -- the whole batch --------------------------------------------------------------------------
+    model = _or_model(w, b)
+    t2 = trace(model, X4, y4, loss, SGD(lr=lr),
+               title="Step 2: the whole OR table at once (batch gradient descent)")
+    dense, sig = t2.nodes
+    new_out = model.forward(X4)
+    cost2 = loss.forward(new_out, y4.reshape(-1, 1))
+    t3 = trace(model, X4, y4, loss, None, title="The gradients after one batch step")
+    d3 = t3.nodes[0]
+    rep.add_text("Vectorized: all four examples in one pass", [
+        "X_train (features in rows, examples in columns, as the seeds write it) = "
+        f"{X4.T.astype(int).tolist()}, Y = {_vec(y4, 0)}",
+        "(the seeds print X_train as [[0,1,1,1],[0,0,0,1]] by mistake; their numbers use the "
+        "one above)",
+        f"Z = W·X + b = {_vec(dense.output, 3)}",
+        f"Ŷ = σ(Z) = {_vec(sig.output, 3)}   (seeds: [0.5 0.646 0.525 0.668])",
+        f"Cost = (1/2m)·Σ(Y − Ŷ)² = {t2.loss.value:.4f} ({_g(t2.loss.value, 6)})   "
+        f"(seeds: 0.089)",
+    ])
+    rep.add_text("Vectorized backward", [
+        f"dCost/dŶ = −(Y − Ŷ)/m = {_vec(t2.loss.grad, 3)}   "
+        f"(seeds: [0.125 -0.089 -0.119 -0.083])",
+        f"local gradient dŶ/dZ = Ŷ ⊙ (1 − Ŷ) = {_vec(sig.local_grad['dy/dx'], 3)}   "
+        f"(seeds: [0.25 0.229 0.249 0.222])",
+        f"dCost/dZ = upstream ⊙ local = {_vec(sig.downstream, 3)}   "
+        f"(seeds: [0.031 -0.020 -0.030 -0.018])",
+        f"dCost/dW = dCost/dZ · X_trainᵀ = {_vec(dense.param_grads['W'], 3)} "
+        f"({_vec(dense.param_grads['W'], 5)})   (seeds, from rounded intermediates: "
+        f"[-0.048 -0.038])",
+        f"dCost/db = Σ dCost/dZ = {_d(dense.param_grads['b'].item(), 3)} "
+        f"({_g(dense.param_grads['b'].item())})   (seeds: -0.037)",
+    ])
+    rep.add_text(f"Gradient descent, learning rate {_g(lr)}, and the new cost", [
+        f"W = W − {_g(lr)}·dCost/dW = {_vec(dense.params_after['W'], 3)} "
+        f"({_vec(dense.params_after['W'], 5)})   (seeds: [0.148 0.638])",
+        f"b = b − {_g(lr)}·dCost/db = {_d(dense.params_after['b'].item(), 3)}   (the seeds print "
+        f"0.099 by mistake; their next numbers use 0.037)",
+        f"new Ŷ = {_vec(new_out, 3)}   (seeds: [0.509 0.663 0.546 0.695])",
+        f"Cost: {t2.loss.value:.4f} -> {cost2:.4f}   (seeds: 0.089 -> 0.084)",
+        f"next gradients: dCost/dW = {_vec(d3.param_grads['W'], 3)}, dCost/db = "
+        f"{_d(d3.param_grads['b'].item(), 3)}   (seeds: [-0.044 -0.035], -0.031)",
+    ])
+    rep.add_trace(t2, "Trace of the batch step")
+    return rep
+
+
+# -------------------------------------------------------------------------------------------------
+# XOR (seed 001, second part)
+# -------------------------------------------------------------------------------------------------
+
+def xor_report(epochs: int = 5000, seed: int = 48, lr: float = 1.0):
+    """The seeds' XOR network: 2-3-1, sigmoid units, Xavier init, squared-error cost, full-batch
+    gradient descent with learning rate 1. Traces the first step, then trains."""
+    from . import Dense, Sequential, Sigmoid
+    from .losses import MSE
+    from .optim import SGD
+    from .render import Report
+    from .trace import trace
+    if epochs < 1:
+        raise _usage("--epochs must be at least 1")
+    try:
+        from .data import make_gate
+        X, y = make_gate("xor")
+    except ImportError:
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+        y = np.array([0, 1, 1, 0])
+    X = X.astype(np.float64)
+    model = Sequential([Dense(2, 3, init="xavier"), Sigmoid(), Dense(3, 1, init="xavier"),
+                        Sigmoid()], seed=seed, dtype="float64")
+    loss = MSE(half=True)
+    opt = SGD(lr=lr)
+    rep = Report("glassnet explain xor: the seeds' XOR network, from the engine")
+    rep.add_text("The network", [
+        "XOR is not linearly separable: one neuron cannot learn it. A hidden layer of 3 "
+        "sigmoid units can.",
+        f"Sequential([Dense(2, 3, init='xavier'), Sigmoid(), Dense(3, 1, init='xavier'), "
+        f"Sigmoid()], seed={seed}, dtype='float64')",
+        f"Cost (1/2m)·Σ(y − ŷ)² = MSE(half=True); full-batch gradient descent, SGD(lr={lr:g}); "
+        f"{epochs} epochs (the seeds: learning rate 1, 5000 epochs, Xavier init).",
+    ])
+    t = trace(model, X, y, loss, opt, title="The first training step, node by node")
+    rep.add_trace(t, "Trace of the first step (from the initial weights)")
+    hist = None
+    if epochs > 1:
+        hist = model.fit(X, y, loss=loss, optimizer=opt, epochs=epochs - 1, batch_size=None,
+                         shuffle=False)
+    costs = [t.loss.value] + (hist.history["loss"] if hist is not None else [])
+    final = model.evaluate(X, y, loss=loss)["loss"]
+    out = model.predict(X).ravel()
+    pred = (out > 0.5).astype(int)
+    acc = float((pred == np.asarray(y)).mean())
+    every = max(1, epochs // 5)
+    lines = [f"cost before epoch {e}: {_g(costs[e], 6)}" for e in range(0, epochs, every)]
+    lines += [f"cost after {epochs} epochs: {_g(final, 6)}   (seeds: about 0.0009)"]
+    rep.add_text("Training", lines)
+    rep.add_text("Result", [
+        f"inputs: {X.astype(int).tolist()}",
+        f"outputs ŷ: {_vec(out, 4)}",
+        f"predicted: {pred.tolist()}, targets: {np.asarray(y).astype(int).tolist()}",
+        f"accuracy: {acc * 100:.1f}%   (seeds: 100.0%)",
+    ])
+    rep.final_accuracy = acc
+    rep.final_cost = final
+    return rep
+
+
+# -------------------------------------------------------------------------------------------------
+# any saved model
+# -------------------------------------------------------------------------------------------------
+
+def _extra_get(extra, *keys):
+    for k in keys:
+        if isinstance(extra, dict) and extra.get(k) is not None:
+            return extra[k]
+    return None
+
+
+def _encode_target(raw, extra, loss):
+    """Targets from a CSV column, encoded as the model was trained (if the file says how)."""
+    enc = _extra_get(extra, "target_encoder", "target_encoding", "label_encoder")
+    if isinstance(enc, dict):
+        from .preprocess import TargetEncoder
+        return TargetEncoder.from_dict(enc).transform(raw)
+    classes = _extra_get(extra, "classes", "class_names")
+    if classes is not None and np.asarray(raw).dtype.kind not in "biuf":
+        lookup = {str(c): i for i, c in enumerate(classes)}
+        try:
+            return np.array([lookup[str(v)] for v in raw], dtype=np.int64)
+        except KeyError as exc:
+            raise _usage(f"target value {exc.args[0]!r} is not one of the model's classes "
+                         f"{list(classes)}") from None
+    arr = np.asarray(raw)
+    if arr.dtype.kind not in "biuf":
+        raise _usage("the target column holds text but the model file does not say how its "
+                     "classes were encoded; encode them as 0..k-1 in the CSV")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise _usage("the target column has missing values in the traced rows")
+    return arr
+
+
+def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False):
+    from .data.tabular import is_numeric_column, read_csv
+    from .io import load_model
+    from .optim import SGD
+    from .render import Report
+    from .trace import trace
+
+    if rows < 1:
+        raise _usage("--rows must be at least 1")
+    loaded = load_model(model_path)
+    model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
+    if extra is None:
+        extra = getattr(model, "extra", None) or {}
+    table = read_csv(data_path)
+    part = table.head(rows)
+    pre_d = _extra_get(extra, "preprocess", "preprocessor")
+    pre = None
+    if isinstance(pre_d, dict):
+        from .preprocess import TabularPreprocessor
+        pre = TabularPreprocessor.from_dict(pre_d)
+    if target is None:
+        target = _extra_get(extra, "target", "target_column")
+        if target is None and pre is not None:
+            target = getattr(pre, "target_", None)
+        if target is not None and target not in part:
+            target = None  # the CSV has no labels: forward only
+    elif target not in part:
+        raise _usage(f"no column {target!r} in {data_path}; it has: {', '.join(part.columns)}")
+    if pre is not None:
+        X = pre.transform(part)
+        features = list(pre.feature_names_out)
+        how = "the model's stored preprocessing (TabularPreprocessor)"
+    else:
+        cols = [c for c in part.columns if c != target and is_numeric_column(part[c])]
+        skipped = [c for c in part.columns if c != target and c not in cols]
+        if not cols:
+            raise _usage(f"{data_path} has no numeric feature columns to feed the model")
+        X = part.to_numpy(cols, dtype=np.float64)
+        features = cols
+        how = "raw numeric columns" + (f" (text columns skipped: {', '.join(skipped)})"
+                                       if skipped else "")
+    if model.n_features is not None and X.shape[1] != model.n_features:
+        raise _usage(f"the model expects {model.n_features} features but {how} gives "
+                     f"{X.shape[1]} ({', '.join(features[:8])}{'...' if len(features) > 8 else ''})"
+                     f"; pass --target to leave the target column out")
+    loss = getattr(model, "loss", None)
+    y = None
+    if target is not None:
+        y = _encode_target(part[target], extra, loss)
+    opt = SGD(lr=lr) if (lr is not None and y is not None) else None
+    tr = trace(model, X, y, loss, opt, training=training,
+               title=f"{model_path} on the first {X.shape[0]} row(s) of {data_path}")
+    rep = Report(f"glassnet explain: {model_path}")
+    lines = [f"data: {data_path}, rows 1..{X.shape[0]} of {table.n_rows}",
+             f"features: {X.shape[1]} from {how}",
+             "feature names: " + ", ".join(features[:20]) + (" ..." if len(features) > 20
+                                                              else "")]
+    if target is not None:
+        lines.append(f"target: {target!r} = {np.asarray(part[target]).tolist()}")
+    else:
+        lines.append("target: none (forward pass only; pass --target COL for the backward "
+                     "pass)")
+    lines.append(f"model: {model.n_params()} parameters, loss {tr.loss.name if tr.loss else '—'}")
+    if lr is not None and opt is None:
+        lines.append("--lr ignored: a step needs targets")
+    elif opt is not None:
+        lines.append(f"one SGD step with lr {lr:g} is shown; the model file is not changed")
+    rep.add_text("What is traced", lines)
+    rep.add_trace(tr, "Trace")
+    return rep
+
+
+# -------------------------------------------------------------------------------------------------
+# the command
+# -------------------------------------------------------------------------------------------------
+
+def run(args) -> int:
+    if args.model or args.data:
+        if args.example:
+            raise _usage("give either an example (or-gate, xor) or --model/--data, not both")
+        if not (args.model and args.data):
+            raise _usage("--model and --data go together: glassnet explain --model FILE "
+                         "--data CSV [--target COL]")
+        layout = args.layout or "rows"
+        rep = model_report(args.model, args.data, args.target, args.rows, args.lr,
+                           args.train_mode)
+    elif args.example == "or-gate":
+        layout = args.layout or "seeds"
+        rep = or_gate_report()
+    elif args.example == "xor":
+        layout = args.layout or "seeds"
+        rep = xor_report(args.epochs, args.seed)
+    else:
+        raise _usage("what should be explained? `glassnet explain or-gate`, `glassnet explain "
+                     "xor`, or `glassnet explain --model FILE --data CSV`")
+    if not 1 <= args.precision <= 17:
+        raise _usage("--precision must be between 1 and 17")
+    fmt = args.format
+    if fmt == "text":
+        text = rep.to_text(layout=layout, precision=args.precision)
+    elif fmt == "markdown":
+        text = rep.to_markdown(layout=layout, precision=args.precision)
+    elif fmt == "html":
+        text = rep.to_html(layout=layout, precision=args.precision)
+    else:
+        text = rep.to_svg(layout=layout, precision=min(args.precision, 4))
+    if args.out:
+        from .render import write_text
+        write_text(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,401 @@
+"""Learning views with Matplotlib: learning curves, decision boundaries (the seeds' figures),
+loss landscapes and confusion matrices.
+
+Matplotlib is optional (``pip install glassnet[plot]``) and imported only when a function here
+is called. Each function draws on ``ax`` when given, else on a new figure, and returns the
+:class:`matplotlib.figure.Figure`; save it with ``fig.savefig("name.png")``.
+
+New figures are created without pyplot (``matplotlib.figure.Figure``), so nothing needs a
+display or a GUI backend and no figure is left open in pyplot's registry; when your program has
+already imported ``matplotlib.pyplot``, new figures are made with it instead, so
+``plt.show()`` shows them. Without a display the Agg backend is selected.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+__all__ = ["learning_curve", "decision_boundary", "loss_landscape", "confusion_matrix_plot"]
+
+_MISSING = ("glassnet.plot needs matplotlib, which is not installed: "
+            "pip install glassnet[plot]  (or: pip install matplotlib)")
+
+# the seeds' colours: red dots for class 0, green crosses for class 1
+_CLASS_STYLE = [("#d62728", "o"), ("#2ca02c", "x"), ("#1f77b4", "s"), ("#ff7f0e", "^"),
+                ("#9467bd", "D"), ("#8c564b", "v"), ("#e377c2", "P"), ("#7f7f7f", "*"),
+                ("#bcbd22", "<"), ("#17becf", ">")]
+
+
+def _mpl():
+    """Import matplotlib lazily, with a clear message when it is missing."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError(_MISSING) from exc
+    if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
+            and sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")):
+        matplotlib.use("Agg")
+    return matplotlib
+
+
+def _new_axes(ax, figsize, subplot_kw=None):
+    _mpl()
+    if ax is not None:
+        return ax.figure, ax
+    if "matplotlib.pyplot" in sys.modules:
+        fig = sys.modules["matplotlib.pyplot"].figure(figsize=figsize)
+    else:
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=figsize)
+    return fig, fig.add_subplot(1, 1, 1, **(subplot_kw or {}))
+
+
+# -------------------------------------------------------------------------------------------------
+# learning curve
+# -------------------------------------------------------------------------------------------------
+
+def _history_dict(history) -> dict:
+    h = getattr(history, "history", history)
+    if isinstance(h, dict):
+        return {k: list(v) for k, v in h.items() if isinstance(v, (list, tuple, np.ndarray))}
+    arr = np.asarray(h, dtype=float)
+    if arr.ndim == 1:
+        return {"loss": arr.tolist()}
+    raise TypeError("history must be a History (what fit returns), a dict of lists, or a list "
+                    "of losses")
+
+
+def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=None):
+    """Training (and validation) loss per epoch, as in the seeds' learning-curve figure.
+
+    Parameters
+    ----------
+    history : History, dict of lists, or list of floats
+        What ``fit`` returns (``History``), its ``.history`` dict, or a plain list of costs.
+    ax : matplotlib Axes, optional
+    keys : list of str, optional
+        Which series to draw; default ``"loss"`` and ``"val_loss"`` (when present). Metric
+        series (e.g. ``"accuracy"``, ``"val_accuracy"``) go on a second y axis.
+    log : bool, optional
+        Logarithmic cost axis; default: on when the loss spans more than two decades.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    h = _history_dict(history)
+    if not h:
+        raise ValueError("the history is empty: train for at least one epoch")
+    if keys is None:
+        keys = [k for k in ("loss", "val_loss") if k in h]
+        if not keys:
+            keys = [k for k in h if k not in ("lr", "size")][:2]
+    for k in keys:
+        if k not in h:
+            raise KeyError(f"no {k!r} in the history; it has: {sorted(h)}")
+    fig, ax = _new_axes(ax, (6.4, 4.2))
+    loss_keys = [k for k in keys if "loss" in k]
+    other = [k for k in keys if k not in loss_keys]
+    colours = {"loss": "#1f77b4", "val_loss": "#ff7f0e"}
+    for k in loss_keys:
+        y = np.asarray(h[k], dtype=float)
+        ax.plot(np.arange(1, len(y) + 1), y, label="validation" if k == "val_loss" else
+                ("training" if k == "loss" else k), color=colours.get(k), lw=1.8)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost")
+    if loss_keys:
+        vals = np.concatenate([np.asarray(h[k], float) for k in loss_keys])
+        vals = vals[np.isfinite(vals) & (vals > 0)]
+        if log is None:
+            log = vals.size > 1 and vals.max() / vals.min() > 100
+        if log and vals.size:
+            ax.set_yscale("log")
+    if other:
+        ax2 = ax.twinx()
+        for k in other:
+            y = np.asarray(h[k], dtype=float)
+            ax2.plot(np.arange(1, len(y) + 1), y, ls="--", lw=1.4, label=k)
+        ax2.set_ylabel(", ".join(other))
+        lines = ax.get_lines() + ax2.get_lines()
+        ax.legend(lines, [ln.get_label() for ln in lines], loc="best")
+    elif loss_keys:
+        ax.legend(loc="best")
+    ax.grid(True, alpha=0.3)
+    ax.set_title(title or "Learning curve")
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------
+# decision boundary
+# -------------------------------------------------------------------------------------------------
+
+def _labels_1d(y):
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    y = y.reshape(-1)
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    return y
+
+
+def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int = 300,
+                      padding: float = 0.5, title=None, cmap=None):
+    """The model's decision boundary over 2-D data, with the data points on top.
+
+    ``shaded=True`` fills each predicted class's region (the seeds' "shaded decision
+    boundary"); ``False`` draws only the boundary line. For a single output the boundary is
+    where the model's output crosses its threshold (0.5 for probabilities, 0 for logits); for
+    several outputs, where the arg-max changes.
+
+    Parameters
+    ----------
+    model : Sequential (or anything with ``predict``) taking 2 features
+    X : array (m, 2)
+    y : array (m,) of class labels (or one-hot)
+    resolution : int
+        Grid points per axis.
+    padding : float
+        Margin around the data, in data units.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
+    labels = _labels_1d(y)
+    if len(labels) != len(X):
+        raise ValueError(f"X has {len(X)} rows but y has {len(labels)}")
+    fig, ax = _new_axes(ax, (5.6, 5.0))
+    from matplotlib.colors import ListedColormap
+
+    (x0, x1), (y0, y1) = (X[:, 0].min() - padding, X[:, 0].max() + padding), \
+                         (X[:, 1].min() - padding, X[:, 1].max() + padding)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.c_[gx.ravel(), gy.ravel()]
+    out = np.asarray(model.predict(grid))
+    if out.ndim == 1:
+        out = out[:, None]
+    classes = np.unique(labels)
+    if out.shape[1] == 1:
+        loss = getattr(model, "loss", None)
+        threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
+        score = out[:, 0].reshape(gx.shape)
+        region = (score > threshold).astype(int)
+        n_cls = 2
+    else:
+        region = out.argmax(axis=1).reshape(gx.shape)
+        score = None
+        threshold = None
+        n_cls = out.shape[1]
+    colours = [_CLASS_STYLE[i % len(_CLASS_STYLE)][0] for i in range(max(n_cls, len(classes)))]
+    if shaded:
+        cm = cmap or ListedColormap(colours[:n_cls])
+        ax.contourf(gx, gy, region, levels=np.arange(n_cls + 1) - 0.5, cmap=cm, alpha=0.22,
+                    antialiased=True)
+    if score is not None and np.nanmin(score) < threshold < np.nanmax(score):
+        ax.contour(gx, gy, score, levels=[threshold], colors="k", linewidths=1.6)
+    elif score is None and len(np.unique(region)) > 1:
+        ax.contour(gx, gy, region, levels=np.arange(n_cls) + 0.5, colors="k", linewidths=1.2)
+    for i, c in enumerate(classes):
+        col, mk = _CLASS_STYLE[i % len(_CLASS_STYLE)]
+        sel = labels == c
+        kw = dict(marker=mk, s=60 if mk != "x" else 80, label=f"y = {c}")
+        if mk == "x":
+            ax.scatter(X[sel, 0], X[sel, 1], c=col, linewidths=2.2, **kw)
+        else:
+            ax.scatter(X[sel, 0], X[sel, 1], c=col, edgecolors="k", linewidths=0.6, **kw)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="best", framealpha=0.85)
+    ax.set_title(title or ("Shaded decision boundary" if shaded else "Decision boundary"))
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------
+# loss landscape
+# -------------------------------------------------------------------------------------------------
+
+def _param_index(model, spec):
+    """(array, flat index, label) for a parameter spec: an int (index into all parameters,
+    flattened in ``model.parameters()`` order) or a tuple (layer index, name, index)."""
+    params = model.parameters()
+    if isinstance(spec, (int, np.integer)):
+        k = int(spec)
+        total = sum(p.size for _, _, p, _ in params)
+        if not 0 <= k < total:
+            raise ValueError(f"parameter index {k} is out of range: the model has {total}")
+        for layer, name, p, _ in params:
+            if k < p.size:
+                li = model.layers.index(layer)
+                pos = np.unravel_index(k, p.shape)
+                return p, int(np.ravel_multi_index(pos, p.shape)), \
+                    f"layer {li} {name}{list(map(int, pos))}"
+            k -= p.size
+    if isinstance(spec, (tuple, list)) and len(spec) == 3:
+        li, name, idx = spec
+        layer = model.layers[li]
+        if name not in layer.params:
+            raise ValueError(f"layer {li} ({type(layer).__name__}) has no parameter {name!r}; "
+                             f"it has {sorted(layer.params)}")
+        p = layer.params[name]
+        idx = (idx,) if isinstance(idx, (int, np.integer)) else tuple(idx)
+        flat = int(np.ravel_multi_index(idx, p.shape))
+        return p, flat, f"layer {li} {name}{list(idx)}"
+    raise TypeError("a parameter is an int (index into all parameters) or a tuple "
+                    "(layer index, name, index), e.g. (0, 'W', (1, 0))")
+
+
+def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
+                   resolution: int = 41, seed: int | None = 0, ax=None, levels: int = 30,
+                   title=None):
+    """The cost over a 2-D slice of parameter space, around the current weights.
+
+    Either along two single parameters (``params=(p1, p2)``: each an int, the index into all
+    parameters in ``model.parameters()`` order, or a tuple ``(layer index, name, index)``, e.g.
+    ``(0, "W", (1, 0))``), or, by default, along two random directions in the space of all
+    parameters, each direction scaled array by array to the norm of the weights it moves (the
+    "filter normalization" of Li et al., 2018; biases are left still).
+
+    The grid runs over ``[-span, span]`` in each direction; the model's weights are restored
+    afterwards. The current weights are marked with a star.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from . import losses as _losses
+    from .train import default_loss, prepare_targets
+
+    if not model.built:
+        raise RuntimeError("the model is not built yet: fit it (or call it on data) first")
+    loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
+        else _losses.get(loss)
+    Xc = model._check_X(X)
+    Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
+    plist = model.parameters()
+    saved = [p.copy() for _, _, p, _ in plist]
+    ts = np.linspace(-span, span, resolution)
+    cost = np.empty((resolution, resolution))
+    try:
+        if params is not None:
+            if len(params) != 2:
+                raise ValueError("params must name exactly two parameters")
+            (pa, ia, la), (pb, ib, lb) = (_param_index(model, s) for s in params)
+            a0, b0 = pa.flat[ia], pb.flat[ib]
+            for i, tb in enumerate(ts):
+                for j, ta in enumerate(ts):
+                    pa.flat[ia] = a0 + ta
+                    pb.flat[ib] = b0 + tb
+                    cost[i, j] = loss.forward(model.forward(Xc), Y)
+            xs, ys = a0 + ts, b0 + ts
+            xlabel, ylabel = la, lb
+            centre = (a0, b0)
+        else:
+            rng = np.random.default_rng(seed)
+            dirs = []
+            for _ in range(2):
+                d = []
+                for _, name, p, _ in plist:
+                    r = rng.standard_normal(p.shape)
+                    norm_p = float(np.linalg.norm(p))
+                    if p.ndim < 2 or norm_p == 0.0:
+                        r[...] = 0.0
+                    else:
+                        r *= norm_p / (float(np.linalg.norm(r)) or 1.0)
+                    d.append(r)
+                dirs.append(d)
+            for i, tb in enumerate(ts):
+                for j, ta in enumerate(ts):
+                    for (_, _, p, _), s, da, db in zip(plist, saved, dirs[0], dirs[1]):
+                        p[...] = s + ta * da + tb * db
+                    cost[i, j] = loss.forward(model.forward(Xc), Y)
+            xs, ys = ts, ts
+            xlabel, ylabel = "direction 1", "direction 2"
+            centre = (0.0, 0.0)
+    finally:
+        for (_, _, p, _), s in zip(plist, saved):
+            p[...] = s
+    fig, ax = _new_axes(ax, (5.8, 4.8))
+    finite = cost[np.isfinite(cost)]
+    if finite.size == 0:
+        raise ValueError("the cost is not finite anywhere on this slice; try a smaller span")
+    cs = ax.contourf(xs, ys, np.where(np.isfinite(cost), cost, finite.max()), levels=levels,
+                     cmap="viridis")
+    ax.contour(xs, ys, np.where(np.isfinite(cost), cost, finite.max()), levels=levels,
+               colors="k", linewidths=0.3, alpha=0.5)
+    fig.colorbar(cs, ax=ax, label="cost")
+    ax.plot([centre[0]], [centre[1]], marker="*", color="#ff4136", ms=14, mec="k",
+            label="current weights")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper right", framealpha=0.85)
+    ax.set_title(title or f"Loss landscape ({type(loss).__name__})")
+    fig.landscape = {"x": xs, "y": ys, "cost": cost}
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------
+# confusion matrix
+# -------------------------------------------------------------------------------------------------
+
+def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cmap="Blues",
+                          title=None):
+    """A confusion matrix as a heat map with the counts written in each cell.
+
+    Parameters
+    ----------
+    cm : array (k, k)
+        Rows: true class, columns: predicted class (as ``glassnet.metrics.confusion_matrix``).
+    labels : list of str, optional
+        Class names, in order.
+    normalize : bool
+        Show each row as fractions of the true class (the counts are kept in the cells).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"a confusion matrix is square (k, k), got shape {cm.shape}")
+    k = cm.shape[0]
+    if labels is None:
+        labels = [str(i) for i in range(k)]
+    labels = [str(v) for v in labels]
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} labels for a {k}×{k} matrix")
+    fig, ax = _new_axes(ax, (1.2 + 0.75 * max(k, 3), 0.9 + 0.7 * max(k, 3)))
+    values = cm.astype(float)
+    if normalize:
+        rows = values.sum(axis=1, keepdims=True)
+        values = np.divide(values, rows, out=np.zeros_like(values), where=rows > 0)
+    im = ax.imshow(values, cmap=cmap, vmin=0, vmax=values.max() if values.size and
+                   values.max() > 0 else 1)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    vmax = values.max() if values.size else 0
+    for i in range(k):
+        for j in range(k):
+            count = cm[i, j]
+            txt = (f"{count:g}" if not normalize else
+                   f"{values[i, j]:.2f}\n({count:g})")
+            ax.text(j, i, txt, ha="center", va="center", fontsize=10 if k <= 6 else 8,
+                    color="white" if vmax and values[i, j] > 0.6 * vmax else "black")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xticklabels(labels, rotation=45 if max(map(len, labels)) > 4 else 0,
+                       ha="right" if max(map(len, labels)) > 4 else "center")
+    ax.set_yticklabels(labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or ("Confusion matrix (normalized by row)" if normalize
+                           else "Confusion matrix"))
+    fig.tight_layout()
+    return fig

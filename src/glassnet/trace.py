@@ -1,0 +1,547 @@
+"""Record one training step node by node: the glass box.
+
+``trace(model, X, y, loss, optimizer)`` runs exactly the step that ``fit`` runs on one batch
+(forward in training mode, the loss, backward, one optimizer step) and keeps, for every node of
+the graph, what the seeds write next to it in their hand-drawn computational graphs:
+
+* the value that came in and the value that went out (forward, left to right);
+* the node's local gradient (``layer.local_grad()``: derivative values for element-wise
+  nodes; for Dense the pieces dz/dW = xᵀ and dz/dx = W);
+* the upstream gradient it received, dCost/d(output), and the gradient it passed down,
+  dCost/d(input) (backward, right to left): "upstream × local = passed down";
+* its parameter gradients and the parameter update, old -> new.
+
+It uses the layer contract alone (``forward``, ``backward``, ``params``, ``grads``,
+``local_grad``), so any layer, including one written by a user, is traced without code of its
+own. Nothing here is called by the fit loop: when tracing is not used it costs nothing.
+
+Fused losses. When the last node is a Sigmoid (Softmax) and the loss is binary (categorical)
+cross-entropy on probabilities, the engine skips the activation's backward and starts with the
+simpler dCost/dz = (ŷ − y)/m. The trace shows the unfused chain, so every node appears:
+``loss.backward()`` gives dCost/dŷ, the activation's ``backward`` turns it into dCost/dz. It
+records that the engine fuses the two, and passes the engine's fused gradient on down, so that
+every parameter gradient and update in the trace is bit-for-bit the engine's own.
+
+Rendering: :meth:`Trace.to_text`, :meth:`Trace.to_markdown`, :meth:`Trace.to_svg`,
+:meth:`Trace.to_html` (see :mod:`glassnet.render`), each with ``layout="rows"`` (glassnet's
+examples-in-rows) or ``layout="seeds"`` (the seeds' notation: features in rows, examples in
+columns, i.e. every matrix transposed).
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import losses as _losses
+
+__all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
+
+
+def _copy(a):
+    return None if a is None else np.array(a, copy=True)
+
+
+def _copy_dict(d):
+    return {k: np.array(v, copy=True) for k, v in d.items() if v is not None}
+
+
+# a trailing parenthetical made of words, e.g. "(shifted by the row max for stability)"
+_REMARK = re.compile(r"\s+\((?=[^()]*[a-z]{3,}\s[a-z]{2,})[^()]*\)\.?$")
+
+
+def _first_paragraph(obj) -> str:
+    doc = inspect.getdoc(obj) or ""
+    para = doc.strip().split("\n\n")[0]
+    return " ".join(ln.strip() for ln in para.splitlines())
+
+
+def _first_doc_line(obj) -> str:
+    return re.sub(r"\s+", " ", _first_paragraph(obj)).strip()
+
+
+def forward_math(layer) -> str:
+    """The node's forward formula, read from its class docstring (``"z = x·W + b"``)."""
+    line = _first_doc_line(type(layer))
+    code = [c for c in re.findall(r"``(.+?)``", line) if re.search(r"\s=\s", c)]
+    if code:
+        return code[0]
+    line = re.split(r"(?<=[.;])\s", line)[0].replace("``", "")
+    line = _REMARK.sub("", line)
+    return line.strip().rstrip(".")
+
+
+def backward_math(layer) -> str:
+    """The node's backward formula, read from its ``backward`` docstring (the guide asks every
+    backward to state its math there)."""
+    fn = getattr(type(layer), "backward", None)
+    para = _first_paragraph(fn) if fn is not None else ""
+    if not para:
+        return "dx = dy ⊙ local gradient"
+    para = re.sub(r"\s{2,}\([^()]*\)\.?$", "", para)  # drop a trailing "  (remark)"
+    return re.sub(r"\s+", " ", para).strip().rstrip(".")
+
+
+def short_repr(obj) -> str:
+    """``repr`` showing only the arguments that differ from their defaults (and ``lr``)."""
+    try:
+        cfg = obj.config()
+        sig = inspect.signature(type(obj).__init__).parameters
+        parts = [f"{k}={v!r}" for k, v in cfg.items()
+                 if k == "lr" or k not in sig or sig[k].default != v]
+        return f"{type(obj).__name__}({', '.join(parts)})"
+    except Exception:  # an object without config(): its plain repr
+        return repr(obj)
+
+
+@dataclass
+class NodeRecord:
+    """What one node of the graph did during the traced step.
+
+    Attributes
+    ----------
+    index : int
+        Position of the node in ``model.layers``.
+    layer : Layer
+        The node itself (live object; the arrays below are copies).
+    name : str
+        ``repr`` of the node, e.g. ``"Dense(n_in=2, n_out=1)"``.
+    in_name, out_name : str
+        Names of the values flowing in and out, as the seeds name them: ``X``, ``z1``, ``a1``,
+        ..., the last one ``ŷ``.
+    input, output : ndarray
+        The values in and out (forward).
+    local_grad : dict of str -> ndarray
+        ``layer.local_grad()`` right after the forward pass.
+    upstream : ndarray or None
+        dCost/d(output), the gradient this node received.
+    downstream : ndarray or None
+        dCost/d(input), the gradient it passed down (None when not computed).
+    param_grads : dict of str -> ndarray
+        dCost/d(parameter) for each parameter.
+    params_before, params_after : dict of str -> ndarray
+        Parameter values before and after the optimizer step (``params_after`` is empty
+        without an optimizer).
+    fused : bool
+        True for the activation whose backward the engine fuses into the loss.
+    unfused_downstream : ndarray or None
+        For the fused node: what the unfused chain (upstream × local) gives; the engine's
+        fused gradient is ``downstream``.
+    chain : dict of str -> (str, ndarray, ndarray, str)
+        The chain rule written out from the local gradient: gradient name -> (expression,
+        product, the engine's value, the expression in the seeds' transposed layout).
+        Element-wise: dCost/dx = upstream ⊙ dy/dx; Dense: dCost/dW = xᵀ·upstream,
+        dCost/dx = upstream·Wᵀ.
+    notes : list of str
+    """
+
+    index: int
+    layer: object
+    name: str
+    kind: str
+    in_name: str
+    out_name: str
+    forward_math: str
+    backward_math: str
+    input: np.ndarray
+    output: np.ndarray
+    local_grad: dict
+    params_before: dict
+    upstream: np.ndarray | None = None
+    downstream: np.ndarray | None = None
+    param_grads: dict = field(default_factory=dict)
+    params_after: dict = field(default_factory=dict)
+    fused: bool = False
+    unfused_downstream: np.ndarray | None = None
+    chain: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    @property
+    def has_params(self) -> bool:
+        return bool(self.params_before)
+
+    def grad_name(self, of: str) -> str:
+        return f"dCost/d{of}"
+
+
+@dataclass
+class LossRecord:
+    """The loss node: the cost and the first gradient of the backward pass.
+
+    Attributes
+    ----------
+    name : str
+        ``repr`` of the loss.
+    value : float
+        The cost on the batch.
+    y_pred, y_true : ndarray
+        The model's output ŷ and the targets, as the loss received them.
+    grad : ndarray
+        dCost/dŷ from ``loss.backward()`` (the unfused chain's first step).
+    fused : bool
+        The engine fuses this loss with the model's last node.
+    fused_grad : ndarray or None
+        The engine's fused gradient dCost/dz = (ŷ − y)/m (input of the last node).
+    """
+
+    name: str
+    value: float
+    y_pred: np.ndarray
+    y_true: np.ndarray
+    grad: np.ndarray
+    math: str = ""
+    fused: bool = False
+    fused_with: str | None = None
+    fused_grad: np.ndarray | None = None
+    notes: list = field(default_factory=list)
+
+
+class Trace:
+    """One traced step: the nodes in graph order, then the loss.
+
+    Attributes
+    ----------
+    nodes : list of NodeRecord
+    loss : LossRecord or None
+        None for a forward-only trace (no targets given).
+    X : ndarray
+        The batch, as the model saw it.
+    optimizer : str or None
+        ``repr`` of the optimizer that took the step (None: no step was taken).
+    training : bool
+        Whether the forward pass ran in training mode (dropout active), as in ``fit``.
+    dtype : str
+    """
+
+    def __init__(self, nodes, loss, X, optimizer, training, dtype, model_name="Sequential",
+                 n_params=0, title=None):
+        self.nodes: list[NodeRecord] = nodes
+        self.loss: LossRecord | None = loss
+        self.X = X
+        self.optimizer = optimizer
+        self.training = training
+        self.dtype = dtype
+        self.model_name = model_name
+        self.n_params = n_params
+        self.title = title
+
+    # -- access -----------------------------------------------------------------------------------
+    def __len__(self):
+        return len(self.nodes)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __getitem__(self, i):
+        return self.nodes[i]
+
+    @property
+    def output(self) -> np.ndarray:
+        """The model's output ŷ on the batch."""
+        return self.nodes[-1].output if self.nodes else self.X
+
+    @property
+    def cost(self) -> float | None:
+        return None if self.loss is None else self.loss.value
+
+    @property
+    def step_taken(self) -> bool:
+        return self.optimizer is not None
+
+    def grads(self) -> list[np.ndarray]:
+        """Parameter gradients in ``model.parameters()`` order."""
+        return [n.param_grads[k] for n in self.nodes for k in n.params_before if k in n.param_grads]
+
+    def params_before(self) -> list[np.ndarray]:
+        return [n.params_before[k] for n in self.nodes for k in n.params_before]
+
+    def params_after(self) -> list[np.ndarray]:
+        """Parameters after the step (empty without an optimizer)."""
+        return [n.params_after[k] for n in self.nodes for k in n.params_after]
+
+    def chain_errors(self) -> dict:
+        """For every chain-rule product the trace wrote out: the largest absolute difference
+        from what the engine computed (0.0 or rounding error; large means a wrong backward)."""
+        out = {}
+        for n in self.nodes:
+            for key, (_, val, ref, _) in n.chain.items():
+                if ref is not None and val is not None and np.shape(val) == np.shape(ref):
+                    out[(n.index, key)] = float(np.max(np.abs(val - ref))) if np.size(val) else 0.0
+        return out
+
+    # -- rendering (see glassnet.render) ----------------------------------------------------------
+    def to_text(self, layout: str = "rows", precision: int = 5, max_entries: int = 12) -> str:
+        """A plain-text table, one block per node (for a terminal)."""
+        from .render import trace_to_text
+        return trace_to_text(self, layout=layout, precision=precision, max_entries=max_entries)
+
+    def to_markdown(self, layout: str = "rows", precision: int = 5, max_entries: int = 12) -> str:
+        """Markdown: a summary table and one table per node."""
+        from .render import trace_to_markdown
+        return trace_to_markdown(self, layout=layout, precision=precision,
+                                 max_entries=max_entries)
+
+    def to_svg(self, layout: str = "rows", precision: int = 4, max_entries: int = 12) -> str:
+        """The computational graph as the seeds draw it: nodes in a row, forward values on
+        green edges to the right, gradients on red edges to the left; a standalone SVG."""
+        from .render import trace_to_svg
+        return trace_to_svg(self, layout=layout, precision=precision, max_entries=max_entries)
+
+    def to_html(self, layout: str = "rows", precision: int = 5, max_entries: int = 12,
+                title: str | None = None) -> str:
+        """A self-contained HTML page: the graph (inline SVG) and the node tables."""
+        from .render import Report
+        rep = Report(title or self.title or "glassnet trace")
+        rep.add_trace(self)
+        return rep.to_html(layout=layout, precision=precision, max_entries=max_entries)
+
+    def save(self, path, layout: str = "rows", **kwargs) -> None:
+        """Write the trace; the format follows the extension (.txt, .md, .svg, .html)."""
+        from .render import write_text
+        p = str(path).lower()
+        if p.endswith((".html", ".htm")):
+            text = self.to_html(layout=layout, **kwargs)
+        elif p.endswith(".svg"):
+            text = self.to_svg(layout=layout, **kwargs)
+        elif p.endswith((".md", ".markdown")):
+            text = self.to_markdown(layout=layout, **kwargs)
+        else:
+            text = self.to_text(layout=layout, **kwargs)
+        write_text(path, text)
+
+    def __str__(self):
+        return self.to_text()
+
+    def __repr__(self):
+        cost = "" if self.loss is None else f", cost={self.loss.value:.6g}"
+        step = "" if self.optimizer is None else f", optimizer={self.optimizer}"
+        return f"Trace({len(self.nodes)} nodes, batch={self.X.shape[0]}{cost}{step})"
+
+
+# -------------------------------------------------------------------------------------------------
+# the tracer
+# -------------------------------------------------------------------------------------------------
+
+def _value_names(layers):
+    """Names of the values between nodes: X, then z1, a1, z2, a2, ... (z after a node with
+    parameters, a after a parameter-free one), the last one ŷ."""
+    names, k, used = ["X"], 0, set()
+    for layer in layers:
+        if layer.params:
+            k += 1
+            base = f"z{k}"
+        else:
+            base = f"a{k}" if k else "a"
+        name = base
+        while name in used:
+            name += "′"
+        used.add(name)
+        names.append(name)
+    names[-1] = "ŷ"
+    return names
+
+
+def _candidates_input(up, L, key):
+    """Ways the contract's local gradient with respect to the input can meet the upstream
+    gradient, most specific first: (product, expression rows layout, expression seeds layout)."""
+    out = []
+    if L.shape == up.shape:                                   # element-wise: dy/dx values
+        e = f"upstream ⊙ {key}"
+        out.append((lambda: up * L, e, e))
+    if L.ndim == 3 and up.ndim == 2 and L.shape[:2] == up.shape and L.shape[2] == up.shape[1]:
+        e = f"upstream · {key} (per row)"                    # a Jacobian per row
+        out.append((lambda: np.einsum("mi,mij->mj", up, L), e, e))
+    if L.ndim == 2 and up.ndim == 2 and L.shape[1] == up.shape[1]:   # a matrix: dz/dx = W
+        out.append((lambda: up @ L.T, f"upstream · ({key})ᵀ", f"({key})ᵀ · upstream"))
+    return out
+
+
+def _candidates_param(up, L, key, ref):
+    out = []
+    if L.ndim == 2 and up.ndim == 2 and L.shape[1] == up.shape[0]:   # dz/dW = xᵀ
+        out.append((lambda: L @ up, f"{key} · upstream", f"upstream · {key}"))
+    if L.shape == up.shape:
+        if ref.shape == up.shape:
+            e = f"upstream ⊙ {key}"
+            out.append((lambda: up * L, e, e))
+        elif up.ndim == ref.ndim + 1 and up.shape[1:] == ref.shape:
+            e = f"Σ_rows upstream ⊙ {key}"
+            out.append((lambda: (up * L).sum(axis=0), e, e))
+    return out
+
+
+def _chain_rule(rec: NodeRecord):
+    """Write the chain rule out from the local gradient, by the contract's naming: a key
+    ``"d?/dx"`` is the local gradient with respect to the input, ``"d?/d<param>"`` with respect
+    to that parameter. Element-wise (same shape as the upstream): product ⊙; a Jacobian per row
+    (m, k, k): row-wise matrix product; a matrix W for dz/dx: upstream·Wᵀ; xᵀ for dz/dW:
+    xᵀ·upstream. When shapes alone are ambiguous (a square batch), the reading that agrees with
+    the engine is shown; when none does, the first is shown, and ``Trace.chain_errors`` reports
+    the disagreement."""
+    up = rec.upstream
+    if up is None:
+        return
+    for key, L in rec.local_grad.items():
+        if L is None or "/d" not in key:
+            continue
+        wrt = key.split("/d", 1)[1]
+        if wrt == "x":
+            ref = rec.unfused_downstream if rec.fused else rec.downstream
+            cands = _candidates_input(up, L, key)
+            target = f"dCost/d{rec.in_name}"
+        elif wrt in rec.param_grads:
+            ref = rec.param_grads[wrt]
+            cands = _candidates_param(up, L, key, ref)
+            target = f"dCost/d{wrt}"
+        else:
+            continue
+        chosen = None
+        for make, e_rows, e_seeds in cands:
+            try:
+                prod = make()
+            except ValueError:
+                continue
+            entry = (e_rows, prod, ref, e_seeds)
+            if chosen is None:
+                chosen = entry
+            if ref is not None and prod.shape == ref.shape and np.allclose(
+                    prod, ref, rtol=1e-4, atol=1e-6 * (1 + float(np.max(np.abs(ref)))
+                                                        if ref.size else 1e-6)):
+                chosen = entry
+                break
+        if chosen is not None:
+            rec.chain[target] = chosen
+
+
+def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
+          input_grad: bool = True, title: str | None = None) -> Trace:
+    """Run one training step of ``model`` on the batch ``(X, y)`` and record every node.
+
+    Parameters
+    ----------
+    model : Sequential
+    X : array of shape (m, n_features)
+        The batch (a few rows are best for reading; large arrays are summarized).
+    y : array, optional
+        Targets, in any form ``fit`` accepts. Without targets only the forward pass runs.
+    loss : Loss or name, optional
+        Default: the model's own loss (``model.loss`` after ``fit``), else the one ``fit``
+        would choose (Sigmoid -> binary cross-entropy, Softmax -> categorical, else MSE).
+    optimizer : Optimizer or name, optional
+        When given, one ``optimizer.step(model.parameters())`` is taken, exactly as ``fit``
+        takes it, so **the model's parameters change** (and the optimizer's state advances).
+        Without it the model is left as it was (only its gradients are filled).
+    training : bool
+        Run the forward pass in training mode, as ``fit`` does (dropout active, drawing its
+        mask from the layer's generator). ``False`` traces inference (dropout off).
+    input_grad : bool
+        Also compute dCost/dX at the first node (the engine skips it during training: nobody
+        needs the gradient of the data); it changes no other number.
+    title : str, optional
+        A caption for the renderers.
+
+    Returns
+    -------
+    Trace
+    """
+    from .train import default_loss, prepare_targets
+
+    if not model.built:
+        arr = np.asarray(X)
+        if arr.ndim != 2:
+            raise ValueError(f"X must be 2-D (examples, features), got shape {arr.shape}")
+        model.build(arr.shape[1])
+    X = model._check_X(X)
+    layers = model.layers
+    if loss is None:
+        loss = getattr(model, "loss", None) or default_loss(model)
+    else:
+        loss = _losses.get(loss)
+    if optimizer is not None:
+        from . import optim as _optim
+        optimizer = _optim.get(optimizer)
+
+    names = _value_names(layers)
+    records: list[NodeRecord] = []
+
+    # -- forward, left to right -------------------------------------------------------------------
+    out = X
+    for i, layer in enumerate(layers):
+        x_in = out
+        out = layer.forward(x_in, training)
+        records.append(NodeRecord(
+            index=i, layer=layer, name=repr(layer), kind=type(layer).__name__,
+            in_name=names[i], out_name=names[i + 1], forward_math=forward_math(layer),
+            backward_math=backward_math(layer), input=_copy(x_in), output=_copy(out),
+            local_grad=_copy_dict(layer.local_grad()), params_before=_copy_dict(layer.params)))
+
+    if y is None:
+        if optimizer is not None:
+            raise ValueError("trace: an optimizer step needs targets y")
+        return Trace(records, None, _copy(X), None, training, model.dtype.name,
+                     n_params=model.n_params(), title=title)
+
+    Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
+    cost = loss.forward(out, Y)
+    fused = model.fused_with(loss)
+    dy = loss.backward()  # dCost/dŷ: the first gradient of the unfused chain
+    lrec = LossRecord(name=short_repr(loss), value=float(cost), y_pred=_copy(out),
+                      y_true=_copy(Y), grad=_copy(dy), math=_first_doc_line(type(loss)).rstrip("."),
+                      fused=fused)
+    if fused:
+        lrec.fused_with = type(layers[-1]).__name__
+        lrec.fused_grad = _copy(loss.fused_backward())
+        lrec.notes.append(
+            f"the engine fuses {type(layers[-1]).__name__} with {type(loss).__name__}: its "
+            f"backward starts below the {type(layers[-1]).__name__} node with dCost/dz = "
+            f"(ŷ − y)/m; the trace shows the unfused chain (loss → {type(layers[-1]).__name__})"
+            f" and passes the engine's fused value on")
+
+    # -- backward, right to left ------------------------------------------------------------------
+    first = layers[0]
+    saved = first.needs_input_grad
+    first.needs_input_grad = bool(input_grad)
+    try:
+        for i in range(len(layers) - 1, -1, -1):
+            layer, rec = layers[i], records[i]
+            rec.upstream = _copy(dy)
+            dx = layer.backward(dy)
+            if fused and i == len(layers) - 1:
+                rec.fused = True
+                rec.unfused_downstream = _copy(dx)
+                dx = loss.fused_backward()
+                diff = float(np.max(np.abs(rec.unfused_downstream - dx))) if dx.size else 0.0
+                rec.notes.append(
+                    f"fused by the engine with {type(loss).__name__}: it computes dCost/d"
+                    f"{rec.in_name} = (ŷ − y)/m directly (the unfused product upstream × local "
+                    f"differs from it by at most {diff:.2g}, rounding); the value passed down "
+                    f"is the engine's")
+            rec.downstream = _copy(dx)
+            rec.param_grads = _copy_dict(layer.grads)
+            if i == 0 and dx is not None:
+                rec.notes.append("dCost/dX is shown for completeness: in training the engine "
+                                 "skips it (nobody needs the gradient of the data)")
+            if dx is None:
+                # a node that declined to compute its input gradient ends the chain
+                for j in range(i - 1, -1, -1):
+                    records[j].notes.append("no gradient reached this node")
+                break
+            dy = dx
+    finally:
+        first.needs_input_grad = saved
+
+    for rec in records:
+        _chain_rule(rec)
+
+    # -- the optimizer step -----------------------------------------------------------------------
+    opt_name = None
+    if optimizer is not None:
+        optimizer.step(model.parameters())
+        opt_name = short_repr(optimizer)
+        for rec, layer in zip(records, layers):
+            rec.params_after = _copy_dict(layer.params)
+
+    return Trace(records, lrec, _copy(X), opt_name, training, model.dtype.name,
+                 n_params=model.n_params(), title=title)

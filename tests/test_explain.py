@@ -1,0 +1,270 @@
+"""`glassnet explain`: the seeds' walkthroughs replayed from the engine, any saved model traced,
+and the HTML page checked in a real browser (headless Chromium, when installed)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import explain_cmd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, timeout=120):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    return subprocess.run([sys.executable, "-m", "glassnet.cli", "explain", *args],
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+                          cwd=ROOT, env=env)
+
+
+# -------------------------------------------------------------------------------------------------
+# the OR gate, as the seeds walk through it
+# -------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def or_gate_output():
+    res = run_cli("or-gate")
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def _line(text, start):
+    hits = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(start)]
+    assert hits, f"no line starting with {start!r}"
+    return hits[0]
+
+
+def test_or_gate_prints_the_seeds_numbers(or_gate_output):
+    out = or_gate_output
+    # one example: ŷ 0.5, loss 0.125, dL/db 0.125, b -> -0.125, then ŷ 0.46879, loss 0.10988
+    assert re.search(r"ŷ = σ\(z\) = 0\.5\b", out)
+    assert re.search(r"Loss = ½\(y − ŷ\)² = ½\(0 − 0\.5\)² = 0\.125\b", out)
+    assert re.search(r"dL/db = dL/dz · 1 = 0\.125\b", out)
+    assert re.search(r"b = b − 1·dL/db = 0 − 1·0\.125 = -0\.125\b", out)
+    assert re.search(r"ŷ = σ\(z\) = 0\.46879\b", out)
+    assert re.search(r"Loss = ½\(0 − ŷ\)² = 0\.10988\b", out)
+    # the vectorized batch: 0.0889 -> 0.0840, then the next gradients
+    assert "Cost: 0.0889 -> 0.0840" in out
+    assert _line(out, "Ŷ = σ(Z) =").startswith("Ŷ = σ(Z) = [0.5 0.646 0.525 0.668]")
+    assert _line(out, "new Ŷ =").startswith("new Ŷ = [0.509 0.663 0.546 0.695]")
+    assert _line(out, "next gradients").startswith(
+        "next gradients: dCost/dW = [-0.044 -0.035], dCost/db = -0.031")
+    for token in ("0.5", "0.125", "-0.125", "0.10988", "0.0889", "0.0840"):
+        assert token in out
+    # and the node-by-node traces of both steps
+    assert out.count("── node 0: Dense(n_in=2, n_out=1)") == 2
+    assert out.count("── loss: MSE(half=True)") == 2
+    # the default layout for the seeds' examples is the seeds' own notation
+    assert "the seeds' notation" in out
+
+
+def test_or_gate_numbers_are_computed_not_pasted():
+    # the same walkthrough with another learning rate and other weights gives other numbers
+    text = explain_cmd.or_gate_report(w=(0.3, -0.2), b=0.1, lr=0.5).to_text()
+    z = 0.1
+    yhat = 1 / (1 + np.exp(-z))
+    b_new = 0.1 - 0.5 * yhat * (1 - yhat) * yhat
+    assert f"ŷ = σ(z) = {yhat:.5g}" in text
+    assert f"= {b_new:.5g}   (seeds: -0.125)" in text
+    assert "ŷ = σ(z) = 0.46879" not in text and "Cost: 0.0889 -> 0.0840" not in text
+    assert re.search(r"Cost: 0\.\d{4} -> 0\.\d{4}", text)
+
+
+# -------------------------------------------------------------------------------------------------
+# XOR
+# -------------------------------------------------------------------------------------------------
+
+def test_xor_network_learns_and_is_traced():
+    rep = explain_cmd.xor_report()
+    assert rep.final_accuracy == 1.0
+    assert rep.final_cost < 0.002          # the seeds: about 0.0009
+    (tr,) = rep.traces
+    assert [r.kind for r in tr.nodes] == ["Dense", "Sigmoid", "Dense", "Sigmoid"]
+    assert tr.nodes[0].params_before["W"].shape == (2, 3)
+    assert tr.step_taken
+    text = rep.to_text(layout="seeds")
+    assert "accuracy: 100.0%" in text and "predicted: [0, 1, 1, 0]" in text
+
+
+def test_xor_cli_runs():
+    res = run_cli("xor", "--epochs", "20", "--format", "markdown")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("# glassnet explain xor")
+    assert "accuracy:" in res.stdout and "### node 3: `Sigmoid()`" in res.stdout
+
+
+# -------------------------------------------------------------------------------------------------
+# any saved model
+# -------------------------------------------------------------------------------------------------
+
+def _write_csv(path, header, rows):
+    path.write_text(",".join(header) + "\n" + "\n".join(",".join(map(str, r)) for r in rows)
+                    + "\n", encoding="utf-8")
+
+
+def test_explain_saved_model_on_raw_numeric_csv(tmp_path):
+    io = pytest.importorskip("glassnet.io")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = gn.Sequential([gn.Dense(3, 4, activation="relu"), gn.Dense(4, 1), gn.Sigmoid()],
+                          seed=0)
+    model.fit(X, y, epochs=3, optimizer="adam")
+    io.save_model(model, tmp_path / "m.gnet")
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["a", "b", "c", "label"],
+               [[*np.round(x, 6), int(t)] for x, t in zip(X, y)])
+    res = run_cli("--model", str(tmp_path / "m.gnet"), "--data", str(csv), "--target", "label",
+                  "--rows", "3")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "── node 0: Dense(n_in=3, n_out=4" in out and "── loss: BinaryCrossEntropy" in out
+    assert "engine fuses Sigmoid with BinaryCrossEntropy" in out
+    assert "batch: 3 examples × 3 features" in out
+    # the traced output is the model's prediction on those rows
+    rep = explain_cmd.model_report(tmp_path / "m.gnet", csv, "label", 3)
+    loaded = io.load_model(tmp_path / "m.gnet")
+    np.testing.assert_allclose(rep.traces[0].output,
+                               loaded.predict(np.round(X[:3], 6)), rtol=1e-6)
+    # no --target and none recorded in the file: the numeric label would be a 4th feature
+    res = run_cli("--model", str(tmp_path / "m.gnet"), "--data", str(csv), "--rows", "2")
+    assert res.returncode == 2
+    assert "expects 3 features" in res.stderr and "--target" in res.stderr
+    # a CSV without labels: the forward pass only
+    csv2 = tmp_path / "x.csv"
+    _write_csv(csv2, ["a", "b", "c"], [list(np.round(x, 6)) for x in X])
+    res = run_cli("--model", str(tmp_path / "m.gnet"), "--data", str(csv2), "--rows", "2",
+                  "--format", "svg")
+    assert res.returncode == 0, res.stderr
+    assert "dCost" not in res.stdout and "ŷ" in res.stdout
+    # a step with --lr, and the file is not changed
+    before = (tmp_path / "m.gnet").read_bytes()
+    res = run_cli("--model", str(tmp_path / "m.gnet"), "--data", str(csv), "--target", "label",
+                  "--lr", "0.1", "--format", "html", "--out", str(tmp_path / "m.html"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "m.gnet").read_bytes() == before
+    assert "<svg" in (tmp_path / "m.html").read_text(encoding="utf-8")
+
+
+def test_explain_saved_model_with_stored_preprocessing(tmp_path):
+    io = pytest.importorskip("glassnet.io")
+    pre_mod = pytest.importorskip("glassnet.preprocess")
+    from glassnet.data import read_csv
+    rng = np.random.default_rng(1)
+    n = 40
+    colour = rng.choice(["red", "green", "blue"], n)
+    size = rng.normal(10, 3, n).round(3)
+    label = ((colour == "red") | (size > 11)).astype(int)
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["colour", "size", "label"], list(zip(colour, size, label)))
+    table = read_csv(csv)
+    pre = pre_mod.TabularPreprocessor().fit(table, target="label")
+    X = pre.transform(table)
+    model = gn.Sequential([gn.Dense(X.shape[1], 3, activation="tanh"), gn.Dense(3, 1),
+                           gn.Sigmoid()], seed=0)
+    model.fit(X, label, epochs=2, optimizer="adam")
+    io.save_model(model, tmp_path / "m.gnet", extra={"preprocess": pre.to_dict(),
+                                                     "target": "label"})
+    rep = explain_cmd.model_report(tmp_path / "m.gnet", csv, None, 5)
+    tr = rep.traces[0]
+    assert tr.loss is not None                           # the stored target column was used
+    np.testing.assert_allclose(tr.X, X[:5].astype(tr.X.dtype))
+    np.testing.assert_allclose(tr.output, model.predict(X[:5]), rtol=1e-6)
+    assert "TabularPreprocessor" in rep.to_text()
+
+
+def test_usage_errors_exit_2():
+    for args, msg in ((["--model", "x.gnet"], "--model and --data go together"),
+                      ([], "what should be explained"),
+                      (["or-gate", "--model", "a", "--data", "b"], "not both")):
+        res = run_cli(*args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert msg in res.stderr
+
+
+def test_svg_and_markdown_formats(tmp_path):
+    res = run_cli("or-gate", "--format", "svg", "--out", str(tmp_path / "or.svg"),
+                  "--layout", "rows")
+    assert res.returncode == 0, res.stderr
+    root = ET.parse(tmp_path / "or.svg").getroot()
+    assert root.tag.endswith("svg") and float(root.get("height")) > 300
+    assert "Step 1: one example" in "".join(root.itertext())
+    md = explain_cmd.or_gate_report().to_markdown(layout="seeds")
+    assert md.startswith("# glassnet explain or-gate") and "Cost: 0.0889 -> 0.0840" in md
+
+
+# -------------------------------------------------------------------------------------------------
+# the HTML page in a real browser
+# -------------------------------------------------------------------------------------------------
+
+def _chromium():
+    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+        path = shutil.which(name) if not os.path.isabs(name) else (
+            name if os.access(name, os.X_OK) else None)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM = _chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install "
+                             "chromium); the browser checks need it")
+
+_CONSOLE = re.compile(r":CONSOLE[:(]|Uncaught|Failed to load resource", re.I)
+
+
+def _render_in_chromium(html_path, png_path, tmp_path):
+    """Open the page headless, take a screenshot, and return the console lines."""
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}",
+           "--enable-logging=stderr", "--v=0", f"--screenshot={png_path}",
+           "--window-size=1200,900", Path(html_path).as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=90,
+                         env={**os.environ, "HOME": str(tmp_path)})
+    assert Path(png_path).exists(), res.stderr[-2000:]
+    return [ln for ln in (res.stderr + res.stdout).splitlines() if _CONSOLE.search(ln)]
+
+
+def _distinct_colours(png_path):
+    from PIL import Image
+    with Image.open(png_path) as im:
+        im = im.convert("RGB")
+        small = im.resize((im.width // 2, im.height // 2))
+        colours = small.getcolors(maxcolors=1 << 20) or []
+        arr = np.asarray(im)
+    non_white = float((arr.min(axis=2) < 240).mean())
+    return len(colours), non_white
+
+
+@needs_chromium
+def test_html_renders_in_chromium_without_console_errors(tmp_path):
+    page = tmp_path / "or.html"
+    res = run_cli("or-gate", "--format", "html", "--out", str(page))
+    assert res.returncode == 0, res.stderr
+    console = _render_in_chromium(page, tmp_path / "or.png", tmp_path)
+    assert console == [], console
+    n_colours, non_white = _distinct_colours(tmp_path / "or.png")
+    assert n_colours > 200, n_colours         # text, green/red/blue numbers, boxes, lines
+    assert non_white > 0.02, non_white
+
+
+@needs_chromium
+def test_the_console_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><body><p>x</p><script>nosuchfunction();</script>"
+                   "</body></html>", encoding="utf-8")
+    console = _render_in_chromium(bad, tmp_path / "bad.png", tmp_path)
+    assert any("Uncaught" in ln for ln in console), console
+    n_colours, non_white = _distinct_colours(tmp_path / "bad.png")
+    assert n_colours < 200 and non_white < 0.01    # a nearly blank page is recognised as such

@@ -1,0 +1,150 @@
+"""Learning views: each function returns a Matplotlib Figure that saves a non-blank PNG; the
+loss landscape leaves the weights as they were; matplotlib stays optional."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.optim import SGD
+
+pytest.importorskip("matplotlib")
+from matplotlib.figure import Figure  # noqa: E402
+
+from glassnet import plot  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _png_stats(path):
+    from PIL import Image
+    with Image.open(path) as im:
+        rgb = np.asarray(im.convert("RGB"))
+    colours = np.unique(rgb.reshape(-1, 3), axis=0).shape[0]
+    non_white = float((rgb.min(axis=2) < 235).mean())
+    return colours, non_white
+
+
+def _check_png(fig, path, min_colours=20, min_ink=0.01):
+    assert isinstance(fig, Figure)
+    fig.savefig(path, dpi=60)
+    colours, ink = _png_stats(path)
+    assert colours >= min_colours, colours
+    assert ink >= min_ink, ink
+
+
+@pytest.fixture(scope="module")
+def or_model():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    y = np.array([0, 1, 1, 1])
+    model = gn.Sequential([gn.Dense(2, 1, init=np.array([[0.1], [0.6]])), gn.Sigmoid()],
+                          dtype="float64")
+    hist = model.fit(X, y, loss=gn.MSE(half=True), optimizer=SGD(lr=1.0), epochs=300,
+                     batch_size=None, shuffle=False)
+    return model, X, y, hist
+
+
+def test_learning_curve(or_model, tmp_path):
+    model, X, y, hist = or_model
+    fig = plot.learning_curve(hist)
+    _check_png(fig, tmp_path / "lc.png")
+    ax = fig.axes[0]
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), hist.history["loss"])
+    # a dict with validation and a metric on a second axis, and a plain list
+    h = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.9]}
+    fig = plot.learning_curve(h, keys=["loss", "val_loss", "accuracy"])
+    assert len(fig.axes) == 2 and len(fig.axes[0].get_lines()) == 2
+    assert isinstance(plot.learning_curve([3.0, 2.0, 1.0]), Figure)
+    with pytest.raises(KeyError, match="val_accuracy"):
+        plot.learning_curve(h, keys=["val_accuracy"])
+
+
+def test_decision_boundary_binary_and_multiclass(or_model, tmp_path):
+    model, X, y, _ = or_model
+    for shaded in (True, False):
+        fig = plot.decision_boundary(model, X, y, shaded=shaded, resolution=60)
+        _check_png(fig, tmp_path / f"db{shaded}.png")
+        ax = fig.axes[0]
+        assert ax.get_title() == ("Shaded decision boundary" if shaded else "Decision boundary")
+    # three classes, softmax output: regions where the arg-max changes
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [3, 0], [0, 3]])
+    lab = np.repeat(np.arange(3), 20)
+    X3 = centres[lab] + 0.5 * rng.standard_normal((60, 2))
+    m3 = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 3), gn.Softmax()],
+                       seed=0)
+    m3.fit(X3, lab, epochs=60, optimizer="adam", batch_size=None)
+    fig = plot.decision_boundary(m3, X3, lab, resolution=60)
+    _check_png(fig, tmp_path / "db3.png")
+    with pytest.raises(ValueError, match="2-D data"):
+        plot.decision_boundary(m3, np.zeros((4, 3)), [0, 1, 2, 0])
+
+
+def test_loss_landscape_restores_the_weights(or_model, tmp_path):
+    model, X, y, _ = or_model
+    before = model.get_weights()
+    fig = plot.loss_landscape(model, X, y, gn.MSE(half=True), params=((0, "W", (0, 0)),
+                                                                       (0, "b", 0)),
+                              resolution=15, span=2.0)
+    _check_png(fig, tmp_path / "ll.png")
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    land = fig.landscape
+    assert land["cost"].shape == (15, 15)
+    # the centre of the grid is the current weights: its cost is the model's cost
+    cost_now = gn.MSE(half=True).forward(model.predict(X), y.reshape(-1, 1).astype(float))
+    np.testing.assert_allclose(land["cost"][7, 7], cost_now, rtol=1e-12)
+    # along W[0,0] (columns) and b (rows): moving b by +2 changes the cost
+    assert land["cost"][14, 7] != pytest.approx(cost_now)
+    # a random 2-D slice through all parameters, with flat indices accepted too
+    fig = plot.loss_landscape(model, X, y, gn.MSE(half=True), resolution=9, seed=1)
+    _check_png(fig, tmp_path / "ll2.png")
+    fig = plot.loss_landscape(model, X, y, gn.MSE(half=True), params=(0, 2), resolution=5)
+    assert fig.axes[0].get_xlabel() == "layer 0 W[0, 0]"
+    assert fig.axes[0].get_ylabel() == "layer 0 b[0]"
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="out of range"):
+        plot.loss_landscape(model, X, y, params=(0, 99))
+
+
+def test_confusion_matrix_plot(tmp_path):
+    cm = np.array([[50, 3, 1], [4, 40, 6], [0, 2, 44]])
+    fig = plot.confusion_matrix_plot(cm, ["cat", "dog", "bird"])
+    _check_png(fig, tmp_path / "cm.png")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "50" in texts and "44" in texts and len(texts) == 9
+    fig = plot.confusion_matrix_plot(cm, normalize=True)
+    assert any(t.get_text().startswith("0.93") for t in fig.axes[0].texts)   # 50/54
+    with pytest.raises(ValueError, match="labels"):
+        plot.confusion_matrix_plot(cm, ["a", "b"])
+
+
+def test_functions_draw_on_given_axes(or_model):
+    model, X, y, hist = or_model
+    fig = Figure(figsize=(10, 3))
+    axes = fig.subplots(1, 2)
+    assert plot.learning_curve(hist, ax=axes[0]) is fig
+    assert plot.decision_boundary(model, X, y, ax=axes[1], resolution=30) is fig
+
+
+def test_missing_matplotlib_gives_a_clear_message(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"pip install glassnet\[plot\]"):
+        plot.learning_curve([1.0, 0.5])
+
+
+def test_core_glassnet_does_not_import_matplotlib():
+    code = ("import sys, glassnet, glassnet.trace, glassnet.render, glassnet.explain_cmd\n"
+            "import glassnet.plot\n"
+            "print('matplotlib' in sys.modules)")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"

@@ -1,0 +1,356 @@
+"""The tracer records what the engine computes, node by node, and nothing else.
+
+Every traced number is compared with the engine's own, computed independently on a deep copy
+of the same model: forward outputs with the layers' own forward, gradients with
+``Sequential.backprop`` (fused or not), updates with ``optimizer.step`` called directly and
+with one step of ``fit``. Then the renderers: text, Markdown, SVG and HTML, in both layouts.
+"""
+import copy
+import html.parser
+import inspect
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import optim
+from glassnet.render import array_lines, format_array
+from glassnet.trace import Trace, trace
+
+
+# -------------------------------------------------------------------------------------------------
+# architectures: (builder, loss, optimizer factory, data)
+# -------------------------------------------------------------------------------------------------
+
+def _xy_binary(m=8, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, n))
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int64)
+
+
+def _xy_multi(m=9, n=4, k=3, seed=1):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, n))
+    return X, np.arange(m) % k
+
+
+def _xy_reg(m=7, n=3, k=2, seed=2):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, n))
+    return X, rng.standard_normal((m, k))
+
+
+ARCHS = {
+    "or_neuron_mse_half": (
+        lambda: gn.Sequential([gn.Dense(2, 1, init=np.array([[0.1], [0.6]])), gn.Sigmoid()],
+                              dtype="float64"),
+        lambda: gn.MSE(half=True), lambda: optim.SGD(lr=1.0),
+        lambda: (np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float), np.array([0, 1, 1, 1]))),
+    "softmax_cce_fused_adam": (
+        lambda: gn.Sequential([gn.Dense(4, 6, activation="tanh"), gn.Dense(6, 3), gn.Softmax()],
+                              seed=3),
+        lambda: gn.CategoricalCrossEntropy(), lambda: optim.Adam(lr=0.01), _xy_multi),
+    "sigmoid_bce_fused_momentum": (
+        lambda: gn.Sequential([gn.Dense(3, 5, activation="sigmoid"), gn.Dense(5, 1),
+                               gn.Sigmoid()], seed=4, dtype="float64"),
+        lambda: gn.BinaryCrossEntropy(), lambda: optim.SGD(lr=0.5, momentum=0.9),
+        _xy_binary),
+    "relu_mlp_dropout_rmsprop": (
+        lambda: gn.Sequential([gn.Dense(3, 8, activation="relu"), gn.Dropout(0.3),
+                               gn.Dense(8, 8, init="he"), gn.ReLU(), gn.Dense(8, 2)], seed=5),
+        lambda: gn.MSE(), lambda: optim.RMSProp(lr=0.01), _xy_reg),
+    "leaky_gelu_logits_adamw": (
+        lambda: gn.Sequential([gn.Dense(3, 4), gn.LeakyReLU(0.1), gn.Dense(4, 4), gn.GELU(),
+                               gn.Dense(4, 1)], seed=6, dtype="float64"),
+        lambda: gn.BinaryCrossEntropy(from_logits=True),
+        lambda: optim.AdamW(lr=0.01, weight_decay=0.1), _xy_binary),
+    "cce_logits_nesterov": (
+        lambda: gn.Sequential([gn.Dense(4, 5, activation="elu"), gn.Dense(5, 3)], seed=7),
+        lambda: gn.CategoricalCrossEntropy(from_logits=True),
+        lambda: optim.SGD(lr=0.1, momentum=0.9, nesterov=True), _xy_multi),
+}
+
+
+def _engine_step(model, X, y, loss, opt, training=True):
+    """One step computed by the engine alone (as the fit loop does it)."""
+    from glassnet.train import prepare_targets
+    X = model._check_X(X)
+    Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
+    outs = []
+    out = X
+    for layer in model.layers:
+        out = layer.forward(out, training)
+        outs.append(out.copy())
+    cost = loss.forward(out, Y)
+    model.backprop(loss)
+    grads = [g.copy() for _, _, _, g in model.parameters()]
+    opt.step(model.parameters())
+    return outs, cost, grads, [p.copy() for _, _, p, _ in model.parameters()]
+
+
+@pytest.mark.parametrize("name", sorted(ARCHS))
+def test_traced_numbers_equal_the_engines(name):
+    build, make_loss, make_opt, data = ARCHS[name]
+    X, y = data()
+    model = build()
+    model.build(X.shape[1])
+    twin = copy.deepcopy(model)           # the engine, on its own
+    fit_twin = copy.deepcopy(model)       # one step of the real fit loop
+    before = [p.copy() for _, _, p, _ in model.parameters()]
+
+    tr = trace(model, X, y, make_loss(), make_opt())
+    outs, cost, grads, after = _engine_step(twin, X, y, make_loss(), make_opt())
+
+    assert len(tr.nodes) == len(model.layers)
+    for rec, out in zip(tr.nodes, outs):
+        np.testing.assert_array_equal(rec.output, out)
+    for rec, prev in zip(tr.nodes[1:], tr.nodes[:-1]):
+        np.testing.assert_array_equal(rec.input, prev.output)
+    assert tr.loss.value == cost
+    for g_tr, g_engine in zip(tr.grads(), grads, strict=True):
+        np.testing.assert_array_equal(g_tr, g_engine)
+    for p_before, p_tr in zip(before, tr.params_before(), strict=True):
+        np.testing.assert_array_equal(p_before, p_tr)
+    for p_tr, p_engine, p_model in zip(tr.params_after(), after,
+                                      [p for _, _, p, _ in model.parameters()], strict=True):
+        np.testing.assert_array_equal(p_tr, p_engine)
+        np.testing.assert_array_equal(p_model, p_engine)
+
+    fit_twin.fit(X, y, loss=make_loss(), optimizer=make_opt(), epochs=1, batch_size=None,
+                 shuffle=False)
+    for p_tr, p_fit in zip(tr.params_after(), fit_twin.get_weights(), strict=True):
+        np.testing.assert_array_equal(p_tr, p_fit)
+
+    # the chain rule the trace writes out (upstream × local) agrees with each backward
+    errs = tr.chain_errors()
+    assert errs, "no chain-rule product was written out"
+    tol = 1e-5 if model.dtype == np.float32 else 1e-12
+    assert max(errs.values()) <= tol, errs
+
+
+def test_square_batch_is_not_mistaken_for_element_wise():
+    # m == n_in == n_out: dz/dx = W has the upstream gradient's shape; the chain rule shown
+    # must still be upstream · Wᵀ, the product the engine computes
+    model = gn.Sequential([gn.Dense(3, 3, activation="relu"), gn.Dense(3, 3)], seed=0,
+                          dtype="float64")
+    X = np.random.default_rng(0).standard_normal((3, 3))
+    tr = trace(model, X, X[:, ::-1], "mse")
+    assert tr.nodes[0].chain["dCost/dX"][0] == "upstream · (dz/dx)ᵀ"
+    assert tr.nodes[2].chain["dCost/da1"][0] == "upstream · (dz/dx)ᵀ"
+    assert max(tr.chain_errors().values()) < 1e-12
+
+
+def test_every_node_records_what_it_received_and_passed_down():
+    build, make_loss, make_opt, data = ARCHS["relu_mlp_dropout_rmsprop"]
+    X, y = data()
+    model = build()
+    tr = trace(model, X, y, make_loss(), make_opt())
+    # the gradient a node passes down is the upstream gradient of the node below it
+    for lower, upper in zip(tr.nodes[:-1], tr.nodes[1:]):
+        np.testing.assert_array_equal(upper.downstream, lower.upstream)
+    np.testing.assert_array_equal(tr.nodes[-1].upstream, tr.loss.grad)
+    relu = tr.nodes[1]
+    assert relu.kind == "ReLU"
+    np.testing.assert_array_equal(relu.local_grad["dy/dx"], (relu.output > 0))
+    np.testing.assert_array_equal(relu.downstream, relu.upstream * (relu.output > 0))
+    dense = tr.nodes[0]
+    np.testing.assert_array_equal(dense.local_grad["dz/dW"], dense.input.T)
+    np.testing.assert_array_equal(dense.local_grad["dz/dx"], dense.params_before["W"])
+    assert [r.out_name for r in tr.nodes] == ["z1", "a1", "a1′", "z2", "a2", "ŷ"]
+    assert dense.forward_math == "z = x·W + b"
+    assert "dW = xᵀ·dy" in dense.backward_math
+
+
+def test_fused_loss_is_shown_unfused_and_flagged():
+    build, make_loss, make_opt, data = ARCHS["softmax_cce_fused_adam"]
+    X, y = data()
+    model = build()
+    twin = copy.deepcopy(model)
+    tr = trace(model, X, y, make_loss())
+    assert tr.loss.fused and tr.loss.fused_with == "Softmax"
+    soft = tr.nodes[-1]
+    assert soft.fused and soft.kind == "Softmax"
+    assert soft.local_grad["dy/dx"].shape == (len(X), 3, 3)   # the Jacobian of each row
+    # the unfused chain (loss.backward() into Softmax.backward) ...
+    np.testing.assert_allclose(soft.unfused_downstream, soft.downstream, atol=1e-6)
+    # ... while the value passed on is the engine's fused (ŷ − y)/m, bit for bit
+    twin.forward(X, True)
+    loss = make_loss()
+    loss.forward(twin.layers[-1]._y, y)
+    np.testing.assert_array_equal(soft.downstream, loss.fused_backward())
+    assert any("fuse" in n for n in soft.notes) and tr.loss.notes
+    assert "fused" in tr.to_text()
+
+
+def test_dropout_off_and_on():
+    build, make_loss, make_opt, data = ARCHS["relu_mlp_dropout_rmsprop"]
+    X, y = data()
+    model = build()
+    model.build(X.shape[1])
+    twin = copy.deepcopy(model)
+    off = trace(model, X, y, make_loss(), training=False)
+    drop = off.nodes[2]
+    assert drop.kind == "Dropout"
+    np.testing.assert_array_equal(drop.output, drop.input)        # identity at inference
+    assert drop.local_grad == {}
+    np.testing.assert_array_equal(off.output, twin.predict(X))
+    on = trace(model, X, y, make_loss(), training=True)
+    drop = on.nodes[2]
+    mask = drop.local_grad["dy/dx"]
+    assert set(np.unique(mask)) <= {0.0, np.float32(1 / 0.7)}
+    np.testing.assert_allclose(drop.output, drop.input * mask)
+
+
+def test_no_optimizer_leaves_the_model_alone_and_state_is_restored():
+    build, make_loss, _, data = ARCHS["sigmoid_bce_fused_momentum"]
+    X, y = data()
+    model = build()
+    model.build(X.shape[1])
+    before = model.get_weights()
+    flag = model.layers[0].needs_input_grad
+    tr = trace(model, X, y, make_loss())
+    assert not tr.step_taken and tr.params_after() == []
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert model.layers[0].needs_input_grad == flag
+    assert tr.nodes[0].downstream is not None     # dCost/dX, shown though training skips it
+    tr2 = trace(model, X, y, make_loss(), input_grad=False)
+    assert tr2.nodes[0].downstream is None
+    for g1, g2 in zip(tr.grads(), tr2.grads()):
+        np.testing.assert_array_equal(g1, g2)
+
+
+def test_forward_only_trace_and_default_loss():
+    model = gn.Sequential([gn.Dense(3, 4, activation="relu"), gn.Dense(4, 2), gn.Softmax()],
+                          seed=0)
+    X, y = _xy_binary(5, 3)
+    tr = trace(model, X)
+    assert tr.loss is None and tr.cost is None
+    np.testing.assert_array_equal(tr.output, model.predict(X))
+    assert all(r.upstream is None for r in tr.nodes)
+    assert "forward pass only" in tr.to_text()
+    tr = trace(model, X, y)                       # default loss: what fit would choose
+    assert tr.loss.name.startswith("CategoricalCrossEntropy") and tr.loss.fused
+    with pytest.raises(ValueError, match="targets"):
+        trace(model, X, None, optimizer="sgd")
+
+
+def test_the_fit_loop_does_not_know_about_tracing():
+    import glassnet.model
+    import glassnet.train
+    for mod in (glassnet.train, glassnet.model):
+        src = inspect.getsource(mod)
+        assert not re.search(r"(from \.|import glassnet\.|from glassnet\.)(trace|render)\b", src)
+        assert "local_grad" not in src
+
+
+# -------------------------------------------------------------------------------------------------
+# rendering
+# -------------------------------------------------------------------------------------------------
+
+def _or_trace():
+    build, make_loss, make_opt, data = ARCHS["or_neuron_mse_half"]
+    X, y = data()
+    return trace(build(), X, y, make_loss(), make_opt(), title="OR batch")
+
+
+def test_array_formatting_and_summaries():
+    a = np.array([[0.0, 1.0], [0.5, -0.125]])
+    assert format_array(a) == "[[0, 1], [0.5, -0.125]]"
+    assert format_array(a, "seeds") == "[[0, 0.5], [1, -0.125]]"
+    assert array_lines(np.arange(3.0)) == ["[0  1  2]"]
+    big = np.arange(100.0).reshape(20, 5)
+    lines = array_lines(big, max_entries=12)
+    assert lines[0].startswith("shape (20, 5)")
+    assert any("mean 49.5" in ln for ln in lines) and any("min 0  max 99" in ln for ln in lines)
+    assert len(lines) <= 5
+    assert array_lines(big, "seeds")[0].startswith("shape (5, 20)")
+    assert array_lines(np.arange(12.0).reshape(3, 4))[0].startswith("[[")  # 12: still shown
+
+
+def test_text_and_markdown_show_every_node_in_both_layouts():
+    tr = _or_trace()
+    rows = tr.to_text()
+    seeds = tr.to_text(layout="seeds")
+    for text in (rows, seeds):
+        for token in ("Dense(n_in=2, n_out=1)", "Sigmoid()", "MSE(half=True)", "0.0889129",
+                      "dCost/dz1", "dz/dW", "dy/dx", "upstream", "passed down", "SGD(lr=1.0)",
+                      "0.14801", "0.037024"):
+            assert token in text, token
+    # the seeds' notation: features in rows, examples in columns
+    x_row = re.compile(r"in\s+X\s+\[\[0  0  1  1\]")
+    assert x_row.search(seeds) and not x_row.search(rows)
+    assert re.search(r"in\s+X\s+\[\[0  0\]", rows)
+    assert "[[0.5  0.64566  0.52498  0.66819]]" in seeds
+    assert "upstream · dz/dW" in seeds and "dz/dW · upstream" in rows
+    md = tr.to_markdown()
+    assert md.startswith("## OR batch")
+    for line in md.splitlines():
+        if line.startswith("|"):
+            cells = re.split(r"(?<!\\)\|", line)
+            assert len(cells) in (5, 8), line      # 3 or 6 columns, no stray pipe
+    with pytest.raises(ValueError, match="layout"):
+        tr.to_text(layout="columns")
+
+
+def test_large_arrays_are_summarized_not_dumped():
+    model = gn.Sequential([gn.Dense(10, 30, activation="relu"), gn.Dense(30, 1)], seed=0)
+    X = np.random.default_rng(0).standard_normal((200, 10))
+    tr = trace(model, X, X[:, 0], "mse", "sgd")
+    text = tr.to_text()
+    assert "shape (200, 10)" in text and "shape (10, 30)" in text
+    assert len(text.splitlines()) < 250
+    assert len(tr.to_svg()) < 60_000
+
+
+class _TagCollector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.urls = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href") or (k == "style" and v and "url(" in v):
+                self.urls.append(v)
+
+
+def test_svg_is_well_formed_and_labelled():
+    tr = _or_trace()
+    for layout in ("rows", "seeds"):
+        svg = tr.to_svg(layout=layout)
+        root = ET.fromstring(svg.encode("utf-8"))
+        assert root.tag.endswith("svg")
+        texts = "".join(root.itertext())
+        for token in ("Dense", "Sigmoid", "Cost", "dCost/dz1", "dCost/dŷ", "z1", "new W",
+                      "forward", "backward", "0.08891"):
+            assert token in texts, token
+        ns = "{http://www.w3.org/2000/svg}"
+        markers = {m.get("id") for m in root.iter(ns + "marker")}
+        ends = [ln.get("marker-end") for ln in root.iter(ns + "line") if ln.get("marker-end")]
+        assert len(ends) >= 6 and all(e[5:-1] in markers for e in ends)
+
+
+def test_html_page_is_self_contained():
+    tr = _or_trace()
+    page = tr.to_html(layout="seeds")
+    assert page.startswith("<!DOCTYPE html>")
+    p = _TagCollector()
+    p.feed(page)
+    assert "svg" in p.tags and "table" in p.tags
+    assert "script" not in p.tags and "link" not in p.tags and "img" not in p.tags
+    assert p.urls == []
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page
+
+
+def test_trace_save_picks_the_format(tmp_path):
+    tr = _or_trace()
+    for ext, head in ((".txt", "OR batch"), (".md", "## OR batch"), (".svg", "<?xml"),
+                      (".html", "<!DOCTYPE html>")):
+        path = tmp_path / f"t{ext}"
+        tr.save(path)
+        assert path.read_text(encoding="utf-8").startswith(head)
+    assert isinstance(tr, Trace) and "cost=0.0889" in repr(tr)
