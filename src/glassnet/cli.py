@@ -63,4 +63,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the package module so exception classes are the package's own
+    # (``python -m glassnet.cli`` would otherwise define a second UsageError in __main__).
+    from glassnet.cli import main as _main
+    sys.exit(_main())
