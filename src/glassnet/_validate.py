@@ -82,7 +82,7 @@ def _first_non_numeric(arr):
         try:
             float(v)
         except (TypeError, ValueError):
-            return v
+            return v.item() if isinstance(v, np.generic) else v  # 'a', not np.str_('a')
     return None
 
 

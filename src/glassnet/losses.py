@@ -16,11 +16,16 @@ from .activations import Sigmoid, Softmax, _sigmoid
 
 
 def _as_targets(y_true, y_pred, name):
+    """y_true as an array of y_pred's shape and dtype.
+
+    Shapes may differ only by axes of length 1 ((m,) or (1, m) for (m, 1)); any other
+    mismatch is an error, never a reshape that would pair predictions with the wrong targets.
+    """
     y = np.asarray(y_true)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{name}: y_true must be numeric, got dtype {y.dtype}")
     if y.shape != y_pred.shape:
-        if y.size == y_pred.size:
+        if [d for d in y.shape if d != 1] == [d for d in y_pred.shape if d != 1]:
             y = y.reshape(y_pred.shape)
         else:
             raise ValueError(f"{name}: y_true has shape {y.shape} but y_pred has shape "
