@@ -117,8 +117,9 @@ class Sequential:
     # -- the graph --------------------------------------------------------------------------
     def forward(self, x, training: bool = False):
         """Run every node in order and return the last node's output."""
-        if not self.built:
+        if not isinstance(x, np.ndarray):
             x = np.asarray(x)
+        if not self.built:
             if x.ndim != 2:
                 raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
             self.build(x.shape[1])
@@ -177,7 +178,7 @@ class Sequential:
 
     def fit(self, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
-            on_nonfinite="stop"):
+            on_nonfinite="stop", initial_epoch=0):
         """Train the model in place and return a :class:`~glassnet.train.History`.
 
         Parameters
@@ -208,6 +209,10 @@ class Sequential:
         on_nonfinite : "stop" or "raise"
             What to do when the loss becomes NaN or infinite: restore the last good weights
             and stop with a warning, or raise :class:`~glassnet.train.DivergenceError`.
+        initial_epoch : int
+            The number of the first epoch (for logs, callbacks and schedules); ``epochs``
+            more are run. To continue from a checkpoint exactly, see
+            :func:`glassnet.io.resume`.
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
         history (``history.interrupted`` is then True).
@@ -216,7 +221,7 @@ class Sequential:
         return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                    batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
                    validation_split=validation_split, callbacks=callbacks, metrics=metrics,
-                   verbose=verbose, on_nonfinite=on_nonfinite)
+                   verbose=verbose, on_nonfinite=on_nonfinite, initial_epoch=initial_epoch)
 
     def evaluate(self, X, y, loss=None, metrics=()):
         """Return {"loss": ..., metric: ...} on (X, y) without training."""
