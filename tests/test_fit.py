@@ -1,0 +1,663 @@
+"""The fit loop: History, batching, validation, callbacks, regularization, determinism, the
+divergence guard, Ctrl-C, metrics, prediction helpers, dtypes and argument checking."""
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import metrics as M
+from glassnet.data import make_moons
+from glassnet.optim import ReduceLROnPlateau, StepLR
+from glassnet.train import DivergenceError
+
+
+# --------------------------------------------------------------------------------- helpers
+@pytest.fixture(scope="module")
+def moons():
+    X, y = make_moons(200, noise=0.2, seed=0)
+    Xv, yv = make_moons(100, noise=0.2, seed=1)
+    return X, y, Xv, yv
+
+
+def mlp(seed=0, hidden=8, dropout=0.0, dtype="float32"):
+    layers = [gn.Dense(2, hidden, activation="tanh")]
+    if dropout:
+        layers.append(gn.Dropout(dropout))
+    layers += [gn.Dense(hidden, 1), gn.Sigmoid()]
+    return gn.Sequential(layers, seed=seed, dtype=dtype)
+
+
+class Recorder(gn.Callback):
+    """Copies of the weights at each epoch's beginning and end, the learning rate seen by each
+    batch, and the size of each batch."""
+
+    def __init__(self):
+        self.begin, self.end, self.batch_lr, self.sizes, self.calls = [], [], [], [], []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append("train_begin")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
+        self.begin.append(self.model.get_weights())
+        self.sizes.append([])
+
+    def on_batch_begin(self, batch, logs=None):
+        self.batch_lr.append(self.model.optimizer.lr)
+
+    def on_batch_end(self, batch, logs=None):
+        self.sizes[-1].append(logs["size"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(("epoch_end", epoch))
+        self.end.append(self.model.get_weights())
+
+    def on_train_end(self, logs=None):
+        self.calls.append("train_end")
+
+
+def same(ws1, ws2):
+    return len(ws1) == len(ws2) and all(np.array_equal(a, b) for a, b in zip(ws1, ws2))
+
+
+# --------------------------------------------------------------------------------- History
+def test_fit_returns_history_with_per_epoch_values(moons):
+    X, y, Xv, yv = moons
+    model = mlp()
+    rec = Recorder()
+    h = model.fit(X, y, optimizer=gn.Adam(lr=0.05), epochs=7, batch_size=50,
+                  validation_data=(Xv, yv), metrics=["accuracy", "f1"], callbacks=[rec])
+    assert isinstance(h, gn.History) and model.history is h
+    assert h.epoch == list(range(7))
+    assert set(h.history) == {"loss", "accuracy", "f1", "val_loss", "val_accuracy", "val_f1",
+                              "lr"}
+    assert all(len(v) == 7 for v in h.history.values())
+    assert all(isinstance(v, float) and math.isfinite(v) for vs in h.history.values() for v in vs)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert h.history["lr"] == [0.05] * 7
+    assert not (h.stopped_early or h.diverged or h.interrupted)
+    assert model.epochs_trained == 7
+    # the callback protocol, in order
+    assert rec.calls[0] == "train_begin" and rec.calls[-1] == "train_end"
+    assert rec.calls[1:-1] == [c for e in range(7) for c in (("epoch_begin", e), ("epoch_end", e))]
+    assert "History(epochs=7" in repr(h)
+
+
+def test_loss_is_the_mean_of_the_batch_losses(moons):
+    X, y, _, _ = moons
+    losses = []
+
+    class Batches(gn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            losses.append((logs["loss"], logs["size"]))
+
+    h = mlp().fit(X, y, epochs=1, batch_size=64, shuffle=False, callbacks=[Batches()])
+    assert [s for _, s in losses] == [64, 64, 64, 8]
+    mean = sum(v * s for v, s in losses) / 200
+    assert h.history["loss"][0] == pytest.approx(mean, rel=1e-6)
+
+
+def test_batch_size_none_is_full_batch_gradient_descent():
+    """One step per epoch over all rows: equals w ← w − η·∇ computed by hand (linear model,
+    MSE)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    W0 = rng.normal(size=(3, 1))
+    model = gn.Sequential([gn.Dense(3, 1, init=W0.copy())], dtype="float64")
+    rec = Recorder()
+    model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=0.1), epochs=5, batch_size=None,
+              callbacks=[rec])
+    assert rec.sizes == [[30]] * 5
+    W, b = W0.copy(), np.zeros(1)
+    for _ in range(5):
+        r = X @ W + b - y[:, None]
+        W -= 0.1 * 2 * X.T @ r / 30
+        b -= 0.1 * 2 * r.sum(0) / 30
+    np.testing.assert_allclose(model.layers[0].params["W"], W, rtol=1e-12)
+    np.testing.assert_allclose(model.layers[0].params["b"], b, rtol=1e-12)
+    # a batch larger than the data is full-batch too
+    rec2 = Recorder()
+    mlp().fit(X[:, :2], (y > 0).astype(int), epochs=2, batch_size=1000, callbacks=[rec2])
+    assert rec2.sizes == [[30], [30]]
+
+
+def test_shuffle_false_keeps_row_order_and_shuffle_true_changes_it():
+    X = np.arange(40, dtype=np.float32).reshape(20, 2)
+    y = (X[:, 0] > 19).astype(int)
+    seen = {}
+
+    class FirstColumn(gn.Callback):  # the rows the first layer saw, batch by batch
+        def on_batch_end(self, batch, logs=None):
+            seen.setdefault(self.key, []).append(self.model.layers[0]._x[:, 0].copy())
+
+    for shuffle in (False, True):
+        cb = FirstColumn()
+        cb.key = shuffle
+        mlp().fit(X, y, epochs=1, batch_size=5, shuffle=shuffle, callbacks=[cb])
+    np.testing.assert_array_equal(np.concatenate(seen[False]), X[:, 0])
+    shuffled = np.concatenate(seen[True])
+    assert sorted(shuffled) == sorted(X[:, 0]) and not np.array_equal(shuffled, X[:, 0])
+
+
+# ------------------------------------------------------------------------------ validation
+def test_validation_data_is_evaluated_with_the_epochs_weights(moons):
+    X, y, Xv, yv = moons
+    model = mlp()
+    h = model.fit(X, y, epochs=4, batch_size=32, validation_data=(Xv, yv),
+                  metrics=["accuracy"])
+    ev = model.evaluate(Xv, yv, metrics=["accuracy"])
+    assert h.history["val_loss"][-1] == pytest.approx(ev["loss"], rel=1e-6)
+    assert h.history["val_accuracy"][-1] == ev["accuracy"]
+
+
+def test_validation_split_holds_out_rows(moons):
+    X, y, Xv, yv = moons
+    rec = Recorder()
+    h = mlp().fit(X, y, epochs=3, batch_size=40, validation_split=0.25, callbacks=[rec])
+    assert [sum(s) for s in rec.sizes] == [150] * 3  # 50 of the 200 rows held out
+    assert len(h.history["val_loss"]) == 3
+    # validation_data, when given, wins over validation_split
+    rec = Recorder()
+    h = mlp().fit(X, y, epochs=1, batch_size=None, validation_split=0.5,
+                  validation_data=(Xv, yv), callbacks=[rec])
+    assert rec.sizes == [[200]]
+
+
+# ------------------------------------------------------------------------------ callbacks
+@pytest.fixture(scope="module")
+def overfit():
+    """A tiny noisy training set and a big network: the validation loss falls, then rises."""
+    X, y = make_moons(40, noise=0.35, seed=1)
+    Xv, yv = make_moons(400, noise=0.35, seed=2)
+    return X, y, Xv, yv
+
+
+def big(seed=0):
+    return gn.Sequential([gn.Dense(2, 64, activation="relu"), gn.Dense(64, 64, activation="relu"),
+                          gn.Dense(64, 1), gn.Sigmoid()], seed=seed)
+
+
+@pytest.mark.parametrize("patience", [0, 5])
+def test_early_stopping_stops_and_restores_the_best_weights(overfit, patience):
+    X, y, Xv, yv = overfit
+    model = big()
+    rec = Recorder()
+    es = gn.EarlyStopping(monitor="val_loss", patience=patience)
+    h = model.fit(X, y, optimizer=gn.Adam(lr=0.01), epochs=300, batch_size=None,
+                  validation_data=(Xv, yv), callbacks=[rec, es])
+    val = h.history["val_loss"]
+    best = int(np.argmin(val))
+    assert h.stopped_early and "early stopping" in h.stop_reason
+    assert best > 0  # a real minimum, not the first epoch
+    # Keras semantics: stop after `patience` epochs without improvement
+    assert len(h.epoch) == best + 1 + max(patience, 1)
+    assert es.best_epoch == best and es.best == val[best]
+    assert same(model.get_weights(), rec.end[best])
+    assert not same(model.get_weights(), rec.end[-1])
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights(overfit):
+    X, y, Xv, yv = overfit
+    model = big()
+    rec = Recorder()
+    h = model.fit(X, y, optimizer=gn.Adam(lr=0.01), epochs=300, batch_size=None,
+                  validation_data=(Xv, yv),
+                  callbacks=[rec, gn.EarlyStopping(patience=3, restore_best_weights=False)])
+    assert h.stopped_early and len(h.epoch) < 300
+    assert same(model.get_weights(), rec.end[-1])
+
+
+def test_early_stopping_on_accuracy_maximizes_and_falls_back_without_validation(moons):
+    X, y, Xv, yv = moons
+    es = gn.EarlyStopping(monitor="val_accuracy", patience=2)
+    mlp().fit(X, y, epochs=30, batch_size=None, optimizer=gn.SGD(lr=1e-6),
+              validation_data=(Xv, yv), metrics=["accuracy"], callbacks=[es])
+    assert es._max  # "acc" in the name: greater is better
+    with pytest.warns(RuntimeWarning, match="not logged"):
+        h = mlp().fit(X, y, epochs=50, batch_size=None, optimizer=gn.SGD(lr=1e-9),
+                      callbacks=[gn.EarlyStopping(patience=2, min_delta=1e-3)])
+    assert h.stopped_early and len(h.epoch) == 3  # the loss hardly moves: 2 bad epochs
+
+
+def test_learning_rate_scheduler_sets_lr_each_epoch(moons):
+    X, y, _, _ = moons
+    opt = gn.SGD(lr=0.1)
+    rec = Recorder()
+    h = mlp().fit(X, y, optimizer=opt, epochs=6, batch_size=100,
+                  callbacks=[gn.LearningRateScheduler(StepLR(step_size=2, gamma=0.5)), rec])
+    expected = [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+    assert h.history["lr"] == pytest.approx(expected, rel=1e-12)
+    assert rec.batch_lr == pytest.approx([v for v in expected for _ in range(2)], rel=1e-12)
+    assert opt.lr == pytest.approx(0.025)
+    # a Keras-style function of (epoch, lr)
+    h = mlp().fit(X, y, optimizer=gn.SGD(lr=1.0), epochs=3, batch_size=None,
+                  callbacks=[gn.LearningRateScheduler(lambda epoch, lr: 1.0 / (epoch + 1))])
+    assert h.history["lr"] == pytest.approx([1.0, 0.5, 1 / 3])
+    with pytest.raises(ValueError, match="schedule returned"):
+        mlp().fit(X, y, epochs=2, callbacks=[gn.LearningRateScheduler(lambda e, lr: -1.0)])
+
+
+def test_reduce_lr_on_plateau_in_fit(moons):
+    X, y, _, _ = moons
+    # a 50% relative threshold: every epoch counts as a plateau
+    plateau = ReduceLROnPlateau(monitor="loss", patience=1, factor=0.5, threshold=0.5)
+    rec = Recorder()
+    h = mlp().fit(X, y, optimizer=gn.SGD(lr=0.01), epochs=6, batch_size=100,
+                  callbacks=[plateau, rec])
+    # epoch 0 sets the best; epochs 1-2 are bad (2 > patience): halved after epoch 2, and
+    # after epochs 3-4 again. History logs the rate each epoch trained with.
+    assert h.history["lr"] == pytest.approx([0.01, 0.01, 0.01, 0.005, 0.005, 0.0025])
+    assert rec.batch_lr == pytest.approx([0.01] * 6 + [0.005] * 4 + [0.0025] * 2)
+    assert plateau.model.optimizer.lr == pytest.approx(0.0025)
+    # with real progress, the rate stays
+    h = mlp().fit(X, y, optimizer=gn.SGD(lr=0.5), epochs=5, batch_size=None,
+                  callbacks=[ReduceLROnPlateau(monitor="loss", patience=1)])
+    assert h.history["lr"] == [0.5] * 5
+
+
+def test_csv_logger_writes_one_row_per_epoch(moons, tmp_path):
+    X, y, Xv, yv = moons
+    path = tmp_path / "log.csv"
+    h = mlp().fit(X, y, epochs=4, batch_size=None, validation_data=(Xv, yv),
+                  metrics=["accuracy"], callbacks=[gn.CSVLogger(str(path))])
+    rows = list(csv.DictReader(path.open()))
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]
+    assert set(rows[0]) == {"epoch", *h.history}
+    for key, values in h.history.items():
+        assert [float(r[key]) for r in rows] == values
+    # append=True continues the same file without a second header
+    mlp().fit(X, y, epochs=2, batch_size=None, validation_data=(Xv, yv), metrics=["accuracy"],
+              callbacks=[gn.CSVLogger(str(path), append=True)])
+    lines = path.read_text().splitlines()
+    assert len(lines) == 1 + 4 + 2 and lines[0].startswith("epoch,")
+
+
+# -------------------------------------------------------------------------------- dropout
+def test_dropout_mask_and_scaling():
+    layer = gn.Dropout(0.3, seed=0)
+    x = np.ones((2000, 50), dtype=np.float32)
+    out = layer.forward(x, training=True)
+    assert out.dtype == np.float32 and out.shape == x.shape
+    vals = np.unique(out)
+    np.testing.assert_allclose(vals, [0.0, 1 / 0.7], rtol=1e-6)
+    assert (out == 0).mean() == pytest.approx(0.3, abs=0.01)
+    assert out.mean() == pytest.approx(1.0, abs=0.01)  # inverted dropout keeps the mean
+    # backward multiplies by the same mask, scaled the same way
+    dy = np.random.default_rng(1).normal(size=x.shape).astype(np.float32)
+    dx = layer.backward(dy)
+    np.testing.assert_array_equal(dx, dy * out)
+    # a fresh forward draws a fresh mask
+    assert not np.array_equal(layer.forward(x, training=True), out)
+
+
+def test_dropout_is_off_at_inference_and_at_rate_zero():
+    x = np.random.default_rng(0).normal(size=(100, 10))
+    layer = gn.Dropout(0.5, seed=0)
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+    dy = np.ones_like(x)
+    np.testing.assert_array_equal(layer.backward(dy), dy)
+    np.testing.assert_array_equal(gn.Dropout(0.0).forward(x, training=True), x)
+    with pytest.raises(ValueError):
+        gn.Dropout(1.0)
+    with pytest.raises(ValueError):
+        gn.Dropout(-0.1)
+
+
+def test_dropout_in_a_model_trains_noisily_and_predicts_deterministically(moons):
+    X, y, _, _ = moons
+    model = mlp(dropout=0.5)
+    model.fit(X, y, epochs=2, batch_size=None)
+    np.testing.assert_array_equal(model.predict(X), model.predict(X))
+    a, b = model.forward(X, training=True), model.forward(X, training=True)
+    assert not np.array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- L2 penalty
+def test_weight_decay_shrinks_weights(moons):
+    X, y, _, _ = moons
+    norms = {}
+    for wd in (0.0, 0.1):
+        model = mlp(hidden=16)
+        model.fit(X, y, optimizer=gn.Adam(lr=0.05, weight_decay=wd), epochs=100,
+                  batch_size=None)
+        norms[wd] = sum(float(np.sum(w ** 2)) for w in model.get_weights())
+    assert norms[0.1] < 0.5 * norms[0.0]
+
+
+def test_weight_decay_alone_is_exponential_shrinkage():
+    """With zero inputs the data gradient of W vanishes: only the L2 term λ·w acts, so
+    W = W₀·(1 − η·λ)^steps."""
+    W0 = np.array([[1.0, -2.0], [0.5, 3.0]])
+    model = gn.Sequential([gn.Dense(2, 2, init=W0.copy(), bias=False)], dtype="float64")
+    X = np.zeros((8, 2))
+    model.fit(X, np.zeros((8, 2)), loss="mse", optimizer=gn.SGD(lr=0.1, weight_decay=0.5),
+              epochs=10, batch_size=4)
+    np.testing.assert_allclose(model.layers[0].params["W"], W0 * (1 - 0.05) ** 20, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- determinism
+def _train(seed, moons):
+    X, y, _, _ = moons
+    model = mlp(seed=seed, hidden=16, dropout=0.3)
+    h = model.fit(X, y, optimizer=gn.Adam(lr=0.01), epochs=5, batch_size=16, shuffle=True,
+                  validation_split=0.2, metrics=["accuracy"])
+    return model.get_weights(), h.history
+
+
+def test_training_is_deterministic(moons):
+    w1, h1 = _train(7, moons)
+    w2, h2 = _train(7, moons)
+    assert same(w1, w2)  # bit-identical
+    assert h1 == h2
+    w3, h3 = _train(8, moons)
+    assert not any(np.array_equal(a, b) for a, b in zip(w1, w3))
+    assert h1 != h3
+
+
+# ------------------------------------------------------------------------ divergence guard
+@pytest.fixture(scope="module")
+def unscaled():
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(200, 3)) * 100 + 500).astype(np.float32)
+    y = X @ np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    return X, y
+
+
+def regressor():
+    return gn.Sequential([gn.Dense(3, 8, activation="relu"), gn.Dense(8, 1)], seed=0)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_divergence_stops_with_a_warning_and_restores_weights(unscaled):
+    X, y = unscaled
+    model = regressor()
+    rec = Recorder()
+    with pytest.warns(RuntimeWarning, match=r"diverged.*learning rate \(now 10\)"):
+        h = model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=10.0), epochs=20, batch_size=32,
+                      callbacks=[rec])
+    assert h.diverged and not h.stopped_early
+    assert "learning rate" in h.stop_reason
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    # the weights from the start of the epoch that diverged
+    assert same(model.get_weights(), rec.begin[-1])
+    assert len(h.epoch) == len(rec.begin) - 1  # the failed epoch is not logged
+
+
+def test_divergence_can_raise(unscaled):
+    X, y = unscaled
+    model = regressor()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy's overflow warnings on the way
+        with pytest.raises(DivergenceError, match="learning rate"):
+            model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=10.0), epochs=20, batch_size=32,
+                      on_nonfinite="raise")
+    assert issubclass(DivergenceError, RuntimeError)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+# --------------------------------------------------------------------------- interruption
+SIGINT_SCRIPT = textwrap.dedent("""
+    import json, os, signal, sys, warnings
+    import numpy as np
+    import glassnet as gn
+
+    class Interrupt(gn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.model.batches = getattr(self.model, "batches", 0) + 1
+            if self.model.batches == 5:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4)).astype(np.float32)
+    y = (X.sum(1) > 0).astype(int)
+    model = gn.Sequential([gn.Dense(4, 8, activation="relu"), gn.Dense(8, 1), gn.Sigmoid()],
+                          seed=0)
+    init = model.get_weights()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h = model.fit(X, y, epochs=50, batch_size=10, callbacks=[Interrupt()])
+    print(json.dumps({
+        "interrupted": h.interrupted,
+        "batches": model.batches,
+        "epochs_logged": len(h.epoch),
+        "changed": any(not np.array_equal(a, b) for a, b in zip(init, model.get_weights())),
+        "finite": all(bool(np.isfinite(w).all()) for w in model.get_weights()),
+        "warning": [str(w.message) for w in caught],
+        "handler_restored": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+    }))
+""")
+
+
+def test_sigint_stops_fit_and_keeps_the_weights():
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(src), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", SIGINT_SCRIPT], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert r["interrupted"] is True
+    assert r["batches"] == 5  # stopped at the end of the batch that was interrupted
+    assert r["epochs_logged"] == 0  # the first epoch was not complete
+    assert r["changed"] and r["finite"]
+    assert any("interrupted" in w for w in r["warning"])
+    assert r["handler_restored"]
+
+
+# ------------------------------------------------------------------------------- metrics
+def test_training_metrics_equal_glassnet_metrics_on_the_same_predictions(moons):
+    """Full batch, no shuffling: epoch e's training metrics are those of the predictions made
+    with the weights at the start of epoch e."""
+    X, y, Xv, yv = moons
+    names = ["accuracy", "precision", "recall", "f1", "f1_macro", "log_loss", "roc_auc"]
+    model = mlp()
+    rec = Recorder()
+    h = model.fit(X, y, optimizer=gn.Adam(lr=0.05), epochs=5, batch_size=None, shuffle=False,
+                  metrics=names, validation_data=(Xv, yv), callbacks=[rec])
+    probe = mlp()
+    for e, weights in enumerate(rec.begin):
+        probe.set_weights(weights)
+        p = probe.predict(X)[:, 0]
+        labels = (p > 0.5).astype(int)
+        assert h.history["accuracy"][e] == M.accuracy_score(y, labels)
+        assert h.history["precision"][e] == M.precision_score(y, labels)
+        assert h.history["recall"][e] == M.recall_score(y, labels)
+        assert h.history["f1"][e] == M.f1_score(y, labels)
+        assert h.history["f1_macro"][e] == M.f1_score(y, labels, average="macro")
+        assert h.history["log_loss"][e] == pytest.approx(M.log_loss(y, p), rel=1e-6)
+        assert h.history["roc_auc"][e] == M.roc_auc_score(y, p)
+    pv = model.predict(Xv)[:, 0]
+    assert h.history["val_accuracy"][-1] == M.accuracy_score(yv, (pv > 0.5).astype(int))
+    assert h.history["val_roc_auc"][-1] == M.roc_auc_score(yv, pv)
+
+
+def test_regression_and_multiclass_metrics_in_fit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+    model = gn.Sequential([gn.Dense(3, 1)], seed=0, dtype="float64")
+    h = model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=0.05), epochs=3, batch_size=None,
+                  metrics=["mse", "mae", "r2"], validation_data=(X, y))
+    out = model.predict(X)[:, 0]
+    assert h.history["val_mse"][-1] == pytest.approx(M.mean_squared_error(y, out), rel=1e-12)
+    assert h.history["val_mae"][-1] == pytest.approx(M.mean_absolute_error(y, out), rel=1e-12)
+    assert h.history["val_r2"][-1] == pytest.approx(M.r2_score(y, out), rel=1e-12)
+    assert h.history["val_mse"][-1] == pytest.approx(h.history["val_loss"][-1], rel=1e-12)
+
+    labels = rng.integers(0, 3, size=120)
+    clf = gn.Sequential([gn.Dense(3, 3), gn.Softmax()], seed=0)
+    h = clf.fit(X, labels, epochs=2, batch_size=None, metrics=["accuracy", "f1_weighted"],
+                validation_data=(X, labels))
+    pred = clf.predict(X).argmax(1)
+    assert h.history["val_accuracy"][-1] == M.accuracy_score(labels, pred)
+    assert h.history["val_f1_weighted"][-1] == M.f1_score(labels, pred, average="weighted")
+
+
+# ------------------------------------------------------------------- predict and evaluate
+def test_predict_proba_and_predict_classes(moons):
+    X, y, _, _ = moons
+    model = mlp()
+    model.fit(X, y, epochs=20, batch_size=None, optimizer=gn.Adam(lr=0.05))
+    p = model.predict_proba(X)
+    assert p.shape == (200, 1) and p.dtype == np.float32 and ((p >= 0) & (p <= 1)).all()
+    np.testing.assert_array_equal(model.predict_classes(X), (p[:, 0] > 0.5).astype(int))
+    np.testing.assert_array_equal(model.predict(X, batch_size=7), model.predict(X))
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, size=200)
+    soft = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=0)
+    soft.fit(X, labels, epochs=2, batch_size=None)
+    ps = soft.predict_proba(X)
+    np.testing.assert_allclose(ps.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(soft.predict_classes(X), ps.argmax(1))
+
+    # trained on logits: the probabilities are the sigmoid of the output
+    logits = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    logits.fit(X, y, loss="bce_logits", epochs=3, batch_size=None)
+    z = logits.predict(X)
+    np.testing.assert_allclose(logits.predict_proba(X), 1 / (1 + np.exp(-z)), rtol=1e-5)
+    np.testing.assert_array_equal(logits.predict_classes(X), (z[:, 0] > 0).astype(int))
+
+    reg = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    reg.fit(X, y.astype(float), loss="mse", epochs=1)
+    with pytest.raises(ValueError, match="not a probability"):
+        reg.predict_proba(X)
+
+
+def test_evaluate(moons):
+    X, y, Xv, yv = moons
+    model = mlp()
+    with pytest.raises(RuntimeError, match="fit"):
+        gn.Sequential([gn.Dense(4), gn.Sigmoid()]).evaluate(X, y)
+    model.fit(X, y, epochs=3, batch_size=None)
+    r = model.evaluate(Xv, yv, metrics=["accuracy", "log_loss"])
+    p = model.predict(Xv)[:, 0]
+    assert set(r) == {"loss", "accuracy", "log_loss"}
+    assert r["accuracy"] == M.accuracy_score(yv, (p > 0.5).astype(int))
+    assert r["loss"] == pytest.approx(M.log_loss(yv, p), rel=1e-5)  # bce is the log loss
+    assert model.evaluate(Xv, yv, metrics="accuracy")["accuracy"] == r["accuracy"]
+    assert model.evaluate(Xv, yv, loss="mse")["loss"] == pytest.approx(
+        float(np.mean((p - yv) ** 2)), rel=1e-5)
+
+
+# ------------------------------------------------------------------------------- dtypes
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtype_is_kept_through_fit(moons, dtype):
+    X, y, Xv, yv = moons
+    model = mlp(dtype=dtype, dropout=0.2)
+    opt = gn.Adam(lr=0.01)
+    model.fit(X.astype(np.float64), y, optimizer=opt, epochs=2, batch_size=32,
+              validation_data=(Xv, yv))
+    want = np.dtype(dtype)
+    for layer, name, p, g in model.parameters():
+        assert p.dtype == want and g.dtype == want, (layer, name)
+    for st in opt.state.values():
+        for k, v in st.items():
+            if isinstance(v, np.ndarray):
+                assert v.dtype == want, k
+    assert model.predict(X.astype(np.float64)).dtype == want
+    assert model.predict_proba(X).dtype == want
+
+
+# --------------------------------------------------------------------------- bad arguments
+BAD = [
+    (dict(loss="nope"), ValueError, "unknown loss"),
+    (dict(optimizer="nope"), ValueError, "unknown optimizer"),
+    (dict(optimizer=3), TypeError, "optimizer"),
+    (dict(metrics=["nope"]), ValueError, "unknown metric"),
+    (dict(metrics="nope"), ValueError, "unknown metric"),
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(batch_size=-3), ValueError, "batch_size"),
+    (dict(batch_size=2.5), TypeError, "batch_size"),
+    (dict(epochs=-1), ValueError, "epochs"),
+    (dict(epochs=1.5), TypeError, "epochs"),
+    (dict(validation_split=1.0), ValueError, "validation_split"),
+    (dict(validation_split=-0.1), ValueError, "validation_split"),
+    (dict(validation_split=0.001), ValueError, "validation_split"),
+    (dict(validation_data=[[0.0, 0.0]]), ValueError, "validation_data"),
+    (dict(validation_data=(np.zeros((3, 5)), np.zeros(3))), ValueError, "columns"),
+    (dict(validation_data=(np.zeros((3, 2)), np.zeros(4))), ValueError, "rows"),
+    (dict(callbacks=[object()]), TypeError, "Callback"),
+    (dict(on_nonfinite="ignore"), ValueError, "on_nonfinite"),
+    (dict(verbose=3), ValueError, "verbose"),
+]
+
+
+@pytest.mark.parametrize("kwargs, exc, match", BAD, ids=[str(b[0])[:40] for b in BAD])
+def test_bad_fit_arguments_raise_clear_errors(moons, kwargs, exc, match):
+    X, y, _, _ = moons
+    model = mlp()
+    before = model.get_weights()
+    with pytest.raises(exc, match=match):
+        model.fit(X, y, **{"epochs": 1, **kwargs})
+    assert same(model.get_weights(), before)  # nothing was trained
+
+
+BAD_DATA = [
+    ("y with the wrong length", lambda X, y: (X, y[:-1]), "rows"),
+    ("X with NaN", lambda X, y: (np.where(np.arange(len(X))[:, None] == 3, np.nan, X), y),
+     "NaN"),
+    ("y with NaN", lambda X, y: (X, np.where(np.arange(len(y)) == 3, np.nan, y)), "NaN"),
+    ("X with inf", lambda X, y: (np.where(np.arange(len(X))[:, None] == 3, np.inf, X), y),
+     "infinity"),
+    ("labels out of 0/1", lambda X, y: (X, y * 2), "0/1"),
+    ("text labels", lambda X, y: (X, np.where(y == 1, "yes", "no")), "non-numeric"),
+    ("X 1-D", lambda X, y: (X[:, 0], y), "2-D"),
+    ("X with wrong width", lambda X, y: (np.hstack([X, X]), y), "columns"),
+    ("X empty", lambda X, y: (X[:0], y[:0]), "empty"),
+]
+
+
+@pytest.mark.parametrize("what, make, match", BAD_DATA, ids=[b[0] for b in BAD_DATA])
+def test_bad_data_raises_clear_errors(moons, what, make, match):
+    X, y, _, _ = moons
+    Xb, yb = make(X, y)
+    with pytest.raises(ValueError, match=match):
+        mlp().fit(Xb, yb, epochs=1)
+
+
+def test_labels_out_of_range_for_softmax(moons):
+    X, _, _, _ = moons
+    model = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=0)
+    with pytest.raises(ValueError, match=r"labels 0\.\.3 .* 3 outputs"):
+        model.fit(X, np.arange(200) % 4, epochs=1)
+    with pytest.raises(ValueError, match="labels"):
+        model.fit(X, np.arange(200) % 3 - 1, epochs=1)
+
+
+def test_zero_epochs_returns_an_empty_history(moons):
+    X, y, _, _ = moons
+    model = mlp()
+    before = model.get_weights()
+    rec = Recorder()
+    h = model.fit(X, y, epochs=0, callbacks=[rec])
+    assert h.epoch == [] and h.history == {}
+    assert rec.calls == ["train_begin", "train_end"]
+    assert same(model.get_weights(), before)
+    assert model.epochs_trained == 0
+
+
+def test_verbose_2_prints_one_line_per_epoch(moons, capsys):
+    X, y, _, _ = moons
+    mlp().fit(X, y, epochs=3, batch_size=None, verbose=2)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("epoch ")]
+    assert len(lines) == 3 and lines[-1].startswith("epoch 3/3")
+
+
+def test_initial_epoch_numbers_the_epochs(moons):
+    X, y, _, _ = moons
+    model = mlp()
+    model.fit(X, y, epochs=2, batch_size=None)
+    h = model.fit(X, y, epochs=3, batch_size=None, initial_epoch=2)
+    assert h.epoch == [2, 3, 4] and model.epochs_trained == 5
