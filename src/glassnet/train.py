@@ -121,11 +121,11 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
         else:
             self.wait += 1
-            if self.wait > self.patience:
+            if self.wait >= self.patience:  # as Keras: `patience` epochs without improvement
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
                 self.model._stop_reason = (f"early stopping: {self._key} did not improve for "
-                                           f"{self.patience + 1} epochs (best {self.best:.6g} "
+                                           f"{self.wait} epochs (best {self.best:.6g} "
                                            f"at epoch {self.best_epoch + 1})")
 
     def on_train_end(self, logs=None):
