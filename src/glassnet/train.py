@@ -146,7 +146,11 @@ class LearningRateScheduler(Callback):
         self.schedule = schedule
 
     def on_train_begin(self, logs=None):
-        self.base_lr = self.model.optimizer.lr
+        # The base rate is remembered on the optimizer (as torch's ``initial_lr``), so a
+        # training resumed from a checkpoint schedules from the same base.
+        opt = self.model.optimizer
+        self.base_lr = getattr(opt, "initial_lr", None) or opt.lr
+        opt.initial_lr = self.base_lr
 
     def on_epoch_begin(self, epoch, logs=None):
         opt = self.model.optimizer
@@ -190,7 +194,8 @@ class ModelCheckpoint(Callback):
     ``save_best_only``), atomically: a crash mid-write leaves the previous file intact.
 
     With ``training_state=True`` the optimizer state, epoch, history and random state are
-    saved too, so ``fit(..., resume=path)`` continues exactly where it stopped.
+    saved too, so ``glassnet.io.resume(path, X, y, epochs=...)`` continues exactly where it
+    stopped.
     """
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
@@ -462,6 +467,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
             raise ValueError(f"validation_split={validation_split} leaves "
                              f"{len(X) - n_val} training and {n_val} validation rows; "
                              f"both need at least one")
+        model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws the split
         perm = model.rng.permutation(len(X))
         Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
         X, Y = X[perm[n_val:]], Y[perm[n_val:]]
@@ -473,6 +479,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     n_batches = -(-m // bs)
 
     history = History()
+    model.history = history  # visible to callbacks during fit (ModelCheckpoint saves it)
     cbs = [history, *callbacks]
     if verbose:
         cbs.append(ProgressBar(epochs, n_batches, int(verbose)))

@@ -1,0 +1,955 @@
+"""Model files in a safe format, atomic writes, checkpoints and exact resume.
+
+The model file (``.gnet`` by convention) holds no code and no pickle; loading it only parses
+JSON and copies raw numbers, so a file from anywhere can be opened without risk::
+
+    offset 0      b"GLASSNET"                      magic, 8 bytes
+    8             format version                   uint32, little-endian (now 1)
+    12            header length N                  uint64, little-endian
+    20            header                           N bytes of UTF-8 JSON
+    ...           zero padding to a multiple of 64
+    data_start    array data                       raw little-endian bytes, each array at
+                                                   data_start + its "offset" (64-aligned)
+    end - 32      SHA-256 of every byte before it
+
+The header describes the glassnet version, the model (``dtype``, ``seed``, ``n_features``,
+the list of layers as ``{"class": name, "config": {...}}`` from an allow-list), the loss the
+model was trained with, the random generators' states, every array (``name``, ``dtype`` in
+{float32, float64, int64}, ``shape``, ``offset``, ``nbytes``) and ``extra``, a free JSON dict
+(the CLI keeps preprocessing, class names, task and metrics there). A checkpoint is the same
+file with ``"kind": "checkpoint"`` and a ``"training"`` section: the epoch just finished, the
+history so far, the optimizer's configuration and per-parameter state (arrays named
+``optimizer.<layer index>.<param>.<slot>``).
+
+Reading trusts nothing: the size, the checksum, every JSON type and value, and every array's
+extent are checked before anything is allocated, and any problem raises
+:class:`ModelFileError` (a ``ValueError``) naming the file and what is wrong.
+
+Writing is atomic: the bytes go to a temporary file in the same directory, which is flushed,
+fsynced and then renamed over the target (``os.replace``), so a crash mid-write leaves the
+previous file intact.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import stat
+import struct
+import uuid
+import warnings
+
+import numpy as np
+
+from . import activations as _act
+from . import losses as _losses
+from .callbacks import Callback
+from .layers import Dense, Dropout
+
+__all__ = ["ModelFileError", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
+           "resume", "atomic_write_bytes", "atomic_write_text", "MAGIC", "FORMAT_VERSION"]
+
+MAGIC = b"GLASSNET"
+FORMAT_VERSION = 1
+_PREFIX = struct.Struct("<8sIQ")          # magic, format version, header length
+_ALIGN = 64
+_DIGEST_SIZE = 32                         # SHA-256
+_MAX_DIM = 2 ** 40                        # no axis of a real model comes near this
+_MAX_NDIM = 8
+_ARRAY_DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"),
+                 "int64": np.dtype("<i8")}
+_MODEL_DTYPES = ("float32", "float64")
+
+
+class ModelFileError(ValueError):
+    """A file that is not a valid glassnet model file (truncated, corrupt, hand-crafted or
+    of another kind). ``path`` and ``problem`` hold the two parts of the message."""
+
+    def __init__(self, message, path=None, problem=None):
+        super().__init__(message)
+        self.path = path
+        self.problem = problem
+
+
+# ------------------------------------------------------------------------------------------
+# atomic writes
+# ------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _atomic_open(path):
+    """Yield a binary file object whose content replaces ``path`` atomically on success.
+
+    The temporary file sits next to the target (same file system, so the rename is atomic)
+    and is removed if anything fails, KeyboardInterrupt included. Parent directories are
+    created; an existing target's permission bits are kept."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    base = os.path.basename(path)[:80]
+    tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
+    # 0o666 and O_EXCL: the kernel applies the umask, nobody else's file is reused
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory):
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path, data) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename), creating parent
+    directories: readers see the old content or the new one, never a mix."""
+    with _atomic_open(path) as f:
+        f.write(data)
+
+
+def atomic_write_text(path, text: str, encoding: str = "utf-8") -> None:
+    """:func:`atomic_write_bytes` for text (written as given: no newline translation)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+# ------------------------------------------------------------------------------------------
+# what may be in a file: the allow-lists
+# ------------------------------------------------------------------------------------------
+
+_ACTIVATION_CLASSES = {cls.__name__: cls for cls in (
+    _act.Identity, _act.Step, _act.Sigmoid, _act.Tanh, _act.ReLU, _act.LeakyReLU, _act.ELU,
+    _act.GELU, _act.Softplus, _act.Softmax)}
+_LAYER_CLASSES = {"Dense": Dense, "Dropout": Dropout, **_ACTIVATION_CLASSES}
+_LOSS_CLASSES = {cls.__name__: cls for cls in (
+    _losses.MSE, _losses.MAE, _losses.Huber, _losses.BinaryCrossEntropy,
+    _losses.CategoricalCrossEntropy, _losses.Hinge)}
+_OPTIMIZER_NAMES = ("SGD", "RMSProp", "Adagrad", "Adam", "AdamW")
+_BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM}
+
+
+# ------------------------------------------------------------------------------------------
+# reading: a checker that turns every surprise into ModelFileError
+# ------------------------------------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, path):
+        self.path = path
+
+    def fail(self, problem):
+        raise ModelFileError(f"cannot load model file {self.path!r}: {problem}",
+                             self.path, problem)
+
+    def obj(self, v, where) -> dict:
+        if not isinstance(v, dict):
+            self.fail(f"{where} must be a JSON object, got {_jtype(v)}")
+        return v
+
+    def list_(self, v, where) -> list:
+        if not isinstance(v, list):
+            self.fail(f"{where} must be a JSON list, got {_jtype(v)}")
+        return v
+
+    def str_(self, v, where, choices=None) -> str:
+        if not isinstance(v, str):
+            self.fail(f"{where} must be a string, got {_jtype(v)}")
+        if choices is not None and v not in choices:
+            self.fail(f"{where} is {_short(v)}; expected one of: " + ", ".join(choices))
+        return v
+
+    def int_(self, v, where, lo=None, hi=None) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            self.fail(f"{where} must be an integer, got {_jtype(v)}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+            self.fail(f"{where} must be {rng}, got {_short(v)}")
+        return v
+
+    def num(self, v, where) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.fail(f"{where} must be a number, got {_jtype(v)}")
+        try:
+            v = float(v)
+        except OverflowError:
+            self.fail(f"{where} is out of range")
+        if not math.isfinite(v):
+            self.fail(f"{where} must be finite, got {v}")
+        return v
+
+    def bool_(self, v, where) -> bool:
+        if not isinstance(v, bool):
+            self.fail(f"{where} must be true or false, got {_jtype(v)}")
+        return v
+
+    def keys(self, d, where, allowed):
+        for k in d:
+            if k not in allowed:
+                self.fail(f"{where} has an unknown entry {_short(k)} (allowed: "
+                          + (", ".join(sorted(allowed)) or "none") + ")")
+
+
+def _jtype(v):
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "an integer", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
+
+
+def _short(v, n=40):
+    r = repr(v)
+    return r if len(r) <= n else r[:n] + "..."
+
+
+def _guess_kind(data: bytes) -> str:
+    if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
+        return "it looks like a Python pickle, which glassnet never loads (unpickling can run code)"
+    if data.startswith(b"\x93NUMPY"):
+        return "it looks like a NumPy .npy file"
+    if data.startswith(b"PK\x03\x04"):
+        return "it looks like a zip archive (an .npz file?)"
+    if data.startswith(b"\x89HDF"):
+        return "it looks like an HDF5 file (a Keras .h5 model?)"
+    head = data[:4096]
+    try:
+        if b"\x00" in head:
+            raise UnicodeDecodeError("utf-8", head, 0, 1, "NUL byte")
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "it does not start with the glassnet magic bytes b'GLASSNET'"
+    if text.lstrip().startswith(("{", "[")):
+        return "it looks like JSON text"
+    return "it looks like a text file (a CSV?)"
+
+
+def _rng_to_json(gen):
+    """The JSON state of a Generator (PCG64 family only; None for others)."""
+    if not isinstance(gen, np.random.Generator):
+        return None
+    st = gen.bit_generator.state
+    name = st.get("bit_generator")
+    if name not in _BIT_GENERATORS:
+        return None
+    return {"bit_generator": name,
+            "state": {"state": int(st["state"]["state"]), "inc": int(st["state"]["inc"])},
+            "has_uint32": int(st["has_uint32"]), "uinteger": int(st["uinteger"])}
+
+
+def _rng_from_json(ck, v, where):
+    """A Generator in the saved state, or None; every field is checked first."""
+    if v is None:
+        return None
+    v = ck.obj(v, where)
+    ck.keys(v, where, {"bit_generator", "state", "has_uint32", "uinteger"})
+    name = ck.str_(v.get("bit_generator"), f"{where}.bit_generator", tuple(_BIT_GENERATORS))
+    inner = ck.obj(v.get("state"), f"{where}.state")
+    ck.keys(inner, f"{where}.state", {"state", "inc"})
+    s = ck.int_(inner.get("state"), f"{where}.state.state", 0, 2 ** 128 - 1)
+    inc = ck.int_(inner.get("inc"), f"{where}.state.inc", 0, 2 ** 128 - 1)
+    has = ck.int_(v.get("has_uint32"), f"{where}.has_uint32", 0, 1)
+    u = ck.int_(v.get("uinteger"), f"{where}.uinteger", 0, 2 ** 32 - 1)
+    bg = _BIT_GENERATORS[name]()
+    try:
+        bg.state = {"bit_generator": name, "state": {"state": s, "inc": inc},
+                    "has_uint32": has, "uinteger": u}
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        ck.fail(f"{where} is not a valid {name} state ({exc})")
+    return np.random.Generator(bg)
+
+
+# ------------------------------------------------------------------------------------------
+# the container: header + arrays
+# ------------------------------------------------------------------------------------------
+
+def _align(n):
+    return -(-n // _ALIGN) * _ALIGN
+
+
+def _json_default(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"a value of type {type(o).__name__} cannot be stored in a model file "
+                    f"(only JSON types, NumPy numbers and arrays): {_short(o)}")
+
+
+def _write_file(path, header, arrays):
+    """Lay out ``arrays`` (a list of (name, ndarray)), add their table to ``header`` and write
+    the whole file atomically, hashing as it goes."""
+    entries, prepared, end = [], [], 0
+    for name, a in arrays:
+        dt = a.dtype.name
+        if dt not in _ARRAY_DTYPES:
+            raise TypeError(f"array {name!r} has dtype {dt}; model files store "
+                            + ", ".join(_ARRAY_DTYPES))
+        a = np.ascontiguousarray(a, dtype=_ARRAY_DTYPES[dt])
+        off = _align(end)
+        entries.append({"name": name, "dtype": dt, "shape": [int(d) for d in a.shape],
+                        "offset": off, "nbytes": int(a.nbytes)})
+        prepared.append((off, a))
+        end = off + a.nbytes
+    header["arrays"] = entries
+    hbytes = json.dumps(header, separators=(",", ":"),
+                        default=_json_default).encode("utf-8")
+    prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(hbytes))
+    digest = hashlib.sha256()
+    with _atomic_open(path) as f:
+        def put(b):
+            f.write(b)
+            digest.update(b)
+
+        put(prefix)
+        put(hbytes)
+        n = len(prefix) + len(hbytes)
+        put(bytes(_align(n) - n))
+        pos = 0
+        for off, a in prepared:
+            put(bytes(off - pos))
+            if a.size:
+                put(memoryview(a.reshape(-1)).cast("B"))
+            pos = off + a.nbytes
+        f.write(digest.digest())
+
+
+def _read_bytes(path) -> bytes:
+    """The bytes of a regular file; anything else (a directory, a FIFO) is refused before it
+    is opened for reading, so nothing blocks. A file that does not start with the magic bytes
+    is read no further than its first 4 KiB (enough to say what it is): a large CSV given by
+    mistake costs nothing."""
+    path = os.fspath(path)
+    ck = _Checker(path)
+    st = os.stat(path)  # a missing file is FileNotFoundError, as for open()
+    if stat.S_ISDIR(st.st_mode):
+        ck.fail("it is a directory, not a model file")
+    if not stat.S_ISREG(st.st_mode):
+        ck.fail("it is not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        ck.fail("it is a directory, not a model file")
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            ck.fail("it is not a regular file")
+        head = f.read(min(st.st_size, 4096))
+        if not head.startswith(MAGIC):
+            return head
+        return head + f.read(max(st.st_size - len(head), 0))
+
+
+def _parse(data: bytes, path):
+    """Check the container in ``data`` (read from ``path``); return (checker, header dict,
+    arrays dict)."""
+    ck = _Checker(path)
+    n = len(data)
+    if n == 0:
+        ck.fail("the file is empty")
+    if not data.startswith(MAGIC):
+        if MAGIC.startswith(data):
+            ck.fail(f"the file is truncated ({n} bytes)")
+        ck.fail(f"not a glassnet model file: {_guess_kind(data)}")
+    if n < _PREFIX.size + _DIGEST_SIZE:
+        ck.fail(f"the file is truncated ({n} bytes, less than the smallest model file)")
+    _, version, hlen = _PREFIX.unpack_from(data)
+    if version != FORMAT_VERSION:
+        if version > FORMAT_VERSION:
+            ck.fail(f"format version {version} is newer than this glassnet reads "
+                    f"({FORMAT_VERSION}); upgrade glassnet")
+        ck.fail(f"unknown format version {version}")
+    body_end = n - _DIGEST_SIZE
+    if hlen > body_end - _PREFIX.size:
+        ck.fail(f"the header length ({hlen} bytes) exceeds the file size ({n} bytes): the "
+                f"file is truncated or corrupt")
+    if hashlib.sha256(memoryview(data)[:body_end]).digest() != data[body_end:]:
+        ck.fail("checksum mismatch: the file is corrupt or truncated")
+    try:
+        header = json.loads(data[_PREFIX.size:_PREFIX.size + hlen].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        ck.fail(f"the header is not valid JSON ({str(exc).splitlines()[0][:100]})")
+    header = ck.obj(header, "the header")
+    data_start = _align(_PREFIX.size + hlen)
+    data_len = body_end - data_start
+    if data_len < 0:
+        ck.fail("the file is truncated (it ends inside the header's padding)")
+
+    table = ck.list_(header.get("arrays"), "arrays")
+    arrays, spans = {}, []
+    for j, e in enumerate(table):
+        where = f"arrays[{j}]"
+        e = ck.obj(e, where)
+        ck.keys(e, where, {"name", "dtype", "shape", "offset", "nbytes"})
+        name = ck.str_(e.get("name"), f"{where}.name")
+        if name in arrays:
+            ck.fail(f"array {_short(name)} appears twice")
+        dt = _ARRAY_DTYPES[ck.str_(e.get("dtype"), f"{where}.dtype", tuple(_ARRAY_DTYPES))]
+        shape = ck.list_(e.get("shape"), f"{where}.shape")
+        if len(shape) > _MAX_NDIM:
+            ck.fail(f"{where}.shape has {len(shape)} axes (at most {_MAX_NDIM})")
+        shape = tuple(ck.int_(d, f"{where}.shape[{k}]", 0, _MAX_DIM) for k, d in enumerate(shape))
+        offset = ck.int_(e.get("offset"), f"{where}.offset", 0)
+        nbytes = ck.int_(e.get("nbytes"), f"{where}.nbytes", 0)
+        count = math.prod(shape)
+        if count * dt.itemsize != nbytes:
+            ck.fail(f"array {_short(name)}: shape {shape} of {dt.name} needs "
+                    f"{count * dt.itemsize} bytes but nbytes says {nbytes}")
+        if offset + nbytes > data_len:
+            ck.fail(f"array {_short(name)} ({nbytes} bytes at offset {offset}) extends past the "
+                    f"end of the data ({data_len} bytes): the file is truncated or corrupt")
+        spans.append((offset, offset + nbytes, name))
+        arrays[name] = (dt, shape, offset, count)
+    spans.sort()
+    for (a0, a1, an), (b0, b1, bn) in zip(spans, spans[1:]):
+        if b0 < a1:
+            ck.fail(f"arrays {_short(an)} and {_short(bn)} overlap")
+    end = max((s[1] for s in spans), default=0)
+    if end != data_len:
+        ck.fail(f"the data section holds {data_len} bytes but the arrays end at {end}")
+    # Every size was checked against the file: copying now allocates at most its size.
+    out = {}
+    for name, (dt, shape, offset, count) in arrays.items():
+        native = dt.newbyteorder("=")
+        if count == 0:
+            out[name] = np.zeros(shape, dtype=native)
+        else:
+            out[name] = np.frombuffer(data, dtype=dt, count=count,
+                                      offset=data_start + offset).reshape(shape).astype(native)
+    return ck, header, out
+
+
+# ------------------------------------------------------------------------------------------
+# model <-> header
+# ------------------------------------------------------------------------------------------
+
+def _layer_to_json(i, layer):
+    name = type(layer).__name__
+    if _LAYER_CLASSES.get(name) is not type(layer):
+        raise TypeError(f"cannot save layer {i} ({layer!r}): model files hold glassnet's "
+                        f"built-in layers only (" + ", ".join(_LAYER_CLASSES) + ")")
+    return {"class": name, "config": layer.config()}
+
+
+def _loss_to_json(loss):
+    if loss is None:
+        return None
+    name = type(loss).__name__
+    if _LOSS_CLASSES.get(name) is not type(loss):
+        warnings.warn(f"the loss {loss!r} is not one of glassnet's built-in losses and is not "
+                      f"saved; predict_proba of the loaded model cannot know about it",
+                      RuntimeWarning, stacklevel=4)
+        return None
+    cfg = dict(loss.config())
+    if getattr(loss, "eps", None) is not None:
+        cfg["eps"] = float(loss.eps)
+    return {"class": name, "config": cfg}
+
+
+def _model_payload(model, extra):
+    """The header dict and the arrays of a model (the part shared by models and checkpoints)."""
+    from . import __version__
+    from .model import Sequential
+    if not isinstance(model, Sequential):
+        raise TypeError(f"expected a glassnet Sequential model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError("cannot save a model that has no input width yet: fit it first, or "
+                         "give the first layer n_in (Dense(n_in, n_out))")
+    if extra is None:
+        extra = getattr(model, "extra", None) or {}
+    if not isinstance(extra, dict):
+        raise TypeError(f"extra must be a dict, got {type(extra).__name__}")
+    layers, arrays, layer_rngs = [], [], {}
+    for i, layer in enumerate(model.layers):
+        layers.append(_layer_to_json(i, layer))
+        for k, p in layer.params.items():
+            if not np.isfinite(p).all():
+                raise ValueError(f"cannot save: layer {i} ({type(layer).__name__}) parameter "
+                                 f"{k} contains NaN or infinity")
+            arrays.append((f"layers.{i}.{k}", p))
+        r = _rng_to_json(getattr(layer, "rng", None))
+        if r is not None:
+            layer_rngs[str(i)] = r
+    seed = model.seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        seed = int(seed)
+    else:
+        seed = None
+    header = {
+        "format": "glassnet model",
+        "glassnet_version": __version__,
+        "kind": "model",
+        "dtype": model.dtype.name,
+        "seed": seed,
+        "n_features": int(model.n_features),
+        "layers": layers,
+        "loss": _loss_to_json(getattr(model, "loss", None)),
+        "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},
+        "extra": extra,
+    }
+    return header, arrays
+
+
+def _build_layer(ck, i, rec, width, dtype, arrays):
+    where = f"layers[{i}]"
+    rec = ck.obj(rec, where)
+    ck.keys(rec, where, {"class", "config"})
+    name = ck.str_(rec.get("class"), f"{where}.class")
+    if name not in _LAYER_CLASSES:
+        ck.fail(f"{where}: unknown layer type {_short(name)} (a model file may hold: "
+                + ", ".join(_LAYER_CLASSES) + ")")
+    cfg = ck.obj(rec.get("config", {}), f"{where}.config")
+    w = f"{where}.config"
+
+    def take(pname, shape):
+        key = f"layers.{i}.{pname}"
+        a = arrays.pop(key, None)
+        if a is None:
+            ck.fail(f"{where} ({name}) needs the array {key!r}, which the file lacks")
+        if a.dtype != dtype:
+            ck.fail(f"array {key!r} is {a.dtype.name} but the model is {dtype.name}")
+        if a.shape != shape:
+            ck.fail(f"array {key!r} has shape {a.shape} but {name} with this configuration "
+                    f"needs {shape}")
+        if not np.isfinite(a).all():
+            ck.fail(f"array {key!r} contains NaN or infinity")
+        return a
+
+    try:
+        if name == "Dense":
+            ck.keys(cfg, w, {"n_in", "n_out", "init", "bias"})
+            n_in = ck.int_(cfg.get("n_in"), f"{w}.n_in", 1, _MAX_DIM)
+            n_out = ck.int_(cfg.get("n_out"), f"{w}.n_out", 1, _MAX_DIM)
+            init = ck.str_(cfg.get("init", "xavier"), f"{w}.init")
+            bias = ck.bool_(cfg.get("bias", True), f"{w}.bias")
+            if n_in != width:
+                ck.fail(f"{where}: Dense has n_in={n_in} but receives {width} inputs")
+            layer = Dense(n_in, n_out, init=init, bias=bias)
+            params = {"W": take("W", (n_in, n_out))}
+            if bias:
+                params["b"] = take("b", (n_out,))
+            layer.n_in, layer.n_out = n_in, n_out
+            layer.params = params
+            layer.grads = {k: np.zeros_like(v) for k, v in params.items()}
+            return layer
+        if name == "Dropout":
+            ck.keys(cfg, w, {"rate"})
+            layer = Dropout(ck.num(cfg.get("rate", 0.5), f"{w}.rate"))
+        elif name in ("LeakyReLU", "ELU"):
+            ck.keys(cfg, w, {"alpha"})
+            layer = _LAYER_CLASSES[name](**({"alpha": ck.num(cfg["alpha"], f"{w}.alpha")}
+                                            if "alpha" in cfg else {}))
+        elif name == "GELU":
+            ck.keys(cfg, w, {"approximate"})
+            layer = _act.GELU(ck.str_(cfg.get("approximate", "none"), f"{w}.approximate",
+                                      ("none", "tanh")))
+        else:
+            ck.keys(cfg, w, set())
+            layer = _LAYER_CLASSES[name]()
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        ck.fail(f"{where} ({name}): {exc}")
+    layer.build(width)  # parameter-free: just records the width
+    return layer
+
+
+def _build_model(ck, header, arrays):
+    from .model import Sequential
+    if "glassnet_version" in header:
+        ck.str_(header["glassnet_version"], "glassnet_version")
+    dtype = np.dtype(ck.str_(header.get("dtype"), "dtype", _MODEL_DTYPES))
+    seed = header.get("seed")
+    if seed is not None:
+        seed = ck.int_(seed, "seed", 0)
+    n_features = ck.int_(header.get("n_features"), "n_features", 1, _MAX_DIM)
+    recs = ck.list_(header.get("layers"), "layers")
+    if not recs:
+        ck.fail("layers is empty")
+    layers, width = [], n_features
+    for i, rec in enumerate(recs):
+        layer = _build_layer(ck, i, rec, width, dtype, arrays)
+        layers.append(layer)
+        width = layer.n_out
+    leftover = [k for k in arrays if k.startswith("layers.")]
+    if leftover:
+        ck.fail(f"the file has arrays no layer uses: {_short(leftover)}")
+    try:
+        model = Sequential(layers, seed=seed, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        ck.fail(f"the layers do not form a model: {exc}")
+    if model.n_features != n_features:
+        ck.fail(f"n_features is {n_features} but the first layer takes {model.n_features}")
+
+    rng = header.get("rng", {})
+    rng = {} if rng is None else ck.obj(rng, "rng")
+    ck.keys(rng, "rng", {"model", "layers"})
+    gen = _rng_from_json(ck, rng.get("model"), "rng.model")
+    if gen is not None:
+        model.rng = gen
+    lrng = rng.get("layers", {})
+    lrng = {} if lrng is None else ck.obj(lrng, "rng.layers")
+    for k, v in lrng.items():
+        idx = int(k) if k.isascii() and k.isdigit() and len(k) < 10 else -1
+        if not 0 <= idx < len(model.layers) or not hasattr(model.layers[idx], "rng"):
+            ck.fail(f"rng.layers has an entry {_short(k)} that is not a layer with a random "
+                    f"generator")
+        g = _rng_from_json(ck, v, f"rng.layers[{k}]")
+        if g is not None:
+            model.layers[idx].rng = g
+
+    model.loss = _loss_from_json(ck, header.get("loss"))
+    extra = header.get("extra", {})
+    model.extra = {} if extra is None else ck.obj(extra, "extra")
+    return model
+
+
+def _loss_from_json(ck, v):
+    if v is None:
+        return None
+    v = ck.obj(v, "loss")
+    ck.keys(v, "loss", {"class", "config"})
+    name = ck.str_(v.get("class"), "loss.class", tuple(_LOSS_CLASSES))
+    cfg = ck.obj(v.get("config", {}), "loss.config")
+    kw = {}
+    spec = {"MSE": {"half": "bool"}, "MAE": {}, "Hinge": {}, "Huber": {"delta": "pos"},
+            "BinaryCrossEntropy": {"from_logits": "bool", "eps": "pos"},
+            "CategoricalCrossEntropy": {"from_logits": "bool", "eps": "pos"}}[name]
+    ck.keys(cfg, "loss.config", set(spec))
+    for k, kind in spec.items():
+        if k not in cfg:
+            continue
+        if kind == "bool":
+            kw[k] = ck.bool_(cfg[k], f"loss.config.{k}")
+        else:
+            x = ck.num(cfg[k], f"loss.config.{k}")
+            if x <= 0:
+                ck.fail(f"loss.config.{k} must be > 0, got {x}")
+            kw[k] = x
+    return _LOSS_CLASSES[name](**kw)
+
+
+# ------------------------------------------------------------------------------------------
+# public API: models
+# ------------------------------------------------------------------------------------------
+
+def save_model(model, path, extra=None) -> None:
+    """Save ``model`` to ``path`` in glassnet's safe format, atomically.
+
+    Stores the architecture, the parameters (bit for bit, in the model's dtype), the seed and
+    random generators' states, the loss the model was trained with (so ``predict_proba``
+    works after loading) and ``extra``, a JSON-able dict (NumPy numbers and arrays are
+    converted to JSON numbers and lists). ``extra=None`` keeps ``model.extra`` if the model
+    has one. Non-finite parameters are refused (ValueError): a good file is never replaced
+    by a diverged model.
+    """
+    header, arrays = _model_payload(model, extra)
+    _write_file(path, header, arrays)
+
+
+def load_model(path):
+    """Load a model saved by :func:`save_model` (or a checkpoint) and return a ``Sequential``.
+
+    The model predicts exactly as the saved one (same dtype, same bytes); ``model.extra``
+    holds the saved dict ({} if none) and ``model.loss`` the loss it was trained with.
+    Anything wrong with the file raises :class:`ModelFileError`; nothing in it is executed.
+    """
+    path = os.fspath(path)
+    return _model_from_bytes(_read_bytes(path), path)
+
+
+def _model_from_bytes(data: bytes, path="<bytes>"):
+    ck, header, arrays = _parse(data, path)
+    ck.str_(header.get("kind", "model"), "kind", ("model", "checkpoint"))
+    return _build_model(ck, header, arrays)
+
+
+# ------------------------------------------------------------------------------------------
+# checkpoints and resume
+# ------------------------------------------------------------------------------------------
+
+def _scalar_ok(v):
+    return v is None or isinstance(v, (bool, int, float, str))
+
+
+def _optimizer_to_json(model, opt, arrays):
+    if opt is None:
+        return None
+    name = type(opt).__name__
+    from . import optim as _optim
+    if name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
+        raise TypeError(f"cannot checkpoint the optimizer {opt!r}: checkpoints hold "
+                        f"glassnet's built-in optimizers only (" + ", ".join(_OPTIMIZER_NAMES)
+                        + "); use ModelCheckpoint(training_state=False) to save the model only")
+    index = {id(layer): i for i, layer in enumerate(model.layers)}
+    entries = []
+    for key, st in getattr(opt, "state", {}).items():
+        if not (isinstance(key, tuple) and len(key) == 2 and key[0] in index):
+            continue  # memory of a parameter that is not in this model
+        i, pname = index[key[0]], key[1]
+        values, slots = {}, {}
+        for k, v in st.items():
+            if k.startswith("_") or k.startswith("tmp"):
+                continue  # shape/dtype bookkeeping and scratch buffers: rebuilt on load
+            if isinstance(v, np.ndarray):
+                aname = f"optimizer.{i}.{pname}.{k}"
+                arrays.append((aname, v))
+                slots[k] = aname
+            elif isinstance(v, np.generic):
+                values[k] = v.item()
+            elif _scalar_ok(v):
+                values[k] = v
+            else:
+                raise TypeError(f"cannot checkpoint optimizer state {k!r} of type "
+                                f"{type(v).__name__}")
+        entries.append({"layer": i, "param": pname, "values": values, "arrays": slots})
+    initial = getattr(opt, "initial_lr", None)
+    return {"class": name, "config": opt.config(),
+            "initial_lr": float(initial) if initial is not None else None, "state": entries}
+
+
+def _optimizer_from_json(ck, v, model, arrays):
+    if v is None:
+        return None
+    from . import optim as _optim
+    v = ck.obj(v, "training.optimizer")
+    ck.keys(v, "training.optimizer", {"class", "config", "initial_lr", "state"})
+    name = ck.str_(v.get("class"), "training.optimizer.class", _OPTIMIZER_NAMES)
+    cfg = ck.obj(v.get("config", {}), "training.optimizer.config")
+    try:
+        opt = _optim.get(name.lower(), **cfg)
+    except (TypeError, ValueError, OverflowError) as exc:
+        ck.fail(f"training.optimizer.config is not valid for {name}: {exc}")
+    if type(opt) is not getattr(_optim, name):
+        ck.fail(f"training.optimizer.class {name} was rebuilt as {type(opt).__name__}")
+    if v.get("initial_lr") is not None:
+        lr0 = ck.num(v["initial_lr"], "training.optimizer.initial_lr")
+        if lr0 <= 0:
+            ck.fail("training.optimizer.initial_lr must be > 0")
+        opt.initial_lr = lr0
+    seen = set()
+    for j, e in enumerate(ck.list_(v.get("state", []), "training.optimizer.state")):
+        where = f"training.optimizer.state[{j}]"
+        e = ck.obj(e, where)
+        ck.keys(e, where, {"layer", "param", "values", "arrays"})
+        i = ck.int_(e.get("layer"), f"{where}.layer", 0, len(model.layers) - 1)
+        layer = model.layers[i]
+        pname = ck.str_(e.get("param"), f"{where}.param", tuple(layer.params))
+        if (i, pname) in seen:
+            ck.fail(f"{where}: a second state for layer {i} parameter {pname}")
+        seen.add((i, pname))
+        p = layer.params[pname]
+        st = opt._new_state(p) if hasattr(opt, "_new_state") else {}
+        for k, x in ck.obj(e.get("values", {}), f"{where}.values").items():
+            w = f"{where}.values.{k}"
+            if k.startswith("_") or k not in st or isinstance(st[k], np.ndarray):
+                ck.fail(f"{w}: {name} keeps no scalar state of that name")
+            default = st[k]
+            if default is None:
+                if x is not None:
+                    ck.fail(f"{w} must be null (or stored as an array)")
+            elif isinstance(default, bool):
+                x = ck.bool_(x, w)
+            elif isinstance(default, int):
+                x = ck.int_(x, w, 0, 2 ** 62)
+            elif isinstance(default, float):
+                x = ck.num(x, w)
+            else:
+                ck.fail(f"{w}: unsupported state value")
+            st[k] = x
+        for k, aname in ck.obj(e.get("arrays", {}), f"{where}.arrays").items():
+            w = f"{where}.arrays.{k}"
+            aname = ck.str_(aname, w)
+            if k.startswith("_") or k not in st or not (st[k] is None
+                                                          or isinstance(st[k], np.ndarray)):
+                ck.fail(f"{w}: {name} keeps no array state of that name")
+            a = arrays.pop(aname, None)
+            if a is None:
+                ck.fail(f"{w} names the array {_short(aname)}, which the file lacks")
+            if a.shape != p.shape or a.dtype != p.dtype:
+                ck.fail(f"array {_short(aname)} is {a.dtype.name}{list(a.shape)} but the "
+                        f"parameter is {p.dtype.name}{list(p.shape)}")
+            st[k] = a
+        opt.state[(id(layer), pname)] = st
+    return opt
+
+
+def _history_from_json(ck, v):
+    from .train import History
+    h = History()
+    if v is None:
+        return h
+    v = ck.obj(v, "training.history")
+    ck.keys(v, "training.history", {"history", "epoch"})
+    for k, vals in ck.obj(v.get("history", {}), "training.history.history").items():
+        vals = ck.list_(vals, f"training.history.history.{k}")
+        out = []
+        for x in vals:
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                ck.fail(f"training.history.history.{_short(k)} must hold numbers, got "
+                        f"{_jtype(x)}")
+            try:
+                out.append(float(x))
+            except OverflowError:
+                ck.fail(f"training.history.history.{_short(k)} holds a number out of range")
+        h.history[k] = out
+    h.epoch = [ck.int_(x, "training.history.epoch[]", 0, 2 ** 62)
+               for x in ck.list_(v.get("epoch", []), "training.history.epoch")]
+    return h
+
+
+def save_checkpoint(path, model, epoch, extra=None) -> None:
+    """Save ``model`` with its training state, atomically, so training can continue exactly.
+
+    Stores everything :func:`save_model` does plus ``epoch`` (the epoch just finished,
+    counted from 0), the history so far, ``model.optimizer`` (configuration, ``initial_lr``
+    and per-parameter state: momentum, running averages, step counts) and the random
+    generators' states (shuffling, dropout, the validation split). Called by
+    :class:`glassnet.train.ModelCheckpoint` at the end of an epoch.
+    """
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    header, arrays = _model_payload(model, extra)
+    header["kind"] = "checkpoint"
+    hist = getattr(model, "history", None)
+    history = None
+    if hist is not None:
+        history = {"history": {str(k): [float(x) for x in v] for k, v in hist.history.items()},
+                   "epoch": [int(e) for e in hist.epoch]}
+    header["training"] = {
+        "epoch": int(epoch),
+        "optimizer": _optimizer_to_json(model, getattr(model, "optimizer", None), arrays),
+        "history": history,
+        "split_rng": _rng_to_json_state(getattr(model, "_split_rng_state", None)),
+    }
+    _write_file(path, header, arrays)
+
+
+def _rng_to_json_state(state):
+    """A bit-generator state dict (as ``bit_generator.state`` gives it) in JSON form."""
+    if not isinstance(state, dict) or state.get("bit_generator") not in _BIT_GENERATORS:
+        return None
+    bg = _BIT_GENERATORS[state["bit_generator"]]()
+    bg.state = state
+    return _rng_to_json(np.random.Generator(bg))
+
+
+def load_checkpoint(path):
+    """Load a checkpoint written by :func:`save_checkpoint`; return ``(model, state)``.
+
+    ``model`` is as :func:`load_model` gives it, with ``model.optimizer`` (its state
+    restored), ``model.loss``, ``model.history`` and ``model.epochs_trained`` set. ``state``
+    is a dict with ``epoch`` (the last finished, from 0), ``initial_epoch`` (epoch + 1, the
+    value for ``fit(..., initial_epoch=...)``), ``optimizer``, ``loss``, ``history``,
+    ``extra`` and ``split_rng_state`` (the generator state the validation split was drawn
+    from, or None). A plain model file raises :class:`ModelFileError`.
+    """
+    path = os.fspath(path)
+    return _checkpoint_from_bytes(_read_bytes(path), path)
+
+
+def _checkpoint_from_bytes(data: bytes, path="<bytes>"):
+    ck, header, arrays = _parse(data, path)
+    kind = ck.str_(header.get("kind", "model"), "kind", ("model", "checkpoint"))
+    if kind != "checkpoint":
+        ck.fail("it holds a model without training state (saved by save_model, not a "
+                "checkpoint); load it with load_model")
+    model = _build_model(ck, header, arrays)
+    tr = ck.obj(header.get("training"), "training")
+    ck.keys(tr, "training", {"epoch", "optimizer", "history", "split_rng"})
+    epoch = ck.int_(tr.get("epoch"), "training.epoch", 0, 2 ** 62)
+    opt = _optimizer_from_json(ck, tr.get("optimizer"), model, arrays)
+    leftover = [k for k in arrays if k.startswith("optimizer.")]
+    if leftover:
+        ck.fail(f"the file has optimizer arrays no state uses: {_short(leftover)}")
+    history = _history_from_json(ck, tr.get("history"))
+    split = _rng_from_json(ck, tr.get("split_rng"), "training.split_rng")
+    model.optimizer = opt
+    model.history = history
+    model.epochs_trained = epoch + 1
+    state = {"epoch": epoch, "initial_epoch": epoch + 1, "optimizer": opt, "loss": model.loss,
+             "history": history, "extra": model.extra,
+             "split_rng_state": None if split is None else split.bit_generator.state}
+    return model, state
+
+
+class _RestoreHistory(Callback):
+    """Put the checkpoint's history into the History of the resumed ``fit``, so that it (and
+    every checkpoint written from it) covers all epochs."""
+
+    def __init__(self, saved):
+        self.saved = saved
+
+    def on_train_begin(self, logs=None):
+        h = getattr(self.model, "history", None)
+        if h is None or h is self.saved:
+            return
+        h.history = {k: list(v) for k, v in self.saved.history.items()}
+        h.epoch = list(self.saved.epoch)
+
+
+def resume(path, X, y, epochs, **fit_kwargs):
+    """Continue the training saved in the checkpoint ``path`` up to ``epochs`` epochs in all.
+
+    ``epochs`` is the total, as in the original ``fit`` call: a checkpoint taken after epoch
+    4 of 10 runs epochs 5..10. Pass the same data and the same ``fit`` arguments
+    (``batch_size``, ``shuffle``, ``validation_split``/``validation_data``, ``metrics``,
+    callbacks such as a new ``ModelCheckpoint``); the model, loss, optimizer and its state,
+    history and random generators come from the checkpoint, so the result is bit-identical
+    to an uninterrupted run. ``loss`` and ``optimizer`` may be given only when the
+    checkpoint lacks them. Returns the model (``model.history`` covers all epochs).
+
+    Callbacks that keep their own state across epochs (EarlyStopping's patience counter,
+    ReduceLROnPlateau) start afresh.
+    """
+    from ._validate import check_array, check_positive_int
+    from .train import fit
+    epochs = check_positive_int(epochs, "epochs", minimum=0)
+    if "initial_epoch" in fit_kwargs:
+        raise TypeError("resume() takes the initial epoch from the checkpoint; do not pass "
+                        "initial_epoch")
+    model, state = load_checkpoint(path)
+    for key in ("loss", "optimizer"):
+        if key in fit_kwargs and state[key] is not None:
+            raise TypeError(f"resume() restores the {key} from the checkpoint; do not pass {key}")
+    loss = fit_kwargs.pop("loss", None) or state["loss"]
+    optimizer = fit_kwargs.pop("optimizer", None) or state["optimizer"] or "adam"
+    start = state["initial_epoch"]
+    split = fit_kwargs.get("validation_split", 0.0) or 0.0
+    if split and fit_kwargs.get("validation_data") is None:
+        # Redraw the split the first fit drew, from the generator state it was drawn from.
+        if state["split_rng_state"] is None:
+            raise ValueError("this checkpoint does not record how the validation split was "
+                             "drawn; pass validation_data instead of validation_split")
+        X = check_array(X, name="X", dtype=model.dtype, n_features=model.n_features)
+        y = np.asarray(y)
+        n_val = int(round(len(X) * split))
+        if n_val < 1 or n_val >= len(X) or len(y) != len(X):
+            raise ValueError(f"validation_split={split} does not split {len(X)} rows "
+                             f"({len(y)} targets)")
+        bg = _BIT_GENERATORS[state["split_rng_state"]["bit_generator"]]()
+        bg.state = state["split_rng_state"]
+        perm = np.random.Generator(bg).permutation(len(X))
+        fit_kwargs["validation_data"] = (X[perm[:n_val]], y[perm[:n_val]])
+        fit_kwargs["validation_split"] = 0.0
+        X, y = X[perm[n_val:]], y[perm[n_val:]]
+        model._split_rng_state = state["split_rng_state"]
+    callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
+    fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),
+        initial_epoch=start, callbacks=callbacks, **fit_kwargs)
+    return model

@@ -1,0 +1,679 @@
+"""Model files: bit-identical round trips, the extra dict, atomic writes, and untrusted input
+(hand-crafted, truncated, corrupt and foreign files, plus a fuzz of thousands of mutations)
+that must fail with ModelFileError and nothing else."""
+import hashlib
+import json
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import io as gio
+from glassnet.io import ModelFileError, load_checkpoint, load_model, save_checkpoint, save_model
+from glassnet.optim import SGD, Adam
+
+PREFIX = struct.Struct("<8sIQ")
+
+
+# -- helpers: the documented format, rebuilt independently of io.py ----------------------------
+
+def split_file(data):
+    """(header dict, data section bytes) of a valid file."""
+    magic, version, hlen = PREFIX.unpack_from(data)
+    assert magic == b"GLASSNET" and version == 1
+    header = json.loads(data[PREFIX.size:PREFIX.size + hlen])
+    start = -(-(PREFIX.size + hlen) // 64) * 64
+    return header, data[start:-32]
+
+
+def build_file(header, section, version=1, hlen=None):
+    """A file from a header and a data section, with a correct checksum."""
+    hb = header if isinstance(header, bytes) else json.dumps(header).encode()
+    body = PREFIX.pack(b"GLASSNET", version, len(hb) if hlen is None else hlen) + hb
+    body += bytes(-len(body) % 64) + section
+    return body + hashlib.sha256(body).digest()
+
+
+def rehash(data):
+    """Replace the trailing checksum so that only the parser can object."""
+    body = data[:-32] if len(data) >= 32 else data
+    return body + hashlib.sha256(body).digest()
+
+
+def data2(n=40, k=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, k))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+
+
+ARCHS = {
+    "softmax": lambda: [gn.Dense(5, 8, activation="relu"), gn.Dense(8, 3), gn.Softmax()],
+    "regression_nobias": lambda: [gn.Dense(5, 4, bias=False, init="he"), gn.Tanh(),
+                                  gn.Dense(4, 1)],
+    "all_nodes": lambda: [gn.Dense(5, 6), gn.LeakyReLU(0.2), gn.Dense(6, 6), gn.ELU(0.5),
+                          gn.GELU("tanh"), gn.GELU(), gn.Softplus(), gn.Dropout(0.3),
+                          gn.Sigmoid(), gn.Identity(), gn.Step(), gn.Dense(6, 2)],
+    "activation_first": lambda: [gn.Tanh(), gn.Dense(5, 3), gn.Sigmoid()],
+}
+
+
+def make_model(arch, dtype="float32", seed=3, train=True):
+    m = gn.Sequential(ARCHS[arch](), seed=seed, dtype=dtype)
+    if not m.built:
+        m.build(5)
+    if train:
+        X, y = data2()
+        loss = {"softmax": "cce", "regression_nobias": "mse", "all_nodes": "cce_logits",
+                "activation_first": "bce"}[arch]
+        yy = y if arch != "activation_first" else np.stack([y, 1 - y, y], 1)
+        m.fit(X, yy, loss=loss, optimizer="adam", epochs=2, batch_size=8)
+    return m
+
+
+def same_bytes(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+# -- round trips -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("arch", sorted(ARCHS))
+def test_roundtrip_bit_identical(tmp_path, arch, dtype):
+    m = make_model(arch, dtype)
+    p = tmp_path / "m.gnet"
+    save_model(m, p)
+    m2 = load_model(p)
+    X = np.random.default_rng(1).standard_normal((17, 5)).astype(dtype)
+    assert same_bytes(m.predict(X), m2.predict(X))
+    assert m2.dtype == m.dtype and m2.seed == m.seed and m2.n_features == m.n_features
+    assert repr(m2) == repr(m) and m2.summary() == m.summary()
+    assert all(same_bytes(a, b) for a, b in zip(m.get_weights(), m2.get_weights()))
+    assert [type(layer) for layer in m2.layers] == [type(layer) for layer in m.layers]
+    assert type(m2.loss) is type(m.loss) and m2.loss.config() == m.loss.config()
+    # The random generators come back too: further training is identical.
+    assert m2.rng.bit_generator.state == m.rng.bit_generator.state
+    Xt, yt = data2(seed=5)
+    yt = yt if arch != "activation_first" else np.stack([yt, 1 - yt, yt], 1)
+    for model in (m, m2):
+        model.fit(Xt, yt, loss=m.loss, optimizer=SGD(lr=0.05), epochs=2, batch_size=8)
+    assert all(same_bytes(a, b) for a, b in zip(m.get_weights(), m2.get_weights()))
+
+
+def test_untrained_model_roundtrip_and_save_method(tmp_path):
+    m = gn.Sequential([gn.Dense(3, 2), gn.ReLU()], seed=0, dtype="float64")
+    m.save(tmp_path / "sub" / "dir" / "m.gnet")  # parent folders are created
+    m2 = load_model(tmp_path / "sub" / "dir" / "m.gnet")
+    assert m2.loss is None and m2.extra == {}
+    X = np.arange(6.0).reshape(2, 3)
+    assert same_bytes(m.predict(X), m2.predict(X))
+
+
+def test_extra_roundtrip(tmp_path):
+    m = make_model("softmax", train=False)
+    extra = {"task": "classification", "target": "species", "classes": ["a", "b", "ü"],
+             "preprocess": {"mean": np.array([1.5, -2.25], dtype=np.float32), "std": [1.0, 3.0],
+                            "columns": ["x", "y"]},
+             "metrics": {"accuracy": np.float32(0.75), "n": np.int64(12), "ll": float("nan")},
+             "nested": [{"a": None, "b": True}], "big": 2 ** 70}
+    save_model(m, tmp_path / "m.gnet", extra=extra)
+    got = load_model(tmp_path / "m.gnet").extra
+    assert got["preprocess"]["mean"] == [1.5, -2.25]
+    assert got["metrics"]["accuracy"] == 0.75 and got["metrics"]["n"] == 12
+    assert np.isnan(got["metrics"]["ll"])
+    assert got["classes"] == ["a", "b", "ü"] and got["nested"] == [{"a": None, "b": True}]
+    assert got["big"] == 2 ** 70 and got["task"] == "classification"
+    # a loaded model keeps its extra when saved again
+    m2 = load_model(tmp_path / "m.gnet")
+    save_model(m2, tmp_path / "m2.gnet")
+    assert load_model(tmp_path / "m2.gnet").extra["classes"] == ["a", "b", "ü"]
+    with pytest.raises(TypeError, match="cannot be stored"):
+        save_model(m, tmp_path / "bad.gnet", extra={"f": object()})
+    with pytest.raises(TypeError, match="extra must be a dict"):
+        save_model(m, tmp_path / "bad.gnet", extra=[1, 2])
+    assert not (tmp_path / "bad.gnet").exists()
+
+
+@pytest.mark.parametrize("loss,k", [("cce_logits", 3), ("bce_logits", 1)])
+def test_predict_proba_after_load(tmp_path, loss, k):
+    X, y = data2()
+    m = gn.Sequential([gn.Dense(5, 6, activation="tanh"), gn.Dense(6, k)], seed=0)
+    m.fit(X, y, loss=loss, epochs=2, batch_size=10)
+    save_model(m, tmp_path / "m.gnet")
+    m2 = load_model(tmp_path / "m.gnet")
+    assert same_bytes(m.predict_proba(X), m2.predict_proba(X))
+    assert np.array_equal(m.predict_classes(X), m2.predict_classes(X))
+    # without the stored loss the logits model could not give probabilities
+    untrained = gn.Sequential([gn.Dense(5, k)], seed=0)
+    save_model(untrained, tmp_path / "u.gnet")
+    with pytest.raises(ValueError, match="not a probability"):
+        load_model(tmp_path / "u.gnet").predict_proba(X)
+
+
+def test_loss_options_roundtrip(tmp_path):
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    for loss in (gn.MSE(half=True), gn.Huber(delta=0.25), gn.MAE(), gn.Hinge(),
+                 gn.BinaryCrossEntropy(eps=1e-5), gn.CategoricalCrossEntropy(from_logits=True)):
+        m.loss = loss
+        save_model(m, tmp_path / "m.gnet")
+        got = load_model(tmp_path / "m.gnet").loss
+        assert type(got) is type(loss) and vars(got) == vars(loss)
+
+
+def test_save_refuses_what_it_cannot_store(tmp_path):
+    p = tmp_path / "m.gnet"
+    with pytest.raises(ValueError, match="no input width"):
+        save_model(gn.Sequential([gn.Dense(4), gn.ReLU()]), p)
+
+    class MyReLU(gn.ReLU):
+        pass
+
+    with pytest.raises(TypeError, match="built-in layers"):
+        save_model(gn.Sequential([gn.Dense(2, 2), MyReLU()]), p)
+    with pytest.raises(TypeError, match="Sequential"):
+        save_model(object(), p)
+    good = gn.Sequential([gn.Dense(2, 2)], seed=0)
+    save_model(good, p)
+    before = p.read_bytes()
+    good.layers[0].params["W"][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        save_model(good, p)
+    assert p.read_bytes() == before  # a diverged model never replaces a good file
+    assert os.listdir(tmp_path) == ["m.gnet"]
+
+
+# -- atomic writes -----------------------------------------------------------------------------
+
+def _old_file(tmp_path):
+    p = tmp_path / "m.gnet"
+    save_model(make_model("softmax", train=False), p)
+    return p, p.read_bytes()
+
+
+def test_atomic_replace_fails(tmp_path, monkeypatch):
+    p, before = _old_file(tmp_path)
+
+    def boom(*a, **k):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(gio.os, "replace", boom)
+    with pytest.raises(OSError, match="disk on fire"):
+        save_model(make_model("softmax", seed=9, train=False), p)
+    assert p.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.gnet"]  # the temporary file was removed
+
+
+def test_atomic_interrupt_during_fsync(tmp_path, monkeypatch):
+    p, before = _old_file(tmp_path)
+
+    def interrupt(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gio.os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(p, make_model("softmax", seed=9), epoch=1)
+    assert p.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.gnet"]
+
+
+def test_atomic_crash_mid_write(tmp_path, monkeypatch):
+    """Fail after part of the bytes has been written."""
+    p, before = _old_file(tmp_path)
+    real = hashlib.sha256
+
+    class Failing:
+        def __init__(self):
+            self.h, self.calls = real(), 0
+
+        def update(self, b):
+            self.calls += 1
+            if self.calls == 4:
+                raise MemoryError("simulated crash mid-write")
+            self.h.update(b)
+
+    monkeypatch.setattr(gio.hashlib, "sha256", Failing)
+    with pytest.raises(MemoryError):
+        save_model(make_model("all_nodes", seed=9, train=False), p)
+    monkeypatch.undo()
+    assert p.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.gnet"]
+    load_model(p)
+
+
+def test_atomic_killed_process_leaves_old_file(tmp_path):
+    """A process killed just before the rename (no cleanup runs) leaves the target intact."""
+    p, before = _old_file(tmp_path)
+    code = ("import os, numpy as np, glassnet as gn, glassnet.io as gio\n"
+            "gio.os.replace = lambda *a: os._exit(3)\n"
+            f"gio.save_model(gn.Sequential([gn.Dense(5, 64)], seed=1), {str(p)!r})\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert r.returncode == 3, r.stderr.decode()
+    assert p.read_bytes() == before
+    load_model(p)
+
+
+def test_atomic_write_text_and_bytes(tmp_path):
+    p = tmp_path / "a" / "b" / "f.txt"
+    gio.atomic_write_text(p, "héllo\nworld\n")
+    assert p.read_bytes() == "héllo\nworld\n".encode()
+    os.chmod(p, 0o640)
+    gio.atomic_write_bytes(p, b"\x00\x01")
+    assert p.read_bytes() == b"\x00\x01"
+    assert (os.stat(p).st_mode & 0o777) == 0o640  # permissions of the replaced file kept
+    assert sorted(os.listdir(p.parent)) == ["f.txt"]
+    h = gn.Sequential([gn.Dense(5, 1)], seed=0).fit(*data2(), epochs=2, batch_size=8)
+    h.to_csv(tmp_path / "c" / "hist.csv")
+    assert (tmp_path / "c" / "hist.csv").read_text().splitlines()[0].startswith("epoch,loss")
+
+
+# -- untrusted files: hand-crafted cases ---------------------------------------------------------
+
+@pytest.fixture
+def valid(tmp_path):
+    m = make_model("softmax")
+    p = tmp_path / "valid.gnet"
+    save_model(m, p, extra={"classes": ["a", "b", "c"]})
+    return p.read_bytes()
+
+
+def expect_error(tmp_path, data, match, loader=load_model):
+    p = tmp_path / "bad.gnet"
+    p.write_bytes(data)
+    with pytest.raises(ModelFileError, match=match) as ei:
+        loader(p)
+    assert str(p) in str(ei.value) and ei.value.path == str(p)
+    assert "\n" not in str(ei.value)
+    return ei.value
+
+
+def test_foreign_files(tmp_path, valid):
+    expect_error(tmp_path, b"", "empty")
+    expect_error(tmp_path, b"sepal_length,sepal_width,species\n5.1,3.5,setosa\n", "CSV")
+    expect_error(tmp_path, b'{"layers": []}', "JSON")
+    expect_error(tmp_path, pickle.dumps({"W": [1, 2]}), "pickle")
+    expect_error(tmp_path, os.urandom(100).replace(b"G", b"g"), "magic|text")
+    expect_error(tmp_path, b"GLASS", "truncated")
+    expect_error(tmp_path, b"GLASSNET", "truncated")
+    buf = __import__("io").BytesIO()
+    np.save(buf, np.zeros(3))
+    expect_error(tmp_path, buf.getvalue(), "npy")
+    d = tmp_path / "adir"
+    d.mkdir()
+    with pytest.raises(ModelFileError, match="directory"):
+        load_model(d)
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "missing.gnet")
+    huge = tmp_path / "huge.csv"  # read no further than its start
+    with open(huge, "wb") as f:
+        f.write(b"a,b\n" + b"1,2\n" * 2000)
+        f.truncate(2 ** 31)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="CSV"):
+            load_model(huge)
+        assert tracemalloc.get_traced_memory()[1] < 2 ** 20
+    finally:
+        tracemalloc.stop()
+    expect_error(tmp_path, bytes(5000), "magic bytes")
+    if hasattr(os, "mkfifo"):  # a FIFO would block a naive reader forever
+        os.mkfifo(tmp_path / "fifo")
+        with pytest.raises(ModelFileError, match="not a regular file"):
+            load_model(tmp_path / "fifo")
+
+
+def test_pickle_payload_never_runs(tmp_path, valid):
+    sentinel = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(sentinel), "w"))
+
+    payload = pickle.dumps(Evil())
+    expect_error(tmp_path, payload, "pickle")
+    expect_error(tmp_path, build_file(payload, b""), "JSON")  # inside a glassnet container
+    assert not sentinel.exists()
+
+
+def test_truncated_and_corrupt(tmp_path, valid):
+    expect_error(tmp_path, valid[: len(valid) // 2], "checksum|truncated")
+    expect_error(tmp_path, valid[:-1], "checksum|truncated")
+    flipped = bytearray(valid)
+    flipped[-40] ^= 0x10  # in the weights
+    expect_error(tmp_path, bytes(flipped), "checksum")
+    expect_error(tmp_path, valid + b"\x00", "checksum")
+    v2 = bytearray(valid)
+    v2[8] = 2
+    expect_error(tmp_path, bytes(v2), "newer")
+
+
+def test_oversized_claims_fail_before_allocating(tmp_path, valid):
+    header, section = split_file(valid)
+    # a header length beyond the file
+    expect_error(tmp_path, build_file(json.dumps(header).encode(), section, hlen=2 ** 63),
+                 "header length")
+    big = json.loads(json.dumps(header))
+    big["arrays"][0]["shape"] = [2 ** 40, 2 ** 40]
+    big["arrays"][0]["nbytes"] = 2 ** 80 * 4
+    tracemalloc.start()
+    try:
+        expect_error(tmp_path, build_file(big, section), "extends past the end")
+        big["arrays"][0]["shape"] = [2 ** 62, 3]
+        expect_error(tmp_path, build_file(big, section), r"shape\[0\]")
+        big["arrays"][0]["shape"] = [10 ** 6] * 8
+        big["arrays"][0]["nbytes"] = 10 ** 48 * 4
+        expect_error(tmp_path, build_file(big, section), "extends past")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2 ** 20
+
+
+def _edit(header, fn):
+    h = json.loads(json.dumps(header))
+    fn(h)
+    return h
+
+
+@pytest.mark.parametrize("edit,match", [
+    (lambda h: h["layers"][0].__setitem__("class", "Lambda"), "unknown layer type"),
+    (lambda h: h["layers"][0].__setitem__("class", "os.system"), "unknown layer type"),
+    (lambda h: h["layers"][0]["config"].__setitem__("n_out", "8"), "must be an integer"),
+    (lambda h: h["layers"][0]["config"].__setitem__("n_out", 9), "shape"),
+    (lambda h: h["layers"][0]["config"].__setitem__("n_in", 4), "receives 5 inputs"),
+    (lambda h: h["layers"][0]["config"].__setitem__("n_in", True), "must be an integer"),
+    (lambda h: h["layers"][0]["config"].__setitem__("bias", False), "no layer uses"),
+    (lambda h: h["layers"][0]["config"].__setitem__("init", "rm -rf"), "initializer"),
+    (lambda h: h["layers"][0]["config"].__setitem__("evil", 1), "unknown entry"),
+    (lambda h: h["layers"][1].__setitem__("config", {"alpha": 1}), "unknown entry"),
+    (lambda h: h["layers"].__setitem__(1, {"class": "Dropout", "config": {"rate": 1.5}}),
+     "rate"),
+    (lambda h: h["layers"].__setitem__(1, {"class": "LeakyReLU", "config": {"alpha": "x"}}),
+     "number"),
+    (lambda h: h["layers"].__setitem__(1, {"class": "GELU", "config": {"approximate": "x"}}),
+     "approximate"),
+    (lambda h: h.__setitem__("layers", []), "empty"),
+    (lambda h: h.__setitem__("layers", {"0": 1}), "must be a JSON list"),
+    (lambda h: h.__setitem__("dtype", "float16"), "dtype"),
+    (lambda h: h.__setitem__("dtype", "object"), "dtype"),
+    (lambda h: h.__setitem__("n_features", 6), "receives 6 inputs"),
+    (lambda h: h.__setitem__("n_features", -5), "n_features"),
+    (lambda h: h.__setitem__("seed", -1), "seed"),
+    (lambda h: h.__setitem__("seed", 1.5), "seed"),
+    (lambda h: h.__setitem__("extra", [1]), "extra"),
+    (lambda h: h.__setitem__("loss", {"class": "Evil", "config": {}}), "loss.class"),
+    (lambda h: h.__setitem__("loss", {"class": "Huber", "config": {"delta": -1}}), "delta"),
+    (lambda h: h.__setitem__("loss", {"class": "MSE", "config": {"half": "yes"}}), "half"),
+    (lambda h: h["rng"].__setitem__("model", {"bit_generator": "MT19937"}), "bit_generator"),
+    (lambda h: h["rng"]["model"]["state"].__setitem__("state", -1), "state"),
+    (lambda h: h["rng"]["model"]["state"].__setitem__("inc", 2 ** 200), "inc"),
+    (lambda h: h["rng"]["layers"].__setitem__("0", None), "random generator"),
+    (lambda h: h.__setitem__("kind", "pickle"), "kind"),
+    (lambda h: h["arrays"][0].__setitem__("dtype", "float16"), "dtype"),
+    (lambda h: h["arrays"][0].__setitem__("dtype", "|O"), "dtype"),
+    (lambda h: h["arrays"][0].__setitem__("shape", [-5, 8]), r"shape\[0\]"),
+    (lambda h: h["arrays"][0].__setitem__("shape", [8, 5]), "nbytes|shape"),
+    (lambda h: h["arrays"][0].__setitem__("offset", -64), "offset"),
+    (lambda h: h["arrays"][1].__setitem__("offset", 0), "overlap"),
+    (lambda h: h["arrays"][0].__setitem__("name", h["arrays"][1]["name"]), "twice"),
+    (lambda h: h["arrays"][0].__setitem__("name", "layers.0.Q"), "needs the array"),
+    (lambda h: h["arrays"].pop(), "needs the array|end at"),
+    (lambda h: h.__setitem__("arrays", None), "arrays must be"),
+])
+def test_hand_crafted_headers(tmp_path, valid, edit, match):
+    header, section = split_file(valid)
+    expect_error(tmp_path, build_file(_edit(header, edit), section), match)
+
+
+def test_nan_weights_are_rejected(tmp_path, valid):
+    header, section = split_file(valid)
+    e = header["arrays"][0]
+    sec = bytearray(section)
+    sec[e["offset"]:e["offset"] + 4] = np.float32(np.nan).tobytes()
+    expect_error(tmp_path, build_file(header, bytes(sec)), "NaN")
+
+
+def test_dtype_mismatch_with_model(tmp_path, valid):
+    header, section = split_file(valid)
+    f64 = _edit(header, lambda h: h.__setitem__("dtype", "float64"))
+    expect_error(tmp_path, build_file(f64, section), "float32 but the model is float64")
+
+
+def test_checkpoint_and_model_kinds(tmp_path, valid):
+    p = tmp_path / "m.gnet"
+    p.write_bytes(valid)
+    with pytest.raises(ModelFileError, match="not a checkpoint"):
+        load_checkpoint(p)
+    m = make_model("softmax")
+    save_checkpoint(p, m, epoch=1)
+    assert same_bytes(load_model(p).predict(np.ones((2, 5))), m.predict(np.ones((2, 5))))
+    header, section = split_file(p.read_bytes())
+    bad = _edit(header, lambda h: h["training"]["optimizer"].__setitem__("class", "Evil"))
+    expect_error(tmp_path, build_file(bad, section), "optimizer.class", load_checkpoint)
+    bad = _edit(header, lambda h: h["training"]["optimizer"]["config"].__setitem__("lr", -1))
+    expect_error(tmp_path, build_file(bad, section), "lr", load_checkpoint)
+    bad = _edit(header, lambda h: h["training"]["optimizer"]["config"].__setitem__("x", 1))
+    expect_error(tmp_path, build_file(bad, section), "not valid for Adam", load_checkpoint)
+    bad = _edit(header, lambda h: h["training"]["optimizer"]["state"][0]["values"]
+                .__setitem__("step", "4"))
+    expect_error(tmp_path, build_file(bad, section), "step", load_checkpoint)
+    bad = _edit(header, lambda h: h["training"]["history"]["history"].__setitem__("loss", ["x"]))
+    expect_error(tmp_path, build_file(bad, section), "numbers", load_checkpoint)
+    bad = _edit(header, lambda h: h["training"].__setitem__("epoch", -1))
+    expect_error(tmp_path, build_file(bad, section), "epoch", load_checkpoint)
+    # an optimizer array of the wrong shape for its parameter
+    def swap(h):
+        st = h["training"]["optimizer"]["state"]
+        st[0]["arrays"]["exp_avg"], st[1]["arrays"]["exp_avg"] = \
+            st[1]["arrays"]["exp_avg"], st[0]["arrays"]["exp_avg"]
+    expect_error(tmp_path, build_file(_edit(header, swap), section), "parameter is",
+                 load_checkpoint)
+
+
+# -- the fuzz ----------------------------------------------------------------------------------
+
+BAD_VALUES = [None, True, False, -1, 0, 1, 7, 2 ** 31, 2 ** 64, 10 ** 30, -(10 ** 30), 1e308,
+              -1e308, 0.5, float("nan"), float("inf"), "", "x", "float64", "int64", "Dense",
+              "layers.0.W", [], [1, 2], [[[[]]]], [-1], [2 ** 40, 2 ** 40], {}, {"a": 1}]
+
+
+def _paths(node, path=()):
+    """Every place in a JSON tree, as key paths."""
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, path + (i,))
+
+
+def _set(tree, path, value):
+    t = json.loads(json.dumps(tree))
+    if not path:
+        return value
+    node = t
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    return t
+
+
+def _delete(tree, path):
+    t = json.loads(json.dumps(tree))
+    node = t
+    for k in path[:-1]:
+        node = node[k]
+    del node[path[-1]]
+    return t
+
+
+def fuzz_cases(valid, rng, n_random, only_json=False):
+    """Mutated files: (label, bytes). Deterministic for a given rng."""
+    n = len(valid)
+    if only_json:
+        yield from _json_cases(valid, rng, n_random)
+        return
+    # truncation at every length, as is and with a recomputed checksum
+    for k in range(n):
+        yield "trunc", valid[:k]
+        if k >= 32:
+            yield "trunc+hash", rehash(valid[:k])
+    # random bit flips, raw (the checksum must catch them) and rehashed (the parser must)
+    for _ in range(n_random):
+        b = bytearray(valid)
+        for _ in range(int(rng.integers(1, 4))):
+            i = int(rng.integers(0, n))
+            b[i] ^= 1 << int(rng.integers(0, 8))
+        yield "flip", bytes(b)
+        yield "flip+hash", rehash(bytes(b))
+        # bit flips restricted to the prefix and header, where the parser lives
+        b = bytearray(valid)
+        hend = PREFIX.size + PREFIX.unpack_from(valid)[2]
+        i = int(rng.integers(0, hend))
+        b[i] ^= 1 << int(rng.integers(0, 8))
+        yield "header-flip+hash", rehash(bytes(b))
+    # random bytes inserted / deleted / overwritten
+    for _ in range(n_random // 2):
+        i = int(rng.integers(0, n))
+        junk = rng.bytes(int(rng.integers(1, 9)))
+        yield "insert+hash", rehash(valid[:i] + junk + valid[i:])
+        j = i + int(rng.integers(1, 65))
+        yield "delete+hash", rehash(valid[:i] + valid[j:])
+        yield "overwrite+hash", rehash(valid[:i] + junk + valid[i + len(junk):])
+    yield from _json_cases(valid, rng, n_random)
+
+
+def _json_cases(valid, rng, n_random):
+    # the header's JSON: every value replaced by wrong types and absurd numbers, every key
+    # deleted; the checksum and header length recomputed so only the parser can object
+    header, section = split_file(valid)
+    for path in _paths(header):
+        for v in BAD_VALUES:
+            yield "json", build_file(_set(header, path, v), section)
+        if path:
+            yield "json-del", build_file(_delete(header, path), section)
+    # header JSON text mangled
+    text = json.dumps(header).encode()
+    for _ in range(n_random // 4):
+        i = int(rng.integers(0, len(text)))
+        yield "json-bytes", build_file(text[:i] + rng.bytes(1) + text[i + 1:], section)
+        yield "json-cut", build_file(text[:i], section)
+
+
+def _check_loaded(obj, checkpoint):
+    if checkpoint:
+        model, state = obj
+        assert isinstance(state["epoch"], int) and state["initial_epoch"] == state["epoch"] + 1
+        assert isinstance(state["history"], gn.train.History)
+    else:
+        model = obj
+    assert isinstance(model, gn.Sequential) and isinstance(model.extra, dict)
+    X = np.ones((3, model.n_features), dtype=model.dtype)
+    with np.errstate(all="ignore"):
+        out = model.predict(X)
+    assert out.shape == (3, model.n_outputs) and out.dtype == model.dtype
+
+
+def run_fuzz(tmp_path, valid, checkpoint, n_random, seed, file_every=40, only_json=False):
+    """Load every mutated file; each must load into a valid model or raise ModelFileError.
+
+    The cases go through the same parser load_model/load_checkpoint use, from bytes (writing
+    thousands of files is slower than parsing them); every ``file_every``-th case also goes
+    through a real file and must give the same outcome."""
+    parse = gio._checkpoint_from_bytes if checkpoint else gio._model_from_bytes
+    loader = load_checkpoint if checkpoint else load_model
+    rng = np.random.default_rng(seed)
+    p = tmp_path / "fuzz.gnet"
+    counts = {"cases": 0, "loaded": 0, "rejected": 0}
+    slowest = 0.0
+    for i, (label, data) in enumerate(fuzz_cases(valid, rng, n_random, only_json)):
+        t0 = time.perf_counter()
+        try:
+            obj = parse(data, "case.gnet")
+        except ModelFileError as exc:
+            assert "case.gnet" in str(exc) and "\n" not in str(exc)
+            outcome = "rejected"
+        except Exception as exc:  # noqa: BLE001 - the point of the test
+            raise AssertionError(f"{label}: {type(exc).__name__}: {exc}\n{data[:400]!r}") from exc
+        else:
+            _check_loaded(obj, checkpoint)
+            outcome = "loaded"
+        slowest = max(slowest, time.perf_counter() - t0)
+        counts[outcome] += 1
+        counts["cases"] += 1
+        if i % file_every == 0:
+            p.write_bytes(data)
+            try:
+                loader(p)
+                assert outcome == "loaded", label
+            except ModelFileError as exc:
+                assert outcome == "rejected" and str(p) in str(exc), label
+    assert slowest < 2.0
+    return counts
+
+
+def _small_files(tmp_path):
+    m = gn.Sequential([gn.Dense(2, 3, activation="relu"), gn.Dropout(0.25), gn.Dense(3, 1),
+                       gn.Sigmoid()], seed=0)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]])
+    m.fit(X, [0, 1, 1, 0], optimizer=Adam(lr=0.1), epochs=2, batch_size=2)
+    save_model(m, tmp_path / "m.gnet", extra={"classes": ["no", "yes"], "n": 4})
+    save_checkpoint(tmp_path / "c.gnet", m, epoch=1)
+    return (tmp_path / "m.gnet").read_bytes(), (tmp_path / "c.gnet").read_bytes()
+
+
+def test_fuzz_model_file(tmp_path):
+    model_bytes, _ = _small_files(tmp_path)
+    counts = run_fuzz(tmp_path, model_bytes, False, n_random=300, seed=0)
+    print("model-file fuzz:", counts)
+    assert counts["cases"] >= 3000 and counts["rejected"] > 0 and counts["loaded"] > 0
+
+
+def test_fuzz_memory(tmp_path):
+    """Header values replaced by huge numbers, absurd shapes and wrong types: the loader
+    checks sizes against the file before allocating anything."""
+    model_bytes, _ = _small_files(tmp_path)
+    cases = [d for _, d in fuzz_cases(model_bytes, np.random.default_rng(10), 40, True)]
+    rejected = 0
+    tracemalloc.start()
+    try:
+        for data in cases:
+            try:
+                gio._model_from_bytes(data)
+            except ModelFileError:
+                rejected += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    print("memory fuzz:", len(cases), "cases,", rejected, "rejected, peak bytes:", peak)
+    assert len(cases) >= 1000 and rejected > 0
+    assert peak < 4 * 2 ** 20
+
+
+def test_fuzz_checkpoint_file(tmp_path):
+    _, ckpt_bytes = _small_files(tmp_path)
+    counts = run_fuzz(tmp_path, ckpt_bytes, True, n_random=100, seed=1)
+    print("checkpoint fuzz:", counts)
+    assert counts["cases"] >= 3000 and counts["loaded"] > 0
+
+
+def _slow_enabled(config):
+    return os.environ.get("RUN_SLOW") or "slow" in (config.getoption("-m") or "")
+
+
+@pytest.mark.slow
+def test_fuzz_many_seeds(tmp_path, request):
+    if not _slow_enabled(request.config):
+        pytest.skip("slow: run with -m slow or RUN_SLOW=1")
+    model_bytes, ckpt_bytes = _small_files(tmp_path)
+    total = 0
+    for seed in range(2, 8):
+        total += run_fuzz(tmp_path, model_bytes, False, 2000, seed, 500)["cases"]
+        total += run_fuzz(tmp_path, ckpt_bytes, True, 2000, seed + 100, 500)["cases"]
+    print("slow fuzz cases:", total)
