@@ -5,6 +5,7 @@ Errors name the problem and, where there is one, the fix.
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -33,14 +34,31 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     """
     if X is None:
         raise TypeError(f"{name} is None; expected an array of numbers")
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} is a string ({_short(X)}), not an array of numbers; to use a "
+                        f"CSV file read it first (glassnet.data.read_csv)")
+    if isinstance(X, (dict, set, frozenset)) or inspect.isgenerator(X) or (
+            hasattr(X, "__next__") and not hasattr(X, "__len__")):
+        raise TypeError(f"{name} is a {type(X).__name__}; pass a NumPy array or a list of "
+                        f"rows (lists of numbers)")
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas and friends
         X = X.to_numpy()
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):  # scipy.sparse
         raise TypeError(f"{name} is a sparse matrix; glassnet needs a dense array "
                         f"(call .toarray() if it fits in memory)")
+    if isinstance(X, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(X))
+        if n_masked:
+            raise ValueError(f"{name} is a masked array with {n_masked} masked value(s); fill "
+                             f"them ({name}.filled(value)) or drop those rows first")
+        X = X.data
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged nested lists and the like
+        if "inhomogeneous" in str(exc) or "sequence" in str(exc):
+            raise ValueError(f"{name} is ragged: its rows have different lengths (or hold "
+                             f"nested lists); every row needs the same number of numbers") \
+                from exc
         raise ValueError(f"{name} could not be read as an array: {exc}") from exc
     if arr.dtype == object or arr.dtype.kind in "USVO":
         try:
@@ -66,11 +84,17 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     if n_features is not None and arr.ndim == 2 and arr.shape[1] != n_features:
         raise ValueError(f"{name} has {arr.shape[1]} columns but the model expects "
                          f"{n_features} features")
-    out = np.ascontiguousarray(arr, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        out = np.ascontiguousarray(arr, dtype=dtype)
     if not allow_nonfinite and not np.isfinite(out).all():
         bad = np.argwhere(~np.isfinite(out))[0]
-        kind = "NaN" if np.isnan(out[tuple(bad)]) else "infinity"
         where = f"row {bad[0]}" + (f", column {bad[1]}" if out.ndim > 1 else "")
+        src = arr[tuple(bad)]
+        if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.isfinite(src)):
+            raise ValueError(f"{name} holds a value too large for {np.dtype(dtype).name} "
+                             f"({float(src):.4g} at {where}); scale the inputs (standardize "
+                             f"them) or use dtype='float64'")
+        kind = "NaN" if np.isnan(out[tuple(bad)]) else "infinity"
         n_bad = int((~np.isfinite(out)).sum())
         raise ValueError(f"{name} contains {kind} at {where} ({n_bad} non-finite value(s) in "
                          f"all); remove or impute missing values first")
@@ -86,7 +110,20 @@ def _first_non_numeric(arr):
     return None
 
 
+def _short(v, n=40):
+    r = repr(v)
+    return r if len(r) <= n else r[:n - 3] + "..."
+
+
 def check_consistent_length(X, y, names=("X", "y")):
+    """Same number of rows in X and y; y None or a scalar is a TypeError naming it."""
+    if not hasattr(y, "__len__") or np.ndim(y) == 0:
+        if isinstance(y, np.ndarray):  # fit hands over np.asarray(y) of a scalar
+            y = y.item()
+        if y is None:
+            raise TypeError(f"{names[1]} is None; give one target per row of {names[0]}")
+        raise TypeError(f"{names[1]} must be an array with one target per row of {names[0]}, "
+                        f"got {_short(y)}")
     if len(X) != len(y):
         raise ValueError(f"{names[0]} has {len(X)} rows but {names[1]} has {len(y)}; "
                          f"they must have one row per example")

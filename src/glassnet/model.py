@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as _act
-from ._validate import check_array, resolve_dtype
+from ._validate import check_array, check_positive_int, resolve_dtype
 from .layers import Dense, Layer
 
 
@@ -170,6 +170,8 @@ class Sequential:
         if not self.built:
             raise RuntimeError("this model has no input width yet: fit it, or give the first "
                                "layer n_in (Dense(n_in, n_out))")
+        if batch_size is not None:
+            batch_size = check_positive_int(batch_size, "batch_size")
         X = self._check_X(X)
         if batch_size is None or batch_size >= len(X):
             return self.forward(X)

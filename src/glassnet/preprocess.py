@@ -63,7 +63,11 @@ def _as_table(data) -> Table:
     if isinstance(data, Mapping):
         return Table(data)
     if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
-        arr = np.asarray(data)
+        try:
+            arr = np.asarray(data)
+        except ValueError:
+            raise ValueError("the rows have different lengths (a ragged list of lists); give "
+                             "a Table, a dict of columns or a 2-D array") from None
         if arr.ndim != 2:
             raise ValueError(f"expected a table or a 2-D array, got shape {arr.shape}")
         return Table({f"x{j}": arr[:, j] for j in range(arr.shape[1])})
@@ -410,6 +414,8 @@ class TabularPreprocessor:
 # targets
 # ---------------------------------------------------------------------------------------
 def _label_array(y, name="y") -> np.ndarray:
+    if y is None:
+        raise TypeError(f"{name} is None; give one label per row")
     if isinstance(y, Table):
         raise TypeError(f"{name} must be one column, not a Table; use table[column]")
     arr = np.asarray(y)
@@ -509,6 +515,7 @@ class TargetEncoder:
     def _unknown(self, values):
         seen = []
         for v in values:
+            v = v.item() if isinstance(v, np.generic) else v  # 'c', not np.str_('c')
             if v not in seen:
                 seen.append(v)
         shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")

@@ -361,7 +361,9 @@ def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
                     line = _line_of(text, delimiter, rows[k])
                     raise ValueError(
                         f"{name}, line {line}: expected {n} fields like the header, found "
-                        f"{len(r)} (a ragged row; check for an unquoted comma)")
+                        f"{len(r)} (a ragged row; check for an unquoted comma"
+                        + (" or an unclosed quote" if any("\n" in f for f in r) else "")
+                        + ")")
             fixed.append(r)
         rows = fixed
 
