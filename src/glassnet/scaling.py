@@ -1,0 +1,190 @@
+"""Scaling out with Dask: out-of-core training over the chunks of a Dask array, and
+predictions chunk by chunk.
+
+Two ways to use more than one process or more than one machine's memory, both through
+Dask's ``distributed`` scheduler (``pip install "glassnet[dask]"``):
+
+* **Hyperparameter search on a cluster** needs nothing from this module: scikit-learn's
+  ``GridSearchCV``/``RandomizedSearchCV`` run their fits through joblib, and joblib's
+  ``"dask"`` backend sends them to the workers of the active ``distributed.Client``::
+
+      from dask.distributed import Client, LocalCluster
+      import joblib
+      from sklearn.model_selection import GridSearchCV
+      from glassnet.sklearn import GlassClassifier
+
+      with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster):
+          search = GridSearchCV(GlassClassifier(random_state=0), grid, cv=3, n_jobs=-1)
+          with joblib.parallel_backend("dask"):
+              search.fit(X, y)
+
+* **Data larger than memory**: :func:`fit_incremental` trains an estimator with
+  ``partial_fit`` on one chunk of a Dask array at a time (the loop dask-ml's ``Incremental``
+  runs), and :func:`predict_blocks` predicts chunk by chunk, lazily.
+
+Each ``partial_fit`` call is one epoch over its chunk (shuffled mini-batches), and the
+optimizer's memory (Adam's moments) carries over from chunk to chunk, so ``epochs`` passes of
+:func:`fit_incremental` over the chunks do about the work of ``fit(X, y)`` with ``epochs``
+epochs in memory. ``GlassClassifier``/``GlassRegressor`` keep running input statistics over
+the chunks (``standardize=True``), so no separate scaling pass is needed.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+__all__ = ["fit_incremental", "predict_blocks"]
+
+
+def _as_dask(a, name):
+    import dask.array as da
+    if not isinstance(a, da.Array):
+        a = da.asarray(a)
+    if a.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-D or 2-D, got shape {a.shape}")
+    return a
+
+
+def _row_aligned(X, y, name):
+    """Rechunk ``y`` (or a weight vector) to X's row chunks; X is chunked along rows only."""
+    if y.ndim == 2 and y.numblocks[1] > 1:
+        y = y.rechunk({1: -1})
+    if y.chunks[0] == X.chunks[0]:
+        return y
+    known = not any(math.isnan(c) for c in X.chunks[0] + y.chunks[0])
+    if not known:
+        if y.numblocks[0] == X.numblocks[0]:
+            return y  # unknown sizes but the same partitioning: blocks correspond
+        raise ValueError(f"X and {name} have unknown chunk sizes and different numbers of "
+                         f"row blocks ({X.numblocks[0]} and {y.numblocks[0]}); call "
+                         f"compute_chunk_sizes() on both first")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but {name} has {y.shape[0]}")
+    return y.rechunk({0: X.chunks[0]})
+
+
+def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=None,
+                    shuffle=True, random_state=None, prefetch=True, verbose=0):
+    """Train ``estimator`` on Dask arrays with ``partial_fit``, one chunk at a time.
+
+    Each epoch visits every row block of ``X`` once, in a new random order (drawn from
+    ``random_state``), and calls ``estimator.partial_fit(X_block, y_block, ...)`` on the
+    computed block. Only the block being trained on (and, with ``prefetch``, the next one,
+    computed in a background thread while the current one trains) is in memory.
+
+    Parameters
+    ----------
+    estimator : estimator with ``partial_fit``
+        E.g. :class:`glassnet.sklearn.GlassClassifier`; trained in place. An estimator that is
+        already fitted continues from its current state.
+    X : dask.array.Array (or array-like) of shape (n_samples, n_features)
+        Chunked along rows; chunks along columns are merged first.
+    y : dask.array.Array (or array-like) of shape (n_samples,) or (n_samples, n_outputs)
+        Rechunked to X's row chunks if they differ.
+    epochs : int, default=10
+        Passes over all the chunks.
+    classes : array-like, optional
+        Every class label, passed to ``partial_fit`` for classifiers. When None and the
+        estimator takes ``classes``, the labels are found with one pass over ``y``
+        (``dask.array.unique``); for multi-label 0/1 targets nothing is passed.
+    sample_weight : dask.array.Array (or array-like) of shape (n_samples,), optional
+    shuffle : bool, default=True
+        Visit the chunks in a new random order each epoch (rows inside a chunk are shuffled
+        by the estimator's own ``partial_fit``).
+    random_state : int, numpy Generator or None
+        Seeds the chunk order.
+    prefetch : bool, default=True
+        Compute the next chunk while the current one trains.
+    verbose : int, default=0
+        Print one line per epoch (time, and the estimator's ``loss_`` if it has one).
+
+    Returns
+    -------
+    estimator
+        The same object, trained.
+    """
+    import dask
+
+    if not hasattr(estimator, "partial_fit"):
+        raise TypeError(f"{type(estimator).__name__} has no partial_fit; fit_incremental needs "
+                        f"an incremental estimator such as glassnet.sklearn.GlassClassifier")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    X = _as_dask(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
+    if X.numblocks[1] > 1:
+        X = X.rechunk({1: -1})
+    y = _row_aligned(X, _as_dask(y, "y"), "y")
+    sw = None
+    if sample_weight is not None:
+        sw = _as_dask(sample_weight, "sample_weight")
+        if sw.ndim != 1:
+            raise ValueError(f"sample_weight must be 1-D, got shape {sw.shape}")
+        sw = _row_aligned(X, sw, "sample_weight")
+
+    kwargs = {}
+    if "classes" in inspect.signature(estimator.partial_fit).parameters:
+        if classes is None and y.ndim == 1 and not hasattr(estimator, "classes_"):
+            classes = dask.compute(dask.array.unique(y))[0]
+        if classes is not None:
+            kwargs["classes"] = np.asarray(classes)
+
+    rng = np.random.default_rng(random_state)
+    n_blocks = X.numblocks[0]
+
+    def load(i):
+        parts = [X.blocks[i], y.blocks[i]] + ([sw.blocks[i]] if sw is not None else [])
+        return dask.compute(*parts)
+
+    pool = ThreadPoolExecutor(max_workers=1) if prefetch and n_blocks > 1 else None
+    try:
+        for epoch in range(epochs):
+            t0 = time.perf_counter()
+            order = rng.permutation(n_blocks) if shuffle else np.arange(n_blocks)
+            pending = pool.submit(load, order[0]) if pool else None
+            for j, i in enumerate(order):
+                parts = pending.result() if pool else load(i)
+                if pool and j + 1 < n_blocks:
+                    pending = pool.submit(load, order[j + 1])
+                Xb, yb = parts[0], parts[1]
+                if len(Xb) == 0:
+                    continue
+                if sw is not None:
+                    estimator.partial_fit(Xb, yb, sample_weight=parts[2], **kwargs)
+                else:
+                    estimator.partial_fit(Xb, yb, **kwargs)
+            if verbose:
+                loss = getattr(estimator, "loss_", None)
+                shown = f", loss {loss:.6f}" if isinstance(loss, float) else ""
+                print(f"epoch {epoch + 1}/{epochs}: {n_blocks} chunks in "
+                      f"{time.perf_counter() - t0:.2f}s{shown}", flush=True)
+    finally:
+        if pool:
+            pool.shutdown(wait=True)
+    return estimator
+
+
+def predict_blocks(estimator, X, method="predict"):
+    """``estimator.<method>`` applied to each row block of the Dask array ``X``, lazily.
+
+    Returns a Dask array (1-D for ``predict`` of single-output models, 2-D for
+    ``predict_proba`` or several outputs); call ``.compute()`` or store it chunk by chunk.
+    """
+    import dask.array as da
+
+    X = _as_dask(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
+    if X.numblocks[1] > 1:
+        X = X.rechunk({1: -1})
+    fn = getattr(estimator, method)
+    probe = fn(np.zeros((1, X.shape[1]), dtype=X.dtype))  # shape and dtype of the output
+    if probe.ndim == 1:
+        return X.map_blocks(fn, drop_axis=1, dtype=probe.dtype, meta=probe[:0])
+    return X.map_blocks(fn, chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype,
+                        meta=probe[:0])

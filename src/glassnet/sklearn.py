@@ -1,0 +1,981 @@
+"""scikit-learn estimators backed by glassnet: :class:`GlassClassifier` and :class:`GlassRegressor`.
+
+They follow the scikit-learn contract (``get_params``/``set_params``, ``fit``, ``predict``,
+``predict_proba``, ``score``, ``partial_fit``, ``warm_start``, ``sample_weight``, fitted
+attributes ending in ``_``) and pass ``sklearn.utils.estimator_checks.check_estimator``, so they
+drop into ``Pipeline``, ``ColumnTransformer``, ``GridSearchCV`` and ``cross_val_score``::
+
+    >>> from glassnet.sklearn import GlassClassifier
+    >>> clf = GlassClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)
+    >>> clf.score(X_test, y_test)
+
+What the network is
+-------------------
+``Dense -> activation`` for each hidden width, then ``Dense(n_outputs)`` and the output node:
+
+==========================  ==================  ==========================================
+task                        output node         training loss (on the logits, fused)
+==========================  ==================  ==========================================
+binary classification       Sigmoid, 1 unit     binary cross-entropy
+multi-class                 Softmax, k units    categorical cross-entropy
+multi-label (y 0/1, 2-D)    Sigmoid, k units    binary cross-entropy, summed over labels
+regression (1 or k outputs) none (identity)     ½·squared error, summed over outputs
+==========================  ==================  ==========================================
+
+The fitted network is ``model_``, a plain :class:`glassnet.Sequential` (trace it, check its
+gradients, save it); it expects *standardized* inputs when ``standardize=True`` (the default):
+``model_.predict((X - x_mean_) / x_scale_)``.
+
+Defaults, and how they differ from ``MLPClassifier``'s
+-------------------------------------------------------
+The hyperparameters mean what they mean in ``sklearn.neural_network.MLPClassifier`` (Adam,
+lr 1e-3, batches of min(200, n), 200 epochs, L2 ``alpha`` on the weights, stop when the
+training loss improves by less than ``tol`` for ``n_iter_no_change`` epochs), with two
+differences that matter on tabular data:
+
+* ``standardize=True``: the estimator centres and scales each input column (weighted mean and
+  standard deviation of the training rows) and, for the regressor, each target. A network
+  trained on raw columns whose scales differ by 1000x (areas next to ratios, fares next to
+  ages) learns poorly; scikit-learn leaves this to a ``StandardScaler`` in a pipeline, which
+  many users forget. Inside a pipeline that already scales, it is a no-op.
+* He initialization for ReLU-family activations (Glorot for the others).
+
+Sample weights
+--------------
+``sample_weight`` weights each row's loss: every mini-batch minimizes
+Σ wᵢ·lossᵢ / Σ wᵢ + α·‖W‖² / (2·Σ wᵢ) (scikit-learn's MLP convention), so integer weights
+are equivalent to repeating rows when a batch holds the whole set, and rows of weight 0 do
+not move the weights. Standardization uses the weighted statistics; early stopping uses the
+weighted validation loss.
+"""
+from __future__ import annotations
+
+import copy
+import numbers
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+try:
+    from sklearn.utils.validation import validate_data
+except ImportError:  # scikit-learn < 1.6
+    def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
+        return estimator._validate_data(X, y, **kwargs)
+
+from . import activations as _act
+from . import optim as _optim
+from ._validate import resolve_dtype
+from .layers import Dense
+from .model import Sequential
+from .train import History
+
+__all__ = ["GlassClassifier", "GlassRegressor"]
+
+_RELU_FAMILY = ("relu", "leaky_relu", "leakyrelu", "elu", "gelu", "gelu_tanh", "softplus")
+_SCALE_EPS = 10 * np.finfo(np.float64).eps
+_PREDICT_CHUNK = 8192
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+
+def _seed_from(random_state):
+    """An int seed (or None for fresh entropy) from scikit-learn's ``random_state`` forms:
+    None, an int, a ``numpy.random.RandomState`` or a ``numpy.random.Generator``."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(np.iinfo(np.int32).max))
+    raise ValueError(f"random_state must be None, an int, a numpy RandomState or Generator; "
+                     f"got {random_state!r}")
+
+
+def _check_weights(sample_weight, n):
+    """Validate ``sample_weight`` into a float64 array of shape (n,), or None when it cannot
+    change anything (None, or all weights equal)."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        sw = np.full(n, float(sample_weight))
+    else:
+        sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+        if sw.ndim != 1:
+            raise ValueError(f"sample_weight must be 1-D with one weight per sample, got shape "
+                             f"{sw.shape}")
+        if sw.shape[0] != n:
+            raise ValueError(f"sample_weight has {sw.shape[0]} weights but X has {n} samples; "
+                             f"sample_weight.shape == ({n},) is required")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight has negative values; weights must be >= 0")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight sums to zero: at least one sample needs a positive "
+                         "weight")
+    if np.all(sw == sw[0]):
+        return None  # constant weights: exactly the unweighted objective
+    return sw
+
+
+def _weighted_stats(A, sw):
+    """(weight sum, mean, sum of squared deviations) of the columns of A, in float64."""
+    if sw is None:
+        n = float(A.shape[0])
+        mean = A.mean(axis=0, dtype=np.float64)
+        m2 = ((A - mean) ** 2).sum(axis=0)
+    else:
+        n = float(sw.sum())
+        mean = (sw @ A) / n
+        m2 = sw @ ((A - mean) ** 2)
+    return n, mean, m2
+
+
+def _merge_stats(a, b):
+    """Combine two (n, mean, M2) summaries (Chan et al.'s parallel update)."""
+    na, ma, sa = a
+    nb, mb, sb = b
+    n = na + nb
+    d = mb - ma
+    return n, ma + d * (nb / n), sa + sb + d * d * (na * nb / n)
+
+
+def _scale_of(n, m2):
+    scale = np.sqrt(m2 / n)
+    scale[scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale))] = 1.0
+    scale[~np.isfinite(scale)] = 1.0
+    return scale
+
+
+_CONTROLLER = []
+
+
+def _blas_single_thread(batch_size):
+    """Small batches train faster on one BLAS thread: thread start-up and hand-off cost more
+    than the product (on a busy machine, 10x and more). A no-op without threadpoolctl. The
+    controller is built once (inspecting the loaded libraries takes milliseconds)."""
+    import contextlib
+    if batch_size > 256:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CONTROLLER.append(ThreadpoolController())
+        except ImportError:
+            _CONTROLLER.append(None)
+    ctl = _CONTROLLER[0]
+    return contextlib.nullcontext() if ctl is None else ctl.limit(limits=1, user_api="blas")
+
+
+# ------------------------------------------------------------------------------------------
+# the shared estimator
+# ------------------------------------------------------------------------------------------
+
+class _GlassBase(BaseEstimator):
+    """Shared machinery of GlassClassifier and GlassRegressor (see their docstrings)."""
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
+                 learning_rate=1e-3, batch_size="auto", epochs=200, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, alpha=1e-4,
+                 standardize=True, random_state=None, dtype="float32", warm_start=False,
+                 verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.standardize = standardize
+        self.random_state = random_state
+        self.dtype = dtype
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- tags ---------------------------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        tags.target_tags.multi_output = True
+        return tags
+
+    # -- parameters (validated at fit, as scikit-learn requires) ----------------------------------
+    def _check_params(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = (sizes,)
+        try:
+            sizes = tuple(sizes)
+        except TypeError:
+            raise ValueError(f"hidden_layer_sizes must be an int or a sequence of ints, got "
+                             f"{self.hidden_layer_sizes!r}") from None
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+                   for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must hold positive ints, got "
+                             f"{self.hidden_layer_sizes!r}")
+        act = self.activation
+        if not isinstance(act, str) or act.lower() in ("softmax", "step", "heaviside"):
+            raise ValueError(f"activation must be the name of an element-wise activation "
+                             f"(relu, tanh, logistic, identity, gelu, ...), got {act!r}")
+        _act.get(act)  # unknown names raise a ValueError listing the choices
+
+        def positive_number(v, name, allow_zero=False):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) \
+                    or v < 0 or (v == 0 and not allow_zero):
+                raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'}"
+                                 f" number, got {v!r}")
+            return float(v)
+
+        def positive_int(v, name):
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+            return int(v)
+
+        lr = positive_number(self.learning_rate, "learning_rate")
+        if isinstance(self.optimizer, _optim.Optimizer):
+            opt_factory = lambda: copy.deepcopy(self.optimizer)  # noqa: E731  (its own lr wins)
+        elif isinstance(self.optimizer, str):
+            _optim.get(self.optimizer, lr=lr)  # unknown names raise now
+            opt_factory = lambda: _optim.get(self.optimizer, lr=lr)  # noqa: E731
+        else:
+            raise ValueError(f"optimizer must be a name (adam, adamw, sgd, momentum, nesterov, "
+                             f"rmsprop, adagrad) or a glassnet.optim.Optimizer, got "
+                             f"{self.optimizer!r}")
+        bs = self.batch_size
+        if not (isinstance(bs, str) and bs == "auto"):
+            bs = positive_int(bs, "batch_size ('auto' or an int)")
+        frac = self.validation_fraction
+        if isinstance(frac, bool) or not isinstance(frac, numbers.Real) or not 0 < frac < 1:
+            raise ValueError(f"validation_fraction must be in (0, 1), got {frac!r}")
+        for flag in ("early_stopping", "standardize", "warm_start"):
+            if not isinstance(getattr(self, flag), (bool, np.bool_)):
+                raise ValueError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
+        return {
+            "sizes": sizes, "activation": act.lower(), "opt_factory": opt_factory,
+            "batch_size": bs, "epochs": positive_int(self.epochs, "epochs"),
+            "n_iter_no_change": positive_int(self.n_iter_no_change, "n_iter_no_change"),
+            "tol": positive_number(self.tol, "tol", allow_zero=True),
+            "alpha": positive_number(self.alpha, "alpha", allow_zero=True),
+            "dtype": resolve_dtype(self.dtype), "validation_fraction": float(frac),
+            "verbose": int(self.verbose),
+        }
+
+    # -- building -----------------------------------------------------------------------------
+    def _build(self, n_in, n_out, p, seed):
+        init = "he" if p["activation"] in _RELU_FAMILY else "xavier"
+        layers = []
+        for width in p["sizes"]:
+            layers += [Dense(width, init=init), _act.get(p["activation"])]
+        layers.append(Dense(n_out, init="xavier"))
+        if self.out_activation_ == "softmax":
+            layers.append(_act.Softmax())
+        elif self.out_activation_ == "logistic":
+            layers.append(_act.Sigmoid())
+        return Sequential(layers, seed=seed, dtype=p["dtype"]).build(n_in)
+
+    def _initialize(self, X, Y, sw, p):
+        """Fresh network, optimizer, scaling statistics and bookkeeping."""
+        seed = _seed_from(self.random_state)
+        seeds = np.random.SeedSequence(seed).spawn(3)
+        model_seed = int(seeds[0].generate_state(1)[0])
+        self._rng = np.random.default_rng(seeds[1])
+        self._split_seed = int(seeds[2].generate_state(1)[0] % (2**31 - 1))
+        self.n_outputs_ = Y.shape[1] if Y.ndim == 2 else int(self._n_units())
+        self.model_ = self._build(X.shape[1], self.n_outputs_, p, model_seed)
+        self._optimizer = p["opt_factory"]()
+        self._x_stats = self._y_stats = None
+        self.x_mean_ = self.x_scale_ = None
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_ = None
+        self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+        self.history_ = History()
+        self._no_improvement_count = 0
+
+    # -- scaling ------------------------------------------------------------------------------
+    def _update_x_stats(self, X, sw, compensate):
+        """Merge (X, sw) into the running input statistics; with ``compensate``, change the
+        first Dense layer so that the network computes the same function of the raw inputs
+        after the new scaling as before it (W' = W·σ₂/σ₁ row-wise, b' = b + ((μ₂−μ₁)/σ₁)·W)."""
+        new = _weighted_stats(X, sw)
+        old_mean, old_scale = self.x_mean_, self.x_scale_
+        self._x_stats = new if self._x_stats is None else _merge_stats(self._x_stats, new)
+        n, mean, m2 = self._x_stats
+        self.x_mean_, self.x_scale_ = mean, _scale_of(n, m2)
+        if compensate and old_mean is not None:
+            dense = self.model_.layers[0]
+            W, b = dense.params["W"], dense.params["b"]
+            shift = ((self.x_mean_ - old_mean) / old_scale) @ W.astype(np.float64)
+            b += shift.astype(b.dtype)
+            W *= (self.x_scale_ / old_scale).astype(W.dtype)[:, None]
+
+    def _transform_X(self, X, dtype):
+        if self.x_mean_ is None:
+            return np.ascontiguousarray(X, dtype=dtype)
+        Xs = np.array(X, dtype=dtype, order="C")
+        Xs -= self.x_mean_.astype(dtype)
+        Xs /= self.x_scale_.astype(dtype)
+        return Xs
+
+    # -- the training loop ----------------------------------------------------------------------
+    def _loss_grad(self, z, yb, c):
+        """Loss of the batch and its gradient with respect to the logits z.
+
+        ``c`` holds each row's share of the batch, wᵢ/Σw (1/m without weights). The output
+        node is fused with the loss, so dz = (ŷ − y)·cᵢ in all three cases."""
+        kind = self.out_activation_
+        if kind == "softmax":
+            zmax = z.max(axis=1, keepdims=True)
+            e = np.exp(z - zmax)
+            s = e.sum(axis=1, keepdims=True)
+            rows = np.arange(len(z))
+            losses = np.log(s[:, 0]) + zmax[:, 0] - z[rows, yb]
+            e /= s
+            e[rows, yb] -= 1
+            dz = e
+        elif kind == "logistic":
+            losses = (np.maximum(z, 0) - z * yb + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
+            dz = _act._sigmoid(z)
+            dz -= yb
+        else:
+            dz = z - yb
+            losses = 0.5 * np.einsum("ij,ij->i", dz, dz)
+        dz *= c[:, None]
+        return float(np.dot(losses, c)), dz
+
+    def _run_epochs(self, X, Y, sw, Xv, Yv, swv, p, epochs, incremental):
+        """Train ``model_`` for up to ``epochs`` passes over (X, Y); return True when it stopped
+        because the monitored loss stopped improving."""
+        model = self.model_
+        fused = self.out_activation_ != "identity"
+        body = model.layers[:-1] if fused else model.layers
+        params = model.parameters()
+        weights = [(w, g) for _, name, w, g in params if name == "W"]
+        opt = self._optimizer
+        alpha = p["alpha"]
+        m = X.shape[0]
+        bs = p["batch_size"]
+        bs = min(200, m) if bs == "auto" else min(bs, m)
+        dt = X.dtype
+        xbuf = np.empty((bs, X.shape[1]), dtype=dt)
+        ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
+        wbuf = np.empty(bs, dtype=dt)
+        swd = None if sw is None else sw.astype(dt)
+        body[0].needs_input_grad = False
+        early = Xv is not None
+        stopped = False
+        with _blas_single_thread(bs):
+            for _ in range(epochs):
+                t0 = time.perf_counter()
+                order = self._rng.permutation(m)
+                total = wsum = 0.0
+                for lo in range(0, m, bs):
+                    idx = order[lo:lo + bs]
+                    k = len(idx)
+                    xb = np.take(X, idx, axis=0, out=xbuf[:k])
+                    yb = np.take(Y, idx, axis=0, out=ybuf[:k])
+                    if swd is None:
+                        bw = float(k)
+                        c = wbuf[:k]
+                        c.fill(1.0 / k)
+                    else:
+                        c = np.take(swd, idx, out=wbuf[:k])
+                        bw = float(c.sum(dtype=np.float64))
+                        if bw <= 0:
+                            continue  # every row of this batch weighs 0: nothing to learn
+                        c /= dt.type(bw)
+                    z = xb
+                    for layer in body:
+                        z = layer.forward(z, True)
+                    loss, dz = self._loss_grad(z, yb, c)
+                    for layer in reversed(body):
+                        dz = layer.backward(dz)
+                    if alpha:
+                        # L2 on the weights (not the biases), MLPClassifier's scaling: α·W/Σw
+                        pen = 0.0
+                        a = dt.type(alpha / bw)
+                        for w, g in weights:
+                            pen += float(np.vdot(w, w))
+                            g += a * w
+                        loss += 0.5 * alpha * pen / bw
+                    opt.step(params)
+                    total += loss * bw
+                    wsum += bw
+                epoch_loss = total / wsum if wsum else float("nan")
+                self.n_iter_ += 1
+                self.t_ += m
+                self.loss_ = epoch_loss
+                self.loss_curve_.append(epoch_loss)
+                logs = {"loss": epoch_loss}
+                if early:
+                    val_loss, val_score = self._validation(Xv, Yv, swv)
+                    logs.update(val_loss=val_loss, val_score=val_score)
+                    self.validation_scores_.append(val_score)
+                if self.verbose:
+                    extra = (f", validation loss = {logs['val_loss']:.8f}, score = "
+                             f"{logs['val_score']:.6f}") if early else ""
+                    print(f"Iteration {self.n_iter_}, loss = {epoch_loss:.8f}{extra} "
+                          f"({time.perf_counter() - t0:.3f}s)", flush=True)
+                logs["lr"] = float(opt.lr)
+                self.history_.on_epoch_end(self.n_iter_ - 1, logs)
+                if not np.isfinite(epoch_loss):
+                    raise ValueError(
+                        f"training diverged: the loss became {epoch_loss} at epoch "
+                        f"{self.n_iter_}. Lower learning_rate (now {p['opt_factory']().lr:g}) "
+                        f"or keep standardize=True.")
+                if incremental:
+                    continue
+                if early:
+                    if val_loss < self._best_val_loss - p["tol"]:
+                        self._no_improvement_count = 0
+                    else:
+                        self._no_improvement_count += 1
+                    if val_loss < self._best_val_loss:
+                        self._best_val_loss = val_loss
+                        self.best_validation_score_ = val_score
+                        self._best_weights = model.get_weights()
+                else:
+                    if epoch_loss > self.best_loss_ - p["tol"]:
+                        self._no_improvement_count += 1
+                    else:
+                        self._no_improvement_count = 0
+                    self.best_loss_ = min(self.best_loss_, epoch_loss)
+                if self._no_improvement_count > p["n_iter_no_change"]:
+                    stopped = True
+                    break
+        self._clear_caches(X)
+        return stopped
+
+    def _clear_caches(self, X):
+        """Leave one-row caches in the nodes (not the last batch) so a pickle stays small."""
+        z = X[:1]
+        for layer in self.model_.layers:
+            z = layer.forward(z, False)
+
+    def _validation(self, Xv, Yv, swv):
+        z = self._logits(Xv)
+        if swv is None:
+            c = np.full(len(z), 1.0 / len(z), dtype=z.dtype)
+        else:
+            c = (swv / swv.sum()).astype(z.dtype)
+        loss, _ = self._loss_grad(z, Yv, c)
+        return loss, self._val_score(z, Yv, swv)
+
+    def _logits(self, Xs, dtype=None):
+        """Network output before the output node, for standardized Xs.
+
+        Runs on shallow copies of the nodes, so the model's caches are not touched (safe in
+        threads; no data left behind). With ``dtype``, the copies' parameters are cast to it:
+        predictions run in float64, which makes each row's result independent of the other
+        rows in the call (float32 matrix products round differently for different numbers of
+        rows; scikit-learn's contract asks that predicting a subset gives the same numbers)."""
+        layers = self.model_.layers
+        if self.out_activation_ != "identity":
+            layers = layers[:-1]
+        nodes = [copy.copy(layer) for layer in layers]
+        if dtype is not None:
+            for node in nodes:
+                if node.params:
+                    node.params = {k: v.astype(dtype, copy=False) for k, v in node.params.items()}
+            Xs = Xs.astype(dtype, copy=False)
+        outs = []
+        for lo in range(0, max(len(Xs), 1), _PREDICT_CHUNK):
+            z = Xs[lo:lo + _PREDICT_CHUNK]
+            for node in nodes:
+                z = node.forward(z, False)
+            outs.append(z)
+        return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+    def _output(self, X):
+        """Validated raw X -> network output (probabilities, or standardized targets) as float64."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        z = self._logits(self._transform_X(X, np.float64), np.float64)
+        if self.out_activation_ == "softmax":
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+        elif self.out_activation_ == "logistic":
+            z = _act._sigmoid(z)
+        return z
+
+    # -- fit / partial_fit ----------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        p = self._check_params()
+        fitted = hasattr(self, "model_")
+        first = not fitted or (not incremental and not self.warm_start)
+        X, y = validate_data(self, X, y, reset=first, multi_output=True,
+                             dtype=(np.float64, np.float32), y_numeric=self._y_numeric)
+        sw = _check_weights(sample_weight, X.shape[0])
+        Y = self._encode_targets(y, first, incremental, classes)
+        if first:
+            self._initialize(X, Y, sw, p)
+        elif p["dtype"] != self.model_.dtype:
+            raise ValueError(f"dtype changed from {self.model_.dtype.name} to {p['dtype'].name} "
+                             f"between calls; refit from scratch (warm_start=False)")
+        if not incremental:
+            self._optimizer = p["opt_factory"]() if not first else self._optimizer
+
+        Xv = Yv = swv = None
+        if self.early_stopping and not incremental:
+            X, Y, sw, Xv, Yv, swv = self._split_validation(X, Y, y, sw, p)
+
+        # Scaling statistics: from the training rows at a fresh fit; running (merged) over
+        # partial_fit calls, with the first layer compensated; kept as they are by warm_start.
+        if self.standardize and (first or incremental):
+            self._update_x_stats(X, sw, compensate=not first)
+        Y = self._scale_targets(Y, sw, first, incremental)
+        dt = p["dtype"]
+        Xs = self._transform_X(X, dt)
+        Yt = Y if Y.dtype.kind in "iu" else np.ascontiguousarray(Y, dtype=dt)
+        if Xv is not None:
+            Xv = self._transform_X(Xv, dt)
+            Yv = Yv if Yv.dtype.kind in "iu" else np.ascontiguousarray(
+                self._scale_y(Yv), dtype=dt)
+            self.validation_scores_ = [] if first or self.validation_scores_ is None \
+                else self.validation_scores_
+            self._best_val_loss = np.inf
+            self._best_weights = None
+        if not incremental:
+            self._no_improvement_count = 0
+            self.best_loss_ = np.inf if first else self.best_loss_
+        epochs = 1 if incremental else p["epochs"]
+        stopped = self._run_epochs(Xs, Yt, sw, Xv, Yv, swv, p, epochs, incremental)
+        if Xv is not None and self._best_weights is not None:
+            self.model_.set_weights(self._best_weights)
+            self._best_weights = None
+        if not incremental and not stopped:
+            warnings.warn(f"{type(self).__name__}: the maximum number of epochs ({p['epochs']}) "
+                          f"was reached before the loss stopped improving; raise epochs or tol "
+                          f"to silence this.", ConvergenceWarning, stacklevel=3)
+        return self
+
+    def _split_validation(self, X, Y, y, sw, p):
+        n = X.shape[0]
+        n_val = int(np.ceil(p["validation_fraction"] * n))
+        if n_val < 1 or n - n_val < 1:
+            raise ValueError(f"early_stopping needs at least 2 samples (got {n}): "
+                             f"validation_fraction={p['validation_fraction']} must leave rows "
+                             f"for both training and validation")
+        idx = np.arange(n)
+        strat = self._stratify_on(Y)
+        try:
+            tr, va = train_test_split(idx, test_size=n_val, random_state=self._split_seed,
+                                      stratify=strat)
+        except ValueError:  # a class too rare to stratify: fall back to a random split
+            tr, va = train_test_split(idx, test_size=n_val, random_state=self._split_seed)
+        tr.sort()
+        va.sort()
+        sw_tr = None if sw is None else sw[tr]
+        sw_va = None if sw is None else sw[va]
+        if sw_tr is not None and not sw_tr.sum() > 0:
+            raise ValueError("all training rows left after the validation split weigh 0")
+        if sw_va is not None and not sw_va.sum() > 0:
+            sw_va = None
+        return X[tr], Y[tr], sw_tr, X[va], Y[va], sw_va
+
+    # -- pickling: optimizer state is keyed by id(layer), which changes on unpickling ------------
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        opt = state.get("_optimizer")
+        model = state.get("model_")
+        if opt is not None and model is not None and opt.state:
+            pos = {id(layer): i for i, layer in enumerate(model.layers)}
+            opt = copy.copy(opt)
+            opt.state = {("#layer", pos[k[0]], k[1]) if k[0] in pos else k: v
+                         for k, v in opt.state.items()}
+            state["_optimizer"] = opt
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        opt = getattr(self, "_optimizer", None)
+        model = getattr(self, "model_", None)
+        if opt is not None and model is not None and opt.state:
+            opt.state = {(id(model.layers[k[1]]), k[2]) if k[0] == "#layer" else k: v
+                         for k, v in opt.state.items()}
+
+    # -- glassnet's safe format -----------------------------------------------------------------
+    _FITTED = ("n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_", "loss_",
+               "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
+               "_multilabel", "_y_1d")
+
+    def save(self, path):
+        """Save the fitted estimator to glassnet's safe model format (no pickle): the network,
+        the hyperparameters and the fitted attributes (classes, scaling) in ``extra``.
+
+        Load it back with ``type(self).load(path)``. The optimizer's memory is not saved: a
+        loaded estimator predicts identically; ``partial_fit`` continues with a fresh Adam."""
+        check_is_fitted(self)
+        from .io import save_model
+
+        def plain(v):
+            if isinstance(v, np.ndarray):
+                return {"__ndarray__": v.tolist(), "dtype": v.dtype.str}
+            if isinstance(v, (np.floating, np.integer, np.bool_)):
+                return v.item()
+            if isinstance(v, float) and not np.isfinite(v):
+                return {"__float__": repr(v)}
+            if isinstance(v, (list, tuple)):
+                return [plain(x) for x in v]
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            return v
+
+        params = self.get_params()
+        if not isinstance(params.get("optimizer"), str):
+            raise ValueError("save() needs optimizer given by name; pickle the estimator instead")
+        if params.get("random_state") is not None and not isinstance(params["random_state"],
+                                                                      numbers.Integral):
+            params["random_state"] = None
+        fitted = {k: plain(getattr(self, k)) for k in self._FITTED if hasattr(self, k)}
+        for k in ("classes_", "x_mean_", "x_scale_", "y_mean_", "y_scale_", "feature_names_in_"):
+            v = getattr(self, k, None)
+            if v is not None:
+                fitted[k] = plain(np.asarray(v))
+        for k in ("_x_stats", "_y_stats"):
+            v = getattr(self, k, None)
+            if v is not None:
+                fitted[k] = [plain(np.asarray(a)) for a in v]
+        extra = {"glassnet.sklearn": {"class": type(self).__name__,
+                                      "params": plain(params), "fitted": fitted}}
+        return save_model(self.model_, path, extra=extra)
+
+    @classmethod
+    def load(cls, path):
+        """Load an estimator written by :meth:`save`."""
+        from .io import load_model
+        loaded = load_model(path)
+        model, extra = _model_and_extra(loaded)
+        info = (extra or {}).get("glassnet.sklearn")
+        if info is None:
+            raise ValueError(f"{path} holds a glassnet model but no scikit-learn estimator "
+                             f"(saved with Sequential.save, not GlassClassifier.save)")
+        if info["class"] != cls.__name__:
+            raise ValueError(f"{path} holds a {info['class']}, not a {cls.__name__}; load it "
+                             f"with {info['class']}.load")
+
+        def restore(v):
+            if isinstance(v, dict) and "__ndarray__" in v:
+                return np.asarray(v["__ndarray__"], dtype=np.dtype(v["dtype"]))
+            if isinstance(v, dict) and "__float__" in v:
+                return float(v["__float__"])
+            return v
+
+        params = {k: restore(v) for k, v in info["params"].items()}
+        if isinstance(params.get("hidden_layer_sizes"), list):
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        for k, v in info["fitted"].items():
+            if k in ("_x_stats", "_y_stats"):
+                n, mean, m2 = (restore(a) for a in v)
+                v = (float(n), mean, m2)
+            else:
+                v = restore(v)
+            setattr(est, k, v)
+        if isinstance(est.loss_curve_, np.ndarray):
+            est.loss_curve_ = est.loss_curve_.tolist()
+        est.model_ = model
+        est._optimizer = est._check_params()["opt_factory"]()
+        est._rng = np.random.default_rng(_seed_from(est.random_state))
+        est._split_seed = 0
+        est.history_ = History()
+        est._no_improvement_count = 0
+        return est
+
+
+def _model_and_extra(loaded):
+    """``glassnet.io.load_model`` may return the model with ``extra`` attached, or a pair."""
+    if isinstance(loaded, tuple):
+        return loaded[0], loaded[1]
+    return loaded, getattr(loaded, "extra", None)
+
+
+# ------------------------------------------------------------------------------------------
+# the two estimators
+# ------------------------------------------------------------------------------------------
+
+_PARAMS_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Width of each hidden layer; ``()`` gives a linear model.
+    activation : str, default="relu"
+        Hidden activation: "relu", "tanh", "logistic", "identity", "gelu", "elu",
+        "leaky_relu", "softplus" (glassnet's names).
+    optimizer : str or glassnet.optim.Optimizer, default="adam"
+        "adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop", "adagrad", or an instance
+        (copied at each fit; its own ``lr`` then wins over ``learning_rate``).
+    learning_rate : float, default=1e-3
+    batch_size : int or "auto", default="auto"
+        "auto" is min(200, n_samples), as in MLPClassifier.
+    epochs : int, default=200
+        Maximum number of passes over the data (MLPClassifier's ``max_iter``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows (stratified for classifiers), stop when
+        the validation loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch. Otherwise the training loss is monitored.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    alpha : float, default=1e-4
+        L2 penalty on the weights (not the biases), on MLPClassifier's scale.
+    standardize : bool, default=True
+        Centre and scale every input column (and, for the regressor, every target) with the
+        (weighted) training statistics; running statistics over ``partial_fit`` calls.
+    random_state : int, RandomState, Generator or None, default=None
+        Seeds the initial weights, the shuffling and the validation split.
+    dtype : "float32" or "float64", default="float32"
+        Precision of the network's arithmetic.
+    warm_start : bool, default=False
+        ``fit`` continues from the current weights (and scaling) instead of starting over.
+    verbose : int, default=0
+        Print one line per epoch.
+
+    Attributes
+    ----------
+    model_ : glassnet.Sequential
+        The trained network (inputs standardized with ``x_mean_``/``x_scale_``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names.
+    n_outputs_ : int
+        Units of the output layer.
+    out_activation_ : str
+        "softmax", "logistic" or "identity".
+    x_mean_, x_scale_ : ndarray of shape (n_features_in_,) or None
+    loss_ : float
+        Training loss of the last epoch (with the L2 term).
+    loss_curve_ : list of float
+        Training loss of every epoch.
+    best_loss_ : float
+        Lowest training loss (when early_stopping is False).
+    validation_scores_ : list of float or None
+        Validation score (accuracy or R²) of every epoch, with early_stopping.
+    best_validation_score_ : float or None
+        Validation score of the epoch whose weights were kept.
+    n_iter_ : int
+        Epochs run (accumulated over partial_fit and warm starts).
+    t_ : int
+        Training samples seen.
+    history_ : glassnet.train.History
+        Per-epoch "loss", and "val_loss"/"val_score" with early stopping, and "lr".
+"""
+
+
+class GlassClassifier(ClassifierMixin, _GlassBase):
+    """A glassnet multilayer perceptron as a scikit-learn classifier.
+
+    Binary (one sigmoid unit), multi-class (softmax) and multi-label (y a 0/1 indicator
+    matrix: one sigmoid per label) targets; labels of any type (strings included).
+    """
+
+    __doc__ += _PARAMS_DOC + """    classes_ : ndarray
+        Class labels (for multi-label targets, 0..n_labels-1).
+    """
+    _y_numeric = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _n_units(self):
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _encode_targets(self, y, first, incremental, classes):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multiclass-multioutput":
+            raise ValueError(f"{type(self).__name__} does not support multiclass-multioutput "
+                             f"targets (2-D y with more than two values); multi-label targets "
+                             f"must be a 0/1 indicator matrix")
+        multilabel = kind.startswith("multilabel")
+        if first:
+            if multilabel:
+                labels = np.arange(y.shape[1])
+                if classes is not None and len(unique_labels(classes)) != y.shape[1]:
+                    raise ValueError(f"classes has {len(unique_labels(classes))} labels but y "
+                                     f"has {y.shape[1]} columns")
+            elif incremental:
+                if classes is None:
+                    raise ValueError("classes must be passed on the first call to partial_fit "
+                                     "(all the labels the data will ever hold)")
+                labels = unique_labels(classes)
+            else:
+                labels = unique_labels(y)
+            if len(labels) < 2 and not multilabel:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
+                                 f"in the data, but the data contains only one class: "
+                                 f"{labels[0]!r}")
+            self.classes_ = labels
+            self._multilabel = multilabel
+            self.out_activation_ = "softmax" if (len(labels) > 2 and not multilabel) \
+                else "logistic"
+        else:
+            if multilabel != self._multilabel or (multilabel and y.shape[1] != len(self.classes_)):
+                raise ValueError("y has a different kind of target (or number of labels) than "
+                                 "in the previous fit; refit with warm_start=False")
+            if incremental and classes is not None and not np.array_equal(
+                    unique_labels(classes), self.classes_):
+                raise ValueError(f"classes={classes!r} differs from the classes of the first "
+                                 f"partial_fit call {self.classes_!r}")
+        if multilabel:
+            return np.asarray(y, dtype=np.float64)
+        unseen = np.setdiff1d(unique_labels(y), self.classes_)
+        if unseen.size:
+            raise ValueError(f"y contains labels {unseen.tolist()!r} that are not in classes_ "
+                             f"{self.classes_.tolist()!r}"
+                             + ("; pass every label in `classes` on the first partial_fit call"
+                                if incremental else "; refit with warm_start=False"))
+        codes = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return (codes == 1).astype(np.float64).reshape(-1, 1)
+        return codes.astype(np.int64)
+
+    def _stratify_on(self, Y):
+        if self._multilabel:
+            return None
+        return Y.ravel() if Y.ndim == 2 else Y
+
+    def _scale_targets(self, Y, sw, first, incremental):
+        return Y
+
+    def _scale_y(self, Y):
+        return Y
+
+    def _val_score(self, z, Yv, swv):
+        if self.out_activation_ == "softmax":
+            pred = z.argmax(axis=1)
+        else:
+            pred = (z > 0).astype(Yv.dtype)
+            if not self._multilabel:
+                pred, Yv = pred.ravel(), Yv.ravel()
+        return accuracy_score(Yv, pred, sample_weight=swv)
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on X of shape (n_samples, n_features) and y of shape (n_samples,) (any
+        labels) or (n_samples, n_labels) (0/1 multi-label); returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass (epoch) of mini-batch training over (X, y), keeping the optimizer's memory
+        between calls. ``classes`` (every label the stream will hold) is required on the
+        first call, except for multi-label indicator targets."""
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes) (for multi-label targets, the
+        probability of each label)."""
+        p = self._output(X)
+        if self.out_activation_ == "logistic" and not self._multilabel:
+            p = np.hstack([1.0 - p, p])
+        return p
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predicted labels, shape (n_samples,) (multi-label: a 0/1 matrix)."""
+        p = self._output(X)
+        if self._multilabel:
+            return (p > 0.5).astype(int)
+        if self.out_activation_ == "softmax":
+            return self.classes_[p.argmax(axis=1)]
+        return self.classes_[(p[:, 0] > 0.5).astype(int)]
+
+
+class GlassRegressor(RegressorMixin, _GlassBase):
+    """A glassnet multilayer perceptron as a scikit-learn regressor (one or several outputs,
+    squared-error loss, identity output)."""
+
+    __doc__ += _PARAMS_DOC + """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
+        Target scaling (with standardize=True).
+    """
+    _y_numeric = True
+
+    def _encode_targets(self, y, first, incremental, classes):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if first:
+            self._y_1d = y.ndim == 1
+            self.out_activation_ = "identity"
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if not first and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} output(s) but the model was fitted with "
+                             f"{self.n_outputs_}; refit with warm_start=False")
+        return Y
+
+    def _stratify_on(self, Y):
+        return None
+
+    def _scale_targets(self, Y, sw, first, incremental):
+        if not self.standardize:
+            self.y_mean_ = self.y_scale_ = None
+            return Y
+        if first or incremental:
+            new = _weighted_stats(Y, sw)
+            old_mean, old_scale = getattr(self, "y_mean_", None), getattr(self, "y_scale_", None)
+            self._y_stats = new if self._y_stats is None else _merge_stats(self._y_stats, new)
+            n, mean, m2 = self._y_stats
+            self.y_mean_, self.y_scale_ = mean, _scale_of(n, m2)
+            if not first and old_mean is not None:
+                # same function of the raw targets: o' = (o·σ₁ + μ₁ − μ₂)/σ₂
+                dense = self.model_.layers[-1]
+                W, b = dense.params["W"], dense.params["b"]
+                r = old_scale / self.y_scale_
+                W *= r.astype(W.dtype)
+                b[...] = ((b.astype(np.float64) * old_scale + old_mean - self.y_mean_)
+                          / self.y_scale_).astype(b.dtype)
+        return self._scale_y(Y)
+
+    def _scale_y(self, Y):
+        if getattr(self, "y_mean_", None) is None:
+            return Y
+        return (Y - self.y_mean_) / self.y_scale_
+
+    def _val_score(self, z, Yv, swv):
+        return r2_score(Yv, z, sample_weight=swv)
+
+    def _initialize(self, X, Y, sw, p):
+        super()._initialize(X, Y, sw, p)
+        self.y_mean_ = self.y_scale_ = None
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on X of shape (n_samples, n_features) and y of shape (n_samples,) or
+        (n_samples, n_outputs); returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One pass (epoch) of mini-batch training over (X, y), keeping the optimizer's memory
+        between calls."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
+        out = self._output(X)
+        if self.y_mean_ is not None:
+            out = out * self.y_scale_ + self.y_mean_
+        return out.ravel() if self.n_outputs_ == 1 and self._y_1d else out

@@ -1,0 +1,439 @@
+"""glassnet.sklearn: the scikit-learn contract (check_estimator), the tasks MLPClassifier and
+MLPRegressor support, sample weights, partial_fit / warm_start, persistence, and use inside
+Pipeline, ColumnTransformer, GridSearchCV and cross_val_score."""
+import pickle
+import subprocess
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.datasets import load_breast_cancer, load_iris, make_regression  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
+from sklearn.impute import SimpleImputer  # noqa: E402
+from sklearn.model_selection import (GridSearchCV, cross_val_score,  # noqa: E402
+                                     train_test_split)
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import (  # noqa: E402
+    check_sample_weight_equivalence_on_dense_data, parametrize_with_checks)
+
+import glassnet as gn  # noqa: E402
+from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SW_EQUIVALENCE = ("float32 training: the weighted fit and the fit on repeated rows agree to "
+                  "~1e-7 relative (float32 rounding of different sums, amplified over 200 Adam "
+                  "steps), the check demands rtol=1e-7; with dtype='float64' the check passes "
+                  "(test_sample_weight_equivalence_float64) and float32 agrees to 1e-4 "
+                  "(test_sample_weight_equivalence_float32)")
+
+
+def expected_failures(estimator):
+    if estimator.dtype == "float32":
+        return {"check_sample_weight_equivalence_on_dense_data": SW_EQUIVALENCE}
+    return {}
+
+
+# -- the scikit-learn conformance suite, with the shipped defaults --------------------------------
+
+@parametrize_with_checks([GlassClassifier(), GlassRegressor()],
+                         expected_failed_checks=expected_failures)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_sample_weight_equivalence_float64(Est):
+    check_sample_weight_equivalence_on_dense_data(Est.__name__, Est(dtype="float64"))
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_sample_weight_equivalence_float32(Est):
+    """Integer weights = repeated rows (and weight 0 = removed row), to float32 precision."""
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15)
+    sw = rng.randint(0, 5, size=15)
+    assert (sw == 0).any()
+    a = Est(random_state=0).fit(X.repeat(sw, axis=0), y.repeat(sw))
+    b = Est(random_state=0).fit(X, y, sample_weight=sw)
+    method = "predict_proba" if hasattr(a, "predict_proba") else "predict"
+    np.testing.assert_allclose(getattr(a, method)(X), getattr(b, method)(X), rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_glassnet_import_does_not_import_sklearn():
+    code = "import sys, glassnet; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+
+
+def test_binary_one_sigmoid_unit(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    clf = GlassClassifier(random_state=0).fit(Xtr, ytr)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 1
+    assert isinstance(clf.model_, gn.Sequential)
+    assert isinstance(clf.model_.layers[-1], gn.Sigmoid)
+    p = clf.predict_proba(Xte)
+    assert p.shape == (len(Xte), 2) and p.dtype == np.float64
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert clf.score(Xte, yte) > 0.93
+    np.testing.assert_array_equal(clf.predict(Xte), clf.classes_[p.argmax(axis=1)])
+    np.testing.assert_allclose(clf.predict_log_proba(Xte), np.log(p))
+    assert clf.n_features_in_ == 30 and clf.n_iter_ >= 1 and clf.t_ == clf.n_iter_ * len(Xtr)
+    assert len(clf.loss_curve_) == clf.n_iter_ and clf.loss_ == clf.loss_curve_[-1]
+    assert clf.history_.history["loss"] == clf.loss_curve_
+
+
+def test_multiclass_string_labels():
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    clf = GlassClassifier(random_state=0).fit(X, names)
+    assert clf.out_activation_ == "softmax" and clf.n_outputs_ == 3
+    np.testing.assert_array_equal(clf.classes_, names[[0, 50, 100]])
+    pred = clf.predict(X)
+    assert pred.dtype == names.dtype and (pred == names).mean() > 0.95
+    assert clf.predict_proba(X).shape == (150, 3)
+
+
+def test_multilabel_indicator():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    Y = np.stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0, X[:, 3] * X[:, 4] > 0], axis=1).astype(int)
+    clf = GlassClassifier(random_state=0, epochs=300).fit(X, Y)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 3
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    P = clf.predict(X)
+    assert P.shape == Y.shape and set(np.unique(P)) <= {0, 1}
+    assert clf.predict_proba(X).shape == (400, 3)
+    assert (P == Y).mean() > 0.9
+
+
+def test_multioutput_regression_on_raw_scales():
+    X, Y = make_regression(n_samples=400, n_features=5, n_targets=2, noise=1.0, random_state=0)
+    X = X * [1, 10, 100, 1000, 0.01]
+    Y = Y * [1000, 0.001] + [5e4, -3]
+    reg = GlassRegressor(random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (400, 2)
+    assert reg.score(X, Y) > 0.95
+    one = GlassRegressor(random_state=0).fit(X, Y[:, 0])
+    assert one.predict(X).shape == (400,)
+    with pytest.warns(Warning, match="column-vector y"):
+        col = GlassRegressor(random_state=0).fit(X, Y[:, :1])
+    assert col.predict(X).shape == (400,)
+
+
+def test_standardize_beats_raw_inputs(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    on = GlassClassifier(random_state=0).fit(Xtr, ytr).score(Xte, yte)
+    off = GlassClassifier(random_state=0, standardize=False).fit(Xtr, ytr).score(Xte, yte)
+    assert on > off
+    clf = GlassClassifier(random_state=0, standardize=False).fit(Xtr, ytr)
+    assert clf.x_mean_ is None
+
+
+def test_single_class_is_refused():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GlassClassifier().fit(np.ones((5, 2)), np.zeros(5))
+
+
+def test_parameters_are_validated_at_fit_not_init():
+    X, y = load_iris(return_X_y=True)
+    bad = [dict(hidden_layer_sizes=(0,)), dict(activation="softmax"), dict(activation="nope"),
+           dict(optimizer="nope"), dict(learning_rate=0), dict(batch_size=0), dict(epochs=0),
+           dict(validation_fraction=1.0), dict(tol=-1), dict(alpha=-1), dict(dtype="int8"),
+           dict(early_stopping="yes"), dict(random_state="x")]
+    for kw in bad:
+        est = GlassClassifier(**kw)  # storing never fails
+        with pytest.raises((ValueError, TypeError)):
+            est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        GlassClassifier().predict(X)
+    clf = GlassClassifier(epochs=2).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :3])
+
+
+def test_other_architectures_and_optimizers():
+    X, y = load_iris(return_X_y=True)
+    for kw in (dict(hidden_layer_sizes=(), learning_rate=0.01), dict(hidden_layer_sizes=(16, 8), activation="tanh"),
+               dict(activation="gelu", optimizer="adamw"),
+               dict(optimizer="nesterov", learning_rate=0.05),
+               dict(optimizer=gn.optim.RMSProp(lr=0.01)), dict(dtype="float64", batch_size=16)):
+        clf = GlassClassifier(random_state=0, epochs=100, **{"batch_size": 32, **kw}).fit(X, y)
+        assert clf.score(X, y) > 0.9, kw
+    lin = GlassClassifier(hidden_layer_sizes=(), epochs=1).fit(X, y)
+    assert sum(isinstance(layer, gn.Dense) for layer in lin.model_.layers) == 1
+
+
+def test_convergence_warning_and_tol_stop(cancer):
+    Xtr, _, ytr, _ = cancer
+    with pytest.warns(ConvergenceWarning):
+        GlassClassifier(epochs=3, random_state=0).fit(Xtr, ytr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = GlassClassifier(tol=10.0, n_iter_no_change=2, random_state=0).fit(Xtr, ytr)
+    # the first epoch sets best_loss_; no later epoch improves on it by 10, and training stops
+    # when more than n_iter_no_change epochs in a row did not (MLPClassifier's rule)
+    assert clf.n_iter_ == 4
+
+
+def test_early_stopping_restores_best_epoch(cancer):
+    Xtr, _, ytr, _ = cancer
+    clf = GlassClassifier(early_stopping=True, n_iter_no_change=5, epochs=500,
+                          random_state=0).fit(Xtr, ytr)
+    assert clf.n_iter_ < 500
+    h = clf.history_.history
+    assert len(h["val_loss"]) == clf.n_iter_ == len(clf.validation_scores_)
+    best = int(np.argmin(h["val_loss"]))
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+    assert clf.n_iter_ >= best + 1 + 5
+
+
+def test_verbose_prints(capsys):
+    X, y = load_iris(return_X_y=True)
+    GlassClassifier(epochs=2, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Iteration 1, loss = " in out and "Iteration 2" in out
+
+
+def test_deterministic_with_random_state(cancer):
+    Xtr, Xte, ytr, _ = cancer
+    a = GlassClassifier(random_state=3, epochs=20).fit(Xtr, ytr).predict_proba(Xte)
+    b = GlassClassifier(random_state=3, epochs=20).fit(Xtr, ytr).predict_proba(Xte)
+    c = GlassClassifier(random_state=4, epochs=20).fit(Xtr, ytr).predict_proba(Xte)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+# -- sample weights ----------------------------------------------------------------------------------
+
+def test_sample_weight_shifts_the_decision(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    plain = GlassClassifier(random_state=0, epochs=50).fit(Xtr, ytr)
+    w = np.where(ytr == 1, 20.0, 1.0)
+    heavy = GlassClassifier(random_state=0, epochs=50).fit(Xtr, ytr, sample_weight=w)
+    recall = lambda est: (est.predict(Xte)[yte == 1] == 1).mean()  # noqa: E731
+    assert recall(heavy) >= recall(plain)
+    assert heavy.predict_proba(Xte)[:, 1].mean() > plain.predict_proba(Xte)[:, 1].mean()
+
+
+def test_constant_weights_are_the_unweighted_fit(cancer):
+    Xtr, Xte, ytr, _ = cancer
+    a = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr)
+    b = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr, sample_weight=np.full(len(ytr), 3.0))
+    np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
+
+
+def test_bad_sample_weight():
+    X, y = load_iris(return_X_y=True)
+    for sw, msg in ((np.ones(3), "150"), (-np.ones(150), "negative"), (np.zeros(150), "zero"),
+                    (np.ones((150, 2)), "1-D")):
+        with pytest.raises(ValueError, match=msg):
+            GlassClassifier(epochs=1).fit(X, y, sample_weight=sw)
+
+
+def test_weighted_standardization_ignores_zero_weight_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X_out = np.vstack([X, np.full((5, 3), 1e6)])
+    y_out = np.concatenate([y, [0, 1, 0, 1, 0]])
+    w = np.concatenate([np.ones(60), np.zeros(5)])
+    clf = GlassClassifier(epochs=1).fit(X_out, y_out, sample_weight=w)
+    np.testing.assert_allclose(clf.x_mean_, X.mean(axis=0))
+    np.testing.assert_allclose(clf.x_scale_, X.std(axis=0))
+
+
+# -- partial_fit and warm_start ------------------------------------------------------------------------
+
+def test_partial_fit_streams_chunks(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    clf = GlassClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(Xtr[:50], ytr[:50])
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        for chunk in np.array_split(rng.permutation(len(Xtr)), 4):
+            clf.partial_fit(Xtr[chunk], ytr[chunk], classes=[0, 1])
+    assert clf.n_iter_ == 120 and clf.score(Xte, yte) > 0.93
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(Xtr[:5], np.full(5, 7))
+    with pytest.raises(ValueError, match="differs"):
+        clf.partial_fit(Xtr[:5], ytr[:5], classes=[0, 1, 2])
+
+
+def test_partial_fit_chunk_with_one_class_is_fine(cancer):
+    Xtr, _, ytr, _ = cancer
+    only0 = ytr == 0
+    clf = GlassClassifier(random_state=0).partial_fit(Xtr[only0], ytr[only0], classes=[0, 1])
+    assert list(clf.classes_) == [0, 1] and clf.predict_proba(Xtr).shape == (len(Xtr), 2)
+
+
+def test_scaling_updates_keep_the_learned_function():
+    """partial_fit merges the chunk's statistics into x_mean_/x_scale_ (and y_mean_/y_scale_)
+    and rewrites the first and last Dense layers so the network computes the same function of
+    the raw data: with a negligible learning rate the predictions do not move."""
+    rng = np.random.default_rng(0)
+    X1, X2 = rng.normal(size=(100, 4)), rng.normal(5, 30, size=(100, 4))
+    y1, y2 = X1 @ [1, 2, 3, 4], 100 + 7 * (X2 @ [1, 2, 3, 4])
+    reg = GlassRegressor(learning_rate=1e-12, dtype="float64", random_state=0)
+    reg.partial_fit(X1, y1)
+    before = reg.predict(np.vstack([X1, X2]))
+    mean1 = reg.x_mean_.copy()
+    reg.partial_fit(X2, y2)
+    assert not np.allclose(reg.x_mean_, mean1)
+    np.testing.assert_allclose(reg.predict(np.vstack([X1, X2])), before, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(reg.x_mean_, np.vstack([X1, X2]).mean(axis=0))
+    np.testing.assert_allclose(reg.y_mean_, [np.concatenate([y1, y2]).mean()])
+
+
+def test_warm_start_continues(cancer):
+    Xtr, _, ytr, _ = cancer
+    clf = GlassClassifier(random_state=0, epochs=5, warm_start=True).fit(Xtr, ytr)
+    first = list(clf.loss_curve_)
+    W0 = clf.model_.get_weights()[0].copy()
+    clf.fit(Xtr, ytr)
+    assert clf.n_iter_ == 10 and clf.loss_curve_[:5] == first
+    assert clf.loss_curve_[5] < first[0]
+    assert not np.array_equal(W0, clf.model_.get_weights()[0])
+    cold = GlassClassifier(random_state=0, epochs=5).fit(Xtr, ytr)
+    cold.fit(Xtr, ytr)
+    assert cold.n_iter_ == 5 and cold.loss_curve_ == first
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.fit(Xtr, np.where(ytr == 1, 2, ytr) + 1)
+
+
+# -- persistence -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_pickle_round_trip_keeps_optimizer_memory(Est):
+    X, y = load_iris(return_X_y=True)
+    if Est is GlassRegressor:
+        y = X[:, 0] * 3.0
+    est = Est(random_state=0, epochs=20).fit(X, y)
+    copy = pickle.loads(pickle.dumps(est))
+    f = "predict_proba" if Est is GlassClassifier else "predict"
+    np.testing.assert_array_equal(getattr(est, f)(X), getattr(copy, f)(X))
+    est.partial_fit(X, y)
+    copy.partial_fit(X, y)  # Adam's moments survived the pickle: the same step
+    np.testing.assert_array_equal(getattr(est, f)(X), getattr(copy, f)(X))
+    assert len(pickle.dumps(est)) < 100_000  # no training batch cached in the pickle
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_safe_format_round_trip(Est, tmp_path):
+    X, y = load_iris(return_X_y=True)
+    if Est is GlassClassifier:
+        y = np.array(["a", "b", "c"])[y]
+    else:
+        y = np.stack([X[:, 0] * 3.0, X[:, 1]], axis=1)
+    est = Est(hidden_layer_sizes=(8, 4), random_state=0, epochs=20).fit(X, y)
+    path = tmp_path / "est.gnet"
+    est.save(path)
+    back = Est.load(path)
+    f = "predict_proba" if Est is GlassClassifier else "predict"
+    np.testing.assert_array_equal(getattr(est, f)(X), getattr(back, f)(X))
+    np.testing.assert_array_equal(est.predict(X), back.predict(X))
+    assert back.get_params() == est.get_params()
+    assert back.n_iter_ == est.n_iter_ and back.loss_curve_ == est.loss_curve_
+    back.partial_fit(X, y)  # continues (with a fresh optimizer)
+    other = GlassRegressor if Est is GlassClassifier else GlassClassifier
+    with pytest.raises(ValueError, match="not a"):
+        other.load(path)
+    plain = gn.io.load_model(path)  # the file is an ordinary glassnet model file
+    assert isinstance(plain, gn.Sequential)
+
+
+def test_predict_is_thread_safe(cancer):
+    Xtr, Xte, ytr, _ = cancer
+    clf = GlassClassifier(random_state=0, epochs=5).fit(Xtr, ytr)
+    expected = clf.predict_proba(Xte)
+    results, errors = [], []
+
+    def work(rows):
+        try:
+            for _ in range(20):
+                results.append(np.array_equal(clf.predict_proba(Xte[rows])[0], expected[rows][0]))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(slice(i, i + 1 + 10 * i),)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and all(results)
+
+
+def test_feature_names_from_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True)
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = GlassClassifier(epochs=2).fit(df, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
+
+
+# -- inside scikit-learn's tools ------------------------------------------------------------------------------
+
+def test_pipeline_and_cross_val_score(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    pipe = make_pipeline(StandardScaler(), GlassClassifier(random_state=0, epochs=50))
+    scores = cross_val_score(pipe, Xtr, ytr, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.9
+    assert pipe.fit(Xtr, ytr).score(Xte, yte) > 0.93
+
+
+def test_column_transformer_mixed_table():
+    rng = np.random.default_rng(0)
+    n = 300
+    age = rng.uniform(1, 80, n)
+    age[rng.random(n) < 0.1] = np.nan
+    sex = rng.choice(["male", "female"], n)
+    port = rng.choice(["S", "C", "Q"], n)
+    fare = rng.gamma(2, 20, n)
+    y = ((sex == "female") | (np.nan_to_num(age, nan=40) < 12)).astype(int)
+    X = np.empty((n, 4), dtype=object)
+    X[:, 0], X[:, 1], X[:, 2], X[:, 3] = age, fare, sex, port
+    ct = ColumnTransformer([("num", SimpleImputer(strategy="median"), [0, 1]),
+                            ("cat", OneHotEncoder(handle_unknown="ignore"), [2, 3])])
+    pipe = make_pipeline(ct, GlassClassifier(random_state=0, epochs=100))
+    assert cross_val_score(pipe, X, y, cv=3).mean() > 0.9
+
+
+def test_grid_search(cancer):
+    Xtr, Xte, ytr, yte = cancer
+    grid = GridSearchCV(GlassClassifier(random_state=0, epochs=30),
+                        {"hidden_layer_sizes": [(8,), (32,)], "alpha": [1e-4, 1e-1]}, cv=3)
+    grid.fit(Xtr, ytr)
+    assert set(grid.best_params_) == {"hidden_layer_sizes", "alpha"}
+    assert grid.best_estimator_.epochs == 30 and grid.score(Xte, yte) > 0.9
+    reg = GridSearchCV(GlassRegressor(random_state=0, epochs=30, batch_size=16),
+                       {"alpha": [1e-4, 1.0]}, cv=3)
+    X, y = make_regression(n_samples=150, n_features=4, noise=1.0, random_state=0)
+    assert reg.fit(X, y).best_score_ > 0.8
+
+
+def test_clone_keeps_params_and_drops_state(cancer):
+    Xtr, _, ytr, _ = cancer
+    clf = GlassClassifier(hidden_layer_sizes=[16], random_state=0, epochs=2).fit(Xtr, ytr)
+    fresh = clone(clf)
+    assert fresh.get_params() == clf.get_params() and not hasattr(fresh, "model_")
+    assert clf.hidden_layer_sizes == [16]  # the parameter was not rewritten by fit
