@@ -663,14 +663,8 @@ def test_fuzz_checkpoint_file(tmp_path):
     assert counts["cases"] >= 3000 and counts["loaded"] > 0
 
 
-def _slow_enabled(config):
-    return os.environ.get("RUN_SLOW") or "slow" in (config.getoption("-m") or "")
-
-
 @pytest.mark.slow
-def test_fuzz_many_seeds(tmp_path, request):
-    if not _slow_enabled(request.config):
-        pytest.skip("slow: run with -m slow or RUN_SLOW=1")
+def test_fuzz_many_seeds(tmp_path):
     model_bytes, ckpt_bytes = _small_files(tmp_path)
     total = 0
     for seed in range(2, 8):
