@@ -11,6 +11,8 @@ from .layers import Dense, Dropout, Layer
 from .losses import (MAE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Hinge, Huber,
                      Loss)
 from .model import Sequential
+from .io import ModelFileError, load_model, save_model
+from .io import load_model as load
 from .trace import Trace, trace
 from .callbacks import Callback
 from .optim import SGD, Adagrad, Adam, AdamW, RMSProp
@@ -23,7 +25,7 @@ __all__ = [
     "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
     "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "gradcheck", "activations",
-    "init", "losses", "__version__", "trace", "Trace", "optim", "data", "preprocess", "metrics", "callbacks", "Callback",
+    "init", "losses", "__version__", "trace", "Trace", "load", "load_model", "save_model", "ModelFileError", "optim", "data", "preprocess", "metrics", "callbacks", "Callback",
     "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "CSVLogger", "DivergenceError",
     "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint",
 ]
