@@ -17,8 +17,8 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import (check_array, check_consistent_length, check_fraction,
-                        check_positive_int)
+from ._validate import (_first_non_numeric, check_array, check_consistent_length,
+                        check_fraction, check_positive_int)
 from .callbacks import Callback
 
 
@@ -293,9 +293,13 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         raise ValueError(f"{name} is None; fit needs targets")
     y = np.asarray(y)
     if y.dtype.kind in "US" or y.dtype == object:
-        raise ValueError(f"{name} holds non-numeric labels (e.g. {y.ravel()[0]!r}); encode "
-                         f"them as 0..k-1 first (glassnet.sklearn.GlassClassifier and "
-                         f"`glassnet train` do it for you)")
+        try:  # numbers held as objects or numeric strings are fine, as for X
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} holds non-numeric labels (e.g. "
+                             f"{_first_non_numeric(y)!r}); encode them as 0..k-1 first "
+                             f"(glassnet.sklearn.GlassClassifier and `glassnet train` do it "
+                             f"for you)") from None
     if y.dtype == bool:
         y = y.astype(np.int64)
     if y.dtype.kind not in "iuf":
@@ -303,7 +307,9 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
     if y.size == 0:
         raise ValueError(f"{name} is empty")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"{name} contains NaN or infinity; remove those rows or fill them in")
+        row = int(np.argwhere(~np.isfinite(y))[0][0])
+        raise ValueError(f"{name} contains NaN or infinity (first at row {row}); remove those "
+                         f"rows or fill them in")
     m = y.shape[0]
     if isinstance(loss, _losses.CategoricalCrossEntropy) or (
             isinstance(loss, _losses.Hinge) and n_out > 1):
@@ -480,6 +486,9 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
 
     history = History()
     model.history = history  # visible to callbacks during fit (ModelCheckpoint saves it)
+    if isinstance(callbacks, Callback) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"callbacks must be a list of Callback instances, got "
+                        f"{type(callbacks).__name__} (write callbacks=[cb])")
     cbs = [history, *callbacks]
     if verbose:
         cbs.append(ProgressBar(epochs, n_batches, int(verbose)))
