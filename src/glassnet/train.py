@@ -572,6 +572,13 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                     break
             if history.diverged:
                 break
+            if not all(np.isfinite(p).all() for _, _, p, _ in params):
+                # The loss was finite but a step overflowed the weights (the last batch's, or
+                # one whose next loss is never computed): never end, or snapshot, an epoch
+                # with non-finite weights.
+                _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer,
+                          what="the weights became non-finite after")
+                break
             logs = {"loss": total / max(seen, 1)}
             if out_epoch is not None and seen == m:
                 yt = Y if order is None else Y[order]
@@ -597,13 +604,14 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     return history
 
 
-def _diverged(model, params, snapshot, history, epoch, batch, on_nonfinite, optimizer):
+def _diverged(model, params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
+              what="the loss became non-finite at"):
     for s, (_, _, p, _) in zip(snapshot, params):
         np.copyto(p, s)
     if hasattr(optimizer, "reset"):
         optimizer.reset()
     history.diverged = True
-    msg = (f"training diverged: the loss became non-finite at epoch {epoch + 1}, batch "
+    msg = (f"training diverged: {what} epoch {epoch + 1}, batch "
            f"{batch + 1}; the weights from the start of that epoch were restored. Try a lower "
            f"learning rate (now {optimizer.lr:g}) or scale the inputs (standardize them).")
     history.stop_reason = msg
