@@ -212,8 +212,12 @@ def erfc(x):
 
 
 def _norm_cdf(x):
-    """Φ(x) = ½·erfc(−x/√2), exact in the far tails."""
-    return 0.5 * erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0))
+    """Φ(x) = ½·erfc(−x/√2), exact in the far tails.
+
+    x is clipped to ±40 first: Φ(±40) is already 1 and 0 in float64, and the clip keeps x² in
+    erfc from overflowing for huge x (1e160 and beyond)."""
+    x = np.clip(np.asarray(x, dtype=np.float64), -40.0, 40.0)
+    return 0.5 * erfc(-x / math.sqrt(2.0))
 
 
 class GELU(Activation):
@@ -233,7 +237,10 @@ class GELU(Activation):
 
     def _f(self, x):
         if self.approximate == "tanh":
-            u = self._K * (x + 0.044715 * x * x * x)
+            # tanh(u) is exactly ±1 beyond |x| = 100 in both dtypes; the clip keeps x³ from
+            # overflowing (float32 does past |x| ≈ 2e12)
+            xc = np.clip(x, -100, 100)
+            u = self._K * (xc + 0.044715 * xc * xc * xc)
             self._t = np.tanh(u)
             return 0.5 * x * (1 + self._t)
         self._cdf = _norm_cdf(x).astype(x.dtype)
@@ -247,7 +254,8 @@ class GELU(Activation):
         x = self._x
         if self.approximate == "tanh":
             t = self._t
-            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * self._K * (1 + 3 * 0.044715 * x * x)
+            xc = np.clip(x, -100, 100)  # 1 − t² is exactly 0 beyond: the term vanishes
+            return 0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * self._K * (1 + 3 * 0.044715 * xc * xc)
         xa = np.clip(x, -60, 60)  # φ underflows to 0 beyond; the clip avoids overflow in x²
         pdf = (np.exp(-0.5 * xa.astype(np.float64) ** 2) / math.sqrt(2 * math.pi)).astype(x.dtype)
         return self._cdf + x * pdf

@@ -109,9 +109,14 @@ class Huber(Loss):
     def forward(self, y_pred, y_true):
         y = _as_targets(y_true, y_pred, "Huber")
         d = self._d = y_pred - y
+        # With c = clip(d, −δ, δ): ½c² + δ(|d| − |c|) is ½d² inside and δ(|d| − ½δ) outside,
+        # and never squares a large d (which would overflow where the loss itself is finite).
+        c = np.clip(d, -self.delta, self.delta)
         a = np.abs(d)
-        dl = self.delta
-        return float(np.where(a <= dl, 0.5 * d * d, dl * (a - 0.5 * dl)).mean())
+        a -= np.abs(c)
+        a *= d.dtype.type(self.delta)
+        a += 0.5 * c * c
+        return float(a.mean())
 
     def backward(self):
         d = self._d
