@@ -112,7 +112,9 @@ class ReLU(Activation):
 
     def backward(self, dy):
         """dx = dy · [x > 0]  (a mask multiply; the gradient at exactly 0 is taken as 0)."""
-        return dy * (self._y > 0)
+        dx = np.greater(self._y, 0, out=np.empty_like(dy))  # the mask, as 0/1 in dy's dtype
+        dx *= dy
+        return dx
 
     def _df(self):
         return (self._y > 0).astype(self._y.dtype)

@@ -19,6 +19,12 @@ from . import init as _init
 from ._validate import check_fraction, check_positive_int, resolve_dtype
 
 
+def matmul(a, b, out=None):
+    """``a @ b``: every matrix product of the engine goes through here, one BLAS call each,
+    so a test can count them (tests/test_perf_guard.py)."""
+    return np.matmul(a, b, out=out)
+
+
 class Layer:
     """Base class of every node. Subclasses override ``forward`` and ``backward``.
 
@@ -145,7 +151,7 @@ class Dense(Layer):
     def forward(self, x, training=False):
         self._ensure_built(x)
         self._x = x
-        z = x @ self.params["W"]
+        z = matmul(x, self.params["W"])
         if self.bias:
             z += self.params["b"]
         return z
@@ -153,12 +159,12 @@ class Dense(Layer):
     def backward(self, dy):
         """dW = xᵀ·dy,  db = Σ_rows dy,  dx = dy·Wᵀ."""
         x = self._x
-        np.matmul(x.T, dy, out=self.grads["W"])
+        matmul(x.T, dy, out=self.grads["W"])
         if self.bias:
             np.sum(dy, axis=0, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
-        return dy @ self.params["W"].T
+        return matmul(dy, self.params["W"].T)
 
     def local_grad(self):
         return {"dz/dW": self._x.T, "dz/dx": self.params["W"]}

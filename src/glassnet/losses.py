@@ -169,10 +169,12 @@ class BinaryCrossEntropy(Loss):
         return {"from_logits": True} if self.from_logits else {}
 
 
-def _class_targets(y_true, y_pred, name, soft=True):
+def _class_targets(y_true, y_pred, name, soft=True, labels=False):
     """Integer labels (m,) or one-hot (m, k) -> one-hot (m, k) of y_pred's dtype.
 
-    With ``soft``, rows of class probabilities (non-negative, summing to 1) are accepted too."""
+    With ``soft``, rows of class probabilities (non-negative, summing to 1) are accepted too.
+    With ``labels``, integer labels are returned as they are (validated, shape (m,)) instead
+    of being expanded into a one-hot array."""
     y = np.asarray(y_true)
     m, k = y_pred.shape
     if y.ndim == 2 and y.shape == (m, k) and k > 1:
@@ -203,6 +205,8 @@ def _class_targets(y_true, y_pred, name, soft=True):
     if y.size and (y.min() < 0 or y.max() >= k):
         raise ValueError(f"{name}: labels must be in 0..{k - 1} for {k} outputs, found "
                          f"{int(y.min())}..{int(y.max())}")
+    if labels:
+        return y
     onehot = np.zeros((m, k), dtype=y_pred.dtype)
     onehot[np.arange(m), y] = 1
     return onehot
@@ -214,6 +218,9 @@ class CategoricalCrossEntropy(Loss):
     On probabilities p (``from_logits=False``): cost = −(1/m) Σ y·log p (p clipped);  dp = −y/p/m.
     On logits z (``from_logits=True``, softmax fused): cost = (1/m) Σ (logsumexp(z) − z_y);
     dz = (softmax(z) − y)/m.
+
+    Integer labels are never expanded into a one-hot array: y has a single 1 per row, so
+    Σ y·log p picks log p[i, label_i], and subtracting y means subtracting 1 at [i, label_i].
     """
 
     fuses_with = Softmax
@@ -226,30 +233,48 @@ class CategoricalCrossEntropy(Loss):
         if y_pred.ndim != 2:
             raise ValueError(f"CategoricalCrossEntropy: y_pred must be 2-D (m, k), got shape "
                              f"{y_pred.shape}")
-        y = self._y = _class_targets(y_true, y_pred, "CategoricalCrossEntropy")
+        y = _class_targets(y_true, y_pred, "CategoricalCrossEntropy", labels=True)
         m = self._m = y_pred.shape[0]
+        # integer labels (m,) are kept as they are; one-hot or soft targets (m, k) as arrays
+        self._labels, self._y = (y, None) if y.ndim == 1 else (None, y)
+        rows = np.arange(m)
         if self.from_logits:
             z = y_pred - y_pred.max(axis=1, keepdims=True)
-            e = np.exp(z)
-            s = e.sum(axis=1, keepdims=True)
-            self._p = e / s
+            p = np.exp(z)
+            s = p.sum(axis=1, keepdims=True)
+            p /= s
+            self._p = p
+            if self._labels is not None:       # −log p_y = log s − z_y
+                return float(np.log(s).sum() - z[rows, y].sum()) / m
             logp = z - np.log(s)
             return float(-(y * logp).sum() / m)
         eps = self.eps if self.eps is not None else (1e-7 if y_pred.dtype == np.float32 else 1e-12)
         p = np.clip(y_pred, eps, 1.0)
         self._p = y_pred
         self._pc = p
+        if self._labels is not None:
+            return float(-np.log(p[rows, y]).sum() / m)
         return float(-(y * np.log(p)).sum() / m)
 
     def backward(self):
-        inv_m = self._p.dtype.type(1.0 / self._m)
         if self.from_logits:
-            return (self._p - self._y) * inv_m
+            return self.fused_backward()
+        inv_m = self._p.dtype.type(1.0 / self._m)
+        if self._labels is not None:           # −y/p/m is zero except at the labels
+            g = np.zeros_like(self._p)
+            rows = np.arange(self._m)
+            g[rows, self._labels] = -inv_m / self._pc[rows, self._labels]
+            return g
         return -self._y / self._pc * inv_m
 
     def fused_backward(self):
         """dz = (ŷ − y)/m, the softmax's input gradient in one step."""
-        return (self._p - self._y) * self._p.dtype.type(1.0 / self._m)
+        inv_m = self._p.dtype.type(1.0 / self._m)
+        if self._labels is not None:           # ŷ/m, then −1/m at each row's label
+            g = self._p * inv_m
+            g[np.arange(self._m), self._labels] -= inv_m
+            return g
+        return (self._p - self._y) * inv_m
 
     def config(self):
         return {"from_logits": True} if self.from_logits else {}
