@@ -10,9 +10,12 @@ Rows: the two estimators with defaults (``random_state`` is the only argument, s
 numbers can be reproduced), and, for context, MLPClassifier behind a StandardScaler: the
 scaling GlassClassifier does by default (``standardize=True``). Accuracy is reported for model
 seeds 0..R-1 (mean, min, max); fit time is the median over the seeds, in seconds, on this
-machine's CPU (both libraries use the same BLAS).
+machine's CPU (both libraries use the same BLAS). glassnet trains batches of <= 256 rows on one
+BLAS thread; scikit-learn uses the BLAS default (all cores), which on a busy machine can cost it
+a lot: ``--blas-threads 1`` runs everything on one BLAS thread, to compare the implementations
+rather than the threading.
 
-Usage: ``python bench/compare_sklearn.py [--seeds R] [--markdown]``
+Usage: ``python bench/compare_sklearn.py [--seeds R] [--blas-threads N]``
 """
 from __future__ import annotations
 
@@ -108,10 +111,19 @@ def run(n_seeds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5, help="model seeds per row (default 5)")
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="limit BLAS threads for every fit (default: the BLAS default)")
     args = ap.parse_args()
     print(f"# python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
-          f"{sklearn.__version__}, {os.cpu_count()} CPUs; seeds 0..{args.seeds - 1}")
-    rows = run(args.seeds)
+          f"{sklearn.__version__}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}, BLAS threads {args.blas_threads or 'default'}; "
+          f"seeds 0..{args.seeds - 1}")
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+            rows = run(args.seeds)
+    else:
+        rows = run(args.seeds)
     print("| data (train/test) | model | accuracy mean | min..max | fit time (s) | epochs |")
     print("|---|---|---|---|---|---|")
     for name, label, mean, lo, hi, t, it, ntr, nte in rows:

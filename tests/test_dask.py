@@ -80,7 +80,7 @@ def cancer():
     return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
 
 
-# -- (a) hyperparameter search on the cluster -----------------------------------------------------
+# -- (a) hyperparameter search on the cluster ------------------------------------------------------
 
 def test_grid_search_on_cluster_matches_in_process(client, cancer):
     Xtr, _, ytr, _ = cancer
@@ -108,7 +108,7 @@ def test_grid_search_on_cluster_matches_in_process(client, cancer):
                                local.cv_results_["mean_test_score"], rtol=0, atol=1e-12)
 
 
-# -- (b) out-of-core training over chunks -----------------------------------------------------------
+# -- (b) out-of-core training over chunks ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def blobs():

@@ -25,6 +25,7 @@ from sklearn.utils.estimator_checks import (  # noqa: E402
     check_sample_weight_equivalence_on_dense_data, parametrize_with_checks)
 
 import glassnet as gn  # noqa: E402
+from glassnet.io import load_model  # noqa: E402
 from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -42,7 +43,7 @@ def expected_failures(estimator):
     return {}
 
 
-# -- the scikit-learn conformance suite, with the shipped defaults --------------------------------
+# -- the scikit-learn conformance suite, with the shipped defaults ---------------------------------
 
 @parametrize_with_checks([GlassClassifier(), GlassRegressor()],
                          expected_failed_checks=expected_failures)
@@ -173,7 +174,8 @@ def test_parameters_are_validated_at_fit_not_init():
 
 def test_other_architectures_and_optimizers():
     X, y = load_iris(return_X_y=True)
-    for kw in (dict(hidden_layer_sizes=(), learning_rate=0.01), dict(hidden_layer_sizes=(16, 8), activation="tanh"),
+    for kw in (dict(hidden_layer_sizes=(), learning_rate=0.01),
+               dict(hidden_layer_sizes=(16, 8), activation="tanh"),
                dict(activation="gelu", optimizer="adamw"),
                dict(optimizer="nesterov", learning_rate=0.05),
                dict(optimizer=gn.optim.RMSProp(lr=0.01)), dict(dtype="float64", batch_size=16)):
@@ -223,7 +225,7 @@ def test_deterministic_with_random_state(cancer):
     assert not np.array_equal(a, c)
 
 
-# -- sample weights ----------------------------------------------------------------------------------
+# -- sample weights --------------------------------------------------------------------------------
 
 def test_sample_weight_shifts_the_decision(cancer):
     Xtr, Xte, ytr, yte = cancer
@@ -238,7 +240,8 @@ def test_sample_weight_shifts_the_decision(cancer):
 def test_constant_weights_are_the_unweighted_fit(cancer):
     Xtr, Xte, ytr, _ = cancer
     a = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr)
-    b = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr, sample_weight=np.full(len(ytr), 3.0))
+    b = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr,
+                                                       sample_weight=np.full(len(ytr), 3.0))
     np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
 
 
@@ -262,7 +265,7 @@ def test_weighted_standardization_ignores_zero_weight_rows():
     np.testing.assert_allclose(clf.x_scale_, X.std(axis=0))
 
 
-# -- partial_fit and warm_start ------------------------------------------------------------------------
+# -- partial_fit and warm_start --------------------------------------------------------------------
 
 def test_partial_fit_streams_chunks(cancer):
     Xtr, Xte, ytr, yte = cancer
@@ -321,7 +324,7 @@ def test_warm_start_continues(cancer):
         clf.fit(Xtr, np.where(ytr == 1, 2, ytr) + 1)
 
 
-# -- persistence -----------------------------------------------------------------------------------------
+# -- persistence -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
 def test_pickle_round_trip_keeps_optimizer_memory(Est):
@@ -358,7 +361,7 @@ def test_safe_format_round_trip(Est, tmp_path):
     other = GlassRegressor if Est is GlassClassifier else GlassClassifier
     with pytest.raises(ValueError, match="not a"):
         other.load(path)
-    plain = gn.io.load_model(path)  # the file is an ordinary glassnet model file
+    plain = load_model(path)  # the file is an ordinary glassnet model file
     assert isinstance(plain, gn.Sequential)
 
 
@@ -391,7 +394,7 @@ def test_feature_names_from_dataframe():
     np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
 
 
-# -- inside scikit-learn's tools ------------------------------------------------------------------------------
+# -- inside scikit-learn's tools -------------------------------------------------------------------
 
 def test_pipeline_and_cross_val_score(cancer):
     Xtr, Xte, ytr, yte = cancer

@@ -111,7 +111,8 @@ def _check_weights(sample_weight, n):
     if isinstance(sample_weight, numbers.Number):
         sw = np.full(n, float(sample_weight))
     else:
-        sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
+        sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
+                         input_name="sample_weight")
         if sw.ndim != 1:
             raise ValueError(f"sample_weight must be 1-D with one weight per sample, got shape "
                              f"{sw.shape}")
@@ -531,8 +532,8 @@ class _GlassBase(BaseEstimator):
         elif p["dtype"] != self.model_.dtype:
             raise ValueError(f"dtype changed from {self.model_.dtype.name} to {p['dtype'].name} "
                              f"between calls; refit from scratch (warm_start=False)")
-        if not incremental:
-            self._optimizer = p["opt_factory"]() if not first else self._optimizer
+        if not incremental and not first:
+            self._optimizer = p["opt_factory"]()  # warm start: fresh optimizer, as in MLP
 
         Xv = Yv = swv = None
         if self.early_stopping and not incremental:
