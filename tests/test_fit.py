@@ -594,7 +594,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("kwargs, exc, match", BAD, ids=[str(b[0])[:40] for b in BAD])
+@pytest.mark.parametrize("kwargs, exc, match", BAD, ids=[f"{i}-{b[1].__name__}-{b[2][:20]}" for i, b in enumerate(BAD)])
 def test_bad_fit_arguments_raise_clear_errors(moons, kwargs, exc, match):
     X, y, _, _ = moons
     model = mlp()
