@@ -469,51 +469,67 @@ def _cli_files(tmp: Path) -> dict:
     not_model.write_text("x1,x2\n1,2\n")
     out["not_model"] = str(not_model)
     out["missing"] = str(tmp / "does_not_exist.csv")
-    out["outdir"] = str(tmp / "run")
+    out["outdir_parent"] = str(tmp)
     return out
 
 
 # Each row: (id, argv with {placeholders} from _cli_files plus {model}, regex on the message).
 CLI_CASES = [
     ("train/file not found", ["train", "{missing}", "--target", "label"],
-     r"does_not_exist\.csv"),
-    ("train/empty CSV", ["train", "{empty}", "--target", "label"], r"is empty"),
+     r"no such file.*does_not_exist\.csv"),
+    ("train/a folder", ["train", "{outdir_parent}", "--target", "label"],
+     r"is a folder, not a CSV file"),
+    ("train/empty CSV", ["train", "{empty}", "--target", "label"],
+     r"empty\.csv is empty: a CSV needs a header line"),
     ("train/header without rows", ["train", "{header_only}", "--target", "label"],
-     r"no data rows"),
+     r"has a header \(3 columns\) but no data rows"),
     ("train/ragged CSV", ["train", "{ragged}", "--target", "label"],
-     r"line 3: expected 3 fields"),
+     r"ragged\.csv, line 3: expected 3 fields like the header, found 2"),
     ("train/binary file", ["train", "{binary}", "--target", "label"],
-     r"not a text CSV file"),
+     r"binary\.csv is not a text CSV file"),
     ("train/target column missing", ["train", "{good}", "--target", "price"],
-     r"'price'.*(x1|column)"),
+     r"no column 'price' in .*; available columns: x1, x2, color, label"),
     ("train/a single class", ["train", "{one_class}", "--target", "label"],
-     r"(one class|single class|only one|at least 2 classes|2 classes)"),
+     r"target column 'label' has a single class \('yes'\)"),
     ("train/target all missing", ["train", "{target_all_missing}", "--target", "label"],
-     r"(missing|no values|empty)"),
+     r"target column 'label' has no values"),
+    ("train/text target for regression", ["train", "{good}", "--target", "label", "--task",
+                                          "regression"],
+     r"target column 'label' holds text \(e\.g\. '(yes|no)'\).*--task classification"),
     ("train/unknown task", ["train", "{good}", "--target", "label", "--task", "clustering"],
-     r"(task|clustering)"),
+     r"--task: invalid choice: 'clustering'"),
     ("train/unknown optimizer", ["train", "{good}", "--target", "label", "--optimizer",
-                                 "adamm"], r"adamm"),
+                                 "adamm"], r"--optimizer: invalid choice: 'adamm'.*'adam'"),
     ("train/unknown activation", ["train", "{good}", "--target", "label", "--activation",
-                                  "relux"], r"relux"),
+                                  "relux"], r"--activation: invalid choice: 'relux'.*'relu'"),
     ("train/negative batch size", ["train", "{good}", "--target", "label", "--batch-size",
-                                   "-5"], r"batch.size"),
+                                   "-5"], r"--batch-size must be at least 1, got -5"),
+    ("train/zero epochs", ["train", "{good}", "--target", "label", "--epochs", "0"],
+     r"--epochs must be at least 1, got 0"),
+    ("train/validation split of 1.5", ["train", "{good}", "--target", "label", "--val-split",
+                                       "1.5"], r"--val-split must be a fraction in \[0, 1\)"),
+    ("train/negative learning rate", ["train", "{good}", "--target", "label", "--lr", "-1"],
+     r"--lr must be > 0, got -1"),
+    ("train/hidden sizes not numbers", ["train", "{good}", "--target", "label", "--hidden",
+                                        "big,small"], r"--hidden takes layer sizes"),
+    ("train/--drop an unknown column", ["train", "{good}", "--target", "label", "--drop",
+                                        "colour"], r"--drop names column\(s\) not in .*colour"),
     ("train/unknown dataset name", ["train", "titanicc", "--target", "Survived"],
-     r"titanicc"),
+     r"no such file or bundled dataset: 'titanicc'"),
     ("predict/model file not found", ["predict", "{missing}", "{good}"],
-     r"does_not_exist\.csv"),
+     r"no such model file: .*does_not_exist\.csv"),
     ("predict/not a model file", ["predict", "{not_model}", "{good}"],
      r"not a glassnet model file"),
     ("predict/data lacks a column", ["predict", "{model}", "{no_color}"],
-     r"color"),
+     r"lacks column\(s\) the model needs: color"),
     ("predict/data file not found", ["predict", "{model}", "{missing}"],
-     r"does_not_exist\.csv"),
+     r"no such file: .*does_not_exist\.csv"),
     ("evaluate/unseen label", ["evaluate", "{model}", "{unseen_label}", "--target", "label"],
-     r"maybe"),
+     r"unknown label\(s\) 'maybe'.*known classes: \['no', 'yes'\]"),
     ("evaluate/target column missing", ["evaluate", "{model}", "{no_color}", "--target",
-                                        "outcome"], r"outcome"),
+                                        "outcome"], r"no column 'outcome'"),
     ("evaluate/empty CSV", ["evaluate", "{model}", "{empty}", "--target", "label"],
-     r"is empty"),
+     r"empty\.csv is empty"),
 ]
 
 
@@ -532,16 +548,18 @@ def cli_results(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     files = _cli_files(tmp)
     files["model"] = str(tmp / "model" / "model.gnet")
-    trained = _run_cli(["train", files["good"], "--target", "label", "--epochs", "3",
-                        "--out", str(tmp / "model"), "--seed", "0"])
-    assert trained.returncode == 0, trained.stderr[-2000:]
-    if not os.path.exists(files["model"]):
-        found = sorted(Path(tmp / "model").glob("*.gnet"))
-        assert found, f"glassnet train wrote no .gnet file: {os.listdir(tmp / 'model')}"
-        files["model"] = str(found[0])
-    argvs = {case[0]: [a.format(**files) for a in case[1]] for case in CLI_CASES}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {k: pool.submit(_run_cli, v) for k, v in argvs.items()}
+        # the rows that need no model run while the model for the others trains
+        trained = pool.submit(_run_cli, ["train", files["good"], "--target", "label",
+                                         "--epochs", "3", "--out", str(tmp / "model"),
+                                         "--seed", "0", "--quiet"])
+        futures = {name: pool.submit(_run_cli, [a.format(**files) for a in argv])
+                   for name, argv, _ in CLI_CASES if not any("{model}" in a for a in argv)}
+        res = trained.result()
+        assert res.returncode == 0, res.stderr[-2000:]
+        assert os.path.exists(files["model"]), os.listdir(tmp / "model")
+        futures.update({name: pool.submit(_run_cli, [a.format(**files) for a in argv])
+                        for name, argv, _ in CLI_CASES if any("{model}" in a for a in argv)})
         return {k: f.result() for k, f in futures.items()}
 
 
