@@ -1,0 +1,154 @@
+"""Ctrl-C during `glassnet train`: training stops at a batch boundary, the model, the metrics,
+the history and the report are still written, the command says where, and exits 130.
+
+The command runs in a subprocess on a bundled dataset with far more epochs than it could finish;
+SIGINT is sent once training has started (the progress bar, or the first epoch line, shows
+that fit has installed its Ctrl-C handler).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("glassnet.commands") is None,
+                       reason="glassnet.commands (glassnet train) is not there yet"),
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child needs POSIX"),
+]
+
+SRC = str(Path(gn.__file__).resolve().parents[1])
+EPOCHS = 100000
+# fit has started (and installed its Ctrl-C handler) once tqdm's bar shows on stderr, or, without
+# tqdm, once the first per-epoch line shows on stdout; an epoch is done once either counts one
+STARTED = ("training", "epoch 1/")
+EPOCHS_DONE = re.compile(rf"(?:\| *|epoch )([0-9]+)/{EPOCHS}\b")
+
+
+class _Reader(threading.Thread):
+    """Collects a pipe's output as it comes (tqdm writes \\r, not lines)."""
+
+    def __init__(self, pipe):
+        super().__init__(daemon=True)
+        self.pipe, self.chunks = pipe, []
+
+    def run(self):
+        for chunk in iter(lambda: self.pipe.read1(4096), b""):
+            self.chunks.append(chunk)
+
+    @property
+    def text(self):
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+
+def _start_training(out_dir):
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "glassnet", "train", "energy", "--epochs", str(EPOCHS),
+           "--no-early-stopping", "--batch-size", "16", "--seed", "0", "--out", str(out_dir)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = _Reader(proc.stdout), _Reader(proc.stderr)
+    out.start()
+    err.start()
+    return proc, out, err
+
+
+def _wait_until_training(proc, out, err, epochs_done=0, timeout=60):
+    """Return once fit runs and at least ``epochs_done`` epochs are complete."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = out.text + err.text
+        if any(s in text for s in STARTED) and (epochs_done == 0 or max(
+                (int(n) for n in EPOCHS_DONE.findall(text)), default=0) >= epochs_done):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"glassnet train ended before training started (exit {proc.returncode})"
+                        f"\nstdout: {out.text[-2000:]}\nstderr: {err.text[-2000:]}")
+        time.sleep(0.02)
+    proc.kill()
+    pytest.fail(f"no sign of training after {timeout} s\nstdout: {out.text[-2000:]}")
+
+
+def _finish(proc, out, err, timeout=60):
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"glassnet train did not stop within {timeout} s of Ctrl-C\n"
+                    f"stdout: {out.text[-2000:]}\nstderr: {err.text[-2000:]}")
+    out.join(5)
+    err.join(5)
+    return out.text, err.text
+
+
+def _check_saved(out_dir, stdout, stderr, returncode):
+    both = stdout + stderr
+    assert returncode == 130, f"exit {returncode}\n{both[-3000:]}"
+    assert "Traceback" not in both, both[-3000:]
+    assert "interrupted" in stdout and f"saved to {out_dir}" in stdout, stdout[-2000:]
+
+    for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
+        assert (out_dir / name).is_file(), f"{name} missing: {sorted(os.listdir(out_dir))}"
+    assert not [p for p in os.listdir(out_dir) if p.endswith(".tmp")], "a temporary file left"
+
+    summary = json.loads((out_dir / "metrics.json").read_text())
+    assert summary["interrupted"] is True and summary["diverged"] is False
+    assert "interrupted" in summary["stop_reason"]
+    assert summary["epochs_trained"] < EPOCHS
+    assert "interrupted" in (out_dir / "report.html").read_text().lower()
+
+    from glassnet.io import load_model
+    model = load_model(out_dir / "model.gnet")
+    X = np.zeros((3, model.n_features), dtype=model.dtype)
+    proba = model.predict_proba(X)
+    assert proba.shape[0] == 3 and np.isfinite(proba).all()
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    return summary
+
+
+def test_ctrl_c_during_train_saves_the_model_and_the_report(tmp_path):
+    out_dir = tmp_path / "run"
+    proc, out, err = _start_training(out_dir)
+    _wait_until_training(proc, out, err, epochs_done=2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = _finish(proc, out, err)
+    summary = _check_saved(out_dir, stdout, stderr, proc.returncode)
+    assert summary["epochs_trained"] >= 2
+    history = (out_dir / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,") and len(history) == summary["epochs_trained"] + 1
+
+
+def test_ctrl_c_in_the_first_epoch_still_saves(tmp_path):
+    """No epoch complete: the history is empty, but the model (as initialized and trained for
+    some batches), the metrics and the report (without a learning curve) are still written."""
+    out_dir = tmp_path / "run"
+    proc, out, err = _start_training(out_dir)
+    _wait_until_training(proc, out, err)
+    proc.send_signal(signal.SIGINT)  # within the first epoch (about 120 batches)
+    stdout, stderr = _finish(proc, out, err)
+    _check_saved(out_dir, stdout, stderr, proc.returncode)
+
+
+def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
+    proc, out, err = _start_training(tmp_path / "run")
+    _wait_until_training(proc, out, err, epochs_done=1)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.02)  # two signals sent together may arrive as one
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = _finish(proc, out, err)
+    assert proc.returncode == 130, f"exit {proc.returncode}\n{(stdout + stderr)[-3000:]}"
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "interrupted" in stdout + stderr
