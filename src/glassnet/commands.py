@@ -1,0 +1,1193 @@
+"""The ``glassnet`` sub-commands for tabular data: ``train``, ``predict``, ``evaluate`` and
+``datasets``.
+
+    glassnet train DATA [--target COLUMN]     CSV file or bundled dataset -> runs/<name>/
+    glassnet predict MODEL DATA [--out FILE]  predictions (and class probabilities) as CSV
+    glassnet evaluate MODEL DATA [--target COLUMN] [--json]
+    glassnet datasets                          the bundled datasets
+
+``train`` learns the preprocessing on the training rows only (numeric columns standardized,
+text columns one-hot encoded, missing values imputed with an indicator column, identifier-like
+columns dropped), trains an MLP with early stopping, prints train/validation/test metrics and
+writes the model file (the preprocessing, class names and task inside it), ``metrics.json``,
+``history.csv``, the plots and one self-contained ``report.html``. Every file is written
+atomically. Ctrl-C stops training at the end of the current batch; the model and the report are
+still written.
+
+The defaults (two hidden layers of 64 and 32 ReLU units, Glorot-uniform initialization, Adam at
+1e-3, batches of 32, the learning rate halved after 3 epochs without progress, early stopping
+after 10, best weights restored) were chosen by measurement: see ``bench/compare_cli.py`` and
+``docs/cli_results.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import json
+import math
+import os
+import sys
+import time
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+# ------------------------------------------------------------------------------------------
+# defaults (measured: docs/cli_results.md)
+# ------------------------------------------------------------------------------------------
+DEFAULT_HIDDEN = "64,32"
+DEFAULT_ACTIVATION = "relu"
+DEFAULT_OPTIMIZER = "adam"
+DEFAULT_EPOCHS = 200
+DEFAULT_BATCH = 32
+DEFAULT_PATIENCE = 10
+DEFAULT_VAL = 0.2
+DEFAULT_TEST = 0.2
+DEFAULT_INIT = "xavier_uniform"
+PLATEAU_FACTOR = 0.5
+PLATEAU_PATIENCE = 3
+MIN_LR = 1e-6
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "identity")
+OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop", "adagrad")
+TASKS = ("auto", "classification", "regression")
+
+CLASSIFICATION_METRICS = (("accuracy", "accuracy"), ("precision_macro", "precision (macro)"),
+                          ("recall_macro", "recall (macro)"), ("f1_macro", "F1 (macro)"),
+                          ("log_loss", "log loss"))
+REGRESSION_METRICS = (("mse", "MSE"), ("mae", "MAE"), ("r2", "R²"))
+PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.png",
+              "predicted_vs_actual.png")
+
+
+def _usage(msg):
+    from .cli import UsageError
+    return UsageError(msg)
+
+
+# ------------------------------------------------------------------------------------------
+# argument parsing
+# ------------------------------------------------------------------------------------------
+
+def _one_line_error(self, message):
+    """argparse errors as one line, like every other glassnet error (exit status 2)."""
+    self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _strict(parser):
+    """Make a sub-command's parser report its own errors in one line, unknown options
+    included (otherwise the top-level parser prints its usage and the error on two)."""
+    parse_known = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        ns, extras = parse_known(args, namespace)
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns, extras
+
+    parser.error = types.MethodType(_one_line_error, parser)
+    parser.parse_known_args = parse_known_args
+    return parser
+
+
+def _fraction(name, allow_zero=True):
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not (math.isfinite(v) and (0.0 <= v if allow_zero else 0.0 < v) and v < 1.0):
+            raise argparse.ArgumentTypeError(
+                f"must be a fraction in {'[0' if allow_zero else '(0'}, 1), got {text}")
+        return v
+    parse.__name__ = name
+    return parse
+
+
+def _positive_int(name, minimum=1):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {v}")
+        return v
+    parse.__name__ = name
+    return parse
+
+
+def _positive_float(name, allow_zero=False):
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>= 0' if allow_zero else '> 0'}, got {text}")
+        return v
+    parse.__name__ = name
+    return parse
+
+
+def _hidden_sizes(text):
+    t = text.strip().lower()
+    if t in ("", "none", "0", "[]"):
+        return []
+    sizes = []
+    for part in t.replace(" ", "").strip("[]()").split(","):
+        try:
+            v = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"takes layer sizes separated by commas, e.g. 64,32 (or 'none'), "
+                f"got {text!r}") from None
+        if v < 1:
+            raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {v}")
+        sizes.append(v)
+    return sizes
+
+
+_hidden_sizes.__name__ = "hidden"
+
+
+def register(subparsers) -> None:
+    """Add ``train``, ``predict``, ``evaluate`` and ``datasets`` to ``glassnet``."""
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+
+    p = subparsers.add_parser(
+        "train", formatter_class=fmt,
+        help="train a network on a CSV file or a bundled dataset; writes the model, metrics, "
+             "plots and an HTML report",
+        description="Train a neural network on a CSV file (or a bundled dataset, see "
+                    "`glassnet datasets`). Preprocessing is learned on the training rows and "
+                    "saved with the model. Writes model.gnet, metrics.json, history.csv, plots "
+                    "and report.html to --out. Example: glassnet train titanic")
+    p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="the column to predict (required for a CSV file; a bundled dataset has "
+                        "a default)")
+    p.add_argument("--task", choices=TASKS, default="auto",
+                   help="auto: text, bool and integer targets with few values are "
+                        "classification, other numbers regression")
+    p.add_argument("--hidden", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="SIZES",
+                   help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION,
+                   help="activation of the hidden layers")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULT_OPTIMIZER)
+    p.add_argument("--lr", type=_positive_float("--lr"), default=None,
+                   help="learning rate (default: 0.001 for adam/adamw, 0.01 otherwise)")
+    p.add_argument("--weight-decay", type=_positive_float("--weight-decay", allow_zero=True),
+                   default=0.0, metavar="L2", help="L2 penalty λ on the weights")
+    p.add_argument("--epochs", type=_positive_int("--epochs"), default=DEFAULT_EPOCHS,
+                   help="maximum number of epochs (early stopping usually ends sooner)")
+    p.add_argument("--batch-size", type=_positive_int("--batch-size"), default=DEFAULT_BATCH)
+    p.add_argument("--val-split", type=_fraction("--val-split"), default=DEFAULT_VAL,
+                   metavar="FRACTION",
+                   help="fraction of the training rows held out for validation (early stopping "
+                        "and learning-rate decay watch its loss)")
+    p.add_argument("--test-split", type=_fraction("--test-split"), default=DEFAULT_TEST,
+                   metavar="FRACTION", help="fraction of all rows held out for the final test")
+    p.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=True,
+                   help="stop when the validation loss stops improving and keep the best "
+                        "epoch's weights")
+    p.add_argument("--patience", type=_positive_int("--patience", 0), default=DEFAULT_PATIENCE,
+                   help="epochs without improvement before early stopping")
+    p.add_argument("--lr-decay", action=argparse.BooleanOptionalAction, default=True,
+                   help=f"halve the learning rate after {PLATEAU_PATIENCE} epochs without "
+                        f"improvement of the validation loss")
+    p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
+                   help="a column not to use as a feature (repeatable)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the split, the initial weights and the shuffling")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default: runs/<dataset name>)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar and no tables: one line at the end")
+    p.set_defaults(func=cmd_train)
+    _strict(p)
+
+    p = subparsers.add_parser(
+        "predict", formatter_class=fmt,
+        help="predict with a model saved by `glassnet train`",
+        description="Apply a model saved by `glassnet train` (and its stored preprocessing) to "
+                    "a CSV file. Writes the original columns plus 'prediction' and, for "
+                    "classification, one probability column per class. The target column, if "
+                    "present, is ignored.")
+    p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
+    p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
+    p.add_argument("--out", metavar="FILE", help="write the CSV here (default: stdout)")
+    p.add_argument("--columns", choices=("all", "id", "none"), default="all",
+                   help="which input columns to copy into the output: all of them, only "
+                        "identifier-like ones, or none")
+    p.set_defaults(func=cmd_predict)
+    _strict(p)
+
+    p = subparsers.add_parser(
+        "evaluate", formatter_class=fmt,
+        help="metrics of a saved model on labelled data",
+        description="Compute a saved model's metrics on a CSV file that has the target column.")
+    p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
+    p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="the target column (default: the one the model was trained on)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_evaluate)
+    _strict(p)
+
+    p = subparsers.add_parser("datasets", help="list the bundled datasets",
+                              description="List the datasets `glassnet train NAME` accepts.")
+    p.set_defaults(func=cmd_datasets)
+    _strict(p)
+
+
+# ------------------------------------------------------------------------------------------
+# data
+# ------------------------------------------------------------------------------------------
+
+class _Source:
+    """A table to work on and what is known about it."""
+
+    def __init__(self, table, name, label, default_target=None, class_names=None,
+                 description="", bundled=False, features=None):
+        self.table = table
+        self.name = name                  # short name: runs/<name>
+        self.label = label                # how to show it (path or dataset name)
+        self.default_target = default_target
+        self.class_names = class_names    # display names of classes 0..k-1 (bundled)
+        self.description = description
+        self.bundled = bundled
+        self.features = features          # bundled: the feature columns
+
+
+def _load_source(spec: str) -> _Source:
+    from .data import bundled, read_csv
+    path = Path(spec)
+    if path.is_dir():
+        raise _usage(f"{spec} is a folder, not a CSV file")
+    if path.exists():
+        try:
+            table = read_csv(path)
+        except PermissionError:
+            raise _usage(f"cannot read {spec}: permission denied") from None
+        except UnicodeDecodeError:
+            raise _usage(f"{spec} is not a readable text CSV file") from None
+        name = path.name
+        for suffix in (".gz", ".csv", ".tsv", ".txt"):
+            if name.lower().endswith(suffix):
+                name = name[:-len(suffix)]
+        return _Source(table, name or "data", str(spec))
+    key = spec.strip().lower().replace("-", "_")
+    names = bundled.list_datasets()
+    looks_like_file = any(c in spec for c in "/\\") or "." in spec
+    if not looks_like_file or bundled._canonical(spec) in names:
+        try:
+            ds = bundled.load_dataset(spec)
+        except ValueError as exc:
+            if looks_like_file:
+                raise
+            raise _usage(f"no such file or bundled dataset: {spec!r} (bundled: "
+                         f"{', '.join(names)})") from None
+        return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
+                       list(ds.target_names), ds.description, True, list(ds.feature_names))
+    del key
+    raise _usage(f"no such file: {spec}")
+
+
+def _missing_mask(col) -> np.ndarray:
+    col = np.asarray(col)
+    if col.dtype.kind in "fc":
+        return ~np.isfinite(col)
+    if col.dtype.kind in "biu":
+        return np.zeros(len(col), dtype=bool)
+    return np.fromiter((v is None or (isinstance(v, float) and math.isnan(v)) for v in col),
+                       dtype=bool, count=len(col))
+
+
+def _check_target(table, target, label):
+    if target not in table:
+        cols = ", ".join(table.columns[:60]) + (" ..." if len(table.columns) > 60 else "")
+        raise _usage(f"no column {target!r} in {label}; available columns: {cols}")
+
+
+def _select_bundled(src: _Source, target: str):
+    """A bundled dataset trains on its documented features (e.g. energy's text copy of the
+    target is left out) when its default target is used."""
+    if src.bundled and src.features is not None and target == src.default_target:
+        cols = [c for c in src.features if c != target and c in src.table] + [target]
+        return src.table.select(cols)
+    return src.table
+
+
+# ------------------------------------------------------------------------------------------
+# the model
+# ------------------------------------------------------------------------------------------
+
+def _build_model(n_in, hidden, activation, task, n_classes, seed, dtype):
+    from . import Dense, Sequential
+    layers = [Dense(n_in if i == 0 else hidden[i - 1], h, activation=activation,
+                    init=DEFAULT_INIT) for i, h in enumerate(hidden)]
+    width = hidden[-1] if hidden else n_in
+    if task == "regression":
+        layers.append(Dense(width, 1, init=DEFAULT_INIT))
+    elif n_classes == 2:
+        layers.append(Dense(width, 1, activation="sigmoid", init=DEFAULT_INIT))
+    else:
+        layers.append(Dense(width, n_classes, activation="softmax", init=DEFAULT_INIT))
+    return Sequential(layers, seed=seed, dtype=dtype)
+
+
+def _probabilities(model, X):
+    """(m, k) class probabilities (two columns for a single sigmoid output)."""
+    p = np.asarray(model.predict_proba(X), dtype=np.float64)
+    if p.ndim == 1 or p.shape[1] == 1:
+        p = p.reshape(-1, 1)
+        p = np.hstack([1.0 - p, p])
+    return p
+
+
+def _regression_output(model, X, scaling):
+    out = np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+    return out * scaling["std"] + scaling["mean"]
+
+
+def _metrics(task, y, n_classes=None, proba=None, pred=None):
+    from . import metrics as M
+    if task == "regression":
+        return {"mse": float(M.mean_squared_error(y, pred)),
+                "mae": float(M.mean_absolute_error(y, pred)),
+                "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
+    labels = list(range(n_classes))
+    yp = proba.argmax(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "accuracy": float(M.accuracy_score(y, yp)),
+            "precision_macro": float(M.precision_score(y, yp, average="macro", labels=labels,
+                                                       zero_division=0)),
+            "recall_macro": float(M.recall_score(y, yp, average="macro", labels=labels,
+                                                 zero_division=0)),
+            "f1_macro": float(M.f1_score(y, yp, average="macro", labels=labels,
+                                         zero_division=0)),
+            "log_loss": float(M.log_loss(y, proba, labels=labels)),
+        }
+
+
+def _metric_table(results: dict, task) -> str:
+    names = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
+    splits = [s for s in ("train", "validation", "test") if s in results]
+    w0 = max(len(label) for _, label in names) + 2
+    head = " " * w0 + "".join(f"{s:>12}" for s in splits)
+    lines = [head]
+    for key, label in names:
+        lines.append(f"{label:<{w0}}" + "".join(f"{_fmt(results[s].get(key)):>12}"
+                                                for s in splits))
+    return "\n".join(lines)
+
+
+def _fmt(v, digits=4):
+    if v is None:
+        return "-"
+    if isinstance(v, float) and not math.isfinite(v):
+        return "n/a"
+    if abs(v) >= 1e5 or (v != 0 and abs(v) < 1e-3):
+        return f"{v:.4g}"
+    return f"{v:.{digits}f}"
+
+
+# ------------------------------------------------------------------------------------------
+# train
+# ------------------------------------------------------------------------------------------
+
+def split_rows(y, n_rows, test_split, val_split, seed):
+    """Row indices ``(train, validation, test, stratified, notes)``: the test rows are held
+    out first, then the validation rows from the rest, stratified by class when ``y`` (class
+    codes) is given and every class has at least two rows. ``bench/compare_cli.py`` uses this
+    to give other models exactly the same split."""
+    from .data import split_indices
+    notes = []
+    state = {"stratified": y is not None}
+
+    def split(ids, frac, what):
+        if frac == 0:
+            return ids, ids[:0]
+        if len(ids) < 3:
+            raise _usage(f"too few rows ({len(ids)}) to hold out a {what} split; lower "
+                         f"--{what}-split or set it to 0")
+        s = y[ids] if state["stratified"] else None
+        try:
+            a, b = split_indices(len(ids), frac, stratify=s, seed=seed)
+        except ValueError:
+            if s is None:
+                raise
+            state["stratified"] = False
+            notes.append(f"the {what} split is not stratified: some class has fewer than 2 "
+                         f"rows")
+            a, b = split_indices(len(ids), frac, seed=seed)
+        return ids[a], ids[b]
+
+    rest, test = split(np.arange(n_rows), test_split, "test")
+    train, val = split(rest, val_split, "val")
+    return train, val, test, state["stratified"], notes
+
+
+def cmd_train(args) -> int:
+    from . import __version__
+    from . import optim
+    from .io import atomic_write_text, save_model
+    from .preprocess import TabularPreprocessor, TargetEncoder, detect_task
+    from .train import EarlyStopping
+
+    t_start = time.perf_counter()
+    quiet = args.quiet
+    say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
+
+    src = _load_source(args.data)
+    target = args.target or src.default_target
+    if target is None:
+        cols = ", ".join(src.table.columns[:60])
+        raise _usage(f"--target is required for a CSV file: name the column to predict "
+                     f"(columns: {cols})")
+    _check_target(src.table, target, src.label)
+    table = _select_bundled(src, target)
+    bad_drop = [c for c in args.drop if c not in table]
+    if bad_drop:
+        raise _usage(f"--drop names column(s) not in {src.label}: {', '.join(bad_drop)}")
+    if target in args.drop:
+        raise _usage(f"--drop {target} is the target column")
+    if len(table.columns) < 2:
+        raise _usage(f"{src.label} has only the target column {target!r}: no features to "
+                     f"learn from")
+    notices = []
+
+    # -- the target -----------------------------------------------------------------------
+    y_raw = table[target]
+    miss = _missing_mask(y_raw)
+    if miss.all():
+        raise _usage(f"the target column {target!r} has no values")
+    if miss.any():
+        notices.append(f"{int(miss.sum())} row(s) without a value in the target column "
+                       f"{target!r} were left out")
+        table = table.take(np.flatnonzero(~miss))
+        y_raw = table[target]
+    n_rows = table.n_rows
+    if n_rows < 5:
+        raise _usage(f"{src.label} has only {n_rows} labelled row(s): too few to split into "
+                     f"training, validation and test rows")
+    task = args.task
+    if task == "auto":
+        task = detect_task(y_raw)
+    numeric_target = np.asarray(y_raw).dtype.kind in "biuf"
+    if task == "regression" and not numeric_target:
+        example = next(v for v in y_raw if v is not None)
+        raise _usage(f"the target column {target!r} holds text (e.g. {example!r}), so it "
+                     f"cannot be a regression target; use --task classification")
+    encoder = None
+    scaling = None
+    class_labels = None
+    if task == "classification":
+        encoder = TargetEncoder().fit(y_raw)
+        y = encoder.transform(y_raw)
+        n_classes = encoder.n_classes_
+        if n_classes < 2:
+            raise _usage(f"the target column {target!r} has a single class "
+                         f"({encoder.classes_[0]!r}): classification needs at least two")
+        if n_classes > 100:
+            raise _usage(f"the target column {target!r} has {n_classes} distinct values: too "
+                         f"many classes; use --task regression if it is a number")
+        class_labels = [str(c) for c in encoder.classes_.tolist()]
+    else:
+        y = np.asarray(y_raw, dtype=np.float64)
+        n_classes = None
+        if np.unique(y).size < 2:
+            raise _usage(f"the target column {target!r} is constant ({y[0]:g}): nothing to "
+                         f"learn")
+
+    # -- split: test, then validation from the rest ---------------------------------------
+    idx_train, idx_val, idx_test, stratified, split_notes = split_rows(
+        y if task == "classification" else None, n_rows, args.test_split, args.val_split,
+        args.seed)
+    notices.extend(split_notes)
+    has_val, has_test = len(idx_val) > 0, len(idx_test) > 0
+    if task == "regression":
+        yt = y[idx_train]
+        std = float(yt.std())
+        scaling = {"mean": float(yt.mean()), "std": std if std > 0 else 1.0}
+
+    # -- preprocessing learned on the training rows only ----------------------------------
+    train_tab = table.take(idx_train)
+    pre = TabularPreprocessor(drop=args.drop, dtype=args.dtype).fit(train_tab, target)
+    if pre.n_features_out == 0:
+        why = "; ".join(f"{c}: {r}" for c, r in pre.dropped_.items())
+        raise _usage(f"no usable feature columns in {src.label}" + (f" ({why})" if why else ""))
+    X_train = pre.transform(train_tab)
+    X_val = pre.transform(table.take(idx_val)) if has_val else None
+    X_test = pre.transform(table.take(idx_test)) if has_test else None
+    notices.extend(_preprocessing_notices(pre, table, train_tab))
+
+    def fit_target(ids):
+        if task == "regression":
+            return ((y[ids] - scaling["mean"]) / scaling["std"]).astype(args.dtype)
+        return y[ids]
+
+    # -- the model ------------------------------------------------------------------------
+    hidden = args.hidden if isinstance(args.hidden, list) else _hidden_sizes(args.hidden)
+    model = _build_model(X_train.shape[1], hidden, args.activation, task, n_classes,
+                         args.seed, args.dtype)
+    lr = args.lr if args.lr is not None else (0.001 if args.optimizer in ("adam", "adamw")
+                                              else 0.01)
+    opt = optim.get(args.optimizer, lr=lr, weight_decay=args.weight_decay)
+    callbacks = []
+    es = None
+    if has_val and args.early_stopping:
+        es = EarlyStopping(monitor="val_loss", patience=args.patience,
+                           restore_best_weights=True)
+        callbacks.append(es)
+    elif args.early_stopping and not has_val:
+        notices.append("early stopping is off: it needs a validation split (--val-split > 0)")
+    if has_val and args.lr_decay:
+        callbacks.append(optim.ReduceLROnPlateau(monitor="val_loss", factor=PLATEAU_FACTOR,
+                                                 patience=PLATEAU_PATIENCE, min_lr=MIN_LR))
+
+    arch = " -> ".join(str(w) for w in [X_train.shape[1], *hidden,
+                                          1 if task == "regression" or n_classes == 2
+                                          else n_classes])
+    out_kind = ("linear output, MSE on the standardized target" if task == "regression"
+                else "sigmoid output, binary cross-entropy" if n_classes == 2
+                else "softmax output, cross-entropy")
+    say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(table.columns)} columns, "
+        f"target {target!r}")
+    if task == "classification":
+        shown = ", ".join(class_labels[:10]) + (" ..." if n_classes > 10 else "")
+        say(f"task: classification, {n_classes} classes ({shown})")
+    else:
+        say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})")
+    say(f"split: {len(idx_train)} train / {len(idx_val)} validation / {len(idx_test)} test "
+        f"rows{' (stratified)' if stratified and task == 'classification' else ''}, "
+        f"seed {args.seed}")
+    say(f"features: {len(pre.input_columns_)} columns used -> {pre.n_features_out} inputs; "
+        f"{len(pre.dropped_)} column(s) dropped")
+    say(f"model: {arch} ({args.activation}, {out_kind}), {model.n_params():,} parameters; "
+        f"{args.optimizer} lr {lr:g}, batch {args.batch_size}, up to {args.epochs} epochs")
+
+    metric_names = ["accuracy"] if task == "classification" else []
+    t_fit = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(X_train, fit_target(idx_train), optimizer=opt, epochs=args.epochs,
+                            batch_size=args.batch_size,
+                            validation_data=(X_val, fit_target(idx_val)) if has_val else None,
+                            callbacks=callbacks, metrics=metric_names,
+                            verbose=0 if quiet else 1)
+    fit_seconds = time.perf_counter() - t_fit
+    for w in caught:
+        msg = str(w.message)
+        if history.interrupted and "interrupted" in msg:
+            continue
+        if history.diverged and "diverged" in msg:
+            continue
+        notices.append(msg)
+    epochs_run = len(history.epoch)
+    best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
+        else epochs_run
+    if history.diverged:
+        notices.insert(0, history.stop_reason)
+    if history.interrupted:
+        status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)"
+    elif history.stopped_early:
+        status = (f"stopped early after {epochs_run} epochs: validation loss best at epoch "
+                  f"{best_epoch}, whose weights are kept")
+    elif history.diverged:
+        status = f"stopped at epoch {epochs_run + 1}: the loss diverged"
+    else:
+        status = f"trained {epochs_run} epochs" + (
+            f"; validation loss best at epoch {best_epoch}, whose weights are kept"
+            if es is not None else "")
+    say(f"{status} ({fit_seconds:.1f} s)")
+
+    if not model.built or (epochs_run == 0 and not history.interrupted and
+                           not history.diverged):
+        raise _usage("training did not run")
+
+    # -- metrics --------------------------------------------------------------------------
+    parts = {"train": (X_train, idx_train)}
+    if has_val:
+        parts["validation"] = (X_val, idx_val)
+    if has_test:
+        parts["test"] = (X_test, idx_test)
+    results, outputs = {}, {}
+    for split_name, (Xs, ids) in parts.items():
+        if task == "classification":
+            proba = _probabilities(model, Xs)
+            outputs[split_name] = proba
+            results[split_name] = _metrics(task, y[ids], n_classes, proba=proba)
+        else:
+            pred = _regression_output(model, Xs, scaling)
+            outputs[split_name] = pred
+            results[split_name] = _metrics(task, y[ids], pred=pred)
+
+    out_dir = Path(args.out if args.out else os.path.join("runs", src.name))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _usage(f"--out {out_dir} exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    id_columns = [c for c, r in pre.dropped_.items() if str(r).startswith("identifier")]
+    summary = {
+        "glassnet_version": __version__,
+        "dataset": src.name,
+        "source": src.label,
+        "target": target,
+        "task": task,
+        "classes": class_labels,
+        "rows": {"total": int(n_rows), "train": int(len(idx_train)),
+                 "validation": int(len(idx_val)), "test": int(len(idx_test))},
+        "metrics": results,
+        "epochs_trained": epochs_run,
+        "best_epoch": best_epoch,
+        "stop_reason": status,
+        "interrupted": bool(history.interrupted),
+        "diverged": bool(history.diverged),
+        "train_seconds": round(fit_seconds, 3),
+        "options": _options_dict(args, hidden, lr),
+    }
+    extra = {
+        "glassnet_version": __version__,
+        "created_by": "glassnet train",
+        "task": task,
+        "target": target,
+        "classes": class_labels,
+        "class_display_names": _display_names(src, class_labels, target),
+        "target_encoder": encoder.to_dict() if encoder is not None else None,
+        "target_scaling": scaling,
+        "preprocessor": pre.to_dict(),
+        "input_columns": pre.input_columns_,
+        "feature_names": pre.feature_names_out,
+        "id_columns": id_columns,
+        "dataset": src.name,
+        "metrics": results,
+        "options": summary["options"],
+    }
+    model_path = out_dir / "model.gnet"
+    save_model(model, model_path, extra=extra)
+    written = ["model.gnet"]
+    atomic_write_text(out_dir / "metrics.json", json.dumps(_jsonable(summary), indent=2) + "\n")
+    written.append("metrics.json")
+    history.to_csv(out_dir / "history.csv")
+    written.append("history.csv")
+
+    # -- plots and report -----------------------------------------------------------------
+    for stale in PLOT_FILES:
+        f = out_dir / stale
+        if f.is_file():
+            f.unlink()
+    images = {}
+    try:
+        images = _plots(out_dir, model, history, best_epoch if es is not None else None, task,
+                        outputs, y, parts, pre, extra["class_display_names"] or class_labels)
+        written.extend(images)
+    except ImportError as exc:
+        notices.append(f"no plots: {exc}")
+    report = _report_html(src=src, target=target, task=task, table=table, pre=pre,
+                          train_tab=train_tab, results=results, summary=summary, model=model,
+                          images=images, notices=notices, class_labels=class_labels,
+                          y=y, status=status, args=args, lr=lr, arch=arch, out_kind=out_kind,
+                          display_labels=extra["class_display_names"])
+    atomic_write_text(out_dir / "report.html", report)
+    written.append("report.html")
+    total = time.perf_counter() - t_start
+
+    if quiet:
+        key = "accuracy" if task == "classification" else "r2"
+        where = "test" if has_test else ("validation" if has_val else "train")
+        print(f"glassnet: {'interrupted; ' if history.interrupted else ''}saved {out_dir}/ "
+              f"({where} {key} {_fmt(results[where][key])}, {total:.1f} s)")
+    else:
+        print()
+        print(_metric_table(results, task))
+        if notices:
+            print("\nnotes:")
+            for n in notices:
+                print(f"  - {n}")
+        print(f"\n{'training was interrupted; ' if history.interrupted else ''}"
+              f"saved to {out_dir}/ ({total:.1f} s in all):")
+        print("  " + "  ".join(written))
+        print(f"open {out_dir / 'report.html'} in a browser; predict with:")
+        print(f"  glassnet predict {model_path} NEW.csv --out predictions.csv")
+    return 130 if history.interrupted else 0
+
+
+def _display_names(src, class_labels, target):
+    """Readable names of the classes for plots (bundled datasets say what 0 and 1 mean)."""
+    if class_labels is None:
+        return None
+    names = src.class_names
+    if (src.bundled and target == src.default_target and names
+            and len(names) == len(class_labels) and names != class_labels
+            and class_labels == [str(i) for i in range(len(names))]):
+        return [f"{c} ({n})" for c, n in zip(class_labels, names)]
+    return None
+
+
+def _options_dict(args, hidden, lr):
+    return {"hidden": hidden, "activation": args.activation, "optimizer": args.optimizer,
+            "lr": lr, "weight_decay": args.weight_decay, "epochs": args.epochs,
+            "batch_size": args.batch_size, "val_split": args.val_split,
+            "test_split": args.test_split, "early_stopping": args.early_stopping,
+            "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
+            "dtype": args.dtype, "drop": list(args.drop), "init": DEFAULT_INIT}
+
+
+def _jsonable(o):
+    if isinstance(o, dict):
+        return {str(k): _jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(v) for v in o]
+    if isinstance(o, (np.floating, float)):
+        v = float(o)
+        return v if math.isfinite(v) else None
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.ndarray):
+        return _jsonable(o.tolist())
+    return o
+
+
+def _preprocessing_notices(pre, table, train_tab):
+    """What the preprocessing did, one line each: dropped columns, imputed columns."""
+    dropped = [f"dropped {col}: {reason}" for col, reason in pre.dropped_.items()]
+    imputed, other = [], []
+    for s in pre.columns_:
+        name = s["name"]
+        n_miss = int(_missing_mask(table[name]).sum())
+        n_train = int(_missing_mask(train_tab[name]).sum())
+        if s["kind"] == "numeric" and s["indicator"]:
+            imputed.append((name, n_miss, s["median"]))
+        elif s["kind"] == "categorical" and s["missing_category"]:
+            other.append(f"{name}: {n_miss} missing value(s) kept as their own category")
+        elif n_miss and not n_train:
+            other.append(f"{name}: {n_miss} missing value(s) outside the training rows are "
+                         + ("filled with the training median" if s["kind"] == "numeric"
+                            else "encoded as no category"))
+    if len(imputed) <= 3:
+        imputed_notes = [f"imputed {name}: {n} missing value(s) ({n / table.n_rows:.0%} of "
+                         f"rows) filled with the training median {median:.4g}, plus an "
+                         f"indicator column {name}_missing" for name, n, median in imputed]
+    else:
+        shown = ", ".join(f"{name} ({n / table.n_rows:.0%})" for name, n, _ in imputed[:12])
+        more = f" and {len(imputed) - 12} more" if len(imputed) > 12 else ""
+        imputed_notes = [f"imputed {len(imputed)} numeric columns with missing values: "
+                         f"{shown}{more}; each filled with its training median, plus an "
+                         f"indicator column <name>_missing"]
+    return dropped + imputed_notes + other
+
+
+# ------------------------------------------------------------------------------------------
+# plots
+# ------------------------------------------------------------------------------------------
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _plots(out_dir, model, history, best_epoch, task, outputs, y, parts, pre, labels):
+    """Write the PNGs; return {file name: png bytes}."""
+    from . import plot
+    from .io import atomic_write_bytes
+    plot._mpl()
+    images = {}
+
+    if history.epoch:  # none when Ctrl-C came during the first epoch
+        fig = plot.learning_curve(history)
+        ax = fig.axes[0]
+        if best_epoch is not None and len(history.epoch) > 1:
+            ax.axvline(best_epoch, color="#2ca02c", ls=":", lw=1.4,
+                       label=f"best epoch ({best_epoch})")
+            ax.legend(loc="best")
+        images["learning_curve.png"] = _png(fig)
+
+    where = "test" if "test" in parts else ("validation" if "validation" in parts else "train")
+    ids = parts[where][1]
+    if task == "classification":
+        from .metrics import confusion_matrix
+        k = outputs[where].shape[1]
+        cm = confusion_matrix(y[ids], outputs[where].argmax(axis=1), labels=list(range(k)))
+        fig = plot.confusion_matrix_plot(cm, labels=labels,
+                                         title=f"Confusion matrix ({where} rows)")
+        images["confusion_matrix.png"] = _png(fig)
+        numeric2 = (len(pre.columns_) == 2 and all(s["kind"] == "numeric" and not s["indicator"]
+                                                    for s in pre.columns_))
+        if numeric2:
+            Xs = parts[where][0]
+            fig = plot.decision_boundary(model, Xs, y[ids], resolution=200,
+                                         title=f"Decision boundary ({where} rows)")
+            ax = fig.axes[0]
+            names = pre.feature_names_out
+            ax.set_xlabel(f"{names[0]} (standardized)")
+            ax.set_ylabel(f"{names[1]} (standardized)")
+            if labels:
+                for text in ax.get_legend().get_texts():
+                    t = text.get_text()
+                    if t.startswith("y = "):
+                        try:
+                            text.set_text(labels[int(t[4:])])
+                        except (ValueError, IndexError):
+                            pass
+            images["decision_boundary.png"] = _png(fig)
+    else:
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(5.6, 5.0))
+        ax = fig.add_subplot(1, 1, 1)
+        yt, yp = y[ids], outputs[where]
+        ax.scatter(yt, yp, s=12, alpha=0.6, color="#1f77b4", edgecolors="none")
+        lo, hi = float(min(yt.min(), yp.min())), float(max(yt.max(), yp.max()))
+        ax.plot([lo, hi], [lo, hi], color="k", lw=1, ls="--", label="perfect")
+        ax.set_xlabel("actual")
+        ax.set_ylabel("predicted")
+        ax.set_title(f"Predicted vs actual ({where} rows)")
+        ax.legend(loc="best")
+        ax.grid(True, alpha=0.3)
+        images["predicted_vs_actual.png"] = _png(fig)
+    for name, data in images.items():
+        atomic_write_bytes(out_dir / name, data)
+    return images
+
+
+# ------------------------------------------------------------------------------------------
+# the HTML report
+# ------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:15px/1.45 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;
+  color:#1d2430;background:#f4f6f9;margin:0}
+main{max-width:1080px;margin:0 auto;padding:24px 28px 48px}
+header{background:#1f3a5f;color:#fff;padding:22px 28px}
+header h1{margin:0 0 4px;font-size:24px;font-weight:600}
+header p{margin:0;color:#c9d6ea}
+h2{font-size:18px;margin:28px 0 10px;color:#1f3a5f;border-bottom:2px solid #dbe3ee;
+  padding-bottom:4px}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:18px}
+.card{background:#fff;border:1px solid #dbe3ee;border-radius:8px;padding:12px 16px;
+  min-width:150px;flex:1}
+.card .v{font-size:24px;font-weight:600;color:#1f3a5f}
+.card .k{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#5b6b80}
+table{border-collapse:collapse;background:#fff;border:1px solid #dbe3ee;font-size:14px}
+th,td{padding:6px 12px;border-bottom:1px solid #e8edf3;text-align:left}
+th{background:#eef2f7;font-weight:600}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.figs{display:flex;flex-wrap:wrap;gap:16px}
+figure{background:#fff;border:1px solid #dbe3ee;border-radius:8px;margin:0;padding:10px}
+figure img{display:block;max-width:100%;height:auto}
+figcaption{font-size:13px;color:#5b6b80;margin-top:4px}
+ul.notes li{margin:3px 0}
+pre{background:#fff;border:1px solid #dbe3ee;border-radius:6px;padding:10px 12px;
+  overflow-x:auto;font-size:13px}
+.muted{color:#5b6b80;font-size:13px}
+.warn{color:#9a4d00}
+"""
+
+
+def _e(v) -> str:
+    return html.escape(str(v), quote=True)
+
+
+def _report_html(*, src, target, task, table, pre, train_tab, results, summary, model, images,
+                 notices, class_labels, y, status, args, lr, arch, out_kind,
+                 display_labels=None) -> str:
+    from . import __version__
+    splits = [s for s in ("train", "validation", "test") if s in results]
+    main_split = "test" if "test" in results else splits[-1]
+    if task == "classification":
+        key_metrics = [("accuracy", "accuracy"), ("f1_macro", "F1 (macro)"),
+                       ("log_loss", "log loss")]
+        metric_rows = CLASSIFICATION_METRICS
+    else:
+        key_metrics = [("r2", "R²"), ("mae", "MAE"), ("mse", "MSE")]
+        metric_rows = REGRESSION_METRICS
+    parts = []
+    add = parts.append
+    add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+    add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    add("<link rel=\"icon\" href=\"data:,\">")
+    add(f"<title>glassnet report: {_e(src.name)}</title><style>{_CSS}</style></head><body>")
+    add(f"<header><h1>glassnet report: {_e(src.name)}</h1><p>predicting <b>{_e(target)}</b> "
+        f"({_e(task)}) from {_e(src.label)} &middot; glassnet {_e(__version__)} &middot; "
+        f"{_e(time.strftime('%Y-%m-%d %H:%M'))}</p></header><main>")
+
+    add("<div class=\"cards\">")
+    for k, label in key_metrics:
+        add(f"<div class=\"card\"><div class=\"k\">{_e(main_split)} {_e(label)}</div>"
+            f"<div class=\"v\">{_e(_fmt(results[main_split][k]))}</div></div>")
+    add(f"<div class=\"card\"><div class=\"k\">epochs</div><div class=\"v\">"
+        f"{summary['epochs_trained']}</div></div>")
+    add(f"<div class=\"card\"><div class=\"k\">rows</div><div class=\"v\">"
+        f"{summary['rows']['total']:,}</div></div></div>")
+    if summary["interrupted"] or summary["diverged"]:
+        add(f"<p class=\"warn\"><b>{_e(status)}</b></p>")
+
+    add("<h2>Metrics</h2><table><tr><th></th>" + "".join(f"<th>{_e(s)}</th>" for s in splits)
+        + "</tr>")
+    for k, label in metric_rows:
+        add(f"<tr><td>{_e(label)}</td>" + "".join(
+            f"<td class=\"n\">{_e(_fmt(results[s].get(k)))}</td>" for s in splits) + "</tr>")
+    add("<tr><td>rows</td>" + "".join(f"<td class=\"n\">{summary['rows'][s]:,}</td>"
+                                       for s in splits) + "</tr></table>")
+
+    if images:
+        add("<h2>Plots</h2><div class=\"figs\">")
+        captions = {"learning_curve.png": "Cost per epoch on the training and validation rows",
+                    "confusion_matrix.png": "Rows: true class; columns: predicted class",
+                    "decision_boundary.png": "The model's decision regions over the two "
+                                             "features",
+                    "predicted_vs_actual.png": "Each point is one row; the dashed line is a "
+                                               "perfect prediction"}
+        for name, data in images.items():
+            b64 = base64.b64encode(data).decode("ascii")
+            add(f"<figure><img alt=\"{_e(name)}\" src=\"data:image/png;base64,{b64}\">"
+                f"<figcaption>{_e(captions.get(name, name))}</figcaption></figure>")
+        add("</div>")
+
+    add("<h2>Training</h2><table>")
+    rows = [("status", status), ("model", f"{arch} ({args.activation} hidden layers, "
+                                           f"{out_kind})"),
+            ("parameters", f"{model.n_params():,} ({args.dtype})"),
+            ("optimizer", f"{args.optimizer}, learning rate {lr:g}"
+                          + (f", weight decay {args.weight_decay:g}"
+                             if args.weight_decay else "")
+                          + (f", halved after {PLATEAU_PATIENCE} epochs without progress"
+                             if args.lr_decay and summary["rows"]["validation"] else "")),
+            ("batch size", args.batch_size),
+            ("early stopping", f"patience {args.patience} on the validation loss, best "
+                               f"weights restored" if args.early_stopping and
+             summary["rows"]["validation"] else "off"),
+            ("seed", args.seed), ("training time", f"{summary['train_seconds']:.2f} s")]
+    for k, v in rows:
+        add(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>")
+    add("</table>")
+
+    add("<h2>Data</h2>")
+    add(f"<p>{_e(src.label)}: {table.n_rows:,} rows, {len(table.columns)} columns"
+        + (f". {_e(src.description)}" if src.description else "") + "</p>")
+    if task == "classification":
+        counts = np.bincount(y, minlength=len(class_labels))
+        add("<table><tr><th>class</th><th>rows</th><th>share</th></tr>")
+        for c, n in zip(display_labels or class_labels, counts):
+            add(f"<tr><td>{_e(c)}</td><td class=\"n\">{int(n):,}</td>"
+                f"<td class=\"n\">{n / counts.sum():.1%}</td></tr>")
+        add("</table><p></p>")
+    add("<table><tr><th>column</th><th>type</th><th>missing</th><th>distinct</th>"
+        "<th>used as</th></tr>")
+    specs = {s["name"]: s for s in pre.columns_}
+    for col in table.columns:
+        arr = table[col]
+        kind = "number" if arr.dtype.kind in "biuf" else "text"
+        miss = int(_missing_mask(arr).sum())
+        try:
+            distinct = len(set(v for v in arr.tolist() if v is not None and v == v))
+        except TypeError:
+            distinct = "-"
+        if col == target:
+            role = "target"
+        elif col in specs:
+            s = specs[col]
+            if s["kind"] == "numeric":
+                role = "standardized" + (", missing → median + indicator" if s["indicator"]
+                                         else "")
+            else:
+                role = f"one-hot ({len(s['categories'])} categories" + (
+                    " + missing" if s["missing_category"] else "") + ")"
+        else:
+            role = f"dropped: {pre.dropped_.get(col, 'not used')}"
+        add(f"<tr><td>{_e(col)}</td><td>{kind}</td><td class=\"n\">{miss:,}</td>"
+            f"<td class=\"n\">{distinct if isinstance(distinct, str) else f'{distinct:,}'}"
+            f"</td><td>{_e(role)}</td></tr>")
+    add("</table>")
+
+    add("<h2>Notes</h2>")
+    if notices:
+        add("<ul class=\"notes\">" + "".join(f"<li>{_e(n)}</li>" for n in notices) + "</ul>")
+    else:
+        add("<p class=\"muted\">Nothing to report: no column was dropped or imputed.</p>")
+    add("<p class=\"muted\">The preprocessing was learned on the training rows only and is "
+        "stored in model.gnet, so <code>glassnet predict</code> applies it exactly.</p>")
+
+    add(f"<h2>Model</h2><pre>{_e(model.summary())}</pre>")
+    cmd = "glassnet train " + " ".join(_e(a) for a in sys.argv[2:]) \
+        if len(sys.argv) > 2 and sys.argv[1] == "train" else "glassnet train"
+    add(f"<p class=\"muted\">Command: <code>{cmd}</code></p>")
+    add("</main></body></html>\n")
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------------------------------
+# predict / evaluate
+# ------------------------------------------------------------------------------------------
+
+class _Loaded:
+    def __init__(self, path):
+        from .io import load_model
+        from .preprocess import TabularPreprocessor, TargetEncoder
+        p = Path(path)
+        if p.is_dir():
+            hint = " (did you mean " + str(p / "model.gnet") + "?)" if (
+                p / "model.gnet").exists() else ""
+            raise _usage(f"{path} is a folder, not a model file{hint}")
+        if not p.exists():
+            raise _usage(f"no such model file: {path}")
+        self.model = load_model(path)
+        extra = getattr(self.model, "extra", None) or {}
+        if not isinstance(extra.get("preprocessor"), dict) or extra.get("task") not in (
+                "classification", "regression"):
+            raise _usage(f"{path} was not written by `glassnet train` (it stores no "
+                         f"preprocessing); use it from Python with glassnet.io.load_model")
+        self.extra = extra
+        self.task = extra["task"]
+        self.target = extra.get("target")
+        try:
+            self.pre = TabularPreprocessor.from_dict(extra["preprocessor"])
+            self.encoder = (TargetEncoder.from_dict(extra["target_encoder"])
+                            if self.task == "classification" else None)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _usage(f"{path}: the stored preprocessing is damaged ({exc})") from None
+        self.scaling = extra.get("target_scaling") if self.task == "regression" else None
+        if self.task == "regression" and not (
+                isinstance(self.scaling, dict)
+                and all(isinstance(self.scaling.get(k), (int, float)) for k in ("mean", "std"))):
+            raise _usage(f"{path}: the stored target scaling is damaged")
+        if self.model.n_features != self.pre.n_features_out:
+            raise _usage(f"{path}: the model expects {self.model.n_features} inputs but its "
+                         f"preprocessing gives {self.pre.n_features_out}")
+
+    def features(self, table, label):
+        need = self.pre.input_columns_
+        missing = [c for c in need if c not in table]
+        if missing:
+            raise _usage(f"{label} lacks column(s) the model needs: {', '.join(missing)}"
+                         f" (it has: {', '.join(table.columns[:40])})")
+        return self.pre.transform(table)
+
+    def outputs(self, X):
+        if self.task == "classification":
+            return _probabilities(self.model, X)
+        return _regression_output(self.model, X, self.scaling)
+
+
+def _unique_name(name, taken):
+    out = name
+    while out in taken:
+        out += "_"
+    taken.add(out)
+    return out
+
+
+def cmd_predict(args) -> int:
+    from .data import Table, write_csv
+    from .io import atomic_write_text
+    m = _Loaded(args.model)
+    src = _load_source(args.data)
+    table = src.table
+    X = m.features(table, src.label)
+    out = m.outputs(X)
+    taken = set()
+    cols = {}
+    if args.columns == "all":
+        keep = [c for c in table.columns if c != m.target]
+    elif args.columns == "id":
+        from .preprocess import _ID_NAME_STRICT
+        ids = set(m.extra.get("id_columns") or [])
+        keep = [c for c in table.columns if c != m.target
+                and (c in ids or _ID_NAME_STRICT.search(c))]
+    else:
+        keep = []
+    for c in keep:
+        cols[_unique_name(c, taken)] = table[c]
+    if m.task == "classification":
+        codes = out.argmax(axis=1)
+        labels = m.encoder.inverse_transform(codes)
+        if m.encoder.kind_ == "bool":
+            labels = np.array([str(bool(v)) for v in labels], dtype=object)
+        cols[_unique_name("prediction", taken)] = labels
+        for j, c in enumerate(m.encoder.classes_.tolist()):
+            cols[_unique_name(f"proba_{c}", taken)] = np.round(out[:, j], 6)
+    else:
+        cols[_unique_name("prediction", taken)] = out
+    result = Table(cols, n_rows=table.n_rows)
+    buf = io.StringIO()
+    write_csv(result, buf)
+    if args.out:
+        atomic_write_text(args.out, buf.getvalue())
+        print(f"glassnet: wrote {table.n_rows} prediction(s) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(buf.getvalue())
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    m = _Loaded(args.model)
+    src = _load_source(args.data)
+    table = src.table
+    target = args.target or m.target
+    if target is None:
+        raise _usage("--target is required: the model file does not name its target column")
+    _check_target(table, target, src.label)
+    miss = _missing_mask(table[target])
+    if miss.all():
+        raise _usage(f"the target column {target!r} has no values")
+    skipped = int(miss.sum())
+    if skipped:
+        table = table.take(np.flatnonzero(~miss))
+    X = m.features(table, src.label)
+    out = m.outputs(X)
+    if m.task == "classification":
+        y = m.encoder.transform(table[target])
+        res = _metrics("classification", y, len(m.encoder.classes_), proba=out)
+    else:
+        yr = np.asarray(table[target])
+        if yr.dtype.kind not in "biuf":
+            raise _usage(f"the target column {target!r} holds text but the model does "
+                         f"regression")
+        res = _metrics("regression", yr.astype(np.float64), pred=out)
+    if args.json:
+        print(json.dumps(_jsonable({"model": str(args.model), "data": src.label,
+                                    "target": target, "task": m.task, "rows": table.n_rows,
+                                    "rows_skipped": skipped, "metrics": res}), indent=2))
+        return 0
+    print(f"glassnet evaluate: {args.model} on {src.label} ({table.n_rows} rows"
+          + (f", {skipped} without a target value skipped" if skipped else "")
+          + f"), target {target!r}, {m.task}")
+    names = REGRESSION_METRICS if m.task == "regression" else CLASSIFICATION_METRICS
+    w = max(len(label) for _, label in names) + 2
+    for key, label in names:
+        print(f"{label:<{w}}{_fmt(res[key]):>10}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# datasets
+# ------------------------------------------------------------------------------------------
+
+def cmd_datasets(args) -> int:
+    from .data import bundled
+    rows = [("name", "rows", "columns", "default target", "classes", "description")]
+    for name in bundled.list_datasets():
+        ds = bundled.load_dataset(name)
+        kind = "bundled" if name in bundled._FILES else "generated"
+        rows.append((name, str(ds.frame.n_rows), str(len(ds.frame.columns)), ds.default_target,
+                     ", ".join(map(str, ds.target_names))[:24],
+                     (ds.description if kind == "bundled" else f"generated: {ds.description}")
+                     [:70]))
+    w = [max(len(r[i]) for r in rows) for i in range(5)]
+    for i, r in enumerate(rows):
+        print("  ".join(r[j].ljust(w[j]) if j not in (1, 2) else r[j].rjust(w[j])
+                        for j in range(5)) + "  " + r[5])
+        if i == 0:
+            print("  ".join("-" * x for x in w) + "  " + "-" * 11)
+    print("\ntrain on one with: glassnet train NAME   (e.g. glassnet train titanic)")
+    return 0

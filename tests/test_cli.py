@@ -1,0 +1,401 @@
+"""End-to-end tests of `glassnet train / predict / evaluate / datasets`, run as a user runs
+them: in a subprocess, ``python -m glassnet.cli ...``.
+
+Two training runs are shared by the tests (module fixtures): the bundled Titanic data and a CSV
+written here with numeric, categorical, missing and identifier columns and a string target.
+The report is opened in headless Chromium when /usr/bin/chromium exists.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def run(*args, cwd=None, timeout=120):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, "-m", "glassnet.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def write_mixed_csv(path: Path, n: int = 360, seed: int = 7) -> None:
+    """numeric (with missing), categorical (with missing), an id and a free-text name column,
+    and a string target with three classes that depends on the features."""
+    r = np.random.default_rng(seed)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["ticket_id", "passenger", "height", "colour", "score", "species"])
+        for i in range(n):
+            h = r.normal(170, 10)
+            c = r.choice(["red", "green", "blue"])
+            s = r.normal()
+            k = (int(h > 170) + 2 * int(c == "red")) % 3 if s < 1.2 else 2
+            w.writerow([5000 + i, f"Person {r.integers(10**9)} {i}",
+                        "" if r.random() < 0.1 else f"{h:.1f}",
+                        "" if r.random() < 0.05 else c, f"{s:.3f}",
+                        ["cat", "dog", "bird"][k]])
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def titanic_run(work):
+    out = work / "titanic"
+    proc = run("train", "titanic", "--epochs", "15", "--out", out)
+    return proc, out
+
+
+@pytest.fixture(scope="module")
+def mixed_csv(work):
+    path = work / "animals.csv"
+    write_mixed_csv(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def mixed_run(work, mixed_csv):
+    out = work / "animals"
+    proc = run("train", mixed_csv, "--target", "species", "--epochs", "40", "--quiet",
+               "--out", out)
+    return proc, out
+
+
+# ------------------------------------------------------------------------------------------
+# train
+# ------------------------------------------------------------------------------------------
+
+def test_train_bundled_titanic(titanic_run):
+    proc, out = titanic_run
+    assert proc.returncode == 0, proc.stderr
+    for name in ("model.gnet", "metrics.json", "history.csv", "learning_curve.png",
+                 "confusion_matrix.png", "report.html"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    assert not (out / "decision_boundary.png").exists()  # titanic is not 2-D
+    assert not list(out.glob(".*.tmp"))                  # atomic writes leave no temp files
+    # the printed table and notes
+    text = proc.stdout
+    for word in ("accuracy", "precision (macro)", "recall (macro)", "F1 (macro)", "log loss",
+                 "train", "validation", "test"):
+        assert word in text
+    assert "dropped PassengerId" in text and "dropped Name" in text
+    assert "imputed Age" in text
+    assert "training" in proc.stderr  # the progress bar
+
+
+def test_titanic_metrics_json_sane(titanic_run):
+    _, out = titanic_run
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["task"] == "classification" and m["target"] == "Survived"
+    assert m["classes"] == ["0", "1"]
+    assert m["rows"]["train"] + m["rows"]["validation"] + m["rows"]["test"] == 891
+    assert m["rows"]["test"] == 179  # 20 %, rounded up
+    for split in ("train", "validation", "test"):
+        s = m["metrics"][split]
+        for k in ("accuracy", "precision_macro", "recall_macro", "f1_macro"):
+            assert 0.0 <= s[k] <= 1.0
+        assert 0.0 < s["log_loss"] < 2.0
+    assert m["metrics"]["test"]["accuracy"] > 0.7  # far above the 62 % majority class
+    assert 1 <= m["epochs_trained"] <= 15
+    hist = (out / "history.csv").read_text().splitlines()
+    assert hist[0].startswith("epoch,loss")
+    assert len(hist) == 1 + m["epochs_trained"]
+
+
+def test_model_file_holds_preprocessing(titanic_run):
+    from glassnet.io import load_model
+    _, out = titanic_run
+    model = load_model(out / "model.gnet")
+    extra = model.extra
+    assert extra["task"] == "classification" and extra["target"] == "Survived"
+    assert extra["glassnet_version"]
+    assert extra["preprocessor"]["format"] == "glassnet.TabularPreprocessor"
+    assert "Survived" not in extra["input_columns"]
+    assert "PassengerId" not in extra["input_columns"]
+    assert len(extra["feature_names"]) == model.n_features
+
+
+def test_train_mixed_csv_string_target(mixed_run):
+    proc, out = mixed_run
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("glassnet: saved") and proc.stderr == ""  # --quiet
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["classes"] == ["bird", "cat", "dog"]
+    assert m["metrics"]["test"]["accuracy"] > 0.6  # chance is about 0.33
+    from glassnet.io import load_model
+    extra = load_model(out / "model.gnet").extra
+    dropped = extra["preprocessor"]["dropped"]
+    assert "ticket_id" in dropped and "passenger" in dropped
+    assert "height_missing" in extra["feature_names"]
+    assert "colour=<missing>" in extra["feature_names"]
+
+
+def test_predict_decodes_labels_and_matches_in_process(mixed_run, mixed_csv, work):
+    from glassnet.data import read_csv
+    from glassnet.io import load_model
+    from glassnet.preprocess import TabularPreprocessor
+    _, out = mixed_run
+    pred_path = work / "pred.csv"
+    proc = run("predict", out / "model.gnet", mixed_csv, "--out", pred_path)
+    assert proc.returncode == 0, proc.stderr
+    pred = read_csv(pred_path)
+    assert pred.columns[:5] == ["ticket_id", "passenger", "height", "colour", "score"]
+    assert "species" not in pred.columns  # the target is ignored
+    assert set(pred["prediction"]) <= {"bird", "cat", "dog"}
+    p = np.column_stack([pred[f"proba_{c}"] for c in ("bird", "cat", "dog")])
+    assert np.allclose(p.sum(axis=1), 1.0, atol=1e-5)
+
+    # the reloaded model, in this process, with the stored preprocessing: same numbers
+    model = load_model(out / "model.gnet")
+    pre = TabularPreprocessor.from_dict(model.extra["preprocessor"])
+    table = read_csv(mixed_csv)
+    mine = model.predict_proba(pre.transform(table))
+    assert np.array_equal(np.round(mine.astype(np.float64), 6), p)
+    classes = np.array(model.extra["classes"], dtype=object)
+    assert list(classes[mine.argmax(axis=1)]) == list(pred["prediction"])
+    # and loading twice gives bit-identical outputs
+    again = load_model(out / "model.gnet").predict_proba(pre.transform(table))
+    assert np.array_equal(mine, again)
+
+
+def test_predict_without_target_column_to_stdout(mixed_run, mixed_csv, work):
+    from glassnet.data import read_csv, write_csv
+    _, out = mixed_run
+    table = read_csv(mixed_csv)
+    no_target = work / "new_rows.csv"
+    write_csv(table.drop("species").head(5), no_target)
+    proc = run("predict", out / "model.gnet", no_target, "--columns", "id")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    # identifier-like columns (the id and the free-text name) identify the rows
+    assert lines[0] == "ticket_id,passenger,prediction,proba_bird,proba_cat,proba_dog"
+    assert len(lines) == 6
+    assert lines[1].split(",")[0] == "5000"
+    assert lines[1].split(",")[2] in ("bird", "cat", "dog")
+
+
+def test_evaluate_text_and_json(mixed_run, mixed_csv):
+    _, out = mixed_run
+    proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")
+    assert proc.returncode == 0, proc.stderr
+    assert "accuracy" in proc.stdout and "log loss" in proc.stdout
+    proc = run("evaluate", out / "model.gnet", mixed_csv, "--json")  # target from the model
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["rows"] == 360 and res["target"] == "species"
+    assert 0.6 < res["metrics"]["accuracy"] <= 1.0
+
+
+def test_regression_and_decision_boundary(work):
+    from glassnet.data import Table, write_csv
+    r = np.random.default_rng(3)
+    x1, x2 = r.normal(size=300), r.normal(size=300)
+    path = work / "reg.csv"
+    write_csv(Table({"x1": x1, "x2": x2, "y": 3 * x1 - 2 * x2 + 0.1 * r.normal(size=300)}),
+              path)
+    proc = run("train", path, "--target", "y", "--epochs", "60", "--quiet", "--out",
+               work / "reg")
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((work / "reg" / "metrics.json").read_text())
+    assert m["task"] == "regression"
+    assert m["metrics"]["test"]["r2"] > 0.9
+    assert (work / "reg" / "predicted_vs_actual.png").is_file()
+    proc = run("predict", work / "reg" / "model.gnet", path, "--columns", "none")
+    assert proc.returncode == 0, proc.stderr
+    vals = np.array([float(v) for v in proc.stdout.split()[1:]])
+    assert np.corrcoef(vals, 3 * x1 - 2 * x2)[0, 1] > 0.95   # predictions in target units
+    # a 2-D classification gets a decision boundary plot
+    proc = run("train", "moons", "--epochs", "20", "--quiet", "--out", work / "moons")
+    assert proc.returncode == 0, proc.stderr
+    assert (work / "moons" / "decision_boundary.png").is_file()
+
+
+def test_datasets_lists_bundled():
+    proc = run("datasets")
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.strip()}
+    assert rows["titanic"][1:4] == ["891", "12", "Survived"]
+    assert rows["breast_cancer"][1:4] == ["569", "32", "diagnosis"]
+    assert rows["energy"][1] == "3000"
+
+
+def test_ctrl_c_saves_model_and_report(work):
+    from glassnet.data import Table, write_csv
+    r = np.random.default_rng(0)
+    X = r.normal(size=(3000, 5))
+    path = work / "long.csv"
+    write_csv(Table({**{f"f{j}": X[:, j] for j in range(5)},
+                     "t": (X[:, 0] * X[:, 1] > 0).astype(float)}), path)
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "train", str(path),
+                             "--target", "t", "--epochs", "100000", "--no-early-stopping",
+                             "--out", str(work / "long")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    err = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+    # wait for the progress bar (drawn once fit has taken over Ctrl-C), then press Ctrl-C
+    first = ""
+    deadline = time.time() + 30
+    while "training" not in first and time.time() < deadline:
+        ch = proc.stderr.read(1)
+        if not ch:
+            break
+        first += ch
+    reader.start()
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stdout = proc.stdout.read()
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    assert proc.returncode == 130, first + "".join(err)
+    assert "interrupted" in stdout and "saved to" in stdout
+    out = work / "long"
+    for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
+        assert (out / name).is_file(), name
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["interrupted"] is True and 1 <= m["epochs_trained"] < 100000
+    assert "interrupted" in (out / "report.html").read_text()
+
+
+# ------------------------------------------------------------------------------------------
+# the report in a browser
+# ------------------------------------------------------------------------------------------
+
+def test_report_self_contained(titanic_run):
+    _, out = titanic_run
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower()
+    srcs = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert srcs and all(s.startswith("data:") for s in srcs), srcs
+    assert page.count("data:image/png;base64,") == 2
+    for text in ("Metrics", "accuracy", "Survived", "PassengerId", "imputed Age",
+                 "total parameters"):
+        assert text in page
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed")
+def test_report_renders_in_chromium(titanic_run, tmp_path):
+    from PIL import Image
+    _, out = titanic_run
+    shot = tmp_path / "report.png"
+    url = (out / "report.html").resolve().as_uri()
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
+         "--v=0", f"--screenshot={shot}", "--window-size=1200,1600", url],
+        capture_output=True, text=True, timeout=90)
+    log = proc.stdout + proc.stderr
+    bad = [line for line in log.splitlines()
+           if ("Uncaught" in line or "CONSOLE" in line) and "report.html" in line]
+    assert not bad, bad
+    assert shot.is_file(), log[-2000:]
+    img = Image.open(shot).convert("RGB")
+    assert img.size == (1200, 1600)
+    colours = img.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 200  # text, tables and plots, not blank
+    dominant = max(colours)[0] / (img.size[0] * img.size[1])
+    assert dominant < 0.9
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------
+# user mistakes: one line, exit status 2, no traceback
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bad_files(work, titanic_run):
+    d = work / "bad"
+    d.mkdir()
+    (d / "empty.csv").write_text("")
+    (d / "header.csv").write_text("a,b,y\n")
+    (d / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    (d / "one_class.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},same\n"
+                                                         for i in range(30)))
+    (d / "text_y.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},w{i % 4}\n"
+                                                      for i in range(30)))
+    (d / "other.csv").write_text("a,b\n1,2\n3,4\n")
+    (d / "corrupt.gnet").write_bytes(b"GLASSNET" + b"\x00" * 100)
+    good = (titanic_run[1] / "model.gnet").read_bytes()
+    (d / "flipped.gnet").write_bytes(good[:200] + bytes([good[200] ^ 0xFF]) + good[201:])
+    import glassnet
+    plain = glassnet.Sequential([glassnet.Dense(2, 1)], seed=0)
+    plain.save(d / "plain.gnet")
+    t = "Survived,Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n"
+    (d / "titanic_unknown.csv").write_text(t + "maybe,3,male,22,1,0,7.25,S\n")
+    return d
+
+
+ERRORS = [
+    # (arguments, fragment of the message)
+    (["train", "{d}/nope.csv", "--target", "y"], "no such file"),
+    (["train", "no_such_dataset"], "no such file or bundled dataset"),
+    (["train", "{d}/empty.csv", "--target", "y"], "is empty"),
+    (["train", "{d}/header.csv", "--target", "y"], "no data rows"),
+    (["train", "{d}/binary.csv", "--target", "y"], "not a text CSV"),
+    (["train", "{d}", "--target", "y"], "is a folder"),
+    (["train", "titanic", "--target", "Survival"], "available columns: PassengerId, Survived"),
+    (["train", "{d}/other.csv"], "--target is required"),
+    (["train", "{d}/one_class.csv", "--target", "y"], "single class"),
+    (["train", "{d}/text_y.csv", "--target", "y", "--task", "regression"],
+     "cannot be a regression target"),
+    (["train", "titanic", "--task", "clustering"], "invalid choice: 'clustering'"),
+    (["train", "titanic", "--activation", "swish"], "invalid choice: 'swish'"),
+    (["train", "titanic", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+    (["train", "titanic", "--lr", "fast"], "--lr: must be a number"),
+    (["train", "titanic", "--lr", "-0.1"], "--lr: must be > 0"),
+    (["train", "titanic", "--epochs", "0"], "--epochs: must be at least 1"),
+    (["train", "titanic", "--val-split", "1.5"], "--val-split: must be a fraction"),
+    (["train", "titanic", "--hidden", "64,x"], "--hidden: takes layer sizes"),
+    (["train", "titanic", "--dtype", "float16"], "invalid choice: 'float16'"),
+    (["train", "titanic", "--bogus"], "unrecognized arguments: --bogus"),
+    (["train", "titanic", "--drop", "Nope"], "--drop names column(s) not in"),
+    (["predict", "{d}/corrupt.gnet", "titanic"], "corrupt.gnet"),
+    (["predict", "{d}/flipped.gnet", "titanic"], "flipped.gnet"),
+    (["predict", "{d}/missing.gnet", "titanic"], "no such model file"),
+    (["predict", "{d}/plain.gnet", "titanic"], "not written by `glassnet train`"),
+    (["predict", "{model}", "{d}/other.csv"],
+     "lacks column(s) the model needs: Pclass, Sex, Age"),
+    (["predict", "{model}", "{d}/empty.csv"], "is empty"),
+    (["predict"], "the following arguments are required"),
+    (["evaluate", "{model}", "{d}/other.csv"], "no column 'Survived'"),
+    (["evaluate", "{model}", "{d}/titanic_unknown.csv"], "unknown label(s) 'maybe'"),
+]
+
+
+@pytest.mark.parametrize("args,fragment", ERRORS, ids=[" ".join(a)[:60] for a, _ in ERRORS])
+def test_user_mistakes_one_line_exit_2(args, fragment, bad_files, titanic_run):
+    model = titanic_run[1] / "model.gnet"
+    argv = [a.format(d=bad_files, model=model) for a in args]
+    proc = run(*argv)
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("glassnet: error: "), lines[0]
+    assert fragment in lines[0], lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_shows_traceback(bad_files):
+    proc = run("--debug", "train", bad_files / "empty.csv", "--target", "y")
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
