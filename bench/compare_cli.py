@@ -8,9 +8,10 @@ scikit-learn's ``MLPClassifier(early_stopping=True)`` (otherwise defaults) and
 glassnet trains and validates on (MLPClassifier holds out its own 10 % for early stopping),
 encoded by the same :class:`~glassnet.preprocess.TabularPreprocessor` fitted on those rows.
 
-Datasets: the bundled ``titanic``, ``breast_cancer`` and ``energy``, and ``synthetic``, a
+Datasets: the bundled ``titanic``, ``breast_cancer`` and ``energy``; ``synthetic``, a
 generated CSV of tens of thousands of rows with numeric, categorical, missing and identifier
-columns and a string target (written to a temporary folder).
+columns and a string target; and scikit-learn's ``make_classification`` (both written to a
+temporary folder).
 
     python bench/compare_cli.py                  # 10 seeds on the small sets, 3 on synthetic
     python bench/compare_cli.py --seeds 3 --big-rows 50000
@@ -61,6 +62,15 @@ def make_synthetic(n: int, seed: int = 0) -> Table:
     return Table(cols)
 
 
+def make_sklearn_classification(n: int, seed: int = 0) -> Table:
+    """scikit-learn's ``make_classification``: 20 numeric features (10 informative, 4
+    redundant), two classes, 5 % of labels flipped."""
+    from sklearn.datasets import make_classification
+    X, y = make_classification(n_samples=n, n_features=20, n_informative=10, n_redundant=4,
+                               flip_y=0.05, class_sep=0.8, random_state=seed)
+    return Table({**{f"f{j}": X[:, j] for j in range(20)}, "y": y.astype(np.float64)})
+
+
 def run_cli(data, target, seed, out, cli_args):
     cmd = [sys.executable, "-m", "glassnet.cli", "train", data, "--seed", str(seed), "--quiet",
            "--out", out] + (["--target", target] if target else []) + cli_args
@@ -106,7 +116,9 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=10, help="seeds per small dataset")
     ap.add_argument("--big-seeds", type=int, default=3, help="seeds for the synthetic set")
     ap.add_argument("--big-rows", type=int, default=50000)
-    ap.add_argument("--no-big", action="store_true")
+    ap.add_argument("--mc-rows", type=int, default=30000,
+                    help="rows of the make_classification set (0: leave it out)")
+    ap.add_argument("--no-big", action="store_true", help="only the bundled datasets")
     ap.add_argument("--datasets", default="titanic,breast_cancer,energy")
     ap.add_argument("--cli-args", default="", help="extra options for glassnet train")
     ap.add_argument("--json", metavar="FILE", help="also write the raw numbers here")
@@ -119,6 +131,11 @@ def main(argv=None):
         path = os.path.join(tmp, "synthetic.csv")
         write_csv(make_synthetic(args.big_rows), path)
         jobs.append((f"synthetic ({args.big_rows:,} rows)", path, "label", args.big_seeds))
+        if args.mc_rows:
+            path = os.path.join(tmp, "make_classification.csv")
+            write_csv(make_sklearn_classification(args.mc_rows), path)
+            jobs.append((f"make_classification ({args.mc_rows:,} rows)", path, "y",
+                         args.big_seeds))
 
     rows, raw = [], {}
     for label, data, target, n_seeds in jobs:
@@ -152,9 +169,9 @@ def main(argv=None):
     for label, n, g, mlp, lr in rows:
         def ms(a):
             return f"{a[:, 0].mean():.4f} ± {a[:, 0].std():.4f}"
-        print(f"| {label} | {n} | {g[0, 0]:.4f} | {ms(g)} | {g[:, 1].mean():.1f} s "
-              f"({g[:, 2].mean():.1f} s) | {mlp[0, 0]:.4f} | {ms(mlp)} | "
-              f"{mlp[:, 1].mean():.1f} s | {lr[0, 0]:.4f} | {ms(lr)} | {lr[:, 1].mean():.2f} s |")
+        print(f"| {label} | {n} | {g[0, 0]:.4f} | {ms(g)} | {g[:, 1].mean():.2f} s "
+              f"({g[:, 2].mean():.2f} s) | {mlp[0, 0]:.4f} | {ms(mlp)} | "
+              f"{mlp[:, 1].mean():.2f} s | {lr[0, 0]:.4f} | {ms(lr)} | {lr[:, 1].mean():.2f} s |")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(raw, f, indent=1)

@@ -167,7 +167,9 @@ def register(subparsers) -> None:
         description="Train a neural network on a CSV file (or a bundled dataset, see "
                     "`glassnet datasets`). Preprocessing is learned on the training rows and "
                     "saved with the model. Writes model.gnet, metrics.json, history.csv, plots "
-                    "and report.html to --out. Example: glassnet train titanic")
+                    "and report.html to --out. Ctrl-C stops training at the end of the "
+                    "current batch and still writes them (exit status 130). "
+                    "Example: glassnet train titanic")
     p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
     p.add_argument("--target", metavar="COLUMN",
                    help="the column to predict (required for a CSV file; a bundled dataset has "
@@ -283,7 +285,6 @@ def _load_source(spec: str) -> _Source:
             if name.lower().endswith(suffix):
                 name = name[:-len(suffix)]
         return _Source(table, name or "data", str(spec))
-    key = spec.strip().lower().replace("-", "_")
     names = bundled.list_datasets()
     looks_like_file = any(c in spec for c in "/\\") or "." in spec
     if not looks_like_file or bundled._canonical(spec) in names:
@@ -296,7 +297,6 @@ def _load_source(spec: str) -> _Source:
                          f"{', '.join(names)})") from None
         return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
                        list(ds.target_names), ds.description, True, list(ds.feature_names))
-    del key
     raise _usage(f"no such file: {spec}")
 
 
@@ -564,7 +564,8 @@ def cmd_train(args) -> int:
     say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(table.columns)} columns, "
         f"target {target!r}")
     if task == "classification":
-        shown = ", ".join(class_labels[:10]) + (" ..." if n_classes > 10 else "")
+        shown = ", ".join((_display_names(src, class_labels, target) or class_labels)[:10]) \
+            + (" ..." if n_classes > 10 else "")
         say(f"task: classification, {n_classes} classes ({shown})")
     else:
         say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})")
@@ -592,7 +593,8 @@ def cmd_train(args) -> int:
             continue
         if history.diverged and "diverged" in msg:
             continue
-        notices.append(msg)
+        if msg not in notices:
+            notices.append(msg)
     epochs_run = len(history.epoch)
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
         else epochs_run
