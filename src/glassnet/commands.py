@@ -28,6 +28,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import time
 import types
@@ -74,7 +75,13 @@ def _usage(msg):
 # ------------------------------------------------------------------------------------------
 
 def _one_line_error(self, message):
-    """argparse errors as one line, like every other glassnet error (exit status 2)."""
+    """argparse errors as one line, like every other glassnet error (exit status 2).
+
+    "argument --lr: must be > 0, got -1" (from the type checks below) reads
+    "--lr must be > 0, got -1"."""
+    m = re.match(r"argument (\S+): ((?:must|takes|layer) .*)", message, flags=re.S)
+    if m:
+        message = f"{m.group(1)} {m.group(2)}"
     self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
 
 
