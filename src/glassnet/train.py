@@ -387,11 +387,20 @@ def compute_metrics(names, y, out, loss, prefix=""):
     return res
 
 
+_ALL_BLAS_THREADS_FROM = 256  # batch rows
+
+
 @contextlib.contextmanager
 def _blas_threads(batch_size):
-    """Small batches run faster on one BLAS thread (thread start-up costs more than the
-    product); uses threadpoolctl when it is installed, else does nothing."""
-    if batch_size > 64:
+    """Batches below ``_ALL_BLAS_THREADS_FROM`` rows run on one BLAS thread; uses
+    threadpoolctl when it is installed (the ``perf`` extra), else does nothing.
+
+    Measured with bench/bench_mlp.py on 2 cores (784-256-128-10 MLP, medians of whole
+    epochs): with the cores free, a second thread loses below 128 rows, ties at 128 and
+    gains ~1.5x from 256 rows on; with the cores shared with other work, 2-thread epochs
+    run 3-30x slower than 1-thread ones (the threads wait for each other), most at small
+    batches."""
+    if batch_size >= _ALL_BLAS_THREADS_FROM:
         yield
         return
     try:
