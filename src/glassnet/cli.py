@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 # Modules providing sub-commands, in the order `glassnet --help` lists them.
@@ -18,9 +19,22 @@ class UsageError(Exception):
     """An error in what the user asked for; printed without a traceback."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like every other glassnet error (exit status 2).
+
+    Sub-command parsers are made from the same class, so they report the same way;
+    "argument --lr: must be > 0, got -1" reads "--lr must be > 0, got -1"."""
+
+    def error(self, message):
+        m = re.match(r"argument (\S+): ((?:must|takes|layer) .*)", message, flags=re.S)
+        if m:
+            message = f"{m.group(1)} {m.group(2)}"
+        self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="glassnet",
         description="Glass-box neural networks in pure NumPy: train on a CSV, predict, "
                     "evaluate, and explain every number.")

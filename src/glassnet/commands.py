@@ -31,7 +31,6 @@ import os
 import re
 import sys
 import time
-import types
 import warnings
 from pathlib import Path
 
@@ -74,20 +73,9 @@ def _usage(msg):
 # argument parsing
 # ------------------------------------------------------------------------------------------
 
-def _one_line_error(self, message):
-    """argparse errors as one line, like every other glassnet error (exit status 2).
-
-    "argument --lr: must be > 0, got -1" (from the type checks below) reads
-    "--lr must be > 0, got -1"."""
-    m = re.match(r"argument (\S+): ((?:must|takes|layer) .*)", message, flags=re.S)
-    if m:
-        message = f"{m.group(1)} {m.group(2)}"
-    self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
-
-
 def _strict(parser):
-    """Make a sub-command's parser report its own errors in one line, unknown options
-    included (otherwise the top-level parser prints its usage and the error on two)."""
+    """Make a sub-command's parser report unknown options itself, so the hint names the
+    sub-command's --help (errors are one line: see cli.ArgumentParser)."""
     parse_known = parser.parse_known_args
 
     def parse_known_args(args=None, namespace=None):
@@ -96,7 +84,6 @@ def _strict(parser):
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
         return ns, extras
 
-    parser.error = types.MethodType(_one_line_error, parser)
     parser.parse_known_args = parse_known_args
     return parser
 
