@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import glassnet
 import pytest
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -399,3 +400,20 @@ def test_debug_shows_traceback(bad_files):
     proc = run("--debug", "train", bad_files / "empty.csv", "--target", "y")
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr
+
+
+def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
+    # Unscaled huge targets and a huge learning rate: the loss overflows within an epoch.
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,y"] + [f"{a:.3f},{b:.3f},{1e18 * (a + b):.6g}"
+                          for a, b in rng.normal(size=(200, 2))]
+    path = tmp_path / "wild.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    proc = run("train", path, "--target", "y", "--task", "regression", "--lr", "10",
+               "--optimizer", "sgd", "--epochs", "5", "--quiet", "--out", out)
+    assert proc.returncode == 3, proc.stderr
+    assert "diverged" in proc.stderr and "last good weights" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    model = glassnet.load(out / "model.gnet")
+    assert all(np.isfinite(p).all() for _, _, p, _ in model.parameters())

@@ -162,7 +162,8 @@ def register(subparsers) -> None:
                     "`glassnet datasets`). Preprocessing is learned on the training rows and "
                     "saved with the model. Writes model.gnet, metrics.json, history.csv, plots "
                     "and report.html to --out. Ctrl-C stops training at the end of the "
-                    "current batch and still writes them (exit status 130). "
+                    "current batch and still writes them (exit status 130); if the loss diverges, the "
+                    "last good weights are written and the exit status is 3. "
                     "Example: glassnet train titanic")
     p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
     p.add_argument("--target", metavar="COLUMN",
@@ -715,7 +716,15 @@ def cmd_train(args) -> int:
         print("  " + "  ".join(written))
         print(f"open {out_dir / 'report.html'} in a browser; predict with:")
         print(f"  glassnet predict {model_path} NEW.csv --out predictions.csv")
-    return 130 if history.interrupted else 0
+    if history.interrupted:
+        return 130
+    if history.diverged:
+        # Everything is saved (with the last good weights), but a script must not mistake
+        # a diverged run for a good one.
+        print(f"glassnet: training diverged; saved the last good weights to {out_dir}/ "
+              f"(exit status 3)", file=sys.stderr)
+        return 3
+    return 0
 
 
 def _display_names(src, class_labels, target):
