@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import glassnet
 import pytest
+
+import glassnet
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 CHROMIUM = "/usr/bin/chromium"
