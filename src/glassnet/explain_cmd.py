@@ -31,8 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("example", nargs="?", choices=EXAMPLES,
                    help="a walkthrough from the seeds: or-gate or xor")
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
-    p.add_argument("--data", metavar="CSV", help="CSV file whose first rows are traced "
-                                                 "(with --model)")
+    p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
+                                                 "first rows are traced (with --model)")
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
                         "if recorded); without a target only the forward pass is shown")
@@ -323,7 +323,8 @@ def _encode_target(raw, extra, loss):
 
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False):
-    from .data.tabular import is_numeric_column, read_csv
+    from .commands import _load_source
+    from .data.tabular import is_numeric_column
     from .io import load_model
     from .optim import SGD
     from .render import Report
@@ -335,7 +336,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    table = read_csv(data_path)
+    table = _load_source(str(data_path)).table  # a CSV file or a bundled dataset, as `train`
     part = table.head(rows)
     pre_d = _extra_get(extra, "preprocess", "preprocessor")
     pre = None
