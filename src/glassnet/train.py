@@ -387,7 +387,7 @@ def compute_metrics(names, y, out, loss, prefix=""):
     return res
 
 
-_ALL_BLAS_THREADS_FROM = 256  # batch rows
+_ALL_BLAS_THREADS_FROM = 32  # batch rows
 
 
 @contextlib.contextmanager
@@ -396,10 +396,11 @@ def _blas_threads(batch_size):
     threadpoolctl when it is installed (the ``perf`` extra), else does nothing.
 
     Measured with bench/bench_mlp.py on 2 cores (784-256-128-10 MLP, medians of whole
-    epochs): with the cores free, a second thread loses below 128 rows, ties at 128 and
-    gains ~1.5x from 256 rows on; with the cores shared with other work, 2-thread epochs
-    run 3-30x slower than 1-thread ones (the threads wait for each other), most at small
-    batches."""
+    epochs, cores otherwise idle): a second thread loses at 8 and 16 rows (0.7x) and gains
+    from 32 rows on (1.45x at 32, 1.6x at 64 to 1024). When other work shares the cores,
+    2-thread epochs can run 3-30x slower than 1-thread ones at any batch size (the
+    threads wait for each other); limit the threads yourself there
+    (``threadpoolctl.threadpool_limits(1)``)."""
     if batch_size >= _ALL_BLAS_THREADS_FROM:
         yield
         return
