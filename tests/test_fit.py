@@ -661,3 +661,232 @@ def test_initial_epoch_numbers_the_epochs(moons):
     model.fit(X, y, epochs=2, batch_size=None)
     h = model.fit(X, y, epochs=3, batch_size=None, initial_epoch=2)
     assert h.epoch == [2, 3, 4] and model.epochs_trained == 5
+
+
+# ------------------------------------------------------------------ sample_weight, l2
+def _weighted_problem(kind):
+    """(X, y, integer weights with zeros, loss, a fresh float64 model) for each loss."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3))
+    w = rng.integers(0, 4, size=24)
+    w[:3] = 0
+    if kind in ("cce", "cce_logits", "hinge_multi"):
+        y = rng.integers(0, 3, size=24)
+        out = [gn.Dense(5, 3)] + ([gn.Softmax()] if kind == "cce" else [])
+    elif kind in ("bce", "bce_logits", "bce_sum"):
+        y = (rng.random((24, 2)) > 0.5).astype(float)
+        out = [gn.Dense(5, 2)] + ([gn.Sigmoid()] if kind == "bce" else [])
+    elif kind == "hinge":
+        y = rng.integers(0, 2, size=24)
+        out = [gn.Dense(5, 1)]
+    else:
+        y = rng.normal(size=(24, 2))
+        out = [gn.Dense(5, 2)]
+    loss = {"cce": "cce", "cce_logits": "cce_logits", "bce": "bce", "bce_logits": "bce_logits",
+            "bce_sum": gn.losses.BinaryCrossEntropy(from_logits=True, sum_outputs=True),
+            "hinge": "hinge", "hinge_multi": "hinge", "mse": "mse",
+            "mse_half": gn.losses.MSE(half=True), "mae": "mae", "huber": "huber"}[kind]
+    model = gn.Sequential([gn.Dense(3, 5, activation="tanh"), *out], seed=0, dtype="float64")
+    return X, y, w, loss, model
+
+
+LOSS_KINDS = ["cce", "cce_logits", "bce", "bce_logits", "bce_sum", "hinge", "hinge_multi",
+              "mse", "mse_half", "mae", "huber"]
+
+
+@pytest.mark.parametrize("kind", LOSS_KINDS)
+def test_sample_weight_equals_repeated_rows_full_batch(kind):
+    """Full-batch gradient descent in float64: integer weights train exactly as the rows
+    repeated that many times (weight 0: the row left out), and the logged losses agree."""
+    X, y, w, loss, a = _weighted_problem(kind)
+    b = _weighted_problem(kind)[-1]
+    kw = dict(loss=loss, optimizer=gn.SGD(lr=0.1), epochs=5, batch_size=None, shuffle=False)
+    ha = a.fit(X.repeat(w, axis=0), y.repeat(w, axis=0), **kw)
+    hb = b.fit(X, y, sample_weight=w, **kw)
+    for p, q in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ha.history["loss"], hb.history["loss"], rtol=1e-10)
+
+
+def test_sample_weight_ones_is_the_unweighted_fit(moons):
+    X, y, Xv, yv = moons
+    ha = mlp(dtype="float64").fit(X, y, epochs=3, batch_size=32, validation_data=(Xv, yv))
+    m = mlp(dtype="float64")
+    hb = m.fit(X, y, epochs=3, batch_size=32, sample_weight=np.ones(len(X)),
+               validation_data=(Xv, yv, np.ones(len(Xv))))
+    for k in ("loss", "val_loss"):
+        np.testing.assert_allclose(ha.history[k], hb.history[k], rtol=1e-12)
+
+
+def test_zero_weights_ignore_rows(moons):
+    """Rows of weight 0 change nothing: not the steps, not the logged losses; garbage targets
+    on those rows included. A batch whose rows all weigh 0 takes no step."""
+    X, y, Xv, yv = moons
+    Xg = np.vstack([X, np.full((40, 2), 50.0)])
+    yg = np.concatenate([y, 1 - y[:40]])
+    w = np.concatenate([np.ones(len(X)), np.zeros(40)])
+    kw = dict(epochs=3, batch_size=None, shuffle=False, optimizer=gn.SGD(lr=0.5))
+    a, b = mlp(dtype="float64"), mlp(dtype="float64")
+    ha = a.fit(X, y, validation_data=(Xv, yv), **kw)
+    hb = b.fit(Xg, yg, sample_weight=w,
+               validation_data=(np.vstack([Xv, Xg[-40:]]), np.concatenate([yv, yg[-40:]]),
+                                np.concatenate([np.ones(len(Xv)), np.zeros(40)])), **kw)
+    for p, q in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ha.history["loss"], hb.history["loss"], rtol=1e-12)
+    np.testing.assert_allclose(ha.history["val_loss"], hb.history["val_loss"], rtol=1e-12)
+    # mini-batches in order: the last batch holds only zero-weight rows and is skipped
+    c = mlp()
+    before = c.get_weights()
+    rec = Recorder()
+    c.fit(Xg[-40:].repeat(2, axis=0)[:64], yg[-40:].repeat(2)[:64], batch_size=32,
+          shuffle=False, sample_weight=np.r_[np.ones(32), np.zeros(32)], callbacks=[rec])
+    assert rec.sizes == [[32]]
+    assert not same(before, c.get_weights())
+
+
+def test_sample_weight_gather_reuses_one_buffer(moons):
+    X, y, _, _ = moons
+    seen = []
+
+    class Spy(gn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(self.model.loss._row_scale.shape)
+
+    h = mlp().fit(X, y, epochs=2, batch_size=64, sample_weight=np.linspace(0.1, 2, len(X)),
+                  callbacks=[Spy()])
+    assert seen[:4] == [(64, 1), (64, 1), (64, 1), (8, 1)]
+    assert all(np.isfinite(h.history["loss"]))
+
+
+@pytest.mark.parametrize("sw, match", [
+    (np.ones(5), r"shape \(5,\); one weight per row"),
+    (np.ones((200, 1)), r"shape \(200, 1\)"),
+    (np.r_[np.ones(199), np.nan], "NaN or infinity .first at row 199"),
+    (np.r_[np.ones(199), np.inf], "NaN or infinity"),
+    (np.r_[-1.0, np.ones(199)], "negative values .first at row 0"),
+    (np.zeros(200), "all zero"),
+    (np.array(["a"] * 200), "numbers"),
+])
+def test_bad_sample_weight_raises(moons, sw, match):
+    X, y, Xv, yv = moons
+    with pytest.raises(ValueError, match=match):
+        mlp().fit(X, y, sample_weight=sw)
+    with pytest.raises(ValueError):
+        mlp().fit(X, y, validation_data=(Xv, yv, np.r_[sw[:50], sw[-50:]] if len(sw) == 200
+                                         else sw))
+
+
+def test_validation_data_needs_two_or_three_items(moons):
+    X, y, Xv, yv = moons
+    with pytest.raises(ValueError, match="sample_weight_val"):
+        mlp().fit(X, y, validation_data=(Xv, yv, None, None))
+    h = mlp().fit(X, y, validation_data=(Xv, yv, None))
+    assert "val_loss" in h.history
+
+
+def test_sample_weight_with_validation_split_splits_the_weights(moons):
+    X, y, _, _ = moons
+    w = np.ones(len(X))
+    a = mlp().fit(X, y, epochs=2, validation_split=0.25)
+    b = mlp().fit(X, y, epochs=2, validation_split=0.25, sample_weight=w)
+    np.testing.assert_allclose(a.history["val_loss"], b.history["val_loss"], rtol=1e-6)
+
+
+def test_sample_weight_needs_a_loss_that_takes_weights(moons):
+    X, y, _, _ = moons
+
+    class Old(gn.losses.Loss):  # a user loss written before weights existed
+        def forward(self, y_pred, y_true):
+            self._d = y_pred - np.asarray(y_true, dtype=y_pred.dtype).reshape(y_pred.shape)
+            return float((self._d ** 2).mean())
+
+        def backward(self):
+            return 2 * self._d / self._d.size
+
+    mlp().fit(X, y, loss=Old(), epochs=1)  # fine without weights
+    with pytest.raises(ValueError, match="takes weights"):
+        mlp().fit(X, y, loss=Old(), sample_weight=np.ones(len(X)))
+
+
+def test_weighted_loss_forward_and_evaluate():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(6, 3))
+    labels = rng.integers(0, 3, 6)
+    w = np.array([1.0, 0, 2, 0.5, 0, 3])
+    cce = gn.losses.CategoricalCrossEntropy(from_logits=True)
+    per = [cce.forward(z[i:i + 1], labels[i:i + 1]) for i in range(6)]
+    assert cce.forward(z, labels, w) == pytest.approx(np.dot(per, w) / w.sum(), rel=1e-12)
+    g = cce.backward()
+    cce.forward(z, labels)
+    np.testing.assert_allclose(g, cce.backward() * (6 * w / w.sum())[:, None], rtol=1e-12)
+    with pytest.raises(ValueError, match="one weight per row"):
+        cce.forward(z, labels, w[:3])
+    model = gn.Sequential([gn.Dense(3, 3), gn.Softmax()], seed=0, dtype="float64")
+    X = rng.normal(size=(6, 3))
+    full = model.evaluate(X, labels)["loss"]
+    assert model.evaluate(X, labels, sample_weight=np.ones(6))["loss"] == pytest.approx(full)
+    keep = w > 0
+    assert model.evaluate(X, labels, sample_weight=keep.astype(float))["loss"] == \
+        pytest.approx(model.evaluate(X[keep], labels[keep])["loss"])
+
+
+def test_dense_l2_penalty_in_cost_and_gradient():
+    """Dense(l2=α): each batch's cost gains α·‖W‖²/(2·Σw) and dW gains α·W/Σw (scikit-learn's
+    alpha scaling); b is not penalized. Checked against one full-batch SGD step by hand."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 3))
+    y = rng.normal(size=10)
+    w = rng.uniform(0.5, 2, size=10)
+    W0 = rng.normal(size=(3, 1))
+    alpha = 0.7
+    model = gn.Sequential([gn.Dense(3, 1, init=W0.copy(), l2=alpha)], dtype="float64")
+    h = model.fit(X, y, loss=gn.losses.MSE(half=True), optimizer=gn.SGD(lr=0.1), epochs=1,
+                  batch_size=None, shuffle=False, sample_weight=w)
+    r = X @ W0 - y[:, None]
+    sw = w.sum()
+    cost = 0.5 * (w * r[:, 0] ** 2).sum() / sw + alpha * (W0 ** 2).sum() / (2 * sw)
+    assert h.history["loss"][0] == pytest.approx(cost, rel=1e-12)
+    dW = X.T @ (w[:, None] * r) / sw + alpha * W0 / sw
+    np.testing.assert_allclose(model.layers[0].params["W"], W0 - 0.1 * dW, rtol=1e-12)
+    np.testing.assert_allclose(model.layers[0].params["b"], -0.1 * (w[:, None] * r).sum(0) / sw,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="l2"):
+        gn.Dense(3, 1, l2=-1)
+
+
+def test_dense_l2_round_trips_through_the_model_file(tmp_path):
+    model = gn.Sequential([gn.Dense(3, 4, l2=0.25), gn.ReLU(), gn.Dense(4, 1)], seed=0)
+    model.loss = gn.losses.BinaryCrossEntropy(from_logits=True, sum_outputs=True)
+    model.save(tmp_path / "m.gnet")
+    back = gn.io.load_model(tmp_path / "m.gnet")
+    assert back.layers[0].l2 == 0.25 and back.layers[2].l2 == 0.0
+    assert back.loss.sum_outputs and back.loss.from_logits
+
+
+def test_early_stopping_sklearn_rule():
+    """rule="sklearn": the best follows every improvement; patience counts epochs that gained
+    less than min_delta on the best before them (MLPClassifier's tol / n_iter_no_change)."""
+    values = [10.0, 9.5, 9.1, 8.8, 8.7, 8.65, 8.64, 8.0]
+
+    class Feed(gn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["loss"] = values[epoch]
+
+    def run(rule):
+        model = gn.Sequential([gn.Dense(1, 1)], seed=0)
+        es = gn.EarlyStopping(monitor="loss", patience=3, min_delta=0.3, rule=rule,
+                              restore_best_weights=False)
+        h = model.fit(np.zeros((4, 1)), np.zeros(4), epochs=len(values), optimizer=gn.SGD(lr=1e-9),
+                      callbacks=[Feed(), es])
+        return len(h.epoch), es
+
+    # keras: best moves only by 0.3 steps: 10 -> 9.5 -> 9.1 (wait 1) -> 8.8 (9.5-0.3=9.2>8.8)...
+    n_keras, es_k = run("keras")
+    n_sk, es_s = run("sklearn")
+    # sklearn: 9.1 gains 0.4 on 9.5 (reset); 8.8 gains 0.3 (not > 0.3: wait 1); 8.7 wait 2;
+    # 8.65 wait 3 -> stop after epoch 6, best 8.65
+    assert n_sk == 6 and es_s.best == 8.65 and es_s.best_epoch == 5
+    assert n_keras > n_sk
+    with pytest.raises(ValueError, match="rule"):
+        gn.EarlyStopping(rule="nope")

@@ -532,14 +532,17 @@ def _build_layer(ck, i, rec, width, dtype, arrays):
 
     try:
         if name == "Dense":
-            ck.keys(cfg, w, {"n_in", "n_out", "init", "bias"})
+            ck.keys(cfg, w, {"n_in", "n_out", "init", "bias", "l2"})
             n_in = ck.int_(cfg.get("n_in"), f"{w}.n_in", 1, _MAX_DIM)
             n_out = ck.int_(cfg.get("n_out"), f"{w}.n_out", 1, _MAX_DIM)
             init = ck.str_(cfg.get("init", "xavier"), f"{w}.init")
             bias = ck.bool_(cfg.get("bias", True), f"{w}.bias")
+            l2 = ck.num(cfg.get("l2", 0.0), f"{w}.l2")
+            if not l2 >= 0:
+                ck.fail(f"{w}.l2 must be >= 0, got {l2}")
             if n_in != width:
                 ck.fail(f"{where}: Dense has n_in={n_in} but receives {width} inputs")
-            layer = Dense(n_in, n_out, init=init, bias=bias)
+            layer = Dense(n_in, n_out, init=init, bias=bias, l2=l2)
             params = {"W": take("W", (n_in, n_out))}
             if bias:
                 params["b"] = take("b", (n_out,))
@@ -628,7 +631,7 @@ def _loss_from_json(ck, v):
     cfg = ck.obj(v.get("config", {}), "loss.config")
     kw = {}
     spec = {"MSE": {"half": "bool"}, "MAE": {}, "Hinge": {}, "Huber": {"delta": "pos"},
-            "BinaryCrossEntropy": {"from_logits": "bool", "eps": "pos"},
+            "BinaryCrossEntropy": {"from_logits": "bool", "eps": "pos", "sum_outputs": "bool"},
             "CategoricalCrossEntropy": {"from_logits": "bool", "eps": "pos"}}[name]
     ck.keys(cfg, "loss.config", set(spec))
     for k, kind in spec.items():
@@ -948,6 +951,15 @@ def resume(path, X, y, epochs, **fit_kwargs):
         fit_kwargs["validation_data"] = (X[perm[:n_val]], y[perm[:n_val]])
         fit_kwargs["validation_split"] = 0.0
         X, y = X[perm[n_val:]], y[perm[n_val:]]
+        sw = fit_kwargs.get("sample_weight")
+        if sw is not None:  # split as fit splits it
+            sw = np.asarray(sw)
+            if sw.shape != (len(perm),):
+                raise ValueError(f"sample_weight has shape {sw.shape}; one weight per row is "
+                                 f"needed: shape ({len(perm)},)")
+            wv = sw[perm[:n_val]]
+            fit_kwargs["validation_data"] += (wv if wv.sum() > 0 else None,)
+            fit_kwargs["sample_weight"] = sw[perm[n_val:]]
         model._split_rng_state = state["split_rng_state"]
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
     fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),

@@ -109,10 +109,15 @@ class Dense(Layer):
         node followed by a ReLU node, so the graph still shows both.
     seed : int or None
         Seed used only when this layer is built on its own, outside a model.
+    l2 : float
+        α ≥ 0: L2 penalty on the weights W (not the bias), scaled as scikit-learn's MLP
+        ``alpha``: ``fit`` adds α·‖W‖²/(2·Σw) to each batch's cost and α·W/Σw to dW, Σw being
+        the batch's total sample weight (its number of rows without weights). Over an epoch
+        the penalty's share of the cost does not depend on the batch size.
     """
 
     def __init__(self, n_in: int, n_out: int | None = None, init="xavier", bias: bool = True,
-                 activation: str | None = None, seed: int | None = None):
+                 activation: str | None = None, seed: int | None = None, l2: float = 0.0):
         super().__init__()
         if n_out is None:
             n_in, n_out = None, n_in
@@ -126,7 +131,19 @@ class Dense(Layer):
             from .activations import get as _get_act
             _get_act(activation)
         self.seed = seed
+        self.l2 = l2
         self._x = None
+
+    @property
+    def l2(self) -> float:
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+                or not np.isfinite(value) or value < 0:
+            raise ValueError(f"Dense l2 must be a finite number >= 0, got {value!r}")
+        self._l2 = float(value)
 
     def build(self, n_in, rng=None, dtype="float32"):
         n_in = check_positive_int(n_in, "Dense n_in")
@@ -176,6 +193,8 @@ class Dense(Layer):
             cfg["init"] = self.init
         if not self.bias:
             cfg["bias"] = False
+        if self.l2:
+            cfg["l2"] = self.l2
         return cfg
 
 

@@ -1,7 +1,13 @@
 """Losses: the last node of the graph, turning predictions into one number, the cost.
 
-Each loss has ``forward(y_pred, y_true) -> float`` and ``backward() -> dCost/dy_pred`` (same
-shape and dtype as ``y_pred``). Costs are means over the batch, so gradients carry the 1/m.
+Each loss has ``forward(y_pred, y_true, weights=None) -> float`` and ``backward() ->
+dCost/dy_pred`` (same shape and dtype as ``y_pred``). Costs are means over the batch of the
+examples' losses ℓᵢ, cost = (1/m) Σ ℓᵢ, so gradients carry the 1/m.
+
+With per-example ``weights`` w (shape (m,), non-negative, not all zero) the cost is the
+weighted mean cost = Σ wᵢ·ℓᵢ / Σ wᵢ (scikit-learn's convention: integer weights are the same
+as repeated rows, weight 0 removes a row), and row i of every gradient is the unweighted one
+times m·wᵢ/Σ w.
 
 The fused losses (``from_logits=True``) take the pre-activation z of the last layer and fold
 the sigmoid or softmax into the loss: their gradient is the simple (ŷ − y)/m and they never
@@ -33,16 +39,52 @@ def _as_targets(y_true, y_pred, name):
     return y.astype(y_pred.dtype, copy=False)
 
 
+def _row_weights(weights, m):
+    """Validated weights as a float64 array of shape (m,), and their sum."""
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.shape != (m,):
+        raise ValueError(f"weights has {w.size} values for {m} examples; one weight per row "
+                         f"is needed")
+    s = float(w.sum())
+    if not s > 0 or not np.isfinite(s) or w.min() < 0:
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    return w, s
+
+
 class Loss:
-    """Base class. Subclasses implement ``forward`` and ``backward``."""
+    """Base class. Subclasses implement ``forward`` and ``backward``.
+
+    A subclass supports ``weights`` by computing its per-example losses ℓ (shape (m,), whose
+    mean is its unweighted cost) and returning ``self._weighted(rows, weights)`` from
+    ``forward``; its ``backward``/``fused_backward`` pass their result through
+    ``self._rows_scaled``. The unweighted path does no extra work.
+    """
 
     fuses_with: type | None = None  # activation class this loss can absorb
+    _row_scale = None  # m·wᵢ/Σw as a column while the last forward call was weighted
 
-    def __call__(self, y_pred, y_true):
-        return self.forward(y_pred, y_true)
+    def __call__(self, y_pred, y_true, weights=None):
+        return self.forward(y_pred, y_true, weights)
 
-    def forward(self, y_pred, y_true) -> float:
+    def forward(self, y_pred, y_true, weights=None) -> float:
         raise NotImplementedError
+
+    def _weighted(self, rows, weights, dtype):
+        """Σ wᵢ·ℓᵢ / Σ wᵢ from the per-example losses ``rows``; remembers m·wᵢ/Σw (in
+        ``dtype``), the factor that turns row i of the unweighted gradient into the weighted
+        one."""
+        m = rows.shape[0]
+        w, s = _row_weights(weights, m)
+        self._row_scale = (w * (m / s)).astype(dtype).reshape(m, 1)
+        return float(np.dot(rows, w) / s)
+
+    def _rows_scaled(self, g):
+        """Row i of ``g`` times m·wᵢ/Σw after a weighted forward call (in place); ``g`` as it
+        is otherwise."""
+        rs = self._row_scale
+        if rs is not None:
+            g *= rs if g.ndim == 2 else rs.reshape(-1)
+        return g
 
     def backward(self) -> np.ndarray:
         raise NotImplementedError
@@ -69,16 +111,21 @@ class MSE(Loss):
     def __init__(self, half: bool = False):
         self.half = bool(half)
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "MSE")
         self._d = y_pred - y
         m = y_pred.shape[0] if y_pred.ndim else 1
         self._scale = 1.0 / m if self.half else 2.0 / self._d.size
+        self._row_scale = None
+        if weights is not None:  # ℓᵢ = ½Σⱼ dᵢⱼ² (half) or Σⱼ dᵢⱼ²/k
+            d = self._d.reshape(m, -1)
+            rows = np.einsum("ij,ij->i", d, d)
+            return self._weighted(rows, weights, d.dtype) * (0.5 if self.half else 1 / d.shape[1])
         sq = float(np.vdot(self._d, self._d))
         return sq / (2 * m) if self.half else sq / self._d.size
 
     def backward(self):
-        return self._d * self._d.dtype.type(self._scale)
+        return self._rows_scaled(self._d * self._d.dtype.type(self._scale))
 
     def config(self):
         return {"half": True} if self.half else {}
@@ -87,13 +134,18 @@ class MSE(Loss):
 class MAE(Loss):
     """Mean absolute error: cost = (1/(m·k)) Σ |ŷ − y|,  dŷ = sign(ŷ − y)/(m·k)."""
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "MAE")
         self._d = y_pred - y
+        self._row_scale = None
+        if weights is not None:  # ℓᵢ = mean over the row of |dᵢⱼ|
+            m = y_pred.shape[0]
+            return self._weighted(np.abs(self._d).reshape(m, -1).mean(axis=1), weights,
+                                  y_pred.dtype)
         return float(np.abs(self._d).mean())
 
     def backward(self):
-        return np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size)
+        return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
 
 
 class Huber(Loss):
@@ -106,7 +158,7 @@ class Huber(Loss):
             raise ValueError(f"Huber delta must be > 0, got {delta}")
         self.delta = float(delta)
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "Huber")
         d = self._d = y_pred - y
         # With c = clip(d, −δ, δ): ½c² + δ(|d| − |c|) is ½d² inside and δ(|d| − ½δ) outside,
@@ -116,11 +168,14 @@ class Huber(Loss):
         a -= np.abs(c)
         a *= d.dtype.type(self.delta)
         a += 0.5 * c * c
+        self._row_scale = None
+        if weights is not None:  # ℓᵢ = mean over the row
+            return self._weighted(a.reshape(d.shape[0], -1).mean(axis=1), weights, d.dtype)
         return float(a.mean())
 
     def backward(self):
         d = self._d
-        return np.clip(d, -self.delta, self.delta) * d.dtype.type(1.0 / d.size)
+        return self._rows_scaled(np.clip(d, -self.delta, self.delta) * d.dtype.type(1.0 / d.size))
 
     def config(self):
         return {"delta": self.delta}
@@ -133,40 +188,55 @@ class BinaryCrossEntropy(Loss):
     clipped to [eps, 1−eps];  dp = (p − y) / (p(1 − p)) / (m·k).
     On logits z (``from_logits=True``, sigmoid fused): cost = mean(max(z,0) − z·y + log(1+e^{−|z|}));
     dz = (sigmoid(z) − y)/(m·k).
+
+    ``sum_outputs=True`` sums each example's k terms instead of averaging them (cost = the
+    above times k, gradients too): the multi-label loss of scikit-learn's MLPClassifier.
     """
 
     fuses_with = Sigmoid
 
-    def __init__(self, from_logits: bool = False, eps: float | None = None):
+    def __init__(self, from_logits: bool = False, eps: float | None = None,
+                 sum_outputs: bool = False):
         self.from_logits = bool(from_logits)
         self.eps = eps
+        self.sum_outputs = bool(sum_outputs)
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "BinaryCrossEntropy")
         self._y = y
-        n = y_pred.size
-        self._n = n
+        m = y_pred.shape[0] if y_pred.ndim else 1
+        n = self._n = m if self.sum_outputs else y_pred.size
         if self.from_logits:
             z = y_pred
             self._p = _sigmoid(z)
-            return float((np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n)
-        eps = self.eps if self.eps is not None else (1e-7 if y_pred.dtype == np.float32 else 1e-12)
-        p = self._p = np.clip(y_pred, eps, 1 - eps)
-        return float(-(y * np.log(p) + (1 - y) * np.log1p(-p)).sum() / n)
+            terms = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        else:
+            eps = self.eps if self.eps is not None else \
+                (1e-7 if y_pred.dtype == np.float32 else 1e-12)
+            p = self._p = np.clip(y_pred, eps, 1 - eps)
+            terms = -(y * np.log(p) + (1 - y) * np.log1p(-p))
+        self._row_scale = None
+        if weights is not None:  # ℓᵢ = Σⱼ termsᵢⱼ·(m/n): the row's mean, or sum
+            return self._weighted(terms.reshape(m, -1).sum(axis=1), weights, y_pred.dtype) \
+                * (m / n)
+        return float(terms.sum() / n)
 
     def backward(self):
         inv_n = self._p.dtype.type(1.0 / self._n)
         if self.from_logits:
-            return (self._p - self._y) * inv_n
+            return self._rows_scaled((self._p - self._y) * inv_n)
         p = self._p
-        return (p - self._y) / (p * (1 - p)) * inv_n
+        return self._rows_scaled((p - self._y) / (p * (1 - p)) * inv_n)
 
     def fused_backward(self):
         """dz = (ŷ − y)/(m·k), the sigmoid's input gradient in one step."""
-        return (self._p - self._y) * self._p.dtype.type(1.0 / self._n)
+        return self._rows_scaled((self._p - self._y) * self._p.dtype.type(1.0 / self._n))
 
     def config(self):
-        return {"from_logits": True} if self.from_logits else {}
+        cfg = {"from_logits": True} if self.from_logits else {}
+        if self.sum_outputs:
+            cfg["sum_outputs"] = True
+        return cfg
 
 
 def _class_targets(y_true, y_pred, name, soft=True, labels=False):
@@ -229,7 +299,7 @@ class CategoricalCrossEntropy(Loss):
         self.from_logits = bool(from_logits)
         self.eps = eps
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
         if y_pred.ndim != 2:
             raise ValueError(f"CategoricalCrossEntropy: y_pred must be 2-D (m, k), got shape "
                              f"{y_pred.shape}")
@@ -238,12 +308,17 @@ class CategoricalCrossEntropy(Loss):
         # integer labels (m,) are kept as they are; one-hot or soft targets (m, k) as arrays
         self._labels, self._y = (y, None) if y.ndim == 1 else (None, y)
         rows = np.arange(m)
+        self._row_scale = None
         if self.from_logits:
             z = y_pred - y_pred.max(axis=1, keepdims=True)
             p = np.exp(z)
             s = p.sum(axis=1, keepdims=True)
             p /= s
             self._p = p
+            if weights is not None:            # ℓᵢ = log sᵢ − Σⱼ yᵢⱼ zᵢⱼ
+                per = np.log(s[:, 0]) - (z[rows, y] if self._labels is not None
+                                         else (y * z).sum(axis=1))
+                return self._weighted(per, weights, y_pred.dtype)
             if self._labels is not None:       # −log p_y = log s − z_y
                 return float(np.log(s).sum() - z[rows, y].sum()) / m
             logp = z - np.log(s)
@@ -252,6 +327,10 @@ class CategoricalCrossEntropy(Loss):
         p = np.clip(y_pred, eps, 1.0)
         self._p = y_pred
         self._pc = p
+        if weights is not None:                # ℓᵢ = −Σⱼ yᵢⱼ log pᵢⱼ
+            per = -(np.log(p[rows, y]) if self._labels is not None
+                    else (y * np.log(p)).sum(axis=1))
+            return self._weighted(per, weights, y_pred.dtype)
         if self._labels is not None:
             return float(-np.log(p[rows, y]).sum() / m)
         return float(-(y * np.log(p)).sum() / m)
@@ -264,8 +343,8 @@ class CategoricalCrossEntropy(Loss):
             g = np.zeros_like(self._p)
             rows = np.arange(self._m)
             g[rows, self._labels] = -inv_m / self._pc[rows, self._labels]
-            return g
-        return -self._y / self._pc * inv_m
+            return self._rows_scaled(g)
+        return self._rows_scaled(-self._y / self._pc * inv_m)
 
     def fused_backward(self):
         """dz = (ŷ − y)/m, the softmax's input gradient in one step."""
@@ -273,8 +352,8 @@ class CategoricalCrossEntropy(Loss):
         if self._labels is not None:           # ŷ/m, then −1/m at each row's label
             g = self._p * inv_m
             g[np.arange(self._m), self._labels] -= inv_m
-            return g
-        return (self._p - self._y) * inv_m
+            return self._rows_scaled(g)
+        return self._rows_scaled((self._p - self._y) * inv_m)
 
     def config(self):
         return {"from_logits": True} if self.from_logits else {}
@@ -289,7 +368,8 @@ class Hinge(Loss):
     cost = (1/m) Σ_i Σ_{j≠y_i} max(0, 1 − f_{y_i} + f_j) / k.
     """
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, weights=None):
+        self._row_scale = None
         if y_pred.ndim == 2 and y_pred.shape[1] > 1:
             self._multi = True
             y = _class_targets(y_true, y_pred, "Hinge", soft=False).astype(bool)
@@ -299,6 +379,9 @@ class Hinge(Loss):
             margins[y] = 0
             self._active = (margins > 0).astype(y_pred.dtype)
             self._ybool, self._scale = y, 1.0 / (m * k)
+            if weights is not None:  # ℓᵢ = Σⱼ max(0, marginᵢⱼ)/k
+                return self._weighted(np.maximum(margins, 0).sum(axis=1) / k, weights,
+                                      y_pred.dtype)
             return float(np.maximum(margins, 0).sum() * self._scale)
         self._multi = False
         y = _as_targets(y_true, y_pred, "Hinge")
@@ -311,6 +394,10 @@ class Hinge(Loss):
         margin = 1 - y * y_pred
         self._active = (margin > 0).astype(y_pred.dtype)
         self._scale = 1.0 / y_pred.size
+        if weights is not None:  # ℓᵢ = mean over the row of max(0, marginᵢⱼ)
+            m = y_pred.shape[0]
+            return self._weighted(np.maximum(margin, 0).reshape(m, -1).mean(axis=1), weights,
+                                  y_pred.dtype)
         return float(np.maximum(margin, 0).sum() * self._scale)
 
     def backward(self):
@@ -318,8 +405,8 @@ class Hinge(Loss):
         if self._multi:
             g = self._active.copy()
             g[self._ybool] = -self._active.sum(axis=1)
-            return g * s
-        return -self._y * self._active * s
+            return self._rows_scaled(g * s)
+        return self._rows_scaled(-self._y * self._active * s)
 
 
 LOSSES = {

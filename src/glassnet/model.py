@@ -180,7 +180,7 @@ class Sequential:
 
     def fit(self, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
-            on_nonfinite="stop", initial_epoch=0):
+            on_nonfinite="stop", initial_epoch=0, sample_weight=None):
         """Train the model in place and return a :class:`~glassnet.train.History`.
 
         Parameters
@@ -199,9 +199,10 @@ class Sequential:
             None trains on the whole set at once (full-batch gradient descent, as the seeds).
         shuffle : bool
             Draw a new order of the examples each epoch (from the model's seeded generator).
-        validation_data : (X_val, y_val), optional
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         validation_split : float
-            Hold out this fraction of (X, y), chosen at random, when no validation_data.
+            Hold out this fraction of (X, y) (and of ``sample_weight``), chosen at random,
+            when no validation_data.
         callbacks : list of Callback
             E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
         metrics : list of names
@@ -215,6 +216,11 @@ class Sequential:
             The number of the first epoch (for logs, callbacks and schedules); ``epochs``
             more are run. To continue from a checkpoint exactly, see
             :func:`glassnet.io.resume`.
+        sample_weight : array of shape (m,), optional
+            Non-negative, finite, not all zero. Each batch then minimizes the weighted mean
+            Σ wᵢ·ℓᵢ / Σ wᵢ of its rows' losses (integer weights act as repeated rows, weight
+            0 removes a row; a batch whose rows all weigh 0 takes no step), and the logged
+            ``loss``/``val_loss`` are weighted means too (metrics are not weighted).
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
         history (``history.interrupted`` is then True).
@@ -223,12 +229,14 @@ class Sequential:
         return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                    batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
                    validation_split=validation_split, callbacks=callbacks, metrics=metrics,
-                   verbose=verbose, on_nonfinite=on_nonfinite, initial_epoch=initial_epoch)
+                   verbose=verbose, on_nonfinite=on_nonfinite, initial_epoch=initial_epoch,
+                   sample_weight=sample_weight)
 
-    def evaluate(self, X, y, loss=None, metrics=()):
-        """Return {"loss": ..., metric: ...} on (X, y) without training."""
+    def evaluate(self, X, y, loss=None, metrics=(), sample_weight=None):
+        """Return {"loss": ..., metric: ...} on (X, y) without training (the loss weighted by
+        ``sample_weight`` when given)."""
         from .train import evaluate
-        return evaluate(self, X, y, loss=loss, metrics=metrics)
+        return evaluate(self, X, y, loss=loss, metrics=metrics, sample_weight=sample_weight)
 
     def predict_proba(self, X, batch_size: int | None = None):
         """Class probabilities: the output of a final Sigmoid/Softmax node, or the sigmoid /

@@ -4,10 +4,17 @@ and an optimizer step; callbacks around them; validation and metrics at each epo
 The loop is the hot path of the library, so it is written to do nothing twice: the data is
 validated and cast once, each batch is gathered into one reused buffer, the first layer skips
 the gradient of the data, and the optimizer updates parameters in place.
+
+Per-row ``sample_weight`` w makes each batch's cost the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ of the
+rows' losses (see :mod:`glassnet.losses`), and each epoch's logged loss the weighted mean over
+the epoch; without it none of that work is done. Dense layers with ``l2=α`` add
+α·‖W‖²/(2·Σw) to each batch's cost and α·W/Σw to dW (Σw: the batch's total weight, its row
+count without weights).
 """
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import signal
 import threading
@@ -72,19 +79,32 @@ class EarlyStopping(Callback):
     (by default) put back the weights of the best epoch.
 
     ``monitor`` defaults to ``"val_loss"``; without validation data it falls back to
-    ``"loss"`` with a warning.
+    ``"loss"`` with a warning. ``baseline``: the value to beat from the first epoch on.
+
+    ``rule`` says what "improved" means (for ``mode="min"``; mirrored for ``"max"``):
+
+    * ``"keras"`` (default): an epoch improves when value < best − min_delta, and only such an
+      epoch becomes the new best.
+    * ``"sklearn"``: scikit-learn MLP's ``tol``/``n_iter_no_change`` rule. The patience
+      counter uses the same test, but the best value (and the weights kept) follow every epoch
+      with value < best, however small the gain; so training stops after ``patience`` epochs
+      in a row each gained less than min_delta on the best before it
+      (MLPClassifier's ``n_iter_no_change`` is ``patience - 1``).
     """
 
     def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, mode="auto",
-                 restore_best_weights=True, baseline=None):
+                 restore_best_weights=True, baseline=None, rule="keras"):
         self.monitor = monitor
         self.patience = check_positive_int(patience, "patience", minimum=0)
         self.min_delta = abs(float(min_delta))
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if rule not in ("keras", "sklearn"):
+            raise ValueError(f"EarlyStopping rule must be 'keras' or 'sklearn', got {rule!r}")
         self.mode = mode
         self.restore_best_weights = restore_best_weights
         self.baseline = baseline
+        self.rule = rule
 
     def _better(self, a, b):
         return a > b + self.min_delta if self._max else a < b - self.min_delta
@@ -116,17 +136,23 @@ class EarlyStopping(Callback):
         if value is None or not math.isfinite(value):
             return
         if self.best is None or self._better(value, self.best):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-            if self.restore_best_weights:
-                self.best_weights = self.model.get_weights()
+            self._new_best(value, epoch)
+            self.wait = 0
         else:
+            if self.rule == "sklearn" and (value > self.best if self._max else value < self.best):
+                self._new_best(value, epoch)
             self.wait += 1
             if self.wait >= self.patience:  # as Keras: `patience` epochs without improvement
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
+                at = "" if self.best_epoch is None else f" at epoch {self.best_epoch + 1}"
                 self.model._stop_reason = (f"early stopping: {self._key} did not improve for "
-                                           f"{self.wait} epochs (best {self.best:.6g} "
-                                           f"at epoch {self.best_epoch + 1})")
+                                           f"{self.wait} epochs (best {self.best:.6g}{at})")
+
+    def _new_best(self, value, epoch):
+        self.best, self.best_epoch = value, epoch
+        if self.restore_best_weights:
+            self.best_weights = self.model.get_weights()
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
@@ -342,6 +368,38 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
     return np.ascontiguousarray(y2, dtype=dtype)
 
 
+def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
+    """Validate per-row weights once, at the boundary: numbers of shape (n,), finite,
+    non-negative, not all zero; returned cast to ``dtype``."""
+    w = np.asarray(sample_weight)
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got dtype {w.dtype}")
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(f"{name} has shape {w.shape}; one weight per row is needed: shape "
+                         f"({n},)")
+    w = w.astype(np.float64)
+    if not np.isfinite(w).all():
+        raise ValueError(f"{name} contains NaN or infinity (first at row "
+                         f"{int(np.argmin(np.isfinite(w)))})")
+    if (w < 0).any():
+        raise ValueError(f"{name} has negative values (first at row {int(np.argmax(w < 0))});"
+                         f" weights must be >= 0")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} is all zero: at least one row needs a positive weight")
+    return w.astype(dtype)
+
+
+def _check_weighted_loss(loss):
+    """Refuse, before training, a loss whose ``forward`` cannot take ``weights``."""
+    try:
+        ok = "weights" in inspect.signature(loss.forward).parameters
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"sample_weight needs a loss whose forward() takes weights= (see "
+                         f"glassnet.losses.Loss); {loss!r} does not")
+
+
 def _to_proba(out, loss):
     if isinstance(loss, _losses.CategoricalCrossEntropy) and loss.from_logits:
         z = out - out.max(axis=1, keepdims=True)
@@ -440,7 +498,7 @@ def _catch_sigint(state):
 
 def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
         validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
-        on_nonfinite="stop", initial_epoch=0):
+        on_nonfinite="stop", initial_epoch=0, sample_weight=None):
     """Train ``model`` in place; see :meth:`glassnet.Sequential.fit` for the parameters."""
     from . import optim as _optim
 
@@ -469,14 +527,23 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     n_out = model.n_outputs
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
     Y = prepare_targets(y, loss, n_out, model.dtype)
+    W = Wv = None
+    if sample_weight is not None:
+        _check_weighted_loss(loss)
+        W = check_sample_weight(sample_weight, len(X), model.dtype)
 
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("validation_data must be a tuple (X_val, y_val)")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                             "sample_weight_val)")
         Xv = check_array(validation_data[0], name="X_val", dtype=model.dtype,
                          n_features=model.n_features)
         check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
         Yv = prepare_targets(validation_data[1], loss, n_out, model.dtype, name="y_val")
+        if len(validation_data) == 3 and validation_data[2] is not None:
+            _check_weighted_loss(loss)
+            Wv = check_sample_weight(validation_data[2], len(Xv), model.dtype,
+                                     "sample_weight_val")
     elif validation_split > 0:
         n_val = int(round(len(X) * validation_split))
         if n_val < 1 or n_val >= len(X):
@@ -487,6 +554,12 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
         perm = model.rng.permutation(len(X))
         Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
         X, Y = X[perm[n_val:]], Y[perm[n_val:]]
+        if W is not None:
+            Wv, W = W[perm[:n_val]], W[perm[n_val:]]
+            if not W.sum() > 0:
+                raise ValueError("every training row left by validation_split weighs 0")
+            if not Wv.sum() > 0:
+                Wv = None  # the held-out rows all weigh 0: their plain mean loss is logged
     else:
         Xv = Yv = None
 
@@ -517,11 +590,17 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     first = model.layers[0]
     state = {"interrupted": False}
 
-    # One reused buffer for the batch rows, one for the targets.
+    # One reused buffer for the batch rows, one for the targets (and one for the weights).
     full_batch = bs == m and not shuffle
     if not full_batch:
         xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
         ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
+        if W is not None:
+            wbuf = np.empty(bs, dtype=W.dtype)
+    # L2 penalties of Dense(l2=α) layers: (α, W, dW)
+    l2 = [(layer.l2, layer.params["W"], layer.grads["W"]) for layer in model.layers
+          if getattr(layer, "l2", 0) and "W" in layer.params]
+    wb = None
     snapshot = [p.copy() for _, _, p, _ in params]
     logs = {}
 
@@ -538,7 +617,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
             for s, (_, _, p, _) in zip(snapshot, params):
                 np.copyto(s, p)
             order = model.rng.permutation(m) if shuffle else None
-            total, seen = 0.0, 0
+            total, seen, wseen = 0.0, 0, 0.0
             out_epoch = np.empty((m, n_out), dtype=model.dtype) if metrics else None
             for b in range(n_batches):
                 lo = b * bs
@@ -551,12 +630,23 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                     idx = order[lo:hi]
                     xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo], mode="clip")
                     yb = np.take(Y, idx, axis=0, out=ybuf[:hi - lo], mode="clip")
+                if W is None:
+                    bw = hi - lo
+                else:
+                    wb = W if full_batch else W[lo:hi] if order is None else \
+                        np.take(W, idx, out=wbuf[:hi - lo], mode="clip")
+                    bw = float(wb.sum(dtype=np.float64))
+                    if bw == 0:  # every row of the batch weighs 0: nothing to learn, no step
+                        if out_epoch is not None:
+                            out_epoch[lo:hi] = model.forward(xb)
+                        seen += hi - lo
+                        continue
                 call("on_batch_begin", b, logs)
                 # forward
                 out = xb
                 for layer in model.layers:
                     out = layer.forward(out, True)
-                batch_loss = loss.forward(out, yb)
+                batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
                 if not math.isfinite(batch_loss):
                     _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer)
                     model.stop_training = True
@@ -571,9 +661,16 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                     top = len(model.layers) - 1
                 for i in range(top, -1, -1):
                     dy = model.layers[i].backward(dy)
+                if l2:
+                    penalty = 0.0
+                    for alpha, w, g in l2:
+                        g += w.dtype.type(alpha / bw) * w
+                        penalty += alpha * float(np.vdot(w, w))
+                    batch_loss += 0.5 * penalty / bw
                 optimizer.step(params)
-                total += batch_loss * (hi - lo)
+                total += batch_loss * bw
                 seen += hi - lo
+                wseen += bw
                 if out_epoch is not None:
                     out_epoch[lo:hi] = out
                 logs = {"loss": batch_loss, "size": hi - lo}
@@ -589,12 +686,12 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                 _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer,
                           what="the weights became non-finite after")
                 break
-            logs = {"loss": total / max(seen, 1)}
+            logs = {"loss": total / (wseen or 1)}
             if out_epoch is not None and seen == m:
                 yt = Y if order is None else Y[order]
                 logs.update(compute_metrics(metrics, yt, out_epoch, loss))
             if Xv is not None:
-                logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_"))
+                logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
             logs["lr"] = float(optimizer.lr)
             if seen == m:
                 call("on_epoch_end", epoch, logs)
@@ -630,17 +727,20 @@ def _diverged(model, params, snapshot, history, epoch, batch, on_nonfinite, opti
     warnings.warn(msg, RuntimeWarning, stacklevel=4)
 
 
-def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=8192):
-    """Loss and metrics on (X, Y) in inference mode, in chunks to bound memory."""
+def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=8192, weights=None):
+    """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
+    inference mode, in chunks to bound memory."""
     outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
     out = outs[0] if len(outs) == 1 else np.concatenate(outs)
-    res = {prefix + "loss": loss.forward(out, Y)}
+    res = {prefix + "loss": loss.forward(out, Y) if weights is None
+           else loss.forward(out, Y, weights)}
     res.update(compute_metrics(metrics, Y, out, loss, prefix))
     return res
 
 
-def evaluate(model, X, y, loss=None, metrics=()):
-    """Loss (and metrics) of ``model`` on (X, y), without training."""
+def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
+    """Loss (and metrics) of ``model`` on (X, y), without training; with ``sample_weight``
+    the loss is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ (the metrics stay unweighted)."""
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it first")
     if isinstance(metrics, str):
@@ -651,4 +751,8 @@ def evaluate(model, X, y, loss=None, metrics=()):
     X = model._check_X(X)
     check_consistent_length(X, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
-    return _evaluate(model, X, Y, loss, tuple(metrics))
+    W = None
+    if sample_weight is not None:
+        _check_weighted_loss(loss)
+        W = check_sample_weight(sample_weight, len(X), model.dtype)
+    return _evaluate(model, X, Y, loss, tuple(metrics), weights=W)
