@@ -10,10 +10,10 @@ Rows: the two estimators with defaults (``random_state`` is the only argument, s
 numbers can be reproduced), and, for context, MLPClassifier behind a StandardScaler: the
 scaling GlassClassifier does by default (``standardize=True``). Accuracy is reported for model
 seeds 0..R-1 (mean, min, max); fit time is the median over the seeds, in seconds, on this
-machine's CPU (both libraries use the same BLAS). glassnet trains batches of <= 256 rows on one
-BLAS thread; scikit-learn uses the BLAS default (all cores), which on a busy machine can cost it
-a lot: ``--blas-threads 1`` runs everything on one BLAS thread, to compare the implementations
-rather than the threading.
+machine's CPU (both libraries use the same BLAS). glassnet trains batches below 64 rows on one
+BLAS thread (``glassnet.train.fit``'s rule); scikit-learn uses the BLAS default (all cores),
+which on a busy machine can cost it a lot: ``--blas-threads 1`` runs everything on one BLAS
+thread, to compare the implementations rather than the threading.
 
 Usage: ``python bench/compare_sklearn.py [--seeds R] [--blas-threads N]``
 """

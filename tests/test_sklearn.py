@@ -440,3 +440,49 @@ def test_clone_keeps_params_and_drops_state(cancer):
     fresh = clone(clf)
     assert fresh.get_params() == clf.get_params() and not hasattr(fresh, "model_")
     assert clf.hidden_layer_sizes == [16]  # the parameter was not rewritten by fit
+
+
+# -- one training loop: glassnet.train.fit -----------------------------------------------------------
+
+def test_estimators_train_through_glassnet_fit(monkeypatch, cancer):
+    """fit is one call of glassnet.train.fit (the stopping rule a callback, alpha as Dense l2,
+    the weights as its sample_weight); partial_fit one epoch of it with the same optimizer."""
+    import glassnet.train as train
+    calls, real = [], train.fit
+
+    def spy(model, X, y, **kw):
+        calls.append(kw)
+        return real(model, X, y, **kw)
+
+    monkeypatch.setattr(train, "fit", spy)
+    Xtr, _, ytr, _ = cancer
+    w = np.linspace(0.5, 2, len(ytr))
+    clf = GlassClassifier(random_state=0, epochs=7, alpha=0.01).fit(Xtr, ytr, sample_weight=w)
+    assert len(calls) == 1 and calls[0]["epochs"] == 7 and calls[0]["sample_weight"] is not None
+    assert any(isinstance(cb, gn.EarlyStopping) for cb in calls[0]["callbacks"])
+    assert all(d.l2 == 0.01 for d in clf.model_.layers if isinstance(d, gn.Dense))
+    assert isinstance(calls[0]["loss"], gn.losses.BinaryCrossEntropy) and \
+        calls[0]["loss"].from_logits
+    opt = clf._optimizer
+    clf.partial_fit(Xtr, ytr)
+    clf.partial_fit(Xtr, ytr)
+    assert [c["epochs"] for c in calls[1:]] == [1, 1]
+    assert all(c["optimizer"] is opt for c in calls[1:]) and clf._optimizer is opt
+    assert clf.n_iter_ == 9 and len(clf.loss_curve_) == 9 and clf.t_ == 9 * len(Xtr)
+
+
+def test_divergence_is_a_value_error():
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    reg = GlassRegressor(learning_rate=1e8, optimizer="sgd", standardize=False, epochs=50,
+                         random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        reg.fit(X * 1e6, y * 1e6)
+
+
+def test_early_stopping_scores_in_history(cancer):
+    Xtr, _, ytr, _ = cancer
+    clf = GlassClassifier(early_stopping=True, n_iter_no_change=3, epochs=300,
+                          random_state=0).fit(Xtr, ytr)
+    h = clf.history_.history
+    assert h["val_score"] == clf.validation_scores_
+    assert clf.best_validation_score_ == clf.validation_scores_[int(np.argmin(h["val_loss"]))]

@@ -47,6 +47,16 @@ Sample weights
 are equivalent to repeating rows when a batch holds the whole set, and rows of weight 0 do
 not move the weights. Standardization uses the weighted statistics; early stopping uses the
 weighted validation loss.
+
+How it trains
+-------------
+Through :func:`glassnet.train.fit`, the library's one training loop (its BLAS-thread choice,
+divergence guard and Ctrl-C handling included): ``model_`` without its output node, with the
+matching loss on the logits (``CategoricalCrossEntropy(from_logits=True)``,
+``BinaryCrossEntropy(from_logits=True, sum_outputs=True)``, ``MSE(half=True)``), fit's
+``sample_weight``, ``alpha`` as ``Dense(l2=alpha)`` on every Dense node, and the stopping rule
+as ``EarlyStopping(rule="sklearn")``. ``partial_fit`` is one epoch of it with the same optimizer
+instance, whose memory is keyed by node and so carries over between calls.
 """
 from __future__ import annotations
 
@@ -73,9 +83,11 @@ except ImportError:  # scikit-learn < 1.6
 from . import activations as _act
 from . import optim as _optim
 from ._validate import resolve_dtype
+from .callbacks import Callback
 from .layers import Dense
+from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential
-from .train import History
+from .train import DivergenceError, EarlyStopping, History
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
@@ -158,24 +170,36 @@ def _scale_of(n, m2):
     return scale
 
 
-_CONTROLLER = []
+class _EpochLog(Callback):
+    """The estimator's bookkeeping at the end of each epoch of ``glassnet.train.fit``:
+    ``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, the validation score (accuracy or R², on
+    ``validation`` = (X, y, sample_weight)), ``history_`` and the verbose line."""
 
+    def __init__(self, est, n_rows, validation):
+        self.est, self.n_rows, self.validation = est, n_rows, validation
+        self.scores = []
 
-def _blas_single_thread(batch_size):
-    """Small batches train faster on one BLAS thread: thread start-up and hand-off cost more
-    than the product (on a busy machine, 10x and more). A no-op without threadpoolctl. The
-    controller is built once (inspecting the loaded libraries takes milliseconds)."""
-    import contextlib
-    if batch_size > 256:
-        return contextlib.nullcontext()
-    if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CONTROLLER.append(ThreadpoolController())
-        except ImportError:
-            _CONTROLLER.append(None)
-    ctl = _CONTROLLER[0]
-    return contextlib.nullcontext() if ctl is None else ctl.limit(limits=1, user_api="blas")
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        est, logs = self.est, dict(logs)
+        est.n_iter_ += 1
+        est.t_ += self.n_rows
+        est.loss_ = logs["loss"]
+        est.loss_curve_.append(logs["loss"])
+        extra = ""
+        if self.validation is not None:
+            Xv, Yv, swv = self.validation
+            score = est._val_score(est._logits(Xv), Yv, swv)
+            self.scores.append(score)
+            est.validation_scores_.append(score)
+            logs["val_score"] = score
+            extra = f", validation loss = {logs['val_loss']:.8f}, score = {score:.6f}"
+        est.history_.on_epoch_end(est.n_iter_ - 1, logs)
+        if est.verbose:
+            print(f"Iteration {est.n_iter_}, loss = {logs['loss']:.8f}{extra} "
+                  f"({time.perf_counter() - self._t0:.3f}s)", flush=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -309,7 +333,6 @@ class _GlassBase(BaseEstimator):
         self.validation_scores_ = None
         self.best_validation_score_ = None
         self.history_ = History()
-        self._no_improvement_count = 0
 
     # -- scaling ------------------------------------------------------------------------------
     def _update_x_stats(self, X, sw, compensate):
@@ -336,149 +359,33 @@ class _GlassBase(BaseEstimator):
         Xs /= self.x_scale_.astype(dtype)
         return Xs
 
-    # -- the training loop ----------------------------------------------------------------------
-    def _loss_grad(self, z, yb, c):
-        """Loss of the batch and its gradient with respect to the logits z.
+    # -- what glassnet.train.fit trains -----------------------------------------------------------
+    def _network(self):
+        """``model_``'s nodes (shared, not copied) without the output node: the loss takes the
+        sigmoid/softmax from the logits (exact log-probabilities, no clipping). The shuffling
+        draws from the estimator's generator."""
+        layers = self.model_.layers
+        if self.out_activation_ != "identity":
+            layers = layers[:-1]
+        net = Sequential(layers, dtype=self.model_.dtype)
+        net.rng = self._rng
+        return net
 
-        ``c`` holds each row's share of the batch, wᵢ/Σw (1/m without weights). The output
-        node is fused with the loss, so dz = (ŷ − y)·cᵢ in all three cases."""
-        kind = self.out_activation_
-        if kind == "softmax":
-            zmax = z.max(axis=1, keepdims=True)
-            e = np.exp(z - zmax)
-            s = e.sum(axis=1, keepdims=True)
-            rows = np.arange(len(z))
-            losses = np.log(s[:, 0]) + zmax[:, 0] - z[rows, yb]
-            e /= s
-            e[rows, yb] -= 1
-            dz = e
-        elif kind == "logistic":
-            losses = (np.maximum(z, 0) - z * yb + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
-            dz = _act._sigmoid(z)
-            dz -= yb
-        else:
-            dz = z - yb
-            losses = 0.5 * np.einsum("ij,ij->i", dz, dz)
-        dz *= c[:, None]
-        return float(np.dot(losses, c)), dz
-
-    def _run_epochs(self, X, Y, sw, Xv, Yv, swv, p, epochs, incremental):
-        """Train ``model_`` for up to ``epochs`` passes over (X, Y); return True when it stopped
-        because the monitored loss stopped improving."""
-        model = self.model_
-        fused = self.out_activation_ != "identity"
-        body = model.layers[:-1] if fused else model.layers
-        params = model.parameters()
-        weights = [(w, g) for _, name, w, g in params if name == "W"]
-        opt = self._optimizer
-        alpha = p["alpha"]
-        m = X.shape[0]
-        bs = p["batch_size"]
-        bs = min(200, m) if bs == "auto" else min(bs, m)
-        dt = X.dtype
-        xbuf = np.empty((bs, X.shape[1]), dtype=dt)
-        ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
-        wbuf = np.empty(bs, dtype=dt)
-        swd = None if sw is None else sw.astype(dt)
-        body[0].needs_input_grad = False
-        early = Xv is not None
-        stopped = False
-        with _blas_single_thread(bs):
-            for _ in range(epochs):
-                t0 = time.perf_counter()
-                order = self._rng.permutation(m)
-                total = wsum = 0.0
-                for lo in range(0, m, bs):
-                    idx = order[lo:lo + bs]
-                    k = len(idx)
-                    xb = np.take(X, idx, axis=0, out=xbuf[:k])
-                    yb = np.take(Y, idx, axis=0, out=ybuf[:k])
-                    if swd is None:
-                        bw = float(k)
-                        c = wbuf[:k]
-                        c.fill(1.0 / k)
-                    else:
-                        c = np.take(swd, idx, out=wbuf[:k])
-                        bw = float(c.sum(dtype=np.float64))
-                        if bw <= 0:
-                            continue  # every row of this batch weighs 0: nothing to learn
-                        c /= dt.type(bw)
-                    z = xb
-                    for layer in body:
-                        z = layer.forward(z, True)
-                    loss, dz = self._loss_grad(z, yb, c)
-                    for layer in reversed(body):
-                        dz = layer.backward(dz)
-                    if alpha:
-                        # L2 on the weights (not the biases), MLPClassifier's scaling: α·W/Σw
-                        pen = 0.0
-                        a = dt.type(alpha / bw)
-                        for w, g in weights:
-                            pen += float(np.vdot(w, w))
-                            g += a * w
-                        loss += 0.5 * alpha * pen / bw
-                    opt.step(params)
-                    total += loss * bw
-                    wsum += bw
-                epoch_loss = total / wsum if wsum else float("nan")
-                self.n_iter_ += 1
-                self.t_ += m
-                self.loss_ = epoch_loss
-                self.loss_curve_.append(epoch_loss)
-                logs = {"loss": epoch_loss}
-                if early:
-                    val_loss, val_score = self._validation(Xv, Yv, swv)
-                    logs.update(val_loss=val_loss, val_score=val_score)
-                    self.validation_scores_.append(val_score)
-                if self.verbose:
-                    extra = (f", validation loss = {logs['val_loss']:.8f}, score = "
-                             f"{logs['val_score']:.6f}") if early else ""
-                    print(f"Iteration {self.n_iter_}, loss = {epoch_loss:.8f}{extra} "
-                          f"({time.perf_counter() - t0:.3f}s)", flush=True)
-                logs["lr"] = float(opt.lr)
-                self.history_.on_epoch_end(self.n_iter_ - 1, logs)
-                if not np.isfinite(epoch_loss):
-                    raise ValueError(
-                        f"training diverged: the loss became {epoch_loss} at epoch "
-                        f"{self.n_iter_}. Lower learning_rate (now {p['opt_factory']().lr:g}) "
-                        f"or keep standardize=True.")
-                if incremental:
-                    continue
-                if early:
-                    if val_loss < self._best_val_loss - p["tol"]:
-                        self._no_improvement_count = 0
-                    else:
-                        self._no_improvement_count += 1
-                    if val_loss < self._best_val_loss:
-                        self._best_val_loss = val_loss
-                        self.best_validation_score_ = val_score
-                        self._best_weights = model.get_weights()
-                else:
-                    if epoch_loss > self.best_loss_ - p["tol"]:
-                        self._no_improvement_count += 1
-                    else:
-                        self._no_improvement_count = 0
-                    self.best_loss_ = min(self.best_loss_, epoch_loss)
-                if self._no_improvement_count > p["n_iter_no_change"]:
-                    stopped = True
-                    break
-        self._clear_caches(X)
-        return stopped
+    def _training_loss(self):
+        """Per-row loss on the logits z, as MLPClassifier/MLPRegressor: softmax cross-entropy;
+        sigmoid cross-entropy summed over the labels; ½·squared error summed over the outputs.
+        Each has dz = ŷ − y per row (scaled by the row's share of the batch)."""
+        if self.out_activation_ == "softmax":
+            return CategoricalCrossEntropy(from_logits=True)
+        if self.out_activation_ == "logistic":
+            return BinaryCrossEntropy(from_logits=True, sum_outputs=True)
+        return MSE(half=True)
 
     def _clear_caches(self, X):
         """Leave one-row caches in the nodes (not the last batch) so a pickle stays small."""
         z = X[:1]
         for layer in self.model_.layers:
             z = layer.forward(z, False)
-
-    def _validation(self, Xv, Yv, swv):
-        z = self._logits(Xv)
-        if swv is None:
-            c = np.full(len(z), 1.0 / len(z), dtype=z.dtype)
-        else:
-            c = (swv / swv.sum()).astype(z.dtype)
-        loss, _ = self._loss_grad(z, Yv, c)
-        return loss, self._val_score(z, Yv, swv)
 
     def _logits(self, Xs, dtype=None):
         """Network output before the output node, for standardized Xs.
@@ -553,17 +460,41 @@ class _GlassBase(BaseEstimator):
                 self._scale_y(Yv), dtype=dt)
             self.validation_scores_ = [] if first or self.validation_scores_ is None \
                 else self.validation_scores_
-            self._best_val_loss = np.inf
-            self._best_weights = None
+        validation = None if Xv is None else (Xv, Yv, swv)
+        log = _EpochLog(self, len(Xs), validation)
+        callbacks = [log]
+        stop = None
         if not incremental:
-            self._no_improvement_count = 0
-            self.best_loss_ = np.inf if first else self.best_loss_
-        epochs = 1 if incremental else p["epochs"]
-        stopped = self._run_epochs(Xs, Yt, sw, Xv, Yv, swv, p, epochs, incremental)
-        if Xv is not None and self._best_weights is not None:
-            self.model_.set_weights(self._best_weights)
-            self._best_weights = None
-        if not incremental and not stopped:
+            # MLP's rule: stop after more than n_iter_no_change epochs in a row without a gain
+            # of tol on the best value so far (the validation loss, whose best epoch's weights
+            # are put back, or the training loss, whose best carries over warm starts)
+            stop = EarlyStopping(monitor="loss" if validation is None else "val_loss",
+                                 patience=p["n_iter_no_change"] + 1, min_delta=p["tol"],
+                                 restore_best_weights=validation is not None,
+                                 baseline=self.best_loss_ if validation is None else None,
+                                 rule="sklearn")
+            callbacks.append(stop)
+        for layer in self.model_.layers:
+            if isinstance(layer, Dense):
+                layer.l2 = p["alpha"]
+        start = self.n_iter_
+        bs = p["batch_size"]
+        try:
+            h = self._network().fit(
+                Xs, Yt, loss=self._training_loss(), optimizer=self._optimizer,
+                epochs=1 if incremental else p["epochs"], batch_size=200 if bs == "auto" else bs,
+                validation_data=validation, callbacks=callbacks, on_nonfinite="raise",
+                initial_epoch=start, sample_weight=sw)
+        except DivergenceError as exc:
+            raise ValueError(f"{exc} (learning_rate={p['opt_factory']().lr:g}; keep "
+                             f"standardize=True)") from exc
+        finally:
+            self._clear_caches(Xs)
+        if stop is not None and validation is None:
+            self.best_loss_ = stop.best
+        elif stop is not None and stop.best_epoch is not None:
+            self.best_validation_score_ = log.scores[stop.best_epoch - start]
+        if not incremental and not (h.stopped_early or h.interrupted):
             warnings.warn(f"{type(self).__name__}: the maximum number of epochs ({p['epochs']}) "
                           f"was reached before the loss stopped improving; raise epochs or tol "
                           f"to silence this.", ConvergenceWarning, stacklevel=3)
@@ -699,7 +630,6 @@ class _GlassBase(BaseEstimator):
         est._rng = np.random.default_rng(_seed_from(est.random_state))
         est._split_seed = 0
         est.history_ = History()
-        est._no_improvement_count = 0
         return est
 
 
