@@ -471,6 +471,7 @@ def test_estimators_train_through_glassnet_fit(monkeypatch, cancer):
     assert clf.n_iter_ == 9 and len(clf.loss_curve_) == 9 and clf.t_ == 9 * len(Xtr)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
 def test_divergence_is_a_value_error():
     X, y = make_regression(n_samples=100, n_features=3, random_state=0)
     reg = GlassRegressor(learning_rate=1e8, optimizer="sgd", standardize=False, epochs=50,
