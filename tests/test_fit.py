@@ -4,6 +4,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -377,15 +378,17 @@ def regressor():
     return gn.Sequential([gn.Dense(3, 8, activation="relu"), gn.Dense(8, 1)], seed=0)
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
-@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_divergence_stops_with_a_warning_and_restores_weights(unscaled):
     X, y = unscaled
     model = regressor()
     rec = Recorder()
-    with pytest.warns(RuntimeWarning, match=r"diverged.*learning rate \(now 10\)"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         h = model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=10.0), epochs=20, batch_size=32,
                       callbacks=[rec])
+    # one clear warning, not NumPy's overflow noise before it
+    assert [str(w.message)[:18] for w in caught] == ["training diverged:"]
+    assert re.search(r"diverged.*learning rate \(now 10\)", str(caught[0].message))
     assert h.diverged and not h.stopped_early
     assert "learning rate" in h.stop_reason
     assert all(np.isfinite(w).all() for w in model.get_weights())
@@ -404,6 +407,49 @@ def test_divergence_can_raise(unscaled):
                       on_nonfinite="raise")
     assert issubclass(DivergenceError, RuntimeError)
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_callbacks_finish_when_fit_raises(unscaled, tmp_path):
+    X, y = unscaled
+    model = regressor()
+    log = gn.CSVLogger(tmp_path / "log.csv")
+    with pytest.raises(DivergenceError):
+        model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=10.0), epochs=20, batch_size=32,
+                  on_nonfinite="raise", callbacks=[log])
+    assert log._f.closed  # on_train_end ran
+
+
+def test_full_batch_neither_copies_the_data_nor_depends_on_shuffle():
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 200)).astype(np.float32)  # 3.2 MB: the data dominates
+    y = (X[:, 0] > 0).astype(np.int64)
+    weights = []
+    for shuffle in (True, False):
+        model = gn.Sequential([gn.Dense(200, 4, activation="tanh"), gn.Dense(1), gn.Sigmoid()],
+                              seed=0)
+        tracemalloc.start()
+        model.fit(X, y, optimizer=gn.SGD(lr=0.5), epochs=3, batch_size=None, shuffle=shuffle)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 0.5 * X.nbytes  # activations and targets, never a copy of X
+        weights.append(model.get_weights())
+    assert same(*weights)
+
+
+def test_binary_metric_names_are_macro_averaged_for_several_classes():
+    X, y = gn.data.make_spirals(300, n_classes=3, seed=0)
+    model = gn.Sequential([gn.Dense(2, 16, activation="relu"), gn.Dense(3), gn.Softmax()],
+                          seed=0)
+    h = model.fit(X, y, epochs=3, shuffle=False, metrics=["f1", "precision", "recall"])
+    assert set(h.history) >= {"f1", "precision", "recall"}
+    pred = model.predict_classes(X)
+    # the last epoch's training metrics were computed batch by batch; recompute at the end
+    # with evaluate and compare with glassnet.metrics' macro average
+    res = model.evaluate(X, y, metrics=["f1", "precision"])
+    assert res["f1"] == pytest.approx(M.f1_score(y, pred, average="macro"))
+    assert res["precision"] == pytest.approx(
+        M.precision_score(y, pred, average="macro", zero_division=0))
 
 
 # --------------------------------------------------------------------------- interruption

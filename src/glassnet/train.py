@@ -426,13 +426,18 @@ def _labels_of(y):
 
 
 def compute_metrics(names, y, out, loss, prefix=""):
-    """Evaluate metric names on the model outputs ``out`` for targets ``y``."""
+    """Evaluate metric names on the model outputs ``out`` for targets ``y``.
+
+    "precision", "recall" and "f1" are binary metrics; on a model with several class outputs
+    they are macro-averaged (logged under the name asked for)."""
     if not names:
         return {}
     from . import metrics as _metrics
     res = {}
+    multiclass = out.ndim == 2 and out.shape[1] > 1
     for name in names:
-        fn = _metrics.get(name)
+        binary_only = name in ("precision", "recall", "f1")
+        fn = _metrics.get(name + "_macro" if binary_only and multiclass else name)
         kind = _metrics.KIND.get(name, "labels")
         if kind == "labels":
             val = fn(_labels_of(y), _to_labels(out, loss))
@@ -591,7 +596,8 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     state = {"interrupted": False}
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
-    full_batch = bs == m and not shuffle
+    # A full batch needs neither: its gradient does not depend on the order of the rows.
+    full_batch = bs == m
     if not full_batch:
         xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
         ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
@@ -608,104 +614,110 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
         for cb in cbs:
             getattr(cb, hook)(*args)
 
-    with _blas_threads(bs), _catch_sigint(state):
+    # NumPy's overflow warnings are silenced in the loop: a non-finite loss or weight is caught
+    # by the divergence guard below, which says what happened and what to do about it.
+    with _blas_threads(bs), _catch_sigint(state), \
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         call("on_train_begin", logs)
         epoch = initial_epoch - 1
-        for epoch in range(initial_epoch, initial_epoch + epochs):
-            logs = {}
-            call("on_epoch_begin", epoch, logs)
-            for s, (_, _, p, _) in zip(snapshot, params):
-                np.copyto(s, p)
-            order = model.rng.permutation(m) if shuffle else None
-            total, seen, wseen = 0.0, 0, 0.0
-            out_epoch = np.empty((m, n_out), dtype=model.dtype) if metrics else None
-            for b in range(n_batches):
-                lo = b * bs
-                hi = min(lo + bs, m)
-                if full_batch:
-                    xb, yb = X, Y
-                elif order is None:
-                    xb, yb = X[lo:hi], Y[lo:hi]
-                else:
-                    idx = order[lo:hi]
-                    xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo], mode="clip")
-                    yb = np.take(Y, idx, axis=0, out=ybuf[:hi - lo], mode="clip")
-                if W is None:
-                    bw = hi - lo
-                else:
-                    wb = W if full_batch else W[lo:hi] if order is None else \
-                        np.take(W, idx, out=wbuf[:hi - lo], mode="clip")
-                    bw = float(wb.sum(dtype=np.float64))
-                    if bw == 0:  # every row of the batch weighs 0: nothing to learn, no step
-                        if out_epoch is not None:
-                            out_epoch[lo:hi] = model.forward(xb)
-                        seen += hi - lo
-                        continue
-                call("on_batch_begin", b, logs)
-                # forward
-                out = xb
-                for layer in model.layers:
-                    out = layer.forward(out, True)
-                batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
-                if not math.isfinite(batch_loss):
-                    _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer)
-                    model.stop_training = True
+        try:
+            for epoch in range(initial_epoch, initial_epoch + epochs):
+                logs = {}
+                call("on_epoch_begin", epoch, logs)
+                for s, (_, _, p, _) in zip(snapshot, params):
+                    np.copyto(s, p)
+                order = model.rng.permutation(m) if shuffle and not full_batch else None
+                total, seen, wseen = 0.0, 0, 0.0
+                out_epoch = np.empty((m, n_out), dtype=model.dtype) if metrics else None
+                for b in range(n_batches):
+                    lo = b * bs
+                    hi = min(lo + bs, m)
+                    if full_batch:
+                        xb, yb = X, Y
+                    elif order is None:
+                        xb, yb = X[lo:hi], Y[lo:hi]
+                    else:
+                        idx = order[lo:hi]
+                        xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo], mode="clip")
+                        yb = np.take(Y, idx, axis=0, out=ybuf[:hi - lo], mode="clip")
+                    if W is None:
+                        bw = hi - lo
+                    else:
+                        wb = W if full_batch else W[lo:hi] if order is None else \
+                            np.take(W, idx, out=wbuf[:hi - lo], mode="clip")
+                        bw = float(wb.sum(dtype=np.float64))
+                        if bw == 0:  # every row of the batch weighs 0: nothing to learn, no step
+                            if out_epoch is not None:
+                                out_epoch[lo:hi] = model.forward(xb)
+                            seen += hi - lo
+                            continue
+                    call("on_batch_begin", b, logs)
+                    # forward
+                    out = xb
+                    for layer in model.layers:
+                        out = layer.forward(out, True)
+                    batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
+                    if not math.isfinite(batch_loss):
+                        _diverged(model, params, snapshot, history, epoch, b, on_nonfinite,
+                                  optimizer)
+                        model.stop_training = True
+                        break
+                    # backward
+                    first.needs_input_grad = False
+                    if fused:
+                        dy = loss.fused_backward()
+                        top = fused_start
+                    else:
+                        dy = loss.backward()
+                        top = len(model.layers) - 1
+                    for i in range(top, -1, -1):
+                        dy = model.layers[i].backward(dy)
+                    if l2:
+                        penalty = 0.0
+                        for alpha, w, g in l2:
+                            g += w.dtype.type(alpha / bw) * w
+                            penalty += alpha * float(np.vdot(w, w))
+                        batch_loss += 0.5 * penalty / bw
+                    optimizer.step(params)
+                    total += batch_loss * bw
+                    seen += hi - lo
+                    wseen += bw
+                    if out_epoch is not None:
+                        out_epoch[lo:hi] = out
+                    logs = {"loss": batch_loss, "size": hi - lo}
+                    call("on_batch_end", b, logs)
+                    if state["interrupted"] or model.stop_training:
+                        break
+                if history.diverged:
                     break
-                # backward
-                first.needs_input_grad = False
-                if fused:
-                    dy = loss.fused_backward()
-                    top = fused_start
-                else:
-                    dy = loss.backward()
-                    top = len(model.layers) - 1
-                for i in range(top, -1, -1):
-                    dy = model.layers[i].backward(dy)
-                if l2:
-                    penalty = 0.0
-                    for alpha, w, g in l2:
-                        g += w.dtype.type(alpha / bw) * w
-                        penalty += alpha * float(np.vdot(w, w))
-                    batch_loss += 0.5 * penalty / bw
-                optimizer.step(params)
-                total += batch_loss * bw
-                seen += hi - lo
-                wseen += bw
-                if out_epoch is not None:
-                    out_epoch[lo:hi] = out
-                logs = {"loss": batch_loss, "size": hi - lo}
-                call("on_batch_end", b, logs)
-                if state["interrupted"] or model.stop_training:
+                if not all(np.isfinite(p).all() for _, _, p, _ in params):
+                    # The loss was finite but a step overflowed the weights (the last batch's, or
+                    # one whose next loss is never computed): never end, or snapshot, an epoch
+                    # with non-finite weights.
+                    _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer,
+                              what="the weights became non-finite after")
                     break
-            if history.diverged:
-                break
-            if not all(np.isfinite(p).all() for _, _, p, _ in params):
-                # The loss was finite but a step overflowed the weights (the last batch's, or
-                # one whose next loss is never computed): never end, or snapshot, an epoch
-                # with non-finite weights.
-                _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer,
-                          what="the weights became non-finite after")
-                break
-            logs = {"loss": total / (wseen or 1)}
-            if out_epoch is not None and seen == m:
-                yt = Y if order is None else Y[order]
-                logs.update(compute_metrics(metrics, yt, out_epoch, loss))
-            if Xv is not None:
-                logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
-            logs["lr"] = float(optimizer.lr)
-            if seen == m:
-                call("on_epoch_end", epoch, logs)
-            if state["interrupted"]:
-                history.interrupted = True
-                history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; the "
-                                       f"weights trained so far are kept")
-                warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=3)
-                break
-            if model.stop_training:
-                history.stopped_early = True
-                history.stop_reason = model._stop_reason
-                break
-        call("on_train_end", logs)
+                logs = {"loss": total / (wseen or 1)}
+                if out_epoch is not None and seen == m:
+                    yt = Y if order is None else Y[order]
+                    logs.update(compute_metrics(metrics, yt, out_epoch, loss))
+                if Xv is not None:
+                    logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
+                logs["lr"] = float(optimizer.lr)
+                if seen == m:
+                    call("on_epoch_end", epoch, logs)
+                if state["interrupted"]:
+                    history.interrupted = True
+                    history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; the "
+                                           f"weights trained so far are kept")
+                    warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=3)
+                    break
+                if model.stop_training:
+                    history.stopped_early = True
+                    history.stop_reason = model._stop_reason
+                    break
+        finally:  # callbacks finish (close files, restore best weights) even on an error
+            call("on_train_end", logs)
     model.history = history
     model.epochs_trained = epoch + 1
     return history
