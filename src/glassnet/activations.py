@@ -280,14 +280,18 @@ class Softplus(Activation):
         return _sigmoid(self._x)
 
 
+def softmax(x):
+    """Row-wise softmax e^{x_i} / Σ_j e^{x_j}, shifted by the row max so no exp overflows."""
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
 class Softmax(Activation):
     """y_i = e^{x_i} / Σ_j e^{x_j} along each row (shifted by the row max for stability)."""
 
     def _f(self, x):
-        z = x - x.max(axis=-1, keepdims=True)
-        e = np.exp(z)
-        e /= e.sum(axis=-1, keepdims=True)
-        return e
+        return softmax(x)
 
     def backward(self, dy):
         """The full Jacobian-vector product: J = diag(y) − y·yᵀ per row, so

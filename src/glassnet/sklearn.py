@@ -418,9 +418,7 @@ class _GlassBase(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         z = self._logits(self._transform_X(X, np.float64), np.float64)
         if self.out_activation_ == "softmax":
-            z -= z.max(axis=1, keepdims=True)
-            np.exp(z, out=z)
-            z /= z.sum(axis=1, keepdims=True)
+            z = _act.softmax(z)
         elif self.out_activation_ == "logistic":
             z = _act._sigmoid(z)
         return z

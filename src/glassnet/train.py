@@ -402,9 +402,7 @@ def _check_weighted_loss(loss):
 
 def _to_proba(out, loss):
     if isinstance(loss, _losses.CategoricalCrossEntropy) and loss.from_logits:
-        z = out - out.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return _act.softmax(out)
     if isinstance(loss, _losses.BinaryCrossEntropy) and loss.from_logits:
         return _act._sigmoid(out)
     return out
