@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all bench setup clean
+.PHONY: run test test-slow test-all bench setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 tests
+
+test-slow: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m slow tests
 
 test-all: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 -m "slow or not slow" tests
