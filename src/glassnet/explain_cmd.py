@@ -430,8 +430,8 @@ def run(args) -> int:
     else:
         text = rep.to_svg(layout=layout, precision=min(args.precision, 4))
     if args.out:
-        from .render import write_text
-        write_text(args.out, text)
+        from .io import atomic_write_text
+        atomic_write_text(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -14,8 +14,6 @@ the first few entries) instead of printed whole. Pure Python and NumPy: no depen
 from __future__ import annotations
 
 import html as _html
-import os
-import tempfile
 
 import numpy as np
 
@@ -35,23 +33,6 @@ def _check_layout(layout):
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     return layout
-
-
-def write_text(path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a crash leaves no half-written file."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # -------------------------------------------------------------------------------------------------

@@ -299,7 +299,7 @@ class Trace:
 
     def save(self, path, layout: str = "rows", **kwargs) -> None:
         """Write the trace; the format follows the extension (.txt, .md, .svg, .html)."""
-        from .render import write_text
+        from .io import atomic_write_text
         p = str(path).lower()
         if p.endswith((".html", ".htm")):
             text = self.to_html(layout=layout, **kwargs)
@@ -309,7 +309,7 @@ class Trace:
             text = self.to_markdown(layout=layout, **kwargs)
         else:
             text = self.to_text(layout=layout, **kwargs)
-        write_text(path, text)
+        atomic_write_text(path, text)
 
     def __str__(self):
         return self.to_text()
