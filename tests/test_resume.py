@@ -195,3 +195,15 @@ def test_save_checkpoint_validation(tmp_path):
     X, y = data()
     resumed = resume(tmp_path / "c.gnet", X, y, epochs=2, optimizer="sgd")
     assert isinstance(resumed.optimizer, optim.SGD)
+
+
+def test_checkpoint_best_only_follows_the_metric_direction(tmp_path):
+    """save_best_only with mode="auto" keeps the highest F1, as EarlyStopping would."""
+    ck = ModelCheckpoint(tmp_path / "m.glass", save_best_only=True, monitor="val_f1")
+    saved = []
+    ck.save = saved.append
+    for epoch, f1 in enumerate([0.5, 0.7, 0.6, 0.9]):
+        ck.on_epoch_end(epoch, {"loss": 1.0, "val_f1": f1})
+    assert saved == [0, 1, 3]
+    with pytest.raises(ValueError, match="mode"):
+        ModelCheckpoint(tmp_path / "m.glass", mode="biggest")

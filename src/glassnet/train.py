@@ -74,6 +74,19 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
+def _maximizes(key, mode):
+    """Whether a monitored value improves upwards: ``mode`` "max"/"min", or for "auto" what
+    :func:`glassnet.metrics.greater_is_better` says of the metric (``val_`` prefix dropped);
+    a name it does not know improves upwards when it looks like a score (acc, f1, ...)."""
+    if mode != "auto":
+        return mode == "max"
+    from . import metrics as _metrics
+    name = key[4:] if key.startswith("val_") else key
+    if name in _metrics.KIND:
+        return _metrics.greater_is_better(name)
+    return any(s in key for s in ("acc", "f1", "precision", "recall", "r2", "auc"))
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs, and
     (by default) put back the weights of the best epoch.
@@ -129,8 +142,7 @@ class EarlyStopping(Callback):
                               f"monitoring {fallback!r} instead", RuntimeWarning, stacklevel=2)
                 key = fallback
             self._key = key
-            self._max = self.mode == "max" or (self.mode == "auto" and any(
-                s in key for s in ("acc", "f1", "precision", "recall", "r2", "auc")))
+            self._max = _maximizes(key, self.mode)
             self.best = self.baseline
         value = logs.get(self._key)
         if value is None or not math.isfinite(value):
@@ -230,6 +242,8 @@ class ModelCheckpoint(Callback):
         self.every = check_positive_int(every, "every")
         self.save_best_only = save_best_only
         self.monitor = monitor
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
         self.training_state = training_state
         self.best = None
@@ -239,7 +253,7 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             key = self.monitor if self.monitor in logs else "loss"
             v = logs.get(key)
-            mx = self.mode == "max" or (self.mode == "auto" and "acc" in key)
+            mx = _maximizes(key, self.mode)
             if v is None or (self.best is not None and (v <= self.best if mx else v >= self.best)):
                 return
             self.best = v
