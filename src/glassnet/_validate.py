@@ -10,11 +10,10 @@ import numbers
 
 import numpy as np
 
-FLOAT_DTYPES = {"float32": np.float32, "float64": np.float64}
-
 
 def resolve_dtype(dtype) -> np.dtype:
-    """Return float32 or float64 as a NumPy dtype; anything else is a ValueError."""
+    """Return float32 or float64 as a NumPy dtype; another dtype is a ValueError, something
+    that is not a dtype a TypeError."""
     try:
         dt = np.dtype(dtype)
     except TypeError as exc:
@@ -145,10 +144,3 @@ def check_fraction(value, name, low=0.0, high=1.0, inclusive_high=False):
         bracket = "]" if inclusive_high else ")"
         raise ValueError(f"{name} must be in [{low}, {high}{bracket}, got {value}")
     return float(value)
-
-
-def check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of: "
-                         + ", ".join(map(str, choices)))
-    return value
