@@ -45,6 +45,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
+from ._validate import _short
 from .callbacks import Callback
 from .layers import Dense, Dropout
 
@@ -210,11 +211,6 @@ class _Checker:
 def _jtype(v):
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
             int: "an integer", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _short(v, n=40):
-    r = repr(v)
-    return r if len(r) <= n else r[:n] + "..."
 
 
 def _guess_kind(data: bytes) -> str:
