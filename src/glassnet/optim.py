@@ -507,7 +507,8 @@ def get(optimizer="sgd", **kwargs) -> Optimizer:
 class LRSchedule:
     """A learning rate as a pure function of the epoch (counted from 0): ``lr_at(epoch, base_lr)``.
 
-    The fit loop sets ``optimizer.lr = schedule.lr_at(epoch, base_lr)`` at the start of each
+    :class:`glassnet.train.LearningRateScheduler` (a callback of ``fit``; the loop itself never
+    changes the rate) sets ``optimizer.lr = schedule.lr_at(epoch, base_lr)`` at the start of each
     epoch; the values equal ``torch.optim.lr_scheduler``'s after ``epoch`` calls to ``step()``.
     """
 
