@@ -92,10 +92,6 @@ def _int(value, name, owner, minimum) -> int:
     return int(value)
 
 
-def _fmt(v):
-    return repr(v)
-
-
 # -- optimizers ----------------------------------------------------------------------------------
 class Optimizer:
     """Base class. Subclasses list their per-parameter buffers in ``_init_state`` and write the
@@ -136,7 +132,7 @@ class Optimizer:
         return {"lr": self.lr}
 
     def __repr__(self):
-        args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.config().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"{type(self).__name__}({args})"
 
     # -- for subclasses ---------------------------------------------------------------------------
