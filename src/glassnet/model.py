@@ -253,7 +253,8 @@ class Sequential:
                          "Softmax node, or train it with a from_logits loss")
 
     def predict_classes(self, X, batch_size: int | None = None):
-        """Predicted class indices: argmax for several outputs, threshold 0.5 for one."""
+        """Predicted class indices: argmax for several outputs; for one, output > 0.5 (> 0
+        when the model was trained on logits, or with Hinge)."""
         from .train import _to_labels
         return _to_labels(self.predict(X, batch_size), getattr(self, "loss", None))
 

@@ -148,8 +148,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
 
     ``shaded=True`` fills each predicted class's region (the seeds' "shaded decision
     boundary"); ``False`` draws only the boundary line. For a single output the boundary is
-    where the model's output crosses its threshold (0.5 for probabilities, 0 for logits); for
-    several outputs, where the arg-max changes.
+    where the model's output crosses the threshold ``predict_classes`` uses (0.5 for
+    probabilities, 0 for logits and Hinge); for several outputs, where the arg-max changes.
 
     Parameters
     ----------
@@ -183,8 +183,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
         out = out[:, None]
     classes = np.unique(labels)
     if out.shape[1] == 1:
-        loss = getattr(model, "loss", None)
-        threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
+        from .train import _threshold
+        threshold = _threshold(getattr(model, "loss", None))
         score = out[:, 0].reshape(gx.shape)
         region = (score > threshold).astype(int)
         n_cls = 2

@@ -422,12 +422,17 @@ def _to_proba(out, loss):
     return out
 
 
+def _threshold(loss):
+    """Where a single output splits class 0 from class 1: 0 for logits (a from_logits loss)
+    and for Hinge's margins, 0.5 for probabilities."""
+    return 0.0 if (getattr(loss, "from_logits", False) or isinstance(loss, _losses.Hinge)) \
+        else 0.5
+
+
 def _to_labels(out, loss):
     if out.ndim == 2 and out.shape[1] > 1:
         return out.argmax(axis=1)
-    threshold = 0.0 if (getattr(loss, "from_logits", False) or isinstance(loss, _losses.Hinge)) \
-        else 0.5
-    return (out.reshape(-1) > threshold).astype(np.int64)
+    return (out.reshape(-1) > _threshold(loss)).astype(np.int64)
 
 
 def _labels_of(y):
