@@ -254,6 +254,8 @@ def test_unknown_loss():
     with pytest.raises(ValueError, match="unknown loss"):
         losses.get(3.0)
     assert losses.get("cce_logits").from_logits
+    with pytest.raises(ValueError, match="unknown loss 'mse_logits'"):
+        losses.get("mse_logits")  # MSE has no logits form: not a TypeError from MSE()
     assert isinstance(losses.get("binary-crossentropy"), gn.BinaryCrossEntropy)
 
 

@@ -430,8 +430,9 @@ def get(loss) -> Loss:
         return loss()
     if isinstance(loss, str):
         key = loss.lower().replace("-", "_")
-        if key.endswith("_logits") and key[:-7] in LOSSES:
-            return LOSSES[key[:-7]](from_logits=True)
+        base = LOSSES.get(key[:-7]) if key.endswith("_logits") else None
+        if base is not None and base.fuses_with is not None:  # the losses with from_logits
+            return base(from_logits=True)
         if key in LOSSES:
             return LOSSES[key]()
     raise ValueError(f"unknown loss {loss!r}; choose one of: " + ", ".join(sorted(LOSSES))
