@@ -691,7 +691,7 @@ def cmd_train(args) -> int:
     except ImportError as exc:
         notices.append(f"no plots: {exc}")
     report = _report_html(src=src, target=target, task=task, table=table, pre=pre,
-                          train_tab=train_tab, results=results, summary=summary, model=model,
+                          results=results, summary=summary, model=model,
                           images=images, notices=notices, class_labels=class_labels,
                           y=y, status=status, args=args, lr=lr, arch=arch, out_kind=out_kind,
                           display_labels=extra["class_display_names"])
@@ -903,7 +903,7 @@ def _e(v) -> str:
     return html.escape(str(v), quote=True)
 
 
-def _report_html(*, src, target, task, table, pre, train_tab, results, summary, model, images,
+def _report_html(*, src, target, task, table, pre, results, summary, model, images,
                  notices, class_labels, y, status, args, lr, arch, out_kind,
                  display_labels=None) -> str:
     from . import __version__

@@ -299,7 +299,7 @@ def _extra_get(extra, *keys):
     return None
 
 
-def _encode_target(raw, extra, loss):
+def _encode_target(raw, extra):
     """Targets from a CSV column, encoded as the model was trained (if the file says how)."""
     enc = _extra_get(extra, "target_encoder", "target_encoding", "label_encoder")
     if isinstance(enc, dict):
@@ -371,7 +371,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     loss = getattr(model, "loss", None)
     y = None
     if target is not None:
-        y = _encode_target(part[target], extra, loss)
+        y = _encode_target(part[target], extra)
     opt = SGD(lr=lr) if (lr is not None and y is not None) else None
     tr = trace(model, X, y, loss, opt, training=training,
                title=f"{model_path} on the first {X.shape[0]} row(s) of {data_path}")

@@ -223,7 +223,7 @@ def _class_counts(yt, yp, classes, labels):
     return pick(tp_all), pick(pred_all), pick(true_all)
 
 
-def _divide(num, den, zero_value, warn, metric, modifier, labels, average):
+def _divide(num, den, zero_value, warn, metric, modifier, labels):
     """num / den elementwise; where den == 0 the result is ``zero_value`` (and maybe a warning)."""
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
@@ -257,7 +257,7 @@ def _mean_ignoring_nan(values, weights=None):
     return float(np.sum(v * w) / np.sum(w))
 
 
-def _resolve_labels(yt, yp, classes, average, pos_label, labels):
+def _resolve_labels(yt, classes, average, pos_label, labels):
     """The labels scored: [pos_label] for average='binary', else ``labels`` or all classes."""
     if average == "binary":
         if classes.shape[0] > 2:
@@ -287,17 +287,17 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for)
     _check_average(average)
     zero_value = _check_zero_division(zero_division)
     yt, yp, classes = _check_pair(y_true, y_pred)
-    labels = _resolve_labels(yt, yp, classes, average, pos_label, labels)
+    labels = _resolve_labels(yt, classes, average, pos_label, labels)
     tp, pred, true = _class_counts(yt, yp, classes, labels)
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
     warn = zero_division == "warn"
     p = _divide(tp, pred, zero_value, warn and "precision" in warn_for, "Precision",
-                "predicted", labels, average)
+                "predicted", labels)
     r = _divide(tp, true, zero_value, warn and "recall" in warn_for, "Recall", "true",
-                labels, average)
+                labels)
     f = _divide(2 * tp, true + pred, zero_value, warn and "f-score" in warn_for, "F-score",
-                "true nor predicted", labels, average)
+                "true nor predicted", labels)
     return p, r, f, true
 
 
@@ -567,8 +567,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
 
     tp, pred, true = _class_counts(yt, yp, classes, lab)
     zv = _check_zero_division(zero_division)
-    micro = [_divide(tp.sum(keepdims=True), den.sum(keepdims=True), zv, False, "", "", lab,
-                     "micro")[0] for den in (pred, true, (true + pred) / 2)]
+    micro = [_divide(tp.sum(keepdims=True), den.sum(keepdims=True), zv, False, "", "", lab)[0]
+             for den in (pred, true, (true + pred) / 2)]
 
     rows = {}
     for i, name in enumerate(names):

@@ -442,7 +442,7 @@ class _GlassBase(BaseEstimator):
 
         Xv = Yv = swv = None
         if self.early_stopping and not incremental:
-            X, Y, sw, Xv, Yv, swv = self._split_validation(X, Y, y, sw, p)
+            X, Y, sw, Xv, Yv, swv = self._split_validation(X, Y, sw, p)
 
         # Scaling statistics: from the training rows at a fresh fit; running (merged) over
         # partial_fit calls, with the first layer compensated; kept as they are by warm_start.
@@ -498,7 +498,7 @@ class _GlassBase(BaseEstimator):
                           f"to silence this.", ConvergenceWarning, stacklevel=3)
         return self
 
-    def _split_validation(self, X, Y, y, sw, p):
+    def _split_validation(self, X, Y, sw, p):
         n = X.shape[0]
         n_val = int(np.ceil(p["validation_fraction"] * n))
         if n_val < 1 or n - n_val < 1:

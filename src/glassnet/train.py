@@ -675,7 +675,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                         out = layer.forward(out, True)
                     batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
                     if not math.isfinite(batch_loss):
-                        _diverged(model, params, snapshot, history, epoch, b, on_nonfinite,
+                        _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                   optimizer)
                         model.stop_training = True
                         break
@@ -711,7 +711,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                     # The loss was finite but a step overflowed the weights (the last batch's, or
                     # one whose next loss is never computed): never end, or snapshot, an epoch
                     # with non-finite weights.
-                    _diverged(model, params, snapshot, history, epoch, b, on_nonfinite, optimizer,
+                    _diverged(params, snapshot, history, epoch, b, on_nonfinite, optimizer,
                               what="the weights became non-finite after")
                     break
                 logs = {"loss": total / (wseen or 1)}
@@ -740,7 +740,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     return history
 
 
-def _diverged(model, params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
+def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
               what="the loss became non-finite at"):
     for s, (_, _, p, _) in zip(snapshot, params):
         np.copyto(p, s)
