@@ -806,7 +806,7 @@ def test_sample_weight_gather_reuses_one_buffer(moons):
 
 
 @pytest.mark.parametrize("sw, match", [
-    (np.ones(5), r"shape \(5,\); one weight per row"),
+    (np.ones(5), r"shape \(5,\); it must be 1-D with one weight per row"),
     (np.ones((200, 1)), r"shape \(200, 1\)"),
     (np.r_[np.ones(199), np.nan], "NaN or infinity .first at row 199"),
     (np.r_[np.ones(199), np.inf], "NaN or infinity"),

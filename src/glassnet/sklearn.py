@@ -87,7 +87,7 @@ from .callbacks import Callback
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential
-from .train import DivergenceError, EarlyStopping, History
+from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
@@ -116,26 +116,13 @@ def _seed_from(random_state):
 
 
 def _check_weights(sample_weight, n):
-    """Validate ``sample_weight`` into a float64 array of shape (n,), or None when it cannot
-    change anything (None, or all weights equal)."""
+    """Validate ``sample_weight`` (fit's rules, plus a scalar for every row) into a float64
+    array of shape (n,), or None when it cannot change anything (None, or all weights equal)."""
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Number):
-        sw = np.full(n, float(sample_weight))
-    else:
-        sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
-                         input_name="sample_weight")
-        if sw.ndim != 1:
-            raise ValueError(f"sample_weight must be 1-D with one weight per sample, got shape "
-                             f"{sw.shape}")
-        if sw.shape[0] != n:
-            raise ValueError(f"sample_weight has {sw.shape[0]} weights but X has {n} samples; "
-                             f"sample_weight.shape == ({n},) is required")
-    if np.any(sw < 0):
-        raise ValueError("sample_weight has negative values; weights must be >= 0")
-    if not sw.sum() > 0:
-        raise ValueError("sample_weight sums to zero: at least one sample needs a positive "
-                         "weight")
+        sample_weight = np.full(n, float(sample_weight))
+    sw = check_sample_weight(sample_weight, n, np.float64)
     if np.all(sw == sw[0]):
         return None  # constant weights: exactly the unweighted objective
     return sw

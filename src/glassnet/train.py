@@ -389,8 +389,8 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     if w.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, got dtype {w.dtype}")
     if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(f"{name} has shape {w.shape}; one weight per row is needed: shape "
-                         f"({n},)")
+        raise ValueError(f"{name} has shape {w.shape}; it must be 1-D with one weight per "
+                         f"row: shape ({n},)")
     w = w.astype(np.float64)
     if not np.isfinite(w).all():
         raise ValueError(f"{name} contains NaN or infinity (first at row "
