@@ -11,7 +11,6 @@ GlassClassifier, and the CLI (train, predict, evaluate).
 """
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import os
 import pickle

@@ -28,7 +28,6 @@ import io
 import json
 import math
 import os
-import re
 import sys
 import time
 import warnings
@@ -285,7 +284,7 @@ def _load_source(spec: str) -> _Source:
     if not looks_like_file or bundled._canonical(spec) in names:
         try:
             ds = bundled.load_dataset(spec)
-        except ValueError as exc:
+        except ValueError:
             if looks_like_file:
                 raise
             raise _usage(f"no such file or bundled dataset: {spec!r} (bundled: "

@@ -163,7 +163,7 @@ def or_gate_report(w=(0.1, 0.6), b=0.0, lr=1.0):
         f"loss node: dL/dŷ = −(y − ŷ) = {_g(dLdy)}   (seeds: 0.5)",
         f"sigmoid node: local gradient dŷ/dz = ŷ(1 − ŷ) = {_g(local)}   (seeds: 0.25)",
         f"  dL/dz = upstream × local = {_g(dLdy)} × {_g(local)} = {_g(dLdz)}   (seeds: 0.125)",
-        f"Dense node: local gradients dz/dw1 = x1 = 0, dz/dw2 = x2 = 0, dz/db = 1",
+        "Dense node: local gradients dz/dw1 = x1 = 0, dz/dw2 = x2 = 0, dz/db = 1",
         f"  dL/dw = dL/dz · x = {_vec(dW, 5)}: the weights cannot move on this example",
         f"  dL/db = dL/dz · 1 = {_g(db)}   (seeds: 0.125)",
     ])

@@ -417,7 +417,7 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
         elif r.upstream is not None:
             b.add("local gradient: 1", BLUE)
         if r.fused:
-            b.add(f"engine: fused with", ORANGE).add("the loss", ORANGE)
+            b.add("engine: fused with", ORANGE).add("the loss", ORANGE)
         boxes.append(b)
         kinds.append("node")
     if tr.loss is not None:

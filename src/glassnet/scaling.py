@@ -175,8 +175,6 @@ def predict_blocks(estimator, X, method="predict"):
     Returns a Dask array (1-D for ``predict`` of single-output models, 2-D for
     ``predict_proba`` or several outputs); call ``.compute()`` or store it chunk by chunk.
     """
-    import dask.array as da
-
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
