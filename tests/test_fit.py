@@ -936,3 +936,18 @@ def test_early_stopping_sklearn_rule():
     assert n_keras > n_sk
     with pytest.raises(ValueError, match="rule"):
         gn.EarlyStopping(rule="nope")
+
+
+def test_callbacks_fall_back_the_same_way_when_the_monitor_is_not_logged(moons, tmp_path):
+    X, y = moons[:2]
+    es = gn.EarlyStopping(monitor="val_accuracy", patience=100)
+    ck = gn.ModelCheckpoint(tmp_path / "best.gnet", save_best_only=True, monitor="val_f1")
+    with pytest.warns(RuntimeWarning) as rec:
+        mlp().fit(X, y, epochs=2, batch_size=None, metrics=["accuracy"], callbacks=[es, ck])
+    msgs = [str(w.message) for w in rec]
+    assert any(m.startswith("EarlyStopping: 'val_accuracy' is not logged")
+               and "monitoring 'accuracy'" in m for m in msgs)
+    assert any(m.startswith("ModelCheckpoint: 'val_f1' is not logged")
+               and "monitoring 'loss'" in m for m in msgs)
+    assert es._key == "accuracy" and es._max
+    assert (tmp_path / "best.gnet").exists()

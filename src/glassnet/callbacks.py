@@ -15,6 +15,8 @@ current batch.
 """
 from __future__ import annotations
 
+import warnings
+
 
 class Callback:
     """Base class: every hook does nothing."""
@@ -41,3 +43,20 @@ class Callback:
 
     def on_batch_end(self, batch, logs=None):
         pass
+
+    def _monitored(self, logs):
+        """The key of ``logs`` that a callback with a ``monitor`` watches: ``monitor`` itself
+        when it is logged; otherwise the same metric on the training batches (``val_``
+        dropped), else ``"loss"``, with one warning; None when none of them is logged."""
+        key = self.monitor
+        if key in logs:
+            return key
+        base = key[4:] if key.startswith("val_") else None
+        fallback = next((k for k in (base, "loss") if k and k in logs), None)
+        if not getattr(self, "_monitor_warned", False):
+            self._monitor_warned = True
+            what = f"monitoring {fallback!r} instead" if fallback else "nothing to monitor"
+            warnings.warn(f"{type(self).__name__}: {key!r} is not logged (no validation data? "
+                          f"logged: {', '.join(map(repr, logs)) or 'nothing'}); {what}",
+                          RuntimeWarning, stacklevel=3)
+        return fallback

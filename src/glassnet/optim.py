@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
@@ -628,7 +627,6 @@ class ReduceLROnPlateau(Callback):
         self.mode = mode
         self.cooldown = _int(cooldown, "cooldown", owner, 0)
         self.verbose = _flag(verbose, "verbose", owner)
-        self._warned = False
         self._reset()
 
     def _reset(self):
@@ -646,18 +644,9 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        key = self.monitor
-        if key not in logs:
-            fallback = "loss" if "loss" in logs else None
-            if not self._warned:
-                self._warned = True
-                what = f"using {fallback!r} instead" if fallback else "nothing to monitor"
-                warnings.warn(f"ReduceLROnPlateau: {key!r} is not in the logs "
-                              f"(available: {', '.join(map(repr, logs)) or 'none'}); {what}",
-                              RuntimeWarning, stacklevel=2)
-            if fallback is None:
-                return
-            key = fallback
+        key = self._monitored(logs)
+        if key is None:
+            return
         current = float(logs[key])
         if self._is_better(current):
             self.best = current

@@ -133,16 +133,10 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self._key is None:
-            key = self.monitor
-            if key not in logs:
-                fallback = key[4:] if key.startswith("val_") else "loss"
-                if fallback not in logs:
-                    fallback = "loss"
-                warnings.warn(f"EarlyStopping: {key!r} is not logged (no validation data?); "
-                              f"monitoring {fallback!r} instead", RuntimeWarning, stacklevel=2)
-                key = fallback
-            self._key = key
-            self._max = _maximizes(key, self.mode)
+            self._key = self._monitored(logs)
+            if self._key is None:
+                return
+            self._max = _maximizes(self._key, self.mode)
             self.best = self.baseline
         value = logs.get(self._key)
         if value is None or not math.isfinite(value):
@@ -251,8 +245,10 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.save_best_only:
-            key = self.monitor if self.monitor in logs else "loss"
-            v = logs.get(key)
+            key = self._monitored(logs)
+            if key is None:
+                return
+            v = logs[key]
             mx = _maximizes(key, self.mode)
             if v is None or (self.best is not None and (v <= self.best if mx else v >= self.best)):
                 return
