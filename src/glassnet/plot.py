@@ -132,16 +132,6 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
 # decision boundary
 # -------------------------------------------------------------------------------------------------
 
-def _labels_1d(y):
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    y = y.reshape(-1)
-    if y.dtype.kind == "f" and np.all(y == np.round(y)):
-        y = y.astype(np.int64)
-    return y
-
-
 def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int = 300,
                       padding: float = 0.5, title=None, cmap=None):
     """The model's decision boundary over 2-D data, with the data points on top.
@@ -168,7 +158,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
-    labels = _labels_1d(y)
+    from .train import _labels_of, _threshold
+    labels = _labels_of(y)
     if len(labels) != len(X):
         raise ValueError(f"X has {len(X)} rows but y has {len(labels)}")
     fig, ax = _new_axes(ax, (5.6, 5.0))
@@ -183,7 +174,6 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
         out = out[:, None]
     classes = np.unique(labels)
     if out.shape[1] == 1:
-        from .train import _threshold
         threshold = _threshold(getattr(model, "loss", None))
         score = out[:, 0].reshape(gx.shape)
         region = (score > threshold).astype(int)

@@ -432,10 +432,15 @@ def _to_labels(out, loss):
 
 
 def _labels_of(y):
+    """Targets as one class label per row: the argmax of one-hot rows; integer-valued floats
+    (0./1. for binary cross-entropy) as integers."""
+    y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         return y.argmax(axis=1)
-    return y.reshape(-1).astype(np.int64) if y.dtype.kind == "f" and np.all(
-        (y == 0) | (y == 1)) else y.reshape(-1)
+    y = y.reshape(-1)
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    return y
 
 
 def compute_metrics(names, y, out, loss, prefix=""):
