@@ -152,3 +152,31 @@ def test_guard_catches_first_layer_input_grad(monkeypatch):
 
 def test_memory_guard_catches_first_layer_input_grad():
     assert step_peak_bytes(mlp(DenseWithInputGrad)) > memory_bound()
+
+
+# -------------------------------------------------------------------- the input check of fit
+def test_finiteness_check_allocates_no_mask_the_size_of_the_data():
+    """check_array (run by every fit, predict and evaluate) scans for NaN/inf in blocks: its
+    peak allocation on an already float32, C-contiguous X is a small fraction of X, not the
+    boolean array of X's shape that ``np.isfinite(X).all()`` would make (25% of X)."""
+    from glassnet._validate import check_array
+    X = np.random.default_rng(0).standard_normal((4096, 256), dtype=np.float32)
+    tracemalloc.start()
+    try:
+        out = check_array(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out is X or np.shares_memory(out, X)
+    assert peak < 0.05 * X.nbytes, f"check_array peaked at {peak / X.nbytes:.2f}x of X"
+
+
+@pytest.mark.parametrize("where", [0, 1, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, -1])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_all_finite_finds_a_bad_value_anywhere(where, bad):
+    from glassnet._validate import all_finite
+    a = np.ones(3 * (1 << 16) + 40, dtype=np.float32)
+    assert all_finite(a) and all_finite(a.reshape(-1, 8))
+    a[where] = bad
+    assert not all_finite(a)
+    assert not all_finite(a.reshape(-1, 8))

@@ -85,7 +85,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
                          f"{n_features} features")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
         out = np.ascontiguousarray(arr, dtype=dtype)
-    if not allow_nonfinite and not np.isfinite(out).all():
+    if not allow_nonfinite and not all_finite(out):
         bad = np.argwhere(~np.isfinite(out))[0]
         where = f"row {bad[0]}" + (f", column {bad[1]}" if out.ndim > 1 else "")
         src = arr[tuple(bad)]
@@ -98,6 +98,23 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
         raise ValueError(f"{name} contains {kind} at {where} ({n_bad} non-finite value(s) in "
                          f"all); remove or impute missing values first")
     return out
+
+
+def all_finite(a: np.ndarray, chunk: int = 1 << 16) -> bool:
+    """``np.isfinite(a).all()`` without a boolean array the size of ``a``: the check runs over
+    blocks of ``chunk`` elements into one small reused mask (faster on large arrays too, as the
+    mask stays in cache), and stops at the first block with a NaN or infinity."""
+    flat = a.reshape(-1)  # a view for the C-contiguous arrays checked here; a copy otherwise
+    if flat.size <= chunk:
+        return bool(np.isfinite(flat).all())
+    mask = np.empty(chunk, dtype=bool)
+    for lo in range(0, flat.size, chunk):
+        block = flat[lo:lo + chunk]
+        m = mask[:block.size]
+        np.isfinite(block, out=m)
+        if not m.all():
+            return False
+    return True
 
 
 def _first_non_numeric(arr):
