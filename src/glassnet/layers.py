@@ -178,7 +178,7 @@ class Dense(Layer):
         x = self._x
         matmul(x.T, dy, out=self.grads["W"])
         if self.bias:
-            np.sum(dy, axis=0, out=self.grads["b"])
+            np.add.reduce(dy, axis=0, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
         return matmul(dy, self.params["W"].T)

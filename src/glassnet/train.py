@@ -656,8 +656,8 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                         xb, yb = X[lo:hi], Y[lo:hi]
                     else:
                         idx = order[lo:hi]
-                        xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo], mode="clip")
-                        yb = np.take(Y, idx, axis=0, out=ybuf[:hi - lo], mode="clip")
+                        xb = X.take(idx, axis=0, out=xbuf[:hi - lo], mode="clip")
+                        yb = Y.take(idx, axis=0, out=ybuf[:hi - lo], mode="clip")
                     if W is None:
                         bw = hi - lo
                     else:
