@@ -11,7 +11,10 @@ Protocol
 * PyTorch: ``nn.Sequential`` of ``Linear``/``ReLU``, ``CrossEntropyLoss``,
   ``torch.optim.SGD``, ``torch.set_num_threads`` = NumPy's BLAS threads, a new permutation
   each epoch, in two variants: batches gathered with ``X[idx]``, and one pre-permuted copy
-  per epoch sliced into batches (the copy is timed). Ratios use the faster of the two.
+  per epoch sliced into batches (the copy is timed). Where ``fit`` itself runs on one BLAS
+  thread (batches below ``glassnet.train._ALL_BLAS_THREADS_FROM`` rows), a third variant runs
+  the ``X[idx]`` loop with ``torch.set_num_threads(1)``, so that PyTorch gets the thread
+  count glassnet really uses as well. Ratios use the fastest PyTorch variant.
 * scikit-learn: ``MLPClassifier(solver="sgd", momentum=0, nesterovs_momentum=False,
   alpha=0, learning_rate="constant", max_iter=1)``: one epoch of its own ``fit``.
 * Whole epochs of the implementations are interleaved (the order rotates every round) and
@@ -57,6 +60,7 @@ if SRC not in sys.path:
 
 import glassnet as gn  # noqa: E402
 from glassnet import optim  # noqa: E402
+from glassnet.train import _ALL_BLAS_THREADS_FROM  # noqa: E402
 
 SIZES = (784, 256, 128, 10)
 N_TRAIN, N_PREDICT = 60_000, 10_000
@@ -191,6 +195,15 @@ class TorchMLP:
             [min(bs, m - lo) for lo in range(0, m, bs)], dtype=torch.float64))
         return total / m
 
+    def epoch_threads(self, n, *args, **kwargs):
+        """One epoch with ``torch.set_num_threads(n)``; the previous count is restored."""
+        before = self.torch.get_num_threads()
+        self.torch.set_num_threads(n)
+        try:
+            return self.epoch(*args, **kwargs)
+        finally:
+            self.torch.set_num_threads(before)
+
     def predict(self, Xt):
         with self.torch.no_grad():
             return self.net(Xt)
@@ -275,6 +288,8 @@ def bench_training(bs, X, y, repeats, Xt, yt, init_weights, log):
         "torch_preperm": lambda: tm.epoch(Xt, yt, bs, rng.permutation(m), prepermuted=True),
         "sklearn": lambda: sklearn_epoch(X, y, bs),
     }
+    if bs < _ALL_BLAS_THREADS_FROM:  # fit runs on one BLAS thread here: so may PyTorch
+        impls["torch_1thread"] = lambda: tm.epoch_threads(1, Xt, yt, bs, rng.permutation(m))
     names = list(impls)
     times = {k: [] for k in names}
     for r in range(repeats):
@@ -366,16 +381,18 @@ def main(argv=None):
     for bs in batch_sizes:
         thr, times, agree = bench_training(bs, X, y, repeats, Xt, yt, init_weights, log)
         mem = peak_memory(bs)
-        torch_best = max(thr["torch_idx"], thr["torch_preperm"])
+        torch_keys = [k for k in thr if k.startswith("torch")]
+        torch_best = max(thr[k] for k in torch_keys)
         tgt = TARGETS.get(bs, (None, None, None))
         rows.append({
             "case": f"train bs={bs}", "glassnet": thr["glassnet"],
             "torch_idx": thr["torch_idx"], "torch_preperm": thr["torch_preperm"],
-            "sklearn": thr["sklearn"], "vs_torch": thr["glassnet"] / torch_best,
+            "torch_1thread": thr.get("torch_1thread"), "sklearn": thr["sklearn"],
+            "fit_blas_threads": 1 if bs < _ALL_BLAS_THREADS_FROM else nthreads, "vs_torch": thr["glassnet"] / torch_best,
             "vs_sklearn": thr["glassnet"] / thr["sklearn"],
             "flops": thr["glassnet"] * flops,
-            "vs_torch_rounds": sorted(min(a, b) / g for g, a, b in zip(
-                times["glassnet"], times["torch_idx"], times["torch_preperm"])),
+            "vs_torch_rounds": sorted(min(ts) / g for g, *ts in zip(
+                times["glassnet"], *(times[k] for k in torch_keys))),
             "mem_rss": mem["rss"], "mem_traced": mem["traced"], "agree": agree,
             "targets": tgt,
         })
@@ -385,7 +402,8 @@ def main(argv=None):
 
     pthr = bench_predict(X[:N_PREDICT], Xt[:N_PREDICT], init_weights, repeats)
     rows.append({"case": f"predict {N_PREDICT}", "glassnet": pthr["glassnet"],
-                 "torch_idx": pthr["torch"], "torch_preperm": None, "sklearn": None,
+                 "torch_idx": pthr["torch"], "torch_preperm": None, "torch_1thread": None,
+                 "sklearn": None, "fit_blas_threads": nthreads,
                  "vs_torch": pthr["glassnet"] / pthr["torch"], "vs_sklearn": None,
                  "flops": pthr["glassnet"] * forward_flops_per_example(),
                  "mem_rss": None, "mem_traced": None, "agree": None,
@@ -395,16 +413,18 @@ def main(argv=None):
         r["pct_peak"] = 100 * r["flops"] / peak
 
     # ------------------------------------------------------------------------ the table
-    head = (f"{'case':<16}{'glassnet ex/s':>14}{'torch X[idx]':>13}{'torch perm':>12}"
-            f"{'sklearn':>10}{'vs torch':>11}{'vs sklearn':>12}{'% peak':>8}{'peak mem':>14}")
+    head = (f"{'case':<16}{'threads':>8}{'glassnet ex/s':>14}{'torch X[idx]':>13}"
+            f"{'torch perm':>12}{'torch 1 thr':>12}{'sklearn':>10}{'vs torch':>11}{'vs sklearn':>12}{'% peak':>8}{'peak mem':>14}")
     lines = [head, "-" * len(head)]
     for r in rows:
         t_vs, s_vs, p_t = r["targets"]
         mem = "" if r["mem_rss"] is None else \
             f"{r['mem_rss']:.2f}x" + (" ok" if r["mem_rss"] <= TARGETS["memory"] else " >2.5")
         lines.append(
-            f"{r['case']:<16}{r['glassnet']:>14,.0f}{r['torch_idx']:>13,.0f}"
+            f"{r['case']:<16}{r['fit_blas_threads']:>8}{r['glassnet']:>14,.0f}"
+            f"{r['torch_idx']:>13,.0f}"
             f"{'' if r['torch_preperm'] is None else format(r['torch_preperm'], ',.0f'):>12}"
+            f"{'' if r['torch_1thread'] is None else format(r['torch_1thread'], ',.0f'):>12}"
             f"{'' if r['sklearn'] is None else format(r['sklearn'], ',.0f'):>10}"
             f"{fmt_ratio(r['vs_torch'], t_vs):>11}"
             f"{'' if r['vs_sklearn'] is None else fmt_ratio(r['vs_sklearn'], s_vs):>12}"
@@ -412,7 +432,9 @@ def main(argv=None):
     lines.append("")
     lines.append(f"float32 matmul peak {peak / 1e9:.1f} GFLOP/s ({nthreads} BLAS threads, "
                  f"torch.set_num_threads({nthreads})); medians of {repeats} interleaved rounds; "
-                 f"'vs torch' against the faster PyTorch variant.")
+                 f"'threads': the BLAS threads fit uses at that batch size; 'torch 1 thr': "
+                 f"the X[idx] loop on one thread, run where fit uses one; 'vs torch' against "
+                 f"the fastest PyTorch variant.")
     lines.append("peak mem: (VmHWM after one training epoch - VmRSS before the data) / size of X "
                  "(188 MB); the array itself counts 1.0x. tracemalloc peak of NumPy "
                  "allocations: " + ", ".join(
