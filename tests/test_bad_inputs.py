@@ -392,7 +392,9 @@ LOAD_CASES = [
     ("load_model/one bit flipped", lambda t: _load(_damaged_model(t, "flipped")),
      ValueError, r"checksum mismatch: the file is corrupt"),
     ("load_model/None", lambda t: _load(None),
-     TypeError, r"NoneType"),
+     TypeError, r"^path must be a file path \(str or os\.PathLike\), got NoneType$"),
+    ("load_model/a number", lambda t: _load(3),
+     TypeError, r"^path must be a file path \(str or os\.PathLike\), got int 3$"),
 ]
 
 

@@ -78,6 +78,16 @@ class ModelFileError(ValueError):
 # atomic writes
 # ------------------------------------------------------------------------------------------
 
+def _as_path(path, what="path"):
+    """``os.fspath(path)`` with a message that says what was expected."""
+    try:
+        return os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{what} must be a file path (str or os.PathLike), got "
+                        f"{type(path).__name__}{'' if path is None else f' {path!r:.60}'}") \
+            from None
+
+
 @contextlib.contextmanager
 def _atomic_open(path):
     """Yield a binary file object whose content replaces ``path`` atomically on success.
@@ -85,7 +95,7 @@ def _atomic_open(path):
     The temporary file sits next to the target (same file system, so the rename is atomic)
     and is removed if anything fails, KeyboardInterrupt included. Parent directories are
     created; an existing target's permission bits are kept."""
-    path = os.fspath(path)
+    path = _as_path(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)[:80]
@@ -329,7 +339,7 @@ def _read_bytes(path) -> bytes:
     is opened for reading, so nothing blocks. A file that does not start with the magic bytes
     is read no further than its first 4 KiB (enough to say what it is): a large CSV given by
     mistake costs nothing."""
-    path = os.fspath(path)
+    path = _as_path(path)
     ck = _Checker(path)
     st = os.stat(path)  # a missing file is FileNotFoundError, as for open()
     if stat.S_ISDIR(st.st_mode):
@@ -668,7 +678,7 @@ def load_model(path):
     holds the saved dict ({} if none) and ``model.loss`` the loss it was trained with.
     Anything wrong with the file raises :class:`ModelFileError`; nothing in it is executed.
     """
-    path = os.fspath(path)
+    path = _as_path(path)
     return _model_from_bytes(_read_bytes(path), path)
 
 
@@ -858,7 +868,7 @@ def load_checkpoint(path):
     ``extra`` and ``split_rng_state`` (the generator state the validation split was drawn
     from, or None). A plain model file raises :class:`ModelFileError`.
     """
-    path = os.fspath(path)
+    path = _as_path(path)
     return _checkpoint_from_bytes(_read_bytes(path), path)
 
 
