@@ -32,7 +32,7 @@ test-all: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 -m "slow or not slow" tests
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_mlp.py
+	$(BIN)/python bench/bench_mlp.py --json bench/results.json
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info src/*.egg-info
