@@ -476,12 +476,14 @@ def _blas_threads(batch_size):
     """Batches below ``_ALL_BLAS_THREADS_FROM`` rows run on one BLAS thread; uses
     threadpoolctl when it is installed (the ``perf`` extra), else does nothing.
 
-    Measured on 2 idle cores (784-256-128-10 MLP, whole epochs of ``fit``): at 32 rows one
-    thread trains 1.25-1.5x faster than two (thread hand-off costs more than the small
-    products save); from 128 rows two threads are as fast or up to 1.6x faster. When other
-    work shares the cores, 2-thread epochs can run 3-30x slower than 1-thread ones at any
-    batch size (the threads wait for each other); limit the threads yourself there
-    (``threadpoolctl.threadpool_limits(1)``)."""
+    Measured with the 784-256-128-10 MLP of bench/ (whole epochs of ``fit``; bench/RESULTS.md):
+    on a 2-core VM, two threads at 32 rows are either ~1.45x faster or ~25% slower than one,
+    depending on a state of the machine that lasts minutes; on 16 cores, one thread is within
+    10% of the best count at 32 rows and 16 threads are ~30% slower. From 128 rows more
+    threads pay. The count is fixed by the batch size, never chosen by timing: the BLAS gives
+    different float32 bits on different thread counts, and the same seed must give the same
+    weights. When other work shares the cores, multi-thread epochs can run 3-30x slower at
+    any batch size; limit the threads yourself there (``threadpoolctl.threadpool_limits(1)``)."""
     if batch_size >= _ALL_BLAS_THREADS_FROM:
         yield
         return
