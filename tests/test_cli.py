@@ -403,6 +403,23 @@ def test_debug_shows_traceback(bad_files):
     assert "Traceback" in proc.stderr
 
 
+@pytest.mark.parametrize("argv", [
+    ["train", "{d}/empty.csv", "--target", "y"],
+    ["predict", "{model}", "{d}/empty.csv"],
+    ["evaluate", "{model}", "{d}/empty.csv"],
+    ["explain", "--model", "{d}/nope.gnet", "--data", "{d}/empty.csv"],
+], ids=lambda a: a[0])
+def test_debug_hint_works_after_the_subcommand(argv, bad_files, titanic_run):
+    # the hint says "run with --debug": appending it, as a user would, must work
+    argv = [a.format(d=bad_files, model=titanic_run[1] / "model.gnet") for a in argv]
+    plain = run(*argv)
+    assert plain.returncode == 2 and "--debug" in plain.stderr, plain.stderr
+    proc = run(*argv, "--debug")
+    assert "unrecognized arguments" not in proc.stderr, proc.stderr
+    assert proc.returncode != 0 and "Traceback" in proc.stderr, proc.stderr
+    assert run("datasets", "--debug").returncode == 0
+
+
 def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     # Unscaled huge targets and a huge learning rate: the loss overflows within an epoch.
     rng = np.random.default_rng(0)

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         mod.register(sub)
+    # The error hint says "run with --debug": it must work where a user types it, after the
+    # sub-command too. SUPPRESS keeps `glassnet --debug CMD` from being reset to False.
+    for p in {id(p): p for p in sub.choices.values()}.values():
+        if "--debug" not in p._option_string_actions:
+            p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                           help="show the full traceback when something fails")
     return parser
 
 
