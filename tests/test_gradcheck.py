@@ -423,3 +423,24 @@ def test_gradcheck_detects_wrong_node_inside_model():
 def test_gradcheck_rejects_other_objects():
     with pytest.raises(TypeError, match="Layer, a Loss or a Sequential"):
         gradcheck(lambda x: x, np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("name, cls", [("cce", gn.CategoricalCrossEntropy), ("mse", gn.MSE)])
+def test_gradcheck_takes_a_loss_name_as_fit_does(name, cls):
+    """gradcheck(model, X, y, loss="cce") checks the same thing as with the Loss instance."""
+    model = gn.Sequential([gn.Dense(4, 6, activation="relu"), gn.Dense(6, 3), gn.Softmax()],
+                          seed=0)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 4))
+    y = rng.integers(0, 3, 5) if name == "cce" else rng.standard_normal((5, 3))
+    by_name = gradcheck(model, x, y, loss=name, details=True)
+    by_obj = gradcheck(model, x, y, loss=cls(), details=True)
+    assert by_name[0] < TOL
+    assert by_name[1].keys() == by_obj[1].keys()
+    assert all(np.isclose(by_name[1][k], by_obj[1][k], rtol=0, atol=1e-12) for k in by_obj[1])
+
+
+def test_gradcheck_unknown_loss_name_is_a_clear_error():
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    with pytest.raises(ValueError, match="unknown loss"):
+        gradcheck(model, np.ones((2, 2)), np.ones((2, 1)), loss="nope")

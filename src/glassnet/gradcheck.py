@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from .layers import Layer
-from .losses import Loss
+from .losses import Loss, get as _get_loss
 from .model import Sequential
 
 
@@ -50,7 +50,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         The input (a loss's predictions). Converted to float64.
     y : array, optional
         Targets, for a loss or a model.
-    loss : Loss, optional
+    loss : Loss or str, optional
         For a model (default MSE).
     details : bool
         Also return a dict {array name: relative error}.
@@ -77,7 +77,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             for layer in node.layers:
                 layer.to(np.float64)
             from .losses import MSE
-            lossc = copy.deepcopy(loss) if loss is not None else MSE()
+            lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
 
