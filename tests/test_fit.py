@@ -579,6 +579,28 @@ def test_predict_proba_and_predict_classes(moons):
     reg.fit(X, y.astype(float), loss="mse", epochs=1)
     with pytest.raises(ValueError, match="not a probability"):
         reg.predict_proba(X)
+    with pytest.raises(ValueError, match=r"not class scores \(last node Dense, trained with "
+                                         r"MSE\).*use predict"):
+        reg.predict_classes(X)
+    with pytest.raises(ValueError, match="not trained"):
+        gn.Sequential([gn.Dense(2, 1)], seed=0).predict_classes(X)
+
+
+def test_predict_classes_multilabel_and_step(moons):
+    """Binary cross-entropy on several outputs means independent labels: one 0/1 each, not an
+    argmax; a final Step node (the seeds' perceptron) gives classes without any training."""
+    X, y, _, _ = moons
+    Y = np.stack([y, 1 - y, (X[:, 0] > 0).astype(int)], axis=1)
+    ml = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 3), gn.Sigmoid()], seed=0)
+    ml.fit(X, Y, loss="bce", epochs=30, batch_size=None, optimizer=gn.Adam(lr=0.05))
+    got = ml.predict_classes(X)
+    assert got.shape == (200, 3) and set(np.unique(got)) <= {0, 1}
+    np.testing.assert_array_equal(got, (ml.predict_proba(X) > 0.5).astype(int))
+    assert (got.sum(axis=1) != 1).any()  # rows with 0 or 2+ labels: not an argmax
+
+    perceptron = gn.Sequential([gn.Dense(2, 1), gn.Step()], seed=0)
+    np.testing.assert_array_equal(perceptron.predict_classes(X),
+                                  perceptron.predict(X)[:, 0].astype(int))
 
 
 def test_evaluate(moons):

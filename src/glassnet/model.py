@@ -253,10 +253,31 @@ class Sequential:
                          "Softmax node, or train it with a from_logits loss")
 
     def predict_classes(self, X, batch_size: int | None = None):
-        """Predicted class indices: argmax for several outputs; for one, output > 0.5 (> 0
-        when the model was trained on logits, or with Hinge)."""
-        from .train import _to_labels
-        return _to_labels(self.predict(X, batch_size), getattr(self, "loss", None))
+        """Predicted classes: for one output, output > 0.5 (> 0 when the model was trained on
+        logits, or with Hinge); for several, the argmax (one class index per row), except
+        after training with binary cross-entropy, where the outputs are independent labels
+        (multi-label) and each gets its own 0/1.
+
+        Needs outputs that score classes: a final Sigmoid, Softmax or Step node, or a
+        classification loss (binary/categorical cross-entropy, hinge). A regression model
+        (say a linear output trained with MSE) raises ValueError rather than returning
+        thresholded numbers."""
+        from . import losses as _losses
+        from .train import _threshold, _to_labels
+        loss = getattr(self, "loss", None)
+        last = self.layers[-1] if self.layers else None
+        class_loss = isinstance(loss, (_losses.BinaryCrossEntropy,
+                                       _losses.CategoricalCrossEntropy, _losses.Hinge))
+        if not class_loss and not isinstance(last, (_act.Sigmoid, _act.Softmax, _act.Step)):
+            how = f"trained with {type(loss).__name__}" if loss is not None else "not trained"
+            raise ValueError(f"this model's outputs are not class scores (last node "
+                             f"{type(last).__name__}, {how}): predict_classes needs a final "
+                             f"Sigmoid, Softmax or Step node or a classification loss; use "
+                             f"predict for numeric outputs")
+        out = self.predict(X, batch_size)
+        if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
+            return (out > _threshold(loss)).astype(np.int64)
+        return _to_labels(out, loss)
 
     def save(self, path):
         """Save to glassnet's safe model format (JSON description + raw arrays; no pickle)."""
