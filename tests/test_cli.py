@@ -193,6 +193,27 @@ def test_predict_without_target_column_to_stdout(mixed_run, mixed_csv, work):
     assert lines[1].split(",")[2] in ("bird", "cat", "dog")
 
 
+def test_predict_copies_the_input_columns_verbatim(tmp_path):
+    # zip codes and codes with leading zeros, integers beyond float precision, 3.0, a quoted
+    # comma, a missing-value token: the copied columns are the file's own text
+    rows = ['02134,007,12345678901234567890,3.0,"Smith, J",NA,1',
+            '10001,010,98765432109876543210,2.5,"say ""hi""",,0']
+    text = "zip,code,big,x,name,note,y\n" + "\n".join(rows * 6) + "\n"
+    path = tmp_path / "codes.csv"
+    path.write_text(text)
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr
+    proc = run("predict", tmp_path / "run" / "model.gnet", path)
+    assert proc.returncode == 0, proc.stderr
+    got = list(csv.reader(proc.stdout.splitlines()))
+    want = list(csv.reader(text.splitlines()))
+    assert got[0][:6] == want[0][:6]
+    assert [r[:6] for r in got[1:]] == [r[:6] for r in want[1:]]
+    assert proc.stdout.splitlines()[1].startswith('02134,007,12345678901234567890,3.0,'
+                                                  '"Smith, J",NA,')
+
+
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
     _, out = mixed_run
     proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")

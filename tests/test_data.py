@@ -164,6 +164,25 @@ def test_missing_tokens(tmp_path, token):
     assert np.isnan(t["num"][1]) and t["txt"][1] is None
 
 
+def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
+    p = _write(tmp_path, 'zip,code,big,x,s\n02134,007,12345678901234567890,3.0,"a, b"\n'
+                         '10001, 10 ,1,NA,\n')
+    t = read_csv(p, keep_text=True)
+    assert t["zip"].tolist() == [2134.0, 10001.0]  # typed as before
+    assert t.text("zip").tolist() == ["02134", "10001"]
+    assert t.text("code").tolist() == ["007", " 10 "]
+    assert t.text("big").tolist() == ["12345678901234567890", "1"]
+    assert t.text("x").tolist() == ["3.0", "NA"] and t.text("s").tolist() == ["a, b", ""]
+    # row and column selections keep it; a replaced column loses it
+    assert t[np.array([1])].text("code").tolist() == [" 10 "]
+    assert t.select(["x", "zip"]).text("zip").tolist() == ["02134", "10001"]
+    assert t.drop("x").text("big")[0] == "12345678901234567890"
+    assert t.with_column("zip", [1.0, 2.0]).text("zip") is None
+    assert read_csv(p).text("zip") is None  # off by default
+    with pytest.raises(ColumnNotFoundError):
+        t.text("nope")
+
+
 def test_bom_crlf_and_embedded_newline(tmp_path):
     p = _write(tmp_path, b'\xef\xbb\xbfid,text\r\n1,"two\r\nlines"\r\n2,plain\r\n')
     t = read_csv(p)

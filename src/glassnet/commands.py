@@ -262,14 +262,16 @@ class _Source:
         self.features = features          # bundled: the feature columns
 
 
-def _load_source(spec: str) -> _Source:
+def _load_source(spec: str, keep_text: bool = False) -> _Source:
+    """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
+    (``Table.text``) for writing columns back unchanged."""
     from .data import bundled, read_csv
     path = Path(spec)
     if path.is_dir():
         raise _usage(f"{spec} is a folder, not a CSV file")
     if path.exists():
         try:
-            table = read_csv(path)
+            table = read_csv(path, keep_text=keep_text)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
@@ -1095,7 +1097,7 @@ def cmd_predict(args) -> int:
     from .data import Table, write_csv
     from .io import atomic_write_text
     m = _Loaded(args.model)
-    src = _load_source(args.data)
+    src = _load_source(args.data, keep_text=args.columns != "none")
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -1110,8 +1112,9 @@ def cmd_predict(args) -> int:
                 and (c in ids or _ID_NAME_STRICT.search(c))]
     else:
         keep = []
-    for c in keep:
-        cols[_unique_name(c, taken)] = table[c]
+    for c in keep:  # as the file spelled them: 007 stays 007, 3.0 stays 3.0
+        text = table.text(c)
+        cols[_unique_name(c, taken)] = table[c] if text is None else text
     if m.task == "classification":
         codes = out.argmax(axis=1)
         labels = m.encoder.inverse_transform(codes)

@@ -83,6 +83,18 @@ class Table(Mapping):
                 raise ValueError(f"column {name!r} has {arr.shape[0]} rows, expected {n_rows}")
             self._cols[name] = arr
         self._n_rows = 0 if n_rows is None else int(n_rows)
+        self._text: dict[str, np.ndarray] = {}  # column -> fields as in the file (keep_text)
+
+    def _derived(self, names, rows=None) -> "Table":
+        """The columns ``names`` (and only the ``rows`` given, integer indices), keeping
+        what ``read_csv`` recorded about them."""
+        if rows is None:
+            out = Table({c: self._cols[c] for c in names}, n_rows=self._n_rows)
+        else:
+            out = Table({c: self._cols[c][rows] for c in names}, n_rows=len(rows))
+        out._text = {c: (t if rows is None else t[rows]) for c, t in self._text.items()
+                     if c in out._cols}
+        return out
 
     # -- mapping protocol ---------------------------------------------------------------
     def __getitem__(self, key):
@@ -163,7 +175,7 @@ class Table(Mapping):
                 raise ValueError(f"row indices must be 1-D, got shape {idx.shape}")
             if idx.size and (idx.max() >= self._n_rows or idx.min() < -self._n_rows):
                 raise IndexError(f"row index out of range for a table of {self._n_rows} rows")
-        return Table({k: v[idx] for k, v in self._cols.items()}, n_rows=len(idx))
+        return self._derived(self._cols, idx)
 
     def head(self, n: int = 5) -> "Table":
         return self.take(slice(0, n))
@@ -175,7 +187,7 @@ class Table(Mapping):
         missing = [c for c in columns if c not in self._cols]
         if missing:
             raise ColumnNotFoundError(missing[0] if len(missing) == 1 else missing, self._cols)
-        return Table({c: self._cols[c] for c in columns}, n_rows=self._n_rows)
+        return self._derived(columns)
 
     def drop(self, columns) -> "Table":
         """A new Table without ``columns`` (each must exist)."""
@@ -185,13 +197,23 @@ class Table(Mapping):
         if missing:
             raise ColumnNotFoundError(missing[0] if len(missing) == 1 else missing, self._cols)
         gone = set(columns)
-        return Table({c: v for c, v in self._cols.items() if c not in gone}, n_rows=self._n_rows)
+        return self._derived([c for c in self._cols if c not in gone])
 
     def with_column(self, name: str, values) -> "Table":
         """A new Table with column ``name`` added (or replaced)."""
         cols = dict(self._cols)
         cols[name] = values
-        return Table(cols, n_rows=self._n_rows)
+        out = Table(cols, n_rows=self._n_rows)
+        out._text = {c: t for c, t in self._text.items() if c != name}
+        return out
+
+    def text(self, name: str) -> np.ndarray | None:
+        """Column ``name`` as the file spelled it: an ``object`` array of the fields' exact
+        text (``"007"``, ``"3.0"``, ``"NA"``), or None when the table was not read with
+        ``read_csv(..., keep_text=True)``."""
+        if name not in self._cols:
+            raise ColumnNotFoundError(name, self._cols)
+        return self._text.get(name)
 
     def to_numpy(self, columns=None, dtype=np.float32) -> np.ndarray:
         """The numeric ``columns`` (all by default) as an ``(n_rows, n_columns)`` matrix.
@@ -303,7 +325,8 @@ def _decode(data: bytes, name: str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
+def read_csv(source, *, delimiter: str = ",", na_values=None,
+             keep_text: bool = False) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -314,6 +337,10 @@ def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
         Field separator, ``","`` by default.
     na_values : iterable of str, optional
         Tokens read as missing; :data:`NA_VALUES` by default. Empty fields are always missing.
+    keep_text : bool
+        Also keep every field's exact text (:meth:`Table.text`), for writing columns back
+        unchanged: ``007`` stays ``007``, not the number 7. Off by default (it keeps the
+        file's strings in memory).
 
     Returns
     -------
@@ -369,6 +396,7 @@ def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
 
     fast = na_values is None  # default NA tokens never parse as numbers other than NaN
     columns: dict[str, np.ndarray] = {}
+    texts: dict[str, np.ndarray] = {}
     seen: dict[str, int] = {}
     dupes = []
     for j, (col_name, raw) in enumerate(zip(header, zip(*rows))):
@@ -381,12 +409,17 @@ def read_csv(source, *, delimiter: str = ",", na_values=None) -> Table:
             continue
         seen[col_name] = j
         columns[col_name] = _type_column(raw, na, fast)
+        if keep_text:
+            texts[col_name] = np.empty(len(raw), dtype=object)
+            texts[col_name][:] = raw
     if dupes:
         raise ValueError(f"{name}: duplicate column name(s) {sorted(set(dupes))}; column names "
                          f"must be unique")
     if not columns:
         raise ValueError(f"{name} has no named columns")
-    return Table(columns, n_rows=len(rows))
+    table = Table(columns, n_rows=len(rows))
+    table._text = texts
+    return table
 
 
 def _line_of(text: str, delimiter: str, record) -> int:
