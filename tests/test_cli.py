@@ -214,6 +214,34 @@ def test_predict_copies_the_input_columns_verbatim(tmp_path):
                                                   '"Smith, J",NA,')
 
 
+def test_semicolon_and_tab_files(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    rows = [f"{a:.3f};{b:.3f};{'pq'[i % 2]};{int(a + b > 0)}" for i, (a, b) in enumerate(x)]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("a;b;cat;y\n" + "\n".join(rows) + "\n")
+    tabs = tmp_path / "tabs.tsv"
+    tabs.write_text(semi.read_text().replace(";", "\t"))
+    proc = run("train", semi, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr
+    model = tmp_path / "run" / "model.gnet"
+    proc = run("predict", model, tabs, "--columns", "none")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "prediction,proba_0,proba_1"
+    proc = run("evaluate", model, tabs, "--sep", "tab", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["rows"] == 60, proc.stderr
+    # forced to the wrong separator: one column, and the message says which one to use
+    for args, fragment in [
+            (["train", semi, "--target", "y", "--sep", "|"], "looks delimited by ';': pass "
+                                                             "--sep ';'"),
+            (["predict", model, tabs, "--sep", ";"], "looks delimited by tab: pass --sep tab"),
+            (["train", semi, "--target", "y", "--sep", ";;"], "--sep must be one character")]:
+        proc = run(*args)
+        assert proc.returncode == 2 and fragment in proc.stderr, proc.stderr
+        assert len(proc.stderr.splitlines()) == 1, proc.stderr
+
+
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
     _, out = mixed_run
     proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")

@@ -183,6 +183,35 @@ def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
         t.text("nope")
 
 
+@pytest.mark.parametrize("content,columns", [
+    ("a;b;cat;y\n1,5;2;x;1\n2,5;3;y;0\n", ["a", "b", "cat", "y"]),  # decimal commas
+    ("a\tb\tc\n1\t2,000\tx\n", ["a", "b", "c"]),
+    ("a|b\n1|2\n", ["a", "b"]),
+    ("id,note\n1,a;b;c\n2,d\n", ["id", "note"]),         # ';' only in the rows
+    ('"x;y",z\n1,2\n', ["x;y", "z"]),                     # ';' only inside quotes
+    ("a,b;c,d\n1,2;3,4\n", ["a", "b;c", "d"]),             # more fields on ','
+    ("\n\na;b;\n1;2;\n", ["a", "b"]),                      # blank lines, trailing ';'
+    ("y\n1\n2\n", ["y"]),                                  # one column: ','
+])
+def test_read_csv_detects_the_delimiter(tmp_path, content, columns):
+    t = read_csv(_write(tmp_path, content))
+    assert t.columns == columns
+
+
+def test_read_csv_explicit_delimiter_and_wrong_one(tmp_path):
+    from glassnet.data.tabular import DelimiterError
+    p = _write(tmp_path, "a;b,c\n1;2,3\n")
+    assert read_csv(p).columns == ["a;b", "c"]
+    assert read_csv(p, delimiter=";").columns == ["a", "b,c"]
+    p = _write(tmp_path, "a;b;y\n1,5;2;1\n")
+    with pytest.raises(DelimiterError, match=r"line 2: .*looks delimited by ';'") as info:
+        read_csv(p, delimiter=",")
+    assert info.value.delimiter == ";"
+    # a sample cut inside a quoted field still detects the separator
+    big = "a;b\n" + "".join(f'{i};"{"x" * 50}\n{i}"\n' for i in range(3000))
+    assert len(big) > 1 << 16 and read_csv(_write(tmp_path, big)).columns == ["a", "b"]
+
+
 def test_bom_crlf_and_embedded_newline(tmp_path):
     p = _write(tmp_path, b'\xef\xbb\xbfid,text\r\n1,"two\r\nlines"\r\n2,plain\r\n')
     t = read_csv(p)

@@ -148,6 +148,22 @@ def _hidden_sizes(text):
 
 _hidden_sizes.__name__ = "hidden"
 
+_SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+                    "space": " "}
+
+
+def _separator(text):
+    sep = _SEPARATOR_NAMES.get(text.lower(), text)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise argparse.ArgumentTypeError(
+            f"must be one character such as ';' or '|', or 'tab', got {text!r}")
+    return sep
+
+
+_separator.__name__ = "sep"
+SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detected from the "
+            "header among , ; tab |)")
+
 
 def register(subparsers) -> None:
     """Add ``train``, ``predict``, ``evaluate`` and ``datasets`` to ``glassnet``."""
@@ -197,6 +213,7 @@ def register(subparsers) -> None:
     p.add_argument("--lr-decay", action=argparse.BooleanOptionalAction, default=True,
                    help=f"halve the learning rate after {PLATEAU_PATIENCE} epochs without "
                         f"improvement of the validation loss")
+    p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
     p.add_argument("--seed", type=int, default=0,
@@ -219,6 +236,7 @@ def register(subparsers) -> None:
     p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
     p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
     p.add_argument("--out", metavar="FILE", help="write the CSV here (default: stdout)")
+    p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--columns", choices=("all", "id", "none"), default="all",
                    help="which input columns to copy into the output: all of them, only "
                         "identifier-like ones, or none")
@@ -233,6 +251,7 @@ def register(subparsers) -> None:
     p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
     p.add_argument("--target", metavar="COLUMN",
                    help="the target column (default: the one the model was trained on)")
+    p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
     _strict(p)
@@ -262,20 +281,24 @@ class _Source:
         self.features = features          # bundled: the feature columns
 
 
-def _load_source(spec: str, keep_text: bool = False) -> _Source:
+def _load_source(spec: str, keep_text: bool = False, sep: str | None = None) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
-    (``Table.text``) for writing columns back unchanged."""
+    (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
+    (None: detected)."""
     from .data import bundled, read_csv
+    from .data.tabular import DelimiterError
     path = Path(spec)
     if path.is_dir():
         raise _usage(f"{spec} is a folder, not a CSV file")
     if path.exists():
         try:
-            table = read_csv(path, keep_text=keep_text)
+            table = read_csv(path, keep_text=keep_text, delimiter=sep)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
             raise _usage(f"{spec} is not a readable text CSV file") from None
+        except DelimiterError as exc:
+            raise _usage(f"{exc}; pass --sep {_SEPARATOR_ARG[exc.delimiter]}") from None
         name = path.name
         for suffix in (".gz", ".csv", ".tsv", ".txt"):
             if name.lower().endswith(suffix):
@@ -309,7 +332,21 @@ def _missing_mask(col) -> np.ndarray:
 def _check_target(table, target, label):
     if target not in table:
         cols = ", ".join(table.columns[:60]) + (" ..." if len(table.columns) > 60 else "")
-        raise _usage(f"no column {target!r} in {label}; available columns: {cols}")
+        raise _usage(f"no column {target!r} in {label}; available columns: {cols}"
+                     + _separator_hint(table))
+
+
+_SEPARATOR_ARG = {";": "';'", "\t": "tab", "|": "'|'", ",": "','"}
+
+
+def _separator_hint(table) -> str:
+    """What to say when a file was read as one column whose name holds another separator
+    (``a;b;y``): it was split on the wrong character."""
+    if len(table.columns) == 1:
+        for ch, arg in _SEPARATOR_ARG.items():
+            if ch in table.columns[0]:
+                return f" (the file looks delimited by {arg}: pass --sep {arg})"
+    return ""
 
 
 def _select_bundled(src: _Source, target: str):
@@ -444,7 +481,7 @@ def cmd_train(args) -> int:
     quiet = args.quiet
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
-    src = _load_source(args.data)
+    src = _load_source(args.data, sep=args.sep)
     target = args.target or src.default_target
     if target is None:
         cols = ", ".join(src.table.columns[:60])
@@ -1076,7 +1113,7 @@ class _Loaded:
         missing = [c for c in need if c not in table]
         if missing:
             raise _usage(f"{label} lacks column(s) the model needs: {', '.join(missing)}"
-                         f" (it has: {', '.join(table.columns[:40])})")
+                         f" (it has: {', '.join(table.columns[:40])})" + _separator_hint(table))
         return self.pre.transform(table)
 
     def outputs(self, X):
@@ -1097,7 +1134,7 @@ def cmd_predict(args) -> int:
     from .data import Table, write_csv
     from .io import atomic_write_text
     m = _Loaded(args.model)
-    src = _load_source(args.data, keep_text=args.columns != "none")
+    src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep)
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -1138,7 +1175,7 @@ def cmd_predict(args) -> int:
 
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
-    src = _load_source(args.data)
+    src = _load_source(args.data, sep=args.sep)
     table = src.table
     target = args.target or m.target
     if target is None:

@@ -9,7 +9,9 @@ Columns are typed once, when the file is read:
 Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``NaN``, ``nan``,
 ``null``, ``?`` ...). Fields are stripped of surrounding white space.
 
-The reader understands quoted fields (commas and new lines inside quotes), a UTF-8 byte-order
+The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
+:func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
+inside quotes), a UTF-8 byte-order
 mark, ``\\r\\n`` line ends, gzip files (by their magic bytes, whatever the name) and a trailing
 empty column with an empty header (written by some spreadsheet exports; it is dropped). It
 refuses, with a ``ValueError`` that says why: an empty file, a header without rows, rows whose
@@ -28,13 +30,26 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Table", "ColumnNotFoundError", "read_csv", "write_csv", "NA_VALUES",
-           "is_numeric_column"]
+__all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv",
+           "NA_VALUES", "DELIMITERS", "is_numeric_column"]
 
 #: Field values read as missing (after stripping white space). Empty fields are missing too.
 NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
 
 _GZIP_MAGIC = b"\x1f\x8b"
+
+#: The field separators ``read_csv`` chooses from when none is given, preferred in this order.
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "';'", "\t": "tab", "|": "'|'"}
+
+
+class DelimiterError(ValueError):
+    """A file read with one field separator that looks delimited by another
+    (:attr:`delimiter`): its header came out as a single field holding that character."""
+
+    def __init__(self, message, delimiter):
+        super().__init__(message)
+        self.delimiter = delimiter
 
 
 class ColumnNotFoundError(KeyError):
@@ -325,7 +340,7 @@ def _decode(data: bytes, name: str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def read_csv(source, *, delimiter: str = ",", na_values=None,
+def read_csv(source, *, delimiter: str | None = None, na_values=None,
              keep_text: bool = False) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
@@ -333,8 +348,10 @@ def read_csv(source, *, delimiter: str = ",", na_values=None,
     ----------
     source : str, os.PathLike or file object
         The file. Gzip-compressed content is recognised by its magic bytes.
-    delimiter : str
-        Field separator, ``","`` by default.
+    delimiter : str, optional
+        Field separator. By default it is detected: of :data:`DELIMITERS` (``,`` ``;`` tab
+        ``|``), the one that splits the header line (outside quotes) into the most fields and
+        gives the first rows as many; ``,`` when none splits the header.
     na_values : iterable of str, optional
         Tokens read as missing; :data:`NA_VALUES` by default. Empty fields are always missing.
     keep_text : bool
@@ -359,6 +376,8 @@ def read_csv(source, *, delimiter: str = ",", na_values=None,
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     text = _decode(data, name)
     na = NA_VALUES if na_values is None else frozenset(na_values) | {""}
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
 
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -386,11 +405,17 @@ def read_csv(source, *, delimiter: str = ",", na_values=None,
                     r = r[:n]
                 else:
                     line = _line_of(text, delimiter, rows[k])
-                    raise ValueError(
-                        f"{name}, line {line}: expected {n} fields like the header, found "
-                        f"{len(r)} (a ragged row; check for an unquoted comma"
-                        + (" or an unclosed quote" if any("\n" in f for f in r) else "")
-                        + ")")
+                    msg = (f"{name}, line {line}: expected {n} fields like the header, found "
+                           f"{len(r)} (a ragged row; check for an unquoted "
+                           f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
+                           + (" or an unclosed quote" if any("\n" in f for f in r) else "")
+                           + ")")
+                    other = [d for d in DELIMITERS if d != delimiter and d in header[0]]
+                    if n == 1 and other:
+                        raise DelimiterError(
+                            f"{msg}; the header is one field, {header[0]!r}: the file looks "
+                            f"delimited by {_DELIMITER_NAMES[other[0]]}", other[0])
+                    raise ValueError(msg)
             fixed.append(r)
         rows = fixed
 
@@ -420,6 +445,39 @@ def read_csv(source, *, delimiter: str = ",", na_values=None,
     table = Table(columns, n_rows=len(rows))
     table._text = texts
     return table
+
+
+def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
+    """The separator of :data:`DELIMITERS` that splits the header into the most fields (at
+    least two) and is consistent on the first ``max_rows`` rows (each has that many fields,
+    or more that are all empty); earlier in the list on a tie. If none is consistent, the one
+    that splits the header most (a ragged row is then reported); ``,`` if none splits it."""
+    sample = text[:1 << 16]
+    cut = len(sample) < len(text)
+    best, fallback = None, None
+    for d in DELIMITERS:
+        reader = _csv.reader(io.StringIO(sample, newline=""), delimiter=d)
+        records = []
+        try:
+            for r in reader:
+                if r and (records or len(r) > 1 or r[0].strip()):  # skip blank lines
+                    records.append(r)
+                if len(records) > max_rows + 1:
+                    break
+        except _csv.Error:
+            pass
+        if cut and len(records) <= max_rows + 1:
+            records = records[:-1]  # the last line may be cut short
+        if not records or len(records[0]) < 2:
+            continue
+        n = len(records[0])
+        if fallback is None or n > fallback[1]:
+            fallback = (d, n)
+        consistent = all(len(r) == n or (len(r) > n and not any(f.strip() for f in r[n:]))
+                         or (len(r) == 1 and not r[0].strip()) for r in records[1:])
+        if consistent and (best is None or n > best[1]):
+            best = (d, n)
+    return (best or fallback or (",", 0))[0]
 
 
 def _line_of(text: str, delimiter: str, record) -> int:
