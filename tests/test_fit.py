@@ -973,3 +973,27 @@ def test_callbacks_fall_back_the_same_way_when_the_monitor_is_not_logged(moons, 
                and "monitoring 'loss'" in m for m in msgs)
     assert es._key == "accuracy" and es._max
     assert (tmp_path / "best.gnet").exists()
+
+
+# ------------------------------------------------------------- targets and losses that clash
+def test_targets_of_three_dimensions_are_refused(moons):
+    X, y, _, _ = moons
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    with pytest.raises(ValueError, match=r"shape \(200, 1, 1\); targets must be 1-D"):
+        model.fit(X, y.reshape(-1, 1, 1).astype(float), loss="mse")
+
+
+@pytest.mark.parametrize("last, loss, name", [
+    (gn.Softmax, "cce_logits", "Softmax"), (gn.Sigmoid, "bce_logits", "Sigmoid")])
+def test_from_logits_loss_after_a_squashing_node_warns(moons, last, loss, name):
+    X, y, _, _ = moons
+    k = 2 if last is gn.Softmax else 1
+    model = gn.Sequential([gn.Dense(2, k), last()], seed=0)
+    with pytest.warns(UserWarning, match=rf"model already ends in {name}: the "
+                                         rf"{name.lower()} is applied twice") as rec:
+        model.fit(X, y, loss=loss, epochs=1)
+    assert rec[0].filename == __file__  # points at the user's call
+    plain = gn.Sequential([gn.Dense(2, k)], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain.fit(X, y, loss=loss, epochs=1)  # raw scores: no warning

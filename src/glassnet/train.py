@@ -323,6 +323,20 @@ def default_loss(model):
     return _losses.MSE()
 
 
+def _warn_double_squash(model, loss):
+    """A from_logits loss applies the softmax/sigmoid itself: after a model that already ends
+    in that node it squashes twice (it still trains, badly calibrated and slowly)."""
+    node = {_losses.CategoricalCrossEntropy: _act.Softmax,
+            _losses.BinaryCrossEntropy: _act.Sigmoid}.get(type(loss))
+    if node is not None and getattr(loss, "from_logits", False) and model.layers and \
+            isinstance(model.layers[-1], node):
+        warnings.warn(f"{type(loss).__name__}(from_logits=True) expects raw scores, but the "
+                      f"model already ends in {node.__name__}: the {node.__name__.lower()} is "
+                      f"applied twice. Use {type(loss).__name__}() (on probabilities, fused "
+                      f"with the {node.__name__} node), or remove the {node.__name__} node",
+                      UserWarning, stacklevel=4)
+
+
 def prepare_targets(y, loss, n_out, dtype, name="y"):
     """Validate targets once, at the boundary, into the form the loss expects."""
     if y is None:
@@ -342,6 +356,9 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         raise TypeError(f"{name} has unsupported dtype {y.dtype}")
     if y.size == 0:
         raise ValueError(f"{name} is empty")
+    if y.ndim > 2:
+        raise ValueError(f"{name} has shape {y.shape}; targets must be 1-D (one label or value "
+                         f"per row) or 2-D (rows x outputs)")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         row = int(np.argwhere(~np.isfinite(y))[0][0])
         raise ValueError(f"{name} contains NaN or infinity (first at row {row}); remove those "
@@ -548,6 +565,7 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
     if not model.built:
         model.build(X.shape[1])
     loss = default_loss(model) if loss is None else _losses.get(loss)
+    _warn_double_squash(model, loss)
     optimizer = _optim.get(optimizer)
     n_out = model.n_outputs
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
