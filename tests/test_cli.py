@@ -242,6 +242,32 @@ def test_semicolon_and_tab_files(tmp_path):
         assert len(proc.stderr.splitlines()) == 1, proc.stderr
 
 
+def test_many_classes_on_request_and_the_auto_task_note(tmp_path):
+    rng = np.random.default_rng(0)
+    many = tmp_path / "manyclass.csv"  # 120 text classes in 300 rows
+    many.write_text("x1,x2,y\n" + "".join(f"{i % 120 + rng.normal():.3f},{rng.normal():.3f},"
+                                          f"c{i % 120}\n" for i in range(300)))
+    proc = run("train", many, "--target", "y")
+    assert proc.returncode == 2 and "pass --task classification" in proc.stderr, proc.stderr
+    proc = run("train", many, "--target", "y", "--task", "classification", "--epochs", "1",
+               "--no-lr-decay", "--out", tmp_path / "many")
+    assert proc.returncode == 0, proc.stderr
+    assert "task: classification, 120 classes" in proc.stdout
+    assert "all 120 classes have fewer than 5 rows" in proc.stdout
+    assert "no confusion matrix plot: 120 classes" in proc.stdout
+    assert not (tmp_path / "many" / "confusion_matrix.png").exists()
+    # whole numbers: classes up to 20 values, a number beyond; the note says how to override
+    for k, note in [(20, "task: classification, because 'y' holds 20 distinct whole numbers"
+                         " (at most 20 are taken as classes); pass --task regression"),
+                    (30, "task: regression, because 'y' holds 30 distinct whole numbers "
+                         "(more than 20); pass --task classification")]:
+        path = tmp_path / f"int{k}.csv"
+        path.write_text("x,y\n" + "".join(f"{i % k + rng.normal():.3f},{i % k}\n"
+                                          for i in range(200)))
+        proc = run("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "i")
+        assert proc.returncode == 0 and note in proc.stdout, proc.stdout + proc.stderr
+
+
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
     _, out = mixed_run
     proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")

@@ -50,6 +50,10 @@ DEFAULT_INIT = "xavier_uniform"
 PLATEAU_FACTOR = 0.5
 PLATEAU_PATIENCE = 3
 MIN_LR = 1e-6
+MAX_INT_CLASSES = 20    # --task auto: integer targets with at most this many values are classes
+MAX_AUTO_CLASSES = 100  # more distinct text values: classification only on request (--task)
+MIN_CLASS_ROWS = 5      # a class with fewer rows gets a note
+MAX_PLOT_CLASSES = 30   # more classes: no confusion-matrix plot (unreadable, and slow to draw)
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "identity")
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop", "adagrad")
@@ -185,8 +189,9 @@ def register(subparsers) -> None:
                    help="the column to predict (required for a CSV file; a bundled dataset has "
                         "a default)")
     p.add_argument("--task", choices=TASKS, default="auto",
-                   help="auto: text, bool and integer targets with few values are "
-                        "classification, other numbers regression")
+                   help=f"auto: text and yes/no targets are classification, so are whole "
+                        f"numbers with at most {MAX_INT_CLASSES} distinct values; other numbers "
+                        f"are regression")
     p.add_argument("--hidden", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="SIZES",
                    help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION,
@@ -515,7 +520,8 @@ def cmd_train(args) -> int:
                      f"training, validation and test rows")
     task = args.task
     if task == "auto":
-        task = detect_task(y_raw)
+        task = detect_task(y_raw, max_classes=MAX_INT_CLASSES)
+        notices.extend(_auto_task_note(y_raw, task, target))
     numeric_target = np.asarray(y_raw).dtype.kind in "biuf"
     if task == "regression" and not numeric_target:
         example = next(v for v in y_raw if v is not None)
@@ -531,9 +537,17 @@ def cmd_train(args) -> int:
         if n_classes < 2:
             raise _usage(f"the target column {target!r} has a single class "
                          f"({encoder.classes_[0]!r}): classification needs at least two")
-        if n_classes > 100:
-            raise _usage(f"the target column {target!r} has {n_classes} distinct values: too "
-                         f"many classes; use --task regression if it is a number")
+        if n_classes > MAX_AUTO_CLASSES and args.task == "auto":
+            raise _usage(f"the target column {target!r} has {n_classes} distinct values in "
+                         f"{n_rows} rows: too many classes to assume classification; pass "
+                         f"--task classification to train on them anyway")
+        counts = np.bincount(y, minlength=n_classes)
+        if counts.min() < MIN_CLASS_ROWS:
+            few, single = int((counts < MIN_CLASS_ROWS).sum()), int((counts == 1).sum())
+            notices.append(("all" if few == n_classes else f"{few} of the")
+                           + f" {n_classes} classes have fewer than {MIN_CLASS_ROWS} rows"
+                           + (f" ({single} a single row)" if single else "")
+                           + ": too few to learn them well; expect poor predictions for them")
         class_labels = [str(c) for c in encoder.classes_.tolist()]
     else:
         y = np.asarray(y_raw, dtype=np.float64)
@@ -722,6 +736,9 @@ def cmd_train(args) -> int:
         if f.is_file():
             f.unlink()
     images = {}
+    if task == "classification" and n_classes > MAX_PLOT_CLASSES:
+        notices.append(f"no confusion matrix plot: {n_classes} classes are too many to draw "
+                       f"(at most {MAX_PLOT_CLASSES})")
     try:
         images = _plots(out_dir, model, history, best_epoch if es is not None else None, task,
                         outputs, y, parts, pre, extra["class_display_names"] or class_labels)
@@ -763,6 +780,23 @@ def cmd_train(args) -> int:
               f"(exit status 3)", file=sys.stderr)
         return 3
     return 0
+
+
+def _auto_task_note(y_raw, task, target):
+    """The note saying why --task auto chose what it did, where it is a judgement call: a
+    numeric target of whole numbers with more than two values."""
+    y = np.asarray(y_raw)
+    if y.dtype.kind not in "iuf":
+        return []
+    k = np.unique(y).size
+    if k <= 2 or not np.all(y == np.round(y)):
+        return []
+    if task == "classification":
+        return [f"task: classification, because {target!r} holds {k} distinct whole numbers "
+                f"(at most {MAX_INT_CLASSES} are taken as classes); pass --task regression "
+                f"to predict it as a number"]
+    return [f"task: regression, because {target!r} holds {k} distinct whole numbers (more "
+            f"than {MAX_INT_CLASSES}); pass --task classification to treat them as classes"]
 
 
 def _display_names(src, class_labels, target):
@@ -861,10 +895,11 @@ def _plots(out_dir, model, history, best_epoch, task, outputs, y, parts, pre, la
     if task == "classification":
         from .metrics import confusion_matrix
         k = outputs[where].shape[1]
-        cm = confusion_matrix(y[ids], outputs[where].argmax(axis=1), labels=list(range(k)))
-        fig = plot.confusion_matrix_plot(cm, labels=labels,
-                                         title=f"Confusion matrix ({where} rows)")
-        images["confusion_matrix.png"] = _png(fig)
+        if k <= MAX_PLOT_CLASSES:
+            cm = confusion_matrix(y[ids], outputs[where].argmax(axis=1), labels=list(range(k)))
+            fig = plot.confusion_matrix_plot(cm, labels=labels,
+                                             title=f"Confusion matrix ({where} rows)")
+            images["confusion_matrix.png"] = _png(fig)
         numeric2 = (len(pre.columns_) == 2 and all(s["kind"] == "numeric" and not s["indicator"]
                                                     for s in pre.columns_))
         if numeric2:
