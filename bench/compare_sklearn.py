@@ -16,6 +16,17 @@ which on a busy machine can cost it a lot: ``--blas-threads 1`` runs everything 
 thread, to compare the implementations rather than the threading.
 
 Usage: ``python bench/compare_sklearn.py [--seeds R] [--blas-threads N]``
+
+``--same-settings`` runs the other comparison: GlassRegressor against MLPRegressor and
+GlassClassifier against MLPClassifier with the *same* ``hidden_layer_sizes`` and epochs
+(``max_iter``) and every other setting at its (shared) default -- Adam at 1e-3, batches of
+min(200, n), alpha 1e-4, tol 1e-4, no early stopping -- on inputs (and regression targets)
+already standardized with a StandardScaler, so that ``standardize=True`` changes nothing.
+It reports the *training* score (R² or accuracy), the measure of how fast each learns, as the
+mean over seeds 0..R-1 for each width and epoch budget (``--widths 4,8,100 --epochs 50,200``),
+on small problems where the initial weights matter most: y = sin(x1) + x1·x2 + noise and a
+linear target (300 rows, 2 features), make_regression, make_friedman1, diabetes; iris, wine,
+breast cancer, make_classification. A last line averages each column over all rows.
 """
 from __future__ import annotations
 
@@ -36,16 +47,18 @@ if SRC not in sys.path:
 
 import sklearn  # noqa: E402
 from sklearn.compose import ColumnTransformer  # noqa: E402
-from sklearn.datasets import load_breast_cancer, load_digits  # noqa: E402
+from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits,  # noqa: E402
+                              load_iris, load_wine, make_classification, make_friedman1,
+                              make_regression)
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
 from glassnet.data import load_titanic  # noqa: E402
-from glassnet.sklearn import GlassClassifier  # noqa: E402
+from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
 
 TITANIC_NUMERIC = ["Pclass", "Age", "SibSp", "Parch", "Fare"]
 TITANIC_CATEGORICAL = ["Sex", "Embarked"]
@@ -108,12 +121,86 @@ def run(n_seeds):
     return rows
 
 
+def small_problems():
+    """(task, name, X, y): the --same-settings problems, X not yet scaled."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = np.sin(X[:, 0]) + X[:, 0] * X[:, 1] + 0.1 * rng.normal(size=300)
+    yield "reg", "sin(x1)+x1*x2", X, y
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 2))
+    yield "reg", "linear", X, 3 * X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=300)
+    yield "reg", "make_regression", *make_regression(300, 5, noise=5.0, random_state=0)
+    yield "reg", "friedman1", *make_friedman1(300, random_state=0)
+    yield "reg", "diabetes", *load_diabetes(return_X_y=True)
+    yield "clf", "iris", *load_iris(return_X_y=True)
+    yield "clf", "wine", *load_wine(return_X_y=True)
+    yield "clf", "breast cancer", *load_breast_cancer(return_X_y=True)
+    yield "clf", "make_classification", *make_classification(300, 4, n_informative=3,
+                                                             n_redundant=0, random_state=0)
+
+
+def run_same_settings(n_seeds, widths, epoch_budgets):
+    """Rows (task, data, width, epochs, glassnet mean, min, sklearn mean, min) of training
+    scores over seeds 0..n_seeds-1, same settings on both sides."""
+    rows = []
+    for task, name, X, y in small_problems():
+        X = StandardScaler().fit_transform(X)
+        if task == "reg":
+            y = StandardScaler().fit_transform(y.reshape(-1, 1)).ravel()
+            glass, mlp = GlassRegressor, MLPRegressor
+        else:
+            glass, mlp = GlassClassifier, MLPClassifier
+        for width in widths:
+            for ep in epoch_budgets:
+                g, m = [], []
+                for s in range(n_seeds):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ConvergenceWarning)
+                        g.append(glass(hidden_layer_sizes=width, epochs=ep,
+                                       random_state=s).fit(X, y).score(X, y))
+                        m.append(mlp(hidden_layer_sizes=width, max_iter=ep,
+                                     random_state=s).fit(X, y).score(X, y))
+                rows.append((task, f"{name} ({len(y)}x{X.shape[1]})", width, ep,
+                             float(np.mean(g)), min(g), float(np.mean(m)), min(m)))
+    return rows
+
+
+def print_same_settings(rows):
+    print("| task | data | width | epochs | glassnet mean (min) | sklearn mean (min) | "
+          "glassnet - sklearn |")
+    print("|---|---|---|---|---|---|---|")
+    for task, name, width, ep, gm, gmin, mm, mmin in rows:
+        print(f"| {'R²' if task == 'reg' else 'accuracy'} | {name} | {width} | {ep} | "
+              f"{gm:.3f} ({gmin:.3f}) | {mm:.3f} ({mmin:.3f}) | {gm - mm:+.3f} |")
+    for task in ("reg", "clf"):
+        sel = [r for r in rows if r[0] == task]
+        if sel:
+            gm, mm = np.mean([r[4] for r in sel]), np.mean([r[6] for r in sel])
+            print(f"| {'R²' if task == 'reg' else 'accuracy'} | mean of {len(sel)} rows | | | "
+                  f"{gm:.3f} | {mm:.3f} | {gm - mm:+.3f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5, help="model seeds per row (default 5)")
     ap.add_argument("--blas-threads", type=int, default=None,
                     help="limit BLAS threads for every fit (default: the BLAS default)")
+    ap.add_argument("--same-settings", action="store_true",
+                    help="training scores with the same width and epochs on both sides "
+                         "(see the module docstring)")
+    ap.add_argument("--widths", default="4,8,100",
+                    help="--same-settings: one-hidden-layer widths (default 4,8,100)")
+    ap.add_argument("--epochs", default="50,200",
+                    help="--same-settings: epoch budgets = max_iter (default 50,200)")
     args = ap.parse_args()
+    if args.same_settings:
+        widths = [(int(w),) for w in args.widths.split(",")]
+        budgets = [int(e) for e in args.epochs.split(",")]
+        print(f"# python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
+              f"{sklearn.__version__}; training scores, seeds 0..{args.seeds - 1}")
+        print_same_settings(run_same_settings(args.seeds, widths, budgets))
+        return
     print(f"# python {platform.python_version()}, numpy {np.__version__}, scikit-learn "
           f"{sklearn.__version__}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}, BLAS threads {args.blas_threads or 'default'}; "

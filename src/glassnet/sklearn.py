@@ -30,15 +30,24 @@ Defaults, and how they differ from ``MLPClassifier``'s
 -------------------------------------------------------
 The hyperparameters mean what they mean in ``sklearn.neural_network.MLPClassifier`` (Adam,
 lr 1e-3, batches of min(200, n), 200 epochs, L2 ``alpha`` on the weights, stop when the
-training loss improves by less than ``tol`` for ``n_iter_no_change`` epochs), with two
-differences that matter on tabular data:
+training loss improves by less than ``tol`` for ``n_iter_no_change`` epochs), with one
+difference that matters on tabular data:
 
 * ``standardize=True``: the estimator centres and scales each input column (weighted mean and
   standard deviation of the training rows) and, for the regressor, each target. A network
   trained on raw columns whose scales differ by 1000x (areas next to ratios, fares next to
   ages) learns poorly; scikit-learn leaves this to a ``StandardScaler`` in a pipeline, which
   many users forget. Inside a pipeline that already scales, it is a no-op.
-* He initialization for ReLU-family activations (Glorot for the others).
+
+The initial weights are drawn as MLP draws them, Glorot uniform with its activation-dependent
+bound ``sqrt(6 / (fan_in + fan_out))`` (``sqrt(2 / ...)`` for ``"logistic"``) on every layer,
+the output layer included; the biases start at zero (MLP draws them from the same uniform,
+which measured within 0.01 R² at width 100 and worse at widths 4 to 8). He initialization, the
+usual choice for ReLU, is *not* used: its variance 2/fan_in is five times Glorot's for 2
+inputs into 8 units, and with the few Adam steps a small data set gets (two per epoch for
+300 rows) a narrow network spent most of its 200 epochs undoing that large random start
+(mean training R² over 10 seeds 0.34, now 0.70, against MLPRegressor's 0.57 on a 2-feature
+problem; see ``bench/compare_sklearn.py --same-settings``).
 
 Sample weights
 --------------
@@ -90,7 +99,6 @@ from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
-_RELU_FAMILY = ("relu", "leaky_relu", "leakyrelu", "elu", "gelu", "gelu_tanh", "softplus")
 _SCALE_EPS = 10 * np.finfo(np.float64).eps
 _PREDICT_CHUNK = 8192
 
@@ -112,6 +120,13 @@ def _seed_from(random_state):
         return int(random_state.integers(np.iinfo(np.int32).max))
     raise ValueError(f"random_state must be None, an int, a numpy RandomState or Generator; "
                      f"got {random_state!r}")
+
+
+def _glorot_uniform_logistic(rng, n_in, n_out, dtype=np.float32):
+    """MLPClassifier's initial weights for the logistic activation: U(-a, a) with
+    a = sqrt(2 / (n_in + n_out)) (a third of Glorot's variance)."""
+    a = np.sqrt(2.0 / (n_in + n_out))
+    return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
 
 
 def _check_weights(sample_weight, n):
@@ -288,11 +303,12 @@ class _GlassBase(BaseEstimator):
 
     # -- building -----------------------------------------------------------------------------
     def _build(self, n_in, n_out, p, seed):
-        init = "he" if p["activation"] in _RELU_FAMILY else "xavier"
+        # MLP's draw (see "Defaults" in the module docstring); biases start at zero
+        init = _glorot_uniform_logistic if p["activation"] == "logistic" else "xavier_uniform"
         layers = []
         for width in p["sizes"]:
             layers += [Dense(width, init=init), _act.get(p["activation"])]
-        layers.append(Dense(n_out, init="xavier"))
+        layers.append(Dense(n_out, init=init))
         if self.out_activation_ == "softmax":
             layers.append(_act.Softmax())
         elif self.out_activation_ == "logistic":
