@@ -268,6 +268,29 @@ def test_many_classes_on_request_and_the_auto_task_note(tmp_path):
         assert proc.returncode == 0 and note in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_predict_and_evaluate_note_what_training_never_saw(mixed_run, mixed_csv, tmp_path):
+    _, out = mixed_run
+    lines = mixed_csv.read_text().splitlines()
+    new = tmp_path / "new.csv"
+    rows = [r.split(",") for r in lines[1:6]]
+    rows[0][3], rows[1][3], rows[2][4], rows[3][4] = "purple", "purple", "", "inf"
+    new.write_text("\n".join([lines[0]] + [",".join(r) for r in rows]) + "\n")
+    want = ["notes:",
+            "  - colour: 2 row(s) with a category not seen in training ('purple'): encoded as "
+            "all zeros (no category)",
+            "  - score: 1 row(s) with a missing value (training had none): filled with the "
+            "training median",
+            "  - score: 1 row(s) with an infinite value: treated as missing (filled with the "
+            "training median"]
+    for cmd in ("predict", "evaluate"):
+        proc = run(cmd, out / "model.gnet", new)
+        assert proc.returncode == 0, proc.stderr
+        err = proc.stderr.splitlines()
+        assert len(err) == 4 and all(e.startswith(w) for e, w in zip(err, want)), proc.stderr
+    proc = run("predict", out / "model.gnet", mixed_csv, "--columns", "none")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # nothing new: no notes
+
+
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
     _, out = mixed_run
     proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")

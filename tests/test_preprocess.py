@@ -106,6 +106,31 @@ def test_categorical_unseen_and_missing():
     assert p2.transform(Table({"c": [np.nan, np.nan]})).tolist() == [[0, 0], [0, 0]]
 
 
+def test_transform_reports_what_training_never_saw():
+    train = Table({"color": _obj("red", "blue", None, "red"), "size": _obj("S", "M", "S", "L"),
+                   "v": [1.0, 2.0, 3.0, 4.0], "w": [1.0, np.nan, 3.0, 5.0]})
+    p = TabularPreprocessor().fit(train)
+    test = Table({"color": _obj("green", None, "pink", "green"), "size": _obj("S", None, "M", "XL"),
+                  "v": [np.nan, 2.0, np.inf, 1.0], "w": [np.nan, -np.inf, 3.0, 4.0]})
+    facts = []
+    X = p.transform(test, report=facts)
+    np.testing.assert_array_equal(X, p.transform(test))  # the matrix does not change
+    got = {(f["column"], f["issue"]): (f["rows"].tolist(), f["values"], f["action"])
+           for f in facts}
+    assert got == {
+        ("color", "unseen"): ([0, 2, 3], ["green", "pink"], "encoded as all zeros (no category)"),
+        ("size", "unseen"): ([3], ["XL"], "encoded as all zeros (no category)"),
+        ("size", "missing"): ([1], [], "encoded as all zeros (no category)"),
+        ("v", "missing"): ([0], [], "filled with the training median 2.5"),
+        ("v", "infinite"): ([2], [], "treated as missing (filled with the training median 2.5)"),
+        ("w", "infinite"): ([1], [], "treated as missing (filled with the training median 3, "
+                                     "flagged in w_missing)"),
+    }  # color's missing value and w's NaN were seen in training: nothing to report
+    facts = []
+    p.transform(train, report=facts)
+    assert facts == []
+
+
 def test_few_distinct_integers_stay_numeric_unless_asked():
     t = Table({"cls": [1.0, 2.0, 3.0, 1.0, 3.0], "x": [0.5, 0.1, 0.3, 0.2, 0.9]})
     assert TabularPreprocessor().fit(t).feature_names_out == ["cls", "x"]

@@ -1149,12 +1149,34 @@ class _Loaded:
         if missing:
             raise _usage(f"{label} lacks column(s) the model needs: {', '.join(missing)}"
                          f" (it has: {', '.join(table.columns[:40])})" + _separator_hint(table))
-        return self.pre.transform(table)
+        facts = []
+        X = self.pre.transform(table, report=facts)
+        if facts:  # what training never saw, and what was done about it
+            print("notes:\n" + "\n".join(f"  - {n}" for n in _transform_notes(facts)),
+                  file=sys.stderr)
+        return X
 
     def outputs(self, X):
         if self.task == "classification":
             return _probabilities(self.model, X)
         return _regression_output(self.model, X, self.scaling)
+
+
+def _transform_notes(facts) -> list[str]:
+    """One line per fact of ``TabularPreprocessor.transform(..., report=)``."""
+    notes = []
+    for f in facts:
+        n = len(f["rows"])
+        if f["issue"] == "unseen":
+            shown = ", ".join(repr(v) for v in f["values"][:5]) + (
+                " ..." if len(f["values"]) > 5 else "")
+            what = f"a category not seen in training ({shown})"
+        elif f["issue"] == "missing":
+            what = "a missing value (training had none)"
+        else:
+            what = "an infinite value"
+        notes.append(f"{f['column']}: {n} row(s) with {what}: {f['action']}")
+    return notes
 
 
 def _unique_name(name, taken):

@@ -109,6 +109,47 @@ def _text_values(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+def _infinite_mask(arr: np.ndarray) -> np.ndarray:
+    """True where a column (numbers, or text that parses as numbers) holds +-inf."""
+    if is_numeric_column(arr):
+        return np.isinf(arr.astype(np.float64))
+    return np.fromiter((v is not None and str(v).strip().lower().lstrip("+-") in
+                        ("inf", "infinity") for v in arr), dtype=bool, count=len(arr))
+
+
+def _numeric_facts(s, arr, miss) -> list[dict]:
+    """TabularPreprocessor.transform's report on a numeric column with missing values."""
+    facts = []
+    inf = _infinite_mask(arr)
+    nan = miss & ~inf
+    median = f"the training median {s['median']:.6g}"
+    if nan.any() and not s["indicator"]:
+        facts.append({"column": s["name"], "issue": "missing", "rows": np.flatnonzero(nan),
+                      "values": [], "action": f"filled with {median}"})
+    if inf.any():
+        facts.append({"column": s["name"], "issue": "infinite", "rows": np.flatnonzero(inf),
+                      "values": [], "action": f"treated as missing (filled with {median}"
+                      + (f", flagged in {s['name']}_missing" if s["indicator"] else "") + ")"})
+    return facts
+
+
+def _categorical_facts(s, vals, hit) -> list[dict]:
+    """TabularPreprocessor.transform's report on a categorical column with values that get
+    no category (unseen ones, or missing ones when training had none)."""
+    facts = []
+    absent = np.array([v is None for v in vals], dtype=bool)
+    unseen = ~hit & ~absent
+    if unseen.any():
+        seen_order = list(dict.fromkeys(vals[unseen].tolist()))
+        facts.append({"column": s["name"], "issue": "unseen", "rows": np.flatnonzero(unseen),
+                      "values": seen_order, "action": "encoded as all zeros (no category)"})
+    if (~hit & absent).any():
+        facts.append({"column": s["name"], "issue": "missing",
+                      "rows": np.flatnonzero(~hit & absent), "values": [],
+                      "action": "encoded as all zeros (no category)"})
+    return facts
+
+
 def _check_fraction(v, name):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {v!r}")
@@ -293,10 +334,18 @@ class TabularPreprocessor:
     def n_features_out(self) -> int:
         return len(self.feature_names_out)
 
-    def transform(self, table) -> np.ndarray:
+    def transform(self, table, *, report: list | None = None) -> np.ndarray:
         """Encode ``table`` with what was learned at fit: an ``(n_rows, n_features_out)`` matrix.
 
         Columns not used at fit (the target, dropped or extra columns) are ignored.
+
+        ``report``, a list, receives one dict per thing in ``table`` that the training rows
+        did not have, saying how it was encoded (the matrix is the same with or without it):
+        ``{"column", "issue", "rows", "values", "action"}`` where ``issue`` is ``"unseen"``
+        (a category not seen at fit; ``values`` lists them), ``"missing"`` (missing values in
+        a column that had none at fit) or ``"infinite"`` (infinite numbers, always reported);
+        ``rows`` are the row indices and ``action`` says what was done, e.g. ``"encoded as
+        all zeros (no category)"``.
         """
         self._check_fitted()
         table = _as_table(table)
@@ -312,6 +361,8 @@ class TabularPreprocessor:
             if s["kind"] == "numeric":
                 x = _numeric_values(arr, s["name"])
                 miss = np.isnan(x)
+                if report is not None and miss.any():
+                    report.extend(_numeric_facts(s, arr, miss))
                 x[miss] = s["median"]
                 out[:, j] = (x - s["mean"]) / s["std"]
                 j += 1
@@ -330,6 +381,8 @@ class TabularPreprocessor:
                 hit = codes >= 0
                 out[np.flatnonzero(hit), j + codes[hit]] = 1.0
                 j += k
+                if report is not None and not hit.all():
+                    report.extend(_categorical_facts(s, vals, hit))
         return out
 
     def fit_transform(self, table, target: str | None = None) -> np.ndarray:
