@@ -291,6 +291,32 @@ def test_predict_and_evaluate_note_what_training_never_saw(mixed_run, mixed_csv,
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # nothing new: no notes
 
 
+def test_train_notes_say_infinite_not_missing(tmp_path):
+    rows = [f"{'inf' if i == 3 else i},{'-inf' if i == 5 else '' if i in (7, 8) else i % 7},"
+            f"{i % 5},{i % 2}" for i in range(60)]
+    path = tmp_path / "inf.csv"
+    path.write_text("a,b,c,y\n" + "\n".join(rows) + "\n")
+    proc = run("train", path, "--target", "y", "--epochs", "1", "--seed", "1", "--out",
+               tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr
+    notes = proc.stdout.split("notes:")[1].split("\n\n")[0]
+    assert "b: 2 missing and 1 infinite value(s) (5% of rows) filled with" in notes, notes
+    assert re.search(r"a: 1 infinite value\(s\) (\(2% of rows\) filled|outside the training)",
+                     notes), notes
+    assert "1 missing value" not in notes and "3 missing" not in notes
+    # more than three imputed columns are one note
+    from glassnet.commands import _preprocessing_notices
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor
+    t = Table({k: np.r_[np.arange(9.0), v] for k, v in
+               zip("pqrs", (np.nan, np.nan, np.inf, np.nan))})
+    pre = TabularPreprocessor().fit(t)
+    assert _preprocessing_notices(pre, t, t) == [
+        "imputed 4 numeric columns with missing or infinite values: p (10%), q (10%), r (10%), "
+        "s (10%); each filled with its training median, plus an indicator column "
+        "<name>_missing"]
+
+
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
     _, out = mixed_run
     proc = run("evaluate", out / "model.gnet", mixed_csv, "--target", "species")

@@ -843,25 +843,42 @@ def _preprocessing_notices(pre, table, train_tab):
         name = s["name"]
         n_miss = int(_missing_mask(table[name]).sum())
         n_train = int(_missing_mask(train_tab[name]).sum())
+        what = _missing_words(n_miss, _infinite_count(table[name]))
         if s["kind"] == "numeric" and s["indicator"]:
-            imputed.append((name, n_miss, s["median"]))
+            imputed.append((name, n_miss, what, s["median"]))
         elif s["kind"] == "categorical" and s["missing_category"]:
-            other.append(f"{name}: {n_miss} missing value(s) kept as their own category")
+            other.append(f"{name}: {what} kept as their own category")
         elif n_miss and not n_train:
-            other.append(f"{name}: {n_miss} missing value(s) outside the training rows are "
+            other.append(f"{name}: {what} outside the training rows are "
                          + ("filled with the training median" if s["kind"] == "numeric"
                             else "encoded as no category"))
     if len(imputed) <= 3:
-        imputed_notes = [f"imputed {name}: {n} missing value(s) ({n / table.n_rows:.0%} of "
-                         f"rows) filled with the training median {median:.4g}, plus an "
-                         f"indicator column {name}_missing" for name, n, median in imputed]
+        imputed_notes = [f"imputed {name}: {what} ({n / table.n_rows:.0%} of rows) filled with "
+                         f"the training median {median:.4g}, plus an indicator column "
+                         f"{name}_missing" for name, n, what, median in imputed]
     else:
-        shown = ", ".join(f"{name} ({n / table.n_rows:.0%})" for name, n, _ in imputed[:12])
+        shown = ", ".join(f"{name} ({n / table.n_rows:.0%})" for name, n, _, _ in imputed[:12])
         more = f" and {len(imputed) - 12} more" if len(imputed) > 12 else ""
-        imputed_notes = [f"imputed {len(imputed)} numeric columns with missing values: "
-                         f"{shown}{more}; each filled with its training median, plus an "
-                         f"indicator column <name>_missing"]
+        inf = any("infinite" in what for _, _, what, _ in imputed)
+        imputed_notes = [f"imputed {len(imputed)} numeric columns with missing "
+                         f"{'or infinite ' if inf else ''}values: {shown}{more}; each filled "
+                         f"with its training median, plus an indicator column <name>_missing"]
     return dropped + imputed_notes + other
+
+
+def _infinite_count(col) -> int:
+    col = np.asarray(col)
+    return int(np.isinf(col).sum()) if col.dtype.kind == "f" else 0
+
+
+def _missing_words(n_missing, n_infinite) -> str:
+    """"3 missing value(s)", "1 infinite value(s)" or "2 missing and 1 infinite value(s)":
+    ``n_missing`` counts both (the preprocessing treats infinities as missing)."""
+    if not n_infinite:
+        return f"{n_missing} missing value(s)"
+    if n_infinite == n_missing:
+        return f"{n_infinite} infinite value(s)"
+    return f"{n_missing - n_infinite} missing and {n_infinite} infinite value(s)"
 
 
 # ------------------------------------------------------------------------------------------
@@ -1066,7 +1083,8 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
     for col in table.columns:
         arr = table[col]
         kind = "number" if arr.dtype.kind in "biuf" else "text"
-        miss = int(_missing_mask(arr).sum())
+        n_inf = _infinite_count(arr)
+        miss = f"{int(_missing_mask(arr).sum()):,}" + (f" ({n_inf:,} infinite)" if n_inf else "")
         try:
             distinct = len(set(v for v in arr.tolist() if v is not None and v == v))
         except TypeError:
@@ -1083,7 +1101,7 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
                     " + missing" if s["missing_category"] else "") + ")"
         else:
             role = f"dropped: {pre.dropped_.get(col, 'not used')}"
-        add(f"<tr><td>{_e(col)}</td><td>{kind}</td><td class=\"n\">{miss:,}</td>"
+        add(f"<tr><td>{_e(col)}</td><td>{kind}</td><td class=\"n\">{miss}</td>"
             f"<td class=\"n\">{distinct if isinstance(distinct, str) else f'{distinct:,}'}"
             f"</td><td>{_e(role)}</td></tr>")
     add("</table>")
