@@ -521,6 +521,24 @@ def test_user_mistakes_one_line_exit_2(args, fragment, bad_files, titanic_run):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate", "datasets"])
+def test_every_option_has_help_and_one_default(command):
+    from glassnet.cli import build_parser
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    parser = sub.choices[command]
+    formatter = parser._get_formatter()
+    for action in parser._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        text = formatter._expand_help(action)
+        assert text.strip(), action.option_strings
+        assert text.count("default") == 1, (action.option_strings, text)
+        assert "(default: None)" not in text and "(default: [])" not in text, text
+    page = parser.format_help()
+    assert page.count("(default:") == len([a for a in parser._actions
+                                           if a.option_strings and a.dest != "help"])
+
+
 def test_debug_shows_traceback(bad_files):
     proc = run("--debug", "train", bad_files / "empty.csv", "--target", "y")
     assert proc.returncode != 0

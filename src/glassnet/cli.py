@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     for p in {id(p): p for p in sub.choices.values()}.values():
         if "--debug" not in p._option_string_actions:
             p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                           help="show the full traceback when something fails")
+                           help="show the full traceback when something fails (default: "
+                                "False)")
     return parser
 
 

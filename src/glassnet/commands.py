@@ -169,9 +169,23 @@ SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detect
             "header among , ; tab |)")
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` with one default per option: argparse's value, unless the help text says
+    it in words already (an option whose default is None must say it itself)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "(default" in text or action.default is None or action.default is argparse.SUPPRESS:
+            return text
+        value = action.default
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(map(str, value)) or "none"
+        return f"{text} (default: {str(value).replace('%', '%%')})"
+
+
 def register(subparsers) -> None:
     """Add ``train``, ``predict``, ``evaluate`` and ``datasets`` to ``glassnet``."""
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _HelpFormatter
 
     p = subparsers.add_parser(
         "train", formatter_class=fmt,
@@ -186,8 +200,8 @@ def register(subparsers) -> None:
                     "Example: glassnet train titanic")
     p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
     p.add_argument("--target", metavar="COLUMN",
-                   help="the column to predict (required for a CSV file; a bundled dataset has "
-                        "a default)")
+                   help="the column to predict (default: the bundled dataset's own; a CSV file "
+                        "needs it)")
     p.add_argument("--task", choices=TASKS, default="auto",
                    help=f"auto: text and yes/no targets are classification, so are whole "
                         f"numbers with at most {MAX_INT_CLASSES} distinct values; other numbers "
@@ -196,14 +210,16 @@ def register(subparsers) -> None:
                    help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION,
                    help="activation of the hidden layers")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULT_OPTIMIZER)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULT_OPTIMIZER,
+                   help="the update rule of the weights")
     p.add_argument("--lr", type=_positive_float("--lr"), default=None,
                    help="learning rate (default: 0.001 for adam/adamw, 0.01 otherwise)")
     p.add_argument("--weight-decay", type=_positive_float("--weight-decay", allow_zero=True),
                    default=0.0, metavar="L2", help="L2 penalty λ on the weights")
     p.add_argument("--epochs", type=_positive_int("--epochs"), default=DEFAULT_EPOCHS,
                    help="maximum number of epochs (early stopping usually ends sooner)")
-    p.add_argument("--batch-size", type=_positive_int("--batch-size"), default=DEFAULT_BATCH)
+    p.add_argument("--batch-size", type=_positive_int("--batch-size"), default=DEFAULT_BATCH,
+                   help="training rows per gradient step")
     p.add_argument("--val-split", type=_fraction("--val-split"), default=DEFAULT_VAL,
                    metavar="FRACTION",
                    help="fraction of the training rows held out for validation (early stopping "
@@ -223,7 +239,8 @@ def register(subparsers) -> None:
                    help="a column not to use as a feature (repeatable)")
     p.add_argument("--seed", type=int, default=0,
                    help="seeds the split, the initial weights and the shuffling")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help="precision of the weights and of the computations")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: runs/<dataset name>)")
     p.add_argument("--quiet", "-q", action="store_true",
@@ -261,7 +278,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_evaluate)
     _strict(p)
 
-    p = subparsers.add_parser("datasets", help="list the bundled datasets",
+    p = subparsers.add_parser("datasets", help="list the bundled datasets", formatter_class=fmt,
                               description="List the datasets `glassnet train NAME` accepts.")
     p.set_defaults(func=cmd_datasets)
     _strict(p)
