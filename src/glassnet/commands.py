@@ -134,7 +134,7 @@ def _positive_float(name, allow_zero=False):
 
 def _hidden_sizes(text):
     t = text.strip().lower()
-    if t in ("", "none", "0", "[]"):
+    if t in ("", "none", "[]"):
         return []
     sizes = []
     for part in t.replace(" ", "").strip("[]()").split(","):
@@ -145,7 +145,9 @@ def _hidden_sizes(text):
                 f"takes layer sizes separated by commas, e.g. 64,32 (or 'none'), "
                 f"got {text!r}") from None
         if v < 1:
-            raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {v}")
+            raise argparse.ArgumentTypeError(
+                f"layer sizes must be >= 1, got {v} in {text!r}; use --hidden none for no "
+                f"hidden layer")
         sizes.append(v)
     return sizes
 
