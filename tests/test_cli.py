@@ -169,7 +169,7 @@ def test_predict_decodes_labels_and_matches_in_process(mixed_run, mixed_csv, wor
     pre = TabularPreprocessor.from_dict(model.extra["preprocessor"])
     table = read_csv(mixed_csv)
     mine = model.predict_proba(pre.transform(table))
-    assert np.array_equal(np.round(mine.astype(np.float64), 6), p)
+    assert mine.dtype == np.float32 and np.array_equal(mine, p.astype(np.float32))
     classes = np.array(model.extra["classes"], dtype=object)
     assert list(classes[mine.argmax(axis=1)]) == list(pred["prediction"])
     # and loading twice gives bit-identical outputs
@@ -345,8 +345,19 @@ def test_regression_and_decision_boundary(work):
     assert (work / "reg" / "predicted_vs_actual.png").is_file()
     proc = run("predict", work / "reg" / "model.gnet", path, "--columns", "none")
     assert proc.returncode == 0, proc.stderr
-    vals = np.array([float(v) for v in proc.stdout.split()[1:]])
+    texts = proc.stdout.split()[1:]
+    vals = np.array([float(v) for v in texts])
     assert np.corrcoef(vals, 3 * x1 - 2 * x2)[0, 1] > 0.95   # predictions in target units
+    # a float32 model's outputs carry float32 digits: the shortest text of the float32 value
+    assert all(t == str(np.float32(t)).removesuffix(".0") for t in texts), texts[:5]
+    assert max(len(t.lstrip("-").replace(".", "").lstrip("0")) for t in texts) <= 9
+    proc = run("train", path, "--target", "y", "--epochs", "5", "--quiet", "--dtype",
+               "float64", "--out", work / "reg64")
+    assert proc.returncode == 0, proc.stderr
+    proc = run("predict", work / "reg64" / "model.gnet", path, "--columns", "none")
+    texts = proc.stdout.split()[1:]
+    assert all(t == repr(float(t)) for t in texts)  # float64: full precision
+    assert max(len(t.lstrip("-").replace(".", "").lstrip("0")) for t in texts) >= 15
     # a 2-D classification gets a decision boundary plot
     proc = run("train", "moons", "--epochs", "20", "--quiet", "--out", work / "moons")
     assert proc.returncode == 0, proc.stderr

@@ -310,6 +310,17 @@ def test_write_csv_roundtrip(tmp_path, name):
     assert back == t
 
 
+def test_write_csv_float32_columns_get_float32_digits():
+    buf = io.StringIO()
+    x = np.array([5.0553326859670955, 0.1, 3.0, np.nan, -1e-8, 1e20], dtype=np.float32)
+    write_csv({"x": x, "d": x.astype(np.float64)}, buf)
+    rows = [r.split(",") for r in buf.getvalue().splitlines()[1:]]
+    assert [r[0] for r in rows] == ["5.0553327", "0.1", "3", "", "-1e-08", "1e+20"]
+    assert rows[0][1] == "5.055332660675049"  # the same numbers as float64: all their digits
+    back = read_csv(io.StringIO(buf.getvalue()))
+    np.testing.assert_array_equal(back["x"].astype(np.float32), x)
+
+
 def test_write_csv_text_buffer():
     buf = io.StringIO()
     write_csv({"x": [0.1, np.nan, 3.0], "s": ["a,b", None, "c"]}, buf)

@@ -1253,9 +1253,9 @@ def cmd_predict(args) -> int:
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
         cols[_unique_name("prediction", taken)] = labels
         for j, c in enumerate(m.encoder.classes_.tolist()):
-            cols[_unique_name(f"proba_{c}", taken)] = np.round(out[:, j], 6)
-    else:
-        cols[_unique_name("prediction", taken)] = out
+            cols[_unique_name(f"proba_{c}", taken)] = out[:, j].astype(m.model.dtype)
+    else:  # written with the digits the model's dtype has (write_csv: float32 -> 8 or so)
+        cols[_unique_name("prediction", taken)] = out.astype(m.model.dtype)
     result = Table(cols, n_rows=table.n_rows)
     buf = io.StringIO()
     write_csv(result, buf)

@@ -528,18 +528,29 @@ def _format_number(v: float) -> str:
     return repr(v)
 
 
+def _format_float32(v: np.float32) -> str:
+    if v != v:
+        return ""
+    text = str(v)  # the fewest digits that read back as this float32
+    return text[:-2] if text.endswith(".0") else text
+
+
 def write_csv(table, path, *, delimiter: str = ",") -> None:
     """Write a :class:`Table` (or a mapping of columns) as CSV; gzip if ``path`` ends in .gz.
 
     Missing values are written as empty fields; numbers so that reading them back gives the
-    same float64 values. ``path`` may also be a text file object.
+    same float64 values, except float32 columns: they get the fewest digits that read back
+    as the same float32 values (``5.0553327``, not ``5.055332660675049``), the precision they
+    have. ``path`` may also be a text file object.
     """
     if not isinstance(table, Table):
         table = Table(table)
     formatted = []
     for c in table.columns:
         arr = table[c]
-        if is_numeric_column(arr):
+        if arr.dtype == np.float32:
+            formatted.append([_format_float32(v) for v in arr])
+        elif is_numeric_column(arr):
             formatted.append([_format_number(v) for v in arr.astype(np.float64).tolist()])
         else:
             formatted.append(["" if v is None else v for v in arr])
