@@ -301,7 +301,11 @@ LIB_CASES = [
     ("preprocess/text in a numeric column",
      lambda t: _fitted_preprocessor().transform(Table({"age": ["old"], "city": ["a"]})),
      ValueError, r"column 'age' was numeric when the preprocessor was fitted but now holds "
-                 r"text \(e\.g\. 'old' in row 0\)"),
+                 r"text \(e\.g\. 'old' at row 0\)"),
+    ("preprocess/text in a numeric column of a CSV names the line",
+     lambda t: _fitted_preprocessor().transform(
+         read_csv(_write(t, "new.csv", "age,city\n\n3,a\nold,b\n"))),
+     ValueError, r"holds text \(e\.g\. 'old' at line 4 of .*new\.csv\)"),
     ("preprocess/transform before fit",
      lambda t: TabularPreprocessor().transform(Table({"a": [1.0]})),
      RuntimeError, r"not fitted yet; call fit\(train\) first"),
@@ -455,6 +459,7 @@ def _cli_files(tmp: Path) -> dict:
         "empty": "",
         "header_only": "x1,x2,label\n",
         "ragged": "x1,x2,label\n1,2,yes\n3,no\n",
+        "text_in_x1": "x1,x2,color\n0.5,0.1,red\n\n\"abc\",0.2,blue\n",
         "target_all_missing": "\n".join(["x1,x2,label"] + [f"{a:.4f},{b:.4f},"
                                                            for a, b in zip(x1, x2)]) + "\n",
     }
@@ -523,6 +528,9 @@ CLI_CASES = [
      r"not a glassnet model file"),
     ("predict/data lacks a column", ["predict", "{model}", "{no_color}"],
      r"lacks column\(s\) the model needs: color"),
+    ("predict/text in a numeric column names the file's line",
+     ["predict", "{model}", "{text_in_x1}"],
+     r"column 'x1' was numeric .*\(e\.g\. 'abc' at line 4 of .*text_in_x1\.csv\)"),
     ("predict/data file not found", ["predict", "{model}", "{missing}"],
      r"no such file: .*does_not_exist\.csv"),
     ("evaluate/unseen label", ["evaluate", "{model}", "{unseen_label}", "--target", "label"],

@@ -275,13 +275,13 @@ def test_predict_and_evaluate_note_what_training_never_saw(mixed_run, mixed_csv,
     rows = [r.split(",") for r in lines[1:6]]
     rows[0][3], rows[1][3], rows[2][4], rows[3][4] = "purple", "purple", "", "inf"
     new.write_text("\n".join([lines[0]] + [",".join(r) for r in rows]) + "\n")
-    want = ["notes:",
-            "  - colour: 2 row(s) with a category not seen in training ('purple'): encoded as "
-            "all zeros (no category)",
-            "  - score: 1 row(s) with a missing value (training had none): filled with the "
-            "training median",
-            "  - score: 1 row(s) with an infinite value: treated as missing (filled with the "
-            "training median"]
+    want = ["notes:",  # the lines of the file: the header is line 1
+            "  - colour: 2 row(s) (lines 2, 3) with a category not seen in training ('purple'): "
+            "encoded as all zeros (no category)",
+            "  - score: 1 row(s) (line 4) with a missing value (training had none): filled with "
+            "the training median",
+            "  - score: 1 row(s) (line 5) with an infinite value: treated as missing (filled "
+            "with the training median"]
     for cmd in ("predict", "evaluate"):
         proc = run(cmd, out / "model.gnet", new)
         assert proc.returncode == 0, proc.stderr

@@ -212,6 +212,24 @@ def test_read_csv_explicit_delimiter_and_wrong_one(tmp_path):
     assert len(big) > 1 << 16 and read_csv(_write(tmp_path, big)).columns == ["a", "b"]
 
 
+def test_line_numbers_of_rows(tmp_path):
+    # blank lines before the header and between rows, a white-space-only line, a quoted
+    # field over two lines: each row knows the line of the file it starts on
+    p = _write(tmp_path, '\n\na,b\n1,x\n\n2,"two\nlines"\n   \n3,z\n', "lines.csv")
+    t = read_csv(p)
+    assert t.line_numbers.tolist() == [4, 6, 9]
+    assert t.row_label(1) == f"line 6 of {p}"
+    assert t[np.array([2, 0])].line_numbers.tolist() == [9, 4]
+    assert t.select(["b"]).line_numbers.tolist() == [4, 6, 9]
+    assert t.with_column("c", [0, 0, 0]).row_label(2) == f"line 9 of {p}"
+    assert Table({"a": [1.0]}).line_numbers is None
+    assert Table({"a": [1.0]}).row_label(0) == "row 0"
+    with pytest.raises(ValueError, match=r"lines\.csv, line 4: expected 2 fields"):
+        read_csv(_write(tmp_path, 'a,b\n"x\ny",1\n2\n', "lines.csv"))
+    with pytest.raises(ValueError, match=r"lines\.csv, line 2: expected 2 fields"):
+        read_csv(_write(tmp_path, 'a,b\n"x\ny"\n2,3\n', "lines.csv"))  # where it starts
+
+
 def test_bom_crlf_and_embedded_newline(tmp_path):
     p = _write(tmp_path, b'\xef\xbb\xbfid,text\r\n1,"two\r\nlines"\r\n2,plain\r\n')
     t = read_csv(p)

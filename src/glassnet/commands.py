@@ -1189,7 +1189,7 @@ class _Loaded:
         facts = []
         X = self.pre.transform(table, report=facts)
         if facts:  # what training never saw, and what was done about it
-            print("notes:\n" + "\n".join(f"  - {n}" for n in _transform_notes(facts)),
+            print("notes:\n" + "\n".join(f"  - {n}" for n in _transform_notes(facts, table)),
                   file=sys.stderr)
         return X
 
@@ -1199,11 +1199,15 @@ class _Loaded:
         return _regression_output(self.model, X, self.scaling)
 
 
-def _transform_notes(facts) -> list[str]:
-    """One line per fact of ``TabularPreprocessor.transform(..., report=)``."""
+def _transform_notes(facts, table) -> list[str]:
+    """One line per fact of ``TabularPreprocessor.transform(..., report=)`` on ``table``."""
     notes = []
     for f in facts:
         n = len(f["rows"])
+        lines = table.line_numbers
+        where = "" if lines is None else (
+            f" (line{'s' if n > 1 else ''} " + ", ".join(str(lines[i]) for i in f["rows"][:5])
+            + (" ..." if n > 5 else "") + ")")
         if f["issue"] == "unseen":
             shown = ", ".join(repr(v) for v in f["values"][:5]) + (
                 " ..." if len(f["values"]) > 5 else "")
@@ -1212,7 +1216,7 @@ def _transform_notes(facts) -> list[str]:
             what = "a missing value (training had none)"
         else:
             what = "an infinite value"
-        notes.append(f"{f['column']}: {n} row(s) with {what}: {f['action']}")
+        notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")
     return notes
 
 

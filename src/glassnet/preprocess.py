@@ -77,8 +77,9 @@ def _as_table(data) -> Table:
                     f"{type(data).__name__}")
 
 
-def _numeric_values(arr: np.ndarray, name: str) -> np.ndarray:
-    """float64 copy of a column, NaN for missing; ValueError if it holds text."""
+def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
+    """float64 copy of a column, NaN for missing; ValueError if it holds text, saying where
+    (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv")."""
     if is_numeric_column(arr):
         out = arr.astype(np.float64)
     else:
@@ -91,7 +92,8 @@ def _numeric_values(arr: np.ndarray, name: str) -> np.ndarray:
                 out[i] = float(v)
             except (TypeError, ValueError):
                 raise ValueError(f"column {name!r} was numeric when the preprocessor was fitted "
-                                 f"but now holds text (e.g. {v!r} in row {i})") from None
+                                 f"but now holds text (e.g. {v!r} at "
+                                 f"{where(i) if where else f'row {i}'})") from None
     out[~np.isfinite(out)] = np.nan
     return out
 
@@ -359,7 +361,7 @@ class TabularPreprocessor:
         for s in self.columns_:
             arr = table[s["name"]]
             if s["kind"] == "numeric":
-                x = _numeric_values(arr, s["name"])
+                x = _numeric_values(arr, s["name"], table.row_label)
                 miss = np.isnan(x)
                 if report is not None and miss.any():
                     report.extend(_numeric_facts(s, arr, miss))

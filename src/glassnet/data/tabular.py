@@ -16,7 +16,8 @@ mark, ``\\r\\n`` line ends, gzip files (by their magic bytes, whatever the name)
 empty column with an empty header (written by some spreadsheet exports; it is dropped). It
 refuses, with a ``ValueError`` that says why: an empty file, a header without rows, rows whose
 number of fields differs from the header (naming the line), duplicate column names, and files
-that are not text.
+that are not text. A table read from a file knows the line each row starts on
+(:attr:`Table.line_numbers`, :meth:`Table.row_label`), so later messages can point into it.
 """
 from __future__ import annotations
 
@@ -99,6 +100,8 @@ class Table(Mapping):
             self._cols[name] = arr
         self._n_rows = 0 if n_rows is None else int(n_rows)
         self._text: dict[str, np.ndarray] = {}  # column -> fields as in the file (keep_text)
+        self._lines: np.ndarray | None = None     # read_csv: the line each row starts on
+        self._source: str | None = None           # read_csv: the file's name
 
     def _derived(self, names, rows=None) -> "Table":
         """The columns ``names`` (and only the ``rows`` given, integer indices), keeping
@@ -109,6 +112,9 @@ class Table(Mapping):
             out = Table({c: self._cols[c][rows] for c in names}, n_rows=len(rows))
         out._text = {c: (t if rows is None else t[rows]) for c, t in self._text.items()
                      if c in out._cols}
+        if self._lines is not None:
+            out._lines = self._lines if rows is None else self._lines[rows]
+        out._source = self._source
         return out
 
     # -- mapping protocol ---------------------------------------------------------------
@@ -220,7 +226,22 @@ class Table(Mapping):
         cols[name] = values
         out = Table(cols, n_rows=self._n_rows)
         out._text = {c: t for c, t in self._text.items() if c != name}
+        out._lines, out._source = self._lines, self._source
         return out
+
+    @property
+    def line_numbers(self) -> np.ndarray | None:
+        """For a table from :func:`read_csv` (and row selections of it): the line of the file
+        each row starts on (1-based, the header being line 1 unless blank lines come before
+        it); None for other tables."""
+        return self._lines
+
+    def row_label(self, i: int) -> str:
+        """Where row ``i`` is, for messages: ``"line 5 of data.csv"`` for a table read from a
+        file, else ``"row 3"`` (0-based)."""
+        if self._lines is None:
+            return f"row {i}"
+        return f"line {self._lines[i]}" + (f" of {self._source}" if self._source else "")
 
     def text(self, name: str) -> np.ndarray | None:
         """Column ``name`` as the file spelled it: an ``object`` array of the fields' exact
@@ -380,19 +401,28 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         delimiter = _sniff_delimiter(text)
 
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, lines = [], []  # lines: where each record starts in the file (1-based)
     try:
-        records = [r for r in reader if r]  # [] is an empty line
+        start = 1
+        for r in reader:
+            if r:  # [] is an empty line
+                records.append(r)
+                lines.append(start)
+            start = reader.line_num + 1
     except _csv.Error as exc:
         raise ValueError(f"{name}, line {reader.line_num}: malformed CSV: {exc}") from exc
     while records and len(records[0]) == 1 and not records[0][0].strip():
         records.pop(0)  # white space before the header
+        lines.pop(0)
     if not records:
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     header = [f.strip() for f in records[0]]
     n = len(header)
-    rows = records[1:]
+    rows, lines = records[1:], lines[1:]
     if n > 1 and any(len(r) == 1 for r in rows):
-        rows = [r for r in rows if len(r) != 1 or r[0].strip()]  # white-space-only lines
+        keep = [len(r) != 1 or bool(r[0].strip()) for r in rows]  # white-space-only lines
+        rows = [r for r, k in zip(rows, keep) if k]
+        lines = [line for line, k in zip(lines, keep) if k]
     if not rows:
         raise ValueError(f"{name} has a header ({n} columns) but no data rows")
     lengths = set(map(len, rows))
@@ -404,8 +434,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
                 if len(r) > n and not any(f.strip() for f in r[n:]):
                     r = r[:n]
                 else:
-                    line = _line_of(text, delimiter, rows[k])
-                    msg = (f"{name}, line {line}: expected {n} fields like the header, found "
+                    msg = (f"{name}, line {lines[k]}: expected {n} fields like the header, found "
                            f"{len(r)} (a ragged row; check for an unquoted "
                            f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
                            + (" or an unclosed quote" if any("\n" in f for f in r) else "")
@@ -444,6 +473,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         raise ValueError(f"{name} has no named columns")
     table = Table(columns, n_rows=len(rows))
     table._text = texts
+    table._lines = np.array(lines, dtype=np.int64)
+    table._source = name
     return table
 
 
@@ -478,17 +509,6 @@ def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
         if consistent and (best is None or n > best[1]):
             best = (d, n)
     return (best or fallback or (",", 0))[0]
-
-
-def _line_of(text: str, delimiter: str, record) -> int:
-    """Line number (1-based, as csv counts them) where ``record`` ends, for error messages.
-
-    Called with the first ragged record: no earlier record can be equal to it."""
-    reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for r in reader:
-        if r == record:
-            return reader.line_num
-    return -1
 
 
 def _type_column(raw, na, fast: bool = False) -> np.ndarray:
