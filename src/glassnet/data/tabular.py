@@ -11,13 +11,13 @@ Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``N
 
 The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
 :func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
-inside quotes), a UTF-8 byte-order
-mark, ``\\r\\n`` line ends, gzip files (by their magic bytes, whatever the name) and a trailing
-empty column with an empty header (written by some spreadsheet exports; it is dropped). It
-refuses, with a ``ValueError`` that says why: an empty file, a header without rows, rows whose
-number of fields differs from the header (naming the line), duplicate column names, and files
-that are not text. A table read from a file knows the line each row starts on
-(:attr:`Table.line_numbers`, :meth:`Table.row_label`), so later messages can point into it.
+inside quotes), a UTF-8 byte-order mark, ``\\r\\n`` line ends, gzip files (by their magic
+bytes, whatever the name) and a trailing empty column with an empty header (written by some
+spreadsheet exports; it is dropped). It refuses, with a ``ValueError`` that says why: an
+empty file, a header without rows, rows whose number of fields differs from the header (naming
+the line), duplicate column names, and files that are not text. A table read from a file
+knows the line each row starts on (:attr:`Table.line_numbers`, :meth:`Table.row_label`), so
+later messages can point into it.
 """
 from __future__ import annotations
 
