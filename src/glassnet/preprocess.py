@@ -16,6 +16,8 @@ Numeric columns (float, int, bool)
     that had missing values in training also gets an indicator column ``"<col>_missing"``
     (1.0 where the value was missing, else 0.0; not scaled). At transform time, missing values
     in a column that had none in training are imputed the same way, without an indicator.
+    ``transform(table, report=facts)`` lists what the training rows never had (missing values
+    where training had none, infinities, unseen categories) and what was done with them.
 
 Text (categorical) columns
     One-hot encoded with the categories seen in training, sorted, named ``"<col>=<value>"``.
