@@ -591,3 +591,18 @@ def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     assert "Traceback" not in proc.stderr
     model = glassnet.load(out / "model.gnet")
     assert all(np.isfinite(p).all() for _, _, p, _ in model.parameters())
+
+
+def test_labels_without_a_font_glyph_make_no_warnings(tmp_path):
+    """Class names in a script the plot font lacks are drawn as boxes; Matplotlib's per-glyph
+    UserWarnings (with a source path) must not reach a command-line user."""
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 2))
+    rows = [f"{a:.3f},{b:.3f},{'日本' if a + b > 0 else 'café ☕'}" for a, b in X]
+    path = tmp_path / "u.csv"
+    path.write_text("x1,x2,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    proc = run("train", path, "--target", "label", "--epochs", "2", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "r" / "confusion_matrix.png").is_file()
+    assert "Glyph" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr

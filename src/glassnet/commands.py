@@ -759,8 +759,14 @@ def cmd_train(args) -> int:
         notices.append(f"no confusion matrix plot: {n_classes} classes are too many to draw "
                        f"(at most {MAX_PLOT_CLASSES})")
     try:
-        images = _plots(out_dir, model, history, best_epoch if es is not None else None, task,
-                        outputs, y, parts, pre, extra["class_display_names"] or class_labels)
+        with warnings.catch_warnings():
+            # a label the plot font has no glyph for is drawn as a box; Matplotlib's warning
+            # about it (one per glyph, naming a source line) is noise on a command line
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from",
+                                    category=UserWarning)
+            images = _plots(out_dir, model, history, best_epoch if es is not None else None,
+                            task, outputs, y, parts, pre,
+                            extra["class_display_names"] or class_labels)
         written.extend(images)
     except ImportError as exc:
         notices.append(f"no plots: {exc}")
