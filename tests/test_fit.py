@@ -1,6 +1,7 @@
 """The fit loop: History, batching, validation, callbacks, regularization, determinism, the
 divergence guard, Ctrl-C, metrics, prediction helpers, dtypes and argument checking."""
 import csv
+import io
 import json
 import math
 import os
@@ -721,6 +722,43 @@ def test_verbose_2_prints_one_line_per_epoch(moons, capsys):
     mlp().fit(X, y, epochs=3, batch_size=None, verbose=2)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("epoch ")]
     assert len(lines) == 3 and lines[-1].startswith("epoch 3/3")
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def test_verbose_1_off_a_terminal_writes_lines_not_a_redrawn_bar(moons, monkeypatch):
+    """In a log file or CI job (stderr not a terminal) verbose=1 writes plain lines: one at the
+    start, the first and last epoch and at most one a second between; on a terminal, tqdm."""
+    pytest.importorskip("tqdm")
+    X, y, _, _ = moons
+    log = _Stream(tty=False)
+    monkeypatch.setattr(sys, "stderr", log)
+    mlp().fit(X, y, epochs=40, batch_size=None, verbose=1)
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue()
+    assert lines[0] == "training: up to 40 epoch(s) of 1 batch(es)"
+    assert lines[1].startswith("training: epoch 1/40  loss ")
+    assert lines[-1].startswith("training: epoch 40/40  loss ")
+    assert len(lines) < 10  # 40 fast epochs: throttled to about one line a second
+
+    stopped = _Stream(tty=False)  # early stopping: the last epoch run is still shown
+    monkeypatch.setattr(sys, "stderr", stopped)
+    h = mlp().fit(X, y, epochs=500, batch_size=None, verbose=1, validation_split=0.2,
+                  callbacks=[gn.EarlyStopping(patience=1, min_delta=10.0)])
+    last = stopped.getvalue().splitlines()[-1]
+    assert last.startswith(f"training: epoch {len(h.epoch)}/500  loss "), last
+
+    term = _Stream(tty=True)
+    monkeypatch.setattr(sys, "stderr", term)
+    mlp().fit(X, y, epochs=3, batch_size=None, verbose=1)
+    assert "\r" in term.getvalue() and "3/3" in term.getvalue()  # tqdm redraws in place
 
 
 def test_initial_epoch_numbers_the_epochs(moons):

@@ -17,7 +17,9 @@ import contextlib
 import inspect
 import math
 import signal
+import sys
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -267,11 +269,19 @@ class ModelCheckpoint(Callback):
 
 class ProgressBar(Callback):
     """A tqdm progress bar over epochs (or over batches when there is one epoch), showing the
-    latest loss and metrics; falls back to one printed line per epoch without tqdm."""
+    latest loss and metrics; falls back to one printed line per epoch without tqdm.
+
+    On a stream that is not a terminal (a log file, a CI job, a pipe) a redrawn bar would
+    pile up carriage returns, so ``verbose=1`` writes plain lines to stderr there instead:
+    one when training starts, then one per epoch, at most one a second (the first and the
+    last epoch always). Notebooks keep tqdm's widget."""
+
+    LINE_EVERY_S = 1.0
 
     def __init__(self, epochs, n_batches, verbose=1):
         self.epochs, self.n_batches, self.verbose = epochs, n_batches, verbose
         self.bar = None
+        self._lines = False
 
     def on_train_begin(self, logs=None):
         if self.verbose != 1:
@@ -280,6 +290,13 @@ class ProgressBar(Callback):
             from tqdm.auto import tqdm
         except ImportError:
             self.verbose = 2
+            return
+        isatty = getattr(sys.stderr, "isatty", None)
+        if not (isatty and isatty()) and "notebook" not in tqdm.__module__:
+            self._lines = True
+            self._pending, self._last = None, -math.inf
+            print(f"training: up to {self.epochs} epoch(s) of {self.n_batches} batch(es)",
+                  file=sys.stderr, flush=True)
             return
         per_batch = self.epochs == 1
         self.bar = tqdm(total=self.n_batches if per_batch else self.epochs,
@@ -295,17 +312,28 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         shown = {k: f"{v:.4g}" for k, v in (logs or {}).items() if k != "lr"}
-        if self.bar is not None:
+        line = f"epoch {epoch + 1}/{self.epochs}  " + "  ".join(
+            f"{k} {v}" for k, v in shown.items())
+        if self._lines:
+            now = time.monotonic()
+            if epoch == 0 or epoch + 1 == self.epochs or now - self._last >= self.LINE_EVERY_S:
+                print("training: " + line, file=sys.stderr, flush=True)
+                self._pending, self._last = None, now
+            else:
+                self._pending = (epoch, line)
+        elif self.bar is not None:
             if not self._per_batch:
                 self.bar.update(1)
             self.bar.set_postfix(shown)
         elif self.verbose == 2:
-            print(f"epoch {epoch + 1}/{self.epochs}  "
-                  + "  ".join(f"{k} {v}" for k, v in shown.items()), flush=True)
+            print(line, flush=True)
 
     def on_train_end(self, logs=None):
         if self.bar is not None:
             self.bar.close()
+        if self._lines and self._pending is not None:  # the last epoch run (early stop)
+            print("training: " + self._pending[1], file=sys.stderr, flush=True)
+            self._pending = None
 
 
 # --------------------------------------------------------------------------------------------
