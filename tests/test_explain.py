@@ -181,6 +181,16 @@ def test_explain_saved_model_with_stored_preprocessing(tmp_path):
     np.testing.assert_allclose(tr.output, model.predict(X[:5]), rtol=1e-6)
     assert "TabularPreprocessor" in rep.to_text()
 
+    # the same rows in a semicolon-separated file: detected, or forced with --sep
+    semi = tmp_path / "d_semi.csv"
+    semi.write_text(csv.read_text().replace(",", ";"))
+    for sep in (None, ";"):
+        rs = explain_cmd.model_report(tmp_path / "m.gnet", semi, None, 5, sep=sep)
+        np.testing.assert_array_equal(rs.traces[0].X, tr.X)
+    res = run_cli("--model", str(tmp_path / "m.gnet"), "--data", str(semi), "--sep", ";")
+    assert res.returncode == 0, res.stderr
+    assert "TabularPreprocessor" in res.stdout
+
 
 def test_usage_errors_exit_2():
     for args, msg in ((["--model", "x.gnet"], "--model and --data go together"),

@@ -33,6 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
+    from .commands import SEP_HELP, _separator
+    p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
                         "if recorded); without a target only the forward pass is shown")
@@ -322,7 +324,8 @@ def _encode_target(raw, extra):
     return arr
 
 
-def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False):
+def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
+                 sep=None):
     from .commands import _load_source
     from .data.tabular import is_numeric_column
     from .io import load_model
@@ -336,7 +339,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    table = _load_source(str(data_path)).table  # a CSV file or a bundled dataset, as `train`
+    table = _load_source(str(data_path), sep=sep).table  # a CSV or a bundled dataset
     part = table.head(rows)
     pre_d = _extra_get(extra, "preprocess", "preprocessor")
     pre = None
@@ -408,7 +411,7 @@ def run(args) -> int:
                          "--data CSV [--target COL]")
         layout = args.layout or "rows"
         rep = model_report(args.model, args.data, args.target, args.rows, args.lr,
-                           args.train_mode)
+                           args.train_mode, sep=args.sep)
     elif args.example == "or-gate":
         layout = args.layout or "seeds"
         rep = or_gate_report()
