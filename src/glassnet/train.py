@@ -523,9 +523,9 @@ def _blas_threads(batch_size):
 
     Measured with the 784-256-128-10 MLP of bench/ (whole epochs of ``fit``; bench/RESULTS.md):
     on a 2-core VM, two threads at 32 rows are either ~1.45x faster or ~25% slower than one,
-    depending on a state of the machine that lasts minutes; on 16 cores, one thread is within
-    10% of the best count at 32 rows and 16 threads are ~30% slower. From 128 rows more
-    threads pay. The count is fixed by the batch size, never chosen by timing: the BLAS gives
+    depending on a state of the machine that changes within minutes; on 16 cores, one thread
+    is within 10% of the best count at 32 rows and 16 threads are ~30% slower. From 128 rows
+    more threads pay. The count is fixed by the batch size, never chosen by timing: the BLAS gives
     different float32 bits on different thread counts, and the same seed must give the same
     weights. When other work shares the cores, multi-thread epochs can run 3-30x slower at
     any batch size; limit the threads yourself there (``threadpoolctl.threadpool_limits(1)``)."""
