@@ -134,7 +134,7 @@ def test_functions_draw_on_given_axes(or_model):
 
 def test_missing_matplotlib_gives_a_clear_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r"pip install glassnet\[plot\]"):
+    with pytest.raises(ImportError, match=r"needs matplotlib, .*pip install \"glassnet\[plot\]\""):
         plot.learning_curve([1.0, 0.5])
 
 

@@ -17,10 +17,10 @@ import sys
 
 import numpy as np
 
+from ._extras import require
+
 __all__ = ["learning_curve", "decision_boundary", "loss_landscape", "confusion_matrix_plot"]
 
-_MISSING = ("glassnet.plot needs matplotlib, which is not installed: "
-            "pip install glassnet[plot]  (or: pip install matplotlib)")
 
 # the seeds' colours: red dots for class 0, green crosses for class 1
 _CLASS_STYLE = [("#d62728", "o"), ("#2ca02c", "x"), ("#1f77b4", "s"), ("#ff7f0e", "^"),
@@ -30,10 +30,7 @@ _CLASS_STYLE = [("#d62728", "o"), ("#2ca02c", "x"), ("#1f77b4", "s"), ("#ff7f0e"
 
 def _mpl():
     """Import matplotlib lazily, with a clear message when it is missing."""
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise ImportError(_MISSING) from exc
+    matplotlib = require("matplotlib", "matplotlib", "plot", "glassnet.plot")
     if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
             and sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY")):

@@ -37,11 +37,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ._extras import require
+
 __all__ = ["fit_incremental", "predict_blocks"]
 
 
 def _as_dask(a, name):
-    import dask.array as da
+    da = require("dask.array", "dask", "dask", "glassnet.scaling")
     if not isinstance(a, da.Array):
         a = da.asarray(a)
     if a.ndim not in (1, 2):
@@ -107,7 +109,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     estimator
         The same object, trained.
     """
-    import dask
+    dask = require("dask", "dask", "dask", "glassnet.scaling")
 
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit; fit_incremental needs "

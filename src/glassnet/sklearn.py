@@ -5,9 +5,9 @@ They follow the scikit-learn contract (``get_params``/``set_params``, ``fit``, `
 attributes ending in ``_``) and pass ``sklearn.utils.estimator_checks.check_estimator``, so they
 drop into ``Pipeline``, ``ColumnTransformer``, ``GridSearchCV`` and ``cross_val_score``::
 
-    >>> from glassnet.sklearn import GlassClassifier
-    >>> clf = GlassClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)
-    >>> clf.score(X_test, y_test)
+    from glassnet.sklearn import GlassClassifier
+    clf = GlassClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)
+    clf.score(X_test, y_test)
 
 What the network is
 -------------------
@@ -75,6 +75,10 @@ import time
 import warnings
 
 import numpy as np
+
+from ._extras import require
+
+require("sklearn", "scikit-learn", "sklearn", "glassnet.sklearn")  # a clear message first
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
