@@ -671,3 +671,108 @@ def test_fuzz_many_seeds(tmp_path):
         total += run_fuzz(tmp_path, model_bytes, False, 2000, seed, 500)["cases"]
         total += run_fuzz(tmp_path, ckpt_bytes, True, 2000, seed + 100, 500)["cases"]
     print("slow fuzz cases:", total)
+
+
+# --------------------------------------------------------------------- custom layers
+class Scale(gn.Layer):
+    """y = x * s + shift: one learnable scale per feature, a fixed shift from the config."""
+
+    def __init__(self, shift=0.0):
+        super().__init__()
+        self.shift = shift
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        super().build(n_in, rng, dtype)
+        self.params = {"s": np.ones(n_in, dtype=dtype)}
+        self.grads = {"s": np.zeros(n_in, dtype=dtype)}
+        return n_in
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x * self.params["s"] + self.shift
+
+    def backward(self, dy):
+        self.grads["s"][...] = (dy * self._x).sum(axis=0)
+        return dy * self.params["s"]
+
+    def config(self):
+        return {"shift": self.shift}
+
+
+@pytest.fixture
+def registered():
+    gio.register_layer(Scale)
+    yield Scale
+    gio._CUSTOM_LAYERS.pop("Scale", None)
+
+
+def _custom_model():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    model = gn.Sequential([Scale(shift=0.25), gn.Dense(3, 4, activation="tanh"), gn.Dense(4, 1),
+                           gn.Sigmoid()], seed=0)
+    model.fit(X, y, epochs=5, optimizer=Adam(lr=0.05))
+    return model, X
+
+
+def test_registered_custom_layer_round_trips(registered, tmp_path):
+    model, X = _custom_model()
+    assert not np.allclose(model.layers[0].params["s"], 1.0)  # it trained
+    save_model(model, tmp_path / "c.gnet")
+    back = load_model(tmp_path / "c.gnet")
+    assert type(back.layers[0]) is Scale and back.layers[0].shift == 0.25
+    np.testing.assert_array_equal(back.predict(X), model.predict(X))
+    assert gn.gradcheck(back, X[:4].astype(np.float64), np.ones((4, 1)), loss="bce") < 1e-6
+
+
+def test_custom_layer_without_registration(tmp_path, registered):
+    model, _ = _custom_model()
+    save_model(model, tmp_path / "c.gnet")
+    gio._CUSTOM_LAYERS.pop("Scale")  # a new process that did not register it
+    with pytest.raises(ModelFileError, match=r"layers\[0\]: the layer 'Scale' is a custom "
+                                             r"class that is not registered.*register_layer"):
+        load_model(tmp_path / "c.gnet")
+    with pytest.raises(TypeError, match="registered with glassnet.io.register_layer"):
+        save_model(model, tmp_path / "d.gnet")
+
+
+def test_custom_layer_file_checks(registered, tmp_path):
+    model, _ = _custom_model()
+    save_model(model, tmp_path / "c.gnet")
+    header, arrays = gio._parse(open(tmp_path / "c.gnet", "rb").read(), "c")[1:]
+    bad_cfg = dict(header, layers=[dict(header["layers"][0], config={"nope": 1}),
+                                   *header["layers"][1:]])
+    with pytest.raises(ModelFileError, match=r"layers\[0\] \(Scale\): could not rebuild it "
+                                             r"from its config.*TypeError"):
+        gio._build_model(gio._Checker("c"), bad_cfg, dict(arrays))
+    small = dict(arrays)
+    small["layers.0.s"] = np.ones(2, np.float32)
+    with pytest.raises(ModelFileError, match=r"'layers.0.s' has shape \(2,\) but Scale built "
+                                             r"for 3 inputs needs \(3,\)"):
+        gio._build_model(gio._Checker("c"), header, small)
+
+
+def test_register_layer_refuses_what_it_cannot_keep(registered):
+    with pytest.raises(ValueError, match="'Dense' is a built-in layer"):
+        gio.register_layer(Scale, name="Dense")
+    with pytest.raises(TypeError, match="subclass of glassnet.Layer"):
+        gio.register_layer(int)
+
+    class Other(gn.Layer):
+        pass
+    with pytest.raises(ValueError, match="'Scale' is already registered"):
+        gio.register_layer(Other, name="Scale")
+    assert gio.register_layer(Scale) is Scale  # registering the same class again is fine
+
+    class Arr(Scale):
+        def config(self):
+            return {"shift": np.float32(1.0).reshape(1)}
+    gio.register_layer(Arr)
+    try:
+        m = gn.Sequential([Arr(), gn.Dense(3, 1)], seed=0)
+        m.build(3)
+        with pytest.raises(TypeError, match=r"config\(\) must be a dict of plain JSON values"):
+            save_model(m, "/tmp/never.gnet")
+    finally:
+        gio._CUSTOM_LAYERS.pop("Arr", None)

@@ -47,10 +47,11 @@ from . import activations as _act
 from . import losses as _losses
 from ._validate import _short
 from .callbacks import Callback
-from .layers import Dense, Dropout
+from .layers import Dense, Dropout, Layer
 
 __all__ = ["ModelFileError", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
-           "resume", "atomic_write_bytes", "atomic_write_text", "MAGIC", "FORMAT_VERSION"]
+           "resume", "register_layer", "atomic_write_bytes", "atomic_write_text", "MAGIC",
+           "FORMAT_VERSION"]
 
 MAGIC = b"GLASSNET"
 FORMAT_VERSION = 1
@@ -151,6 +152,35 @@ _ACTIVATION_CLASSES = {cls.__name__: cls for cls in (
     _act.Identity, _act.Step, _act.Sigmoid, _act.Tanh, _act.ReLU, _act.LeakyReLU, _act.ELU,
     _act.GELU, _act.Softplus, _act.Softmax)}
 _LAYER_CLASSES = {"Dense": Dense, "Dropout": Dropout, **_ACTIVATION_CLASSES}
+_CUSTOM_LAYERS: dict[str, type] = {}  # register_layer: name in the file -> class
+
+
+def register_layer(cls=None, *, name: str | None = None):
+    """Let model files hold a layer class of your own (use as ``@register_layer`` or
+    ``register_layer(MyLayer)``).
+
+    A registered layer is saved as its name (default: the class name), its ``config()`` (the
+    constructor's keyword arguments, plain JSON values) and its ``params`` arrays. Loading
+    calls ``cls(**config)``, ``build(n_in, dtype=...)`` and checks every array against the
+    shape ``build`` gave it. Nothing from the file is executed: a name that was not
+    registered in the loading process is refused, so register the class before
+    ``load_model``.
+    """
+    def add(c):
+        if not (isinstance(c, type) and issubclass(c, Layer)):
+            raise TypeError(f"register_layer expects a subclass of glassnet.Layer, got {c!r}")
+        key = c.__name__ if name is None else name
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"register_layer: name must be a non-empty string, got {key!r}")
+        if key in _LAYER_CLASSES:
+            raise ValueError(f"register_layer: {key!r} is a built-in layer; pass name= to "
+                             f"register {c.__qualname__} under another name")
+        if _CUSTOM_LAYERS.get(key, c) is not c:
+            raise ValueError(f"register_layer: {key!r} is already registered for "
+                             f"{_CUSTOM_LAYERS[key].__qualname__}")
+        _CUSTOM_LAYERS[key] = c
+        return c
+    return add if cls is None else add(cls)
 _LOSS_CLASSES = {cls.__name__: cls for cls in (
     _losses.MSE, _losses.MAE, _losses.Huber, _losses.BinaryCrossEntropy,
     _losses.CategoricalCrossEntropy, _losses.Hinge)}
@@ -446,10 +476,23 @@ def _parse(data: bytes, path):
 
 def _layer_to_json(i, layer):
     name = type(layer).__name__
-    if _LAYER_CLASSES.get(name) is not type(layer):
+    if _LAYER_CLASSES.get(name) is type(layer):
+        return {"class": name, "config": layer.config()}
+    name = next((k for k, c in _CUSTOM_LAYERS.items() if c is type(layer)), None)
+    if name is None:
         raise TypeError(f"cannot save layer {i} ({layer!r}): model files hold glassnet's "
-                        f"built-in layers only (" + ", ".join(_LAYER_CLASSES) + ")")
-    return {"class": name, "config": layer.config()}
+                        f"built-in layers (" + ", ".join(_LAYER_CLASSES) + ") and classes "
+                        "registered with glassnet.io.register_layer")
+    cfg = layer.config()
+    try:
+        json.dumps(cfg, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"cannot save layer {i} ({name}): its config() must be a dict of plain "
+                        f"JSON values (numbers, strings, booleans, lists), got {cfg!r}: "
+                        f"{exc}") from None
+    if not isinstance(cfg, dict):
+        raise TypeError(f"cannot save layer {i} ({name}): config() must return a dict")
+    return {"class": name, "custom": True, "config": cfg}
 
 
 def _loss_to_json(loss):
@@ -514,27 +557,20 @@ def _model_payload(model, extra):
 def _build_layer(ck, i, rec, width, dtype, arrays):
     where = f"layers[{i}]"
     rec = ck.obj(rec, where)
-    ck.keys(rec, where, {"class", "config"})
+    ck.keys(rec, where, {"class", "config", "custom"})
     name = ck.str_(rec.get("class"), f"{where}.class")
+    custom = ck.bool_(rec.get("custom", False), f"{where}.custom")
+    cfg = ck.obj(rec.get("config", {}), f"{where}.config")
+    if custom:
+        return _build_custom_layer(ck, where, name, cfg, width, dtype, arrays, i)
     if name not in _LAYER_CLASSES:
         ck.fail(f"{where}: unknown layer type {_short(name)} (a model file may hold: "
                 + ", ".join(_LAYER_CLASSES) + ")")
-    cfg = ck.obj(rec.get("config", {}), f"{where}.config")
     w = f"{where}.config"
 
     def take(pname, shape):
-        key = f"layers.{i}.{pname}"
-        a = arrays.pop(key, None)
-        if a is None:
-            ck.fail(f"{where} ({name}) needs the array {key!r}, which the file lacks")
-        if a.dtype != dtype:
-            ck.fail(f"array {key!r} is {a.dtype.name} but the model is {dtype.name}")
-        if a.shape != shape:
-            ck.fail(f"array {key!r} has shape {a.shape} but {name} with this configuration "
-                    f"needs {shape}")
-        if not np.isfinite(a).all():
-            ck.fail(f"array {key!r} contains NaN or infinity")
-        return a
+        return _take_array(ck, arrays, f"layers.{i}.{pname}", dtype, shape, where, name,
+                           f"{name} with this configuration")
 
     try:
         if name == "Dense":
@@ -576,6 +612,45 @@ def _build_layer(ck, i, rec, width, dtype, arrays):
         ck.fail(f"{where} ({name}): {exc}")
     layer.build(width)  # parameter-free: just records the width
     return layer
+
+
+def _build_custom_layer(ck, where, name, cfg, width, dtype, arrays, i):
+    """A layer of a class registered with :func:`register_layer`: constructed from its config,
+    built for ``width``, its arrays checked against the shapes ``build`` allocated."""
+    cls = _CUSTOM_LAYERS.get(name)
+    if cls is None:
+        ck.fail(f"{where}: the layer {_short(name)} is a custom class that is not registered "
+                f"in this process; import its code and call glassnet.io.register_layer on it "
+                f"before loading")
+    try:
+        layer = cls(**cfg)
+        layer.build(width, dtype=dtype)
+    except Exception as exc:  # user code: whatever it raises, the file is what is wrong
+        ck.fail(f"{where} ({name}): could not rebuild it from its config {_short(cfg)}: "
+                f"{type(exc).__name__}: {exc}")
+    if not isinstance(layer.n_out, int) or layer.n_out < 1:
+        ck.fail(f"{where} ({name}): build() left no output width (n_out)")
+    for k, p in list(layer.params.items()):
+        a = _take_array(ck, arrays, f"layers.{i}.{k}", p.dtype, p.shape, where, name,
+                        f"{name} built for {width} inputs")
+        layer.params[k] = a
+        layer.grads[k] = np.zeros_like(a)
+    return layer
+
+
+def _take_array(ck, arrays, key, dtype, shape, where, name, who):
+    """Remove the array ``key`` from ``arrays`` and return it, after checking that it is
+    there, of ``dtype`` and ``shape``, and finite (``who`` needs that shape)."""
+    a = arrays.pop(key, None)
+    if a is None:
+        ck.fail(f"{where} ({name}) needs the array {key!r}, which the file lacks")
+    if a.dtype != dtype:
+        ck.fail(f"array {key!r} is {a.dtype.name} but the model is {np.dtype(dtype).name}")
+    if a.shape != shape:
+        ck.fail(f"array {key!r} has shape {a.shape} but {who} needs {shape}")
+    if not np.isfinite(a).all():
+        ck.fail(f"array {key!r} contains NaN or infinity")
+    return a
 
 
 def _build_model(ck, header, arrays):
