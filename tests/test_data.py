@@ -534,3 +534,24 @@ def test_csv_roundtrip_property(tmp_path_factory):
             assert list(back["txt"]) == list(txt)
 
     check()
+
+
+def test_semicolon_files_may_use_the_decimal_comma(tmp_path):
+    """Spreadsheets writing ';'-separated CSV use the comma as the decimal mark: such columns
+    are numbers; text with commas stays text; decimal='.' turns the reading off."""
+    path = tmp_path / "eu.csv"
+    path.write_text('name;price;qty;code\n"Smith, J";1,5;3;A1\nDoe;2,25;-4;B2\n'
+                    'Roe;;1,0e3;C3\nMax;3;0,5;D,4\n')
+    t = read_csv(path)
+    np.testing.assert_array_equal(t["price"], [1.5, 2.25, np.nan, 3.0])
+    np.testing.assert_array_equal(t["qty"], [3.0, -4.0, 1000.0, 0.5])
+    assert list(t["name"]) == ["Smith, J", "Doe", "Roe", "Max"]
+    assert list(t["code"]) == ["A1", "B2", "C3", "D,4"]
+    assert list(read_csv(path, decimal=".")["price"]) == ["1,5", "2,25", None, "3"]
+    assert read_csv(path, keep_text=True).text("price")[0] == "1,5"  # written back as read
+    comma = tmp_path / "c.csv"  # a ','-separated file: "1,5" is two fields, never a number
+    comma.write_text('a,b\n"1,5",2\n')
+    assert list(read_csv(comma)["a"]) == ["1,5"]
+    assert read_csv(comma, decimal=",")["a"][0] == 1.5
+    with pytest.raises(ValueError, match="decimal must be"):
+        read_csv(comma, decimal=";")

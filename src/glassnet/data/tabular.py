@@ -26,6 +26,7 @@ import gzip
 import io
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -362,7 +363,7 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
-             keep_text: bool = False) -> Table:
+             keep_text: bool = False, decimal: str | None = None) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -379,6 +380,11 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Also keep every field's exact text (:meth:`Table.text`), for writing columns back
         unchanged: ``007`` stays ``007``, not the number 7. Off by default (it keeps the
         file's strings in memory).
+    decimal : {".", ","}, optional
+        The decimal mark. By default ``.``, and for a ``;``-separated file also ``,`` (as
+        spreadsheets write CSV where the comma is the decimal mark): a column whose every
+        value reads as a number once its one comma is taken as the decimal point (``1,5``,
+        ``-0,25``) is numeric. Numbers with a ``.`` are read as usual in either case.
 
     Returns
     -------
@@ -399,6 +405,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     na = NA_VALUES if na_values is None else frozenset(na_values) | {""}
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
+    comma_decimal = decimal == "," or (decimal is None and delimiter == ";")
 
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, lines = [], []  # lines: where each record starts in the file (1-based)
@@ -462,7 +471,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
             dupes.append(col_name)
             continue
         seen[col_name] = j
-        columns[col_name] = _type_column(raw, na, fast)
+        columns[col_name] = _type_column(raw, na, fast, comma_decimal)
         if keep_text:
             texts[col_name] = np.empty(len(raw), dtype=object)
             texts[col_name][:] = raw
@@ -511,8 +520,12 @@ def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
     return (best or fallback or (",", 0))[0]
 
 
-def _type_column(raw, na, fast: bool = False) -> np.ndarray:
-    """float64 (NaN = missing) if every present value is a number, else object str/None."""
+_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?|[+-]?\d+,?")
+
+
+def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False) -> np.ndarray:
+    """float64 (NaN = missing) if every present value is a number, else object str/None.
+    With ``comma_decimal``, values such as ``1,5`` count as numbers too (1.5)."""
     if fast:
         try:
             return np.array(raw, dtype=np.float64)  # all present and numeric: the common case
@@ -526,6 +539,13 @@ def _type_column(raw, na, fast: bool = False) -> np.ndarray:
             values = np.array(present, dtype=np.float64)
         except ValueError:
             values = None
+            if comma_decimal and all(_COMMA_NUMBER.fullmatch(v) or "," not in v
+                                     for v in present):
+                try:
+                    values = np.array([v.replace(",", ".") for v in present],
+                                      dtype=np.float64)
+                except ValueError:
+                    values = None
     else:
         values = np.empty(0, dtype=np.float64)
     if values is not None:
