@@ -1035,3 +1035,35 @@ def test_from_logits_loss_after_a_squashing_node_warns(moons, last, loss, name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plain.fit(X, y, loss=loss, epochs=1)  # raw scores: no warning
+
+
+# ----------------------------------------------------------- fit twice; one node in two places
+def test_second_fit_continues_with_the_same_optimizer_and_loss(moons):
+    """As a model compiled once in Keras: fit() without optimizer=/loss= keeps the previous
+    ones (learning rate, Adam's moments), and two fits equal one longer fit."""
+    X, y, _, _ = moons
+    a = mlp()
+    opt = gn.Adam(lr=0.01)
+    a.fit(X, y, epochs=3, optimizer=opt, loss="bce", batch_size=50)
+    a.fit(X, y, epochs=2, batch_size=50)
+    assert a.optimizer is opt and isinstance(a.loss, gn.BinaryCrossEntropy)
+    b = mlp()
+    b.fit(X, y, epochs=5, optimizer=gn.Adam(lr=0.01), loss="bce", batch_size=50)
+    assert same(a.get_weights(), b.get_weights())
+    a.fit(X, y, epochs=1, optimizer="sgd")  # an explicit one replaces it
+    assert isinstance(a.optimizer, gn.SGD)
+
+    reg = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    reg.fit(X, y.astype(float), loss="mae", epochs=1)
+    reg.fit(X, y.astype(float), epochs=1)
+    assert isinstance(reg.loss, gn.MAE)  # not the default MSE
+
+
+def test_one_layer_object_in_two_places_is_refused():
+    shared = gn.Dense(4, 4)
+    with pytest.raises(ValueError, match=r"node 2 \(Dense.*\) is the same object as node 0.*"
+                                         r"create a new layer for each place"):
+        gn.Sequential([shared, gn.Tanh(), shared])
+    relu = gn.ReLU()
+    with pytest.raises(ValueError, match="node 3 .* same object as node 1"):
+        gn.Sequential([gn.Dense(2, 4), relu, gn.Dense(4, 4), relu])

@@ -48,6 +48,14 @@ class Sequential:
             if isinstance(layer, Dense) and layer.activation is not None:
                 expanded.append(_act.get(layer.activation))
                 layer.activation = None
+        first_at = {}
+        for i, layer in enumerate(expanded):
+            j = first_at.setdefault(id(layer), i)
+            if j != i:
+                raise ValueError(f"node {i} ({layer!r}) is the same object as node {j}: a node "
+                                 f"keeps its own input and gradients, so one object cannot "
+                                 f"sit at two places of the graph; create a new layer for each "
+                                 f"place (shared weights are not supported)")
         self.layers = expanded
         self.seed = seed
         self.dtype = resolve_dtype(dtype)
@@ -178,7 +186,7 @@ class Sequential:
         return np.concatenate([self.forward(X[i:i + batch_size])
                                for i in range(0, len(X), batch_size)])
 
-    def fit(self, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
+    def fit(self, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
             on_nonfinite="stop", initial_epoch=0, sample_weight=None):
         """Train the model in place and return a :class:`~glassnet.train.History`.
@@ -190,10 +198,14 @@ class Sequential:
             Integer labels 0..k-1 (or one-hot) for categorical cross-entropy, 0/1 for binary
             cross-entropy, numbers for regression.
         loss : Loss or name, optional
-            Default from the last node: Sigmoid -> "bce", Softmax -> "cce", else "mse".
-        optimizer : Optimizer or name
-            Default ``"adam"``; e.g. ``glassnet.optim.SGD(lr=1.0)`` for the seeds' plain
-            gradient descent.
+            Default: the loss of the previous ``fit`` (or of the loaded model file); for a
+            model never trained, from the last node: Sigmoid -> "bce", Softmax -> "cce", else
+            "mse".
+        optimizer : Optimizer or name, optional
+            Default: the optimizer of the previous ``fit``, so a second ``fit`` continues with
+            the same learning rate and state (Adam's moments, momentum, a reduced rate); for
+            a model never trained, ``"adam"``. E.g. ``glassnet.optim.SGD(lr=1.0)`` for the
+            seeds' plain gradient descent.
         epochs : int
         batch_size : int or None
             None trains on the whole set at once (full-batch gradient descent, as the seeds).

@@ -566,7 +566,7 @@ def _catch_sigint(state):
 # fit
 # --------------------------------------------------------------------------------------------
 
-def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuffle=True,
+def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle=True,
         validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
         on_nonfinite="stop", initial_epoch=0, sample_weight=None):
     """Train ``model`` in place; see :meth:`glassnet.Sequential.fit` for the parameters."""
@@ -592,8 +592,14 @@ def fit(model, X, y, loss=None, optimizer="adam", epochs=1, batch_size=32, shuff
                     n_features=model.n_features if model.built else None)
     if not model.built:
         model.build(X.shape[1])
-    loss = default_loss(model) if loss is None else _losses.get(loss)
+    if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
+        loss = model.loss if isinstance(getattr(model, "loss", None), _losses.Loss) else \
+            default_loss(model)
+    loss = _losses.get(loss)
     _warn_double_squash(model, loss)
+    if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
+        prev = getattr(model, "optimizer", None)
+        optimizer = prev if isinstance(prev, _optim.Optimizer) else "adam"
     optimizer = _optim.get(optimizer)
     n_out = model.n_outputs
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
