@@ -1067,3 +1067,31 @@ def test_one_layer_object_in_two_places_is_refused():
     relu = gn.ReLU()
     with pytest.raises(ValueError, match="node 3 .* same object as node 1"):
         gn.Sequential([gn.Dense(2, 4), relu, gn.Dense(4, 4), relu])
+
+
+def test_multilabel_metrics_mean_what_scikit_learn_means(moons):
+    """Several sigmoid outputs trained with binary cross-entropy are independent labels:
+    accuracy is the share of rows with every label right, F1 & co. average per-label scores;
+    the same numbers as sklearn.metrics on the label-indicator arrays."""
+    skm = pytest.importorskip("sklearn.metrics")
+    X, y, _, _ = moons
+    Y = np.stack([y, 1 - y, (X[:, 0] > 0).astype(int)], axis=1)
+    m = gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(8, 3), gn.Sigmoid()], seed=0)
+    h = m.fit(X, Y, loss="bce", epochs=30, batch_size=None, optimizer=gn.Adam(lr=0.05),
+              metrics=["accuracy"])
+    names = ["accuracy", "f1", "f1_macro", "f1_micro", "f1_weighted", "precision",
+             "recall_weighted", "roc_auc", "log_loss"]
+    got = m.evaluate(X, Y, metrics=names)
+    P, p = m.predict_classes(X), m.predict_proba(X)
+    want = {"accuracy": skm.accuracy_score(Y, P), "f1": skm.f1_score(Y, P, average="macro"),
+            "f1_macro": skm.f1_score(Y, P, average="macro"),
+            "f1_micro": skm.f1_score(Y, P, average="micro"),
+            "f1_weighted": skm.f1_score(Y, P, average="weighted"),
+            "precision": skm.precision_score(Y, P, average="macro"),
+            "recall_weighted": skm.recall_score(Y, P, average="weighted"),
+            "roc_auc": skm.roc_auc_score(Y, p),
+            "log_loss": np.mean([skm.log_loss(Y[:, j], p[:, j]) for j in range(3)])}
+    for k in names:
+        assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
+    assert got["accuracy"] > 0.7  # not the argmax of independent labels (about 0.33)
+    assert h.history["accuracy"][-1] > 0.7

@@ -496,6 +496,8 @@ def compute_metrics(names, y, out, loss, prefix=""):
     if not names:
         return {}
     from . import metrics as _metrics
+    if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
+        return _multilabel_metrics(names, y, out, loss, prefix)
     res = {}
     multiclass = out.ndim == 2 and out.shape[1] > 1
     for name in names:
@@ -509,6 +511,40 @@ def compute_metrics(names, y, out, loss, prefix=""):
             val = fn(_labels_of(y), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
         else:
             val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
+        res[prefix + name] = float(val)
+    return res
+
+
+def _multilabel_metrics(names, y, out, loss, prefix=""):
+    """Metrics of a multi-label model (several independent 0/1 outputs, binary
+    cross-entropy), with scikit-learn's meaning for label-indicator arrays: accuracy is the
+    share of rows with every label right; precision/recall/F1 score each label as a binary
+    problem and average (plain names and _macro: the mean over labels; _weighted: weighted by
+    each label's positives; _micro: pooled over all labels); log_loss and roc_auc are the
+    means over labels of the binary ones."""
+    from . import metrics as _metrics
+    Y = np.asarray(y).reshape(out.shape).astype(np.int64)
+    P = (out > _threshold(loss)).astype(np.int64)
+    proba = _to_proba(out, loss)
+    res = {}
+    for name in names:
+        base, _, avg = name.partition("_") if name.startswith(("precision", "recall", "f1")) \
+            else (name, "", "")
+        if name == "accuracy":
+            val = float(np.mean(np.all(P == Y, axis=1)))
+        elif base in ("precision", "recall", "f1"):
+            fn = _metrics.get(base)  # binary, class 1 positive
+            if avg == "micro":
+                val = fn(Y.reshape(-1), P.reshape(-1))
+            else:
+                per = np.array([fn(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
+                w = Y.sum(axis=0) if avg == "weighted" else None
+                val = float(np.average(per, weights=w)) if w is None or w.sum() > 0 else 0.0
+        elif name in ("log_loss", "roc_auc"):
+            fn = _metrics.get(name)
+            val = float(np.mean([fn(Y[:, j], proba[:, j]) for j in range(Y.shape[1])]))
+        else:
+            val = _metrics.get(name)(np.asarray(y).reshape(out.shape), out)
         res[prefix + name] = float(val)
     return res
 
