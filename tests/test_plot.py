@@ -148,3 +148,110 @@ def test_core_glassnet_does_not_import_matplotlib():
                          timeout=60, env=env)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+def _legend(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().texts]
+
+
+def test_decision_boundary_of_a_model_predicting_labels():
+    # predict returns labels of any type: regions and points are drawn by label, legend too
+    X, y = gn.data.make_moons(120, noise=0.2, seed=0)
+
+    class LeftRight:
+        def predict(self, G):
+            return np.where(np.asarray(G)[:, 0] > 0.5, "right", "left")
+
+    side = LeftRight().predict(X)
+    fig = plot.decision_boundary(LeftRight(), X, side, resolution=20)
+    assert _legend(fig) == ["y = left", "y = right"]
+    for coll, name in zip(fig.axes[0].collections[-2:], ("left", "right")):
+        np.testing.assert_array_equal(coll.get_offsets(), X[side == name])
+    with pytest.raises(ValueError, match="labels of the same kind"):
+        plot.decision_boundary(LeftRight(), X, y, resolution=20)
+
+    class Thirds:   # integer labels 0, 1, 2 in one column: three classes, not a 0.5 threshold
+        def predict(self, G):
+            return np.digitize(np.asarray(G)[:, 0], [0.0, 1.0])
+
+    fig = plot.decision_boundary(Thirds(), X, Thirds().predict(X), resolution=20)
+    assert _legend(fig) == ["y = 0", "y = 1", "y = 2"]
+
+
+@pytest.mark.filterwarnings("ignore:.*maximum number of epochs")
+def test_decision_boundary_of_a_sklearn_classifier_with_string_labels():
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier, GlassRegressor
+    X, y = gn.data.make_moons(120, noise=0.2, seed=0)
+    names = np.array(["b", "a"])[y]          # classes_ is sorted: ["a", "b"]
+    gc = GlassClassifier(hidden_layer_sizes=(8,), epochs=30, random_state=0).fit(X, names)
+    fig = plot.decision_boundary(gc, X, names, resolution=20)
+    assert _legend(fig) == ["y = a", "y = b"]
+    np.testing.assert_array_equal(fig.axes[0].collections[-2].get_offsets(), X[names == "a"])
+    with pytest.raises(ValueError, match=r"labels the model does not know: \[0, 1\]"):
+        plot.decision_boundary(gc, X, y, resolution=20)
+    reg = GlassRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="GlassRegressor is a regressor"):
+        plot.decision_boundary(reg, X, y, resolution=20)
+
+
+def test_decision_boundary_refuses_a_regression_model():
+    X, y = gn.data.make_moons(100, noise=0.2, seed=0)
+    target = X[:, 0] + 0.1 * np.random.default_rng(0).standard_normal(len(X))
+    reg = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1)], seed=0)
+    reg.fit(X, target, loss="mse", epochs=2)
+    with pytest.raises(ValueError, match=r"not class scores \(last node Dense, trained with MSE"):
+        plot.decision_boundary(reg, X, target, resolution=20)
+    with pytest.raises(ValueError, match="not class scores"):
+        plot.decision_boundary(reg, X, y, resolution=20)
+    # a classifier keeps working with a float target of integer values ...
+    clf = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1), gn.Sigmoid()],
+                        seed=0)
+    clf.fit(X, y.astype(float), epochs=2)
+    assert _legend(plot.decision_boundary(clf, X, y.astype(float), resolution=20)) == \
+        ["y = 0", "y = 1"]
+    # ... but a continuous target is not class labels
+    with pytest.raises(ValueError, match="not class labels"):
+        plot.decision_boundary(clf, X, target, resolution=20)
+    with pytest.raises(ValueError, match="resolution must be >= 2"):
+        plot.decision_boundary(clf, X, y, resolution=1)
+
+
+def test_learning_curve_markers_models_and_empty_histories(or_model):
+    model, X, y, hist = or_model
+    m1 = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    one = m1.fit(X, y, epochs=1)
+    (line,) = plot.learning_curve(one).axes[0].get_lines()
+    assert line.get_marker() == "o" and len(line.get_xdata()) == 1    # a single point shows
+    (line,) = plot.learning_curve([1.0, np.nan, 0.1]).axes[0].get_lines()
+    assert line.get_marker() == "o"
+    # a long series: no markers, except on a value a line cannot show (no finite neighbour)
+    (line,) = plot.learning_curve(hist).axes[0].get_lines()
+    assert line.get_marker() in ("None", None, "")
+    series = np.linspace(1.0, 0.1, 40)
+    series[[10, 12]] = np.nan
+    (line,) = plot.learning_curve(series).axes[0].get_lines()
+    assert line.get_marker() == "o" and line.get_markevery() == [11]
+    # a model trained with fit: its History
+    (line,) = plot.learning_curve(model).axes[0].get_lines()
+    np.testing.assert_allclose(line.get_ydata(), hist.history["loss"])
+    empty = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    for h in ([], np.array([]), {"loss": []}, gn.History(), empty):
+        with pytest.raises(ValueError, match="the history is empty"):
+            plot.learning_curve(h)
+    with pytest.raises(TypeError, match="history must be"):
+        plot.learning_curve("loss")
+
+
+def test_loss_landscape_validates_resolution_and_params(or_model):
+    model, X, y, _ = or_model
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="resolution must be >= 2, got 1"):
+        plot.loss_landscape(model, X, y, resolution=1)
+    with pytest.raises(TypeError, match="resolution must be an integer"):
+        plot.loss_landscape(model, X, y, resolution=4.5)
+    for same in ((1, 1), (0, (0, "W", (0, 0))), ((0, "b", 0), 2)):
+        with pytest.raises(ValueError, match=r"the same parameter twice \(layer 0 [Wb]"):
+            plot.loss_landscape(model, X, y, params=same, resolution=3)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -55,14 +55,38 @@ def _new_axes(ax, figsize, subplot_kw=None):
 # -------------------------------------------------------------------------------------------------
 
 def _history_dict(history) -> dict:
-    h = getattr(history, "history", history)
+    h = history
+    if not isinstance(h, dict) and hasattr(h, "history"):
+        h = h.history                      # a History, or a model whose .history is one
+        if h is None:                      # a model not trained yet
+            h = {}
+        elif not isinstance(h, dict) and hasattr(h, "history"):
+            h = h.history
     if isinstance(h, dict):
         return {k: list(v) for k, v in h.items() if isinstance(v, (list, tuple, np.ndarray))}
-    arr = np.asarray(h, dtype=float)
-    if arr.ndim == 1:
+    try:
+        arr = np.asarray(h, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is not None and arr.ndim == 1:
         return {"loss": arr.tolist()}
-    raise TypeError("history must be a History (what fit returns), a dict of lists, or a list "
-                    "of losses")
+    raise TypeError("history must be a History (what fit returns), a model trained with fit, a "
+                    f"dict of lists, or a list of losses; got {type(history).__name__}")
+
+
+# a series this short is drawn with a marker on every point; a longer one marks only the
+# points a line cannot show (a value with no finite neighbour, e.g. [1.0, nan, 0.1])
+_FEW_POINTS = 20
+
+
+def _marker_kw(y) -> dict:
+    if len(y) <= _FEW_POINTS:
+        return {"marker": "o", "ms": 4}
+    finite = np.isfinite(y)
+    isolated = finite & ~np.r_[False, finite[:-1]] & ~np.r_[finite[1:], False]
+    if isolated.any():
+        return {"marker": "o", "ms": 4, "markevery": np.flatnonzero(isolated).tolist()}
+    return {}
 
 
 def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=None):
@@ -70,8 +94,10 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
 
     Parameters
     ----------
-    history : History, dict of lists, or list of floats
-        What ``fit`` returns (``History``), its ``.history`` dict, or a plain list of costs.
+    history : History, model, dict of lists, or list of floats
+        What ``fit`` returns (``History``), a model trained with ``fit`` (its ``.history``),
+        the ``History.history`` dict, or a plain list of costs. Short series, and values
+        with no finite neighbour, are drawn with markers.
     ax : matplotlib Axes, optional
     keys : list of str, optional
         Which series to draw; default ``"loss"`` and ``"val_loss"`` (when present). Metric
@@ -84,7 +110,7 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
     matplotlib.figure.Figure
     """
     h = _history_dict(history)
-    if not h:
+    if not any(len(v) for v in h.values()):
         raise ValueError("the history is empty: train for at least one epoch")
     if keys is None:
         keys = [k for k in ("loss", "val_loss") if k in h]
@@ -100,7 +126,8 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
     for k in loss_keys:
         y = np.asarray(h[k], dtype=float)
         ax.plot(np.arange(1, len(y) + 1), y, label="validation" if k == "val_loss" else
-                ("training" if k == "loss" else k), color=colours.get(k), lw=1.8)
+                ("training" if k == "loss" else k), color=colours.get(k), lw=1.8,
+                **_marker_kw(y))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost")
     if loss_keys:
@@ -114,7 +141,7 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
         ax2 = ax.twinx()
         for k in other:
             y = np.asarray(h[k], dtype=float)
-            ax2.plot(np.arange(1, len(y) + 1), y, ls="--", lw=1.4, label=k)
+            ax2.plot(np.arange(1, len(y) + 1), y, ls="--", lw=1.4, label=k, **_marker_kw(y))
         ax2.set_ylabel(", ".join(other))
         lines = ax.get_lines() + ax2.get_lines()
         ax.legend(lines, [ln.get_label() for ln in lines], loc="best")
@@ -129,6 +156,55 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
 # decision boundary
 # -------------------------------------------------------------------------------------------------
 
+def _check_classifier(model):
+    """Refuse a model whose outputs are not classes, as ``Sequential.predict_classes`` does: a
+    glassnet model needs a final Sigmoid, Softmax or Step node or a classification loss; a
+    scikit-learn regressor is refused by its tags."""
+    from . import activations as _act
+    from . import losses as _losses
+    from .model import Sequential
+    if isinstance(model, Sequential):
+        loss = getattr(model, "loss", None)
+        last = model.layers[-1] if model.layers else None
+        if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy,
+                             _losses.Hinge)) or isinstance(last, (_act.Sigmoid, _act.Softmax,
+                                                                  _act.Step)):
+            return
+        how = f"trained with {type(loss).__name__}" if loss is not None else "not trained"
+        raise ValueError(f"decision_boundary needs a classifier, but this model's outputs are "
+                         f"not class scores (last node {type(last).__name__}, {how}): it needs "
+                         f"a final Sigmoid, Softmax or Step node or a classification loss")
+    tags = getattr(model, "__sklearn_tags__", None)
+    if tags is not None and getattr(tags(), "estimator_type", None) == "regressor":
+        raise ValueError(f"decision_boundary needs a classifier, but {type(model).__name__} is "
+                         f"a regressor")
+
+
+def _predicted_labels(model, out, labels):
+    """The class names of a model whose ``predict`` returns labels (any type), or None when it
+    returns scores: ``classes_`` when the model has it, else the sorted labels of its
+    predictions and ``y`` together."""
+    from .model import Sequential
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        names = np.asarray(classes).tolist()
+        unknown = sorted(set(labels.tolist()) - set(names), key=repr)
+        if unknown:
+            raise ValueError(f"y holds labels the model does not know: {unknown[:5]!r} (its "
+                             f"classes_: {names[:10]!r})")
+        return names
+    if isinstance(model, Sequential) or (out.ndim == 2 and out.shape[1] > 1) or (
+            out.dtype.kind in "fc" and not np.all(out == np.round(out))):
+        return None
+    values = set(out.ravel().tolist()) | set(labels.tolist())
+    try:
+        return sorted(values)
+    except TypeError:
+        raise ValueError(f"the model predicts labels like {out.ravel()[:1].tolist()[0]!r} but "
+                         f"y holds {labels[:1].tolist()[0]!r}: they must be labels of the same "
+                         f"kind") from None
+
+
 def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int = 300,
                       padding: float = 0.5, title=None, cmap=None):
     """The model's decision boundary over 2-D data, with the data points on top.
@@ -137,6 +213,11 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     boundary"); ``False`` draws only the boundary line. For a single output the boundary is
     where the model's output crosses the threshold ``predict_classes`` uses (0.5 for
     probabilities, 0 for logits and Hinge); for several outputs, where the arg-max changes.
+    A model whose ``predict`` returns labels (a scikit-learn classifier, strings included)
+    is drawn by its predicted labels, in the order of its ``classes_`` when it has one.
+
+    A regression model is refused (ValueError), as by ``predict_classes``: a glassnet model
+    needs a final Sigmoid, Softmax or Step node or a classification loss.
 
     Parameters
     ----------
@@ -144,7 +225,7 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     X : array (m, 2)
     y : array (m,) of class labels (or one-hot)
     resolution : int
-        Grid points per axis.
+        Grid points per axis (at least 2).
     padding : float
         Margin around the data, in data units.
 
@@ -152,15 +233,21 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     -------
     matplotlib.figure.Figure
     """
+    from ._validate import check_positive_int
+    from .train import _labels_of, _threshold
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
-    from .train import _labels_of, _threshold
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     labels = _labels_of(y)
     if len(labels) != len(X):
         raise ValueError(f"X has {len(X)} rows but y has {len(labels)}")
-    fig, ax = _new_axes(ax, (5.6, 5.0))
-    from matplotlib.colors import ListedColormap
+    _check_classifier(model)
+    if labels.dtype.kind in "fc":
+        bad = labels[labels != np.round(labels)][:1].tolist()[0]
+        raise ValueError(f"y holds numbers that are not class labels (e.g. {bad!r}): "
+                         f"decision_boundary needs class labels (0, 1, ... or strings), not a "
+                         f"regression target")
 
     (x0, x1), (y0, y1) = (X[:, 0].min() - padding, X[:, 0].max() + padding), \
                          (X[:, 1].min() - padding, X[:, 1].max() + padding)
@@ -169,18 +256,32 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     out = np.asarray(model.predict(grid))
     if out.ndim == 1:
         out = out[:, None]
-    classes = np.unique(labels)
-    if out.shape[1] == 1:
-        threshold = _threshold(getattr(model, "loss", None))
-        score = out[:, 0].reshape(gx.shape)
-        region = (score > threshold).astype(int)
-        n_cls = 2
+    names = _predicted_labels(model, out, labels)
+    score = threshold = None
+    if names is not None:
+        if out.shape[1] != 1:
+            raise ValueError(f"{type(model).__name__}.predict returns {out.shape[1]} values "
+                             f"per point (multi-label?); decision_boundary needs one class "
+                             f"per point")
+        index = {c: i for i, c in enumerate(names)}
+        region = np.array([index[v] for v in out[:, 0].tolist()]).reshape(gx.shape)
+        codes = np.array([index[v] for v in labels.tolist()])
+        n_cls = len(names)
     else:
-        region = out.argmax(axis=1).reshape(gx.shape)
-        score = None
-        threshold = None
-        n_cls = out.shape[1]
-    colours = [_CLASS_STYLE[i % len(_CLASS_STYLE)][0] for i in range(max(n_cls, len(classes)))]
+        names = np.unique(labels).tolist()
+        codes = np.searchsorted(names, labels)
+        if out.shape[1] == 1:
+            threshold = _threshold(getattr(model, "loss", None))
+            score = out[:, 0].reshape(gx.shape)
+            region = (score > threshold).astype(int)
+            n_cls = 2
+        else:
+            region = out.argmax(axis=1).reshape(gx.shape)
+            n_cls = out.shape[1]
+    fig, ax = _new_axes(ax, (5.6, 5.0))
+    from matplotlib.colors import ListedColormap
+
+    colours = [_CLASS_STYLE[i % len(_CLASS_STYLE)][0] for i in range(max(n_cls, len(names)))]
     if shaded:
         cm = cmap or ListedColormap(colours[:n_cls])
         ax.contourf(gx, gy, region, levels=np.arange(n_cls + 1) - 0.5, cmap=cm, alpha=0.22,
@@ -189,9 +290,11 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
         ax.contour(gx, gy, score, levels=[threshold], colors="k", linewidths=1.6)
     elif score is None and len(np.unique(region)) > 1:
         ax.contour(gx, gy, region, levels=np.arange(n_cls) + 0.5, colors="k", linewidths=1.2)
-    for i, c in enumerate(classes):
+    for i, c in enumerate(names):
         col, mk = _CLASS_STYLE[i % len(_CLASS_STYLE)]
-        sel = labels == c
+        sel = codes == i
+        if not sel.any():
+            continue
         kw = dict(marker=mk, s=60 if mk != "x" else 80, label=f"y = {c}")
         if mk == "x":
             ax.scatter(X[sel, 0], X[sel, 1], c=col, linewidths=2.2, **kw)
@@ -259,8 +362,10 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     matplotlib.figure.Figure
     """
     from . import losses as _losses
+    from ._validate import check_positive_int
     from .train import default_loss, prepare_targets
 
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it (or call it on data) first")
     loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
@@ -276,6 +381,9 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
             if len(params) != 2:
                 raise ValueError("params must name exactly two parameters")
             (pa, ia, la), (pb, ib, lb) = (_param_index(model, s) for s in params)
+            if pa is pb and ia == ib:
+                raise ValueError(f"params names the same parameter twice ({la}): a slice "
+                                 f"needs two different parameters")
             a0, b0 = pa.flat[ia], pb.flat[ib]
             for i, tb in enumerate(ts):
                 for j, ta in enumerate(ts):
