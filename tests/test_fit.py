@@ -225,7 +225,7 @@ def test_early_stopping_on_accuracy_maximizes_and_falls_back_without_validation(
     mlp().fit(X, y, epochs=30, batch_size=None, optimizer=gn.SGD(lr=1e-6),
               validation_data=(Xv, yv), metrics=["accuracy"], callbacks=[es])
     assert es._max  # "acc" in the name: greater is better
-    with pytest.warns(RuntimeWarning, match="not logged"):
+    with pytest.warns(RuntimeWarning, match="logged only with validation data"):
         h = mlp().fit(X, y, epochs=50, batch_size=None, optimizer=gn.SGD(lr=1e-9),
                       callbacks=[gn.EarlyStopping(patience=2, min_delta=1e-3)])
     assert h.stopped_early and len(h.epoch) == 3  # the loss hardly moves: 2 bad epochs
@@ -1005,12 +1005,23 @@ def test_callbacks_fall_back_the_same_way_when_the_monitor_is_not_logged(moons, 
     with pytest.warns(RuntimeWarning) as rec:
         mlp().fit(X, y, epochs=2, batch_size=None, metrics=["accuracy"], callbacks=[es, ck])
     msgs = [str(w.message) for w in rec]
-    assert any(m.startswith("EarlyStopping: 'val_accuracy' is not logged")
-               and "monitoring 'accuracy'" in m for m in msgs)
-    assert any(m.startswith("ModelCheckpoint: 'val_f1' is not logged")
+    assert any(m.startswith("EarlyStopping: 'val_accuracy' is logged only with validation "
+                            "data") and "monitoring 'accuracy'" in m for m in msgs)
+    assert any(m.startswith("ModelCheckpoint: 'val_f1' is logged only with validation data")
                and "monitoring 'loss'" in m for m in msgs)
     assert es._key == "accuracy" and es._max
     assert (tmp_path / "best.gnet").exists()
+
+    # with validation data, a name fit does not log (a typo) falls back to val_loss, not to
+    # the training loss, and the warning does not blame missing validation data
+    typo = gn.EarlyStopping(monitor="val_acc", patience=100)
+    with pytest.warns(RuntimeWarning) as rec:
+        mlp().fit(X, y, epochs=2, batch_size=None, metrics=["accuracy"], callbacks=[typo],
+                  validation_split=0.25)
+    (msg,) = [str(w.message) for w in rec if "EarlyStopping" in str(w.message)]
+    assert "'val_acc' is not among the logged values ('loss', 'accuracy', 'val_loss', " in msg
+    assert "spelled right" in msg and msg.endswith("monitoring 'val_loss' instead")
+    assert typo._key == "val_loss" and not typo._max
 
 
 # ------------------------------------------------------------- targets and losses that clash

@@ -455,7 +455,8 @@ def test_reduce_on_plateau_falls_back_to_loss_with_one_warning():
     opt = SGD(lr=1.0)
     cb = ReduceLROnPlateau(patience=0)
     cb.set_model(fake_model(opt))
-    with pytest.warns(RuntimeWarning, match="'val_loss' is not logged.*monitoring 'loss'"):
+    with pytest.warns(RuntimeWarning, match="'val_loss' is logged only with validation "
+                                            "data.*monitoring 'loss'"):
         cb.on_epoch_end(0, {"loss": 1.0})
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -46,17 +46,28 @@ class Callback:
 
     def _monitored(self, logs):
         """The key of ``logs`` that a callback with a ``monitor`` watches: ``monitor`` itself
-        when it is logged; otherwise the same metric on the training batches (``val_``
-        dropped), else ``"loss"``, with one warning; None when none of them is logged."""
+        when it is logged; otherwise, with one warning saying why, the closest logged one:
+        with validation data, ``"val_loss"``; without, the same metric on the training
+        batches (``val_`` dropped), else ``"loss"``. None when none of them is logged."""
         key = self.monitor
         if key in logs:
             return key
-        base = key[4:] if key.startswith("val_") else None
-        fallback = next((k for k in (base, "loss") if k and k in logs), None)
+        has_val = any(k.startswith("val_") for k in logs)
+        if has_val:  # a metric name fit was not asked to log, or a typo
+            order = ("val_loss", "loss")
+            why = (f"not among the logged values ({', '.join(map(repr, logs))}): is it "
+                   f"spelled right, and in fit(metrics=[...])?")
+        elif key.startswith("val_"):
+            order = (key[4:], "loss")
+            why = "logged only with validation data (fit's validation_data or validation_split)"
+        else:
+            order = ("loss",)
+            why = (f"not among the logged values ({', '.join(map(repr, logs)) or 'nothing'}): "
+                   f"is it spelled right, and in fit(metrics=[...])?")
+        fallback = next((k for k in order if k in logs), None)
         if not getattr(self, "_monitor_warned", False):
             self._monitor_warned = True
             what = f"monitoring {fallback!r} instead" if fallback else "nothing to monitor"
-            warnings.warn(f"{type(self).__name__}: {key!r} is not logged (no validation data? "
-                          f"logged: {', '.join(map(repr, logs)) or 'nothing'}); {what}",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{type(self).__name__}: {key!r} is {why}; {what}", RuntimeWarning,
+                          stacklevel=3)
         return fallback
