@@ -1,6 +1,7 @@
 """Model files: bit-identical round trips, the extra dict, atomic writes, and untrusted input
 (hand-crafted, truncated, corrupt and foreign files, plus a fuzz of thousands of mutations)
 that must fail with ModelFileError and nothing else."""
+import errno
 import hashlib
 import json
 import os
@@ -270,6 +271,64 @@ def test_atomic_write_text_and_bytes(tmp_path):
     h = gn.Sequential([gn.Dense(5, 1)], seed=0).fit(*data2(), epochs=2, batch_size=8)
     h.to_csv(tmp_path / "c" / "hist.csv")
     assert (tmp_path / "c" / "hist.csv").read_text().splitlines()[0].startswith("epoch,loss")
+
+
+def test_atomic_target_is_a_folder(tmp_path):
+    model = make_model("softmax", train=False)
+    (tmp_path / "out").mkdir()
+    for target in (tmp_path / "out", str(tmp_path / "new") + os.sep):
+        with pytest.raises(IsADirectoryError, match=r"is a folder; give a file name") as exc:
+            save_model(model, target)
+        assert ".tmp" not in str(exc.value) and str(target) in str(exc.value)
+    assert os.listdir(tmp_path) == ["out"] and os.listdir(tmp_path / "out") == []
+
+
+def _fail_creating(exc_type, code):
+    real = os.open
+
+    def fake(path, flags, *args):
+        if flags & os.O_CREAT:
+            raise exc_type(code, os.strerror(code), path)  # as the kernel names the temp file
+        return real(path, flags, *args)
+    return fake
+
+
+@pytest.mark.parametrize("exc_type, code", [(PermissionError, errno.EACCES),
+                                            (OSError, errno.EROFS)])
+def test_atomic_errors_name_the_target_not_the_temp_file(tmp_path, monkeypatch, exc_type, code):
+    p, before = _old_file(tmp_path)
+    monkeypatch.setattr(gio.os, "open", _fail_creating(exc_type, code))
+    with pytest.raises(exc_type) as exc:
+        save_model(make_model("softmax", seed=9, train=False), p)
+    assert exc.value.errno == code and exc.value.filename == str(p)
+    assert str(exc.value) == f"[Errno {code}] {os.strerror(code)}: {str(p)!r}"
+    monkeypatch.undo()
+    # an error without a file name (a full or failing disk) names the target too
+    def failing_disk(fd):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(gio.os, "fsync", failing_disk)
+    with pytest.raises(OSError, match=r"Input/output error: '.*m\.gnet'$") as exc:
+        gio.atomic_write_bytes(p, b"new")
+    assert exc.value.errno == errno.EIO and ".tmp" not in str(exc.value)
+    monkeypatch.undo()
+    assert p.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.gnet"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into read-only directories")
+def test_atomic_read_only_directory(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError) as exc:
+            save_model(make_model("softmax", train=False), ro / "m.gnet")
+        assert exc.value.filename == str(ro / "m.gnet") and ".tmp" not in str(exc.value)
+        assert os.listdir(ro) == []
+    finally:
+        ro.chmod(0o755)
 
 
 # -- untrusted files: hand-crafted cases ---------------------------------------------------------
@@ -776,3 +835,99 @@ def test_register_layer_refuses_what_it_cannot_keep(registered):
             save_model(m, "/tmp/never.gnet")
     finally:
         gio._CUSTOM_LAYERS.pop("Arr", None)
+
+
+_TWICE = """
+class Twice(gn.Layer):
+    def forward(self, x, training=False):
+        return 2 * x
+
+    def backward(self, dy):
+        return 2 * dy
+"""
+
+
+def _define_twice(module):
+    ns = {"gn": gn, "__name__": module}
+    exec(_TWICE, ns)  # what running a notebook cell does
+    return ns["Twice"]
+
+
+def test_register_layer_again_after_a_cell_is_rerun(tmp_path):
+    first = gio.register_layer(_define_twice("__main__"))
+    try:
+        old_model = gn.Sequential([gn.Dense(2, 2), first()], seed=0)
+        second = _define_twice("__main__")
+        assert gio.register_layer(second) is second  # the redefinition replaces the first
+        assert gio._CUSTOM_LAYERS["Twice"] is second
+        save_model(old_model, tmp_path / "t.gnet")  # built before the cell was rerun
+        assert type(load_model(tmp_path / "t.gnet").layers[1]) is second
+        with pytest.raises(ValueError, match=r"'Twice' is already registered for "
+                                             r"__main__\.Twice; pass name= to register "
+                                             r"elsewhere\.Twice under another name"):
+            gio.register_layer(_define_twice("elsewhere"))
+        assert gio._CUSTOM_LAYERS["Twice"] is second
+    finally:
+        gio._CUSTOM_LAYERS.pop("Twice", None)
+
+
+class Power(gn.Layer):
+    """y = x ** k."""
+
+    def __init__(self, k, scale=1.0, flags=(False,)):
+        super().__init__()
+        self.k, self.scale, self.flags = k, scale, flags
+
+    def forward(self, x, training=False):
+        return self.scale * x ** self.k
+
+    def backward(self, dy):
+        return dy
+
+    def config(self):
+        return {"k": self.k, "scale": self.scale, "flags": self.flags}
+
+
+def test_save_refuses_a_config_that_cannot_rebuild_the_layer(registered, tmp_path):
+    class NoConfig(Power):  # config() of the base class: {} for a constructor that needs k
+        def config(self):
+            return {}
+
+    class Wider(Scale):  # config() forgets the width its constructor takes
+        def __init__(self, width=2, shift=0.0):
+            super().__init__(shift)
+            self.width = width
+
+        def build(self, n_in, rng=None, dtype="float32"):
+            return super().build(self.width, rng, dtype)
+
+    for cls, layer, match in (
+            (NoConfig, NoConfig(3), r"cannot save layer 1 \(NoConfig\): it cannot be rebuilt "
+                                    r"from its config\(\) \{\} \(TypeError: .*'k'\); config\(\) "
+                                    r"must return the constructor's keyword arguments"),
+            (Wider, Wider(width=3), r"cannot save layer 1 \(Wider\): rebuilt from its config\(\) "
+                                    r".* for 3 inputs it has parameters \{'s': \(2,\)\} .*; "
+                                    r"config\(\) must return the constructor's keyword")):
+        gio.register_layer(cls)
+        try:
+            with pytest.raises(TypeError, match=match):
+                save_model(gn.Sequential([gn.Dense(2, 3), layer], seed=0), tmp_path / "m.gnet")
+        finally:
+            gio._CUSTOM_LAYERS.pop(cls.__name__, None)
+    assert os.listdir(tmp_path) == []  # nothing was written
+
+
+def test_numpy_scalars_in_config_are_saved_as_plain_values(tmp_path):
+    gio.register_layer(Power)
+    try:
+        layer = Power(np.int64(2), scale=np.float32(0.5), flags=(np.bool_(True), np.float64(1)))
+        save_model(gn.Sequential([gn.Dense(2, 3), layer], seed=0), tmp_path / "m.gnet")
+        header = gio._parse((tmp_path / "m.gnet").read_bytes(), "m")[1]
+        cfg = header["layers"][1]["config"]
+        assert cfg == {"k": 2, "scale": 0.5, "flags": [True, 1.0]}
+        assert [type(v) for v in (cfg["k"], cfg["scale"], *cfg["flags"])] == [int, float,
+                                                                             bool, float]
+        back = load_model(tmp_path / "m.gnet").layers[1]
+        assert (back.k, back.scale, back.flags) == (2, 0.5, [True, 1.0])
+    finally:
+        gio._CUSTOM_LAYERS.pop("Power", None)

@@ -32,6 +32,7 @@ previous file intact.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import math
@@ -95,14 +96,22 @@ def _atomic_open(path):
 
     The temporary file sits next to the target (same file system, so the rename is atomic)
     and is removed if anything fails, KeyboardInterrupt included. Parent directories are
-    created; an existing target's permission bits are kept."""
+    created; an existing target's permission bits are kept. A target that is a folder is
+    refused before anything is written, and an OSError about the temporary file (a read-only
+    or full disk) is raised again, of the same type and errno, naming ``path``."""
     path = _as_path(path)
+    if not os.path.basename(path) or os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"{path!r} is a folder; give a file name")
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)[:80]
     tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
-    # 0o666 and O_EXCL: the kernel applies the umask, nobody else's file is reused
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        # 0o666 and O_EXCL: the kernel applies the umask, nobody else's file is reused
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as exc:
+        raise _naming(exc, tmp, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             with contextlib.suppress(OSError):
@@ -111,11 +120,27 @@ def _atomic_open(path):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, tmp, path) from None
         raise
     _fsync_dir(directory)
+
+
+def _naming(exc, tmp, path):
+    """``exc`` as the user should see it: an OSError that names the hidden temporary file ``tmp``
+    (or no file at all) becomes the same type with the same errno and reason, naming ``path``;
+    any other exception is returned as it is."""
+    if exc.filename not in (None, tmp):
+        return exc  # it names a file of the user's (a parent directory that cannot be made)
+    try:
+        if exc.errno is None:
+            return type(exc)(f"cannot write {path!r}: {exc}")
+        return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), path)
+    except Exception:  # an OSError subclass with a constructor of its own
+        return exc
 
 
 def _fsync_dir(directory):
@@ -165,6 +190,10 @@ def register_layer(cls=None, *, name: str | None = None):
     shape ``build`` gave it. Nothing from the file is executed: a name that was not
     registered in the loading process is refused, so register the class before
     ``load_model``.
+
+    Registering a class with the same module and qualified name as the one registered under
+    that name (a notebook cell run again) replaces it; another class under a taken name is
+    refused.
     """
     def add(c):
         if not (isinstance(c, type) and issubclass(c, Layer)):
@@ -175,12 +204,20 @@ def register_layer(cls=None, *, name: str | None = None):
         if key in _LAYER_CLASSES:
             raise ValueError(f"register_layer: {key!r} is a built-in layer; pass name= to "
                              f"register {c.__qualname__} under another name")
-        if _CUSTOM_LAYERS.get(key, c) is not c:
+        old = _CUSTOM_LAYERS.get(key, c)
+        if old is not c and _full_name(old) != _full_name(c):
             raise ValueError(f"register_layer: {key!r} is already registered for "
-                             f"{_CUSTOM_LAYERS[key].__qualname__}")
-        _CUSTOM_LAYERS[key] = c
+                             f"{_full_name(old)}; pass name= to register {_full_name(c)} "
+                             f"under another name")
+        _CUSTOM_LAYERS[key] = c  # the same name and module: a redefinition replaces it
         return c
     return add if cls is None else add(cls)
+
+
+def _full_name(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 _LOSS_CLASSES = {cls.__name__: cls for cls in (
     _losses.MSE, _losses.MAE, _losses.Huber, _losses.BinaryCrossEntropy,
     _losses.CategoricalCrossEntropy, _losses.Hinge)}
@@ -474,25 +511,64 @@ def _parse(data: bytes, path):
 # model <-> header
 # ------------------------------------------------------------------------------------------
 
-def _layer_to_json(i, layer):
+def _layer_to_json(i, layer, dtype):
     name = type(layer).__name__
     if _LAYER_CLASSES.get(name) is type(layer):
         return {"class": name, "config": layer.config()}
     name = next((k for k, c in _CUSTOM_LAYERS.items() if c is type(layer)), None)
+    if name is None:  # an instance of a class since redefined (a notebook cell run again)
+        name = next((k for k, c in _CUSTOM_LAYERS.items()
+                     if _full_name(c) == _full_name(type(layer))), None)
     if name is None:
         raise TypeError(f"cannot save layer {i} ({layer!r}): model files hold glassnet's "
                         f"built-in layers (" + ", ".join(_LAYER_CLASSES) + ") and classes "
                         "registered with glassnet.io.register_layer")
     cfg = layer.config()
+    if not isinstance(cfg, dict):
+        raise TypeError(f"cannot save layer {i} ({name}): config() must return a dict, got "
+                        f"{type(cfg).__name__}")
+    cfg = _plain(cfg)
     try:
-        json.dumps(cfg, allow_nan=False)
+        cfg = json.loads(json.dumps(cfg, allow_nan=False))  # exactly what loading will see
     except (TypeError, ValueError) as exc:
         raise TypeError(f"cannot save layer {i} ({name}): its config() must be a dict of plain "
                         f"JSON values (numbers, strings, booleans, lists), got {cfg!r}: "
                         f"{exc}") from None
-    if not isinstance(cfg, dict):
-        raise TypeError(f"cannot save layer {i} ({name}): config() must return a dict")
+    _check_rebuilds(i, name, layer, cfg, dtype)
     return {"class": name, "custom": True, "config": cfg}
+
+
+def _plain(v):
+    """``v`` with NumPy scalars (np.float32(0.5), np.int64(3), np.bool_) as Python values, in
+    dicts, lists and tuples too; anything else (arrays included) is left for JSON to judge."""
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _check_rebuilds(i, name, layer, cfg, dtype):
+    """Refuse to write a file that loading could not rebuild: ``type(layer)(**cfg)`` built for
+    the layer's input width must give the same parameters (names and shapes) and width."""
+    need = ("config() must return the constructor's keyword arguments, so that "
+            f"{name}(**config) rebuilds the layer")
+    try:
+        probe = type(layer)(**cfg)
+        probe.build(layer.n_in, dtype=dtype)
+    except Exception as exc:  # user code: whatever it raises, config() is what is wrong
+        raise TypeError(f"cannot save layer {i} ({name}): it cannot be rebuilt from its "
+                        f"config() {_short(cfg, 80)} ({type(exc).__name__}: {exc}); "
+                        f"{need}") from None
+    got = {k: tuple(np.shape(p)) for k, p in probe.params.items()}
+    has = {k: tuple(np.shape(p)) for k, p in layer.params.items()}
+    if got != has or probe.n_out != layer.n_out:
+        raise TypeError(f"cannot save layer {i} ({name}): rebuilt from its config() "
+                        f"{_short(cfg, 80)} for {layer.n_in} inputs it has parameters {got} "
+                        f"and {probe.n_out} outputs, but the layer has {has} and "
+                        f"{layer.n_out}; {need}")
 
 
 def _loss_to_json(loss):
@@ -525,7 +601,7 @@ def _model_payload(model, extra):
         raise TypeError(f"extra must be a dict, got {type(extra).__name__}")
     layers, arrays, layer_rngs = [], [], {}
     for i, layer in enumerate(model.layers):
-        layers.append(_layer_to_json(i, layer))
+        layers.append(_layer_to_json(i, layer, model.dtype))
         for k, p in layer.params.items():
             if not np.isfinite(p).all():
                 raise ValueError(f"cannot save: layer {i} ({type(layer).__name__}) parameter "
