@@ -17,7 +17,7 @@ import pytest
 import glassnet as gn
 from glassnet import optim
 from glassnet.render import array_lines, format_array
-from glassnet.trace import Trace, trace
+from glassnet.trace import Trace, backward_math, forward_math, trace
 
 
 # -------------------------------------------------------------------------------------------------
@@ -354,3 +354,54 @@ def test_trace_save_picks_the_format(tmp_path):
         tr.save(path)
         assert path.read_text(encoding="utf-8").startswith(head)
     assert isinstance(tr, Trace) and "cost=0.0889" in repr(tr)
+
+
+def test_trace_save_refuses_an_unknown_extension(tmp_path):
+    tr = _or_trace()
+    for name in ("t.png", "t.json", "t"):
+        with pytest.raises(ValueError, match=r"cannot save a trace as .*: (unknown extension "
+                                             r"'\.(png|json)'|it has no extension); use one of "
+                                             r"\.txt, \.md, \.markdown, \.svg, \.html, \.htm$"):
+            tr.save(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+    tr.save(tmp_path / "T.HTML")  # the extension's case does not matter
+    assert (tmp_path / "T.HTML").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+class _Twice(gn.Layer):  # no docstring: Layer's must not describe it
+    def forward(self, x, training=False):
+        return 2 * x
+
+    def backward(self, dy):
+        return 2 * dy
+
+
+class _Described(_Twice):
+    """y = 2x, documented."""
+
+
+class _PlainReLU(gn.ReLU):  # inherits ReLU's forward and backward
+    pass
+
+
+class _OwnReLU(gn.ReLU):  # its own forward and backward, undocumented
+    def forward(self, x, training=False):
+        return super().forward(x, training)
+
+    def backward(self, dy):
+        return super().backward(dy)
+
+
+def test_custom_layers_are_not_described_by_a_docstring_they_inherit():
+    X, y = _xy_binary()
+    model = gn.Sequential([gn.Dense(3, 2), _Twice(), _PlainReLU(), _OwnReLU(), _Described(),
+                           gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    tr = trace(model, X, y, loss="bce")
+    forward = [r.forward_math for r in tr.nodes[1:5]]
+    assert forward == ["_Twice (custom layer)", forward_math(gn.ReLU()),
+                       "_OwnReLU (custom layer)", "y = 2x, documented"]
+    backward = [r.backward_math for r in tr.nodes[1:5]]
+    assert backward[1] == backward_math(gn.ReLU()) != backward[2]
+    assert backward[2] == backward[0] == "dx = dy ⊙ local gradient"
+    text = tr.to_text()
+    assert "Base class of every node" not in text and "(custom layer)" in text

@@ -30,12 +30,14 @@ columns, i.e. every matrix transposed).
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import losses as _losses
+from .layers import Layer
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
 
@@ -53,7 +55,12 @@ _REMARK = re.compile(r"\s+\((?=[^()]*[a-z]{3,}\s[a-z]{2,})[^()]*\)\.?$")
 
 
 def _first_paragraph(obj) -> str:
-    doc = inspect.getdoc(obj) or ""
+    return _paragraph(inspect.getdoc(obj))
+
+
+def _paragraph(doc) -> str:
+    """The first paragraph of the docstring ``doc`` on one line ("" for None)."""
+    doc = inspect.cleandoc(doc) if isinstance(doc, str) else ""
     para = doc.strip().split("\n\n")[0]
     return " ".join(ln.strip() for ln in para.splitlines())
 
@@ -62,9 +69,26 @@ def _first_doc_line(obj) -> str:
     return re.sub(r"\s+", " ", _first_paragraph(obj)).strip()
 
 
+def _layer_doc(cls) -> str:
+    """The docstring that describes what ``cls`` computes: its own, or that of the class it
+    inherits ``forward`` from, never the one of the ``Layer`` base ("" if there is none)."""
+    for c in cls.__mro__:
+        if c is Layer or c is object:
+            break
+        doc = c.__dict__.get("__doc__")
+        if isinstance(doc, str) and doc.strip():
+            return doc
+        if "forward" in c.__dict__:
+            break  # a docstring further up describes another forward
+    return ""
+
+
 def forward_math(layer) -> str:
-    """The node's forward formula, read from its class docstring (``"z = x·W + b"``)."""
-    line = _first_doc_line(type(layer))
+    """The node's forward formula, read from its class docstring (``"z = x·W + b"``); a
+    class without a docstring of its own is shown by name, ``"Twice (custom layer)"``."""
+    line = re.sub(r"\s+", " ", _paragraph(_layer_doc(type(layer)))).strip()
+    if not line:
+        return f"{type(layer).__name__} (custom layer)"
     code = [c for c in re.findall(r"``(.+?)``", line) if re.search(r"\s=\s", c)]
     if code:
         return code[0]
@@ -77,7 +101,7 @@ def backward_math(layer) -> str:
     """The node's backward formula, read from its ``backward`` docstring (the guide asks every
     backward to state its math there)."""
     fn = getattr(type(layer), "backward", None)
-    para = _first_paragraph(fn) if fn is not None else ""
+    para = _paragraph(getattr(fn, "__doc__", None))  # its own: an override inherits none
     if not para:
         return "dx = dy ⊙ local gradient"
     para = re.sub(r"\s{2,}\([^()]*\)\.?$", "", para)  # drop a trailing "  (remark)"
@@ -94,6 +118,11 @@ def short_repr(obj) -> str:
         return f"{type(obj).__name__}({', '.join(parts)})"
     except Exception:  # an object without config(): its plain repr
         return repr(obj)
+
+
+# Trace.save: extension -> the method that renders it
+_SAVE_FORMATS = {".txt": "to_text", ".md": "to_markdown", ".markdown": "to_markdown",
+                 ".svg": "to_svg", ".html": "to_html", ".htm": "to_html"}
 
 
 @dataclass
@@ -298,18 +327,16 @@ class Trace:
         return rep.to_html(layout=layout, precision=precision, max_entries=max_entries)
 
     def save(self, path, layout: str = "rows", **kwargs) -> None:
-        """Write the trace; the format follows the extension (.txt, .md, .svg, .html)."""
-        from .io import atomic_write_text
-        p = str(path).lower()
-        if p.endswith((".html", ".htm")):
-            text = self.to_html(layout=layout, **kwargs)
-        elif p.endswith(".svg"):
-            text = self.to_svg(layout=layout, **kwargs)
-        elif p.endswith((".md", ".markdown")):
-            text = self.to_markdown(layout=layout, **kwargs)
-        else:
-            text = self.to_text(layout=layout, **kwargs)
-        atomic_write_text(path, text)
+        """Write the trace; the format follows the extension (.txt, .md or .markdown, .svg,
+        .html or .htm, in any case); any other extension, or none, is a ValueError."""
+        from .io import _as_path, atomic_write_text
+        ext = os.path.splitext(_as_path(path))[1].lower()
+        method = _SAVE_FORMATS.get(ext)
+        if method is None:
+            raise ValueError(f"cannot save a trace as {_as_path(path)!r}: "
+                             + (f"unknown extension {ext!r}" if ext else "it has no extension")
+                             + "; use one of " + ", ".join(_SAVE_FORMATS))
+        atomic_write_text(path, getattr(self, method)(layout=layout, **kwargs))
 
     def __str__(self):
         return self.to_text()
