@@ -189,3 +189,17 @@ def test_fit_incremental_inputs(blobs):
         fit_incremental(GlassClassifier(), Xd, yd, epochs=0)
     with pytest.raises(ValueError, match="rows"):
         fit_incremental(GlassClassifier(), Xd, yd[:-1])
+
+
+def test_classes_missing_a_label_of_the_data_is_named():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.array([0, 1, 2, 1] * 10)
+    Xd, yd = da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10)
+    for classes, missing in (([0], r"\[1, 2\]"), ([0, 2], r"\[1\]")):
+        est = GlassClassifier(random_state=0)
+        with pytest.raises(ValueError, match=rf"classes=\[0(, 2)?\] lacks labels that y holds: "
+                                             rf"{missing}; pass every label"):
+            fit_incremental(est, Xd, yd, classes=classes, epochs=1)
+        assert not hasattr(est, "classes_")  # refused before any chunk was trained on
+    est = fit_incremental(GlassClassifier(random_state=0), Xd, yd, classes=[2, 1, 0, 3], epochs=1)
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2, 3])  # more labels than y holds: fine

@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._extras import require
+from ._validate import _short
 
 __all__ = ["fit_incremental", "predict_blocks"]
 
@@ -92,7 +93,9 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     classes : array-like, optional
         Every class label, passed to ``partial_fit`` for classifiers. When None and the
         estimator takes ``classes``, the labels are found with one pass over ``y``
-        (``dask.array.unique``); for multi-label 0/1 targets nothing is passed.
+        (``dask.array.unique``); for multi-label 0/1 targets nothing is passed. Given
+        classes are checked against the labels of a 1-D ``y`` with the same one pass, before
+        any training: a label missing from ``classes`` is a ValueError naming it.
     sample_weight : dask.array.Array (or array-like) of shape (n_samples,), optional
     shuffle : bool, default=True
         Visit the chunks in a new random order each epoch (rows inside a chunk are shuffled
@@ -133,6 +136,8 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     if "classes" in inspect.signature(estimator.partial_fit).parameters:
         if classes is None and y.ndim == 1 and not hasattr(estimator, "classes_"):
             classes = dask.compute(dask.array.unique(y))[0]
+        elif classes is not None and y.ndim == 1:
+            _check_classes(classes, dask.compute(dask.array.unique(y))[0])
         if classes is not None:
             kwargs["classes"] = np.asarray(classes)
 
@@ -169,6 +174,17 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         if pool:
             pool.shutdown(wait=True)
     return estimator
+
+
+def _check_classes(classes, labels):
+    """Refuse ``classes=`` that lacks labels of the data (``labels``: those of y), before any
+    chunk is trained on: partial_fit would stop at the first chunk holding one."""
+    given = np.unique(np.asarray(classes).ravel())
+    missing = np.setdiff1d(labels, given)
+    if missing.size:
+        raise ValueError(f"classes={_short(given.tolist(), 60)} lacks labels that y holds: "
+                         f"{_short(missing.tolist(), 60)}; pass every label of the data "
+                         f"(or classes=None to find them with one pass over y)")
 
 
 def predict_blocks(estimator, X, method="predict"):
