@@ -282,6 +282,27 @@ def test_csv_logger_writes_one_row_per_epoch(moons, tmp_path):
               callbacks=[gn.CSVLogger(str(path), append=True)])
     lines = path.read_text().splitlines()
     assert len(lines) == 1 + 4 + 2 and lines[0].startswith("epoch,")
+    # appending a run that logs other values keeps the file's columns (blank where a value
+    # is missing) and names what it could not write
+    with pytest.warns(RuntimeWarning, match=r"CSVLogger: .*not written: f1 "):
+        mlp().fit(X, y, epochs=1, batch_size=None, metrics=["f1"],
+                  callbacks=[gn.CSVLogger(str(path), append=True)])
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 7 and set(rows[-1]) == {"epoch", *h.history}
+    assert rows[-1]["val_loss"] == "" and rows[-1]["accuracy"] == ""
+    assert float(rows[-1]["loss"]) > 0
+
+
+def test_model_checkpoint_fills_in_epoch_and_logged_values(moons, tmp_path):
+    X, y, Xv, yv = moons
+    ck = gn.ModelCheckpoint(tmp_path / "m-{epoch:02d}-{val_loss:.2f}.gnet", every=2,
+                            training_state=False)
+    h = mlp().fit(X, y, epochs=4, batch_size=None, validation_data=(Xv, yv), callbacks=[ck])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"m-{e:02d}-{h.history['val_loss'][e - 1]:.2f}.gnet" for e in (2, 4)]
+    bad = gn.ModelCheckpoint(tmp_path / "m-{val_acc}.gnet")
+    with pytest.raises(ValueError, match=r"cannot be filled in: KeyError\('val_acc'\)"):
+        mlp().fit(X, y, epochs=1, batch_size=None, callbacks=[bad])
 
 
 # -------------------------------------------------------------------------------- dropout
@@ -1106,3 +1127,17 @@ def test_multilabel_metrics_mean_what_scikit_learn_means(moons):
         assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
     assert got["accuracy"] > 0.7  # not the argmax of independent labels (about 0.33)
     assert h.history["accuracy"][-1] > 0.7
+
+
+@pytest.mark.parametrize("loss, node", [("cce", "Softmax"), ("bce", "Sigmoid")])
+def test_probability_loss_after_raw_scores_warns(moons, loss, node):
+    X, y, _, _ = moons
+    k = 2 if loss == "cce" else 1
+    raw = gn.Sequential([gn.Dense(2, 4, activation="relu"), gn.Dense(4, k)], seed=0)
+    with pytest.warns(UserWarning, match=rf"expects probabilities, but the model ends in Dense, "
+                                         rf"whose outputs are raw scores: add a {node} node"):
+        raw.fit(X, y, loss=loss, epochs=1)
+    ok = gn.Sequential([gn.Dense(2, k), getattr(gn, node)()], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok.fit(X, y, loss=loss, epochs=1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
+import os
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
 from .callbacks import Callback
+from .layers import Dense
 
 
 class DivergenceError(RuntimeError):
@@ -206,15 +208,29 @@ class CSVLogger(Callback):
         self.append = append
 
     def on_train_begin(self, logs=None):
-        self._f = open(self.path, "a" if self.append else "w", encoding="utf-8")
         self._keys = None
+        if self.append:  # keep the columns of the file being appended to
+            try:
+                with open(self.path, encoding="utf-8") as f:
+                    header = f.readline().rstrip("\r\n").split(",")
+            except FileNotFoundError:
+                header = []
+            if header and header[0] == "epoch":
+                self._keys = header[1:]
+        self._f = open(self.path, "a" if self.append else "w", encoding="utf-8")
+        self._dropped_warned = False
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self._keys is None:
             self._keys = list(logs)
-            if not self.append or self._f.tell() == 0:
-                self._f.write(",".join(["epoch", *self._keys]) + "\n")
+            self._f.write(",".join(["epoch", *self._keys]) + "\n")
+        dropped = [k for k in logs if k not in self._keys]
+        if dropped and not self._dropped_warned:
+            self._dropped_warned = True
+            warnings.warn(f"CSVLogger: {os.fspath(self.path)!r} has the columns "
+                          f"{', '.join(self._keys)}; not written: {', '.join(dropped)} "
+                          f"(append=False starts a new file)", RuntimeWarning, stacklevel=3)
         self._f.write(",".join([str(epoch), *(repr(float(logs[k])) if k in logs else ""
                                               for k in self._keys)]) + "\n")
         self._f.flush()
@@ -230,6 +246,10 @@ class ModelCheckpoint(Callback):
     With ``training_state=True`` the optimizer state, epoch, history and random state are
     saved too, so ``glassnet.io.resume(path, X, y, epochs=...)`` continues exactly where it
     stopped.
+
+    ``path`` may hold ``str.format`` fields, filled in at each save as Keras does: ``epoch``
+    (counted from 1) and the logged values, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.gnet"``
+    keeps one file per save.
     """
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
@@ -257,14 +277,28 @@ class ModelCheckpoint(Callback):
             self.best = v
         elif (epoch + 1) % self.every:
             return
-        self.save(epoch)
+        self.save(epoch, logs)
 
-    def save(self, epoch):
+    def filepath(self, epoch, logs=None) -> str:
+        """``path`` with its format fields filled in for ``epoch`` (from 0) and ``logs``."""
+        path = os.fspath(self.path)
+        if "{" not in path:
+            return path
+        try:
+            return path.format(epoch=epoch + 1, **(logs or {}))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"ModelCheckpoint path {path!r} cannot be filled in: {exc!r} "
+                             f"(fields: epoch and the logged values "
+                             f"{', '.join(map(repr, logs or {}))}; write {{{{ }}}} for a brace)"
+                             ) from None
+
+    def save(self, epoch, logs=None):
         from .io import save_checkpoint, save_model
+        path = self.filepath(epoch, logs)
         if self.training_state:
-            save_checkpoint(self.path, self.model, epoch=epoch)
+            save_checkpoint(path, self.model, epoch=epoch)
         else:
-            save_model(self.model, self.path)
+            save_model(self.model, path)
 
 
 class ProgressBar(Callback):
@@ -351,17 +385,30 @@ def default_loss(model):
     return _losses.MSE()
 
 
+# nodes whose outputs are raw scores, never probabilities
+_RAW_OUTPUT = (Dense, _act.Identity, _act.ReLU, _act.LeakyReLU, _act.ELU, _act.GELU,
+               _act.Softplus, _act.Tanh)
+
+
 def _warn_double_squash(model, loss):
-    """A from_logits loss applies the softmax/sigmoid itself: after a model that already ends
-    in that node it squashes twice (it still trains, badly calibrated and slowly)."""
+    """A cross-entropy and the model's last node that do not fit together. A from_logits loss
+    applies the softmax/sigmoid itself: after a model that already ends in that node it
+    squashes twice. A loss on probabilities after a node that gives raw scores (Dense, ReLU
+    ...) takes logs of numbers that are not probabilities. Both still train, badly."""
     node = {_losses.CategoricalCrossEntropy: _act.Softmax,
             _losses.BinaryCrossEntropy: _act.Sigmoid}.get(type(loss))
-    if node is not None and getattr(loss, "from_logits", False) and model.layers and \
-            isinstance(model.layers[-1], node):
-        warnings.warn(f"{type(loss).__name__}(from_logits=True) expects raw scores, but the "
-                      f"model already ends in {node.__name__}: the {node.__name__.lower()} is "
-                      f"applied twice. Use {type(loss).__name__}() (on probabilities, fused "
-                      f"with the {node.__name__} node), or remove the {node.__name__} node",
+    if node is None or not model.layers:
+        return
+    name, last = type(loss).__name__, model.layers[-1]
+    if getattr(loss, "from_logits", False) and isinstance(last, node):
+        warnings.warn(f"{name}(from_logits=True) expects raw scores, but the model already "
+                      f"ends in {node.__name__}: the {node.__name__.lower()} is applied twice. "
+                      f"Use {name}() (on probabilities, fused with the {node.__name__} node), "
+                      f"or remove the {node.__name__} node", UserWarning, stacklevel=4)
+    elif not getattr(loss, "from_logits", False) and isinstance(last, _RAW_OUTPUT):
+        warnings.warn(f"{name}() expects probabilities, but the model ends in "
+                      f"{type(last).__name__}, whose outputs are raw scores: add a "
+                      f"{node.__name__} node at the end, or use {name}(from_logits=True)",
                       UserWarning, stacklevel=4)
 
 
