@@ -329,6 +329,10 @@ def test_partial_fit_chunk_with_one_class_is_fine(cancer):
     only0 = ytr == 0
     clf = GlassClassifier(random_state=0).partial_fit(Xtr[only0], ytr[only0], classes=[0, 1])
     assert list(clf.classes_) == [0, 1] and clf.predict_proba(Xtr).shape == (len(Xtr), 2)
+    # classes= with one class is what is wrong there, not the data
+    with pytest.raises(ValueError, match=r"classes=\[0\] names one class; partial_fit's first "
+                                         r"call needs every label"):
+        GlassClassifier(random_state=0).partial_fit(Xtr, ytr, classes=[0])
 
 
 def test_scaling_updates_keep_the_learned_function():

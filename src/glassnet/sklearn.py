@@ -759,6 +759,9 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
                 labels = unique_labels(classes)
             else:
                 labels = unique_labels(y)
+            if len(labels) < 2 and not multilabel and incremental:
+                raise ValueError(f"classes={classes!r} names one class; partial_fit's first "
+                                 f"call needs every label the data will ever hold (at least 2)")
             if len(labels) < 2 and not multilabel:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
                                  f"in the data, but the data contains only one class: "
