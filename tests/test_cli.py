@@ -191,6 +191,10 @@ def test_predict_without_target_column_to_stdout(mixed_run, mixed_csv, work):
     assert len(lines) == 6
     assert lines[1].split(",")[0] == "5000"
     assert lines[1].split(",")[2] in ("bird", "cat", "dog")
+    # --out - is standard output too (no file named "-")
+    dash = run("predict", out / "model.gnet", no_target, "--columns", "id", "--out", "-",
+               cwd=work)
+    assert dash.returncode == 0 and dash.stdout == proc.stdout and not (work / "-").exists()
 
 
 def test_predict_copies_the_input_columns_verbatim(tmp_path):

@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import struct
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 
@@ -931,3 +933,33 @@ def test_numpy_scalars_in_config_are_saved_as_plain_values(tmp_path):
         assert (back.k, back.scale, back.flags) == (2, 0.5, [True, 1.0])
     finally:
         gio._CUSTOM_LAYERS.pop("Power", None)
+
+
+# ------------------------------------------------- writing through links, to devices and pipes
+def test_atomic_write_follows_a_symlink_and_keeps_it(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to("real.csv")
+    gio.atomic_write_text(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == "real.csv"
+    assert real.read_text() == "new\n"
+    dangling = tmp_path / "dangling.csv"
+    dangling.symlink_to("made.csv")
+    gio.atomic_write_text(dangling, "x\n")
+    assert dangling.is_symlink() and (tmp_path / "made.csv").read_text() == "x\n"
+
+
+def test_atomic_write_to_a_device_or_fifo_writes_to_it(tmp_path):
+    """A file that is not a regular file (/dev/stdout, /dev/null, a named pipe) is written
+    to, never replaced by a regular file: as root, a replaced /dev/null would break the whole
+    machine. Tested on a named pipe (the same code path), so that a regression cannot harm
+    the machine running the tests."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    gio.atomic_write_text(fifo, "through the pipe\n")
+    reader.join(10)
+    assert got == ["through the pipe\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)

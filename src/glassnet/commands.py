@@ -259,7 +259,8 @@ def register(subparsers) -> None:
                     "present, is ignored.")
     p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
     p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
-    p.add_argument("--out", metavar="FILE", help="write the CSV here (default: stdout)")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--columns", choices=("all", "id", "none"), default="all",
                    help="which input columns to copy into the output: all of them, only "
@@ -1269,7 +1270,7 @@ def cmd_predict(args) -> int:
     result = Table(cols, n_rows=table.n_rows)
     buf = io.StringIO()
     write_csv(result, buf)
-    if args.out:
+    if args.out and args.out != "-":
         atomic_write_text(args.out, buf.getvalue())
         print(f"glassnet: wrote {table.n_rows} prediction(s) to {args.out}", file=sys.stderr)
     else:

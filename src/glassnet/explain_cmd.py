@@ -50,7 +50,8 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=48, help="xor: seed of the initial weights")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default text)")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--out", metavar="FILE",
+                   help="write to FILE instead of standard output ('-': standard output)")
     p.add_argument("--layout", choices=("rows", "seeds"), default=None,
                    help="rows: examples in rows (glassnet); seeds: features in rows, examples "
                         "in columns, as the seeds write it (default: seeds for the seeds' "
@@ -432,7 +433,7 @@ def run(args) -> int:
         text = rep.to_html(layout=layout, precision=args.precision)
     else:
         text = rep.to_svg(layout=layout, precision=min(args.precision, 4))
-    if args.out:
+    if args.out and args.out != "-":
         from .io import atomic_write_text
         atomic_write_text(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)

@@ -94,14 +94,28 @@ def _as_path(path, what="path"):
 def _atomic_open(path):
     """Yield a binary file object whose content replaces ``path`` atomically on success.
 
-    The temporary file sits next to the target (same file system, so the rename is atomic)
-    and is removed if anything fails, KeyboardInterrupt included. Parent directories are
+    A symbolic link is followed (its target is replaced); a device, FIFO or socket such as
+    /dev/stdout is written to directly, never replaced by a file. For a regular file (or a
+    new one) the temporary file sits next to the target (same file system, so the rename is
+    atomic) and is removed if anything fails, KeyboardInterrupt included. Parent directories are
     created; an existing target's permission bits are kept. A target that is a folder is
     refused before anything is written, and an OSError about the temporary file (a read-only
     or full disk) is raised again, of the same type and errno, naming ``path``."""
     path = _as_path(path)
     if not os.path.basename(path) or os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"{path!r} is a folder; give a file name")
+    # A symbolic link is written through (the file it points to is replaced, the link stays);
+    # a device, FIFO or socket (/dev/stdout, /dev/null, a named pipe) is written to as it is:
+    # replacing it would put a regular file in its place.
+    path = os.path.realpath(path) if os.path.islink(path) else path
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False  # no such file yet (or unreadable: the write will say so)
+    if special:
+        with open(path, "wb") as f:
+            yield f
+        return
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)[:80]
