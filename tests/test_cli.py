@@ -119,6 +119,12 @@ def test_titanic_metrics_json_sane(titanic_run):
     hist = (out / "history.csv").read_text().splitlines()
     assert hist[0].startswith("epoch,loss")
     assert len(hist) == 1 + m["epochs_trained"]
+    # epochs counted from 1, as the terminal, metrics.json's best_epoch and the plots count
+    assert [int(r.split(",")[0]) for r in hist[1:]] == list(range(1, m["epochs_trained"] + 1))
+    if m.get("best_epoch"):
+        best = min(hist[1:], key=lambda r: float(r.split(",")[hist[0].split(",").index(
+            "val_loss")]))
+        assert int(best.split(",")[0]) == m["best_epoch"]
 
 
 def test_model_file_holds_preprocessing(titanic_run):
@@ -319,6 +325,18 @@ def test_train_notes_say_infinite_not_missing(tmp_path):
         "imputed 4 numeric columns with missing or infinite values: p (10%), q (10%), r (10%), "
         "s (10%); each filled with its training median, plus an indicator column "
         "<name>_missing"]
+    # missing values only outside the training rows: one line beyond three columns
+    wide = Table({f"f{j}": np.r_[np.arange(9.0), np.nan] for j in range(20)})
+    train_part = wide.take(np.arange(9))
+    notes = _preprocessing_notices(TabularPreprocessor().fit(train_part), wide, train_part)
+    assert notes == ["20 columns with missing values only outside the training rows (numeric "
+                     "ones filled with the training median, categorical ones encoded as no "
+                     "category): f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11 and 8 more"]
+    few = Table({f"f{j}": np.r_[np.arange(9.0), np.nan] for j in range(2)})
+    notes = _preprocessing_notices(TabularPreprocessor().fit(few.take(np.arange(9))), few,
+                                   few.take(np.arange(9)))
+    assert notes == [f"f{j}: 1 missing value(s) outside the training rows are filled with the "
+                     f"training median" for j in range(2)]
 
 
 def test_evaluate_text_and_json(mixed_run, mixed_csv):
@@ -347,6 +365,8 @@ def test_regression_and_decision_boundary(work):
     assert m["task"] == "regression"
     assert m["metrics"]["test"]["r2"] > 0.9
     assert (work / "reg" / "predicted_vs_actual.png").is_file()
+    # the learning curve is on the standardized target: the report says so
+    assert "on the standardized target" in (work / "reg" / "report.html").read_text()
     proc = run("predict", work / "reg" / "model.gnet", path, "--columns", "none")
     assert proc.returncode == 0, proc.stderr
     texts = proc.stdout.split()[1:]

@@ -747,7 +747,7 @@ def cmd_train(args) -> int:
     written = ["model.gnet"]
     atomic_write_text(out_dir / "metrics.json", json.dumps(_jsonable(summary), indent=2) + "\n")
     written.append("metrics.json")
-    history.to_csv(out_dir / "history.csv")
+    history.to_csv(out_dir / "history.csv", first_epoch=1)  # as the terminal and report count
     written.append("history.csv")
 
     # -- plots and report -----------------------------------------------------------------
@@ -864,7 +864,7 @@ def _jsonable(o):
 def _preprocessing_notices(pre, table, train_tab):
     """What the preprocessing did, one line each: dropped columns, imputed columns."""
     dropped = [f"dropped {col}: {reason}" for col, reason in pre.dropped_.items()]
-    imputed, other = [], []
+    imputed, kept, outside = [], [], []
     for s in pre.columns_:
         name = s["name"]
         n_miss = int(_missing_mask(table[name]).sum())
@@ -873,11 +873,15 @@ def _preprocessing_notices(pre, table, train_tab):
         if s["kind"] == "numeric" and s["indicator"]:
             imputed.append((name, n_miss, what, s["median"]))
         elif s["kind"] == "categorical" and s["missing_category"]:
-            other.append(f"{name}: {what} kept as their own category")
+            kept.append((name, f"{name}: {what} kept as their own category"))
         elif n_miss and not n_train:
-            other.append(f"{name}: {what} outside the training rows are "
-                         + ("filled with the training median" if s["kind"] == "numeric"
-                            else "encoded as no category"))
+            outside.append((name, f"{name}: {what} outside the training rows are "
+                            + ("filled with the training median" if s["kind"] == "numeric"
+                               else "encoded as no category")))
+    other = _grouped(kept, "columns with missing values kept as their own category") + \
+        _grouped(outside, "columns with missing values only outside the training rows "
+                          "(numeric ones filled with the training median, categorical ones "
+                          "encoded as no category)")
     if len(imputed) <= 3:
         imputed_notes = [f"imputed {name}: {what} ({n / table.n_rows:.0%} of rows) filled with "
                          f"the training median {median:.4g}, plus an indicator column "
@@ -890,6 +894,16 @@ def _preprocessing_notices(pre, table, train_tab):
                          f"{'or infinite ' if inf else ''}values: {shown}{more}; each filled "
                          f"with its training median, plus an indicator column <name>_missing"]
     return dropped + imputed_notes + other
+
+
+def _grouped(notes, summary, most=3):
+    """``notes`` ((column, line) pairs) as they are, or, beyond ``most``, one line naming the
+    columns: a wide file must not flood the terminal with one note per column."""
+    if len(notes) <= most:
+        return [line for _, line in notes]
+    names = [name for name, _ in notes]
+    more = f" and {len(names) - 12} more" if len(names) > 12 else ""
+    return [f"{len(names)} {summary}: {', '.join(names[:12])}{more}"]
 
 
 def _infinite_count(col) -> int:
@@ -927,6 +941,8 @@ def _plots(out_dir, model, history, best_epoch, task, outputs, y, parts, pre, la
     if history.epoch:  # none when Ctrl-C came during the first epoch
         fig = plot.learning_curve(history)
         ax = fig.axes[0]
+        if task == "regression":  # the network learns the standardized target
+            ax.set_ylabel(f"{ax.get_ylabel() or 'cost'} (standardized target)")
         if best_epoch is not None and len(history.epoch) > 1:
             ax.axvline(best_epoch, color="#2ca02c", ls=":", lw=1.4,
                        label=f"best epoch ({best_epoch})")
@@ -1063,7 +1079,10 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
 
     if images:
         add("<h2>Plots</h2><div class=\"figs\">")
-        captions = {"learning_curve.png": "Cost per epoch on the training and validation rows",
+        captions = {"learning_curve.png": "Cost per epoch on the training and validation rows"
+                                          + (" (on the standardized target, as the network "
+                                             "is trained; the table's errors are in the "
+                                             "target's units)" if task == "regression" else ""),
                     "confusion_matrix.png": "Rows: true class; columns: predicted class",
                     "decision_boundary.png": "The model's decision regions over the two "
                                              "features",

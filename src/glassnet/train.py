@@ -63,14 +63,16 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v))
 
-    def to_csv(self, path):
-        """Write one row per epoch (epoch, then every logged value)."""
+    def to_csv(self, path, first_epoch=0):
+        """Write one row per epoch (epoch, then every logged value). Epochs are numbered from
+        0, as ``fit`` and CSVLogger number them; ``first_epoch=1`` counts from 1 instead."""
         from .io import atomic_write_text
         keys = list(self.history)
         lines = [",".join(["epoch", *keys])]
         for i, e in enumerate(self.epoch):
-            lines.append(",".join([str(e), *(repr(self.history[k][i]) if i < len(self.history[k])
-                                              else "" for k in keys)]))
+            lines.append(",".join([str(e + first_epoch),
+                                   *(repr(self.history[k][i]) if i < len(self.history[k])
+                                     else "" for k in keys)]))
         atomic_write_text(path, "\n".join(lines) + "\n")
 
     def __repr__(self):
