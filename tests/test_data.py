@@ -555,3 +555,29 @@ def test_semicolon_files_may_use_the_decimal_comma(tmp_path):
     assert read_csv(comma, decimal=",")["a"][0] == 1.5
     with pytest.raises(ValueError, match="decimal must be"):
         read_csv(comma, decimal=";")
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_read_csv_line_ends_and_quoted_line_breaks(tmp_path, eol):
+    """Unix, Windows and old-Mac line ends; a quoted field holding line breaks stays one
+    field; line numbers in messages count the file's lines."""
+    text = eol.join(["a,b", '1,"x', 'y"', "2,z", ""])
+    path = tmp_path / "e.csv"
+    path.write_bytes(text.encode())
+    t = read_csv(path)
+    assert list(t["a"]) == [1.0, 2.0] and t["b"][1] == "z"
+    assert t["b"][0].replace("\r\n", "\n").replace("\r", "\n") == "x\ny"
+    assert list(t.line_numbers) == [2, 4]
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(eol.join(["a,b", "1,2", "3", ""]).encode())
+    with pytest.raises(ValueError, match="line 3: expected 2 fields"):
+        read_csv(bad)
+
+
+def test_read_csv_text_columns_share_one_string_per_value(tmp_path):
+    """A category column holds one str object per distinct value (the file's other copies are
+    freed: a 100,000-row file does not keep 100,000 strings per column)."""
+    path = tmp_path / "c.csv"
+    path.write_text("c\n" + "\n".join(["red", "blue"] * 500) + "\n")
+    col = read_csv(path)["c"]
+    assert len({id(v) for v in col}) == 2 and list(col[:2]) == ["red", "blue"]
