@@ -410,79 +410,113 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
     comma_decimal = decimal == "," or (decimal is None and delimiter == ";")
 
+    fast = na_values is None  # default NA tokens never parse as numbers other than NaN
+    opts = (name, delimiter, na, fast, comma_decimal, keep_text)
+    # Rows are typed in chunks, so the fields of a large file are never all held as Python
+    # strings at once. A column that a later chunk shows to be text after earlier chunks
+    # read as numbers is rare: then the file is typed again in one piece.
+    table = _parse(text, *opts, chunk_rows=None if keep_text else _CHUNK_ROWS)
+    return table if table is not None else _parse(text, *opts, chunk_rows=None)
+
+
+_CHUNK_ROWS = 16384
+
+
+def _records(text, delimiter, name):
+    """(line the record starts on, its fields) for every non-empty record of ``text``."""
     reader = _csv.reader(_lines_of(text), delimiter=delimiter)
-    records, lines = [], []  # lines: where each record starts in the file (1-based)
+    start = 1
     try:
-        start = 1
         for r in reader:
             if r:  # [] is an empty line
-                records.append(r)
-                lines.append(start)
+                yield start, r
             start = reader.line_num + 1
     except _csv.Error as exc:
         raise ValueError(f"{name}, line {reader.line_num}: malformed CSV: {exc}") from exc
-    while records and len(records[0]) == 1 and not records[0][0].strip():
-        records.pop(0)  # white space before the header
-        lines.pop(0)
-    if not records:
-        raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
-    header = [f.strip() for f in records[0]]
-    n = len(header)
-    rows, lines = records[1:], lines[1:]
-    if n > 1 and any(len(r) == 1 for r in rows):
-        keep = [len(r) != 1 or bool(r[0].strip()) for r in rows]  # white-space-only lines
-        rows = [r for r, k in zip(rows, keep) if k]
-        lines = [line for line, k in zip(lines, keep) if k]
-    if not rows:
-        raise ValueError(f"{name} has a header ({n} columns) but no data rows")
-    lengths = set(map(len, rows))
-    if lengths != {n}:
-        fixed = []
-        for k, r in enumerate(rows):
-            if len(r) != n:
-                # Tolerate extra trailing empty fields (a trailing comma on data lines).
-                if len(r) > n and not any(f.strip() for f in r[n:]):
-                    r = r[:n]
-                else:
-                    msg = (f"{name}, line {lines[k]}: expected {n} fields like the header, found "
-                           f"{len(r)} (a ragged row; check for an unquoted "
-                           f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
-                           + (" or an unclosed quote" if any("\n" in f for f in r) else "")
-                           + ")")
-                    other = [d for d in DELIMITERS if d != delimiter and d in header[0]]
-                    if n == 1 and other:
-                        raise DelimiterError(
-                            f"{msg}; the header is one field, {header[0]!r}: the file looks "
-                            f"delimited by {_DELIMITER_NAMES[other[0]]}", other[0])
-                    raise ValueError(msg)
-            fixed.append(r)
-        rows = fixed
 
-    fast = na_values is None  # default NA tokens never parse as numbers other than NaN
-    columns: dict[str, np.ndarray] = {}
-    texts: dict[str, np.ndarray] = {}
-    seen: dict[str, int] = {}
-    dupes = []
-    for j, (col_name, raw) in enumerate(zip(header, zip(*rows))):
-        if col_name == "":
-            if all(v.strip() in na for v in raw):
-                continue  # trailing/empty unnamed column: drop it
-            col_name = f"unnamed_{j}"
+
+def _fit_row(r, n, line, header, name, delimiter):
+    """A data record as ``n`` fields (extra trailing empty fields dropped), or ValueError
+    naming the line of a ragged row (DelimiterError when the file looks split wrongly)."""
+    if len(r) == n:
+        return r
+    if len(r) > n and not any(f.strip() for f in r[n:]):
+        return r[:n]  # a trailing comma on data lines
+    msg = (f"{name}, line {line}: expected {n} fields like the header, found "
+           f"{len(r)} (a ragged row; check for an unquoted "
+           f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
+           + (" or an unclosed quote" if any("\n" in f for f in r) else "")
+           + ")")
+    other = [d for d in DELIMITERS if d != delimiter and d in header[0]]
+    if n == 1 and other:
+        raise DelimiterError(f"{msg}; the header is one field, {header[0]!r}: the file looks "
+                             f"delimited by {_DELIMITER_NAMES[other[0]]}", other[0])
+    raise ValueError(msg)
+
+
+def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows):
+    """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
+    None when a column typed as numbers in one chunk holds text in another."""
+    recs = _records(text, delimiter, name)
+    header = None
+    for _, r in recs:
+        if len(r) > 1 or r[0].strip():  # white space before the header is skipped
+            header = [f.strip() for f in r]
+            break
+    if header is None:
+        raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
+    n = len(header)
+    keep, seen, dupes = [], set(), []  # the columns kept: (index, name)
+    for j, col_name in enumerate(header):
         if col_name in seen:
             dupes.append(col_name)
-            continue
-        seen[col_name] = j
-        columns[col_name] = _type_column(raw, na, fast, comma_decimal)
-        if keep_text:
-            texts[col_name] = np.empty(len(raw), dtype=object)
-            texts[col_name][:] = raw
+        if col_name:  # empty names are made unique below (or dropped when empty throughout)
+            seen.add(col_name)
+        keep.append((j, col_name or f"unnamed_{j}"))
     if dupes:
         raise ValueError(f"{name}: duplicate column name(s) {sorted(set(dupes))}; column names "
                          f"must be unique")
+    parts = [[] for _ in keep]        # per column: its typed chunks
+    texts = [[] for _ in keep]        # keep_text: per column, the fields as read
+    empty = [col_name == "" for col_name in header]  # unnamed and (so far) all missing
+    lines, chunk = [], []
+
+    def flush():
+        for k, (j, _) in enumerate(keep):
+            raw = [r[j] for r in chunk]
+            if empty[j]:
+                empty[j] = all(v.strip() in na for v in raw)
+            parts[k].append(_type_column(raw, na, fast, comma_decimal))
+            if keep_text:
+                texts[k].append(raw)
+        chunk.clear()
+
+    for line, r in recs:
+        if n > 1 and len(r) == 1 and not r[0].strip():
+            continue  # a white-space-only line
+        chunk.append(_fit_row(r, n, line, header, name, delimiter))
+        lines.append(line)
+        if chunk_rows is not None and len(chunk) >= chunk_rows:
+            flush()
+    if chunk:
+        flush()
+    if not lines:
+        raise ValueError(f"{name} has a header ({n} columns) but no data rows")
+    columns, col_texts = {}, {}
+    for k, (j, col_name) in enumerate(keep):
+        if empty[j]:
+            continue  # trailing/empty unnamed column: drop it
+        kinds = {p.dtype.kind for p in parts[k]}
+        if len(kinds) > 1:
+            return None
+        columns[col_name] = parts[k][0] if len(parts[k]) == 1 else np.concatenate(parts[k])
+        if keep_text:
+            col_texts[col_name] = np.empty(len(lines), dtype=object)
+            col_texts[col_name][:] = [v for raw in texts[k] for v in raw]
     if not columns:
         raise ValueError(f"{name} has no named columns")
-    table = Table(columns, n_rows=len(rows))
-    table._text = texts
+    table = Table(columns, n_rows=len(lines))
+    table._text = col_texts
     table._lines = np.array(lines, dtype=np.int64)
     table._source = name
     return table
