@@ -22,7 +22,8 @@ from sklearn.model_selection import (GridSearchCV, cross_val_score,  # noqa: E40
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import (  # noqa: E402
-    check_sample_weight_equivalence_on_dense_data, parametrize_with_checks)
+    check_sample_weight_equivalence_on_dense_data, check_sample_weight_equivalence_on_sparse_data,
+    parametrize_with_checks)
 
 import glassnet as gn  # noqa: E402
 from glassnet.io import load_model  # noqa: E402
@@ -38,8 +39,9 @@ SW_EQUIVALENCE = ("float32 training: the weighted fit and the fit on repeated ro
 
 
 def expected_failures(estimator):
-    if estimator.dtype == "float32":
-        return {"check_sample_weight_equivalence_on_dense_data": SW_EQUIVALENCE}
+    if estimator.dtype == "float32":  # sparse input is densified: the same sums
+        return {"check_sample_weight_equivalence_on_dense_data": SW_EQUIVALENCE,
+                "check_sample_weight_equivalence_on_sparse_data": SW_EQUIVALENCE}
     return {}
 
 
@@ -54,6 +56,7 @@ def test_sklearn_compatible(estimator, check):
 @pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
 def test_sample_weight_equivalence_float64(Est):
     check_sample_weight_equivalence_on_dense_data(Est.__name__, Est(dtype="float64"))
+    check_sample_weight_equivalence_on_sparse_data(Est.__name__, Est(dtype="float64"))
 
 
 @pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
@@ -532,3 +535,51 @@ def test_early_stopping_scores_in_history(cancer):
     h = clf.history_.history
     assert h["val_score"] == clf.validation_scores_
     assert clf.best_validation_score_ == clf.validation_scores_[int(np.argmin(h["val_loss"]))]
+
+
+# -- inputs an MLP user gives, settings an MLP user writes -------------------------------------
+
+@pytest.mark.parametrize("offset", [0.0, 1e8])
+def test_large_offsets_are_standardized_before_the_float32_cast(offset):
+    """Centring happens in float64: a column near 1e8 that varies by 1 keeps its variation
+    (cast to float32 first, it collapsed to a single value and accuracy fell to chance)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 1))
+    y = (x[:, 0] > 0).astype(int)
+    clf = GlassClassifier(epochs=40, random_state=0).fit(x + offset, y)
+    assert clf.score(x + offset, y) > 0.95
+    huge = GlassRegressor(epochs=5, random_state=0).fit(x * 1e40, x[:, 0])  # finite, > float32
+    assert np.isfinite(huge.predict(x * 1e40)).all()
+
+
+def test_sparse_input_is_accepted():
+    sparse = pytest.importorskip("scipy.sparse")
+    rng = np.random.default_rng(1)
+    cats = rng.choice(["a", "b", "c", "d"], size=(300, 2))
+    y = (cats[:, 0] == "a").astype(int)
+    pipe = make_pipeline(OneHotEncoder(), GlassClassifier(epochs=30, random_state=0))
+    pipe.fit(cats, y)  # OneHotEncoder's output is sparse
+    assert pipe.score(cats, y) > 0.95
+    Xs = OneHotEncoder().fit_transform(cats)
+    assert sparse.issparse(Xs)
+    dense = GlassClassifier(epochs=5, random_state=0).fit(Xs.toarray(), y)
+    np.testing.assert_array_equal(GlassClassifier(epochs=5, random_state=0).fit(Xs, y)
+                                  .predict_proba(Xs), dense.predict_proba(Xs.toarray()))
+
+
+def test_mlp_habits_get_mlp_answers(tmp_path, cancer):
+    Xtr, _, ytr, _ = cancer
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping=True"):
+        GlassClassifier(early_stopping=True).partial_fit(Xtr, ytr, classes=[0, 1])
+    es = GlassClassifier(early_stopping=True, epochs=30, random_state=0).fit(Xtr, ytr)
+    assert es.best_loss_ is None and es.best_validation_score_ is not None
+    with pytest.raises(ValueError, match=r"learning_rate is the step size here \(MLPClassifier's "
+                                         r"learning_rate_init\)"):
+        GlassClassifier(learning_rate="adaptive").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="activation must be one of relu, tanh, logistic") as e:
+        GlassClassifier(activation="swish").fit(Xtr, ytr)
+    assert "heaviside" not in str(e.value)
+    c64 = GlassClassifier(dtype=np.float64, epochs=3, random_state=0).fit(Xtr, ytr)
+    c64.save(tmp_path / "c64.gnet")  # dtype given as a NumPy type saves as its name
+    back = GlassClassifier.load(tmp_path / "c64.gnet")
+    np.testing.assert_array_equal(back.predict_proba(Xtr), c64.predict_proba(Xtr))

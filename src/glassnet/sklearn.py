@@ -168,6 +168,12 @@ def _merge_stats(a, b):
     return n, ma + d * (nb / n), sa + sb + d * d * (na * nb / n)
 
 
+def _dense(X):
+    """A scipy.sparse X (a OneHotEncoder's output, say) as the dense array the network
+    multiplies; dense input unchanged."""
+    return X.toarray() if hasattr(X, "toarray") else X
+
+
 def _scale_of(n, m2):
     scale = np.sqrt(m2 / n)
     scale[scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale))] = 1.0
@@ -240,7 +246,7 @@ class _GlassBase(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # densified: the network multiplies dense arrays
         tags.target_tags.multi_output = True
         return tags
 
@@ -262,7 +268,11 @@ class _GlassBase(BaseEstimator):
         if not isinstance(act, str) or act.lower() in ("softmax", "step", "heaviside"):
             raise ValueError(f"activation must be the name of an element-wise activation "
                              f"(relu, tanh, logistic, identity, gelu, ...), got {act!r}")
-        _act.get(act)  # unknown names raise a ValueError listing the choices
+        try:
+            _act.get(act)
+        except ValueError:
+            raise ValueError(f"activation must be one of relu, tanh, logistic, identity, "
+                             f"leaky_relu, elu, gelu, softplus, got {act!r}") from None
 
         def positive_number(v, name, allow_zero=False):
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) \
@@ -276,6 +286,11 @@ class _GlassBase(BaseEstimator):
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
             return int(v)
 
+        if isinstance(self.learning_rate, str):
+            raise ValueError(f"learning_rate is the step size here (MLPClassifier's "
+                             f"learning_rate_init), a positive number, got "
+                             f"{self.learning_rate!r}; for a schedule, pass a glassnet "
+                             f"optimizer or reduce it with warm starts")
         lr = positive_number(self.learning_rate, "learning_rate")
         if isinstance(self.optimizer, _optim.Optimizer):
             opt_factory = lambda: copy.deepcopy(self.optimizer)  # noqa: E731  (its own lr wins)
@@ -358,12 +373,20 @@ class _GlassBase(BaseEstimator):
             W *= (self.x_scale_ / old_scale).astype(W.dtype)[:, None]
 
     def _transform_X(self, X, dtype):
+        """(X − x_mean_) / x_scale_ in ``dtype``. The subtraction is done in float64, a block
+        of rows at a time, before the cast: a column with a large offset next to its spread
+        (values near 1e8 varying by 1) would lose its variation if cast to float32 first, and
+        finite values beyond float32's range standardize to ordinary numbers."""
         if self.x_mean_ is None:
             return np.ascontiguousarray(X, dtype=dtype)
-        Xs = np.array(X, dtype=dtype, order="C")
-        Xs -= self.x_mean_.astype(dtype)
-        Xs /= self.x_scale_.astype(dtype)
-        return Xs
+        out = np.empty(X.shape, dtype=dtype)
+        step = max(1, (1 << 20) // max(1, X.shape[1]))
+        for lo in range(0, X.shape[0], step):
+            blk = np.array(X[lo:lo + step], dtype=np.float64)
+            blk -= self.x_mean_
+            blk /= self.x_scale_
+            out[lo:lo + step] = blk
+        return out
 
     # -- what glassnet.train.fit trains -----------------------------------------------------------
     def _network(self):
@@ -421,7 +444,8 @@ class _GlassBase(BaseEstimator):
     def _output(self, X):
         """Validated raw X -> network output (probabilities, or standardized targets) as float64."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = _dense(validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                                 accept_sparse=("csr", "csc", "coo")))
         z = self._logits(self._transform_X(X, np.float64), np.float64)
         if self.out_activation_ == "softmax":
             z = _act.softmax(z)
@@ -432,10 +456,16 @@ class _GlassBase(BaseEstimator):
     # -- fit / partial_fit ----------------------------------------------------------------------
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         p = self._check_params()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True (it holds out "
+                             "part of the data given to fit); use fit, or "
+                             "early_stopping=False")
         fitted = hasattr(self, "model_")
         first = not fitted or (not incremental and not self.warm_start)
         X, y = validate_data(self, X, y, reset=first, multi_output=True,
-                             dtype=(np.float64, np.float32), y_numeric=self._y_numeric)
+                             dtype=(np.float64, np.float32), y_numeric=self._y_numeric,
+                             accept_sparse=("csr", "csc", "coo"))
+        X = _dense(X)
         sw = _check_weights(sample_weight, X.shape[0])
         Y = self._encode_targets(y, first, incremental, classes)
         if first:
@@ -498,6 +528,7 @@ class _GlassBase(BaseEstimator):
             self.best_loss_ = stop.best
         elif stop is not None and stop.best_epoch is not None:
             self.best_validation_score_ = log.scores[stop.best_epoch - start]
+            self.best_loss_ = None  # as MLP: with early stopping the validation score rules
         if not incremental and not (h.stopped_early or h.interrupted):
             warnings.warn(f"{type(self).__name__}: the maximum number of epochs ({p['epochs']}) "
                           f"was reached before the loss stopped improving; raise epochs or tol "
@@ -577,6 +608,8 @@ class _GlassBase(BaseEstimator):
             return v
 
         params = self.get_params()
+        if params.get("dtype") is not None and not isinstance(params["dtype"], str):
+            params["dtype"] = np.dtype(params["dtype"]).name  # np.float64 -> "float64"
         if not isinstance(params.get("optimizer"), str):
             raise ValueError("save() needs optimizer given by name; pickle the estimator instead")
         if params.get("random_state") is not None and not isinstance(params["random_state"],
@@ -701,8 +734,8 @@ _PARAMS_DOC = """
         Training loss of the last epoch (with the L2 term).
     loss_curve_ : list of float
         Training loss of every epoch.
-    best_loss_ : float
-        Lowest training loss (when early_stopping is False).
+    best_loss_ : float or None
+        Lowest training loss (None with early_stopping, as in MLP).
     validation_scores_ : list of float or None
         Validation score (accuracy or R²) of every epoch, with early_stopping.
     best_validation_score_ : float or None
