@@ -2,6 +2,17 @@
 
 Every node of the computational graph shows its value, its local gradient and the gradient it
 passes back; the same engine trains fast on real data.
+
+Where to start:
+
+* ``glassnet.Sequential([glassnet.Dense(2, 8, activation="relu"), glassnet.Dense(8, 1),
+  glassnet.Sigmoid()]).fit(X, y)``: build and train a network (``help(glassnet.Sequential)``);
+* ``glassnet.trace(model, X, y, loss, optimizer)``: one training step, node by node;
+  ``glassnet.gradcheck``: gradients against finite differences;
+* ``glassnet.sklearn.GlassClassifier`` / ``GlassRegressor``: scikit-learn estimators;
+* ``glassnet.data``: bundled datasets, generators, a CSV reader; ``glassnet.plot``: figures;
+* on the command line: ``glassnet train data.csv --target COLUMN``, ``glassnet explain
+  or-gate`` (``glassnet --help``).
 """
 from . import activations, callbacks, data, init, losses, metrics, optim, preprocess
 from .activations import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
