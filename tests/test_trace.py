@@ -276,15 +276,24 @@ def test_text_and_markdown_show_every_node_in_both_layouts():
     seeds = tr.to_text(layout="seeds")
     for text in (rows, seeds):
         for token in ("Dense(n_in=2, n_out=1)", "Sigmoid()", "MSE(half=True)", "0.0889129",
-                      "dCost/dz1", "dz/dW", "dy/dx", "upstream", "passed down", "SGD(lr=1.0)",
+                      "dCost/dz1", "upstream", "passed down", "SGD(lr=1.0)",
                       "0.14801", "0.037024"):
             assert token in text, token
+    # each layout in its own notation: the engine's rows (z = x·W + b; y = σ(x) for an
+    # element-wise node) and the seeds' columns (Z = W·X + b; a = σ(z), y being the target)
+    for token in ("z = x·W + b", "dW = xᵀ·dy", "dz/dW", "dy/dx", "y = 1 / (1 + e^{-x})"):
+        assert token in rows and token not in seeds, token
+    for token in ("Z = W·X + b", "dW = dZ·Xᵀ, db = Σ over examples of dZ, dX = Wᵀ·dZ",
+                  "dZ/dW (Xᵀ in dW = dZ·Xᵀ)", "dZ/dX (W, used as Wᵀ·dZ)", "da/dz",
+                  "a = 1 / (1 + e^{-z})", "dz = da · a(1 − a)", "upstream ⊙ da/dz",
+                  "dCost/dW = upstream · Xᵀ", "Wᵀ · upstream"):
+        assert token in seeds and token not in rows, token
     # the seeds' notation: features in rows, examples in columns
     x_row = re.compile(r"in\s+X\s+\[\[0  0  1  1\]")
     assert x_row.search(seeds) and not x_row.search(rows)
     assert re.search(r"in\s+X\s+\[\[0  0\]", rows)
     assert "[[0.5  0.64566  0.52498  0.66819]]" in seeds
-    assert "upstream · dz/dW" in seeds and "dz/dW · upstream" in rows
+    assert "dz/dW · upstream" in rows
     md = tr.to_markdown()
     assert md.startswith("## OR batch")
     for line in md.splitlines():

@@ -14,6 +14,7 @@ the first few entries) instead of printed whole. Pure Python and NumPy: no depen
 from __future__ import annotations
 
 import html as _html
+import re
 
 import numpy as np
 
@@ -162,20 +163,72 @@ def _header(tr) -> list[str]:
     return lines
 
 
+# -------------------------------------------------------------------------------------------------
+# the seeds' notation (layout="seeds": examples in columns)
+# -------------------------------------------------------------------------------------------------
+
+# Dense in the seeds' notation: every matrix is transposed, so are the formulas
+_SEEDS_DENSE = ("Z = W·X + b", "dW = dZ·Xᵀ, db = Σ over examples of dZ, dX = Wᵀ·dZ")
+_SEEDS_DENSE_LOCAL = {"dz/dW": "dZ/dW (Xᵀ in dW = dZ·Xᵀ)", "dz/dx": "dZ/dX (W, used as Wᵀ·dZ)"}
+# an element-wise node's input and output are the seeds' z and a (y is the target there)
+_ELEMENTWISE_NAMES = [(re.compile(r"\bdy\b"), "da"), (re.compile(r"\bdx\b"), "dz"),
+                      (re.compile(r"\by\b"), "a"), (re.compile(r"\bx\b"), "z")]
+
+
+def _seeds_names(text: str) -> str:
+    for pattern, name in _ELEMENTWISE_NAMES:
+        text = pattern.sub(name, text)
+    return text
+
+
+def _elementwise(rec) -> bool:
+    return set(rec.local_grad) <= {"dy/dx"} and not rec.param_grads and rec.kind != "Dense"
+
+
+def node_math(rec, layout="rows") -> tuple[str, str]:
+    """(forward, backward) formulas of a traced node as ``layout`` shows its matrices: the
+    engine's examples-in-rows notation (z = x·W + b), or, for ``"seeds"``, the seeds' own
+    (Z = W·X + b; a = σ(z) for an element-wise node, whose y would read as the target)."""
+    if layout != "seeds":
+        return rec.forward_math, rec.backward_math
+    if rec.kind == "Dense":
+        return _SEEDS_DENSE
+    if _elementwise(rec):
+        return _seeds_names(rec.forward_math), _seeds_names(rec.backward_math)
+    return rec.forward_math, rec.backward_math
+
+
+def _seeds_expr(rec, expr: str) -> str:
+    """A chain-rule expression in the seeds' names: upstream · Xᵀ, Wᵀ · upstream, da/dz."""
+    if rec.kind == "Dense":
+        return expr.replace("(dz/dx)ᵀ", "Wᵀ").replace("dz/dW", "Xᵀ")
+    return expr.replace("dy/dx", "da/dz") if _elementwise(rec) else expr
+
+
+def local_label(rec, key: str, layout="rows") -> str:
+    """The name of a local gradient as ``layout`` shows it."""
+    if layout != "seeds":
+        return key
+    if rec.kind == "Dense":
+        return _SEEDS_DENSE_LOCAL.get(key, key)
+    return "da/dz" if key == "dy/dx" else key
+
+
 def _backward_rows(rec, layout="rows"):
     """(section, label, expression or '', array) rows of a node's backward pass."""
     k_expr = 3 if layout == "seeds" else 0
 
     def expr_of(name, default=""):
         entry = rec.chain.get(name)
-        return entry[k_expr] if entry else default
+        expr = entry[k_expr] if entry else default
+        return _seeds_expr(rec, expr) if layout == "seeds" else expr
 
     rows = []
     if rec.upstream is None:
         return rows
     rows.append(("upstream", f"dCost/d{rec.out_name}", "received", rec.upstream))
     for key, val in rec.local_grad.items():
-        rows.append(("local gradient", key, "", val))
+        rows.append(("local gradient", local_label(rec, key, layout), "", val))
     for k, g in rec.param_grads.items():
         name = f"dCost/d{k}"
         rows.append(("parameter gradient", name, expr_of(name), g))
@@ -234,7 +287,8 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
     for rec in tr.nodes:
         head = f"── node {rec.index}: {rec.name} "
         out += ["", head + "─" * max(4, 78 - len(head))]
-        out.append(f"  forward    {rec.forward_math}")
+        fwd_math, bwd_math = node_math(rec, layout)
+        out.append(f"  forward    {fwd_math}")
         out += _block(f"in   {rec.in_name}", A(rec.input), W, "    ")
         out += _block(f"out  {rec.out_name}", A(rec.output), W, "    ")
         if rec.params_before:
@@ -243,7 +297,7 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
                 out += _block(f"     {k}", A(v), W, "    ")
         brow = _backward_rows(rec, layout)
         if brow:
-            out.append(f"  backward   {rec.backward_math}")
+            out.append(f"  backward   {bwd_math}")
             last = None
             for section, name, expr, val in brow:
                 label = section if section != last else ""
@@ -301,7 +355,7 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
     out += ["| # | node | forward | output | upstream gradient | passed down |",
             "|---|---|---|---|---|---|"]
     for r in tr.nodes:
-        out.append(f"| {r.index} | {_mdcode(r.name)} | {_mdcode(r.forward_math)} | "
+        out.append(f"| {r.index} | {_mdcode(r.name)} | {_mdcode(node_math(r, layout)[0])} | "
                    f"{_md(r.out_name)} = {F(r.output)} | "
                    f"{F(r.upstream) if r.upstream is not None else '—'} | "
                    f"{F(r.downstream) if r.downstream is not None else '—'} |")
@@ -311,13 +365,13 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
     for r in tr.nodes:
         out += ["", f"{h3} node {r.index}: {_mdcode(r.name)}", "",
                 "| | name | value |", "|---|---|---|",
-                f"| forward | {_mdcode(r.forward_math)} | |",
+                f"| forward | {_mdcode(node_math(r, layout)[0])} | |",
                 f"| input | {_md(r.in_name)} | {F(r.input)} |",
                 f"| output | {_md(r.out_name)} | {F(r.output)} |"]
         for k, v in r.params_before.items():
             out.append(f"| parameter | {k} | {F(v)} |")
         if r.upstream is not None:
-            out.append(f"| backward | {_mdcode(r.backward_math)} | |")
+            out.append(f"| backward | {_mdcode(node_math(r, layout)[1])} | |")
         for section, name, expr, val in _backward_rows(r, layout):
             label = name + (f" = {expr}" if expr and expr != "received" else "")
             out.append(f"| {section} | {_md(label)} | {F(val)} |")
@@ -408,11 +462,11 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
     kinds.append("input")
     for r in nodes:
         b = _Lines().add(f"{r.index} · {r.kind}", weight="bold")
-        b.add(_cut(r.forward_math, 30), GREY)
+        b.add(_cut(node_math(r, layout)[0], 30), GREY)
         if r.local_grad:
             b.add("local gradient:", BLUE)
             for key, val in r.local_grad.items():
-                b.add(f"{key} =", BLUE)
+                b.add(f"{local_label(r, key, layout)} =", BLUE)
                 b.extend(A(val), BLUE, indent=" ")
         elif r.upstream is not None:
             b.add("local gradient: 1", BLUE)
@@ -617,7 +671,8 @@ def _trace_tables_html(tr, layout, precision, max_entries):
     out.append("<table><tr><th>#</th><th>node</th><th>forward</th><th>output</th>"
                "<th>upstream gradient</th><th>passed down</th></tr>")
     for r in tr.nodes:
-        out.append(f"<tr><td>{r.index}</td><td>{_esc(r.name)}</td><td>{_esc(r.forward_math)}"
+        out.append(f"<tr><td>{r.index}</td><td>{_esc(r.name)}</td>"
+                   f"<td>{_esc(node_math(r, layout)[0])}"
                    f"</td><td>{_pre([r.out_name + ' ='] + A(r.output), 'fw')}</td>"
                    f"<td>{_pre(A(r.upstream), 'bw') if r.upstream is not None else '—'}</td>"
                    f"<td>{_pre(A(r.downstream), 'bw') if r.downstream is not None else '—'}"
@@ -630,14 +685,15 @@ def _trace_tables_html(tr, layout, precision, max_entries):
     for r in tr.nodes:
         out.append(f"<h3>node {r.index}: {_esc(r.name)}</h3><table>"
                    f"<tr><th></th><th>name</th><th>value</th></tr>"
-                   f"<tr><td>forward</td><td colspan=2>{_esc(r.forward_math)}</td></tr>"
+                   f"<tr><td>forward</td><td colspan=2>{_esc(node_math(r, layout)[0])}</td></tr>"
                    f"<tr><td>input</td><td>{_esc(r.in_name)}</td><td>{_pre(A(r.input), 'fw')}"
                    f"</td></tr><tr><td>output</td><td>{_esc(r.out_name)}</td>"
                    f"<td>{_pre(A(r.output), 'fw')}</td></tr>")
         for k, v in r.params_before.items():
             out.append(f"<tr><td>parameter</td><td>{_esc(k)}</td><td>{_pre(A(v))}</td></tr>")
         if r.upstream is not None:
-            out.append(f"<tr><td>backward</td><td colspan=2>{_esc(r.backward_math)}</td></tr>")
+            out.append(f"<tr><td>backward</td><td colspan=2>{_esc(node_math(r, layout)[1])}"
+                       f"</td></tr>")
         for section, name, expr, val in _backward_rows(r, layout):
             cls = "lg" if section == "local gradient" else "bw"
             label = name + (f" = {expr}" if expr and expr != "received" else "")
