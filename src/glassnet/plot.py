@@ -90,7 +90,9 @@ def _marker_kw(y) -> dict:
 
 
 def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=None):
-    """Training (and validation) loss per epoch, as in the seeds' learning-curve figure.
+    """Training (and validation) loss per epoch, as in the seeds' learning-curve figure
+    (theirs has a linear cost axis: pass ``log=False`` to see the curve flatten as they do;
+    by default a cost falling over more than two decades gets a log axis).
 
     Parameters
     ----------
