@@ -593,3 +593,18 @@ def test_property_predict_names_the_first_bad_entry(m, n, data):
     kind = "NaN" if np.isnan(bad) else "infinity"
     with pytest.raises(ValueError, match=f"contains {kind} at row {i}, column {j}"):
         model.predict(X)
+
+
+def test_seeds_shaped_weights_get_a_transpose_hint():
+    """The seeds write W as (n_out, n_in) (examples in columns); glassnet's W is (n_in, n_out).
+    Given the seeds' matrix, the error says to pass its transpose; a wrong shape otherwise
+    says only what was expected."""
+    seeds_w = [[0.1, 0.6], [0.2, 0.4], [0.3, 0.7]]
+    with pytest.raises(ValueError, match=r"shape \(3, 2\), expected \(2, 3\); glassnet's W is "
+                                         r"\(n_in, n_out\).*pass W.T"):
+        gn.Dense(2, 3, init=seeds_w).build(2)
+    layer = gn.Dense(2, 3, init=np.array(seeds_w).T)
+    layer.build(2)
+    np.testing.assert_allclose(layer.params["W"], np.array(seeds_w).T)
+    with pytest.raises(ValueError, match=r"shape \(4, 4\), expected \(2, 3\)$"):
+        gn.Dense(2, 3, init=np.ones((4, 4))).build(2)

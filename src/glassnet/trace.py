@@ -540,11 +540,12 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
                 rec.unfused_downstream = _copy(dx)
                 dx = loss.fused_backward()
                 diff = float(np.max(np.abs(rec.unfused_downstream - dx))) if dx.size else 0.0
+                same = "is the same" if diff == 0 else f"differs from it by at most {diff:.2g}"
                 rec.notes.append(
                     f"fused by the engine with {type(loss).__name__}: it computes dCost/d"
                     f"{rec.in_name} = (ŷ − y)/m directly (the unfused product upstream × local "
-                    f"differs from it by at most {diff:.2g}, rounding); the value passed down "
-                    f"is the engine's")
+                    f"{same}{'' if diff == 0 else ', rounding'}); the value passed down is "
+                    f"the engine's")
             rec.downstream = _copy(dx)
             rec.param_grads = _copy_dict(layer.grads)
             if i == 0 and dx is not None:
