@@ -163,3 +163,49 @@ def test_perceptron_batch_with_step(dtype):
 def test_step_at_zero_is_zero():
     """000: a = 1 if z > 0 else 0, so z = 0 gives 0."""
     np.testing.assert_array_equal(gn.Step().forward(np.array([[-1.0, 0.0, 1e-12]])), [[0, 0, 1]])
+
+
+# ----------------------------------------------------------- seed 001: XOR, by hand
+XOR_X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+XOR_Y = np.array([[0.], [1.], [1.], [0.]])
+
+
+def test_xor_feature_cross_first_step():
+    """Seed 001's feature cross x1·x2 as a third input, one neuron, W = [0.1 0.6 0.2], b = 0,
+    one step of gradient descent (lr 1): dCost/dW = [0.007 0.016 0.037], dCost/db = 0.018,
+    W -> [0.093 0.584 0.163], b -> -0.018 (the text rounds to three decimals)."""
+    X = np.c_[XOR_X, XOR_X[:, 0] * XOR_X[:, 1]]
+    model = gn.Sequential([gn.Dense(3, 1, init=[[0.1], [0.6], [0.2]]), gn.Sigmoid()],
+                          dtype="float64")
+    t = gn.trace(model, X, XOR_Y, loss=gn.MSE(half=True), optimizer=gn.SGD(lr=1.0))
+    dW, db = t.grads()
+    np.testing.assert_allclose(dW.ravel(), [0.007, 0.016, 0.037], atol=6e-4)
+    np.testing.assert_allclose(db, [0.018], atol=6e-4)
+    W, b = t.params_after()
+    np.testing.assert_allclose(W.ravel(), [0.093, 0.584, 0.163], atol=6e-4)
+    np.testing.assert_allclose(b, [-0.018], atol=6e-4)
+
+
+def test_xor_hidden_layer_first_step():
+    """Seed 001's 2-3-1 sigmoid network worked by hand (W[1] rows [0.1 0.6], [0.2 0.4],
+    [0.3 0.7] as its numbers use them; W[2] = [0.1 0.4 0.9]; zero biases): hidden activations,
+    Ŷ = [0.668 0.712 0.688 0.728], Cost 0.145, dCost/dZ[2] = [0.037 -0.015 -0.017 0.036],
+    dCost/dW[2] = [0.024 0.023 0.025]. The text's dCost/db[2] = 0.041 sums the rounded
+    components; unrounded it is 0.0416."""
+    W1_seeds = np.array([[0.1, 0.6], [0.2, 0.4], [0.3, 0.7]])  # (units, inputs), as written
+    model = gn.Sequential([gn.Dense(2, 3, init=W1_seeds.T), gn.Sigmoid(),
+                           gn.Dense(3, 1, init=[[0.1], [0.4], [0.9]]), gn.Sigmoid()],
+                          dtype="float64")
+    t = gn.trace(model, XOR_X, XOR_Y, loss=gn.MSE(half=True), optimizer=gn.SGD(lr=1.0))
+    hidden = t.nodes[1].output
+    np.testing.assert_allclose(hidden, [[0.5, 0.5, 0.5], [0.646, 0.6, 0.668],
+                                        [0.525, 0.55, 0.574], [0.668, 0.646, 0.731]],
+                               atol=1.4e-3)  # the text writes 0.6 for σ(0.4) = 0.5987
+    np.testing.assert_allclose(t.output.ravel(), [0.668, 0.712, 0.688, 0.728], atol=6e-4)
+    assert t.cost == pytest.approx(0.145, abs=6e-4)
+    np.testing.assert_allclose(t.nodes[3].downstream.ravel(), [0.037, -0.015, -0.017, 0.036],
+                               atol=6e-4)
+    dW1, db1, dW2, db2 = t.grads()
+    np.testing.assert_allclose(dW2.ravel(), [0.024, 0.023, 0.025], atol=8e-4)
+    assert float(db2[0]) == pytest.approx(0.0416, abs=1e-4)
+    assert sum(round(v, 3) for v in t.nodes[3].downstream.ravel()) == pytest.approx(0.041)
