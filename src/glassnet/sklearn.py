@@ -30,8 +30,10 @@ Defaults, and how they differ from ``MLPClassifier``'s
 -------------------------------------------------------
 The hyperparameters mean what they mean in ``sklearn.neural_network.MLPClassifier`` (Adam,
 lr 1e-3, batches of min(200, n), 200 epochs, L2 ``alpha`` on the weights, stop when the
-training loss improves by less than ``tol`` for ``n_iter_no_change`` epochs), with one
-difference that matters on tabular data:
+training loss improves by less than ``tol`` for ``n_iter_no_change`` epochs), with two
+differences. With ``early_stopping=True`` the held-out *loss* is watched (MLP watches the
+held-out accuracy or R²; the loss moves on every epoch where accuracy moves by whole rows),
+and the best epoch's weights are kept. The one that matters most on tabular data:
 
 * ``standardize=True``: the estimator centres and scales each input column (weighted mean and
   standard deviation of the training rows) and, for the regressor, each target. A network
