@@ -87,7 +87,14 @@ def test_xor_network_learns_and_is_traced():
     rep = explain_cmd.xor_report()
     assert rep.final_accuracy == 1.0
     assert rep.final_cost < 0.002          # the seeds: about 0.0009
-    (tr,) = rep.traces
+    seeds_step, tr = rep.traces
+    # seed 001's hand-worked step, replayed from its weights by the engine
+    assert seeds_step.cost == pytest.approx(0.145, abs=6e-4)
+    assert seeds_step.nodes[0].params_before["W"].T.tolist() == explain_cmd.SEEDS_XOR_W1
+    np.testing.assert_allclose(seeds_step.output.ravel(), [0.668, 0.712, 0.688, 0.728],
+                               atol=6e-4)
+    summary = rep.to_text()
+    assert f"Cost = {seeds_step.cost:.5f}   (seeds: 0.145)" in summary
     assert [r.kind for r in tr.nodes] == ["Dense", "Sigmoid", "Dense", "Sigmoid"]
     assert tr.nodes[0].params_before["W"].shape == (2, 3)
     assert tr.step_taken

@@ -235,6 +235,37 @@ def or_gate_report(w=(0.1, 0.6), b=0.0, lr=1.0):
 # XOR (seed 001, second part)
 # -------------------------------------------------------------------------------------------------
 
+# seed 001's hand-worked XOR step: W[1] as its numbers use it (units in rows), W[2], zero biases
+SEEDS_XOR_W1 = [[0.1, 0.6], [0.2, 0.4], [0.3, 0.7]]
+SEEDS_XOR_W2 = [0.1, 0.4, 0.9]
+
+
+def _seeds_xor_step(rep, X, y, loss, lr):
+    """Seed 001 works one step of its 2-3-1 XOR network by hand from fixed weights; the same
+    step from the engine, the text's (rounded) numbers beside it."""
+    from . import Dense, Sequential, Sigmoid
+    from .optim import SGD
+    from .trace import trace
+    model = Sequential([Dense(2, 3, init=np.array(SEEDS_XOR_W1).T), Sigmoid(),
+                        Dense(3, 1, init=np.array(SEEDS_XOR_W2).reshape(3, 1)), Sigmoid()],
+                       dtype="float64")
+    t = trace(model, X, y, loss, SGD(lr=lr), title="The seeds' hand-worked step")
+    dz2 = t.nodes[3].downstream.ravel()
+    _, _, dW2, db2 = t.grads()
+    rep.add_text("The seeds' hand-worked step (their weights)", [
+        f"W[1] (one row per hidden unit, as the seeds write it) = {SEEDS_XOR_W1}, "
+        f"W[2] = {SEEDS_XOR_W2}, biases 0",
+        f"Ŷ = {_vec(t.output, 3)}   (seeds: [0.668 0.712 0.688 0.728])",
+        f"Cost = {_g(t.cost, 5)}   (seeds: 0.145)",
+        f"dCost/dZ[2] = {_vec(dz2, 3)}   (seeds: [0.037 -0.015 -0.017 0.036])",
+        f"dCost/dW[2] = {_vec(dW2, 3)}   (seeds: [0.024 0.023 0.025], from rounded "
+        f"activations)",
+        f"dCost/db[2] = {_g(float(db2[0]), 3)}   (seeds: 0.041, the sum of their rounded "
+        f"dCost/dZ[2]; unrounded the sum is {_g(float(dz2.sum()), 3)})",
+    ])
+    rep.add_trace(t, "Trace of the seeds' hand-worked step")
+
+
 def xor_report(epochs: int = 5000, seed: int = 48, lr: float = 1.0):
     """The seeds' XOR network: 2-3-1, sigmoid units, Xavier init, squared-error cost, full-batch
     gradient descent with learning rate 1. Traces the first step, then trains."""
@@ -265,6 +296,7 @@ def xor_report(epochs: int = 5000, seed: int = 48, lr: float = 1.0):
         f"Cost (1/2m)·Σ(y − ŷ)² = MSE(half=True); full-batch gradient descent, SGD(lr={lr:g}); "
         f"{epochs} epochs (the seeds: learning rate 1, 5000 epochs, Xavier init).",
     ])
+    _seeds_xor_step(rep, X, y, loss, lr)
     t = trace(model, X, y, loss, opt, title="The first training step, node by node")
     rep.add_trace(t, "Trace of the first step (from the initial weights)")
     hist = None
@@ -277,7 +309,7 @@ def xor_report(epochs: int = 5000, seed: int = 48, lr: float = 1.0):
     pred = (out > 0.5).astype(int)
     acc = float((pred == np.asarray(y)).mean())
     every = max(1, epochs // 5)
-    lines = [f"cost before epoch {e}: {_g(costs[e], 6)}" for e in range(0, epochs, every)]
+    lines = [f"cost before epoch {e + 1}: {_g(costs[e], 6)}" for e in range(0, epochs, every)]
     lines += [f"cost after {epochs} epochs: {_g(final, 6)}   (seeds: about 0.0009)"]
     rep.add_text("Training", lines)
     rep.add_text("Result", [
