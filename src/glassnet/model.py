@@ -264,6 +264,20 @@ class Sequential:
         raise ValueError("this model's output is not a probability: end it with a Sigmoid or "
                          "Softmax node, or train it with a from_logits loss")
 
+    def _not_class_scores(self) -> str | None:
+        """Why this model's outputs are not class scores ("last node Dense, trained with
+        MSE"), or None when they are: a final Sigmoid, Softmax or Step node, or a
+        classification loss (binary/categorical cross-entropy, hinge)."""
+        from . import losses as _losses
+        loss = getattr(self, "loss", None)
+        last = self.layers[-1] if self.layers else None
+        if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy,
+                             _losses.Hinge)) or \
+                isinstance(last, (_act.Sigmoid, _act.Softmax, _act.Step)):
+            return None
+        how = f"trained with {type(loss).__name__}" if loss is not None else "not trained"
+        return f"last node {type(last).__name__}, {how}"
+
     def predict_classes(self, X, batch_size: int | None = None):
         """Predicted classes: for one output, output > 0.5 (> 0 when the model was trained on
         logits, or with Hinge); for several, the argmax (one class index per row), except
@@ -276,16 +290,12 @@ class Sequential:
         thresholded numbers."""
         from . import losses as _losses
         from .train import _threshold, _to_labels
+        problem = self._not_class_scores()
+        if problem:
+            raise ValueError(f"this model's outputs are not class scores ({problem}): "
+                             f"predict_classes needs a final Sigmoid, Softmax or Step node or "
+                             f"a classification loss; use predict for numeric outputs")
         loss = getattr(self, "loss", None)
-        last = self.layers[-1] if self.layers else None
-        class_loss = isinstance(loss, (_losses.BinaryCrossEntropy,
-                                       _losses.CategoricalCrossEntropy, _losses.Hinge))
-        if not class_loss and not isinstance(last, (_act.Sigmoid, _act.Softmax, _act.Step)):
-            how = f"trained with {type(loss).__name__}" if loss is not None else "not trained"
-            raise ValueError(f"this model's outputs are not class scores (last node "
-                             f"{type(last).__name__}, {how}): predict_classes needs a final "
-                             f"Sigmoid, Softmax or Step node or a classification loss; use "
-                             f"predict for numeric outputs")
         out = self.predict(X, batch_size)
         if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
             return (out > _threshold(loss)).astype(np.int64)

@@ -162,20 +162,14 @@ def _check_classifier(model):
     """Refuse a model whose outputs are not classes, as ``Sequential.predict_classes`` does: a
     glassnet model needs a final Sigmoid, Softmax or Step node or a classification loss; a
     scikit-learn regressor is refused by its tags."""
-    from . import activations as _act
-    from . import losses as _losses
     from .model import Sequential
     if isinstance(model, Sequential):
-        loss = getattr(model, "loss", None)
-        last = model.layers[-1] if model.layers else None
-        if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy,
-                             _losses.Hinge)) or isinstance(last, (_act.Sigmoid, _act.Softmax,
-                                                                  _act.Step)):
-            return
-        how = f"trained with {type(loss).__name__}" if loss is not None else "not trained"
-        raise ValueError(f"decision_boundary needs a classifier, but this model's outputs are "
-                         f"not class scores (last node {type(last).__name__}, {how}): it needs "
-                         f"a final Sigmoid, Softmax or Step node or a classification loss")
+        problem = model._not_class_scores()
+        if problem:
+            raise ValueError(f"decision_boundary needs a classifier, but this model's outputs "
+                             f"are not class scores ({problem}): it needs a final Sigmoid, "
+                             f"Softmax or Step node or a classification loss")
+        return
     tags = getattr(model, "__sklearn_tags__", None)
     if tags is not None and getattr(tags(), "estimator_type", None) == "regressor":
         raise ValueError(f"decision_boundary needs a classifier, but {type(model).__name__} is "
