@@ -88,8 +88,8 @@ def get(init):
         if a.ndim == 1 and n_out == 1 and a.shape[0] == n_in:
             a = a.reshape(n_in, 1)
         if a.shape != (n_in, n_out):
-            hint = (f"; glassnet's W is (n_in, n_out), inputs in rows: the seeds' W, "
-                    f"(n_out, n_in), is its transpose: pass W.T" if a.shape == (n_out, n_in)
+            hint = ("; glassnet's W is (n_in, n_out), inputs in rows: the seeds' W, "
+                    "(n_out, n_in), is its transpose: pass W.T" if a.shape == (n_out, n_in)
                     else "")
             raise ValueError(f"explicit initial weights have shape {np.shape(arr)}, "
                              f"expected ({n_in}, {n_out}){hint}")
