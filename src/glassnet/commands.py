@@ -882,28 +882,26 @@ def _preprocessing_notices(pre, table, train_tab):
         _grouped(outside, "columns with missing values only outside the training rows "
                           "(numeric ones filled with the training median, categorical ones "
                           "encoded as no category)")
-    if len(imputed) <= 3:
-        imputed_notes = [f"imputed {name}: {what} ({n / table.n_rows:.0%} of rows) filled with "
-                         f"the training median {median:.4g}, plus an indicator column "
-                         f"{name}_missing" for name, n, what, median in imputed]
-    else:
-        shown = ", ".join(f"{name} ({n / table.n_rows:.0%})" for name, n, _, _ in imputed[:12])
-        more = f" and {len(imputed) - 12} more" if len(imputed) > 12 else ""
-        inf = any("infinite" in what for _, _, what, _ in imputed)
-        imputed_notes = [f"imputed {len(imputed)} numeric columns with missing "
-                         f"{'or infinite ' if inf else ''}values: {shown}{more}; each filled "
-                         f"with its training median, plus an indicator column <name>_missing"]
+    inf = any("infinite" in what for _, _, what, _ in imputed)
+    imputed_notes = _grouped(
+        [(f"{name} ({n / table.n_rows:.0%})",
+          f"imputed {name}: {what} ({n / table.n_rows:.0%} of rows) filled with the training "
+          f"median {median:.4g}, plus an indicator column {name}_missing")
+         for name, n, what, median in imputed],
+        f"numeric columns with missing {'or infinite ' if inf else ''}values", prefix="imputed ",
+        suffix="; each filled with its training median, plus an indicator column "
+               "<name>_missing")
     return dropped + imputed_notes + other
 
 
-def _grouped(notes, summary, most=3):
-    """``notes`` ((column, line) pairs) as they are, or, beyond ``most``, one line naming the
-    columns: a wide file must not flood the terminal with one note per column."""
+def _grouped(notes, summary, most=3, prefix="", suffix=""):
+    """``notes`` ((label, line) pairs) as they are, or, beyond ``most``, one line naming up to
+    12 labels: a wide file must not flood the terminal with one note per column."""
     if len(notes) <= most:
         return [line for _, line in notes]
     names = [name for name, _ in notes]
     more = f" and {len(names) - 12} more" if len(names) > 12 else ""
-    return [f"{len(names)} {summary}: {', '.join(names[:12])}{more}"]
+    return [f"{prefix}{len(names)} {summary}: {', '.join(names[:12])}{more}{suffix}"]
 
 
 def _infinite_count(col) -> int:
