@@ -1339,13 +1339,9 @@ def cmd_evaluate(args) -> int:
 # datasets
 # ------------------------------------------------------------------------------------------
 
-def _clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, with "…" when something was cut."""
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
 def cmd_datasets(args) -> int:
     from .data import bundled
+    from .render import _cut  # cut to a width, "…" when something was cut
     rows = [("name", "rows", "columns", "default target", "classes", "description")]
     for name in bundled.list_datasets():
         ds = bundled.load_dataset(name)
@@ -1354,7 +1350,7 @@ def cmd_datasets(args) -> int:
         if kind == "generated" and not desc.startswith("generated"):
             desc = f"generated: {desc}"
         rows.append((name, str(ds.frame.n_rows), str(len(ds.frame.columns)), ds.default_target,
-                     _clip(", ".join(map(str, ds.target_names)), 24), _clip(desc, 80)))
+                     _cut(", ".join(map(str, ds.target_names)), 24), _cut(desc, 80)))
     w = [max(len(r[i]) for r in rows) for i in range(5)]
     for i, r in enumerate(rows):
         print("  ".join(r[j].ljust(w[j]) if j not in (1, 2) else r[j].rjust(w[j])
