@@ -958,7 +958,7 @@ def test_atomic_write_to_a_device_or_fifo_writes_to_it(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
     reader.start()
     gio.atomic_write_text(fifo, "through the pipe\n")
     reader.join(10)
