@@ -52,7 +52,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
                              f"them ({name}.filled(value)) or drop those rows first")
         X = X.data
     try:
-        arr = np.asarray(X)
+        arr = rectangular(np.asarray(X))
     except Exception as exc:  # ragged nested lists and the like
         if "inhomogeneous" in str(exc) or "sequence" in str(exc):
             raise ValueError(f"{name} is ragged: its rows have different lengths (or hold "
@@ -98,6 +98,16 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
         raise ValueError(f"{name} contains {kind} at {where} ({n_bad} non-finite value(s) in "
                          f"all); remove or impute missing values first")
     return out
+
+
+def rectangular(arr: np.ndarray) -> np.ndarray:
+    """``arr``, or the ValueError that NumPy >= 1.24 raises itself for ragged nested lists where
+    NumPy 1.23 only warns and makes a 1-D object array of the rows."""
+    if arr.dtype == object and arr.ndim == 1 and any(
+            isinstance(row, (list, tuple, np.ndarray)) for row in arr):
+        raise ValueError("setting an array element with a sequence: the rows have different "
+                         "lengths")
+    return arr
 
 
 def all_finite(a: np.ndarray, chunk: int = 1 << 16) -> bool:

@@ -49,6 +49,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._validate import rectangular
 from .data.tabular import Table, _format_number, is_numeric_column
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
@@ -66,7 +67,7 @@ def _as_table(data) -> Table:
         return Table(data)
     if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
         try:
-            arr = np.asarray(data)
+            arr = rectangular(np.asarray(data))
         except ValueError:
             raise ValueError("the rows have different lengths (a ragged list of lists); give "
                              "a Table, a dict of columns or a 2-D array") from None
