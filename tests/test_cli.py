@@ -372,9 +372,8 @@ def test_regression_and_decision_boundary(work):
     texts = proc.stdout.split()[1:]
     vals = np.array([float(v) for v in texts])
     assert np.corrcoef(vals, 3 * x1 - 2 * x2)[0, 1] > 0.95   # predictions in target units
-    # a float32 model's outputs carry float32 digits: the shortest text of the float32 value
-    assert all(t == str(np.float32(t)).removesuffix(".0") for t in texts), texts[:5]
-    assert max(len(t.lstrip("-").replace(".", "").lstrip("0")) for t in texts) <= 9
+    # un-standardized in float64 (`* std + mean`) and written so: not cast back to float32
+    assert all(t == repr(float(t)) for t in texts), texts[:5]
     proc = run("train", path, "--target", "y", "--epochs", "5", "--quiet", "--dtype",
                "float64", "--out", work / "reg64")
     assert proc.returncode == 0, proc.stderr
@@ -386,6 +385,29 @@ def test_regression_and_decision_boundary(work):
     proc = run("train", "moons", "--epochs", "20", "--quiet", "--out", work / "moons")
     assert proc.returncode == 0, proc.stderr
     assert (work / "moons" / "decision_boundary.png").is_file()
+
+
+def test_predict_regression_csv_scores_like_evaluate(tmp_path):
+    # a large offset (timestamps, prices in cents): float32 steps by 128 at 1.7e9, more than
+    # the target's spread; the written predictions must be the numbers evaluate scores
+    r = np.random.default_rng(3)
+    a, b = r.normal(size=60), r.normal(size=60)
+    path = tmp_path / "offset.csv"
+    path.write_text("a,b,y\n" + "".join(f"{a[i]:.4f},{b[i]:.4f},{1.7e9 + 100 * (2 * a[i] + b[i]):.3f}\n"
+                                        for i in range(60)))
+    proc = run("train", path, "--target", "y", "--epochs", "3", "--quiet", "--out",
+               tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    model = tmp_path / "r" / "model.gnet"
+    proc = run("predict", model, path, "--out", tmp_path / "p.csv", "--columns", "none")
+    assert proc.returncode == 0, proc.stderr
+    pred = np.array([float(v) for v in (tmp_path / "p.csv").read_text().split()[1:]])
+    y = np.array([float(line.split(",")[2]) for line in path.read_text().split()[1:]])
+    proc = run("evaluate", model, path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    mae = json.loads(proc.stdout)["metrics"]["mae"]
+    assert np.mean(np.abs(pred - y)) == pytest.approx(mae, rel=1e-6, abs=1e-3)
+    assert len(np.unique(pred)) > 50
 
 
 def test_datasets_lists_bundled():

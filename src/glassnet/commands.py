@@ -1282,8 +1282,9 @@ def cmd_predict(args) -> int:
         cols[_unique_name("prediction", taken)] = labels
         for j, c in enumerate(m.encoder.classes_.tolist()):
             cols[_unique_name(f"proba_{c}", taken)] = out[:, j].astype(m.model.dtype)
-    else:  # written with the digits the model's dtype has (write_csv: float32 -> 8 or so)
-        cols[_unique_name("prediction", taken)] = out.astype(m.model.dtype)
+    else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
+        # float32 copy of 1.7e9 + x would be a multiple of 128
+        cols[_unique_name("prediction", taken)] = out
     result = Table(cols, n_rows=table.n_rows)
     buf = io.StringIO()
     write_csv(result, buf)
