@@ -224,6 +224,21 @@ def test_predict_copies_the_input_columns_verbatim(tmp_path):
                                                   '"Smith, J",NA,')
 
 
+def test_predict_refuses_to_overwrite_its_input_or_model(mixed_run, mixed_csv, tmp_path):
+    _, out = mixed_run
+    data = tmp_path / "in.csv"
+    shutil.copy(mixed_csv, data)
+    link = tmp_path / "link.csv"
+    link.symlink_to(data)
+    before = data.read_bytes()
+    for target in (data, link, tmp_path / "." / "in.csv", out / "model.gnet"):
+        proc = run("predict", out / "model.gnet", data, "--out", target)
+        assert proc.returncode == 2, (target, proc.stderr)
+        assert "would destroy it" in proc.stderr and "Traceback" not in proc.stderr
+    assert data.read_bytes() == before
+    assert glassnet.load(out / "model.gnet") is not None
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))

@@ -1252,9 +1252,24 @@ def _unique_name(name, taken):
     return out
 
 
+def _same_file(a, b) -> bool:
+    """Whether paths ``a`` and ``b`` name one file (through links too, when both exist)."""
+    try:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
 def cmd_predict(args) -> int:
     from .data import Table, write_csv
     from .io import atomic_write_text
+    if args.out and args.out != "-":
+        for what, other in (("input CSV", args.data), ("model file", args.model)):
+            if _same_file(args.out, other):
+                raise _usage(f"--out {args.out} is the {what}: writing there would destroy "
+                             f"it; choose another file")
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep)
     table = src.table
