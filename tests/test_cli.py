@@ -438,6 +438,24 @@ def test_datasets_lists_bundled():
     assert energy.endswith("…") or energy.endswith("high or low?")  # cut visibly, if at all
 
 
+def test_four_row_datasets_train_without_splits(tmp_path):
+    # `glassnet datasets` offers xor for training: without splits it trains, and the
+    # terminal, the quiet line and the report say the metrics are on the training rows
+    proc = run("train", "xor", "--val-split", "0", "--test-split", "0", "--epochs", "3",
+               "--out", tmp_path / "x")
+    assert proc.returncode == 0, proc.stderr
+    assert "every metric is on the training rows" in proc.stdout
+    assert "(stratified)" not in proc.stdout
+    assert "on the training rows" in (tmp_path / "x" / "report.html").read_text()
+    proc = run("train", "xor", "--val-split", "0", "--test-split", "0", "--epochs", "3",
+               "--quiet", "--out", tmp_path / "x")
+    assert proc.returncode == 0 and "(train accuracy" in proc.stdout, proc.stderr
+    proc = run("train", "xor", "--out", tmp_path / "y")   # default splits: what to pass
+    assert proc.returncode == 2
+    assert "pass --val-split 0 --test-split 0" in proc.stderr, proc.stderr
+    assert "--val-split 0 --test-split 0" in run("datasets").stdout
+
+
 def test_ctrl_c_saves_model_and_report(work):
     from glassnet.data import Table, write_csv
     r = np.random.default_rng(0)

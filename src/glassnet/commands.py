@@ -535,9 +535,10 @@ def cmd_train(args) -> int:
         table = table.take(np.flatnonzero(~miss))
         y_raw = table[target]
     n_rows = table.n_rows
-    if n_rows < 5:
+    if n_rows < 5 and (args.val_split or args.test_split):
         raise _usage(f"{src.label} has only {n_rows} labelled row(s): too few to split into "
-                     f"training, validation and test rows")
+                     f"training, validation and test rows; pass --val-split 0 --test-split 0 "
+                     f"to train on all of them (the metrics are then on the training rows)")
     task = args.task
     if task == "auto":
         task = detect_task(y_raw, max_classes=MAX_INT_CLASSES)
@@ -582,6 +583,10 @@ def cmd_train(args) -> int:
         args.seed)
     notices.extend(split_notes)
     has_val, has_test = len(idx_val) > 0, len(idx_test) > 0
+    if not has_val and not has_test:
+        notices.append("no validation or test rows (--val-split 0 --test-split 0): every "
+                       "metric is on the training rows, which the model learned from, so it "
+                       "says nothing about new data")
     if task == "regression":
         yt = y[idx_train]
         std = float(yt.std())
@@ -636,9 +641,9 @@ def cmd_train(args) -> int:
         say(f"task: classification, {n_classes} classes ({shown})")
     else:
         say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})")
+    strat = stratified and task == "classification" and (has_val or has_test)
     say(f"split: {len(idx_train)} train / {len(idx_val)} validation / {len(idx_test)} test "
-        f"rows{' (stratified)' if stratified and task == 'classification' else ''}, "
-        f"seed {args.seed}")
+        f"rows{' (stratified)' if strat else ''}, seed {args.seed}")
     say(f"features: {len(pre.input_columns_)} columns used -> {pre.n_features_out} inputs; "
         f"{len(pre.dropped_)} column(s) dropped")
     say(f"model: {arch} ({args.activation}, {out_kind}), {model.n_params():,} parameters; "
@@ -1373,5 +1378,7 @@ def cmd_datasets(args) -> int:
                         for j in range(5)) + "  " + r[5])
         if i == 0:
             print("  ".join("-" * x for x in w) + "  " + "-" * 11)
-    print("\ntrain on one with: glassnet train NAME   (e.g. glassnet train titanic)")
+    print("\ntrain on one with: glassnet train NAME   (e.g. glassnet train titanic; the "
+          "4-row logic gates need --val-split 0 --test-split 0: glassnet train xor "
+          "--val-split 0 --test-split 0)")
     return 0
