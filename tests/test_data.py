@@ -623,3 +623,16 @@ def test_read_csv_in_chunks_reads_what_one_piece_reads(monkeypatch):
             monkeypatch.setattr(tabular, "_CHUNK_ROWS", rows)
             got = _table_facts(lambda: read_csv(io.BytesIO(data), keep_text=keep))
             assert got == whole, (data, rows)
+
+
+def test_blank_header_names_never_replace_a_real_column(tmp_path):
+    """A blank header name becomes unnamed_<j>, with a .1, .2 ... suffix while that clashes
+    with a real column (or another generated one): no column is lost."""
+    t = read_csv(_write(tmp_path, "a,,unnamed_1,y\n1,10,100,0\n2,20,200,1\n"))
+    assert t.columns == ["a", "unnamed_1.1", "unnamed_1", "y"]
+    assert list(t["unnamed_1.1"]) == [10.0, 20.0] and list(t["unnamed_1"]) == [100.0, 200.0]
+    t = read_csv(_write(tmp_path, ",unnamed_0,unnamed_0.1\n1,2,3\n"))
+    assert t.columns == ["unnamed_0.2", "unnamed_0", "unnamed_0.1"]
+    assert t.to_numpy(dtype=np.float64).tolist() == [[1.0, 2.0, 3.0]]
+    t = read_csv(_write(tmp_path, "a,,b,\n1,5,2,\n"))  # plain case unchanged
+    assert t.columns == ["a", "unnamed_1", "b"]

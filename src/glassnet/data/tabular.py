@@ -13,7 +13,9 @@ The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
 :func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
 inside quotes), a UTF-8 byte-order mark, ``\\r\\n`` line ends, gzip files (by their magic
 bytes, whatever the name) and a trailing empty column with an empty header (written by some
-spreadsheet exports; it is dropped). It refuses, with a ``ValueError`` that says why: an
+spreadsheet exports; it is dropped). Another column with a blank name is named
+``unnamed_<j>`` (``j`` its 0-based position; with a ``.1``, ``.2`` ... suffix while that name
+is taken), so it never replaces a named column. It refuses, with a ``ValueError`` that says why: an
 empty file, a header without rows, rows whose number of fields differs from the header (naming
 the line), duplicate column names, and files that are not text. A table read from a file
 knows the line each row starts on (:attr:`Table.line_numbers`, :meth:`Table.row_label`), so
@@ -466,16 +468,24 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
     if header is None:
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     n = len(header)
-    keep, seen, dupes = [], set(), []  # the columns kept: (index, name)
-    for j, col_name in enumerate(header):
+    seen, dupes = set(), []
+    for col_name in header:
         if col_name in seen:
             dupes.append(col_name)
-        if col_name:  # empty names are made unique below (or dropped when empty throughout)
+        if col_name:
             seen.add(col_name)
-        keep.append((j, col_name or f"unnamed_{j}"))
     if dupes:
         raise ValueError(f"{name}: duplicate column name(s) {sorted(set(dupes))}; column names "
                          f"must be unique")
+    keep = []  # the columns kept: (index, name)
+    for j, col_name in enumerate(header):
+        if not col_name:  # a blank name: unnamed_<j>, suffixed (.1, .2 ...) until unique
+            col_name, base, k = f"unnamed_{j}", f"unnamed_{j}", 0  # (dropped below when
+            while col_name in seen:                               # empty throughout)
+                k += 1
+                col_name = f"{base}.{k}"
+            seen.add(col_name)
+        keep.append((j, col_name))
     parts = [[] for _ in keep]        # per column: its typed chunks
     texts = [[] for _ in keep]        # keep_text: per column, the fields as read
     empty = [col_name == "" for col_name in header]  # unnamed and (so far) all missing
