@@ -203,3 +203,27 @@ def test_classes_missing_a_label_of_the_data_is_named():
         assert not hasattr(est, "classes_")  # refused before any chunk was trained on
     est = fit_incremental(GlassClassifier(random_state=0), Xd, yd, classes=[2, 1, 0, 3], epochs=1)
     np.testing.assert_array_equal(est.classes_, [0, 1, 2, 3])  # more labels than y holds: fine
+
+
+def test_predict_blocks_empty_row_blocks():
+    """Blocks without rows (a boolean filter, explicit 0-row chunks, unknown chunk sizes) give
+    empty results of the right width and dtype; the estimator refuses 0-row input itself."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] > 0).astype(int)
+    clf = GlassClassifier(epochs=2, random_state=0).fit(X, y)
+    reg = GlassRegressor(epochs=2, random_state=0).fit(X, X[:, :2])  # 2 outputs: 2-D predict
+    keep = X[:, 0] > 1.0
+    with __import__("dask").config.set(scheduler="synchronous"):
+        Xd = da.from_array(X, chunks=(50, 4))
+        filtered = Xd[Xd[:, 0] > 1.0]  # unknown chunk sizes, some blocks empty
+        assert np.isnan(filtered.chunks[0]).all()
+        zero = da.from_array(X, chunks=((0, 100, 0, 100), (4,)))
+        none = Xd[Xd[:, 0] > 1e9]  # every block empty
+        for est, method in ((clf, "predict"), (clf, "predict_proba"),
+                            (clf, "predict_log_proba"), (reg, "predict")):
+            want = getattr(est, method)(X)
+            for Xb, rows in ((filtered, keep), (zero, slice(None)), (none, np.zeros(200, bool))):
+                got = predict_blocks(est, Xb, method).compute()
+                assert got.dtype == want.dtype and got.shape == want[rows].shape, method
+                np.testing.assert_allclose(got, want[rows], rtol=1e-12, atol=1e-15)

@@ -192,15 +192,23 @@ def predict_blocks(estimator, X, method="predict"):
 
     Returns a Dask array (1-D for ``predict`` of single-output models, 2-D for
     ``predict_proba`` or several outputs); call ``.compute()`` or store it chunk by chunk.
+    Blocks without rows (after a boolean filter such as ``X[X[:, 0] > t]``, or explicit
+    0-row chunks) give empty results of the same dtype and width; the estimator is not called
+    on them.
     """
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
-    fn = getattr(estimator, method)
-    probe = fn(np.zeros((1, X.shape[1]), dtype=X.dtype))  # shape and dtype of the output
+    method_fn = getattr(estimator, method)
+    probe = method_fn(np.zeros((1, X.shape[1]), dtype=X.dtype))  # shape and dtype of the output
+    empty = probe[:0]  # what a block without rows gives (estimators refuse 0-row input)
+
+    def fn(block):
+        return empty if len(block) == 0 else method_fn(block)
+
     if probe.ndim == 1:
-        return X.map_blocks(fn, drop_axis=1, dtype=probe.dtype, meta=probe[:0])
+        return X.map_blocks(fn, drop_axis=1, dtype=probe.dtype, meta=empty)
     return X.map_blocks(fn, chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype,
-                        meta=probe[:0])
+                        meta=empty)
