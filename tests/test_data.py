@@ -636,3 +636,19 @@ def test_blank_header_names_never_replace_a_real_column(tmp_path):
     assert t.to_numpy(dtype=np.float64).tolist() == [[1.0, 2.0, 3.0]]
     t = read_csv(_write(tmp_path, "a,,b,\n1,5,2,\n"))  # plain case unchanged
     assert t.columns == ["a", "unnamed_1", "b"]
+
+
+def test_header_with_a_trailing_separator_over_rows_without_one(tmp_path):
+    """'a,b,y,' over rows '1,2,0' reads as three columns (as pandas reads it), like the
+    reverse case; rows that fill the blank-named field in while others lack it are ragged."""
+    t = read_csv(_write(tmp_path, "a,b,y,\n1,2,0\n3,4,1\n"))
+    assert t.columns == ["a", "b", "y"] and t.to_numpy().tolist() == [[1, 2, 0], [3, 4, 1]]
+    t = read_csv(_write(tmp_path, "a;b;y;;\n1,5;2;0\n3;4;1;\n"))  # two blank names, ';'
+    assert t.columns == ["a", "b", "y"] and list(t["a"]) == [1.5, 3.0]
+    t = read_csv(_write(tmp_path, "a\tb\t\n1\tx\n"))  # detected as tab-separated
+    assert t.columns == ["a", "b"] and t["b"][0] == "x"
+    with pytest.raises(ValueError, match=r"line 2: expected 4 fields like the header, "
+                                         r"found 3 \(a ragged row"):
+        read_csv(_write(tmp_path, "a,b,y,\n1,2,0\n3,4,1,9\n"))
+    with pytest.raises(ValueError, match=r"line 3: expected 4 fields.*found 2"):
+        read_csv(_write(tmp_path, "a,b,y,\n1,2,0\n3,4\n"))

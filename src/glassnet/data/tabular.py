@@ -13,12 +13,13 @@ The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
 :func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
 inside quotes), a UTF-8 byte-order mark, ``\\r\\n`` line ends, gzip files (by their magic
 bytes, whatever the name) and a trailing empty column with an empty header (written by some
-spreadsheet exports; it is dropped). Another column with a blank name is named
-``unnamed_<j>`` (``j`` its 0-based position; with a ``.1``, ``.2`` ... suffix while that name
-is taken), so it never replaces a named column. It refuses, with a ``ValueError`` that says why: an
-empty file, a header without rows, rows whose number of fields differs from the header (naming
-the line), duplicate column names, and files that are not text. A table read from a file
-knows the line each row starts on (:attr:`Table.line_numbers`, :meth:`Table.row_label`), so
+spreadsheet exports; it is dropped, also when only the header has the trailing separator).
+Another column with a blank name is named ``unnamed_<j>`` (``j`` its 0-based position; with a
+``.1``, ``.2`` ... suffix while that name is taken), so it never replaces a named column. It
+refuses, with a ``ValueError`` that says why: an empty file, a header without rows, rows whose
+number of fields differs from the header (naming the line), duplicate column names, and files
+that are not text. A table read from a file knows the line each row starts on
+(:attr:`Table.line_numbers`, :meth:`Table.row_label`), so
 later messages can point into it.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import csv as _csv
 import gzip
 import io
+import itertools
 import math
 import os
 import re
@@ -437,23 +439,39 @@ def _records(text, delimiter, name):
         raise ValueError(f"{name}, line {reader.line_num}: malformed CSV: {exc}") from exc
 
 
-def _fit_row(r, n, line, header, name, delimiter):
-    """A data record as ``n`` fields (extra trailing empty fields dropped), or ValueError
-    naming the line of a ragged row (DelimiterError when the file looks split wrongly)."""
+def _fit_row(r, n, line, header, name, delimiter, shortest=None):
+    """A data record as ``n`` fields (extra trailing empty fields dropped; a record of at
+    least ``shortest`` fields padded with empty ones: the header ends in blank names), or
+    ValueError naming the line of a ragged row (DelimiterError when the file looks split
+    wrongly)."""
     if len(r) == n:
         return r
     if len(r) > n and not any(f.strip() for f in r[n:]):
         return r[:n]  # a trailing comma on data lines
+    if shortest is not None and shortest <= len(r) < n:
+        return r + [""] * (n - len(r))  # a trailing comma on the header line
+    raise _ragged_row(len(r), n, line, header, name, delimiter, any("\n" in f for f in r))
+
+
+def _shortest_row(header):
+    """The fewest fields a data record under ``header`` (stripped names) may have: a header
+    ending in blank names (``a,b,y,``) may stand over rows without those fields."""
+    named = len(list(itertools.dropwhile(lambda f: not f, reversed(header))))
+    return max(named, 1)
+
+
+def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
+    """The error for a record of ``found`` fields under a header of ``n``."""
     msg = (f"{name}, line {line}: expected {n} fields like the header, found "
-           f"{len(r)} (a ragged row; check for an unquoted "
+           f"{found} (a ragged row; check for an unquoted "
            f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
-           + (" or an unclosed quote" if any("\n" in f for f in r) else "")
+           + (" or an unclosed quote" if line_break else "")
            + ")")
     other = [d for d in DELIMITERS if d != delimiter and d in header[0]]
     if n == 1 and other:
-        raise DelimiterError(f"{msg}; the header is one field, {header[0]!r}: the file looks "
-                             f"delimited by {_DELIMITER_NAMES[other[0]]}", other[0])
-    raise ValueError(msg)
+        return DelimiterError(f"{msg}; the header is one field, {header[0]!r}: the file looks "
+                              f"delimited by {_DELIMITER_NAMES[other[0]]}", other[0])
+    return ValueError(msg)
 
 
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows):
@@ -486,6 +504,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
                 col_name = f"{base}.{k}"
             seen.add(col_name)
         keep.append((j, col_name))
+    shortest = _shortest_row(header)
+    short = None                      # (line, fields) of the first such row
     parts = [[] for _ in keep]        # per column: its typed chunks
     texts = [[] for _ in keep]        # keep_text: per column, the fields as read
     empty = [col_name == "" for col_name in header]  # unnamed and (so far) all missing
@@ -504,7 +524,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
     for line, r in recs:
         if n > 1 and len(r) == 1 and not r[0].strip():
             continue  # a white-space-only line
-        chunk.append(_fit_row(r, n, line, header, name, delimiter))
+        if short is None and shortest <= len(r) < n:
+            short = (line, len(r), any("\n" in f for f in r))
+        chunk.append(_fit_row(r, n, line, header, name, delimiter, shortest))
         lines.append(line)
         if chunk_rows is not None and len(chunk) >= chunk_rows:
             flush()
@@ -512,6 +534,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
         flush()
     if not lines:
         raise ValueError(f"{name} has a header ({n} columns) but no data rows")
+    if short is not None and not all(empty[short[1]:]):
+        # rows without the blank-named fields are fine only when no row fills them in
+        raise _ragged_row(short[1], n, short[0], header, name, delimiter, short[2])
     columns, col_texts = {}, {}
     for k, (j, col_name) in enumerate(keep):
         if empty[j]:
@@ -558,7 +583,9 @@ def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
         n = len(records[0])
         if fallback is None or n > fallback[1]:
             fallback = (d, n)
+        shortest = _shortest_row([f.strip() for f in records[0]])
         consistent = all(len(r) == n or (len(r) > n and not any(f.strip() for f in r[n:]))
+                         or shortest <= len(r) < n
                          or (len(r) == 1 and not r[0].strip()) for r in records[1:])
         if consistent and (best is None or n > best[1]):
             best = (d, n)
