@@ -652,3 +652,24 @@ def test_header_with_a_trailing_separator_over_rows_without_one(tmp_path):
         read_csv(_write(tmp_path, "a,b,y,\n1,2,0\n3,4,1,9\n"))
     with pytest.raises(ValueError, match=r"line 3: expected 4 fields.*found 2"):
         read_csv(_write(tmp_path, "a,b,y,\n1,2,0\n3,4\n"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path, encoding, sep):
+    """UTF-16 with a byte-order mark (Excel's "Unicode Text", tab-separated) is decoded, and
+    its separator detected; without the mark, the error says it looks like UTF-16."""
+    text = sep.join(["Größe", "name", "y"]) + "\r\n" + "".join(
+        sep.join([f"{i}.5", f"n{i}", str(i % 2)]) + "\r\n" for i in range(5))
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    t = read_csv(_write(tmp_path, bom + text.encode(encoding)))
+    assert t.columns == ["Größe", "name", "y"]
+    assert list(t["Größe"]) == [0.5, 1.5, 2.5, 3.5, 4.5] and t["name"][4] == "n4"
+    if encoding != "utf-16":
+        with pytest.raises(ValueError, match=r"t\.csv looks like UTF-16 text without a "
+                                             r"byte-order mark.*save it as CSV UTF-8"):
+            read_csv(_write(tmp_path, text.encode(encoding)))
+    with pytest.raises(ValueError, match="not valid UTF-16"):
+        read_csv(_write(tmp_path, b"\xff\xfea\x00,\x00\x00\xd8"))  # a lone surrogate half
+    with pytest.raises(ValueError, match="not a text CSV"):
+        read_csv(_write(tmp_path, b"\xff\xfe\x00\x00a\x00\x00\x00"))  # UTF-32, say

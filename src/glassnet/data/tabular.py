@@ -11,7 +11,7 @@ Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``N
 
 The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
 :func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
-inside quotes), a UTF-8 byte-order mark, ``\\r\\n`` line ends, gzip files (by their magic
+inside quotes), a UTF-8 byte-order mark, UTF-16 with a byte-order mark, ``\\r\\n`` line ends, gzip files (by their magic
 bytes, whatever the name) and a trailing empty column with an empty header (written by some
 spreadsheet exports; it is dropped, also when only the header has the trailing separator).
 Another column with a blank name is named ``unnamed_<j>`` (``j`` its 0-based position; with a
@@ -351,14 +351,29 @@ def _read_bytes(source) -> tuple[bytes, str]:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:65536]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (Excel's "Unicode Text")
+        try:
+            text = data.decode("utf-16")  # the byte-order mark says which end first
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{name} starts with a UTF-16 byte-order mark but is not valid "
+                             f"UTF-16 ({exc.reason} at byte {exc.start}); save it as CSV "
+                             f"UTF-8") from None
+        if "\x00" in text[:32768]:
+            raise ValueError(f"{name} is not a text CSV file (it contains NUL characters; is "
+                             f"it binary?)")
+        return text
+    sample = data[:65536]
+    if b"\x00" in sample:
+        half = len(sample) // 2
+        if half >= 2 and max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.9 * half:
+            raise ValueError(f"{name} looks like UTF-16 text without a byte-order mark (a NUL "
+                             f"byte in every other position); save it as CSV UTF-8")
         raise ValueError(f"{name} is not a text CSV file (it contains NUL bytes; is it binary?)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     # Not UTF-8: accept it as a legacy 8-bit encoding (Windows-1252) if it looks like text.
-    sample = data[:65536]
     control = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
     if control > 0.01 * len(sample):
         raise ValueError(f"{name} is not a text CSV file (undecodable bytes and control "
