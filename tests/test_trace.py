@@ -414,3 +414,72 @@ def test_custom_layers_are_not_described_by_a_docstring_they_inherit():
     assert backward[2] == backward[0] == "dx = dy ⊙ local gradient"
     text = tr.to_text()
     assert "Base class of every node" not in text and "(custom layer)" in text
+
+
+# -------------------------------------------------------------------------------------------------
+# a wrong backward in a custom layer is named, not crashed on deep inside NumPy
+# -------------------------------------------------------------------------------------------------
+
+class _NoReturn(gn.Layer):
+    """y = x**3"""
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x ** 3
+
+    def backward(self, dy):
+        dx = dy * 3 * self._x ** 2  # noqa: F841  (the forgotten `return dx`)
+
+
+class _Collapses(gn.Layer):
+    """y = tanh(x)"""
+
+    def forward(self, x, training=False):
+        self._x = x
+        return np.tanh(x)
+
+    def backward(self, dy):  # shape (m, 1) instead of (m, n)
+        return (dy * (1 - np.tanh(self._x) ** 2)).sum(axis=1, keepdims=True)
+
+
+class _NoBackward(gn.Layer):
+    def forward(self, x, training=False):
+        return x
+
+
+def test_trace_names_a_layer_whose_backward_returns_none_or_the_wrong_shape():
+    X, y = _xy_binary(m=4)
+    for bad, match in ((_NoReturn(), r"layer 1 \(_NoReturn\)\.backward returned None \(did "
+                                     r"you forget `return dx`\?\)"),
+                       (_Collapses(), r"layer 1 \(_Collapses\)\.backward returned shape "
+                                      r"\(4, 1\) for an input of shape \(4, 3\)")):
+        model = gn.Sequential([gn.Dense(3, 3), bad, gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+        before = [p.copy() for p in model.get_weights()]
+        with pytest.raises(ValueError, match=match):
+            trace(model, X, y, optimizer="sgd")
+        assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    # the first node may return None when told it need not compute dCost/dX
+    model = gn.Sequential([_NoReturn(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+    tr = trace(model, X, y, input_grad=False)
+    assert tr.nodes[0].downstream is None
+
+
+def test_the_layer_base_class_says_what_a_subclass_must_implement():
+    with pytest.raises(NotImplementedError, match=r"^_NoBackward must implement backward\(dy\) "
+                                                  r"-> dx"):
+        _NoBackward().backward(np.ones((2, 2)))
+    with pytest.raises(NotImplementedError, match=r"^Layer must implement forward\(x, "
+                                                  r"training=False\) -> y"):
+        gn.Layer().forward(np.ones((2, 2)))
+    model = gn.Sequential([gn.Dense(2, 2), _NoBackward(), gn.Dense(2, 1)], seed=0)
+    with pytest.raises(NotImplementedError, match="_NoBackward must implement backward"):
+        trace(model, np.ones((3, 2)), np.ones(3))
+
+
+def test_check_backward_output_is_cheap_and_shared():
+    from glassnet.layers import check_backward_output
+    dx = np.ones((4, 3))
+    assert check_backward_output(gn.ReLU(), 2, dx, (4, 3)) is dx
+    assert check_backward_output(gn.ReLU(), 0, None, (4, 3), needed=False) is None
+    with pytest.raises(ValueError, match=r"^ReLU\.backward returned a list, not an array"):
+        check_backward_output(gn.ReLU(), None, [[1.0]], (1, 1))

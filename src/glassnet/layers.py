@@ -25,6 +25,31 @@ def matmul(a, b, out=None):
     return np.matmul(a, b, out=out)
 
 
+def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
+    """Check what ``layer.backward`` returned before it is passed down: ``dx`` must be an
+    array of the input's shape ``x_shape``; None is accepted only when ``needed`` is False
+    (the layer was told ``needs_input_grad = False``). Returns ``dx``; raises a ValueError
+    naming the layer (``index`` is its position in the model, or None for a lone layer)
+    otherwise. Cheap: a shape comparison, no copy."""
+    who = (f"layer {index} ({type(layer).__name__})" if index is not None
+           else type(layer).__name__)
+    if dx is None:
+        if not needed:
+            return dx
+        raise ValueError(f"{who}.backward returned None (did you forget `return dx`?); it "
+                         f"must return dCost/dx, an array of the input's shape "
+                         f"{tuple(x_shape)}")
+    shape = getattr(dx, "shape", None)
+    if shape is None:
+        raise ValueError(f"{who}.backward returned a {type(dx).__name__}, not an array; it "
+                         f"must return dCost/dx, an array of the input's shape "
+                         f"{tuple(x_shape)}")
+    if tuple(shape) != tuple(x_shape):
+        raise ValueError(f"{who}.backward returned shape {tuple(shape)} for an input of shape "
+                         f"{tuple(x_shape)}; dCost/dx must have the shape of the input x")
+    return dx
+
+
 class Layer:
     """Base class of every node. Subclasses override ``forward`` and ``backward``.
 
@@ -67,10 +92,12 @@ class Layer:
 
     # -- the contract -------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  f"forward(x, training=False) -> y")
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(dy) -> dx "
+                                  f"(dx = dCost/dx, the same shape as its input x)")
 
     def local_grad(self) -> dict[str, np.ndarray]:
         """The node's local gradient from the last forward pass, for the tracer.

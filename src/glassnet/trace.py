@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses as _losses
-from .layers import Layer
+from .layers import Layer, check_backward_output
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
 
@@ -534,7 +534,8 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         for i in range(len(layers) - 1, -1, -1):
             layer, rec = layers[i], records[i]
             rec.upstream = _copy(dy)
-            dx = layer.backward(dy)
+            dx = check_backward_output(layer, i, layer.backward(dy), rec.input.shape,
+                                       needed=layer.needs_input_grad)
             if fused and i == len(layers) - 1:
                 rec.fused = True
                 rec.unfused_downstream = _copy(dx)
