@@ -1035,14 +1035,59 @@ def test_callbacks_fall_back_the_same_way_when_the_monitor_is_not_logged(moons, 
 
     # with validation data, a name fit does not log (a typo) falls back to val_loss, not to
     # the training loss, and the warning does not blame missing validation data
-    typo = gn.EarlyStopping(monitor="val_acc", patience=100)
+    typo = gn.EarlyStopping(monitor="val_acuracy", patience=100)
     with pytest.warns(RuntimeWarning) as rec:
         mlp().fit(X, y, epochs=2, batch_size=None, metrics=["accuracy"], callbacks=[typo],
                   validation_split=0.25)
     (msg,) = [str(w.message) for w in rec if "EarlyStopping" in str(w.message)]
-    assert "'val_acc' is not among the logged values ('loss', 'accuracy', 'val_loss', " in msg
-    assert "spelled right" in msg and msg.endswith("monitoring 'val_loss' instead")
+    assert "'val_acuracy' is not among the logged values ('loss', 'accuracy', 'val_loss', " in msg
+    assert "spelled right" in msg
+    assert msg.endswith("monitoring 'val_loss' instead, where lower is better")
     assert typo._key == "val_loss" and not typo._max
+
+
+def test_a_fallback_monitor_follows_its_own_direction_not_the_mode_given(moons, tmp_path):
+    """mode="max" was meant for the missing key: the val_loss watched instead is minimized, so
+    EarlyStopping keeps and ModelCheckpoint saves the lowest val_loss, never the highest."""
+    X, y, Xv, yv = moons
+    es = gn.EarlyStopping(monitor="val_auc", mode="max", patience=3)
+    ck = gn.ModelCheckpoint(tmp_path / "best.gnet", save_best_only=True, monitor="val_auc",
+                            mode="max")
+    model = mlp()
+    with pytest.warns(RuntimeWarning) as rec:
+        h = model.fit(X, y, epochs=15, batch_size=None, optimizer=gn.Adam(lr=0.05),
+                      validation_data=(Xv, yv), metrics=["accuracy"], callbacks=[es, ck])
+    msgs = [str(w.message) for w in rec]
+    assert any(m.startswith("EarlyStopping: 'val_auc' is not among the logged values") and
+               m.endswith("monitoring 'val_loss' instead, where lower is better "
+                          "(mode='max' was meant for 'val_auc')") for m in msgs), msgs
+    vl = h.history["val_loss"]
+    assert vl[-1] < vl[0]  # it learns: the highest val_loss is the first
+    assert es._key == "val_loss" and not es._max and es.best == min(vl)
+    assert model.evaluate(Xv, yv)["loss"] == pytest.approx(min(vl), rel=1e-5)
+    saved = gn.load(tmp_path / "best.gnet")
+    assert saved.evaluate(Xv, yv)["loss"] == pytest.approx(min(vl), rel=1e-5)
+
+
+def test_keras_acc_alias_names_accuracy_in_metrics_and_monitors(moons):
+    X, y, Xv, yv = moons
+    es = gn.EarlyStopping(monitor="val_acc", mode="max", patience=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # val_acc is val_accuracy: no fallback, no warning
+        h = mlp().fit(X, y, epochs=3, batch_size=None, validation_data=(Xv, yv),
+                      metrics=["acc"], callbacks=[es])
+    assert "accuracy" in h.history and "val_accuracy" in h.history
+    assert es._key == "val_accuracy" and es._max
+    model = mlp()
+    model.fit(X, y, epochs=1)
+    res = model.evaluate(Xv, yv, metrics="acc")
+    assert res["accuracy"] == model.evaluate(Xv, yv, metrics=["accuracy"])["accuracy"]
+    assert M.get("acc") is M.accuracy_score and M.greater_is_better("acc")
+    # without validation data, monitor "val_acc" falls back to the training accuracy
+    es = gn.EarlyStopping(monitor="val_acc", patience=2)
+    with pytest.warns(RuntimeWarning, match="monitoring 'accuracy' instead, where higher"):
+        mlp().fit(X, y, epochs=2, batch_size=None, metrics=["acc"], callbacks=[es])
+    assert es._key == "accuracy" and es._max
 
 
 # ------------------------------------------------------------- targets and losses that clash

@@ -464,6 +464,30 @@ def test_reduce_on_plateau_falls_back_to_loss_with_one_warning():
     assert opt.lr == pytest.approx(0.1)
 
 
+def test_reduce_on_plateau_fallback_key_follows_its_own_direction():
+    # mode="max" was meant for val_accuracy; the loss watched instead improves downwards, so a
+    # falling loss is progress and the rate stays
+    opt = SGD(lr=1.0)
+    cb = ReduceLROnPlateau(monitor="val_accuracy", mode="max", patience=0)
+    cb.set_model(fake_model(opt))
+    with pytest.warns(RuntimeWarning, match="monitoring 'loss' instead, where lower is better "
+                                            r"\(mode='max' was meant for 'val_accuracy'\)"):
+        cb.on_epoch_end(0, {"loss": 1.0})
+    for e, v in enumerate([0.9, 0.8, 0.7], 1):
+        cb.on_epoch_end(e, {"loss": v})
+    assert opt.lr == 1.0 and cb.best == 0.7
+    cb.on_epoch_end(4, {"loss": 0.75})  # worse: patience 0, lowered
+    assert opt.lr == pytest.approx(0.1)
+    # Keras's "val_acc" watches the logged val_accuracy, in the direction given
+    cb = ReduceLROnPlateau(monitor="val_acc", mode="max", patience=0)
+    cb.set_model(fake_model(SGD(lr=1.0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cb.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0, "val_accuracy": 0.5})
+        cb.on_epoch_end(1, {"loss": 1.0, "val_loss": 1.0, "val_accuracy": 0.6})
+    assert cb.best == 0.6 and cb.model.optimizer.lr == 1.0
+
+
 def test_reduce_on_plateau_without_any_metric_warns_and_does_nothing():
     opt = SGD(lr=1.0)
     cb = ReduceLROnPlateau(monitor="val_acc", patience=0)

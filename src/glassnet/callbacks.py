@@ -45,13 +45,19 @@ class Callback:
         pass
 
     def _monitored(self, logs):
-        """The key of ``logs`` that a callback with a ``monitor`` watches: ``monitor`` itself
-        when it is logged; otherwise, with one warning saying why, the closest logged one:
-        with validation data, ``"val_loss"``; without, the same metric on the training
-        batches (``val_`` dropped), else ``"loss"``. None when none of them is logged."""
-        key = self.monitor
+        """``(key, maximize)``: the key of ``logs`` that a callback with a ``monitor`` (and a
+        ``mode``) watches, and whether it improves upwards.
+
+        ``monitor`` itself when it is logged (Keras's ``acc``/``val_acc`` name the logged
+        ``accuracy``/``val_accuracy``), in the direction ``mode`` says. Otherwise, with one
+        warning saying why, the closest logged key: with validation data, ``"val_loss"``;
+        without, the same metric on the training batches (``val_`` dropped), else ``"loss"``;
+        the direction is then that of the key monitored (mode "auto"), never ``mode``, which
+        was meant for ``monitor``. ``(None, None)`` when none of them is logged."""
+        mode = getattr(self, "mode", "auto")
+        key = canonical_key(self.monitor)
         if key in logs:
-            return key
+            return key, _maximizes(key, mode)
         has_val = any(k.startswith("val_") for k in logs)
         if has_val:  # a metric name fit was not asked to log, or a typo
             order = ("val_loss", "loss")
@@ -65,9 +71,37 @@ class Callback:
             why = (f"not among the logged values ({', '.join(map(repr, logs)) or 'nothing'}): "
                    f"is it spelled right, and in fit(metrics=[...])?")
         fallback = next((k for k in order if k in logs), None)
+        maximize = None if fallback is None else _maximizes(fallback, "auto")
         if not getattr(self, "_monitor_warned", False):
             self._monitor_warned = True
-            what = f"monitoring {fallback!r} instead" if fallback else "nothing to monitor"
-            warnings.warn(f"{type(self).__name__}: {key!r} is {why}; {what}", RuntimeWarning,
-                          stacklevel=3)
-        return fallback
+            if fallback is None:
+                what = "nothing to monitor"
+            else:
+                what = (f"monitoring {fallback!r} instead, where "
+                        f"{'higher' if maximize else 'lower'} is better")
+                if mode != "auto":
+                    what += f" (mode={mode!r} was meant for {self.monitor!r})"
+            warnings.warn(f"{type(self).__name__}: {self.monitor!r} is {why}; {what}",
+                          RuntimeWarning, stacklevel=3)
+        return fallback, maximize
+
+
+def canonical_key(key):
+    """A logged key with Keras's metric aliases resolved: ``"val_acc"`` -> ``"val_accuracy"``,
+    ``"acc"`` -> ``"accuracy"``; other keys unchanged."""
+    from .metrics import ALIASES
+    prefix, name = ("val_", key[4:]) if key.startswith("val_") else ("", key)
+    return prefix + ALIASES.get(name, name)
+
+
+def _maximizes(key, mode):
+    """Whether a monitored value improves upwards: ``mode`` "max"/"min", or for "auto" what
+    :func:`glassnet.metrics.greater_is_better` says of the metric (``val_`` prefix dropped);
+    a name it does not know improves upwards when it looks like a score (acc, f1, ...)."""
+    if mode != "auto":
+        return mode == "max"
+    from . import metrics as _metrics
+    name = canonical_key(key[4:] if key.startswith("val_") else key)
+    if name in _metrics.KIND:
+        return _metrics.greater_is_better(name)
+    return any(s in key for s in ("acc", "f1", "precision", "recall", "r2", "auc"))

@@ -416,8 +416,16 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
     return _averaged(f, true, average)
 
 
+def _with_params(doc, params):
+    """``doc`` with ``params`` (written indented by 4 spaces) in place of ``{params}``, and
+    unindented where ``doc`` is: Python >= 3.13 strips the indentation of docstrings."""
+    if "\n    {params}" not in doc:
+        params = params.replace("\n    ", "\n")
+    return doc.replace("{params}", params)
+
+
 for _fn in (precision_score, recall_score, f1_score):
-    _fn.__doc__ = _fn.__doc__.replace("{params}", _PRF_PARAMS)
+    _fn.__doc__ = _with_params(_fn.__doc__, _PRF_PARAMS)
 del _fn
 
 
@@ -900,7 +908,7 @@ def r2_score(y_true, y_pred, *, multioutput="uniform_average"):
 
 
 for _fn in (mean_squared_error, mean_absolute_error, r2_score):
-    _fn.__doc__ = _fn.__doc__.replace("{params}", _REG_PARAMS)
+    _fn.__doc__ = _with_params(_fn.__doc__, _REG_PARAMS)
 del _fn
 
 
@@ -943,6 +951,11 @@ del _base, _fn, _avg, _name
 #: probabilities/scores) or "values" (regression targets and outputs).
 KIND = {name: kind for name, (_, kind, _) in _REGISTRY.items()}
 
+#: Other names accepted for a metric (Keras's): ``get``, ``greater_is_better`` and ``fit``'s
+#: ``metrics`` take them; fit logs the metric under its own name ("acc" is logged as
+#: "accuracy").
+ALIASES = {"acc": "accuracy"}
+
 
 def _key(name):
     if callable(name):
@@ -952,6 +965,7 @@ def _key(name):
         return None
     if not isinstance(name, str):
         raise TypeError(f"a metric is given by name (a str) or as a callable, got {name!r}")
+    name = ALIASES.get(name, name)
     if name not in _REGISTRY:
         raise ValueError(f"unknown metric {name!r}; choose one of: " + ", ".join(_REGISTRY))
     return name
@@ -962,8 +976,8 @@ def get(name):
 
     Names: accuracy, precision, recall, f1 (binary: class 1 is positive), precision_macro,
     precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
-    mse, mae, r2. ``KIND[name]`` says what the function reads; ``greater_is_better(name)``
-    which direction is good.
+    mse, mae, r2; ``"acc"`` is accepted for accuracy (:data:`ALIASES`). ``KIND[name]`` says
+    what the function reads; ``greater_is_better(name)`` which direction is good.
 
     Raises
     ------

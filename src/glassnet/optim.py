@@ -585,8 +585,9 @@ class ReduceLROnPlateau(Callback):
     Parameters
     ----------
     monitor : str
-        The key of ``logs`` to watch (default "val_loss"); when it is absent, "loss" is used
-        instead, with one warning.
+        The key of ``logs`` to watch (default "val_loss"); when it is absent, the closest
+        logged key ("val_loss", or without validation data the same metric on the training
+        batches, else "loss") is watched instead, in its own direction, with one warning.
     factor : float
         In (0, 1): the multiplier of the learning rate.
     patience : int
@@ -629,13 +630,14 @@ class ReduceLROnPlateau(Callback):
         self.verbose = _flag(verbose, "verbose", owner)
         self._reset()
 
-    def _reset(self):
-        self.best = math.inf if self.mode == "min" else -math.inf
+    def _reset(self, maximize=None):
+        self._max = self.mode == "max" if maximize is None else maximize
+        self.best = -math.inf if self._max else math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
 
     def _is_better(self, x) -> bool:
-        if self.mode == "min":
+        if not self._max:
             return x < self.best * (1.0 - self.threshold)
         return x > self.best * (1.0 + self.threshold)
 
@@ -644,9 +646,11 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        key = self._monitored(logs)
+        key, maximize = self._monitored(logs)
         if key is None:
             return
+        if maximize != self._max:  # a fallback key that improves the other way
+            self._reset(maximize)
         current = float(logs[key])
         if self._is_better(current):
             self.best = current

@@ -29,7 +29,7 @@ from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
-from .callbacks import Callback
+from .callbacks import Callback, _maximizes  # noqa: F401  (train._maximizes)
 from .layers import Dense
 
 
@@ -80,25 +80,14 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
-def _maximizes(key, mode):
-    """Whether a monitored value improves upwards: ``mode`` "max"/"min", or for "auto" what
-    :func:`glassnet.metrics.greater_is_better` says of the metric (``val_`` prefix dropped);
-    a name it does not know improves upwards when it looks like a score (acc, f1, ...)."""
-    if mode != "auto":
-        return mode == "max"
-    from . import metrics as _metrics
-    name = key[4:] if key.startswith("val_") else key
-    if name in _metrics.KIND:
-        return _metrics.greater_is_better(name)
-    return any(s in key for s in ("acc", "f1", "precision", "recall", "r2", "auc"))
-
-
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs, and
     (by default) put back the weights of the best epoch.
 
     ``monitor`` defaults to ``"val_loss"``; without validation data it falls back to
-    ``"loss"`` with a warning. ``baseline``: the value to beat from the first epoch on.
+    ``"loss"`` with a warning (a key that is not logged falls back the same way, and the key
+    watched instead is followed in its own direction, whatever ``mode`` says; ``"val_acc"``
+    watches ``"val_accuracy"``). ``baseline``: the value to beat from the first epoch on.
 
     ``rule`` says what "improved" means (for ``mode="min"``; mirrored for ``"max"``):
 
@@ -139,10 +128,9 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self._key is None:
-            self._key = self._monitored(logs)
+            self._key, self._max = self._monitored(logs)
             if self._key is None:
                 return
-            self._max = _maximizes(self._key, self.mode)
             self.best = self.baseline
         value = logs.get(self._key)
         if value is None or not math.isfinite(value):
@@ -269,11 +257,10 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.save_best_only:
-            key = self._monitored(logs)
+            key, mx = self._monitored(logs)
             if key is None:
                 return
             v = logs[key]
-            mx = _maximizes(key, self.mode)
             if v is None or (self.best is not None and (v <= self.best if mx else v >= self.best)):
                 return
             self.best = v
@@ -537,6 +524,20 @@ def _labels_of(y):
     return y
 
 
+def _metric_names(metrics):
+    """``metrics`` as fit and evaluate take them (a name or a list of names) as a tuple of
+    the names they are logged under, Keras's aliases resolved ("acc" -> "accuracy"); an
+    unknown name fails here, before training starts."""
+    from . import metrics as _metrics
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    names = []
+    for name in metrics:
+        _metrics.get(name)
+        names.append(_metrics.ALIASES.get(name, name) if isinstance(name, str) else name)
+    return tuple(names)
+
+
 def compute_metrics(names, y, out, loss, prefix=""):
     """Evaluate metric names on the model outputs ``out`` for targets ``y``.
 
@@ -665,13 +666,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         raise ValueError(f"on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    metrics = tuple(metrics)
-    if metrics:
-        from . import metrics as _metrics
-        for name in metrics:
-            _metrics.get(name)  # unknown names fail before training starts
+    metrics = _metric_names(metrics)
 
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
@@ -912,8 +907,7 @@ def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
     the loss is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ (the metrics stay unweighted)."""
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it first")
-    if isinstance(metrics, str):
-        metrics = (metrics,)
+    metrics = _metric_names(metrics)
     loss = getattr(model, "loss", None) if loss is None else _losses.get(loss)
     if loss is None:
         loss = default_loss(model)
@@ -924,4 +918,4 @@ def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
-    return _evaluate(model, X, Y, loss, tuple(metrics), weights=W)
+    return _evaluate(model, X, Y, loss, metrics, weights=W)
