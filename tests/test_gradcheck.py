@@ -444,3 +444,99 @@ def test_gradcheck_unknown_loss_name_is_a_clear_error():
     model = gn.Sequential([gn.Dense(2, 1)], seed=0)
     with pytest.raises(ValueError, match="unknown loss"):
         gradcheck(model, np.ones((2, 2)), np.ones((2, 1)), loss="nope")
+
+
+# --------------------------------------------------------------------------------- a backward that returns nothing, or the wrong shape
+class NoReturnCube(gn.Layer):
+    """y = x**3"""
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x ** 3
+
+    def backward(self, dy):
+        dx = dy * 3 * self._x ** 2  # noqa: F841  (the forgotten `return dx`)
+
+
+class CollapsingTanh(gn.Layer):
+    """y = tanh(x)"""
+
+    def forward(self, x, training=False):
+        self._x = x
+        return np.tanh(x)
+
+    def backward(self, dy):  # (m, 1) instead of (m, 3): would broadcast
+        return (dy * (1 - np.tanh(self._x) ** 2)).sum(axis=1, keepdims=True)
+
+
+def test_gradcheck_refuses_a_backward_that_returns_none_or_the_wrong_shape():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    with pytest.raises(ValueError, match=r"^NoReturnCube\.backward returned None \(did you "
+                                         r"forget `return dx`\?\)"):
+        gradcheck(NoReturnCube(), x, details=True)
+    with pytest.raises(ValueError, match=r"^CollapsingTanh\.backward returned shape \(4, 1\) "
+                                         r"for an input of shape \(4, 3\)"):
+        gradcheck(CollapsingTanh(), x, details=True)
+    # inside a model: named by its index, instead of a NumPy error in the next node
+    for bad, what in ((NoReturnCube(), "returned None"), (CollapsingTanh(), "returned shape")):
+        model = gn.Sequential([gn.Dense(3, 3), bad, gn.Dense(3, 1)], seed=0)
+        with pytest.raises(ValueError, match=rf"^layer 1 \({type(bad).__name__}\)\.backward "
+                                             rf"{what}"):
+            gradcheck(model, x)
+
+
+def test_gradcheck_never_reports_a_pass_for_nothing_compared():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    with pytest.raises(ValueError, match="compared nothing: ReLU has no parameters and "
+                                         "check_input=False"):
+        gradcheck(gn.ReLU(), x + 5, check_input=False)
+    # a first node that declines dCost/dX is fine when the input is not checked
+    worst, errors = gradcheck(gn.Dense(3, 2), x, check_input=False, details=True)
+    assert sorted(errors) == ["W", "b"] and worst < TOL
+
+
+class WrongShapeGradDense(gn.Dense):
+    def backward(self, dy):
+        dx = super().backward(dy)
+        self.grads["W"] = self.grads["W"][:1]
+        return dx
+
+
+def test_gradcheck_refuses_a_parameter_gradient_of_the_wrong_shape():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    with pytest.raises(ValueError, match=r"the gradient of W has shape \(1, 2\) but the array "
+                                         r"it is the gradient of has shape \(3, 2\)"):
+        gradcheck(WrongShapeGradDense(3, 2), x)
+
+
+def test_gradcheck_docstring_says_what_a_bad_value_is():
+    import importlib
+    module = importlib.import_module("glassnet.gradcheck")
+    doc = module.gradcheck.__doc__
+    assert "1e-7" in doc and "1e-4" in doc and module.BAD == 1e-4 and module.EXCELLENT == 1e-7
+
+
+class AssigningLinear(gn.Layer):
+    """y = x·W (puts a new array in grads, as a learner would write it)"""
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        self.n_in, self.n_out = n_in, 2
+        self.params = {"W": np.linspace(-1, 1, 2 * n_in).reshape(n_in, 2)}
+        self.grads = {"W": np.zeros((n_in, 2))}
+        return 2
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x @ self.params["W"]
+
+    def backward(self, dy):
+        self.grads["W"] = self._x.T @ dy
+        return dy @ self.params["W"].T
+
+
+def test_gradcheck_reads_a_gradient_the_layer_assigned_anew():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    worst, errors = gradcheck(AssigningLinear(), x, details=True)
+    assert worst < TOL, errors  # not 1.0 from the stale zeros it was built with
+    model = gn.Sequential([AssigningLinear(), gn.Dense(2, 1)], seed=0)
+    assert gradcheck(model, x) < TOL

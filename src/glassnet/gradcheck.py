@@ -3,6 +3,9 @@
 The analytic gradient a (from ``backward``) is compared with the central difference
 n = (f(θ + h) − f(θ − h)) / 2h for every entry θ, in float64. The error of one array is
 ‖a − n‖ / max(‖a‖ + ‖n‖, tiny): below 1e-7 is excellent, above 1e-4 means a bug.
+
+A ``backward`` that returns nothing (a forgotten ``return``) or an array whose shape is not
+its input's is reported as a ValueError naming the layer, never compared by broadcasting.
 """
 from __future__ import annotations
 
@@ -10,12 +13,20 @@ import copy
 
 import numpy as np
 
-from .layers import Layer
+from .layers import Layer, check_backward_output
 from .losses import Loss, get as _get_loss
 from .model import Sequential
 
 
-def _rel_error(a, n):
+# the thresholds of the module docstring
+EXCELLENT = 1e-7
+BAD = 1e-4
+
+
+def _rel_error(a, n, name="the gradient"):
+    if np.shape(a) != np.shape(n):
+        raise ValueError(f"{name} has shape {np.shape(a)} but the array it is the gradient of "
+                         f"has shape {np.shape(n)}")
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     if denom < 1e-300:
         return 0.0
@@ -37,9 +48,32 @@ def _numeric(f, arr, h):
     return g
 
 
+def _check_every_backward(model, check_input):
+    """Make every node of ``model`` (a private copy) check what its backward returns, so that
+    a None or a wrongly shaped dx is named instead of crashing in the next node."""
+    for i, layer in enumerate(model.layers):
+        forward, backward, seen = layer.forward, layer.backward, {}
+
+        def checked_forward(x, training=False, _forward=forward, _seen=seen):
+            _seen["shape"] = np.shape(x)
+            return _forward(x, training)
+
+        def checked_backward(dy, _backward=backward, _seen=seen, _i=i, _layer=layer):
+            needed = _layer.needs_input_grad and (_i > 0 or check_input)
+            return check_backward_output(_layer, _i, _backward(dy), _seen["shape"], needed)
+
+        layer.forward, layer.backward = checked_forward, checked_backward
+
+
 def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
               details: bool = False, check_input: bool = True):
     """Compare analytic and numerical gradients; return the worst relative error.
+
+    The relative error of one array is ‖a − n‖ / (‖a‖ + ‖n‖), a the gradient from
+    ``backward`` and n the central finite difference. Below 1e-7 (``EXCELLENT``) is what a
+    correct float64 backward gives; up to about 1e-4 is rounding or a kink (ReLU at 0); above
+    1e-4 (``BAD``) means the backward is wrong. A ``backward`` that returns None (a forgotten
+    ``return``) or an array of another shape than its input is a ValueError naming the layer.
 
     Parameters
     ----------
@@ -53,7 +87,18 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     loss : Loss or str, optional
         For a model (default MSE).
     details : bool
-        Also return a dict {array name: relative error}.
+        Also return a dict {array name: relative error} with one entry per array compared:
+        ``"input"`` (dCost/dx), each parameter by name (``"W"``, ``"b"``; for a model
+        ``"0:Dense.W"``, index and class of its node), ``"d/dy_pred"`` for a loss.
+    check_input : bool
+        Also compare the gradient with respect to ``x``.
+
+    Returns
+    -------
+    float, or (float, dict) with ``details=True``
+        The worst relative error over the arrays compared; 0.0 means they agree exactly.
+        When there is nothing to compare (no parameters and ``check_input=False``) a
+        ValueError is raised rather than a 0.0 that would read as a pass.
 
     The object is copied and cast to float64, so the original is left untouched.
     """
@@ -67,7 +112,8 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             return lossc.forward(x, y)
 
         f()
-        errors["d/dy_pred"] = _rel_error(lossc.backward(), _numeric(f, x, h))
+        g = check_backward_output(lossc, None, lossc.backward(), x.shape)
+        errors["d/dy_pred"] = _rel_error(g, _numeric(f, x, h))
     elif isinstance(obj, (Layer, Sequential)):
         node = copy.deepcopy(obj)
         if isinstance(node, Sequential):
@@ -76,6 +122,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
                 node.build(x.shape[1])
             for layer in node.layers:
                 layer.to(np.float64)
+            _check_every_backward(node, check_input)
             from .losses import MSE
             lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
             if y is None:
@@ -87,7 +134,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             def analytic():
                 f()
                 return node.backprop(lossc, input_grad=True)
-            params = [(f"{i}:{type(la).__name__}.{k}", la.params[k], la.grads[k])
+            params = [(f"{i}:{type(la).__name__}.{k}", la, k)
                       for i, la in enumerate(node.layers) for k in la.params]
         else:
             if not node.built:
@@ -102,15 +149,27 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
                 node.forward(x)
                 node.needs_input_grad = True
                 return node.backward(R.copy())
-            params = [(k, node.params[k], node.grads[k]) for k in node.params]
+            params = [(k, node, k) for k in node.params]
         dx = analytic()
-        grads = {name: g.copy() for name, _, g in params}
-        if check_input and dx is not None:
+        if check_input:
+            dx = check_backward_output(node, None, dx, x.shape)
+        # read after backward: a layer may put a new array in grads instead of filling its own
+        grads = {}
+        for name, owner, k in params:
+            if owner.grads.get(k) is None:
+                raise ValueError(f"{type(owner).__name__}.backward left no gradient in "
+                                 f"grads[{k!r}] (checking {name})")
+            grads[name] = np.array(owner.grads[k], dtype=np.float64)
+        if check_input:
             errors["input"] = _rel_error(dx, _numeric(f, x, h))
-        for name, p, _ in params:
-            errors[name] = _rel_error(grads[name], _numeric(f, p, h))
+        for name, owner, k in params:
+            errors[name] = _rel_error(grads[name], _numeric(f, owner.params[k], h),
+                                      f"the gradient of {name}")
     else:
         raise TypeError(f"gradcheck expects a Layer, a Loss or a Sequential, got "
                         f"{type(obj).__name__}")
-    worst = max(errors.values()) if errors else 0.0
+    if not errors:
+        raise ValueError(f"gradcheck compared nothing: {type(obj).__name__} has no parameters "
+                         f"and check_input=False")
+    worst = max(errors.values())
     return (worst, errors) if details else worst
