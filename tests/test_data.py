@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -594,19 +595,14 @@ def _table_facts(read):
                                    for c in t.columns})
 
 
-def test_read_csv_in_chunks_reads_what_one_piece_reads(monkeypatch):
-    """read_csv types rows a chunk at a time (the fields of a large file are never all Python
-    strings at once), and types the file again in one piece when a column holds numbers in
-    one chunk and text in another. With chunks of 1 to 5 rows, 300 random small files (text,
-    numbers, missing values, decimal commas, quoted commas and line breaks, ragged rows,
-    blank lines, unnamed columns) read exactly as with a single chunk."""
+def _check_chunks_read_as_one_piece(monkeypatch, seed, cells, seps, n_cases=300):
+    """Random small files of ``cells`` read in chunks of 1, 2 and 5 rows exactly (values,
+    types, line numbers, kept text, error messages) as in one piece."""
     from glassnet.data import tabular
-    rnd = np.random.default_rng(5)
-    cells = ["1", "2.5", "-3", "", "NA", "x", "y", "1,5", "007", " 4 ", "nan", "inf",
-             '"q,1"', '"a\nb"', "?", "1e3"]
-    for case in range(300):
+    rnd = np.random.default_rng(seed)
+    for case in range(n_cases):
         ncol, nrow = int(rnd.integers(1, 5)), int(rnd.integers(0, 12))
-        sep = [",", ";", "\t"][case % 3]
+        sep = seps[case % len(seps)]
         names = [f"c{j}" if rnd.random() < 0.8 else "" for j in range(ncol)]
         lines = [sep.join(names)]
         for _ in range(nrow):
@@ -623,6 +619,27 @@ def test_read_csv_in_chunks_reads_what_one_piece_reads(monkeypatch):
             monkeypatch.setattr(tabular, "_CHUNK_ROWS", rows)
             got = _table_facts(lambda: read_csv(io.BytesIO(data), keep_text=keep))
             assert got == whole, (data, rows)
+
+
+def test_read_csv_in_chunks_reads_what_one_piece_reads(monkeypatch):
+    """read_csv types rows a chunk at a time (the fields of a large file are never all Python
+    strings at once), and types the file again in one piece when a column holds numbers in
+    one chunk and text in another. With chunks of 1 to 5 rows, 300 random small files (text,
+    numbers, missing values, decimal commas, quoted commas and line breaks, ragged rows,
+    blank lines, unnamed columns) read exactly as with a single chunk."""
+    cells = ["1", "2.5", "-3", "", "NA", "x", "y", "1,5", "007", " 4 ", "nan", "inf",
+             '"q,1"', '"a\nb"', "?", "1e3"]
+    _check_chunks_read_as_one_piece(monkeypatch, 5, cells, [",", ";", "\t"])
+
+
+def test_read_csv_in_chunks_decides_the_decimal_comma_per_column(monkeypatch):
+    """Whether a column of a ';' file has the decimal comma (and '.' then groups thousands)
+    is decided over the whole file, not per chunk: a chunk of only 1.500 reads as 1500 when
+    another chunk has 987,5, and 1.5 anywhere next to a decimal comma is refused as in one
+    piece (the same line named)."""
+    cells = ["1.500", "987,5", "12", "2.250,75", "12.250", "-0,25", "", "NA", "1,0e3",
+             "1.5", "x", "3"]
+    _check_chunks_read_as_one_piece(monkeypatch, 6, cells, [";"], n_cases=400)
 
 
 def test_blank_header_names_never_replace_a_real_column(tmp_path):
@@ -673,3 +690,26 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path, encoding, sep):
         read_csv(_write(tmp_path, b"\xff\xfea\x00,\x00\x00\xd8"))  # a lone surrogate half
     with pytest.raises(ValueError, match="not a text CSV"):
         read_csv(_write(tmp_path, b"\xff\xfe\x00\x00a\x00\x00\x00"))  # UTF-32, say
+
+
+def test_decimal_comma_columns_read_dots_as_thousands_separators(tmp_path):
+    """In a ';' file, a column with a decimal comma (987,5) reads dotted numbers as thousands
+    groups (1.500 = 1500, 2.250,75 = 2250.75); a '.' that groups no thousands (1.5) makes the
+    column ambiguous: refused, naming column, value and line. Columns with only dots, and
+    decimal='.', read as before."""
+    t = read_csv(_write(tmp_path, "Einkommen;b;y\n1.500;1.5;1\n987,5;2;0\n12.250;0.25;1\n"
+                                  "2.250,75;-1.000;0\n-1.000.000;3;1\n"))
+    assert list(t["Einkommen"]) == [1500.0, 987.5, 12250.0, 2250.75, -1e6]
+    assert list(t["b"]) == [1.5, 2.0, 0.25, -1.0, 3.0]  # only dots: '.' is the decimal mark
+    t = read_csv(_write(tmp_path, "a;b\n2.250,75;x\n"))  # one value with both marks
+    assert t["a"][0] == 2250.75
+    assert list(read_csv(_write(tmp_path, "a;b\n1.500;1\n987,5;2\n"),
+                         decimal=".")["a"]) == ["1.500", "987,5"]
+    for bad in ["1.5", "0.500", "1.5000", ".5", "1.500e3"]:
+        with pytest.raises(ValueError, match=(
+                rf"t\.csv, line 4: column 'a' is ambiguous: '987,5' \(line 3\) has a "
+                rf"decimal comma.*but '{re.escape(bad)}' is no such grouping")):
+            read_csv(_write(tmp_path, f"a;b\n1.500;1\n987,5;2\n{bad};3\n"))
+    # text stays text (no ambiguity error when the column is not numbers anyway)
+    assert list(read_csv(_write(tmp_path, "a;b\n987,5;1\n1.5;2\nn/v;3\n"))["a"]) == [
+        "987,5", "1.5", "n/v"]

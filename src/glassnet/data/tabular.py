@@ -403,7 +403,11 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         The decimal mark. By default ``.``, and for a ``;``-separated file also ``,`` (as
         spreadsheets write CSV where the comma is the decimal mark): a column whose every
         value reads as a number once its one comma is taken as the decimal point (``1,5``,
-        ``-0,25``) is numeric. Numbers with a ``.`` are read as usual in either case.
+        ``-0,25``) is numeric. In such a column (one value with a decimal comma is enough,
+        anywhere in the file) a ``.`` groups thousands: ``1.500`` is 1500 and ``2.250,75``
+        2250.75; a number whose ``.`` is no such grouping (``1.5``) makes the column
+        ambiguous, and it is refused with a ``ValueError`` naming the line. In a column
+        without decimal commas, numbers with a ``.`` are read as usual.
 
     Returns
     -------
@@ -522,19 +526,36 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
     shortest = _shortest_row(header)
     short = None                      # (line, fields) of the first such row
     parts = [[] for _ in keep]        # per column: its typed chunks
+    commas = [set() for _ in keep]    # per column: read with the decimal comma? (numbers)
     texts = [[] for _ in keep]        # keep_text: per column, the fields as read
     empty = [col_name == "" for col_name in header]  # unnamed and (so far) all missing
     lines, chunk = [], []
 
     def flush():
-        for k, (j, _) in enumerate(keep):
+        """Type the rows of ``chunk``; False when the file must be typed in one piece."""
+        for k, (j, col_name) in enumerate(keep):
             raw = [r[j] for r in chunk]
             if empty[j]:
                 empty[j] = all(v.strip() in na for v in raw)
-            parts[k].append(_type_column(raw, na, fast, comma_decimal))
+            try:
+                col, comma = _type_column(raw, na, fast, comma_decimal)
+            except _Ambiguous as amb:
+                if chunk_rows is not None:
+                    return False  # the same error, from the whole file's first such value
+                first = len(lines) - len(chunk)
+                (bad, value), (row, example) = amb.bad, amb.comma
+                raise ValueError(
+                    f"{name}, line {lines[first + bad]}: column {col_name!r} is ambiguous: "
+                    f"{example!r} (line {lines[first + row]}) has a decimal comma, so '.' "
+                    f"should group thousands (1.500), but {value!r} is no such grouping; "
+                    f"write every number of the column in one convention") from None
+            parts[k].append(col)
+            if col.dtype.kind == "f":
+                commas[k].add(comma)
             if keep_text:
                 texts[k].append(raw)
         chunk.clear()
+        return True
 
     for line, r in recs:
         if n > 1 and len(r) == 1 and not r[0].strip():
@@ -543,10 +564,10 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
             short = (line, len(r), any("\n" in f for f in r))
         chunk.append(_fit_row(r, n, line, header, name, delimiter, shortest))
         lines.append(line)
-        if chunk_rows is not None and len(chunk) >= chunk_rows:
-            flush()
-    if chunk:
-        flush()
+        if chunk_rows is not None and len(chunk) >= chunk_rows and not flush():
+            return None
+    if chunk and not flush():
+        return None
     if not lines:
         raise ValueError(f"{name} has a header ({n} columns) but no data rows")
     if short is not None and not all(empty[short[1]:]):
@@ -557,8 +578,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
         if empty[j]:
             continue  # trailing/empty unnamed column: drop it
         kinds = {p.dtype.kind for p in parts[k]}
-        if len(kinds) > 1:
-            return None
+        if len(kinds) > 1 or len(commas[k]) > 1:
+            return None  # numbers and text, or numbers with and without decimal commas
         columns[col_name] = parts[k][0] if len(parts[k]) == 1 else np.concatenate(parts[k])
         if keep_text:
             col_texts[col_name] = np.empty(len(lines), dtype=object)
@@ -607,7 +628,19 @@ def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
     return (best or fallback or (",", 0))[0]
 
 
-_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?|[+-]?\d+,?")
+# A number as written with the decimal comma (1,5  -0,25  1,0e3  12), '.' grouping thousands
+# (1.500  2.250,75).
+_COMMA_NUMBER = re.compile(
+    r"[+-]?(?:\d*,\d+(?:[eE][+-]?\d+)?|\d+,?|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?)")
+
+
+class _Ambiguous(Exception):
+    """A column of numbers where some have the decimal comma and some a '.' that does not
+    group thousands: ``bad`` and ``comma`` are (row index, value) of the first of each."""
+
+    def __init__(self, bad, comma):
+        super().__init__(bad, comma)
+        self.bad, self.comma = bad, comma
 
 
 def _lines_of(text: str):
@@ -629,41 +662,70 @@ def _lines_of(text: str):
         start = end + 1
 
 
-def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False) -> np.ndarray:
-    """float64 (NaN = missing) if every present value is a number, else object str/None.
-    With ``comma_decimal``, values such as ``1,5`` count as numbers too (1.5)."""
+def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False):
+    """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
+    number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
+
+    With ``comma_decimal``, a column where some value has the decimal comma (``1,5``) is read
+    that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
+    (``1.5``) raises :class:`_Ambiguous`. Other columns are read with ``.`` as usual."""
     if fast:
         try:
-            return np.array(raw, dtype=np.float64)  # all present and numeric: the common case
+            return np.array(raw, dtype=np.float64), False  # all present and numeric: common
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
     missing = np.fromiter((v in na for v in raw), dtype=bool, count=len(raw))
     present = [v for v, m in zip(raw, missing) if not m]
+    comma = False
     if present:
         try:
             values = np.array(present, dtype=np.float64)
         except ValueError:
             values = None
-            if comma_decimal and all(_COMMA_NUMBER.fullmatch(v) or "," not in v
-                                     for v in present):
-                try:
-                    values = np.array([v.replace(",", ".") for v in present],
-                                      dtype=np.float64)
-                except ValueError:
-                    values = None
+            if comma_decimal:
+                values = _comma_numbers(present, ~missing)
+                comma = values is not None
     else:
         values = np.empty(0, dtype=np.float64)
     if values is not None:
         out = np.full(len(raw), np.nan, dtype=np.float64)
         out[~missing] = values
-        return out
+        return out, comma
     out = np.empty(len(raw), dtype=object)
     # one string object per distinct value (a category repeats): the file's other copies are
     # freed, and with them the memory they were scattered over
     same = {}
     out[:] = [None if m else same.setdefault(v, v) for v, m in zip(raw, missing)]
-    return out
+    return out, False
+
+
+def _comma_numbers(present, where):
+    """The ``present`` values as numbers written with the decimal comma (see
+    :func:`_type_column`), or None when none has a comma or some is not a number; ``where``
+    marks their rows, for :class:`_Ambiguous`."""
+    first_comma = next((i for i, v in enumerate(present) if "," in v), None)
+    if first_comma is None:
+        return None
+    conv, dotted = [], None
+    for i, v in enumerate(present):
+        if _COMMA_NUMBER.fullmatch(v):
+            conv.append(v.replace(".", "").replace(",", "."))
+        elif "," in v:
+            return None  # text
+        else:  # 1e3, inf, or a '.' that does not group thousands
+            if dotted is None and "." in v:
+                dotted = i
+            conv.append(v)
+    try:
+        values = np.array(conv, dtype=np.float64)
+    except ValueError:
+        return None
+    if dotted is not None:
+        rows = np.flatnonzero(where)
+        raise _Ambiguous((int(rows[dotted]), present[dotted]),
+                         (int(rows[first_comma]), present[first_comma]))
+    return values
 
 
 # ---------------------------------------------------------------------------------------
