@@ -552,6 +552,43 @@ def test_large_offsets_are_standardized_before_the_float32_cast(offset):
     assert np.isfinite(huge.predict(x * 1e40)).all()
 
 
+@pytest.mark.parametrize("big", [1e160, 1e300])
+def test_huge_finite_values_standardize_without_overflow(big):
+    """Columns (and regression targets) of finite values whose squares overflow float64 get
+    their true mean and spread (fit, weighted fit, partial_fit's running statistics), and
+    train as the same data at an ordinary scale does; no infinities appear that X lacks."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    Xb = X.copy()
+    Xb[:, 0] *= big
+    sw = rng.uniform(0.5, 2.0, size=300)
+    small = GlassClassifier(epochs=30, random_state=0).fit(X, y)
+    for kwargs in ({}, {"sample_weight": sw}):
+        clf = GlassClassifier(epochs=30, random_state=0).fit(Xb, y, **kwargs)
+        mean = np.average(X[:, 0], weights=kwargs.get("sample_weight"))
+        std = np.sqrt(np.average((X[:, 0] - mean) ** 2, weights=kwargs.get("sample_weight")))
+        np.testing.assert_allclose([clf.x_mean_[0] / big, clf.x_scale_[0] / big], [mean, std],
+                                   rtol=1e-12)
+    assert clf.score(Xb, y) > 0.95 and abs(clf.score(Xb, y) - small.score(X, y)) < 0.02
+    stream = GlassClassifier(random_state=0)
+    for lo in range(0, 300, 100):
+        stream.partial_fit(Xb[lo:lo + 100], y[lo:lo + 100], classes=[0, 1])
+    np.testing.assert_allclose(stream.x_scale_[0] / big, X[:, 0].std(), rtol=1e-12)
+    assert np.isfinite(stream.predict_proba(Xb)).all()
+
+    target = X[:, 0] - 2 * X[:, 1]
+    ref = GlassRegressor(epochs=30, random_state=0).fit(X, target)
+    reg = GlassRegressor(epochs=30, random_state=0).fit(Xb, target * big)
+    np.testing.assert_allclose(reg.y_scale_ / big, [target.std()], rtol=1e-12)
+    np.testing.assert_allclose(reg.predict(Xb) / big, ref.predict(X), rtol=1e-3, atol=1e-3)
+    reg = GlassRegressor(random_state=0)
+    for lo in range(0, 300, 100):
+        reg.partial_fit(Xb[lo:lo + 100], target[lo:lo + 100] * big)
+    np.testing.assert_allclose(reg.y_scale_ / big, [target.std()], rtol=1e-12)
+    assert np.isfinite(reg.predict(Xb)).all()
+
+
 def test_sparse_input_is_accepted():
     sparse = pytest.importorskip("scipy.sparse")
     rng = np.random.default_rng(1)

@@ -72,6 +72,7 @@ instance, whose memory is keyed by node and so carries over between calls.
 from __future__ import annotations
 
 import copy
+import inspect
 import numbers
 import time
 import warnings
@@ -148,26 +149,59 @@ def _check_weights(sample_weight, n):
     return sw
 
 
+def _pow2_at_least_half(*arrays):
+    """Per column, the power of two p with max |value| / p in [1, 2) (1 for all-zero columns):
+    dividing by it is exact, and it keeps sums of squares far from float64's overflow."""
+    top = np.max([np.max(np.abs(a), axis=0) if np.ndim(a) > 1 else np.abs(a)
+                  for a in arrays], axis=0)
+    _, exp = np.frexp(np.asarray(top, dtype=np.float64))
+    p = np.ldexp(1.0, exp - 1)
+    p[top == 0] = 1.0
+    return p
+
+
 def _weighted_stats(A, sw):
-    """(weight sum, mean, sum of squared deviations) of the columns of A, in float64."""
+    """(weight sum, mean, standard deviation) of the columns of A, in float64.
+
+    Computed on each column divided by a power of two near its largest |value| (exact), then
+    multiplied back: columns of finite values near 1e160 or 1e300, whose squares or sums
+    overflow float64, get their true mean and spread."""
+    p = _pow2_at_least_half(A)
+    As = np.asarray(A, dtype=np.float64) / p
     if sw is None:
         n = float(A.shape[0])
-        mean = A.mean(axis=0, dtype=np.float64)
-        m2 = ((A - mean) ** 2).sum(axis=0)
+        mean = As.mean(axis=0)
+        m2 = ((As - mean) ** 2).sum(axis=0)
     else:
         n = float(sw.sum())
-        mean = (sw @ A) / n
-        m2 = sw @ ((A - mean) ** 2)
-    return n, mean, m2
+        mean = (sw @ As) / n
+        m2 = sw @ ((As - mean) ** 2)
+    return n, mean * p, np.sqrt(m2 / n) * p
 
 
 def _merge_stats(a, b):
-    """Combine two (n, mean, M2) summaries (Chan et al.'s parallel update)."""
+    """Combine two (n, mean, std) summaries (Chan et al.'s parallel update), on the same
+    power-of-two scale as :func:`_weighted_stats` so that nothing overflows."""
     na, ma, sa = a
     nb, mb, sb = b
     n = na + nb
+    p = _pow2_at_least_half(ma, mb, sa, sb)
+    ma, mb, sa, sb = ma / p, mb / p, sa / p, sb / p
     d = mb - ma
-    return n, ma + d * (nb / n), sa + sb + d * d * (na * nb / n)
+    m2 = na * sa * sa + nb * sb * sb + d * d * (na * nb / n)
+    return n, (ma + d * (nb / n)) * p, np.sqrt(m2 / n) * p
+
+
+def _standardized(A, mean, scale):
+    """(A − mean) / scale in float64; where A − mean overflows although the result does not
+    (values near ±1e308 on both sides of the mean), A / scale − mean / scale instead."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (np.asarray(A, dtype=np.float64) - mean) / scale
+    bad = ~np.isfinite(out)
+    if bad.any():
+        alt = np.broadcast_to(A / scale - mean / scale, out.shape)
+        out[bad] = alt[bad]
+    return out
 
 
 def _dense(X):
@@ -176,8 +210,8 @@ def _dense(X):
     return X.toarray() if hasattr(X, "toarray") else X
 
 
-def _scale_of(n, m2):
-    scale = np.sqrt(m2 / n)
+def _scale_of(std):
+    scale = np.array(std, dtype=np.float64)
     scale[scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale))] = 1.0
     scale[~np.isfinite(scale)] = 1.0
     return scale
@@ -346,7 +380,7 @@ class _GlassBase(BaseEstimator):
         self.n_outputs_ = Y.shape[1] if Y.ndim == 2 else int(self._n_units())
         self.model_ = self._build(X.shape[1], self.n_outputs_, p, model_seed)
         self._optimizer = p["opt_factory"]()
-        self._x_stats = self._y_stats = None
+        self._x_moments = self._y_moments = None
         self.x_mean_ = self.x_scale_ = None
         self.n_iter_ = 0
         self.t_ = 0
@@ -364,13 +398,14 @@ class _GlassBase(BaseEstimator):
         after the new scaling as before it (W' = W·σ₂/σ₁ row-wise, b' = b + ((μ₂−μ₁)/σ₁)·W)."""
         new = _weighted_stats(X, sw)
         old_mean, old_scale = self.x_mean_, self.x_scale_
-        self._x_stats = new if self._x_stats is None else _merge_stats(self._x_stats, new)
-        n, mean, m2 = self._x_stats
-        self.x_mean_, self.x_scale_ = mean, _scale_of(n, m2)
+        self._x_moments = new if self._x_moments is None \
+            else _merge_stats(self._x_moments, new)
+        _, mean, std = self._x_moments
+        self.x_mean_, self.x_scale_ = mean, _scale_of(std)
         if compensate and old_mean is not None:
             dense = self.model_.layers[0]
             W, b = dense.params["W"], dense.params["b"]
-            shift = ((self.x_mean_ - old_mean) / old_scale) @ W.astype(np.float64)
+            shift = _standardized(self.x_mean_, old_mean, old_scale) @ W.astype(np.float64)
             b += shift.astype(b.dtype)
             W *= (self.x_scale_ / old_scale).astype(W.dtype)[:, None]
 
@@ -384,10 +419,7 @@ class _GlassBase(BaseEstimator):
         out = np.empty(X.shape, dtype=dtype)
         step = max(1, (1 << 20) // max(1, X.shape[1]))
         for lo in range(0, X.shape[0], step):
-            blk = np.array(X[lo:lo + step], dtype=np.float64)
-            blk -= self.x_mean_
-            blk /= self.x_scale_
-            out[lo:lo + step] = blk
+            out[lo:lo + step] = _standardized(X[lo:lo + step], self.x_mean_, self.x_scale_)
         return out
 
     # -- what glassnet.train.fit trains -----------------------------------------------------------
@@ -575,6 +607,11 @@ class _GlassBase(BaseEstimator):
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        for k in ("_x_stats", "_y_stats"):  # pickled by an older glassnet: (n, mean, M2)
+            if state.get(k) is not None:
+                n, mean, m2 = state.pop(k)
+                state[k.replace("stats", "moments")] = (n, mean, np.sqrt(m2 / n))
         super().__setstate__(state)
         opt = getattr(self, "_optimizer", None)
         model = getattr(self, "model_", None)
@@ -622,7 +659,7 @@ class _GlassBase(BaseEstimator):
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = plain(np.asarray(v))
-        for k in ("_x_stats", "_y_stats"):
+        for k in ("_x_moments", "_y_moments"):
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = [plain(np.asarray(a)) for a in v]
@@ -656,9 +693,12 @@ class _GlassBase(BaseEstimator):
             params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
         est = cls(**params)
         for k, v in info["fitted"].items():
-            if k in ("_x_stats", "_y_stats"):
+            if k in ("_x_stats", "_y_stats"):  # older files: (n, mean, sum of squared deviations)
                 n, mean, m2 = (restore(a) for a in v)
-                v = (float(n), mean, m2)
+                k, v = k.replace("stats", "moments"), (float(n), mean, np.sqrt(m2 / n))
+            elif k in ("_x_moments", "_y_moments"):  # (n, mean, standard deviation)
+                n, mean, std = (restore(a) for a in v)
+                v = (float(n), mean, std)
             else:
                 v = restore(v)
             setattr(est, k, v)
@@ -751,6 +791,12 @@ _PARAMS_DOC = """
 """
 
 
+def _class_doc(summary, attributes):
+    """``summary``, the shared parameters and the class's own ``attributes`` as one docstring,
+    unindented on every Python (Python >= 3.13 unindents ``summary`` but not the rest)."""
+    return inspect.cleandoc(summary) + "\n\n" + inspect.cleandoc(_PARAMS_DOC + attributes)
+
+
 class GlassClassifier(ClassifierMixin, _GlassBase):
     """A glassnet multilayer perceptron as a scikit-learn classifier.
 
@@ -758,9 +804,9 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
     matrix: one sigmoid per label) targets; labels of any type (strings included).
     """
 
-    __doc__ += _PARAMS_DOC + """    classes_ : ndarray
+    __doc__ = _class_doc(__doc__, """    classes_ : ndarray
         Class labels (for multi-label targets, 0..n_labels-1).
-    """
+    """)
     _y_numeric = False
 
     def __sklearn_tags__(self):
@@ -884,9 +930,9 @@ class GlassRegressor(RegressorMixin, _GlassBase):
     """A glassnet multilayer perceptron as a scikit-learn regressor (one or several outputs,
     squared-error loss, identity output)."""
 
-    __doc__ += _PARAMS_DOC + """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
+    __doc__ = _class_doc(__doc__, """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
         Target scaling (with standardize=True).
-    """
+    """)
     _y_numeric = True
 
     def _encode_targets(self, y, first, incremental, classes):
@@ -911,23 +957,24 @@ class GlassRegressor(RegressorMixin, _GlassBase):
         if first or incremental:
             new = _weighted_stats(Y, sw)
             old_mean, old_scale = getattr(self, "y_mean_", None), getattr(self, "y_scale_", None)
-            self._y_stats = new if self._y_stats is None else _merge_stats(self._y_stats, new)
-            n, mean, m2 = self._y_stats
-            self.y_mean_, self.y_scale_ = mean, _scale_of(n, m2)
+            self._y_moments = new if self._y_moments is None \
+                else _merge_stats(self._y_moments, new)
+            _, mean, std = self._y_moments
+            self.y_mean_, self.y_scale_ = mean, _scale_of(std)
             if not first and old_mean is not None:
                 # same function of the raw targets: o' = (o·σ₁ + μ₁ − μ₂)/σ₂
                 dense = self.model_.layers[-1]
                 W, b = dense.params["W"], dense.params["b"]
                 r = old_scale / self.y_scale_
                 W *= r.astype(W.dtype)
-                b[...] = ((b.astype(np.float64) * old_scale + old_mean - self.y_mean_)
-                          / self.y_scale_).astype(b.dtype)
+                b[...] = (b.astype(np.float64) * r
+                          + _standardized(old_mean, self.y_mean_, self.y_scale_)).astype(b.dtype)
         return self._scale_y(Y)
 
     def _scale_y(self, Y):
         if getattr(self, "y_mean_", None) is None:
             return Y
-        return (Y - self.y_mean_) / self.y_scale_
+        return _standardized(Y, self.y_mean_, self.y_scale_)
 
     def _val_score(self, z, Yv, swv):
         return r2_score(Yv, z, sample_weight=swv)
