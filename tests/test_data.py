@@ -713,3 +713,25 @@ def test_decimal_comma_columns_read_dots_as_thousands_separators(tmp_path):
     # text stays text (no ambiguity error when the column is not numbers anyway)
     assert list(read_csv(_write(tmp_path, "a;b\n987,5;1\n1.5;2\nn/v;3\n"))["a"]) == [
         "987,5", "1.5", "n/v"]
+
+
+def test_na_values_adds_missing_tokens(tmp_path):
+    """na_values: more tokens read as missing, besides the built-in ones (still missing);
+    a token that reads as a number (-999) is missing too; strings only."""
+    p = _write(tmp_path, "income,code,y\n50000,-999,1\nunknown,7,0\n NA ,-999 ,1\n"
+                         "-,n/v,0\n")
+    t = read_csv(p)
+    assert t["income"].dtype == object and t["income"][2] is None
+    t = read_csv(p, na_values=["unknown", "-", " -999", "n/v"])
+    np.testing.assert_array_equal(t["income"], [50000.0, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(t["code"], [np.nan, 7.0, np.nan, np.nan])
+    t = read_csv(p, na_values="unknown")  # one token
+    assert t["income"].dtype == object and t["income"][1] is None and t["income"][3] == "-"
+    assert read_csv(p, na_values=iter(["-999"]))["code"].dtype == object  # n/v: text
+    for bad in [[-999], ["x", None], 5]:
+        with pytest.raises(TypeError, match="na_values must be"):
+            read_csv(p, na_values=bad)
+    # the chunked reader agrees: -999 in a file larger than one chunk
+    big = _write(tmp_path, "a\n" + "1\n" * 20000 + "-999\n" + "2\n" * 20000, "big.csv")
+    col = read_csv(big, na_values=["-999"])["a"]
+    assert col.dtype == np.float64 and np.isnan(col).sum() == 1 and np.isnan(col[20000])

@@ -393,8 +393,11 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Field separator. By default it is detected: of :data:`DELIMITERS` (``,`` ``;`` tab
         ``|``), the one that splits the header line (outside quotes) into the most fields and
         gives the first rows as many; ``,`` when none splits the header.
-    na_values : iterable of str, optional
-        Tokens read as missing; :data:`NA_VALUES` by default. Empty fields are always missing.
+    na_values : str or iterable of str, optional
+        More tokens read as missing (``["unknown", "-", "-999"]``), in addition to
+        :data:`NA_VALUES` and empty fields, which are always missing. Fields are compared
+        after stripping white space (the tokens are stripped too), case-sensitively. Anything
+        but strings raises ``TypeError``.
     keep_text : bool
         Also keep every field's exact text (:meth:`Table.text`), for writing columns back
         unchanged: ``007`` stays ``007``, not the number 7. Off by default (it keeps the
@@ -426,14 +429,17 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     text = _decode(data, name)
     del data  # the decoded text is what is parsed
-    na = NA_VALUES if na_values is None else frozenset(na_values) | {""}
+    extra = _na_tokens(na_values)
+    na = NA_VALUES | extra
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
     if decimal not in (None, ".", ","):
         raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
     comma_decimal = decimal == "," or (decimal is None and delimiter == ";")
 
-    fast = na_values is None  # default NA tokens never parse as numbers other than NaN
+    # the fast path reads a column with numpy alone: right unless a missing token reads as
+    # a number (the default ones read as NaN at most)
+    fast = not any(_as_number(tok) for tok in extra)
     opts = (name, delimiter, na, fast, comma_decimal, keep_text)
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once. A column that a later chunk shows to be text after earlier chunks
@@ -443,6 +449,32 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
 
 
 _CHUNK_ROWS = 16384
+
+
+def _na_tokens(na_values) -> frozenset:
+    """``read_csv``'s ``na_values`` as a set of stripped strings (a lone str is one token)."""
+    if na_values is None:
+        return frozenset()
+    if isinstance(na_values, str):
+        na_values = [na_values]
+    try:
+        tokens = list(na_values)
+    except TypeError:
+        raise TypeError(f"na_values must be a string or an iterable of strings, got "
+                        f"{type(na_values).__name__}") from None
+    bad = [t for t in tokens if not isinstance(t, str)]
+    if bad:
+        raise TypeError(f"na_values must be strings, got {bad[0]!r} "
+                        f"({type(bad[0]).__name__}); write it as {str(bad[0])!r}")
+    return frozenset(t.strip() for t in tokens)
+
+
+def _as_number(token: str) -> bool:
+    """True when numpy would read ``token`` as a number other than NaN."""
+    try:
+        return not np.isnan(np.array([token], dtype=np.float64)[0])
+    except ValueError:
+        return False
 
 
 def _records(text, delimiter, name):
