@@ -185,8 +185,13 @@ def test_fit_incremental_inputs(blobs):
     assert reg.score(Xte, Xte[:, 0] * 2.0) > 0.9
     with pytest.raises(TypeError, match="partial_fit"):
         fit_incremental(object(), Xd, yd)
-    with pytest.raises(ValueError, match="epochs"):
-        fit_incremental(GlassClassifier(), Xd, yd, epochs=0)
+    for bad in (0, True, 2.0):
+        with pytest.raises(ValueError, match="epochs"):
+            fit_incremental(GlassClassifier(), Xd, yd, epochs=bad)
+    # any integer type, as the estimators' own epochs (a value from a NumPy grid)
+    est = fit_incremental(GlassClassifier(random_state=0), Xd, yd, epochs=np.int64(1),
+                          random_state=0)
+    assert est.n_iter_ == 6
     with pytest.raises(ValueError, match="rows"):
         fit_incremental(GlassClassifier(), Xd, yd[:-1])
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -89,7 +90,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     y : dask.array.Array (or array-like) of shape (n_samples,) or (n_samples, n_outputs)
         Rechunked to X's row chunks if they differ.
     epochs : int, default=10
-        Passes over all the chunks.
+        Passes over all the chunks (any integer type, NumPy's included; not a bool).
     classes : array-like, optional
         Every class label, passed to ``partial_fit`` for classifiers. When None and the
         estimator takes ``classes``, the labels are found with one pass over ``y``
@@ -117,8 +118,9 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit; fit_incremental needs "
                         f"an incremental estimator such as glassnet.sklearn.GlassClassifier")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    epochs = int(epochs)
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
