@@ -239,6 +239,32 @@ def test_predict_refuses_to_overwrite_its_input_or_model(mixed_run, mixed_csv, t
     assert glassnet.load(out / "model.gnet") is not None
 
 
+def test_mostly_numeric_text_columns_and_targets_are_named(tmp_path):
+    r = np.random.default_rng(0)
+    x = r.normal(size=40)
+    rows = [f"{'unknown' if i == 30 else round(50000 + 20000 * x[i], 2)},{int(x[i] > 0)},"
+            f"\"${round(50 + 10 * x[i]):,}.00\"" for i in range(40)]
+    path = tmp_path / "stray.csv"
+    path.write_text("income,y,price\n" + "\n".join(rows) + "\n")
+    # the only feature is dropped: a usage error, readable, naming the bad value and line
+    proc = run("train", path, "--target", "y", "--drop", "price")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert ("no usable feature columns in " in proc.stderr and "every column was dropped "
+            "(income: 39 of 40 values are numbers, but 'unknown' (line 32) is not; it was "
+            "read as text" in proc.stderr), proc.stderr
+    assert "{" not in proc.stderr and "(run with --debug" not in proc.stderr
+    # a regression target with $ and thousands commas: the error names that, not the task
+    proc = run("train", path, "--target", "price", "--task", "regression")
+    assert proc.returncode == 2, proc.stderr
+    assert "strip the symbols" in proc.stderr and "'$" in proc.stderr, proc.stderr
+    assert "--task classification" not in proc.stderr
+    # --task auto: many classes of money amounts get a note
+    proc = run("train", path, "--target", "price", "--epochs", "1",
+               "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "looks numeric" in proc.stdout and "pass --task regression" in proc.stdout
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))

@@ -203,6 +203,30 @@ def test_errors():
         TabularPreprocessor(dtype="int32")
 
 
+def test_mostly_numeric_text_columns_say_why_they_are_text():
+    # one stray word among numbers, or $ and thousands commas: not "identifier-like" alone
+    income = [f"{50000 + 37 * i}.5" for i in range(30)]
+    income[12] = "unknown"
+    price = _obj(*(f"${1000 + 7 * i:,}.00" for i in range(30)))
+    names = _obj(*(f"Person {i}" for i in range(30)))
+    t = Table({"income": _obj(*income), "price": price, "name": names})
+    with pytest.raises(ValueError) as err:
+        TabularPreprocessor().fit(t)
+    msg = str(err.value)
+    assert "{" not in msg and "'income':" not in msg, msg      # readable, not a dict repr
+    assert ("income: 29 of 30 values are numbers, but 'unknown' (row 12) is not; it was "
+            "read as text; as text it was identifier-like") in msg, msg
+    assert "price: 30 of 30 values are numbers, written with currency" in msg, msg
+    assert "'$1,000.00', row 0" in msg and "strip the symbols" in msg, msg
+    assert "name: identifier-like: 30 distinct values" in msg, msg  # plain text: as before
+    from glassnet.preprocess import NoUsableColumnsError, numeric_text_note
+    assert isinstance(err.value, NoUsableColumnsError) and set(err.value.dropped) == set(t)
+    assert numeric_text_note(_obj("1", "2", None, "n/a")) is None  # 2 of 3 are not "most"
+    assert numeric_text_note(_obj(*(["1"] * 9 + ["x", None])), lines=list(range(2, 13))) == (
+        "9 of 10 values are numbers, but 'x' (line 11) is not; it was read as text")
+    assert numeric_text_note(names) is None
+
+
 def test_transform_ignores_target_and_extra_columns():
     t = Table({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0]})
     p = TabularPreprocessor().fit(t, target="y")

@@ -499,7 +499,8 @@ def cmd_train(args) -> int:
     from . import __version__
     from . import optim
     from .io import atomic_write_text, save_model
-    from .preprocess import TabularPreprocessor, TargetEncoder, detect_task
+    from .preprocess import (NoUsableColumnsError, TabularPreprocessor, TargetEncoder,
+                             detect_task, drop_reasons, numeric_text_note)
     from .train import EarlyStopping
 
     t_start = time.perf_counter()
@@ -544,7 +545,12 @@ def cmd_train(args) -> int:
         task = detect_task(y_raw, max_classes=MAX_INT_CLASSES)
         notices.extend(_auto_task_note(y_raw, task, target))
     numeric_target = np.asarray(y_raw).dtype.kind in "biuf"
+    # a text target that is numbers but for a few values, or for $ % and thousands commas
+    number_note = None if numeric_target else numeric_text_note(y_raw, table.line_numbers)
     if task == "regression" and not numeric_target:
+        if number_note is not None:
+            raise _usage(f"the target column {target!r} holds text, so it cannot be a "
+                         f"regression target: {number_note}")
         example = next(v for v in y_raw if v is not None)
         raise _usage(f"the target column {target!r} holds text (e.g. {example!r}), so it "
                      f"cannot be a regression target; use --task classification")
@@ -558,10 +564,16 @@ def cmd_train(args) -> int:
         if n_classes < 2:
             raise _usage(f"the target column {target!r} has a single class "
                          f"({encoder.classes_[0]!r}): classification needs at least two")
+        looks_numeric = (f"; it looks numeric: {number_note}, then pass --task regression"
+                         if number_note is not None and args.task == "auto" else "")
         if n_classes > MAX_AUTO_CLASSES and args.task == "auto":
             raise _usage(f"the target column {target!r} has {n_classes} distinct values in "
                          f"{n_rows} rows: too many classes to assume classification; pass "
-                         f"--task classification to train on them anyway")
+                         f"--task classification to train on them anyway" + looks_numeric)
+        if n_classes > MAX_INT_CLASSES and looks_numeric:
+            notices.append(f"task: classification, {n_classes} classes, though {target!r} "
+                           f"looks numeric: {number_note}, then pass --task regression to "
+                           f"predict it as a number")
         counts = np.bincount(y, minlength=n_classes)
         if counts.min() < MIN_CLASS_ROWS:
             few, single = int((counts < MIN_CLASS_ROWS).sum()), int((counts == 1).sum())
@@ -594,10 +606,13 @@ def cmd_train(args) -> int:
 
     # -- preprocessing learned on the training rows only ----------------------------------
     train_tab = table.take(idx_train)
-    pre = TabularPreprocessor(drop=args.drop, dtype=args.dtype).fit(train_tab, target)
-    if pre.n_features_out == 0:
-        why = "; ".join(f"{c}: {r}" for c, r in pre.dropped_.items())
-        raise _usage(f"no usable feature columns in {src.label}" + (f" ({why})" if why else ""))
+    try:
+        pre = TabularPreprocessor(drop=args.drop, dtype=args.dtype).fit(train_tab, target)
+    except NoUsableColumnsError as exc:
+        _numeric_drop_notes(exc.dropped, table)
+        raise _usage(f"no usable feature columns in {src.label}: every column was dropped ("
+                     f"{drop_reasons(exc.dropped)})") from None
+    _numeric_drop_notes(pre.dropped_, table)
     X_train = pre.transform(train_tab)
     X_val = pre.transform(table.take(idx_val)) if has_val else None
     X_test = pre.transform(table.take(idx_test)) if has_test else None
@@ -811,6 +826,19 @@ def cmd_train(args) -> int:
               f"(exit status 3)", file=sys.stderr)
         return 3
     return 0
+
+
+def _numeric_drop_notes(dropped, table):
+    """Reword, in place, the reasons of text columns dropped as identifier-like or as too many
+    categories that are numbers but for a few values (or $ % and thousands separators),
+    counted over the whole file (the preprocessing saw the training rows only)."""
+    from .preprocess import numeric_text_note, with_numeric_note
+    for col, reason in dropped.items():
+        base = with_numeric_note(reason, None)
+        if base.startswith(("identifier-like:", "too many categories:")) \
+                and np.asarray(table[col]).dtype.kind == "O":
+            dropped[col] = with_numeric_note(
+                base, numeric_text_note(table[col], table.line_numbers))
 
 
 def _auto_task_note(y_raw, task, target):

@@ -36,6 +36,10 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
       than ``id_unique_ratio`` (0.9) are distinct (Name);
     * high-cardinality text columns: more than ``max_categories`` (50) distinct values that
       are also more than ``max_unique_ratio`` (0.5) of the present values (Ticket, Cabin).
+    A text column of these two kinds whose values are mostly numbers (one stray word among
+    them, or ``$1,234`` and ``27%``) says so in its reason, naming the first value that is no
+    number (:func:`numeric_text_note`). When every column is dropped, ``fit`` raises
+    :class:`NoUsableColumnsError` (a ValueError) listing the reasons.
 
 :class:`TargetEncoder` maps class labels (strings, numbers, bools) to ``0..k-1`` and back, and
 :func:`detect_task` tells classification from regression.
@@ -155,6 +159,112 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
     return facts
 
 
+_CURRENCY = "$€£¥₹"
+_GROUPED = re.compile(r"\d{1,3}(?:([,' \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d*)?")
+_SAMPLE = 50  # values looked at before deciding that a text column is not mostly numbers
+
+
+def _number_kind(v: str) -> str:
+    """"plain" if ``float(v)`` reads the text, "symbols" if it does once currency signs, a
+    percent sign and thousands separators are stripped ("$1,234.50", "27.0%"), else "text"."""
+    try:
+        float(v)
+        return "plain"
+    except ValueError:
+        pass
+    t = v.strip()
+    sign = t[0] if t[:1] in ("+", "-") else ""
+    t = t[len(sign):].strip().strip(_CURRENCY).strip()
+    if t.endswith("%"):
+        t = t[:-1].rstrip()
+    if not sign and t[:1] in ("+", "-"):
+        sign, t = t[0], t[1:]
+    if _GROUPED.fullmatch(t):
+        t = re.sub(r"[,' \u00a0\u202f]", "", t)
+    if not t or not t[0].isdigit() and t[0] != ".":
+        return "text"
+    try:
+        float(sign + t)
+        return "symbols"
+    except ValueError:
+        return "text"
+
+
+def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
+    """For a column read as text (``values``: str, None for missing): when at least ``share``
+    of its present values are numbers, possibly written with currency or percent signs or
+    thousands separators, a sentence saying so and naming the first value that is not a
+    number (and its line, from ``lines``, the file line of each row, e.g.
+    ``Table.line_numbers``); else None. Cheap on columns that are not: it gives up after
+    looking at a few values."""
+    where = (lambda i: f"line {lines[i]}") if lines is not None else (lambda i: f"row {i}")
+    n = n_plain = n_symbols = 0
+    first_bad = first_symbols = None
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        n += 1
+        kind = _number_kind(str(v))
+        if kind == "plain":
+            n_plain += 1
+        elif kind == "symbols":
+            n_symbols += 1
+            if first_symbols is None:
+                first_symbols = i
+        elif first_bad is None:
+            first_bad = i
+        if n == _SAMPLE and n_plain + n_symbols < share * n:
+            return None
+    n_num = n_plain + n_symbols
+    if n == 0 or n_num < share * n:
+        return None
+    if first_bad is not None:
+        bad = f"{values[first_bad]!r} ({where(first_bad)}) is not" + (
+            f" (nor are {n - n_num - 1} more)" if n - n_num > 1 else "")
+    if n_symbols:
+        return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
+                f"or thousands separators (e.g. {values[first_symbols]!r}, "
+                f"{where(first_symbols)}), so it was read as text: strip the symbols"
+                + (f"; {bad} a number" if first_bad is not None else ""))
+    if first_bad is None:
+        return f"all {n} values are numbers, but held as text"
+    return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"
+
+
+def with_numeric_note(reason: str, note: str | None) -> str:
+    """A drop ``reason`` with a :func:`numeric_text_note` in front (replacing any earlier
+    one): the column would have been a number but for a few values."""
+    base = reason.rsplit(_AS_TEXT, 1)[-1]
+    return base if note is None else f"{note}{_AS_TEXT}{base}"
+
+
+_AS_TEXT = "; as text it was "
+
+
+class NoUsableColumnsError(ValueError):
+    """``TabularPreprocessor.fit`` dropped every column; ``dropped`` says why (column ->
+    reason)."""
+
+    def __init__(self, dropped: dict):
+        self.dropped = dict(dropped)
+        super().__init__(f"no usable feature columns: every column was dropped ("
+                         f"{drop_reasons(self.dropped)})")
+
+
+def drop_reasons(dropped: dict) -> str:
+    """``{column: reason}`` as one readable line: "a: constant (...); b: ..."."""
+    return "; ".join(f"{_shown(c)}: {r}" for c, r in dropped.items())
+
+
+def _shown(name: str) -> str:
+    """A column name for a message: as it is, or repr() when it holds a line break or
+    another control character (one-line messages must not be cut inside it), or blanks at
+    its ends."""
+    if name != name.strip() or any(not ch.isprintable() for ch in name):
+        return repr(name)
+    return name
+
+
 def _check_fraction(v, name):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {v!r}")
@@ -245,14 +355,13 @@ class TabularPreprocessor:
             if is_numeric_column(arr) and name not in self.categorical:
                 spec, reason = self._fit_numeric(name, arr)
             else:
-                spec, reason = self._fit_categorical(name, arr)
+                spec, reason = self._fit_categorical(name, arr, table.line_numbers)
             if reason is not None:
                 dropped[name] = reason
             else:
                 specs.append(spec)
         if not specs:
-            raise ValueError(f"no usable feature columns: every column was dropped "
-                             f"({dropped})")
+            raise NoUsableColumnsError(dropped)
         self.columns_ = specs
         self.dropped_ = dropped
         self.target_ = target
@@ -285,7 +394,7 @@ class TabularPreprocessor:
         return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
                 "indicator": bool(miss.any())}, None
 
-    def _fit_categorical(self, name, arr):
+    def _fit_categorical(self, name, arr, lines=None):
         vals = _text_values(arr)
         miss = np.array([v is None for v in vals], dtype=bool)
         present = vals[~miss]
@@ -297,12 +406,17 @@ class TabularPreprocessor:
         if n_u == 1 and not miss.any():
             return None, f"constant (every value is {cats[0]!r})"
         ratio = n_u / n_present
+        reason = None
         if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
-            return None, (f"identifier-like: {n_u} distinct values in {n_present} rows "
-                          f"({ratio:.0%} unique)")
-        if n_u > self.max_categories and ratio > self.max_unique_ratio:
-            return None, (f"too many categories: {n_u} distinct values in {n_present} rows "
-                          f"(> {self.max_categories} and {ratio:.0%} unique)")
+            reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
+                      f"({ratio:.0%} unique)")
+        elif n_u > self.max_categories and ratio > self.max_unique_ratio:
+            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
+                      f"(> {self.max_categories} and {ratio:.0%} unique)")
+        if reason is not None:
+            # numbers with one stray word, or with $ and %, are no identifier: say so
+            note = None if is_numeric_column(arr) else numeric_text_note(vals, lines)
+            return None, with_numeric_note(reason, note)
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None
 
