@@ -9,6 +9,7 @@ import copy
 import html.parser
 import inspect
 import re
+import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -100,7 +101,10 @@ def test_traced_numbers_equal_the_engines(name):
     fit_twin = copy.deepcopy(model)       # one step of the real fit loop
     before = [p.copy() for _, _, p, _ in model.parameters()]
 
-    tr = trace(model, X, y, make_loss(), make_opt())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a built-in node's backward never disagrees
+        tr = trace(model, X, y, make_loss(), make_opt())
+    assert not any(r.chain_mismatch for r in tr.nodes)
     outs, cost, grads, after = _engine_step(twin, X, y, make_loss(), make_opt())
 
     assert len(tr.nodes) == len(model.layers)
@@ -483,3 +487,61 @@ def test_check_backward_output_is_cheap_and_shared():
     assert check_backward_output(gn.ReLU(), 0, None, (4, 3), needed=False) is None
     with pytest.raises(ValueError, match=r"^ReLU\.backward returned a list, not an array"):
         check_backward_output(gn.ReLU(), None, [[1.0]], (1, 1))
+
+
+class _SquareMissingTwo(gn.Layer):
+    """Element-wise square: ``y = x**2``."""
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x ** 2
+
+    def backward(self, dy):
+        """dx = dy · 2x."""
+        return dy * self._x  # the bug: the factor 2 is missing
+
+    def local_grad(self):
+        return {"dy/dx": 2 * self._x}
+
+
+class _DenseWrongW(gn.Dense):
+    def backward(self, dy):
+        dx = super().backward(dy)
+        self.grads["W"] *= 1.5
+        return dx
+
+
+def test_a_backward_that_disagrees_with_its_local_gradient_is_shown_not_hidden():
+    model = gn.Sequential([gn.Dense(1, 1, init=[[1.0]]), _SquareMissingTwo()], dtype="float64")
+    with pytest.warns(RuntimeWarning, match=r"node 1 \(_SquareMissingTwo\): dCost/dz1 from "
+                                            r"backward\(\) differs from upstream ⊙ dy/dx by up "
+                                            r"to 27: _SquareMissingTwo\.backward disagrees with "
+                                            r"its local_grad .*gn\.gradcheck\(layer, x\)"):
+        tr = trace(model, np.array([[3.0]]), np.array([[0.0]]), loss=gn.MSE(half=True))
+    assert tr.nodes[1].chain_mismatch == {"dCost/dz1": 27.0}
+    assert tr.chain_errors()[(1, "dCost/dz1")] == 27.0
+    for layout in ("rows", "seeds"):
+        text = tr.to_text(layout=layout)
+        node1 = text.split("── node 1")[1].split("── loss")[0]
+        assert "= upstream ⊙" not in node1  # no false equality
+        assert "dCost/dz1 from backward() = [[27]]" in text
+        assert re.search(r"chain rule +upstream ⊙ d[ay]/d[zx] \(from the local gradient\) = "
+                         r"\[\[54\]\]", text)
+        assert re.search(r"^  ⚠ node 1 \(_SquareMissingTwo\)", text, re.M)
+        md = tr.to_markdown(layout=layout)
+        assert "| passed down | dCost/dz1 from backward() | `[[27]]` |" in md
+        assert "(from the local gradient) | `[[54]]` |" in md and "> **⚠ node 1" in md
+        page = tr.to_html(layout=layout)
+        assert '<p class="warn">⚠ node 1 (_SquareMissingTwo)' in page and "[[54]]" in page
+        svg = tr.to_svg(layout=layout)
+        assert "⚠ dCost/dz1: backward()" in svg and "[[54]]" in svg
+        ET.fromstring(svg.split("\n", 1)[1])
+    # a wrong parameter gradient: both values, and the warning
+    X, y = _xy_binary(m=4)
+    model = gn.Sequential([_DenseWrongW(3, 2), gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    with pytest.warns(RuntimeWarning, match=r"node 0 \(_DenseWrongW\): dCost/dW from backward"):
+        tr = trace(model, X, y)
+    node0 = tr.to_text().split("── node 0")[1].split("── node 1")[0]
+    assert "dCost/dW from backward() =" in node0 and "dCost/dW = dz/dW" not in node0
+    assert "chain rule          dz/dW · upstream (from the local gradient) =" in node0
+    assert "⚠ node 0 (_DenseWrongW)" in node0 and not tr.nodes[1].chain_mismatch

@@ -214,14 +214,27 @@ def local_label(rec, key: str, layout="rows") -> str:
     return "da/dz" if key == "dy/dx" else key
 
 
+def _chain_expr(rec, name, layout="rows", default=""):
+    """The chain-rule expression of the gradient ``name`` as ``layout`` writes it."""
+    entry = rec.chain.get(name)
+    expr = entry[3 if layout == "seeds" else 0] if entry else default
+    return _seeds_expr(rec, expr) if layout == "seeds" else expr
+
+
 def _backward_rows(rec, layout="rows"):
     """(section, label, expression or '', array) rows of a node's backward pass."""
-    k_expr = 3 if layout == "seeds" else 0
 
     def expr_of(name, default=""):
-        entry = rec.chain.get(name)
-        expr = entry[k_expr] if entry else default
-        return _seeds_expr(rec, expr) if layout == "seeds" else expr
+        return _chain_expr(rec, name, layout, default)
+
+    def gradient(section, name, value, default=""):
+        """One row, or, when backward() disagrees with the chain rule, two: what backward()
+        gave and what the local gradient gives (never a false equality)."""
+        if name not in rec.chain_mismatch:
+            return [(section, name, expr_of(name, default), value)]
+        return [(section, f"{name} from backward()", "", value),
+                ("chain rule", f"{expr_of(name)} (from the local gradient)", "",
+                 rec.chain[name][1])]
 
     rows = []
     if rec.upstream is None:
@@ -230,16 +243,22 @@ def _backward_rows(rec, layout="rows"):
     for key, val in rec.local_grad.items():
         rows.append(("local gradient", local_label(rec, key, layout), "", val))
     for k, g in rec.param_grads.items():
-        name = f"dCost/d{k}"
-        rows.append(("parameter gradient", name, expr_of(name), g))
+        rows += gradient("parameter gradient", f"dCost/d{k}", g)
     down = f"dCost/d{rec.in_name}"
     if rec.fused:
         rows.append(("passed down", down, "(ŷ − y)/m, fused by the engine", rec.downstream))
-        rows.append(("unfused chain", down, expr_of(down, "upstream ⊙ local"),
-                     rec.unfused_downstream))
+        rows += gradient("unfused chain", down, rec.unfused_downstream, "upstream ⊙ local")
     elif rec.downstream is not None:
-        rows.append(("passed down", down, expr_of(down), rec.downstream))
+        rows += gradient("passed down", down, rec.downstream)
     return rows
+
+
+def warning_lines(rec, layout="rows") -> list[str]:
+    """The ⚠ line of a node whose backward disagrees with its local gradient (else none)."""
+    if not rec.chain_mismatch:
+        return []
+    from .trace import mismatch_message
+    return ["⚠ " + mismatch_message(rec, lambda name: _chain_expr(rec, name, layout))]
 
 
 def _update_rows(rec):
@@ -310,6 +329,7 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
             for k, old, new in ups:
                 out += _block(f"     {k} (old)", A(old), W, "    ")
                 out += _block(f"     {k} (new)", A(new), W, "    ")
+        out += [f"  {w}" for w in warning_lines(rec, layout)]
         for note in rec.notes:
             out.append(f"  note: {note}")
     if tr.loss is not None:
@@ -377,9 +397,10 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
             out.append(f"| {section} | {_md(label)} | {F(val)} |")
         for k, old, new in _update_rows(r):
             out.append(f"| update | {k} | {F(old)} → {F(new)} |")
-        if r.notes:
+        notes = [f"**{w}**" for w in warning_lines(r, layout)] + list(r.notes)
+        if notes:
             out.append("")
-            out += [f"> {_md(n)}" for n in r.notes]
+            out += [f"> {_md(n)}" for n in notes]
     if tr.loss is not None:
         L = tr.loss
         out += ["", f"{h3} loss: {_mdcode(L.name)}", "", "| | name | value |", "|---|---|---|",
@@ -472,6 +493,11 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
             b.add("local gradient: 1", BLUE)
         if r.fused:
             b.add("engine: fused with", ORANGE).add("the loss", ORANGE)
+        for name in r.chain_mismatch:
+            expr = _chain_expr(r, name, layout)
+            b.add(f"⚠ {name}: backward()", RED, "bold").add("≠ chain rule:", RED, "bold")
+            b.add(f" {_cut(expr, 28)} =", RED).extend(A(r.chain[name][1]), RED, indent=" ")
+            b.add("check it with gn.gradcheck", RED)
         boxes.append(b)
         kinds.append("node")
     if tr.loss is not None:
@@ -651,6 +677,7 @@ th{background:#f6f8fa}
 pre{margin:0;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
 .fw{color:#1a7f37}.bw{color:#c62828}.lg{color:#1f4e9c}.up{color:#6a1b9a}
 .note{color:#b35c00;font-size:13px;margin:2px 0}
+.warn{color:#c62828;font-weight:bold;font-size:13px;margin:2px 0}
 .meta{color:#57606a;font-size:14px}
 ul.steps li{margin:3px 0}
 pre.text{background:#f6f8fa;padding:8px;border-radius:6px;overflow-x:auto}
@@ -703,6 +730,7 @@ def _trace_tables_html(tr, layout, precision, max_entries):
             out.append(f"<tr><td>update</td><td>{_esc(k)}</td><td>"
                        f"{_pre(A(old) + ['→'] + A(new), 'up')}</td></tr>")
         out.append("</table>")
+        out += [f'<p class="warn">{_esc(w)}</p>' for w in warning_lines(r, layout)]
         out += [f'<p class="note">{_esc(n)}</p>' for n in r.notes]
     if tr.loss is not None:
         L = tr.loss

@@ -32,6 +32,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,6 +121,19 @@ def short_repr(obj) -> str:
         return repr(obj)
 
 
+def mismatch_message(rec, expr_of=None) -> str:
+    """The ⚠ line of a node whose ``backward`` disagrees with its local gradient;
+    ``expr_of(name)`` gives the chain-rule expression as the renderer shows it."""
+    parts = []
+    for name, diff in rec.chain_mismatch.items():
+        expr = expr_of(name) if expr_of else rec.chain[name][0]
+        parts.append(f"{name} from backward() differs from {expr} by up to {diff:.3g}")
+    keys = ", ".join(rec.local_grad)
+    return (f"node {rec.index} ({rec.kind}): {'; '.join(parts)}: {rec.kind}.backward disagrees "
+            f"with its local_grad ({keys}), so one of them is wrong; check the layer with "
+            f"gn.gradcheck(layer, x)")
+
+
 # Trace.save: extension -> the method that renders it
 _SAVE_FORMATS = {".txt": "to_text", ".md": "to_markdown", ".markdown": "to_markdown",
                  ".svg": "to_svg", ".html": "to_html", ".htm": "to_html"}
@@ -164,6 +178,12 @@ class NodeRecord:
         Element-wise: dCost/dx = upstream ⊙ dy/dx; Dense: dCost/dW = xᵀ·upstream,
         dCost/dx = upstream·Wᵀ.
     notes : list of str
+    chain_mismatch : dict of str -> float
+        The gradients for which what ``backward`` returned (or wrote into ``grads``) differs
+        from every chain-rule product of the local gradient beyond rounding: gradient name ->
+        largest absolute difference. Non-empty means the node's ``backward`` and its
+        ``local_grad`` disagree (one of them is wrong); the renderers show both values and a
+        ⚠ line, and ``trace`` warns.
     """
 
     index: int
@@ -186,6 +206,7 @@ class NodeRecord:
     unfused_downstream: np.ndarray | None = None
     chain: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    chain_mismatch: dict = field(default_factory=dict)
 
     @property
     def has_params(self) -> bool:
@@ -399,14 +420,36 @@ def _candidates_param(up, L, key, ref):
     return out
 
 
+def _agrees(prod, ref) -> bool:
+    """``prod`` equals the engine's ``ref`` up to rounding (NaN matching NaN)."""
+    if prod.shape != ref.shape:
+        return False
+    if not ref.size:
+        return True
+    mag = np.abs(ref[np.isfinite(ref)])
+    scale = float(mag.max()) if mag.size else 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.allclose(prod, ref, rtol=1e-4, atol=1e-6 * (1 + scale), equal_nan=True))
+
+
+def _max_diff(a, b) -> float:
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
+    finite = d[np.isfinite(d)]
+    if finite.size < d.size:
+        return float("inf")
+    return float(finite.max()) if finite.size else 0.0
+
+
 def _chain_rule(rec: NodeRecord):
     """Write the chain rule out from the local gradient, by the contract's naming: a key
     ``"d?/dx"`` is the local gradient with respect to the input, ``"d?/d<param>"`` with respect
     to that parameter. Element-wise (same shape as the upstream): product ⊙; a Jacobian per row
     (m, k, k): row-wise matrix product; a matrix W for dz/dx: upstream·Wᵀ; xᵀ for dz/dW:
     xᵀ·upstream. When shapes alone are ambiguous (a square batch), the reading that agrees with
-    the engine is shown; when none does, the first is shown, and ``Trace.chain_errors`` reports
-    the disagreement."""
+    the engine is shown; when none does, the first is shown, the disagreement is recorded in
+    ``rec.chain_mismatch`` (the renderers then show both values) and ``Trace.chain_errors``
+    reports it."""
     up = rec.upstream
     if up is None:
         return
@@ -433,13 +476,16 @@ def _chain_rule(rec: NodeRecord):
             entry = (e_rows, prod, ref, e_seeds)
             if chosen is None:
                 chosen = entry
-            if ref is not None and prod.shape == ref.shape and np.allclose(
-                    prod, ref, rtol=1e-4, atol=1e-6 * (1 + float(np.max(np.abs(ref)))
-                                                        if ref.size else 1e-6)):
-                chosen = entry
+            if ref is not None and _agrees(prod, ref):
+                chosen, agreed = entry, True
                 break
+        else:
+            agreed = False
         if chosen is not None:
             rec.chain[target] = chosen
+            prod, ref = chosen[1], chosen[2]
+            if not agreed and ref is not None and prod.shape == ref.shape:
+                rec.chain_mismatch[target] = _max_diff(prod, ref)
 
 
 def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
@@ -563,6 +609,8 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
 
     for rec in records:
         _chain_rule(rec)
+        if rec.chain_mismatch:
+            warnings.warn(mismatch_message(rec), RuntimeWarning, stacklevel=2)
 
     # -- the optimizer step -----------------------------------------------------------------------
     opt_name = None
