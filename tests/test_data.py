@@ -735,3 +735,28 @@ def test_na_values_adds_missing_tokens(tmp_path):
     big = _write(tmp_path, "a\n" + "1\n" * 20000 + "-999\n" + "2\n" * 20000, "big.csv")
     col = read_csv(big, na_values=["-999"])["a"]
     assert col.dtype == np.float64 and np.isnan(col).sum() == 1 and np.isnan(col[20000])
+
+
+def test_numeric_share_says_why_a_column_is_text(tmp_path):
+    """Table.numeric_share counts a text column's plain numbers and formatted numbers
+    ($ € £, %, thousands separators) and names the first value that is neither, with its
+    row and file line; a numeric column is all numbers."""
+    from glassnet.data.tabular import NumericShare
+    p = _write(tmp_path, 'income,price,rate,word,n\n50000.5,"$1,200.50",27.0%,a,1\n'
+                         '\n12,£3,5%,b,\nunknown,$7,NA,c,3\n-3e2,"€ 1.234,50",1.5,,4\n'
+                         '"1,234",4,x,d,5\n', "s.csv")
+    t = read_csv(p)
+    assert t.numeric_share("income") == NumericShare(5, 3, 1, "unknown", 2, 5, "1,234")
+    assert t.numeric_share("price") == NumericShare(5, 1, 4, None, None, None, "$1,200.50")
+    assert t.numeric_share("rate") == NumericShare(4, 1, 2, "x", 4, 7, "27.0%")
+    assert t.numeric_share("word") == NumericShare(4, 0, 0, "a", 0, 2, None)
+    assert t.numeric_share("n") == NumericShare(4, 4, 0, None, None, None, None)
+    share = t[np.array([2, 1])].numeric_share("income")  # rows of it keep their lines
+    assert (share.first_bad, share.first_bad_row, share.first_bad_line) == ("unknown", 0, 5)
+    assert Table({"c": ["1", "x"]}).numeric_share("c") == NumericShare(2, 1, 0, "x", 1, None,
+                                                                        None)
+    # a ';' file read with the decimal comma counts 1,5 as a plain number
+    t = read_csv(_write(tmp_path, "a;b\n1,5;1\n2.500,5;2\n9,5 €;3\nn/v;4\n", "eu.csv"))
+    assert t.numeric_share("a") == NumericShare(4, 2, 1, "n/v", 3, 5, "9,5 €")
+    with pytest.raises(ColumnNotFoundError):
+        t.numeric_share("nope")

@@ -33,11 +33,12 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv",
-           "NA_VALUES", "DELIMITERS", "is_numeric_column"]
+           "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
 
 #: Field values read as missing (after stripping white space). Empty fields are missing too.
 NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
@@ -71,6 +72,43 @@ class ColumnNotFoundError(KeyError):
 
     def __str__(self):  # KeyError would quote the whole message
         return self.message
+
+
+class NumericShare(NamedTuple):
+    """What :meth:`Table.numeric_share` finds in a column: how many of its ``n_values``
+    present values are plain numbers (``n_numeric``) or numbers with formatting
+    (``n_formatted``: currency signs, ``%``, thousands separators; the first is
+    ``first_formatted``), and the first value that is neither (``first_bad``, at row
+    ``first_bad_row``, line ``first_bad_line`` of the file or None)."""
+
+    n_values: int
+    n_numeric: int
+    n_formatted: int
+    first_bad: str | None
+    first_bad_row: int | None
+    first_bad_line: int | None
+    first_formatted: str | None
+
+
+# A number with formatting: a currency sign before or after it, a trailing %, thousands
+# groups (',' and '.' as the decimal point; or '.' and the decimal comma; or spaces).
+_FORMATTED = [re.compile(
+    r"[+-]?\s*[$€£]?\s*[+-]?(?:(?:\d{1,3}(?:[" + sep + r" \u00a0\u202f]\d{3})+|\d+)(?:"
+    + dec + r"\d*)?|" + dec + r"\d+)\s*(?:%|[$€£])?") for sep, dec in ((",", r"\."), (r"\.", ","))]
+
+
+def _number_kind(v: str, comma: bool) -> int:
+    """0: ``v`` reads as a number (with the decimal comma too if ``comma``); 1: it does once
+    currency signs, ``%`` and thousands separators are removed; 2: neither."""
+    if "_" not in v:
+        try:
+            float(v)
+            return 0
+        except ValueError:
+            pass
+        if comma and _COMMA_NUMBER.fullmatch(v):
+            return 0
+    return 1 if any(f.fullmatch(v) for f in _FORMATTED) else 2
 
 
 def is_numeric_column(arr: np.ndarray) -> bool:
@@ -107,6 +145,7 @@ class Table(Mapping):
         self._text: dict[str, np.ndarray] = {}  # column -> fields as in the file (keep_text)
         self._lines: np.ndarray | None = None     # read_csv: the line each row starts on
         self._source: str | None = None           # read_csv: the file's name
+        self._comma = False                        # read_csv: with the decimal comma
 
     def _derived(self, names, rows=None) -> "Table":
         """The columns ``names`` (and only the ``rows`` given, integer indices), keeping
@@ -119,7 +158,7 @@ class Table(Mapping):
                      if c in out._cols}
         if self._lines is not None:
             out._lines = self._lines if rows is None else self._lines[rows]
-        out._source = self._source
+        out._source, out._comma = self._source, self._comma
         return out
 
     # -- mapping protocol ---------------------------------------------------------------
@@ -231,7 +270,7 @@ class Table(Mapping):
         cols[name] = values
         out = Table(cols, n_rows=self._n_rows)
         out._text = {c: t for c, t in self._text.items() if c != name}
-        out._lines, out._source = self._lines, self._source
+        out._lines, out._source, out._comma = self._lines, self._source, self._comma
         return out
 
     @property
@@ -255,6 +294,46 @@ class Table(Mapping):
         if name not in self._cols:
             raise ColumnNotFoundError(name, self._cols)
         return self._text.get(name)
+
+    def numeric_share(self, name: str) -> "NumericShare":
+        """Why column ``name`` is text when it is mostly numbers: a :class:`NumericShare`
+        ``(n_values, n_numeric, n_formatted, first_bad, first_bad_row, first_bad_line,
+        first_formatted)``.
+
+        Of the column's ``n_values`` present (non-missing) values, ``n_numeric`` read as
+        plain numbers (with the decimal comma too when the file was read with it, see
+        :func:`read_csv`) and ``n_formatted`` as numbers once currency signs (``$ € £``), a
+        trailing ``%``, and thousands separators are removed (``"$170,274"``, ``"27.0%"``):
+        a caller can then say "strip the symbols". ``first_formatted`` is the first such
+        value; ``first_bad`` the first value that is neither, with its row index
+        ``first_bad_row`` and, for a table read from a file, its line ``first_bad_line``
+        (else None). A numeric column gives ``(n, n, 0, None, None, None, None)``.
+
+        Computed on request from the column's values (it costs nothing when reading).
+        """
+        col = self[name]
+        if is_numeric_column(col):
+            n = int(col.size - _missing_mask(col).sum())
+            return NumericShare(n, n, 0, None, None, None, None)
+        kind_of: dict[str, int] = {}  # value -> 0 number, 1 formatted number, 2 neither
+        counts = [0, 0, 0]
+        bad = formatted = None
+        for i, v in enumerate(col):
+            if v is None:
+                continue
+            kind = kind_of.get(v)
+            if kind is None:
+                kind = kind_of[v] = _number_kind(str(v).strip(), self._comma)
+            counts[kind] += 1
+            if kind == 2 and bad is None:
+                bad = (v, i)
+            elif kind == 1 and formatted is None:
+                formatted = v
+        line = None
+        if bad is not None and self._lines is not None:
+            line = int(self._lines[bad[1]])
+        return NumericShare(sum(counts), counts[0], counts[1], bad and bad[0],
+                            bad and bad[1], line, formatted)
 
     def to_numpy(self, columns=None, dtype=np.float32) -> np.ndarray:
         """The numeric ``columns`` (all by default) as an ``(n_rows, n_columns)`` matrix.
@@ -622,6 +701,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
     table._text = col_texts
     table._lines = np.array(lines, dtype=np.int64)
     table._source = name
+    table._comma = comma_decimal
     return table
 
 
