@@ -265,6 +265,18 @@ def test_mostly_numeric_text_columns_and_targets_are_named(tmp_path):
     assert "looks numeric" in proc.stdout and "pass --task regression" in proc.stdout
 
 
+def test_classes_differing_only_in_case_get_a_note(tmp_path):
+    labels = ["yes", "Yes", "no", "TRUE", "True", "true"]
+    path = tmp_path / "case.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{labels[i % 6]}\n" for i in range(36)))
+    proc = run("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "'Yes' and 'yes' are different classes; is that intended?" in proc.stdout
+    assert "'TRUE', 'True' and 'true' are different classes" in proc.stdout
+    assert "6 classes" in proc.stdout  # not merged
+    assert "'no'" not in proc.stdout.split("notes:")[1]
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))

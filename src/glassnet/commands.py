@@ -582,6 +582,7 @@ def cmd_train(args) -> int:
                            + (f" ({single} a single row)" if single else "")
                            + ": too few to learn them well; expect poor predictions for them")
         class_labels = [str(c) for c in encoder.classes_.tolist()]
+        notices.extend(_case_variant_notes(class_labels))
     else:
         y = np.asarray(y_raw, dtype=np.float64)
         n_classes = None
@@ -826,6 +827,22 @@ def cmd_train(args) -> int:
               f"(exit status 3)", file=sys.stderr)
         return 3
     return 0
+
+
+def _case_variant_notes(labels) -> list[str]:
+    """A note per group of class labels that differ only in case or blanks ('yes', 'Yes'):
+    they stay different classes, but that is seldom what the file meant."""
+    groups = {}
+    for label in labels:
+        groups.setdefault(label.strip().casefold(), []).append(label)
+    notes = []
+    for same in groups.values():
+        if len(same) > 1:
+            shown = ", ".join(repr(v) for v in same[:-1]) + f" and {same[-1]!r}"
+            notes.append(f"{shown} are different classes; is that intended? (they differ "
+                         f"only in upper/lower case; make them the same in the file to "
+                         f"merge them)")
+    return notes
 
 
 def _numeric_drop_notes(dropped, table):
