@@ -277,6 +277,22 @@ def test_classes_differing_only_in_case_get_a_note(tmp_path):
     assert "'no'" not in proc.stdout.split("notes:")[1]
 
 
+def test_a_file_without_a_header_row_gets_a_hint(tmp_path):
+    r = np.random.default_rng(0)
+    path = tmp_path / "nh.csv"
+    path.write_text("".join(f"{r.normal():.3f},{r.normal():.3f},{i % 2}\n" for i in range(40)))
+    hint = "(the file seems to have no header row; add one)"
+    for args in (["--target", "y"], []):
+        proc = run("train", path, *args)
+        assert proc.returncode == 2 and hint in proc.stderr, proc.stderr
+    proc = run("train", path, "--target", "0", "--epochs", "1", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert hint in proc.stdout.splitlines()[0], proc.stdout
+    assert hint in (tmp_path / "r" / "report.html").read_text()
+    proc = run("train", "titanic", "--target", "nope")   # a real header: no hint
+    assert proc.returncode == 2 and "header" not in proc.stderr, proc.stderr
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))

@@ -356,9 +356,24 @@ def _missing_mask(col) -> np.ndarray:
 
 def _check_target(table, target, label):
     if target not in table:
-        cols = ", ".join(table.columns[:60]) + (" ..." if len(table.columns) > 60 else "")
-        raise _usage(f"no column {target!r} in {label}; available columns: {cols}"
-                     + _separator_hint(table))
+        raise _usage(f"no column {target!r} in {label}; available columns: "
+                     f"{_column_list(table)}" + _separator_hint(table) + _header_hint(table))
+
+
+def _column_list(table, most=60) -> str:
+    from .preprocess import _shown
+    return ", ".join(map(_shown, table.columns[:most])) + (
+        " ..." if len(table.columns) > most else "")
+
+
+def _header_hint(table) -> str:
+    """What to add when every column name is a number: the first data row was taken for the
+    header."""
+    try:
+        [float(c) for c in table.columns]
+    except ValueError:
+        return ""
+    return " (the file seems to have no header row; add one)"
 
 
 _SEPARATOR_ARG = {";": "';'", "\t": "tab", "|": "'|'", ",": "','"}
@@ -510,9 +525,8 @@ def cmd_train(args) -> int:
     src = _load_source(args.data, sep=args.sep)
     target = args.target or src.default_target
     if target is None:
-        cols = ", ".join(src.table.columns[:60])
         raise _usage(f"--target is required for a CSV file: name the column to predict "
-                     f"(columns: {cols})")
+                     f"(columns: {_column_list(src.table)})" + _header_hint(src.table))
     _check_target(src.table, target, src.label)
     table = _select_bundled(src, target)
     bad_drop = [c for c in args.drop if c not in table]
@@ -524,6 +538,9 @@ def cmd_train(args) -> int:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
     notices = []
+    if _header_hint(table):
+        notices.append(f"every column name is a number{_header_hint(table)}: its first row "
+                       f"was read as the column names")
 
     # -- the target -----------------------------------------------------------------------
     y_raw = table[target]
@@ -650,7 +667,7 @@ def cmd_train(args) -> int:
                 else "sigmoid output, binary cross-entropy" if n_classes == 2
                 else "softmax output, cross-entropy")
     say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(table.columns)} columns, "
-        f"target {target!r}")
+        f"target {target!r}" + _header_hint(table))
     if task == "classification":
         shown = ", ".join((_display_names(src, class_labels, target) or class_labels)[:10]) \
             + (" ..." if n_classes > 10 else "")
