@@ -232,3 +232,38 @@ def test_predict_blocks_empty_row_blocks():
                 got = predict_blocks(est, Xb, method).compute()
                 assert got.dtype == want.dtype and got.shape == want[rows].shape, method
                 np.testing.assert_allclose(got, want[rows], rtol=1e-12, atol=1e-15)
+
+
+def test_fit_incremental_names_the_chunk_and_skips_zero_weight_chunks():
+    X, y = make_classification(n_samples=400, n_features=5, random_state=0)
+    sync = __import__("dask").config.set(scheduler="synchronous")
+    with sync:
+        Xd, yd = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
+        Xn = X.copy()
+        Xn[350, 2] = np.nan
+        with pytest.raises(ValueError, match=r"^chunk 3 of 4 \(rows 300:400\), epoch 1 of 2: "
+                                             r".*NaN") as e:
+            fit_incremental(GlassClassifier(random_state=0), da.from_array(Xn, chunks=(100, 5)),
+                            yd, epochs=2, shuffle=False)
+        assert isinstance(e.value.__cause__, ValueError)  # chained to partial_fit's error
+        unknown = da.from_array(Xn, chunks=(100, 5))
+        unknown = unknown[da.from_array(np.ones(400, bool), chunks=100)]  # unknown sizes
+        with pytest.raises(ValueError, match=r"chunk 3 of 4 \(100 rows at an unknown offset"):
+            fit_incremental(GlassClassifier(random_state=0), unknown, yd, epochs=1, shuffle=False)
+        # a NaN label is named as y's, before any training
+        yn = y.astype(float)
+        yn[10] = np.nan
+        for est in (GlassClassifier(random_state=0), GlassRegressor(random_state=0)):
+            with pytest.raises(ValueError, match=r"y contains NaN"):
+                fit_incremental(est, Xd, da.from_array(yn, chunks=100), epochs=1,
+                                shuffle=False)
+            assert not hasattr(est, "n_iter_")
+        # a chunk whose weights are all 0 (recency weights) is skipped like an empty one
+        sw = np.ones(400)
+        sw[:100] = 0
+        est = fit_incremental(GlassClassifier(random_state=0), Xd, yd, sample_weight=sw,
+                              epochs=2)
+        assert est.n_iter_ == 2 * 3
+        with pytest.raises(ValueError, match="no chunk has a row to train on"):
+            fit_incremental(GlassClassifier(random_state=0), Xd, yd,
+                            sample_weight=np.zeros(400), epochs=1)

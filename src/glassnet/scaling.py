@@ -112,6 +112,20 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     -------
     estimator
         The same object, trained.
+
+    Notes
+    -----
+    Row blocks without rows, and blocks whose sample weights are all 0, are skipped (there is
+    nothing to learn from them); when every block is skipped, a ValueError says so. An error
+    raised by ``partial_fit`` on a block (a NaN in X, a label not in ``classes``, ...) is
+    raised again as a ValueError that names the block (its index and row range) and the
+    epoch, chained to the original (``raise ... from``); the blocks before it stay trained.
+
+    Each ``partial_fit`` call is one update of the estimator's bookkeeping, as with
+    ``MLPClassifier.partial_fit``: after ``epochs`` passes over ``k`` non-empty blocks, a
+    glassnet estimator's ``n_iter_`` has grown by ``epochs * k`` and ``loss_curve_`` holds one
+    loss per block visited (``loss_`` and the ``verbose`` line show the last block's loss,
+    not an epoch mean).
     """
     dask = require("dask", "dask", "dask", "glassnet.scaling")
 
@@ -137,20 +151,28 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     kwargs = {}
     if "classes" in inspect.signature(estimator.partial_fit).parameters:
         if classes is None and y.ndim == 1 and not hasattr(estimator, "classes_"):
-            classes = dask.compute(dask.array.unique(y))[0]
+            classes = _labels_of(dask, y)
         elif classes is not None and y.ndim == 1:
-            _check_classes(classes, dask.compute(dask.array.unique(y))[0])
+            _check_classes(classes, _labels_of(dask, y))
         if classes is not None:
             kwargs["classes"] = np.asarray(classes)
 
     rng = np.random.default_rng(random_state)
     n_blocks = X.numblocks[0]
+    offsets = np.cumsum((0,) + X.chunks[0])  # NaN from the first unknown chunk size on
+
+    def where(i, n_rows, epoch):
+        lo, hi = offsets[i], offsets[i + 1]
+        rows = (f"rows {int(lo)}:{int(hi)}" if np.isfinite(hi) else
+                f"{n_rows} rows at an unknown offset: X has unknown chunk sizes")
+        return f"chunk {i} of {n_blocks} ({rows}), epoch {epoch + 1} of {epochs}"
 
     def load(i):
         parts = [X.blocks[i], y.blocks[i]] + ([sw.blocks[i]] if sw is not None else [])
         return dask.compute(*parts)
 
     pool = ThreadPoolExecutor(max_workers=1) if prefetch and n_blocks > 1 else None
+    trained = False
     try:
         for epoch in range(epochs):
             t0 = time.perf_counter()
@@ -161,12 +183,22 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
                 if pool and j + 1 < n_blocks:
                     pending = pool.submit(load, order[j + 1])
                 Xb, yb = parts[0], parts[1]
-                if len(Xb) == 0:
-                    continue
-                if sw is not None:
-                    estimator.partial_fit(Xb, yb, sample_weight=parts[2], **kwargs)
-                else:
-                    estimator.partial_fit(Xb, yb, **kwargs)
+                if len(Xb) == 0 or (sw is not None and not np.any(parts[2])):
+                    continue  # nothing to learn from: no rows, or every weight 0
+                weights = {"sample_weight": parts[2]} if sw is not None else {}
+                try:
+                    estimator.partial_fit(Xb, yb, **weights, **kwargs)
+                except ValueError as e:
+                    raise ValueError(f"{where(i, len(Xb), epoch)}: {e}") from e
+                except Exception as e:
+                    if hasattr(e, "add_note"):  # Python 3.11+
+                        e.add_note(f"(raised by partial_fit on {where(i, len(Xb), epoch)})")
+                    raise
+                trained = True
+            if not trained:
+                raise ValueError("no chunk has a row to train on: every row block of X is "
+                                 "empty" + (" or has all its sample weights 0"
+                                            if sw is not None else ""))
             if verbose:
                 loss = getattr(estimator, "loss_", None)
                 shown = f", loss {loss:.6f}" if isinstance(loss, float) else ""
@@ -178,9 +210,26 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     return estimator
 
 
+def _has_nan(labels):
+    labels = np.asarray(labels)
+    return labels.dtype.kind in "fc" and bool(np.isnan(labels).any())
+
+
+def _labels_of(dask, y):
+    """The distinct labels of a 1-D Dask ``y`` (one pass); a NaN among them is refused here,
+    named as y's (partial_fit would see it in ``classes`` and say only "Input contains NaN")."""
+    labels = dask.compute(dask.array.unique(y))[0]
+    if _has_nan(labels):
+        raise ValueError("y contains NaN (a missing label); drop those rows or fill in their "
+                         "labels first")
+    return labels
+
+
 def _check_classes(classes, labels):
     """Refuse ``classes=`` that lacks labels of the data (``labels``: those of y), before any
     chunk is trained on: partial_fit would stop at the first chunk holding one."""
+    if _has_nan(classes):
+        raise ValueError("classes contains NaN; pass the labels of the data")
     given = np.unique(np.asarray(classes).ravel())
     missing = np.setdiff1d(labels, given)
     if missing.size:
