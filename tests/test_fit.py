@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 import warnings
 from pathlib import Path
 
@@ -265,6 +266,40 @@ def test_reduce_lr_on_plateau_in_fit(moons):
     h = mlp().fit(X, y, optimizer=gn.SGD(lr=0.5), epochs=5, batch_size=None,
                   callbacks=[ReduceLROnPlateau(monitor="loss", patience=1)])
     assert h.history["lr"] == [0.5] * 5
+
+
+def test_reduce_on_plateau_mode_auto_maximizes_scores():
+    assert gn.ReduceLROnPlateau is ReduceLROnPlateau
+    for monitor, maximize in [("val_accuracy", True), ("val_acc", True), ("f1_macro", True),
+                              ("val_loss", False), ("mse", False), ("val_log_loss", False)]:
+        cb = ReduceLROnPlateau(monitor=monitor, patience=0, factor=0.5)
+        assert cb.mode == "auto" and cb._max is maximize and cb.best == (
+            -math.inf if maximize else math.inf), monitor
+    # a rising accuracy is progress: the rate stays until the accuracy stops rising
+    opt = gn.SGD(lr=1.0)
+    cb = ReduceLROnPlateau(monitor="val_accuracy", patience=0, factor=0.5)
+    cb.set_model(types.SimpleNamespace(optimizer=opt))
+    cb.on_train_begin({})
+    lrs = []
+    for e, acc in enumerate([0.7, 0.75, 0.8, 0.85, 0.85]):
+        cb.on_epoch_end(e, {"loss": 1.0, "val_loss": 1.0, "val_accuracy": acc})
+        lrs.append(opt.lr)
+    assert lrs == [1.0, 1.0, 1.0, 1.0, 0.5]
+    assert ReduceLROnPlateau(**cb.config()).config() == cb.config()
+
+
+def test_reduce_on_plateau_on_accuracy_in_fit_keeps_the_rate_while_it_improves(moons):
+    X, y, Xv, yv = moons
+    h = mlp().fit(X, y, epochs=8, batch_size=None, validation_data=(Xv, yv),
+                  optimizer=gn.Adam(lr=0.01), metrics=["accuracy"],
+                  callbacks=[ReduceLROnPlateau(monitor="val_accuracy", patience=0,
+                                               factor=0.5, threshold=0.0)])
+    acc, lr = h.history["val_accuracy"], h.history["lr"]
+    # lr[e] is the rate epoch e trained with: an epoch that beats every one before it keeps
+    # the rate for the next
+    better = [e for e in range(1, len(acc) - 1) if acc[e] > max(acc[:e])]
+    assert better, acc
+    assert all(lr[e + 1] == lr[e] for e in better), (acc, lr)
 
 
 def test_csv_logger_writes_one_row_per_epoch(moons, tmp_path):

@@ -26,7 +26,7 @@ from .io import ModelFileError, load_model, save_model
 from .io import load_model as load
 from .trace import Trace, trace
 from .callbacks import Callback
-from .optim import SGD, Adagrad, Adam, AdamW, RMSProp
+from .optim import SGD, Adagrad, Adam, AdamW, ReduceLROnPlateau, RMSProp
 from .train import (CSVLogger, DivergenceError, EarlyStopping, History, LearningRateScheduler,
                     ModelCheckpoint)
 
@@ -38,5 +38,5 @@ __all__ = [
     "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "gradcheck", "activations",
     "init", "losses", "__version__", "trace", "Trace", "load", "load_model", "save_model", "ModelFileError", "optim", "data", "preprocess", "metrics", "callbacks", "Callback",
     "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "CSVLogger", "DivergenceError",
-    "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint",
+    "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau",
 ]

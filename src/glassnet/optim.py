@@ -36,7 +36,7 @@ import numbers
 
 import numpy as np
 
-from .callbacks import Callback
+from .callbacks import Callback, _maximizes
 
 __all__ = [
     "Optimizer", "SGD", "RMSProp", "Adagrad", "Adam", "AdamW", "get",
@@ -578,7 +578,7 @@ class ReduceLROnPlateau(Callback):
     """Lower the learning rate when a monitored metric stops improving (as PyTorch's).
 
     At each epoch end: the metric improves when it beats the best value by a relative margin
-    (mode "min": x < best·(1 − threshold); mode "max": x > best·(1 + threshold)). After more
+    (lower is better: x < best·(1 − threshold); higher: x > best·(1 + threshold)). After more
     than ``patience`` epochs without improvement, η ← max(η·factor, min_lr) and ``cooldown``
     epochs follow in which bad epochs are not counted.
 
@@ -596,8 +596,10 @@ class ReduceLROnPlateau(Callback):
         The rate is never lowered below this.
     threshold : float
         Relative margin an improvement must beat.
-    mode : "min" or "max"
-        Whether a lower or a higher value is better.
+    mode : "auto" (default), "min" or "max"
+        Whether a lower or a higher value is better; "auto" infers it from the monitored
+        name as EarlyStopping does (higher for accuracy, F1, R², AUC ...; lower for losses
+        and errors).
     cooldown : int
         Epochs to wait after a reduction before counting bad epochs again.
     verbose : bool
@@ -610,7 +612,7 @@ class ReduceLROnPlateau(Callback):
     eps = 1e-8  # changes smaller than this are skipped (PyTorch's eps)
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
-                 min_lr: float = 0.0, threshold: float = 1e-4, mode: str = "min",
+                 min_lr: float = 0.0, threshold: float = 1e-4, mode: str = "auto",
                  cooldown: int = 0, verbose: bool = False):
         owner = "ReduceLROnPlateau"
         if not isinstance(monitor, str):
@@ -623,15 +625,15 @@ class ReduceLROnPlateau(Callback):
         self.patience = _int(patience, "patience", owner, 0)
         self.min_lr = _non_negative(min_lr, "min_lr", owner)
         self.threshold = _non_negative(threshold, "threshold", owner)
-        if mode not in ("min", "max"):
-            raise ValueError(f"{owner}: mode must be 'min' or 'max', got {mode!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
         self.cooldown = _int(cooldown, "cooldown", owner, 0)
         self.verbose = _flag(verbose, "verbose", owner)
         self._reset()
 
     def _reset(self, maximize=None):
-        self._max = self.mode == "max" if maximize is None else maximize
+        self._max = _maximizes(self.monitor, self.mode) if maximize is None else maximize
         self.best = -math.inf if self._max else math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
