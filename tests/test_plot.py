@@ -255,3 +255,57 @@ def test_loss_landscape_validates_resolution_and_params(or_model):
             plot.loss_landscape(model, X, y, params=same, resolution=3)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_decision_boundary_validates_the_users_X_and_padding(or_model):
+    model, X, y, _ = or_model
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^X contains NaN at row 0, column 0 \(1 non-finite "):
+        plot.decision_boundary(model, Xn, y)
+    Xn[0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"^X contains infinity at row 0, column 0 \(1 non-"):
+        plot.decision_boundary(model, Xn, y)
+    with pytest.raises(ValueError, match=r"^X is empty \(shape \(0, 2\)\)"):
+        plot.decision_boundary(model, np.zeros((0, 2)), np.zeros(0))
+    with pytest.raises(ValueError, match=r"needs 2-D data \(m, 2\), got shape \(4, 3\)"):
+        plot.decision_boundary(model, np.zeros((4, 3)), y)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="padding must be a finite number"):
+            plot.decision_boundary(model, X, y, padding=bad)
+    with pytest.raises(ValueError, match=r"padding must be >= 0"):
+        plot.decision_boundary(model, X, y, padding=-1)
+    with pytest.raises(TypeError, match="padding must be a number"):
+        plot.decision_boundary(model, X, y, padding="0.5")
+    with pytest.raises(ValueError, match="column 0 holds a single value, so with padding=0"):
+        plot.decision_boundary(model, np.c_[np.ones(4), X[:, 1]], y, padding=0)
+    assert isinstance(plot.decision_boundary(model, X, y, padding=0, resolution=5), Figure)
+
+
+def test_loss_landscape_bound_checks_layers_indices_and_span(or_model):
+    model, X, y, _ = or_model
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"^layer 9 does not exist \(the model has 2 layers, "
+                                         r"0 to 1\)"):
+        plot.loss_landscape(model, X, y, params=((9, "W", (0, 0)), (0, "W", (1, 0))))
+    with pytest.raises(ValueError, match=r"^index \(5, 0\) is outside W's shape \(2, 1\)"):
+        plot.loss_landscape(model, X, y, params=((0, "W", (5, 0)), (0, "W", (0, 0))))
+    with pytest.raises(ValueError, match=r"^index 3 is outside b's shape \(1,\)"):
+        plot.loss_landscape(model, X, y, params=((0, "b", 3), (0, "W", (0, 0))))
+    with pytest.raises(ValueError, match=r"^index \(0,\) does not fit W's shape \(2, 1\): it "
+                                         r"needs 2 integers"):
+        plot.loss_landscape(model, X, y, params=((0, "W", (0,)), (0, "W", (1, 0))))
+    with pytest.raises(TypeError, match="layer index of .* must be an integer, got '0'"):
+        plot.loss_landscape(model, X, y, params=(("0", "W", (0, 0)), (0, "W", (1, 0))))
+    for bad in (0, -1.0):
+        with pytest.raises(ValueError, match=r"span must be > 0"):
+            plot.loss_landscape(model, X, y, span=bad)
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="span must be a finite number"):
+            plot.loss_landscape(model, X, y, span=bad)
+    # negative indices count from the end, as in Python, and are labelled by their position
+    fig = plot.loss_landscape(model, X, y, params=((-2, "W", (-1, 0)), (0, "b", 0)),
+                              resolution=3)
+    assert fig.axes[0].get_xlabel() == "layer 0 W[1, 0]"
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -229,11 +229,20 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     -------
     matplotlib.figure.Figure
     """
-    from ._validate import check_positive_int
+    from ._validate import check_array, check_positive_int
     from .train import _labels_of, _threshold
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
+    X = check_array(X, name="X", dtype=np.float64)  # numbers, at least one row, all finite
+    if X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
+    padding = _finite_number(padding, "padding")
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0 (a margin around the data, in data units), "
+                         f"got {padding!r}")
+    if padding == 0:
+        flat = [j for j in range(2) if X[:, j].min() == X[:, j].max()]
+        if flat:
+            raise ValueError(f"X's column {flat[0]} holds a single value, so with padding=0 "
+                             f"the plot has no width; give padding > 0")
     resolution = check_positive_int(resolution, "resolution", minimum=2)
     labels = _labels_of(y)
     if len(labels) != len(X):
@@ -309,6 +318,16 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
 # loss landscape
 # -------------------------------------------------------------------------------------------------
 
+def _finite_number(value, name) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                      np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def _param_index(model, spec):
     """(array, flat index, label) for a parameter spec: an int (index into all parameters,
     flattened in ``model.parameters()`` order) or a tuple (layer index, name, index)."""
@@ -327,12 +346,29 @@ def _param_index(model, spec):
             k -= p.size
     if isinstance(spec, (tuple, list)) and len(spec) == 3:
         li, name, idx = spec
+        n_layers = len(model.layers)
+        if isinstance(li, (bool, np.bool_)) or not isinstance(li, (int, np.integer)):
+            raise TypeError(f"the layer index of {tuple(spec)!r} must be an integer, got {li!r}")
+        if not -n_layers <= li < n_layers:
+            raise ValueError(f"layer {li} does not exist (the model has {n_layers} layer"
+                             f"{'s' if n_layers != 1 else ''}, 0 to {n_layers - 1})")
+        li = int(li) % n_layers
         layer = model.layers[li]
         if name not in layer.params:
             raise ValueError(f"layer {li} ({type(layer).__name__}) has no parameter {name!r}; "
                              f"it has {sorted(layer.params)}")
         p = layer.params[name]
-        idx = (idx,) if isinstance(idx, (int, np.integer)) else tuple(idx)
+        shown = idx
+        idx = tuple(idx) if isinstance(idx, (tuple, list, np.ndarray)) else (idx,)
+        if len(idx) != p.ndim or not all(
+                isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+                for i in idx):
+            raise ValueError(f"index {shown!r} does not fit {name}'s shape {p.shape}: it "
+                             f"needs {p.ndim} integer{'s' if p.ndim != 1 else ''}")
+        if not all(-d <= i < d for i, d in zip(idx, p.shape)):
+            raise ValueError(f"index {shown!r} is outside {name}'s shape {p.shape} (layer {li}, "
+                             f"{type(layer).__name__})")
+        idx = tuple(int(i) % d for i, d in zip(idx, p.shape))
         flat = int(np.ravel_multi_index(idx, p.shape))
         return p, flat, f"layer {li} {name}{list(idx)}"
     raise TypeError("a parameter is an int (index into all parameters) or a tuple "
@@ -350,8 +386,8 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     parameters, each direction scaled array by array to the norm of the weights it moves (the
     "filter normalization" of Li et al., 2018; biases are left still).
 
-    The grid runs over ``[-span, span]`` in each direction; the model's weights are restored
-    afterwards. The current weights are marked with a star.
+    The grid runs over ``[-span, span]`` in each direction (``span`` a finite number > 0);
+    the model's weights are restored afterwards. The current weights are marked with a star.
 
     Returns
     -------
@@ -362,6 +398,9 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     from .train import default_loss, prepare_targets
 
     resolution = check_positive_int(resolution, "resolution", minimum=2)
+    span = _finite_number(span, "span")
+    if span <= 0:
+        raise ValueError(f"span must be > 0 (the slice runs over [-span, span]), got {span!r}")
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it (or call it on data) first")
     loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
