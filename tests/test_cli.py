@@ -293,6 +293,32 @@ def test_a_file_without_a_header_row_gets_a_hint(tmp_path):
     assert proc.returncode == 2 and "header" not in proc.stderr, proc.stderr
 
 
+def test_huge_values_train_or_are_refused_by_name(tmp_path):
+    # values whose squares overflow: no "infinity" that is not in the file
+    r = np.random.default_rng(0)
+    a, b = r.normal(size=40), r.normal(size=40)
+    path = tmp_path / "xbig.csv"
+    path.write_text("a,b,y\n" + "".join(f"{a[i] * 1e300:.6g},{b[i]:.3f},{int(a[i] > 0)}\n"
+                                        for i in range(40)))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "inf" not in proc.stderr.lower() and "overflow" not in proc.stderr, proc.stderr
+    path = tmp_path / "ybig.csv"
+    path.write_text("a,b,y\n" + "".join(f"{a[i]:.3f},{b[i]:.3f},{(a[i] + b[i]) * 1e200:.6g}\n"
+                                        for i in range(40)))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "s")
+    assert proc.returncode == 2, proc.stderr
+    assert "the target column 'y' has values up to" in proc.stderr and "too large" in \
+        proc.stderr, proc.stderr
+    assert "inf" not in proc.stderr.lower() and "overflow" not in proc.stderr, proc.stderr
+    path.write_text("a,b,y\n" + "".join(f"{a[i]:.3f},{b[i]:.3f},{(a[i] + b[i]) * 1e140:.6g}\n"
+                                        for i in range(40)))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "t")
+    assert proc.returncode == 0, proc.stderr
+    assert "std inf" not in proc.stdout and "overflow" not in proc.stderr, proc.stderr
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))
@@ -462,7 +488,8 @@ def test_predict_regression_csv_scores_like_evaluate(tmp_path):
     r = np.random.default_rng(3)
     a, b = r.normal(size=60), r.normal(size=60)
     path = tmp_path / "offset.csv"
-    path.write_text("a,b,y\n" + "".join(f"{a[i]:.4f},{b[i]:.4f},{1.7e9 + 100 * (2 * a[i] + b[i]):.3f}\n"
+    y = 1.7e9 + 100 * (2 * a + b)
+    path.write_text("a,b,y\n" + "".join(f"{a[i]:.4f},{b[i]:.4f},{y[i]:.3f}\n"
                                         for i in range(60)))
     proc = run("train", path, "--target", "y", "--epochs", "3", "--quiet", "--out",
                tmp_path / "r")

@@ -227,6 +227,17 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     assert numeric_text_note(names) is None
 
 
+def test_huge_values_are_standardized_without_overflow():
+    x = np.array([1e300, -2e300, 3e300, 5e299, 1.7e308])
+    p = TabularPreprocessor().fit(Table({"x": x}))
+    s = p.columns_[0]
+    assert np.isfinite(s["mean"]) and np.isfinite(s["std"]) and s["std"] > 1e299
+    np.testing.assert_allclose(s["mean"], np.mean(x / 1e300) * 1e300)
+    np.testing.assert_allclose(s["std"], np.std(x / 1e300) * 1e300)
+    out = p.transform(Table({"x": x}))
+    assert np.isfinite(out).all() and abs(float(out.mean())) < 1e-6
+
+
 def test_transform_ignores_target_and_extra_columns():
     t = Table({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0]})
     p = TabularPreprocessor().fit(t, target="y")

@@ -54,6 +54,7 @@ MAX_INT_CLASSES = 20    # --task auto: integer targets with at most this many va
 MAX_AUTO_CLASSES = 100  # more distinct text values: classification only on request (--task)
 MIN_CLASS_ROWS = 5      # a class with fewer rows gets a note
 MAX_PLOT_CLASSES = 30   # more classes: no confusion-matrix plot (unreadable, and slow to draw)
+MAX_REGRESSION_TARGET = 1e150  # larger |y|: squared errors overflow float64 (1.8e308)
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "identity")
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop", "adagrad")
@@ -515,7 +516,7 @@ def cmd_train(args) -> int:
     from . import optim
     from .io import atomic_write_text, save_model
     from .preprocess import (NoUsableColumnsError, TabularPreprocessor, TargetEncoder,
-                             detect_task, drop_reasons, numeric_text_note)
+                             detect_task, drop_reasons, mean_std, numeric_text_note)
     from .train import EarlyStopping
 
     t_start = time.perf_counter()
@@ -603,6 +604,11 @@ def cmd_train(args) -> int:
     else:
         y = np.asarray(y_raw, dtype=np.float64)
         n_classes = None
+        top = float(np.max(np.abs(y)))
+        if top > MAX_REGRESSION_TARGET:
+            raise _usage(f"the target column {target!r} has values up to {top:.3g}: too "
+                         f"large for its squared errors (MSE) to be a number; divide it by a "
+                         f"power of ten (e.g. 1e{int(math.log10(top)) - 3}) first")
         if np.unique(y).size < 2:
             raise _usage(f"the target column {target!r} is constant ({y[0]:g}): nothing to "
                          f"learn")
@@ -618,9 +624,8 @@ def cmd_train(args) -> int:
                        "metric is on the training rows, which the model learned from, so it "
                        "says nothing about new data")
     if task == "regression":
-        yt = y[idx_train]
-        std = float(yt.std())
-        scaling = {"mean": float(yt.mean()), "std": std if std > 0 else 1.0}
+        mean, std = mean_std(y[idx_train])  # robust: 1e200 squared overflows
+        scaling = {"mean": mean, "std": std if std > 0 else 1.0}
 
     # -- preprocessing learned on the training rows only ----------------------------------
     train_tab = table.take(idx_train)

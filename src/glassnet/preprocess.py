@@ -265,6 +265,18 @@ def _shown(name: str) -> str:
     return name
 
 
+def mean_std(x) -> tuple[float, float]:
+    """Mean and (population) standard deviation of finite numbers, computed in float64 on
+    ``x / max|x|`` and scaled back: values near 1e200 (whose squares overflow) or 1e308
+    (whose sum does) give finite results."""
+    x = np.asarray(x, dtype=np.float64)
+    scale = float(np.max(np.abs(x))) if x.size else 0.0
+    if not scale > 0 or not math.isfinite(scale):
+        return (float(x.mean()) if x.size else 0.0), 0.0
+    u = x / scale
+    return float(u.mean()) * scale, float(u.std()) * scale
+
+
 def _check_fraction(v, name):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {v!r}")
@@ -386,9 +398,7 @@ class TabularPreprocessor:
                 return None, ("identifier-like: a unique integer per row covering a range "
                               "like a row number")
         median = float(np.median(present))
-        filled = np.where(miss, median, x)
-        mean = float(filled.mean())
-        std = float(filled.std())
+        mean, std = mean_std(np.where(miss, median, x))
         if not std > 0 or not math.isfinite(std):
             std = 1.0
         return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
