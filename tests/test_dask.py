@@ -194,6 +194,12 @@ def test_fit_incremental_inputs(blobs):
     assert est.n_iter_ == 6
     with pytest.raises(ValueError, match="rows"):
         fit_incremental(GlassClassifier(), Xd, yd[:-1])
+    y_unknown = da.from_array(ytr, chunks=1000)
+    y_unknown = y_unknown[y_unknown >= 0]  # same rows, unknown chunk sizes, 3 blocks (X: 6)
+    with pytest.raises(ValueError, match=r"^y has unknown chunk sizes, and X and y have "
+                                         r"different numbers of row blocks \(6 and 3\); call "
+                                         r"compute_chunk_sizes\(\) on y first"):
+        fit_incremental(GlassClassifier(), Xd, y_unknown)
 
 
 def test_classes_missing_a_label_of_the_data_is_named():

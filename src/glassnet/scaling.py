@@ -59,13 +59,14 @@ def _row_aligned(X, y, name):
         y = y.rechunk({1: -1})
     if y.chunks[0] == X.chunks[0]:
         return y
-    known = not any(math.isnan(c) for c in X.chunks[0] + y.chunks[0])
-    if not known:
+    unknown = [who for who, a in (("X", X), (name, y)) if any(math.isnan(c) for c in a.chunks[0])]
+    if unknown:
         if y.numblocks[0] == X.numblocks[0]:
             return y  # unknown sizes but the same partitioning: blocks correspond
-        raise ValueError(f"X and {name} have unknown chunk sizes and different numbers of "
-                         f"row blocks ({X.numblocks[0]} and {y.numblocks[0]}); call "
-                         f"compute_chunk_sizes() on both first")
+        which = " and ".join(unknown) + (" have" if len(unknown) == 2 else " has")
+        raise ValueError(f"{which} unknown chunk sizes, and X and {name} have different "
+                         f"numbers of row blocks ({X.numblocks[0]} and {y.numblocks[0]}); call "
+                         f"compute_chunk_sizes() on {' and '.join(unknown)} first")
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but {name} has {y.shape[0]}")
     return y.rechunk({0: X.chunks[0]})
