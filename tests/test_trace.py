@@ -545,3 +545,33 @@ def test_a_backward_that_disagrees_with_its_local_gradient_is_shown_not_hidden()
     assert "dCost/dW from backward() =" in node0 and "dCost/dW = dz/dW" not in node0
     assert "chain rule          dz/dW · upstream (from the local gradient) =" in node0
     assert "⚠ node 0 (_DenseWrongW)" in node0 and not tr.nodes[1].chain_mismatch
+
+
+def test_notebook_display_is_a_scoped_fragment_with_unique_ids():
+    from glassnet.render import Report
+    tr, other = _or_trace(), _or_trace()
+    frags = [tr._repr_html_(), other._repr_html_(), tr._repr_html_()]
+    ids = []
+    for frag in frags:
+        p = _TagCollector()
+        p.feed(frag)
+        assert not {"html", "head", "body", "title", "meta"} & set(p.tags), p.tags
+        assert "<!DOCTYPE" not in frag.upper() and "svg" in p.tags and "table" in p.tags
+        assert frag.startswith('<div class="glassnet-report" id="')
+        css = re.search(r"<style>(.*?)</style>", frag, re.S).group(1)
+        selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", css)
+                     for sel in rule.split(",")]
+        assert len(selectors) >= 10
+        assert all(sel == ".glassnet-report" or sel.startswith(".glassnet-report ")
+                   for sel in selectors), selectors  # cannot restyle the host page
+        own = re.findall(r'\bid="([^"]+)"', frag)
+        refs = re.findall(r'url\(#([^)]+)\)', frag)
+        assert refs and set(refs) <= set(own)  # every arrow finds its marker in the fragment
+        ids.append(set(own))
+    assert not ids[0] & ids[1] and not ids[0] & ids[2] and not ids[1] & ids[2]
+    # the page stays a full page, with its own (unscoped) style
+    assert tr.to_html().startswith("<!DOCTYPE html>") and "<body>" in tr.to_html()
+    rep = Report("two steps").add_trace(tr).add_trace(other)
+    frag = rep._repr_html_()
+    assert "<body" not in frag and frag.count("<svg") == 2
+    assert len(set(re.findall(r'\bid="([^"]+)"', frag))) == len(re.findall(r'\bid="', frag))

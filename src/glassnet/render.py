@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+import uuid
 
 import numpy as np
 
@@ -684,6 +685,23 @@ pre.text{background:#f6f8fa;padding:8px;border-radius:6px;overflow-x:auto}
 """
 
 
+# the wrapper of an HTML fragment (a notebook cell): every rule of _CSS is scoped under it
+FRAGMENT_CLASS = "glassnet-report"
+
+
+def scoped_css(css: str = _CSS, scope: str = "." + FRAGMENT_CLASS) -> str:
+    """``css`` with every selector prefixed by ``scope`` (``body`` becomes ``scope`` itself), so
+    that a fragment inserted into a page (a notebook) styles only itself."""
+    out = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        scoped = []
+        for sel in selectors.split(","):
+            sel = " ".join(sel.split())
+            scoped.append(scope if sel == "body" else f"{scope} {sel}")
+        out.append(",".join(scoped) + "{" + " ".join(body.split()) + "}")
+    return "\n".join(out)
+
+
 def _pre(lines, cls=""):
     c = f' class="{cls}"' if cls else ""
     return f"<pre{c}>" + _esc("\n".join(lines)) + "</pre>"
@@ -812,11 +830,33 @@ class Report:
         return _svg_doc("\n".join(parts), width, y)
 
     def to_html(self, layout="rows", precision=5, max_entries=12) -> str:
+        """A self-contained HTML page (``<!DOCTYPE html>``, its own ``<style>``)."""
         _check_layout(layout)
         out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
                '<meta name="viewport" content="width=device-width, initial-scale=1">',
-               f"<title>{_esc(self.title)}</title><style>{_CSS}</style></head><body>",
-               f"<h1>{_esc(self.title)}</h1>",
+               f"<title>{_esc(self.title)}</title><style>{_CSS}</style></head><body>"]
+        out += self._html_body(layout, precision, max_entries, "t")
+        out.append("</body></html>")
+        return "\n".join(out) + "\n"
+
+    def to_html_fragment(self, layout="rows", precision=5, max_entries=12) -> str:
+        """The page's content as an HTML fragment to insert into another page (a notebook
+        cell): no ``<html>``/``<body>``, its CSS scoped under ``div.glassnet-report`` so it
+        cannot restyle the host page, and SVG ids unique to this call so that two fragments
+        on one page do not collide."""
+        _check_layout(layout)
+        uid = "gn" + uuid.uuid4().hex[:12]
+        out = [f'<div class="{FRAGMENT_CLASS}" id="{uid}"><style>{scoped_css()}</style>']
+        out += self._html_body(layout, precision, max_entries, f"{uid}-t")
+        out.append("</div>")
+        return "\n".join(out) + "\n"
+
+    def _repr_html_(self):
+        """Jupyter's rich display: the HTML fragment."""
+        return self.to_html_fragment()
+
+    def _html_body(self, layout, precision, max_entries, uid_prefix) -> list[str]:
+        out = [f"<h1>{_esc(self.title)}</h1>",
                '<p class="meta">Made by glassnet from the engine\'s own numbers. '
                '<span class="fw">Green: forward values</span>, '
                '<span class="bw">red: gradients dCost/d·</span>, '
@@ -833,9 +873,8 @@ class Report:
             else:
                 out.append(f"<h2>{_esc(head or body.title or 'traced step')}</h2>")
                 svg = trace_to_svg(body, layout, min(precision, 4), max_entries,
-                                   standalone=False, uid=f"t{n_trace}")
+                                   standalone=False, uid=f"{uid_prefix}{n_trace}")
                 n_trace += 1
                 out.append(f'<div class="graph">{svg}</div>')
                 out.append(_trace_tables_html(body, layout, precision, max_entries))
-        out.append("</body></html>")
-        return "\n".join(out) + "\n"
+        return out

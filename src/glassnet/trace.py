@@ -347,6 +347,19 @@ class Trace:
         rep.add_trace(self)
         return rep.to_html(layout=layout, precision=precision, max_entries=max_entries)
 
+    def to_html_fragment(self, layout: str = "rows", precision: int = 5, max_entries: int = 12,
+                         title: str | None = None) -> str:
+        """What :meth:`to_html` shows, as a fragment for another page (a notebook cell): no
+        ``<html>``/``<body>``, CSS scoped under ``div.glassnet-report``, ids unique per call."""
+        from .render import Report
+        rep = Report(title or self.title or "glassnet trace")
+        rep.add_trace(self)
+        return rep.to_html_fragment(layout=layout, precision=precision, max_entries=max_entries)
+
+    def _repr_html_(self):
+        """Jupyter's rich display: the graph and the tables, as an HTML fragment."""
+        return self.to_html_fragment()
+
     def save(self, path, layout: str = "rows", **kwargs) -> None:
         """Write the trace; the format follows the extension (.txt, .md or .markdown, .svg,
         .html or .htm, in any case); any other extension, or none, is a ValueError."""
