@@ -575,3 +575,48 @@ def test_notebook_display_is_a_scoped_fragment_with_unique_ids():
     frag = rep._repr_html_()
     assert "<body" not in frag and frag.count("<svg") == 2
     assert len(set(re.findall(r'\bid="([^"]+)"', frag))) == len(re.findall(r'\bid="', frag))
+
+
+def test_renderers_validate_precision_as_the_cli_does():
+    from glassnet.render import Report
+    tr = _or_trace()
+    rep = Report("r").add_trace(tr)
+    renderers = [tr.to_text, tr.to_markdown, tr.to_svg, tr.to_html, tr.to_html_fragment,
+                 rep.to_text, rep.to_markdown, rep.to_svg, rep.to_html]
+    for render in renderers:
+        for bad in (-2, 0, 18):
+            with pytest.raises(ValueError, match=rf"precision must be between 1 and 17 "
+                                                 rf"\(significant digits\), got {bad}$"):
+                render(precision=bad)
+        for bad in (2.5, "5", True, None):
+            with pytest.raises(TypeError, match="precision must be an integer from 1 to 17"):
+                render(precision=bad)
+        for ok in (1, 17, np.int64(3)):
+            assert render(precision=ok)
+
+
+def test_trace_names_what_it_expects():
+    X, y = _xy_binary(m=4)
+    with pytest.raises(TypeError, match=r"^trace expects a glassnet Sequential model, got str "
+                                        r"'model'$"):
+        trace("model", X, y)
+    with pytest.raises(TypeError, match=r"got Dense; wrap a single node as "
+                                        r"gn\.Sequential\(\[Dense\(\.\.\.\)\]\)"):
+        trace(gn.Dense(3, 1), X, y)
+
+
+def test_trace_of_a_model_with_non_finite_parameters_says_so():
+    X, y = _xy_binary(m=4)
+    model = gn.Sequential([gn.Dense(3, 2), gn.Tanh(), gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    model.layers[0].params["W"][0, 0] = np.inf
+    model.layers[2].params["b"][0] = np.nan
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tr = trace(model, X, y, optimizer="sgd")
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1, messages  # no NumPy allclose/overflow noise, no false ⚠
+    assert messages[0].startswith("the model has non-finite parameters (NaN or infinity: "
+                                  "layer 0 (Dense) W: 1 of 6; layer 2 (Dense) b: 1 of 1)")
+    assert caught[0].category is RuntimeWarning and caught[0].filename == __file__
+    assert not np.isfinite(tr.cost) and not any(r.chain_mismatch for r in tr.nodes)
+    assert tr.to_text()

@@ -31,9 +31,17 @@ LAYOUT_NOTE = {
 }
 
 
-def _check_layout(layout):
+def _check_layout(layout, precision=5):
+    """Check the options every renderer takes: ``layout``, and ``precision`` (significant
+    digits, an integer from 1 to 17, as ``glassnet explain --precision``)."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    if isinstance(precision, (bool, np.bool_)) or not isinstance(precision, (int, np.integer)):
+        raise TypeError(f"precision must be an integer from 1 to 17 (significant digits), got "
+                        f"{precision!r}")
+    if not 1 <= precision <= 17:
+        raise ValueError(f"precision must be between 1 and 17 (significant digits), got "
+                         f"{precision}")
     return layout
 
 
@@ -287,7 +295,7 @@ def _labelled(prefix: str, head: str, lines: list[str], max_width: int = 110) ->
 
 def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
     """The trace as a plain-text table: a header, then one block per node and the loss."""
-    _check_layout(layout)
+    _check_layout(layout, precision)
 
     def A(a):
         return array_lines(a, layout, precision, max_entries)
@@ -364,7 +372,7 @@ def _mdcode(s: str) -> str:
 
 def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="##") -> str:
     """The trace in Markdown: a summary table of the graph, then a table per node."""
-    _check_layout(layout)
+    _check_layout(layout, precision)
 
     def F(a):
         return _mdcode(format_array(a, layout, precision, max_entries))
@@ -657,7 +665,7 @@ def _svg_doc(body, width, height, standalone=True):
 
 def trace_to_svg(tr, layout="rows", precision=4, max_entries=12, standalone=True, uid="g"):
     """The trace's computational graph as an SVG document."""
-    _check_layout(layout)
+    _check_layout(layout, precision)
     body, w, h = _svg_graph(tr, layout, precision, max_entries, uid=uid)
     return _svg_doc(body, w, h, standalone)
 
@@ -787,6 +795,7 @@ class Report:
         return [s[2] for s in self.sections if s[0] == "trace"]
 
     def to_text(self, layout="rows", precision=5, max_entries=12) -> str:
+        _check_layout(layout, precision)
         out = [self.title, "=" * min(len(self.title), 100), ""]
         for kind, head, body in self.sections:
             if kind == "text":
@@ -801,6 +810,7 @@ class Report:
         return "\n".join(out).rstrip() + "\n"
 
     def to_markdown(self, layout="rows", precision=5, max_entries=12) -> str:
+        _check_layout(layout, precision)
         out = [f"# {self.title}", ""]
         for kind, head, body in self.sections:
             if kind == "text":
@@ -818,7 +828,7 @@ class Report:
 
     def to_svg(self, layout="rows", precision=4, max_entries=12) -> str:
         """The graphs of all traces, stacked in one SVG."""
-        _check_layout(layout)
+        _check_layout(layout, precision)
         parts, y, width = [], 0.0, 0.0
         for i, tr in enumerate(self.traces):
             body, w, h = _svg_graph(tr, layout, precision, max_entries, uid=f"t{i}")
@@ -831,7 +841,7 @@ class Report:
 
     def to_html(self, layout="rows", precision=5, max_entries=12) -> str:
         """A self-contained HTML page (``<!DOCTYPE html>``, its own ``<style>``)."""
-        _check_layout(layout)
+        _check_layout(layout, precision)
         out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
                '<meta name="viewport" content="width=device-width, initial-scale=1">',
                f"<title>{_esc(self.title)}</title><style>{_CSS}</style></head><body>"]
@@ -844,7 +854,7 @@ class Report:
         cell): no ``<html>``/``<body>``, its CSS scoped under ``div.glassnet-report`` so it
         cannot restyle the host page, and SVG ids unique to this call so that two fragments
         on one page do not collide."""
-        _check_layout(layout)
+        _check_layout(layout, precision)
         uid = "gn" + uuid.uuid4().hex[:12]
         out = [f'<div class="{FRAGMENT_CLASS}" id="{uid}"><style>{scoped_css()}</style>']
         out += self._html_body(layout, precision, max_entries, f"{uid}-t")

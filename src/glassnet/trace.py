@@ -497,7 +497,9 @@ def _chain_rule(rec: NodeRecord):
         if chosen is not None:
             rec.chain[target] = chosen
             prod, ref = chosen[1], chosen[2]
-            if not agreed and ref is not None and prod.shape == ref.shape:
+            if (not agreed and ref is not None and prod.shape == ref.shape
+                    and np.isfinite(prod).all() and np.isfinite(ref).all()):
+                # (non-finite values are no evidence: inf·0 is NaN in one product, not another)
                 rec.chain_mismatch[target] = _max_diff(prod, ref)
 
 
@@ -532,8 +534,20 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     -------
     Trace
     """
-    from .train import default_loss, prepare_targets
+    from .model import Sequential
+    from .train import default_loss
 
+    if not isinstance(model, Sequential):
+        if isinstance(model, Layer):
+            hint = f"; wrap a single node as gn.Sequential([{type(model).__name__}(...)])"
+        elif isinstance(getattr(model, "model_", None), Sequential):
+            hint = (f"; a fitted {type(model).__name__} holds one in .model_ (it expects the "
+                    f"standardized inputs (X - x_mean_) / x_scale_)")
+        else:
+            hint = ""
+        raise TypeError(f"trace expects a glassnet Sequential model, got "
+                        f"{type(model).__name__}" + (f" {model!r}" if isinstance(model, str)
+                                                      else "") + hint)
     if not model.built:
         arr = np.asarray(X)
         if arr.ndim != 2:
@@ -549,6 +563,23 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         from . import optim as _optim
         optimizer = _optim.get(optimizer)
 
+    bad = [f"layer {i} ({type(layer).__name__}) {k}: {int(n)} of {v.size}"
+           for i, layer in enumerate(layers) for k, v in layer.params.items()
+           if (n := np.size(v) - np.count_nonzero(np.isfinite(v)))]
+    if bad:
+        warnings.warn(f"the model has non-finite parameters (NaN or infinity: "
+                      f"{'; '.join(bad[:3])}{'; …' if len(bad) > 3 else ''}), so the traced "
+                      f"values are not finite either (were the weights set by hand, or saved "
+                      f"from a diverged run?)", RuntimeWarning, stacklevel=2)
+        with np.errstate(all="ignore"):  # NumPy's own overflow/invalid warnings add nothing
+            return _trace(model, X, y, loss, optimizer, training, input_grad, title)
+    return _trace(model, X, y, loss, optimizer, training, input_grad, title)
+
+
+def _trace(model, X, y, loss, optimizer, training, input_grad, title):
+    from .train import prepare_targets
+
+    layers = model.layers
     names = _value_names(layers)
     records: list[NodeRecord] = []
 
@@ -623,7 +654,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     for rec in records:
         _chain_rule(rec)
         if rec.chain_mismatch:
-            warnings.warn(mismatch_message(rec), RuntimeWarning, stacklevel=2)
+            warnings.warn(mismatch_message(rec), RuntimeWarning, stacklevel=3)
 
     # -- the optimizer step -----------------------------------------------------------------------
     opt_name = None
