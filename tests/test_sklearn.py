@@ -1,6 +1,7 @@
 """glassnet.sklearn: the scikit-learn contract (check_estimator), the tasks MLPClassifier and
 MLPRegressor support, sample weights, partial_fit / warm_start, persistence, and use inside
 Pipeline, ColumnTransformer, GridSearchCV and cross_val_score."""
+import inspect
 import pickle
 import subprocess
 import sys
@@ -620,3 +621,38 @@ def test_mlp_habits_get_mlp_answers(tmp_path, cancer):
     c64.save(tmp_path / "c64.gnet")  # dtype given as a NumPy type saves as its name
     back = GlassClassifier.load(tmp_path / "c64.gnet")
     np.testing.assert_array_equal(back.predict_proba(Xtr), c64.predict_proba(Xtr))
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_mlp_parameter_names_get_glassnet_names(Est):
+    """MLP's names that glassnet spells differently (or lacks) give a TypeError that names the
+    public class and says what to write; the signature sklearn inspects stays explicit."""
+    mlp = "MLPRegressor" if Est is GlassRegressor else "MLPClassifier"
+    for old, new in (("max_iter", "epochs"), ("learning_rate_init", "learning_rate"),
+                     ("solver", "optimizer")):
+        with pytest.raises(TypeError, match=rf"^{Est.__name__} got an unexpected keyword "
+                                            rf"argument '{old}': that is {mlp}'s name for what "
+                                            rf"glassnet calls {new}; write "
+                                            rf"{Est.__name__}\({new}=\.\.\.\)") as e:
+            Est(**{old: 5})
+        assert "_GlassBase" not in str(e.value)
+        with pytest.raises(ValueError, match=rf"{Est.__name__}: '{old}'.*calls {new}"):
+            Est().set_params(**{old: 5})
+    for old, says in (("momentum", 'optimizer="momentum"'), ("beta_1", "glassnet.optim.Adam"),
+                      ("shuffle", "always shuffled"), ("max_fun", "L-BFGS is not offered")):
+        with pytest.raises(TypeError, match=rf"'{old}': {mlp} has it, glassnet does not; .*"
+                                            rf"{says}"):
+            Est(**{old: 1})
+    with pytest.raises(TypeError, match=r"'hiden_layer_sizes'; its parameters are: activation"):
+        Est(hiden_layer_sizes=(5,))
+    with pytest.raises(TypeError, match=rf"^{Est.__name__} takes hidden_layer_sizes and "
+                                        rf"activation by position"):
+        Est((5,), "relu", "adam")
+    with pytest.raises(ValueError, match=r"optimizer='lbfgs': L-BFGS .* is not offered; glassnet "
+                                         r"trains with mini-batch optimizers: .*adam"):
+        Est(optimizer="lbfgs").fit(np.eye(4), [0, 1, 0, 1])
+    est = Est(epochs=3, learning_rate=0.01)  # the explicit signature: clone, params, pickle
+    assert "epochs" in Est._get_param_names() and "max_iter" not in est.get_params()
+    assert clone(est).get_params() == est.get_params()
+    assert pickle.loads(pickle.dumps(est)).get_params() == est.get_params()
+    assert sorted(inspect.signature(Est).parameters) == Est._get_param_names()  # help(), sklearn

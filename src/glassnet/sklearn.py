@@ -217,6 +217,39 @@ def _scale_of(std):
     return scale
 
 
+# MLPClassifier/MLPRegressor parameters that glassnet names differently, and those it does not
+# have (with what to do instead): the hint the constructor's TypeError and set_params's
+# ValueError give
+_MLP_RENAMED = {"max_iter": "epochs", "learning_rate_init": "learning_rate",
+                "solver": "optimizer"}
+_ADAM = "optimizer=glassnet.optim.Adam(lr, betas=(beta_1, beta_2), eps=epsilon)"
+_MLP_MISSING = {
+    "momentum": "use optimizer=\"momentum\" (SGD with momentum 0.9) or "
+                "optimizer=glassnet.optim.SGD(lr, momentum=...)",
+    "nesterovs_momentum": "use optimizer=\"nesterov\" or "
+                          "optimizer=glassnet.optim.SGD(lr, momentum=..., nesterov=True)",
+    "beta_1": "use " + _ADAM, "beta_2": "use " + _ADAM, "epsilon": "use " + _ADAM,
+    "power_t": "there is no learning-rate schedule parameter; lower learning_rate over warm "
+               "starts, or pass a glassnet optimizer",
+    "shuffle": "the rows are always shuffled each epoch (seeded by random_state)",
+    "max_fun": "L-BFGS is not offered",
+}
+
+
+def _unknown_parameter(cls, name):
+    """``name`` and why ``cls`` refuses it: glassnet's name for an MLP parameter, what to do
+    instead of one glassnet lacks, or else the list of its parameters."""
+    mlp = "MLPRegressor" if issubclass(cls, RegressorMixin) else "MLPClassifier"
+    if name in _MLP_RENAMED:
+        new = _MLP_RENAMED[name]
+        note = " (adam, sgd, ...; L-BFGS is not offered)" if name == "solver" else ""
+        return (f"{name!r}: that is {mlp}'s name for what glassnet calls {new}; write "
+                f"{cls.__name__}({new}=...){note}")
+    if name in _MLP_MISSING:
+        return f"{name!r}: {mlp} has it, glassnet does not; {_MLP_MISSING[name]}"
+    return f"{name!r}; its parameters are: {', '.join(cls._get_param_names())}"
+
+
 class _EpochLog(Callback):
     """The estimator's bookkeeping at the end of each epoch of ``glassnet.train.fit``:
     ``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, the validation score (accuracy or R², on
@@ -256,6 +289,19 @@ class _EpochLog(Callback):
 class _GlassBase(BaseEstimator):
     """Shared machinery of GlassClassifier and GlassRegressor (see their docstrings)."""
 
+    def __new__(cls, *args, **kwargs):
+        # before __init__, whose own TypeError would name _GlassBase and not say that
+        # MLPClassifier's max_iter is epochs here (__init__'s signature stays explicit)
+        if len(args) > 2:
+            raise TypeError(f"{cls.__name__} takes hidden_layer_sizes and activation by "
+                            f"position, every other parameter by keyword ({len(args)} "
+                            f"positional arguments given)")
+        for name in kwargs:
+            if name not in cls._get_param_names():
+                raise TypeError(f"{cls.__name__} got an unexpected keyword argument "
+                                f"{_unknown_parameter(cls, name)}")
+        return super().__new__(cls)
+
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  learning_rate=1e-3, batch_size="auto", epochs=200, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, alpha=1e-4,
@@ -277,6 +323,13 @@ class _GlassBase(BaseEstimator):
         self.dtype = dtype
         self.warm_start = warm_start
         self.verbose = verbose
+
+    def set_params(self, **params):
+        for name in params:
+            if name in _MLP_RENAMED or name in _MLP_MISSING:  # sklearn's message lists names
+                raise ValueError(f"Invalid parameter for estimator {type(self).__name__}: "
+                                 f"{_unknown_parameter(type(self), name)}")
+        return super().set_params(**params)
 
     # -- tags ---------------------------------------------------------------------------------
     def __sklearn_tags__(self):
@@ -331,6 +384,11 @@ class _GlassBase(BaseEstimator):
         if isinstance(self.optimizer, _optim.Optimizer):
             opt_factory = lambda: copy.deepcopy(self.optimizer)  # noqa: E731  (its own lr wins)
         elif isinstance(self.optimizer, str):
+            if self.optimizer.strip().lower().replace("-", "") in ("lbfgs", "l_bfgs"):
+                raise ValueError(f"optimizer={self.optimizer!r}: L-BFGS (MLPClassifier's "
+                                 f"full-batch solver) is not offered; glassnet trains with "
+                                 f"mini-batch optimizers: {', '.join(_optim._OPTIMIZERS)}, or a "
+                                 f"glassnet.optim.Optimizer instance")
             _optim.get(self.optimizer, lr=lr)  # unknown names raise now
             opt_factory = lambda: _optim.get(self.optimizer, lr=lr)  # noqa: E731
         else:
@@ -710,6 +768,11 @@ class _GlassBase(BaseEstimator):
         est._split_seed = 0
         est.history_ = History()
         return est
+
+
+# inspect.signature(GlassClassifier) would show __new__'s (*args, **kwargs): show __init__'s
+_GlassBase.__signature__ = inspect.signature(_GlassBase.__init__).replace(
+    parameters=list(inspect.signature(_GlassBase.__init__).parameters.values())[1:])
 
 
 def _model_and_extra(loaded):
