@@ -656,3 +656,20 @@ def test_mlp_parameter_names_get_glassnet_names(Est):
     assert clone(est).get_params() == est.get_params()
     assert pickle.loads(pickle.dumps(est)).get_params() == est.get_params()
     assert sorted(inspect.signature(Est).parameters) == Est._get_param_names()  # help(), sklearn
+
+
+def test_readme_trace_of_model_leaves_the_estimator_unchanged(capsys):
+    """The README's snippet that traces clf.model_ runs as written, and neither trace (no
+    optimizer; an optimizer on a deep copy) changes the fitted estimator."""
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+              if "gn.trace(copy.deepcopy(clf.model_)" in b]
+    assert len(blocks) == 1, "the README shows how to trace clf.model_ safely"
+    scope = {"__name__": "readme"}
+    exec(compile(blocks[0], "README.md", "exec"), scope)
+    X, y = scope["X"], scope["y"]
+    fresh = GlassClassifier(epochs=20, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(scope["clf"].predict_proba(X), fresh.predict_proba(X))
+    assert "CategoricalCrossEntropy" in capsys.readouterr().out
