@@ -319,6 +319,43 @@ def test_huge_values_train_or_are_refused_by_name(tmp_path):
     assert "std inf" not in proc.stdout and "overflow" not in proc.stderr, proc.stderr
 
 
+def test_column_names_with_line_breaks_are_shown_whole(tmp_path):
+    # a quoted header may hold a newline; the one-line error printer must not cut the name
+    r = np.random.default_rng(0)
+    rows = "".join(f"{r.normal():.3f},{r.normal():.3f},{i % 2}\n" for i in range(30))
+    path = tmp_path / "nl.csv"
+    path.write_text('a,"b\nsecond",y\n' + rows)
+    proc = run("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,y\n" + rows)
+    proc = run("predict", tmp_path / "r" / "model.gnet", other)
+    assert proc.returncode == 2, proc.stderr
+    assert "lacks column(s) the model needs: 'b\\nsecond' (it has: a, b, y)" in proc.stderr, \
+        proc.stderr
+    proc = run("train", path, "--target", "z")
+    assert "available columns: a, 'b\\nsecond', y" in proc.stderr, proc.stderr
+    proc = run("train", path, "--target", "y", "--drop", "c\nd")
+    assert "not in " in proc.stderr and "'c\\nd'" in proc.stderr, proc.stderr
+
+
+def test_a_broken_pipe_on_stdout_still_saves_everything(tmp_path):
+    # glassnet train ... | head -1: the reader goes away; the run finishes and saves
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "train", "xor",
+                             "--val-split", "0", "--test-split", "0", "--epochs", "20",
+                             "--out", str(tmp_path / "r")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Broken pipe" not in err and "Traceback" not in err and "Exception" not in err, err
+    for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
+        assert (tmp_path / "r" / name).is_file(), name
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))
@@ -643,6 +680,8 @@ def bad_files(work, titanic_run):
     plain.save(d / "plain.gnet")
     t = "Survived,Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n"
     (d / "titanic_unknown.csv").write_text(t + "maybe,3,male,22,1,0,7.25,S\n")
+    (d / "titanic_two.csv").write_text(t + "1,3,male,22,1,0,7.25,S\n2,3,male,22,1,0,7.25,S\n")
+    (d / "single_float.csv").write_text("a,y\n" + "".join(f"{i},1.5\n" for i in range(6)))
     return d
 
 
@@ -682,7 +721,11 @@ ERRORS = [
     (["predict", "{model}", "{d}/empty.csv"], "is empty"),
     (["predict"], "the following arguments are required"),
     (["evaluate", "{model}", "{d}/other.csv"], "no column 'Survived'"),
-    (["evaluate", "{model}", "{d}/titanic_unknown.csv"], "unknown label(s) 'maybe'"),
+    (["evaluate", "{model}", "{d}/titanic_unknown.csv"],
+     "the target column 'Survived' of {d}/titanic_unknown.csv has 1 row(s) with a label the "
+     "model was not trained on: 'maybe' (the first at line 2 of "),
+    (["evaluate", "{model}", "{d}/titanic_two.csv"], ": '2' (the first at line 3 of "),
+    (["train", "{d}/single_float.csv", "--target", "y"], "a single class (1.5): "),
 ]
 
 
@@ -695,7 +738,7 @@ def test_user_mistakes_one_line_exit_2(args, fragment, bad_files, titanic_run):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("glassnet: error: "), lines[0]
-    assert fragment in lines[0], lines[0]
+    assert fragment.format(d=bad_files) in lines[0], lines[0]
     assert "Traceback" not in proc.stderr
 
 

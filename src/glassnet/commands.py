@@ -361,8 +361,20 @@ def _check_target(table, target, label):
                      f"{_column_list(table)}" + _separator_hint(table) + _header_hint(table))
 
 
+def _shown(name) -> str:
+    """A column name for a message: repr() if it holds a line break or control character (an
+    error is printed as one line)."""
+    from .preprocess import _shown as shown
+    return shown(name)
+
+
+def _label_text(v) -> str:
+    """A class label as a user reads it: 1.5, 1, 'yes' (not np.float64(1.5))."""
+    v = v.item() if isinstance(v, np.generic) else v
+    return repr(v) if isinstance(v, str) else str(v)
+
+
 def _column_list(table, most=60) -> str:
-    from .preprocess import _shown
     return ", ".join(map(_shown, table.columns[:most])) + (
         " ..." if len(table.columns) > most else "")
 
@@ -532,7 +544,8 @@ def cmd_train(args) -> int:
     table = _select_bundled(src, target)
     bad_drop = [c for c in args.drop if c not in table]
     if bad_drop:
-        raise _usage(f"--drop names column(s) not in {src.label}: {', '.join(bad_drop)}")
+        raise _usage(f"--drop names column(s) not in {src.label}: "
+                     f"{', '.join(map(_shown, bad_drop))}")
     if target in args.drop:
         raise _usage(f"--drop {target} is the target column")
     if len(table.columns) < 2:
@@ -581,7 +594,8 @@ def cmd_train(args) -> int:
         n_classes = encoder.n_classes_
         if n_classes < 2:
             raise _usage(f"the target column {target!r} has a single class "
-                         f"({encoder.classes_[0]!r}): classification needs at least two")
+                         f"({_label_text(encoder.classes_[0])}): classification needs at "
+                         f"least two")
         looks_numeric = (f"; it looks numeric: {number_note}, then pass --task regression"
                          if number_note is not None and args.task == "auto" else "")
         if n_classes > MAX_AUTO_CLASSES and args.task == "auto":
@@ -935,13 +949,13 @@ def _jsonable(o):
 
 def _preprocessing_notices(pre, table, train_tab):
     """What the preprocessing did, one line each: dropped columns, imputed columns."""
-    dropped = [f"dropped {col}: {reason}" for col, reason in pre.dropped_.items()]
+    dropped = [f"dropped {_shown(col)}: {reason}" for col, reason in pre.dropped_.items()]
     imputed, kept, outside = [], [], []
     for s in pre.columns_:
-        name = s["name"]
-        n_miss = int(_missing_mask(table[name]).sum())
-        n_train = int(_missing_mask(train_tab[name]).sum())
-        what = _missing_words(n_miss, _infinite_count(table[name]))
+        col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
+        n_miss = int(_missing_mask(table[col]).sum())
+        n_train = int(_missing_mask(train_tab[col]).sum())
+        what = _missing_words(n_miss, _infinite_count(table[col]))
         if s["kind"] == "numeric" and s["indicator"]:
             imputed.append((name, n_miss, what, s["median"]))
         elif s["kind"] == "categorical" and s["missing_category"]:
@@ -1280,8 +1294,9 @@ class _Loaded:
         need = self.pre.input_columns_
         missing = [c for c in need if c not in table]
         if missing:
-            raise _usage(f"{label} lacks column(s) the model needs: {', '.join(missing)}"
-                         f" (it has: {', '.join(table.columns[:40])})" + _separator_hint(table))
+            raise _usage(f"{label} lacks column(s) the model needs: "
+                         f"{', '.join(map(_shown, missing))} (it has: "
+                         f"{_column_list(table, 40)})" + _separator_hint(table))
         facts = []
         X = self.pre.transform(table, report=facts)
         if facts:  # what training never saw, and what was done about it
@@ -1383,6 +1398,31 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def _check_labels(encoder, table, target, label):
+    """A usage error naming the target column, the file's line and the labels as the file
+    spells them, where ``table[target]`` holds classes the model was not trained on."""
+    from .data.tabular import _format_number
+    col = table[target]
+    bad = np.flatnonzero(encoder.unknown_mask(col))
+    if not bad.size:
+        return
+    text = table.text(target)
+    seen = []
+    for i in bad:
+        v = text[i] if text is not None else col[i]
+        v = _format_number(float(v)) if isinstance(v, (float, np.floating)) else str(v)
+        if v not in seen:
+            seen.append(v)
+        if len(seen) > 10:
+            break
+    shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")
+    known = ", ".join(_label_text(c) for c in encoder.classes_[:20]) + (
+        " ..." if len(encoder.classes_) > 20 else "")
+    raise _usage(f"the target column {target!r} of {label} has {len(bad)} row(s) with a "
+                 f"label the model was not trained on: {shown} (the first at "
+                 f"{table.row_label(int(bad[0]))}); the model's classes: {known}")
+
+
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, sep=args.sep)
@@ -1400,6 +1440,7 @@ def cmd_evaluate(args) -> int:
     X = m.features(table, src.label)
     out = m.outputs(X)
     if m.task == "classification":
+        _check_labels(m.encoder, table, target, src.label)
         y = m.encoder.transform(table[target])
         res = _metrics("classification", y, len(m.encoder.classes_), proba=out)
     else:

@@ -61,6 +61,12 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _shown(name):
+    """A column name for a message: repr() if it holds a line break or control character."""
+    from .preprocess import _shown as shown
+    return shown(name)
+
+
 def _usage(msg):
     """A mistake in what the user asked for: the CLI prints it and exits with status 2.
 
@@ -386,7 +392,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         if target is not None and target not in part:
             target = None  # the CSV has no labels: forward only
     elif target not in part:
-        raise _usage(f"no column {target!r} in {data_path}; it has: {', '.join(part.columns)}")
+        raise _usage(f"no column {target!r} in {data_path}; it has: "
+                     f"{', '.join(map(_shown, part.columns))}")
     if pre is not None:
         X = pre.transform(part)
         features = list(pre.feature_names_out)
@@ -398,12 +405,13 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
             raise _usage(f"{data_path} has no numeric feature columns to feed the model")
         X = part.to_numpy(cols, dtype=np.float64)
         features = cols
-        how = "raw numeric columns" + (f" (text columns skipped: {', '.join(skipped)})"
-                                       if skipped else "")
+        how = "raw numeric columns" + (
+            f" (text columns skipped: {', '.join(map(_shown, skipped))})" if skipped else "")
     if model.n_features is not None and X.shape[1] != model.n_features:
         raise _usage(f"the model expects {model.n_features} features but {how} gives "
-                     f"{X.shape[1]} ({', '.join(features[:8])}{'...' if len(features) > 8 else ''})"
-                     f"; pass --target to leave the target column out")
+                     f"{X.shape[1]} ({', '.join(map(_shown, features[:8]))}"
+                     f"{'...' if len(features) > 8 else ''}); pass --target to leave the "
+                     f"target column out")
     loss = getattr(model, "loss", None)
     y = None
     if target is not None:
@@ -414,8 +422,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     rep = Report(f"glassnet explain: {model_path}")
     lines = [f"data: {data_path}, rows 1..{X.shape[0]} of {table.n_rows}",
              f"features: {X.shape[1]} from {how}",
-             "feature names: " + ", ".join(features[:20]) + (" ..." if len(features) > 20
-                                                              else "")]
+             "feature names: " + ", ".join(map(_shown, features[:20]))
+             + (" ..." if len(features) > 20 else "")]
     if target is not None:
         lines.append(f"target: {target!r} = {np.asarray(part[target]).tolist()}")
     else:

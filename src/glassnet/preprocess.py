@@ -694,6 +694,25 @@ class TargetEncoder:
             self._unknown(arr[~ok].tolist())
         return pos.astype(np.int64)
 
+    def unknown_mask(self, y) -> np.ndarray:
+        """True where a label of ``y`` was not seen at fit (a missing label included): the
+        rows :meth:`transform` would refuse."""
+        self._check_fitted()
+        arr = _label_array(y)
+        if self.kind_ == "str":
+            known = set(self.classes_.tolist())
+            return np.fromiter((v is None or (isinstance(v, float) and math.isnan(v))
+                                or str(v) not in known for v in arr), dtype=bool,
+                               count=len(arr))
+        if arr.dtype.kind in "biuf":
+            vals = arr.astype(np.float64)
+        else:
+            vals = np.array([float(v) if _is_number(v) else np.nan for v in arr],
+                            dtype=np.float64)
+        cls = self.classes_.astype(np.float64)
+        pos = np.clip(np.searchsorted(cls, vals), 0, len(cls) - 1)
+        return ~(cls[pos] == vals)
+
     def _unknown(self, values):
         seen = []
         for v in values:
