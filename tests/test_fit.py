@@ -607,6 +607,54 @@ def test_regression_and_multiclass_metrics_in_fit():
     assert h.history["val_f1_weighted"][-1] == M.f1_score(labels, pred, average="weighted")
 
 
+def test_a_metric_that_does_not_fit_the_model_fails_before_training(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    labels = rng.integers(0, 3, 300)
+    clf = gn.Sequential([gn.Dense(4, 8, activation="relu"), gn.Dense(8, 3), gn.Softmax()],
+                        seed=0)
+    w0, rng0 = clf.get_weights(), clf.rng.bit_generator.state
+    log = tmp_path / "h.csv"
+    with pytest.raises(ValueError, match=r"^metric 'roc_auc' needs a binary model \(one "
+                                         r"output.*; this model has 3 outputs$"):
+        clf.fit(X, labels, epochs=5, metrics=["accuracy", "roc_auc"],
+                callbacks=[gn.CSVLogger(log)])
+    # nothing trained, nothing set, no random number drawn, no callback run
+    assert same(clf.get_weights(), w0) and clf.rng.bit_generator.state == rng0
+    assert getattr(clf, "optimizer", None) is None and not log.exists()
+    with pytest.raises(ValueError, match="^metric 'mse' compares the outputs with numeric "
+                                         "targets.*3 outputs.*1 column"):
+        clf.fit(X, labels, metrics=["mse"])
+    with pytest.raises(ValueError, match="^metric 'roc_auc' needs a binary model"):
+        clf.evaluate(X, labels, metrics=["roc_auc"])
+
+    reg = gn.Sequential([gn.Dense(4, 1)], seed=0)
+    w0 = reg.get_weights()
+    with pytest.raises(ValueError, match="^metric 'accuracy' needs class labels, but the "
+                                         "targets are not whole numbers.*mse, mae or r2"):
+        reg.fit(X, rng.normal(size=300), metrics=["accuracy"])
+    # the validation data is checked too: here only its targets are fractional
+    with pytest.raises(ValueError, match="^metric 'accuracy' needs class labels"):
+        reg.fit(X, labels, metrics=["accuracy"],
+                validation_data=(X[:50], rng.normal(size=50)))
+    assert same(reg.get_weights(), w0)
+
+
+def test_the_metric_check_draws_no_random_numbers_and_changes_nothing(moons):
+    """fit's up-front metric check runs the model in inference mode on a few rows: a
+    Dropout model trains to the same bits with metrics as without."""
+    X, y, Xv, yv = moons
+    a, b = mlp(dropout=0.3), mlp(dropout=0.3)
+    a.fit(X, y, epochs=3, batch_size=32, validation_split=0.2)
+    b.fit(X, y, epochs=3, batch_size=32, validation_split=0.2, metrics=["accuracy", "roc_auc"])
+    assert same(a.get_weights(), b.get_weights())
+    # a few rows of one class only do not fail a metric that works on the whole set
+    order = np.argsort(y, kind="stable")  # every class-0 row first
+    h = mlp().fit(X[order], y[order], epochs=1, metrics=["roc_auc", "log_loss", "f1"],
+                  validation_data=(Xv[np.argsort(yv)], np.sort(yv)))
+    assert np.isfinite(h.history["val_roc_auc"][0]) and np.isfinite(h.history["roc_auc"][0])
+
+
 # ------------------------------------------------------------------- predict and evaluate
 def test_predict_proba_and_predict_classes(moons):
     X, y, _, _ = moons

@@ -218,7 +218,10 @@ class Sequential:
         callbacks : list of Callback
             E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
         metrics : list of names
-            Logged each epoch (on the training batches as they were seen, and on validation).
+            Logged each epoch (on the training batches as they were seen, and on validation);
+            see :func:`glassnet.metrics.get` (Keras's ``"acc"`` is logged as ``"accuracy"``).
+            An unknown name, or a metric that does not fit the model (roc_auc on three
+            classes, accuracy on a regression), fails before training starts.
         verbose : 0, 1 or 2
             0 silent, 1 a progress bar (tqdm), 2 one line per epoch.
         on_nonfinite : "stop" or "raise"

@@ -554,15 +554,44 @@ def compute_metrics(names, y, out, loss, prefix=""):
         binary_only = name in ("precision", "recall", "f1")
         fn = _metrics.get(name + "_macro" if binary_only and multiclass else name)
         kind = _metrics.KIND.get(name, "labels")
-        if kind == "labels":
-            val = fn(_labels_of(y), _to_labels(out, loss))
-        elif kind == "proba":
-            p = _to_proba(out, loss)
-            val = fn(_labels_of(y), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
-        else:
-            val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
+        with _naming_metric(name, y, out, loss):
+            if kind == "labels":
+                val = fn(_labels_of(y), _to_labels(out, loss))
+            elif kind == "proba":
+                p = _to_proba(out, loss)
+                val = fn(_labels_of(y), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
+            else:
+                val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
         res[prefix + name] = float(val)
     return res
+
+
+@contextlib.contextmanager
+def _naming_metric(name, y, out, loss):
+    """Re-raise a metric's ValueError as one that names the metric and says why it does not
+    fit this model (its outputs ``out``, its targets ``y``, its loss)."""
+    try:
+        yield
+    except ValueError as exc:
+        from . import metrics as _metrics
+        n_out = out.shape[1] if out.ndim == 2 else 1
+        kind = _metrics.KIND.get(name, "labels")
+        y = np.asarray(y)
+        multilabel = isinstance(loss, _losses.BinaryCrossEntropy) and n_out > 1
+        if name == "roc_auc" and n_out > 1 and not multilabel:
+            why = (f"needs a binary model (one output, or independent 0/1 outputs trained "
+                   f"with binary cross-entropy); this model has {n_out} outputs")
+        elif kind == "values" and y.size != out.size:
+            why = (f"compares the outputs with numeric targets of the same shape, but this "
+                   f"model has {n_out} outputs and the targets {y.size // len(y)} column(s) "
+                   f"(class labels?); for a classifier use accuracy, f1 or log_loss")
+        elif kind != "values" and y.dtype.kind == "f" and not np.all(y == np.round(y)):
+            why = ("needs class labels, but the targets are not whole numbers (a regression "
+                   "model?); for regression use mse, mae or r2")
+        else:
+            why = (f"does not fit this model ({n_out} output(s), {type(loss).__name__} "
+                   f"loss): {exc}")
+        raise ValueError(f"metric {name!r} {why}") from exc
 
 
 def _multilabel_metrics(names, y, out, loss, prefix=""):
@@ -572,31 +601,35 @@ def _multilabel_metrics(names, y, out, loss, prefix=""):
     problem and average (plain names and _macro: the mean over labels; _weighted: weighted by
     each label's positives; _micro: pooled over all labels); log_loss and roc_auc are the
     means over labels of the binary ones."""
-    from . import metrics as _metrics
     Y = np.asarray(y).reshape(out.shape).astype(np.int64)
     P = (out > _threshold(loss)).astype(np.int64)
     proba = _to_proba(out, loss)
     res = {}
     for name in names:
-        base, _, avg = name.partition("_") if name.startswith(("precision", "recall", "f1")) \
-            else (name, "", "")
-        if name == "accuracy":
-            val = float(np.mean(np.all(P == Y, axis=1)))
-        elif base in ("precision", "recall", "f1"):
-            fn = _metrics.get(base)  # binary, class 1 positive
-            if avg == "micro":
-                val = fn(Y.reshape(-1), P.reshape(-1))
-            else:
-                per = np.array([fn(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
-                w = Y.sum(axis=0) if avg == "weighted" else None
-                val = float(np.average(per, weights=w)) if w is None or w.sum() > 0 else 0.0
-        elif name in ("log_loss", "roc_auc"):
-            fn = _metrics.get(name)
-            val = float(np.mean([fn(Y[:, j], proba[:, j]) for j in range(Y.shape[1])]))
-        else:
-            val = _metrics.get(name)(np.asarray(y).reshape(out.shape), out)
-        res[prefix + name] = float(val)
+        with _naming_metric(name, y, out, loss):
+            res[prefix + name] = _multilabel_metric(name, y, out, loss, Y, P, proba)
     return res
+
+
+def _multilabel_metric(name, y, out, loss, Y, P, proba):
+    """One metric of :func:`_multilabel_metrics` (Y: the 0/1 targets, P: the 0/1 predictions,
+    proba: the probabilities)."""
+    from . import metrics as _metrics
+    base, _, avg = name.partition("_") if name.startswith(("precision", "recall", "f1")) \
+        else (name, "", "")
+    if name == "accuracy":
+        return float(np.mean(np.all(P == Y, axis=1)))
+    if base in ("precision", "recall", "f1"):
+        fn = _metrics.get(base)  # binary, class 1 positive
+        if avg == "micro":
+            return float(fn(Y.reshape(-1), P.reshape(-1)))
+        per = np.array([fn(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
+        w = Y.sum(axis=0) if avg == "weighted" else None
+        return float(np.average(per, weights=w)) if w is None or w.sum() > 0 else 0.0
+    if name in ("log_loss", "roc_auc"):
+        fn = _metrics.get(name)
+        return float(np.mean([fn(Y[:, j], proba[:, j]) for j in range(Y.shape[1])]))
+    return float(_metrics.get(name)(np.asarray(y).reshape(out.shape), out))
 
 
 _ALL_BLAS_THREADS_FROM = 64  # batch rows
@@ -684,6 +717,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     n_out = model.n_outputs
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
     Y = prepare_targets(y, loss, n_out, model.dtype)
+    _check_metrics_fit(model, metrics, X, Y, loss)
     W = Wv = None
     if sample_weight is not None:
         _check_weighted_loss(loss)
@@ -697,6 +731,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                          n_features=model.n_features)
         check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
         Yv = prepare_targets(validation_data[1], loss, n_out, model.dtype, name="y_val")
+        _check_metrics_fit(model, metrics, Xv, Yv, loss)
         if len(validation_data) == 3 and validation_data[2] is not None:
             _check_weighted_loss(loss)
             Wv = check_sample_weight(validation_data[2], len(Xv), model.dtype,
@@ -894,12 +929,35 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
 def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=8192, weights=None):
     """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
     inference mode, in chunks to bound memory."""
-    outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
-    out = outs[0] if len(outs) == 1 else np.concatenate(outs)
+    out = _forward_chunks(model, X, batch_size)
     res = {prefix + "loss": loss.forward(out, Y) if weights is None
            else loss.forward(out, Y, weights)}
     res.update(compute_metrics(metrics, Y, out, loss, prefix))
     return res
+
+
+def _forward_chunks(model, X, batch_size=8192):
+    """The model's outputs on X in inference mode (no random numbers drawn), in chunks of
+    ``batch_size`` rows to bound memory."""
+    outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+
+def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
+    """Fail before training, not after the first epoch, when a metric does not fit the model
+    (roc_auc on three classes, accuracy on a regression): the metrics are computed on the
+    model's outputs for the first ``rows`` rows, in inference mode, so no random number is
+    drawn and nothing changes. A failure on those few rows (they may hold one class only) is
+    confirmed on all of them before it is raised, as the ValueError of
+    :func:`_naming_metric`."""
+    if not metrics:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a few rows may lack a class: metrics warn
+        try:
+            compute_metrics(metrics, Y[:rows], model.forward(X[:rows]), loss)
+        except ValueError:
+            compute_metrics(metrics, Y, _forward_chunks(model, X), loss)
 
 
 def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
