@@ -169,6 +169,60 @@ def test_loss_options_roundtrip(tmp_path):
         assert type(got) is type(loss) and vars(got) == vars(loss)
 
 
+def test_model_files_keep_the_optimizer_type_and_config_not_its_state(tmp_path):
+    """As Keras's load_model: fit() on a loaded model goes on with the saved optimizer (fresh,
+    with the learning rate it had); a checkpoint opened with load gives the same."""
+    X, y = data2(60)
+    m = gn.Sequential([gn.Dense(5, 3), gn.Softmax()], seed=0)
+    m.fit(X, y, epochs=2, optimizer=SGD(lr=0.5, momentum=0.9, nesterov=True),
+          callbacks=[gn.ModelCheckpoint(tmp_path / "ck.gnet"),
+                     gn.ModelCheckpoint(tmp_path / "m.gnet", training_state=False)])
+    m.optimizer.lr = 0.25  # as ReduceLROnPlateau would: the rate it has is the one kept
+    save_model(m, tmp_path / "now.gnet")
+    for name, lr in (("ck.gnet", 0.5), ("m.gnet", 0.5), ("now.gnet", 0.25)):
+        opt = load_model(tmp_path / name).optimizer
+        assert type(opt) is SGD and opt.config() == dict(m.optimizer.config(), lr=lr), name
+        assert opt.state == {} and opt is not m.optimizer
+    loaded = load_model(tmp_path / "now.gnet")
+    assert loaded.fit(X, y, epochs=1).history["lr"] == [0.25]
+    # the same steps as the in-memory model given a fresh optimizer of that configuration
+    m.fit(X, y, epochs=1, optimizer=SGD(**m.optimizer.config()))
+    loaded2 = load_model(tmp_path / "now.gnet")
+    loaded2.fit(X, y, epochs=1)
+    assert all(same_bytes(a, b) for a, b in zip(m.get_weights(), loaded2.get_weights()))
+    # a checkpoint still restores the state too, and a scheduler's base rate is kept
+    model, state = load_checkpoint(tmp_path / "ck.gnet")
+    assert state["optimizer"] is model.optimizer and model.optimizer.state
+    sched = gn.Sequential([gn.Dense(5, 3), gn.Softmax()], seed=0)
+    sched.fit(X, y, epochs=2, optimizer=Adam(lr=0.1),
+              callbacks=[gn.LearningRateScheduler(lambda e, lr: 0.1 / (e + 1))])
+    save_model(sched, tmp_path / "s.gnet")
+    opt = load_model(tmp_path / "s.gnet").optimizer
+    assert type(opt) is Adam and opt.lr == 0.05 and opt.initial_lr == 0.1
+
+    # files written before the optimizer was kept still load: none (fit's default, Adam)
+    header, section = split_file((tmp_path / "m.gnet").read_bytes())
+    old = _edit(header, lambda h: h.pop("optimizer"))
+    (tmp_path / "old.gnet").write_bytes(build_file(old, section))
+    old_model = load_model(tmp_path / "old.gnet")
+    assert old_model.optimizer is None
+    assert old_model.fit(X, y, epochs=1).history["lr"] == [0.001]
+    # an old checkpoint gives its training section's optimizer configuration
+    header, section = split_file((tmp_path / "ck.gnet").read_bytes())
+    (tmp_path / "old_ck.gnet").write_bytes(build_file(_edit(header, lambda h: h.pop("optimizer")),
+                                                      section))
+    opt = load_model(tmp_path / "old_ck.gnet").optimizer
+    assert type(opt) is SGD and opt.lr == 0.5 and opt.state == {}
+    # an optimizer glassnet does not know is not saved (and nothing fails)
+
+    class MySGD(SGD):
+        pass
+
+    m.optimizer = MySGD(lr=0.1)
+    save_model(m, tmp_path / "custom.gnet")
+    assert load_model(tmp_path / "custom.gnet").optimizer is None
+
+
 def test_save_refuses_what_it_cannot_store(tmp_path):
     p = tmp_path / "m.gnet"
     with pytest.raises(ValueError, match="no input width"):
@@ -470,6 +524,16 @@ def _edit(header, fn):
     (lambda h: h.__setitem__("loss", {"class": "Evil", "config": {}}), "loss.class"),
     (lambda h: h.__setitem__("loss", {"class": "Huber", "config": {"delta": -1}}), "delta"),
     (lambda h: h.__setitem__("loss", {"class": "MSE", "config": {"half": "yes"}}), "half"),
+    (lambda h: h.__setitem__("optimizer", {"class": "os.system", "config": {}}),
+     "optimizer.class"),
+    (lambda h: h.__setitem__("optimizer", {"class": "SGD", "config": {"lr": -1}}),
+     "optimizer.config is not valid for SGD.*lr"),
+    (lambda h: h.__setitem__("optimizer", {"class": "Adam", "config": {"x": 1}}),
+     "optimizer.config is not valid for Adam"),
+    (lambda h: h.__setitem__("optimizer", {"class": "Adam", "state": []}),
+     "optimizer has an unknown entry|unknown entr"),
+    (lambda h: h.__setitem__("optimizer", {"class": "Adam", "initial_lr": 0}), "initial_lr"),
+    (lambda h: h.__setitem__("optimizer", "adam"), "optimizer must be"),
     (lambda h: h["rng"].__setitem__("model", {"bit_generator": "MT19937"}), "bit_generator"),
     (lambda h: h["rng"]["model"]["state"].__setitem__("state", -1), "state"),
     (lambda h: h["rng"]["model"]["state"].__setitem__("inc", 2 ** 200), "inc"),

@@ -14,12 +14,13 @@ JSON and copies raw numbers, so a file from anywhere can be opened without risk:
 
 The header describes the glassnet version, the model (``dtype``, ``seed``, ``n_features``,
 the list of layers as ``{"class": name, "config": {...}}`` from an allow-list), the loss the
-model was trained with, the random generators' states, every array (``name``, ``dtype`` in
-{float32, float64, int64}, ``shape``, ``offset``, ``nbytes``) and ``extra``, a free JSON dict
-(the CLI keeps preprocessing, class names, task and metrics there). A checkpoint is the same
-file with ``"kind": "checkpoint"`` and a ``"training"`` section: the epoch just finished, the
-history so far, the optimizer's configuration and per-parameter state (arrays named
-``optimizer.<layer index>.<param>.<slot>``).
+model was trained with, its optimizer's type and configuration (``{"class", "config",
+"initial_lr"}``, not its state), the random generators' states, every array (``name``,
+``dtype`` in {float32, float64, int64}, ``shape``, ``offset``, ``nbytes``) and ``extra``, a
+free JSON dict (the CLI keeps preprocessing, class names, task and metrics there). A
+checkpoint is the same file with ``"kind": "checkpoint"`` and a ``"training"`` section: the
+epoch just finished, the history so far, the optimizer's configuration and per-parameter
+state (arrays named ``optimizer.<layer index>.<param>.<slot>``).
 
 Reading trusts nothing: the size, the checksum, every JSON type and value, and every array's
 extent are checked before anything is allocated, and any problem raises
@@ -638,6 +639,7 @@ def _model_payload(model, extra):
         "n_features": int(model.n_features),
         "layers": layers,
         "loss": _loss_to_json(getattr(model, "loss", None)),
+        "optimizer": _optimizer_config_to_json(getattr(model, "optimizer", None)),
         "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},
         "extra": extra,
     }
@@ -788,6 +790,13 @@ def _build_model(ck, header, arrays):
             model.layers[idx].rng = g
 
     model.loss = _loss_from_json(ck, header.get("loss"))
+    model.optimizer = None
+    if "optimizer" in header:
+        model.optimizer = _optimizer_config_from_json(ck, header["optimizer"], "optimizer")
+    elif isinstance(header.get("training"), dict) and header["training"].get("optimizer"):
+        # a checkpoint written before model files kept the optimizer: its configuration
+        model.optimizer = _optimizer_config_from_json(
+            ck, header["training"]["optimizer"], "training.optimizer", ("state",))
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
     return model
@@ -827,10 +836,11 @@ def save_model(model, path, extra=None) -> None:
 
     Stores the architecture, the parameters (bit for bit, in the model's dtype), the seed and
     random generators' states, the loss the model was trained with (so ``predict_proba``
-    works after loading) and ``extra``, a JSON-able dict (NumPy numbers and arrays are
-    converted to JSON numbers and lists). ``extra=None`` keeps ``model.extra`` if the model
-    has one. Non-finite parameters are refused (ValueError): a good file is never replaced
-    by a diverged model.
+    works after loading), the type and configuration of ``model.optimizer`` when it is one of
+    glassnet's (not its state: see :func:`save_checkpoint`) and ``extra``, a JSON-able dict
+    (NumPy numbers and arrays are converted to JSON numbers and lists). ``extra=None`` keeps
+    ``model.extra`` if the model has one. Non-finite parameters are refused (ValueError): a
+    good file is never replaced by a diverged model.
     """
     header, arrays = _model_payload(model, extra)
     _write_file(path, header, arrays)
@@ -840,7 +850,11 @@ def load_model(path):
     """Load a model saved by :func:`save_model` (or a checkpoint) and return a ``Sequential``.
 
     The model predicts exactly as the saved one (same dtype, same bytes); ``model.extra``
-    holds the saved dict ({} if none) and ``model.loss`` the loss it was trained with.
+    holds the saved dict ({} if none), ``model.loss`` the loss it was trained with and
+    ``model.optimizer`` a fresh optimizer of the saved type and configuration (learning rate
+    included; None for a file without one), which ``fit`` uses when given no ``optimizer``,
+    as after Keras's ``load_model``. Its state (momentum, Adam's moments) is kept only by
+    checkpoints: :func:`load_checkpoint` and :func:`resume` restore it.
     Anything wrong with the file raises :class:`ModelFileError`; nothing in it is executed.
     """
     path = _as_path(path)
@@ -861,12 +875,47 @@ def _scalar_ok(v):
     return v is None or isinstance(v, (bool, int, float, str))
 
 
+def _optimizer_config_to_json(opt):
+    """``{"class", "config", "initial_lr"}`` of one of glassnet's optimizers (its type and
+    constructor arguments, not its state); None for None or an optimizer of another type."""
+    from . import optim as _optim
+    name = type(opt).__name__
+    if opt is None or name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
+        return None
+    initial = getattr(opt, "initial_lr", None)
+    return {"class": name, "config": opt.config(),
+            "initial_lr": float(initial) if initial is not None else None}
+
+
+def _optimizer_config_from_json(ck, v, where, more_keys=()):
+    """A fresh optimizer (no state) of the type and configuration ``v`` records, built only
+    from glassnet's optimizer classes; None for null."""
+    if v is None:
+        return None
+    from . import optim as _optim
+    v = ck.obj(v, where)
+    ck.keys(v, where, {"class", "config", "initial_lr", *more_keys})
+    name = ck.str_(v.get("class"), f"{where}.class", _OPTIMIZER_NAMES)
+    cfg = ck.obj(v.get("config", {}), f"{where}.config")
+    try:
+        opt = _optim.get(name.lower(), **cfg)
+    except (TypeError, ValueError, OverflowError) as exc:
+        ck.fail(f"{where}.config is not valid for {name}: {exc}")
+    if type(opt) is not getattr(_optim, name):
+        ck.fail(f"{where}.class {name} was rebuilt as {type(opt).__name__}")
+    if v.get("initial_lr") is not None:
+        lr0 = ck.num(v["initial_lr"], f"{where}.initial_lr")
+        if lr0 <= 0:
+            ck.fail(f"{where}.initial_lr must be > 0")
+        opt.initial_lr = lr0
+    return opt
+
+
 def _optimizer_to_json(model, opt, arrays):
     if opt is None:
         return None
-    name = type(opt).__name__
-    from . import optim as _optim
-    if name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
+    out = _optimizer_config_to_json(opt)
+    if out is None:
         raise TypeError(f"cannot checkpoint the optimizer {opt!r}: checkpoints hold "
                         f"glassnet's built-in optimizers only (" + ", ".join(_OPTIMIZER_NAMES)
                         + "); use ModelCheckpoint(training_state=False) to save the model only")
@@ -892,30 +941,15 @@ def _optimizer_to_json(model, opt, arrays):
                 raise TypeError(f"cannot checkpoint optimizer state {k!r} of type "
                                 f"{type(v).__name__}")
         entries.append({"layer": i, "param": pname, "values": values, "arrays": slots})
-    initial = getattr(opt, "initial_lr", None)
-    return {"class": name, "config": opt.config(),
-            "initial_lr": float(initial) if initial is not None else None, "state": entries}
+    out["state"] = entries
+    return out
 
 
 def _optimizer_from_json(ck, v, model, arrays):
-    if v is None:
+    opt = _optimizer_config_from_json(ck, v, "training.optimizer", ("state",))
+    if opt is None:
         return None
-    from . import optim as _optim
-    v = ck.obj(v, "training.optimizer")
-    ck.keys(v, "training.optimizer", {"class", "config", "initial_lr", "state"})
-    name = ck.str_(v.get("class"), "training.optimizer.class", _OPTIMIZER_NAMES)
-    cfg = ck.obj(v.get("config", {}), "training.optimizer.config")
-    try:
-        opt = _optim.get(name.lower(), **cfg)
-    except (TypeError, ValueError, OverflowError) as exc:
-        ck.fail(f"training.optimizer.config is not valid for {name}: {exc}")
-    if type(opt) is not getattr(_optim, name):
-        ck.fail(f"training.optimizer.class {name} was rebuilt as {type(opt).__name__}")
-    if v.get("initial_lr") is not None:
-        lr0 = ck.num(v["initial_lr"], "training.optimizer.initial_lr")
-        if lr0 <= 0:
-            ck.fail("training.optimizer.initial_lr must be > 0")
-        opt.initial_lr = lr0
+    name = type(opt).__name__
     seen = set()
     for j, e in enumerate(ck.list_(v.get("state", []), "training.optimizer.state")):
         where = f"training.optimizer.state[{j}]"

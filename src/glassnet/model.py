@@ -204,7 +204,9 @@ class Sequential:
         optimizer : Optimizer or name, optional
             Default: the optimizer of the previous ``fit``, so a second ``fit`` continues with
             the same learning rate and state (Adam's moments, momentum, a reduced rate); for
-            a model never trained, ``"adam"``. E.g. ``glassnet.optim.SGD(lr=1.0)`` for the
+            a loaded model, a fresh optimizer of the type and configuration saved in the file
+            (its state is not in a model file: :func:`glassnet.io.resume` continues from a
+            checkpoint's); for a model never trained (or a file without one), ``"adam"``. E.g. ``glassnet.optim.SGD(lr=1.0)`` for the
             seeds' plain gradient descent.
         epochs : int
         batch_size : int or None
