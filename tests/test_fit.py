@@ -987,6 +987,38 @@ def test_bad_sample_weight_raises(moons, sw, match):
                                          else sw))
 
 
+def test_sample_weight_out_of_the_model_dtype_range_fails_before_training(moons):
+    """Weights finite in float64 that the cast to float32 turns into inf, or all into 0, fail
+    at once naming the dtype (no overflow warning, no step), not mid-fit or as a 'perfect'
+    loss of 0; the weights are not rescaled silently (Dense l2 uses their sum)."""
+    X, y, Xv, yv = moons
+    model = mlp()
+    w0 = model.get_weights()
+    cases = [(np.full(200, 1e-50), r"^sample_weight has weights too small for float32: every "
+                                   r"one rounds to 0 \(largest 1e-50\); rescale the weights "
+                                   r"\(only their relative sizes matter"),
+             (np.r_[np.ones(199), 1e39], r"^sample_weight holds a weight too large for float32 "
+                                         r"\(1e\+39 at row 199\); rescale the weights")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast"
+        for sw, match in cases:
+            with pytest.raises(ValueError, match=match):
+                model.fit(X, y, epochs=1, sample_weight=sw)
+            with pytest.raises(ValueError, match=match.replace("sample_weight",
+                                                                "sample_weight_val")
+                               .replace("199", "99")):
+                model.fit(X, y, epochs=1, validation_data=(Xv, yv, sw[-100:]))
+        assert same(model.get_weights(), w0) and getattr(model, "optimizer", None) is None
+        model.fit(X, y, epochs=1)
+        with pytest.raises(ValueError, match="too small for float32"):
+            model.evaluate(Xv, yv, sample_weight=np.r_[1e-50, np.zeros(99)])
+        # float64 holds them: the weighted mean is the unweighted one
+        m64, ref = mlp(dtype="float64"), mlp(dtype="float64")
+        h = m64.fit(X, y, epochs=1, batch_size=None, sample_weight=np.full(200, 1e39))
+        assert h.history["loss"] == pytest.approx(
+            ref.fit(X, y, epochs=1, batch_size=None).history["loss"], rel=1e-12)
+
+
 def test_validation_data_needs_two_or_three_items(moons):
     X, y, Xv, yv = moons
     with pytest.raises(ValueError, match="sample_weight_val"):

@@ -234,7 +234,9 @@ class Sequential:
             more are run. To continue from a checkpoint exactly, see
             :func:`glassnet.io.resume`.
         sample_weight : array of shape (m,), optional
-            Non-negative, finite, not all zero. Each batch then minimizes the weighted mean
+            Non-negative, finite, not all zero, also once cast to the model's dtype (a
+            weight beyond float32's range fails: rescale them, only their relative sizes
+            matter to the loss; Dense ``l2`` divides by the batch's weight sum). Each batch then minimizes the weighted mean
             Σ wᵢ·ℓᵢ / Σ wᵢ of its rows' losses (integer weights act as repeated rows, weight
             0 removes a row; a batch whose rows all weigh 0 takes no step), and the logged
             ``loss``/``val_loss`` are weighted means too (metrics are not weighted).

@@ -477,7 +477,19 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
                          f" weights must be >= 0")
     if not w.sum() > 0:
         raise ValueError(f"{name} is all zero: at least one row needs a positive weight")
-    return w.astype(dtype)
+    with np.errstate(over="ignore", under="ignore"):  # reported just below, more clearly
+        out = w.astype(dtype)
+    dt = np.dtype(dtype).name
+    hint = (f"rescale the weights (only their relative sizes matter, e.g. "
+            f"{name} / {name}.max()) or use dtype='float64'")
+    if not np.isfinite(out).all():
+        row = int(np.argmin(np.isfinite(out)))
+        raise ValueError(f"{name} holds a weight too large for {dt} ({w[row]:.4g} at row "
+                         f"{row}); {hint}")
+    if not out.sum(dtype=np.float64) > 0:
+        raise ValueError(f"{name} has weights too small for {dt}: every one rounds to 0 "
+                         f"(largest {w.max():.4g}); {hint}")
+    return out
 
 
 def _check_weighted_loss(loss):
