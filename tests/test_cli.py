@@ -356,6 +356,32 @@ def test_a_broken_pipe_on_stdout_still_saves_everything(tmp_path):
         assert (tmp_path / "r" / name).is_file(), name
 
 
+def test_na_values_are_stored_in_the_model(tmp_path):
+    r = np.random.default_rng(0)
+    x = r.normal(size=40)
+    rows = [f"{'unknown' if i == 30 else round(50 + 20 * x[i], 2)},{r.normal():.2f},"
+            f"{int(x[i] > 0)}" for i in range(40)]
+    path = tmp_path / "na.csv"
+    path.write_text("income,z,y\n" + "\n".join(rows) + "\n")
+    proc = run("train", path, "--target", "y", "--na-values", "unknown, -999",
+               "--epochs", "1", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "dropped income" not in proc.stdout and "imputed income" in proc.stdout
+    model = tmp_path / "r" / "model.gnet"
+    assert glassnet.load(model).extra["read_options"] == {"na_values": ["unknown", "-999"]}
+    new = tmp_path / "new.csv"
+    new.write_text("income,z,y\n-999,0.5,1\nunknown,0.1,0\n12.5,0.3,1\n")
+    for command in ("predict", "evaluate"):   # read as training read: no "holds text"
+        proc = run(command, model, new)
+        assert proc.returncode == 0, proc.stderr
+        assert "holds text" not in proc.stderr
+    proc = run("predict", model, new, "--na-values", "n/a")  # given: replaces the stored
+    assert proc.returncode == 2 and "holds text" in proc.stderr, proc.stderr
+    proc = run("explain", "--model", model, "--data", new, "--rows", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert run("train", path, "--target", "y", "--na-values", ",").returncode == 2
+
+
 def test_semicolon_and_tab_files(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))
@@ -722,9 +748,11 @@ ERRORS = [
     (["predict"], "the following arguments are required"),
     (["evaluate", "{model}", "{d}/other.csv"], "no column 'Survived'"),
     (["evaluate", "{model}", "{d}/titanic_unknown.csv"],
-     "the target column 'Survived' of {d}/titanic_unknown.csv has 1 row(s) with a label the "
-     "model was not trained on: 'maybe' (the first at line 2 of "),
-    (["evaluate", "{model}", "{d}/titanic_two.csv"], ": '2' (the first at line 3 of "),
+     "the target column 'Survived' of {d}/titanic_unknown.csv has 1 row(s) with unknown "
+     "label(s) 'maybe' (the first at line 2 of "),
+    (["evaluate", "{model}", "{d}/titanic_two.csv"],
+     "label(s) '2' (the first at line 3 of {d}/titanic_two.csv), not seen in training; known "
+     "classes: [0, 1]"),
     (["train", "{d}/single_float.csv", "--target", "y"], "a single class (1.5): "),
 ]
 

@@ -168,6 +168,22 @@ def _separator(text):
 
 
 _separator.__name__ = "sep"
+
+
+def _na_tokens(text):
+    tokens = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not tokens:
+        raise argparse.ArgumentTypeError(f"takes tokens separated by commas, e.g. "
+                                         f"unknown,-999, got {text!r}")
+    return tokens
+
+
+_na_tokens.__name__ = "na-values"
+NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,-999 (added "
+           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
+NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
+                           "files the same way (default: none)")
+NA_HELP_MODEL = NA_HELP + " (default: the ones the model was trained with)"
 SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detected from the "
             "header among , ; tab |)")
 
@@ -238,6 +254,7 @@ def register(subparsers) -> None:
                    help=f"halve the learning rate after {PLATEAU_PATIENCE} epochs without "
                         f"improvement of the validation loss")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
     p.add_argument("--seed", type=int, default=0,
@@ -263,6 +280,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="FILE",
                    help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--columns", choices=("all", "id", "none"), default="all",
                    help="which input columns to copy into the output: all of them, only "
                         "identifier-like ones, or none")
@@ -278,6 +296,7 @@ def register(subparsers) -> None:
     p.add_argument("--target", metavar="COLUMN",
                    help="the target column (default: the one the model was trained on)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
     _strict(p)
@@ -307,18 +326,20 @@ class _Source:
         self.features = features          # bundled: the feature columns
 
 
-def _load_source(spec: str, keep_text: bool = False, sep: str | None = None) -> _Source:
+def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
+                 na_values=None) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
-    (None: detected)."""
+    (None: detected); ``na_values``, tokens read as missing besides the reader's own."""
     from .data import bundled, read_csv
-    from .data.tabular import DelimiterError
+    from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
     if path.is_dir():
         raise _usage(f"{spec} is a folder, not a CSV file")
     if path.exists():
         try:
-            table = read_csv(path, keep_text=keep_text, delimiter=sep)
+            table = read_csv(path, keep_text=keep_text, delimiter=sep,
+                             na_values=NA_VALUES | set(na_values) if na_values else None)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
@@ -535,7 +556,7 @@ def cmd_train(args) -> int:
     quiet = args.quiet
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
-    src = _load_source(args.data, sep=args.sep)
+    src = _load_source(args.data, sep=args.sep, na_values=args.na_values)
     target = args.target or src.default_target
     if target is None:
         raise _usage(f"--target is required for a CSV file: name the column to predict "
@@ -798,6 +819,7 @@ def cmd_train(args) -> int:
         "dataset": src.name,
         "metrics": results,
         "options": summary["options"],
+        "read_options": {"na_values": list(args.na_values or [])},
     }
     model_path = out_dir / "model.gnet"
     save_model(model, model_path, extra=extra)
@@ -929,7 +951,8 @@ def _options_dict(args, hidden, lr):
             "batch_size": args.batch_size, "val_split": args.val_split,
             "test_split": args.test_split, "early_stopping": args.early_stopping,
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
-            "dtype": args.dtype, "drop": list(args.drop), "init": DEFAULT_INIT}
+            "dtype": args.dtype, "drop": list(args.drop), "init": DEFAULT_INIT,
+            "na_values": list(args.na_values or [])}
 
 
 def _jsonable(o):
@@ -1290,6 +1313,10 @@ class _Loaded:
             raise _usage(f"{path}: the model expects {self.model.n_features} inputs but its "
                          f"preprocessing gives {self.pre.n_features_out}")
 
+    def na_values(self, given=None):
+        """The tokens to read as missing: ``given`` (--na-values), else those of training."""
+        return given if given is not None else stored_na_values(self.extra)
+
     def features(self, table, label):
         need = self.pre.input_columns_
         missing = [c for c in need if c not in table]
@@ -1308,6 +1335,13 @@ class _Loaded:
         if self.task == "classification":
             return _probabilities(self.model, X)
         return _regression_output(self.model, X, self.scaling)
+
+
+def stored_na_values(extra) -> list[str]:
+    """The --na-values a model was trained with (none for older model files)."""
+    opts = (extra or {}).get("read_options")
+    values = opts.get("na_values") if isinstance(opts, dict) else None
+    return [str(v) for v in values] if isinstance(values, list) else []
 
 
 def _transform_notes(facts, table) -> list[str]:
@@ -1358,7 +1392,8 @@ def cmd_predict(args) -> int:
                 raise _usage(f"--out {args.out} is the {what}: writing there would destroy "
                              f"it; choose another file")
     m = _Loaded(args.model)
-    src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep)
+    src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
+                       na_values=m.na_values(args.na_values))
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -1418,14 +1453,14 @@ def _check_labels(encoder, table, target, label):
     shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")
     known = ", ".join(_label_text(c) for c in encoder.classes_[:20]) + (
         " ..." if len(encoder.classes_) > 20 else "")
-    raise _usage(f"the target column {target!r} of {label} has {len(bad)} row(s) with a "
-                 f"label the model was not trained on: {shown} (the first at "
-                 f"{table.row_label(int(bad[0]))}); the model's classes: {known}")
+    raise _usage(f"the target column {target!r} of {label} has {len(bad)} row(s) with "
+                 f"unknown label(s) {shown} (the first at {table.row_label(int(bad[0]))}), "
+                 f"not seen in training; known classes: [{known}]")
 
 
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
-    src = _load_source(args.data, sep=args.sep)
+    src = _load_source(args.data, sep=args.sep, na_values=m.na_values(args.na_values))
     table = src.table
     target = args.target or m.target
     if target is None:

@@ -33,8 +33,9 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
-    from .commands import SEP_HELP, _separator
+    from .commands import NA_HELP_MODEL, SEP_HELP, _na_tokens, _separator
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
                         "if recorded); without a target only the forward pass is shown")
@@ -364,8 +365,8 @@ def _encode_target(raw, extra):
 
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
-                 sep=None):
-    from .commands import _load_source
+                 sep=None, na_values=None):
+    from .commands import _load_source, stored_na_values
     from .data.tabular import is_numeric_column
     from .io import load_model
     from .optim import SGD
@@ -378,7 +379,10 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    table = _load_source(str(data_path), sep=sep).table  # a CSV or a bundled dataset
+    if na_values is None:  # read as the model's training data was
+        na_values = stored_na_values(extra)
+    table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
+                         na_values=na_values).table
     part = table.head(rows)
     pre_d = _extra_get(extra, "preprocess", "preprocessor")
     pre = None
@@ -452,7 +456,7 @@ def run(args) -> int:
                          "--data CSV [--target COL]")
         layout = args.layout or "rows"
         rep = model_report(args.model, args.data, args.target, args.rows, args.lr,
-                           args.train_mode, sep=args.sep)
+                           args.train_mode, sep=args.sep, na_values=args.na_values)
     elif args.example == "or-gate":
         layout = args.layout or "seeds"
         rep = or_gate_report()
