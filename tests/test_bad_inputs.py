@@ -57,6 +57,19 @@ def with_nan(i, j, value=np.nan):
     return X
 
 
+def pandas_with_na(kind):
+    """X6 as a DataFrame with one missing value at row 2, column 1: pd.NA in a nullable
+    Float64 column, or None in an object column that also holds text."""
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X6, columns=["a", "b"])
+    if kind == "nullable":
+        df["b"] = df["b"].astype("Float64")
+        df.loc[2, "b"] = pd.NA
+    else:
+        df["b"] = pd.Series([*X6[:2, 1], None, *X6[3:, 1]], dtype=object)
+    return df
+
+
 class _SparseLike:
     """Quacks like a scipy.sparse matrix (has toarray), without needing scipy."""
     shape = (6, 2)
@@ -123,6 +136,16 @@ LIB_CASES = [
     ("fit/X objects with None (missing)",
      lambda t: reg().fit(np.array([[1.0, None]] * 6, dtype=object), np.ones(6)),
      ValueError, r"X contains NaN at row 0, column 1"),
+    ("fit/X pandas NA in a nullable column (missing, not text)",
+     lambda t: reg().fit(pandas_with_na("nullable"), np.ones(6)),
+     ValueError, r"^X contains a missing value \(<NA>\) at row 2, column 1 \(1 missing or "
+                 r"non-finite value\(s\) in all\); remove or impute missing values first$"),
+    ("fit/X pandas None in an object column",
+     lambda t: reg().fit(pandas_with_na("object"), np.ones(6)),
+     ValueError, r"^X contains (NaN|a missing value \(None\)) at row 2, column 1"),
+    ("fit/X text and pd.NA: the text is what fails",
+     lambda t: reg().fit(pandas_with_na("nullable").assign(a=["x"] * 6), np.ones(6)),
+     ValueError, r"X contains non-numeric values \(e\.g\. 'x'\)"),
     ("fit/X objects, not numbers", lambda t: reg().fit(np.array([[1.0, {}]] * 6, dtype=object),
                                                        np.ones(6)),
      ValueError, r"X contains non-numeric values \(e\.g\. \{\}\)"),

@@ -59,13 +59,23 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
                              f"nested lists); every row needs the same number of numbers") \
                 from exc
         raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+    missing = None
     if arr.dtype == object or arr.dtype.kind in "USVO":
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
-            bad = _first_non_numeric(arr)
-            raise ValueError(f"{name} contains non-numeric values (e.g. {bad!r}); "
-                             f"encode text columns as numbers first") from exc
+            if arr.dtype == object:  # pandas' NA (and None): missing values, like NaN
+                missing = np.frompyfunc(_is_missing, 1, 1)(arr).astype(bool)
+                if missing.any():
+                    raw, arr = arr, np.where(missing, np.nan, arr)
+                else:
+                    missing = None
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                bad = _first_non_numeric(arr)
+                raise ValueError(f"{name} contains non-numeric values (e.g. {bad!r}); "
+                                 f"encode text columns as numbers first") from exc
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} has complex values; glassnet works with real numbers")
     if arr.dtype.kind not in "biuf":
@@ -93,11 +103,20 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
             raise ValueError(f"{name} holds a value too large for {np.dtype(dtype).name} "
                              f"({float(src):.4g} at {where}); scale the inputs (standardize "
                              f"them) or use dtype='float64'")
-        kind = "NaN" if np.isnan(out[tuple(bad)]) else "infinity"
+        what = "non-finite" if missing is None else "missing or non-finite"
+        if missing is not None and missing[tuple(bad)]:
+            kind = f"a missing value ({raw[tuple(bad)]!r})"
+        else:
+            kind = "NaN" if np.isnan(out[tuple(bad)]) else "infinity"
         n_bad = int((~np.isfinite(out)).sum())
-        raise ValueError(f"{name} contains {kind} at {where} ({n_bad} non-finite value(s) in "
+        raise ValueError(f"{name} contains {kind} at {where} ({n_bad} {what} value(s) in "
                          f"all); remove or impute missing values first")
     return out
+
+
+def _is_missing(v) -> bool:
+    """None and pandas' missing-value markers (pd.NA, pd.NaT), which do not convert to float."""
+    return v is None or type(v).__name__ in ("NAType", "NaTType")
 
 
 def rectangular(arr: np.ndarray) -> np.ndarray:
