@@ -54,7 +54,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import Table, _format_number, is_numeric_column
+from .data.tabular import Table, _format_number, is_numeric_column, number_share
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -159,37 +159,6 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
     return facts
 
 
-_CURRENCY = "$€£¥₹"
-_GROUPED = re.compile(r"\d{1,3}(?:([,' \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d*)?")
-_SAMPLE = 50  # values looked at before deciding that a text column is not mostly numbers
-
-
-def _number_kind(v: str) -> str:
-    """"plain" if ``float(v)`` reads the text, "symbols" if it does once currency signs, a
-    percent sign and thousands separators are stripped ("$1,234.50", "27.0%"), else "text"."""
-    try:
-        float(v)
-        return "plain"
-    except ValueError:
-        pass
-    t = v.strip()
-    sign = t[0] if t[:1] in ("+", "-") else ""
-    t = t[len(sign):].strip().strip(_CURRENCY).strip()
-    if t.endswith("%"):
-        t = t[:-1].rstrip()
-    if not sign and t[:1] in ("+", "-"):
-        sign, t = t[0], t[1:]
-    if _GROUPED.fullmatch(t):
-        t = re.sub(r"[,' \u00a0\u202f]", "", t)
-    if not t or not t[0].isdigit() and t[0] != ".":
-        return "text"
-    try:
-        float(sign + t)
-        return "symbols"
-    except ValueError:
-        return "text"
-
-
 def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
     """For a column read as text (``values``: str, None for missing): when at least ``share``
     of its present values are numbers, possibly written with currency or percent signs or
@@ -198,33 +167,22 @@ def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
     ``Table.line_numbers``); else None. Cheap on columns that are not: it gives up after
     looking at a few values."""
     where = (lambda i: f"line {lines[i]}") if lines is not None else (lambda i: f"row {i}")
-    n = n_plain = n_symbols = 0
-    first_bad = first_symbols = None
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        n += 1
-        kind = _number_kind(str(v))
-        if kind == "plain":
-            n_plain += 1
-        elif kind == "symbols":
-            n_symbols += 1
-            if first_symbols is None:
-                first_symbols = i
-        elif first_bad is None:
-            first_bad = i
-        if n == _SAMPLE and n_plain + n_symbols < share * n:
-            return None
+    counted = number_share(values, give_up_below=share)
+    if counted is None:
+        return None
+    n, n_plain, n_symbols = counted.n_values, counted.n_numeric, counted.n_formatted
+    first_bad = counted.first_bad_row
     n_num = n_plain + n_symbols
     if n == 0 or n_num < share * n:
         return None
     if first_bad is not None:
         bad = f"{values[first_bad]!r} ({where(first_bad)}) is not" + (
             f" (nor are {n - n_num - 1} more)" if n - n_num > 1 else "")
-    if n_symbols:
+    if n_symbols:  # the first formatted value is where that value first stands
+        at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
-                f"or thousands separators (e.g. {values[first_symbols]!r}, "
-                f"{where(first_symbols)}), so it was read as text: strip the symbols"
+                f"or thousands separators (e.g. {counted.first_formatted!r}, {where(at)}), "
+                f"so it was read as text: strip the symbols"
                 + (f"; {bad} a number" if first_bad is not None else ""))
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"

@@ -91,10 +91,14 @@ class NumericShare(NamedTuple):
 
 
 # A number with formatting: a currency sign before or after it, a trailing %, thousands
-# groups (',' and '.' as the decimal point; or '.' and the decimal comma; or spaces).
+# groups (',' or an apostrophe with '.' as the decimal point; or '.' with the decimal comma;
+# or spaces).
+_CURRENCY = "$€£¥₹"
 _FORMATTED = [re.compile(
-    r"[+-]?\s*[$€£]?\s*[+-]?(?:(?:\d{1,3}(?:[" + sep + r" \u00a0\u202f]\d{3})+|\d+)(?:"
-    + dec + r"\d*)?|" + dec + r"\d+)\s*(?:%|[$€£])?") for sep, dec in ((",", r"\."), (r"\.", ","))]
+    r"[+-]?\s*[" + _CURRENCY + r"]?\s*[+-]?(?:(?:\d{1,3}(?:[" + sep
+    + r" \u00a0\u202f]\d{3})+|\d+)(?:" + dec + r"\d*)?|" + dec + r"\d+)\s*(?:%|["
+    + _CURRENCY + r"])?") for sep, dec in ((",'", r"\."), (r"\.", ","))]
+_SAMPLE = 50  # values looked at before number_share(give_up_below=...) may give up
 
 
 def _number_kind(v: str, comma: bool) -> int:
@@ -109,6 +113,34 @@ def _number_kind(v: str, comma: bool) -> int:
         if comma and _COMMA_NUMBER.fullmatch(v):
             return 0
     return 1 if any(f.fullmatch(v) for f in _FORMATTED) else 2
+
+
+def number_share(values, comma: bool = False, lines=None,
+                 give_up_below: float | None = None) -> NumericShare | None:
+    """:class:`NumericShare` of the text ``values`` (None for missing): how many read as
+    numbers, plain or with formatting (see :meth:`Table.numeric_share`); ``lines`` gives
+    each row's file line. With ``give_up_below``, None as soon as the first 50 present
+    values hold fewer numbers than that share (cheap on columns that are plainly text)."""
+    kind_of: dict[str, int] = {}  # value -> 0 number, 1 formatted number, 2 neither
+    counts = [0, 0, 0]
+    bad = formatted = None
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        kind = kind_of.get(v)
+        if kind is None:
+            kind = kind_of[v] = _number_kind(str(v).strip(), comma)
+        counts[kind] += 1
+        if kind == 2 and bad is None:
+            bad = (v, i)
+        elif kind == 1 and formatted is None:
+            formatted = v
+        if (give_up_below is not None and sum(counts) == _SAMPLE
+                and counts[0] + counts[1] < give_up_below * _SAMPLE):
+            return None
+    line = None if bad is None or lines is None else int(lines[bad[1]])
+    return NumericShare(sum(counts), counts[0], counts[1], bad and bad[0], bad and bad[1],
+                        line, formatted)
 
 
 def is_numeric_column(arr: np.ndarray) -> bool:
@@ -315,25 +347,7 @@ class Table(Mapping):
         if is_numeric_column(col):
             n = int(col.size - _missing_mask(col).sum())
             return NumericShare(n, n, 0, None, None, None, None)
-        kind_of: dict[str, int] = {}  # value -> 0 number, 1 formatted number, 2 neither
-        counts = [0, 0, 0]
-        bad = formatted = None
-        for i, v in enumerate(col):
-            if v is None:
-                continue
-            kind = kind_of.get(v)
-            if kind is None:
-                kind = kind_of[v] = _number_kind(str(v).strip(), self._comma)
-            counts[kind] += 1
-            if kind == 2 and bad is None:
-                bad = (v, i)
-            elif kind == 1 and formatted is None:
-                formatted = v
-        line = None
-        if bad is not None and self._lines is not None:
-            line = int(self._lines[bad[1]])
-        return NumericShare(sum(counts), counts[0], counts[1], bad and bad[0],
-                            bad and bad[1], line, formatted)
+        return number_share(col, self._comma, self._lines)
 
     def to_numpy(self, columns=None, dtype=np.float32) -> np.ndarray:
         """The numeric ``columns`` (all by default) as an ``(n_rows, n_columns)`` matrix.
