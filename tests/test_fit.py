@@ -1261,6 +1261,41 @@ def test_one_layer_object_in_two_places_is_refused():
         gn.Sequential([gn.Dense(2, 4), relu, gn.Dense(4, 4), relu])
 
 
+def test_sequential_add_appends_nodes_as_the_list_would(moons):
+    X, y, _, _ = moons
+    for first in (lambda: gn.Dense(2, 8, activation="relu"),  # built at once
+                  lambda: gn.Dense(8, activation="relu")):    # built by fit
+        listed = gn.Sequential([first(), gn.Dropout(0.2), gn.Dense(8, 1), gn.Sigmoid()], seed=0)
+        added = gn.Sequential([first()], seed=0)
+        assert added.add(gn.Dropout(0.2)) is added
+        added.add(gn.Dense(8, 1)).add(gn.Sigmoid)
+        assert repr(added) == repr(listed)
+        ha = added.fit(X, y, epochs=2)
+        assert ha.history == listed.fit(X, y, epochs=2).history
+        assert same(added.get_weights(), listed.get_weights())
+    model = gn.Sequential([gn.Dense(2, 8)], seed=0)
+    model.add(gn.Dense(1, activation="sigmoid"))  # a Dense with activation adds two nodes
+    assert [type(n).__name__ for n in model.layers] == ["Dense", "Dense", "Sigmoid"]
+    # a width that does not fit, a node already in the graph, not a layer: refused, unchanged
+    with pytest.raises(ValueError, match=r"cannot add Dense\(n_in=5.*receives 1 input"):
+        model.add(gn.Dense(5, 1))
+    with pytest.raises(ValueError, match="same object as node 0"):
+        model.add(model.layers[0])
+    with pytest.raises(TypeError, match="not a glassnet Layer"):
+        model.add("relu")
+    assert len(model.layers) == 3
+    # a trained model refuses: its loss and optimizer were chosen for the old graph
+    model.fit(X, y, epochs=1)
+    with pytest.raises(RuntimeError, match=r"trained.*Sequential\(\[\*model.layers, layer\]\)"):
+        model.add(gn.Dense(1))
+
+
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), ("a", TypeError), (1.5, TypeError)])
+def test_a_bad_seed_is_named(seed, exc):
+    with pytest.raises(exc, match=f"^seed must be None or an integer >= 0, got {seed!r}$"):
+        gn.Sequential([gn.Dense(2, 1)], seed=seed)
+
+
 def test_multilabel_metrics_mean_what_scikit_learn_means(moons):
     """Several sigmoid outputs trained with binary cross-entropy are independent labels:
     accuracy is the share of rows with every label right, F1 & co. average per-label scores;

@@ -37,29 +37,14 @@ class Sequential:
             raise TypeError(f"Sequential expects a list of layers, got {type(layers).__name__}") from None
         if not layers:
             raise ValueError("Sequential needs at least one layer")
-        expanded = []
-        for i, layer in enumerate(layers):
-            if isinstance(layer, type) and issubclass(layer, Layer):
-                layer = layer()
-            if not isinstance(layer, Layer):
-                raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
-                                f"(e.g. Dense(4, 8) or ReLU())")
-            expanded.append(layer)
-            if isinstance(layer, Dense) and layer.activation is not None:
-                expanded.append(_act.get(layer.activation))
-                layer.activation = None
-        first_at = {}
-        for i, layer in enumerate(expanded):
-            j = first_at.setdefault(id(layer), i)
-            if j != i:
-                raise ValueError(f"node {i} ({layer!r}) is the same object as node {j}: a node "
-                                 f"keeps its own input and gradients, so one object cannot "
-                                 f"sit at two places of the graph; create a new layer for each "
-                                 f"place (shared weights are not supported)")
+        expanded = _nodes(layers)
         self.layers = expanded
         self.seed = seed
         self.dtype = resolve_dtype(dtype)
-        self.rng = np.random.default_rng(seed)
+        try:
+            self.rng = np.random.default_rng(seed)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"seed must be None or an integer >= 0, got {seed!r}") from None
         self.n_features = None
         self.history = None
         first = self.layers[0]
@@ -88,6 +73,28 @@ class Sequential:
                     raise
                 raise ValueError(f"layer {i} ({type(layer).__name__}): {exc}") from None
         self.n_features = n_in
+        return self
+
+    def add(self, layer):
+        """Append ``layer`` (expanded as in the constructor: ``Dense(..., activation=...)``
+        adds two nodes) and return the model, as Keras's ``Sequential.add``.
+
+        A built model builds the new nodes at once, for the width of its last node, from the
+        model's generator: the weights are those ``Sequential([..., layer], seed=...)`` gives.
+        A trained model (one with a loss or an optimizer, from ``fit`` or a file) refuses:
+        its loss and optimizer were chosen for the old graph; make a new model of the same
+        (trained) nodes instead, ``Sequential([*model.layers, layer])``."""
+        if getattr(self, "loss", None) is not None or getattr(self, "optimizer", None) is not None:
+            raise RuntimeError("add() builds a model before training; this one is trained (it "
+                               "has a loss/optimizer): make a new model of its nodes, "
+                               "Sequential([*model.layers, layer]), and fit that")
+        before, self.layers = self.layers, _nodes([layer], self.layers)
+        if self.built:
+            try:  # the old nodes are kept as they are; a width that does not fit fails
+                self.build(self.n_features)  # before any new node is built
+            except ValueError as exc:
+                self.layers = before
+                raise ValueError(f"cannot add {layer!r}: {exc}") from None
         return self
 
     @property
@@ -329,3 +336,29 @@ class Sequential:
     def __repr__(self):
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Sequential([\n{inner},\n], seed={self.seed!r}, dtype={self.dtype.name!r})"
+
+
+def _nodes(layers, before=()):
+    """The graph's nodes: ``before`` followed by ``layers``, each Dense with an activation
+    split into the Dense node and the activation node. Raises TypeError for something that is
+    not a Layer, ValueError for one object at two places."""
+    expanded = list(before)
+    for i, layer in enumerate(layers, len(before)):
+        if isinstance(layer, type) and issubclass(layer, Layer):
+            layer = layer()
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
+                            f"(e.g. Dense(4, 8) or ReLU())")
+        expanded.append(layer)
+        if isinstance(layer, Dense) and layer.activation is not None:
+            expanded.append(_act.get(layer.activation))
+            layer.activation = None
+    first_at = {}
+    for i, layer in enumerate(expanded):
+        j = first_at.setdefault(id(layer), i)
+        if j != i:
+            raise ValueError(f"node {i} ({layer!r}) is the same object as node {j}: a node "
+                             f"keeps its own input and gradients, so one object cannot "
+                             f"sit at two places of the graph; create a new layer for each "
+                             f"place (shared weights are not supported)")
+    return expanded
