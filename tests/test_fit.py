@@ -1336,3 +1336,53 @@ def test_probability_loss_after_raw_scores_warns(moons, loss, node):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ok.fit(X, y, loss=loss, epochs=1)
+
+
+# ----------------------------------------------------------------------- custom nodes in fit
+class _Tanh(gn.Layer):
+    """y = tanh(x), written as a user would; ``bug`` selects a wrong backward."""
+
+    def __init__(self, bug=None):
+        super().__init__()
+        self.bug = bug
+
+    def forward(self, x, training=False):
+        self._y = np.tanh(x)
+        return self._y
+
+    def backward(self, dy):
+        dx = dy * (1 - self._y ** 2)
+        if self.bug == "none":
+            return None  # as a forgotten `return dx`
+        if self.bug == "shape":
+            return dx.sum(axis=1, keepdims=True)  # (m, 1) for an input of (m, 4)
+        return dx
+
+
+@pytest.mark.parametrize("bug, match", [
+    ("none", r"^layer 1 \(_Tanh\)\.backward returned None \(did you forget `return dx`\?\); "
+             r"it must return dCost/dx, an array of the input's shape \(32, 4\)"),
+    ("shape", r"^layer 1 \(_Tanh\)\.backward returned shape \(32, 1\) for an input of shape "
+              r"\(32, 4\)"),
+])
+def test_a_wrong_custom_backward_is_named_by_fit_and_backward(moons, bug, match):
+    X, y, _, _ = moons
+    model = gn.Sequential([gn.Dense(2, 4), _Tanh(bug), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y, epochs=2, batch_size=32)
+    assert same(model.get_weights(), before)  # no step was taken with stale gradients
+    # Sequential's own backward checks every node, always
+    out = model.forward(X[:32], training=True)
+    with pytest.raises(ValueError, match=match):
+        model.backward(np.ones_like(out))
+    # a correct custom node trains, and may return None where it was told it need not
+    good = gn.Sequential([gn.Dense(2, 4), _Tanh(), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    h = good.fit(X, y, epochs=2, batch_size=32)
+    assert len(h.history["loss"]) == 2
+    first = gn.Sequential([_Tanh("none"), gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    first.fit(X, y, epochs=1)
+    first.forward(X[:5], training=True)
+    assert first.backward(np.ones((5, 1))) is None
+    with pytest.raises(ValueError, match=r"^layer 0 \(_Tanh\)\.backward returned None"):
+        first.backward(np.ones((5, 1)), input_grad=True)

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import activations as _act
 from ._validate import check_array, check_positive_int, resolve_dtype
-from .layers import Dense, Layer
+from .layers import Dense, Layer, check_backward_output
 
 
 class Sequential:
@@ -152,11 +152,19 @@ class Sequential:
         ``start`` is the index of the node whose *output* gradient ``dy`` is (default: the
         last node). The first node skips its input gradient unless asked: nobody needs the
         gradient of the data, and skipping it saves one matrix product per step.
+
+        Each node's ``backward`` must return an array of its input's shape (m, n_in) (None
+        only where the node was told it need not); otherwise a ValueError names the node's
+        index and class.
         """
         last = len(self.layers) - 1 if start is None else start
         self.layers[0].needs_input_grad = input_grad
-        for layer in self.layers[last::-1]:
-            dy = layer.backward(dy)
+        for i in range(last, -1, -1):
+            layer = self.layers[i]
+            # what backward returns is checked (a shape comparison): a custom node that
+            # forgets `return dx`, or returns a wrong shape, is named here
+            dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
+                                       needed=layer.needs_input_grad)
             if dy is None:
                 break
         return dy

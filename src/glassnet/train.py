@@ -30,7 +30,7 @@ from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
 from .callbacks import Callback, _maximizes  # noqa: F401  (train._maximizes)
-from .layers import Dense
+from .layers import Dense, check_backward_output
 
 
 class DivergenceError(RuntimeError):
@@ -793,6 +793,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     fused_start = len(model.layers) - 2
     first = model.layers[0]
     state = {"interrupted": False}
+    checked = False  # the first step's backward is checked (see _checked_backward)
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
     # A full batch needs neither: its gradient does not depend on the order of the rows.
@@ -869,8 +870,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     else:
                         dy = loss.backward()
                         top = len(model.layers) - 1
-                    for i in range(top, -1, -1):
-                        dy = model.layers[i].backward(dy)
+                    if checked:
+                        for i in range(top, -1, -1):
+                            dy = model.layers[i].backward(dy)
+                    else:  # the first step checks what each backward returns, once per fit
+                        dy = _checked_backward(model.layers, top, dy)
+                        checked = True
                     if l2:
                         penalty = 0.0
                         for alpha, w, g in l2:
@@ -920,6 +925,20 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.history = history
     model.epochs_trained = epoch + 1
     return history
+
+
+def _checked_backward(layers, top, dy):
+    """Backward through ``layers[top]`` down to ``layers[0]``, checking what each node's
+    ``backward`` returns: an array of its input's shape (m, n_in), or None for a node told it
+    need not compute one (the first). A custom node that forgets ``return dx`` or returns a
+    wrong shape fails here with a ValueError naming its index and class, not in the next node
+    deep inside NumPy. ``fit`` runs it on the first step only: later steps go through the same
+    nodes with the same shapes, and the hot loop stays free of checks."""
+    for i in range(top, -1, -1):
+        layer = layers[i]
+        dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
+                                   needed=layer.needs_input_grad)
+    return dy
 
 
 def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
