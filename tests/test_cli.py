@@ -841,3 +841,174 @@ def test_labels_without_a_font_glyph_make_no_warnings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "r" / "confusion_matrix.png").is_file()
     assert "Glyph" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# the --out folder: never the user's files; checked before training; locked
+# ------------------------------------------------------------------------------------------
+
+def _two_feature_csv(path, regression=False, n=60):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(n, 2))
+    t = [f"{a + 2 * b:.3f}" if regression else ("yes" if a + b > 0 else "no") for a, b in X]
+    path.write_text("x1,x2,t\n" + "".join(f"{a:.3f},{b:.3f},{v}\n"
+                                          for (a, b), v in zip(X, t)))
+    return path
+
+
+def test_train_out_never_replaces_or_deletes_the_users_files(tmp_path):
+    data = _two_feature_csv(tmp_path / "d.csv")
+    out = tmp_path / "mywork"
+    out.mkdir()
+    mine = {"decision_boundary.png": "my figure", "predicted_vs_actual.png": "my figure 2",
+            "report.html": "my notes", "notes.txt": "keep"}
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    proc = run("train", data, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr.strip()
+    assert err.startswith("glassnet: error: --out ") and len(err.splitlines()) == 1, err
+    assert "decision_boundary.png" in err and "--overwrite" in err, err
+    assert sorted(os.listdir(out)) == sorted(mine)  # untouched, no lock left behind
+    assert all((out / n).read_text() == t for n, t in mine.items())
+
+    # --overwrite replaces glassnet's names it writes, and deletes nothing
+    proc = run("train", data, "--target", "t", "--epochs", "1", "--quiet", "--overwrite",
+               "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "report.html").read_text() != "my notes"
+    for name in ("predicted_vs_actual.png", "notes.txt"):  # not written by a classification
+        assert (out / name).read_text() == mine[name], name
+    assert (out / "decision_boundary.png").read_bytes().startswith(b"\x89PNG")  # 2-D: drawn
+    assert not (out / ".glassnet.lock").exists()
+    files = json.loads((out / "metrics.json").read_text())["files"]
+    assert files[0] == "model.gnet" and "decision_boundary.png" in files
+    assert "predicted_vs_actual.png" not in files
+
+
+def test_train_out_replaces_an_earlier_run_and_only_its_stale_plots(tmp_path):
+    out = tmp_path / "run"
+    clf = _two_feature_csv(tmp_path / "c.csv")
+    proc = run("train", clf, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "decision_boundary.png").is_file() and (out / "confusion_matrix.png").is_file()
+    (out / "predictions.csv").write_text("mine\n")  # a user's file next to a run: kept
+    reg = _two_feature_csv(tmp_path / "r.csv", regression=True)
+    proc = run("train", reg, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    names = set(os.listdir(out))
+    assert "decision_boundary.png" not in names and "confusion_matrix.png" not in names
+    assert {"predicted_vs_actual.png", "model.gnet", "report.html"} <= names
+    assert (out / "predictions.csv").read_text() == "mine\n"
+    assert json.loads((out / "metrics.json").read_text())["task"] == "regression"
+
+    # a run of a version that kept no list of its files is recognised by its metrics.json
+    m = json.loads((out / "metrics.json").read_text())
+    del m["files"]
+    (out / "metrics.json").write_text(json.dumps(m))
+    proc = run("train", clf, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "predicted_vs_actual.png").exists()
+    # a file named like glassnet's that the earlier run did not write is not replaced
+    (out / "predicted_vs_actual.png").write_text("my figure")
+    proc = run("train", clf, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 2 and "predicted_vs_actual.png" in proc.stderr, proc.stderr
+    assert (out / "predicted_vs_actual.png").read_text() == "my figure"
+
+
+def test_train_out_lock(tmp_path):
+    data = _two_feature_csv(tmp_path / "d.csv")
+    out = tmp_path / "run"
+    out.mkdir()
+    lock = out / ".glassnet.lock"
+    lock.write_text(f"{os.getpid()}\n")  # a live process holds it
+    proc = run("train", data, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 2, proc.stderr
+    assert f"another glassnet train is writing to {out} (pid {os.getpid()})" in proc.stderr
+    assert lock.read_text() == f"{os.getpid()}\n" and not (out / "model.gnet").exists()
+    # a lock left by a process that is gone is taken over, and removed at the end
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    lock.write_text(f"{gone.pid}\n")
+    proc = run("train", data, "--target", "t", "--epochs", "1", "--quiet", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not lock.exists() and (out / "model.gnet").is_file()
+    # an error after the folder was made removes the lock, and the folder it created
+    proc = run("train", data, "--target", "nope", "--out", tmp_path / "new" / "run")
+    assert proc.returncode == 2 and "no column 'nope'" in proc.stderr, proc.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_two_trains_into_one_folder_one_is_refused(tmp_path):
+    data = _two_feature_csv(tmp_path / "d.csv", n=3000)
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    cmd = [sys.executable, "-m", "glassnet.cli", "train", str(data), "--target", "t",
+           "--quiet", "--out", str(out)]
+    first = subprocess.Popen(cmd + ["--epochs", "100000", "--no-early-stopping"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 30
+        while not (out / ".glassnet.lock").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        second = run("train", data, "--target", "t", "--epochs", "1", "--hidden", "3",
+                     "--quiet", "--out", out)
+        assert second.returncode == 2, second.stderr
+        assert f"another glassnet train is writing to {out} (pid {first.pid})" in second.stderr
+    finally:
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err
+    assert glassnet.load(out / "model.gnet").layers[0].units == 64
+    assert not (out / ".glassnet.lock").exists()
+
+
+def test_train_out_is_checked_before_the_data_is_read(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("data\n")
+    for out, message in [(afile, f"--out {afile} exists and is not a folder"),
+                         (afile / "run", f"--out {afile / 'run'}: {afile} is not a folder")]:
+        proc = run("train", tmp_path / "missing.csv", "--target", "t", "--out", out)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert afile.read_text() == "data\n"
+
+
+def _failing(real, suffix, code, message):
+    """``real(path, ...)``, but an OSError(code, message) for a path ending in ``suffix``."""
+    def call(path, *a, **k):
+        if str(path).endswith(suffix):
+            raise OSError(code, message, str(path))
+        return real(path, *a, **k)
+    return call
+
+
+def test_an_unwritable_out_fails_before_training(tmp_path, monkeypatch, capsys):
+    """Probed by creating the lock file; as root, chmod does not stop writes, so the
+    failure of a read-only file system is simulated."""
+    import errno
+    from glassnet import cli
+    monkeypatch.setattr(os, "open", _failing(os.open, ".glassnet.lock", errno.EROFS,
+                                             "Read-only file system"))
+    out = tmp_path / "ro"
+    out.mkdir()
+    rc = cli.main(["train", str(tmp_path / "missing.csv"), "--target", "t", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"--out {out} is not writable: Read-only file system" in err, err
+
+
+def test_a_failed_save_keeps_the_model_and_says_what_was_saved(tmp_path, monkeypatch, capsys):
+    import errno
+    from glassnet import cli, io
+    monkeypatch.setattr(io, "atomic_write_text", _failing(
+        io.atomic_write_text, "report.html", errno.ENOSPC, "No space left on device"))
+    data = _two_feature_csv(tmp_path / "d.csv")
+    out = tmp_path / "run"
+    rc = cli.main(["train", str(data), "--target", "t", "--epochs", "2", "--quiet",
+                   "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "No space left on device" in err and "saved model.gnet, metrics.json" in err, err
+    assert "not saved: report.html" in err, err
+    assert glassnet.load(out / "model.gnet").n_features == 2
+    assert not (out / "report.html").exists() and not (out / ".glassnet.lock").exists()

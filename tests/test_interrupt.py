@@ -103,6 +103,7 @@ def _check_saved(out_dir, stdout, stderr, returncode):
     for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
         assert (out_dir / name).is_file(), f"{name} missing: {sorted(os.listdir(out_dir))}"
     assert not [p for p in os.listdir(out_dir) if p.endswith(".tmp")], "a temporary file left"
+    assert not (out_dir / ".glassnet.lock").exists(), "the lock of --out was left behind"
 
     summary = json.loads((out_dir / "metrics.json").read_text())
     assert summary["interrupted"] is True and summary["diverged"] is False
@@ -152,3 +153,4 @@ def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
     assert proc.returncode == 130, f"exit {proc.returncode}\n{(stdout + stderr)[-3000:]}"
     assert "Traceback" not in stderr, stderr[-3000:]
     assert "interrupted" in stdout + stderr
+

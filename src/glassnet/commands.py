@@ -66,6 +66,9 @@ CLASSIFICATION_METRICS = (("accuracy", "accuracy"), ("precision_macro", "precisi
 REGRESSION_METRICS = (("mse", "MSE"), ("mae", "MAE"), ("r2", "R²"))
 PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.png",
               "predicted_vs_actual.png")
+# every name `glassnet train` writes in --out, in the order it lists them
+RUN_FILES = ("model.gnet", "metrics.json", "history.csv", *PLOT_FILES, "report.html")
+LOCK_FILE = ".glassnet.lock"  # held (created exclusively, holding the PID) for a whole run
 
 
 def _usage(msg):
@@ -262,7 +265,13 @@ def register(subparsers) -> None:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the weights and of the computations")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default: runs/<dataset name>)")
+                   help="output folder (default: runs/<dataset name>): new, empty or holding "
+                        "an earlier glassnet train run, whose files are replaced; a folder "
+                        "with other files is refused")
+    p.add_argument("--overwrite", action="store_true",
+                   help="write into an --out folder that holds other files, replacing those "
+                        "named like glassnet's own (model.gnet, report.html ...); no other "
+                        "file is ever deleted")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no tables: one line at the end")
     p.set_defaults(func=cmd_train)
@@ -544,10 +553,227 @@ def split_rows(y, n_rows, test_split, val_split, seed):
     return train, val, test, state["stratified"], notes
 
 
+# ------------------------------------------------------------------------------------------
+# the --out folder of `glassnet train`
+# ------------------------------------------------------------------------------------------
+
+class _RunFolder:
+    """The ``--out`` folder of one ``glassnet train`` run: checked before any data is read,
+    locked for the whole run, and written so that nothing of the user's is lost.
+
+    The folder may be new, empty, or hold an earlier run: its ``metrics.json``, written by
+    glassnet, lists under ``"files"`` what that run wrote (a ``metrics.json`` of a version
+    that wrote no list is recognised by its ``"glassnet_version"``; its run's files are
+    glassnet's names present, since that version deleted every plot name before writing its
+    own). Any other folder is refused, or with ``--overwrite`` used: glassnet's own names
+    (:data:`RUN_FILES`) are replaced there. No file the earlier run did not write is ever
+    deleted: only the plots it listed and this run does not draw again. A folder this run
+    created is removed again (when empty) if the run ends before saving anything.
+
+    The lock, ``.glassnet.lock``, is created with ``O_CREAT | O_EXCL`` and holds the PID; it is
+    also the probe that the folder is writable. A second run into the folder fails at once; a
+    lock whose process is gone (a run killed with SIGKILL) is taken over."""
+
+    def __init__(self, overwrite=False):
+        self.overwrite = overwrite
+        self.path = None
+        self.created = []      # the folders this run made, deepest first
+        self.lock = None
+        self.previous = set()  # the files of the earlier run in the folder
+        self.planned = []      # what this run writes, in order
+        self.written = []      # what it has written
+
+    # -- opening: checks, folder, lock --------------------------------------------------------
+    def open(self, path) -> None:
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise _usage(f"--out {path} exists and is not a folder")
+        missing, p = [], path
+        while not os.path.lexists(p) and p != p.parent:
+            missing.append(p)
+            p = p.parent
+        if missing and not p.is_dir():
+            raise _usage(f"--out {path}: {p} is not a folder")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _usage(f"cannot create --out {path}: {exc.strerror or exc}") from None
+        self.path, self.created = path, missing
+        self._lock()
+        self._check_contents()
+
+    def _lock(self) -> None:
+        lock = self.path / LOCK_FILE
+        for _ in range(3):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                pid = _lock_owner(lock)
+                if pid is not None:
+                    raise _usage(f"another glassnet train is writing to {self.path} (pid "
+                                 f"{pid}); wait for it to end or choose another --out (if no "
+                                 f"such run is going on, delete {lock})") from None
+                continue  # a stale lock, removed: try again
+            except OSError as exc:
+                raise _usage(f"--out {self.path} is not writable: "
+                             f"{exc.strerror or exc}") from None
+            try:
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except OSError as exc:
+                os.close(fd)
+                os.unlink(lock)
+                raise _usage(f"--out {self.path} is not writable: "
+                             f"{exc.strerror or exc}") from None
+            os.close(fd)
+            self.lock = lock
+            return
+        raise _usage(f"could not lock --out {self.path}: {lock} keeps coming back")
+
+    def _check_contents(self) -> None:
+        names = sorted(n for n in os.listdir(self.path)
+                       if n != LOCK_FILE and not _our_temporary_file(n))
+        if not names:
+            return
+        previous = _earlier_run_files(self.path)
+        if previous is None:
+            if not self.overwrite:
+                raise _usage(f"--out {self.path} is not empty and holds no earlier glassnet "
+                             f"train run ({_some_names(names)}); choose a new or empty "
+                             f"folder, or pass --overwrite to write there anyway (files named "
+                             f"like glassnet's, such as report.html, are replaced; no file is "
+                             f"deleted)")
+            return
+        self.previous = previous
+        clash = [n for n in names if n in RUN_FILES and n not in previous]
+        if clash and not self.overwrite:
+            raise _usage(f"--out {self.path} holds an earlier glassnet train run and also "
+                         f"{_some_names(clash)}, which that run did not write; move "
+                         f"{'it' if len(clash) == 1 else 'them'} away, choose another folder, "
+                         f"or pass --overwrite to replace glassnet's own file names there")
+
+    # -- writing --------------------------------------------------------------------------
+    def save(self, name, write) -> None:
+        """``write(path)`` the file ``name``; a failure names what was saved and what not."""
+        try:
+            write(self.path / name)
+        except (OSError, ValueError) as exc:
+            what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and \
+                exc.strerror and exc.filename else str(exc).splitlines()[0]
+            raise _usage(f"saving to {self.path}/ failed ({what}); {self.saved_note()}") \
+                from None
+        self.written.append(name)
+
+    def remove_stale(self, keep) -> None:
+        """Delete the earlier run's plots that this run does not write (``keep``)."""
+        for name in PLOT_FILES:
+            if name in self.previous and name not in keep:
+                try:
+                    (self.path / name).unlink()
+                except FileNotFoundError:
+                    pass
+
+    def saved_note(self) -> str:
+        if not self.written:
+            return "nothing was saved" + (f" to {self.path}/" if self.path else "")
+        left = [n for n in self.planned if n not in self.written]
+        return (f"saved {', '.join(self.written)}" +
+                (f"; not saved: {', '.join(left)}" if left else ""))
+
+    # -- closing --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the lock; remove the folders this run made if nothing was saved."""
+        if self.lock is not None:
+            try:
+                if _read_pid(self.lock) == os.getpid():
+                    os.unlink(self.lock)
+            except OSError:
+                pass
+            self.lock = None
+        if not self.written:
+            for d in self.created:  # deepest first; rmdir removes only empty folders
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+
+
+def _read_pid(lock):
+    try:
+        text = Path(lock).read_text(encoding="ascii", errors="replace").strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _lock_owner(lock):
+    """The PID of the live process holding ``lock``, or None after removing a stale lock
+    (its process is gone, or it never got a PID written in a second)."""
+    pid = None
+    for _ in range(20):  # the owner writes its PID just after creating the file
+        if not os.path.lexists(lock):
+            return None
+        pid = _read_pid(lock)
+        if pid is not None:
+            break
+        time.sleep(0.05)
+    if pid is not None and pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+            return pid
+        except PermissionError:  # alive, someone else's
+            return pid
+        except (ProcessLookupError, OverflowError, OSError):
+            pass
+    if _read_pid(lock) == pid:  # still the stale one (not a new owner's): remove it
+        try:
+            os.unlink(lock)
+        except FileNotFoundError:
+            pass
+    return None
+
+
+def _our_temporary_file(name) -> bool:
+    """A temporary file of an interrupted atomic write of a glassnet file (io._atomic_open)."""
+    import re
+    return re.fullmatch(r"\.(.+)\.[0-9a-f]{16}\.tmp", name) is not None and \
+        name[1:].rsplit(".", 2)[0] in RUN_FILES
+
+
+def _earlier_run_files(folder):
+    """The files of the earlier run in ``folder`` (None if it holds none): those its
+    metrics.json lists, or, from a version that kept no list, glassnet's names present."""
+    try:
+        summary = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(summary, dict) or "glassnet_version" not in summary or \
+            "metrics" not in summary:
+        return None
+    files = summary.get("files")
+    if isinstance(files, list):
+        return {f for f in files if f in RUN_FILES} | {"metrics.json"}
+    return {n for n in RUN_FILES if (folder / n).is_file()}
+
+
+def _some_names(names, most=3) -> str:
+    shown = ", ".join(_shown(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def cmd_train(args) -> int:
+    folder = _RunFolder(overwrite=getattr(args, "overwrite", False))
+    try:
+        if args.out:  # checked (and locked) before the data is read and the network trained
+            folder.open(args.out)
+        return _train(args, folder)
+    finally:
+        folder.close()
+
+
+def _train(args, folder: _RunFolder) -> int:
     from . import __version__
     from . import optim
-    from .io import atomic_write_text, save_model
+    from .io import atomic_write_bytes, atomic_write_text, save_model
     from .preprocess import (NoUsableColumnsError, TabularPreprocessor, TargetEncoder,
                              detect_task, drop_reasons, mean_std, numeric_text_note)
     from .train import EarlyStopping
@@ -557,6 +783,9 @@ def cmd_train(args) -> int:
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
     src = _load_source(args.data, sep=args.sep, na_values=args.na_values)
+    if folder.path is None:
+        folder.open(os.path.join("runs", src.name))
+    out_dir = folder.path
     target = args.target or src.default_target
     if target is None:
         raise _usage(f"--target is required for a CSV file: name the column to predict "
@@ -779,11 +1008,6 @@ def cmd_train(args) -> int:
             outputs[split_name] = pred
             results[split_name] = _metrics(task, y[ids], pred=pred)
 
-    out_dir = Path(args.out if args.out else os.path.join("runs", src.name))
-    if out_dir.exists() and not out_dir.is_dir():
-        raise _usage(f"--out {out_dir} exists and is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-
     id_columns = [c for c, r in pre.dropped_.items() if str(r).startswith("identifier")]
     summary = {
         "glassnet_version": __version__,
@@ -821,19 +1045,12 @@ def cmd_train(args) -> int:
         "options": summary["options"],
         "read_options": {"na_values": list(args.na_values or [])},
     }
+    # -- saving: the model first, so the trained weights survive whatever fails later -----
     model_path = out_dir / "model.gnet"
-    save_model(model, model_path, extra=extra)
-    written = ["model.gnet"]
-    atomic_write_text(out_dir / "metrics.json", json.dumps(_jsonable(summary), indent=2) + "\n")
-    written.append("metrics.json")
-    history.to_csv(out_dir / "history.csv", first_epoch=1)  # as the terminal and report count
-    written.append("history.csv")
+    folder.planned = ["model.gnet", "metrics.json", "history.csv", "report.html"]
+    folder.save("model.gnet", lambda p: save_model(model, p, extra=extra))
 
-    # -- plots and report -----------------------------------------------------------------
-    for stale in PLOT_FILES:
-        f = out_dir / stale
-        if f.is_file():
-            f.unlink()
+    # -- plots and report, drawn before anything else is replaced ---------------------------
     images = {}
     if task == "classification" and n_classes > MAX_PLOT_CLASSES:
         notices.append(f"no confusion matrix plot: {n_classes} classes are too many to draw "
@@ -844,10 +1061,9 @@ def cmd_train(args) -> int:
             # about it (one per glyph, naming a source line) is noise on a command line
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from",
                                     category=UserWarning)
-            images = _plots(out_dir, model, history, best_epoch if es is not None else None,
+            images = _plots(model, history, best_epoch if es is not None else None,
                             task, outputs, y, parts, pre,
                             extra["class_display_names"] or class_labels)
-        written.extend(images)
     except ImportError as exc:
         notices.append(f"no plots: {exc}")
     report = _report_html(src=src, target=target, task=task, table=table, pre=pre,
@@ -855,8 +1071,17 @@ def cmd_train(args) -> int:
                           images=images, notices=notices, class_labels=class_labels,
                           y=y, status=status, args=args, lr=lr, arch=arch, out_kind=out_kind,
                           display_labels=extra["class_display_names"])
-    atomic_write_text(out_dir / "report.html", report)
-    written.append("report.html")
+    folder.planned = ["model.gnet", "metrics.json", "history.csv", *images, "report.html"]
+    summary["files"] = list(folder.planned)  # the manifest: what this run writes in --out
+    folder.remove_stale(images)
+    folder.save("metrics.json", lambda p: atomic_write_text(
+        p, json.dumps(_jsonable(summary), indent=2) + "\n"))
+    # epochs counted from 1, as the terminal and the report count them
+    folder.save("history.csv", lambda p: history.to_csv(p, first_epoch=1))
+    for name, data in images.items():
+        folder.save(name, lambda p, data=data: atomic_write_bytes(p, data))
+    folder.save("report.html", lambda p: atomic_write_text(p, report))
+    written = folder.written
     total = time.perf_counter() - t_start
 
     if quiet:
@@ -1038,10 +1263,9 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def _plots(out_dir, model, history, best_epoch, task, outputs, y, parts, pre, labels):
-    """Write the PNGs; return {file name: png bytes}."""
+def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
+    """Draw the PNGs (written by the caller); return {file name: png bytes}."""
     from . import plot
-    from .io import atomic_write_bytes
     plot._mpl()
     images = {}
 
@@ -1099,8 +1323,6 @@ def _plots(out_dir, model, history, best_epoch, task, outputs, y, parts, pre, la
         ax.legend(loc="best")
         ax.grid(True, alpha=0.3)
         images["predicted_vs_actual.png"] = _png(fig)
-    for name, data in images.items():
-        atomic_write_bytes(out_dir / name, data)
     return images
 
 
