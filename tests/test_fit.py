@@ -1386,3 +1386,53 @@ def test_a_wrong_custom_backward_is_named_by_fit_and_backward(moons, bug, match)
     assert first.backward(np.ones((5, 1))) is None
     with pytest.raises(ValueError, match=r"^layer 0 \(_Tanh\)\.backward returned None"):
         first.backward(np.ones((5, 1)), input_grad=True)
+
+
+class _Scale(gn.Layer):
+    """y = x ⊙ w (one weight per column), written the way a user may: backward ASSIGNS a
+    new gradient array, and with ``clip`` forward assigns new (clipped) weights."""
+
+    def __init__(self, clip=None):
+        super().__init__()
+        self.clip = clip
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        self.n_in = self.n_out = n_in
+        self.params = {"w": np.ones(n_in, dtype=dtype)}
+        self.grads = {"w": np.zeros(n_in, dtype=dtype)}
+        return n_in
+
+    def forward(self, x, training=False):
+        if self.clip is not None:
+            self.params["w"] = np.clip(self.params["w"], -self.clip, self.clip)
+        self._x = x
+        return x * self.params["w"]
+
+    def backward(self, dy):
+        self.grads["w"] = (self._x * dy).sum(axis=0)  # a new array, not written in place
+        return dy * self.params["w"]
+
+
+@pytest.mark.parametrize("clip", [None, 1.5])
+def test_a_node_that_assigns_new_grad_or_weight_arrays_is_trained(clip):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3)).astype(np.float32)
+    Y = X * np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    model = gn.Sequential([_Scale(clip)], seed=0)
+    lr, loss = 0.1, gn.losses.MSE()
+    model.fit(X, Y, loss=loss, optimizer=gn.SGD(lr=lr), epochs=5, batch_size=None)
+    # the same steps by hand: plain gradient descent on w
+    w = np.ones(3, dtype=np.float32)
+    for _ in range(5):
+        if clip is not None:
+            w = np.clip(w, -clip, clip)
+        loss.forward(X * w, Y)
+        w = w - np.float32(lr) * (X * loss.backward()).sum(axis=0)
+    got = model.layers[0].params["w"]
+    assert not np.allclose(got, 1.0)  # it was trained (it used to stay at [1, 1, 1])
+    np.testing.assert_allclose(got, w, rtol=1e-5)
+    # the same with mini-batches, Adam and Dense nodes around it: it learns the columns' scale
+    model = gn.Sequential([gn.Dense(3, 3), _Scale(clip), gn.Dense(3, 3)], seed=0)
+    h = model.fit(X, Y, loss="mse", optimizer=gn.Adam(lr=0.05), epochs=60, batch_size=8)
+    assert h.history["loss"][-1] < 0.1 * h.history["loss"][0]
+    assert not np.allclose(model.layers[1].params["w"], 1.0)

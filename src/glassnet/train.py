@@ -3,7 +3,11 @@ and an optimizer step; callbacks around them; validation and metrics at each epo
 
 The loop is the hot path of the library, so it is written to do nothing twice: the data is
 validated and cast once, each batch is gathered into one reused buffer, the first layer skips
-the gradient of the data, and the optimizer updates parameters in place.
+the gradient of the data, and the optimizer updates parameters in place. The list of
+parameter arrays is taken once; a custom node that assigns new arrays to its ``grads`` or
+``params`` (``self.grads["W"] = x.T @ dy``) is found on the first step, and the list is then
+taken afresh at every step, so such a node trains too. The first step also checks what each
+node's ``backward`` returns.
 
 Per-row ``sample_weight`` w makes each batch's cost the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ of the
 rows' losses (see :mod:`glassnet.losses`), and each epoch's logged loss the weighted mean over
@@ -794,6 +798,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     first = model.layers[0]
     state = {"interrupted": False}
     checked = False  # the first step's backward is checked (see _checked_backward)
+    # True when a node replaces its params/grads arrays instead of writing into them: the
+    # list of arrays the optimizer steps is then taken afresh at every step
+    refresh = False
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
     # A full batch needs neither: its gradient does not depend on the order of the rows.
@@ -803,9 +810,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
         if W is not None:
             wbuf = np.empty(bs, dtype=W.dtype)
-    # L2 penalties of Dense(l2=α) layers: (α, W, dW)
-    l2 = [(layer.l2, layer.params["W"], layer.grads["W"]) for layer in model.layers
-          if getattr(layer, "l2", 0) and "W" in layer.params]
+    l2 = _l2_terms(model)
     wb = None
     snapshot = [p.copy() for _, _, p, _ in params]
     logs = {}
@@ -876,6 +881,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     else:  # the first step checks what each backward returns, once per fit
                         dy = _checked_backward(model.layers, top, dy)
                         checked = True
+                        refresh = _arrays_replaced(model, params)
+                    if refresh:
+                        params, l2 = model.parameters(), _l2_terms(model)
                     if l2:
                         penalty = 0.0
                         for alpha, w, g in l2:
@@ -939,6 +947,23 @@ def _checked_backward(layers, top, dy):
         dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
                                    needed=layer.needs_input_grad)
     return dy
+
+
+def _l2_terms(model):
+    """The L2 penalties of Dense(l2=α) nodes: a list of (α, W, dW)."""
+    return [(layer.l2, layer.params["W"], layer.grads["W"]) for layer in model.layers
+            if getattr(layer, "l2", 0) and "W" in layer.params]
+
+
+def _arrays_replaced(model, params):
+    """Whether a node has put new arrays in its ``params`` or ``grads`` dicts since ``params``
+    (a ``model.parameters()`` list) was taken. Built-in nodes write into their arrays in
+    place, so the list fit takes once stays valid; a custom node whose backward assigns
+    ``self.grads["W"] = x.T @ dy`` (or that assigns new weights) would otherwise be stepped
+    with stale gradients, or not at all."""
+    now = model.parameters()
+    return len(now) != len(params) or any(
+        p is not q or g is not h for (_, _, p, g), (_, _, q, h) in zip(now, params))
 
 
 def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
