@@ -558,6 +558,94 @@ def test_sigint_stops_fit_and_keeps_the_weights():
     assert r["handler_restored"]
 
 
+SIGINT_RESTORE_SCRIPT = textwrap.dedent("""
+    import json, os, signal, warnings
+    import numpy as np
+    import glassnet as gn
+
+    class InterruptAt(gn.Callback):  # Ctrl-C in the middle of epoch `epoch` (from 0)
+        def __init__(self, epoch):
+            self.epoch = epoch
+        def on_epoch_begin(self, epoch, logs=None):
+            self.now = epoch
+        def on_batch_end(self, batch, logs=None):
+            if self.now == self.epoch and batch == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    class Reset(gn.Callback):  # puts the first weights back as training ends
+        def on_train_begin(self, logs=None):
+            self.first = self.model.get_weights()
+        def on_train_end(self, logs=None):
+            self.model.set_weights(self.first)
+
+    X, y = gn.data.make_moons(400, noise=0.3, seed=0)
+    out = {}
+    for name, extra in [("best", [gn.EarlyStopping(patience=10**6)]),
+                        ("no_restore", [gn.EarlyStopping(patience=10**6,
+                                                         restore_best_weights=False)]),
+                        ("plain", []), ("reset", [Reset()])]:
+        m = gn.Sequential([gn.Dense(2, 16, activation="relu"), gn.Dense(16, 1), gn.Sigmoid()],
+                          seed=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            h = m.fit(X, y, epochs=1000, optimizer=gn.Adam(lr=0.05), batch_size=16,
+                      validation_split=0.25, callbacks=[InterruptAt(30), *extra])
+        es = extra[0] if name != "reset" and extra else None
+        out[name] = {
+            "interrupted": h.interrupted, "stop_reason": h.stop_reason,
+            "warnings": [str(w.message) for w in caught],
+            "best_epoch": None if es is None else es.best_epoch,
+            "best_kept": es is not None and es.best_weights is not None and all(
+                np.array_equal(a, b) for a, b in zip(m.get_weights(), es.best_weights)),
+            "epochs_logged": len(h.epoch),
+        }
+    print(json.dumps(out))
+""")
+
+
+def test_the_ctrl_c_message_names_the_weights_that_are_really_kept():
+    # Trial D finding 9: with EarlyStopping, Ctrl-C used to say "the weights trained so far
+    # are kept" while the model held the best epoch's weights, put back as training ended.
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(src), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", SIGINT_RESTORE_SCRIPT], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    head = "interrupted (Ctrl-C) during epoch 31; "
+    best = r["best"]
+    assert best["interrupted"] and best["epochs_logged"] == 30 and best["best_kept"]
+    assert best["best_epoch"] < 29  # an earlier epoch than the last one, so it matters here
+    assert best["stop_reason"] == (f"{head}the weights of epoch {best['best_epoch'] + 1} "
+                                   f"(best val_loss) are kept")
+    assert best["warnings"] == [best["stop_reason"]]
+    for name in ("no_restore", "plain"):
+        assert r[name]["stop_reason"] == head + "the weights trained so far are kept", name
+        assert r[name]["warnings"] == [r[name]["stop_reason"]]
+    assert r["reset"]["stop_reason"] == (head + "a callback replaced the weights trained so "
+                                         "far as training ended (on_train_end); its weights "
+                                         "are kept")
+
+
+def test_after_a_divergence_the_stop_reason_says_early_stopping_put_back_its_best():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = X @ np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    model = gn.Sequential([gn.Dense(3, 8, activation="relu"), gn.Dense(8, 1)], seed=0)
+    es = gn.EarlyStopping(patience=100)
+    boom = gn.LearningRateScheduler(lambda e, lr: 0.01 if e < 4 else 1e12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = model.fit(X, y, loss="mse", optimizer=gn.SGD(lr=0.01), epochs=10, batch_size=32,
+                      validation_split=0.2, callbacks=[es, boom])
+    assert h.diverged and es.restored_epoch == es.best_epoch == 3
+    assert h.stop_reason.startswith("training diverged: the loss became non-finite at epoch 5")
+    assert h.stop_reason.endswith(" EarlyStopping then put back the weights of epoch 4 "
+                                  "(best val_loss).")
+    assert same(model.get_weights(), es.best_weights)
+
+
 # ------------------------------------------------------------------------------- metrics
 def test_training_metrics_equal_glassnet_metrics_on_the_same_predictions(moons):
     """Full batch, no shuffling: epoch e's training metrics are those of the predictions made

@@ -257,7 +257,9 @@ class Sequential:
             ``loss``/``val_loss`` are weighted means too (metrics are not weighted).
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
-        history (``history.interrupted`` is then True).
+        history (``history.interrupted`` is then True); an EarlyStopping callback still puts
+        back its best epoch's weights, and the warning (``history.stop_reason``) says which
+        weights are kept.
         """
         from .train import fit
         return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,

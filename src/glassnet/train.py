@@ -102,6 +102,12 @@ class EarlyStopping(Callback):
       with value < best, however small the gain; so training stops after ``patience`` epochs
       in a row each gained less than min_delta on the best before it
       (MLPClassifier's ``n_iter_no_change`` is ``patience - 1``).
+
+    With ``restore_best_weights`` the best epoch's weights are put back when training ends,
+    however it ends (patience run out, the last epoch reached, Ctrl-C, divergence), as
+    Keras 3 does (tf.keras 2 put them back only when it stopped training itself);
+    ``restored_epoch`` then holds that epoch (from 0), else None, and ``fit``'s Ctrl-C
+    message names it.
     """
 
     def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, mode="auto",
@@ -127,6 +133,7 @@ class EarlyStopping(Callback):
         self.best_epoch = None
         self.best_weights = None
         self.stopped_epoch = None
+        self.restored_epoch = None
         self._key = None
 
     def on_epoch_end(self, epoch, logs=None):
@@ -161,6 +168,7 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+            self.restored_epoch = self.best_epoch
 
 
 class LearningRateScheduler(Callback):
@@ -920,16 +928,21 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     call("on_epoch_end", epoch, logs)
                 if state["interrupted"]:
                     history.interrupted = True
-                    history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; the "
-                                           f"weights trained so far are kept")
-                    warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=3)
                     break
                 if model.stop_training:
                     history.stopped_early = True
                     history.stop_reason = model._stop_reason
                     break
         finally:  # callbacks finish (close files, restore best weights) even on an error
+            trained = model.get_weights() if history.interrupted else None
             call("on_train_end", logs)
+    # Said only now: on_train_end may have put back other weights (EarlyStopping's best).
+    if history.interrupted:
+        history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; "
+                               f"{_weights_kept(model, cbs, trained)}")
+        warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=3)
+    elif history.diverged and _restored(cbs):
+        history.stop_reason += f" EarlyStopping then put back {_restored(cbs)}."
     model.history = history
     model.epochs_trained = epoch + 1
     return history
@@ -947,6 +960,30 @@ def _checked_backward(layers, top, dy):
         dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
                                    needed=layer.needs_input_grad)
     return dy
+
+
+def _restored(cbs):
+    """"the weights of epoch 14 (best val_loss)" when an EarlyStopping among ``cbs`` put back
+    its best epoch's weights as training ended, else None."""
+    for cb in reversed(cbs):
+        epoch = getattr(cb, "restored_epoch", None) if isinstance(cb, EarlyStopping) else None
+        if epoch is not None:
+            return f"the weights of epoch {epoch + 1} (best {cb._key})"
+    return None
+
+
+def _weights_kept(model, cbs, trained):
+    """What the model holds after ``on_train_end``, in words: "the weights of epoch 14 (best
+    val_loss) are kept" when EarlyStopping put back its best epoch's weights; else, when a
+    callback changed ``trained`` (the weights before on_train_end), that it replaced them;
+    else "the weights trained so far are kept"."""
+    restored = _restored(cbs)
+    if restored:
+        return f"{restored} are kept"
+    if not all(np.array_equal(a, b) for a, b in zip(trained, model.get_weights())):
+        return ("a callback replaced the weights trained so far as training ended "
+                "(on_train_end); its weights are kept")
+    return "the weights trained so far are kept"
 
 
 def _l2_terms(model):
