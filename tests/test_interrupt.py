@@ -154,3 +154,23 @@ def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
     assert "Traceback" not in stderr, stderr[-3000:]
     assert "interrupted" in stdout + stderr
 
+
+def test_a_second_ctrl_c_while_saving_waits_until_everything_is_saved(tmp_path):
+    """The first Ctrl-C stops training; a second one (a common reflex) that lands while the
+    run is being saved must not lose it: it is deferred until the files are written."""
+    out_dir = tmp_path / "run"
+    proc, out, err = _start_training(out_dir)
+    _wait_until_training(proc, out, err, epochs_done=1)
+    proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 60
+    # the status line is printed once fit has returned: the save phase has begun
+    while "interrupted (Ctrl-C) after" not in out.text and proc.poll() is None and \
+            time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = _finish(proc, out, err)
+    _check_saved(out_dir, stdout, stderr, proc.returncode)
+    assert "saving, please wait" in stderr, stderr[-2000:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("glassnet: interrupted") and "model.gnet" in last and \
+        "report.html" in last, last

@@ -118,8 +118,9 @@ def main(argv=None) -> int:
 def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("glassnet: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a command may say what it saved: KeyboardInterrupt(note)
+        note = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
+        print(f"glassnet: interrupted{'; ' + note if note else ''}", file=sys.stderr)
         return 130
     except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         if args.debug:

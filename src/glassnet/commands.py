@@ -28,7 +28,9 @@ import io
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -760,17 +762,50 @@ def _some_names(names, most=3) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
+class _DeferredSigint:
+    """Ctrl-C while a run is saved: each press says "saving, please wait" on stderr and is
+    acted on (exit status 130) once the files are written. Installed only where Python's own
+    handler is (the main thread; not where SIGINT is ignored, as in a background job)."""
+
+    def __init__(self):
+        self.pressed = 0
+        self._old = None
+
+    def start(self):
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        self.pressed += 1
+        try:  # os.write: print() may be in the middle of writing to stderr
+            os.write(2, b"\nglassnet: saving, please wait (Ctrl-C takes effect once the "
+                        b"files are written)\n")
+        except OSError:
+            pass
+
+    def stop(self):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+            self._old = None
+
+
 def cmd_train(args) -> int:
     folder = _RunFolder(overwrite=getattr(args, "overwrite", False))
+    sigint = _DeferredSigint()
     try:
         if args.out:  # checked (and locked) before the data is read and the network trained
             folder.open(args.out)
-        return _train(args, folder)
+        return _train(args, folder, sigint)
+    except KeyboardInterrupt:  # a second Ctrl-C during training, or one before it
+        raise KeyboardInterrupt(folder.saved_note()) from None
     finally:
+        sigint.stop()
         folder.close()
 
 
-def _train(args, folder: _RunFolder) -> int:
+def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     from . import __version__
     from . import optim
     from .io import atomic_write_bytes, atomic_write_text, save_model
@@ -960,6 +995,9 @@ def _train(args, folder: _RunFolder) -> int:
                             validation_data=(X_val, fit_target(idx_val)) if has_val else None,
                             callbacks=callbacks, metrics=metric_names,
                             verbose=0 if quiet else 1)
+    # From here until the files are written, Ctrl-C waits: a second press (a common reflex)
+    # must not lose the run that the first one stopped.
+    sigint.start()
     fit_seconds = time.perf_counter() - t_fit
     for w in caught:
         msg = str(w.message)
@@ -1081,6 +1119,7 @@ def _train(args, folder: _RunFolder) -> int:
     for name, data in images.items():
         folder.save(name, lambda p, data=data: atomic_write_bytes(p, data))
     folder.save("report.html", lambda p: atomic_write_text(p, report))
+    sigint.stop()
     written = folder.written
     total = time.perf_counter() - t_start
 
@@ -1101,7 +1140,10 @@ def _train(args, folder: _RunFolder) -> int:
         print("  " + "  ".join(written))
         print(f"open {out_dir / 'report.html'} in a browser; predict with:")
         print(f"  glassnet predict {model_path} NEW.csv --out predictions.csv")
-    if history.interrupted:
+    if history.interrupted or sigint.pressed:
+        print(f"glassnet: interrupted (Ctrl-C); saved {', '.join(written)} to {out_dir}/"
+              + (" (Ctrl-C while saving waited for them)" if sigint.pressed else ""),
+              file=sys.stderr)
         return 130
     if history.diverged:
         # Everything is saved (with the last good weights), but a script must not mistake
