@@ -451,7 +451,39 @@ def test_divergence_stops_with_a_warning_and_restores_weights(unscaled):
     assert all(np.isfinite(w).all() for w in model.get_weights())
     # the weights from the start of the epoch that diverged
     assert same(model.get_weights(), rec.begin[-1])
-    assert len(h.epoch) == len(rec.begin) - 1  # the failed epoch is not logged
+    # the failed epoch is recorded with a NaN loss (as Keras's TerminateOnNaN)
+    assert len(h.epoch) == len(rec.begin) and math.isnan(h.history["loss"][-1])
+    assert all(math.isfinite(v) for v in h.history["loss"][:-1])
+
+
+def test_a_first_epoch_that_diverges_is_recorded_with_nan_values(moons, tmp_path):
+    # Trial D finding 12: history.history was {} after a divergence in the first epoch, so
+    # history.history["val_accuracy"][-1] raised KeyError.
+    X, y, Xv, yv = moons
+    model = gn.Sequential([gn.Dense(2, 16, activation="relu"), gn.Dense(16, 1), gn.Sigmoid()],
+                          seed=0)
+    ck = tmp_path / "ck-{epoch}.gnet"
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        h = model.fit(X, y, optimizer=gn.SGD(lr=1e10), epochs=20, metrics=["accuracy"],
+                      validation_data=(Xv, yv),
+                      callbacks=[gn.CSVLogger(tmp_path / "log.csv"), gn.ModelCheckpoint(ck),
+                                 gn.EarlyStopping(patience=1)])
+    assert h.diverged and h.epoch == [0] and model.epochs_trained == 1
+    assert list(h.history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr"]
+    assert math.isnan(h.history["val_accuracy"][-1]) and math.isnan(h.history["loss"][-1])
+    assert h.history["lr"] == [1e10]
+    rows = list(csv.reader((tmp_path / "log.csv").open()))
+    assert rows[0] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"]
+    assert rows[1][:5] == ["0", "nan", "nan", "nan", "nan"] and len(rows) == 2
+    h.to_csv(tmp_path / "h.csv")
+    assert (tmp_path / "h.csv").read_text() == (tmp_path / "log.csv").read_text()
+    assert not list(tmp_path.glob("ck-*"))  # the restored weights are not saved as epoch 1
+    # without validation or metrics only the keys fit logs are there
+    model = gn.Sequential([gn.Dense(2, 16, activation="relu"), gn.Dense(16, 1), gn.Sigmoid()],
+                          seed=0)
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        h = model.fit(X, y, optimizer=gn.SGD(lr=1e10), epochs=20)
+    assert list(h.history) == ["loss", "lr"] and math.isnan(h.history["loss"][0])
 
 
 def test_divergence_can_raise(unscaled):

@@ -337,7 +337,10 @@ def test_fit_never_leaves_nan_weights(dtype, scale, lr, opt, task, batch, on_non
             diverged = hist.diverged
             if diverged:
                 assert "diverged" in hist.stop_reason and "learning rate" in hist.stop_reason
-            assert all(np.isfinite(v).all() for v in hist.history.get("loss", []))
+            losses = hist.history.get("loss", [])
+            # the epoch that diverged is recorded with a NaN loss (as Keras's TerminateOnNaN)
+            assert all(np.isfinite(v) for v in (losses[:-1] if diverged else losses))
+            assert not diverged or np.isnan(losses[-1])
         except gn.DivergenceError as exc:
             assert on_nonfinite == "raise" and "lower" in str(exc)
             diverged = True

@@ -243,7 +243,13 @@ class Sequential:
             0 silent, 1 a progress bar (tqdm), 2 one line per epoch.
         on_nonfinite : "stop" or "raise"
             What to do when the loss becomes NaN or infinite: restore the last good weights
-            and stop with a warning, or raise :class:`~glassnet.train.DivergenceError`.
+            (those of the start of the epoch) and stop with a warning, or raise
+            :class:`~glassnet.train.DivergenceError`. With "stop", as Keras's
+            ``TerminateOnNaN``, the epoch that diverged is still recorded: the history and
+            the callbacks' ``on_epoch_end`` (CSVLogger's row too) get ``loss``, each metric
+            and the ``val_`` values as NaN (``lr`` as it was), so ``history.history`` has
+            every key even when the first epoch diverged. ModelCheckpoint saves nothing for
+            it and EarlyStopping ignores it.
         initial_epoch : int
             The number of the first epoch (for logs, callbacks and schedules); ``epochs``
             more are run. To continue from a checkpoint exactly, see

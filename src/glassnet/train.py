@@ -51,7 +51,8 @@ class History(Callback):
         ``"lr"``.
     epoch : list of int
     stopped_early, diverged, interrupted : bool
-        Why training ended before ``epochs`` (if it did).
+        Why training ended before ``epochs`` (if it did). An epoch that diverged is recorded
+        with every value NaN but ``"lr"``; an epoch cut short by Ctrl-C is not recorded.
     """
 
     def __init__(self):
@@ -251,7 +252,7 @@ class ModelCheckpoint(Callback):
 
     ``path`` may hold ``str.format`` fields, filled in at each save as Keras does: ``epoch``
     (counted from 1) and the logged values, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.gnet"``
-    keeps one file per save.
+    keeps one file per save. An epoch that diverged (its logged loss is NaN) is never saved.
     """
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
@@ -268,6 +269,8 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if not math.isfinite(logs.get("loss", 0.0)):
+            return  # a diverged epoch: its weights were put back to its start, nothing to save
         if self.save_best_only:
             key, mx = self._monitored(logs)
             if key is None:
@@ -908,14 +911,22 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     call("on_batch_end", b, logs)
                     if state["interrupted"] or model.stop_training:
                         break
-                if history.diverged:
-                    break
-                if not all(np.isfinite(p).all() for _, _, p, _ in params):
+                if not history.diverged and not all(np.isfinite(p).all()
+                                                    for _, _, p, _ in params):
                     # The loss was finite but a step overflowed the weights (the last batch's, or
                     # one whose next loss is never computed): never end, or snapshot, an epoch
                     # with non-finite weights.
                     _diverged(params, snapshot, history, epoch, b, on_nonfinite, optimizer,
                               what="the weights became non-finite after")
+                if history.diverged:
+                    # As Keras's TerminateOnNaN, the epoch is recorded, every value NaN but lr
+                    # (so history.history has its keys even when the first epoch diverged)
+                    logs = dict.fromkeys(["loss", *metrics], math.nan)
+                    if Xv is not None:
+                        logs.update(dict.fromkeys(["val_loss", *("val_" + k for k in metrics)],
+                                                  math.nan))
+                    logs["lr"] = float(optimizer.lr)
+                    call("on_epoch_end", epoch, logs)
                     break
                 logs = {"loss": total / (wseen or 1)}
                 if out_epoch is not None and seen == m:
