@@ -285,3 +285,65 @@ def test_the_console_check_can_fail(tmp_path):
     assert any("Uncaught" in ln for ln in console), console
     n_colours, non_white = _distinct_colours(tmp_path / "bad.png")
     assert n_colours < 200 and non_white < 0.01    # a nearly blank page is recognised as such
+
+
+# -------------------------------------------------------------------------------------------------
+# models saved by GlassClassifier/GlassRegressor.save: their own input and target transforms
+# -------------------------------------------------------------------------------------------------
+
+def _offset_data(n=60):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, 2)) * 100 + 50  # far from standardized
+    return X, X[:, 0] - 50 + 0.5 * (X[:, 1] - 50)
+
+
+@pytest.mark.filterwarnings("ignore:.*maximum number of epochs")
+def test_explain_a_glass_classifier_file_standardizes_and_encodes_as_it_does(tmp_path):
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+    X, s = _offset_data()
+    labels = np.where(s > 0, "yes", "no")
+    clf = GlassClassifier(hidden_layer_sizes=(4,), epochs=5, random_state=0).fit(X, labels)
+    clf.save(tmp_path / "clf.gnet")
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["x1", "x2", "label"], [[*np.round(x, 6), t] for x, t in zip(X, labels)])
+    Xr = np.round(X, 6)
+
+    rep = explain_cmd.model_report(tmp_path / "clf.gnet", csv, "label", 6)
+    tr = rep.traces[0]
+    np.testing.assert_allclose(tr.output[:, 0], clf.predict_proba(Xr[:6])[:, 1], rtol=1e-5)
+    np.testing.assert_allclose(tr.loss.y_true.ravel(), (labels[:6] == "yes").astype(float))
+    text = rep.to_text()
+    assert "(x - x_mean_) / x_scale_" in text and "classes_" in text, text[:2000]
+
+    # forward only (no --target): the text label column is not a feature
+    rep = explain_cmd.model_report(tmp_path / "clf.gnet", csv, None, 3)
+    np.testing.assert_allclose(rep.traces[0].output[:, 0], clf.predict_proba(Xr[:3])[:, 1],
+                               rtol=1e-5)
+    # a label the classifier never saw is refused by name, not traced
+    bad = tmp_path / "bad.csv"
+    _write_csv(bad, ["x1", "x2", "label"], [[1, 2, "maybe"]])
+    res = run_cli("--model", str(tmp_path / "clf.gnet"), "--data", str(bad), "--target", "label")
+    assert res.returncode == 2, res.stdout[-2000:] + res.stderr
+    assert "'maybe'" in res.stderr and "classes ['no', 'yes']" in res.stderr, res.stderr
+
+
+@pytest.mark.filterwarnings("ignore:.*maximum number of epochs")
+def test_explain_a_glass_regressor_file_standardizes_inputs_and_targets(tmp_path):
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassRegressor
+    X, s = _offset_data()
+    y = 1000 + 50 * s
+    reg = GlassRegressor(hidden_layer_sizes=(4,), epochs=5, random_state=0,
+                         dtype="float64").fit(X, y)
+    reg.save(tmp_path / "reg.gnet")
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["x1", "x2", "y"], [[*np.round(x, 6), round(t, 6)] for x, t in zip(X, y)])
+    rep = explain_cmd.model_report(tmp_path / "reg.gnet", csv, "y", 5)
+    tr = rep.traces[0]
+    pred = tr.output[:, 0] * reg.y_scale_[0] + reg.y_mean_[0]
+    np.testing.assert_allclose(pred, reg.predict(np.round(X[:5], 6)), rtol=1e-6)
+    np.testing.assert_allclose(tr.loss.y_true.ravel(),
+                               (np.round(y[:5], 6) - reg.y_mean_[0]) / reg.y_scale_[0])
+    assert "y_mean_ / y_scale_" in rep.to_text()
+

@@ -364,6 +364,117 @@ def _encode_target(raw, extra):
     return arr
 
 
+def _sklearn_estimator(model_path, info):
+    """The GlassClassifier/GlassRegressor saved in ``model_path`` (``info``: the file's
+    extra["glassnet.sklearn"]), loaded by its own ``load``: its inputs and targets are
+    transformed by the estimator's code, not re-derived here."""
+    name = info.get("class") if isinstance(info, dict) else None
+    if name not in ("GlassClassifier", "GlassRegressor"):
+        raise _usage(f"{model_path} holds a scikit-learn estimator glassnet explain does not "
+                     f"know ({name!r}): its inputs cannot be prepared as it prepares them")
+    try:
+        from . import sklearn as gsk
+    except ImportError:
+        raise _usage(f"{model_path} was saved by {name}.save: tracing it needs scikit-learn, "
+                     f"whose code standardizes its inputs (pip install scikit-learn)") from None
+    try:
+        return getattr(gsk, name).load(model_path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _usage(f"{model_path}: cannot restore the {name} saved there ({exc}); its "
+                     f"inputs cannot be prepared as it prepares them") from None
+
+
+def _sklearn_inputs(est, part, target, data_path):
+    """The traced rows' features as the estimator feeds its network: its columns (by name if
+    it was fitted on named columns), standardized with its ``x_mean_``/``x_scale_``."""
+    from .data.tabular import is_numeric_column
+    name = type(est).__name__
+    named = getattr(est, "feature_names_in_", None)
+    if named is not None:
+        cols = [str(c) for c in named]
+        missing = [c for c in cols if c not in part]
+        if missing:
+            raise _usage(f"{data_path} lacks column(s) the {name} was fitted on: "
+                         f"{', '.join(map(_shown, missing))}")
+    else:
+        cols = [c for c in part.columns if c != target]
+    text = [c for c in cols if not is_numeric_column(part[c])]
+    if text:
+        if named is not None:
+            raise _usage(f"the {name} was fitted on numbers, but column(s) "
+                         f"{', '.join(map(_shown, text))} of {data_path} hold text")
+        cols = [c for c in cols if c not in text]
+    X = part.to_numpy(cols, dtype=np.float64)
+    if X.shape[1] != est.n_features_in_:
+        raise _usage(f"the {name} was fitted on {est.n_features_in_} feature(s) but "
+                     f"{data_path} has {X.shape[1]} numeric column(s) besides the target "
+                     f"({', '.join(map(_shown, cols[:8]))}{'...' if len(cols) > 8 else ''})"
+                     + ("; pass --target to leave the target column out" if target is None
+                        else ""))
+    if not np.isfinite(X).all():
+        raise _usage(f"the traced rows of {data_path} have missing or infinite values, which "
+                     f"the {name} does not accept")
+    how = f"numeric columns as the {name} takes them" + (
+        f" (text columns skipped: {', '.join(map(_shown, text))})" if text else "")
+    if getattr(est, "x_mean_", None) is not None:
+        how += ", standardized as it does: (x - x_mean_) / x_scale_, from the file"
+    return est._transform_X(X, est.model_.dtype), cols, how
+
+
+def _sklearn_targets(est, raw, target):
+    """Targets encoded as the estimator encodes them for its network (classes_ -> 0/1 or class
+    indices; a regressor's targets standardized with y_mean_/y_scale_); and how."""
+    name = type(est).__name__
+    raw = np.asarray(raw)
+    if raw.dtype.kind not in "biuf" and any(v is None for v in raw):
+        raise _usage(f"the target column {target!r} has missing values in the traced rows")
+    if name == "GlassClassifier":
+        classes = np.asarray(est.classes_)
+        if getattr(est, "_multilabel", False):
+            raise _usage(f"the {name} was fitted on multi-label targets (a 0/1 matrix), which "
+                         f"one column cannot give; leave out --target for the forward pass")
+        if classes.dtype.kind in "biuf" and raw.dtype.kind not in "biuf":
+            raise _usage(f"the target column {target!r} holds text but the {name}'s classes "
+                         f"are numbers: {classes.tolist()}")
+        y = raw.astype(classes.dtype) if classes.dtype.kind in "biuf" else \
+            np.array([_label_key(v) for v in raw])
+        known = classes if classes.dtype.kind in "biuf" else \
+            np.array([_label_key(c) for c in classes])
+        unknown = [v for v in dict.fromkeys(y.tolist()) if v not in set(known.tolist())]
+        if unknown:
+            raise _usage(f"target value(s) {', '.join(map(repr, unknown[:5]))} of {target!r} "
+                         f"are not among the {name}'s classes {classes.tolist()}")
+        try:
+            Y = est._encode_targets(np.array(classes[np.searchsorted(known, y)]), False, False,
+                                    None)
+        except ValueError as exc:
+            raise _usage(f"the target column {target!r} cannot be encoded as the {name} "
+                         f"encodes it: {exc}") from None
+        how = f"targets encoded as the {name} does, via its classes_ " + (
+            "(the second class is 1)" if len(classes) == 2 else "(their indices)")
+        return Y, how
+    if est.n_outputs_ != 1:
+        raise _usage(f"the {name} predicts {est.n_outputs_} targets, which one column cannot "
+                     f"give; leave out --target for the forward pass")
+    if raw.dtype.kind not in "biuf":
+        raise _usage(f"the target column {target!r} holds text; the {name} predicts numbers")
+    Y = est._encode_targets(raw.astype(np.float64), False, False, None)
+    if not np.isfinite(Y).all():
+        raise _usage(f"the target column {target!r} has missing values in the traced rows")
+    how = "targets as the network learns them"
+    if getattr(est, "y_mean_", None) is not None:
+        how += ": standardized with the file's y_mean_ / y_scale_, as the GlassRegressor does"
+    return est._scale_y(Y), how
+
+
+def _label_key(v) -> str:
+    """A class label as text, the same for 1, 1.0 and "1" (CSV columns and classes_ differ)."""
+    v = v.item() if isinstance(v, np.generic) else v
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v)
+
+
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None):
     from .commands import _load_source, stored_na_values
@@ -384,6 +495,10 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
                          na_values=na_values).table
     part = table.head(rows)
+    est = None
+    if isinstance(extra, dict) and "glassnet.sklearn" in extra:
+        est = _sklearn_estimator(model_path, extra["glassnet.sklearn"])
+        model = est.model_
     pre_d = _extra_get(extra, "preprocess", "preprocessor")
     pre = None
     if isinstance(pre_d, dict):
@@ -402,6 +517,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         X = pre.transform(part)
         features = list(pre.feature_names_out)
         how = "the model's stored preprocessing (TabularPreprocessor)"
+    elif est is not None:
+        X, features, how = _sklearn_inputs(est, part, target, data_path)
     else:
         cols = [c for c in part.columns if c != target and is_numeric_column(part[c])]
         skipped = [c for c in part.columns if c != target and c not in cols]
@@ -417,8 +534,11 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                      f"{'...' if len(features) > 8 else ''}); pass --target to leave the "
                      f"target column out")
     loss = getattr(model, "loss", None)
-    y = None
-    if target is not None:
+    y = y_how = None
+    if est is not None:
+        if target is not None:
+            y, y_how = _sklearn_targets(est, part[target], target)
+    elif target is not None:
         y = _encode_target(part[target], extra)
     opt = SGD(lr=lr) if (lr is not None and y is not None) else None
     tr = trace(model, X, y, loss, opt, training=training,
@@ -430,6 +550,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
              + (" ..." if len(features) > 20 else "")]
     if target is not None:
         lines.append(f"target: {target!r} = {np.asarray(part[target]).tolist()}")
+        if y_how:
+            lines.append(y_how)
     else:
         lines.append("target: none (forward pass only; pass --target COL for the backward "
                      "pass)")
