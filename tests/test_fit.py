@@ -1556,3 +1556,24 @@ def test_a_node_that_assigns_new_grad_or_weight_arrays_is_trained(clip):
     h = model.fit(X, Y, loss="mse", optimizer=gn.Adam(lr=0.05), epochs=60, batch_size=8)
     assert h.history["loss"][-1] < 0.1 * h.history["loss"][0]
     assert not np.allclose(model.layers[1].params["w"], 1.0)
+
+
+def test_a_non_finite_validation_loss_warns_once(moons):
+    # Trial D finding 12: fit(X, y, validation_data=(X * 1e30, y)) logged val_loss inf
+    # silently, and EarlyStopping (which skips non-finite values) never stopped.
+    X, y, _, _ = moons
+    model = gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1)], seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h = model.fit(X, y.astype(float), loss="mse", epochs=3,
+                      validation_data=(X * 1e30, y), callbacks=[gn.EarlyStopping(patience=1)])
+    assert h.history["val_loss"] == [math.inf] * 3 and len(h.epoch) == 3
+    assert [w.category for w in caught] == [RuntimeWarning]
+    msg = str(caught[0].message)
+    assert msg.startswith("the validation loss is not finite (inf) at epoch 1, while the "
+                          "training loss is ")
+    assert "far outside the scale of the training data" in msg and "EarlyStopping" in msg
+    assert caught[0].filename == __file__  # pointed at the caller's fit
+    with warnings.catch_warnings():  # a finite validation loss says nothing
+        warnings.simplefilter("error")
+        model.fit(X, y.astype(float), loss="mse", epochs=2, validation_data=(X, y))

@@ -812,6 +812,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     # True when a node replaces its params/grads arrays instead of writing into them: the
     # list of arrays the optimizer steps is then taken afresh at every step
     refresh = False
+    val_warned = False  # a non-finite validation loss is said once per fit
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
     # A full batch needs neither: its gradient does not depend on the order of the rows.
@@ -934,6 +935,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     logs.update(compute_metrics(metrics, yt, out_epoch, loss))
                 if Xv is not None:
                     logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
+                    if not (val_warned or math.isfinite(logs["val_loss"])):
+                        val_warned = True
+                        _warn_nonfinite_val(logs, epoch)
                 logs["lr"] = float(optimizer.lr)
                 if seen == m:
                     call("on_epoch_end", epoch, logs)
@@ -995,6 +999,18 @@ def _weights_kept(model, cbs, trained):
         return ("a callback replaced the weights trained so far as training ended "
                 "(on_train_end); its weights are kept")
     return "the weights trained so far are kept"
+
+
+def _warn_nonfinite_val(logs, epoch):
+    """The one warning of a fit whose validation loss is NaN or infinite (the training loss
+    being finite): nothing else would say it, and EarlyStopping, which skips such values,
+    would never stop on it."""
+    warnings.warn(f"the validation loss is not finite ({logs['val_loss']}) at epoch "
+                  f"{epoch + 1}, while the training loss is {logs['loss']:.6g}: the validation "
+                  f"inputs are probably far outside the scale of the training data (scale them "
+                  f"with the training data's statistics), or the model diverges on them. "
+                  f"EarlyStopping skips non-finite values, so it cannot stop on this one "
+                  f"(said once per fit)", RuntimeWarning, stacklevel=4)
 
 
 def _l2_terms(model):
