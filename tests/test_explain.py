@@ -315,6 +315,8 @@ def test_explain_a_glass_classifier_file_standardizes_and_encodes_as_it_does(tmp
     np.testing.assert_allclose(tr.loss.y_true.ravel(), (labels[:6] == "yes").astype(float))
     text = rep.to_text()
     assert "(x - x_mean_) / x_scale_" in text and "classes_" in text, text[:2000]
+    shown = [f"{v}" for v in labels[:4]]
+    assert f"target: 'label' = [{', '.join(shown)}, … 2 more]" in text, text[:2000]
 
     # forward only (no --target): the text label column is not a feature
     rep = explain_cmd.model_report(tmp_path / "clf.gnet", csv, None, 3)
@@ -347,3 +349,17 @@ def test_explain_a_glass_regressor_file_standardizes_inputs_and_targets(tmp_path
                                (np.round(y[:5], 6) - reg.y_mean_[0]) / reg.y_scale_[0])
     assert "y_mean_ / y_scale_" in rep.to_text()
 
+
+def test_explain_target_line_is_summarized_with_class_names(tmp_path):
+    io = pytest.importorskip("glassnet.io")
+    model = gn.Sequential([gn.Dense(1, 1), gn.Sigmoid()], seed=0)
+    model.build(1)
+    io.save_model(model, tmp_path / "m.gnet", extra={
+        "task": "classification", "target": "t", "classes": ["0", "1"],
+        "class_display_names": ["0 (died)", "1 (survived)"],
+        "target_encoder": None})
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["x", "t"], [[i, i % 2] for i in range(30)])
+    text = explain_cmd.model_report(tmp_path / "m.gnet", csv, "t", 30).to_text()
+    assert "target: 't' = [0 (died), 1 (survived), 0 (died), 1 (survived), … 26 more]" in text, \
+        text[:1500]

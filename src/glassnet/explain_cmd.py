@@ -475,6 +475,24 @@ def _label_key(v) -> str:
     return str(v)
 
 
+def _target_line(target, raw, y, names, most=4) -> str:
+    """``target: 'col' = [first values, … N more]``: class names for a classifier."""
+    from .render import fmt_num
+    raw = np.asarray(raw)
+    codes = np.asarray(y if y is not None else [])
+    if codes.ndim == 2 and codes.shape[1] == 1:  # a binary classifier's 0/1 column
+        codes = codes[:, 0]
+    if names is not None and codes.ndim == 1 and codes.size and \
+            codes.min() >= 0 and codes.max() < len(names):
+        shown = [str(names[int(c)]) for c in codes[:most]]
+    elif raw.dtype.kind in "biuf":
+        shown = [fmt_num(float(v), 5) for v in raw[:most]]
+    else:
+        shown = [repr(v) for v in raw[:most]]
+    more = f", … {raw.size - most} more" if raw.size > most else ""
+    return f"target: {target!r} = [{', '.join(shown)}{more}]"
+
+
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None):
     from .commands import _load_source, stored_na_values
@@ -534,12 +552,16 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                      f"{'...' if len(features) > 8 else ''}); pass --target to leave the "
                      f"target column out")
     loss = getattr(model, "loss", None)
-    y = y_how = None
+    y = y_how = names = None
     if est is not None:
         if target is not None:
             y, y_how = _sklearn_targets(est, part[target], target)
+        if type(est).__name__ == "GlassClassifier" and not getattr(est, "_multilabel", False):
+            names = [_label_key(c) for c in est.classes_]
     elif target is not None:
         y = _encode_target(part[target], extra)
+        if extra.get("task") != "regression":
+            names = _extra_get(extra, "class_display_names", "classes", "class_names")
     opt = SGD(lr=lr) if (lr is not None and y is not None) else None
     tr = trace(model, X, y, loss, opt, training=training,
                title=f"{model_path} on the first {X.shape[0]} row(s) of {data_path}")
@@ -549,7 +571,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
              "feature names: " + ", ".join(map(_shown, features[:20]))
              + (" ..." if len(features) > 20 else "")]
     if target is not None:
-        lines.append(f"target: {target!r} = {np.asarray(part[target]).tolist()}")
+        lines.append(_target_line(target, part[target], y, names))
         if y_how:
             lines.append(y_how)
     else:
