@@ -826,6 +826,12 @@ def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     assert "Traceback" not in proc.stderr
     model = glassnet.load(out / "model.gnet")
     assert all(np.isfinite(p).all() for _, _, p, _ in model.parameters())
+    # The diverged epoch is history.csv's NaN row, but no epoch was completed: the summary
+    # counts none and says the saved weights are the initial ones.
+    summary = json.loads((out / "metrics.json").read_text())
+    assert summary["epochs_trained"] == 0, summary
+    assert "untrained initial one" in summary["stop_reason"], summary
+    assert (out / "history.csv").read_text().splitlines()[1].split(",")[1] == "nan"
 
 
 def test_labels_without_a_font_glyph_make_no_warnings(tmp_path):

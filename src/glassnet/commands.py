@@ -1007,18 +1007,25 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             continue
         if msg not in notices:
             notices.append(msg)
-    epochs_run = len(history.epoch)
+    # A diverged epoch is in the history as a row of NaN (as Keras's TerminateOnNaN logs
+    # it) but was not completed: it is not counted.
+    epochs_run = len(history.epoch) - bool(history.diverged)
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
         else epochs_run
+    restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
     if history.diverged:
         notices.insert(0, history.stop_reason)
     if history.interrupted:
-        status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)"
+        status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)" + (
+            f"; validation loss best at epoch {restored}, whose weights are kept"
+            if restored is not None and restored != epochs_run else "")
     elif history.stopped_early:
         status = (f"stopped early after {epochs_run} epochs: validation loss best at epoch "
                   f"{best_epoch}, whose weights are kept")
     elif history.diverged:
-        status = f"stopped at epoch {epochs_run + 1}: the loss diverged"
+        status = f"stopped at epoch {epochs_run + 1}: the loss diverged" + (
+            "; no epoch was completed, so the saved model is the untrained initial one"
+            if epochs_run == 0 else "")
     else:
         status = f"trained {epochs_run} epochs" + (
             f"; validation loss best at epoch {best_epoch}, whose weights are kept"
