@@ -15,10 +15,17 @@ CASES = [  # (module made unimportable, code that needs it, expected message)
      'pip install "glassnet[sklearn]"'),
     ("dask", "from glassnet.scaling import fit_incremental; fit_incremental(None, [[1.0]], [1])",
      'glassnet.scaling needs dask, which is not installed: pip install "glassnet[dask]"'),
+    # the same modules reached as attributes after `import glassnet as gn`
+    ("sklearn", "import glassnet as gn; gn.sklearn.GlassClassifier",
+     'glassnet.sklearn needs scikit-learn, which is not installed: '
+     'pip install "glassnet[sklearn]"'),
+    ("matplotlib", "import glassnet as gn; gn.plot.learning_curve([1.0, 0.5])",
+     'pip install "glassnet[plot]"'),
 ]  # matplotlib: tests/test_plot.py
 
 
-@pytest.mark.parametrize("blocked, code, message", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("blocked, code, message", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_a_missing_extra_is_named(blocked, code, message):
     # sys.modules[name] = None makes `import name` raise ImportError, as if not installed
     prog = (f"import sys; sys.path.insert(0, {SRC!r}); sys.modules[{blocked!r}] = None\n"
@@ -37,3 +44,15 @@ def test_import_glassnet_loads_no_extra():
     out = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "[]", (out.stdout, out.stderr)
+
+
+def test_optional_modules_are_attributes_of_the_package():
+    """``gn.plot``, ``gn.sklearn``, ``gn.scaling`` load on first use, as ``import
+    glassnet.plot`` does; other unknown names still raise AttributeError."""
+    import glassnet.plot
+    import glassnet.scaling
+    import glassnet.sklearn
+    assert (gn.plot, gn.sklearn, gn.scaling) == (glassnet.plot, glassnet.sklearn,
+                                                 glassnet.scaling)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        gn.nothing

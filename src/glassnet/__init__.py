@@ -32,6 +32,17 @@ from .train import (CSVLogger, DivergenceError, EarlyStopping, History, Learning
 
 __version__ = "0.1.0"
 
+# Modules with optional dependencies load on first use, so ``gn.plot`` after ``import glassnet
+# as gn`` works (or says which extra to install) without slowing ``import glassnet``.
+_LAZY = ("plot", "sklearn", "scaling")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
 __all__ = [
     "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
