@@ -852,9 +852,10 @@ def load_model(path):
     The model predicts exactly as the saved one (same dtype, same bytes); ``model.extra``
     holds the saved dict ({} if none), ``model.loss`` the loss it was trained with and
     ``model.optimizer`` a fresh optimizer of the saved type and configuration (learning rate
-    included; None for a file without one), which ``fit`` uses when given no ``optimizer``,
-    as after Keras's ``load_model``. Its state (momentum, Adam's moments) is kept only by
-    checkpoints: :func:`load_checkpoint` and :func:`resume` restore it.
+    included; None for a file without one), which ``fit`` uses when given no ``optimizer``.
+    Unlike Keras's ``load_model``, which also restores the optimizer's state, its state
+    (momentum, Adam's moments) starts afresh: checkpoints keep it, and
+    :func:`load_checkpoint` and :func:`resume` restore it.
     Anything wrong with the file raises :class:`ModelFileError`; nothing in it is executed.
     """
     path = _as_path(path)
