@@ -590,6 +590,69 @@ def test_huge_finite_values_standardize_without_overflow(big):
     assert np.isfinite(reg.predict(Xb)).all()
 
 
+def test_input_statistics_in_row_blocks_match_whole_array_sums():
+    """The input statistics go over blocks of rows (several here: 50k x 50 is ten blocks),
+    adding the rows in the same order as one sum over the whole float64 copy would: the same
+    numbers as that copy gives (bitwise unweighted, ~1e-13 weighted, where the matrix-vector
+    product's own rounding order differs), the power-of-two scaling still keeps a 1e300 column
+    finite, ``rows`` gives the statistics and standardized copy of X[rows], and X is not
+    written to."""
+    from glassnet.sklearn import _pow2_at_least_half, _weighted_stats
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50_000, 50)) * rng.uniform(0.5, 5, 50) + rng.uniform(-1e6, 1e6, 50)
+    X[:, 3] *= 1e300
+    X32 = X[:, 4:].astype(np.float32)
+    sw = rng.uniform(0.5, 2.0, size=len(X))
+    for A in (X, X32):
+        before = A.copy()
+        p = _pow2_at_least_half(A)
+        As = np.asarray(A, dtype=np.float64) / p
+        n, mean, std = _weighted_stats(A, None)
+        ref_mean = As.mean(axis=0)
+        assert n == len(A)
+        np.testing.assert_array_equal(mean, ref_mean * p)
+        np.testing.assert_array_equal(std, np.sqrt(((As - ref_mean) ** 2).sum(axis=0) / n) * p)
+        n, mean, std = _weighted_stats(A, sw)
+        ref_mean = (sw @ As) / sw.sum()
+        np.testing.assert_allclose(mean, ref_mean * p, rtol=1e-12)
+        np.testing.assert_allclose(std, np.sqrt(sw @ ((As - ref_mean) ** 2) / sw.sum()) * p,
+                                   rtol=1e-12)
+        rows = np.sort(rng.choice(len(A), size=30_000, replace=False))
+        for w in (None, sw[rows]):
+            got, ref = _weighted_stats(A, w, rows), _weighted_stats(A[rows], w)
+            for a, b in zip(got, ref):
+                np.testing.assert_allclose(a, b, rtol=1e-13)
+        np.testing.assert_array_equal(A, before)
+        assert np.isfinite(_weighted_stats(A, None)[2]).all()
+    clf = GlassClassifier(epochs=1).fit(X32[:100], np.arange(100) % 2)
+    for mean in (clf.x_mean_, None):
+        clf.x_mean_ = mean
+        np.testing.assert_array_equal(clf._transform_X(X32, np.float32, rows=rows),
+                                      clf._transform_X(X32[rows], np.float32))
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fit_memory_is_not_a_multiple_of_the_input(dtype, early_stopping):
+    """fit's input statistics and validation split build no float64 (or gathered) copies the
+    size of X: the peak beyond X is about the standardized training copy (1x a float32 X,
+    0.5x a float64 one), not the 4x (float32) and 4.6x (with early stopping) it was."""
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50_000, 50)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int)
+    clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=1, batch_size=1000, random_state=0,
+                          early_stopping=early_stopping)
+    tracemalloc.start()
+    try:
+        clf.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    limit = 2.25 * X.size * 4  # a float32 copy of X, block buffers (~5 MB) and room to spare
+    assert peak < limit, f"fit peaked at {peak / X.nbytes:.2f}x X ({X.dtype})"
+
+
 def test_sparse_input_is_accepted():
     sparse = pytest.importorskip("scipy.sparse")
     rng = np.random.default_rng(1)

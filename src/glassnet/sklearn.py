@@ -108,6 +108,7 @@ __all__ = ["GlassClassifier", "GlassRegressor"]
 
 _SCALE_EPS = 10 * np.finfo(np.float64).eps
 _PREDICT_CHUNK = 8192
+_BLOCK_ELEMENTS = 1 << 18  # elements in a float64 block of rows (2 MB): statistics, scaling
 
 
 # ------------------------------------------------------------------------------------------
@@ -160,22 +161,54 @@ def _pow2_at_least_half(*arrays):
     return p
 
 
-def _weighted_stats(A, sw):
-    """(weight sum, mean, standard deviation) of the columns of A, in float64.
+def _row_blocks(A, rows=None):
+    """(lo, hi, buf) over the rows of A (of ``A[rows]`` when ``rows`` is given), about
+    _BLOCK_ELEMENTS values a block: ``buf[1:]`` holds rows lo..hi as float64 (C order), ``buf[0]`` is a spare
+    row for the caller's running total. ``buf`` is one reused buffer the caller may overwrite:
+    the input statistics never build a float64 (or gathered) array the size of A."""
+    m = A.shape[0] if rows is None else len(rows)
+    step = max(1, _BLOCK_ELEMENTS // max(1, int(np.prod(A.shape[1:], dtype=np.int64))))
+    buf = np.empty((min(step, m) + 1,) + A.shape[1:], dtype=np.float64)
+    for lo in range(0, m, step):
+        hi = min(m, lo + step)
+        out = buf[:hi - lo + 1]
+        out[1:] = A[lo:hi] if rows is None else A[rows[lo:hi]]
+        yield lo, hi, out
+
+
+def _weighted_stats(A, sw, rows=None):
+    """(weight sum, mean, standard deviation) of the columns of A (of ``A[rows]``), in float64.
 
     Computed on each column divided by a power of two near its largest |value| (exact), then
     multiplied back: columns of finite values near 1e160 or 1e300, whose squares or sums
-    overflow float64, get their true mean and spread."""
-    p = _pow2_at_least_half(A)
-    As = np.asarray(A, dtype=np.float64) / p
-    if sw is None:
-        n = float(A.shape[0])
-        mean = As.mean(axis=0)
-        m2 = ((As - mean) ** 2).sum(axis=0)
-    else:
-        n = float(sw.sum())
-        mean = (sw @ As) / n
-        m2 = sw @ ((As - mean) ** 2)
+    overflow float64, get their true mean and spread. Passes over blocks of rows (the largest
+    |value|, the mean, then the squared deviations from it), so the memory used is a block's,
+    not A's. Unweighted, each block's sum starts from the running total (in the block's spare
+    first row), so the rows are added one after another, as one sum over all of A adds them."""
+    m = A.shape[0] if rows is None else len(rows)
+    top = np.zeros(A.shape[1:], dtype=np.float64)
+    for _, _, buf in _row_blocks(A, rows):
+        np.maximum(top, np.max(np.abs(buf[1:], out=buf[1:]), axis=0), out=top)
+    p = _pow2_at_least_half(top)
+    n = float(m) if sw is None else float(sw.sum())
+
+    def column_sums(deviations_from=None):
+        total = np.zeros(A.shape[1:], dtype=np.float64)
+        for lo, hi, buf in _row_blocks(A, rows):
+            block = buf[1:]
+            block /= p
+            if deviations_from is not None:
+                block -= deviations_from
+                np.square(block, out=block)
+            if sw is None:
+                buf[0] = total
+                total = buf.sum(axis=0)
+            else:
+                total += sw[lo:hi] @ block
+        return total
+
+    mean = column_sums() / n
+    m2 = column_sums(deviations_from=mean)
     return n, mean * p, np.sqrt(m2 / n) * p
 
 
@@ -450,11 +483,12 @@ class _GlassBase(BaseEstimator):
         self.history_ = History()
 
     # -- scaling ------------------------------------------------------------------------------
-    def _update_x_stats(self, X, sw, compensate):
-        """Merge (X, sw) into the running input statistics; with ``compensate``, change the
-        first Dense layer so that the network computes the same function of the raw inputs
-        after the new scaling as before it (W' = W·σ₂/σ₁ row-wise, b' = b + ((μ₂−μ₁)/σ₁)·W)."""
-        new = _weighted_stats(X, sw)
+    def _update_x_stats(self, X, sw, compensate, rows=None):
+        """Merge (X, sw) (X[rows], sw) into the running input statistics; with ``compensate``,
+        change the first Dense layer so that the network computes the same function of the raw
+        inputs after the new scaling as before it (W' = W·σ₂/σ₁ row-wise,
+        b' = b + ((μ₂−μ₁)/σ₁)·W)."""
+        new = _weighted_stats(X, sw, rows)
         old_mean, old_scale = self.x_mean_, self.x_scale_
         self._x_moments = new if self._x_moments is None \
             else _merge_stats(self._x_moments, new)
@@ -467,17 +501,21 @@ class _GlassBase(BaseEstimator):
             b += shift.astype(b.dtype)
             W *= (self.x_scale_ / old_scale).astype(W.dtype)[:, None]
 
-    def _transform_X(self, X, dtype):
-        """(X − x_mean_) / x_scale_ in ``dtype``. The subtraction is done in float64, a block
-        of rows at a time, before the cast: a column with a large offset next to its spread
-        (values near 1e8 varying by 1) would lose its variation if cast to float32 first, and
-        finite values beyond float32's range standardize to ordinary numbers."""
-        if self.x_mean_ is None:
+    def _transform_X(self, X, dtype, rows=None):
+        """(X − x_mean_) / x_scale_ in ``dtype``, of the rows ``rows`` of X when given (no
+        copy of X[rows] is made first). The subtraction is done in float64, a block of rows at
+        a time, before the cast: a column with a large offset next to its spread (values near
+        1e8 varying by 1) would lose its variation if cast to float32 first, and finite values
+        beyond float32's range standardize to ordinary numbers."""
+        if self.x_mean_ is None and rows is None:
             return np.ascontiguousarray(X, dtype=dtype)
-        out = np.empty(X.shape, dtype=dtype)
-        step = max(1, (1 << 20) // max(1, X.shape[1]))
-        for lo in range(0, X.shape[0], step):
-            out[lo:lo + step] = _standardized(X[lo:lo + step], self.x_mean_, self.x_scale_)
+        m = X.shape[0] if rows is None else len(rows)
+        out = np.empty((m,) + X.shape[1:], dtype=dtype)
+        step = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
+        for lo in range(0, m, step):
+            block = X[lo:lo + step] if rows is None else X[rows[lo:lo + step]]
+            out[lo:lo + step] = block if self.x_mean_ is None \
+                else _standardized(block, self.x_mean_, self.x_scale_)
         return out
 
     # -- what glassnet.train.fit trains -----------------------------------------------------------
@@ -568,20 +606,22 @@ class _GlassBase(BaseEstimator):
         if not incremental and not first:
             self._optimizer = p["opt_factory"]()  # warm start: fresh optimizer, as in MLP
 
-        Xv = Yv = swv = None
+        Xv = Yv = swv = tr = va = None
         if self.early_stopping and not incremental:
-            X, Y, sw, Xv, Yv, swv = self._split_validation(X, Y, sw, p)
+            # the training and validation rows of X are gathered block by block as they are
+            # standardized: no X[tr], X[va] copies
+            tr, va, Y, sw, Yv, swv = self._split_validation(X, Y, sw, p)
 
         # Scaling statistics: from the training rows at a fresh fit; running (merged) over
         # partial_fit calls, with the first layer compensated; kept as they are by warm_start.
         if self.standardize and (first or incremental):
-            self._update_x_stats(X, sw, compensate=not first)
+            self._update_x_stats(X, sw, compensate=not first, rows=tr)
         Y = self._scale_targets(Y, sw, first, incremental)
         dt = p["dtype"]
-        Xs = self._transform_X(X, dt)
+        Xs = self._transform_X(X, dt, rows=tr)
         Yt = Y if Y.dtype.kind in "iu" else np.ascontiguousarray(Y, dtype=dt)
-        if Xv is not None:
-            Xv = self._transform_X(Xv, dt)
+        if va is not None:
+            Xv = self._transform_X(X, dt, rows=va)
             Yv = Yv if Yv.dtype.kind in "iu" else np.ascontiguousarray(
                 self._scale_y(Yv), dtype=dt)
             self.validation_scores_ = [] if first or self.validation_scores_ is None \
@@ -628,6 +668,8 @@ class _GlassBase(BaseEstimator):
         return self
 
     def _split_validation(self, X, Y, sw, p):
+        """Training and validation row indices (sorted), then Y, sw of the training rows and
+        Y, sw of the validation rows."""
         n = X.shape[0]
         n_val = int(np.ceil(p["validation_fraction"] * n))
         if n_val < 1 or n - n_val < 1:
@@ -649,7 +691,7 @@ class _GlassBase(BaseEstimator):
             raise ValueError("all training rows left after the validation split weigh 0")
         if sw_va is not None and not sw_va.sum() > 0:
             sw_va = None
-        return X[tr], Y[tr], sw_tr, X[va], Y[va], sw_va
+        return tr, va, Y[tr], sw_tr, Y[va], sw_va
 
     # -- pickling: optimizer state is keyed by id(layer), which changes on unpickling ------------
     def __getstate__(self):
