@@ -224,6 +224,73 @@ def test_predict_copies_the_input_columns_verbatim(tmp_path):
                                                   '"Smith, J",NA,')
 
 
+def _predict_in_process(model, data, out):
+    from glassnet.cli import main
+    assert main(["predict", str(model), str(data), "--out", str(out)]) == 0
+    return out.read_bytes()
+
+
+def test_predict_streams_blocks_of_rows_with_the_same_bytes(tmp_path, monkeypatch):
+    """predict reads, keeps the input's text and writes a block of rows at a time (straight
+    into the atomic write's temporary file): blocks of 7 rows give the bytes of one block,
+    the copied columns are the file's fields (quoted commas and quotes, NA tokens, 007, 3.0,
+    1e3, white space, text beyond ASCII, a numeric column whose one NA token is in a later
+    block), and the temporary file is gone."""
+    import glassnet.data.tabular as tabular
+    r = np.random.default_rng(3)
+    lines = ["id,code,x,name,note,late,y"]
+    for i in range(60):
+        lines.append(",".join([
+            f"{i:05d}", ["007", " 10 ", "1e3", "3.0", "NA", ""][i % 6],
+            f"{r.normal():.4f}" if i % 9 else "NA",
+            ['"Smith, J"', '"say ""hi"""', "café", "plain"][i % 4],
+            ["", "n/a", "x y", "NA"][i % 4], "NA" if i == 45 else str(i % 5 * 0.5), str(i % 2)]))
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("train", path, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "run").returncode == 0
+    model = tmp_path / "run" / "model.gnet"
+    whole = _predict_in_process(model, path, tmp_path / "whole.csv")
+    monkeypatch.setattr(tabular, "_CHUNK_ROWS", 7)
+    blocks = _predict_in_process(model, path, tmp_path / "blocks.csv")
+    assert blocks == whole
+    got = list(csv.reader(whole.decode("utf-8").splitlines()))
+    want = list(csv.reader(lines))
+    assert [row[:6] for row in got] == [row[:6] for row in want]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_predict_keeps_the_input_text_compactly(tmp_path, monkeypatch):
+    """The input columns' text is kept as bytes (numbers) or only where the value read does
+    not spell it, not as a Python string per field, and the output is written a block at a
+    time: the peak is a few times the file, not the 15x it was."""
+    import tracemalloc
+    from glassnet.data import read_csv
+    r = np.random.default_rng(0)
+    X = r.normal(size=(20_000, 12))
+    path = tmp_path / "big.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([f"x{j}" for j in range(12)] + ["kind", "y"])
+        for i, row in enumerate(X):
+            w.writerow([f"{v:.6g}" for v in row] + [["a", "b", "c"][i % 3], int(row[0] > 0)])
+    assert run("train", path, "--target", "y", "--epochs", "1", "--quiet", "--out",
+               tmp_path / "run").returncode == 0
+    size = path.stat().st_size
+    table = read_csv(path, keep_text=True)
+    assert table.text("x0")[:3].tolist() == [f"{v:.6g}" for v in X[:3, 0]]
+    del table
+    import glassnet.data.tabular as tabular
+    monkeypatch.setattr(tabular, "_CHUNK_ROWS", 1000)  # blocks well below the file's rows
+    tracemalloc.start()
+    try:
+        _predict_in_process(tmp_path / "run" / "model.gnet", path, tmp_path / "out.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * size, f"predict peaked at {peak / size:.1f}x the file"
+
+
 def test_predict_refuses_to_overwrite_its_input_or_model(mixed_run, mixed_csv, tmp_path):
     _, out = mixed_run
     data = tmp_path / "in.csv"

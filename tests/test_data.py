@@ -165,6 +165,25 @@ def test_missing_tokens(tmp_path, token):
     assert np.isnan(t["num"][1]) and t["txt"][1] is None
 
 
+def test_keep_text_in_blocks_of_rows_is_each_field_as_spelled(tmp_path, monkeypatch):
+    """keep_text reads in blocks of rows too (here of 3), keeping number fields as bytes and
+    other fields only where the value read spells them otherwise; text() gives every field
+    back exactly: a number beyond ASCII in one block (٣), NA tokens, white space, a column
+    that a later block shows to be text (the file is typed again in one piece)."""
+    import glassnet.data.tabular as tabular
+    monkeypatch.setattr(tabular, "_CHUNK_ROWS", 3)
+    rows = [["1.50", "a", "1", "x"], ["٣", " b ", "2", "NA"], ["NA", "", "3", "y"],
+            ["2e3", "NA", "4", "z"], ["-0.0", "café", "five", " w"], ["7", "c", "6", ""],
+            ["0.1", "d", "7", "v"]]
+    p = _write(tmp_path, "num,cat,late,t\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    t = read_csv(p, keep_text=True)
+    assert t["num"][:2].tolist() == [1.5, 3.0] and t["late"][4] == "five"
+    for j, c in enumerate(t.columns):
+        assert t.text(c).tolist() == [r[j] for r in rows], c
+        assert all(type(v) is str for v in t.text(c))
+    assert t[np.array([4, 1])].text("num").tolist() == ["-0.0", "٣"]
+
+
 def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
     p = _write(tmp_path, 'zip,code,big,x,s\n02134,007,12345678901234567890,3.0,"a, b"\n'
                          '10001, 10 ,1,NA,\n')

@@ -1654,9 +1654,13 @@ def _same_file(a, b) -> bool:
         return False
 
 
+def _or(value, default):
+    return default if value is None else value
+
+
 def cmd_predict(args) -> int:
-    from .data import Table, write_csv
-    from .io import atomic_write_text
+    from .data.tabular import _CHUNK_ROWS, _write_chunks
+    from .io import atomic_text_file
     if args.out and args.out != "-":
         for what, other in (("input CSV", args.data), ("model file", args.model)):
             if _same_file(args.out, other):
@@ -1680,8 +1684,7 @@ def cmd_predict(args) -> int:
     else:
         keep = []
     for c in keep:  # as the file spelled them: 007 stays 007, 3.0 stays 3.0
-        text = table.text(c)
-        cols[_unique_name(c, taken)] = table[c] if text is None else text
+        cols[_unique_name(c, taken)] = c
     if m.task == "classification":
         codes = out.argmax(axis=1)
         labels = m.encoder.inverse_transform(codes)
@@ -1693,14 +1696,22 @@ def cmd_predict(args) -> int:
     else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
         # float32 copy of 1.7e9 + x would be a multiple of 128
         cols[_unique_name("prediction", taken)] = out
-    result = Table(cols, n_rows=table.n_rows)
-    buf = io.StringIO()
-    write_csv(result, buf)
+
+    def chunks():
+        """The output's columns, a block of rows at a time: the input columns' text is built
+        (from what the reader kept) and every field formatted for one block only."""
+        for lo in range(0, table.n_rows, _CHUNK_ROWS):
+            hi = lo + _CHUNK_ROWS
+            yield [v[lo:hi] if not isinstance(v, str) else _or(table._text_rows(v, lo, hi),
+                                                                 table[v][lo:hi])
+                   for v in cols.values()]
+
     if args.out and args.out != "-":
-        atomic_write_text(args.out, buf.getvalue())
+        with atomic_text_file(args.out) as fh:  # written straight into the temporary file
+            _write_chunks(fh, list(cols), chunks())
         print(f"glassnet: wrote {table.n_rows} prediction(s) to {args.out}", file=sys.stderr)
     else:
-        sys.stdout.write(buf.getvalue())
+        _write_chunks(sys.stdout, list(cols), chunks())
     return 0
 
 

@@ -52,8 +52,8 @@ from .callbacks import Callback
 from .layers import Dense, Dropout, Layer
 
 __all__ = ["ModelFileError", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
-           "resume", "register_layer", "atomic_write_bytes", "atomic_write_text", "MAGIC",
-           "FORMAT_VERSION"]
+           "resume", "register_layer", "atomic_write_bytes", "atomic_write_text",
+           "atomic_text_file", "MAGIC", "FORMAT_VERSION"]
 
 MAGIC = b"GLASSNET"
 FORMAT_VERSION = 1
@@ -182,6 +182,21 @@ def atomic_write_bytes(path, data) -> None:
 def atomic_write_text(path, text: str, encoding: str = "utf-8") -> None:
     """:func:`atomic_write_bytes` for text (written as given: no newline translation)."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def atomic_text_file(path, encoding: str = "utf-8"):
+    """Yield a text file (no newline translation) whose content replaces ``path`` atomically
+    when the block ends without an error, as :func:`atomic_write_text` does for one string:
+    for text written piece by piece, never held whole."""
+    import io as _io
+    with _atomic_open(path) as f:
+        fh = _io.TextIOWrapper(f, encoding=encoding, newline="")
+        try:
+            yield fh
+            fh.flush()
+        finally:
+            fh.detach()  # _atomic_open closes (and syncs) the file itself
 
 
 # ------------------------------------------------------------------------------------------

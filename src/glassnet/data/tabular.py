@@ -174,7 +174,9 @@ class Table(Mapping):
                 raise ValueError(f"column {name!r} has {arr.shape[0]} rows, expected {n_rows}")
             self._cols[name] = arr
         self._n_rows = 0 if n_rows is None else int(n_rows)
-        self._text: dict[str, np.ndarray] = {}  # column -> fields as in the file (keep_text)
+        # keep_text: column -> the fields whose text is not what write_csv writes for the
+        # value read (None where it is; see _full_text)
+        self._text: dict[str, np.ndarray] = {}
         self._lines: np.ndarray | None = None     # read_csv: the line each row starts on
         self._source: str | None = None           # read_csv: the file's name
         self._comma = False                        # read_csv: with the decimal comma
@@ -325,7 +327,21 @@ class Table(Mapping):
         ``read_csv(..., keep_text=True)``."""
         if name not in self._cols:
             raise ColumnNotFoundError(name, self._cols)
-        return self._text.get(name)
+        return self._text_rows(name, 0, self._n_rows)
+
+    def _text_rows(self, name, lo, hi):
+        """:meth:`text` of rows lo..hi only (None without keep_text): built on request from
+        the values read and the fields spelled otherwise, so that only those are held."""
+        diff = self._text.get(name)
+        if diff is None:
+            return None
+        diff = diff[lo:hi]
+        if diff.dtype.kind == "S":  # the fields of a number column, as ASCII bytes
+            return diff.astype(str).astype(object)
+        out = np.empty(len(diff), dtype=object)
+        out[:] = [s if d is None else d
+                  for d, s in zip(diff.tolist(), _format_column(self._cols[name][lo:hi]))]
+        return out
 
     def numeric_share(self, name: str) -> "NumericShare":
         """Why column ``name`` is text when it is mostly numbers: a :class:`NumericShare`
@@ -535,9 +551,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     fast = not any(_as_number(tok) for tok in extra)
     opts = (name, delimiter, na, fast, comma_decimal, keep_text)
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
-    # strings at once. A column that a later chunk shows to be text after earlier chunks
-    # read as numbers is rare: then the file is typed again in one piece.
-    table = _parse(text, *opts, chunk_rows=None if keep_text else _CHUNK_ROWS)
+    # strings at once (keep_text holds only those the values read do not spell). A column
+    # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
+    # the file is typed again in one piece.
+    table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
     return table if table is not None else _parse(text, *opts, chunk_rows=None)
 
 
@@ -678,7 +695,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
             if col.dtype.kind == "f":
                 commas[k].add(comma)
             if keep_text:
-                texts[k].append(raw)
+                texts[k].append(_spelled_otherwise(raw, col))
         chunk.clear()
         return True
 
@@ -707,8 +724,11 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
             return None  # numbers and text, or numbers with and without decimal commas
         columns[col_name] = parts[k][0] if len(parts[k]) == 1 else np.concatenate(parts[k])
         if keep_text:
-            col_texts[col_name] = np.empty(len(lines), dtype=object)
-            col_texts[col_name][:] = [v for raw in texts[k] for v in raw]
+            if any(t.dtype.kind == "S" for t in texts[k]) and any(
+                    t.dtype.kind == "O" for t in texts[k]):
+                texts[k] = [t.astype(str).astype(object) if t.dtype.kind == "S" else t
+                            for t in texts[k]]
+            col_texts[col_name] = np.concatenate(texts[k])
     if not columns:
         raise ValueError(f"{name} has no named columns")
     table = Table(columns, n_rows=len(lines))
@@ -826,6 +846,24 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False):
     return out, False
 
 
+def _spelled_otherwise(raw, col):
+    """keep_text's record of a chunk's fields ``raw`` typed as ``col``, smaller than the
+    fields as Python strings: for numbers, the fields as ASCII bytes (``S`` array, about a
+    byte a character); otherwise (text, or a number field beyond ASCII) an object array with
+    the field where write_csv would write the value read differently (``007``, ``NA``,
+    `` a ``), None where it writes the same text (most categories)."""
+    if col.dtype.kind == "f":
+        try:
+            return np.array(raw, dtype="S")
+        except UnicodeEncodeError:
+            pass
+    out = np.empty(len(raw), dtype=object)
+    differ = [i for i, (r, s) in enumerate(zip(raw, _format_column(col))) if r != s]
+    if differ:
+        out[differ] = [raw[i] for i in differ]
+    return out
+
+
 def _comma_numbers(present, where):
     """The ``present`` values as numbers written with the decimal comma (see
     :func:`_type_column`), or None when none has a comma or some is not a number; ``where``
@@ -872,6 +910,32 @@ def _format_float32(v: np.float32) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _format_column(arr) -> list:
+    """The fields write_csv writes for the column ``arr``."""
+    if arr.dtype == np.float32:
+        return [_format_float32(v) for v in arr]
+    if is_numeric_column(arr):
+        arr = arr.astype(np.float64, copy=False)
+        values = arr.tolist()
+        out = list(map(repr, values))  # _format_number's answer but for NaN and whole numbers
+        with np.errstate(invalid="ignore"):
+            other = np.isnan(arr) | ((arr == np.trunc(arr)) & (np.abs(arr) < 1e15))
+        for i in np.flatnonzero(other).tolist():
+            out[i] = _format_number(values[i])
+        return out
+    return ["" if v is None else v for v in arr]
+
+
+def _write_chunks(fh, names, chunks, delimiter=","):
+    """Write CSV to the text file ``fh``: the header ``names``, then the rows of each chunk
+    (a list of column arrays, as write_csv formats them), so only a chunk's fields are ever
+    held as strings."""
+    w = _csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+    w.writerow(names)
+    for cols in chunks:
+        w.writerows(zip(*[_format_column(a) for a in cols]))
+
+
 def write_csv(table, path, *, delimiter: str = ",") -> None:
     """Write a :class:`Table` (or a mapping of columns) as CSV; gzip if ``path`` ends in .gz.
 
@@ -882,20 +946,11 @@ def write_csv(table, path, *, delimiter: str = ",") -> None:
     """
     if not isinstance(table, Table):
         table = Table(table)
-    formatted = []
-    for c in table.columns:
-        arr = table[c]
-        if arr.dtype == np.float32:
-            formatted.append([_format_float32(v) for v in arr])
-        elif is_numeric_column(arr):
-            formatted.append([_format_number(v) for v in arr.astype(np.float64).tolist()])
-        else:
-            formatted.append(["" if v is None else v for v in arr])
 
     def emit(fh):
-        w = _csv.writer(fh, delimiter=delimiter, lineterminator="\n")
-        w.writerow(table.columns)
-        w.writerows(zip(*formatted))
+        _write_chunks(fh, table.columns, (
+            [table[c][lo:lo + _CHUNK_ROWS] for c in table.columns]
+            for lo in range(0, table.n_rows, _CHUNK_ROWS)), delimiter)
 
     if hasattr(path, "write"):
         emit(path)
