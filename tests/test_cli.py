@@ -1085,3 +1085,25 @@ def test_a_failed_save_keeps_the_model_and_says_what_was_saved(tmp_path, monkeyp
     assert "not saved: report.html" in err, err
     assert glassnet.load(out / "model.gnet").n_features == 2
     assert not (out / "report.html").exists() and not (out / ".glassnet.lock").exists()
+
+
+def test_report_distinct_counts_with_numpy_on_number_columns():
+    """The report's 'distinct' column: np.unique on number columns (NaN missing, 0.0 and -0.0
+    one value), a set of the present values on text columns, '-' when they cannot be
+    compared; the numbers a Python set of the present values gives."""
+    from glassnet.commands import _distinct_count
+
+    def by_set(arr):
+        try:
+            return len(set(v for v in arr.tolist() if v is not None and v == v))
+        except TypeError:
+            return "-"
+
+    unhashable = np.empty(3, dtype=object)
+    unhashable[:] = [[1], [1], None]
+    cases = [np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1.0, 1.0]),
+             np.array([0.5, np.nan, 0.5], dtype=np.float32), np.array([True, False, True]),
+             np.array([3, 3, -1]), np.array(["a", None, "a", "b"], dtype=object),
+             np.array([1.0, float("nan"), "x", None], dtype=object), unhashable]
+    assert [_distinct_count(a) for a in cases] == [4, 1, 2, 2, 2, 2, "-"]
+    assert [_distinct_count(a) for a in cases] == [by_set(a) for a in cases]

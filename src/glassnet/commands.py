@@ -1413,6 +1413,19 @@ def _e(v) -> str:
     return html.escape(str(v), quote=True)
 
 
+def _distinct_count(arr):
+    """How many distinct present values the column ``arr`` holds (None and NaN are missing;
+    0.0 and -0.0 are one value), or "-" when its values cannot be compared."""
+    if arr.dtype.kind in "biuf":
+        return int(np.unique(arr[~np.isnan(arr)] if arr.dtype.kind == "f" else arr).size)
+    try:
+        values = set(arr.tolist())
+    except TypeError:
+        return "-"
+    values.discard(None)
+    return sum(1 for v in values if v == v)
+
+
 def _report_html(*, src, target, task, table, pre, results, summary, model, images,
                  notices, class_labels, y, status, args, lr, arch, out_kind,
                  display_labels=None) -> str:
@@ -1508,10 +1521,7 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
         kind = "number" if arr.dtype.kind in "biuf" else "text"
         n_inf = _infinite_count(arr)
         miss = f"{int(_missing_mask(arr).sum()):,}" + (f" ({n_inf:,} infinite)" if n_inf else "")
-        try:
-            distinct = len(set(v for v in arr.tolist() if v is not None and v == v))
-        except TypeError:
-            distinct = "-"
+        distinct = _distinct_count(arr)
         if col == target:
             role = "target"
         elif col in specs:
