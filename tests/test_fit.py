@@ -1577,3 +1577,139 @@ def test_a_non_finite_validation_loss_warns_once(moons):
     with warnings.catch_warnings():  # a finite validation loss says nothing
         warnings.simplefilter("error")
         model.fit(X, y.astype(float), loss="mse", epochs=2, validation_data=(X, y))
+
+
+# ------------------------------------- memory: what predict, evaluate and fit keep and copy
+BIG = 3 * 8192 + 100  # more rows than one inference block (glassnet.model.PREDICT_CHUNK)
+
+
+def _held_arrays(model):
+    """(where, array) for every array the model's nodes (and its loss) hold besides their
+    parameters and gradients: the forward caches."""
+    held = []
+    for i, node in enumerate([*model.layers, getattr(model, "loss", None)]):
+        keep = {id(a) for a in [*getattr(node, "params", {}).values(),
+                                *getattr(node, "grads", {}).values()]}
+        for k, v in vars(node).items() if node is not None else ():
+            if isinstance(v, np.ndarray) and id(v) not in keep:
+                held.append((f"{i}:{type(node).__name__}.{k}", v))
+    return held
+
+
+def _big_data(dtype=np.float32):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((BIG, 6)).astype(dtype), rng.integers(0, 3, BIG)
+
+
+def _wide_model(dtype="float32"):
+    return gn.Sequential([gn.Dense(6, 32, activation="relu"), gn.Dropout(0.2),
+                          gn.Dense(32, 16, activation="gelu"), gn.Dense(16, 3), gn.Softmax()],
+                         seed=0, dtype=dtype)
+
+
+def test_inference_keeps_nothing_of_the_input_and_leaves_the_caches_alone():
+    """Trial F finding 1: after predict/evaluate the nodes held X and every activation of all
+    its rows (GBs; the last block's view kept the whole input alive). Inference now runs on
+    copies of the nodes: nothing of X stays, and the caches of a user's own forward (what
+    local_grad and backward read) are the ones that were there."""
+    X, y = _big_data()
+    model = _wide_model()
+    model.fit(X[:300], y[:300], epochs=1)  # a trained model: it has a loss, which caches too
+    small = np.linspace(-1, 1, 12, dtype=np.float32).reshape(2, 6)
+    model.forward(small)
+    before = {where: a for where, a in _held_arrays(model)}
+    assert before["1:ReLU._x"].shape == (2, 32)
+    calls = {
+        "predict": lambda: model.predict(X),
+        "predict(batch_size)": lambda: model.predict(X, batch_size=1000),
+        "predict float64": lambda: model.predict(X.astype(np.float64)),
+        "predict list": lambda: model.predict(X[:50].tolist()),
+        "predict_proba": lambda: model.predict_proba(X),
+        "predict_classes": lambda: model.predict_classes(X),
+        "evaluate": lambda: model.evaluate(X, y, metrics=["accuracy"]),
+        "evaluate float64": lambda: model.evaluate(X.astype(np.float64), y),
+    }
+    for name, call in calls.items():
+        call()
+        held = _held_arrays(model)
+        for where, a in held:
+            assert len(a) < 300 and not np.shares_memory(a, X), (name, where, a.shape)
+        assert {w: id(a) for w, a in held} == {w: id(a) for w, a in before.items()}, name
+    relu = model.layers[1]
+    np.testing.assert_array_equal(relu.local_grad()["dy/dx"], relu._y > 0)  # still the user's
+    np.testing.assert_array_equal(model.layers[0].local_grad()["dz/dW"], small.T)
+
+
+@pytest.mark.parametrize("how", ["predict", "predict(batch_size)", "evaluate",
+                                 "fit shuffle=False", "fit full batch",
+                                 "fit validation_split"])
+def test_nothing_keeps_the_users_X_alive(how):
+    """The last block of predict(batch_size=...)/evaluate was a view into X, and an unshuffled
+    or full-batch fit's last batch was X itself: the model kept the user's X from being
+    freed after `del X`."""
+    import gc
+    import weakref
+    X, y = _big_data()
+    X = X[:3000].copy() if how.startswith("fit") else X
+    y = y[:len(X)]
+    model = _wide_model()
+    ref = weakref.ref(X)
+    if how == "predict":
+        model.predict(X)
+    elif how == "predict(batch_size)":
+        model.predict(X, batch_size=1000)
+    elif how == "evaluate":
+        model.evaluate(X, y)
+    elif how == "fit shuffle=False":
+        model.fit(X, y, epochs=1, batch_size=64, shuffle=False)
+    elif how == "fit full batch":
+        model.fit(X, y, epochs=1, batch_size=None)
+    else:
+        model.fit(X, y, epochs=1, batch_size=64, validation_split=0.2)
+    held = _held_arrays(model)
+    assert all(len(a) <= 64 or ":" + type(model.loss).__name__ in w for w, a in held), \
+        [(w, a.shape) for w, a in held]  # (the loss keeps its last batch's outputs, targets)
+    del X
+    gc.collect()
+    assert ref() is None
+
+
+def test_pickle_and_copies_leave_out_the_forward_caches():
+    """Trial F: a 256-unit model pickled to 491 MB after predict on 200k rows, and
+    copy.deepcopy (which the README uses before tracing a copy) copied the same data. Every
+    built-in node's caches are left out; everything else is kept."""
+    import copy
+    import pickle
+    X, _ = _big_data()
+    nodes = [gn.Dense(6, 16), gn.Identity(), gn.Step(), gn.Sigmoid(), gn.Tanh(), gn.ReLU(),
+             gn.LeakyReLU(0.1), gn.ELU(), gn.GELU(), gn.GELU("tanh"), gn.Softplus(),
+             gn.Dropout(0.5), gn.Softmax()]
+    model = gn.Sequential(nodes, seed=0)
+    fresh = len(pickle.dumps(model))
+    model.forward(X, training=True)  # every node caches (BIG, 16) arrays
+    assert len(pickle.dumps(model)) < fresh + 40 * len(nodes)  # None for each cache
+    back = pickle.loads(pickle.dumps(model))
+    twin = copy.deepcopy(model)
+    for m2 in (back, twin):
+        assert _held_arrays(m2) == []
+        np.testing.assert_array_equal(m2.predict(X[:500]), model.predict(X[:500]))
+        assert m2.layers[-2].rate == 0.5 and m2.layers[6].alpha == 0.1
+        assert m2.layers[8].approximate == "none" and m2.layers[9].approximate == "tanh"
+    assert model.layers[5]._y.shape == (BIG, 16)  # the original keeps its own caches
+    # a copy still runs forward then local_grad/backward, as trace does
+    twin.forward(X[:4], training=False)
+    assert twin.layers[5].local_grad()["dy/dx"].shape == (4, 16)
+
+
+def test_glass_classifier_keeps_no_training_rows():
+    """GlassClassifier.fit left one-row caches that were views of its standardized copy of
+    X, which kept that whole copy alive after fit; the nodes now hold nothing of it."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3000, 6))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(X, y)
+    assert _held_arrays(clf.model_) == []

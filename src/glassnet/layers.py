@@ -60,9 +60,18 @@ class Layer:
     needs_input_grad : bool
         When False, ``backward`` may skip computing dx and return None (the model sets this
         on its first layer: nobody needs the gradient of the data).
+
+    What ``forward`` keeps for ``backward`` and ``local_grad`` (the input ``_x``, the output
+    ``_y``, a dropout ``_mask``, ...) stays in the node until the next ``forward``: call
+    ``forward`` then ``local_grad`` or ``backward`` on a node directly, as the tracer does.
+    ``predict`` and ``evaluate`` leave it alone (they run on copies of the nodes), ``fit``
+    drops it when it returns, and a pickled or copied node leaves out the attributes named in
+    ``_cache_attrs`` (they come back as None), so a saved model does not carry the last
+    batch's data. A custom node that caches under other names can extend ``_cache_attrs``.
     """
 
     needs_input_grad = True
+    _cache_attrs = ("_x", "_y", "_mask", "_t", "_cdf")  # the built-in nodes' forward caches
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
@@ -89,6 +98,21 @@ class Layer:
                 self.params[k] = self.params[k].astype(dt)
                 self.grads[k] = np.zeros_like(self.params[k])
         return self
+
+    def _clear_caches(self):
+        """Drop what the last ``forward`` kept (the attributes in ``_cache_attrs``)."""
+        d = self.__dict__
+        for k in self._cache_attrs:
+            if d.get(k) is not None:
+                d[k] = None
+
+    def __getstate__(self):
+        # pickle, copy.copy and copy.deepcopy: everything but the forward caches
+        state = self.__dict__.copy()
+        for k in self._cache_attrs:
+            if state.get(k) is not None:
+                state[k] = None
+        return state
 
     # -- the contract -------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

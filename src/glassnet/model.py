@@ -6,11 +6,17 @@ its local gradient and passes the result down (the chain rule), filling its ``gr
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from . import activations as _act
 from ._validate import check_array, check_positive_int, resolve_dtype
 from .layers import Dense, Layer, check_backward_output
+
+#: Rows per forward pass of evaluate (and fit's validation loss): the memory used is one
+#: block's activations, not all rows'.
+PREDICT_CHUNK = 8192
 
 
 class Sequential:
@@ -188,18 +194,48 @@ class Sequential:
     def _check_X(self, X, name="X"):
         return check_array(X, name=name, dtype=self.dtype, n_features=self.n_features)
 
+    def _outputs(self, X, batch_size=None):
+        """The outputs for X in inference mode, ``batch_size`` rows (default
+        :data:`PREDICT_CHUNK`) at a time, written into one array.
+
+        The forward passes run on shallow copies of the nodes, dropped at the end: the nodes'
+        own caches (from the last ``forward`` run on them directly) are left as they were,
+        and nothing of X or of its activations stays referenced once this returns."""
+        m = len(X)
+        step = batch_size or PREDICT_CHUNK
+        nodes = [copy.copy(layer) for layer in self.layers]
+        out = None
+        for lo in range(0, max(m, 1), step):
+            z = X[lo:lo + step]
+            for node in nodes:
+                z = node.forward(z, False)
+            if step >= m:
+                return z
+            for node in nodes:  # this block's caches go before the next block is computed
+                node._clear_caches()
+            if out is None:
+                out = np.empty((m,) + z.shape[1:], dtype=z.dtype)
+            out[lo:lo + step] = z
+        return out
+
     def predict(self, X, batch_size: int | None = None):
-        """The network's output for X of shape (m, n_features), computed without training."""
+        """The network's output for X of shape (m, n_features), computed without training.
+
+        Nothing of X is kept once this returns: the nodes' caches (what their backward
+        reads) stay those of the last ``forward`` called on them directly."""
         if not self.built:
             raise RuntimeError("this model has no input width yet: fit it, or give the first "
                                "layer n_in (Dense(n_in, n_out))")
         if batch_size is not None:
             batch_size = check_positive_int(batch_size, "batch_size")
         X = self._check_X(X)
-        if batch_size is None or batch_size >= len(X):
-            return self.forward(X)
-        return np.concatenate([self.forward(X[i:i + batch_size])
-                               for i in range(0, len(X), batch_size)])
+        return self._outputs(X, batch_size or len(X))
+
+    def _clear_caches(self):
+        """Drop what each node's last ``forward`` kept (input, output, mask: the attributes
+        in ``Layer._cache_attrs``); ``fit`` calls it as it returns."""
+        for layer in self.layers:
+            layer._clear_caches()
 
     def fit(self, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,

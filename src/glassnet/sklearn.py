@@ -540,12 +540,6 @@ class _GlassBase(BaseEstimator):
             return BinaryCrossEntropy(from_logits=True, sum_outputs=True)
         return MSE(half=True)
 
-    def _clear_caches(self, X):
-        """Leave one-row caches in the nodes (not the last batch) so a pickle stays small."""
-        z = X[:1]
-        for layer in self.model_.layers:
-            z = layer.forward(z, False)
-
     def _logits(self, Xs, dtype=None):
         """Network output before the output node, for standardized Xs.
 
@@ -654,8 +648,8 @@ class _GlassBase(BaseEstimator):
         except DivergenceError as exc:
             raise ValueError(f"{exc} (learning_rate={p['opt_factory']().lr:g}; keep "
                              f"standardize=True)") from exc
-        finally:
-            self._clear_caches(Xs)
+        finally:  # no rows of Xs stay in the nodes (nor keep Xs alive); pickles stay small
+            self.model_._clear_caches()
         if stop is not None and validation is None:
             self.best_loss_ = stop.best
         elif stop is not None and stop.best_epoch is not None:

@@ -18,6 +18,7 @@ count without weights).
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import math
 import os
@@ -865,7 +866,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         bw = float(wb.sum(dtype=np.float64))
                         if bw == 0:  # every row of the batch weighs 0: nothing to learn, no step
                             if out_epoch is not None:
-                                out_epoch[lo:hi] = model.forward(xb)
+                                out_epoch[lo:hi] = model._outputs(xb)
                             seen += hi - lo
                             continue
                     call("on_batch_begin", b, logs)
@@ -950,7 +951,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     break
         finally:  # callbacks finish (close files, restore best weights) even on an error
             trained = model.get_weights() if history.interrupted else None
-            call("on_train_end", logs)
+            try:
+                call("on_train_end", logs)
+            finally:  # the last batch's inputs and activations (all of X in a full batch)
+                model._clear_caches()
     # Said only now: on_train_end may have put back other weights (EarlyStopping's best).
     if history.interrupted:
         history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; "
@@ -1046,21 +1050,23 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
     warnings.warn(msg, RuntimeWarning, stacklevel=4)
 
 
-def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=8192, weights=None):
+def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=None):
     """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
-    inference mode, in chunks to bound memory."""
-    out = _forward_chunks(model, X, batch_size)
+    inference mode, in chunks to bound memory. The loss is computed on a copy of ``loss``,
+    so the model's loss keeps no outputs or targets of these rows."""
+    out = model._outputs(X, batch_size)
+    loss = copy.copy(loss)
     res = {prefix + "loss": loss.forward(out, Y) if weights is None
            else loss.forward(out, Y, weights)}
     res.update(compute_metrics(metrics, Y, out, loss, prefix))
     return res
 
 
-def _forward_chunks(model, X, batch_size=8192):
-    """The model's outputs on X in inference mode (no random numbers drawn), in chunks of
-    ``batch_size`` rows to bound memory."""
-    outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
-    return outs[0] if len(outs) == 1 else np.concatenate(outs)
+def _forward_chunks(model, X, batch_size=None):
+    """The model's outputs on X (already checked) in inference mode (no random numbers
+    drawn), in chunks of ``batch_size`` rows (default ``PREDICT_CHUNK``) to bound memory;
+    the nodes' caches are not touched."""
+    return model._outputs(X, batch_size)
 
 
 def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
@@ -1075,7 +1081,7 @@ def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a few rows may lack a class: metrics warn
         try:
-            compute_metrics(metrics, Y[:rows], model.forward(X[:rows]), loss)
+            compute_metrics(metrics, Y[:rows], model._outputs(X[:rows]), loss)
         except ValueError:
             compute_metrics(metrics, Y, _forward_chunks(model, X), loss)
 
