@@ -14,8 +14,8 @@ from . import activations as _act
 from ._validate import check_array, check_positive_int, resolve_dtype
 from .layers import Dense, Layer, check_backward_output
 
-#: Rows per forward pass of evaluate (and fit's validation loss): the memory used is one
-#: block's activations, not all rows'.
+#: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
+#: batch_size is given: the memory used is one block's activations, not all rows'.
 PREDICT_CHUNK = 8192
 
 
@@ -221,15 +221,18 @@ class Sequential:
     def predict(self, X, batch_size: int | None = None):
         """The network's output for X of shape (m, n_features), computed without training.
 
-        Nothing of X is kept once this returns: the nodes' caches (what their backward
-        reads) stay those of the last ``forward`` called on them directly."""
+        The rows go through the network ``batch_size`` at a time (default 8192), into one
+        output array, so the memory used is one block's activations, not all rows'. Each
+        row's output does not depend on the other rows, up to rounding: float32 matrix
+        products may round the last bit differently in blocks of different sizes. Nothing of
+        X is kept once this returns: the nodes' caches (what their backward reads) stay those
+        of the last ``forward`` called on them directly."""
         if not self.built:
             raise RuntimeError("this model has no input width yet: fit it, or give the first "
                                "layer n_in (Dense(n_in, n_out))")
         if batch_size is not None:
             batch_size = check_positive_int(batch_size, "batch_size")
-        X = self._check_X(X)
-        return self._outputs(X, batch_size or len(X))
+        return self._outputs(self._check_X(X), batch_size)
 
     def _clear_caches(self):
         """Drop what each node's last ``forward`` kept (input, output, mask: the attributes
