@@ -4,6 +4,7 @@ For every layer and loss PyTorch has, the forward values, the input gradients an
 gradients must agree to 1e-10 relative. A whole three-layer model is compared too: forward,
 loss and every gradient.
 """
+import math
 import zlib
 
 import numpy as np
@@ -121,6 +122,71 @@ def test_gelu_erf_matches_torch_erf():
     np.testing.assert_allclose(erf(x), torch.erf(t64(x)).numpy(), rtol=1e-13, atol=1e-16)
     y = np.linspace(-3, 25, 200)
     np.testing.assert_allclose(erfc(y), torch.erfc(t64(y)).numpy(), rtol=1e-12, atol=1e-300)
+
+
+def _ulps(got, ref):
+    """|got − ref| in units of ref's last place (the smallest subnormal where ref is 0)."""
+    return np.abs(got - ref) / np.maximum(np.spacing(np.abs(ref)), 5e-324)
+
+
+def test_erf_erfc_are_within_a_few_ulp_of_math_over_the_whole_range():
+    """erf/erfc against Python's math.erf/math.erfc (libm's, themselves within ~1-2 ulp) on a
+    dense grid, the tails (erfc down to its subnormals and 0 past 27.2) and tiny arguments
+    included: erf within 2 ulp, erfc within 4.5 ulp; no torch needed for these."""
+    from glassnet.activations import erf, erfc
+    tiny = np.geomspace(1e-310, 30, 4001)
+    x = np.concatenate([np.linspace(-30, 30, 120001), tiny, -tiny, [-27.25, 27.25, -27.3, 27.3]])
+    ref_erf = np.frompyfunc(math.erf, 1, 1)(x).astype(np.float64)
+    ref_erfc = np.frompyfunc(math.erfc, 1, 1)(x).astype(np.float64)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got_erf, got_erfc = erf(x), erfc(x)
+    assert got_erf.dtype == got_erfc.dtype == np.float64
+    assert _ulps(got_erf, ref_erf).max() <= 2.0
+    assert _ulps(got_erfc, ref_erfc).max() <= 4.5
+    normal = ref_erfc >= np.finfo(np.float64).tiny
+    np.testing.assert_allclose(got_erfc[normal], ref_erfc[normal], rtol=1e-15, atol=0)
+    big = np.abs(x) >= 0.5
+    np.testing.assert_allclose(got_erf[big], ref_erf[big], rtol=1e-15, atol=0)
+
+
+def test_erf_erfc_special_values():
+    from glassnet.activations import erf, erfc
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-320, -1e-320, 1e308, -1e308, 5e-324])
+    with np.errstate(all="raise", under="ignore"):
+        e, c = erf(x), erfc(x)
+    np.testing.assert_array_equal(e[:4], [0.0, -0.0, 1.0, -1.0])
+    assert not np.signbit(e[0]) and np.signbit(e[1])
+    assert np.isnan(e[4]) and np.isnan(c[4])
+    np.testing.assert_array_equal(e[5:7], [math.erf(1e-320), math.erf(-1e-320)])  # subnormal, not 0
+    np.testing.assert_array_equal(e[7:9], [1.0, -1.0])
+    np.testing.assert_array_equal(c[[0, 1, 2, 3, 7, 8]], [1.0, 1.0, 0.0, 2.0, 0.0, 2.0])
+    assert erf(5e-324) == math.erf(5e-324) and erf(np.float32(-0.0)) == 0.0
+    np.testing.assert_array_equal(erf(np.array([], dtype=np.float64)), [])
+    assert erf(0.5).shape == ()
+
+
+def test_erf_float32_inputs_give_float64_results_of_the_same_values():
+    """float32 in, the float64 function of those same values out (GELU casts once at the end)."""
+    from glassnet.activations import erf, erfc
+    x32 = (np.random.default_rng(3).standard_normal((64, 33)) * 3).astype(np.float32)
+    np.testing.assert_array_equal(erf(x32), erf(x32.astype(np.float64)))
+    np.testing.assert_array_equal(erfc(x32), erfc(x32.astype(np.float64)))
+
+
+def test_gelu_float32_is_the_rounded_float64_result():
+    """Exact GELU on float32 computes Φ in float64 and rounds it: close to the float64 result."""
+    x64 = np.random.default_rng(4).standard_normal((32, 40)) * 3
+    x32 = x64.astype(np.float32)
+    layer32, layer64 = gn.GELU(), gn.GELU()
+    y32 = layer32.forward(x32)
+    y64 = layer64.forward(x32.astype(np.float64))
+    dx32 = layer32.backward(np.ones_like(x32))
+    dx64 = layer64.backward(np.ones_like(y64))
+    assert y32.dtype == dx32.dtype == np.float32
+    eps = np.finfo(np.float32).eps
+    # y = x·Φ(x) rounds Φ and the product: within 2 ulp; dx = Φ + x·φ adds terms up to ~1.1
+    assert (np.abs(y32 - y64) <= 2 * np.spacing(np.abs(y64).astype(np.float32))).all()
+    np.testing.assert_allclose(dx32, dx64, rtol=2 * eps, atol=2 * eps)
 
 
 @pytest.mark.parametrize("bias", [True, False])
