@@ -56,3 +56,4 @@ def test_optional_modules_are_attributes_of_the_package():
                                                  glassnet.scaling)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         gn.nothing
+    assert {"plot", "sklearn", "scaling", "Sequential"} <= set(dir(gn))

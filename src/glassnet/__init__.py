@@ -43,6 +43,10 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
+
+def __dir__():  # tab completion lists the lazy modules too
+    return sorted(set(globals()) | set(_LAZY))
+
 __all__ = [
     "Dense", "Dropout", "Layer", "Sequential", "Identity", "Step", "Sigmoid", "Tanh", "ReLU",
     "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Loss", "MSE", "MAE", "Huber",
