@@ -363,3 +363,26 @@ def test_explain_target_line_is_summarized_with_class_names(tmp_path):
     text = explain_cmd.model_report(tmp_path / "m.gnet", csv, "t", 30).to_text()
     assert "target: 't' = [0 (died), 1 (survived), 0 (died), 1 (survived), … 26 more]" in text, \
         text[:1500]
+
+
+def test_explain_out_refuses_to_overwrite_the_model_or_the_data(tmp_path, capsys):
+    """Trial G finding 1: `explain --out` naming the model file or the CSV is refused, as
+    predict's --out is (the same check), and neither file is touched."""
+    from glassnet.cli import main
+    io = pytest.importorskip("glassnet.io")
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    model = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    io.save_model(model, tmp_path / "m.gnet")
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["a", "b", "label"], [[*np.round(x, 3), int(x[0] > 0)] for x in X])
+    before = {p: p.read_bytes() for p in (tmp_path / "m.gnet", csv)}
+    link = tmp_path / "link.csv"
+    link.symlink_to(csv)
+    for out, what in ((tmp_path / "m.gnet", "model file"), (csv, "input CSV"),
+                      (link, "input CSV"), (tmp_path / "." / "m.gnet", "model file")):
+        code = main(["explain", "--model", str(tmp_path / "m.gnet"), "--data", str(csv),
+                     "--target", "label", "--rows", "2", "--format", "html", "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 2 and f"is the {what}: writing there would destroy it" in err, err
+        assert "--debug" not in err
+    assert {p: p.read_bytes() for p in before} == before

@@ -1664,6 +1664,17 @@ def _same_file(a, b) -> bool:
         return False
 
 
+def refuse_destructive_out(out, inputs) -> None:
+    """Refuse ``--out FILE`` (predict, explain) where writing it would destroy one of
+    ``inputs``: ``(what, path)`` pairs such as ``("model file", "run/model.gnet")``."""
+    if out is None or out == "-":
+        return
+    for what, other in inputs:
+        if other is not None and _same_file(out, other):
+            raise _usage(f"--out {out} is the {what}: writing there would destroy it; "
+                         f"choose another file")
+
+
 def _or(value, default):
     return default if value is None else value
 
@@ -1671,11 +1682,7 @@ def _or(value, default):
 def cmd_predict(args) -> int:
     from .data.tabular import _CHUNK_ROWS, _write_chunks
     from .io import atomic_text_file
-    if args.out and args.out != "-":
-        for what, other in (("input CSV", args.data), ("model file", args.model)):
-            if _same_file(args.out, other):
-                raise _usage(f"--out {args.out} is the {what}: writing there would destroy "
-                             f"it; choose another file")
+    refuse_destructive_out(args.out, (("input CSV", args.data), ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
                        na_values=m.na_values(args.na_values))

@@ -592,6 +592,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
 # -------------------------------------------------------------------------------------------------
 
 def run(args) -> int:
+    from .commands import refuse_destructive_out
+    refuse_destructive_out(args.out, (("model file", args.model), ("input CSV", args.data)))
     if args.model or args.data:
         if args.example:
             raise _usage("give either an example (or-gate, xor) or --model/--data, not both")
