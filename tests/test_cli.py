@@ -1107,3 +1107,28 @@ def test_report_distinct_counts_with_numpy_on_number_columns():
              np.array([1.0, float("nan"), "x", None], dtype=object), unhashable]
     assert [_distinct_count(a) for a in cases] == [4, 1, 2, 2, 2, 2, "-"]
     assert [_distinct_count(a) for a in cases] == [by_set(a) for a in cases]
+
+
+def test_train_out_never_writes_over_its_input_data(tmp_path):
+    """Trial G finding 2: a CSV named like a run file (history.csv, metrics.json ...) in the
+    --out folder is the data being read: refused, --overwrite or not, naming it."""
+    folder = tmp_path / "h"
+    folder.mkdir()
+    data = _two_feature_csv(folder / "history.csv")
+    before = data.read_bytes()
+    for extra in (["--overwrite"], []):
+        proc = run("train", data, "--target", "t", "--epochs", "1", "--quiet", "--out", folder,
+                   *extra, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "history.csv, which is the input data" in proc.stderr, proc.stderr
+        assert "--debug" not in proc.stderr
+    assert data.read_bytes() == before and os.listdir(folder) == ["history.csv"]
+    # reachable without --overwrite: the history.csv of an earlier run in the folder, also
+    # when --out is not given and the data lies in runs/<name>
+    run_dir = tmp_path / "runs" / "history"
+    run_dir.mkdir(parents=True)
+    data2 = _two_feature_csv(run_dir / "history.csv")
+    proc = run("train", "runs/history/history.csv", "--target", "t", "--epochs", "1",
+               "--quiet", cwd=tmp_path)
+    assert proc.returncode == 2 and "which is the input data" in proc.stderr, proc.stderr
+    assert data2.read_text().startswith("x1,x2,t")

@@ -576,8 +576,9 @@ class _RunFolder:
     also the probe that the folder is writable. A second run into the folder fails at once; a
     lock whose process is gone (a run killed with SIGKILL) is taken over."""
 
-    def __init__(self, overwrite=False):
+    def __init__(self, overwrite=False, data=None):
         self.overwrite = overwrite
+        self.data = data       # the input file: never one this run writes, --overwrite or not
         self.path = None
         self.created = []      # the folders this run made, deepest first
         self.lock = None
@@ -596,6 +597,10 @@ class _RunFolder:
             p = p.parent
         if missing and not p.is_dir():
             raise _usage(f"--out {path}: {p} is not a folder")
+        for name in (*RUN_FILES, LOCK_FILE):
+            if self.data is not None and _same_file(path / name, self.data):
+                raise _usage(f"--out {path}: this run writes {path / name}, which is the input "
+                             f"data {self.data}; choose another --out, or move the data")
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -792,7 +797,7 @@ class _DeferredSigint:
 
 
 def cmd_train(args) -> int:
-    folder = _RunFolder(overwrite=getattr(args, "overwrite", False))
+    folder = _RunFolder(overwrite=getattr(args, "overwrite", False), data=args.data)
     sigint = _DeferredSigint()
     try:
         if args.out:  # checked (and locked) before the data is read and the network trained
