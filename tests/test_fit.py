@@ -1730,6 +1730,98 @@ def test_predict_runs_in_blocks_into_one_output(monkeypatch):
         np.testing.assert_array_equal(model.predict_proba(X), got)
 
 
+@pytest.mark.parametrize("shuffle,batch_size,weighted", [
+    (True, 7, False), (False, 7, False), (True, None, False), (False, None, False),
+    (True, 16, True), (False, 16, True), (True, 1000, True)])
+def test_validation_split_trains_exactly_as_on_copied_rows(shuffle, batch_size, weighted):
+    """Trial F finding 6: fit(validation_split=...) no longer copies the training rows of X;
+    it gathers each batch from X through their indices. The numbers are those of training
+    on the copy X[perm[n_val:]] (what fit did before, and what io.resume still does) with
+    validation_data X[perm[:n_val]], bit for bit: the split and every epoch's order are drawn
+    as before."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((101, 5)).astype(np.float32)
+    y = rng.integers(0, 2, 101)
+    w = rng.random(101) if weighted else None
+
+    def model():
+        return gn.Sequential([gn.Dense(5, 8, activation="tanh"), gn.Dropout(0.2),
+                              gn.Dense(8, 1), gn.Sigmoid()], seed=4)
+
+    kw = dict(epochs=3, batch_size=batch_size, shuffle=shuffle, metrics=["accuracy"])
+    a = model()
+    ha = a.fit(X, y, validation_split=0.2, sample_weight=w, **kw)
+    b = model()
+    perm = b.rng.permutation(len(X))
+    n_val = 20
+    tr, va = perm[n_val:], perm[:n_val]
+    val = (X[va], y[va]) if w is None else (X[va], y[va], w[va])
+    hb = b.fit(X[tr], y[tr], validation_data=val, sample_weight=None if w is None else w[tr],
+               **kw)
+    assert ha.history == hb.history
+    for p, q in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_validation_split_copies_only_the_held_out_rows():
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 50), dtype=np.float32)
+    y = rng.integers(0, 2, len(X))
+    model = gn.Sequential([gn.Dense(50, 4, activation="relu"), gn.Dense(4, 1), gn.Sigmoid()],
+                          seed=0)
+    model.fit(X[:100], y[:100], epochs=1)  # warm-up: the optimizer's state
+    tracemalloc.start()
+    try:
+        model.fit(X, y, epochs=1, batch_size=256, validation_split=0.2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # before: a copy of all of X (0.8 training + 0.2 held out); now the held-out 0.2
+    assert peak < 0.4 * X.nbytes, f"fit peaked at {peak / X.nbytes:.2f}x X"
+
+
+def test_predict_and_evaluate_cast_a_block_at_a_time_and_name_the_bad_row(tmp_path):
+    """predict(X, batch_size=...) cast all of X to the model's dtype first (0.5x of a float64
+    X, or all of a memory-mapped file read in). Now each block is cast and checked; a NaN or
+    an overflow is still reported at its row and column in X."""
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100_000, 20))
+    y = rng.integers(0, 2, len(X))
+    model = gn.Sequential([gn.Dense(20, 4, activation="relu"), gn.Dense(4, 1), gn.Sigmoid()],
+                          seed=0)
+    want = model.predict(X.astype(np.float32))
+    for call in (lambda: model.predict(X, batch_size=1000), lambda: model.predict(X),
+                 lambda: model.evaluate(X, y)):
+        tracemalloc.start()
+        try:
+            call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 0.25 * X.nbytes, f"peaked at {peak / X.nbytes:.2f}x X"  # was > 0.5x
+    np.testing.assert_array_equal(model.predict(X, batch_size=1000), want)
+    np.testing.assert_array_equal(model.predict(X), want)
+    np.save(tmp_path / "X.npy", X)
+    mm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    np.testing.assert_array_equal(model.predict(mm, batch_size=5000), want)
+    assert model.evaluate(mm, y) == model.evaluate(X.astype(np.float32), y)
+    bad = X.copy()
+    bad[30001, 7] = np.nan
+    for call in (lambda: model.predict(bad, batch_size=1000), lambda: model.predict(bad),
+                 lambda: model.evaluate(bad, y)):
+        with pytest.raises(ValueError, match=r"X contains NaN at row 30001, column 7 \(1 "):
+            call()
+    bad[30001, 7] = 1e300
+    with pytest.raises(ValueError, match=r"too large for float32 \(1e\+300 at row 30001, "
+                                         r"column 7\)"):
+        model.predict(bad, batch_size=1000)
+    ints = (X * 10).astype(np.int64)
+    np.testing.assert_array_equal(model.predict(ints, batch_size=999),
+                                  model.predict(ints.astype(np.float32)))
+
+
 def test_glass_classifier_keeps_no_training_rows():
     """GlassClassifier.fit left one-row caches that were views of its standardized copy of
     X, which kept that whole copy alive after fit; the nodes now hold nothing of it."""

@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from . import activations as _act
-from ._validate import check_array, check_positive_int, resolve_dtype
+from ._validate import all_finite, check_array, check_positive_int, resolve_dtype
 from .layers import Dense, Layer, check_backward_output
 
 #: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
@@ -194,24 +194,44 @@ class Sequential:
     def _check_X(self, X, name="X"):
         return check_array(X, name=name, dtype=self.dtype, n_features=self.n_features)
 
-    def _outputs(self, X, batch_size=None):
+    def _input(self, X, name="X"):
+        """(X, cast) for :meth:`_outputs`. A NumPy array (or memmap) of numbers with the
+        model's columns is kept as it is (cast=True): ``_outputs`` casts and checks one block
+        of rows at a time, so a float64 or memory-mapped X is never copied (or read) whole.
+        Anything else (lists, DataFrames, object arrays, a wrong shape) goes through
+        ``check_array`` whole (cast=False), with its errors."""
+        if type(X) in (np.ndarray, np.memmap) and X.dtype.kind in "biuf" and X.ndim == 2 \
+                and X.shape[0] > 0 and X.shape[1] == self.n_features:
+            return X, True
+        return self._check_X(X, name), False
+
+    def _outputs(self, X, batch_size=None, name="X", cast=False):
         """The outputs for X in inference mode, ``batch_size`` rows (default
         :data:`PREDICT_CHUNK`) at a time, written into one array.
 
         The forward passes run on shallow copies of the nodes, dropped at the end: the nodes'
         own caches (from the last ``forward`` run on them directly) are left as they were,
-        and nothing of X or of its activations stays referenced once this returns."""
+        and nothing of X or of its activations stays referenced once this returns. With
+        ``cast``, X comes from :meth:`_input` and each block is cast to the model's dtype and
+        checked for NaN/infinity (the error names the row and column in X)."""
         m = len(X)
         step = batch_size or PREDICT_CHUNK
         nodes = [copy.copy(layer) for layer in self.layers]
         out = None
         for lo in range(0, max(m, 1), step):
             z = X[lo:lo + step]
+            if cast:
+                with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+                    z = np.ascontiguousarray(z, dtype=self.dtype)
+                if X.dtype.kind == "f" and not all_finite(z):
+                    self._check_X(X, name)  # its error names the value's row and column in X
+                    raise ValueError(f"{name} contains NaN or infinity in rows {lo} to "
+                                     f"{lo + len(z) - 1}")  # not reached: check_array raises
             for node in nodes:
                 z = node.forward(z, False)
             if step >= m:
                 return z
-            for node in nodes:  # this block's caches go before the next block is computed
+            for node in nodes:  # this block's caches go before the next block is cast
                 node._clear_caches()
             if out is None:
                 out = np.empty((m,) + z.shape[1:], dtype=z.dtype)
@@ -222,7 +242,8 @@ class Sequential:
         """The network's output for X of shape (m, n_features), computed without training.
 
         The rows go through the network ``batch_size`` at a time (default 8192), into one
-        output array, so the memory used is one block's activations, not all rows'. Each
+        output array, so the memory used is one block's activations, not all rows'; a NumPy
+        X (a memmap too) is cast to the model's dtype and checked a block at a time. Each
         row's output does not depend on the other rows, up to rounding: float32 matrix
         products may round the last bit differently in blocks of different sizes. Nothing of
         X is kept once this returns: the nodes' caches (what their backward reads) stay those
@@ -232,7 +253,8 @@ class Sequential:
                                "layer n_in (Dense(n_in, n_out))")
         if batch_size is not None:
             batch_size = check_positive_int(batch_size, "batch_size")
-        return self._outputs(self._check_X(X), batch_size)
+        X, cast = self._input(X)
+        return self._outputs(X, batch_size, cast=cast)
 
     def _clear_caches(self):
         """Drop what each node's last ``forward`` kept (input, output, mask: the attributes
@@ -270,7 +292,8 @@ class Sequential:
         validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         validation_split : float
             Hold out this fraction of (X, y) (and of ``sample_weight``), chosen at random,
-            when no validation_data.
+            when no validation_data. Only the held-out rows of X are copied: the batches are
+            gathered from X itself (a full batch gathers the training rows once).
         callbacks : list of Callback
             E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
         metrics : list of names

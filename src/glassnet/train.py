@@ -746,7 +746,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
     Y = prepare_targets(y, loss, n_out, model.dtype)
     _check_metrics_fit(model, metrics, X, Y, loss)
-    W = Wv = None
+    W = Wv = rows = None
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
@@ -772,8 +772,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                              f"both need at least one")
         model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws the split
         perm = model.rng.permutation(len(X))
+        # Only the held-out rows of X are copied: the batches are gathered from X itself,
+        # through `rows` (the training rows, in the order a copy X[rows] would have them)
         Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
-        X, Y = X[perm[n_val:]], Y[perm[n_val:]]
+        rows, Y = perm[n_val:], Y[perm[n_val:]]
         if W is not None:
             Wv, W = W[perm[:n_val]], W[perm[n_val:]]
             if not W.sum() > 0:
@@ -783,9 +785,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     else:
         Xv = Yv = None
 
-    m = len(X)
+    m = len(Y)
     bs = m if batch_size is None or batch_size >= m else batch_size
     n_batches = -(-m // bs)
+    full_batch = bs == m
+    if rows is not None and full_batch:
+        X, rows = X[rows], None  # every training row in each step: gathered once
 
     history = History()
     model.history = history  # visible to callbacks during fit (ModelCheckpoint saves it)
@@ -817,9 +822,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
     # A full batch needs neither: its gradient does not depend on the order of the rows.
-    full_batch = bs == m
     if not full_batch:
         xbuf = np.empty((bs, X.shape[1]), dtype=X.dtype)
+        if rows is not None and shuffle:
+            xorder = np.empty(m, dtype=rows.dtype)  # each epoch's order, as rows of X
         ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
         if W is not None:
             wbuf = np.empty(bs, dtype=W.dtype)
@@ -845,6 +851,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 for s, (_, _, p, _) in zip(snapshot, params):
                     np.copyto(s, p)
                 order = model.rng.permutation(m) if shuffle and not full_batch else None
+                xrows = rows if rows is None or order is None else \
+                    np.take(rows, order, out=xorder)
                 total, seen, wseen = 0.0, 0, 0.0
                 out_epoch = np.empty((m, n_out), dtype=model.dtype) if metrics else None
                 for b in range(n_batches):
@@ -853,10 +861,13 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     if full_batch:
                         xb, yb = X, Y
                     elif order is None:
-                        xb, yb = X[lo:hi], Y[lo:hi]
+                        xb = X[lo:hi] if xrows is None else \
+                            X.take(xrows[lo:hi], axis=0, out=xbuf[:hi - lo], mode="clip")
+                        yb = Y[lo:hi]
                     else:
                         idx = order[lo:hi]
-                        xb = X.take(idx, axis=0, out=xbuf[:hi - lo], mode="clip")
+                        xb = X.take(idx if xrows is None else xrows[lo:hi], axis=0,
+                                    out=xbuf[:hi - lo], mode="clip")
                         yb = Y.take(idx, axis=0, out=ybuf[:hi - lo], mode="clip")
                     if W is None:
                         bw = hi - lo
@@ -1050,11 +1061,13 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
     warnings.warn(msg, RuntimeWarning, stacklevel=4)
 
 
-def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=None):
+def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=None,
+              cast=False):
     """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
-    inference mode, in chunks to bound memory. The loss is computed on a copy of ``loss``,
-    so the model's loss keeps no outputs or targets of these rows."""
-    out = model._outputs(X, batch_size)
+    inference mode, in chunks to bound memory (``cast``: X is from ``model._input``). The
+    loss is computed on a copy of ``loss``, so the model's loss keeps no outputs or targets
+    of these rows."""
+    out = model._outputs(X, batch_size, cast=cast)
     loss = copy.copy(loss)
     res = {prefix + "loss": loss.forward(out, Y) if weights is None
            else loss.forward(out, Y, weights)}
@@ -1095,11 +1108,11 @@ def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
     loss = getattr(model, "loss", None) if loss is None else _losses.get(loss)
     if loss is None:
         loss = default_loss(model)
-    X = model._check_X(X)
+    X, cast = model._input(X)  # a NumPy X is cast and checked a block of rows at a time
     check_consistent_length(X, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     W = None
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
-    return _evaluate(model, X, Y, loss, metrics, weights=W)
+    return _evaluate(model, X, Y, loss, metrics, weights=W, cast=cast)
