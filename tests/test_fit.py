@@ -1834,3 +1834,36 @@ def test_glass_classifier_keeps_no_training_rows():
         warnings.simplefilter("ignore")
         clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(X, y)
     assert _held_arrays(clf.model_) == []
+
+
+# ------------------------------------------------------------------ trial H: fit's results
+def test_hinge_metrics_and_classes_on_signed_targets(tmp_path):
+    """Trial H finding 1: a Hinge model trained on −1/+1 targets logged accuracy against
+    0/1 predictions (0.46 for a 0.985 model), and precision/recall/f1 raised on "3 classes".
+    The targets are mapped to 0/1 as Hinge.forward maps them; predict_classes answers −1/+1,
+    also after save/load; the metrics equal sklearn's on the sign predictions."""
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)).astype("float32")
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=200) > 0, 1, -1)
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    names = ["accuracy", "precision", "recall", "f1", "roc_auc"]
+    h = m.fit(X, y, loss="hinge", epochs=30, metrics=names, optimizer=gn.Adam(lr=0.05))
+    out = m.predict(X).ravel()
+    pred = np.where(out > 0, 1, -1)
+    want = {"accuracy": sk.accuracy_score(y, pred), "precision": sk.precision_score(y, pred),
+            "recall": sk.recall_score(y, pred), "f1": sk.f1_score(y, pred),
+            "roc_auc": sk.roc_auc_score(y, out)}
+    got = m.evaluate(X, y, metrics=names)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, abs=1e-12), k
+    assert want["accuracy"] > 0.8 and h.history["accuracy"][-1] > 0.8
+    np.testing.assert_array_equal(m.predict_classes(X), pred)
+    m.save(tmp_path / "h.gnet")
+    np.testing.assert_array_equal(gn.load(tmp_path / "h.gnet").predict_classes(X), pred)
+    # 0/1 targets: the same model answers 0/1
+    m01 = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    m01.fit(X, (y > 0).astype(int), loss="hinge", epochs=30, optimizer=gn.Adam(lr=0.05))
+    np.testing.assert_array_equal(m01.predict_classes(X), (m01.predict(X).ravel() > 0))
+    assert m01.evaluate(X, (y > 0).astype(int), metrics=names) == \
+        m01.evaluate(X, y, metrics=names)

@@ -825,7 +825,8 @@ def _loss_from_json(ck, v):
     name = ck.str_(v.get("class"), "loss.class", tuple(_LOSS_CLASSES))
     cfg = ck.obj(v.get("config", {}), "loss.config")
     kw = {}
-    spec = {"MSE": {"half": "bool"}, "MAE": {}, "Hinge": {}, "Huber": {"delta": "pos"},
+    spec = {"MSE": {"half": "bool"}, "MAE": {}, "Hinge": {"labels": "labels"},
+            "Huber": {"delta": "pos"},
             "BinaryCrossEntropy": {"from_logits": "bool", "eps": "pos", "sum_outputs": "bool"},
             "CategoricalCrossEntropy": {"from_logits": "bool", "eps": "pos"}}[name]
     ck.keys(cfg, "loss.config", set(spec))
@@ -834,6 +835,10 @@ def _loss_from_json(ck, v):
             continue
         if kind == "bool":
             kw[k] = ck.bool_(cfg[k], f"loss.config.{k}")
+        elif kind == "labels":
+            if cfg[k] not in ([0, 1], [-1, 1]):
+                ck.fail(f"loss.config.{k} must be [0, 1] or [-1, 1], got {cfg[k]!r}")
+            kw[k] = cfg[k]
         else:
             x = ck.num(cfg[k], f"loss.config.{k}")
             if x <= 0:

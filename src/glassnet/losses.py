@@ -366,7 +366,23 @@ class Hinge(Loss):
     cost = mean(max(0, 1 − y·f)),  df = −y·[y·f < 1]/m.
     k > 1 outputs with integer labels (multi-class, as torch's MultiMarginLoss):
     cost = (1/m) Σ_i Σ_{j≠y_i} max(0, 1 − f_{y_i} + f_j) / k.
+
+    ``labels`` (one output): the two labels the targets use, ``(0, 1)`` or ``(-1, 1)``; ``fit``
+    sets it from its targets (and model files keep it), so ``predict_classes`` answers in the
+    targets' own convention (−1/+1 after training on −1/+1). Metrics compare the sign of
+    the output with the targets mapped to 0/1 as ``forward`` maps them (−1 → 0), which gives
+    scikit-learn's values on the ±1 labels (class +1 positive). None: 0/1.
     """
+
+    def __init__(self, labels=None):
+        if labels is not None:
+            labels = tuple(int(v) for v in labels)
+            if labels not in ((0, 1), (-1, 1)):
+                raise ValueError(f"Hinge labels must be (0, 1) or (-1, 1), got {labels!r}")
+        self.labels = labels
+
+    def config(self):
+        return {"labels": list(self.labels)} if self.labels == (-1, 1) else {}
 
     def forward(self, y_pred, y_true, weights=None):
         self._row_scale = None

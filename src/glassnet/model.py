@@ -372,7 +372,8 @@ class Sequential:
 
     def predict_classes(self, X, batch_size: int | None = None):
         """Predicted classes: for one output, output > 0.5 (> 0 when the model was trained on
-        logits, or with Hinge); for several, the argmax (one class index per row), except
+        logits, or with Hinge: −1/+1 when its targets were −1/+1, see ``Hinge.labels``,
+        else 0/1); for several, the argmax (one class index per row), except
         after training with binary cross-entropy, where the outputs are independent labels
         (multi-label) and each gets its own 0/1.
 
@@ -391,7 +392,11 @@ class Sequential:
         out = self.predict(X, batch_size)
         if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
             return (out > _threshold(loss)).astype(np.int64)
-        return _to_labels(out, loss)
+        labels = _to_labels(out, loss)
+        if isinstance(loss, _losses.Hinge) and getattr(loss, "labels", None) == (-1, 1) \
+                and (out.ndim == 1 or out.shape[1] == 1):
+            labels = 2 * labels - 1  # the targets' own −1/+1
+        return labels
 
     def save(self, path):
         """Save to glassnet's safe model format (JSON description + raw arrays; no pickle)."""

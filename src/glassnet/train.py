@@ -540,10 +540,13 @@ def _to_labels(out, loss):
     return (out.reshape(-1) > _threshold(loss)).astype(np.int64)
 
 
-def _labels_of(y):
+def _labels_of(y, loss=None):
     """Targets as one class label per row: the argmax of one-hot rows; integer-valued floats
-    (0./1. for binary cross-entropy) as integers."""
+    (0./1. for binary cross-entropy) as integers; a one-output Hinge's −1/+1 (or 0/1) as 0/1,
+    the way ``Hinge.forward`` maps them, to compare with :func:`_to_labels`."""
     y = np.asarray(y)
+    if isinstance(loss, _losses.Hinge) and (y.ndim == 1 or y.shape[1] == 1):
+        return (y.reshape(-1) > 0).astype(np.int64)
     if y.ndim == 2 and y.shape[1] > 1:
         return y.argmax(axis=1)
     y = y.reshape(-1)
@@ -584,10 +587,10 @@ def compute_metrics(names, y, out, loss, prefix=""):
         kind = _metrics.KIND.get(name, "labels")
         with _naming_metric(name, y, out, loss):
             if kind == "labels":
-                val = fn(_labels_of(y), _to_labels(out, loss))
+                val = fn(_labels_of(y, loss), _to_labels(out, loss))
             elif kind == "proba":
                 p = _to_proba(out, loss)
-                val = fn(_labels_of(y), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
+                val = fn(_labels_of(y, loss), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
             else:
                 val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
         res[prefix + name] = float(val)
@@ -745,6 +748,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     n_out = model.n_outputs
     check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
     Y = prepare_targets(y, loss, n_out, model.dtype)
+    if isinstance(loss, _losses.Hinge) and n_out == 1 and Y.min() <= 0:
+        loss.labels = (-1, 1) if Y.min() < 0 else (0, 1)  # predict_classes answers in them
     _check_metrics_fit(model, metrics, X, Y, loss)
     W = Wv = rows = None
     if sample_weight is not None:
