@@ -1867,3 +1867,26 @@ def test_hinge_metrics_and_classes_on_signed_targets(tmp_path):
     np.testing.assert_array_equal(m01.predict_classes(X), (m01.predict(X).ravel() > 0))
     assert m01.evaluate(X, (y > 0).astype(int), metrics=names) == \
         m01.evaluate(X, y, metrics=names)
+
+
+def test_checkpoint_and_plateau_skip_nonfinite_values(tmp_path):
+    """Trial H finding 2 (and 9's second half): with save_best_only a NaN val_loss became the
+    "best" and every later (worse) epoch was saved over the best file; ReduceLROnPlateau
+    counted a NaN epoch as bad and cut the rate after a divergence."""
+    m = gn.Sequential([gn.Dense(1, 1)], seed=0)
+    ck = gn.ModelCheckpoint(str(tmp_path / "d_{epoch}.gnet"), save_best_only=True,
+                            training_state=False)
+    ck.set_model(m)
+    for e, v in enumerate([0.5, float("nan"), 0.9, float("inf"), 1.5, 0.4]):
+        ck.on_epoch_end(e, {"loss": 0.1, "val_loss": v})
+    assert sorted(os.listdir(tmp_path)) == ["d_1.gnet", "d_6.gnet"]
+    assert ck.best == 0.4
+    m.optimizer = gn.SGD(lr=0.1)
+    r = ReduceLROnPlateau(patience=0, factor=0.5)
+    r.set_model(m)
+    r.on_train_begin()
+    for e, v in enumerate([1.0, float("nan"), float("inf"), 0.5]):
+        r.on_epoch_end(e, {"loss": 0.1, "val_loss": v})
+    assert m.optimizer.lr == 0.1 and r.best == 0.5 and r.num_bad_epochs == 0
+    r.on_epoch_end(4, {"loss": 0.1, "val_loss": 0.7})
+    assert m.optimizer.lr == 0.05

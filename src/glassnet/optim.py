@@ -605,6 +605,10 @@ class ReduceLROnPlateau(Callback):
     verbose : bool
         Print a line at each reduction.
 
+    A NaN or infinite value (a diverged epoch) is skipped, as EarlyStopping and
+    ModelCheckpoint skip it: it neither counts as a bad epoch nor lowers the rate (PyTorch
+    counts it as bad).
+
     Note: a learning-rate schedule that sets the rate every epoch overrides this callback's
     changes; use one or the other.
     """
@@ -654,6 +658,8 @@ class ReduceLROnPlateau(Callback):
         if maximize != self._max:  # a fallback key that improves the other way
             self._reset(maximize)
         current = float(logs[key])
+        if not math.isfinite(current):
+            return  # a diverged epoch (or a NaN validation loss): not counted, as EarlyStopping
         if self._is_better(current):
             self.best = current
             self.num_bad_epochs = 0

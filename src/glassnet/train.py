@@ -253,7 +253,9 @@ class ModelCheckpoint(Callback):
 
     ``path`` may hold ``str.format`` fields, filled in at each save as Keras does: ``epoch``
     (counted from 1) and the logged values, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.gnet"``
-    keeps one file per save. An epoch that diverged (its logged loss is NaN) is never saved.
+    keeps one file per save. An epoch that diverged (its logged loss is NaN) is never saved;
+    with ``save_best_only`` a non-finite monitored value (a NaN validation loss) is never a
+    new best, and later epochs are still compared with the last finite best.
     """
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
@@ -277,8 +279,9 @@ class ModelCheckpoint(Callback):
             if key is None:
                 return
             v = logs[key]
-            if v is None or (self.best is not None and (v <= self.best if mx else v >= self.best)):
-                return
+            if v is None or not math.isfinite(v) or (
+                    self.best is not None and (v <= self.best if mx else v >= self.best)):
+                return  # a NaN/inf value is never a new best (nor compared with), as Keras
             self.best = v
         elif (epoch + 1) % self.every:
             return
