@@ -1890,3 +1890,25 @@ def test_checkpoint_and_plateau_skip_nonfinite_values(tmp_path):
     assert m.optimizer.lr == 0.1 and r.best == 0.5 and r.num_bad_epochs == 0
     r.on_epoch_end(4, {"loss": 0.1, "val_loss": 0.7})
     assert m.optimizer.lr == 0.05
+
+
+def test_failed_add_or_constructor_leaves_the_layer_as_given():
+    """Trial H finding 3: a failed Sequential.add (or constructor) had already set the Dense
+    layer's activation to None, so adding it again silently built a model without its ReLU."""
+    m = gn.Sequential([gn.Dense(3, 4)], seed=0)
+    d = gn.Dense(5, 2, activation="relu")
+    with pytest.raises(ValueError, match="cannot add"):
+        m.add(d)
+    assert d.activation == "relu" and len(m.layers) == 1
+    m.add(gn.Dense(4, 5)).add(d)
+    assert [type(n).__name__ for n in m.layers] == ["Dense", "Dense", "Dense", "ReLU"]
+    assert d.activation is None  # the ReLU node applies it now
+    d2 = gn.Dense(5, 2, activation="tanh")
+    with pytest.raises(ValueError):
+        gn.Sequential([gn.Dense(3, 4), d2], seed=0)
+    assert d2.activation == "tanh"
+    with pytest.raises(ValueError, match="seed"):
+        gn.Sequential([d2], seed=-1)
+    assert d2.activation == "tanh"
+    assert [type(n).__name__ for n in gn.Sequential([gn.Dense(4, 5), d2]).layers] == \
+        ["Dense", "Dense", "Tanh"]

@@ -57,6 +57,7 @@ class Sequential:
         n_in = first.n_in if first.built else getattr(first, "_n_in_arg", None)
         if n_in is not None:
             self.build(n_in)
+        _split_off_activations(layers)  # only now: a failed build leaves the layers as given
 
     # -- structure ------------------------------------------------------------------------
     def build(self, n_in: int):
@@ -99,8 +100,9 @@ class Sequential:
             try:  # the old nodes are kept as they are; a width that does not fit fails
                 self.build(self.n_features)  # before any new node is built
             except ValueError as exc:
-                self.layers = before
+                self.layers = before  # `layer` is left as given (its activation too)
                 raise ValueError(f"cannot add {layer!r}: {exc}") from None
+        _split_off_activations([layer])
         return self
 
     @property
@@ -424,7 +426,10 @@ class Sequential:
 def _nodes(layers, before=()):
     """The graph's nodes: ``before`` followed by ``layers``, each Dense with an activation
     split into the Dense node and the activation node. Raises TypeError for something that is
-    not a Layer, ValueError for one object at two places."""
+    not a Layer, ValueError for one object at two places. The layers are not changed: once
+    the model is built, :func:`_split_off_activations` clears the Dense nodes' activation
+    (the node after them now applies it), so a failed constructor or ``add`` leaves the
+    caller's layers as they were."""
     expanded = list(before)
     for i, layer in enumerate(layers, len(before)):
         if isinstance(layer, type) and issubclass(layer, Layer):
@@ -435,7 +440,6 @@ def _nodes(layers, before=()):
         expanded.append(layer)
         if isinstance(layer, Dense) and layer.activation is not None:
             expanded.append(_act.get(layer.activation))
-            layer.activation = None
     first_at = {}
     for i, layer in enumerate(expanded):
         j = first_at.setdefault(id(layer), i)
@@ -445,3 +449,11 @@ def _nodes(layers, before=()):
                              f"sit at two places of the graph; create a new layer for each "
                              f"place (shared weights are not supported)")
     return expanded
+
+
+def _split_off_activations(layers):
+    """Clear the ``activation`` of each Dense among ``layers``: :func:`_nodes` put the
+    activation node after it, and the Dense node itself computes x·W + b only."""
+    for layer in layers:
+        if isinstance(layer, Dense) and layer.activation is not None:
+            layer.activation = None
