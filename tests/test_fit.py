@@ -1912,3 +1912,31 @@ def test_failed_add_or_constructor_leaves_the_layer_as_given():
     assert d2.activation == "tanh"
     assert [type(n).__name__ for n in gn.Sequential([gn.Dense(4, 5), d2]).layers] == \
         ["Dense", "Dense", "Tanh"]
+
+
+def test_callable_metrics_are_logged_under_their_names(moons):
+    """Trial H finding 4: metrics=[fn] was accepted, then crashed inside fit with "can only
+    concatenate str (not "function") to str". A glassnet metric function is logged under its
+    registered name, any other under its __name__ (called on targets and raw outputs, as
+    Keras); a failing or clashing one is refused before training."""
+    X, y, Xv, yv = moons
+
+    def mean_out(y_true, y_pred):
+        return np.mean(y_pred)
+
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    h = m.fit(X, y, epochs=2, metrics=[M.accuracy_score, mean_out, "f1"],
+              validation_data=(Xv, yv))
+    assert list(h.history) == ["loss", "accuracy", "mean_out", "f1", "val_loss",
+                               "val_accuracy", "val_mean_out", "val_f1", "lr"]
+    got = m.evaluate(Xv, yv, metrics=[mean_out, M.accuracy_score])
+    assert got["mean_out"] == pytest.approx(float(np.mean(m.predict(Xv))), rel=1e-6)
+    assert got["accuracy"] == m.evaluate(Xv, yv, metrics=["accuracy"])["accuracy"]
+    w0 = m.get_weights()
+    for bad, msg in (([lambda a, b: 0.0, lambda a, b: 1.0], "already is"),
+                     ([mean_out, "loss"], "unknown metric"),
+                     ([lambda a, b: "x"], r"'<lambda>' .*must return a number"),
+                     ([lambda a, b: a.nope], "AttributeError")):
+        with pytest.raises(ValueError, match=msg):
+            m.fit(X, y, epochs=1, metrics=bad)
+    assert all(np.array_equal(a, b) for a, b in zip(w0, m.get_weights()))

@@ -298,9 +298,13 @@ class Sequential:
             gathered from X itself (a full batch gathers the training rows once).
         callbacks : list of Callback
             E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
-        metrics : list of names
+        metrics : list of names (or functions)
             Logged each epoch (on the training batches as they were seen, and on validation);
             see :func:`glassnet.metrics.get` (Keras's ``"acc"`` is logged as ``"accuracy"``).
+            One of glassnet's metric functions (``glassnet.metrics.accuracy_score``) is
+            logged under its name; any other function ``f(y_true, y_pred) -> number``, as
+            in Keras, is called on the targets and the raw outputs and logged under
+            ``f.__name__``.
             An unknown name, or a metric that does not fit the model (roc_auc on three
             classes, accuracy on a regression), fails before training starts.
         verbose : 0, 1 or 2

@@ -558,18 +558,59 @@ def _labels_of(y, loss=None):
     return y
 
 
+class _CustomMetric(str):
+    """The logged name of a metric function of the user's (its ``__name__``), carrying the
+    function as ``fn``: it is a str, so it serves as a key of the logs like any name."""
+
+    fn = None
+
+
+_RESERVED_KEYS = ("loss", "lr", "size")
+
+
 def _metric_names(metrics):
-    """``metrics`` as fit and evaluate take them (a name or a list of names) as a tuple of
-    the names they are logged under, Keras's aliases resolved ("acc" -> "accuracy"); an
-    unknown name fails here, before training starts."""
+    """``metrics`` as fit and evaluate take them (a name, a function, or a list of them) as
+    a tuple of the names they are logged under: Keras's aliases resolved ("acc" ->
+    "accuracy"), one of glassnet's metric functions under its registered name
+    (``metrics.accuracy_score`` -> "accuracy"), any other function under its ``__name__``
+    (as Keras). An unknown name, or two metrics logged under one name, fails here, before
+    training starts."""
     from . import metrics as _metrics
-    if isinstance(metrics, str):
+    if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
     names = []
     for name in metrics:
-        _metrics.get(name)
-        names.append(_metrics.ALIASES.get(name, name) if isinstance(name, str) else name)
+        if callable(name):
+            key = _metrics._key(name)
+            if key is None:
+                label = getattr(name, "__name__", None) or type(name).__name__
+                key = _CustomMetric(label)
+                key.fn = name
+        else:
+            _metrics.get(name)
+            key = _metrics.ALIASES.get(name, name)
+        if key in names or key in _RESERVED_KEYS or str(key).startswith("val_"):
+            raise ValueError(f"metric {name!r} would be logged as {str(key)!r}, "
+                             + ("which another metric already is" if key in names else
+                                "a key fit logs itself")
+                             + "; give each metric function its own __name__")
+        names.append(key)
     return tuple(names)
+
+
+def _custom_metric(name, y, out):
+    """A user's metric function ``name.fn(y_true, y_pred)`` on the targets (shaped as the
+    outputs when they have as many values) and the model's raw outputs, as Keras calls it;
+    its result must be a number. Any error is re-raised as a ValueError naming it."""
+    try:
+        val = name.fn(y.reshape(out.shape) if y.size == out.size else y, out)
+        return float(val)
+    except Exception as exc:  # noqa: BLE001  (a user's function: any failure is reported)
+        raise ValueError(f"metric {str(name)!r} ({name.fn!r}) failed on the targets (shape "
+                         f"{y.shape}) and the model's outputs (shape {out.shape}): "
+                         f"{type(exc).__name__}: {exc} (a metric function is called as "
+                         f"f(y_true, y_pred) on the raw outputs and must return a number)"
+                         ) from exc
 
 
 def compute_metrics(names, y, out, loss, prefix=""):
@@ -580,6 +621,11 @@ def compute_metrics(names, y, out, loss, prefix=""):
     if not names:
         return {}
     from . import metrics as _metrics
+    if any(isinstance(n, _CustomMetric) for n in names):  # in the order asked for
+        own = compute_metrics([n for n in names if not isinstance(n, _CustomMetric)], y,
+                              out, loss, prefix)
+        return {prefix + str(n): _custom_metric(n, y, out) if isinstance(n, _CustomMetric)
+                else own[prefix + n] for n in names}
     if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
         return _multilabel_metrics(names, y, out, loss, prefix)
     res = {}
@@ -942,7 +988,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 if history.diverged:
                     # As Keras's TerminateOnNaN, the epoch is recorded, every value NaN but lr
                     # (so history.history has its keys even when the first epoch diverged)
-                    logs = dict.fromkeys(["loss", *metrics], math.nan)
+                    logs = dict.fromkeys(["loss", *map(str, metrics)], math.nan)
                     if Xv is not None:
                         logs.update(dict.fromkeys(["val_loss", *("val_" + k for k in metrics)],
                                                   math.nan))
