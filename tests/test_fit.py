@@ -468,7 +468,8 @@ def test_a_first_epoch_that_diverges_is_recorded_with_nan_values(moons, tmp_path
                       validation_data=(Xv, yv),
                       callbacks=[gn.CSVLogger(tmp_path / "log.csv"), gn.ModelCheckpoint(ck),
                                  gn.EarlyStopping(patience=1)])
-    assert h.diverged and h.epoch == [0] and model.epochs_trained == 1
+    # trial H finding 9: the diverged epoch (its weights put back) is not counted as trained
+    assert h.diverged and h.epoch == [0] and model.epochs_trained == 0
     assert list(h.history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr"]
     assert math.isnan(h.history["val_accuracy"][-1]) and math.isnan(h.history["loss"][-1])
     assert h.history["lr"] == [1e10]
@@ -566,6 +567,7 @@ SIGINT_SCRIPT = textwrap.dedent("""
         "interrupted": h.interrupted,
         "batches": model.batches,
         "epochs_logged": len(h.epoch),
+        "epochs_trained": model.epochs_trained,
         "changed": any(not np.array_equal(a, b) for a, b in zip(init, model.get_weights())),
         "finite": all(bool(np.isfinite(w).all()) for w in model.get_weights()),
         "warning": [str(w.message) for w in caught],
@@ -585,6 +587,7 @@ def test_sigint_stops_fit_and_keeps_the_weights():
     assert r["interrupted"] is True
     assert r["batches"] == 5  # stopped at the end of the batch that was interrupted
     assert r["epochs_logged"] == 0  # the first epoch was not complete
+    assert r["epochs_trained"] == 0  # trial H finding 9: nor counted as trained
     assert r["changed"] and r["finite"]
     assert any("interrupted" in w for w in r["warning"])
     assert r["handler_restored"]
@@ -1940,3 +1943,16 @@ def test_callable_metrics_are_logged_under_their_names(moons):
         with pytest.raises(ValueError, match=msg):
             m.fit(X, y, epochs=1, metrics=bad)
     assert all(np.array_equal(a, b) for a, b in zip(w0, m.get_weights()))
+
+
+def test_epochs_trained_counts_completed_epochs_only(moons):
+    """Trial H finding 9: epochs_trained counted the epoch that diverged, so continuing with
+    fit(initial_epoch=model.epochs_trained) was off by one (the CLI counts as now)."""
+    X = np.random.default_rng(0).normal(size=(64, 2)).astype("float32") * 10
+    y = X[:, 0] * 50
+    m = gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(1)], seed=0)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        h = m.fit(X, y, epochs=20, validation_split=.25, optimizer=gn.SGD(lr=0.05),
+                  initial_epoch=3)
+    assert h.diverged and len(h.epoch) >= 2
+    assert m.epochs_trained == 3 + len(h.epoch) - 1

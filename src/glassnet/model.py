@@ -320,7 +320,10 @@ class Sequential:
             it and EarlyStopping ignores it.
         initial_epoch : int
             The number of the first epoch (for logs, callbacks and schedules); ``epochs``
-            more are run. To continue from a checkpoint exactly, see
+            more are run. Afterwards ``model.epochs_trained`` is ``initial_epoch`` plus the
+            epochs completed (an epoch that diverged, whose weights were put back, and one
+            cut short by Ctrl-C do not count): the ``initial_epoch`` for a ``fit`` that
+            continues. To continue from a checkpoint exactly, see
             :func:`glassnet.io.resume`.
         sample_weight : array of shape (m,), optional
             Non-negative, finite, not all zero, also once cast to the model's dtype (a

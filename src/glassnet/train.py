@@ -898,6 +898,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
             np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         call("on_train_begin", logs)
         epoch = initial_epoch - 1
+        completed = 0  # epochs run to their end (not one that diverged or was cut short)
         try:
             for epoch in range(initial_epoch, initial_epoch + epochs):
                 logs = {}
@@ -1007,6 +1008,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 logs["lr"] = float(optimizer.lr)
                 if seen == m:
                     call("on_epoch_end", epoch, logs)
+                    completed += 1
                 if state["interrupted"]:
                     history.interrupted = True
                     break
@@ -1028,7 +1030,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     elif history.diverged and _restored(cbs):
         history.stop_reason += f" EarlyStopping then put back {_restored(cbs)}."
     model.history = history
-    model.epochs_trained = epoch + 1
+    # the initial_epoch of a fit that continues this one: a diverged epoch (its weights were
+    # put back) and one cut short by Ctrl-C are not counted, as `glassnet train` counts
+    model.epochs_trained = initial_epoch + completed
     return history
 
 
