@@ -40,7 +40,10 @@ _LAZY = ("plot", "sklearn", "scaling")
 def __getattr__(name):
     if name in _LAZY:
         import importlib
-        return importlib.import_module(f".{name}", __name__)
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ImportError as exc:  # hasattr(), help() and completion expect AttributeError
+            raise AttributeError(f"glassnet.{name} is unavailable: {exc}") from exc
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 
