@@ -721,6 +721,23 @@ def test_mlp_parameter_names_get_glassnet_names(Est):
     assert sorted(inspect.signature(Est).parameters) == Est._get_param_names()  # help(), sklearn
 
 
+def test_a_subclass_with_its_own_parameters_is_built_and_shown_as_written():
+    """A subclass whose __init__ adds parameters and passes the rest on (**kw) gets them all,
+    shows its own signature, and is still told MLP's names."""
+    class Tuned(GlassClassifier):
+        def __init__(self, hidden_layer_sizes=(8,), activation="relu", *, extra=1, **kw):
+            super().__init__(hidden_layer_sizes, activation, **kw)
+            self.extra = extra
+
+    est = Tuned(extra=2, epochs=3, learning_rate=0.01)
+    assert (est.extra, est.epochs, est.learning_rate) == (2, 3, 0.01)
+    assert list(inspect.signature(Tuned).parameters) == ["hidden_layer_sizes", "activation",
+                                                        "extra", "kw"]
+    with pytest.raises(TypeError, match=r"^Tuned got an unexpected keyword argument "
+                                        r"'max_iter': .*write Tuned\(epochs=\.\.\.\)"):
+        Tuned(max_iter=5)
+
+
 def test_readme_trace_of_model_leaves_the_estimator_unchanged(capsys):
     """The README's snippet that traces clf.model_ runs as written, and neither trace (no
     optimizer; an optimizer on a deep copy) changes the fitted estimator."""

@@ -72,6 +72,7 @@ instance, whose memory is keyed by node and so carries over between calls.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import numbers
 import time
@@ -323,17 +324,26 @@ class _GlassBase(BaseEstimator):
     """Shared machinery of GlassClassifier and GlassRegressor (see their docstrings)."""
 
     def __new__(cls, *args, **kwargs):
-        # before __init__, whose own TypeError would name _GlassBase and not say that
-        # MLPClassifier's max_iter is epochs here (__init__'s signature stays explicit)
-        if len(args) > 2:
+        # Before __init__, whose own TypeError would name _GlassBase and not say that
+        # MLPClassifier's max_iter is epochs here (__init__'s signature stays explicit). A
+        # subclass with an __init__ of its own checks its own arguments: only MLP's names
+        # are caught for it.
+        own = cls.__init__ is _GlassBase.__init__
+        if own and len(args) > 2:
             raise TypeError(f"{cls.__name__} takes hidden_layer_sizes and activation by "
                             f"position, every other parameter by keyword ({len(args)} "
                             f"positional arguments given)")
         for name in kwargs:
-            if name not in cls._get_param_names():
+            if ((own or name in _MLP_RENAMED or name in _MLP_MISSING)
+                    and name not in _param_names(cls)):
                 raise TypeError(f"{cls.__name__} got an unexpected keyword argument "
                                 f"{_unknown_parameter(cls, name)}")
         return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        # inspect.signature(cls) would show __new__'s (*args, **kwargs): show cls.__init__'s
+        super().__init_subclass__(**kwargs)
+        cls.__signature__ = _init_signature(cls)
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  learning_rate=1e-3, batch_size="auto", epochs=200, early_stopping=False,
@@ -806,9 +816,18 @@ class _GlassBase(BaseEstimator):
         return est
 
 
-# inspect.signature(GlassClassifier) would show __new__'s (*args, **kwargs): show __init__'s
-_GlassBase.__signature__ = inspect.signature(_GlassBase.__init__).replace(
-    parameters=list(inspect.signature(_GlassBase.__init__).parameters.values())[1:])
+def _init_signature(cls):
+    """``cls.__init__``'s signature without ``self``: what ``inspect.signature(cls)`` shows."""
+    sig = inspect.signature(cls.__init__)
+    return sig.replace(parameters=list(sig.parameters.values())[1:])
+
+
+@functools.cache
+def _param_names(cls):
+    return frozenset(cls._get_param_names())
+
+
+_GlassBase.__signature__ = _init_signature(_GlassBase)
 
 
 def _model_and_extra(loaded):
