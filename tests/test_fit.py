@@ -1956,3 +1956,23 @@ def test_epochs_trained_counts_completed_epochs_only(moons):
                   initial_epoch=3)
     assert h.diverged and len(h.epoch) >= 2
     assert m.epochs_trained == 3 + len(h.epoch) - 1
+
+
+def test_label_metrics_refused_on_multi_output_regression():
+    """Trial H finding 10: accuracy/f1 on a 3-output regression (MSE, float targets) logged
+    the argmax of continuous targets; they are refused before training, as for one output.
+    One-hot targets with MSE stay a classifier's."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4))
+    for Y, msg in ((rng.normal(size=(50, 3)), "not whole numbers"),
+                   (rng.integers(0, 5, size=(50, 3)), "not class indicators")):
+        for met in ("accuracy", "f1", "precision_macro"):
+            m = gn.Sequential([gn.Dense(4, 5, activation="relu"), gn.Dense(3)], seed=0)
+            w0 = m.get_weights()
+            with pytest.raises(ValueError, match=f"metric '{met}' .*{msg}"):
+                m.fit(X, Y, metrics=[met])
+            assert all(np.array_equal(a, b) for a, b in zip(w0, m.get_weights()))
+        assert "r2" in gn.Sequential([gn.Dense(4, 3)], seed=0).fit(X, Y, metrics=["r2"]).history
+    onehot = np.eye(3)[rng.integers(0, 3, 50)]
+    assert "accuracy" in gn.Sequential([gn.Dense(4, 3)], seed=0).fit(
+        X, onehot, metrics=["accuracy"]).history

@@ -630,11 +630,20 @@ def compute_metrics(names, y, out, loss, prefix=""):
         return _multilabel_metrics(names, y, out, loss, prefix)
     res = {}
     multiclass = out.ndim == 2 and out.shape[1] > 1
+    # several regression outputs (a loss that is not a classifier's) whose targets are not
+    # 0/1 class indicators: their argmax is no class label (trial H finding 10)
+    not_labels = multiclass and y.ndim == 2 and not isinstance(
+        loss, (_losses.CategoricalCrossEntropy, _losses.BinaryCrossEntropy, _losses.Hinge)) \
+        and not ((y == 0) | (y == 1)).all()
     for name in names:
         binary_only = name in ("precision", "recall", "f1")
         fn = _metrics.get(name + "_macro" if binary_only and multiclass else name)
         kind = _metrics.KIND.get(name, "labels")
         with _naming_metric(name, y, out, loss):
+            if not_labels and kind != "values":
+                raise ValueError(f"the {y.shape[1]} target columns are not class indicators "
+                                 f"(one-hot or 0/1), and {type(loss).__name__} is a regression "
+                                 f"loss; for regression use mse, mae or r2")
             if kind == "labels":
                 val = fn(_labels_of(y, loss), _to_labels(out, loss))
             elif kind == "proba":
