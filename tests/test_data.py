@@ -168,11 +168,12 @@ def test_missing_tokens(tmp_path, token):
 def test_keep_text_in_blocks_of_rows_is_each_field_as_spelled(tmp_path, monkeypatch):
     """keep_text reads in blocks of rows too (here of 3), keeping number fields as bytes and
     other fields only where the value read spells them otherwise; text() gives every field
-    back exactly: a number beyond ASCII in one block (٣), NA tokens, white space, a column
+    back exactly: a number beyond ASCII in one block (no-break space before 3; ٣ is text, see
+    test_underscores_and_non_ascii_digits_are_text), NA tokens, white space, a column
     that a later block shows to be text (the file is typed again in one piece)."""
     import glassnet.data.tabular as tabular
     monkeypatch.setattr(tabular, "_CHUNK_ROWS", 3)
-    rows = [["1.50", "a", "1", "x"], ["٣", " b ", "2", "NA"], ["NA", "", "3", "y"],
+    rows = [["1.50", "a", "1", "x"], ["\u00a03", " b ", "2", "NA"], ["NA", "", "3", "y"],
             ["2e3", "NA", "4", "z"], ["-0.0", "café", "five", " w"], ["7", "c", "6", ""],
             ["0.1", "d", "7", "v"]]
     p = _write(tmp_path, "num,cat,late,t\n" + "\n".join(",".join(r) for r in rows) + "\n")
@@ -181,7 +182,7 @@ def test_keep_text_in_blocks_of_rows_is_each_field_as_spelled(tmp_path, monkeypa
     for j, c in enumerate(t.columns):
         assert t.text(c).tolist() == [r[j] for r in rows], c
         assert all(type(v) is str for v in t.text(c))
-    assert t[np.array([4, 1])].text("num").tolist() == ["-0.0", "٣"]
+    assert t[np.array([4, 1])].text("num").tolist() == ["-0.0", "\u00a03"]
 
 
 def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
@@ -779,3 +780,38 @@ def test_numeric_share_says_why_a_column_is_text(tmp_path):
     assert t.numeric_share("a") == NumericShare(4, 2, 1, "n/v", 3, 5, "9,5 €")
     with pytest.raises(ColumnNotFoundError):
         t.numeric_share("nope")
+
+
+@pytest.mark.parametrize("chunk_rows", [10**9, 2])
+@pytest.mark.parametrize("na", [None, ["-999"], ["٣"]])
+def test_underscores_and_non_ascii_digits_are_text(tmp_path, monkeypatch, chunk_rows, na):
+    """Trial G finding 3: Python's float() reads 2021_01 as 202101 and ٣ as 3; pandas reads
+    them as text, and so does read_csv: on the fast numpy path and the float() fallback (an
+    NA token that reads as a number), in one chunk and when a later chunk holds them, with
+    keep_text echoing them; numeric_share counts them as neither kind of number."""
+    import glassnet.data.tabular as tabular
+    monkeypatch.setattr(tabular, "_CHUNK_ROWS", chunk_rows)
+    path = tmp_path / "per.csv"
+    path.write_text("period,amount,arabic,x,under_score\n"
+                    "1,2,3,1,4\n2,3,4,2,5\n2021_01,1_000,٣,3,6\n2021_03, 1_000 ,5,4,7\n",
+                    encoding="utf-8")
+    for keep in (False, True):
+        t = read_csv(path, keep_text=keep, na_values=na)
+        if na == ["٣"]:
+            assert np.isnan(t["arabic"][2]) and t["arabic"].dtype == np.float64
+        else:
+            assert t["arabic"].tolist() == ["3", "4", "٣", "5"]
+        assert t["period"].tolist() == ["1", "2", "2021_01", "2021_03"]
+        assert t["amount"].tolist() == ["2", "3", "1_000", "1_000"]
+        assert t["x"].dtype == np.float64 and t["under_score"].dtype == np.float64
+        if keep:
+            assert t.text("period").tolist() == ["1", "2", "2021_01", "2021_03"]
+            assert t.text("amount")[3] == " 1_000 "
+        share = t.numeric_share("amount")
+        assert (share.n_values, share.n_numeric, share.n_formatted, share.first_bad,
+                share.first_bad_line) == (4, 2, 0, "1_000", 4)
+    if na is None:
+        from glassnet.preprocess import _is_number, _numeric_values
+        assert not _is_number("1_000") and not _is_number("٣") and _is_number(" 7 ")
+        with pytest.raises(ValueError, match="now holds text"):
+            _numeric_values(np.array(["1", "1_000"], dtype=object), "amount")

@@ -54,7 +54,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import Table, _format_number, is_numeric_column, number_share
+from .data.tabular import Table, _format_number, is_numeric_column, number_share, plain_float
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -96,7 +96,7 @@ def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
                 out[i] = np.nan
                 continue
             try:
-                out[i] = float(v)
+                out[i] = plain_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
                 raise ValueError(f"column {name!r} was numeric when the preprocessor was fitted "
                                  f"but now holds text (e.g. {v!r} at "
@@ -732,7 +732,7 @@ class TargetEncoder:
 
 def _is_number(v) -> bool:
     try:
-        float(v)
+        plain_float(v)
         return True
     except (TypeError, ValueError):
         return False

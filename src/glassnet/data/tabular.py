@@ -94,9 +94,9 @@ class NumericShare(NamedTuple):
 # groups (',' or an apostrophe with '.' as the decimal point; or '.' with the decimal comma;
 # or spaces).
 _CURRENCY = "$€£¥₹"
-_FORMATTED = [re.compile(
-    r"[+-]?\s*[" + _CURRENCY + r"]?\s*[+-]?(?:(?:\d{1,3}(?:[" + sep
-    + r" \u00a0\u202f]\d{3})+|\d+)(?:" + dec + r"\d*)?|" + dec + r"\d+)\s*(?:%|["
+_FORMATTED = [re.compile(  # [0-9], not \d: the digits pandas reads (not ٣)
+    r"[+-]?\s*[" + _CURRENCY + r"]?\s*[+-]?(?:(?:[0-9]{1,3}(?:[" + sep
+    + r" \u00a0\u202f][0-9]{3})+|[0-9]+)(?:" + dec + r"[0-9]*)?|" + dec + r"[0-9]+)\s*(?:%|["
     + _CURRENCY + r"])?") for sep, dec in ((",'", r"\."), (r"\.", ","))]
 _SAMPLE = 50  # values looked at before number_share(give_up_below=...) may give up
 
@@ -104,7 +104,7 @@ _SAMPLE = 50  # values looked at before number_share(give_up_below=...) may give
 def _number_kind(v: str, comma: bool) -> int:
     """0: ``v`` reads as a number (with the decimal comma too if ``comma``); 1: it does once
     currency signs, ``%`` and thousands separators are removed; 2: neither."""
-    if "_" not in v:
+    if _plain(v):
         try:
             float(v)
             return 0
@@ -113,6 +113,21 @@ def _number_kind(v: str, comma: bool) -> int:
         if comma and _COMMA_NUMBER.fullmatch(v):
             return 0
     return 1 if any(f.fullmatch(v) for f in _FORMATTED) else 2
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` may be a number: no ``_`` and only ASCII. Python's ``float()`` and
+    numpy read PEP 515 digit separators (``1_000``, ``2021_01``) and any Unicode digits
+    (``٣``); pandas (and so glassnet) reads those as text."""
+    return text.isascii() and "_" not in text
+
+
+def plain_float(v) -> float:
+    """``float(v)`` for a number as :func:`read_csv` reads one: ValueError for text that
+    only Python reads as a number (``1_000``, ``٣``; see :func:`_plain`)."""
+    if isinstance(v, str) and not _plain(v):
+        raise ValueError(f"not a number: {v!r}")
+    return float(v)
 
 
 def number_share(values, comma: bool = False, lines=None,
@@ -502,6 +517,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Field separator. By default it is detected: of :data:`DELIMITERS` (``,`` ``;`` tab
         ``|``), the one that splits the header line (outside quotes) into the most fields and
         gives the first rows as many; ``,`` when none splits the header.
+        Only ASCII digits make numbers, and ``_`` is no digit separator: fields such as
+        ``2021_01``, ``1_000`` or ``٣`` are text, as pandas reads them (Python's ``float()``
+        would read 202101.0, 1000.0 and 3.0).
     na_values : str or iterable of str, optional
         More tokens read as missing (``["unknown", "-", "-999"]``), in addition to
         :data:`NA_VALUES` and empty fields, which are always missing. Fields are compared
@@ -549,7 +567,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # the fast path reads a column with numpy alone: right unless a missing token reads as
     # a number (the default ones read as NaN at most)
     fast = not any(_as_number(tok) for tok in extra)
-    opts = (name, delimiter, na, fast, comma_decimal, keep_text)
+    # no field below the header holds "_" or a non-ASCII character (most files): no field
+    # needs the check that numpy read no 1_000 or ٣ as a number
+    plain = text.isascii() and text.find("_", text.find("\n") + 1) < 0
+    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain)
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
@@ -580,7 +601,9 @@ def _na_tokens(na_values) -> frozenset:
 
 
 def _as_number(token: str) -> bool:
-    """True when numpy would read ``token`` as a number other than NaN."""
+    """True when the reader would read ``token`` as a number other than NaN."""
+    if not _plain(token.strip()):
+        return False
     try:
         return not np.isnan(np.array([token], dtype=np.float64)[0])
     except ValueError:
@@ -635,7 +658,7 @@ def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     return ValueError(msg)
 
 
-def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows):
+def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, chunk_rows):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -680,7 +703,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, chunk_rows
             if empty[j]:
                 empty[j] = all(v.strip() in na for v in raw)
             try:
-                col, comma = _type_column(raw, na, fast, comma_decimal)
+                col, comma = _type_column(raw, na, fast, comma_decimal, plain)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
@@ -777,7 +800,8 @@ def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
 # A number as written with the decimal comma (1,5  -0,25  1,0e3  12), '.' grouping thousands
 # (1.500  2.250,75).
 _COMMA_NUMBER = re.compile(
-    r"[+-]?(?:\d*,\d+(?:[eE][+-]?\d+)?|\d+,?|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?)")
+    r"[+-]?(?:[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+,?|[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
+    r"(?:,[0-9]*)?)")
 
 
 class _Ambiguous(Exception):
@@ -808,23 +832,31 @@ def _lines_of(text: str):
         start = end + 1
 
 
-def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False):
+def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
+                 plain: bool = False):
     """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
     number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
 
     With ``comma_decimal``, a column where some value has the decimal comma (``1,5``) is read
     that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
-    (``1.5``) raises :class:`_Ambiguous`. Other columns are read with ``.`` as usual."""
+    (``1.5``) raises :class:`_Ambiguous`. Other columns are read with ``.`` as usual.
+
+    A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
+    ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
     if fast:
         try:
-            return np.array(raw, dtype=np.float64), False  # all present and numeric: common
+            col = np.array(raw, dtype=np.float64)  # all present and numeric: common
+            if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
+                return col, False
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
     missing = np.fromiter((v in na for v in raw), dtype=bool, count=len(raw))
     present = [v for v, m in zip(raw, missing) if not m]
     comma = False
-    if present:
+    if present and not plain and not _plain("".join(present)):
+        values = None  # text: 2021_01, 1_000, ٣ (numbers to Python, text to pandas)
+    elif present:
         try:
             values = np.array(present, dtype=np.float64)
         except ValueError:
