@@ -1976,3 +1976,22 @@ def test_label_metrics_refused_on_multi_output_regression():
     onehot = np.eye(3)[rng.integers(0, 3, 50)]
     assert "accuracy" in gn.Sequential([gn.Dense(4, 3)], seed=0).fit(
         X, onehot, metrics=["accuracy"]).history
+
+
+def test_checkpoint_path_takes_acc_aliases_and_fails_before_training(moons, tmp_path):
+    """Trial H finding 6: "{val_acc}" in a ModelCheckpoint path failed after a whole epoch
+    (monitor="val_acc" worked); now filled in from val_accuracy, and a field fit will not
+    log fails as training begins, the weights untouched."""
+    X, y, Xv, yv = moons
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    ck = gn.ModelCheckpoint(str(tmp_path / "x_{epoch}_{val_acc:.2f}_{acc:.2f}.gnet"),
+                            save_best_only=True, monitor="val_acc", training_state=False)
+    m.fit(X, y, epochs=2, metrics=["acc"], validation_data=(Xv, yv), callbacks=[ck])
+    acc = m.history.history["val_accuracy"]
+    assert any(f"_{a:.2f}_" in name for name in os.listdir(tmp_path) for a in acc)
+    w0 = m.get_weights()
+    for path in ("y_{val_f1}.gnet", "y_{val_loss}.gnet", "y_{epoch:.2q}.gnet"):
+        cb = gn.ModelCheckpoint(str(tmp_path / path))
+        with pytest.raises(ValueError, match="cannot be filled in.*values fit will log"):
+            m.fit(X, y, epochs=1, metrics=["acc"], callbacks=[cb])  # no validation data
+        assert all(np.array_equal(a, b) for a, b in zip(w0, m.get_weights()))

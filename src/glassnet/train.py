@@ -253,7 +253,8 @@ class ModelCheckpoint(Callback):
 
     ``path`` may hold ``str.format`` fields, filled in at each save as Keras does: ``epoch``
     (counted from 1) and the logged values, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.gnet"``
-    keeps one file per save. An epoch that diverged (its logged loss is NaN) is never saved;
+    keeps one file per save (``{acc}``/``{val_acc}`` as in Keras); a field fit will not log
+    fails as training begins. An epoch that diverged (its logged loss is NaN) is never saved;
     with ``save_best_only`` a non-finite monitored value (a NaN validation loss) is never a
     new best, and later epochs are still compared with the last finite best.
     """
@@ -287,17 +288,32 @@ class ModelCheckpoint(Callback):
             return
         self.save(epoch, logs)
 
-    def filepath(self, epoch, logs=None) -> str:
-        """``path`` with its format fields filled in for ``epoch`` (from 0) and ``logs``."""
+    def on_train_begin(self, logs=None):
+        """Fill the path in once with the keys fit will log (each 0.0), so a field that can
+        never be filled in fails now, not after the first epoch."""
+        keys = getattr(self.model, "_log_keys", None)
+        if keys is not None and "{" in os.fspath(self.path):
+            self.filepath(0, dict.fromkeys(keys, 0.0), before=True)
+
+    def filepath(self, epoch, logs=None, before=False) -> str:
+        """``path`` with its format fields filled in for ``epoch`` (from 0) and ``logs``
+        (Keras's ``acc``/``val_acc`` fill in the logged ``accuracy``/``val_accuracy``)."""
+        from .metrics import ALIASES
         path = os.fspath(self.path)
         if "{" not in path:
             return path
+        logs = dict(logs or {})
+        for alias, name in ALIASES.items():
+            for prefix in ("", "val_"):
+                if prefix + name in logs:
+                    logs.setdefault(prefix + alias, logs[prefix + name])
         try:
-            return path.format(epoch=epoch + 1, **(logs or {}))
-        except (KeyError, IndexError, ValueError) as exc:
+            return path.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            what = "the values fit will log" if before else "the logged values"
             raise ValueError(f"ModelCheckpoint path {path!r} cannot be filled in: {exc!r} "
-                             f"(fields: epoch and the logged values "
-                             f"{', '.join(map(repr, logs or {}))}; write {{{{ }}}} for a brace)"
+                             f"(fields: epoch and {what} "
+                             f"{', '.join(map(repr, logs))}; write {{{{ }}}} for a brace)"
                              ) from None
 
     def save(self, epoch, logs=None):
@@ -903,6 +919,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
 
     # NumPy's overflow warnings are silenced in the loop: a non-finite loss or weight is caught
     # by the divergence guard below, which says what happened and what to do about it.
+    # what each epoch's logs will hold (ModelCheckpoint checks its path's fields against it)
+    model._log_keys = ("loss", *map(str, metrics),
+                       *(() if Xv is None else ("val_loss", *("val_" + k for k in metrics))),
+                       "lr")
     with _blas_threads(bs), _catch_sigint(state), \
             np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         call("on_train_begin", logs)
