@@ -442,8 +442,8 @@ def test_na_values_are_stored_in_the_model(tmp_path):
         proc = run(command, model, new)
         assert proc.returncode == 0, proc.stderr
         assert "holds text" not in proc.stderr
-    proc = run("predict", model, new, "--na-values", "n/a")  # given: replaces the stored
-    assert proc.returncode == 2 and "holds text" in proc.stderr, proc.stderr
+    proc = run("predict", model, new, "--na-values", "n/a")  # given: added to the stored
+    assert proc.returncode == 0 and "holds text" not in proc.stderr, proc.stderr
     proc = run("explain", "--model", model, "--data", new, "--rows", "2")
     assert proc.returncode == 0, proc.stderr
     assert run("train", path, "--target", "y", "--na-values", ",").returncode == 2
@@ -1132,3 +1132,34 @@ def test_train_out_never_writes_over_its_input_data(tmp_path):
                "--quiet", cwd=tmp_path)
     assert proc.returncode == 2 and "which is the input data" in proc.stderr, proc.stderr
     assert data2.read_text().startswith("x1,x2,t")
+
+
+def test_na_values_of_predict_add_to_the_models(tmp_path):
+    """Trial G finding 5: predict/evaluate/explain --na-values add to the tokens stored in
+    the model; text left in a column numeric in training is a usage error naming them."""
+    rng = np.random.default_rng(0)
+    rows = [f"{'unknown' if i % 9 == 0 else round(rng.normal(), 3)},{rng.normal():.3f},"
+            f"{i % 2}" for i in range(40)]
+    data = tmp_path / "na.csv"
+    data.write_text("x1,x2,y\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "r"
+    proc = run("train", data, "--target", "y", "--na-values", "unknown,-999", "--epochs", "1",
+               "-q", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    new = tmp_path / "new.csv"
+    new.write_text("x1,x2,y\nunknown,0.5,1\nn/d,0.1,0\n-999,0.2,1\n")
+    model = out / "model.gnet"
+    proc = run("predict", model, new, "--na-values", "n/d")
+    assert proc.returncode == 0, proc.stderr  # unknown and -999 (stored) and n/d (given)
+    assert len(proc.stdout.splitlines()) == 4
+    proc = run("evaluate", model, new, "--na-values", "n/d")
+    assert proc.returncode == 0, proc.stderr
+    proc = run("explain", "--model", model, "--data", new, "--na-values", "n/d", "--rows", "3")
+    assert proc.returncode == 0, proc.stderr
+    for cmd in (["predict", model, new, "--na-values", "NA"], ["evaluate", model, new],
+                ["explain", "--model", model, "--data", new, "--rows", "3"]):
+        proc = run(*cmd)
+        assert proc.returncode == 2, proc.stderr
+        err = proc.stderr
+        assert "'n/d' at line 3" in err and "--na-values unknown,-999" in err, err
+        assert "add it with --na-values" in err and "--debug" not in err, err

@@ -188,7 +188,8 @@ NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,
            "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
 NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
                            "files the same way (default: none)")
-NA_HELP_MODEL = NA_HELP + " (default: the ones the model was trained with)"
+NA_HELP_MODEL = NA_HELP + (" and to the ones the model was trained with (default: those "
+                           "alone)")
 SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detected from the "
             "header among , ; tab |)")
 
@@ -1600,8 +1601,8 @@ class _Loaded:
                          f"preprocessing gives {self.pre.n_features_out}")
 
     def na_values(self, given=None):
-        """The tokens to read as missing: ``given`` (--na-values), else those of training."""
-        return given if given is not None else stored_na_values(self.extra)
+        """The tokens to read as missing: those of training and ``given`` (--na-values)."""
+        return model_na_values(self.extra, given)
 
     def features(self, table, label):
         need = self.pre.input_columns_
@@ -1611,7 +1612,7 @@ class _Loaded:
                          f"{', '.join(map(_shown, missing))} (it has: "
                          f"{_column_list(table, 40)})" + _separator_hint(table))
         facts = []
-        X = self.pre.transform(table, report=facts)
+        X = transform_for_model(self.pre, table, self.extra, report=facts)
         if facts:  # what training never saw, and what was done about it
             print("notes:\n" + "\n".join(f"  - {n}" for n in _transform_notes(facts, table)),
                   file=sys.stderr)
@@ -1628,6 +1629,27 @@ def stored_na_values(extra) -> list[str]:
     opts = (extra or {}).get("read_options")
     values = opts.get("na_values") if isinstance(opts, dict) else None
     return [str(v) for v in values] if isinstance(values, list) else []
+
+
+def model_na_values(extra, given=None) -> list[str]:
+    """The tokens predict, evaluate and explain read as missing: the model's stored
+    --na-values and those given (``--na-values``), in that order."""
+    return list(dict.fromkeys([*stored_na_values(extra), *(given or ())]))
+
+
+def transform_for_model(pre, table, extra, report=None):
+    """``pre.transform(table)``; text in a column that was numeric in training is a usage
+    error naming the --na-values the model reads as missing."""
+    from .preprocess import TextInNumericColumnError
+    try:
+        return pre.transform(table, report=report)
+    except TextInNumericColumnError as exc:
+        stored = stored_na_values(extra)
+        known = (f"the model was trained with --na-values {','.join(stored)} (read as "
+                 f"missing here too)" if stored else "the model was trained without "
+                 f"--na-values")
+        raise _usage(f"{exc}; {known}: to read {exc.value!r} as missing, add it with "
+                     f"--na-values") from None
 
 
 def _transform_notes(facts, table) -> list[str]:

@@ -495,7 +495,7 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None):
-    from .commands import _load_source, stored_na_values
+    from .commands import _load_source, model_na_values, transform_for_model
     from .data.tabular import is_numeric_column
     from .io import load_model
     from .optim import SGD
@@ -508,8 +508,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    if na_values is None:  # read as the model's training data was
-        na_values = stored_na_values(extra)
+    na_values = model_na_values(extra, na_values)  # the training data's, and more
     table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
                          na_values=na_values).table
     part = table.head(rows)
@@ -532,7 +531,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         raise _usage(f"no column {target!r} in {data_path}; it has: "
                      f"{', '.join(map(_shown, part.columns))}")
     if pre is not None:
-        X = pre.transform(part)
+        X = transform_for_model(pre, part, extra)
         features = list(pre.feature_names_out)
         how = "the model's stored preprocessing (TabularPreprocessor)"
     elif est is not None:

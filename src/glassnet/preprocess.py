@@ -84,6 +84,14 @@ def _as_table(data) -> Table:
                     f"{type(data).__name__}")
 
 
+class TextInNumericColumnError(ValueError):
+    """A column that was numeric at fit holds text (:attr:`value`) at transform."""
+
+    def __init__(self, message, column, value):
+        super().__init__(message)
+        self.column, self.value = column, value
+
+
 def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
     """float64 copy of a column, NaN for missing; ValueError if it holds text, saying where
     (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv")."""
@@ -98,9 +106,10 @@ def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
             try:
                 out[i] = plain_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
-                raise ValueError(f"column {name!r} was numeric when the preprocessor was fitted "
-                                 f"but now holds text (e.g. {v!r} at "
-                                 f"{where(i) if where else f'row {i}'})") from None
+                raise TextInNumericColumnError(
+                    f"column {name!r} was numeric when the preprocessor was fitted but now "
+                    f"holds text (e.g. {v!r} at {where(i) if where else f'row {i}'})",
+                    name, v) from None
     out[~np.isfinite(out)] = np.nan
     return out
 
