@@ -1163,3 +1163,17 @@ def test_na_values_of_predict_add_to_the_models(tmp_path):
         err = proc.stderr
         assert "'n/d' at line 3" in err and "--na-values unknown,-999" in err, err
         assert "add it with --na-values" in err and "--debug" not in err, err
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_blank_out_is_an_error(tmp_path, blank, capsys, monkeypatch):
+    """Trial G finding 6: --out "" (an unset shell variable) is an error, not the default."""
+    from glassnet.cli import main
+    monkeypatch.chdir(tmp_path)
+    for argv in (["train", "xor", "--out", blank], ["predict", "m.gnet", "d.csv", "--out", blank],
+                 ["explain", "or-gate", "--out", blank]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and f"--out must name a file or folder, got {blank!r}" in err
+    assert not (tmp_path / "runs").exists()

@@ -184,6 +184,15 @@ def _na_tokens(text):
 
 
 _na_tokens.__name__ = "na-values"
+
+
+def _out_path(text):
+    if not text.strip():  # an unset shell variable: --out "$DIR"
+        raise argparse.ArgumentTypeError(f"must name a file or folder, got {text!r}")
+    return text
+
+
+_out_path.__name__ = "out"
 NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,-999 (added "
            "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
 NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
@@ -267,7 +276,7 @@ def register(subparsers) -> None:
                    help="seeds the split, the initial weights and the shuffling")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the weights and of the computations")
-    p.add_argument("--out", metavar="DIR", default=None,
+    p.add_argument("--out", metavar="DIR", default=None, type=_out_path,
                    help="output folder (default: runs/<dataset name>): new, empty or holding "
                         "an earlier glassnet train run, whose files are replaced; a folder "
                         "with other files is refused")
@@ -289,7 +298,7 @@ def register(subparsers) -> None:
                     "present, is ignored.")
     p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
     p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
-    p.add_argument("--out", metavar="FILE",
+    p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
@@ -801,7 +810,7 @@ def cmd_train(args) -> int:
     folder = _RunFolder(overwrite=getattr(args, "overwrite", False), data=args.data)
     sigint = _DeferredSigint()
     try:
-        if args.out:  # checked (and locked) before the data is read and the network trained
+        if args.out is not None:  # checked (and locked) before the data is read and trained
             folder.open(args.out)
         return _train(args, folder, sigint)
     except KeyboardInterrupt:  # a second Ctrl-C during training, or one before it

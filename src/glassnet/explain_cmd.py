@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
-    from .commands import NA_HELP_MODEL, SEP_HELP, _na_tokens, _separator
+    from .commands import NA_HELP_MODEL, SEP_HELP, _na_tokens, _out_path, _separator
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=48, help="xor: seed of the initial weights")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default text)")
-    p.add_argument("--out", metavar="FILE",
+    p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write to FILE instead of standard output ('-': standard output)")
     p.add_argument("--layout", choices=("rows", "seeds"), default=None,
                    help="rows: examples in rows (glassnet); seeds: features in rows, examples "
