@@ -608,3 +608,32 @@ def test_seeds_shaped_weights_get_a_transpose_hint():
     np.testing.assert_allclose(layer.params["W"], np.array(seeds_w).T)
     with pytest.raises(ValueError, match=r"shape \(4, 4\), expected \(2, 3\)$"):
         gn.Dense(2, 3, init=np.ones((4, 4))).build(2)
+
+
+def test_local_grad_and_backward_without_forward_cache_say_what_to_do():
+    """Trial H finding 7: after predict (which runs on copies), fit (which drops the caches)
+    or pickle, a node's local_grad()/backward() failed deep in NumPy ('NoneType' has no
+    attribute 'T', 'ReLU' has no attribute '_y'); now a RuntimeError says what to do."""
+    import pickle
+
+    import glassnet as gn
+    X = np.ones((4, 2), "float32")
+    nodes = [gn.Dense(2, 3), gn.ReLU(), gn.Sigmoid(), gn.Tanh(), gn.GELU(), gn.Softmax(),
+             gn.Identity(), gn.Dense(3, 1)]
+    m = gn.Sequential(nodes, seed=0)
+    m.predict(X)
+    msg = r"call forward\(x\) on this node first.*predict/evaluate/fit do not keep"
+    for node in m.layers:
+        with pytest.raises(RuntimeError, match=msg):
+            node.local_grad()
+        with pytest.raises(RuntimeError, match=msg):
+            node.backward(np.ones((4, node.n_out), "float32"))
+    with pytest.raises(RuntimeError, match=msg):
+        m.backward(np.ones((4, 1), "float32"))
+    m.fit(X, np.ones(4), epochs=1)
+    with pytest.raises(RuntimeError, match=msg):
+        m.layers[1].local_grad()
+    m.forward(X, True)
+    assert m.layers[1].local_grad()["dy/dx"].shape == (4, 3)
+    with pytest.raises(RuntimeError, match=msg):
+        pickle.loads(pickle.dumps(m)).layers[0].local_grad()

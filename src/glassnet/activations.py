@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .layers import Layer
+from .layers import Layer, _no_forward_cache
 
 
 class Activation(Layer):
@@ -24,9 +24,13 @@ class Activation(Layer):
         return self._y
 
     def backward(self, dy):
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * self._df()
 
     def local_grad(self):
+        if self._x is None:
+            raise _no_forward_cache(self)
         return {"dy/dx": self._df()}
 
     def _f(self, x):
@@ -44,6 +48,8 @@ class Identity(Activation):
 
     def backward(self, dy):
         """dx = dy."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy
 
     def _df(self):
@@ -63,6 +69,8 @@ class Step(Activation):
 
     def backward(self, dy):
         """dx = dy · 0  (zero almost everywhere, undefined at x = 0)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return np.zeros_like(dy)
 
     def _df(self):
@@ -83,6 +91,8 @@ class Sigmoid(Activation):
 
     def backward(self, dy):
         """dx = dy · y(1 − y)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         y = self._y
         return dy * y * (1 - y)
 
@@ -98,6 +108,8 @@ class Tanh(Activation):
 
     def backward(self, dy):
         """dx = dy · (1 − y²)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * (1 - self._y * self._y)
 
     def _df(self):
@@ -112,6 +124,8 @@ class ReLU(Activation):
 
     def backward(self, dy):
         """dx = dy · [x > 0]  (a mask multiply; the gradient at exactly 0 is taken as 0)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         dx = np.greater(self._y, 0, out=np.empty_like(dy))  # the mask, as 0/1 in dy's dtype
         dx *= dy
         return dx
@@ -132,6 +146,8 @@ class LeakyReLU(Activation):
 
     def backward(self, dy):
         """dx = dy · (1 if x > 0 else alpha)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -155,6 +171,8 @@ class ELU(Activation):
 
     def backward(self, dy):
         """dx = dy · (1 if x > 0 else alpha·e^x)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -345,6 +363,8 @@ class GELU(Activation):
 
     def backward(self, dy):
         """exact: dx = dy · (Φ(x) + x·φ(x));  tanh: dx = dy · (½(1+t) + ½x(1−t²)·√(2/π)(1 + 3·0.044715x²))."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -376,6 +396,8 @@ class Softplus(Activation):
 
     def backward(self, dy):
         """dx = dy · sigmoid(x)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         return dy * _sigmoid(self._x)
 
     def _df(self):
@@ -398,11 +420,15 @@ class Softmax(Activation):
     def backward(self, dy):
         """The full Jacobian-vector product: J = diag(y) − y·yᵀ per row, so
         dx = J·dy = y ⊙ (dy − Σ_j dy_j·y_j)."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         y = self._y
         return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
 
     def local_grad(self):
         """The Jacobian of each row, shape (m, k, k): diag(y) − y yᵀ."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         y = self._y
         return {"dy/dx": y[:, :, None] * np.eye(y.shape[-1], dtype=y.dtype) - y[:, :, None] * y[:, None, :]}
 

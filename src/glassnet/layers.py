@@ -50,6 +50,14 @@ def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
     return dx
 
 
+def _no_forward_cache(layer):
+    """The error of a built-in node's ``backward``/``local_grad`` called with no forward
+    cache (none run on it yet, or dropped by fit, pickle or copy)."""
+    return RuntimeError(f"{type(layer).__name__} has no forward cache: call forward(x) on this "
+                        f"node first (or model.forward(X, training)); predict/evaluate/fit "
+                        f"do not keep their inputs")
+
+
 class Layer:
     """Base class of every node. Subclasses override ``forward`` and ``backward``.
 
@@ -71,6 +79,7 @@ class Layer:
     """
 
     needs_input_grad = True
+    _x = _y = None  # the built-in nodes' input and output, from the last forward
     _cache_attrs = ("_x", "_y", "_mask", "_t", "_cdf")  # the built-in nodes' forward caches
 
     def __init__(self):
@@ -226,6 +235,8 @@ class Dense(Layer):
 
     def backward(self, dy):
         """dW = xᵀ·dy,  db = Σ_rows dy,  dx = dy·Wᵀ."""
+        if self._x is None:
+            raise _no_forward_cache(self)
         x = self._x
         matmul(x.T, dy, out=self.grads["W"])
         if self.bias:
@@ -235,6 +246,8 @@ class Dense(Layer):
         return matmul(dy, self.params["W"].T)
 
     def local_grad(self):
+        if self._x is None:
+            raise _no_forward_cache(self)
         return {"dz/dW": self._x.T, "dz/dx": self.params["W"]}
 
     def config(self):
