@@ -1177,3 +1177,24 @@ def test_blank_out_is_an_error(tmp_path, blank, capsys, monkeypatch):
         err = capsys.readouterr().err
         assert exc.value.code == 2 and f"--out must name a file or folder, got {blank!r}" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_long_values_in_notes_are_cut(tmp_path):
+    """Trial G finding 4: a 5,000-character field never seen in training is shown cut to
+    40 characters in predict's unseen-category note (and in the other per-value notes)."""
+    r = np.random.default_rng(0)
+    rows = [f"{r.normal():.3f},{'ab'[i % 2]},{i % 2}" for i in range(30)]
+    data = tmp_path / "tr.csv"
+    data.write_text("x,note,y\n" + "\n".join(rows) + "\n")
+    proc = run("train", data, "--target", "y", "--epochs", "1", "-q", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    new = tmp_path / "new.csv"
+    new.write_text(f"x,note\n0.1,{'x' * 5000}\n0.2,ünïcödé\n")
+    proc = run("predict", tmp_path / "r" / "model.gnet", new)
+    assert proc.returncode == 0, proc.stderr
+    line = next(ln for ln in proc.stderr.splitlines() if "not seen in training" in ln)
+    assert "'" + "x" * 38 + "…, 'ünïcödé'" in line and len(line) < 300, line
+    from glassnet.preprocess import _numeric_values
+    with pytest.raises(ValueError) as exc:
+        _numeric_values(np.array(["y" * 5000], dtype=object), "x")
+    assert len(str(exc.value)) < 200

@@ -410,6 +410,12 @@ def _shown(name) -> str:
     return shown(name)
 
 
+def shown_value(v) -> str:
+    """A field value for a message: repr(), cut to 40 characters (preprocess.shown_value)."""
+    from .preprocess import shown_value as shown
+    return shown(v)
+
+
 def _label_text(v) -> str:
     """A class label as a user reads it: 1.5, 1, 'yes' (not np.float64(1.5))."""
     v = v.item() if isinstance(v, np.generic) else v
@@ -883,7 +889,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             raise _usage(f"the target column {target!r} holds text, so it cannot be a "
                          f"regression target: {number_note}")
         example = next(v for v in y_raw if v is not None)
-        raise _usage(f"the target column {target!r} holds text (e.g. {example!r}), so it "
+        raise _usage(f"the target column {target!r} holds text (e.g. {shown_value(example)}), so it "
                      f"cannot be a regression target; use --task classification")
     encoder = None
     scaling = None
@@ -1185,7 +1191,7 @@ def _case_variant_notes(labels) -> list[str]:
     notes = []
     for same in groups.values():
         if len(same) > 1:
-            shown = ", ".join(repr(v) for v in same[:-1]) + f" and {same[-1]!r}"
+            shown = ", ".join(map(shown_value, same[:-1])) + f" and {shown_value(same[-1])}"
             notes.append(f"{shown} are different classes; is that intended? (they differ "
                          f"only in upper/lower case; make them the same in the file to "
                          f"merge them)")
@@ -1657,7 +1663,7 @@ def transform_for_model(pre, table, extra, report=None):
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "
                  f"--na-values")
-        raise _usage(f"{exc}; {known}: to read {exc.value!r} as missing, add it with "
+        raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
                      f"--na-values") from None
 
 
@@ -1671,7 +1677,7 @@ def _transform_notes(facts, table) -> list[str]:
             f" (line{'s' if n > 1 else ''} " + ", ".join(str(lines[i]) for i in f["rows"][:5])
             + (" ..." if n > 5 else "") + ")")
         if f["issue"] == "unseen":
-            shown = ", ".join(repr(v) for v in f["values"][:5]) + (
+            shown = ", ".join(map(shown_value, f["values"][:5])) + (
                 " ..." if len(f["values"]) > 5 else "")
             what = f"a category not seen in training ({shown})"
         elif f["issue"] == "missing":
@@ -1785,7 +1791,7 @@ def _check_labels(encoder, table, target, label):
             seen.append(v)
         if len(seen) > 10:
             break
-    shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")
+    shown = ", ".join(map(shown_value, seen[:10])) + (" ..." if len(seen) > 10 else "")
     known = ", ".join(_label_text(c) for c in encoder.classes_[:20]) + (
         " ..." if len(encoder.classes_) > 20 else "")
     raise _usage(f"the target column {target!r} of {label} has {len(bad)} row(s) with "

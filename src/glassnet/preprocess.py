@@ -108,7 +108,7 @@ def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
             except (TypeError, ValueError):
                 raise TextInNumericColumnError(
                     f"column {name!r} was numeric when the preprocessor was fitted but now "
-                    f"holds text (e.g. {v!r} at {where(i) if where else f'row {i}'})",
+                    f"holds text (e.g. {shown_value(v)} at {where(i) if where else f'row {i}'})",
                     name, v) from None
     out[~np.isfinite(out)] = np.nan
     return out
@@ -185,12 +185,12 @@ def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
     if n == 0 or n_num < share * n:
         return None
     if first_bad is not None:
-        bad = f"{values[first_bad]!r} ({where(first_bad)}) is not" + (
+        bad = f"{shown_value(values[first_bad])} ({where(first_bad)}) is not" + (
             f" (nor are {n - n_num - 1} more)" if n - n_num > 1 else "")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
-                f"or thousands separators (e.g. {counted.first_formatted!r}, {where(at)}), "
+                f"or thousands separators (e.g. {shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
                 + (f"; {bad} a number" if first_bad is not None else ""))
     if first_bad is None:
@@ -221,6 +221,13 @@ class NoUsableColumnsError(ValueError):
 def drop_reasons(dropped: dict) -> str:
     """``{column: reason}`` as one readable line: "a: constant (...); b: ..."."""
     return "; ".join(f"{_shown(c)}: {r}" for c, r in dropped.items())
+
+
+def shown_value(v, width: int = 40) -> str:
+    """A field value for a message: its repr(), cut to ``width`` characters ("…" where cut),
+    so that one long field never fills the terminal."""
+    from .render import _cut
+    return _cut(repr(v), width)
 
 
 def _shown(name: str) -> str:
@@ -686,7 +693,7 @@ class TargetEncoder:
             v = v.item() if isinstance(v, np.generic) else v  # 'c', not np.str_('c')
             if v not in seen:
                 seen.append(v)
-        shown = ", ".join(repr(v) for v in seen[:10]) + (" ..." if len(seen) > 10 else "")
+        shown = ", ".join(map(shown_value, seen[:10])) + (" ..." if len(seen) > 10 else "")
         raise ValueError(f"unknown label(s) {shown} not seen at fit; known classes: "
                          f"{self.classes_.tolist()}")
 
