@@ -1027,3 +1027,26 @@ def test_atomic_write_to_a_device_or_fifo_writes_to_it(tmp_path):
     gio.atomic_write_text(fifo, "through the pipe\n")
     reader.join(10)
     assert got == ["through the pipe\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_saving_a_custom_optimizer_warns_that_it_is_not_stored(tmp_path):
+    """Trial H finding 5: a custom optimizer (a subclass of a built-in too) was dropped by
+    save without a word; the loaded model then trained with Adam(lr=0.001)."""
+    import warnings as _w
+
+    class MyAdam(gn.Adam):
+        pass
+
+    X = np.random.default_rng(0).normal(size=(20, 2)).astype("float32")
+    y = (X[:, 0] > 0).astype(int)
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    m.fit(X, y, epochs=1, optimizer=MyAdam(lr=0.5))
+    with pytest.warns(RuntimeWarning, match="optimizer MyAdam is not saved.*Adam"):
+        m.save(tmp_path / "c.gnet")
+    loaded = gn.load(tmp_path / "c.gnet")
+    assert loaded.optimizer is None
+    loaded.fit(X, y, epochs=1)
+    assert type(loaded.optimizer) is gn.Adam and loaded.optimizer.lr == 0.001
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        loaded.save(tmp_path / "d.gnet")  # a built-in: no warning

@@ -901,7 +901,12 @@ def _optimizer_config_to_json(opt):
     constructor arguments, not its state); None for None or an optimizer of another type."""
     from . import optim as _optim
     name = type(opt).__name__
-    if opt is None or name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
+    if opt is None or isinstance(opt, str):
+        return None
+    if name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
+        warnings.warn(f"the optimizer {name} is not saved (only glassnet's built-in optimizers "
+                      f"are); the loaded model's fit will use Adam (lr=0.001) unless given "
+                      f"optimizer=", RuntimeWarning, stacklevel=5)
         return None
     initial = getattr(opt, "initial_lr", None)
     return {"class": name, "config": opt.config(),
