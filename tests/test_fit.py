@@ -988,6 +988,23 @@ def test_verbose_1_off_a_terminal_writes_lines_not_a_redrawn_bar(moons, monkeypa
     assert "\r" in term.getvalue() and "3/3" in term.getvalue()  # tqdm redraws in place
 
 
+def test_verbose_1_without_tqdm_writes_throttled_lines_on_stderr(moons, monkeypatch):
+    """Without tqdm (a plain `pip install glassnet`), verbose=1 still shows progress as the
+    throttled stderr lines, even on a terminal, not one stdout line per epoch."""
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y, _, _ = moons
+    err, out = _Stream(tty=True), _Stream(tty=True)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    mlp().fit(X, y, epochs=200, batch_size=None, verbose=1)
+    lines = err.getvalue().splitlines()
+    assert out.getvalue() == ""
+    assert lines[0] == "training: up to 200 epoch(s) of 1 batch(es)"
+    assert lines[-1].startswith("training: epoch 200/200  loss ")
+    assert len(lines) < 20  # 200 fast epochs: about one line a second
+
+
 def test_initial_epoch_numbers_the_epochs(moons):
     X, y, _, _ = moons
     model = mlp()

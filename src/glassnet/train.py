@@ -327,12 +327,13 @@ class ModelCheckpoint(Callback):
 
 class ProgressBar(Callback):
     """A tqdm progress bar over epochs (or over batches when there is one epoch), showing the
-    latest loss and metrics; falls back to one printed line per epoch without tqdm.
+    latest loss and metrics.
 
-    On a stream that is not a terminal (a log file, a CI job, a pipe) a redrawn bar would
-    pile up carriage returns, so ``verbose=1`` writes plain lines to stderr there instead:
-    one when training starts, then one per epoch, at most one a second (the first and the
-    last epoch always). Notebooks keep tqdm's widget."""
+    Without tqdm, or on a stream that is not a terminal (a log file, a CI job, a pipe: a
+    redrawn bar would pile up carriage returns), ``verbose=1`` writes plain lines to stderr
+    instead: one when training starts, then one per epoch, at most one a second (the first
+    and the last epoch always). Notebooks keep tqdm's widget. ``verbose=2`` prints one line
+    per epoch on stdout, as Keras does."""
 
     LINE_EVERY_S = 1.0
 
@@ -347,10 +348,9 @@ class ProgressBar(Callback):
         try:
             from tqdm.auto import tqdm
         except ImportError:
-            self.verbose = 2
-            return
+            tqdm = None
         isatty = getattr(sys.stderr, "isatty", None)
-        if not (isatty and isatty()) and "notebook" not in tqdm.__module__:
+        if tqdm is None or (not (isatty and isatty()) and "notebook" not in tqdm.__module__):
             self._lines = True
             self._pending, self._last = None, -math.inf
             print(f"training: up to {self.epochs} epoch(s) of {self.n_batches} batch(es)",
