@@ -325,11 +325,12 @@ def test_mostly_numeric_text_columns_and_targets_are_named(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "strip the symbols" in proc.stderr and "'$" in proc.stderr, proc.stderr
     assert "--task classification" not in proc.stderr
-    # --task auto: many classes of money amounts get a note
+    # --task auto: money amounts, 23 classes in 40 rows, are refused, saying they look numeric
     proc = run("train", path, "--target", "price", "--epochs", "1",
                "--out", tmp_path / "r")
-    assert proc.returncode == 0, proc.stderr
-    assert "looks numeric" in proc.stdout and "pass --task regression" in proc.stdout
+    assert proc.returncode == 2, proc.stderr
+    assert "too many classes" in proc.stderr and "looks numeric" in proc.stderr
+    assert "pass --task regression" in proc.stderr
 
 
 def test_classes_differing_only_in_case_get_a_note(tmp_path):
@@ -1198,3 +1199,67 @@ def test_long_values_in_notes_are_cut(tmp_path):
     with pytest.raises(ValueError) as exc:
         _numeric_values(np.array(["y" * 5000], dtype=object), "x")
     assert len(str(exc.value)) < 200
+
+
+def test_out_and_model_file_messages(tmp_path, capsys, monkeypatch):
+    """Trial G finding 8: one-line usage errors (no --debug hint, no [Errno]) for a lock that
+    is a folder, a stale lock that cannot be removed, a broken symlink --out, predict and
+    explain --out naming a folder, and an HTML page given as the model file."""
+    from glassnet import commands
+    from glassnet.cli import UsageError, main
+    monkeypatch.chdir(tmp_path)
+
+    def error(argv):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "--debug" not in err, err
+        assert "Errno" not in err, err
+        return err
+
+    (tmp_path / "ld" / ".glassnet.lock").mkdir(parents=True)
+    assert "ld/.glassnet.lock is a folder, not glassnet's lock file" in error(
+        ["train", "xor", "--out", "ld"])
+    (tmp_path / "dl").symlink_to(tmp_path / "nowhere")
+    assert "--out dl is a broken symbolic link" in error(["train", "xor", "--out", "dl"])
+    assert not (tmp_path / "nowhere").exists()
+    html = tmp_path / "page.html"
+    html.write_text("<!DOCTYPE html>\n<html><body>trace</body></html>\n")
+    (tmp_path / "folder").mkdir()
+    assert "--out folder is a folder; give a file name" in error(
+        ["predict", str(html), "moons", "--out", "folder"])
+    assert "--out folder is a folder" in error(["explain", "or-gate", "--out", "folder"])
+    for argv in (["explain", "--model", str(html), "--data", "moons"],
+                 ["predict", str(html), "moons"]):
+        assert "page.html is not a glassnet model file: it is an HTML or SVG page" in error(argv)
+    # a stale lock (its process is gone) in a folder where it cannot be removed
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True)
+    (tmp_path / "ro").mkdir()
+    lock = tmp_path / "ro" / ".glassnet.lock"
+    lock.write_text(done.stdout)
+
+    def read_only(path, *a, **k):
+        raise OSError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(commands.os, "unlink", read_only)
+    with pytest.raises(UsageError, match=r"--out .*ro is not writable: Read-only file system "
+                                         r"\(and it holds .*\.glassnet\.lock, left by a run"):
+        commands._lock_owner(lock)
+
+
+def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
+    """Trial G finding 8: floats of 2**53 and more are not "whole numbers" for the note;
+    a target with more classes than half the rows is refused unless --task classification."""
+    from glassnet.commands import _auto_task_note
+    assert _auto_task_note(np.arange(60) * 1e148, "regression", "t") == []
+    assert "60 distinct whole numbers" in _auto_task_note(np.arange(60.0), "regression", "t")[0]
+    path = tmp_path / "stray.csv"
+    path.write_text("x,t\n" + "".join(f"{i % 3},{i if i != 7 else 'seven'}\n"
+                                      for i in range(20)))
+    proc = run("train", path, "--target", "t", "--epochs", "1", "-q", "--out", tmp_path / "a")
+    assert proc.returncode == 2, proc.stderr
+    assert ("has 20 distinct values in 20 rows: too many classes to assume classification "
+            "(most classes would have one row); pass --task classification") in proc.stderr
+    proc = run("train", path, "--target", "t", "--epochs", "1", "-q", "--out", tmp_path / "b",
+               "--task", "classification", "--val-split", "0", "--test-split", "0")
+    assert proc.returncode == 0, proc.stderr

@@ -54,6 +54,7 @@ PLATEAU_PATIENCE = 3
 MIN_LR = 1e-6
 MAX_INT_CLASSES = 20    # --task auto: integer targets with at most this many values are classes
 MAX_AUTO_CLASSES = 100  # more distinct text values: classification only on request (--task)
+SMALL_INTEGER = 2 ** 31  # whole numbers below it may be class codes (--task auto's note)
 MIN_CLASS_ROWS = 5      # a class with fewer rows gets a note
 MAX_PLOT_CLASSES = 30   # more classes: no confusion-matrix plot (unreadable, and slow to draw)
 MAX_REGRESSION_TARGET = 1e150  # larger |y|: squared errors overflow float64 (1.8e308)
@@ -239,7 +240,8 @@ def register(subparsers) -> None:
     p.add_argument("--task", choices=TASKS, default="auto",
                    help=f"auto: text and yes/no targets are classification, so are whole "
                         f"numbers with at most {MAX_INT_CLASSES} distinct values; other numbers "
-                        f"are regression")
+                        f"are regression (more than {MAX_AUTO_CLASSES} classes, or more than "
+                        f"half the rows, only with --task classification)")
     p.add_argument("--hidden", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="SIZES",
                    help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION,
@@ -607,6 +609,9 @@ class _RunFolder:
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise _usage(f"--out {path} exists and is not a folder")
+        if path.is_symlink() and not path.exists():
+            raise _usage(f"--out {path} is a broken symbolic link (to {os.readlink(path)}); "
+                         f"create its target folder or choose another --out")
         missing, p = [], path
         while not os.path.lexists(p) and p != p.parent:
             missing.append(p)
@@ -631,6 +636,9 @@ class _RunFolder:
             try:
                 fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
+                if lock.is_dir():
+                    raise _usage(f"{lock} is a folder, not glassnet's lock file; remove it "
+                                 f"or choose another --out") from None
                 pid = _lock_owner(lock)
                 if pid is not None:
                     raise _usage(f"another glassnet train is writing to {self.path} (pid "
@@ -752,6 +760,10 @@ def _lock_owner(lock):
             os.unlink(lock)
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise _usage(f"--out {Path(lock).parent} is not writable: "
+                         f"{exc.strerror or exc} (and it holds {lock}, left by a run that "
+                         f"has ended)") from None
     return None
 
 
@@ -904,10 +916,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"least two")
         looks_numeric = (f"; it looks numeric: {number_note}, then pass --task regression"
                          if number_note is not None and args.task == "auto" else "")
-        if n_classes > MAX_AUTO_CLASSES and args.task == "auto":
+        if args.task == "auto" and (n_classes > MAX_AUTO_CLASSES or
+                                    n_classes > 2 and 2 * n_classes > n_rows):
+            few = "" if n_classes > MAX_AUTO_CLASSES else " (most classes would have one row)"
             raise _usage(f"the target column {target!r} has {n_classes} distinct values in "
-                         f"{n_rows} rows: too many classes to assume classification; pass "
-                         f"--task classification to train on them anyway" + looks_numeric)
+                         f"{n_rows} rows: too many classes to assume classification{few}; "
+                         f"pass --task classification to train on them anyway" + looks_numeric)
         if n_classes > MAX_INT_CLASSES and looks_numeric:
             notices.append(f"task: classification, {n_classes} classes, though {target!r} "
                            f"looks numeric: {number_note}, then pass --task regression to "
@@ -1218,7 +1232,8 @@ def _auto_task_note(y_raw, task, target):
     if y.dtype.kind not in "iuf":
         return []
     k = np.unique(y).size
-    if k <= 2 or not np.all(y == np.round(y)):
+    # small whole numbers only: every float of 2**53 or more is "whole", counts are not
+    if k <= 2 or not np.all(y == np.round(y)) or np.abs(y).max() >= SMALL_INTEGER:
         return []
     if task == "classification":
         return [f"task: classification, because {target!r} holds {k} distinct whole numbers "
@@ -1591,6 +1606,7 @@ class _Loaded:
             raise _usage(f"{path} is a folder, not a model file{hint}")
         if not p.exists():
             raise _usage(f"no such model file: {path}")
+        refuse_markup_model(path)
         self.model = load_model(path)
         extra = getattr(self.model, "extra", None) or {}
         if not isinstance(extra.get("preprocessor"), dict) or extra.get("task") not in (
@@ -1706,11 +1722,25 @@ def _same_file(a, b) -> bool:
         return False
 
 
+def refuse_markup_model(path) -> None:
+    """A usage error for a "model file" that is an HTML, SVG or XML page (explain's output)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    except OSError:
+        return
+    if head.startswith((b"<!doctype", b"<html", b"<svg", b"<?xml")):
+        raise _usage(f"{path} is not a glassnet model file: it is an HTML or SVG page (such as "
+                     f"glassnet explain --format html writes); give the model.gnet of a run")
+
+
 def refuse_destructive_out(out, inputs) -> None:
     """Refuse ``--out FILE`` (predict, explain) where writing it would destroy one of
     ``inputs``: ``(what, path)`` pairs such as ``("model file", "run/model.gnet")``."""
     if out is None or out == "-":
         return
+    if os.path.isdir(out):
+        raise _usage(f"--out {out} is a folder; give a file name")
     for what, other in inputs:
         if other is not None and _same_file(out, other):
             raise _usage(f"--out {out} is the {what}: writing there would destroy it; "
