@@ -611,8 +611,8 @@ def test_seeds_shaped_weights_get_a_transpose_hint():
 
 
 def test_local_grad_and_backward_without_forward_cache_say_what_to_do():
-    """Trial H finding 7: after predict (which runs on copies), fit (which drops the caches)
-    or pickle, a node's local_grad()/backward() failed deep in NumPy ('NoneType' has no
+    """Trial H finding 7: after predict (which runs on copies) or fit (which drops the
+    caches), a node's local_grad()/backward() failed deep in NumPy ('NoneType' has no
     attribute 'T', 'ReLU' has no attribute '_y'); now a RuntimeError says what to do."""
     import pickle
 
@@ -633,7 +633,9 @@ def test_local_grad_and_backward_without_forward_cache_say_what_to_do():
     m.fit(X, np.ones(4), epochs=1)
     with pytest.raises(RuntimeError, match=msg):
         m.layers[1].local_grad()
+    with pytest.raises(RuntimeError, match=msg):  # pickled after fit: nothing cached
+        pickle.loads(pickle.dumps(m)).layers[0].local_grad()
     m.forward(X, True)
     assert m.layers[1].local_grad()["dy/dx"].shape == (4, 3)
-    with pytest.raises(RuntimeError, match=msg):
-        pickle.loads(pickle.dumps(m)).layers[0].local_grad()
+    # a copy taken after the user's own forward keeps what it cached
+    assert pickle.loads(pickle.dumps(m)).layers[1].local_grad()["dy/dx"].shape == (4, 3)

@@ -72,10 +72,11 @@ class Layer:
     What ``forward`` keeps for ``backward`` and ``local_grad`` (the input ``_x``, the output
     ``_y``, a dropout ``_mask``, ...) stays in the node until the next ``forward``: call
     ``forward`` then ``local_grad`` or ``backward`` on a node directly, as the tracer does.
-    ``predict`` and ``evaluate`` leave it alone (they run on copies of the nodes), ``fit``
-    drops it when it returns, and a pickled or copied node leaves out the attributes named in
-    ``_cache_attrs`` (they come back as None), so a saved model does not carry the last
-    batch's data. A custom node that caches under other names can extend ``_cache_attrs``.
+    ``predict`` and ``evaluate`` leave it alone (they run on copies of the nodes) and keep
+    nothing of their inputs; ``fit`` drops it when it returns (``_clear_caches``: the
+    attributes named in ``_cache_attrs``, which a custom node that caches under other names
+    can extend), so a model pickled after them does not carry the data. A copy
+    (``copy.deepcopy``) keeps it: ``backward`` runs on the copy as on the original.
     """
 
     needs_input_grad = True
@@ -114,14 +115,6 @@ class Layer:
         for k in self._cache_attrs:
             if d.get(k) is not None:
                 d[k] = None
-
-    def __getstate__(self):
-        # pickle, copy.copy and copy.deepcopy: everything but the forward caches
-        state = self.__dict__.copy()
-        for k in self._cache_attrs:
-            if state.get(k) is not None:
-                state[k] = None
-        return state
 
     # -- the contract -------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

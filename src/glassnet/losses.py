@@ -66,6 +66,13 @@ class Loss:
     def __call__(self, y_pred, y_true, weights=None):
         return self.forward(y_pred, y_true, weights)
 
+    def _clear_caches(self):
+        """Drop what the last ``forward`` kept for ``backward`` (its ``_``-named arrays: the
+        batch's outputs, targets, row scales); ``fit`` calls it as it returns."""
+        for k, v in list(vars(self).items()):
+            if k.startswith("_") and isinstance(v, np.ndarray):
+                setattr(self, k, None)
+
     def forward(self, y_pred, y_true, weights=None) -> float:
         raise NotImplementedError
 

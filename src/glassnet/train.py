@@ -1051,6 +1051,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 call("on_train_end", logs)
             finally:  # the last batch's inputs and activations (all of X in a full batch)
                 model._clear_caches()
+                loss._clear_caches()
     # Said only now: on_train_end may have put back other weights (EarlyStopping's best).
     if history.interrupted:
         history.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch + 1}; "
