@@ -6,6 +6,7 @@ no overflow warnings, in float32 and float64, and the input's dtype is kept.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -233,9 +234,9 @@ _ERF_MASK = np.uint64(0xFFFFFFFFF8000000)   # keeps 26 significant bits, so ah·
 _TWO_OVER_SQRTPI = 1.1283791670955125738961589031215451717
 _TWO_OVER_SQRTPI_M1 = 0.12837916709551257389615890312154517
 _ONE_OVER_SQRTPI = 0.56418958354775628694807945156077259
-_erf_table = None
 
 
+@functools.cache  # built once, on first use (about 10 ms), not at import
 def _erf_build():
     """(centres, coefficient rows highest degree first, index offset) of the erf tables."""
     edges = [(-2.0 ** _ERF_LOW, 2.0 ** _ERF_LOW)]
@@ -289,10 +290,7 @@ def _erf_core(x):
     the table polynomial (≈ 1 ulp) and a few products. No masked (where=) ufuncs: NumPy runs
     those several times slower than np.where.
     """
-    global _erf_table
-    if _erf_table is None:
-        _erf_table = _erf_build()
-    centre, coef, offset = _erf_table
+    centre, coef, offset = _erf_build()
     a = np.abs(x)
     if not a.max(initial=0.0) <= _ERF_AMAX:          # also when a nan is there (kept: nan)
         np.minimum(a, _ERF_AMAX, out=a)

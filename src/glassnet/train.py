@@ -34,7 +34,7 @@ from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
-from .callbacks import Callback, _maximizes  # noqa: F401  (train._maximizes)
+from .callbacks import Callback
 from .layers import Dense, check_backward_output
 
 
@@ -1163,13 +1163,6 @@ def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=No
     return res
 
 
-def _forward_chunks(model, X, batch_size=None):
-    """The model's outputs on X (already checked) in inference mode (no random numbers
-    drawn), in chunks of ``batch_size`` rows (default ``PREDICT_CHUNK``) to bound memory;
-    the nodes' caches are not touched."""
-    return model._outputs(X, batch_size)
-
-
 def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
     """Fail before training, not after the first epoch, when a metric does not fit the model
     (roc_auc on three classes, accuracy on a regression): the metrics are computed on the
@@ -1184,7 +1177,7 @@ def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
         try:
             compute_metrics(metrics, Y[:rows], model._outputs(X[:rows]), loss)
         except ValueError:
-            compute_metrics(metrics, Y, _forward_chunks(model, X), loss)
+            compute_metrics(metrics, Y, model._outputs(X), loss)
 
 
 def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
