@@ -19,6 +19,33 @@ from .layers import Dense, Layer, check_backward_output
 PREDICT_CHUNK = 8192
 
 
+def forward_blocks(nodes, X, step=PREDICT_CHUNK, prepare=None):
+    """The inference-mode outputs of ``nodes`` for the rows of X, ``step`` rows at a time,
+    written into one array (memory bounded by one block's activations).
+
+    The passes run on shallow copies of the nodes, dropped at the end: the nodes' own caches
+    (from the last ``forward`` run on them directly) stay as they were, and nothing of X or
+    its activations stays referenced once this returns. ``prepare(block, first_row)``, if
+    given, turns each block of X before it goes in (a cast and a check)."""
+    m = len(X)
+    nodes = [copy.copy(node) for node in nodes]
+    out = None
+    for lo in range(0, max(m, 1), step):
+        z = X[lo:lo + step]
+        if prepare is not None:
+            z = prepare(z, lo)
+        for node in nodes:
+            z = node.forward(z, False)
+        if step >= m:
+            return z
+        for node in nodes:  # this block's caches go before the next block is prepared
+            node._clear_caches()
+        if out is None:
+            out = np.empty((m,) + z.shape[1:], dtype=z.dtype)
+        out[lo:lo + step] = z
+    return out
+
+
 class Sequential:
     """A model made of nodes applied in order.
 
@@ -209,36 +236,21 @@ class Sequential:
 
     def _outputs(self, X, batch_size=None, name="X", cast=False):
         """The outputs for X in inference mode, ``batch_size`` rows (default
-        :data:`PREDICT_CHUNK`) at a time, written into one array.
-
-        The forward passes run on shallow copies of the nodes, dropped at the end: the nodes'
-        own caches (from the last ``forward`` run on them directly) are left as they were,
-        and nothing of X or of its activations stays referenced once this returns. With
-        ``cast``, X comes from :meth:`_input` and each block is cast to the model's dtype and
-        checked for NaN/infinity (the error names the row and column in X)."""
-        m = len(X)
-        step = batch_size or PREDICT_CHUNK
-        nodes = [copy.copy(layer) for layer in self.layers]
-        out = None
-        for lo in range(0, max(m, 1), step):
-            z = X[lo:lo + step]
-            if cast:
+        :data:`PREDICT_CHUNK`) at a time, through :func:`forward_blocks` (copies of the nodes;
+        their own caches are left alone). With ``cast``, X comes from :meth:`_input` and each
+        block is cast to the model's dtype and checked for NaN/infinity (the error names the
+        row and column in X)."""
+        prepare = None
+        if cast:
+            def prepare(z, lo):
                 with np.errstate(over="ignore", invalid="ignore"):  # reported just below
                     z = np.ascontiguousarray(z, dtype=self.dtype)
                 if X.dtype.kind == "f" and not all_finite(z):
                     self._check_X(X, name)  # its error names the value's row and column in X
                     raise ValueError(f"{name} contains NaN or infinity in rows {lo} to "
                                      f"{lo + len(z) - 1}")  # not reached: check_array raises
-            for node in nodes:
-                z = node.forward(z, False)
-            if step >= m:
                 return z
-            for node in nodes:  # this block's caches go before the next block is cast
-                node._clear_caches()
-            if out is None:
-                out = np.empty((m,) + z.shape[1:], dtype=z.dtype)
-            out[lo:lo + step] = z
-        return out
+        return forward_blocks(self.layers, X, batch_size or PREDICT_CHUNK, prepare)
 
     def predict(self, X, batch_size: int | None = None):
         """The network's output for X of shape (m, n_features), computed without training.

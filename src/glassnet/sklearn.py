@@ -102,13 +102,12 @@ from ._validate import resolve_dtype
 from .callbacks import Callback
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
-from .model import Sequential
+from .model import Sequential, forward_blocks
 from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
 _SCALE_EPS = 10 * np.finfo(np.float64).eps
-_PREDICT_CHUNK = 8192
 _BLOCK_ELEMENTS = 1 << 18  # elements in a float64 block of rows (2 MB): statistics, scaling
 
 
@@ -567,13 +566,7 @@ class _GlassBase(BaseEstimator):
                 if node.params:
                     node.params = {k: v.astype(dtype, copy=False) for k, v in node.params.items()}
             Xs = Xs.astype(dtype, copy=False)
-        outs = []
-        for lo in range(0, max(len(Xs), 1), _PREDICT_CHUNK):
-            z = Xs[lo:lo + _PREDICT_CHUNK]
-            for node in nodes:
-                z = node.forward(z, False)
-            outs.append(z)
-        return outs[0] if len(outs) == 1 else np.concatenate(outs)
+        return forward_blocks(nodes, Xs)
 
     def _output(self, X):
         """Validated raw X -> network output (probabilities, or standardized targets) as float64."""
