@@ -1263,3 +1263,26 @@ def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     proc = run("train", path, "--target", "t", "--epochs", "1", "-q", "--out", tmp_path / "b",
                "--task", "classification", "--val-split", "0", "--test-split", "0")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_retraining_another_dataset_into_a_run_folder_says_so(tmp_path):
+    """Trial G finding 7: a run into a folder holding a run of another dataset or target
+    says which run it replaces; a rerun of the same one says nothing."""
+    out = tmp_path / "a" / "b"
+    opts = ("--epochs", "1", "-q", "--val-split", "0", "--test-split", "0", "--out", out)
+    for args, note in ((["moons"], None), (["moons"], None),
+                       (["circles"], "replacing the earlier run of moons (target y) in "),
+                       (["circles"], None)):
+        proc = run("train", *args, *opts, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        if note is None:
+            assert "replacing" not in proc.stderr, proc.stderr
+        else:
+            assert f"glassnet: note: {note}{out}" in proc.stderr, proc.stderr
+    data = _two_feature_csv(tmp_path / "d.csv")
+    proc = run("train", "d.csv", "--target", "t", *opts, cwd=tmp_path)
+    assert "replacing the earlier run of circles (target y)" in proc.stderr, proc.stderr
+    proc = run("train", data, "--target", "x1", *opts, cwd=tmp_path)  # same file, new target
+    assert "replacing the earlier run of d.csv (target t)" in proc.stderr, proc.stderr
+    proc = run("train", "./d.csv", "--target", "x1", *opts, cwd=tmp_path)  # the same file
+    assert proc.returncode == 0 and "replacing" not in proc.stderr, proc.stderr

@@ -601,6 +601,7 @@ class _RunFolder:
         self.created = []      # the folders this run made, deepest first
         self.lock = None
         self.previous = set()  # the files of the earlier run in the folder
+        self.previous_run = None  # (dataset, source, target) of the earlier run
         self.planned = []      # what this run writes, in order
         self.written = []      # what it has written
 
@@ -665,7 +666,7 @@ class _RunFolder:
                        if n != LOCK_FILE and not _our_temporary_file(n))
         if not names:
             return
-        previous = _earlier_run_files(self.path)
+        previous, summary = _earlier_run(self.path)
         if previous is None:
             if not self.overwrite:
                 raise _usage(f"--out {self.path} is not empty and holds no earlier glassnet "
@@ -675,6 +676,7 @@ class _RunFolder:
                              f"deleted)")
             return
         self.previous = previous
+        self.previous_run = tuple(summary.get(k) for k in ("dataset", "source", "target"))
         clash = [n for n in names if n in RUN_FILES and n not in previous]
         if clash and not self.overwrite:
             raise _usage(f"--out {self.path} holds an earlier glassnet train run and also "
@@ -702,6 +704,21 @@ class _RunFolder:
                     (self.path / name).unlink()
                 except FileNotFoundError:
                     pass
+
+    def replacing_note(self, src, target):
+        """"replacing the earlier run of moons (target y) in DIR" where the earlier run in
+        the folder was of another dataset or target (None otherwise)."""
+        if self.previous_run is None:
+            return None
+        dataset, source, old_target = self.previous_run
+        same_data = source == src.label or (isinstance(source, str) and not src.bundled
+                                            and os.path.isfile(source)
+                                            and _same_file(source, src.label))
+        if same_data and old_target == target:
+            return None
+        shown = dataset if not isinstance(source, str) or source.endswith("(bundled)") \
+            else source
+        return f"replacing the earlier run of {shown} (target {old_target}) in {self.path}"
 
     def saved_note(self) -> str:
         if not self.written:
@@ -774,20 +791,21 @@ def _our_temporary_file(name) -> bool:
         name[1:].rsplit(".", 2)[0] in RUN_FILES
 
 
-def _earlier_run_files(folder):
+def _earlier_run(folder):
     """The files of the earlier run in ``folder`` (None if it holds none): those its
-    metrics.json lists, or, from a version that kept no list, glassnet's names present."""
+    metrics.json lists, or, from a version that kept no list, glassnet's names present; and
+    that metrics.json."""
     try:
         summary = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return None, None
     if not isinstance(summary, dict) or "glassnet_version" not in summary or \
             "metrics" not in summary:
-        return None
+        return None, None
     files = summary.get("files")
     if isinstance(files, list):
-        return {f for f in files if f in RUN_FILES} | {"metrics.json"}
-    return {n for n in RUN_FILES if (folder / n).is_file()}
+        return {f for f in files if f in RUN_FILES} | {"metrics.json"}, summary
+    return {n for n in RUN_FILES if (folder / n).is_file()}, summary
 
 
 def _some_names(names, most=3) -> str:
@@ -859,6 +877,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         raise _usage(f"--target is required for a CSV file: name the column to predict "
                      f"(columns: {_column_list(src.table)})" + _header_hint(src.table))
     _check_target(src.table, target, src.label)
+    replacing = folder.replacing_note(src, target)
+    if replacing:  # on stderr also with --quiet: files of another model are about to go
+        print(f"glassnet: note: {replacing}", file=sys.stderr, flush=True)
     table = _select_bundled(src, target)
     bad_drop = [c for c in args.drop if c not in table]
     if bad_drop:
