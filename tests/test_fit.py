@@ -1109,11 +1109,21 @@ def test_sample_weight_gather_reuses_one_buffer(moons):
     assert all(np.isfinite(h.history["loss"]))
 
 
+def test_sample_weight_with_pandas_na_is_called_missing(moons):
+    """Trial H: a pandas NA weight was reported as 'NaN or infinity'; X's NA says 'missing'."""
+    pd = pytest.importorskip("pandas")
+    X, y, _, _ = moons
+    sw = pd.Series(np.ones(len(X))).astype("Float64")
+    sw[150] = pd.NA
+    with pytest.raises(ValueError, match=r"a missing value \(NaN, or pandas' NA\) at row 150"):
+        mlp().fit(X, y, sample_weight=sw)
+
+
 @pytest.mark.parametrize("sw, match", [
     (np.ones(5), r"shape \(5,\); it must be 1-D with one weight per row"),
     (np.ones((200, 1)), r"shape \(200, 1\)"),
-    (np.r_[np.ones(199), np.nan], "NaN or infinity .first at row 199"),
-    (np.r_[np.ones(199), np.inf], "NaN or infinity"),
+    (np.r_[np.ones(199), np.nan], r"a missing value \(NaN, or pandas' NA\) at row 199"),
+    (np.r_[np.ones(199), np.inf], "infinity at row 199"),
     (np.r_[-1.0, np.ones(199)], "negative values .first at row 0"),
     (np.zeros(200), "all zero"),
     (np.array(["a"] * 200), "numbers"),

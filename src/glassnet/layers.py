@@ -77,6 +77,12 @@ class Layer:
     attributes named in ``_cache_attrs``, which a custom node that caches under other names
     can extend), so a model pickled after them does not carry the data. A copy
     (``copy.deepcopy``) keeps it: ``backward`` runs on the copy as on the original.
+
+    A node of your own: create its parameters in ``build`` (never in ``forward``: predict
+    runs ``forward`` on shallow copies, so arrays created there are not kept), fill
+    ``grads`` in ``backward`` (in place or by assigning new arrays: both train), and keep
+    what ``backward`` needs as attributes assigned in ``forward`` (a dict filled in place
+    would be shared with those copies).
     """
 
     needs_input_grad = True

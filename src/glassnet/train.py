@@ -505,8 +505,10 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
                          f"row: shape ({n},)")
     w = w.astype(np.float64)
     if not np.isfinite(w).all():
-        raise ValueError(f"{name} contains NaN or infinity (first at row "
-                         f"{int(np.argmin(np.isfinite(w)))})")
+        row = int(np.argmin(np.isfinite(w)))
+        what = "a missing value (NaN, or pandas' NA)" if np.isnan(w[row]) else "infinity"
+        raise ValueError(f"{name} contains {what} at row {row}; give every row a finite "
+                         f"weight")
     if (w < 0).any():
         raise ValueError(f"{name} has negative values (first at row {int(np.argmax(w < 0))});"
                          f" weights must be >= 0")
