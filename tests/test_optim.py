@@ -190,7 +190,9 @@ def test_step_allocates_nothing_in_steady_state(case, dtype):
     opt = cls(**kw)
     opt.step(params)  # warm-up: allocates the state
     opt.step(params)
-    assert peak_new_bytes(lambda: opt.step(params)) < 1024
+    # tracemalloc also counts other threads (a test's leftover reader or scheduler thread):
+    # the least of three steps is the step's own; a step that allocates does so every time
+    assert min(peak_new_bytes(lambda: opt.step(params)) for _ in range(3)) < 1024
 
 
 @pytest.mark.parametrize("case", HEAVY, ids=case_id)
@@ -288,7 +290,9 @@ def test_numpy_scalar_lr_keeps_float32():
     opt.step(params)
     opt.lr = np.float64(0.05)  # as a schedule written with NumPy might set it
     opt.step(params)
-    assert peak_new_bytes(lambda: opt.step(params)) < 1024
+    # tracemalloc also counts other threads (a test's leftover reader or scheduler thread):
+    # the least of three steps is the step's own; a step that allocates does so every time
+    assert min(peak_new_bytes(lambda: opt.step(params)) for _ in range(3)) < 1024
     assert all(p.dtype == np.float32 for _, _, p, _ in params)
 
 
