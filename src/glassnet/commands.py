@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+import errno
 import html
 import io
 import json
@@ -71,7 +73,7 @@ PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.p
               "predicted_vs_actual.png")
 # every name `glassnet train` writes in --out, in the order it lists them
 RUN_FILES = ("model.gnet", "metrics.json", "history.csv", *PLOT_FILES, "report.html")
-LOCK_FILE = ".glassnet.lock"  # held (created exclusively, holding the PID) for a whole run
+LOCK_FILE = ".glassnet.lock"  # OS-locked for a whole run; holds the PID (see _FileLock)
 
 
 def _usage(msg):
@@ -590,16 +592,18 @@ class _RunFolder:
     deleted: only the plots it listed and this run does not draw again. A folder this run
     created is removed again (when empty) if the run ends before saving anything.
 
-    The lock, ``.glassnet.lock``, is created with ``O_CREAT | O_EXCL`` and holds the PID; it is
-    also the probe that the folder is writable. A second run into the folder fails at once; a
-    lock whose process is gone (a run killed with SIGKILL) is taken over."""
+    The lock is an OS lock on the file ``.glassnet.lock`` (:class:`_FileLock`), held for the
+    whole run: a second run into the folder fails at once, and the lock of a run that dies
+    (even killed with SIGKILL) is released by the OS, so nothing stale is ever taken over.
+    Creating the file is also the probe that the folder is writable; it holds the PID, for the
+    second run's message, and is removed at the end while still locked."""
 
     def __init__(self, overwrite=False, data=None):
         self.overwrite = overwrite
         self.data = data       # the input file: never one this run writes, --overwrite or not
         self.path = None
         self.created = []      # the folders this run made, deepest first
-        self.lock = None
+        self.lock = None       # the _FileLock held while the run goes on
         self.previous = set()  # the files of the earlier run in the folder
         self.previous_run = None  # (dataset, source, target) of the earlier run
         self.planned = []      # what this run writes, in order
@@ -633,33 +637,19 @@ class _RunFolder:
 
     def _lock(self) -> None:
         lock = self.path / LOCK_FILE
-        for _ in range(3):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if lock.is_dir():
-                    raise _usage(f"{lock} is a folder, not glassnet's lock file; remove it "
-                                 f"or choose another --out") from None
-                pid = _lock_owner(lock)
-                if pid is not None:
-                    raise _usage(f"another glassnet train is writing to {self.path} (pid "
-                                 f"{pid}); wait for it to end or choose another --out (if no "
-                                 f"such run is going on, delete {lock})") from None
-                continue  # a stale lock, removed: try again
-            except OSError as exc:
-                raise _usage(f"--out {self.path} is not writable: "
-                             f"{exc.strerror or exc}") from None
-            try:
-                os.write(fd, f"{os.getpid()}\n".encode())
-            except OSError as exc:
-                os.close(fd)
-                os.unlink(lock)
-                raise _usage(f"--out {self.path} is not writable: "
-                             f"{exc.strerror or exc}") from None
-            os.close(fd)
-            self.lock = lock
-            return
-        raise _usage(f"could not lock --out {self.path}: {lock} keeps coming back")
+        try:
+            self.lock = _FileLock.acquire(lock)
+        except BlockingIOError:
+            pid = _FileLock.owner(lock)
+            raise _usage(f"another glassnet train is writing to {self.path}"
+                         f"{f' (pid {pid})' if pid else ''}; wait for it to end or choose "
+                         f"another --out") from None
+        except OSError as exc:
+            if lock.is_dir():
+                raise _usage(f"{lock} is a folder, not glassnet's lock file; remove it "
+                             f"or choose another --out") from None
+            raise _usage(f"--out {self.path} is not writable: "
+                         f"{exc.strerror or exc}") from None
 
     def _check_contents(self) -> None:
         names = sorted(n for n in os.listdir(self.path)
@@ -731,11 +721,7 @@ class _RunFolder:
     def close(self) -> None:
         """Release the lock; remove the folders this run made if nothing was saved."""
         if self.lock is not None:
-            try:
-                if _read_pid(self.lock) == os.getpid():
-                    os.unlink(self.lock)
-            except OSError:
-                pass
+            self.lock.release()
             self.lock = None
         if not self.written:
             for d in self.created:  # deepest first; rmdir removes only empty folders
@@ -745,43 +731,122 @@ class _RunFolder:
                     break
 
 
-def _read_pid(lock):
-    try:
-        text = Path(lock).read_text(encoding="ascii", errors="replace").strip()
-    except FileNotFoundError:
+class _FileLock:
+    """An exclusive lock on a file, held while the file descriptor is open, that the OS releases
+    when the process ends however it ends (so there is never a stale lock to detect, and no
+    process is probed: ``os.kill(pid, 0)`` would terminate it on Windows).
+
+    POSIX: ``fcntl.flock``. The file is removed at the end while still locked; a run that
+    opened it just before and gets the lock then sees that the path no longer names its file
+    (another inode, or none) and tries again on a new file, so two runs never both hold a lock
+    on the same path. Windows: ``msvcrt.locking`` on a byte past the PID (locked bytes cannot
+    be read there); a file open in another process cannot be removed, so the removal after the
+    release simply fails while another run has it open. Where neither exists (WebAssembly
+    builds) there is no lock."""
+
+    _BYTE = 64  # Windows: the byte locked, past the PID written at the start
+
+    def __init__(self, path, fd):
+        self.path, self.fd = path, fd
+
+    @classmethod
+    def acquire(cls, path):
+        """The lock on ``path`` (created if need be), or BlockingIOError if another process
+        holds it; any other OSError (a read-only folder, a folder of that name) as it is."""
+        for _ in range(100):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            try:
+                if not _try_lock(fd):
+                    raise BlockingIOError(f"{path} is locked")
+                if os.name == "posix" and not _names_open_file(path, fd):
+                    os.close(fd)  # removed by the run that just ended: lock the new file
+                    continue
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except BaseException:
+                os.close(fd)
+                raise
+            return cls(path, fd)
+        raise BlockingIOError(f"{path} keeps being replaced")
+
+    def release(self) -> None:
+        if os.name == "posix":  # while still locked: see the class docstring
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            _unlock(self.fd)
+        os.close(self.fd)
+        if os.name != "posix":  # fails while another run has it open, as it should
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+    @staticmethod
+    def owner(path):
+        """The PID written in the lock file ``path`` (None if unreadable or not yet written:
+        the owner writes it just after locking, so a moment is waited for it)."""
+        for _ in range(10):
+            try:
+                text = Path(path).read_text(encoding="ascii", errors="replace").strip()
+            except OSError:
+                return None
+            if text.isdigit():
+                return int(text)
+            time.sleep(0.05)
         return None
-    return int(text) if text.isdigit() else None
 
 
-def _lock_owner(lock):
-    """The PID of the live process holding ``lock``, or None after removing a stale lock
-    (its process is gone, or it never got a PID written in a second)."""
-    pid = None
-    for _ in range(20):  # the owner writes its PID just after creating the file
-        if not os.path.lexists(lock):
-            return None
-        pid = _read_pid(lock)
-        if pid is not None:
-            break
-        time.sleep(0.05)
-    if pid is not None and pid != os.getpid():
+def _names_open_file(path, fd) -> bool:
+    """Whether ``path`` is (still) the file open as ``fd``."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return os.path.samestat(st, os.fstat(fd))
+
+
+try:
+    import fcntl
+except ImportError:  # Windows, WebAssembly
+    fcntl = None
+    try:
+        import msvcrt
+    except ImportError:
+        msvcrt = None
+
+if fcntl is not None:
+    def _try_lock(fd) -> bool:
         try:
-            os.kill(pid, 0)
-            return pid
-        except PermissionError:  # alive, someone else's
-            return pid
-        except (ProcessLookupError, OverflowError, OSError):
-            pass
-    if _read_pid(lock) == pid:  # still the stale one (not a new owner's): remove it
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # EWOULDBLOCK/EAGAIN: another process holds it
+            return False
+        except OSError as exc:  # no locks on this file system (ENOLCK, EOPNOTSUPP)
+            if exc.errno == errno.EACCES:
+                return False
+            print(f"glassnet: note: a second run into --out is not stopped here (this file "
+                  f"system has no locks: {exc.strerror or exc})", file=sys.stderr)
+        return True
+
+    def _unlock(fd) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+elif msvcrt is not None:
+    def _try_lock(fd) -> bool:
+        os.lseek(fd, _FileLock._BYTE, os.SEEK_SET)
         try:
-            os.unlink(lock)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise _usage(f"--out {Path(lock).parent} is not writable: "
-                         f"{exc.strerror or exc} (and it holds {lock}, left by a run that "
-                         f"has ended)") from None
-    return None
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:  # EACCES/EDEADLOCK: another process holds it
+            return False
+        return True
+
+    def _unlock(fd) -> None:
+        os.lseek(fd, _FileLock._BYTE, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    def _try_lock(fd) -> bool:
+        return True
+
+    def _unlock(fd) -> None:
+        pass
 
 
 def _our_temporary_file(name) -> bool:
