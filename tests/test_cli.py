@@ -1284,7 +1284,7 @@ def test_out_and_model_file_messages(tmp_path, capsys, monkeypatch):
     assert "--out folder is a folder" in error(["explain", "or-gate", "--out", "folder"])
     for argv in (["explain", "--model", str(html), "--data", "moons"],
                  ["predict", str(html), "moons"]):
-        assert "page.html is not a glassnet model file: it is an HTML or SVG page" in error(argv)
+        assert "page.html is not a glassnet model file: it looks like an HTML page" in error(argv)
 
 
 def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):

@@ -436,6 +436,18 @@ def test_foreign_files(tmp_path, valid):
     finally:
         tracemalloc.stop()
     expect_error(tmp_path, bytes(5000), "magic bytes")
+    # pages such as glassnet explain writes, given as the model file
+    for text, kind in [("<!DOCTYPE html>\n<html><body>x</body></html>\n", "an HTML page"),
+                       ("\ufeff\n  <html lang='en'><p>x</p></html>", "an HTML page"),
+                       ("<!-- saved -->\n<HTML></HTML>", "an HTML page"),
+                       ('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>',
+                        "an SVG image"),
+                       ("<svg width='3'></svg>", "an SVG image"),
+                       ('<?xml version="1.0"?>\n<model/>', "an XML file")]:
+        err = expect_error(tmp_path, text.encode(), "not a glassnet model file: it looks like "
+                           + kind)
+        assert err.problem.startswith("not a glassnet model file: it looks like " + kind)
+    expect_error(tmp_path, b"<a>,b\n1,2\n", "a text file")  # a CSV whose header has a '<'
     if hasattr(os, "mkfifo"):  # a FIFO would block a naive reader forever
         os.mkfifo(tmp_path / "fifo")
         with pytest.raises(ModelFileError, match="not a regular file"):

@@ -1683,7 +1683,6 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
 
 class _Loaded:
     def __init__(self, path):
-        from .io import load_model
         from .preprocess import TabularPreprocessor, TargetEncoder
         p = Path(path)
         if p.is_dir():
@@ -1692,8 +1691,7 @@ class _Loaded:
             raise _usage(f"{path} is a folder, not a model file{hint}")
         if not p.exists():
             raise _usage(f"no such model file: {path}")
-        refuse_markup_model(path)
-        self.model = load_model(path)
+        self.model = load_model_file(path)
         extra = getattr(self.model, "extra", None) or {}
         if not isinstance(extra.get("preprocessor"), dict) or extra.get("task") not in (
                 "classification", "regression"):
@@ -1808,16 +1806,17 @@ def _same_file(a, b) -> bool:
         return False
 
 
-def refuse_markup_model(path) -> None:
-    """A usage error for a "model file" that is an HTML, SVG or XML page (explain's output)."""
+def load_model_file(path):
+    """``io.load_model(path)``; a file of another kind (io's guess: an HTML page such as
+    explain writes, a CSV, a pickle ...) is a one-line usage error naming what it looks like."""
+    from .io import ModelFileError, load_model
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(256).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    except OSError:
-        return
-    if head.startswith((b"<!doctype", b"<html", b"<svg", b"<?xml")):
-        raise _usage(f"{path} is not a glassnet model file: it is an HTML or SVG page (such as "
-                     f"glassnet explain --format html writes); give the model.gnet of a run")
+        return load_model(path)
+    except ModelFileError as exc:
+        if isinstance(exc.problem, str) and exc.problem.startswith("not a glassnet model file"):
+            raise _usage(f"{path} is {exc.problem}; give the model.gnet of a glassnet train "
+                         f"run") from None
+        raise
 
 
 def refuse_destructive_out(out, inputs) -> None:

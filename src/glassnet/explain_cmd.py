@@ -495,17 +495,15 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None):
-    from .commands import _load_source, model_na_values, refuse_markup_model, transform_for_model
+    from .commands import _load_source, load_model_file, model_na_values, transform_for_model
     from .data.tabular import is_numeric_column
-    from .io import load_model
     from .optim import SGD
     from .render import Report
     from .trace import trace
 
     if rows < 1:
         raise _usage("--rows must be at least 1")
-    refuse_markup_model(model_path)
-    loaded = load_model(model_path)
+    loaded = load_model_file(model_path)
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}

@@ -338,7 +338,25 @@ def _guess_kind(data: bytes) -> str:
         return "it does not start with the glassnet magic bytes b'GLASSNET'"
     if text.lstrip().startswith(("{", "[")):
         return "it looks like JSON text"
+    markup = _markup_kind(text)
+    if markup:
+        return f"it looks like {markup}"
     return "it looks like a text file (a CSV?)"
+
+
+def _markup_kind(text):
+    """"an HTML page (...)", "an SVG image (...)" or "an XML file" for text that starts as one
+    (explain's --format html and svg write such pages); None otherwise."""
+    low = text.lstrip("\ufeff \t\r\n").lower()
+    if not low.startswith("<"):
+        return None
+    if low.startswith(("<!doctype html", "<html")) or "<html" in low:
+        return "an HTML page (such as glassnet explain --format html writes)"
+    if "<svg" in low:
+        return "an SVG image (such as glassnet explain --format svg writes)"
+    if low.startswith(("<?xml", "<!doctype", "<!--")):
+        return "an XML file"
+    return None
 
 
 def _rng_to_json(gen):
