@@ -174,3 +174,49 @@ def test_a_second_ctrl_c_while_saving_waits_until_everything_is_saved(tmp_path):
     last = stderr.strip().splitlines()[-1]
     assert last.startswith("glassnet: interrupted") and "model.gnet" in last and \
         "report.html" in last, last
+
+
+def test_the_third_ctrl_c_while_saving_stops_at_once_saying_what_was_saved(tmp_path):
+    """A write that hangs (a network file system) must not make the run unstoppable: the
+    presses before the last say "saving, please wait", the third stops the command at once
+    with exit status 130, the usual 'interrupted; saved ...; not saved ...' line, the model
+    (written first) kept, and no temporary file or lock left."""
+    out_dir = tmp_path / "run"
+    prog = (
+        "import os, sys, time\n"
+        "from glassnet import cli, io\n"
+        "def hang(path, text):\n"
+        "    with io._atomic_open(path) as f:\n"
+        "        f.write(text.encode())\n"
+        "        os.write(2, b'WRITE HANGS\\n')\n"
+        "        time.sleep(120)\n"
+        "io.atomic_write_text = hang\n"
+        "sys.exit(cli.main(['train', 'moons', '--epochs', '1', '--quiet', '--out', "
+        f"{str(out_dir)!r}]))\n")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", prog], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    out, err = _Reader(proc.stdout), _Reader(proc.stderr)
+    out.start()
+    err.start()
+    deadline = time.monotonic() + 60
+    while "WRITE HANGS" not in err.text and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "WRITE HANGS" in err.text, err.text[-2000:]
+    for press in range(3):
+        if press:  # each press is seen before the next is sent (two may merge into one)
+            while err.text.count("saving, please wait") < press and proc.poll() is None and \
+                    time.monotonic() < deadline:
+                time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+    stdout, stderr = _finish(proc, out, err, timeout=30)
+    assert proc.returncode == 130, f"exit {proc.returncode}\n{(stdout + stderr)[-3000:]}"
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert stderr.count("saving, please wait") == 2, stderr
+    assert "once more stops at once" in stderr, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last == ("glassnet: interrupted; saved model.gnet; not saved: metrics.json, "
+                    "history.csv, learning_curve.png, confusion_matrix.png, "
+                    "decision_boundary.png, report.html"), last
+    assert sorted(os.listdir(out_dir)) == ["model.gnet"], os.listdir(out_dir)

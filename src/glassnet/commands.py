@@ -879,9 +879,14 @@ def _some_names(names, most=3) -> str:
 
 
 class _DeferredSigint:
-    """Ctrl-C while a run is saved: each press says "saving, please wait" on stderr and is
-    acted on (exit status 130) once the files are written. Installed only where Python's own
+    """Ctrl-C while a run is saved: a press says "saving, please wait" on stderr and is acted
+    on (exit status 130) once the files are written, so that a second press, a common reflex,
+    does not lose the run the first one stopped. The :data:`SAVE_PRESSES`-th press gives up
+    waiting (a write hanging on a network file system): it raises KeyboardInterrupt at once,
+    and the command says what was saved and what not. Installed only where Python's own
     handler is (the main thread; not where SIGINT is ignored, as in a background job)."""
+
+    SAVE_PRESSES = 3
 
     def __init__(self):
         self.pressed = 0
@@ -895,9 +900,14 @@ class _DeferredSigint:
 
     def _handler(self, signum, frame):
         self.pressed += 1
+        left = self.SAVE_PRESSES - self.pressed
+        if left <= 0:
+            self.stop()
+            raise KeyboardInterrupt
         try:  # os.write: print() may be in the middle of writing to stderr
-            os.write(2, b"\nglassnet: saving, please wait (Ctrl-C takes effect once the "
-                        b"files are written)\n")
+            os.write(2, (f"\nglassnet: saving, please wait (Ctrl-C takes effect once the files "
+                         f"are written; {'once more' if left == 1 else f'{left} more times'} "
+                         f"stops at once, leaving the rest unsaved)\n").encode())
         except OSError:
             pass
 
@@ -914,7 +924,7 @@ def cmd_train(args) -> int:
         if args.out is not None:  # checked (and locked) before the data is read and trained
             folder.open(args.out)
         return _train(args, folder, sigint)
-    except KeyboardInterrupt:  # a second Ctrl-C during training, or one before it
+    except KeyboardInterrupt:  # before or during training, or the last press while saving
         raise KeyboardInterrupt(folder.saved_note()) from None
     finally:
         sigint.stop()
