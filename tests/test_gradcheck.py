@@ -493,6 +493,11 @@ def test_gradcheck_never_reports_a_pass_for_nothing_compared():
     # a first node that declines dCost/dX is fine when the input is not checked
     worst, errors = gradcheck(gn.Dense(3, 2), x, check_input=False, details=True)
     assert sorted(errors) == ["W", "b"] and worst < TOL
+    # in a model too: its first node is told it need not return dCost/dX (Sequential.backward
+    # checks every node's return, once)
+    model = gn.Sequential([NoReturnCube(), gn.Dense(3, 1)], seed=0)
+    worst, errors = gradcheck(model, x, np.ones((4, 1)), check_input=False, details=True)
+    assert sorted(errors) == ["1:Dense.W", "1:Dense.b"] and worst < TOL
 
 
 class WrongShapeGradDense(gn.Dense):

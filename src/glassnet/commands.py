@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .preprocess import _shown, shown_value
+
 # ------------------------------------------------------------------------------------------
 # defaults (measured: docs/cli_results.md)
 # ------------------------------------------------------------------------------------------
@@ -405,19 +407,6 @@ def _check_target(table, target, label):
     if target not in table:
         raise _usage(f"no column {target!r} in {label}; available columns: "
                      f"{_column_list(table)}" + _separator_hint(table) + _header_hint(table))
-
-
-def _shown(name) -> str:
-    """A column name for a message: repr() if it holds a line break or control character (an
-    error is printed as one line)."""
-    from .preprocess import _shown as shown
-    return shown(name)
-
-
-def shown_value(v) -> str:
-    """A field value for a message: repr(), cut to 40 characters (preprocess.shown_value)."""
-    from .preprocess import shown_value as shown
-    return shown(v)
 
 
 def _label_text(v) -> str:

@@ -16,6 +16,8 @@ import sys
 
 import numpy as np
 
+from .preprocess import _shown
+
 EXAMPLES = ("or-gate", "xor")
 FORMATS = ("text", "markdown", "html", "svg")
 
@@ -60,12 +62,6 @@ def register(subparsers) -> None:
     p.add_argument("--precision", type=int, default=5,
                    help="significant digits of the numbers in the tables (default 5)")
     p.set_defaults(func=run)
-
-
-def _shown(name):
-    """A column name for a message: repr() if it holds a line break or control character."""
-    from .preprocess import _shown as shown
-    return shown(name)
 
 
 def _usage(msg):
