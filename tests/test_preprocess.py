@@ -313,3 +313,19 @@ def test_detect_task_on_bundled():
     assert detect_task(load_titanic().frame["Survived"]) == "classification"
     assert detect_task(load_breast_cancer().frame["diagnosis"]) == "classification"
     assert detect_task(load_breast_cancer().frame["radius_mean"]) == "regression"
+
+
+def test_mean_std_is_the_power_of_two_scaled_statistics_of_one_column():
+    """mean_std is _weighted_stats of one column (the one overflow-safe helper, shared with
+    the sklearn estimators): the plain float64 mean and spread for ordinary numbers, finite
+    ones for values whose squares (1e200) or sums (1e308) overflow."""
+    from glassnet.preprocess import _weighted_stats, mean_std
+    x = np.random.default_rng(0).normal(3.0, 2.0, 1000)
+    _, m, s = _weighted_stats(x[:, None], None)
+    assert mean_std(x) == (m[0], s[0])
+    assert mean_std(x) == pytest.approx((x.mean(), x.std()), rel=1e-13)
+    assert mean_std([1e200, 3e200]) == (2e200, 1e200)
+    mean, std = mean_std([1e308, -1e308, 1e308])
+    assert mean == pytest.approx(1e308 / 3) and std == pytest.approx(np.sqrt(8) / 3 * 1e308)
+    assert mean_std([]) == (0.0, 0.0) and mean_std([5.0]) == (5.0, 0.0)
+    assert mean_std([0.0, 0.0]) == (0.0, 0.0)

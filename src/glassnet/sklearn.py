@@ -103,12 +103,12 @@ from .callbacks import Callback
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential, forward_blocks
+from .preprocess import _BLOCK_ELEMENTS, _pow2_at_least_half, _weighted_stats
 from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
 _SCALE_EPS = 10 * np.finfo(np.float64).eps
-_BLOCK_ELEMENTS = 1 << 18  # elements in a float64 block of rows (2 MB): statistics, scaling
 
 
 # ------------------------------------------------------------------------------------------
@@ -148,68 +148,6 @@ def _check_weights(sample_weight, n):
     if np.all(sw == sw[0]):
         return None  # constant weights: exactly the unweighted objective
     return sw
-
-
-def _pow2_at_least_half(*arrays):
-    """Per column, the power of two p with max |value| / p in [1, 2) (1 for all-zero columns):
-    dividing by it is exact, and it keeps sums of squares far from float64's overflow."""
-    top = np.max([np.max(np.abs(a), axis=0) if np.ndim(a) > 1 else np.abs(a)
-                  for a in arrays], axis=0)
-    _, exp = np.frexp(np.asarray(top, dtype=np.float64))
-    p = np.ldexp(1.0, exp - 1)
-    p[top == 0] = 1.0
-    return p
-
-
-def _row_blocks(A, rows=None):
-    """(lo, hi, buf) over the rows of A (of ``A[rows]`` when ``rows`` is given), about
-    _BLOCK_ELEMENTS values a block: ``buf[1:]`` holds rows lo..hi as float64 (C order), ``buf[0]`` is a spare
-    row for the caller's running total. ``buf`` is one reused buffer the caller may overwrite:
-    the input statistics never build a float64 (or gathered) array the size of A."""
-    m = A.shape[0] if rows is None else len(rows)
-    step = max(1, _BLOCK_ELEMENTS // max(1, int(np.prod(A.shape[1:], dtype=np.int64))))
-    buf = np.empty((min(step, m) + 1,) + A.shape[1:], dtype=np.float64)
-    for lo in range(0, m, step):
-        hi = min(m, lo + step)
-        out = buf[:hi - lo + 1]
-        out[1:] = A[lo:hi] if rows is None else A[rows[lo:hi]]
-        yield lo, hi, out
-
-
-def _weighted_stats(A, sw, rows=None):
-    """(weight sum, mean, standard deviation) of the columns of A (of ``A[rows]``), in float64.
-
-    Computed on each column divided by a power of two near its largest |value| (exact), then
-    multiplied back: columns of finite values near 1e160 or 1e300, whose squares or sums
-    overflow float64, get their true mean and spread. Passes over blocks of rows (the largest
-    |value|, the mean, then the squared deviations from it), so the memory used is a block's,
-    not A's. Unweighted, each block's sum starts from the running total (in the block's spare
-    first row), so the rows are added one after another, as one sum over all of A adds them."""
-    m = A.shape[0] if rows is None else len(rows)
-    top = np.zeros(A.shape[1:], dtype=np.float64)
-    for _, _, buf in _row_blocks(A, rows):
-        np.maximum(top, np.max(np.abs(buf[1:], out=buf[1:]), axis=0), out=top)
-    p = _pow2_at_least_half(top)
-    n = float(m) if sw is None else float(sw.sum())
-
-    def column_sums(deviations_from=None):
-        total = np.zeros(A.shape[1:], dtype=np.float64)
-        for lo, hi, buf in _row_blocks(A, rows):
-            block = buf[1:]
-            block /= p
-            if deviations_from is not None:
-                block -= deviations_from
-                np.square(block, out=block)
-            if sw is None:
-                buf[0] = total
-                total = buf.sum(axis=0)
-            else:
-                total += sw[lo:hi] @ block
-        return total
-
-    mean = column_sums() / n
-    m2 = column_sums(deviations_from=mean)
-    return n, mean * p, np.sqrt(m2 / n) * p
 
 
 def _merge_stats(a, b):
