@@ -527,6 +527,25 @@ def test_predict_and_evaluate_note_what_training_never_saw(mixed_run, mixed_csv,
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # nothing new: no notes
 
 
+def test_predict_on_a_number_too_large_for_float32_notes_it(tmp_path):
+    """Trial I: 1e39 (finite, beyond float32) made predict exit 2 with NumPy's overflow
+    warning and 'X contains infinity at row 1, column 0'; it is now filled like an infinity,
+    with a note naming the column and the file line."""
+    rows = [f"{i % 7},{i % 3},{i % 2}" for i in range(40)]
+    train = tmp_path / "train.csv"
+    train.write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    assert run("train", train, "--target", "y", "--epochs", "1", "--quiet", "--out",
+               tmp_path / "run").returncode == 0
+    new = tmp_path / "new.csv"
+    new.write_text("a,b\n1,2\n1e39,1\n")
+    proc = run("predict", tmp_path / "run" / "model.gnet", new, "--out", tmp_path / "p.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert "a: 1 row(s) (line 3) with a number too large for the model once standardized" \
+        in proc.stderr, proc.stderr
+    assert "overflow" not in proc.stderr and "infinity" not in proc.stderr
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 3
+
+
 def test_train_notes_say_infinite_not_missing(tmp_path):
     rows = [f"{'inf' if i == 3 else i},{'-inf' if i == 5 else '' if i in (7, 8) else i % 7},"
             f"{i % 5},{i % 2}" for i in range(60)]

@@ -238,6 +238,25 @@ def test_huge_values_are_standardized_without_overflow():
     assert np.isfinite(out).all() and abs(float(out.mean())) < 1e-6
 
 
+def test_new_values_too_large_for_the_dtype_are_treated_as_missing_and_reported():
+    """Trial I: 1e39 in new data overflowed float32 once standardized, and the CLI then said
+    'X contains infinity' about a file without one. Such values are now treated as missing,
+    as infinities are, and reported."""
+    p = TabularPreprocessor().fit(Table({"x": [1.0, 2.0, 3.0, 4.0], "n": [1.0, None, 3.0, 2.0]}))
+    report = []
+    out = p.transform(Table({"x": [1e39, 2.0, -1e300], "n": [1e300, 2.0, 3.0]}), report=report)
+    assert out.dtype == np.float32 and np.isfinite(out).all()
+    median_x = (2.5 - 2.5) / p.columns_[0]["std"]
+    assert out[0, 0] == out[2, 0] == np.float32(median_x)
+    assert out[0, 2] == 1.0 and out[1:, 2].tolist() == [0.0, 0.0]  # n_missing flags it
+    assert [(f["column"], f["issue"], f["rows"].tolist()) for f in report] == [
+        ("x", "too large", [0, 2]), ("n", "too large", [0])]
+    assert "flagged in n_missing" in report[1]["action"]
+    out64 = TabularPreprocessor(dtype="float64").fit(Table({"x": [1.0, 2.0]})).transform(
+        Table({"x": [1e39]}))
+    assert out64[0, 0] > 1e38  # float64 holds it: nothing to replace
+
+
 def test_transform_ignores_target_and_extra_columns():
     t = Table({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0]})
     p = TabularPreprocessor().fit(t, target="y")

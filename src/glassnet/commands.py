@@ -1781,6 +1781,8 @@ def _transform_notes(facts, table) -> list[str]:
             what = f"a category not seen in training ({shown})"
         elif f["issue"] == "missing":
             what = "a missing value (training had none)"
+        elif f["issue"] == "too large":
+            what = "a number too large for the model once standardized"
         else:
             what = "an infinite value"
         notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")

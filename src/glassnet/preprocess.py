@@ -151,6 +151,15 @@ def _numeric_facts(s, arr, miss) -> list[dict]:
     return facts
 
 
+def _huge_fact(s, huge) -> dict:
+    """TabularPreprocessor.transform's report on finite numbers too large for the matrix's
+    dtype once standardized (1e39 in float32): treated as missing, as infinities are."""
+    return {"column": s["name"], "issue": "too large", "rows": np.flatnonzero(huge),
+            "values": [], "action": f"treated as missing (filled with the training median "
+            f"{s['median']:.6g}" + (f", flagged in {s['name']}_missing" if s["indicator"]
+                                    else "") + ")"}
+
+
 def _categorical_facts(s, vals, hit) -> list[dict]:
     """TabularPreprocessor.transform's report on a categorical column with values that get
     no category (unseen ones, or missing ones when training had none)."""
@@ -512,7 +521,9 @@ class TabularPreprocessor:
         did not have, saying how it was encoded (the matrix is the same with or without it):
         ``{"column", "issue", "rows", "values", "action"}`` where ``issue`` is ``"unseen"``
         (a category not seen at fit; ``values`` lists them), ``"missing"`` (missing values in
-        a column that had none at fit) or ``"infinite"`` (infinite numbers, always reported);
+        a column that had none at fit), ``"infinite"`` (infinite numbers, always reported) or
+        ``"too large"`` (finite numbers beyond the matrix dtype's range once standardized,
+        such as 1e39 for float32: treated as missing, like infinities);
         ``rows`` are the row indices and ``action`` says what was done, e.g. ``"encoded as
         all zeros (no category)"``.
         """
@@ -524,6 +535,7 @@ class TabularPreprocessor:
                              f"fitted with; it has: {table.columns}")
         n = table.n_rows
         out = np.zeros((n, self.n_features_out), dtype=self.dtype)
+        limit = np.finfo(out.dtype).max
         j = 0
         for s in self.columns_:
             arr = table[s["name"]]
@@ -533,7 +545,15 @@ class TabularPreprocessor:
                 if report is not None and miss.any():
                     report.extend(_numeric_facts(s, arr, miss))
                 x[miss] = s["median"]
-                out[:, j] = (x - s["mean"]) / s["std"]
+                z = (x - s["mean"]) / s["std"]
+                huge = np.abs(z) > limit  # finite, but beyond the matrix dtype once scaled
+                if huge.any():
+                    if report is not None:
+                        report.append(_huge_fact(s, huge))
+                    z[huge] = (s["median"] - s["mean"]) / s["std"]
+                    if s["indicator"]:
+                        miss = miss | huge
+                out[:, j] = z
                 j += 1
                 if s["indicator"]:
                     out[:, j] = miss
