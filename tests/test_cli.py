@@ -817,6 +817,7 @@ ERRORS = [
     (["train", "titanic", "--lr", "fast"], "--lr must be a number"),
     (["train", "titanic", "--lr", "-0.1"], "--lr must be > 0"),
     (["train", "titanic", "--epochs", "0"], "--epochs must be at least 1"),
+    (["train", "titanic", "--seed", "-1"], "--seed must be at least 0, got -1 (see `glassnet"),
     (["train", "titanic", "--val-split", "1.5"], "--val-split must be a fraction"),
     (["train", "titanic", "--hidden", "64,x"], "--hidden takes layer sizes"),
     (["train", "titanic", "--hidden", "0"],
@@ -855,6 +856,26 @@ def test_user_mistakes_one_line_exit_2(args, fragment, bad_files, titanic_run):
     assert lines[0].startswith("glassnet: error: "), lines[0]
     assert fragment.format(d=bad_files) in lines[0], lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_weight_decay_goes_to_the_optimizer_and_adamw_keeps_its_default(tmp_path):
+    for extra, expected in (([], 0.01), (["--weight-decay", "0"], 0.0)):
+        out = tmp_path / f"run{len(extra)}"
+        proc = run("train", "energy", "--optimizer", "adamw", "--epochs", "1", "-q",
+                   "--out", out, *extra)
+        assert proc.returncode == 0, proc.stderr
+        assert glassnet.load(out / "model.gnet").optimizer.weight_decay == expected
+        options = json.loads((out / "metrics.json").read_text())["options"]
+        assert options["weight_decay"] == expected, options
+
+
+def test_options_that_do_not_apply_get_a_note(tmp_path):
+    proc = run("train", "titanic", "--sep", ";", "--no-early-stopping", "--patience", "3",
+               "--epochs", "1", "-q", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    notes = [ln for ln in proc.stderr.splitlines() if ln.startswith("glassnet: note:")]
+    assert notes == ["glassnet: note: --patience is ignored with --no-early-stopping",
+                     "glassnet: note: --sep is ignored: titanic is a bundled dataset"], notes
 
 
 @pytest.mark.parametrize("command", ["train", "predict", "evaluate", "datasets"])

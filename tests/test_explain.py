@@ -208,6 +208,22 @@ def test_usage_errors_exit_2():
         assert msg in res.stderr
 
 
+def test_options_a_mode_does_not_use_get_a_note_and_seed_is_checked():
+    res = run_cli("or-gate", "--epochs", "7", "--format", "markdown")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.strip() == ("glassnet: note: --epochs is ignored by `explain or-gate` "
+                                  "(it is for explain xor)"), res.stderr
+    res = run_cli("xor", "--lr", "0.5", "--epochs", "3")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.strip() == ("glassnet: note: --lr is ignored by `explain xor` "
+                                  "(it is for explain --model)"), res.stderr
+    res = run_cli("xor", "--seed", "-1")
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert res.stderr.strip().splitlines() == [
+        "glassnet: error: --seed must be at least 0, got -1 (see `glassnet explain --help`)"]
+    assert "seed of the initial weights (default 48)" in " ".join(run_cli("--help").stdout.split())
+
+
 def test_svg_and_markdown_formats(tmp_path):
     res = run_cli("or-gate", "--format", "svg", "--out", str(tmp_path / "or.svg"),
                   "--layout", "rows")

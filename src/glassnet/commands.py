@@ -15,9 +15,9 @@ atomically. Ctrl-C stops training at the end of the current batch; the model and
 still written.
 
 The defaults (two hidden layers of 64 and 32 ReLU units, Glorot-uniform initialization, Adam at
-1e-3, batches of 32, the learning rate halved after 3 epochs without progress, early stopping
-after 10, best weights restored) were chosen by measurement: see ``bench/compare_cli.py`` and
-``docs/cli_results.md``.
+1e-3, batches of 32, the learning rate halved once the validation loss has not improved for
+more than 3 epochs, early stopping after 10, best weights restored) were chosen by
+measurement: see ``bench/compare_cli.py`` and ``docs/cli_results.md``.
 """
 from __future__ import annotations
 
@@ -255,7 +255,10 @@ def register(subparsers) -> None:
     p.add_argument("--lr", type=_positive_float("--lr"), default=None,
                    help="learning rate (default: 0.001 for adam/adamw, 0.01 otherwise)")
     p.add_argument("--weight-decay", type=_positive_float("--weight-decay", allow_zero=True),
-                   default=0.0, metavar="L2", help="L2 penalty λ on the weights")
+                   default=None, metavar="LAMBDA",
+                   help="the optimizer's weight decay λ, on every parameter (biases included): "
+                        "decoupled (w ← w − η·λ·w) for adamw, λ·w added to the gradient (L2) "
+                        "for the others (default: 0.01 for adamw, 0 otherwise)")
     p.add_argument("--epochs", type=_positive_int("--epochs"), default=DEFAULT_EPOCHS,
                    help="maximum number of epochs (early stopping usually ends sooner)")
     p.add_argument("--batch-size", type=_positive_int("--batch-size"), default=DEFAULT_BATCH,
@@ -269,16 +272,18 @@ def register(subparsers) -> None:
     p.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=True,
                    help="stop when the validation loss stops improving and keep the best "
                         "epoch's weights")
-    p.add_argument("--patience", type=_positive_int("--patience", 0), default=DEFAULT_PATIENCE,
-                   help="epochs without improvement before early stopping")
+    p.add_argument("--patience", type=_positive_int("--patience", 0), default=None,
+                   help=f"epochs without improvement before early stopping (default: "
+                        f"{DEFAULT_PATIENCE})")
     p.add_argument("--lr-decay", action=argparse.BooleanOptionalAction, default=True,
-                   help=f"halve the learning rate after {PLATEAU_PATIENCE} epochs without "
-                        f"improvement of the validation loss")
+                   help=f"halve the learning rate once the validation loss has not improved "
+                        f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
+                        f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_positive_int("--seed", 0), default=0,
                    help="seeds the split, the initial weights and the shuffling")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the weights and of the computations")
@@ -388,6 +393,9 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                 raise
             raise _usage(f"no such file or bundled dataset: {spec!r} (bundled: "
                          f"{', '.join(names)})") from None
+        if sep is not None:
+            print(f"glassnet: note: --sep is ignored: {ds.name} is a bundled dataset",
+                  file=sys.stderr, flush=True)
         return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
                        list(ds.target_names), ds.description, True, list(ds.feature_names))
     raise _usage(f"no such file: {spec}")
@@ -930,6 +938,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
 
     t_start = time.perf_counter()
     quiet = args.quiet
+    if args.patience is not None and not args.early_stopping:
+        print("glassnet: note: --patience is ignored with --no-early-stopping", file=sys.stderr,
+              flush=True)
+    if args.patience is None:
+        args.patience = DEFAULT_PATIENCE
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
     src = _load_source(args.data, sep=args.sep, na_values=args.na_values)
@@ -1071,7 +1084,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          args.seed, args.dtype)
     lr = args.lr if args.lr is not None else (0.001 if args.optimizer in ("adam", "adamw")
                                               else 0.01)
-    opt = optim.get(args.optimizer, lr=lr, weight_decay=args.weight_decay)
+    opt = optim.get(args.optimizer, lr=lr,
+                    **({} if args.weight_decay is None else {"weight_decay": args.weight_decay}))
+    args.weight_decay = opt.weight_decay  # in effect: adamw keeps its own 0.01 if not given
     callbacks = []
     es = None
     if has_val and args.early_stopping:
@@ -1613,7 +1628,8 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
             ("optimizer", f"{args.optimizer}, learning rate {lr:g}"
                           + (f", weight decay {args.weight_decay:g}"
                              if args.weight_decay else "")
-                          + (f", halved after {PLATEAU_PATIENCE} epochs without progress"
+                          + (f", halved once the validation loss has not improved for "
+                             f"more than {PLATEAU_PATIENCE} epochs"
                              if args.lr_decay and summary["rows"]["validation"] else "")),
             ("batch size", args.batch_size),
             ("early stopping", f"patience {args.patience} on the validation loss, best "

@@ -35,22 +35,24 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
-    from .commands import NA_HELP_MODEL, SEP_HELP, _na_tokens, _out_path, _separator
+    from .commands import (NA_HELP_MODEL, SEP_HELP, _na_tokens, _out_path, _positive_int,
+                           _separator)
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
                         "if recorded); without a target only the forward pass is shown")
-    p.add_argument("--rows", type=int, default=4, metavar="N",
+    p.add_argument("--rows", type=int, default=None, metavar="N",
                    help="how many rows of the CSV to trace (default 4)")
     p.add_argument("--lr", type=float, default=None,
                    help="with --model: also take one SGD step with this learning rate and show "
                         "the updates (the model file is not changed)")
     p.add_argument("--train-mode", action="store_true",
                    help="with --model: run the forward pass in training mode (dropout on)")
-    p.add_argument("--epochs", type=int, default=5000,
+    p.add_argument("--epochs", type=int, default=None,
                    help="xor: training epochs (default 5000, as the seeds)")
-    p.add_argument("--seed", type=int, default=48, help="xor: seed of the initial weights")
+    p.add_argument("--seed", type=_positive_int("--seed", 0), default=None,
+                   help="xor: seed of the initial weights (default 48)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default text)")
     p.add_argument("--out", metavar="FILE", type=_out_path,
@@ -585,6 +587,23 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
 # the command
 # -------------------------------------------------------------------------------------------------
 
+# the options that only some modes use: (option, dest, the mode it is for)
+_MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
+                 ("--rows", "rows", "--model"), ("--lr", "lr", "--model"),
+                 ("--train-mode", "train_mode", "--model"), ("--target", "target", "--model"),
+                 ("--sep", "sep", "--model"), ("--na-values", "na_values", "--model"))
+
+
+def _note_ignored(args, mode) -> None:
+    """One stderr line per given option that ``mode`` (xor, or-gate, --model) does not use."""
+    for option, dest, used_by in _MODE_OPTIONS:
+        if used_by != mode and getattr(args, dest, None) not in (None, False):
+            where = "explain --model" if mode == "--model" else f"explain {mode}"
+            print(f"glassnet: note: {option} is ignored by `{where}` (it is for "
+                  f"{'explain xor' if used_by == 'xor' else 'explain --model'})",
+                  file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from .commands import refuse_destructive_out
     refuse_destructive_out(args.out, (("model file", args.model), ("input CSV", args.data)))
@@ -594,15 +613,20 @@ def run(args) -> int:
         if not (args.model and args.data):
             raise _usage("--model and --data go together: glassnet explain --model FILE "
                          "--data CSV [--target COL]")
+        _note_ignored(args, "--model")
         layout = args.layout or "rows"
-        rep = model_report(args.model, args.data, args.target, args.rows, args.lr,
+        rep = model_report(args.model, args.data, args.target,
+                           4 if args.rows is None else args.rows, args.lr,
                            args.train_mode, sep=args.sep, na_values=args.na_values)
     elif args.example == "or-gate":
+        _note_ignored(args, "or-gate")
         layout = args.layout or "seeds"
         rep = or_gate_report()
     elif args.example == "xor":
+        _note_ignored(args, "xor")
         layout = args.layout or "seeds"
-        rep = xor_report(args.epochs, args.seed)
+        rep = xor_report(5000 if args.epochs is None else args.epochs,
+                         48 if args.seed is None else args.seed)
     else:
         raise _usage("what should be explained? `glassnet explain or-gate`, `glassnet explain "
                      "xor`, or `glassnet explain --model FILE --data CSV`")
