@@ -664,7 +664,9 @@ class _GlassBase(BaseEstimator):
         the hyperparameters and the fitted attributes (classes, scaling) in ``extra``.
 
         Load it back with ``type(self).load(path)``. The optimizer's memory is not saved: a
-        loaded estimator predicts identically; ``partial_fit`` continues with a fresh Adam."""
+        loaded estimator predicts identically; ``partial_fit`` continues with a fresh optimizer
+        of the estimator's ``optimizer`` setting (its state, e.g. Adam's moments, starts
+        over)."""
         check_is_fitted(self)
         from .io import save_model
 
@@ -789,7 +791,7 @@ _PARAMS_DOC = """
     epochs : int, default=200
         Maximum number of passes over the data (MLPClassifier's ``max_iter``).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the rows (stratified for classifiers), stop when
+        Hold out ``validation_fraction`` of the rows{stratified}, stop when
         the validation loss has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
         restore the weights of the best epoch. Otherwise the training loss is monitored.
     validation_fraction : float, default=0.1
@@ -798,7 +800,7 @@ _PARAMS_DOC = """
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), on MLPClassifier's scale.
     standardize : bool, default=True
-        Centre and scale every input column (and, for the regressor, every target) with the
+        Centre and scale every input column{and_target} with the
         (weighted) training statistics; running statistics over ``partial_fit`` calls.
     random_state : int, RandomState, Generator or None, default=None
         Seeds the initial weights, the shuffling and the validation split.
@@ -819,7 +821,7 @@ _PARAMS_DOC = """
     n_outputs_ : int
         Units of the output layer.
     out_activation_ : str
-        "softmax", "logistic" or "identity".
+        {out_activation}.
     x_mean_, x_scale_ : ndarray of shape (n_features_in_,) or None
     loss_ : float
         Training loss of the last epoch (with the L2 term).
@@ -828,7 +830,7 @@ _PARAMS_DOC = """
     best_loss_ : float or None
         Lowest training loss (None with early_stopping, as in MLP).
     validation_scores_ : list of float or None
-        Validation score (accuracy or R²) of every epoch, with early_stopping.
+        Validation score ({score}) of every epoch, with early_stopping.
     best_validation_score_ : float or None
         Validation score of the epoch whose weights were kept.
     n_iter_ : int
@@ -840,10 +842,15 @@ _PARAMS_DOC = """
 """
 
 
-def _class_doc(summary, attributes):
+def _class_doc(summary, attributes, own):
     """``summary``, the shared parameters and the class's own ``attributes`` as one docstring,
-    unindented on every Python (Python >= 3.13 unindents ``summary`` but not the rest)."""
-    return inspect.cleandoc(summary) + "\n\n" + inspect.cleandoc(_PARAMS_DOC + attributes)
+    unindented on every Python (Python >= 3.13 unindents ``summary`` but not the rest);
+    ``own`` maps each {placeholder} of ``_PARAMS_DOC`` to the class's own text."""
+    shared = _PARAMS_DOC
+    for key, text in own.items():
+        assert "{" + key + "}" in shared, key
+        shared = shared.replace("{" + key + "}", text)
+    return inspect.cleandoc(summary) + "\n\n" + inspect.cleandoc(shared + attributes)
 
 
 class GlassClassifier(ClassifierMixin, _GlassBase):
@@ -855,7 +862,9 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
 
     __doc__ = _class_doc(__doc__, """    classes_ : ndarray
         Class labels (for multi-label targets, 0..n_labels-1).
-    """)
+    """, {"stratified": " (stratified)", "and_target": "",
+          "out_activation": '"softmax" (multi-class) or "logistic" (binary, multi-label)',
+          "score": "accuracy"})
     _y_numeric = False
 
     def __sklearn_tags__(self):
@@ -981,7 +990,8 @@ class GlassRegressor(RegressorMixin, _GlassBase):
 
     __doc__ = _class_doc(__doc__, """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
         Target scaling (with standardize=True).
-    """)
+    """, {"stratified": "", "and_target": " and every target", "out_activation": '"identity"',
+          "score": "R²"})
     _y_numeric = True
 
     def _encode_targets(self, y, first, incremental, classes):
