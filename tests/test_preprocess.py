@@ -240,11 +240,12 @@ def test_huge_values_are_standardized_without_overflow():
 
 def test_new_values_too_large_for_the_dtype_are_treated_as_missing_and_reported():
     """Trial I: 1e39 in new data overflowed float32 once standardized, and the CLI then said
-    'X contains infinity' about a file without one. Such values are now treated as missing,
-    as infinities are, and reported."""
+    'X contains infinity' about a file without one; trial L: 3e38, a float32, overflowed in
+    the first product. Values beyond sqrt(float32 max) once standardized are now treated as
+    missing, as infinities are, and reported; 1e15 goes through."""
     p = TabularPreprocessor().fit(Table({"x": [1.0, 2.0, 3.0, 4.0], "n": [1.0, None, 3.0, 2.0]}))
     report = []
-    out = p.transform(Table({"x": [1e39, 2.0, -1e300], "n": [1e300, 2.0, 3.0]}), report=report)
+    out = p.transform(Table({"x": [3e38, 2.0, -1e300], "n": [1e300, 2.0, 3.0]}), report=report)
     assert out.dtype == np.float32 and np.isfinite(out).all()
     median_x = (2.5 - 2.5) / p.columns_[0]["std"]
     assert out[0, 0] == out[2, 0] == np.float32(median_x)
@@ -252,9 +253,10 @@ def test_new_values_too_large_for_the_dtype_are_treated_as_missing_and_reported(
     assert [(f["column"], f["issue"], f["rows"].tolist()) for f in report] == [
         ("x", "too large", [0, 2]), ("n", "too large", [0])]
     assert "flagged in n_missing" in report[1]["action"]
+    assert p.transform(Table({"x": [1e15], "n": [1.0]}))[0, 0] > 1e14  # far, but usable
     out64 = TabularPreprocessor(dtype="float64").fit(Table({"x": [1.0, 2.0]})).transform(
         Table({"x": [1e39]}))
-    assert out64[0, 0] > 1e38  # float64 holds it: nothing to replace
+    assert out64[0, 0] > 1e38  # float64 networks can take it: nothing to replace
 
 
 def test_transform_ignores_target_and_extra_columns():

@@ -152,8 +152,9 @@ def _numeric_facts(s, arr, miss) -> list[dict]:
 
 
 def _huge_fact(s, huge) -> dict:
-    """TabularPreprocessor.transform's report on finite numbers too large for the matrix's
-    dtype once standardized (1e39 in float32): treated as missing, as infinities are."""
+    """TabularPreprocessor.transform's report on finite numbers too large for a network in
+    the matrix's dtype once standardized (beyond about 1.8e19 in float32): treated as
+    missing, as infinities are."""
     return {"column": s["name"], "issue": "too large", "rows": np.flatnonzero(huge),
             "values": [], "action": f"treated as missing (filled with the training median "
             f"{s['median']:.6g}" + (f", flagged in {s['name']}_missing" if s["indicator"]
@@ -522,8 +523,9 @@ class TabularPreprocessor:
         ``{"column", "issue", "rows", "values", "action"}`` where ``issue`` is ``"unseen"``
         (a category not seen at fit; ``values`` lists them), ``"missing"`` (missing values in
         a column that had none at fit), ``"infinite"`` (infinite numbers, always reported) or
-        ``"too large"`` (finite numbers beyond the matrix dtype's range once standardized,
-        such as 1e39 for float32: treated as missing, like infinities);
+        ``"too large"`` (finite numbers whose standardized value is beyond the square root of
+        the matrix dtype's largest number, about 1.8e19 for float32, where a network's products
+        would overflow: treated as missing, like infinities);
         ``rows`` are the row indices and ``action`` says what was done, e.g. ``"encoded as
         all zeros (no category)"``.
         """
@@ -535,7 +537,10 @@ class TabularPreprocessor:
                              f"fitted with; it has: {table.columns}")
         n = table.n_rows
         out = np.zeros((n, self.n_features_out), dtype=self.dtype)
-        limit = np.finfo(out.dtype).max
+        # Beyond the square root of the dtype's largest number, a standardized value can no
+        # longer go through a network's products without overflowing (1e38 is a float32,
+        # but 1e38 x any weight above 3.4 is not): such values are treated as missing.
+        limit = math.sqrt(np.finfo(out.dtype).max)
         j = 0
         for s in self.columns_:
             arr = table[s["name"]]
