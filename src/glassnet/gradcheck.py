@@ -69,6 +69,11 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         Targets, for a loss or a model.
     loss : Loss or str, optional
         For a model (default MSE).
+    h : float, default 1e-6
+        The step of the central finite difference, (f(w + h) − f(w − h)) / 2h, per element.
+    seed : int, default 0
+        Seeds the random R of a layer, the random targets of a model given no ``y``, and the
+        initial weights of a layer that is not built yet.
     details : bool
         Also return a dict {array name: relative error} with one entry per array compared:
         ``"input"`` (dCost/dx), each parameter by name (``"W"``, ``"b"``; for a model

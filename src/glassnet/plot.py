@@ -101,11 +101,14 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
         the ``History.history`` dict, or a plain list of costs. Short series, and values
         with no finite neighbour, are drawn with markers.
     ax : matplotlib Axes, optional
+        Draw into these axes; default: a new figure.
     keys : list of str, optional
         Which series to draw; default ``"loss"`` and ``"val_loss"`` (when present). Metric
         series (e.g. ``"accuracy"``, ``"val_accuracy"``) go on a second y axis.
     log : bool, optional
         Logarithmic cost axis; default: on when the loss spans more than two decades.
+    title : str, optional
+        The axes' title; default "Learning curve".
 
     Returns
     -------
@@ -220,10 +223,19 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     model : Sequential (or anything with ``predict``) taking 2 features
     X : array (m, 2)
     y : array (m,) of class labels (or one-hot)
+    ax : matplotlib Axes, optional
+        Draw into these axes; default: a new figure.
+    shaded : bool, default True
+        Fill each predicted class's region; False draws only the boundary line.
     resolution : int
         Grid points per axis (at least 2).
     padding : float
         Margin around the data, in data units.
+    title : str, optional
+        The axes' title; default "Shaded decision boundary" (or "Decision boundary" with
+        ``shaded=False``).
+    cmap : matplotlib colormap or name, optional
+        Colours of the shaded regions; default: the colours of the classes' points.
 
     Returns
     -------
@@ -486,8 +498,15 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
         Rows: true class, columns: predicted class (as ``glassnet.metrics.confusion_matrix``).
     labels : list of str, optional
         Class names, in order.
+    ax : matplotlib Axes, optional
+        Draw into these axes; default: a new figure.
     normalize : bool
         Show each row as fractions of the true class (the counts are kept in the cells).
+    cmap : matplotlib colormap or name, default "Blues"
+        Colours of the heat map.
+    title : str, optional
+        The axes' title; default "Confusion matrix" (with ``normalize``, "Confusion matrix
+        (normalized by row)").
 
     Returns
     -------

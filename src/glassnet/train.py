@@ -54,6 +54,11 @@ class History(Callback):
     stopped_early, diverged, interrupted : bool
         Why training ended before ``epochs`` (if it did). An epoch that diverged is recorded
         with every value NaN but ``"lr"``; an epoch cut short by Ctrl-C is not recorded.
+    stop_reason : str or None
+        Why training ended early, in words (e.g. "early stopping: val_loss did not improve
+        for 10 epochs (best ... at epoch ...)"); None when all ``epochs`` ran.
+    model : Sequential
+        The model that was trained (set by ``fit``, as on every callback).
     """
 
     def __init__(self):
@@ -205,7 +210,18 @@ class LearningRateScheduler(Callback):
 
 class CSVLogger(Callback):
     """Append one CSV row per epoch to ``path`` as training goes (flushed each epoch), so a
-    crash or Ctrl-C keeps the history so far."""
+    crash or Ctrl-C keeps the history so far.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file: a header row (``epoch`` and the logged keys), then one row per epoch.
+    append : bool, default False
+        False: the file is truncated when training begins, and the header is written with the
+        first row. True: rows are added to the end of an existing file under its header (no
+        second header; logged keys not in it are dropped, with one warning); a missing or
+        headerless file gets a header first.
+    """
 
     def __init__(self, path, append=False):
         self.path = path
