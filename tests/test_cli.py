@@ -1327,6 +1327,32 @@ def test_out_and_model_file_messages(tmp_path, capsys, monkeypatch):
         assert "page.html is not a glassnet model file: it looks like an HTML page" in error(argv)
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix", reason="POSIX links")
+def test_a_lock_file_that_is_a_symlink_or_fifo_is_refused_and_never_written(tmp_path, capsys):
+    """Trial L finding 2: a .glassnet.lock that is a symbolic link (to the user's file, or to
+    nowhere) or a FIFO is neither followed nor truncated: a one-line usage error names it."""
+    from glassnet.cli import main
+    precious = tmp_path / "victim.txt"
+    precious.write_text("precious\n")
+    cases = {"to_file": precious, "dangling": tmp_path / "nowhere.txt"}
+    for name, target in cases.items():
+        out = tmp_path / name
+        out.mkdir()
+        (out / ".glassnet.lock").symlink_to(target)
+        assert main(["train", "xor", "--epochs", "1", "-q", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert (f"{out}/.glassnet.lock is not glassnet's lock file (a symbolic link); "
+                f"remove it") in err, err
+        assert os.listdir(out) == [".glassnet.lock"] and (out / ".glassnet.lock").is_symlink()
+    assert precious.read_text() == "precious\n" and not (tmp_path / "nowhere.txt").exists()
+    out = tmp_path / "fifo"
+    out.mkdir()
+    os.mkfifo(out / ".glassnet.lock")
+    assert main(["train", "xor", "--epochs", "1", "-q", "--out", str(out)]) == 2
+    assert "(not a regular file); remove it" in capsys.readouterr().err
+
+
 def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     """Trial G finding 8: floats of 2**53 and more are not "whole numbers" for the note;
     a target with more classes than half the rows is refused unless --task classification."""

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -641,6 +642,8 @@ class _RunFolder:
             raise _usage(f"another glassnet train is writing to {self.path}"
                          f"{f' (pid {pid})' if pid else ''}; wait for it to end or choose "
                          f"another --out") from None
+        except NotALockFile as exc:
+            raise _usage(f"{exc}, or choose another --out") from None
         except OSError as exc:
             if lock.is_dir():
                 raise _usage(f"{lock} is a folder, not glassnet's lock file; remove it "
@@ -728,6 +731,14 @@ class _RunFolder:
                     break
 
 
+class NotALockFile(OSError):
+    """The lock path exists as something glassnet did not make (a symbolic link, a FIFO)."""
+
+    def __init__(self, path, what):
+        super().__init__(f"{path} is not glassnet's lock file ({what}); remove it")
+        self.path, self.what = path, what
+
+
 class _FileLock:
     """An exclusive lock on a file, held while the file descriptor is open, that the OS releases
     when the process ends however it ends (so there is never a stale lock to detect, and no
@@ -749,10 +760,22 @@ class _FileLock:
     @classmethod
     def acquire(cls, path):
         """The lock on ``path`` (created if need be), or BlockingIOError if another process
-        holds it; any other OSError (a read-only folder, a folder of that name) as it is."""
+        holds it; NotALockFile if ``path`` is a symbolic link or not a regular file (it is
+        never followed nor truncated: it may be the user's); any other OSError (a read-only
+        folder, a folder of that name) as it is."""
         for _ in range(100):
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            if os.path.islink(path):  # Windows has no O_NOFOLLOW; a clearer message anyway
+                raise NotALockFile(path, "a symbolic link")
             try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+                             | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:  # a symbolic link made since the check above
+                    raise NotALockFile(path, "a symbolic link") from None
+                raise
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO, a device: not truncated
+                    raise NotALockFile(path, "not a regular file")
                 if not _try_lock(fd):
                     raise BlockingIOError(f"{path} is locked")
                 if os.name == "posix" and not _names_open_file(path, fd):
