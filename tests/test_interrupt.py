@@ -220,3 +220,31 @@ def test_the_third_ctrl_c_while_saving_stops_at_once_saying_what_was_saved(tmp_p
                     "history.csv, learning_curve.png, confusion_matrix.png, "
                     "decision_boundary.png, report.html"), last
     assert sorted(os.listdir(out_dir)) == ["model.gnet"], os.listdir(out_dir)
+
+
+def test_a_run_stopped_after_its_model_never_leaves_the_earlier_runs_files(tmp_path, monkeypatch,
+                                                                         capsys):
+    """Trial L finding 3: a third Ctrl-C (here raised by the first plot) after the new model
+    was saved removes the earlier run's metrics, history, plots and report (the files its
+    metrics.json lists; the user's own file stays), and the final line lists every file the
+    run meant to write, its plots included."""
+    from glassnet import cli, plot
+    out = tmp_path / "run"
+    assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    earlier = set(os.listdir(out))
+    assert {"confusion_matrix.png", "decision_boundary.png", "report.html"} <= earlier
+    (out / "mine.txt").write_text("the user's\n")
+    capsys.readouterr()
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plot, "learning_curve", pressed)
+    assert cli.main(["train", "titanic", "--epochs", "1", "--quiet", "--out", str(out)]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == ("glassnet: interrupted; saved model.gnet; not saved: metrics.json, "
+                    "history.csv, learning_curve.png, confusion_matrix.png, report.html"), last
+    assert sorted(os.listdir(out)) == ["mine.txt", "model.gnet"], os.listdir(out)
+    assert (out / "mine.txt").read_text() == "the user's\n"
+    from glassnet.io import load_model
+    assert load_model(out / "model.gnet").n_features > 2  # the new (titanic) model

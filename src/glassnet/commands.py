@@ -587,8 +587,10 @@ class _RunFolder:
     glassnet's names present, since that version deleted every plot name before writing its
     own). Any other folder is refused, or with ``--overwrite`` used: glassnet's own names
     (:data:`RUN_FILES`) are replaced there. No file the earlier run did not write is ever
-    deleted: only the plots it listed and this run does not draw again. A folder this run
-    created is removed again (when empty) if the run ends before saving anything.
+    deleted: once this run's first file (the model) is in place, the earlier run's files it
+    has not written yet are removed, so that the folder never mixes the two runs, even if
+    this one stops before writing the rest. A folder this run created is removed again
+    (when empty) if the run ends before saving anything.
 
     The lock is an OS lock on the file ``.glassnet.lock`` (:class:`_FileLock`), held for the
     whole run: a second run into the folder fails at once, and the lock of a run that dies
@@ -685,15 +687,20 @@ class _RunFolder:
             raise _usage(f"saving to {self.path}/ failed ({what}); {self.saved_note()}") \
                 from None
         self.written.append(name)
+        if len(self.written) == 1:
+            self.remove_previous()
 
-    def remove_stale(self, keep) -> None:
-        """Delete the earlier run's plots that this run does not write (``keep``)."""
-        for name in PLOT_FILES:
-            if name in self.previous and name not in keep:
-                try:
-                    (self.path / name).unlink()
-                except FileNotFoundError:
-                    pass
+    def remove_previous(self) -> None:
+        """Delete the earlier run's files (those its metrics.json lists) that this run has not
+        written (yet): once the first new file is in place, the folder must never mix this
+        run's model with the earlier run's metrics, report or plots, even if the run stops
+        (a third Ctrl-C, a full disk) before writing its own. Nothing else is touched."""
+        for name in sorted(self.previous - set(self.written)):
+            try:
+                (self.path / name).unlink()
+            except FileNotFoundError:
+                pass
+        self.previous = set()
 
     def replacing_note(self, src, target):
         """"replacing the earlier run of moons (target y) in DIR" where the earlier run in
@@ -1250,7 +1257,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     }
     # -- saving: the model first, so the trained weights survive whatever fails later -----
     model_path = out_dir / "model.gnet"
-    folder.planned = ["model.gnet", "metrics.json", "history.csv", "report.html"]
+    folder.planned = ["model.gnet", "metrics.json", "history.csv",
+                      *_plot_names(history, task, n_classes, pre), "report.html"]
     folder.save("model.gnet", lambda p: save_model(model, p, extra=extra))
 
     # -- plots and report, drawn before anything else is replaced ---------------------------
@@ -1276,7 +1284,6 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                           display_labels=extra["class_display_names"])
     folder.planned = ["model.gnet", "metrics.json", "history.csv", *images, "report.html"]
     summary["files"] = list(folder.planned)  # the manifest: what this run writes in --out
-    folder.remove_stale(images)
     folder.save("metrics.json", lambda p: atomic_write_text(
         p, json.dumps(_jsonable(summary), indent=2) + "\n"))
     # epochs counted from 1, as the terminal and the report count them
@@ -1471,13 +1478,28 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _plot_names(history, task, n_classes, pre) -> list[str]:
+    """The plots :func:`_plots` draws, in order (all of them, if Matplotlib is there)."""
+    names = ["learning_curve.png"] if history.epoch else []  # none: Ctrl-C in epoch 1
+    if task != "classification":
+        return names + ["predicted_vs_actual.png"]
+    if n_classes <= MAX_PLOT_CLASSES:
+        names.append("confusion_matrix.png")
+    if len(pre.columns_) == 2 and all(s["kind"] == "numeric" and not s["indicator"]
+                                      for s in pre.columns_):
+        names.append("decision_boundary.png")
+    return names
+
+
 def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
     """Draw the PNGs (written by the caller); return {file name: png bytes}."""
     from . import plot
     plot._mpl()
     images = {}
+    wanted = _plot_names(history, task, outputs[next(iter(outputs))].shape[1]
+                         if task == "classification" else None, pre)
 
-    if history.epoch:  # none when Ctrl-C came during the first epoch
+    if "learning_curve.png" in wanted:
         fig = plot.learning_curve(history)
         ax = fig.axes[0]
         if task == "regression":  # the network learns the standardized target
@@ -1493,14 +1515,12 @@ def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
     if task == "classification":
         from .metrics import confusion_matrix
         k = outputs[where].shape[1]
-        if k <= MAX_PLOT_CLASSES:
+        if "confusion_matrix.png" in wanted:
             cm = confusion_matrix(y[ids], outputs[where].argmax(axis=1), labels=list(range(k)))
             fig = plot.confusion_matrix_plot(cm, labels=labels,
                                              title=f"Confusion matrix ({where} rows)")
             images["confusion_matrix.png"] = _png(fig)
-        numeric2 = (len(pre.columns_) == 2 and all(s["kind"] == "numeric" and not s["indicator"]
-                                                    for s in pre.columns_))
-        if numeric2:
+        if "decision_boundary.png" in wanted:
             Xs = parts[where][0]
             fig = plot.decision_boundary(model, Xs, y[ids], resolution=200,
                                          title=f"Decision boundary ({where} rows)")
