@@ -1030,6 +1030,28 @@ def test_train_out_replaces_an_earlier_run_and_only_its_stale_plots(tmp_path):
     assert (out / "predicted_vs_actual.png").read_text() == "my figure"
 
 
+def test_a_run_removes_the_temporary_files_a_killed_run_left(tmp_path, capsys):
+    """Trial L finding 8: the atomic writes' temporary files of a run killed mid-write are
+    removed by the next run into the folder, once it holds the lock; names that only look
+    like them, and links, stay."""
+    from glassnet.cli import main
+    out = tmp_path / "run"
+    argv = ["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    ours = [".model.gnet.0123456789abcdef.tmp", ".report.html.fedcba9876543210.tmp",
+            ".history.csv.00000000ffffffff.tmp"]
+    others = [".mine.txt.0123456789abcdef.tmp", ".model.gnet.0123456789abcdeg.tmp",
+              ".model.gnet.0123456789abcdef.tmp.bak", "model.gnet.0123456789abcdef.tmp"]
+    for name in ours + others:
+        (out / name).write_bytes(b"x" * 100)
+    (out / ".metrics.json.0123456789abcdef.tmp").symlink_to(tmp_path / "elsewhere.txt")
+    others.append(".metrics.json.0123456789abcdef.tmp")
+    assert main(argv) == 0, capsys.readouterr().err
+    names = set(os.listdir(out))
+    assert not names & set(ours), names
+    assert set(others) <= names, names
+
+
 def test_train_out_lock(tmp_path):
     from glassnet.commands import _FileLock
     data = _two_feature_csv(tmp_path / "d.csv")

@@ -634,6 +634,7 @@ class _RunFolder:
         self.path, self.created = path, missing
         self._lock()
         self._check_contents()
+        self._remove_temporary_files()
 
     def _lock(self) -> None:
         lock = self.path / LOCK_FILE
@@ -675,6 +676,16 @@ class _RunFolder:
                          f"{_some_names(clash)}, which that run did not write; move "
                          f"{'it' if len(clash) == 1 else 'them'} away, choose another folder, "
                          f"or pass --overwrite to replace glassnet's own file names there")
+
+    def _remove_temporary_files(self) -> None:
+        """Delete the temporary files that an atomic write of a run killed mid-write (SIGKILL,
+        a power cut) left (``.model.gnet.<16 hex>.tmp``): only glassnet's own names, only
+        regular files, and only while the lock says no other run is writing them."""
+        for name in os.listdir(self.path):
+            if _our_temporary_file(name):
+                with contextlib.suppress(OSError):
+                    if stat.S_ISREG(os.lstat(self.path / name).st_mode):
+                        os.unlink(self.path / name)
 
     # -- writing --------------------------------------------------------------------------
     def save(self, name, write) -> None:
