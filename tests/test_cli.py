@@ -1375,6 +1375,37 @@ def test_a_lock_file_that_is_a_symlink_or_fifo_is_refused_and_never_written(tmp_
     assert "(not a regular file); remove it" in capsys.readouterr().err
 
 
+def test_kept_text_columns_of_numbers_get_a_note_and_predict_says_how_to_write_them(
+        tmp_path, capsys):
+    """Trial L finding 4: a column of small whole numbers with a few full-width digits is
+    one-hot encoded as text (as pandas reads it) with a note saying why; predict on '1_5' or
+    '٣' in a column that was numeric says they are no numbers glassnet reads and to fix the
+    value (--na-values only to mark it missing)."""
+    from glassnet.cli import main
+    rows = ["rooms,area,price"]
+    for i in range(200):
+        r, a = 1 + i % 6, 30 + (i * 37) % 170
+        rows.append(f"{'１２３４５６'[r - 1] if i % 25 == 1 else r},{a},{r * 30 + a}")
+    data = tmp_path / "fw.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", str(data), "--target", "price", "--epochs", "1", "--out",
+                 str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert ("rooms is one-hot encoded as text (10 categories): 192 of 200 values are "
+            "numbers, but '２' (line 3) is not (nor are 7 more; numbers are written with the "
+            "digits 0-9)") in stdout, stdout
+    for value, fixed, why in (("1_5", "15", "without underscores"),
+                              ("٣", "3", "with the digits 0-9")):
+        new = tmp_path / "new.csv"
+        new.write_text(f"rooms,area\n1,{value}\n", encoding="utf-8")
+        assert main(["predict", str(out / "model.gnet"), str(new), "--out", "-"]) == 2
+        err = capsys.readouterr().err
+        assert (f"holds text (e.g. {value!r} at line 2 of {new}, which is not a number glassnet "
+                f"reads: numbers are written {why}); write it as {fixed} in the file (or, to "
+                f"read it as missing, add it with --na-values)") in err, err
+
+
 def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     """Trial G finding 8: floats of 2**53 and more are not "whole numbers" for the note;
     a target with more classes than half the rows is refused unless --task classification."""

@@ -350,3 +350,19 @@ def test_mean_std_is_the_power_of_two_scaled_statistics_of_one_column():
     assert mean == pytest.approx(1e308 / 3) and std == pytest.approx(np.sqrt(8) / 3 * 1e308)
     assert mean_std([]) == (0.0, 0.0) and mean_std([5.0]) == (5.0, 0.0)
     assert mean_std([0.0, 0.0]) == (0.0, 0.0)
+
+
+def test_numbers_only_python_reads_are_named_with_the_reason():
+    """Trial L finding 4: '1_5' and '３' are text here (as for pandas); the notes and the
+    error of a numeric column say why."""
+    from glassnet.preprocess import (TextInNumericColumnError, _numeric_values,
+                                     as_plain_number, numeric_text_note, python_only_number)
+    assert python_only_number("1_5") and python_only_number("３") and python_only_number("٣")
+    assert not python_only_number("x_1") and not python_only_number("1.5")
+    assert as_plain_number("1_000.5") == "1000.5" and as_plain_number("٣٤") == "34"
+    assert numeric_text_note(_obj(*(["1"] * 9 + ["1_0", "1_2"]))) == (
+        "9 of 11 values are numbers, but '1_0' (row 9) is not (nor are 1 more; numbers are "
+        "written without underscores); it was read as text")
+    with pytest.raises(TextInNumericColumnError, match="which is not a number glassnet reads: "
+                       "numbers are written with the digits 0-9"):
+        _numeric_values(_obj("1", "３"), "rooms")

@@ -1422,11 +1422,18 @@ def _jsonable(o):
 
 
 def _preprocessing_notices(pre, table, train_tab):
-    """What the preprocessing did, one line each: dropped columns, imputed columns."""
+    """What the preprocessing did, one line each: dropped columns, text columns that are
+    numbers but for a few values (or for $ % and thousands separators), imputed columns."""
+    from .preprocess import numeric_text_note
     dropped = [f"dropped {_shown(col)}: {reason}" for col, reason in pre.dropped_.items()]
     imputed, kept, outside = [], [], []
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
+        if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
+            note = numeric_text_note(table[col], table.line_numbers)  # whole file, as dropped
+            if note is not None:
+                dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
+                               f"categories): {note.removesuffix('; it was read as text')}")
         n_miss = int(_missing_mask(table[col]).sum())
         n_train = int(_missing_mask(train_tab[col]).sum())
         what = _missing_words(n_miss, _infinite_count(table[col]))
@@ -1828,6 +1835,10 @@ def transform_for_model(pre, table, extra, report=None):
     try:
         return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
+        from .preprocess import as_plain_number, python_only_number
+        if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
+            raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
+                         f"to read it as missing, add it with --na-values)") from None
         stored = stored_na_values(extra)
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "

@@ -84,6 +84,31 @@ def _as_table(data) -> Table:
                     f"{type(data).__name__}")
 
 
+def python_only_number(v) -> bool:
+    """Whether the text ``v`` is a number only for Python's ``float()``: written with ``_``
+    digit separators (``1_5``) or digits other than 0-9 (``３``, ``٣``), which the CSV reader
+    (as pandas) reads as text."""
+    if not isinstance(v, str) or (v.isascii() and "_" not in v):
+        return False
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
+
+
+def why_not_a_number(v) -> str:
+    """For a :func:`python_only_number` value: what a number here is written without."""
+    return ("numbers are written without underscores" if "_" in v else
+            "numbers are written with the digits 0-9")
+
+
+def as_plain_number(v) -> str:
+    """A :func:`python_only_number` value as the CSV reader reads a number: ``1_5`` -> ``15``,
+    ``３`` -> ``3`` (the rest of its text as it is)."""
+    return "".join(str(int(c)) if c.isdecimal() else c for c in v.strip().replace("_", ""))
+
+
 class TextInNumericColumnError(ValueError):
     """A column that was numeric at fit holds text (:attr:`value`) at transform."""
 
@@ -106,10 +131,12 @@ def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
             try:
                 out[i] = plain_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
+                why = (f", which is not a number glassnet reads: {why_not_a_number(v)}"
+                       if python_only_number(v) else "")
                 raise TextInNumericColumnError(
                     f"column {name!r} was numeric when the preprocessor was fitted but now "
-                    f"holds text (e.g. {shown_value(v)} at {where(i) if where else f'row {i}'})",
-                    name, v) from None
+                    f"holds text (e.g. {shown_value(v)} at {where(i) if where else f'row {i}'}"
+                    f"{why})", name, v) from None
     out[~np.isfinite(out)] = np.nan
     return out
 
@@ -195,8 +222,12 @@ def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
     if n == 0 or n_num < share * n:
         return None
     if first_bad is not None:
-        bad = f"{shown_value(values[first_bad])} ({where(first_bad)}) is not" + (
-            f" (nor are {n - n_num - 1} more)" if n - n_num > 1 else "")
+        v = values[first_bad]
+        aside = [f"nor are {n - n_num - 1} more"] if n - n_num > 1 else []
+        if python_only_number(v):
+            aside.append(why_not_a_number(v))
+        bad = f"{shown_value(v)} ({where(first_bad)}) is not" + (
+            f" ({'; '.join(aside)})" if aside else "")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
