@@ -1418,10 +1418,47 @@ def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     proc = run("train", path, "--target", "t", "--epochs", "1", "-q", "--out", tmp_path / "a")
     assert proc.returncode == 2, proc.stderr
     assert ("has 20 distinct values in 20 rows: too many classes to assume classification "
-            "(most classes would have one row); pass --task classification") in proc.stderr
+            "(every class would have 1 row); pass --task classification") in proc.stderr
     proc = run("train", path, "--target", "t", "--epochs", "1", "-q", "--out", tmp_path / "b",
                "--task", "classification", "--val-split", "0", "--test-split", "0")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_small_refusals_say_the_facts(tmp_path, capsys, monkeypatch):
+    """Trial L finding 5: no "replacing" note for a run that then fails its usage checks;
+    the too-many-classes refusal states how many rows the classes would have (and offers
+    --task regression for a numeric target); Ctrl-C before a command runs (modules loading)
+    is one line and exit status 130."""
+    from glassnet import cli
+    out = tmp_path / "run"
+    assert cli.main(["train", "moons", "--epochs", "1", "-q", "--out", str(out)]) == 0
+    capsys.readouterr()
+    labels = tmp_path / "labels.csv"
+    labels.write_text("x,y\n" + "".join(f"{i},c{i % 16}\n" for i in range(30)))
+    assert cli.main(["train", str(labels), "--target", "y", "--task", "regression", "-q",
+                     "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be a regression target" in err and "replacing" not in err, err
+    assert cli.main(["train", str(labels), "--target", "y", "-q", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ("has 16 distinct values in 30 rows: too many classes to assume classification "
+            "(most classes would have 1-2 rows); pass --task classification to train on them "
+            "anyway\n") in err and "replacing" not in err, err
+    codes = tmp_path / "codes.csv"
+    codes.write_text("x,y\n" + "".join(f"{i},{i % 16}\n" for i in range(30)))
+    assert cli.main(["train", str(codes), "--target", "y", "-q", "--out", str(out)]) == 2
+    assert ("anyway; or --task regression to predict it as a number"
+            in capsys.readouterr().err)
+    assert cli.main(["train", str(codes), "--target", "y", "-q", "--task", "regression",
+                     "--epochs", "1", "--out", str(out)]) == 0
+    assert "replacing the earlier run of moons" in capsys.readouterr().err
+
+    def pressed():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", pressed)
+    assert cli.main(["datasets"]) == 130
+    assert capsys.readouterr().err == "glassnet: interrupted\n"
 
 
 def test_retraining_another_dataset_into_a_run_folder_says_so(tmp_path):

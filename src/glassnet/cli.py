@@ -100,6 +100,22 @@ class _PipeSafeStdout:
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before a command's own handling: while modules load, say
+        return interrupted()
+
+
+def interrupted() -> int:
+    """Ctrl-C outside a command: one line, no traceback, exit status 130."""
+    try:
+        print("glassnet: interrupted", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+    return 130
+
+
+def _main(argv) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -137,5 +153,9 @@ def _run(args) -> int:
 if __name__ == "__main__":
     # Run through the package module so exception classes are the package's own
     # (``python -m glassnet.cli`` would otherwise define a second UsageError in __main__).
-    from glassnet.cli import main as _main
+    try:
+        from glassnet.cli import main as _main
+    except KeyboardInterrupt:
+        print("glassnet: interrupted", file=sys.stderr)
+        sys.exit(130)
     sys.exit(_main())

@@ -995,9 +995,6 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         raise _usage(f"--target is required for a CSV file: name the column to predict "
                      f"(columns: {_column_list(src.table)})" + _header_hint(src.table))
     _check_target(src.table, target, src.label)
-    replacing = folder.replacing_note(src, target)
-    if replacing:  # on stderr also with --quiet: files of another model are about to go
-        print(f"glassnet: note: {replacing}", file=sys.stderr, flush=True)
     table = _select_bundled(src, target)
     bad_drop = [c for c in args.drop if c not in table]
     if bad_drop:
@@ -1055,17 +1052,20 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"least two")
         looks_numeric = (f"; it looks numeric: {number_note}, then pass --task regression"
                          if number_note is not None and args.task == "auto" else "")
+        counts = np.bincount(y, minlength=n_classes)
         if args.task == "auto" and (n_classes > MAX_AUTO_CLASSES or
                                     n_classes > 2 and 2 * n_classes > n_rows):
-            few = "" if n_classes > MAX_AUTO_CLASSES else " (most classes would have one row)"
+            few = "" if n_classes > MAX_AUTO_CLASSES else f" ({_class_sizes(counts)})"
+            as_number = "; or --task regression to predict it as a number" \
+                if numeric_target else ""
             raise _usage(f"the target column {target!r} has {n_classes} distinct values in "
                          f"{n_rows} rows: too many classes to assume classification{few}; "
-                         f"pass --task classification to train on them anyway" + looks_numeric)
+                         f"pass --task classification to train on them anyway"
+                         + (as_number or looks_numeric))
         if n_classes > MAX_INT_CLASSES and looks_numeric:
             notices.append(f"task: classification, {n_classes} classes, though {target!r} "
                            f"looks numeric: {number_note}, then pass --task regression to "
                            f"predict it as a number")
-        counts = np.bincount(y, minlength=n_classes)
         if counts.min() < MIN_CLASS_ROWS:
             few, single = int((counts < MIN_CLASS_ROWS).sum()), int((counts == 1).sum())
             notices.append(("all" if few == n_classes else f"{few} of the")
@@ -1162,6 +1162,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     say(f"model: {arch} ({args.activation}, {out_kind}), {model.n_params():,} parameters; "
         f"{args.optimizer} lr {lr:g}, batch {args.batch_size}, up to {args.epochs} epochs")
 
+    replacing = folder.replacing_note(src, target)  # past every usage check: it will replace
+    if replacing:  # on stderr also with --quiet: files of another model are about to go
+        print(f"glassnet: note: {replacing}", file=sys.stderr, flush=True)
     metric_names = ["accuracy"] if task == "classification" else []
     t_fit = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -1335,6 +1338,17 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
               f"(exit status 3)", file=sys.stderr)
         return 3
     return 0
+
+
+def _class_sizes(counts) -> str:
+    """How many rows most classes have: "every class would have 1 row", "most classes would
+    have 1-2 rows" (from the smallest class to the median one)."""
+    c = np.sort(counts)
+    lo, hi = int(c[0]), int(c[(len(c) - 1) // 2])
+    if lo == hi == int(c[-1]):
+        return f"every class would have {lo} row{'s' if lo != 1 else ''}"
+    return (f"most classes would have {lo}{f'-{hi}' if hi != lo else ''} "
+            f"row{'s' if hi != 1 else ''}")
 
 
 def _case_variant_notes(labels) -> list[str]:
