@@ -914,17 +914,19 @@ def _scalar_ok(v):
     return v is None or isinstance(v, (bool, int, float, str))
 
 
-def _optimizer_config_to_json(opt):
+def _optimizer_config_to_json(opt, warn=True):
     """``{"class", "config", "initial_lr"}`` of one of glassnet's optimizers (its type and
-    constructor arguments, not its state); None for None or an optimizer of another type."""
+    constructor arguments, not its state); None for None or an optimizer of another type
+    (with a warning that the model file leaves it out, when ``warn``)."""
     from . import optim as _optim
     name = type(opt).__name__
     if opt is None or isinstance(opt, str):
         return None
     if name not in _OPTIMIZER_NAMES or getattr(_optim, name) is not type(opt):
-        warnings.warn(f"the optimizer {name} is not saved (only glassnet's built-in optimizers "
-                      f"are); the loaded model's fit will use Adam (lr=0.001) unless given "
-                      f"optimizer=", RuntimeWarning, stacklevel=5)
+        if warn:
+            warnings.warn(f"the optimizer {name} is not saved (only glassnet's built-in "
+                          f"optimizers are); the loaded model's fit will use Adam (lr=0.001) "
+                          f"unless given optimizer=", RuntimeWarning, stacklevel=5)
         return None
     initial = getattr(opt, "initial_lr", None)
     return {"class": name, "config": opt.config(),
@@ -958,7 +960,7 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
 def _optimizer_to_json(model, opt, arrays):
     if opt is None:
         return None
-    out = _optimizer_config_to_json(opt)
+    out = _optimizer_config_to_json(opt, warn=False)
     if out is None:
         raise TypeError(f"cannot checkpoint the optimizer {opt!r}: checkpoints hold "
                         f"glassnet's built-in optimizers only (" + ", ".join(_OPTIMIZER_NAMES)
@@ -1076,7 +1078,12 @@ def save_checkpoint(path, model, epoch, extra=None) -> None:
     """
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    # the optimizer first: one save_checkpoint cannot store is refused before anything else
+    # (and before save_model's warning that a plain model file would leave it out)
+    opt_arrays = []
+    optimizer = _optimizer_to_json(model, getattr(model, "optimizer", None), opt_arrays)
     header, arrays = _model_payload(model, extra)
+    arrays.extend(opt_arrays)
     header["kind"] = "checkpoint"
     hist = getattr(model, "history", None)
     history = None
@@ -1085,7 +1092,7 @@ def save_checkpoint(path, model, epoch, extra=None) -> None:
                    "epoch": [int(e) for e in hist.epoch]}
     header["training"] = {
         "epoch": int(epoch),
-        "optimizer": _optimizer_to_json(model, getattr(model, "optimizer", None), arrays),
+        "optimizer": optimizer,
         "history": history,
         "split_rng": _rng_to_json_state(getattr(model, "_split_rng_state", None)),
     }
