@@ -309,3 +309,68 @@ def test_loss_landscape_bound_checks_layers_indices_and_span(or_model):
     assert fig.axes[0].get_xlabel() == "layer 0 W[1, 0]"
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+class _FakeFormatter:
+    """The two methods of IPython's BaseFormatter that glassnet.plot uses."""
+
+    def __init__(self):
+        self.type_printers = {}
+
+    def lookup_by_type(self, typ):
+        for cls in typ.__mro__:
+            if cls in self.type_printers:
+                return self.type_printers[cls]
+        raise KeyError(typ)
+
+    def for_type(self, typ, func):
+        self.type_printers[typ] = func
+
+
+def _fake_kernel(monkeypatch, with_kernel=True):
+    import types
+    png = _FakeFormatter()
+    shell = types.SimpleNamespace(
+        kernel=object() if with_kernel else None,
+        display_formatter=types.SimpleNamespace(formatters={"image/png": png}))
+    monkeypatch.setitem(sys.modules, "IPython",
+                        types.SimpleNamespace(get_ipython=lambda: shell))
+    return png
+
+
+def test_in_a_kernel_figures_are_bare_and_shown_once_as_png(monkeypatch):
+    # notebook trial N 1: a pyplot figure is flushed by the inline backend AND shown as the
+    # cell's value; a bare Figure had no PNG formatter before the inline backend was active
+    png = _fake_kernel(monkeypatch)
+
+    class _NoPyplot:
+        def figure(self, *a, **k):
+            raise AssertionError("a pyplot figure in a kernel is shown twice")
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", _NoPyplot())
+    fig = plot.learning_curve([1.0, 0.5, 0.2])
+    assert type(fig) is Figure
+    printer = png.lookup_by_type(Figure)
+    data = printer(fig)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    # an existing formatter (the inline backend's) is kept
+    png.type_printers[Figure] = keep = (lambda f: b"inline")
+    plot.learning_curve([1.0, 0.5])
+    assert png.lookup_by_type(Figure) is keep
+
+
+def test_a_kernel_is_never_switched_to_agg(monkeypatch):
+    # notebook trial N 6: a headless Linux notebook server has an inline display
+    import matplotlib
+    _fake_kernel(monkeypatch)
+    calls = []
+    monkeypatch.setattr(matplotlib, "use", lambda *a, **k: calls.append(a))
+    monkeypatch.delitem(sys.modules, "matplotlib.pyplot", raising=False)
+    for var in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    plot._mpl()
+    assert calls == []
+    # outside a kernel (here: the terminal IPython, text only) the script behaviour stays
+    _fake_kernel(monkeypatch, with_kernel=False)
+    plot._mpl()
+    assert calls == [("Agg",)] or "ipykernel" in sys.modules

@@ -6,9 +6,14 @@ is called. Each function draws on ``ax`` when given, else on a new figure, and r
 :class:`matplotlib.figure.Figure`; save it with ``fig.savefig("name.png")``.
 
 New figures are created without pyplot (``matplotlib.figure.Figure``), so nothing needs a
-display or a GUI backend and no figure is left open in pyplot's registry; when your program has
+display or a GUI backend and no figure is left open in pyplot's registry; when your script has
 already imported ``matplotlib.pyplot``, new figures are made with it instead, so
 ``plt.show()`` shows them. Without a display the Agg backend is selected.
+
+In a Jupyter (IPython) kernel new figures are always made without pyplot, and the returned
+figure is shown as an image exactly once, as the cell's value (a PNG formatter for
+``Figure`` is registered when none is); ``fig = ...`` or a trailing ``;`` shows nothing. The
+kernel's backend is never changed.
 """
 from __future__ import annotations
 
@@ -28,13 +33,53 @@ _CLASS_STYLE = [("#d62728", "o"), ("#2ca02c", "x"), ("#1f77b4", "s"), ("#ff7f0e"
                 ("#bcbd22", "<"), ("#17becf", ">")]
 
 
+def _ipython_kernel():
+    """The running IPython kernel's shell (a Jupyter notebook, JupyterLab, VS Code ...), else
+    None. IPython is never imported here: only a shell already running counts."""
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None)
+    try:
+        shell = get() if get is not None else None
+    except Exception:  # noqa: BLE001 - a half-initialised IPython is no kernel
+        return None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None          # plain Python, or the terminal IPython (text only)
+    return shell
+
+
+def _figure_png(fig):
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    return buf.getvalue()
+
+
+def _register_figure_formatter(shell):
+    """Let the kernel show a bare ``Figure`` (one pyplot never saw) as a PNG, unless a
+    formatter for it is already there (e.g. the inline backend's, once activated)."""
+    from matplotlib.figure import Figure
+    try:
+        png = shell.display_formatter.formatters["image/png"]
+    except (AttributeError, KeyError, TypeError):
+        return
+    try:
+        png.lookup_by_type(Figure)
+        return               # one is registered: keep it
+    except KeyError:
+        pass
+    except Exception:  # noqa: BLE001 - an unexpected formatter: leave it alone
+        return
+    png.for_type(Figure, _figure_png)
+
+
 def _mpl():
     """Import matplotlib lazily, with a clear message when it is missing."""
     matplotlib = require("matplotlib", "matplotlib", "plot", "glassnet.plot")
     if ("matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND")
             and sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
-            and not os.environ.get("WAYLAND_DISPLAY")):
-        matplotlib.use("Agg")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and "ipykernel" not in sys.modules and _ipython_kernel() is None):
+        matplotlib.use("Agg")    # never in a kernel: its inline display needs no DISPLAY
     return matplotlib
 
 
@@ -42,7 +87,12 @@ def _new_axes(ax, figsize, subplot_kw=None):
     _mpl()
     if ax is not None:
         return ax.figure, ax
-    if "matplotlib.pyplot" in sys.modules:
+    shell = _ipython_kernel()
+    if shell is not None:    # no pyplot figure: the inline backend would show it a second time
+        from matplotlib.figure import Figure
+        _register_figure_formatter(shell)
+        fig = Figure(figsize=figsize)
+    elif "matplotlib.pyplot" in sys.modules:
         fig = sys.modules["matplotlib.pyplot"].figure(figsize=figsize)
     else:
         from matplotlib.figure import Figure
