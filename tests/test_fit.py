@@ -1005,6 +1005,25 @@ def test_verbose_1_without_tqdm_writes_throttled_lines_on_stderr(moons, monkeypa
     assert len(lines) < 20  # 200 fast epochs: about one line a second
 
 
+def test_verbose_1_in_a_notebook_kernel_writes_the_lines_on_stdout(moons, monkeypatch):
+    """Notebook trial N 2: in a Jupyter kernel verbose=1 writes the throttled lines to stdout
+    (stderr is styled as an error; a tqdm widget is saved as its stale first frame), even
+    when tqdm is installed and stderr claims to be a terminal."""
+    import types
+    shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    X, y, _, _ = moons
+    err, out = _Stream(tty=True), _Stream(tty=True)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    mlp().fit(X, y, epochs=40, batch_size=None, verbose=1)
+    lines = out.getvalue().splitlines()
+    assert err.getvalue() == "" and "\r" not in out.getvalue()
+    assert lines[0] == "training: up to 40 epoch(s) of 1 batch(es)"
+    assert lines[-1].startswith("training: epoch 40/40  loss ")
+    assert len(lines) < 10
+
+
 def test_initial_epoch_numbers_the_epochs(moons):
     X, y, _, _ = moons
     model = mlp()

@@ -348,7 +348,9 @@ class ProgressBar(Callback):
     Without tqdm, or on a stream that is not a terminal (a log file, a CI job, a pipe: a
     redrawn bar would pile up carriage returns), ``verbose=1`` writes plain lines to stderr
     instead: one when training starts, then one per epoch, at most one a second (the first
-    and the last epoch always). Notebooks keep tqdm's widget. ``verbose=2`` prints one line
+    and the last epoch always). In a Jupyter (IPython) kernel the same lines go to stdout,
+    as Keras prints its progress there: a tqdm widget would be saved with the notebook as
+    its stale first frame, and stderr is styled as an error. ``verbose=2`` prints one line
     per epoch on stdout, as Keras does."""
 
     LINE_EVERY_S = 1.0
@@ -365,12 +367,15 @@ class ProgressBar(Callback):
             from tqdm.auto import tqdm
         except ImportError:
             tqdm = None
+        from .plot import _ipython_kernel
         isatty = getattr(sys.stderr, "isatty", None)
-        if tqdm is None or (not (isatty and isatty()) and "notebook" not in tqdm.__module__):
+        kernel = _ipython_kernel() is not None
+        if tqdm is None or kernel or not (isatty and isatty()):
             self._lines = True
+            self._stream = sys.stdout if kernel else sys.stderr
             self._pending, self._last = None, -math.inf
             print(f"training: up to {self.epochs} epoch(s) of {self.n_batches} batch(es)",
-                  file=sys.stderr, flush=True)
+                  file=self._stream, flush=True)
             return
         per_batch = self.epochs == 1
         self.bar = tqdm(total=self.n_batches if per_batch else self.epochs,
@@ -391,7 +396,7 @@ class ProgressBar(Callback):
         if self._lines:
             now = time.monotonic()
             if epoch == 0 or epoch + 1 == self.epochs or now - self._last >= self.LINE_EVERY_S:
-                print("training: " + line, file=sys.stderr, flush=True)
+                print("training: " + line, file=self._stream, flush=True)
                 self._pending, self._last = None, now
             else:
                 self._pending = (epoch, line)
@@ -406,7 +411,7 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.close()
         if self._lines and self._pending is not None:  # the last epoch run (early stop)
-            print("training: " + self._pending[1], file=sys.stderr, flush=True)
+            print("training: " + self._pending[1], file=self._stream, flush=True)
             self._pending = None
 
 
