@@ -721,6 +721,19 @@ def test_mlp_parameter_names_get_glassnet_names(Est):
     assert sorted(inspect.signature(Est).parameters) == Est._get_param_names()  # help(), sklearn
 
 
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_save_and_load_without_standardize_predict_the_same(Est, tmp_path):
+    """Trial M: with standardize=False, save() left out the None scalings and load() never
+    set them, so predict after load raised AttributeError ('x_mean_')."""
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    y = (X[:, 0] > 0).astype(int) if Est is GlassClassifier else X[:, 0] * 3.0
+    est = Est(hidden_layer_sizes=(4,), epochs=3, standardize=False, random_state=0).fit(X, y)
+    est.save(tmp_path / "nostd.gnet")
+    back = Est.load(tmp_path / "nostd.gnet")
+    np.testing.assert_array_equal(back.predict(X), est.predict(X))
+    back.partial_fit(X, y)  # and it goes on training
+
+
 def test_a_subclass_with_its_own_parameters_is_built_and_shown_as_written():
     """A subclass whose __init__ adds parameters and passes the rest on (**kw) gets them all,
     shows its own signature, and is still told MLP's names."""

@@ -729,6 +729,10 @@ class _GlassBase(BaseEstimator):
         if isinstance(params.get("hidden_layer_sizes"), list):
             params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
         est = cls(**params)
+        # what fit sets to None without standardize=True is not in the file: None again
+        est._x_moments = est._y_moments = est.x_mean_ = est.x_scale_ = None
+        if isinstance(est, GlassRegressor):
+            est.y_mean_ = est.y_scale_ = None
         for k, v in info["fitted"].items():
             if k in ("_x_stats", "_y_stats"):  # older files: (n, mean, sum of squared deviations)
                 n, mean, m2 = (restore(a) for a in v)
