@@ -2045,3 +2045,15 @@ def test_checkpoint_path_takes_acc_aliases_and_fails_before_training(moons, tmp_
         with pytest.raises(ValueError, match="cannot be filled in.*values fit will log"):
             m.fit(X, y, epochs=1, metrics=["acc"], callbacks=[cb])  # no validation data
         assert all(np.array_equal(a, b) for a, b in zip(w0, m.get_weights()))
+
+
+def test_summary_shows_as_the_table_as_a_value():
+    """Notebook trial N 3: `model.summary()` as a cell's last line (or at >>>) shows the table,
+    not one quoted line with \\n; it is still a str for print() and string use."""
+    model = mlp()
+    s = model.summary()
+    assert isinstance(s, str) and "\n" in s
+    assert repr(s) == str(s) == s and repr(s).startswith("#  node")
+    assert "total parameters" in s and s.splitlines()[0].startswith("#")
+    import pickle
+    assert pickle.loads(pickle.dumps(s)) == s

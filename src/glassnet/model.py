@@ -424,8 +424,10 @@ class Sequential:
         from .io import save_model
         return save_model(self, path)
 
-    def summary(self) -> str:
-        """A table of the nodes with output widths and parameter counts."""
+    def summary(self) -> "Summary":
+        """A table of the nodes with output widths and parameter counts: a ``str`` (print it,
+        or use it as text) whose repr is the table itself, so ``model.summary()`` as a
+        notebook cell's last line or at the ``>>>`` prompt shows the table."""
         rows = [("#", "node", "output", "params")]
         for i, layer in enumerate(self.layers):
             out = f"(m, {layer.n_out})" if layer.built else "?"
@@ -435,11 +437,24 @@ class Sequential:
                  for r in rows]
         rule = "-" * len(lines[0])
         total = f"total parameters: {self.n_params()}  (dtype {self.dtype.name}, seed {self.seed})"
-        return "\n".join([lines[0], rule, *lines[1:], rule, total])
+        return Summary("\n".join([lines[0], rule, *lines[1:], rule, total]))
 
     def __repr__(self):
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Sequential([\n{inner},\n], seed={self.seed!r}, dtype={self.dtype.name!r})"
+
+
+class Summary(str):
+    """What :meth:`Sequential.summary` returns: the table as a ``str``, shown as the table
+    (not one quoted line with ``\\n``) when it is a notebook cell's or the prompt's value."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle):   # IPython's plain-text display
+        p.text(str(self))
 
 
 def _nodes(layers, before=()):
