@@ -2057,3 +2057,23 @@ def test_summary_shows_as_the_table_as_a_value():
     assert "total parameters" in s and s.splitlines()[0].startswith("#")
     import pickle
     assert pickle.loads(pickle.dumps(s)) == s
+
+
+def test_callback_warnings_point_at_the_users_fit_line(moons, tmp_path):
+    """Notebook trial N 4: the monitor fallbacks of EarlyStopping, ModelCheckpoint and
+    ReduceLROnPlateau, and CSVLogger's dropped columns, are reported at the user's fit(...)
+    line, not inside glassnet's train.py."""
+    import warnings
+    X, y = moons[:2]
+    log = tmp_path / "log.csv"
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        mlp().fit(X, y, epochs=1, batch_size=None, callbacks=[gn.CSVLogger(log)])
+        mlp().fit(X, y, epochs=2, batch_size=None, metrics=["accuracy"], callbacks=[
+            gn.EarlyStopping(monitor="val_loss", patience=1),
+            gn.ModelCheckpoint(tmp_path / "best.gnet", save_best_only=True, monitor="val_f1"),
+            gn.ReduceLROnPlateau(monitor="val_acc"), gn.CSVLogger(log, append=True)])
+    mine = [w for w in rec if str(w.message).startswith(
+        ("EarlyStopping:", "ModelCheckpoint:", "ReduceLROnPlateau:", "CSVLogger:"))]
+    assert len(mine) == 4, [str(w.message) for w in rec]
+    assert all(w.filename == __file__ for w in mine), [(w.filename, w.lineno) for w in mine]

@@ -15,7 +15,24 @@ current batch.
 """
 from __future__ import annotations
 
+import os
+import sys
 import warnings
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning raised by the caller of this function point at
+    the first frame outside glassnet: the user's ``fit(...)`` line, however deep in fit's
+    callbacks the warning is raised."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        here = os.path.dirname(os.path.abspath(frame.f_code.co_filename))
+        if not (here == _PACKAGE_DIR or here.startswith(_PACKAGE_DIR + os.sep)):
+            return level
+        frame, level = frame.f_back, level + 1
+    return 1
 
 
 class Callback:
@@ -82,7 +99,7 @@ class Callback:
                 if mode != "auto":
                     what += f" (mode={mode!r} was meant for {self.monitor!r})"
             warnings.warn(f"{type(self).__name__}: {self.monitor!r} is {why}; {what}",
-                          RuntimeWarning, stacklevel=3)
+                          RuntimeWarning, stacklevel=user_stacklevel())
         return fallback, maximize
 
 

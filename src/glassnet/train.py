@@ -34,7 +34,7 @@ from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
-from .callbacks import Callback
+from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
 
 
@@ -250,7 +250,8 @@ class CSVLogger(Callback):
             self._dropped_warned = True
             warnings.warn(f"CSVLogger: {os.fspath(self.path)!r} has the columns "
                           f"{', '.join(self._keys)}; not written: {', '.join(dropped)} "
-                          f"(append=False starts a new file)", RuntimeWarning, stacklevel=3)
+                          f"(append=False starts a new file)", RuntimeWarning,
+                          stacklevel=user_stacklevel())
         self._f.write(",".join([str(epoch), *(repr(float(logs[k])) if k in logs else ""
                                               for k in self._keys)]) + "\n")
         self._f.flush()
