@@ -547,6 +547,14 @@ def test_a_backward_that_disagrees_with_its_local_gradient_is_shown_not_hidden()
     assert "⚠ node 0 (_DenseWrongW)" in node0 and not tr.nodes[1].chain_mismatch
 
 
+def _specificity(selector):
+    """CSS specificity (ids, classes and pseudo-classes, elements) of a simple selector."""
+    ids = len(re.findall(r"#[\w-]+", selector))
+    classes = len(re.findall(r"\.[\w-]+|:(?!:)[\w-]+", selector))
+    elements = len(re.findall(r"(?:^|[\s>+~])([a-zA-Z][\w-]*)", selector))
+    return ids, classes, elements
+
+
 def test_notebook_display_is_a_scoped_fragment_with_unique_ids():
     from glassnet.render import Report
     tr, other = _or_trace(), _or_trace()
@@ -562,8 +570,18 @@ def test_notebook_display_is_a_scoped_fragment_with_unique_ids():
         selectors = [sel.strip() for rule in re.findall(r"([^{}]+)\{", css)
                      for sel in rule.split(",")]
         assert len(selectors) >= 10
-        assert all(sel == ".glassnet-report" or sel.startswith(".glassnet-report ")
+        scope = ".glassnet-report" * 3
+        assert all(sel == scope or sel.startswith(scope + " ")
                    for sel in selectors), selectors  # cannot restyle the host page
+        # trial N 5: each rule is more specific than JupyterLab's host rules for the elements
+        # in output HTML, (0,2,1) for right-aligned td and (0,2,2) for striped tbody rows
+        assert all(_specificity(sel) > (0, 2, 2) for sel in selectors)
+        rules = {sel.strip(): body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
+        tds = next(b for sel, b in rules.items() if f"{scope} td" in sel.split(","))
+        assert "text-align:left" in tds
+        assert "background:transparent" in rules[f"{scope} tr,{scope} tr:hover"]
+        pre = rules[f"{scope} pre"]
+        assert "background:transparent" in pre and "text-align" not in pre
         own = re.findall(r'\bid="([^"]+)"', frag)
         refs = re.findall(r'url\(#([^)]+)\)', frag)
         assert refs and set(refs) <= set(own)  # every arrow finds its marker in the fragment

@@ -678,12 +678,15 @@ _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
 margin:24px auto;max-width:1400px;padding:0 16px;color:#1f2328;background:#fff}
 h1{font-size:1.6em;border-bottom:2px solid #d0d7de;padding-bottom:6px}
-h2{font-size:1.25em;margin-top:1.6em}h3{font-size:1.05em;margin-bottom:4px}
+h1,h2,h3{font-weight:600;line-height:1.25}
+h2{font-size:1.25em;margin-top:1.6em}h3{font-size:1.05em;margin:1em 0 4px 0}
 .graph{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;padding:6px;background:#fff}
-table{border-collapse:collapse;margin:6px 0 14px 0;font-size:13px}
-th,td{border:1px solid #d0d7de;padding:3px 8px;vertical-align:top;text-align:left}
-th{background:#f6f8fa}
-pre{margin:0;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
+table{border-collapse:collapse;margin:6px 0 14px 0;font-size:13px;table-layout:auto;color:inherit}
+tr,tr:hover{background:transparent;text-align:left}
+th,td{border:1px solid #d0d7de;padding:3px 8px;vertical-align:top;text-align:left;white-space:normal}
+th{background:#f6f8fa;font-weight:bold}
+pre{margin:0;padding:0;border:0;background:transparent;color:inherit;white-space:pre;
+font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
 .fw{color:#1a7f37}.bw{color:#c62828}.lg{color:#1f4e9c}.up{color:#6a1b9a}
 .note{color:#b35c00;font-size:13px;margin:2px 0}
 .warn{color:#c62828;font-weight:bold;font-size:13px;margin:2px 0}
@@ -695,11 +698,17 @@ pre.text{background:#f6f8fa;padding:8px;border-radius:6px;overflow-x:auto}
 
 # the wrapper of an HTML fragment (a notebook cell): every rule of _CSS is scoped under it
 FRAGMENT_CLASS = "glassnet-report"
+# the class written three times: specificity (0,3,x) beats the host's rules for the elements
+# inside output HTML, e.g. JupyterLab's ":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td"
+# (right-aligned cells, 0,2,1) and ".jp-RenderedHTMLCommon tbody tr:nth-child(odd)" (striped
+# rows, 0,2,2), so the fragment looks as the standalone page does
+FRAGMENT_SCOPE = ("." + FRAGMENT_CLASS) * 3
 
 
-def scoped_css(css: str = _CSS, scope: str = "." + FRAGMENT_CLASS) -> str:
+def scoped_css(css: str = _CSS, scope: str = FRAGMENT_SCOPE) -> str:
     """``css`` with every selector prefixed by ``scope`` (``body`` becomes ``scope`` itself), so
-    that a fragment inserted into a page (a notebook) styles only itself."""
+    that a fragment inserted into a page (a notebook) styles only itself, and wins over the
+    host page's rules for its elements (see ``FRAGMENT_SCOPE``)."""
     out = []
     for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
         scoped = []
