@@ -1260,7 +1260,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "class_display_names": _display_names(src, class_labels, target),
         "target_encoder": encoder.to_dict() if encoder is not None else None,
         "target_scaling": scaling,
-        "preprocessor": pre.to_dict(),
+        "preprocessor": _preprocessor_dict(pre, args.na_values),
         "input_columns": pre.input_columns_,
         "feature_names": pre.feature_names_out,
         "id_columns": id_columns,
@@ -1827,6 +1827,16 @@ class _Loaded:
         if self.task == "classification":
             return _probabilities(self.model, X)
         return _regression_output(self.model, X, self.scaling)
+
+
+def _preprocessor_dict(pre, na_values) -> dict:
+    """``pre.to_dict()``, marked version 2 when the file was read with extra missing tokens
+    (``read_options``): a glassnet from before --na-values would read a numeric token such as
+    -999 as a number and mispredict silently; it refuses version 2."""
+    d = pre.to_dict()
+    if na_values:
+        d["version"] = 2
+    return d
 
 
 def stored_na_values(extra) -> list[str]:

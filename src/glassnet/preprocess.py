@@ -658,8 +658,9 @@ class TabularPreprocessor:
         """Rebuild a fitted preprocessor from :meth:`to_dict` output."""
         if not isinstance(d, Mapping) or d.get("format") != _FORMAT:
             raise ValueError(f"not a TabularPreprocessor dict (expected format {_FORMAT!r})")
-        if d.get("version") != 1:
-            raise ValueError(f"unsupported TabularPreprocessor version {d.get('version')!r}")
+        if d.get("version") not in (1, 2):  # 2: its data is read with extra missing tokens
+            raise ValueError(f"unsupported TabularPreprocessor version {d.get('version')!r} "
+                             f"(from a newer glassnet?)")
         self = cls(**d["params"])
         specs = []
         for s in d["columns"]:
