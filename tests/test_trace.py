@@ -638,3 +638,22 @@ def test_trace_of_a_model_with_non_finite_parameters_says_so():
     assert caught[0].category is RuntimeWarning and caught[0].filename == __file__
     assert not np.isfinite(tr.cost) and not any(r.chain_mismatch for r in tr.nodes)
     assert tr.to_text()
+
+
+def test_svgs_have_ids_unique_per_call_and_reports_a_text_repr():
+    """Notebook trial N 7: two SVGs of traces inlined in one page must not share marker ids;
+    the ids come from a counter and the content, not random; Report has a useful repr."""
+    from glassnet.render import Report
+    tr, other = _or_trace(), _or_trace()
+    rep = Report("two steps").add_text("first", ["a"]).add_trace(tr).add_trace(other)
+    svgs = [tr.to_svg(), tr.to_svg(), other.to_svg(), rep.to_svg(), rep.to_svg()]
+    seen = set()
+    for svg in svgs:
+        own = re.findall(r'\bid="([^"]+)"', svg)
+        refs = re.findall(r'url\(#([^)]+)\)', svg)
+        assert own and len(set(own)) == len(own) and set(refs) <= set(own)
+        assert not seen & set(own)
+        seen |= set(own)
+    import glassnet.render
+    assert not hasattr(glassnet.render, "uuid")
+    assert repr(rep) == "Report('two steps', 1 text step(s), 2 trace(s))"

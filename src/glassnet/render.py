@@ -13,9 +13,10 @@ the first few entries) instead of printed whole. Pure Python and NumPy: no depen
 """
 from __future__ import annotations
 
+import hashlib
 import html as _html
+import itertools
 import re
-import uuid
 
 import numpy as np
 
@@ -663,9 +664,27 @@ def _svg_doc(body, width, height, standalone=True):
             f'role="img">\n{body}\n</svg>\n')
 
 
-def trace_to_svg(tr, layout="rows", precision=4, max_entries=12, standalone=True, uid="g"):
-    """The trace's computational graph as an SVG document."""
+_UID_MARK = "gnUIDgn"   # stands for the ids' prefix until the text is made
+_uid_count = itertools.count(1)
+
+
+def _with_uid(make) -> str:
+    """``make(prefix)``'s text with an id prefix unique to this call, so that two SVGs or
+    fragments inlined in one page (a notebook) do not share marker ids: a counter, plus a
+    hash of the text so that two kernels' outputs differ too. Deterministic: re-running a
+    notebook from the start writes the same ids (no noise in its saved outputs)."""
+    text = make(_UID_MARK)
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return text.replace(_UID_MARK, f"gn{next(_uid_count)}x{digest}")
+
+
+def trace_to_svg(tr, layout="rows", precision=4, max_entries=12, standalone=True, uid=None):
+    """The trace's computational graph as an SVG document; its marker ids start with ``uid``,
+    by default one unique to this call."""
     _check_layout(layout, precision)
+    if uid is None:
+        return _with_uid(lambda u: trace_to_svg(tr, layout, precision, max_entries, standalone,
+                                                u))
     body, w, h = _svg_graph(tr, layout, precision, max_entries, uid=uid)
     return _svg_doc(body, w, h, standalone)
 
@@ -791,6 +810,11 @@ class Report:
         self.title = title
         self.sections: list[tuple] = []
 
+    def __repr__(self):
+        n_text = sum(kind == "text" for kind, *_ in self.sections)
+        return (f"Report({self.title!r}, {n_text} text step(s), "
+                f"{len(self.sections) - n_text} trace(s))")
+
     def add_text(self, heading: str, lines=()) -> "Report":
         self.sections.append(("text", heading, list(lines)))
         return self
@@ -836,17 +860,20 @@ class Report:
         return "\n".join(out).rstrip() + "\n"
 
     def to_svg(self, layout="rows", precision=4, max_entries=12) -> str:
-        """The graphs of all traces, stacked in one SVG."""
+        """The graphs of all traces, stacked in one SVG (its ids unique to this call)."""
         _check_layout(layout, precision)
-        parts, y, width = [], 0.0, 0.0
-        for i, tr in enumerate(self.traces):
-            body, w, h = _svg_graph(tr, layout, precision, max_entries, uid=f"t{i}")
-            parts.append(f'<g transform="translate(0,{y:.0f})">{body}</g>')
-            y += h
-            width = max(width, w)
-        if not parts:
+        if not self.traces:
             raise ValueError("this report holds no trace to draw")
-        return _svg_doc("\n".join(parts), width, y)
+
+        def make(uid):
+            parts, y, width = [], 0.0, 0.0
+            for i, tr in enumerate(self.traces):
+                body, w, h = _svg_graph(tr, layout, precision, max_entries, uid=f"{uid}-t{i}")
+                parts.append(f'<g transform="translate(0,{y:.0f})">{body}</g>')
+                y += h
+                width = max(width, w)
+            return _svg_doc("\n".join(parts), width, y)
+        return _with_uid(make)
 
     def to_html(self, layout="rows", precision=5, max_entries=12) -> str:
         """A self-contained HTML page (``<!DOCTYPE html>``, its own ``<style>``)."""
@@ -864,11 +891,13 @@ class Report:
         cannot restyle the host page, and SVG ids unique to this call so that two fragments
         on one page do not collide."""
         _check_layout(layout, precision)
-        uid = "gn" + uuid.uuid4().hex[:12]
-        out = [f'<div class="{FRAGMENT_CLASS}" id="{uid}"><style>{scoped_css()}</style>']
-        out += self._html_body(layout, precision, max_entries, f"{uid}-t")
-        out.append("</div>")
-        return "\n".join(out) + "\n"
+
+        def make(uid):
+            out = [f'<div class="{FRAGMENT_CLASS}" id="{uid}"><style>{scoped_css()}</style>']
+            out += self._html_body(layout, precision, max_entries, f"{uid}-t")
+            out.append("</div>")
+            return "\n".join(out) + "\n"
+        return _with_uid(make)
 
     def _repr_html_(self):
         """Jupyter's rich display: the HTML fragment."""
