@@ -352,6 +352,20 @@ def test_mean_std_is_the_power_of_two_scaled_statistics_of_one_column():
     assert mean_std([0.0, 0.0]) == (0.0, 0.0)
 
 
+def test_numbers_with_unicode_spaces_around_them_are_numbers_everywhere(tmp_path):
+    """Review: read_csv read '0.5' followed by a no-break space as 0.5, but transform refused
+    the same text as a number 'written with digits other than 0-9': one rule now."""
+    from glassnet.data import read_csv
+    from glassnet.preprocess import python_only_number
+    path = tmp_path / "nb.csv"
+    path.write_text("a,y\n0.5\u00a0,1\n2,0\n\u20093\u2009,1\n", encoding="utf-8")
+    np.testing.assert_array_equal(read_csv(path)["a"], [0.5, 2.0, 3.0])
+    p = TabularPreprocessor().fit(Table({"a": [1.0, 2.0, 3.0]}))
+    text = p.transform(Table({"a": _obj("0.5\u00a0", "2", "\u20093\u2009")}))
+    np.testing.assert_array_equal(text, p.transform(Table({"a": [0.5, 2.0, 3.0]})))
+    assert not python_only_number("0.5\u00a0") and python_only_number("1_5")
+
+
 def test_numbers_only_python_reads_are_named_with_the_reason():
     """Trial L finding 4: '1_5' and '３' are text here (as for pandas); the notes and the
     error of a numeric column say why."""

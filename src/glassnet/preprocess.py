@@ -54,7 +54,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import Table, _format_number, is_numeric_column, number_share, plain_float
+from .data.tabular import Table, _format_number, _plain, is_numeric_column, number_share, plain_float
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -88,7 +88,7 @@ def python_only_number(v) -> bool:
     """Whether the text ``v`` is a number only for Python's ``float()``: written with ``_``
     digit separators (``1_5``) or digits other than 0-9 (``３``, ``٣``), which the CSV reader
     (as pandas) reads as text."""
-    if not isinstance(v, str) or (v.isascii() and "_" not in v):
+    if not isinstance(v, str) or _plain(v):
         return False
     try:
         float(v)

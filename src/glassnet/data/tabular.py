@@ -116,9 +116,11 @@ def _number_kind(v: str, comma: bool) -> int:
 
 
 def _plain(text: str) -> bool:
-    """Whether ``text`` may be a number: no ``_`` and only ASCII. Python's ``float()`` and
-    numpy read PEP 515 digit separators (``1_000``, ``2021_01``) and any Unicode digits
-    (``٣``); pandas (and so glassnet) reads those as text."""
+    """Whether ``text`` may be a number: no ``_`` and only ASCII once the white space around
+    it (any Unicode space, as ``float()`` strips) is removed. Python's ``float()`` and numpy
+    read PEP 515 digit separators (``1_000``, ``2021_01``) and any Unicode digits (``٣``);
+    pandas (and so glassnet) reads those as text."""
+    text = text.strip()
     return text.isascii() and "_" not in text
 
 
