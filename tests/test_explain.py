@@ -217,6 +217,11 @@ def test_options_a_mode_does_not_use_get_a_note_and_seed_is_checked():
     assert res.returncode == 0, res.stderr
     assert res.stderr.strip() == ("glassnet: note: --lr is ignored by `explain xor` "
                                   "(it is for explain --model)"), res.stderr
+    # review 2 finding 5: a value of 0 is given too (0 == False must not hide it)
+    res = run_cli("or-gate", "--seed", "0", "--format", "markdown")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.strip() == ("glassnet: note: --seed is ignored by `explain or-gate` "
+                                  "(it is for explain xor)"), res.stderr
     res = run_cli("xor", "--seed", "-1")
     assert res.returncode == 2, (res.stdout, res.stderr)
     assert res.stderr.strip().splitlines() == [

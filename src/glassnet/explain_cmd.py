@@ -597,7 +597,9 @@ _MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
 def _note_ignored(args, mode) -> None:
     """One stderr line per given option that ``mode`` (xor, or-gate, --model) does not use."""
     for option, dest, used_by in _MODE_OPTIONS:
-        if used_by != mode and getattr(args, dest, None) not in (None, False):
+        # `is`, not `in (None, False)`: 0 == False, so --seed 0 or --epochs 0 counts as given
+        value = getattr(args, dest, None)
+        if used_by != mode and value is not None and value is not False:
             where = "explain --model" if mode == "--model" else f"explain {mode}"
             print(f"glassnet: note: {option} is ignored by `{where}` (it is for "
                   f"{'explain xor' if used_by == 'xor' else 'explain --model'})",
