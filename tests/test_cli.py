@@ -1350,7 +1350,21 @@ def test_out_and_model_file_messages(tmp_path, capsys, monkeypatch):
     assert "--out folder is a folder" in error(["explain", "or-gate", "--out", "folder"])
     for argv in (["explain", "--model", str(html), "--data", "moons"],
                  ["predict", str(html), "moons"]):
-        assert "page.html is not a glassnet model file: it looks like an HTML page" in error(argv)
+        assert "page.html: not a glassnet model file: it looks like an HTML page" in error(argv)
+    # review 2 finding 7: an empty, truncated or damaged model file is the same kind of
+    # one-line usage error (no --debug hint), naming the file and what is wrong
+    assert main(["train", "moons", "--epochs", "1", "--quiet", "--out", "run"]) == 0
+    capsys.readouterr()
+    good = (tmp_path / "run" / "model.gnet").read_bytes()
+    (tmp_path / "empty.gnet").write_bytes(b"")
+    (tmp_path / "trunc.gnet").write_bytes(good[:300])
+    (tmp_path / "bad.gnet").write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    for name, what in (("empty.gnet", "the file is empty"), ("trunc.gnet", "truncated"),
+                       ("bad.gnet", "")):
+        for argv in (["explain", "--model", name, "--data", "moons"], ["predict", name, "moons"]):
+            err = error(argv)
+            assert err.startswith(f"glassnet: error: {name}: ") and what in err, err
+            assert "give the model.gnet of a glassnet train run" in err, err
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix", reason="POSIX links")

@@ -1913,16 +1913,16 @@ def _same_file(a, b) -> bool:
 
 
 def load_model_file(path):
-    """``io.load_model(path)``; a file of another kind (io's guess: an HTML page such as
-    explain writes, a CSV, a pickle ...) is a one-line usage error naming what it looks like."""
+    """``io.load_model(path)``; any file it refuses (of another kind, such as an HTML page
+    explain writes, a CSV or a pickle; or empty, truncated, damaged) is a one-line usage error
+    naming the file and what is wrong with it."""
     from .io import ModelFileError, load_model
     try:
         return load_model(path)
     except ModelFileError as exc:
-        if isinstance(exc.problem, str) and exc.problem.startswith("not a glassnet model file"):
-            raise _usage(f"{path} is {exc.problem}; give the model.gnet of a glassnet train "
-                         f"run") from None
-        raise
+        problem = exc.problem if isinstance(exc.problem, str) else str(exc)
+        raise _usage(f"{path}: {problem}; give the model.gnet of a glassnet train run") \
+            from None
 
 
 def refuse_destructive_out(out, inputs) -> None:
