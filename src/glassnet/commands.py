@@ -76,6 +76,8 @@ PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.p
               "predicted_vs_actual.png")
 # every name `glassnet train` writes in --out, in the order it lists them
 RUN_FILES = ("model.gnet", "metrics.json", "history.csv", *PLOT_FILES, "report.html")
+# a temporary file of an atomic write older than this was left by a killed writer
+STALE_TEMPORARY_SECONDS = 3600
 LOCK_FILE = ".glassnet.lock"  # OS-locked for a whole run; holds the PID (see _FileLock)
 
 
@@ -680,11 +682,16 @@ class _RunFolder:
     def _remove_temporary_files(self) -> None:
         """Delete the temporary files that an atomic write of a run killed mid-write (SIGKILL,
         a power cut) left (``.model.gnet.<16 hex>.tmp``): only glassnet's own names, only
-        regular files, and only while the lock says no other run is writing them."""
+        regular files, and only those untouched for STALE_TEMPORARY_SECONDS. The lock keeps
+        other train runs out, but not every writer of these names takes it (explain --out
+        RUN/report.html, save_model or ModelCheckpoint from a script): a temporary file that
+        is still being written is recent, and is left alone."""
+        now = time.time()
         for name in os.listdir(self.path):
             if _our_temporary_file(name):
                 with contextlib.suppress(OSError):
-                    if stat.S_ISREG(os.lstat(self.path / name).st_mode):
+                    st = os.lstat(self.path / name)
+                    if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMPORARY_SECONDS:
                         os.unlink(self.path / name)
 
     # -- writing --------------------------------------------------------------------------
