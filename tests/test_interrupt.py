@@ -242,9 +242,38 @@ def test_a_run_stopped_after_its_model_never_leaves_the_earlier_runs_files(tmp_p
     monkeypatch.setattr(plot, "learning_curve", pressed)
     assert cli.main(["train", "titanic", "--epochs", "1", "--quiet", "--out", str(out)]) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last == ("glassnet: interrupted; saved model.gnet; not saved: metrics.json, "
+    assert last == ("glassnet: interrupted; saved model.gnet, metrics.json; not saved: "
                     "history.csv, learning_curve.png, confusion_matrix.png, report.html"), last
-    assert sorted(os.listdir(out)) == ["mine.txt", "model.gnet"], os.listdir(out)
+    assert sorted(os.listdir(out)) == ["metrics.json", "mine.txt", "model.gnet"], \
+        os.listdir(out)
     assert (out / "mine.txt").read_text() == "the user's\n"
     from glassnet.io import load_model
     assert load_model(out / "model.gnet").n_features > 2  # the new (titanic) model
+    assert json.loads((out / "metrics.json").read_text())["dataset"] == "titanic"
+
+
+def test_a_run_stopped_after_its_model_leaves_a_folder_the_next_run_accepts(tmp_path, monkeypatch,
+                                                                          capsys):
+    """Review 2 finding 2: metrics.json (the manifest) is written right after the model, so a
+    run stopped while drawing its plots, into a new folder or over an earlier run, leaves a
+    folder that the next `train --out` recognises as glassnet's (no --overwrite needed)."""
+    from glassnet import cli, plot
+    fresh, earlier = tmp_path / "fresh", tmp_path / "earlier"
+    assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(earlier)]) == 0
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(plot, "learning_curve", pressed)
+        for out in (fresh, earlier):
+            assert cli.main(["train", "titanic", "--epochs", "1", "--quiet", "--out",
+                             str(out)]) == 130
+            assert sorted(os.listdir(out)) == ["metrics.json", "model.gnet"], os.listdir(out)
+            files = json.loads((out / "metrics.json").read_text())["files"]
+            assert files[:3] == ["model.gnet", "metrics.json", "history.csv"], files
+    capsys.readouterr()
+    for out in (fresh, earlier):
+        assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0, \
+            capsys.readouterr().err
+        assert {"report.html", "history.csv", "decision_boundary.png"} <= set(os.listdir(out))

@@ -704,21 +704,25 @@ class _RunFolder:
                 exc.strerror and exc.filename else str(exc).splitlines()[0]
             raise _usage(f"saving to {self.path}/ failed ({what}); {self.saved_note()}") \
                 from None
-        self.written.append(name)
-        if len(self.written) == 1:
-            self.remove_previous()
+        if name not in self.written:
+            self.written.append(name)
+        self.remove_previous()
 
     def remove_previous(self) -> None:
         """Delete the earlier run's files (those its metrics.json lists) that this run has not
         written (yet): once the first new file is in place, the folder must never mix this
-        run's model with the earlier run's metrics, report or plots, even if the run stops
-        (a third Ctrl-C, a full disk) before writing its own. Nothing else is touched."""
-        for name in sorted(self.previous - set(self.written)):
+        run's model with the earlier run's report or plots, even if the run stops (a third
+        Ctrl-C, a full disk) before writing its own. The earlier metrics.json stays until this
+        run's replaces it (written right after the model): it is what tells the next run that
+        the folder is glassnet's. Nothing else is touched."""
+        keep = set(self.written) | ({"metrics.json"} if "metrics.json" not in self.written
+                                    else set())
+        for name in sorted(self.previous - keep):
             try:
                 (self.path / name).unlink()
             except FileNotFoundError:
                 pass
-        self.previous = set()
+        self.previous &= keep
 
     def replacing_note(self, src, target):
         """"replacing the earlier run of moons (target y) in DIR" where the earlier run in
@@ -1281,6 +1285,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     folder.planned = ["model.gnet", "metrics.json", "history.csv",
                       *_plot_names(history, task, n_classes, pre), "report.html"]
     folder.save("model.gnet", lambda p: save_model(model, p, extra=extra))
+    # metrics.json next, listing the files planned: whatever stops the run later (a third
+    # Ctrl-C while drawing, a full disk), the folder holds this run's model and its manifest,
+    # which the next `train --out` into it recognises
+    summary["files"] = list(folder.planned)  # the manifest: what this run writes in --out
+    metrics_text = json.dumps(_jsonable(summary), indent=2) + "\n"
+    folder.save("metrics.json", lambda p: atomic_write_text(p, metrics_text))
 
     # -- plots and report, drawn before anything else is replaced ---------------------------
     images = {}
@@ -1303,10 +1313,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                           images=images, notices=notices, class_labels=class_labels,
                           y=y, status=status, args=args, lr=lr, arch=arch, out_kind=out_kind,
                           display_labels=extra["class_display_names"])
-    folder.planned = ["model.gnet", "metrics.json", "history.csv", *images, "report.html"]
-    summary["files"] = list(folder.planned)  # the manifest: what this run writes in --out
-    folder.save("metrics.json", lambda p: atomic_write_text(
-        p, json.dumps(_jsonable(summary), indent=2) + "\n"))
+    planned = ["model.gnet", "metrics.json", "history.csv", *images, "report.html"]
+    if planned != folder.planned:  # fewer plots than planned (no Matplotlib): a new manifest
+        folder.planned = summary["files"] = planned
+        metrics_text = json.dumps(_jsonable(summary), indent=2) + "\n"
+        folder.save("metrics.json", lambda p: atomic_write_text(p, metrics_text))
     # epochs counted from 1, as the terminal and the report count them
     folder.save("history.csv", lambda p: history.to_csv(p, first_epoch=1))
     for name, data in images.items():
