@@ -277,3 +277,31 @@ def test_a_run_stopped_after_its_model_leaves_a_folder_the_next_run_accepts(tmp_
         assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0, \
             capsys.readouterr().err
         assert {"report.html", "history.csv", "decision_boundary.png"} <= set(os.listdir(out))
+
+
+def test_an_interrupt_after_the_models_rename_counts_it_as_saved(tmp_path, monkeypatch, capsys):
+    """Review 2 finding 3: a third Ctrl-C during the folder's fsync, after the new model.gnet
+    was renamed into place, says the model was saved (it was), and the earlier run's report,
+    history and plots go as after any save, so they never sit beside the new model."""
+    from glassnet import cli, io
+    out = tmp_path / "run"
+    assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    real, calls = io._fsync_dir, []
+
+    def pressed(directory):
+        calls.append(directory)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(directory)
+
+    monkeypatch.setattr(io, "_fsync_dir", pressed)
+    assert cli.main(["train", "titanic", "--epochs", "1", "--quiet", "--out", str(out)]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("glassnet: interrupted; saved model.gnet; not saved: metrics.json, "
+                           "history.csv, "), last
+    assert sorted(os.listdir(out)) == ["metrics.json", "model.gnet"], os.listdir(out)
+    from glassnet.io import load_model
+    assert load_model(out / "model.gnet").n_features > 2  # the new (titanic) model
+    monkeypatch.setattr(io, "_fsync_dir", real)
+    assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0

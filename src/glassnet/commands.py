@@ -696,14 +696,29 @@ class _RunFolder:
 
     # -- writing --------------------------------------------------------------------------
     def save(self, name, write) -> None:
-        """``write(path)`` the file ``name``; a failure names what was saved and what not."""
+        """``write(path)`` the file ``name``; a failure names what was saved and what not.
+
+        An interrupt or error that comes once the new file is in place (during the folder's
+        fsync after the rename, which can hang on a network file system) still counts it as
+        saved, and the earlier run's files go as after any save: the note must be true."""
+        target = self.path / name
+        before = _file_identity(target)
         try:
-            write(self.path / name)
+            try:
+                write(target)
+            except BaseException:
+                if _file_identity(target) != before:  # renamed into place, then stopped
+                    with contextlib.suppress(OSError):  # the first exception is the one told
+                        self._saved(name)
+                raise
         except (OSError, ValueError) as exc:
             what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and \
                 exc.strerror and exc.filename else str(exc).splitlines()[0]
             raise _usage(f"saving to {self.path}/ failed ({what}); {self.saved_note()}") \
                 from None
+        self._saved(name)
+
+    def _saved(self, name) -> None:
         if name not in self.written:
             self.written.append(name)
         self.remove_previous()
@@ -896,6 +911,16 @@ else:
 
     def _unlock(fd) -> None:
         pass
+
+
+def _file_identity(path):
+    """(device, inode, size, mtime) of the file ``path`` names, None if there is none: it
+    changes when an atomic write renames a new file into place."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _our_temporary_file(name) -> bool:
