@@ -1909,7 +1909,7 @@ def transform_for_model(pre, table, extra, report=None):
         stored = stored_na_values(extra)
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "
-                 f"--na-values")
+                 "--na-values")
         raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
                      f"--na-values") from None
 
