@@ -988,40 +988,38 @@ def test_verbose_1_off_a_terminal_writes_lines_not_a_redrawn_bar(moons, monkeypa
     assert "\r" in term.getvalue() and "3/3" in term.getvalue()  # tqdm redraws in place
 
 
-def test_verbose_1_without_tqdm_writes_throttled_lines_on_stderr(moons, monkeypatch):
-    """Without tqdm (a plain `pip install glassnet`), verbose=1 still shows progress as the
-    throttled stderr lines, even on a terminal, not one stdout line per epoch."""
+def _no_tqdm(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
-    X, y, _, _ = moons
-    err, out = _Stream(tty=True), _Stream(tty=True)
-    monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(sys, "stdout", out)
-    mlp().fit(X, y, epochs=200, batch_size=None, verbose=1)
-    lines = err.getvalue().splitlines()
-    assert out.getvalue() == ""
-    assert lines[0] == "training: up to 200 epoch(s) of 1 batch(es)"
-    assert lines[-1].startswith("training: epoch 200/200  loss ")
-    assert len(lines) < 20  # 200 fast epochs: about one line a second
 
 
-def test_verbose_1_in_a_notebook_kernel_writes_the_lines_on_stdout(moons, monkeypatch):
-    """Notebook trial N 2: in a Jupyter kernel verbose=1 writes the throttled lines to stdout
-    (stderr is styled as an error; a tqdm widget is saved as its stale first frame), even
-    when tqdm is installed and stderr claims to be a terminal."""
+def _in_a_kernel(monkeypatch):
     import types
     shell = types.SimpleNamespace(kernel=object())
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+
+
+@pytest.mark.parametrize("where, setup, stream", [
+    # a plain `pip install glassnet`: the throttled lines on stderr, even on a terminal, not
+    # one stdout line per epoch
+    ("without tqdm", _no_tqdm, "stderr"),
+    # notebook trial N 2: in a Jupyter kernel on stdout (stderr is styled as an error; a tqdm
+    # widget is saved as its stale first frame), even with tqdm and a terminal-like stderr
+    ("in a kernel", _in_a_kernel, "stdout"),
+])
+def test_verbose_1_writes_throttled_lines(moons, monkeypatch, where, setup, stream):
+    setup(monkeypatch)
     X, y, _, _ = moons
-    err, out = _Stream(tty=True), _Stream(tty=True)
-    monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(sys, "stdout", out)
-    mlp().fit(X, y, epochs=40, batch_size=None, verbose=1)
-    lines = out.getvalue().splitlines()
-    assert err.getvalue() == "" and "\r" not in out.getvalue()
-    assert lines[0] == "training: up to 40 epoch(s) of 1 batch(es)"
-    assert lines[-1].startswith("training: epoch 40/40  loss ")
-    assert len(lines) < 10
+    streams = {"stderr": _Stream(tty=True), "stdout": _Stream(tty=True)}
+    for name, s in streams.items():
+        monkeypatch.setattr(sys, name, s)
+    mlp().fit(X, y, epochs=200, batch_size=None, verbose=1)
+    other = "stdout" if stream == "stderr" else "stderr"
+    assert streams[other].getvalue() == "" and "\r" not in streams[stream].getvalue()
+    lines = streams[stream].getvalue().splitlines()
+    assert lines[0] == "training: up to 200 epoch(s) of 1 batch(es)"
+    assert lines[-1].startswith("training: epoch 200/200  loss ")
+    assert len(lines) < 20  # 200 fast epochs: about one line a second
 
 
 def test_initial_epoch_numbers_the_epochs(moons):
