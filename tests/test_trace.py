@@ -657,3 +657,33 @@ def test_svgs_have_ids_unique_per_call_and_reports_a_text_repr():
     import glassnet.render
     assert not hasattr(glassnet.render, "uuid")
     assert repr(rep) == "Report('two steps', 1 text step(s), 2 trace(s))"
+
+
+def test_seeds_layout_renames_values_next_to_superscripts_and_subscripts():
+    """Trial O: in layout="seeds", Tanh read `dz = da · (1 − y²)` (y, the target's letter) and
+    Softmax mixed `diag(a) − a·yᵀ` and `Σ dy_j·y_j`: regex word boundaries count ², ᵀ and _
+    as part of a name. Every y/x of an element-wise node is now a/z."""
+    X, Y = np.ones((2, 2)), np.ones((2, 3)) / 3
+    for node, expect in ((gn.Tanh(), "(1 − a²)"), (gn.Softmax(), "diag(a) − a·aᵀ")):
+        model = gn.Sequential([gn.Dense(2, 3), node], seed=0, dtype="float64")
+        text = gn.trace(model, X, Y, loss=gn.MSE()).to_text(layout="seeds")
+        section = text.split("node 1:")[1].split("── loss")[0]
+        formulas = [line for line in section.splitlines()
+                    if line.strip().startswith(("forward ", "backward "))]
+        assert formulas and any(expect in line for line in formulas), section
+        for line in formulas:
+            assert not re.search(r"(?<![A-Za-z])[xy](?![A-Za-z0-9])", line), line
+
+
+def test_a_loss_on_logits_does_not_call_them_y_hat():
+    """Trial O: with from_logits=True the trace called the logits ŷ ('ŷ = −1.9'); they keep
+    their z name in every format, and the loss's gradient is dCost/dz."""
+    model = gn.Sequential([gn.Dense(2, 3)], seed=3, dtype="float64")
+    t = gn.trace(model, np.ones((2, 2)), np.array([0, 1]),
+                 loss=gn.CategoricalCrossEntropy(from_logits=True))
+    for render in (t.to_text, t.to_markdown, t.to_svg, t.to_html):
+        out = render()
+        assert "ŷ" not in out and "dCost/dz1" in out, render.__name__
+    probs = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=3, dtype="float64")
+    t = gn.trace(probs, np.ones((2, 2)), np.array([0, 1]), loss=gn.CategoricalCrossEntropy())
+    assert "dCost/dŷ" in t.to_text()

@@ -181,8 +181,11 @@ def _header(tr) -> list[str]:
 _SEEDS_DENSE = ("Z = W·X + b", "dW = dZ·Xᵀ, db = Σ over examples of dZ, dX = Wᵀ·dZ")
 _SEEDS_DENSE_LOCAL = {"dz/dW": "dZ/dW (Xᵀ in dW = dZ·Xᵀ)", "dz/dx": "dZ/dX (W, used as Wᵀ·dZ)"}
 # an element-wise node's input and output are the seeds' z and a (y is the target there)
-_ELEMENTWISE_NAMES = [(re.compile(r"\bdy\b"), "da"), (re.compile(r"\bdx\b"), "dz"),
-                      (re.compile(r"\by\b"), "a"), (re.compile(r"\bx\b"), "z")]
+# A name stands alone when no ASCII letter precedes it and no ASCII letter or digit follows:
+# "y²", "yᵀ", "y_i", "dy_j" and "0.044715x²" are renamed, "exp", "max", "e^x"'s e are not
+# (regex \b would count ², ᵀ and _ as part of the word).
+_ELEMENTWISE_NAMES = [(re.compile(rf"(?<![A-Za-z]){old}(?![A-Za-z0-9])"), new)
+                      for old, new in (("dy", "da"), ("dx", "dz"), ("y", "a"), ("x", "z"))]
 
 
 def _seeds_names(text: str) -> str:
@@ -193,6 +196,12 @@ def _seeds_names(text: str) -> str:
 
 def _elementwise(rec) -> bool:
     return set(rec.local_grad) <= {"dy/dx"} and not rec.param_grads and rec.kind != "Dense"
+
+
+def _yhat(tr) -> str:
+    """The name of the network's output in a trace: ŷ, or the last z when the loss takes
+    logits (``from_logits=True``: the seeds' ŷ is a probability)."""
+    return tr.nodes[-1].out_name if tr.nodes else "ŷ"
 
 
 def node_math(rec, layout="rows") -> tuple[str, str]:
@@ -348,11 +357,12 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
         out += ["", head + "─" * max(4, 78 - len(head))]
         if L.math:
             out.append(f"  {L.math}")
-        out += _block("in   ŷ", A(L.y_pred), W, "    ")
+        out += _block(f"in   {_yhat(tr)}", A(L.y_pred), W, "    ")
         out += _block("     y (target)", A(L.y_true), W, "    ")
         out += _block("cost", [fmt_num(L.value, max(precision, 6))], W, "    ")
         out.append("  backward   dCost/dCost = 1 is the first upstream gradient")
-        out += _labelled("    " + "passed down".ljust(W), "dCost/dŷ = loss.backward()", A(L.grad))
+        out += _labelled("    " + "passed down".ljust(W), f"dCost/d{_yhat(tr)} = loss.backward()",
+                         A(L.grad))
         for note in L.notes:
             out.append(f"  note: {note}")
     return "\n".join(out) + "\n"
@@ -391,7 +401,8 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
                    f"{F(r.downstream) if r.downstream is not None else '—'} |")
     if tr.loss is not None:
         out.append(f"| loss | {_mdcode(tr.loss.name)} | | Cost = "
-                   f"{_mdcode(fmt_num(tr.loss.value, 6))} | 1 | dCost/dŷ = {F(tr.loss.grad)} |")
+                   f"{_mdcode(fmt_num(tr.loss.value, 6))} | 1 | dCost/d{_md(_yhat(tr))} = "
+                   f"{F(tr.loss.grad)} |")
     for r in tr.nodes:
         out += ["", f"{h3} node {r.index}: {_mdcode(r.name)}", "",
                 "| | name | value |", "|---|---|---|",
@@ -414,9 +425,9 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
     if tr.loss is not None:
         L = tr.loss
         out += ["", f"{h3} loss: {_mdcode(L.name)}", "", "| | name | value |", "|---|---|---|",
-                f"| input | ŷ | {F(L.y_pred)} |", f"| target | y | {F(L.y_true)} |",
+                f"| input | {_md(_yhat(tr))} | {F(L.y_pred)} |", f"| target | y | {F(L.y_true)} |",
                 f"| cost | Cost | {_mdcode(fmt_num(L.value, max(precision, 6)))} |",
-                f"| passed down | dCost/dŷ = loss.backward() | {F(L.grad)} |"]
+                f"| passed down | dCost/d{_md(_yhat(tr))} = loss.backward() | {F(L.grad)} |"]
         if L.notes:
             out.append("")
             out += [f"> {_md(n)}" for n in L.notes]
@@ -518,7 +529,7 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
         boxes.append(b)
         kinds.append("loss")
     else:  # forward only: the output leaves the graph
-        boxes.append(_Lines().add("ŷ", weight="bold").add("output", GREY))
+        boxes.append(_Lines().add(_yhat(tr), weight="bold").add("output", GREY))
         kinds.append("output")
 
     # -- parameter boxes above the nodes with parameters ------------------------------------------
@@ -553,7 +564,7 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
                 if rec.fused:
                     g.add("fused: (ŷ − y)/m", ORANGE)
         elif tr.loss is not None:  # edge into the loss
-            g.add("dCost/dŷ", RED, "bold").extend(A(tr.loss.grad), RED)
+            g.add(f"dCost/d{_yhat(tr)}", RED, "bold").extend(A(tr.loss.grad), RED)
         fwd.append(f)
         bwd.append(g)
 
@@ -761,7 +772,7 @@ def _trace_tables_html(tr, layout, precision, max_entries):
     if tr.loss is not None:
         out.append(f"<tr><td>loss</td><td>{_esc(tr.loss.name)}</td><td></td>"
                    f"<td>{_pre(['Cost = ' + fmt_num(tr.loss.value, 6)], 'fw')}</td><td>1</td>"
-                   f"<td>{_pre(['dCost/dŷ ='] + A(tr.loss.grad), 'bw')}</td></tr>")
+                   f"<td>{_pre([f'dCost/d{_yhat(tr)} ='] + A(tr.loss.grad), 'bw')}</td></tr>")
     out.append("</table>")
     for r in tr.nodes:
         out.append(f"<h3>node {r.index}: {_esc(r.name)}</h3><table>"
@@ -790,10 +801,12 @@ def _trace_tables_html(tr, layout, precision, max_entries):
         L = tr.loss
         out.append(f"<h3>loss: {_esc(L.name)}</h3><table>"
                    f"<tr><th></th><th>name</th><th>value</th></tr>"
-                   f"<tr><td>input</td><td>ŷ</td><td>{_pre(A(L.y_pred), 'fw')}</td></tr>"
+                   f"<tr><td>input</td><td>{_esc(_yhat(tr))}</td><td>{_pre(A(L.y_pred), 'fw')}"
+                   f"</td></tr>"
                    f"<tr><td>target</td><td>y</td><td>{_pre(A(L.y_true))}</td></tr>"
                    f"<tr><td>cost</td><td>Cost</td><td>{_pre([fmt_num(L.value, 6)], 'fw')}"
-                   f"</td></tr><tr><td>passed down</td><td>dCost/dŷ = loss.backward()</td>"
+                   f"</td></tr><tr><td>passed down</td><td>dCost/d{_esc(_yhat(tr))} = "
+                   f"loss.backward()</td>"
                    f"<td>{_pre(A(L.grad), 'bw')}</td></tr></table>")
         out += [f'<p class="note">{_esc(n)}</p>' for n in L.notes]
     return "\n".join(out)

@@ -385,9 +385,11 @@ class Trace:
 # the tracer
 # -------------------------------------------------------------------------------------------------
 
-def _value_names(layers):
+def _value_names(layers, logits=False):
     """Names of the values between nodes: X, then z1, a1, z2, a2, ... (z after a node with
-    parameters, a after a parameter-free one), the last one ŷ."""
+    parameters, a after a parameter-free one), the last one ŷ, unless the loss takes
+    ``logits`` (``from_logits=True``): then it keeps its z name, since the seeds' ŷ is a
+    probability."""
     names, k, used = ["X"], 0, set()
     for layer in layers:
         if layer.params:
@@ -400,7 +402,8 @@ def _value_names(layers):
             name += "′"
         used.add(name)
         names.append(name)
-    names[-1] = "ŷ"
+    if not logits:
+        names[-1] = "ŷ"
     return names
 
 
@@ -580,7 +583,7 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     from .train import prepare_targets
 
     layers = model.layers
-    names = _value_names(layers)
+    names = _value_names(layers, logits=getattr(loss, "from_logits", False) is True)
     records: list[NodeRecord] = []
 
     # -- forward, left to right -------------------------------------------------------------------
