@@ -7,10 +7,14 @@ printed as one line on stderr with exit status 2; ``--debug`` shows the full tra
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import os
 import re
 import sys
+
+_WINDOWS = os.name == "nt"
 
 # Modules providing sub-commands, in the order `glassnet --help` lists them.
 COMMAND_MODULES = ("glassnet.commands", "glassnet.explain_cmd")
@@ -75,18 +79,21 @@ class _PipeSafeStdout:
         if not self.broken:
             try:
                 return self._stream.write(text)
-            except BrokenPipeError:
-                self._drop()
+            except OSError as exc:
+                self._drop_if_broken(exc)
         return len(text)
 
     def flush(self):
         if not self.broken:
             try:
                 self._stream.flush()
-            except BrokenPipeError:
-                self._drop()
+            except OSError as exc:
+                self._drop_if_broken(exc)
 
-    def _drop(self):
+    def _drop_if_broken(self, exc):
+        # Windows reports a pipe whose reader has gone as EINVAL, not EPIPE
+        if not (isinstance(exc, BrokenPipeError) or _WINDOWS and exc.errno == errno.EINVAL):
+            raise exc
         self.broken = True
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -100,10 +107,48 @@ class _PipeSafeStdout:
 
 
 def main(argv=None) -> int:
+    restore = [_tolerant(sys.stdout), _tolerant(sys.stderr)]
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before a command's own handling: while modules load, say
         return interrupted()
+    finally:
+        for undo in restore:
+            undo()
+
+
+# What the commands print beyond ASCII: help (λ), explain's formulas (ŷ · √ ⊙ ½), warnings (⚠).
+_GLYPHS = "\u03bb\u0177\u00b7\u221a\u2299\u00bd\u26a0\u2014"
+
+
+def _tolerant(stream):
+    """Make ``stream`` unable to fail on a character its encoding lacks (a Windows pipe or
+    redirection is cp1252, say): written to a file or pipe it becomes UTF-8, as every file
+    glassnet writes is; a terminal keeps its encoding and shows "?" instead. Returns what
+    undoes it (for ``main`` called from Python)."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding or not callable(getattr(stream, "reconfigure", None)):
+        return lambda: None
+    try:
+        _GLYPHS.encode(encoding)
+        return lambda: None
+    except (UnicodeError, LookupError):
+        pass
+    errors = stream.errors
+    try:
+        tty = stream.isatty()
+    except (OSError, ValueError):
+        tty = False
+    try:
+        stream.reconfigure(**({"errors": "replace"} if tty else
+                              {"encoding": "utf-8", "errors": "replace"}))
+    except (OSError, ValueError):
+        return lambda: None
+
+    def undo():
+        with contextlib.suppress(OSError, ValueError):
+            stream.reconfigure(encoding=encoding, errors=errors)
+    return undo
 
 
 def interrupted() -> int:
