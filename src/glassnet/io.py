@@ -40,6 +40,7 @@ import math
 import os
 import stat
 import struct
+import time
 import uuid
 import warnings
 
@@ -57,6 +58,7 @@ __all__ = ["ModelFileError", "save_model", "load_model", "save_checkpoint", "loa
 
 MAGIC = b"GLASSNET"
 FORMAT_VERSION = 1
+_WINDOWS = os.name == "nt"
 _PREFIX = struct.Struct("<8sIQ")          # magic, format version, header length
 _ALIGN = 64
 _DIGEST_SIZE = 32                         # SHA-256
@@ -129,12 +131,13 @@ def _atomic_open(path):
         raise _naming(exc, tmp, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+            if not _WINDOWS:  # there the only bit is read-only: the temporary file would be
+                with contextlib.suppress(OSError):  # one that cannot be removed if need be
+                    os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -142,6 +145,17 @@ def _atomic_open(path):
             raise _naming(exc, tmp, path) from None
         raise
     _fsync_dir(directory)
+
+
+def _replace(tmp, path):
+    """``os.replace``; on Windows tried again for a moment while the target is open elsewhere
+    (a reader, an antivirus scan), which refuses the rename there with PermissionError."""
+    for delay in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5) if _WINDOWS else ():
+        try:
+            return os.replace(tmp, path)
+        except PermissionError:
+            time.sleep(delay)
+    os.replace(tmp, path)
 
 
 def _naming(exc, tmp, path):
