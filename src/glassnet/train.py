@@ -237,7 +237,8 @@ class CSVLogger(Callback):
                 header = []
             if header and header[0] == "epoch":
                 self._keys = header[1:]
-        self._f = open(self.path, "a" if self.append else "w", encoding="utf-8")
+        self._f = open(self.path, "a" if self.append else "w", encoding="utf-8",
+                       newline="")  # "\n" on every platform, as every file glassnet writes
         self._dropped_warned = False
 
     def on_epoch_end(self, epoch, logs=None):
