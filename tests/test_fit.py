@@ -996,7 +996,8 @@ def _no_tqdm(monkeypatch):
 def _in_a_kernel(monkeypatch):
     import types
     shell = types.SimpleNamespace(kernel=object())
-    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    monkeypatch.setitem(sys.modules, "IPython",   # version_info: as matplotlib reads it
+                        types.SimpleNamespace(get_ipython=lambda: shell, version_info=(9, 0)))
 
 
 @pytest.mark.parametrize("where, setup, stream", [

@@ -333,8 +333,9 @@ def _fake_kernel(monkeypatch, with_kernel=True):
     shell = types.SimpleNamespace(
         kernel=object() if with_kernel else None,
         display_formatter=types.SimpleNamespace(formatters={"image/png": png}))
+    # version_info: matplotlib reads it the first time it makes a canvas (a PNG) in a process
     monkeypatch.setitem(sys.modules, "IPython",
-                        types.SimpleNamespace(get_ipython=lambda: shell))
+                        types.SimpleNamespace(get_ipython=lambda: shell, version_info=(9, 0)))
     return png
 
 
