@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .layers import Layer, _no_forward_cache
+from .layers import Layer, needs_forward
 
 
 class Activation(Layer):
@@ -24,14 +24,12 @@ class Activation(Layer):
         self._y = self._f(x)
         return self._y
 
+    @needs_forward
     def backward(self, dy):
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * self._df()
 
+    @needs_forward
     def local_grad(self):
-        if self._x is None:
-            raise _no_forward_cache(self)
         return {"dy/dx": self._df()}
 
     def _f(self, x):
@@ -47,10 +45,9 @@ class Identity(Activation):
     def _f(self, x):
         return x
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy
 
     def _df(self):
@@ -68,10 +65,9 @@ class Step(Activation):
     def _f(self, x):
         return (x > 0).astype(x.dtype)
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · 0  (zero almost everywhere, undefined at x = 0)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return np.zeros_like(dy)
 
     def _df(self):
@@ -90,10 +86,9 @@ class Sigmoid(Activation):
     def _f(self, x):
         return _sigmoid(x)
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · y(1 − y)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         y = self._y
         return dy * y * (1 - y)
 
@@ -107,10 +102,9 @@ class Tanh(Activation):
     def _f(self, x):
         return np.tanh(x)
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · (1 − y²)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * (1 - self._y * self._y)
 
     def _df(self):
@@ -123,10 +117,9 @@ class ReLU(Activation):
     def _f(self, x):
         return np.maximum(x, 0)
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · [x > 0]  (a mask multiply; the gradient at exactly 0 is taken as 0)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         dx = np.greater(self._y, 0, out=np.empty_like(dy))  # the mask, as 0/1 in dy's dtype
         dx *= dy
         return dx
@@ -145,10 +138,9 @@ class LeakyReLU(Activation):
     def _f(self, x):
         return np.where(x > 0, x, x * x.dtype.type(self.alpha))
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · (1 if x > 0 else alpha)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -170,10 +162,9 @@ class ELU(Activation):
         a = x.dtype.type(self.alpha)
         return np.where(x > 0, x, a * np.expm1(np.minimum(x, 0)))
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · (1 if x > 0 else alpha·e^x)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -359,10 +350,9 @@ class GELU(Activation):
         self._cdf = _norm_cdf(x).astype(x.dtype, copy=False)
         return x * self._cdf
 
+    @needs_forward
     def backward(self, dy):
         """exact: dx = dy · (Φ(x) + x·φ(x));  tanh: dx = dy · (½(1+t) + ½x(1−t²)·√(2/π)(1 + 3·0.044715x²))."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * self._df()
 
     def _df(self):
@@ -392,10 +382,9 @@ class Softplus(Activation):
     def _f(self, x):
         return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · sigmoid(x)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         return dy * _sigmoid(self._x)
 
     def _df(self):
@@ -415,18 +404,16 @@ class Softmax(Activation):
     def _f(self, x):
         return softmax(x)
 
+    @needs_forward
     def backward(self, dy):
         """The full Jacobian-vector product: J = diag(y) − y·yᵀ per row, so
         dx = J·dy = y ⊙ (dy − Σ_j dy_j·y_j)."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         y = self._y
         return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
 
+    @needs_forward
     def local_grad(self):
         """The Jacobian of each row, shape (m, k, k): diag(y) − y yᵀ."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         y = self._y
         return {"dy/dx": y[:, :, None] * np.eye(y.shape[-1], dtype=y.dtype) - y[:, :, None] * y[:, None, :]}
 

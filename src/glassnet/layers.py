@@ -13,6 +13,8 @@ built on this contract alone, so a new layer needs nothing but these methods.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import init as _init
@@ -50,12 +52,19 @@ def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
     return dx
 
 
-def _no_forward_cache(layer):
-    """The error of a built-in node's ``backward``/``local_grad`` called with no forward
-    cache (none run on it yet, or dropped by fit, pickle or copy)."""
-    return RuntimeError(f"{type(layer).__name__} has no forward cache: call forward(x) on this "
-                        f"node first (or model.forward(X, training)); predict/evaluate/fit "
-                        f"do not keep their inputs")
+def needs_forward(method):
+    """Decorator of a built-in node's ``backward``/``local_grad``: called with no forward
+    cache (no ``forward`` run on the node yet, or dropped by ``fit``), a RuntimeError that
+    says what to do instead of NumPy's error on None. Keeps the method's docstring, which
+    the tracer reads."""
+    @functools.wraps(method)
+    def checked(self, *args):
+        if self._x is None:
+            raise RuntimeError(f"{type(self).__name__} has no forward cache: call forward(x) "
+                               f"on this node first (or model.forward(X, training)); "
+                               f"predict/evaluate/fit do not keep their inputs")
+        return method(self, *args)
+    return checked
 
 
 class Layer:
@@ -232,10 +241,9 @@ class Dense(Layer):
             z += self.params["b"]
         return z
 
+    @needs_forward
     def backward(self, dy):
         """dW = xᵀ·dy,  db = Σ_rows dy,  dx = dy·Wᵀ."""
-        if self._x is None:
-            raise _no_forward_cache(self)
         x = self._x
         matmul(x.T, dy, out=self.grads["W"])
         if self.bias:
@@ -244,9 +252,8 @@ class Dense(Layer):
             return None
         return matmul(dy, self.params["W"].T)
 
+    @needs_forward
     def local_grad(self):
-        if self._x is None:
-            raise _no_forward_cache(self)
         return {"dz/dW": self._x.T, "dz/dx": self.params["W"]}
 
     def config(self):
