@@ -206,7 +206,8 @@ def test_model_files_keep_the_optimizer_type_and_config_not_its_state(tmp_path):
     (tmp_path / "old.gnet").write_bytes(build_file(old, section))
     old_model = load_model(tmp_path / "old.gnet")
     assert old_model.optimizer is None
-    assert old_model.fit(X, y, epochs=1).history["lr"] == [0.001]
+    with pytest.warns(RuntimeWarning, match="written before glassnet's model files kept"):
+        assert old_model.fit(X, y, epochs=1).history["lr"] == [0.001]
     # an old checkpoint gives its training section's optimizer configuration
     header, section = split_file((tmp_path / "ck.gnet").read_bytes())
     (tmp_path / "old_ck.gnet").write_bytes(build_file(_edit(header, lambda h: h.pop("optimizer")),
@@ -1063,3 +1064,36 @@ def test_saving_a_custom_optimizer_warns_that_it_is_not_stored(tmp_path):
     with _w.catch_warnings():
         _w.simplefilter("error")
         loaded.save(tmp_path / "d.gnet")  # a built-in: no warning
+
+
+def test_fit_on_a_trained_model_from_before_model_files_kept_the_optimizer_says_so(tmp_path):
+    """Trial M: a model file from before today carries no optimizer, so fit() went on with
+    Adam(lr=0.001) silently, though the model may have been trained with SGD. fit now warns
+    (pointing at the user's line) unless given optimizer=; new files and untrained models
+    do not warn."""
+    import warnings
+    X, y = data2()
+    trained = make_model("softmax")
+    header, section = split_file(_saved_bytes(trained, tmp_path))
+    del header["optimizer"]                       # as files from before kept none
+    old = tmp_path / "old.gnet"
+    old.write_bytes(build_file(header, section))
+    with pytest.warns(RuntimeWarning, match="written before glassnet's model files kept the "
+                                            "optimizer") as record:
+        load_model(old).fit(X, y, epochs=1)
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(old).fit(X, y, epochs=1, optimizer="sgd")       # given: nothing to say
+        load_model(tmp_path / "m.gnet").fit(X, y, epochs=1)         # a new file keeps it
+        untrained = make_model("softmax", train=False)
+        header, section = split_file(_saved_bytes(untrained, tmp_path))
+        del header["optimizer"]
+        old.write_bytes(build_file(header, section))
+        load_model(old).fit(X, y, epochs=1, loss="cce")             # never trained
+
+
+def _saved_bytes(model, tmp_path):
+    p = tmp_path / "m.gnet"
+    save_model(model, p)
+    return p.read_bytes()

@@ -844,6 +844,10 @@ def _build_model(ck, header, arrays):
         # a checkpoint written before model files kept the optimizer: its configuration
         model.optimizer = _optimizer_config_from_json(
             ck, header["training"]["optimizer"], "training.optimizer", ("state",))
+    # a trained model from a file written before model files kept the optimizer: fit cannot
+    # know how it was trained, and says so when given no optimizer=
+    model._optimizer_unknown = ("optimizer" not in header and model.optimizer is None
+                                and model.loss is not None)
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
     return model

@@ -842,6 +842,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     _warn_double_squash(model, loss)
     if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
         prev = getattr(model, "optimizer", None)
+        if not isinstance(prev, _optim.Optimizer) and getattr(model, "_optimizer_unknown", False):
+            warnings.warn("this model was loaded from a file written before glassnet's model "
+                          "files kept the optimizer, so fit goes on with Adam(lr=0.001), "
+                          "which may not be how it was trained: pass optimizer= (the one it "
+                          "was trained with) to continue as before", RuntimeWarning,
+                          stacklevel=user_stacklevel())
         optimizer = prev if isinstance(prev, _optim.Optimizer) else "adam"
     optimizer = _optim.get(optimizer)
     n_out = model.n_outputs
