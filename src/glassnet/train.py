@@ -32,7 +32,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import (_first_non_numeric, check_array, check_consistent_length,
+from ._validate import (_first_non_numeric, _is_missing, check_array, check_consistent_length,
                         check_fraction, check_positive_int)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
@@ -521,6 +521,10 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     """Validate per-row weights once, at the boundary: numbers of shape (n,), finite,
     non-negative, not all zero; returned cast to ``dtype``."""
     w = np.asarray(sample_weight)
+    if w.dtype == object:  # pandas' nullable arrays (pandas < 2.1 gives objects): NA is NaN
+        missing = np.frompyfunc(_is_missing, 1, 1)(w).astype(bool)
+        with contextlib.suppress(TypeError, ValueError):  # text: "must hold numbers" below
+            w = np.where(missing, np.nan, w).astype(np.float64)
     if w.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, got dtype {w.dtype}")
     if w.ndim != 1 or w.shape[0] != n:
