@@ -306,10 +306,15 @@ def test_predict_refuses_to_overwrite_its_input_or_model(mixed_run, mixed_csv, t
     assert glassnet.load(out / "model.gnet") is not None
 
 
+def _number_or_word(x, i, base, spread):
+    """A numeric column's field, but the word 'unknown' in row 30 (file line 32)."""
+    return "unknown" if i == 30 else round(base + spread * x[i], 2)
+
+
 def test_mostly_numeric_text_columns_and_targets_are_named(tmp_path):
     r = np.random.default_rng(0)
     x = r.normal(size=40)
-    rows = [f"{'unknown' if i == 30 else round(50000 + 20000 * x[i], 2)},{int(x[i] > 0)},"
+    rows = [f"{_number_or_word(x, i, 50000, 20000)},{int(x[i] > 0)},"
             f"\"${round(50 + 10 * x[i]):,}.00\"" for i in range(40)]
     path = tmp_path / "stray.csv"
     path.write_text("income,y,price\n" + "\n".join(rows) + "\n")
@@ -427,8 +432,8 @@ def test_a_broken_pipe_on_stdout_still_saves_everything(tmp_path):
 def test_na_values_are_stored_in_the_model(tmp_path):
     r = np.random.default_rng(0)
     x = r.normal(size=40)
-    rows = [f"{'unknown' if i == 30 else round(50 + 20 * x[i], 2)},{r.normal():.2f},"
-            f"{int(x[i] > 0)}" for i in range(40)]
+    rows = [f"{_number_or_word(x, i, 50, 20)},{r.normal():.2f},{int(x[i] > 0)}"
+            for i in range(40)]
     path = tmp_path / "na.csv"
     path.write_text("income,z,y\n" + "\n".join(rows) + "\n")
     proc = run("train", path, "--target", "y", "--na-values", "unknown, -999",

@@ -447,29 +447,8 @@ def test_gradcheck_unknown_loss_name_is_a_clear_error():
 
 
 # --------------------------------------------------------------------------------- a backward that returns nothing, or the wrong shape
-class NoReturnCube(gn.Layer):
-    """y = x**3"""
-
-    def forward(self, x, training=False):
-        self._x = x
-        return x ** 3
-
-    def backward(self, dy):
-        dx = dy * 3 * self._x ** 2  # noqa: F841  (the forgotten `return dx`)
-
-
-class CollapsingTanh(gn.Layer):
-    """y = tanh(x)"""
-
-    def forward(self, x, training=False):
-        self._x = x
-        return np.tanh(x)
-
-    def backward(self, dy):  # (m, 1) instead of (m, 3): would broadcast
-        return (dy * (1 - np.tanh(self._x) ** 2)).sum(axis=1, keepdims=True)
-
-
-def test_gradcheck_refuses_a_backward_that_returns_none_or_the_wrong_shape():
+def test_gradcheck_refuses_a_backward_that_returns_none_or_the_wrong_shape(broken_backwards):
+    NoReturnCube, CollapsingTanh = broken_backwards
     x = np.random.default_rng(0).standard_normal((4, 3))
     with pytest.raises(ValueError, match=r"^NoReturnCube\.backward returned None \(did you "
                                          r"forget `return dx`\?\)"):
@@ -485,7 +464,8 @@ def test_gradcheck_refuses_a_backward_that_returns_none_or_the_wrong_shape():
             gradcheck(model, x)
 
 
-def test_gradcheck_never_reports_a_pass_for_nothing_compared():
+def test_gradcheck_never_reports_a_pass_for_nothing_compared(broken_backwards):
+    NoReturnCube, _ = broken_backwards
     x = np.random.default_rng(0).standard_normal((4, 3))
     with pytest.raises(ValueError, match="compared nothing: ReLU has no parameters and "
                                          "check_input=False"):

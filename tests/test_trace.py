@@ -424,46 +424,25 @@ def test_custom_layers_are_not_described_by_a_docstring_they_inherit():
 # a wrong backward in a custom layer is named, not crashed on deep inside NumPy
 # -------------------------------------------------------------------------------------------------
 
-class _NoReturn(gn.Layer):
-    """y = x**3"""
-
-    def forward(self, x, training=False):
-        self._x = x
-        return x ** 3
-
-    def backward(self, dy):
-        dx = dy * 3 * self._x ** 2  # noqa: F841  (the forgotten `return dx`)
-
-
-class _Collapses(gn.Layer):
-    """y = tanh(x)"""
-
-    def forward(self, x, training=False):
-        self._x = x
-        return np.tanh(x)
-
-    def backward(self, dy):  # shape (m, 1) instead of (m, n)
-        return (dy * (1 - np.tanh(self._x) ** 2)).sum(axis=1, keepdims=True)
-
-
 class _NoBackward(gn.Layer):
     def forward(self, x, training=False):
         return x
 
 
-def test_trace_names_a_layer_whose_backward_returns_none_or_the_wrong_shape():
+def test_trace_names_a_layer_whose_backward_returns_none_or_the_wrong_shape(broken_backwards):
+    NoReturnCube, CollapsingTanh = broken_backwards
     X, y = _xy_binary(m=4)
-    for bad, match in ((_NoReturn(), r"layer 1 \(_NoReturn\)\.backward returned None \(did "
-                                     r"you forget `return dx`\?\)"),
-                       (_Collapses(), r"layer 1 \(_Collapses\)\.backward returned shape "
-                                      r"\(4, 1\) for an input of shape \(4, 3\)")):
+    for bad, match in ((NoReturnCube(), r"layer 1 \(NoReturnCube\)\.backward returned None "
+                                        r"\(did you forget `return dx`\?\)"),
+                       (CollapsingTanh(), r"layer 1 \(CollapsingTanh\)\.backward returned "
+                                          r"shape \(4, 1\) for an input of shape \(4, 3\)")):
         model = gn.Sequential([gn.Dense(3, 3), bad, gn.Dense(3, 1), gn.Sigmoid()], seed=0)
         before = [p.copy() for p in model.get_weights()]
         with pytest.raises(ValueError, match=match):
             trace(model, X, y, optimizer="sgd")
         assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
     # the first node may return None when told it need not compute dCost/dX
-    model = gn.Sequential([_NoReturn(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+    model = gn.Sequential([NoReturnCube(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
     tr = trace(model, X, y, input_grad=False)
     assert tr.nodes[0].downstream is None
 
