@@ -180,3 +180,86 @@ def test_all_finite_finds_a_bad_value_anywhere(where, bad):
     a[where] = bad
     assert not all_finite(a)
     assert not all_finite(a.reshape(-1, 8))
+
+
+# ------------------------------------------- fast paths give the results of the plain forms
+SHAPES = [(1, 10), (2, 3), (32, 10), (1024, 10), (5, 16), (70, 16), (7, 17), (9, 64), (9, 65),
+          (3, 1), (0, 10), (4, 0), (1000,)]
+
+
+def awkward(shape, dtype, seed=0):
+    """Random values with NaN, ±inf, ±0 and subnormals sprinkled in."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 10).astype(dtype)
+    flat = x.reshape(-1)
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40], dtype=dtype)
+    if flat.size:
+        idx = rng.integers(0, flat.size, size=min(6, flat.size))
+        flat[idx] = specials[:len(idx)]
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_relu_forward_bits_match_np_maximum(shape, dtype):
+    x = awkward(shape, dtype)
+    y = gn.ReLU().forward(x)
+    ref = np.maximum(x, 0)
+    assert y.dtype == ref.dtype and y.shape == ref.shape
+    assert np.array_equal(y.view(np.uint8), ref.view(np.uint8))   # -0.0 and NaN bits too
+    if x.ndim == 2 and x.shape[0] > 2:                              # strided input
+        assert np.array_equal(gn.ReLU().forward(x[::2]), np.maximum(x[::2], 0), equal_nan=True)
+
+
+def test_relu_zeros_stay_zero_and_grow():
+    from glassnet.activations import _ZEROS
+    small = gn.ReLU().forward(np.ones((2, 3), np.float32))
+    small[...] = 7                       # the output is the caller's, never the shared zeros
+    big = np.full((300, 1000), -1, np.float32)
+    assert not gn.ReLU().forward(big).any()
+    z = _ZEROS[np.dtype(np.float32)]
+    assert z.size >= big.size and not z.any() and not z.flags.writeable
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [s for s in SHAPES if len(s) == 2 and s[1] > 0])
+def test_row_max_and_row_sum_match_numpy(shape, dtype):
+    from glassnet.activations import row_max, row_sum
+    x = awkward(shape, dtype)
+    assert np.array_equal(row_max(x), x.max(axis=-1, keepdims=True), equal_nan=True)
+    finite = np.nan_to_num(x, posinf=1.0, neginf=-1.0)
+    s = row_sum(finite)
+    assert s.shape == (shape[0], 1) and s.dtype == dtype
+    np.testing.assert_allclose(s, finite.sum(axis=-1, keepdims=True),
+                               rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)
+    rows = np.isnan(row_sum(x)[:, 0])                 # NaN/±inf rows as NumPy gives them
+    assert np.array_equal(rows, np.isnan(x.sum(axis=-1)))
+
+
+def test_softmax_narrow_rows_unchanged():
+    from glassnet.activations import softmax
+    x = awkward((513, 10), np.float32)
+    x[~np.isfinite(x)] = 3.0
+    x[5] = [1e30] * 10                                   # huge equal values: no overflow
+    p = softmax(x)
+    ref = np.exp(x - x.max(axis=1, keepdims=True))
+    ref /= ref.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(p, ref, rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 5), (2, 3), (32, 256), (1024, 10), (0, 4), (6, 0)])
+def test_column_sums_match_add_reduce(shape, dtype):
+    from glassnet.layers import column_sums
+    a = awkward(shape, dtype, seed=1)
+    a[~np.isfinite(a)] = 0.5
+    out = np.full(shape[1], np.nan, dtype)
+    assert column_sums(a, out=out) is out
+    np.testing.assert_allclose(out, a.sum(axis=0), rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-4)
+    if a.size:                                          # NaN and inf propagate as in a sum
+        a[0, 0], a[-1, -1] = np.nan, np.inf
+        column_sums(a, out=out)
+        assert np.array_equal(np.isnan(out), np.isnan(a.sum(axis=0)))
+        assert np.array_equal(np.isinf(out), np.isinf(a.sum(axis=0)))

@@ -27,6 +27,29 @@ def matmul(a, b, out=None):
     return np.matmul(a, b, out=out)
 
 
+_ONES: dict = {}   # (rows, dtype) -> read-only ones, for column sums
+
+
+def column_sums(a, out):
+    """Σ over the rows of a 2-D float array, into ``out`` (a bias gradient, Σ_rows dy).
+
+    Computed as the product ones·a (one BLAS matrix-vector call; 1024 x 256 float32: 12 µs
+    against 29 µs for ``np.add.reduce(a, axis=0)``). It is not one of the products counted
+    through ``matmul``: it only sums. The order of the additions differs from NumPy's
+    (last-bit differences)."""
+    if a.ndim != 2 or a.dtype not in (np.float32, np.float64) or a.shape[0] < 2:
+        return np.add.reduce(a, axis=0, out=out)
+    key = (a.shape[0], a.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:   # batch sizes come and go (a last, smaller batch): keep a few
+            _ONES.clear()
+        ones = np.ones(a.shape[0], dtype=a.dtype)
+        ones.flags.writeable = False
+        _ONES[key] = ones
+    return np.matmul(ones, a, out=out)
+
+
 def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
     """Check what ``layer.backward`` returned before it is passed down: ``dx`` must be an
     array of the input's shape ``x_shape``; None is accepted only when ``needed`` is False
@@ -247,7 +270,7 @@ class Dense(Layer):
         x = self._x
         matmul(x.T, dy, out=self.grads["W"])
         if self.bias:
-            np.add.reduce(dy, axis=0, out=self.grads["b"])
+            column_sums(dy, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
         return matmul(dy, self.params["W"].T)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Sigmoid, Softmax, _sigmoid
+from .activations import Sigmoid, Softmax, _sigmoid, row_max, row_sum
 
 
 def _as_targets(y_true, y_pred, name):
@@ -323,9 +323,9 @@ class CategoricalCrossEntropy(Loss):
         rows = np.arange(m)
         self._row_scale = None
         if self.from_logits:
-            z = y_pred - y_pred.max(axis=1, keepdims=True)
+            z = y_pred - row_max(y_pred)
             p = np.exp(z)
-            s = p.sum(axis=1, keepdims=True)
+            s = row_sum(p)
             p /= s
             self._p = p
             if weights is not None:            # ℓᵢ = log sᵢ − Σⱼ yᵢⱼ zᵢⱼ
