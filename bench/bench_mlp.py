@@ -25,6 +25,9 @@ Protocol
 * % of peak: useful flops / (the machine's float32 matmul rate, measured in the same run with
   a large ``np.matmul``). Useful flops per example: 2·n_in·n_out for every forward product,
   every weight-gradient product and every input-gradient product except the first layer's.
+* Products alone: the same rounds time a bare loop of only the step's matrix products (the
+  shapes and BLAS threads of ``fit``; no gather, activation, loss or update): the most any
+  NumPy training loop can reach in that run. A target above its ratio cannot be met there.
 * Peak memory: a fresh subprocess per batch size imports numpy and glassnet, reads its
   ``VmRSS`` (the baseline: interpreter, NumPy, BLAS, glassnet), creates the 60,000 x 784
   float32 array and trains one epoch; reported is (``VmHWM``, the process's peak resident
@@ -146,6 +149,31 @@ def mean_xent(logits, y):
     z = logits.astype(np.float64)
     z -= z.max(axis=1, keepdims=True)
     return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
+
+
+def products_epoch(X, bs, threads, weights):
+    """The ceiling of any NumPy training loop: one epoch of only the matrix products a step
+    needs (forward, weight gradients, input gradients but the first layer's) on the shapes of
+    ``fit``, into reused buffers, on ``threads`` BLAS threads; no gather, activation, loss or
+    update. Sliced batches in order (no shuffling)."""
+    from threadpoolctl import threadpool_limits
+    Ws = list(weights[0::2])
+    outs = [np.empty((bs, W.shape[1]), np.float32) for W in Ws]
+    grads = [np.empty_like(W) for W in Ws]
+    dxs = [np.empty((bs, W.shape[0]), np.float32) for W in Ws]
+    with threadpool_limits(threads, "blas"):
+        for lo in range(0, len(X) - bs + 1, bs):
+            a = X[lo:lo + bs]
+            ins = [a]
+            for W, o in zip(Ws, outs):
+                np.matmul(ins[-1], W, out=o)
+                ins.append(o)
+            d = outs[-1]
+            for i in range(len(Ws) - 1, -1, -1):
+                np.matmul(ins[i].T, d, out=grads[i])
+                if i:
+                    np.matmul(d, Ws[i].T, out=dxs[i])
+                    d = dxs[i]
 
 
 # ---------------------------------------------------------------------------------- PyTorch
@@ -288,8 +316,13 @@ def bench_training(bs, X, y, repeats, Xt, yt, init_weights, log):
         "torch_preperm": lambda: tm.epoch(Xt, yt, bs, rng.permutation(m), prepermuted=True),
         "sklearn": lambda: sklearn_epoch(X, y, bs),
     }
+    fit_threads = 1 if bs < _ALL_BLAS_THREADS_FROM else blas_threads()
     if bs < _ALL_BLAS_THREADS_FROM:  # fit runs on one BLAS thread here: so may PyTorch
         impls["torch_1thread"] = lambda: tm.epoch_threads(1, Xt, yt, bs, rng.permutation(m))
+    impls["products"] = lambda: products_epoch(X, bs, fit_threads, init_weights)
+    if fit_threads != blas_threads():  # what the one-thread rule gives up (or saves) here
+        impls["products_all_threads"] = lambda: products_epoch(X, bs, blas_threads(),
+                                                               init_weights)
     names = list(impls)
     times = {k: [] for k in names}
     for r in range(repeats):
@@ -388,6 +421,7 @@ def main(argv=None):
             "case": f"train bs={bs}", "glassnet": thr["glassnet"],
             "torch_idx": thr["torch_idx"], "torch_preperm": thr["torch_preperm"],
             "torch_1thread": thr.get("torch_1thread"), "sklearn": thr["sklearn"],
+            "products": thr["products"], "products_all_threads": thr.get("products_all_threads"),
             "fit_blas_threads": 1 if bs < _ALL_BLAS_THREADS_FROM else nthreads, "vs_torch": thr["glassnet"] / torch_best,
             "vs_sklearn": thr["glassnet"] / thr["sklearn"],
             "flops": thr["glassnet"] * flops,
@@ -403,7 +437,8 @@ def main(argv=None):
     pthr = bench_predict(X[:N_PREDICT], Xt[:N_PREDICT], init_weights, repeats)
     rows.append({"case": f"predict {N_PREDICT}", "glassnet": pthr["glassnet"],
                  "torch_idx": pthr["torch"], "torch_preperm": None, "torch_1thread": None,
-                 "sklearn": None, "fit_blas_threads": nthreads,
+                 "sklearn": None, "products": None, "products_all_threads": None,
+                 "fit_blas_threads": nthreads,
                  "vs_torch": pthr["glassnet"] / pthr["torch"], "vs_sklearn": None,
                  "flops": pthr["glassnet"] * forward_flops_per_example(),
                  "mem_rss": None, "mem_traced": None, "agree": None,
@@ -448,6 +483,17 @@ def main(argv=None):
     lines.append("vs torch per round (min..max): " + ", ".join(
         f"bs={r['case'].split('=')[1]} {r['vs_torch_rounds'][0]:.2f}..{r['vs_torch_rounds'][-1]:.2f}"
         for r in rows if r.get("vs_torch_rounds")))
+    lines.append("products alone (the step's matrix products in a bare loop on fit's BLAS "
+                 "threads, nothing else: the most any NumPy loop can reach) vs torch / vs "
+                 "sklearn: " + ", ".join(
+                     f"bs={r['case'].split('=')[1]} {r['products']:,.0f} ex/s = "
+                     f"{r['products'] / (r['glassnet'] / r['vs_torch']):.2f}x / "
+                     f"{r['products'] / r['sklearn']:.2f}x (fit reaches "
+                     f"{100 * r['glassnet'] / r['products']:.0f}% of it)"
+                     for r in rows if r.get("products"))
+                 + "".join(f"; bs={r['case'].split('=')[1]} on {nthreads} threads "
+                           f"{r['products_all_threads']:,.0f} ex/s"
+                           for r in rows if r.get("products_all_threads")))
     ok_agree = all(r["agree"]["max_abs_diff"] < 1e-3 for r in rows if r["agree"])
     lines.append("losses agree within 1e-3: " + ("yes" if ok_agree else "NO"))
     print("\n".join(lines))
