@@ -263,3 +263,53 @@ def test_column_sums_match_add_reduce(shape, dtype):
         column_sums(a, out=out)
         assert np.array_equal(np.isnan(out), np.isnan(a.sum(axis=0)))
         assert np.array_equal(np.isinf(out), np.isinf(a.sum(axis=0)))
+
+
+def _where_forms(kind, x, alpha):
+    """The plain np.where definitions the branch-free forms replace."""
+    a = x.dtype.type(alpha)
+    if kind == "leaky":
+        return np.where(x > 0, x, x * a), np.where(x > 0, x.dtype.type(1), a)
+    return (np.where(x > 0, x, a * np.expm1(np.minimum(x, 0))),
+            np.where(x > 0, x.dtype.type(1), a * np.exp(np.minimum(x, 0))))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind,alpha", [("leaky", 0.01), ("leaky", 0.5), ("leaky", 1.0),
+                                        ("leaky", 3.0), ("leaky", 0.0), ("leaky", -0.2),
+                                        ("elu", 1.0), ("elu", 0.3), ("elu", 2.5)])
+@pytest.mark.parametrize("shape", [(64, 33), (1, 1), (0, 5), (3, 7)])
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")   # inf · 0 in the inputs
+def test_branch_free_activations_match_np_where(kind, alpha, shape, dtype):
+    x = awkward(shape, dtype, seed=2)
+    node = gn.LeakyReLU(alpha) if kind == "leaky" else gn.ELU(alpha)
+    y = node.forward(x)
+    ref_y, ref_df = _where_forms(kind, x, alpha)
+    assert y.dtype == dtype and node._df().dtype == dtype
+    # same numbers, NaN where NaN; only the sign of a zero may differ (ELU at x = -0.0)
+    assert np.array_equal(y, ref_y, equal_nan=True)
+    assert np.array_equal(node._df(), ref_df, equal_nan=True)
+    dy = awkward(shape, dtype, seed=3)
+    assert np.array_equal(node.backward(dy), dy * ref_df, equal_nan=True)
+    if kind == "leaky":   # the select of x or alpha·x: bit for bit, -0.0 included
+        assert np.array_equal(y.view(np.uint8), ref_y.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_within_3_ulp_of_the_stable_form(dtype):
+    from glassnet.activations import _sigmoid
+    lo = -120 if dtype == np.float32 else -760
+    x = np.concatenate([np.linspace(lo, 60, 400_001), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    x = x.astype(dtype)
+    e = np.exp(-np.abs(x.astype(np.float64)))
+    exact = np.where(x >= 0, 1 / (1 + e), e / (1 + e))       # float64 reference
+    with np.errstate(over="raise", invalid="raise", divide="raise"):   # NumPy's warnings
+        p = _sigmoid(x)
+    assert p.dtype == dtype
+    info = np.finfo(dtype)
+    normal = exact >= info.tiny
+    err = np.abs(p[normal] - exact[normal]) / exact[normal]
+    assert err.max() <= 3 * info.eps, err.max() / info.eps
+    assert np.all((p[~normal & ~np.isnan(x)] >= 0) & (p[~normal & ~np.isnan(x)] < info.tiny))
+    assert np.isnan(p[-1]) and p[-3] == 1 and p[-2] == 0
+    assert _sigmoid(np.array([[1, -2]])).dtype == np.float64     # integers: a float result
