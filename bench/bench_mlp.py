@@ -155,25 +155,26 @@ def products_epoch(X, bs, threads, weights):
     """The ceiling of any NumPy training loop: one epoch of only the matrix products a step
     needs (forward, weight gradients, input gradients but the first layer's) on the shapes of
     ``fit``, into reused buffers, on ``threads`` BLAS threads; no gather, activation, loss or
-    update. Sliced batches in order (no shuffling)."""
+    update. Sliced batches in order (no shuffling), the last partial batch included."""
     from threadpoolctl import threadpool_limits
     Ws = list(weights[0::2])
     outs = [np.empty((bs, W.shape[1]), np.float32) for W in Ws]
     grads = [np.empty_like(W) for W in Ws]
     dxs = [np.empty((bs, W.shape[0]), np.float32) for W in Ws]
     with threadpool_limits(threads, "blas"):
-        for lo in range(0, len(X) - bs + 1, bs):
+        for lo in range(0, len(X), bs):
             a = X[lo:lo + bs]
+            n = len(a)
             ins = [a]
             for W, o in zip(Ws, outs):
-                np.matmul(ins[-1], W, out=o)
-                ins.append(o)
-            d = outs[-1]
+                np.matmul(ins[-1], W, out=o[:n])
+                ins.append(o[:n])
+            d = ins[-1]
             for i in range(len(Ws) - 1, -1, -1):
                 np.matmul(ins[i].T, d, out=grads[i])
                 if i:
-                    np.matmul(d, Ws[i].T, out=dxs[i])
-                    d = dxs[i]
+                    np.matmul(d, Ws[i].T, out=dxs[i][:n])
+                    d = dxs[i][:n]
 
 
 # ---------------------------------------------------------------------------------- PyTorch

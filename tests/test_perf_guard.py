@@ -313,3 +313,32 @@ def test_sigmoid_within_3_ulp_of_the_stable_form(dtype):
     assert np.all((p[~normal & ~np.isnan(x)] >= 0) & (p[~normal & ~np.isnan(x)] < info.tiny))
     assert np.isnan(p[-1]) and p[-3] == 1 and p[-2] == 0
     assert _sigmoid(np.array([[1, -2]])).dtype == np.float64     # integers: a float result
+
+
+def test_fast_paths_leave_subclasses_float16_and_mixed_dtypes_to_numpy():
+    """Review findings: a masked array's mask, float16's float32 accumulation and a float64
+    ``out`` for float32 sums are what the plain forms give."""
+    from glassnet.activations import row_max, row_sum, softmax
+    from glassnet.layers import column_sums
+    rng = np.random.default_rng(0)
+    x = np.ma.array(rng.standard_normal((100, 10)), mask=False)
+    x.mask[:, 0] = True
+    x.data[:, 0] = 50.0                                   # hidden under the mask
+    assert np.allclose(row_max(x), x.max(axis=-1, keepdims=True))
+    assert np.allclose(softmax(x)[:, 1:].sum(axis=1), 1.0)
+    h = (rng.standard_normal((1024, 16)) * 0.3).astype(np.float16)
+    assert np.array_equal(row_sum(h), h.sum(axis=-1, keepdims=True))
+    a = rng.standard_normal((100, 7)).astype(np.float32)
+    out = np.empty(7)
+    column_sums(a, out=out)
+    assert np.array_equal(out, np.add.reduce(a, axis=0, out=np.empty(7)))
+
+
+def test_column_sums_cache_stays_small():
+    from glassnet.layers import _ONES, column_sums
+    out = np.empty(1)
+    for m in range(2, 40):
+        column_sums(np.ones((m, 1)), out=out)
+    column_sums(np.ones((100_000, 1)), out=out)
+    assert out[0] == 100_000
+    assert len(_ONES) <= 16 and all(k[0] <= 1 << 14 for k in _ONES)

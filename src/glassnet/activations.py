@@ -453,13 +453,22 @@ class Softplus(Activation):
         return _sigmoid(self._x)
 
 
+def _narrow_rows(x, max_cols, min_rows):
+    """Whether ``row_max``/``row_sum`` take the transposed copy: a plain float32/float64
+    2-D array (not a masked array or other subclass, whose reductions differ; float16 sums
+    need NumPy's float32 accumulation) of 2..max_cols columns and min_rows..65,536 rows (the
+    copy, at most 4 MB at 16 float32 columns, is the only extra memory)."""
+    return (type(x) is np.ndarray and x.ndim == 2 and x.dtype in (np.float32, np.float64)
+            and 1 < x.shape[1] <= max_cols and min_rows <= x.shape[0] <= 1 << 16)
+
+
 def row_max(x):
     """max over the last axis, kept as a column (keepdims): what a softmax shifts by.
 
     NumPy reduces a short last axis one row at a time (42 µs for 1024 x 10 float32); for a
     2-D array of up to 64 columns the rows are reduced together from a transposed copy
     instead (4 µs there), with the same result."""
-    if x.ndim == 2 and 1 < x.shape[1] <= 64 and x.shape[0] > 1:
+    if _narrow_rows(x, 64, 2):
         return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
     return x.max(axis=-1, keepdims=True)
 
@@ -469,7 +478,7 @@ def row_sum(x):
     to 16 columns and 64 rows or more are summed together from a transposed copy (1024 x 10:
     15 µs -> 4 µs; below 64 rows the copy costs more than it saves). The order of the
     additions may differ from ``x.sum(axis=-1)`` (last-bit differences)."""
-    if x.ndim == 2 and 1 < x.shape[1] <= 16 and x.shape[0] >= 64:
+    if _narrow_rows(x, 16, 64):
         return np.add.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
     return x.sum(axis=-1, keepdims=True)
 

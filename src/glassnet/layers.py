@@ -37,16 +37,20 @@ def column_sums(a, out):
     against 29 µs for ``np.add.reduce(a, axis=0)``). It is not one of the products counted
     through ``matmul``: it only sums. The order of the additions differs from NumPy's
     (last-bit differences)."""
-    if a.ndim != 2 or a.dtype not in (np.float32, np.float64) or a.shape[0] < 2:
+    if (type(a) is not np.ndarray or a.ndim != 2 or a.dtype not in (np.float32, np.float64)
+            or a.shape[0] < 2 or getattr(out, "dtype", None) != a.dtype):
         return np.add.reduce(a, axis=0, out=out)
-    key = (a.shape[0], a.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:   # batch sizes come and go (a last, smaller batch): keep a few
-            _ONES.clear()
-        ones = np.ones(a.shape[0], dtype=a.dtype)
-        ones.flags.writeable = False
-        _ONES[key] = ones
+    m = a.shape[0]
+    if m > 1 << 14:                      # full-batch sized: not kept (a cache of those holds
+        ones = np.ones(m, dtype=a.dtype)  # megabytes for row counts that never come back)
+    else:
+        ones = _ONES.get((m, a.dtype))
+        if ones is None:
+            if len(_ONES) >= 16:          # batch sizes come and go (a last, smaller batch)
+                _ONES.clear()
+            ones = np.ones(m, dtype=a.dtype)
+            ones.flags.writeable = False
+            _ONES[(m, a.dtype)] = ones
     return np.matmul(ones, a, out=out)
 
 
