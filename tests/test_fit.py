@@ -542,6 +542,27 @@ def test_binary_metric_names_are_macro_averaged_for_several_classes():
         M.precision_score(y, pred, average="macro", zero_division=0))
 
 
+def test_binary_metric_names_stay_binary_on_two_class_outputs():
+    """A 2-class Softmax model's "f1" is the binary F1 (class 1 positive), as metrics.get
+    says, not the macro average (trial P: 0.53 reported where the binary F1 was 0.23)."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(600, 3))
+    y = (rng.random(600) < 0.08).astype(int)
+    X[y == 1] += 1.0
+    model = gn.Sequential([gn.Dense(3, 2), gn.Softmax()], seed=0)
+    h = model.fit(X, y, epochs=15, sample_weight=np.where(y == 1, 10.0, 1.0),
+                  metrics=["f1", "precision", "recall", "f1_macro"])
+    assert {"f1", "precision", "recall", "f1_macro"} <= set(h.history)
+    pred = model.predict_classes(X)
+    assert 0 < pred.sum() < len(pred)
+    res = model.evaluate(X, y, metrics=["f1", "precision", "recall", "f1_macro"])
+    assert res["f1"] == pytest.approx(M.f1_score(y, pred))
+    assert res["precision"] == pytest.approx(M.precision_score(y, pred))
+    assert res["recall"] == pytest.approx(M.recall_score(y, pred))
+    assert res["f1_macro"] == pytest.approx(M.f1_score(y, pred, average="macro"))
+    assert abs(res["f1"] - res["f1_macro"]) > 0.05     # the two averages really differ here
+
+
 # --------------------------------------------------------------------------- interruption
 SIGINT_SCRIPT = textwrap.dedent("""
     import json, os, signal, sys, warnings

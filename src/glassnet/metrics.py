@@ -974,7 +974,8 @@ def _key(name):
 def get(name):
     """The metric function called ``name`` (a callable is returned unchanged).
 
-    Names: accuracy, precision, recall, f1 (binary: class 1 is positive), precision_macro,
+    Names: accuracy, precision, recall, f1 (binary: class 1 is positive; in ``fit`` and
+    ``evaluate`` of a model with three or more class outputs, macro-averaged), precision_macro,
     precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
     mse, mae, r2; ``"acc"`` is accepted for accuracy (:data:`ALIASES`). ``KIND[name]`` says
     what the function reads; ``greater_is_better(name)`` which direction is good.

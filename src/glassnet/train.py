@@ -661,8 +661,9 @@ def _custom_metric(name, y, out):
 def compute_metrics(names, y, out, loss, prefix=""):
     """Evaluate metric names on the model outputs ``out`` for targets ``y``.
 
-    "precision", "recall" and "f1" are binary metrics; on a model with several class outputs
-    they are macro-averaged (logged under the name asked for)."""
+    "precision", "recall" and "f1" are binary metrics (class 1 is positive), also on a model
+    with two class outputs; with three or more they are macro-averaged (logged under the name
+    asked for; ask for "f1_weighted" or "f1_micro" for another average)."""
     if not names:
         return {}
     from . import metrics as _metrics
@@ -682,7 +683,8 @@ def compute_metrics(names, y, out, loss, prefix=""):
         and not ((y == 0) | (y == 1)).all()
     for name in names:
         binary_only = name in ("precision", "recall", "f1")
-        fn = _metrics.get(name + "_macro" if binary_only and multiclass else name)
+        several = multiclass and out.shape[1] > 2   # two outputs: classes 0 and 1
+        fn = _metrics.get(name + "_macro" if binary_only and several else name)
         kind = _metrics.KIND.get(name, "labels")
         with _naming_metric(name, y, out, loss):
             if not_labels and kind != "values":
