@@ -1097,3 +1097,23 @@ def _saved_bytes(model, tmp_path):
     p = tmp_path / "m.gnet"
     save_model(model, p)
     return p.read_bytes()
+
+
+def test_epochs_trained_is_kept_by_save_load_and_pickle(tmp_path):
+    """Trial P: ``l.fit(..., initial_epoch=l.epochs_trained)`` on a loaded model raised
+    AttributeError (the attribute existed only after a fit in the same process)."""
+    import pickle
+    X = np.random.default_rng(0).normal(size=(50, 4))
+    y = (X[:, 0] > 0).astype(int)
+    m = gn.Sequential([gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    assert m.epochs_trained == 0
+    m.fit(X, y, epochs=3)
+    m.save(tmp_path / "a.gnet")
+    loaded = gn.load(tmp_path / "a.gnet")
+    assert loaded.epochs_trained == 3
+    h = loaded.fit(X, y, epochs=2, initial_epoch=loaded.epochs_trained)
+    assert h.epoch == [3, 4] and loaded.epochs_trained == 5
+    assert pickle.loads(pickle.dumps(loaded)).epochs_trained == 5
+    old = pickle.loads(pickle.dumps(m))
+    del old.__dict__["epochs_trained"]               # as a pickle from an older version
+    assert old.epochs_trained == 0

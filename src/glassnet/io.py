@@ -687,6 +687,7 @@ def _model_payload(model, extra):
         "layers": layers,
         "loss": _loss_to_json(getattr(model, "loss", None)),
         "optimizer": _optimizer_config_to_json(getattr(model, "optimizer", None)),
+        "epochs_trained": int(getattr(model, "epochs_trained", 0) or 0),
         "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},
         "extra": extra,
     }
@@ -848,6 +849,8 @@ def _build_model(ck, header, arrays):
     # know how it was trained, and says so when given no optimizer=
     model._optimizer_unknown = ("optimizer" not in header and model.optimizer is None
                                 and model.loss is not None)
+    if "epochs_trained" in header:   # files written before it was kept: 0 (unknown)
+        model.epochs_trained = ck.int_(header["epochs_trained"], "epochs_trained", 0)
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
     return model

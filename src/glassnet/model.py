@@ -59,7 +59,15 @@ class Sequential:
         drives dropout and shuffling): the same seed gives the same numbers.
     dtype : "float32" (default) or "float64"
         The dtype of parameters and computations; inputs are cast to it once, at the boundary.
+
+    Attributes
+    ----------
+    epochs_trained : int
+        Epochs completed by ``fit`` so far (0 for a new model; kept in model files): the
+        ``initial_epoch`` of a ``fit`` that continues, also after ``save``/``load``.
     """
+
+    epochs_trained = 0   # a class default: also for models unpickled from older versions
 
     def __init__(self, layers, seed: int | None = None, dtype="float32"):
         if isinstance(layers, Layer):
