@@ -2097,3 +2097,24 @@ def test_callback_warnings_point_at_the_users_fit_line(moons, tmp_path):
         ("EarlyStopping:", "ModelCheckpoint:", "ReduceLROnPlateau:", "CSVLogger:"))]
     assert len(mine) == 4, [str(w.message) for w in rec]
     assert all(w.filename == __file__ for w in mine), [(w.filename, w.lineno) for w in mine]
+
+
+def test_logits_model_fitted_on_labels_without_a_loss_says_what_to_pass():
+    """Trial P: a Dense(4, 3) model given labels 0..2 and no loss (so MSE) said only that y
+    has 1 column and the model 3 outputs."""
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.raises(ValueError, match=r"look like class labels 0\.\.2.*MSE.*"
+                                         r"CategoricalCrossEntropy\(from_logits=True\)"):
+        gn.Sequential([gn.Dense(4, 3)], seed=0).fit(X, np.arange(30) % 3, epochs=1)
+    with pytest.raises(ValueError, match=r"1 column\(s\) per example but the model has 3 "
+                                         r"output\(s\)$"):         # not labels: no hint
+        gn.Sequential([gn.Dense(4, 3)], seed=0).fit(X, np.linspace(0, 1, 30), epochs=1)
+
+
+def test_metric_that_does_not_fit_fails_once_before_training():
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    m = gn.Sequential([gn.Dense(4, 3), gn.Softmax()], seed=0)
+    with pytest.raises(ValueError, match="roc_auc") as info:
+        m.fit(X, np.arange(40) % 3, epochs=1, metrics=["roc_auc"])
+    # the metric's own error is the cause; no "during handling of the above" chain on top
+    assert info.value.__cause__ is not None and info.value.__cause__.__context__ is None

@@ -508,8 +508,16 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         return np.ascontiguousarray(y1)
     y2 = y.reshape(m, -1) if y.ndim != 2 else y
     if y2.shape[1] != n_out:
+        hint = ""
+        if y2.shape[1] == 1 and n_out > 1 and np.all(y2 == np.round(y2)) \
+                and 0 <= y2.min() and y2.max() < n_out:
+            # Keras's usual slip: a logits model fitted on labels with a regression loss
+            hint = (f"; the values look like class labels 0..{n_out - 1}, but the loss is "
+                    f"{type(loss).__name__}, which needs {n_out} target columns: for a "
+                    f"classifier pass loss=gn.CategoricalCrossEntropy(from_logits=True) or "
+                    f"end the model with gn.Softmax()")
         raise ValueError(f"{name} has {y2.shape[1]} column(s) per example but the model has "
-                         f"{n_out} output(s)")
+                         f"{n_out} output(s){hint}")
     if isinstance(loss, _losses.BinaryCrossEntropy):
         if y2.min() < 0 or y2.max() > 1:
             raise ValueError(f"{name} must hold 0/1 labels (or probabilities) for binary "
@@ -1214,6 +1222,10 @@ def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
         try:
             compute_metrics(metrics, Y[:rows], model._outputs(X[:rows]), loss)
         except ValueError:
+            failed = True          # confirmed below, outside this handler: one traceback
+        else:
+            failed = False
+        if failed:
             compute_metrics(metrics, Y, model._outputs(X), loss)
 
 
