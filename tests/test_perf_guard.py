@@ -342,3 +342,33 @@ def test_column_sums_cache_stays_small():
     column_sums(np.ones((100_000, 1)), out=out)
     assert out[0] == 100_000
     assert len(_ONES) <= 16 and all(k[0] <= 1 << 14 for k in _ONES)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shapes", [((7, 1), (1, 5)), ((1, 1), (1, 4)), ((6, 1), (1, 1)),
+                                    ((1, 1), (1, 1)), ((3, 2), (2, 4))])
+def test_matmul_inner_dimension_one_is_the_same_outer_product(shapes, dtype):
+    """A one-row batch's weight gradient xᵀ·dy (inner dimension 1) is taken as a broadcast
+    multiply: np.matmul's numbers, NaN and inf included (a zero product may keep its sign,
+    where BLAS adds it to +0), into ``out`` too."""
+    from glassnet.layers import matmul
+    a, b = awkward(shapes[0], dtype, seed=4), awkward(shapes[1], dtype, seed=5)
+    with np.errstate(invalid="ignore"):
+        ref = np.matmul(a, b)
+        out = np.full(ref.shape, 7, dtype)
+        got = matmul(a, b, out=out)
+    assert got is out and got.dtype == ref.dtype
+    assert np.array_equal(got, ref, equal_nan=True)
+
+
+def test_batch_size_one_counts_its_products_as_before(monkeypatch):
+    """Batch 1 still makes one counted product per forward, weight gradient and input
+    gradient but the first layer's (the outer product goes through matmul too)."""
+    X, y = data()
+    calls = []
+    real = _layers.matmul
+    monkeypatch.setattr(_layers, "matmul", lambda a, b, out=None: calls.append(1) or
+                        real(a, b, out=out))
+    mlp().fit(X[:3], y[:3], loss=gn.CategoricalCrossEntropy(from_logits=True),
+              optimizer=SGD(lr=0.01), epochs=1, batch_size=1, verbose=0)
+    assert len(calls) == 3 * (3 * (len(SIZES) - 1) - 1)

@@ -23,7 +23,15 @@ from ._validate import check_fraction, check_positive_int, resolve_dtype
 
 def matmul(a, b, out=None):
     """``a @ b``: every matrix product of the engine goes through here, one BLAS call each,
-    so a test can count them (tests/test_perf_guard.py)."""
+    so a test can count them (tests/test_perf_guard.py).
+
+    A product over an inner dimension of 1 (the weight gradient xᵀ·dy of a one-row batch)
+    is the outer product, computed as a broadcast multiply: the same numbers (one term per
+    entry; a zero keeps its sign), and NumPy's matmul takes ~200 µs for 784 x 1 x 256
+    against ~40 µs."""
+    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and b.shape[0] == 1 \
+            and a.shape[0] * b.shape[1] > 1:
+        return np.multiply(a, b, out=out)
     return np.matmul(a, b, out=out)
 
 
