@@ -213,7 +213,9 @@ def _unknown_parameter(cls, name):
     mlp = "MLPRegressor" if issubclass(cls, RegressorMixin) else "MLPClassifier"
     if name in _MLP_RENAMED:
         new = _MLP_RENAMED[name]
-        note = " (adam, sgd, ...; L-BFGS is not offered)" if name == "solver" else ""
+        note = (" (adam, sgd, ...; L-BFGS is not offered; MLP's solver=\"sgd\" with its "
+                "default Nesterov momentum 0.9 is optimizer=\"nesterov\")"
+                if name == "solver" else "")
         return (f"{name!r}: that is {mlp}'s name for what glassnet calls {new}; write "
                 f"{cls.__name__}({new}=...){note}")
     if name in _MLP_MISSING:
@@ -788,7 +790,9 @@ _PARAMS_DOC = """
         "leaky_relu", "softplus" (glassnet's names).
     optimizer : str or glassnet.optim.Optimizer, default="adam"
         "adam", "adamw", "sgd", "momentum", "nesterov", "rmsprop", "adagrad", or an instance
-        (copied at each fit; its own ``lr`` then wins over ``learning_rate``).
+        (copied at each fit; its own ``lr`` then wins over ``learning_rate``). "sgd" is plain
+        SGD; MLPClassifier's ``solver="sgd"`` adds Nesterov momentum 0.9 by default, which
+        is ``optimizer="nesterov"`` here.
     learning_rate : float, default=1e-3
     batch_size : int or "auto", default="auto"
         "auto" is min(200, n_samples), as in MLPClassifier.
