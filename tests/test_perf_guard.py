@@ -372,3 +372,29 @@ def test_batch_size_one_counts_its_products_as_before(monkeypatch):
     mlp().fit(X[:3], y[:3], loss=gn.CategoricalCrossEntropy(from_logits=True),
               optimizer=SGD(lr=0.01), epochs=1, batch_size=1, verbose=0)
     assert len(calls) == 3 * (3 * (len(SIZES) - 1) - 1)
+
+
+def test_float32_gelu_cdf_within_one_ulp_of_the_precise_erfc():
+    """Float32 GELU's Φ comes from one fitted formula evaluated in float64 (no erf intervals
+    or np.where): within 1 float32 ulp of the float64 erfc rounded to float32 everywhere."""
+    from glassnet.activations import _norm_cdf, _norm_cdf32
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.linspace(-60, 60, 600_001), rng.standard_normal(50_000) * 3,
+                        [0.0, -0.0, 1e-40, -1e-40, 3e38, -3e38]]).astype(np.float32)
+    got = _norm_cdf32(x)
+    want = _norm_cdf(x).astype(np.float32)
+    assert got.dtype == np.float32
+    ulps = np.abs(got.astype(np.float64) - want) / np.spacing(want).astype(np.float64)
+    assert ulps.max() <= 1.0, ulps.max()
+    special = _norm_cdf32(np.array([[np.inf, -np.inf, np.nan]], np.float32))
+    assert special[0, 0] == 1 and special[0, 1] == 0 and np.isnan(special[0, 2])
+
+
+def test_float32_gelu_matches_the_float64_gelu():
+    x = np.random.default_rng(1).standard_normal((64, 33)) * 4
+    g32, g64 = gn.GELU(), gn.GELU()
+    y32, y64 = g32.forward(x.astype(np.float32)), g64.forward(x)
+    np.testing.assert_allclose(y32, y64, rtol=3e-7, atol=1e-7)
+    dy = np.ones_like(x)
+    np.testing.assert_allclose(g32.backward(dy.astype(np.float32)), g64.backward(dy),
+                               rtol=1e-6, atol=1e-7)

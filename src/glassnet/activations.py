@@ -386,11 +386,51 @@ def _norm_cdf(x):
     return out
 
 
+# ½·erfc(z) ≈ t·exp(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0: P a degree-11 polynomial (lowest
+# coefficient first) fitted by least squares at 4,000 Chebyshev nodes of t for z in [0, 26]
+# to this module's float64 erfc (log(½·erfc(z)/t) + z²); relative error < 7.5e-9 there and
+# beyond (P is smooth up to t = 0), far below float32's 6e-8. Checked in tests/test_perf_guard.
+_PHI32_P = (-1.9586605308923835, 1.0000497767796055, 0.3741983323958959, 0.08991541899357439,
+            -0.11439279613281005, -0.09500168994724847, 0.012437455931008298,
+            -0.7195778281614729, 1.8730916530854118, -1.8576012426504713, 0.8590958752182588,
+            -0.15670161248792192)
+
+
+def _norm_cdf32(x):
+    """Φ(x) for float32 x, as float32: one formula evaluated in float64 (no erf intervals,
+    table gathers or ``np.where``; 256 x 256: ~0.3 ms against ~1.4 ms for the float64 erfc,
+    within 1 float32 ulp of it). ±inf give 1 and 0, NaN stays NaN."""
+    a = np.abs(x).astype(np.float64)
+    a *= 1.0 / math.sqrt(2.0)                     # z = |x|/√2
+    t = np.multiply(a, 0.5)
+    t += 1.0
+    np.divide(1.0, t, out=t)                      # t = 1/(1 + z/2)
+    p = np.multiply(t, _PHI32_P[-1])
+    for c in _PHI32_P[-2:0:-1]:
+        p += c
+        p *= t
+    p += _PHI32_P[0]
+    a *= a
+    p -= a                                        # −z² + P(t)
+    with np.errstate(under="ignore"):
+        np.exp(p, out=p)
+    p *= t                                        # p = ½·erfc(z) = Φ(−|x|)
+    m = np.greater(x, 0, out=np.empty(x.shape))   # Φ(x) = p for x ≤ 0, 1 − p for x > 0:
+    q = np.multiply(p, 2.0)                       # p − m·(2p − 1), exact for m = 0
+    q -= 1.0
+    q *= m
+    p -= q
+    return p.astype(np.float32)
+
+
 class GELU(Activation):
     """Gaussian error linear unit.
 
     exact:  y = x·Φ(x), Φ the standard normal CDF;
     tanh:   y = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))   (``approximate="tanh"``).
+
+    Φ is taken from this module's float64 ``erfc`` for float64 input and from a single fitted
+    formula for float32 input (within 1 float32 ulp of it, about 4x faster).
     """
 
     def __init__(self, approximate: str = "none"):
@@ -409,7 +449,10 @@ class GELU(Activation):
             u = self._K * (xc + 0.044715 * xc * xc * xc)
             self._t = np.tanh(u)
             return 0.5 * x * (1 + self._t)
-        self._cdf = _norm_cdf(x).astype(x.dtype, copy=False)
+        if type(x) is np.ndarray and x.dtype == np.float32:
+            self._cdf = _norm_cdf32(x)
+        else:
+            self._cdf = _norm_cdf(x).astype(x.dtype, copy=False)
         return x * self._cdf
 
     @needs_forward
