@@ -769,3 +769,37 @@ def test_readme_trace_of_model_leaves_the_estimator_unchanged(capsys):
     fresh = GlassClassifier(epochs=20, random_state=0).fit(X, y)
     np.testing.assert_array_equal(scope["clf"].predict_proba(X), fresh.predict_proba(X))
     assert "CategoricalCrossEntropy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("change,match", [({"activation": "tanh"}, "activation from ReLU"),
+                                          ({"hidden_layer_sizes": (3,)},
+                                           r"hidden_layer_sizes from \(8,\) to \(3,\)")])
+def test_warm_start_refuses_a_changed_network(change, match):
+    """Trial V: set_params(warm_start=True, activation='tanh') trained the ReLU network on,
+    while get_params and save() said tanh."""
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    clf = GlassClassifier((8,), epochs=3, random_state=0).fit(X, y)
+    before = clf.model_.get_weights()
+    with pytest.raises(ValueError, match=match):
+        clf.set_params(warm_start=True, **change).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
+    clf.set_params(warm_start=False).fit(X, y)               # a fresh fit takes the change
+    clf.set_params(warm_start=True).fit(X, y)                  # and then goes on with it
+
+
+def test_save_load_keeps_history(tmp_path):
+    """Trial V: history_ came back empty after save/load (val_loss and lr per epoch live
+    only there)."""
+    X = np.random.default_rng(0).normal(size=(150, 5))
+    y = (X[:, 0] > 0).astype(int)
+    clf = GlassClassifier((8,), epochs=6, early_stopping=True, random_state=0).fit(X, y)
+    clf.history_.history["loss"][2] = float("nan")         # non-finite values survive too
+    clf.save(tmp_path / "g.gnet")
+    back = GlassClassifier.load(tmp_path / "g.gnet")
+    assert back.history_.epoch == clf.history_.epoch and back.history_.epoch
+    assert set(back.history_.history) == set(clf.history_.history) >= {"loss", "val_loss"}
+    for k, v in clf.history_.history.items():
+        np.testing.assert_array_equal(back.history_.history[k], v)

@@ -2,8 +2,10 @@
 
 They follow the scikit-learn contract (``get_params``/``set_params``, ``fit``, ``predict``,
 ``predict_proba``, ``score``, ``partial_fit``, ``warm_start``, ``sample_weight``, fitted
-attributes ending in ``_``) and pass ``sklearn.utils.estimator_checks.check_estimator``, so they
-drop into ``Pipeline``, ``ColumnTransformer``, ``GridSearchCV`` and ``cross_val_score``::
+attributes ending in ``_``) and pass ``sklearn.utils.estimator_checks.check_estimator`` but for
+its two sample-weight equivalence checks in float32 (a weighted fit and a fit on repeated rows
+agree to ~1e-6 relative where the checks ask 1e-7; with ``dtype="float64"`` they pass), so
+they drop into ``Pipeline``, ``ColumnTransformer``, ``GridSearchCV`` and ``cross_val_score``::
 
     from glassnet.sklearn import GlassClassifier
     clf = GlassClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)
@@ -397,6 +399,24 @@ class _GlassBase(BaseEstimator):
         }
 
     # -- building -----------------------------------------------------------------------------
+    def _check_same_network(self, p):
+        """A warm start or partial_fit goes on with the fitted network: a hidden_layer_sizes
+        or activation changed since (set_params) is refused, instead of training the old
+        network while get_params and save() report the new one."""
+        dense = [layer for layer in self.model_.layers if isinstance(layer, Dense)]
+        sizes = tuple(layer.units for layer in dense[:-1])
+        hidden = [type(layer) for layer in self.model_.layers[1:-1]
+                  if not isinstance(layer, Dense)]
+        changed = []
+        if sizes != p["sizes"]:
+            changed.append(f"hidden_layer_sizes from {sizes} to {p['sizes']}")
+        if hidden and hidden[0] is not type(_act.get(p["activation"])):
+            changed.append(f"activation from {hidden[0].__name__} to {p['activation']!r}")
+        if changed:
+            raise ValueError(f"{' and '.join(changed)} since the network was fitted; a warm "
+                             f"start or partial_fit trains the fitted network: refit from "
+                             f"scratch (warm_start=False), or set the fitted values back")
+
     def _build(self, n_in, n_out, p, seed):
         # MLP's draw (see "Defaults" in the module docstring); biases start at zero
         init = _glorot_uniform_logistic if p["activation"] == "logistic" else "xavier_uniform"
@@ -540,6 +560,8 @@ class _GlassBase(BaseEstimator):
         elif p["dtype"] != self.model_.dtype:
             raise ValueError(f"dtype changed from {self.model_.dtype.name} to {p['dtype'].name} "
                              f"between calls; refit from scratch (warm_start=False)")
+        else:
+            self._check_same_network(p)
         if not incremental and not first:
             self._optimizer = p["opt_factory"]()  # warm start: fresh optimizer, as in MLP
 
@@ -702,6 +724,10 @@ class _GlassBase(BaseEstimator):
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = [plain(np.asarray(a)) for a in v]
+        h = getattr(self, "history_", None)
+        if h is not None:  # per-epoch logs (val_loss, lr, ...) that loss_curve_ does not hold
+            fitted["history_"] = plain({"history": h.history, "epoch": list(h.epoch),
+                                        "stop_reason": h.stop_reason})
         extra = {"glassnet.sklearn": {"class": type(self).__name__,
                                       "params": plain(params), "fitted": fitted}}
         return save_model(self.model_, path, extra=extra)
@@ -735,7 +761,14 @@ class _GlassBase(BaseEstimator):
         est._x_moments = est._y_moments = est.x_mean_ = est.x_scale_ = None
         if isinstance(est, GlassRegressor):
             est.y_mean_ = est.y_scale_ = None
+        history = History()
         for k, v in info["fitted"].items():
+            if k == "history_":
+                history.history = {str(name): [float(restore(x)) for x in vals]
+                                   for name, vals in v.get("history", {}).items()}
+                history.epoch = [int(e) for e in v.get("epoch", [])]
+                history.stop_reason = v.get("stop_reason")
+                continue
             if k in ("_x_stats", "_y_stats"):  # older files: (n, mean, sum of squared deviations)
                 n, mean, m2 = (restore(a) for a in v)
                 k, v = k.replace("stats", "moments"), (float(n), mean, np.sqrt(m2 / n))
@@ -751,7 +784,7 @@ class _GlassBase(BaseEstimator):
         est._optimizer = est._check_params()["opt_factory"]()
         est._rng = np.random.default_rng(_seed_from(est.random_state))
         est._split_seed = 0
-        est.history_ = History()
+        est.history_ = history   # empty for files written before it was kept
         return est
 
 
