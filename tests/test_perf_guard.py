@@ -398,3 +398,28 @@ def test_float32_gelu_matches_the_float64_gelu():
     dy = np.ones_like(x)
     np.testing.assert_allclose(g32.backward(dy.astype(np.float32)), g64.backward(dy),
                                rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("node", [gn.LeakyReLU(0.1), gn.ELU(0.5), gn.GELU(), gn.ReLU(),
+                                  gn.Sigmoid(), gn.Tanh(), gn.Softplus()])
+def test_nodes_called_on_integers_compute_in_float64(node):
+    """Trial X: alpha became int64(0.1) == 0 and GELU's Φ was cast to int (all zeros)."""
+    x = np.array([[-3, -1, 0, 1, 3]])
+    dy = np.ones((1, 5))
+    ref = node.forward(x.astype(np.float64))
+    ref_dx = node.backward(dy)
+    y = node.forward(x)
+    assert y.dtype == np.float64 and np.array_equal(y, ref)
+    assert np.array_equal(node.backward(dy), ref_dx)
+
+
+@pytest.mark.parametrize("cls", [gn.LeakyReLU, gn.ELU])
+@pytest.mark.parametrize("alpha", [np.nan, np.inf, "0.2", None, True])
+def test_alpha_must_be_a_finite_number(cls, alpha):
+    with pytest.raises(ValueError, match=f"{cls.__name__}: alpha must be a finite number"):
+        cls(alpha)
+
+
+def test_perfect_categorical_cross_entropy_is_plus_zero():
+    loss = gn.losses.CategoricalCrossEntropy().forward(np.array([[1.0, 0.0]]), np.array([0]))
+    assert loss == 0 and not np.signbit(loss)

@@ -8,18 +8,31 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 
 import numpy as np
 
 from .layers import Layer, needs_forward
 
 
+def _finite_alpha(alpha, owner) -> float:
+    """``alpha`` of LeakyReLU/ELU as a float: a finite real number (NaN made every gradient
+    NaN, a string was accepted)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) \
+            or not math.isfinite(alpha):
+        raise ValueError(f"{owner}: alpha must be a finite number, got {alpha!r}")
+    return float(alpha)
+
+
 class Activation(Layer):
-    """Base for element-wise nodes: y = f(x), dx = dy · f'(x)."""
+    """Base for element-wise nodes: y = f(x), dx = dy · f'(x). Integer or boolean input is
+    taken as float64 (a node called directly on integers; models cast their input first)."""
 
     def forward(self, x, training=False):
         if not self.built:
             self.build(x.shape[-1])
+        if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
+            x = x.astype(np.float64)
         self._x = x
         self._y = self._f(x)
         return self._y
@@ -175,7 +188,7 @@ class LeakyReLU(Activation):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = _finite_alpha(alpha, "LeakyReLU")
 
     def _f(self, x):
         a = x.dtype.type(self.alpha)
@@ -206,7 +219,7 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = _finite_alpha(alpha, "ELU")
 
     def _f(self, x):
         a = x.dtype.type(self.alpha)

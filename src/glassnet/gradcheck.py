@@ -55,8 +55,11 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     The relative error of one array is ‖a − n‖ / (‖a‖ + ‖n‖), a the gradient from
     ``backward`` and n the central finite difference. Below 1e-7 (``EXCELLENT``) is what a
     correct float64 backward gives; up to about 1e-4 is rounding or a kink (ReLU at 0); above
-    1e-4 (``BAD``) means the backward is wrong. A ``backward`` that returns None (a forgotten
-    ``return``) or an array of another shape than its input is a ValueError naming the layer.
+    1e-4 (``BAD``) means the backward is wrong, at moderate scale: with entries of |x| ≳ 1e8
+    (or weights that large) the float64 rounding of f swamps the step h of the other entries,
+    and a correct backward reads BAD too; check such a node on inputs of ordinary size. A
+    ``backward`` that returns None (a forgotten ``return``) or an array of another shape than
+    its input is a ValueError naming the layer.
 
     Parameters
     ----------

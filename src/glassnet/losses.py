@@ -344,9 +344,9 @@ class CategoricalCrossEntropy(Loss):
             per = -(np.log(p[rows, y]) if self._labels is not None
                     else (y * np.log(p)).sum(axis=1))
             return self._weighted(per, weights, y_pred.dtype)
-        if self._labels is not None:
-            return float(-np.log(p[rows, y]).sum() / m)
-        return float(-(y * np.log(p)).sum() / m)
+        if self._labels is not None:                 # + 0.0: a perfect fit is 0.0, not -0.0
+            return float(-np.log(p[rows, y]).sum() / m) + 0.0
+        return float(-(y * np.log(p)).sum() / m) + 0.0
 
     def backward(self):
         if self.from_logits:
