@@ -1513,3 +1513,52 @@ def test_retraining_another_dataset_into_a_run_folder_says_so(tmp_path):
     assert "replacing the earlier run of d.csv (target t)" in proc.stderr, proc.stderr
     proc = run("train", "./d.csv", "--target", "x1", *opts, cwd=tmp_path)  # the same file
     assert proc.returncode == 0 and "replacing" not in proc.stderr, proc.stderr
+
+
+def _decimal_comma_rows(seed, sep, bad_line=None, bad="n/a2"):
+    r = np.random.default_rng(seed)
+    rows = [f"x{sep}y"]
+    for _ in range(60):
+        x = r.normal()
+        rows.append(f"{x:.2f}".replace(".", ",") + f"{sep}{int(x > 0)}")
+    if bad_line is not None:
+        rows[bad_line - 1] = f"{bad}{sep}1"
+    return "\n".join(rows) + "\n"
+
+
+def test_decimal_comma_files_name_the_real_text_value(tmp_path):
+    """README trial: predict blamed the valid '0,5' (and advised marking it missing) for the
+    'n/d' in a ';' file; the training note called '1,29' a thousands separator."""
+    (tmp_path / "train.csv").write_text(_decimal_comma_rows(1, ";"))
+    (tmp_path / "new.csv").write_text("x;y\n0,5;1\nn/d;0\n")
+    r = run("train", "train.csv", "--target", "y", "--quiet", "--out", "m", "--epochs", "2",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for cmd in ("predict", "evaluate"):
+        r = run(cmd, "m/model.gnet", "new.csv", cwd=tmp_path)
+        assert r.returncode == 2 and "'n/d' at line 3" in r.stderr and "'0,5'" not in r.stderr
+    (tmp_path / "new.csv").write_text("x;y\n0,5;1\n1.234,5;0\n")   # numbers only: fine
+    assert run("predict", "m/model.gnet", "new.csv", cwd=tmp_path).returncode == 0
+    (tmp_path / "t2.csv").write_text(_decimal_comma_rows(1, ";", bad_line=6))
+    r = run("train", "t2.csv", "--target", "y", "--out", "m2", "--epochs", "2", cwd=tmp_path)
+    assert "'n/a2' (line 6) is not" in r.stderr and "thousands" not in r.stderr
+    (tmp_path / "t3.tsv").write_text(_decimal_comma_rows(2, "\t"))
+    r = run("train", "t3.tsv", "--target", "y", "--out", "m3", "--epochs", "2", cwd=tmp_path)
+    assert "if ',' is the decimal mark there" in r.stderr
+
+
+def test_bundled_left_out_columns_hidden_none_and_divergence_wording(tmp_path):
+    """README trial: breast_cancer's id was left out without a word (and --drop id was
+    refused); --hidden none said 'relu'; the divergence note said to standardize inputs the
+    CLI standardizes itself."""
+    r = run("train", "breast_cancer", "--epochs", "1", "--out", "bc", "--drop", "id",
+            "--hidden", "none", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "not used: id (not among breast_cancer's documented features)" in out
+    assert "no hidden layer" in out and "(relu" not in out
+    assert "no hidden layer" in (tmp_path / "bc" / "report.html").read_text(encoding="utf-8")
+    r = run("train", "breast_cancer", "--epochs", "3", "--out", "div", "--optimizer", "sgd",
+            "--lr", "1e12", cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    assert "(--lr)" in r.stdout + r.stderr and "standardize" not in r.stdout + r.stderr

@@ -1032,7 +1032,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                      f"(columns: {_column_list(src.table)})" + _header_hint(src.table))
     _check_target(src.table, target, src.label)
     table = _select_bundled(src, target)
-    bad_drop = [c for c in args.drop if c not in table]
+    left_out = [c for c in src.table.columns if c not in table]
+    bad_drop = [c for c in args.drop if c not in src.table]
     if bad_drop:
         raise _usage(f"--drop names column(s) not in {src.label}: "
                      f"{', '.join(map(_shown, bad_drop))}")
@@ -1042,6 +1043,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
     notices = []
+    if left_out:  # a bundled dataset's identifier or text copy of the target
+        notices.append(f"not used: {', '.join(map(_shown, left_out))} (not among "
+                       f"{src.name}'s documented features)")
     if _header_hint(table):
         notices.append(f"every column name is a number{_header_hint(table)}: its first row "
                        f"was read as the column names")
@@ -1067,7 +1071,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.extend(_auto_task_note(y_raw, task, target))
     numeric_target = np.asarray(y_raw).dtype.kind in "biuf"
     # a text target that is numbers but for a few values, or for $ % and thousands commas
-    number_note = None if numeric_target else numeric_text_note(y_raw, table.line_numbers)
+    number_note = None if numeric_target else numeric_text_note(
+        y_raw, table.line_numbers, comma=table.decimal_comma)
     if task == "regression" and not numeric_target:
         if number_note is not None:
             raise _usage(f"the target column {target!r} holds text, so it cannot be a "
@@ -1139,7 +1144,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     # -- preprocessing learned on the training rows only ----------------------------------
     train_tab = table.take(idx_train)
     try:
-        pre = TabularPreprocessor(drop=args.drop, dtype=args.dtype).fit(train_tab, target)
+        pre = TabularPreprocessor(drop=[c for c in args.drop if c in table],
+                                  dtype=args.dtype).fit(train_tab, target)
     except NoUsableColumnsError as exc:
         _numeric_drop_notes(exc.dropped, table)
         raise _usage(f"no usable feature columns in {src.label}: every column was dropped ("
@@ -1195,7 +1201,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         f"rows{' (stratified)' if strat else ''}, seed {args.seed}")
     say(f"features: {len(pre.input_columns_)} columns used -> {pre.n_features_out} inputs; "
         f"{len(pre.dropped_)} column(s) dropped")
-    say(f"model: {arch} ({args.activation}, {out_kind}), {model.n_params():,} parameters; "
+    acts = f"{args.activation}, " if hidden else "no hidden layer, "
+    say(f"model: {arch} ({acts}{out_kind}), {model.n_params():,} parameters; "
         f"{args.optimizer} lr {lr:g}, batch {args.batch_size}, up to {args.epochs} epochs")
 
     replacing = folder.replacing_note(src, target)  # past every usage check: it will replace
@@ -1229,7 +1236,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         else epochs_run
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
     if history.diverged:
-        notices.insert(0, history.stop_reason)
+        # the inputs are standardized here already: the learning rate is what to change
+        notices.insert(0, history.stop_reason.replace(
+            " or scale the inputs (standardize them).", " (--lr)."))
     if history.interrupted:
         status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)" + (
             f"; validation loss best at epoch {restored}, whose weights are kept"
@@ -1420,7 +1429,8 @@ def _numeric_drop_notes(dropped, table):
         if base.startswith(("identifier-like:", "too many categories:")) \
                 and np.asarray(table[col]).dtype.kind == "O":
             dropped[col] = with_numeric_note(
-                base, numeric_text_note(table[col], table.line_numbers))
+                base, numeric_text_note(table[col], table.line_numbers,
+                                        comma=table.decimal_comma))
 
 
 def _auto_task_note(y_raw, task, target):
@@ -1487,7 +1497,8 @@ def _preprocessing_notices(pre, table, train_tab):
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
-            note = numeric_text_note(table[col], table.line_numbers)  # whole file, as dropped
+            note = numeric_text_note(table[col], table.line_numbers,  # whole file, as dropped
+                                     comma=table.decimal_comma)
             if note is not None:
                 dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
                                f"categories): {note.removesuffix('; it was read as text')}")
@@ -1740,8 +1751,9 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
         add("</div>")
 
     add("<h2>Training</h2><table>")
-    rows = [("status", status), ("model", f"{arch} ({args.activation} hidden layers, "
-                                           f"{out_kind})"),
+    hidden_kind = (f"{args.activation} hidden layers" if arch.count("->") > 1
+                   else "no hidden layer")
+    rows = [("status", status), ("model", f"{arch} ({hidden_kind}, {out_kind})"),
             ("parameters", f"{model.n_params():,} ({args.dtype})"),
             ("optimizer", f"{args.optimizer}, learning rate {lr:g}"
                           + (f", weight decay {args.weight_decay:g}"

@@ -54,7 +54,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import Table, _format_number, _plain, is_numeric_column, number_share, plain_float
+from .data.tabular import (_COMMA_NUMBER, Table, _format_number, _plain, comma_float,
+                           is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -117,9 +118,11 @@ class TextInNumericColumnError(ValueError):
         self.column, self.value = column, value
 
 
-def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
+def _numeric_values(arr: np.ndarray, name: str, where=None, comma: bool = False) -> np.ndarray:
     """float64 copy of a column, NaN for missing; ValueError if it holds text, saying where
-    (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv")."""
+    (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv"). With ``comma`` (a file read
+    with the decimal comma) ``1,5`` is 1.5 here too, so the value named is really text."""
+    to_float = comma_float if comma else plain_float
     if is_numeric_column(arr):
         out = arr.astype(np.float64)
     else:
@@ -129,7 +132,7 @@ def _numeric_values(arr: np.ndarray, name: str, where=None) -> np.ndarray:
                 out[i] = np.nan
                 continue
             try:
-                out[i] = plain_float(v)  # 1_000 is text, as read_csv reads it
+                out[i] = to_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
                 why = (f", which is not a number glassnet reads: {why_not_a_number(v)}"
                        if python_only_number(v) else "")
@@ -205,7 +208,8 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
     return facts
 
 
-def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
+def numeric_text_note(values, lines=None, share: float = 0.8,
+                      comma: bool = False) -> str | None:
     """For a column read as text (``values``: str, None for missing): when at least ``share``
     of its present values are numbers, possibly written with currency or percent signs or
     thousands separators, a sentence saying so and naming the first value that is not a
@@ -213,7 +217,7 @@ def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
     ``Table.line_numbers``); else None. Cheap on columns that are not: it gives up after
     looking at a few values."""
     where = (lambda i: f"line {lines[i]}") if lines is not None else (lambda i: f"row {i}")
-    counted = number_share(values, give_up_below=share)
+    counted = number_share(values, comma=comma, give_up_below=share)
     if counted is None:
         return None
     n, n_plain, n_symbols = counted.n_values, counted.n_numeric, counted.n_formatted
@@ -230,10 +234,15 @@ def numeric_text_note(values, lines=None, share: float = 0.8) -> str | None:
             f" ({'; '.join(aside)})" if aside else "")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
+        first = str(counted.first_formatted).strip()
+        decimal = (not comma and "," in first and "." not in first
+                   and _COMMA_NUMBER.fullmatch(first) is not None)
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
                 f"or thousands separators (e.g. {shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
-                + (f"; {bad} a number" if first_bad is not None else ""))
+                + (f"; {bad} a number" if first_bad is not None else "")
+                + ("; if ',' is the decimal mark there, glassnet reads decimal commas in "
+                   "';'-separated files (read_csv(decimal=',') in Python)" if decimal else ""))
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"
     return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"
@@ -442,13 +451,14 @@ class TabularPreprocessor:
             if name == target:
                 continue
             if name in drop:
-                dropped[name] = "dropped on request (drop=)"
+                dropped[name] = "dropped on request"
                 continue
             arr = table[name]
             if is_numeric_column(arr) and name not in self.categorical:
                 spec, reason = self._fit_numeric(name, arr)
             else:
-                spec, reason = self._fit_categorical(name, arr, table.line_numbers)
+                spec, reason = self._fit_categorical(name, arr, table.line_numbers,
+                                                     getattr(table, "decimal_comma", False))
             if reason is not None:
                 dropped[name] = reason
             else:
@@ -485,7 +495,7 @@ class TabularPreprocessor:
         return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
                 "indicator": bool(miss.any())}, None
 
-    def _fit_categorical(self, name, arr, lines=None):
+    def _fit_categorical(self, name, arr, lines=None, comma=False):
         vals = _text_values(arr)
         miss = np.array([v is None for v in vals], dtype=bool)
         present = vals[~miss]
@@ -506,7 +516,8 @@ class TabularPreprocessor:
                       f"(> {self.max_categories} and {ratio:.0%} unique)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
-            note = None if is_numeric_column(arr) else numeric_text_note(vals, lines)
+            note = None if is_numeric_column(arr) else numeric_text_note(vals, lines,
+                                                                         comma=comma)
             return None, with_numeric_note(reason, note)
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None
@@ -576,7 +587,8 @@ class TabularPreprocessor:
         for s in self.columns_:
             arr = table[s["name"]]
             if s["kind"] == "numeric":
-                x = _numeric_values(arr, s["name"], table.row_label)
+                x = _numeric_values(arr, s["name"], table.row_label,
+                                    getattr(table, "decimal_comma", False))
                 miss = np.isnan(x)
                 if report is not None and miss.any():
                     report.extend(_numeric_facts(s, arr, miss))

@@ -132,6 +132,17 @@ def plain_float(v) -> float:
     return float(v)
 
 
+def comma_float(v) -> float:
+    """A number as :func:`read_csv` reads it in a decimal-comma file: ``1,5`` and ``1.500,25``
+    (``.`` grouping thousands) as well as plain ones; ValueError otherwise."""
+    if isinstance(v, str):
+        t = v.strip()
+        if _COMMA_NUMBER.fullmatch(t) and "," in t or re.fullmatch(
+                r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+", t):
+            return float(t.replace(".", "").replace(",", "."))
+    return plain_float(v)
+
+
 def number_share(values, comma: bool = False, lines=None,
                  give_up_below: float | None = None) -> NumericShare | None:
     """:class:`NumericShare` of the text ``values`` (None for missing): how many read as
@@ -359,6 +370,12 @@ class Table(Mapping):
         out[:] = [s if d is None else d
                   for d, s in zip(diff.tolist(), _format_column(self._cols[name][lo:hi]))]
         return out
+
+    @property
+    def decimal_comma(self) -> bool:
+        """Whether :func:`read_csv` read this table's numbers with the decimal comma (``1,5``
+        as 1.5: a ';'-separated file, or ``decimal=","``)."""
+        return self._comma
 
     def numeric_share(self, name: str) -> "NumericShare":
         """Why column ``name`` is text when it is mostly numbers: a :class:`NumericShare`
