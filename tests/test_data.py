@@ -815,3 +815,28 @@ def test_underscores_and_non_ascii_digits_are_text(tmp_path, monkeypatch, chunk_
         assert not _is_number("1_000") and not _is_number("٣") and _is_number(" 7 ")
         with pytest.raises(ValueError, match="now holds text"):
             _numeric_values(np.array(["1", "1_000"], dtype=object), "amount")
+
+
+def test_semicolon_whole_numbers_with_thousands_dots(tmp_path):
+    """CSV trial: in a ';' file, 42.605 beside 850 was read as 42.605 (the column had no
+    decimal comma), silently; a model's comma columns keep 1.138 as 1138 in new files."""
+    p = _write(tmp_path, "pop;area;dot;k\n850;1,5;0.173;a\n42.605;2,25;12.605;b\n"
+                         "1.234.567;3;3;a\n")
+    t = read_csv(p)
+    assert list(t["pop"]) == [850, 42605, 1234567]
+    assert list(t["dot"]) == [0.173, 12.605, 3.0]           # 0.173 is no thousands group
+    assert t.decimal_comma_columns == {"pop", "area"}
+    assert list(read_csv(p, keep_text=True).text("pop")) == ["850", "42.605", "1.234.567"]
+    assert list(read_csv(p, decimal=".")["pop"]) == ["850", "42.605", "1.234.567"]
+    whole = _write(tmp_path, "amt;k\n1.138;a\n2.500;b\n", "w.csv")
+    assert list(read_csv(whole)["amt"]) == [1.138, 2.5]     # alone, 1.138 may be 1.138
+    assert list(read_csv(whole, decimal_comma_columns=["amt"])["amt"]) == [1138, 2500]
+    comma = _write(tmp_path, "amt,k\n1.138,a\n25,b\n", "c.csv")   # no decimal comma here
+    assert list(read_csv(comma, decimal_comma_columns=["amt"])["amt"]) == [1.138, 25]
+
+
+def test_thousands_dots_across_chunks(tmp_path):
+    from glassnet.data.tabular import _CHUNK_ROWS
+    rows = ["p;k"] + [f"{i % 999 + 1};a" for i in range(_CHUNK_ROWS + 10)] + ["12.345;b"]
+    t = read_csv(_write(tmp_path, "\n".join(rows) + "\n"))
+    assert t["p"][-1] == 12345 and t["p"][0] == 1 and "p" in t.decimal_comma_columns

@@ -362,10 +362,11 @@ class _Source:
 
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
-                 na_values=None) -> _Source:
+                 na_values=None, comma_columns=()) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
-    (None: detected); ``na_values``, tokens read as missing besides the reader's own."""
+    (None: detected); ``na_values``, tokens read as missing besides the reader's own;
+    ``comma_columns``, columns a model's training file wrote with the decimal comma."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -374,7 +375,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
     if path.exists():
         try:
             table = read_csv(path, keep_text=keep_text, delimiter=sep,
-                             na_values=NA_VALUES | set(na_values) if na_values else None)
+                             na_values=NA_VALUES | set(na_values) if na_values else None,
+                             decimal_comma_columns=comma_columns)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
@@ -1312,7 +1314,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "dataset": src.name,
         "metrics": results,
         "options": summary["options"],
-        "read_options": {"na_values": list(args.na_values or [])},
+        "read_options": {"na_values": list(args.na_values or []),
+                         # read so again at predict: 1.138 there is 1138 as in training
+                         "decimal_comma_columns": sorted(
+                             c for c in table.decimal_comma_columns
+                             if c in pre.input_columns_)},
     }
     # -- saving: the model first, so the trained weights survive whatever fails later -----
     model_path = out_dir / "model.gnet"
@@ -1901,6 +1907,14 @@ def stored_na_values(extra) -> list[str]:
     return [str(v) for v in values] if isinstance(values, list) else []
 
 
+def stored_comma_columns(extra) -> list[str]:
+    """The columns a model's training file wrote with the decimal comma (none for older
+    model files): ``read_csv(decimal_comma_columns=)`` for its new data."""
+    opts = (extra or {}).get("read_options")
+    cols = opts.get("decimal_comma_columns") if isinstance(opts, dict) else None
+    return [str(c) for c in cols] if isinstance(cols, list) else []
+
+
 def model_na_values(extra, given=None) -> list[str]:
     """The tokens predict, evaluate and explain read as missing: the model's stored
     --na-values and those given (``--na-values``), in that order."""
@@ -2003,7 +2017,8 @@ def cmd_predict(args) -> int:
     refuse_destructive_out(args.out, (("input CSV", args.data), ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
-                       na_values=m.na_values(args.na_values))
+                       na_values=m.na_values(args.na_values),
+                       comma_columns=stored_comma_columns(m.extra))
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -2077,7 +2092,8 @@ def _check_labels(encoder, table, target, label):
 
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
-    src = _load_source(args.data, sep=args.sep, na_values=m.na_values(args.na_values))
+    src = _load_source(args.data, sep=args.sep, na_values=m.na_values(args.na_values),
+                       comma_columns=stored_comma_columns(m.extra))
     table = src.table
     target = args.target or m.target
     if target is None:

@@ -493,7 +493,8 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None):
-    from .commands import _load_source, load_model_file, model_na_values, transform_for_model
+    from .commands import (_load_source, load_model_file, model_na_values,
+                           stored_comma_columns, transform_for_model)
     from .data.tabular import is_numeric_column
     from .optim import SGD
     from .render import Report
@@ -507,7 +508,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         extra = getattr(model, "extra", None) or {}
     na_values = model_na_values(extra, na_values)  # the training data's, and more
     table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
-                         na_values=na_values).table
+                         na_values=na_values,
+                         comma_columns=stored_comma_columns(extra)).table
     part = table.head(rows)
     est = None
     if isinstance(extra, dict) and "glassnet.sklearn" in extra:

@@ -208,6 +208,7 @@ class Table(Mapping):
         self._lines: np.ndarray | None = None     # read_csv: the line each row starts on
         self._source: str | None = None           # read_csv: the file's name
         self._comma = False                        # read_csv: with the decimal comma
+        self._comma_cols: frozenset = frozenset()  # read_csv: columns read with it
 
     def _derived(self, names, rows=None) -> "Table":
         """The columns ``names`` (and only the ``rows`` given, integer indices), keeping
@@ -221,6 +222,7 @@ class Table(Mapping):
         if self._lines is not None:
             out._lines = self._lines if rows is None else self._lines[rows]
         out._source, out._comma = self._source, self._comma
+        out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c in out._cols)
         return out
 
     # -- mapping protocol ---------------------------------------------------------------
@@ -333,6 +335,7 @@ class Table(Mapping):
         out = Table(cols, n_rows=self._n_rows)
         out._text = {c: t for c, t in self._text.items() if c != name}
         out._lines, out._source, out._comma = self._lines, self._source, self._comma
+        out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c != name)
         return out
 
     @property
@@ -370,6 +373,13 @@ class Table(Mapping):
         out[:] = [s if d is None else d
                   for d, s in zip(diff.tolist(), _format_column(self._cols[name][lo:hi]))]
         return out
+
+    @property
+    def decimal_comma_columns(self) -> frozenset:
+        """The numeric columns :func:`read_csv` read with the decimal comma (a value had one,
+        or ``.`` grouped thousands): what ``read_csv(decimal_comma_columns=)`` takes for a
+        later file written the same way."""
+        return self._comma_cols
 
     @property
     def decimal_comma(self) -> bool:
@@ -525,7 +535,8 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
-             keep_text: bool = False, decimal: str | None = None) -> Table:
+             keep_text: bool = False, decimal: str | None = None,
+             decimal_comma_columns=()) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -555,8 +566,14 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         ``-0,25``) is numeric. In such a column (one value with a decimal comma is enough,
         anywhere in the file) a ``.`` groups thousands: ``1.500`` is 1500 and ``2.250,75``
         2250.75; a number whose ``.`` is no such grouping (``1.5``) makes the column
-        ambiguous, and it is refused with a ``ValueError`` naming the line. In a column
-        without decimal commas, numbers with a ``.`` are read as usual.
+        ambiguous, and it is refused with a ``ValueError`` naming the line. A column of whole
+        numbers where those of four digits or more group thousands with ``.`` (``850``,
+        ``42.605``, ``1.234.567``) is read that way too. In other columns without decimal
+        commas, numbers with a ``.`` are read as usual.
+    decimal_comma_columns : iterable of str
+        With the decimal comma on: columns known to be written with it (a model's training
+        file had decimal commas there), where a ``.`` groups thousands even when no value of
+        this file has a comma or one of fewer than four digits (``1.138`` is 1138).
 
     Returns
     -------
@@ -589,7 +606,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # no field below the header holds "_" or a non-ASCII character (most files): no field
     # needs the check that numpy read no 1_000 or ٣ as a number
     plain = text.isascii() and text.find("_", text.find("\n") + 1) < 0
-    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain)
+    forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
+    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced)
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
@@ -677,7 +695,8 @@ def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     return ValueError(msg)
 
 
-def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, chunk_rows):
+def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced,
+           chunk_rows):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -722,7 +741,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, chu
             if empty[j]:
                 empty[j] = all(v.strip() in na for v in raw)
             try:
-                col, comma = _type_column(raw, na, fast, comma_decimal, plain)
+                col, comma = _type_column(raw, na, fast, comma_decimal, plain,
+                                          col_name in forced)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
@@ -762,7 +782,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, chu
         if empty[j]:
             continue  # trailing/empty unnamed column: drop it
         kinds = {p.dtype.kind for p in parts[k]}
-        if len(kinds) > 1 or len(commas[k]) > 1:
+        read = commas[k]   # True/False, or "whole"/"maybe" (see _grouping)
+        if len(kinds) > 1 or (True in read and False in read) or (
+                "maybe" in read and (True in read or "whole" in read)):
             return None  # numbers and text, or numbers with and without decimal commas
         columns[col_name] = parts[k][0] if len(parts[k]) == 1 else np.concatenate(parts[k])
         if keep_text:
@@ -778,6 +800,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, chu
     table._lines = np.array(lines, dtype=np.int64)
     table._source = name
     table._comma = comma_decimal
+    table._comma_cols = frozenset(col_name for k, (_, col_name) in enumerate(keep)
+                                  if col_name in columns and True in commas[k])
     return table
 
 
@@ -851,14 +875,45 @@ def _lines_of(text: str):
         start = end + 1
 
 
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")   # 42.605, 1.234.567
+_WHOLE_CHARS = frozenset("0123456789+-")
+
+
+def _grouping(present, forced: bool):
+    """``(values, status)`` of ``present`` (numbers as numpy reads them) in a decimal-comma
+    file: whole numbers whose ``.`` groups thousands (``850``, ``42.605``) are read so when
+    at least one is grouped and, unless ``forced`` (the column is known to be written with
+    the decimal comma), at least one is not (``1.500`` alone may be 1.5): ``(numbers,
+    True)``. Otherwise values None and status "whole" (every value whole, none with a ``.``:
+    the same numbers either way), "maybe" (all grouped, none plain: read with ``.`` here,
+    grouped if another chunk of the file has a plain whole number) or False."""
+    joined = "".join(present)
+    if "." not in joined:  # a whole-number column (the common case) costs one pass
+        return None, ("whole" if set(joined) <= _WHOLE_CHARS else False)
+    dotted = [v for v in present if "." in v]
+    if not all(_GROUPED.fullmatch(v) for v in dotted):
+        return None, False
+    plain = [v for v in present if "." not in v]
+    if not set("".join(plain)) <= _WHOLE_CHARS:
+        return None, False
+    if not (plain or forced):
+        return None, "maybe"
+    try:
+        return np.array([v.replace(".", "") for v in present], dtype=np.float64), True
+    except ValueError:  # '5-3': digits and signs, but no number
+        return None, False
+
+
 def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
-                 plain: bool = False):
+                 plain: bool = False, forced: bool = False):
     """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
     number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
 
     With ``comma_decimal``, a column where some value has the decimal comma (``1,5``) is read
     that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
-    (``1.5``) raises :class:`_Ambiguous`. Other columns are read with ``.`` as usual.
+    (``1.5``) raises :class:`_Ambiguous`; so is a column of whole numbers grouped with ``.``
+    (:func:`_grouping`, whose status ``comma`` then is; ``forced``: the column is known to
+    have the decimal comma). Other columns are read with ``.`` as usual.
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
     ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
@@ -866,7 +921,10 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
         try:
             col = np.array(raw, dtype=np.float64)  # all present and numeric: common
             if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
-                return col, False
+                if not comma_decimal:
+                    return col, False
+                grouped, status = _grouping([v.strip() for v in raw], forced)
+                return (col, status) if grouped is None else (grouped, True)
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
@@ -878,10 +936,16 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     elif present:
         try:
             values = np.array(present, dtype=np.float64)
+            if comma_decimal:
+                grouped, comma = _grouping(present, forced)
+                if grouped is not None:
+                    values = grouped
         except ValueError:
             values = None
-            if comma_decimal:
+            if comma_decimal:  # 1,5 and 1.500,25; or 1.234.567, which numpy cannot read
                 values = _comma_numbers(present, ~missing)
+                if values is None:
+                    values = _grouping(present, forced)[0]
                 comma = values is not None
     else:
         values = np.empty(0, dtype=np.float64)
