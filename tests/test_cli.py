@@ -442,7 +442,7 @@ def test_na_values_are_stored_in_the_model(tmp_path):
     assert "dropped income" not in proc.stdout and "imputed income" in proc.stdout
     model = tmp_path / "r" / "model.gnet"
     extra = glassnet.load(model).extra
-    assert extra["read_options"] == {"na_values": ["unknown", "-999"],
+    assert extra["read_options"] == {"na_values": ["unknown", "-999"], "decimal": None,
                                      "decimal_comma_columns": []}
     # marked so that a glassnet from before --na-values refuses the file instead of reading
     # -999 as a number (trial M); this one reads it
@@ -1545,7 +1545,7 @@ def test_decimal_comma_files_name_the_real_text_value(tmp_path):
     assert "'n/a2' (line 6) is not" in r.stderr and "thousands" not in r.stderr
     (tmp_path / "t3.tsv").write_text(_decimal_comma_rows(2, "\t"))
     r = run("train", "t3.tsv", "--target", "y", "--out", "m3", "--epochs", "2", cwd=tmp_path)
-    assert "if ',' is the decimal mark there" in r.stderr
+    assert "if ',' is the decimal mark there, pass --decimal ," in r.stderr
 
 
 def test_bundled_left_out_columns_hidden_none_and_divergence_wording(tmp_path):
@@ -1586,3 +1586,33 @@ def test_model_reads_new_files_with_its_decimal_comma_columns(tmp_path):
            for f in ("a.csv", "whole.csv")]
     a, b = (np.array([line.split(",")[0] for line in g.splitlines()[1:]]) for g in got)
     assert len(a) == 300 and (a == b).mean() > 0.97    # rounding the amounts flips a few
+
+
+def test_decimal_option_na_values_dash_and_encoding_note(tmp_path):
+    """CSV trial: decimal commas in a tab file could not be read from the command line (now
+    --decimal , kept for predict); --na-values -,. was an argparse error; a file not all
+    UTF-8 was decoded silently."""
+    r = np.random.default_rng(3)
+    x = r.normal(0, 3, 80)
+    rows = [f"{v:.3f}".replace(".", ",") + f"\t{int(v > 0)}" for v in x]
+    (tmp_path / "t.tsv").write_text("x\ty\n" + "\n".join(rows) + "\n")
+    res = run("train", "t.tsv", "--target", "y", "--decimal", ",", "--out", "m",
+              "--epochs", "3", cwd=tmp_path)
+    assert res.returncode == 0 and "0 column(s) dropped" in res.stdout, res.stderr
+    assert glassnet.load(tmp_path / "m" / "model.gnet").extra["read_options"]["decimal"] == ","
+    assert run("predict", "m/model.gnet", "t.tsv", cwd=tmp_path).returncode == 0
+    (tmp_path / "q.csv").write_text("x;k\n1,5;a\n-;b\n2,5;a\n.;b\n3;a\n4;b\n")
+    res = run("train", "q.csv", "--target", "k", "--na-values", "-,.", "--epochs", "1",
+              "--val-split", "0", "--test-split", "0", "--out", "q", cwd=tmp_path)
+    assert res.returncode == 0 and "imputed x: 2 missing" in res.stdout, res.stderr
+    (tmp_path / "semi.csv").write_text("Betrag;y\n" + "\n".join(
+        f"{1000 + 10 * i},25;{i % 2}" for i in range(40)) + "\n")
+    assert run("train", "semi.csv", "--target", "y", "--epochs", "1", "--out", "s",
+               cwd=tmp_path).returncode == 0
+    (tmp_path / "semi.tsv").write_text("Betrag\ty\n1.010,25\t1\n")
+    res = run("predict", "s/model.gnet", "semi.tsv", cwd=tmp_path)
+    assert res.returncode == 2 and "pass --decimal ," in res.stderr
+    (tmp_path / "enc.csv").write_bytes("x;k\n1;a\n2;b\n".encode() + "3;é\n".encode("cp1252"))
+    res = run("train", "enc.csv", "--target", "x", "--epochs", "1", "--val-split", "0",
+              "--test-split", "0", "--out", "e", cwd=tmp_path)
+    assert "enc.csv is not all UTF-8 (first at line 4)" in res.stderr

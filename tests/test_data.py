@@ -840,3 +840,20 @@ def test_thousands_dots_across_chunks(tmp_path):
     rows = ["p;k"] + [f"{i % 999 + 1};a" for i in range(_CHUNK_ROWS + 10)] + ["12.345;b"]
     t = read_csv(_write(tmp_path, "\n".join(rows) + "\n"))
     assert t["p"][-1] == 12345 and t["p"][0] == 1 and "p" in t.decimal_comma_columns
+
+
+def test_excel_sep_line_mixed_encodings_and_excel_missing_markers(tmp_path):
+    """CSV trial: Excel's 'sep=;' first line was taken as the header; a UTF-8 file with one
+    Windows-1252 row turned every ü into Ã¼; #N/A and #N/V (Excel's no-value) were
+    categories."""
+    t = read_csv(_write(tmp_path, "sep=;\r\na;b;k\r\n1,5;2;x\r\n#N/V;3;#N/A\r\n"))
+    assert t.columns == ["a", "b", "k"] and list(t.line_numbers) == [3, 4]
+    assert t["a"][0] == 1.5 and np.isnan(t["a"][1]) and list(t["k"]) == ["x", None]
+    src = "Größe;Région;k\n1,5;Süd;a\n"
+    mixed = _write(tmp_path, src.encode() + "3,5;Hauptstraße;Élevé\n".encode("cp1252"), "m.csv")
+    t = read_csv(mixed)
+    assert t.columns == ["Größe", "Région", "k"] and list(t["k"]) == ["a", "Élevé"]
+    assert list(t["Région"]) == ["Süd", "Hauptstraße"] and t.not_utf8_line == 3
+    assert read_csv(_write(tmp_path, src.encode("cp1252"), "w.csv")).not_utf8_line == 1
+    assert read_csv(_write(tmp_path, src.encode("utf-16"), "u.csv")).not_utf8_line is None
+    assert read_csv(_write(tmp_path, src, "8.csv")).not_utf8_line is None

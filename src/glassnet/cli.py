@@ -160,9 +160,20 @@ def interrupted() -> int:
     return 130
 
 
+def _joined_na_values(argv):
+    """``--na-values -,#N/V`` as ``--na-values=-,#N/V``: argparse takes a value starting
+    with '-' (and not a number) for an option and says "expected one argument", and '-' is
+    the commonest missing marker of spreadsheet exports."""
+    out = list(argv)
+    for i in range(len(out) - 1):
+        if out[i] == "--na-values" and out[i + 1].startswith("-") and out[i + 1] != "--":
+            out[i:i + 2] = [f"--na-values={out[i + 1]}", None]
+    return [a for a in out if a is not None]
+
+
 def _main(argv) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_na_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -202,13 +202,18 @@ def _out_path(text):
 
 _out_path.__name__ = "out"
 NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,-999 (added "
-           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
+           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?, #N/A, #N/V)")
 NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
                            "files the same way (default: none)")
 NA_HELP_MODEL = NA_HELP + (" and to the ones the model was trained with (default: those "
                            "alone)")
 SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detected from the "
             "header among , ; tab |)")
+DECIMAL_HELP_TRAIN = ("the decimal mark of the CSV's numbers, '.' or ',' (default: '.', and "
+                      "',' too in a ';'-separated file: 1,5 and 1.234,5; --decimal , reads "
+                      "them in a tab, '|' or ',' file as well); kept in the model for predict")
+DECIMAL_HELP_MODEL = ("the decimal mark of the CSV's numbers, '.' or ',' (default: the one "
+                      "given at training, else '.', and ',' too in a ';'-separated file)")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -283,6 +288,7 @@ def register(subparsers) -> None:
                         f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
                         f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_TRAIN)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
@@ -315,6 +321,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--columns", choices=("all", "id", "none"), default="all",
                    help="which input columns to copy into the output: all of them, only "
@@ -331,6 +338,7 @@ def register(subparsers) -> None:
     p.add_argument("--target", metavar="COLUMN",
                    help="the target column (default: the one the model was trained on)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
@@ -362,11 +370,12 @@ class _Source:
 
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
-                 na_values=None, comma_columns=()) -> _Source:
+                 na_values=None, comma_columns=(), decimal=None) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
-    ``comma_columns``, columns a model's training file wrote with the decimal comma."""
+    ``comma_columns``, columns a model's training file wrote with the decimal comma;
+    ``decimal``, the decimal mark (None: '.', and ',' too in a ';' file)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -376,13 +385,17 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         try:
             table = read_csv(path, keep_text=keep_text, delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
-                             decimal_comma_columns=comma_columns)
+                             decimal=decimal, decimal_comma_columns=comma_columns)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
             raise _usage(f"{spec} is not a readable text CSV file") from None
         except DelimiterError as exc:
             raise _usage(f"{exc}; pass --sep {_SEPARATOR_ARG[exc.delimiter]}") from None
+        if table.not_utf8_line is not None:
+            print(f"glassnet: note: {spec} is not all UTF-8 (first at line "
+                  f"{table.not_utf8_line}): such bytes were read as Windows-1252 characters; "
+                  f"save the file as UTF-8 if they look wrong", file=sys.stderr, flush=True)
         name = path.name
         for suffix in (".gz", ".csv", ".tsv", ".txt"):
             if name.lower().endswith(suffix):
@@ -398,9 +411,10 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                 raise
             raise _usage(f"no such file or bundled dataset: {spec!r} (bundled: "
                          f"{', '.join(names)})") from None
-        if sep is not None:
-            print(f"glassnet: note: --sep is ignored: {ds.name} is a bundled dataset",
-                  file=sys.stderr, flush=True)
+        for option, value in (("--sep", sep), ("--decimal", decimal)):
+            if value is not None:
+                print(f"glassnet: note: {option} is ignored: {ds.name} is a bundled dataset",
+                      file=sys.stderr, flush=True)
         return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
                        list(ds.target_names), ds.description, True, list(ds.feature_names))
     raise _usage(f"no such file: {spec}")
@@ -1024,7 +1038,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         args.patience = DEFAULT_PATIENCE
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
-    src = _load_source(args.data, sep=args.sep, na_values=args.na_values)
+    src = _load_source(args.data, sep=args.sep, na_values=args.na_values,
+                       decimal=args.decimal)
     if folder.path is None:
         folder.open(os.path.join("runs", src.name))
     out_dir = folder.path
@@ -1314,7 +1329,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "dataset": src.name,
         "metrics": results,
         "options": summary["options"],
-        "read_options": {"na_values": list(args.na_values or []),
+        "read_options": {"na_values": list(args.na_values or []), "decimal": args.decimal,
                          # read so again at predict: 1.138 there is 1138 as in training
                          "decimal_comma_columns": sorted(
                              c for c in table.decimal_comma_columns
@@ -1476,7 +1491,7 @@ def _options_dict(args, hidden, lr):
             "test_split": args.test_split, "early_stopping": args.early_stopping,
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
             "dtype": args.dtype, "drop": list(args.drop), "init": DEFAULT_INIT,
-            "na_values": list(args.na_values or [])}
+            "na_values": list(args.na_values or []), "decimal": args.decimal}
 
 
 def _jsonable(o):
@@ -1907,6 +1922,15 @@ def stored_na_values(extra) -> list[str]:
     return [str(v) for v in values] if isinstance(values, list) else []
 
 
+def stored_decimal(extra, given=None):
+    """The --decimal to read a model's new data with: ``given``, else the training one."""
+    if given is not None:
+        return given
+    opts = (extra or {}).get("read_options")
+    value = opts.get("decimal") if isinstance(opts, dict) else None
+    return value if value in (".", ",") else None
+
+
 def stored_comma_columns(extra) -> list[str]:
     """The columns a model's training file wrote with the decimal comma (none for older
     model files): ``read_csv(decimal_comma_columns=)`` for its new data."""
@@ -1921,6 +1945,13 @@ def model_na_values(extra, given=None) -> list[str]:
     return list(dict.fromkeys([*stored_na_values(extra), *(given or ())]))
 
 
+def _decimal_comma_number(value) -> bool:
+    """Whether ``value`` is a number as written with the decimal comma (``1,5``, ``1.138,23``)."""
+    from .data.tabular import _COMMA_NUMBER
+    return isinstance(value, str) and "," in value \
+        and _COMMA_NUMBER.fullmatch(value.strip()) is not None
+
+
 def transform_for_model(pre, table, extra, report=None):
     """``pre.transform(table)``; text in a column that was numeric in training is a usage
     error naming the --na-values the model reads as missing."""
@@ -1932,6 +1963,10 @@ def transform_for_model(pre, table, extra, report=None):
         if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
+        if _decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
+            raise _usage(f"{exc}; it is a number with the decimal comma: pass --decimal , "
+                         f"(read with the comma only in ';'-separated files by default)"
+                         ) from None
         stored = stored_na_values(extra)
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "
@@ -2018,7 +2053,8 @@ def cmd_predict(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
                        na_values=m.na_values(args.na_values),
-                       comma_columns=stored_comma_columns(m.extra))
+                       comma_columns=stored_comma_columns(m.extra),
+                       decimal=stored_decimal(m.extra, args.decimal))
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -2093,7 +2129,8 @@ def _check_labels(encoder, table, target, label):
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, sep=args.sep, na_values=m.na_values(args.na_values),
-                       comma_columns=stored_comma_columns(m.extra))
+                       comma_columns=stored_comma_columns(m.extra),
+                       decimal=stored_decimal(m.extra, args.decimal))
     table = src.table
     target = args.target or m.target
     if target is None:

@@ -35,9 +35,10 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
-    from .commands import (NA_HELP_MODEL, SEP_HELP, _na_tokens, _out_path, _positive_int,
-                           _separator)
+    from .commands import (DECIMAL_HELP_MODEL, NA_HELP_MODEL, SEP_HELP, _na_tokens,
+                           _out_path, _positive_int, _separator)
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
@@ -492,9 +493,9 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
-                 sep=None, na_values=None):
+                 sep=None, na_values=None, decimal=None):
     from .commands import (_load_source, load_model_file, model_na_values,
-                           stored_comma_columns, transform_for_model)
+                           stored_comma_columns, stored_decimal, transform_for_model)
     from .data.tabular import is_numeric_column
     from .optim import SGD
     from .render import Report
@@ -508,7 +509,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         extra = getattr(model, "extra", None) or {}
     na_values = model_na_values(extra, na_values)  # the training data's, and more
     table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
-                         na_values=na_values,
+                         na_values=na_values, decimal=stored_decimal(extra, decimal),
                          comma_columns=stored_comma_columns(extra)).table
     part = table.head(rows)
     est = None
@@ -593,7 +594,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
 _MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
                  ("--rows", "rows", "--model"), ("--lr", "lr", "--model"),
                  ("--train-mode", "train_mode", "--model"), ("--target", "target", "--model"),
-                 ("--sep", "sep", "--model"), ("--na-values", "na_values", "--model"))
+                 ("--sep", "sep", "--model"), ("--decimal", "decimal", "--model"),
+                 ("--na-values", "na_values", "--model"))
 
 
 def _note_ignored(args, mode) -> None:
@@ -621,7 +623,8 @@ def run(args) -> int:
         layout = args.layout or "rows"
         rep = model_report(args.model, args.data, args.target,
                            4 if args.rows is None else args.rows, args.lr,
-                           args.train_mode, sep=args.sep, na_values=args.na_values)
+                           args.train_mode, sep=args.sep, na_values=args.na_values,
+                           decimal=args.decimal)
     elif args.example == "or-gate":
         _note_ignored(args, "or-gate")
         layout = args.layout or "seeds"

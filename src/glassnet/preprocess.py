@@ -235,14 +235,14 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         first = str(counted.first_formatted).strip()
-        decimal = (not comma and "," in first and "." not in first
+        decimal = (not comma and "," in first
                    and _COMMA_NUMBER.fullmatch(first) is not None)
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
                 f"or thousands separators (e.g. {shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
                 + (f"; {bad} a number" if first_bad is not None else "")
-                + ("; if ',' is the decimal mark there, glassnet reads decimal commas in "
-                   "';'-separated files (read_csv(decimal=',') in Python)" if decimal else ""))
+                + ("; if ',' is the decimal mark there, pass --decimal , (read_csv("
+                   "decimal=',') in Python)" if decimal else ""))
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"
     return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"

@@ -24,6 +24,7 @@ later messages can point into it.
 """
 from __future__ import annotations
 
+import codecs
 import csv as _csv
 import gzip
 import io
@@ -41,7 +42,8 @@ __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_
            "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
 
 #: Field values read as missing (after stripping white space). Empty fields are missing too.
-NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
+NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?",
+                       "#N/A", "#N/V"})   # the last two: Excel's (English, German) "no value"
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -375,6 +377,12 @@ class Table(Mapping):
         return out
 
     @property
+    def not_utf8_line(self):
+        """The file line of the first bytes :func:`read_csv` found not to be UTF-8 (read as
+        Windows-1252 characters), or None for a UTF-8 (or UTF-16, or ASCII) file."""
+        return getattr(self, "_not_utf8_line", None)
+
+    @property
     def decimal_comma_columns(self) -> frozenset:
         """The numeric columns :func:`read_csv` read with the decimal comma (a value had one,
         or ``.`` grouped thousands): what ``read_csv(decimal_comma_columns=)`` takes for a
@@ -531,7 +539,31 @@ def _decode(data: bytes, name: str) -> str:
     if control > 0.01 * len(sample):
         raise ValueError(f"{name} is not a text CSV file (undecodable bytes and control "
                          f"characters; is it binary?)")
-    return data.decode("cp1252", errors="replace")
+    # UTF-8 where it is valid, Windows-1252 for the bytes that are not: a UTF-8 file with a
+    # few pasted Windows-1252 rows keeps its UTF-8 text (decoding all of it as Windows-1252
+    # turned ü into Ã¼ there), and a Windows-1252 file reads as Windows-1252
+    return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
+
+
+def _cp1252_bytes(exc):
+    """Codec error handler: the undecodable bytes of a UTF-8 decode as Windows-1252."""
+    return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+_CP1252_FALLBACK = "glassnet-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
+
+
+def _not_utf8_line(data: bytes):
+    """The line (1-based) of ``data``'s first byte that is not valid UTF-8, or None."""
+    try:
+        data.decode("utf-8-sig")
+        return None
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+
+
+_SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
@@ -591,7 +623,14 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     if not data.strip():
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     text = _decode(data, name)
+    legacy = None if text.isascii() or data[:2] in (b"\xff\xfe", b"\xfe\xff") \
+        else _not_utf8_line(data)
     del data  # the decoded text is what is parsed
+    sep_line = _SEP_LINE.match(text)
+    if sep_line:  # Excel's "sep=;" first line: the separator, then the header (its line
+        if delimiter is None:  # stays, blank, so that line numbers still match the file)
+            delimiter = sep_line.group(1)
+        text = "\n" + text[sep_line.end():]
     extra = _na_tokens(na_values)
     na = NA_VALUES | extra
     if delimiter is None:
@@ -613,7 +652,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
     # the file is typed again in one piece.
     table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
-    return table if table is not None else _parse(text, *opts, chunk_rows=None)
+    table = table if table is not None else _parse(text, *opts, chunk_rows=None)
+    table._not_utf8_line = legacy
+    return table
 
 
 _CHUNK_ROWS = 16384
