@@ -666,3 +666,30 @@ def test_a_loss_on_logits_does_not_call_them_y_hat():
     probs = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=3, dtype="float64")
     t = gn.trace(probs, np.ones((2, 2)), np.array([0, 1]), loss=gn.CategoricalCrossEntropy())
     assert "dCost/dŷ" in t.to_text()
+
+
+def test_glass_box_trial_findings():
+    """Trial Z: gradcheck read a zero gradient as BAD (1.0); the fused note called a 100%
+    difference rounding; the seeds layout said softmax 'per row' over example columns; the
+    SVG lacked the targets and markdown/HTML the loss formula; a scalar y crashed."""
+    X = np.array([[0.3, -1.2, 0.5], [1.1, 0.4, -0.7], [-0.2, 0.9, 0.8]])
+    m = gn.Sequential([gn.Dense(3, 3)], seed=1, dtype="float64")
+    err, parts = gn.gradcheck(m, X, np.array([0, 2, 1]), loss=gn.Hinge(), details=True)
+    assert err < 1e-2 and parts["0:Dense.b"] < 1e-2
+    sat = gn.Sequential([gn.Dense(1, 1, init=[[1.0]]), gn.Sigmoid()], dtype="float64")
+    text = gn.trace(sat, np.array([[40.0]]), np.array([[0.0]]),
+                    loss=gn.BinaryCrossEntropy()).to_text()
+    assert "as ŷ saturates" in text and ", rounding" not in text
+    soft = gn.Sequential([gn.Dense(2, 3, init=[[0.1, 0.6, 0.2], [0.3, -0.1, 0.5]]),
+                          gn.Softmax(), gn.Dense(3, 1)], dtype="float64", seed=0)
+    tr = gn.trace(soft, np.array([[1.0, -2.0], [0.5, 0.5]]), [[1], [0]], loss="mse")
+    seeds = tr.to_text(layout="seeds", max_entries=100)
+    assert "per row" not in seeds and "each row" not in seeds and "(per column)" in seeds
+    assert "per row" in tr.to_text()
+    lin = gn.Sequential([gn.Dense(2, 1, init=[[0.1], [0.6]])], dtype="float64")
+    tr = gn.trace(lin, np.array([[1.0, -2.0]]), [[0.777]], loss=gn.MAE())
+    assert "0.777" in tr.to_svg()
+    assert all("sign(ŷ − y)" in r for r in (tr.to_markdown(), tr.to_html()))
+    with pytest.raises(ValueError, match=r"single value \(2\); give one target per row"):
+        gn.trace(gn.Sequential([gn.Dense(3, 3), gn.Softmax()], seed=5), np.ones((1, 3)), 2,
+                 loss=gn.CategoricalCrossEntropy())

@@ -470,7 +470,7 @@ class GELU(Activation):
 
     @needs_forward
     def backward(self, dy):
-        """exact: dx = dy · (Φ(x) + x·φ(x));  tanh: dx = dy · (½(1+t) + ½x(1−t²)·√(2/π)(1 + 3·0.044715x²))."""
+        """exact: dx = dy · (Φ(x) + x·φ(x));  tanh: dx = dy · (½(1+t) + ½x(1−t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(√(2/π)(x + 0.044715x³))."""
         return dy * self._df()
 
     def _df(self):

@@ -191,7 +191,9 @@ _ELEMENTWISE_NAMES = [(re.compile(rf"(?<![A-Za-z]){old}(?![A-Za-z0-9])"), new)
 def _seeds_names(text: str) -> str:
     for pattern, name in _ELEMENTWISE_NAMES:
         text = pattern.sub(name, text)
-    return text
+    # the seeds' matrices hold one example per column: a row-wise softmax is column-wise
+    return text.replace("along each row", "down each column").replace("per row",
+                                                                        "per column")
 
 
 def _elementwise(rec) -> bool:
@@ -221,7 +223,9 @@ def _seeds_expr(rec, expr: str) -> str:
     """A chain-rule expression in the seeds' names: upstream · Xᵀ, Wᵀ · upstream, da/dz."""
     if rec.kind == "Dense":
         return expr.replace("(dz/dx)ᵀ", "Wᵀ").replace("dz/dW", "Xᵀ")
-    return expr.replace("dy/dx", "da/dz") if _elementwise(rec) else expr
+    if _elementwise(rec):
+        return expr.replace("dy/dx", "da/dz").replace("(per row)", "(per column)")
+    return expr
 
 
 def local_label(rec, key: str, layout="rows") -> str:
@@ -424,7 +428,10 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
             out += [f"> {_md(n)}" for n in notes]
     if tr.loss is not None:
         L = tr.loss
-        out += ["", f"{h3} loss: {_mdcode(L.name)}", "", "| | name | value |", "|---|---|---|",
+        out += ["", f"{h3} loss: {_mdcode(L.name)}", ""]
+        if L.math:   # the loss's formula, as the text rendering shows it
+            out += [_md(L.math), ""]
+        out += ["| | name | value |", "|---|---|---|",
                 f"| input | {_md(_yhat(tr))} | {F(L.y_pred)} |", f"| target | y | {F(L.y_true)} |",
                 f"| cost | Cost | {_mdcode(fmt_num(L.value, max(precision, 6)))} |",
                 f"| passed down | dCost/d{_md(_yhat(tr))} = loss.backward() | {F(L.grad)} |"]
@@ -524,6 +531,8 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
     if tr.loss is not None:
         L = tr.loss
         b = _Lines().add("Cost", weight="bold").add(_cut(L.name, 30), GREY)
+        targets = A(L.y_true)   # the targets the cost compares with (as the tables show)
+        b.add(_cut("y = " + " ".join(line.strip() for line in targets), 40), GREY)
         b.add(f"= {fmt_num(L.value, max(precision, 5))}", GREEN, "bold")
         b.add("dCost/dCost = 1", RED)
         boxes.append(b)
@@ -799,7 +808,8 @@ def _trace_tables_html(tr, layout, precision, max_entries):
         out += [f'<p class="note">{_esc(n)}</p>' for n in r.notes]
     if tr.loss is not None:
         L = tr.loss
-        out.append(f"<h3>loss: {_esc(L.name)}</h3><table>"
+        out.append(f"<h3>loss: {_esc(L.name)}</h3>"
+                   + (f'<p class="note">{_esc(L.math)}</p>' if L.math else "") + "<table>"
                    f"<tr><th></th><th>name</th><th>value</th></tr>"
                    f"<tr><td>input</td><td>{_esc(_yhat(tr))}</td><td>{_pre(A(L.y_pred), 'fw')}"
                    f"</td></tr>"

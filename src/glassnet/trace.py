@@ -634,12 +634,16 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
                 rec.unfused_downstream = _copy(dx)
                 dx = loss.fused_backward()
                 diff = float(np.max(np.abs(rec.unfused_downstream - dx))) if dx.size else 0.0
+                scale = float(np.max(np.abs(dx))) if dx.size else 0.0
+                rounding = diff <= 1e-6 * max(scale, 1e-12) or diff < 1e-12
                 same = "is the same" if diff == 0 else f"differs from it by at most {diff:.2g}"
+                why = ("" if diff == 0 else ", rounding" if rounding else
+                       ", as ŷ saturates: the unfused chain multiplies a huge upstream by a "
+                       "local gradient rounded to 0 or clipped; the fused form is exact")
                 rec.notes.append(
                     f"fused by the engine with {type(loss).__name__}: it computes dCost/d"
                     f"{rec.in_name} = (ŷ − y)/m directly (the unfused product upstream × local "
-                    f"{same}{'' if diff == 0 else ', rounding'}); the value passed down is "
-                    f"the engine's")
+                    f"{same}{why}); the value passed down is the engine's")
             rec.downstream = _copy(dx)
             rec.param_grads = _copy_dict(layer.grads)
             if i == 0 and dx is not None:

@@ -478,6 +478,9 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         raise TypeError(f"{name} has unsupported dtype {y.dtype}")
     if y.size == 0:
         raise ValueError(f"{name} is empty")
+    if y.ndim == 0:   # trace(model, x, 2): one number, where a target per row is needed
+        raise ValueError(f"{name} is a single value ({y.item()!r}); give one target per row, "
+                         f"e.g. [{y.item()!r}] for one example")
     if y.ndim > 2:
         raise ValueError(f"{name} has shape {y.shape}; targets must be 1-D (one label or value "
                          f"per row) or 2-D (rows x outputs)")
