@@ -56,7 +56,8 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     """Compare analytic and numerical gradients; return the worst relative error.
 
     The relative error of one array is ‖a − n‖ / (‖a‖ + ‖n‖), a the gradient from
-    ``backward`` and n the central finite difference. Below 1e-7 (``EXCELLENT``) is what a
+    ``backward`` and n the central finite difference (the denominator at least 1e-8: a zero
+    gradient is not BAD for the difference's rounding noise). Below 1e-7 (``EXCELLENT``) is what a
     correct float64 backward gives; up to about 1e-4 is rounding or a kink (ReLU at 0); above
     1e-4 (``BAD``) means the backward is wrong, at moderate scale: with entries of |x| ≳ 1e8
     (or weights that large) the float64 rounding of f swamps the step h of the other entries,
