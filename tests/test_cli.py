@@ -1616,3 +1616,15 @@ def test_decimal_option_na_values_dash_and_encoding_note(tmp_path):
     res = run("train", "enc.csv", "--target", "x", "--epochs", "1", "--val-split", "0",
               "--test-split", "0", "--out", "e", cwd=tmp_path)
     assert "enc.csv is not all UTF-8 (first at line 4)" in res.stderr
+
+
+def test_class_labels_differing_only_in_accent_encoding_get_a_note(tmp_path):
+    """CSV trial: 'Très bon' typed with a precomposed è and with e + combining grave were two
+    classes that look identical, with no note (case variants had one)."""
+    r = np.random.default_rng(0)
+    labels = ["Très bon", "Tre\u0300s bon", "Mittel"]
+    rows = [f"{r.random():.3f},{labels[int(r.integers(3))]}" for _ in range(60)]
+    (tmp_path / "nfd.csv").write_text("x,k\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    res = run("train", "nfd.csv", "--target", "k", "--epochs", "1", "--out", "m", cwd=tmp_path)
+    assert "are different classes" in res.stdout + res.stderr
+    assert "how an accent is encoded" in res.stdout + res.stderr

@@ -1427,16 +1427,25 @@ def _class_sizes(counts) -> str:
 def _case_variant_notes(labels) -> list[str]:
     """A note per group of class labels that differ only in case or blanks ('yes', 'Yes'):
     they stay different classes, but that is seldom what the file meant."""
+    import unicodedata
     groups = {}
-    for label in labels:
-        groups.setdefault(label.strip().casefold(), []).append(label)
+    for label in labels:   # NFC: 'Très' typed as e + a combining accent looks the same
+        key = unicodedata.normalize("NFC", label.strip()).casefold()
+        groups.setdefault(key, []).append(label)
     notes = []
     for same in groups.values():
         if len(same) > 1:
             shown = ", ".join(map(shown_value, same[:-1])) + f" and {shown_value(same[-1])}"
-            notes.append(f"{shown} are different classes; is that intended? (they differ "
-                         f"only in upper/lower case; make them the same in the file to "
-                         f"merge them)")
+            looks = {unicodedata.normalize("NFC", s.strip()) for s in same}
+            hows = []
+            if len(looks) > 1:
+                hows.append("upper/lower case")
+            if len(looks) < len(same):
+                hows.append("how an accent is encoded (a letter with it, or the letter and "
+                            "a combining mark: they look the same)")
+            how = "they differ only in " + " and ".join(hows)
+            notes.append(f"{shown} are different classes; is that intended? ({how}; make "
+                         f"them the same in the file to merge them)")
     return notes
 
 
