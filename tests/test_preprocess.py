@@ -380,3 +380,14 @@ def test_numbers_only_python_reads_are_named_with_the_reason():
     with pytest.raises(TextInNumericColumnError, match="which is not a number glassnet reads: "
                        "numbers are written with the digits 0-9"):
         _numeric_values(_obj("1", "３"), "rooms")
+
+
+def test_accounting_negatives_are_named_as_numbers():
+    """CSV trial: (123,45) and SAP's 123,45- were called identifier-like text."""
+    from glassnet.preprocess import numeric_text_note
+    vals = ["(698,29)", "12,50", "3,75", "(1.234,00)"] * 5
+    note = numeric_text_note(vals, comma=True)
+    assert note and "accounting minus" in note and "leading -" in note
+    note = numeric_text_note(["698,29-", "12,50", "3,75-"] * 5, comma=True)
+    assert note and "leading -" in note
+    assert numeric_text_note(["(a)", "b-", "(x-y)"] * 5) is None

@@ -237,15 +237,24 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
         first = str(counted.first_formatted).strip()
         decimal = (not comma and "," in first
                    and _COMMA_NUMBER.fullmatch(first) is not None)
-        return (f"{n_num} of {n} values are numbers, written with currency or percent signs "
-                f"or thousands separators (e.g. {shown_value(counted.first_formatted)}, {where(at)}), "
+        return (f"{n_num} of {n} values are numbers, written with currency or percent signs, "
+                f"thousands separators or accounting minus signs (e.g. "
+                f"{shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
+                + (" (a bracketed or trailing minus: write the number with a leading -)"
+                   if _accounting(counted.first_formatted) else "")
                 + (f"; {bad} a number" if first_bad is not None else "")
                 + ("; if ',' is the decimal mark there, pass --decimal , (read_csv("
                    "decimal=',') in Python)" if decimal else ""))
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"
     return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"
+
+
+def _accounting(value) -> bool:
+    """Whether ``value`` is a number written with an accounting minus: (12,5) or 12,5-."""
+    v = str(value).strip()
+    return (v.startswith("(") and v.endswith(")")) or v.endswith("-")
 
 
 def with_numeric_note(reason: str, note: str | None) -> str:

@@ -103,9 +103,13 @@ _FORMATTED = [re.compile(  # [0-9], not \d: the digits pandas reads (not ٣)
 _SAMPLE = 50  # values looked at before number_share(give_up_below=...) may give up
 
 
+_ACCOUNTING = re.compile(r"\((.+)\)|(.+?)\s*-")   # (123,45) and SAP's 123,45-: negatives
+
+
 def _number_kind(v: str, comma: bool) -> int:
     """0: ``v`` reads as a number (with the decimal comma too if ``comma``); 1: it does once
-    currency signs, ``%`` and thousands separators are removed; 2: neither."""
+    currency signs, ``%``, thousands separators and an accounting minus ((12) or 12-) are
+    removed; 2: neither."""
     if _plain(v):
         try:
             float(v)
@@ -114,7 +118,13 @@ def _number_kind(v: str, comma: bool) -> int:
             pass
         if comma and _COMMA_NUMBER.fullmatch(v):
             return 0
-    return 1 if any(f.fullmatch(v) for f in _FORMATTED) else 2
+    if any(f.fullmatch(v) for f in _FORMATTED):
+        return 1
+    inner = _ACCOUNTING.fullmatch(v)
+    if inner and any(c.isdigit() for c in v):
+        body = (inner.group(1) or inner.group(2)).strip()
+        return 1 if _number_kind(body, comma) < 2 and body[:1] not in "+-(" else 2
+    return 2
 
 
 def _plain(text: str) -> bool:
