@@ -391,3 +391,16 @@ def test_accounting_negatives_are_named_as_numbers():
     note = numeric_text_note(["698,29-", "12,50", "3,75-"] * 5, comma=True)
     assert note and "leading -" in note
     assert numeric_text_note(["(a)", "b-", "(x-y)"] * 5) is None
+
+
+def test_date_and_time_columns_say_so_when_dropped():
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor, date_text_note
+    rng = np.random.default_rng(0)
+    days = [f"{d:02d}.{m:02d}.2023" for d, m in zip(rng.integers(1, 29, 80),
+                                                    rng.integers(1, 13, 80))]
+    table = Table({"day": np.array(days, dtype=object), "x": rng.normal(size=80)})
+    pre = TabularPreprocessor().fit(table)
+    assert "look like dates or times (e.g. '" in pre.dropped_["day"]
+    assert date_text_note(["2023-12-31 08:15", "14:30", "2024-01-02"]) is not None
+    assert date_text_note(["red", "green", "12.5"]) is None

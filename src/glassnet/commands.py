@@ -1453,14 +1453,14 @@ def _numeric_drop_notes(dropped, table):
     """Reword, in place, the reasons of text columns dropped as identifier-like or as too many
     categories that are numbers but for a few values (or $ % and thousands separators),
     counted over the whole file (the preprocessing saw the training rows only)."""
-    from .preprocess import numeric_text_note, with_numeric_note
+    from .preprocess import date_text_note, numeric_text_note, with_numeric_note
     for col, reason in dropped.items():
         base = with_numeric_note(reason, None)
         if base.startswith(("identifier-like:", "too many categories:")) \
                 and np.asarray(table[col]).dtype.kind == "O":
-            dropped[col] = with_numeric_note(
-                base, numeric_text_note(table[col], table.line_numbers,
-                                        comma=table.decimal_comma))
+            note = numeric_text_note(table[col], table.line_numbers,
+                                     comma=table.decimal_comma)
+            dropped[col] = with_numeric_note(base, note or date_text_note(table[col]))
 
 
 def _auto_task_note(y_raw, task, target):

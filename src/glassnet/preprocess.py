@@ -251,6 +251,26 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
     return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"
 
 
+_DATE_OR_TIME = re.compile(
+    r"(?:[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{4}|[0-9]{2})"          # 31.12.2023, 12/31/23
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2})"                                      # 2023-12-31
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"           # and a time
+    r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")                  # a time alone
+
+
+def date_text_note(values, share: float = 0.8) -> str | None:
+    """For a text column (``values``: str, None for missing) whose first present values are
+    mostly dates or times (31.12.2023, 2023-12-31 08:15, 14:30), a sentence saying so and
+    what to do; else None. Looks at 50 values at most."""
+    seen = [str(v).strip() for v in values if v is not None][:50]
+    hits = [v for v in seen if _DATE_OR_TIME.fullmatch(v)]
+    if not seen or len(hits) < share * len(seen):
+        return None
+    return (f"the values look like dates or times (e.g. {shown_value(hits[0])}), which "
+            f"glassnet reads as text: derive numbers from them (year, month, day, weekday, "
+            f"hour) in a column of their own to use them")
+
+
 def _accounting(value) -> bool:
     """Whether ``value`` is a number written with an accounting minus: (12,5) or 12,5-."""
     v = str(value).strip()
@@ -525,8 +545,8 @@ class TabularPreprocessor:
                       f"(> {self.max_categories} and {ratio:.0%} unique)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
-            note = None if is_numeric_column(arr) else numeric_text_note(vals, lines,
-                                                                         comma=comma)
+            note = None if is_numeric_column(arr) else (
+                numeric_text_note(vals, lines, comma=comma) or date_text_note(vals))
             return None, with_numeric_note(reason, note)
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None
