@@ -1628,3 +1628,13 @@ def test_class_labels_differing_only_in_accent_encoding_get_a_note(tmp_path):
     res = run("train", "nfd.csv", "--target", "k", "--epochs", "1", "--out", "m", cwd=tmp_path)
     assert "are different classes" in res.stdout + res.stderr
     assert "how an accent is encoded" in res.stdout + res.stderr
+
+
+def test_na_values_joining_leaves_other_options_alone():
+    """Review: '--na-values --overwrite' stored '--overwrite' as a missing token."""
+    from glassnet.cli import _joined_na_values
+    assert _joined_na_values(["train", "--na-values", "-,.", "x"]) == [
+        "train", "--na-values=-,.", "x"]
+    for nxt in ("--overwrite", "-q", "-h"):
+        assert _joined_na_values(["--na-values", nxt]) == ["--na-values", nxt]
+    assert _joined_na_values(["--", "--na-values", "-x"]) == ["--", "--na-values", "-x"]

@@ -660,6 +660,10 @@ def test_read_csv_in_chunks_decides_the_decimal_comma_per_column(monkeypatch):
     cells = ["1.500", "987,5", "12", "2.250,75", "12.250", "-0,25", "", "NA", "1,0e3",
              "1.5", "x", "3"]
     _check_chunks_read_as_one_piece(monkeypatch, 6, cells, [";"], n_cases=400)
+    # whole numbers grouped with '.' (read so only when the file has a decimal comma), with
+    # NaN and inf among them (review: NaN switched the grouping off in one chunk)
+    cells = ["850", "42.605", "1.234.567", "NaN", "inf", "", "12", "0,5", "1.5", "-3"]
+    _check_chunks_read_as_one_piece(monkeypatch, 7, cells, [";"], n_cases=400)
 
 
 def test_blank_header_names_never_replace_a_real_column(tmp_path):
@@ -837,18 +841,20 @@ def test_semicolon_whole_numbers_with_thousands_dots(tmp_path):
 
 def test_thousands_dots_across_chunks(tmp_path):
     from glassnet.data.tabular import _CHUNK_ROWS
-    rows = ["p;k"] + [f"{i % 999 + 1};a" for i in range(_CHUNK_ROWS + 10)] + ["12.345;b"]
+    rows = ["p;k"] + [f"{i % 999 + 1};0,5" for i in range(_CHUNK_ROWS + 10)] + ["12.345;1"]
     t = read_csv(_write(tmp_path, "\n".join(rows) + "\n"))
     assert t["p"][-1] == 12345 and t["p"][0] == 1 and "p" in t.decimal_comma_columns
+    rows = [r.replace(";0,5", ";1") for r in rows]   # no decimal comma anywhere: '.' decimals
+    assert read_csv(_write(tmp_path, "\n".join(rows) + "\n", "d.csv"))["p"][-1] == 12.345
 
 
 def test_excel_sep_line_mixed_encodings_and_excel_missing_markers(tmp_path):
     """CSV trial: Excel's 'sep=;' first line was taken as the header; a UTF-8 file with one
-    Windows-1252 row turned every ü into Ã¼; #N/A and #N/V (Excel's no-value) were
-    categories."""
-    t = read_csv(_write(tmp_path, "sep=;\r\na;b;k\r\n1,5;2;x\r\n#N/V;3;#N/A\r\n"))
+    Windows-1252 row turned every ü into Ã¼. (#N/A stays a value: older models may have it
+    as a category; --na-values '#N/A' reads it as missing.)"""
+    t = read_csv(_write(tmp_path, "sep=;\r\na;b;k\r\n1,5;2;x\r\nNA;3;#N/A\r\n"))
     assert t.columns == ["a", "b", "k"] and list(t.line_numbers) == [3, 4]
-    assert t["a"][0] == 1.5 and np.isnan(t["a"][1]) and list(t["k"]) == ["x", None]
+    assert t["a"][0] == 1.5 and np.isnan(t["a"][1]) and list(t["k"]) == ["x", "#N/A"]
     src = "Größe;Région;k\n1,5;Süd;a\n"
     mixed = _write(tmp_path, src.encode() + "3,5;Hauptstraße;Élevé\n".encode("cp1252"), "m.csv")
     t = read_csv(mixed)
@@ -857,3 +863,19 @@ def test_excel_sep_line_mixed_encodings_and_excel_missing_markers(tmp_path):
     assert read_csv(_write(tmp_path, src.encode("cp1252"), "w.csv")).not_utf8_line == 1
     assert read_csv(_write(tmp_path, src.encode("utf-16"), "u.csv")).not_utf8_line is None
     assert read_csv(_write(tmp_path, src, "8.csv")).not_utf8_line is None
+
+
+def test_grouping_needs_a_decimal_comma_in_the_file_and_ignores_missing_tokens(tmp_path):
+    """Review: NaN in a column switched the thousands reading off (predict then misread);
+    a ';' file with '.' decimals (R's write.table) read 1.001 as 1001."""
+    r = lambda text, **k: list(read_csv(io.BytesIO(text.encode()), **k)["a"])  # noqa: E731
+    assert r("a;b\n850;1,5\n42.605;2\nNaN;3\n")[:2] == [850, 42605]
+    assert r("a;b\n1.138;1\nNaN;2\n", decimal_comma_columns=["a"])[0] == 1138
+    assert r("a;b\n1.001;1\n2.002;2\n3;3\n") == [1.001, 2.002, 3]
+    assert r("a;b\n850;1\n42.605;2\n") == [850, 42.605]        # no decimal comma anywhere
+    assert r("a;b\n1.234.567;1,5\n2.345.678;2\n") == [1234567, 2345678]
+
+
+def test_not_utf8_line_counts_old_mac_line_ends(tmp_path):
+    data = b"name;y\rM\xc3\xbcller;1\r" + "Größe;2\r".encode("cp1252")
+    assert read_csv(_write(tmp_path, data)).not_utf8_line == 3

@@ -404,3 +404,12 @@ def test_date_and_time_columns_say_so_when_dropped():
     assert "look like dates or times (e.g. '" in pre.dropped_["day"]
     assert date_text_note(["2023-12-31 08:15", "14:30", "2024-01-02"]) is not None
     assert date_text_note(["red", "green", "12.5"]) is None
+
+
+def test_number_and_date_notes_edge_cases():
+    from glassnet.data.tabular import _number_kind
+    from glassnet.preprocess import date_text_note
+    assert _number_kind("(12-)", True) == 2 and _number_kind("(" * 3000 + "1" + ")" * 3000,
+                                                             True) == 2
+    assert date_text_note(["1.2.10", "1.3.11", "2.0.15", "2.1.20"]) is None   # versions
+    assert date_text_note(["99.99.9999"] * 3) is None

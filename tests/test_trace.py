@@ -675,7 +675,7 @@ def test_glass_box_trial_findings():
     X = np.array([[0.3, -1.2, 0.5], [1.1, 0.4, -0.7], [-0.2, 0.9, 0.8]])
     m = gn.Sequential([gn.Dense(3, 3)], seed=1, dtype="float64")
     err, parts = gn.gradcheck(m, X, np.array([0, 2, 1]), loss=gn.Hinge(), details=True)
-    assert err < 1e-2 and parts["0:Dense.b"] < 1e-2
+    assert err < 1e-4 and parts["0:Dense.b"] < 1e-4           # below BAD
     sat = gn.Sequential([gn.Dense(1, 1, init=[[1.0]]), gn.Sigmoid()], dtype="float64")
     text = gn.trace(sat, np.array([[40.0]]), np.array([[0.0]]),
                     loss=gn.BinaryCrossEntropy()).to_text()

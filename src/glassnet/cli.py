@@ -166,8 +166,13 @@ def _joined_na_values(argv):
     the commonest missing marker of spreadsheet exports."""
     out = list(argv)
     for i in range(len(out) - 1):
-        if out[i] == "--na-values" and out[i + 1].startswith("-") and out[i + 1] != "--":
-            out[i:i + 2] = [f"--na-values={out[i + 1]}", None]
+        value = out[i + 1]
+        # an option of its own (--overwrite, -q, -h) is left for argparse to refuse
+        if out[i] == "--na-values" and value.startswith("-") and not value.startswith("--") \
+                and value not in ("-q", "-h"):
+            out[i:i + 2] = [f"--na-values={value}", None]
+        if out[i] == "--":
+            break
     return [a for a in out if a is not None]
 
 

@@ -202,7 +202,7 @@ def _out_path(text):
 
 _out_path.__name__ = "out"
 NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,-999 (added "
-           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?, #N/A, #N/V)")
+           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
 NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
                            "files the same way (default: none)")
 NA_HELP_MODEL = NA_HELP + (" and to the ones the model was trained with (default: those "
@@ -1973,9 +1973,9 @@ def transform_for_model(pre, table, extra, report=None):
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
         if _decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
-            raise _usage(f"{exc}; it is a number with the decimal comma: pass --decimal , "
-                         f"(read with the comma only in ';'-separated files by default)"
-                         ) from None
+            raise _usage(f"{exc}; if ',' is its decimal mark, pass --decimal , (read so only "
+                         f"in ';'-separated files by default); if it groups thousands "
+                         f"(1,500 for 1500), write the numbers without it") from None
         stored = stored_na_values(extra)
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "

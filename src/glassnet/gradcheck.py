@@ -30,10 +30,10 @@ def _rel_error(a, n, name="the gradient"):
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     if denom < 1e-300:
         return 0.0
-    # below 1e-8 both are zero but for the finite difference's rounding noise (about
-    # 1e-10·|f|): measured against 1e-8, a zero gradient that the difference puts at 3e-11
-    # reads 3e-3 instead of 1.0 ("BAD"); a real 1e-8 error still reads 0.5
-    return float(np.linalg.norm(a - n) / max(denom, 1e-8))
+    # below 1e-6 both are zero but for the finite difference's rounding noise (about
+    # 1e-16·|f|/h): measured against 1e-6, a zero gradient that the difference puts at 3e-11
+    # reads 3e-5 instead of 1.0 ("BAD"); a backward off by 1e-8 there still reads 1e-2
+    return float(np.linalg.norm(a - n) / max(denom, 1e-6))
 
 
 def _numeric(f, arr, h):
@@ -56,7 +56,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     """Compare analytic and numerical gradients; return the worst relative error.
 
     The relative error of one array is ‖a − n‖ / (‖a‖ + ‖n‖), a the gradient from
-    ``backward`` and n the central finite difference (the denominator at least 1e-8: a zero
+    ``backward`` and n the central finite difference (the denominator at least 1e-6: a zero
     gradient is not BAD for the difference's rounding noise). Below 1e-7 (``EXCELLENT``) is what a
     correct float64 backward gives; up to about 1e-4 is rounding or a kink (ReLU at 0); above
     1e-4 (``BAD``) means the backward is wrong, at moderate scale: with entries of |x| ≳ 1e8

@@ -42,8 +42,7 @@ __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_
            "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
 
 #: Field values read as missing (after stripping white space). Empty fields are missing too.
-NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?",
-                       "#N/A", "#N/V"})   # the last two: Excel's (English, German) "no value"
+NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -123,7 +122,9 @@ def _number_kind(v: str, comma: bool) -> int:
     inner = _ACCOUNTING.fullmatch(v)
     if inner and any(c.isdigit() for c in v):
         body = (inner.group(1) or inner.group(2)).strip()
-        return 1 if _number_kind(body, comma) < 2 and body[:1] not in "+-(" else 2
+        if body[:1] in "+-(" or body[-1:] in "-)":   # (12-), ((12)): no accounting number
+            return 2
+        return 1 if _number_kind(body, comma) < 2 else 2
     return 2
 
 
@@ -551,8 +552,16 @@ def _decode(data: bytes, name: str) -> str:
                          f"characters; is it binary?)")
     # UTF-8 where it is valid, Windows-1252 for the bytes that are not: a UTF-8 file with a
     # few pasted Windows-1252 rows keeps its UTF-8 text (decoding all of it as Windows-1252
-    # turned ü into Ã¼ there), and a Windows-1252 file reads as Windows-1252
+    # turned ü into Ã¼ there), and a Windows-1252 file reads as Windows-1252 (in one pass
+    # when no valid multi-byte UTF-8 sequence is there: the handler is per byte)
+    escaped = data.decode("utf-8-sig", errors="surrogateescape")
+    if not _UTF8_CHAR.search(escaped):
+        return data.decode("cp1252", errors="replace")
     return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
+
+
+# a character that UTF-8 decoding made of a valid multi-byte sequence (not an escaped byte)
+_UTF8_CHAR = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 
 
 def _cp1252_bytes(exc):
@@ -569,8 +578,8 @@ def _not_utf8_line(data: bytes):
     try:
         data.decode("utf-8-sig")
         return None
-    except UnicodeDecodeError as exc:
-        return data.count(b"\n", 0, exc.start) + 1
+    except UnicodeDecodeError as exc:   # lines end in \n, \r\n or (old Macs) \r
+        return (data.count(b"\n", 0, exc.start) or data.count(b"\r", 0, exc.start)) + 1
 
 
 _SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
@@ -608,10 +617,11 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         ``-0,25``) is numeric. In such a column (one value with a decimal comma is enough,
         anywhere in the file) a ``.`` groups thousands: ``1.500`` is 1500 and ``2.250,75``
         2250.75; a number whose ``.`` is no such grouping (``1.5``) makes the column
-        ambiguous, and it is refused with a ``ValueError`` naming the line. A column of whole
-        numbers where those of four digits or more group thousands with ``.`` (``850``,
-        ``42.605``, ``1.234.567``) is read that way too. In other columns without decimal
-        commas, numbers with a ``.`` are read as usual.
+        ambiguous, and it is refused with a ``ValueError`` naming the line. When some column
+        of the file has decimal commas, a column of whole numbers where those of four digits
+        or more group thousands with ``.`` (``850``, ``42.605``, ``1.234.567``) is read that
+        way too. In other columns without decimal commas, numbers with a ``.`` are read as
+        usual.
     decimal_comma_columns : iterable of str
         With the decimal comma on: columns known to be written with it (a model's training
         file had decimal commas there), where a ``.`` groups thousands even when no value of
@@ -661,8 +671,12 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
     # the file is typed again in one piece.
-    table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
-    table = table if table is not None else _parse(text, *opts, chunk_rows=None)
+    for grouping in (True, False):
+        table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS, grouping=grouping)
+        if table is None:
+            table = _parse(text, *opts, chunk_rows=None, grouping=grouping)
+        if table is not _NO_GROUPING:
+            break
     table._not_utf8_line = legacy
     return table
 
@@ -746,8 +760,11 @@ def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     return ValueError(msg)
 
 
+_NO_GROUPING = object()   # _parse: a column was grouped, but no field had a decimal comma
+
+
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced,
-           chunk_rows):
+           chunk_rows, grouping=True):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -793,7 +810,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
                 empty[j] = all(v.strip() in na for v in raw)
             try:
                 col, comma = _type_column(raw, na, fast, comma_decimal, plain,
-                                          col_name in forced)
+                                          col_name in forced, grouping)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
@@ -825,6 +842,15 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         return None
     if not lines:
         raise ValueError(f"{name} has a header ({n} columns) but no data rows")
+    for k, (j, col_name) in enumerate(keep):   # before any error at the end: reading in
+        if empty[j]:                           # one piece decides which comes first
+            continue
+        kinds = {p.dtype.kind for p in parts[k]}
+        read = commas[k]   # True (decimal commas), False, or a _grouping status
+        comma = True in read or "grouped" in read
+        if len(kinds) > 1 or (comma and False in read) or (
+                "maybe" in read and (comma or "whole" in read)):
+            return None  # numbers and text, or numbers with and without decimal commas
     if short is not None and not all(empty[short[1]:]):
         # rows without the blank-named fields are fine only when no row fills them in
         raise _ragged_row(short[1], n, short[0], header, name, delimiter, short[2])
@@ -832,11 +858,6 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     for k, (j, col_name) in enumerate(keep):
         if empty[j]:
             continue  # trailing/empty unnamed column: drop it
-        kinds = {p.dtype.kind for p in parts[k]}
-        read = commas[k]   # True/False, or "whole"/"maybe" (see _grouping)
-        if len(kinds) > 1 or (True in read and False in read) or (
-                "maybe" in read and (True in read or "whole" in read)):
-            return None  # numbers and text, or numbers with and without decimal commas
         columns[col_name] = parts[k][0] if len(parts[k]) == 1 else np.concatenate(parts[k])
         if keep_text:
             if any(t.dtype.kind == "S" for t in texts[k]) and any(
@@ -852,7 +873,14 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     table._source = name
     table._comma = comma_decimal
     table._comma_cols = frozenset(col_name for k, (_, col_name) in enumerate(keep)
-                                  if col_name in columns and True in commas[k])
+                                  if col_name in columns
+                                  and (True in commas[k] or "grouped" in commas[k]))
+    if grouping and not any(True in c for c in commas) and any(
+            "grouped" in c and col_name not in forced
+            for c, (_, col_name) in zip(commas, keep)):
+        # '.' grouped thousands only where no field of the file has a decimal comma: a
+        # ';' file with '.' decimals (R's write.table) reads 1.001 as 1.001
+        return _NO_GROUPING
     return table
 
 
@@ -927,44 +955,52 @@ def _lines_of(text: str):
 
 
 _GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")   # 42.605, 1.234.567
-_WHOLE_CHARS = frozenset("0123456789+-")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
-def _grouping(present, forced: bool):
-    """``(values, status)`` of ``present`` (numbers as numpy reads them) in a decimal-comma
-    file: whole numbers whose ``.`` groups thousands (``850``, ``42.605``) are read so when
-    at least one is grouped and, unless ``forced`` (the column is known to be written with
-    the decimal comma), at least one is not (``1.500`` alone may be 1.5): ``(numbers,
-    True)``. Otherwise values None and status "whole" (every value whole, none with a ``.``:
-    the same numbers either way), "maybe" (all grouped, none plain: read with ``.`` here,
-    grouped if another chunk of the file has a plain whole number) or False."""
-    joined = "".join(present)
-    if "." not in joined:  # a whole-number column (the common case) costs one pass
-        return None, ("whole" if set(joined) <= _WHOLE_CHARS else False)
-    dotted = [v for v in present if "." in v]
-    if not all(_GROUPED.fullmatch(v) for v in dotted):
-        return None, False
-    plain = [v for v in present if "." not in v]
-    if not set("".join(plain)) <= _WHOLE_CHARS:
-        return None, False
-    if not (plain or forced):
+def _grouping(present, forced: bool, values=None):
+    """``(numbers, status)`` of ``present`` (the present fields of a column of a decimal-comma
+    file) read as whole numbers whose ``.`` groups thousands (``850``, ``42.605``,
+    ``1.234.567``): ``(numbers, "grouped")`` when every value is whole or so grouped, at
+    least one grouped and, unless ``forced`` (the column is known to be written with the
+    decimal comma) or a value has two dots, at least one not (``1.500`` alone may be 1.5).
+    Otherwise numbers None and status "whole" (every value whole and without a ``.``: the
+    same numbers either way), "maybe" (all grouped with one dot: read with ``.`` here,
+    grouped if another chunk has a plain whole number) or False. ``values``: the fields as
+    numpy read them, when it could (a quick test for whole numbers)."""
+    if values is not None and "." not in "".join(present):
+        whole = bool(np.all(np.isfinite(values)) and np.all(values == np.trunc(values)))
+        return None, ("whole" if whole else False)
+    grouped = plain = 0
+    sure = False
+    for v in present:
+        if "." in v:
+            if not _GROUPED.fullmatch(v):
+                return None, False
+            grouped += 1
+            sure = sure or v.count(".") > 1     # 1.234.567 is no decimal number
+        elif _WHOLE.fullmatch(v):
+            plain += 1
+        else:
+            return None, False     # 1e3, inf: not a column of grouped whole numbers
+    if not grouped:
+        return None, "whole"
+    if not (plain or forced or sure):
         return None, "maybe"
-    try:
-        return np.array([v.replace(".", "") for v in present], dtype=np.float64), True
-    except ValueError:  # '5-3': digits and signs, but no number
-        return None, False
+    return np.array([v.replace(".", "") for v in present], dtype=np.float64), "grouped"
 
 
 def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
-                 plain: bool = False, forced: bool = False):
+                 plain: bool = False, forced: bool = False, grouping: bool = True):
     """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
     number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
 
     With ``comma_decimal``, a column where some value has the decimal comma (``1,5``) is read
     that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
-    (``1.5``) raises :class:`_Ambiguous`; so is a column of whole numbers grouped with ``.``
-    (:func:`_grouping`, whose status ``comma`` then is; ``forced``: the column is known to
-    have the decimal comma). Other columns are read with ``.`` as usual.
+    (``1.5``) raises :class:`_Ambiguous`. With ``grouping`` too (the file has decimal
+    commas), or ``forced`` (the column is known to have them), a column of whole numbers
+    grouped with ``.`` is read so (:func:`_grouping`, whose status ``comma`` then is). Other
+    columns are read with ``.`` as usual.
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
     ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
@@ -972,10 +1008,21 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
         try:
             col = np.array(raw, dtype=np.float64)  # all present and numeric: common
             if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
-                if not comma_decimal:
+                if not (comma_decimal and (grouping or forced)):
                     return col, False
-                grouped, status = _grouping([v.strip() for v in raw], forced)
-                return (col, status) if grouped is None else (grouped, True)
+                if "." not in "".join(raw):  # the common case, with numpy alone (NaN is a
+                    fin = col[~np.isnan(col)]   # missing token; inf is no whole number)
+                    whole = np.all(np.isfinite(fin)) and np.all(fin == np.trunc(fin))
+                    return col, ("whole" if whole else False)
+                stripped = [v.strip() for v in raw]
+                keep = np.fromiter((v not in na for v in stripped), dtype=bool,
+                                   count=len(stripped))   # NaN, nan: missing, not text
+                grouped, status = _grouping([v for v, k in zip(stripped, keep) if k],
+                                            forced, col[keep])
+                if grouped is None:
+                    return col, status
+                col[keep] = grouped
+                return col, status
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
@@ -987,17 +1034,18 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     elif present:
         try:
             values = np.array(present, dtype=np.float64)
-            if comma_decimal:
-                grouped, comma = _grouping(present, forced)
+            if comma_decimal and (grouping or forced):
+                grouped, comma = _grouping(present, forced, values)
                 if grouped is not None:
                     values = grouped
         except ValueError:
             values = None
             if comma_decimal:  # 1,5 and 1.500,25; or 1.234.567, which numpy cannot read
                 values = _comma_numbers(present, ~missing)
-                if values is None:
-                    values = _grouping(present, forced)[0]
                 comma = values is not None
+                if values is None and (grouping or forced):
+                    values = _grouping(present, forced)[0]
+                    comma = "grouped" if values is not None else False
     else:
         values = np.empty(0, dtype=np.float64)
     if values is not None:
