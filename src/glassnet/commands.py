@@ -70,7 +70,7 @@ TASKS = ("auto", "classification", "regression")
 
 CLASSIFICATION_METRICS = (("accuracy", "accuracy"), ("precision_macro", "precision (macro)"),
                           ("recall_macro", "recall (macro)"), ("f1_macro", "F1 (macro)"),
-                          ("log_loss", "log loss"))
+                          ("log_loss", "log loss"), ("roc_auc", "ROC AUC"))
 REGRESSION_METRICS = (("mse", "MSE"), ("mae", "MAE"), ("r2", "R²"))
 PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.png",
               "predicted_vs_actual.png")
@@ -216,6 +216,18 @@ DECIMAL_HELP_MODEL = ("the decimal mark of the CSV's numbers, '.' or ',' (defaul
                       "given at training, else '.', and ',' too in a ';'-separated file)")
 
 
+class _Once(argparse.Action):
+    """An option that may be given once: a second --target is an error, not silently the
+    one that counts (the first then became a feature)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        before = getattr(namespace, self.dest, None)
+        if before is not None:
+            parser.error(f"{option_string} given twice ({before!r} and {values!r}); glassnet "
+                         f"predicts one target column")
+        setattr(namespace, self.dest, values)
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """``--help`` with one default per option: argparse's value, unless the help text says
     it in words already (an option whose default is None must say it itself)."""
@@ -246,7 +258,7 @@ def register(subparsers) -> None:
                     "last good weights are written and the exit status is 3. "
                     "Example: glassnet train titanic")
     p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
-    p.add_argument("--target", metavar="COLUMN",
+    p.add_argument("--target", metavar="COLUMN", action=_Once,
                    help="the column to predict (default: the bundled dataset's own; a CSV file "
                         "needs it)")
     p.add_argument("--task", choices=TASKS, default="auto",
@@ -276,7 +288,9 @@ def register(subparsers) -> None:
                    help="fraction of the training rows held out for validation (early stopping "
                         "and learning-rate decay watch its loss)")
     p.add_argument("--test-split", type=_fraction("--test-split"), default=DEFAULT_TEST,
-                   metavar="FRACTION", help="fraction of all rows held out for the final test")
+                   metavar="FRACTION", help="fraction of all rows held out for the final test "
+                   "(0 when you keep a test file of your own and score it with glassnet "
+                   "evaluate: every row of this file then trains or validates)")
     p.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=True,
                    help="stop when the validation loss stops improving and keep the best "
                         "epoch's weights")
@@ -498,11 +512,15 @@ def _build_model(n_in, hidden, activation, task, n_classes, seed, dtype):
 
 
 def _probabilities(model, X):
-    """(m, k) class probabilities (two columns for a single sigmoid output)."""
+    """(m, k) class probabilities in float64 (two columns for a single sigmoid output), each
+    row summing to 1 to float64 precision (a float32 softmax sums to 1 within ~1e-7, which
+    scikit-learn's log_loss warns about)."""
     p = np.asarray(model.predict_proba(X), dtype=np.float64)
     if p.ndim == 1 or p.shape[1] == 1:
         p = p.reshape(-1, 1)
         p = np.hstack([1.0 - p, p])
+    else:
+        p /= p.sum(axis=1, keepdims=True)
     return p
 
 
@@ -530,12 +548,37 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
             "f1_macro": float(M.f1_score(y, yp, average="macro", labels=labels,
                                          zero_division=0)),
             "log_loss": float(M.log_loss(y, proba, labels=labels)),
+            # two classes: how well the scores rank the rows, whatever the threshold (it
+            # shows what accuracy hides on imbalanced classes)
+            **({"roc_auc": float(M.roc_auc_score(y, proba[:, 1]))}
+               if n_classes == 2 and len(np.unique(y)) == 2 else {}),
         }
+
+
+def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
+    """A note when the model predicts one class for every row of the held-out split (test,
+    else validation) that holds several: imbalanced classes, where accuracy misleads."""
+    split = "test" if "test" in outputs else "validation" if "validation" in outputs else None
+    if split is None:
+        return []
+    truth = y[parts[split][1]]
+    pred = outputs[split].argmax(axis=1)
+    if len(np.unique(truth)) < 2 or len(np.unique(pred)) > 1:
+        return []
+    counts = np.bincount(y[parts["train"][1]], minlength=len(class_labels))
+    rare = int(np.argmin(counts))
+    share = counts[rare] / max(counts.sum(), 1)
+    return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
+            f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
+            f"mostly measures the imbalance; ROC AUC (two classes) and recall say how well it "
+            f"finds the rare class (more epochs, or sample weights with glassnet.sklearn, may "
+            f"help)"]
 
 
 def _metric_table(results: dict, task) -> str:
     names = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
     splits = [s for s in ("train", "validation", "test") if s in results]
+    names = [(k, label) for k, label in names if any(k in results[s] for s in splits)]
     w0 = max(len(label) for _, label in names) + 2
     head = " " * w0 + "".join(f"{s:>12}" for s in splits)
     lines = [head]
@@ -1293,6 +1336,13 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
             results[split_name] = _metrics(task, y[ids], pred=pred)
+    if task == "classification":
+        notices.extend(_one_class_note(outputs, y, parts, class_labels))
+    if not (history.stopped_early or history.interrupted or history.diverged) \
+            and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
+        notices.append(f"the validation loss was still improving at the last of the "
+                       f"{args.epochs} epochs: more epochs (--epochs) or a higher learning "
+                       f"rate (--lr) may give a better model")
 
     id_columns = [c for c, r in pre.dropped_.items() if str(r).startswith("identifier")]
     summary = {
@@ -1730,7 +1780,8 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
     if task == "classification":
         key_metrics = [("accuracy", "accuracy"), ("f1_macro", "F1 (macro)"),
                        ("log_loss", "log loss")]
-        metric_rows = CLASSIFICATION_METRICS
+        metric_rows = [(k, label) for k, label in CLASSIFICATION_METRICS
+                       if any(k in results[sp] for sp in splits)]
     else:
         key_metrics = [("r2", "R²"), ("mae", "MAE"), ("mse", "MSE")]
         metric_rows = REGRESSION_METRICS
@@ -2087,7 +2138,7 @@ def cmd_predict(args) -> int:
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
         cols[_unique_name("prediction", taken)] = labels
         for j, c in enumerate(m.encoder.classes_.tolist()):
-            cols[_unique_name(f"proba_{c}", taken)] = out[:, j].astype(m.model.dtype)
+            cols[_unique_name(f"proba_{c}", taken)] = out[:, j]
     else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
         # float32 copy of 1.7e9 + x would be a multiple of 128
         cols[_unique_name("prediction", taken)] = out
@@ -2171,7 +2222,8 @@ def cmd_evaluate(args) -> int:
     print(f"glassnet evaluate: {args.model} on {src.label} ({table.n_rows} rows"
           + (f", {skipped} without a target value skipped" if skipped else "")
           + f"), target {target!r}, {m.task}")
-    names = REGRESSION_METRICS if m.task == "regression" else CLASSIFICATION_METRICS
+    names = [(k, label) for k, label in (REGRESSION_METRICS if m.task == "regression"
+                                         else CLASSIFICATION_METRICS) if k in res]
     w = max(len(label) for _, label in names) + 2
     for key, label in names:
         print(f"{label:<{w}}{_fmt(res[key]):>10}")
