@@ -2118,3 +2118,93 @@ def test_metric_that_does_not_fit_fails_once_before_training():
         m.fit(X, np.arange(40) % 3, epochs=1, metrics=["roc_auc"])
     # the metric's own error is the cause; no "during handling of the above" chain on top
     assert info.value.__cause__ is not None and info.value.__cause__.__context__ is None
+
+
+def test_pytorch_habits_trial_findings(tmp_path):
+    """Trial T: frozen layers (trainable = False) stay, in fit, trace and model files; a
+    backward adding into grads reads BAD in gradcheck; a forward of the wrong width and
+    bad set_weights arrays are named; a layer of another dtype is refused by save."""
+    X, y = gn.data.make_moons(128, noise=0.2, seed=0)
+    m = gn.Sequential([gn.Dense(2, 8, activation="tanh", l2=0.1), gn.Dense(8, 1), gn.Sigmoid()],
+                      seed=0)
+    m.layers[0].trainable = False
+    before = m.get_weights()
+    m.fit(X, y, epochs=2, verbose=0)
+    after = m.get_weights()
+    assert np.array_equal(before[0], after[0]) and np.array_equal(before[1], after[1])
+    assert not np.array_equal(before[2], after[2])
+    m.save(tmp_path / "f.gnet")
+    back = gn.load(tmp_path / "f.gnet")
+    assert back.layers[0].trainable is False and back.layers[2].trainable is True
+    gn.trace(back, X[:4], y[:4], optimizer=gn.SGD(lr=1.0))
+    assert np.array_equal(back.get_weights()[0], after[0])
+
+    class AccDense(gn.Dense):
+        def backward(self, dy):
+            keep = {k: g.copy() for k, g in self.grads.items()}
+            dx = super().backward(dy)
+            for k in keep:
+                self.grads[k] += keep[k]
+            return dx
+    assert gn.gradcheck(AccDense(3, 2), np.random.default_rng(1).normal(size=(4, 3))) > 1e-2
+
+    class Twice(gn.Layer):
+        def forward(self, x, training=False):
+            return np.hstack([x, x])
+
+        def backward(self, dy):
+            return dy[:, :dy.shape[1] // 2]
+    with pytest.raises(ValueError, match=r"layer 1 \(Twice\)\.forward returned 6 columns"):
+        gn.Sequential([gn.Dense(2, 3), Twice(), gn.Dense(3, 1)], seed=0).fit(
+            np.ones((8, 2)), np.ones(8), verbose=0)
+
+    s = gn.Sequential([gn.Dense(2, 3), gn.Dense(3, 1)], seed=0)
+    w = s.get_weights()
+    for bad, err in [(np.full((2, 3), np.nan), "NaN"), (np.full((2, 3), 1e300), "NaN"),
+                     (np.full((2, 3), "1.5"), "real numbers"), (None, "is None"),
+                     (np.ones((3, 2)), r"layer 0 Dense\.W\) has shape")]:
+        with pytest.raises((ValueError, TypeError), match=err):
+            s.set_weights([bad, *w[1:]])
+    assert all(np.array_equal(a, b) for a, b in zip(w, s.get_weights()))   # untouched
+    with pytest.raises(RuntimeError, match="not built"):
+        gn.Sequential([gn.Dense(3), gn.Dense(1)]).set_weights([])
+    mixed = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    mixed.layers[0].to("float64")
+    with pytest.raises(ValueError, match="is float64 but the model is float32"):
+        mixed.save(tmp_path / "mixed.gnet")
+
+
+def test_resume_and_fit_refuse_to_replace_an_unsaved_custom_loss(tmp_path):
+    class LogCosh(gn.Loss):
+        def forward(self, y_pred, y_true, weights=None):
+            self._d = y_pred - np.asarray(y_true, dtype=y_pred.dtype).reshape(y_pred.shape)
+            return float(np.log(np.cosh(self._d)).mean())
+
+        def backward(self):
+            return np.tanh(self._d) / self._d.size
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    m = gn.Sequential([gn.Dense(3, 8, activation="tanh"), gn.Dense(8, 1)], seed=0)
+    with pytest.warns(RuntimeWarning, match="not saved"):
+        m.fit(X, y, loss=LogCosh(), optimizer=gn.SGD(lr=0.1), epochs=2, verbose=0,
+              callbacks=[gn.ModelCheckpoint(str(tmp_path / "lc.gnet"))])
+    with pytest.raises(ValueError, match="custom loss LogCosh"):
+        gn.io.resume(tmp_path / "lc.gnet", X, y, epochs=4)
+    r = gn.io.resume(tmp_path / "lc.gnet", X, y, epochs=3, loss=LogCosh(), verbose=0)
+    assert len(r.history.history["loss"]) == 3
+    with pytest.raises(ValueError, match="custom loss LogCosh"):
+        gn.load(tmp_path / "lc.gnet").fit(X, y, epochs=1, verbose=0)
+
+
+def test_trace_with_l2_takes_fits_step():
+    X, y = gn.data.make_moons(64, noise=0.2, seed=0)
+    X, y = X.astype(float), y.reshape(-1, 1).astype(float)
+    a = gn.Sequential([gn.Dense(2, 1, l2=100.0)], seed=0, dtype="float64")
+    b = gn.Sequential([gn.Dense(2, 1, l2=100.0)], seed=0, dtype="float64")
+    t = gn.trace(a, X, y, loss="mse", optimizer=gn.SGD(lr=0.1))
+    h = b.fit(X, y, loss="mse", optimizer=gn.SGD(lr=0.1), batch_size=None, epochs=1,
+              shuffle=False, verbose=0)
+    assert np.array_equal(a.get_weights()[0], b.get_weights()[0])
+    assert t.loss.value == pytest.approx(h.history["loss"][0], rel=1e-12)
+    assert "L2 penalty" in t.to_text()

@@ -144,6 +144,14 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
                 node.needs_input_grad = True
                 return node.backward(R.copy())
             params = [(k, node, k) for k in node.params]
+        # stale values in grads first, as fit leaves them between steps (it never zeroes
+        # them): a backward that adds into grads (+=, the PyTorch habit) instead of
+        # overwriting them then reads BAD here too, as it trains wrong in fit
+        owners = {id(owner): owner for _, owner, _ in params}.values()
+        for owner in owners:
+            for g in owner.grads.values():
+                if isinstance(g, np.ndarray) and g.size and g.flags.writeable:
+                    g[...] = rng.standard_normal(g.shape)
         dx = analytic()
         if check_input:
             dx = check_backward_output(node, None, dx, x.shape)

@@ -574,6 +574,13 @@ def _parse(data: bytes, path):
 # ------------------------------------------------------------------------------------------
 
 def _layer_to_json(i, layer, dtype):
+    rec = _layer_record(i, layer, dtype)
+    if getattr(layer, "trainable", True) is False:  # only then: older glassnets read the rest
+        rec["trainable"] = False
+    return rec
+
+
+def _layer_record(i, layer, dtype):
     name = type(layer).__name__
     if _LAYER_CLASSES.get(name) is type(layer):
         return {"class": name, "config": layer.config()}
@@ -648,6 +655,13 @@ def _loss_to_json(loss):
     return {"class": name, "config": cfg}
 
 
+def _unsaved_loss(loss):
+    """The class name of a loss model files cannot keep (a custom one), else None."""
+    if loss is None or _LOSS_CLASSES.get(type(loss).__name__) is type(loss):
+        return None
+    return type(loss).__name__
+
+
 def _model_payload(model, extra):
     """The header dict and the arrays of a model (the part shared by models and checkpoints)."""
     from . import __version__
@@ -665,6 +679,11 @@ def _model_payload(model, extra):
     for i, layer in enumerate(model.layers):
         layers.append(_layer_to_json(i, layer, model.dtype))
         for k, p in layer.params.items():
+            if p.dtype != model.dtype:   # load would refuse the file: refuse to write it
+                raise ValueError(f"cannot save: layer {i} ({type(layer).__name__}) parameter "
+                                 f"{k} is {p.dtype} but the model is {model.dtype} (a layer "
+                                 f"shared with a model of another dtype?); layer.to("
+                                 f"{model.dtype.name!r}) casts it")
             if not np.isfinite(p).all():
                 raise ValueError(f"cannot save: layer {i} ({type(layer).__name__}) parameter "
                                  f"{k} contains NaN or infinity")
@@ -686,6 +705,9 @@ def _model_payload(model, extra):
         "n_features": int(model.n_features),
         "layers": layers,
         "loss": _loss_to_json(getattr(model, "loss", None)),
+        # a custom loss is not saved, but its name is: resume and fit refuse to go on with
+        # the default loss in its place (older glassnets ignore the entry)
+        "unsaved_loss": _unsaved_loss(getattr(model, "loss", None)),
         "optimizer": _optimizer_config_to_json(getattr(model, "optimizer", None)),
         "epochs_trained": int(getattr(model, "epochs_trained", 0) or 0),
         "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},
@@ -697,7 +719,16 @@ def _model_payload(model, extra):
 def _build_layer(ck, i, rec, width, dtype, arrays):
     where = f"layers[{i}]"
     rec = ck.obj(rec, where)
-    ck.keys(rec, where, {"class", "config", "custom"})
+    ck.keys(rec, where, {"class", "config", "custom", "trainable"})
+    trainable = ck.bool_(rec.get("trainable", True), f"{where}.trainable")
+    layer = _build_layer_of(ck, i, rec, width, dtype, arrays)
+    if not trainable:
+        layer.trainable = False
+    return layer
+
+
+def _build_layer_of(ck, i, rec, width, dtype, arrays):
+    where = f"layers[{i}]"
     name = ck.str_(rec.get("class"), f"{where}.class")
     custom = ck.bool_(rec.get("custom", False), f"{where}.custom")
     cfg = ck.obj(rec.get("config", {}), f"{where}.config")
@@ -849,6 +880,8 @@ def _build_model(ck, header, arrays):
     # know how it was trained, and says so when given no optimizer=
     model._optimizer_unknown = ("optimizer" not in header and model.optimizer is None
                                 and model.loss is not None)
+    unsaved = header.get("unsaved_loss")
+    model._unsaved_loss = unsaved if isinstance(unsaved, str) and model.loss is None else None
     if "epochs_trained" in header:   # files written before it was kept: 0 (unknown)
         model.epochs_trained = ck.int_(header["epochs_trained"], "epochs_trained", 0)
     extra = header.get("extra", {})
@@ -1208,6 +1241,11 @@ def resume(path, X, y, epochs, **fit_kwargs):
         if key in fit_kwargs and state[key] is not None:
             raise TypeError(f"resume() restores the {key} from the checkpoint; do not pass {key}")
     loss = fit_kwargs.pop("loss", None) or state["loss"]
+    if loss is None and getattr(model, "_unsaved_loss", None):
+        raise ValueError(f"this checkpoint was trained with the custom loss "
+                         f"{model._unsaved_loss}, which model files do not keep: pass "
+                         f"resume(..., loss={model._unsaved_loss}(...)) to go on with it (the "
+                         f"default loss would silently take its place)")
     optimizer = fit_kwargs.pop("optimizer", None) or state["optimizer"] or "adam"
     start = state["initial_epoch"]
     split = fit_kwargs.get("validation_split", 0.0) or 0.0

@@ -124,12 +124,18 @@ class Layer:
 
     A node of your own: create its parameters in ``build`` (never in ``forward``: predict
     runs ``forward`` on shallow copies, so arrays created there are not kept), fill
-    ``grads`` in ``backward`` (in place or by assigning new arrays: both train), and keep
+    ``grads`` in ``backward`` with this batch's gradient (in place or by assigning new
+    arrays: both train; overwrite them, never add into them: nothing zeroes them between
+    steps, and ``gradcheck`` fills them with junk first to catch a ``+=``), and keep
     what ``backward`` needs as attributes assigned in ``forward`` (a dict filled in place
     would be shared with those copies).
     """
 
     needs_input_grad = True
+    #: False freezes the node: fit and trace compute its gradients (the chain rule needs
+    #: them) but their optimizer steps leave its parameters as they are (Keras's
+    #: ``layer.trainable``; PyTorch's ``requires_grad_(False)``). Kept in model files.
+    trainable = True
     _x = _y = None  # the built-in nodes' input and output, from the last forward
     _cache_attrs = ("_x", "_y", "_mask", "_t", "_cdf")  # the built-in nodes' forward caches
 

@@ -149,9 +149,15 @@ class Sequential:
         return self.layers[-1].n_out if self.built else None
 
     def parameters(self):
-        """Every trainable array: a list of (layer, name, array, grad) in graph order."""
+        """Every parameter array: a list of (layer, name, array, grad) in graph order (frozen
+        layers' too: ``get_weights``/``set_weights`` cover them)."""
         return [(layer, k, layer.params[k], layer.grads[k])
                 for layer in self.layers for k in layer.params]
+
+    def trainable_parameters(self):
+        """``parameters()`` of the layers not frozen (``layer.trainable = False``): what an
+        optimizer step updates."""
+        return [t for t in self.parameters() if getattr(t[0], "trainable", True)]
 
     def n_params(self) -> int:
         return sum(layer.n_params() for layer in self.layers)
@@ -161,16 +167,33 @@ class Sequential:
         return [p.copy() for _, _, p, _ in self.parameters()]
 
     def set_weights(self, weights) -> None:
-        """Copy arrays (as from ``get_weights``) back into the parameters, in place."""
+        """Copy arrays (as from ``get_weights``) back into the parameters, in place. Each
+        must be a real, finite array of its parameter's shape; nothing is changed unless all
+        are."""
+        if not self.built:
+            raise RuntimeError("the model is not built yet (no input width): build it "
+                               "(model.build(n_in)) or fit it before set_weights")
         params = self.parameters()
         if len(weights) != len(params):
             raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
-        for (layer, name, p, _), w in zip(params, weights):
+        checked = []
+        for k, ((layer, name, p, _), w) in enumerate(zip(params, weights)):
+            where = f"array {k} (layer {self.layers.index(layer)} {type(layer).__name__}.{name})"
+            if w is None:
+                raise TypeError(f"{where} is None")
             w = np.asarray(w)
+            if w.dtype.kind not in "iuf":
+                raise TypeError(f"{where} must hold real numbers, got dtype {w.dtype}")
             if w.shape != p.shape:
-                raise ValueError(f"{type(layer).__name__}.{name} has shape {p.shape}, "
-                                 f"got {w.shape}")
-            p[...] = w
+                raise ValueError(f"{where} has shape {p.shape}, got {w.shape}")
+            with np.errstate(over="ignore"):
+                cast = w.astype(p.dtype)
+            if not np.isfinite(cast).all():
+                raise ValueError(f"{where} holds NaN or infinity (or numbers too large for "
+                                 f"{p.dtype})")
+            checked.append((p, cast))
+        for p, cast in checked:
+            p[...] = cast
 
     # -- the graph --------------------------------------------------------------------------
     def forward(self, x, training: bool = False):

@@ -103,8 +103,9 @@ def backward_math(layer) -> str:
     backward to state its math there)."""
     fn = getattr(type(layer), "backward", None)
     para = _paragraph(getattr(fn, "__doc__", None))  # its own: an override inherits none
-    if not para:
-        return "dx = dy ⊙ local gradient"
+    if not para:   # an element-wise node's default; a node of its own says nothing
+        return ("dx = dy ⊙ local gradient" if type(layer).__module__.startswith("glassnet")
+                else "(its backward has no docstring to show a formula from)")
     para = re.sub(r"\s{2,}\([^()]*\)\.?$", "", para)  # drop a trailing "  (remark)"
     return re.sub(r"\s+", " ", para).strip().rstrip(".")
 
@@ -663,10 +664,28 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
         if rec.chain_mismatch:
             warnings.warn(mismatch_message(rec), RuntimeWarning, stacklevel=3)
 
+    # -- Dense(l2=α): the penalty ½·(α/m)·‖W‖² in the cost and (α/m)·W in the step, as fit ---
+    m = len(X)
+    penalty = 0.0
+    for rec, layer in zip(records, layers):
+        alpha = getattr(layer, "l2", 0)
+        if alpha and "W" in layer.params and getattr(layer, "trainable", True):
+            W = layer.params["W"]
+            penalty += alpha * float(np.vdot(W, W))
+            if optimizer is not None:
+                layer.grads["W"] += W.dtype.type(alpha / m) * W
+            rec.notes.append(f"l2={alpha:g}: the cost has the penalty ½·(l2/m)·‖W‖², and "
+                             f"the step adds its gradient (l2/m)·W to dCost/dW (as fit "
+                             f"does); dCost/dW above is the loss's part")
+    if penalty:
+        lrec.value += 0.5 * penalty / m
+        lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "
+                          f"{0.5 * penalty / m:.6g} of the Dense nodes with l2 > 0")
+
     # -- the optimizer step -----------------------------------------------------------------------
     opt_name = None
     if optimizer is not None:
-        optimizer.step(model.parameters())
+        optimizer.step(model.trainable_parameters())   # frozen layers stay, as in fit
         opt_name = short_repr(optimizer)
         for rec, layer in zip(records, layers):
             rec.params_after = _copy_dict(layer.params)

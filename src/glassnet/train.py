@@ -853,6 +853,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     if not model.built:
         model.build(X.shape[1])
     if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
+        if getattr(model, "_unsaved_loss", None) and getattr(model, "loss", None) is None:
+            raise ValueError(f"this model was trained with the custom loss "
+                             f"{model._unsaved_loss}, which model files do not keep: pass "
+                             f"loss= to fit (the default loss would silently take its place)")
         loss = model.loss if isinstance(getattr(model, "loss", None), _losses.Loss) else \
             default_loss(model)
     loss = _losses.get(loss)
@@ -937,6 +941,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.stop_training = False
     model._stop_reason = None
     params = model.parameters()
+    steps = model.trainable_parameters()   # frozen layers (trainable = False) stay as they are
     fused = model.fused_with(loss)
     fused_start = len(model.layers) - 2
     first = model.layers[0]
@@ -1015,8 +1020,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     call("on_batch_begin", b, logs)
                     # forward
                     out = xb
-                    for layer in model.layers:
+                    for i, layer in enumerate(model.layers):
                         out = layer.forward(out, True)
+                        if not checked:   # the first step: a node of one's own whose output
+                            _check_forward_width(layer, i, out)   # is not n_out wide
                     batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
@@ -1040,13 +1047,14 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         refresh = _arrays_replaced(model, params)
                     if refresh:
                         params, l2 = model.parameters(), _l2_terms(model)
+                        steps = model.trainable_parameters()
                     if l2:
                         penalty = 0.0
                         for alpha, w, g in l2:
                             g += w.dtype.type(alpha / bw) * w
                             penalty += alpha * float(np.vdot(w, w))
                         batch_loss += 0.5 * penalty / bw
-                    optimizer.step(params)
+                    optimizer.step(steps)
                     total += batch_loss * bw
                     seen += hi - lo
                     wseen += bw
@@ -1114,6 +1122,17 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     return history
 
 
+def _check_forward_width(layer, index, out):
+    """A node's output must be ``n_out`` wide (what the next node was built for): a custom
+    node that returns another width is named here, not in the next node's matmul."""
+    width = getattr(layer, "n_out", None)
+    shape = getattr(out, "shape", None)
+    if width is not None and shape is not None and len(shape) == 2 and shape[1] != width:
+        raise ValueError(f"layer {index} ({type(layer).__name__}).forward returned "
+                         f"{shape[1]} columns but the layer says n_out={width} (set n_out in "
+                         f"build to the width forward returns)")
+
+
 def _checked_backward(layers, top, dy):
     """Backward through ``layers[top]`` down to ``layers[0]``, checking what each node's
     ``backward`` returns: an array of its input's shape (m, n_in), or None for a node told it
@@ -1165,9 +1184,10 @@ def _warn_nonfinite_val(logs, epoch):
 
 
 def _l2_terms(model):
-    """The L2 penalties of Dense(l2=α) nodes: a list of (α, W, dW)."""
+    """The L2 penalties of Dense(l2=α) nodes that train (not frozen): a list of (α, W, dW)."""
     return [(layer.l2, layer.params["W"], layer.grads["W"]) for layer in model.layers
-            if getattr(layer, "l2", 0) and "W" in layer.params]
+            if getattr(layer, "l2", 0) and "W" in layer.params
+            and getattr(layer, "trainable", True)]
 
 
 def _arrays_replaced(model, params):
