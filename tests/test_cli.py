@@ -1547,7 +1547,7 @@ def test_decimal_comma_files_name_the_real_text_value(tmp_path):
     assert "'n/a2' (line 6) is not" in r.stderr and "thousands" not in r.stderr
     (tmp_path / "t3.tsv").write_text(_decimal_comma_rows(2, "\t"))
     r = run("train", "t3.tsv", "--target", "y", "--out", "m3", "--epochs", "2", cwd=tmp_path)
-    assert "if ',' is the decimal mark there, pass --decimal ," in r.stderr
+    assert "numbers written with a decimal comma" in r.stderr and "pass --decimal ," in r.stderr
 
 
 def test_bundled_left_out_columns_hidden_none_and_divergence_wording(tmp_path):
@@ -1614,6 +1614,9 @@ def test_decimal_option_na_values_dash_and_encoding_note(tmp_path):
     (tmp_path / "semi.tsv").write_text("Betrag\ty\n1.010,25\t1\n")
     res = run("predict", "s/model.gnet", "semi.tsv", cwd=tmp_path)
     assert res.returncode == 2 and "pass --decimal ," in res.stderr
+    (tmp_path / "acc.csv").write_text("Betrag;y\n(1.191,94);1\n")   # a formatted number:
+    res = run("predict", "s/model.gnet", "acc.csv", cwd=tmp_path)   # not --na-values advice
+    assert res.returncode == 2 and "a number written with symbols" in res.stderr
     (tmp_path / "enc.csv").write_bytes("x;k\n1;a\n2;b\n".encode() + "3;é\n".encode("cp1252"))
     res = run("train", "enc.csv", "--target", "x", "--epochs", "1", "--val-split", "0",
               "--test-split", "0", "--out", "e", cwd=tmp_path)

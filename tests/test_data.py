@@ -879,3 +879,18 @@ def test_grouping_needs_a_decimal_comma_in_the_file_and_ignores_missing_tokens(t
 def test_not_utf8_line_counts_old_mac_line_ends(tmp_path):
     data = b"name;y\rM\xc3\xbcller;1\r" + "Größe;2\r".encode("cp1252")
     assert read_csv(_write(tmp_path, data)).not_utf8_line == 3
+
+
+def test_thousands_dots_follow_the_files_own_numbers(tmp_path):
+    """CSV re-trial: 12.345 alone was read as 12.345 in a file with decimal commas (and as
+    12345 once an 850 joined: predictions jumped 500x); decimal=',' did not group an
+    all-integer file; a model's comma columns grouped 1.125 in a file of '.' decimals."""
+    r = lambda text, col="a", **k: list(read_csv(io.BytesIO(text.encode()), **k)[col])  # noqa
+    assert r("a;b\n12.345;10,00\n45.678;20,00\n") == [12345, 45678]
+    assert r("a;b\n12.345;10,00\n45.678;20,00\n850;1,5\n") == [12345, 45678, 850]
+    assert r("a;b\n241;1\n30.673;2\n") == [241, 30.673]                # nothing says ','
+    assert r("a;b\n241;1\n30.673;2\n", decimal=",") == [241, 30673]
+    assert r("id;a;c\n5000;1.125;0.5\n", decimal_comma_columns=["a"]) == [1.125]  # 0.5: '.'
+    assert r("id,a,c\n5000,1.125,0.5\n", decimal=",", decimal_comma_columns=["a"]) == [1.125]
+    assert r("a;b\n1.138;1\n2.000;2\n", decimal_comma_columns=["a"]) == [1138, 2000]
+    assert r("a;b;c\n1.234.567;1,5;0.25\n", col="a") == [1234567]   # two dots: grouped

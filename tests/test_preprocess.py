@@ -215,7 +215,8 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     msg = str(err.value)
     assert "{" not in msg and "'income':" not in msg, msg      # readable, not a dict repr
     assert ("income: 29 of 30 values are numbers, but 'unknown' (row 12) is not; it was "
-            "read as text; as text it was identifier-like") in msg, msg
+            "read as text (if it marks a missing value: --na-values unknown); as text it was "
+            "identifier-like") in msg, msg
     assert "price: 30 of 30 values are numbers, written with currency" in msg, msg
     assert "'$1,000.00', row 0" in msg and "strip the symbols" in msg, msg
     assert "name: identifier-like: 30 distinct values" in msg, msg  # plain text: as before
@@ -223,7 +224,8 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     assert isinstance(err.value, NoUsableColumnsError) and set(err.value.dropped) == set(t)
     assert numeric_text_note(_obj("1", "2", None, "n/a")) is None  # 2 of 3 are not "most"
     assert numeric_text_note(_obj(*(["1"] * 9 + ["x", None])), lines=list(range(2, 13))) == (
-        "9 of 10 values are numbers, but 'x' (line 11) is not; it was read as text")
+        "9 of 10 values are numbers, but 'x' (line 11) is not; it was read as text (if it "
+        "marks a missing value: --na-values x)")
     assert numeric_text_note(names) is None
 
 

@@ -2023,6 +2023,12 @@ def transform_for_model(pre, table, extra, report=None):
         if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
+        from .data.tabular import _number_kind
+        if isinstance(exc.value, str) and _number_kind(exc.value.strip(), True) == 1:
+            raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
+                         f"thousands separators, a bracketed or trailing minus): write it as "
+                         f"a plain number (-1191.94) in the file; --na-values would throw "
+                         f"it away") from None
         if _decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
             raise _usage(f"{exc}; if ',' is its decimal mark, pass --decimal , (read so only "
                          f"in ';'-separated files by default); if it groups thousands "

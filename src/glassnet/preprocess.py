@@ -232,23 +232,33 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
             aside.append(why_not_a_number(v))
         bad = f"{shown_value(v)} ({where(first_bad)}) is not" + (
             f" ({'; '.join(aside)})" if aside else "")
+        # a missing-value marker ('-', 'n.a.') is the usual such value: say how to read it
+        missing = ("" if python_only_number(v) else
+                   f" (if it marks a missing value: --na-values {str(v).strip()})")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         first = str(counted.first_formatted).strip()
         decimal = (not comma and "," in first
                    and _COMMA_NUMBER.fullmatch(first) is not None)
+        if decimal and not re.search(r",[0-9]{3}(?![0-9])", first):
+            # 3,54 or 1.234,5: a decimal comma, no thousands group, no symbol to strip
+            return (f"{n_num} of {n} values are numbers written with a decimal comma (e.g. "
+                    f"{shown_value(counted.first_formatted)}, {where(at)}), read as text in "
+                    f"a file that is not ';'-separated: pass --decimal , (read_csv("
+                    f"decimal=',') in Python)"
+                    + (f"; {bad} a number{missing}" if first_bad is not None else ""))
         return (f"{n_num} of {n} values are numbers, written with currency or percent signs, "
                 f"thousands separators or accounting minus signs (e.g. "
                 f"{shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
                 + (" (a bracketed or trailing minus: write the number with a leading -)"
                    if _accounting(counted.first_formatted) else "")
-                + (f"; {bad} a number" if first_bad is not None else "")
+                + (f"; {bad} a number{missing}" if first_bad is not None else "")
                 + ("; if ',' is the decimal mark there, pass --decimal , (read_csv("
                    "decimal=',') in Python)" if decimal else ""))
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"
-    return f"{n_num} of {n} values are numbers, but {bad}; it was read as text"
+    return f"{n_num} of {n} values are numbers, but {bad}; it was read as text{missing}"
 
 
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"

@@ -617,15 +617,18 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         ``-0,25``) is numeric. In such a column (one value with a decimal comma is enough,
         anywhere in the file) a ``.`` groups thousands: ``1.500`` is 1500 and ``2.250,75``
         2250.75; a number whose ``.`` is no such grouping (``1.5``) makes the column
-        ambiguous, and it is refused with a ``ValueError`` naming the line. When some column
-        of the file has decimal commas, a column of whole numbers where those of four digits
-        or more group thousands with ``.`` (``850``, ``42.605``, ``1.234.567``) is read that
-        way too. In other columns without decimal commas, numbers with a ``.`` are read as
-        usual.
+        ambiguous, and it is refused with a ``ValueError`` naming the line. Columns of whole
+        numbers with ``.`` (``850``, ``42.605``, ``1.234.567``) follow the file: when some
+        number of it has a decimal comma and none a ``.`` decimal point (``0.5``), or with
+        ``decimal=","``, every such ``.`` groups thousands (``30.673`` is 30673, alone too);
+        when some number has a ``.`` decimal point, none does; otherwise only in
+        ``decimal_comma_columns`` (and where two dots or plain whole numbers beside grouped
+        ones leave no doubt). Other numbers with a ``.`` are read as usual.
     decimal_comma_columns : iterable of str
         With the decimal comma on: columns known to be written with it (a model's training
         file had decimal commas there), where a ``.`` groups thousands even when no value of
-        this file has a comma or one of fewer than four digits (``1.138`` is 1138).
+        this file has a comma or one of fewer than four digits (``1.138`` is 1138), unless
+        the file's numbers show ``.`` as their decimal point.
 
     Returns
     -------
@@ -671,12 +674,16 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
     # the file is typed again in one piece.
-    for grouping in (True, False):
-        table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS, grouping=grouping)
-        if table is None:
-            table = _parse(text, *opts, chunk_rows=None, grouping=grouping)
-        if table is not _NO_GROUPING:
-            break
+    table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
+    if table is None:
+        table = _parse(text, *opts, chunk_rows=None)
+    if comma_decimal:
+        ev = table._evidence
+        mode = _decide_grouping(ev, decimal, forced)
+        # the probe already read it so unless a column must now group or stop grouping
+        if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["grouped"]) or (
+                mode == "forced" and (ev["grouped"] - forced or ev["maybe"] & forced)):
+            table = _parse(text, *opts, chunk_rows=None, grouping=mode)
     table._not_utf8_line = legacy
     return table
 
@@ -760,11 +767,8 @@ def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     return ValueError(msg)
 
 
-_NO_GROUPING = object()   # _parse: a column was grouped, but no field had a decimal comma
-
-
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced,
-           chunk_rows, grouping=True):
+           chunk_rows, grouping="probe"):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -846,10 +850,10 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         if empty[j]:                           # one piece decides which comes first
             continue
         kinds = {p.dtype.kind for p in parts[k]}
-        read = commas[k]   # True (decimal commas), False, or a _grouping status
+        read = commas[k]   # True (decimal commas), "grouped", or a _grouping kind
         comma = True in read or "grouped" in read
-        if len(kinds) > 1 or (comma and False in read) or (
-                "maybe" in read and (comma or "whole" in read)):
+        if len(kinds) > 1 or (comma and (False in read or "dot" in read)) or (
+                "maybe" in read and len(read) > 1 and grouping == "probe"):
             return None  # numbers and text, or numbers with and without decimal commas
     if short is not None and not all(empty[short[1]:]):
         # rows without the blank-named fields are fine only when no row fills them in
@@ -875,13 +879,25 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     table._comma_cols = frozenset(col_name for k, (_, col_name) in enumerate(keep)
                                   if col_name in columns
                                   and (True in commas[k] or "grouped" in commas[k]))
-    if grouping and not any(True in c for c in commas) and any(
-            "grouped" in c and col_name not in forced
-            for c, (_, col_name) in zip(commas, keep)):
-        # '.' grouped thousands only where no field of the file has a decimal comma: a
-        # ';' file with '.' decimals (R's write.table) reads 1.001 as 1.001
-        return _NO_GROUPING
+    floats = [(c, col_name) for c, (_, col_name) in zip(commas, keep) if col_name in columns]
+    table._evidence = {   # what read_csv decides the thousands dots from
+        "comma": any(True in c for c, _ in floats), "dot": any("dot" in c for c, _ in floats),
+        "grouped": {n for c, n in floats if "grouped" in c},
+        "maybe": {n for c, n in floats if ({"maybe", "sure"} & c) and "grouped" not in c}}
     return table
+
+
+def _decide_grouping(evidence, decimal, forced) -> str:
+    """The :data:`_GROUP_MODES` entry for a decimal-comma file from what the probe found:
+    the file's own numbers decide first (a decimal comma and no '.' decimal: every '.' of a
+    whole number groups thousands, 30.673 alone too; a '.' decimal such as 0.5: no '.'
+    groups, even where a model had decimal commas), then ``decimal=','`` and the model's
+    ``forced`` columns."""
+    if evidence["dot"]:
+        return "none"
+    if evidence["comma"] or decimal == ",":
+        return "all"
+    return "forced"
 
 
 def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
@@ -956,51 +972,70 @@ def _lines_of(text: str):
 
 _GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")   # 42.605, 1.234.567
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+_DOTTED = re.compile(r"[+-]?[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?")   # 0.5, .25, 1.25e3
 
 
-def _grouping(present, forced: bool, values=None):
-    """``(numbers, status)`` of ``present`` (the present fields of a column of a decimal-comma
-    file) read as whole numbers whose ``.`` groups thousands (``850``, ``42.605``,
-    ``1.234.567``): ``(numbers, "grouped")`` when every value is whole or so grouped, at
-    least one grouped and, unless ``forced`` (the column is known to be written with the
-    decimal comma) or a value has two dots, at least one not (``1.500`` alone may be 1.5).
-    Otherwise numbers None and status "whole" (every value whole and without a ``.``: the
-    same numbers either way), "maybe" (all grouped with one dot: read with ``.`` here,
-    grouped if another chunk has a plain whole number) or False. ``values``: the fields as
+def _grouping(present, values=None):
+    """What the present fields of a numeric column of a decimal-comma file say about '.':
+    "whole" (whole numbers, none with a '.'), "dot" (a '.' that groups no thousands: 0.5,
+    1.25, the file's decimal point), "sure" (whole numbers grouped with '.', one with two
+    dots: 1.234.567), "grouped" (grouped ones beside plain ones: 850, 42.605), "maybe"
+    (grouped ones alone: 1.500 may be 1.5) or False (1e3, inf). ``values``: the fields as
     numpy read them, when it could (a quick test for whole numbers)."""
     if values is not None and "." not in "".join(present):
         whole = bool(np.all(np.isfinite(values)) and np.all(values == np.trunc(values)))
-        return None, ("whole" if whole else False)
+        return "whole" if whole else False
     grouped = plain = 0
     sure = False
     for v in present:
         if "." in v:
             if not _GROUPED.fullmatch(v):
-                return None, False
+                return "dot" if _DOTTED.fullmatch(v) else False
             grouped += 1
             sure = sure or v.count(".") > 1     # 1.234.567 is no decimal number
         elif _WHOLE.fullmatch(v):
             plain += 1
         else:
-            return None, False     # 1e3, inf: not a column of grouped whole numbers
+            return False           # 1e3, inf: not a column of grouped whole numbers
     if not grouped:
-        return None, "whole"
-    if not (plain or forced or sure):
-        return None, "maybe"
-    return np.array([v.replace(".", "") for v in present], dtype=np.float64), "grouped"
+        return "whole"
+    return "sure" if sure else "grouped" if plain else "maybe"
+
+
+def _ungrouped(present):
+    """The fields of a column of whole numbers grouped with '.', as numbers."""
+    return np.array([v.replace(".", "") for v in present], dtype=np.float64)
+
+
+# Which columns of a decimal-comma file read '.' as a thousands separator (read_csv decides
+# from the whole file, see _decide_grouping): "probe" (grouped beside plain, or two dots:
+# the first pass), "all" (every column of whole numbers with '.' groups, 1.500 alone too),
+# "forced" (only the columns a model knows had decimal commas) or "none".
+_GROUP_MODES = ("probe", "all", "forced", "none")
+
+
+def _groups(kind, forced: bool, mode: str) -> bool:
+    """Whether a column of ``_grouping`` kind is read with '.' grouping thousands."""
+    if kind == "sure":   # two dots: no decimal number, whatever the file
+        return True
+    if kind not in ("grouped", "maybe") or mode == "none":
+        return False
+    if mode == "all" or forced:
+        return True
+    return mode == "probe" and kind != "maybe"
 
 
 def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
-                 plain: bool = False, forced: bool = False, grouping: bool = True):
+                 plain: bool = False, forced: bool = False, grouping: str = "probe"):
     """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
     number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
 
     With ``comma_decimal``, a column where some value has the decimal comma (``1,5``) is read
     that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
-    (``1.5``) raises :class:`_Ambiguous`. With ``grouping`` too (the file has decimal
-    commas), or ``forced`` (the column is known to have them), a column of whole numbers
-    grouped with ``.`` is read so (:func:`_grouping`, whose status ``comma`` then is). Other
-    columns are read with ``.`` as usual.
+    (``1.5``) raises :class:`_Ambiguous`. A column of whole numbers grouped with ``.`` is
+    read so as ``grouping`` (one of :data:`_GROUP_MODES`) and ``forced`` (the column is known
+    to have decimal commas) say (:func:`_groups`). ``comma`` is then "grouped", and else
+    the :func:`_grouping` kind (for read_csv's decision and the chunks' agreement).
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
     ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
@@ -1008,7 +1043,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
         try:
             col = np.array(raw, dtype=np.float64)  # all present and numeric: common
             if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
-                if not (comma_decimal and (grouping or forced)):
+                if not comma_decimal:
                     return col, False
                 if "." not in "".join(raw):  # the common case, with numpy alone (NaN is a
                     fin = col[~np.isnan(col)]   # missing token; inf is no whole number)
@@ -1017,12 +1052,12 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
                 stripped = [v.strip() for v in raw]
                 keep = np.fromiter((v not in na for v in stripped), dtype=bool,
                                    count=len(stripped))   # NaN, nan: missing, not text
-                grouped, status = _grouping([v for v, k in zip(stripped, keep) if k],
-                                            forced, col[keep])
-                if grouped is None:
-                    return col, status
-                col[keep] = grouped
-                return col, status
+                present = [v for v, k in zip(stripped, keep) if k]
+                kind = _grouping(present, col[keep])
+                if not _groups(kind, forced, grouping):
+                    return col, kind
+                col[keep] = _ungrouped(present)
+                return col, "grouped"
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
@@ -1034,18 +1069,19 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     elif present:
         try:
             values = np.array(present, dtype=np.float64)
-            if comma_decimal and (grouping or forced):
-                grouped, comma = _grouping(present, forced, values)
-                if grouped is not None:
-                    values = grouped
+            if comma_decimal:
+                comma = _grouping(present, values)
+                if _groups(comma, forced, grouping):
+                    values, comma = _ungrouped(present), "grouped"
         except ValueError:
             values = None
             if comma_decimal:  # 1,5 and 1.500,25; or 1.234.567, which numpy cannot read
                 values = _comma_numbers(present, ~missing)
                 comma = values is not None
-                if values is None and (grouping or forced):
-                    values = _grouping(present, forced)[0]
-                    comma = "grouped" if values is not None else False
+                if values is None:   # 1.234.567: numpy reads no two-dot number
+                    kind = _grouping(present)
+                    if _groups(kind, forced, grouping):
+                        values, comma = _ungrouped(present), "grouped"
     else:
         values = np.empty(0, dtype=np.float64)
     if values is not None:
