@@ -2005,13 +2005,6 @@ def model_na_values(extra, given=None) -> list[str]:
     return list(dict.fromkeys([*stored_na_values(extra), *(given or ())]))
 
 
-def _decimal_comma_number(value) -> bool:
-    """Whether ``value`` is a number as written with the decimal comma (``1,5``, ``1.138,23``)."""
-    from .data.tabular import _COMMA_NUMBER
-    return isinstance(value, str) and "," in value \
-        and _COMMA_NUMBER.fullmatch(value.strip()) is not None
-
-
 def transform_for_model(pre, table, extra, report=None):
     """``pre.transform(table)``; text in a column that was numeric in training is a usage
     error naming the --na-values the model reads as missing."""
@@ -2023,13 +2016,13 @@ def transform_for_model(pre, table, extra, report=None):
         if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
-        from .data.tabular import _number_kind
+        from .data.tabular import _number_kind, decimal_comma_number
         if isinstance(exc.value, str) and _number_kind(exc.value.strip(), True) == 1:
             raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
                          f"thousands separators, a bracketed or trailing minus): write it as "
                          f"a plain number (-1191.94) in the file; --na-values would throw "
                          f"it away") from None
-        if _decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
+        if decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
             raise _usage(f"{exc}; if ',' is its decimal mark, pass --decimal , (read so only "
                          f"in ';'-separated files by default); if it groups thousands "
                          f"(1,500 for 1500), write the numbers without it") from None

@@ -54,7 +54,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import (_COMMA_NUMBER, Table, _format_number, _plain, comma_float,
+from .data.tabular import (Table, _format_number, _plain, comma_float, decimal_comma_number,
                            is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
@@ -238,8 +238,7 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         first = str(counted.first_formatted).strip()
-        decimal = (not comma and "," in first
-                   and _COMMA_NUMBER.fullmatch(first) is not None)
+        decimal = not comma and decimal_comma_number(first)
         if decimal and not re.search(r",[0-9]{3}(?![0-9])", first):
             # 3,54 or 1.234,5: a decimal comma, no thousands group, no symbol to strip
             return (f"{n_num} of {n} values are numbers written with a decimal comma (e.g. "

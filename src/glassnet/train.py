@@ -1020,10 +1020,11 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     call("on_batch_begin", b, logs)
                     # forward
                     out = xb
-                    for i, layer in enumerate(model.layers):
-                        out = layer.forward(out, True)
-                        if not checked:   # the first step: a node of one's own whose output
-                            _check_forward_width(layer, i, out)   # is not n_out wide
+                    if checked:
+                        for layer in model.layers:
+                            out = layer.forward(out, True)
+                    else:  # the first step checks each output's width, once per fit
+                        out = _checked_forward(model.layers, out)
                     batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
@@ -1122,15 +1123,20 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     return history
 
 
-def _check_forward_width(layer, index, out):
-    """A node's output must be ``n_out`` wide (what the next node was built for): a custom
-    node that returns another width is named here, not in the next node's matmul."""
-    width = getattr(layer, "n_out", None)
-    shape = getattr(out, "shape", None)
-    if width is not None and shape is not None and len(shape) == 2 and shape[1] != width:
-        raise ValueError(f"layer {index} ({type(layer).__name__}).forward returned "
-                         f"{shape[1]} columns but the layer says n_out={width} (set n_out in "
-                         f"build to the width forward returns)")
+def _checked_forward(layers, out):
+    """Forward (training mode) through ``layers``, checking that each node's output is
+    ``n_out`` wide (what the next node was built for): a custom node that returns another
+    width is named here, not in the next node's matmul. ``fit`` runs it on the first step
+    only, as :func:`_checked_backward`."""
+    for i, layer in enumerate(layers):
+        out = layer.forward(out, True)
+        width = getattr(layer, "n_out", None)
+        shape = getattr(out, "shape", None)
+        if width is not None and shape is not None and len(shape) == 2 and shape[1] != width:
+            raise ValueError(f"layer {i} ({type(layer).__name__}).forward returned "
+                             f"{shape[1]} columns but the layer says n_out={width} (set "
+                             f"n_out in build to the width forward returns)")
+    return out
 
 
 def _checked_backward(layers, top, dy):
@@ -1244,12 +1250,10 @@ def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
         warnings.simplefilter("ignore")  # a few rows may lack a class: metrics warn
         try:
             compute_metrics(metrics, Y[:rows], model._outputs(X[:rows]), loss)
+            return
         except ValueError:
-            failed = True          # confirmed below, outside this handler: one traceback
-        else:
-            failed = False
-        if failed:
-            compute_metrics(metrics, Y, model._outputs(X), loss)
+            pass   # confirmed below, outside this handler: one traceback, not a chain
+        compute_metrics(metrics, Y, model._outputs(X), loss)
 
 
 def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):

@@ -145,12 +145,21 @@ def plain_float(v) -> float:
     return float(v)
 
 
+def decimal_comma_number(value) -> bool:
+    """Whether ``value`` is a number as written with the decimal comma (``1,5``, ``3,54``,
+    ``1.138,23``; ``1,500`` too: a comma may also group thousands)."""
+    if not isinstance(value, str):
+        return False
+    t = value.strip()
+    return "," in t and _COMMA_NUMBER.fullmatch(t) is not None
+
+
 def comma_float(v) -> float:
     """A number as :func:`read_csv` reads it in a decimal-comma file: ``1,5`` and ``1.500,25``
     (``.`` grouping thousands) as well as plain ones; ValueError otherwise."""
     if isinstance(v, str):
         t = v.strip()
-        if _COMMA_NUMBER.fullmatch(t) and "," in t or re.fullmatch(
+        if decimal_comma_number(t) or re.fullmatch(
                 r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+", t):
             return float(t.replace(".", "").replace(",", "."))
     return plain_float(v)
