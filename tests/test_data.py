@@ -662,7 +662,8 @@ def test_read_csv_in_chunks_decides_the_decimal_comma_per_column(monkeypatch):
     _check_chunks_read_as_one_piece(monkeypatch, 6, cells, [";"], n_cases=400)
     # whole numbers grouped with '.' (read so only when the file has a decimal comma), with
     # NaN and inf among them (review: NaN switched the grouping off in one chunk)
-    cells = ["850", "42.605", "1.234.567", "NaN", "inf", "", "12", "0,5", "1.5", "-3"]
+    cells = ["850", "42.605", "1.234.567", "NaN", "inf", "", "12", "0,5", "1.5", "-3", "1e3",
+             "0.5"]
     _check_chunks_read_as_one_piece(monkeypatch, 7, cells, [";"], n_cases=400)
 
 
@@ -824,14 +825,15 @@ def test_underscores_and_non_ascii_digits_are_text(tmp_path, monkeypatch, chunk_
 def test_semicolon_whole_numbers_with_thousands_dots(tmp_path):
     """CSV trial: in a ';' file, 42.605 beside 850 was read as 42.605 (the column had no
     decimal comma), silently; a model's comma columns keep 1.138 as 1138 in new files."""
-    p = _write(tmp_path, "pop;area;dot;k\n850;1,5;0.173;a\n42.605;2,25;12.605;b\n"
-                         "1.234.567;3;3;a\n")
+    p = _write(tmp_path, "pop;area;k\n850;1,5;a\n42.605;2,25;b\n1.234.567;3;a\n")
     t = read_csv(p)
     assert list(t["pop"]) == [850, 42605, 1234567]
-    assert list(t["dot"]) == [0.173, 12.605, 3.0]           # 0.173 is no thousands group
     assert t.decimal_comma_columns == {"pop", "area"}
     assert list(read_csv(p, keep_text=True).text("pop")) == ["850", "42.605", "1.234.567"]
     assert list(read_csv(p, decimal=".")["pop"]) == ["850", "42.605", "1.234.567"]
+    mixed = _write(tmp_path, "pop;area;dot\n850;1,5;0.173\n42.605;2,25;12.605\n", "m.csv")
+    t = read_csv(mixed)   # 0.173: this file's '.' is a decimal point, so no '.' groups
+    assert list(t["dot"]) == [0.173, 12.605] and list(t["pop"]) == [850, 42.605]
     whole = _write(tmp_path, "amt;k\n1.138;a\n2.500;b\n", "w.csv")
     assert list(read_csv(whole)["amt"]) == [1.138, 2.5]     # alone, 1.138 may be 1.138
     assert list(read_csv(whole, decimal_comma_columns=["amt"])["amt"]) == [1138, 2500]
@@ -893,4 +895,7 @@ def test_thousands_dots_follow_the_files_own_numbers(tmp_path):
     assert r("id;a;c\n5000;1.125;0.5\n", decimal_comma_columns=["a"]) == [1.125]  # 0.5: '.'
     assert r("id,a,c\n5000,1.125,0.5\n", decimal=",", decimal_comma_columns=["a"]) == [1.125]
     assert r("a;b\n1.138;1\n2.000;2\n", decimal_comma_columns=["a"]) == [1138, 2000]
-    assert r("a;b;c\n1.234.567;1,5;0.25\n", col="a") == [1234567]   # two dots: grouped
+    assert r("a;b\n1.234.567;1,5\n", col="a") == [1234567]       # two dots: grouped
+    assert r("a;c\n1.234.567;0.25\n", col="a") == ["1.234.567"]  # unless '.' is decimal
+    assert r("a;b;c\ninf;1.500;0,5\n0.5;2.000;1,5\n", col="b") == [1.5, 2.0]  # any order
+    assert r("a;b;c\n0.5;2.000;1,5\ninf;1.500;0,5\n", col="b") == [2.0, 1.5]

@@ -2133,6 +2133,16 @@ def test_pytorch_habits_trial_findings(tmp_path):
     after = m.get_weights()
     assert np.array_equal(before[0], after[0]) and np.array_equal(before[1], after[1])
     assert not np.array_equal(before[2], after[2])
+    class Unfreeze(gn.Callback):      # read at each epoch's start
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.layers[0].trainable = True
+    u = gn.Sequential([gn.Dense(2, 3), gn.Dense(3, 1)], seed=0)
+    u.build(2)
+    u.layers[0].trainable = False
+    W0 = u.layers[0].params["W"].copy()
+    u.fit(X, y, epochs=2, verbose=0, callbacks=[Unfreeze()])
+    assert not np.array_equal(W0, u.layers[0].params["W"])
     m.save(tmp_path / "f.gnet")
     back = gn.load(tmp_path / "f.gnet")
     assert back.layers[0].trainable is False and back.layers[2].trainable is True
@@ -2195,6 +2205,9 @@ def test_resume_and_fit_refuse_to_replace_an_unsaved_custom_loss(tmp_path):
     assert len(r.history.history["loss"]) == 3
     with pytest.raises(ValueError, match="custom loss LogCosh"):
         gn.load(tmp_path / "lc.gnet").fit(X, y, epochs=1, verbose=0)
+    gn.load(tmp_path / "lc.gnet").save(tmp_path / "again.gnet")   # saved again: kept
+    with pytest.raises(ValueError, match="custom loss LogCosh"):
+        gn.load(tmp_path / "again.gnet").fit(X, y, epochs=1, verbose=0)
 
 
 def test_trace_with_l2_takes_fits_step():

@@ -575,10 +575,16 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
             f"help)"]
 
 
-def _metric_table(results: dict, task) -> str:
+def _metric_names(task, *results) -> list:
+    """(key, label) of the task's metrics that any of ``results`` (dicts) holds: ROC AUC is
+    there for two classes only."""
     names = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
+    return [(k, label) for k, label in names if any(k in r for r in results)]
+
+
+def _metric_table(results: dict, task) -> str:
     splits = [s for s in ("train", "validation", "test") if s in results]
-    names = [(k, label) for k, label in names if any(k in results[s] for s in splits)]
+    names = _metric_names(task, *(results[s] for s in splits))
     w0 = max(len(label) for _, label in names) + 2
     head = " " * w0 + "".join(f"{s:>12}" for s in splits)
     lines = [head]
@@ -1780,11 +1786,9 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
     if task == "classification":
         key_metrics = [("accuracy", "accuracy"), ("f1_macro", "F1 (macro)"),
                        ("log_loss", "log loss")]
-        metric_rows = [(k, label) for k, label in CLASSIFICATION_METRICS
-                       if any(k in results[sp] for sp in splits)]
     else:
         key_metrics = [("r2", "R²"), ("mae", "MAE"), ("mse", "MSE")]
-        metric_rows = REGRESSION_METRICS
+    metric_rows = _metric_names(task, *(results[sp] for sp in splits))
     parts = []
     add = parts.append
     add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -2221,8 +2225,7 @@ def cmd_evaluate(args) -> int:
     print(f"glassnet evaluate: {args.model} on {src.label} ({table.n_rows} rows"
           + (f", {skipped} without a target value skipped" if skipped else "")
           + f"), target {target!r}, {m.task}")
-    names = [(k, label) for k, label in (REGRESSION_METRICS if m.task == "regression"
-                                         else CLASSIFICATION_METRICS) if k in res]
+    names = _metric_names(m.task, res)
     w = max(len(label) for _, label in names) + 2
     for key, label in names:
         print(f"{label:<{w}}{_fmt(res[key]):>10}")

@@ -707,7 +707,8 @@ def _model_payload(model, extra):
         "loss": _loss_to_json(getattr(model, "loss", None)),
         # a custom loss is not saved, but its name is: resume and fit refuse to go on with
         # the default loss in its place (older glassnets ignore the entry)
-        "unsaved_loss": _unsaved_loss(getattr(model, "loss", None)),
+        "unsaved_loss": (_unsaved_loss(getattr(model, "loss", None))   # loaded and saved
+                         or getattr(model, "_unsaved_loss", None)),      # again: kept
         "optimizer": _optimizer_config_to_json(getattr(model, "optimizer", None)),
         "epochs_trained": int(getattr(model, "epochs_trained", 0) or 0),
         "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},

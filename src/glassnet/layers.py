@@ -134,7 +134,8 @@ class Layer:
     needs_input_grad = True
     #: False freezes the node: fit and trace compute its gradients (the chain rule needs
     #: them) but their optimizer steps leave its parameters as they are (Keras's
-    #: ``layer.trainable``; PyTorch's ``requires_grad_(False)``). Kept in model files.
+    #: ``layer.trainable``; PyTorch's ``requires_grad_(False)``). fit reads it at each
+    #: epoch's start (a callback may freeze or unfreeze). Kept in model files.
     trainable = True
     _x = _y = None  # the built-in nodes' input and output, from the last forward
     _cache_attrs = ("_x", "_y", "_mask", "_t", "_cdf")  # the built-in nodes' forward caches

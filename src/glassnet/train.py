@@ -985,6 +985,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
             for epoch in range(initial_epoch, initial_epoch + epochs):
                 logs = {}
                 call("on_epoch_begin", epoch, logs)
+                # layer.trainable is read at each epoch's start (a callback may unfreeze)
+                steps, l2 = model.trainable_parameters(), _l2_terms(model)
                 for s, (_, _, p, _) in zip(snapshot, params):
                     np.copyto(s, p)
                 order = model.rng.permutation(m) if shuffle and not full_batch else None

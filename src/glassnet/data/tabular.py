@@ -991,21 +991,28 @@ def _grouping(present, values=None):
     dots: 1.234.567), "grouped" (grouped ones beside plain ones: 850, 42.605), "maybe"
     (grouped ones alone: 1.500 may be 1.5) or False (1e3, inf). ``values``: the fields as
     numpy read them, when it could (a quick test for whole numbers)."""
-    if values is not None and "." not in "".join(present):
-        whole = bool(np.all(np.isfinite(values)) and np.all(values == np.trunc(values)))
+    joined = "".join(present)
+    if values is not None and "." not in joined:
+        whole = bool(np.all(np.isfinite(values)) and np.all(values == np.trunc(values))
+                     and "e" not in joined and "E" not in joined)
         return "whole" if whole else False
     grouped = plain = 0
-    sure = False
-    for v in present:
+    sure = other = False
+    for v in present:   # all of them: a 0.5 after an inf still says '.' is the decimal point
         if "." in v:
-            if not _GROUPED.fullmatch(v):
-                return "dot" if _DOTTED.fullmatch(v) else False
-            grouped += 1
-            sure = sure or v.count(".") > 1     # 1.234.567 is no decimal number
+            if _GROUPED.fullmatch(v):
+                grouped += 1
+                sure = sure or v.count(".") > 1     # 1.234.567 is no decimal number
+            elif _DOTTED.fullmatch(v):
+                return "dot"
+            else:
+                other = True
         elif _WHOLE.fullmatch(v):
             plain += 1
         else:
-            return False           # 1e3, inf: not a column of grouped whole numbers
+            other = True           # 1e3, inf: not a column of grouped whole numbers
+    if other:
+        return False
     if not grouped:
         return "whole"
     return "sure" if sure else "grouped" if plain else "maybe"
@@ -1025,10 +1032,10 @@ _GROUP_MODES = ("probe", "all", "forced", "none")
 
 def _groups(kind, forced: bool, mode: str) -> bool:
     """Whether a column of ``_grouping`` kind is read with '.' grouping thousands."""
-    if kind == "sure":   # two dots: no decimal number, whatever the file
+    if kind not in ("sure", "grouped", "maybe") or mode == "none":
+        return False      # a file whose numbers show '.' decimals: 1.100.200 stays text
+    if kind == "sure":    # two dots, and no '.' decimal in the file: no decimal number
         return True
-    if kind not in ("grouped", "maybe") or mode == "none":
-        return False
     if mode == "all" or forced:
         return True
     return mode == "probe" and kind != "maybe"
@@ -1054,9 +1061,11 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
             if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
                 if not comma_decimal:
                     return col, False
-                if "." not in "".join(raw):  # the common case, with numpy alone (NaN is a
-                    fin = col[~np.isnan(col)]   # missing token; inf is no whole number)
-                    whole = np.all(np.isfinite(fin)) and np.all(fin == np.trunc(fin))
+                joined = "".join(raw)
+                if "." not in joined:  # the common case, with numpy alone (NaN is a missing
+                    fin = col[~np.isnan(col)]   # token; inf, 1e3 are no whole numbers as
+                    whole = (np.all(np.isfinite(fin)) and np.all(fin == np.trunc(fin))
+                             and "e" not in joined and "E" not in joined)   # _grouping says)
                     return col, ("whole" if whole else False)
                 stripped = [v.strip() for v in raw]
                 keep = np.fromiter((v not in na for v in stripped), dtype=bool,
