@@ -1665,3 +1665,17 @@ def test_imbalanced_binary_run_says_what_accuracy_hides(tmp_path):
     assert "still improving at the last of the 2 epochs" in res.stdout + res.stderr
     res = run("train", "imb.csv", "--target", "y", "--target", "a", cwd=tmp_path)
     assert res.returncode == 2 and "--target given twice" in res.stderr
+
+
+def test_decimal_comma_target_in_a_tab_file_says_decimal_first(tmp_path):
+    """README walk 2: the error led with --task classification and ended with 'then pass
+    --task regression', though --decimal , alone fixes it (the task is then detected)."""
+    rows = [f"{i % 40 + 1}.{i * 7 % 1000:03d},{i % 100:02d}\t{i * 37 % 11}" for i in range(1, 61)]
+    (tmp_path / "bt.tsv").write_text("Umsatz\tMenge\n" + "\n".join(rows) + "\n")
+    res = run("train", "bt.tsv", "--target", "Umsatz", "--epochs", "1", "--out", "a",
+              cwd=tmp_path)
+    assert res.returncode == 2 and "'Umsatz' looks numeric" in res.stderr
+    assert "pass --decimal ," in res.stderr and "--task regression" not in res.stderr
+    res = run("train", "bt.tsv", "--target", "Umsatz", "--epochs", "1", "--out", "b",
+              "--decimal", ",", cwd=tmp_path)
+    assert res.returncode == 0 and "task: regression" in res.stdout, res.stderr

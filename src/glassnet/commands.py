@@ -1157,7 +1157,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             raise _usage(f"the target column {target!r} has a single class "
                          f"({_label_text(encoder.classes_[0])}): classification needs at "
                          f"least two")
-        looks_numeric = (f"; it looks numeric: {number_note}, then pass --task regression"
+        # with --decimal , the task is detected from the numbers: no --task needed then
+        then = ("" if number_note is not None and "--decimal ," in number_note
+                else ", then pass --task regression")
+        looks_numeric = (f"; it looks numeric: {number_note}{then}"
                          if number_note is not None and args.task == "auto" else "")
         counts = np.bincount(y, minlength=n_classes)
         if args.task == "auto" and (n_classes > MAX_AUTO_CLASSES or
@@ -1165,6 +1168,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             few = "" if n_classes > MAX_AUTO_CLASSES else f" ({_class_sizes(counts)})"
             as_number = "; or --task regression to predict it as a number" \
                 if numeric_target else ""
+            if looks_numeric and not then:   # --decimal , is the whole fix: say it first
+                raise _usage(f"the target column {target!r} looks numeric: {number_note}"
+                             f"{then} (as text it "
+                             f"has {n_classes} distinct values in {n_rows} rows: too many "
+                             f"classes to assume classification; --task classification "
+                             f"trains on them anyway)")
             raise _usage(f"the target column {target!r} has {n_classes} distinct values in "
                          f"{n_rows} rows: too many classes to assume classification{few}; "
                          f"pass --task classification to train on them anyway"
