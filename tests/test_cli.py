@@ -567,9 +567,10 @@ def test_train_notes_say_infinite_not_missing(tmp_path):
                tmp_path / "run")
     assert proc.returncode == 0, proc.stderr
     notes = proc.stdout.split("notes:")[1].split("\n\n")[0]
-    assert "b: 2 missing and 1 infinite value(s) (5% of rows) filled with" in notes, notes
-    assert re.search(r"a: 1 infinite value\(s\) (\(2% of rows\) filled|outside the training)",
-                     notes), notes
+    assert ("b: 2 missing and 1 infinite value(s) in the file (5% of its 60 rows) filled "
+            "with") in notes, notes
+    assert re.search(r"a: 1 infinite value\(s\) (in the file \(2% of its 60 rows\) filled|"
+                     r"outside the training)", notes), notes
     assert "1 missing value" not in notes and "3 missing" not in notes
     # more than three imputed columns are one note
     from glassnet.commands import _preprocessing_notices

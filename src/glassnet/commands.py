@@ -1274,7 +1274,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     strat = stratified and task == "classification" and (has_val or has_test)
     say(f"split: {len(idx_train)} train / {len(idx_val)} validation / {len(idx_test)} test "
         f"rows{' (stratified)' if strat else ''}, seed {args.seed}")
-    say(f"features: {len(pre.input_columns_)} columns used -> {pre.n_features_out} inputs; "
+    n_used, n_in = len(pre.input_columns_), pre.n_features_out
+    say(f"features: {n_used} column{'s' if n_used != 1 else ''} used -> {n_in} "
+        f"input{'s' if n_in != 1 else ''}; "
         f"{len(pre.dropped_)} column(s) dropped")
     acts = f"{args.activation}, " if hidden else "no hidden layer, "
     say(f"model: {arch} ({acts}{out_kind}), {model.n_params():,} parameters; "
@@ -1615,7 +1617,8 @@ def _preprocessing_notices(pre, table, train_tab):
     inf = any("infinite" in what for _, _, what, _ in imputed)
     imputed_notes = _grouped(
         [(f"{name} ({n / table.n_rows:.0%})",
-          f"imputed {name}: {what} ({n / table.n_rows:.0%} of rows) filled with the training "
+          f"imputed {name}: {what} in the file ({n / table.n_rows:.0%} of its {table.n_rows} "
+          f"rows) filled with the training "
           f"median {median:.4g}, plus an indicator column {name}_missing")
          for name, n, what, median in imputed],
         f"numeric columns with missing {'or infinite ' if inf else ''}values", prefix="imputed ",
@@ -2231,9 +2234,9 @@ def cmd_evaluate(args) -> int:
                                     "target": target, "task": m.task, "rows": table.n_rows,
                                     "rows_skipped": skipped, "metrics": res}), indent=2))
         return 0
-    print(f"glassnet evaluate: {args.model} on {src.label} ({table.n_rows} rows"
-          + (f", {skipped} without a target value skipped" if skipped else "")
-          + f"), target {target!r}, {m.task}")
+    print(f"glassnet evaluate: {args.model} on {src.label}, {table.n_rows} rows"
+          + (f" ({skipped} without a target value skipped)" if skipped else "")
+          + f", target {target!r}, {m.task}")
     names = _metric_names(m.task, res)
     w = max(len(label) for _, label in names) + 2
     for key, label in names:
