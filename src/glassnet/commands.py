@@ -1957,10 +1957,6 @@ class _Loaded:
             raise _usage(f"{path}: the model expects {self.model.n_features} inputs but its "
                          f"preprocessing gives {self.pre.n_features_out}")
 
-    def na_values(self, given=None):
-        """The tokens to read as missing: those of training and ``given`` (--na-values)."""
-        return model_na_values(self.extra, given)
-
     def features(self, table, label):
         need = self.pre.input_columns_
         missing = [c for c in need if c not in table]
@@ -1991,34 +1987,34 @@ def _preprocessor_dict(pre, na_values) -> dict:
     return d
 
 
+def _read_option(extra, key):
+    """An entry of a model's ``read_options`` (how train read its file), or None (older
+    model files, or a damaged entry)."""
+    opts = (extra or {}).get("read_options")
+    return opts.get(key) if isinstance(opts, dict) else None
+
+
 def stored_na_values(extra) -> list[str]:
     """The --na-values a model was trained with (none for older model files)."""
-    opts = (extra or {}).get("read_options")
-    values = opts.get("na_values") if isinstance(opts, dict) else None
+    values = _read_option(extra, "na_values")
     return [str(v) for v in values] if isinstance(values, list) else []
-
-
-def stored_decimal(extra, given=None):
-    """The --decimal to read a model's new data with: ``given``, else the training one."""
-    if given is not None:
-        return given
-    opts = (extra or {}).get("read_options")
-    value = opts.get("decimal") if isinstance(opts, dict) else None
-    return value if value in (".", ",") else None
-
-
-def stored_comma_columns(extra) -> list[str]:
-    """The columns a model's training file wrote with the decimal comma (none for older
-    model files): ``read_csv(decimal_comma_columns=)`` for its new data."""
-    opts = (extra or {}).get("read_options")
-    cols = opts.get("decimal_comma_columns") if isinstance(opts, dict) else None
-    return [str(c) for c in cols] if isinstance(cols, list) else []
 
 
 def model_na_values(extra, given=None) -> list[str]:
     """The tokens predict, evaluate and explain read as missing: the model's stored
     --na-values and those given (``--na-values``), in that order."""
     return list(dict.fromkeys([*stored_na_values(extra), *(given or ())]))
+
+
+def model_read_options(extra, na_values=None, decimal=None) -> dict:
+    """``_load_source`` arguments for a model's new data, read as its training file was:
+    the stored --na-values and those given; the given --decimal, else the stored one; the
+    columns the training file wrote with the decimal comma (none for older model files)."""
+    if decimal is None and _read_option(extra, "decimal") in (".", ","):
+        decimal = _read_option(extra, "decimal")
+    cols = _read_option(extra, "decimal_comma_columns")
+    return {"na_values": model_na_values(extra, na_values), "decimal": decimal,
+            "comma_columns": [str(c) for c in cols] if isinstance(cols, list) else []}
 
 
 def transform_for_model(pre, table, extra, report=None):
@@ -2127,9 +2123,7 @@ def cmd_predict(args) -> int:
     refuse_destructive_out(args.out, (("input CSV", args.data), ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
-                       na_values=m.na_values(args.na_values),
-                       comma_columns=stored_comma_columns(m.extra),
-                       decimal=stored_decimal(m.extra, args.decimal))
+                       **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
@@ -2203,9 +2197,8 @@ def _check_labels(encoder, table, target, label):
 
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
-    src = _load_source(args.data, sep=args.sep, na_values=m.na_values(args.na_values),
-                       comma_columns=stored_comma_columns(m.extra),
-                       decimal=stored_decimal(m.extra, args.decimal))
+    src = _load_source(args.data, sep=args.sep,
+                       **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
     target = args.target or m.target
     if target is None:

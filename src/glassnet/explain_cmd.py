@@ -494,8 +494,8 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None, decimal=None):
-    from .commands import (_load_source, load_model_file, model_na_values,
-                           stored_comma_columns, stored_decimal, transform_for_model)
+    from .commands import (_load_source, load_model_file, model_read_options,
+                           transform_for_model)
     from .data.tabular import is_numeric_column
     from .optim import SGD
     from .render import Report
@@ -507,10 +507,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    na_values = model_na_values(extra, na_values)  # the training data's, and more
-    table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset
-                         na_values=na_values, decimal=stored_decimal(extra, decimal),
-                         comma_columns=stored_comma_columns(extra)).table
+    table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset, read as
+                         **model_read_options(extra, na_values, decimal)).table  # training
     part = table.head(rows)
     est = None
     if isinstance(extra, dict) and "glassnet.sklearn" in extra:

@@ -644,7 +644,7 @@ def _loss_to_json(loss):
     if loss is None:
         return None
     name = type(loss).__name__
-    if _LOSS_CLASSES.get(name) is not type(loss):
+    if _unsaved_loss(loss):
         warnings.warn(f"the loss {loss!r} is not one of glassnet's built-in losses and is not "
                       f"saved; predict_proba of the loaded model cannot know about it",
                       RuntimeWarning, stacklevel=4)
