@@ -179,6 +179,32 @@ def test_model_only_checkpoint(tmp_path):
         load_checkpoint(ck)
 
 
+def test_checkpoint_refuses_a_custom_optimizer_before_training(tmp_path):
+    class MyOpt(optim.SGD):
+        pass
+
+    class Epochs(Callback):
+        n = 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.n += 1
+
+    m, seen = new_model(), Epochs()
+    X, y = data()
+    m.build(6)
+    w0 = [w.copy() for w in m.get_weights()]
+    with pytest.raises(TypeError, match="built-in optimizers.*training_state=False"):
+        m.fit(X, y, optimizer=MyOpt(lr=0.1), epochs=3,
+              callbacks=[seen, ModelCheckpoint(tmp_path / "c.gnet")])
+    assert seen.n == 0 and not (tmp_path / "c.gnet").exists()
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(w0, m.get_weights()))
+    # the model alone can be checkpointed with it (save_model warns the optimizer is left out)
+    with pytest.warns(RuntimeWarning, match="not saved"):
+        m.fit(X, y, optimizer=MyOpt(lr=0.1), epochs=1,
+              callbacks=[ModelCheckpoint(tmp_path / "m.gnet", training_state=False)])
+    assert (tmp_path / "m.gnet").exists()
+
+
 def test_save_checkpoint_validation(tmp_path):
     m = new_model()
     m.build(6)

@@ -574,7 +574,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     else:
         lines.append("target: none (forward pass only; pass --target COL for the backward "
                      "pass)")
-    lines.append(f"model: {model.n_params()} parameters, loss {tr.loss.name if tr.loss else '—'}")
+    lines.append(f"model: {model.n_params():,} parameters, loss {tr.loss.name if tr.loss else '—'}")
     if lr is not None and opt is None:
         lines.append("--lr ignored: a step needs targets")
     elif opt is not None:

@@ -1012,14 +1012,20 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
     return opt
 
 
-def _optimizer_to_json(model, opt, arrays):
-    if opt is None:
-        return None
-    out = _optimizer_config_to_json(opt, warn=False)
-    if out is None:
+def check_checkpointable(opt):
+    """TypeError unless ``opt`` (None or an optimizer) can go into a checkpoint: only
+    glassnet's built-in optimizers can (ModelCheckpoint asks before training starts)."""
+    if opt is not None and _optimizer_config_to_json(opt, warn=False) is None:
         raise TypeError(f"cannot checkpoint the optimizer {opt!r}: checkpoints hold "
                         f"glassnet's built-in optimizers only (" + ", ".join(_OPTIMIZER_NAMES)
                         + "); use ModelCheckpoint(training_state=False) to save the model only")
+
+
+def _optimizer_to_json(model, opt, arrays):
+    if opt is None:
+        return None
+    check_checkpointable(opt)
+    out = _optimizer_config_to_json(opt, warn=False)
     index = {id(layer): i for i, layer in enumerate(model.layers)}
     entries = []
     for key, st in getattr(opt, "state", {}).items():

@@ -308,7 +308,11 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, logs=None):
         """Fill the path in once with the keys fit will log (each 0.0), so a field that can
-        never be filled in fails now, not after the first epoch."""
+        never be filled in fails now, not after the first epoch; so does an optimizer a
+        checkpoint cannot hold (``training_state=True`` with a custom optimizer)."""
+        if self.training_state:
+            from .io import check_checkpointable
+            check_checkpointable(getattr(self.model, "optimizer", None))
         keys = getattr(self.model, "_log_keys", None)
         if keys is not None and "{" in os.fspath(self.path):
             self.filepath(0, dict.fromkeys(keys, 0.0), before=True)
