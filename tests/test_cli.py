@@ -1560,6 +1560,11 @@ def test_bundled_left_out_columns_hidden_none_and_divergence_wording(tmp_path):
     assert r.returncode == 0, r.stderr
     out = r.stdout + r.stderr
     assert "not used: id (not among breast_cancer's documented features)" in out
+    # the header counts the file's columns as `glassnet datasets` does (the id included)
+    listed = run("datasets", cwd=tmp_path).stdout
+    n_cols = next(line.split()[2] for line in listed.splitlines()
+                  if line.startswith("breast_cancer "))
+    assert f"569 rows x {n_cols} columns" in out
     assert "no hidden layer" in out and "(relu" not in out
     assert "no hidden layer" in (tmp_path / "bc" / "report.html").read_text(encoding="utf-8")
     r = run("train", "breast_cancer", "--epochs", "3", "--out", "div", "--optimizer", "sgd",

@@ -1263,7 +1263,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     out_kind = ("linear output, MSE on the standardized target" if task == "regression"
                 else "sigmoid output, binary cross-entropy" if n_classes == 2
                 else "softmax output, cross-entropy")
-    say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(table.columns)} columns, "
+    # the file's columns, as `glassnet datasets` counts them (left-out ones are noted)
+    say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(src.table.columns)} columns, "
         f"target {target!r}" + _header_hint(table))
     if task == "classification":
         shown = ", ".join((_display_names(src, class_labels, target) or class_labels)[:10]) \
