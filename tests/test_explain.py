@@ -407,3 +407,33 @@ def test_explain_out_refuses_to_overwrite_the_model_or_the_data(tmp_path, capsys
         assert code == 2 and f"is the {what}: writing there would destroy it" in err, err
         assert "--debug" not in err
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_explain_a_train_regression_model_standardizes_the_target(tmp_path):
+    """A `glassnet train` regression network learns (y − mean)/std: explain traced the raw
+    target against it (cost ~1e11 for prices around 3e5, gradients 1e5 times too large)."""
+    from glassnet import cli, io
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    price = 1e5 * (3 + x[:, 0]) + 1e3 * x[:, 1]
+    csv = tmp_path / "p.csv"
+    _write_csv(csv, ["x1", "x2", "price"], [[*np.round(r, 6), round(p, 3)]
+                                           for r, p in zip(x, price)])
+    assert cli.main(["train", str(csv), "--target", "price", "--out",
+                          str(tmp_path / "r"), "--epochs", "5", "-q"]) == 0
+    path = tmp_path / "r" / "model.gnet"
+    extra = io.load_model(path).extra
+    mean, std = extra["target_scaling"]["mean"], extra["target_scaling"]["std"]
+    rep = explain_cmd.model_report(path, csv, "price", 4)
+    tr = rep.traces[0]
+    y_std = (np.round(price[:4], 3) - mean) / std
+    out = tr.output.astype(np.float64).reshape(-1)
+    np.testing.assert_allclose(tr.cost, np.mean((out - y_std) ** 2), rtol=1e-4)
+    assert tr.cost < 10
+    text = rep.to_text()
+    assert "standardized with the file's target scaling" in text
+    # ŷ shown in the target's units too: what `glassnet predict` writes
+    shown = re.search(r"in price's units .* = ([-\d.e+, ]+)", text)
+    assert shown, text
+    first = float(shown.group(1).split(",")[0])
+    np.testing.assert_allclose(first, out[0] * std + mean, rtol=1e-5)

@@ -12,6 +12,7 @@ the seeds' own rounded values are quoted next to them for comparison, never used
 """
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -360,7 +361,22 @@ def _encode_target(raw, extra):
                      "classes were encoded; encode them as 0..k-1 in the CSV")
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise _usage("the target column has missing values in the traced rows")
+    scaling = _target_scaling(extra)
+    if scaling is not None:  # glassnet train's regression: the network learns (y − mean)/std
+        return (arr.astype(np.float64) - scaling["mean"]) / scaling["std"]
     return arr
+
+
+def _target_scaling(extra):
+    """``{"mean", "std"}`` of a ``glassnet train`` regression model (its network learns the
+    standardized target), else None."""
+    sc = extra.get("target_scaling") if isinstance(extra, dict) and \
+        extra.get("task") == "regression" else None
+    if isinstance(sc, dict) and all(isinstance(sc.get(k), (int, float)) and
+                                    math.isfinite(sc[k]) for k in ("mean", "std")) \
+            and sc["std"] > 0:
+        return sc
+    return None
 
 
 def _sklearn_estimator(model_path, info):
@@ -559,6 +575,11 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         y = _encode_target(part[target], extra)
         if extra.get("task") != "regression":
             names = _extra_get(extra, "class_display_names", "classes", "class_names")
+    scaling = _target_scaling(extra) if est is None else None
+    if scaling is not None and y is not None:
+        y_how = (f"targets as the network learns them: standardized with the file's target "
+                 f"scaling, (y − {scaling['mean']:.6g}) / {scaling['std']:.6g}, as glassnet "
+                 f"train does")
     opt = SGD(lr=lr) if (lr is not None and y is not None) else None
     tr = trace(model, X, y, loss, opt, training=training,
                title=f"{model_path} on the first {X.shape[0]} row(s) of {data_path}")
@@ -574,6 +595,12 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     else:
         lines.append("target: none (forward pass only; pass --target COL for the backward "
                      "pass)")
+    if scaling is not None:
+        shown = np.asarray(tr.output, dtype=np.float64).reshape(-1)[:5]
+        lines.append(f"ŷ is the standardized target: in {_shown(target or extra.get('target') or 'the target')}'s units "
+                     f"ŷ·{scaling['std']:.6g} + {scaling['mean']:.6g} = "
+                     + ", ".join(f"{v:.6g}" for v in shown * scaling["std"] + scaling["mean"])
+                     + (" ..." if tr.output.size > 5 else ""))
     lines.append(f"model: {model.n_params():,} parameters, loss {tr.loss.name if tr.loss else '—'}")
     if lr is not None and opt is None:
         lines.append("--lr ignored: a step needs targets")
