@@ -1685,3 +1685,39 @@ def test_decimal_comma_target_in_a_tab_file_says_decimal_first(tmp_path):
     res = run("train", "bt.tsv", "--target", "Umsatz", "--epochs", "1", "--out", "b",
               "--decimal", ",", cwd=tmp_path)
     assert res.returncode == 0 and "task: regression" in res.stdout, res.stderr
+
+
+def test_macro_scores_average_over_the_classes_present_as_sklearn(tmp_path):
+    """Trial R3: a file without one of the model's classes read accuracy 1.0 and macro F1
+    0.6667 (the absent class counted as 0); scikit-learn averages over the classes in the
+    labels and predictions."""
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 600)
+    X = np.eye(3)[k] * 5 + rng.normal(size=(600, 3)) * 0.3
+    names = np.array(["a", "b", "c"])[k]
+    rows = [[*np.round(x, 5), c] for x, c in zip(X, names)]
+    for name, part in (("tr.csv", rows), ("ev.csv", [r for r in rows if r[-1] != "c"][:60])):
+        with open(tmp_path / name, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["x0", "x1", "x2", "y"])
+            w.writerows(part)
+    r = run("train", "tr.csv", "--target", "y", "--out", "run", "-q", "--epochs", "20",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run("evaluate", "run/model.gnet", "ev.csv", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    r = run("predict", "run/model.gnet", "ev.csv", "--out", "p.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    with open(tmp_path / "p.csv", newline="") as f:
+        pred = [row["prediction"] for row in csv.DictReader(f)]
+    with open(tmp_path / "ev.csv", newline="") as f:
+        truth = [row["y"] for row in csv.DictReader(f)]
+    assert "c" not in truth
+    scores = got["metrics"]
+    for key, fn in (("f1_macro", sk.f1_score), ("precision_macro", sk.precision_score),
+                    ("recall_macro", sk.recall_score)):
+        assert scores[key] == pytest.approx(fn(truth, pred, average="macro", zero_division=0),
+                                            abs=1e-12), key
+    assert scores["accuracy"] == pytest.approx(sk.accuracy_score(truth, pred))

@@ -537,15 +537,18 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
                 "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
     labels = list(range(n_classes))
     yp = proba.argmax(axis=1)
+    # macro averages over the classes in the rows' labels or predictions, as scikit-learn's
+    # default does: a class absent from both (a rare class missing from a split) is not a 0
+    seen = np.union1d(y, yp).tolist()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return {
             "accuracy": float(M.accuracy_score(y, yp)),
-            "precision_macro": float(M.precision_score(y, yp, average="macro", labels=labels,
+            "precision_macro": float(M.precision_score(y, yp, average="macro", labels=seen,
                                                        zero_division=0)),
-            "recall_macro": float(M.recall_score(y, yp, average="macro", labels=labels,
+            "recall_macro": float(M.recall_score(y, yp, average="macro", labels=seen,
                                                  zero_division=0)),
-            "f1_macro": float(M.f1_score(y, yp, average="macro", labels=labels,
+            "f1_macro": float(M.f1_score(y, yp, average="macro", labels=seen,
                                          zero_division=0)),
             "log_loss": float(M.log_loss(y, proba, labels=labels)),
             # two classes: how well the scores rank the rows, whatever the threshold (it
