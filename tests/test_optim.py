@@ -272,6 +272,43 @@ def test_state_keyed_by_layer_and_name_and_reset():
         assert np.array_equal(a, b)
 
 
+def test_a_reused_optimizer_never_lends_one_model_s_memory_to_another():
+    """Trial R2: state was keyed by id(layer) alone; a new layer given a dead layer's id
+    (CPython reuses them) inherited its Adam moments and step count, and the state grew with
+    every model trained."""
+    import gc
+
+    import glassnet as gn
+    X, y = gn.data.make_moons(120, noise=0.2, seed=0)
+
+    def train(opt):
+        model = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1),
+                               gn.Sigmoid()], seed=0)
+        model.fit(X, y, loss="bce", optimizer=opt, epochs=3, batch_size=None)
+        return model, model.get_weights()
+
+    _, ref = train(Adam(lr=0.05))
+    # an id reused, made certain: the first model's memory keyed by the second's layers
+    opt = Adam(lr=0.05)
+    first, _ = train(opt)
+    second = gn.Sequential([gn.Dense(2, 8, activation="tanh"), gn.Dense(8, 1), gn.Sigmoid()],
+                           seed=0)
+    second.build(2)
+    pos = {id(layer): i for i, layer in enumerate(first.layers)}
+    opt.state = {(id(second.layers[pos[k[0]]]), k[1]): st for k, st in opt.state.items()}
+    second.fit(X, y, loss="bce", optimizer=opt, epochs=3, batch_size=None)
+    assert all(np.array_equal(a, b) for a, b in zip(second.get_weights(), ref))
+    assert all(st["step"] == 3 for st in opt.state.values())
+    # as CPython really reuses them: many models dropped in turn, one optimizer
+    opt = Adam(lr=0.05)
+    for _ in range(12):
+        gc.collect()
+        _, w = train(opt)
+        assert all(np.array_equal(a, b) for a, b in zip(w, ref))
+        # only the last model's memory is kept (4 arrays of one model, not 4 per model)
+        assert len(opt.state) == 4 and {st["step"] for st in opt.state.values()} == {3}
+
+
 def test_state_follows_a_dtype_change():
     model, _, X, Y = make_pair("float32")
     opt = Adam(lr=0.01)

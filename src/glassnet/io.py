@@ -1069,7 +1069,7 @@ def _optimizer_from_json(ck, v, model, arrays):
             ck.fail(f"{where}: a second state for layer {i} parameter {pname}")
         seen.add((i, pname))
         p = layer.params[pname]
-        st = opt._new_state(p) if hasattr(opt, "_new_state") else {}
+        st = opt._new_state(p, layer) if hasattr(opt, "_new_state") else {}
         for k, x in ck.obj(e.get("values", {}), f"{where}.values").items():
             w = f"{where}.values.{k}"
             if k.startswith("_") or k not in st or isinstance(st[k], np.ndarray):

@@ -102,7 +102,10 @@ class Optimizer:
         The learning rate η of the next step (schedules and callbacks may change it).
     state : dict
         ``(id(layer), name) -> dict`` of per-parameter buffers (and a step count where the
-        rule needs one).
+        rule needs one). Each entry also holds its layer (``"_layer"``): a new layer that
+        Python gives a dead one's ``id`` starts afresh instead of inheriting its memory, and
+        ``fit`` drops the entries of layers that are not in the model it trains (an optimizer
+        keeps the memory of one model, as a PyTorch optimizer is bound to its parameters).
     """
 
     def __init__(self, lr: float = 0.01):
@@ -118,13 +121,23 @@ class Optimizer:
         for layer, name, p, g in params:
             key = (id(layer), name)
             st = state.get(key)
-            if st is None or st["_shape"] != p.shape or st["_dtype"] != p.dtype:
-                st = state[key] = self._new_state(p)
+            if st is None or st.get("_layer", layer) is not layer or st["_shape"] != p.shape \
+                    or st["_dtype"] != p.dtype:
+                st = state[key] = self._new_state(p, layer)
             self._update(p, g, st, lr)
 
     def reset(self) -> None:
         """Forget all per-parameter memory (momentum, running averages, step counts)."""
         self.state.clear()
+
+    def _keep_only(self, layers) -> None:
+        """Drop the memory of parameters whose layer is not one of ``layers`` (fit calls it
+        with its model's layers: the memory of a model trained before, or of a dead one)."""
+        mine = {id(layer) for layer in layers}
+        self.state = {k: st for k, st in self.state.items()
+                      if isinstance(k, tuple) and k and k[0] in mine and isinstance(st, dict)
+                      and id(st.get("_layer", self)) in (k[0], id(self))}
+        # (an entry without "_layer" was pickled by an older glassnet: kept, keyed as it is)
 
     def config(self) -> dict:
         """Constructor arguments (with the current ``lr``), for saving and ``repr``."""
@@ -135,8 +148,9 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     # -- for subclasses ---------------------------------------------------------------------------
-    def _new_state(self, p) -> dict:
+    def _new_state(self, p, layer) -> dict:
         st = self._init_state(p)
+        st["_layer"] = layer
         st["_shape"] = p.shape
         st["_dtype"] = p.dtype
         return st

@@ -941,6 +941,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         cb.set_model(model)
 
     model.optimizer = optimizer
+    if isinstance(optimizer, _optim.Optimizer):
+        optimizer._keep_only(model.layers)  # the memory of another (or a dead) model's layers
     model.loss = loss
     model.stop_training = False
     model._stop_reason = None
