@@ -724,6 +724,12 @@ class _GlassBase(BaseEstimator):
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = [plain(np.asarray(a)) for a in v]
+        # the held-out rows of a later warm-start fit and the next shuffles, as in a pickle
+        if isinstance(getattr(self, "_split_seed", None), numbers.Integral):
+            fitted["_split_seed"] = int(self._split_seed)
+        rng = getattr(self, "_rng", None)
+        if isinstance(rng, np.random.Generator):
+            fitted["_rng_state"] = plain(rng.bit_generator.state)
         h = getattr(self, "history_", None)
         if h is not None:  # per-epoch logs (val_loss, lr, ...) that loss_curve_ does not hold
             fitted["history_"] = plain({"history": h.history, "epoch": list(h.epoch),
@@ -762,7 +768,15 @@ class _GlassBase(BaseEstimator):
         if isinstance(est, GlassRegressor):
             est.y_mean_ = est.y_scale_ = None
         history = History()
+        # files from before these were kept: a split seed of 0 and the shuffles of a new fit
+        est._rng = np.random.default_rng(_seed_from(est.random_state))
+        est._split_seed = 0
         for k, v in info["fitted"].items():
+            if k == "_rng_state":
+                est._rng = _generator_from_state(v, path)
+                continue
+            if k == "_split_seed" and (isinstance(v, bool) or not isinstance(v, int)):
+                raise ValueError(f"{path}: the stored split seed is not an integer")
             if k == "history_":
                 history.history = {str(name): [float(restore(x)) for x in vals]
                                    for name, vals in v.get("history", {}).items()}
@@ -782,10 +796,22 @@ class _GlassBase(BaseEstimator):
             est.loss_curve_ = est.loss_curve_.tolist()
         est.model_ = model
         est._optimizer = est._check_params()["opt_factory"]()
-        est._rng = np.random.default_rng(_seed_from(est.random_state))
-        est._split_seed = 0
         est.history_ = history   # empty for files written before it was kept
         return est
+
+
+def _generator_from_state(state, path):
+    """The NumPy Generator whose ``bit_generator.state`` a model file recorded."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    bit = getattr(np.random, name, None) if isinstance(name, str) else None
+    if not (isinstance(bit, type) and issubclass(bit, np.random.BitGenerator)):
+        raise ValueError(f"{path}: the stored random state names no NumPy bit generator")
+    gen = bit()
+    try:
+        gen.state = state
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"{path}: the stored random state is damaged ({exc})") from None
+    return np.random.Generator(gen)
 
 
 def _init_signature(cls):
