@@ -690,7 +690,10 @@ class _GlassBase(BaseEstimator):
         Load it back with ``type(self).load(path)``. The optimizer's memory is not saved: a
         loaded estimator predicts identically; ``partial_fit`` continues with a fresh optimizer
         of the estimator's ``optimizer`` setting (its state, e.g. Adam's moments, starts
-        over)."""
+        over). The validation split's seed and the shuffling generator are kept, so a
+        warm-start fit holds out the same rows as the saved estimator would. Needs
+        ``optimizer`` given by name (an optimizer instance cannot be stored: pickle the
+        estimator instead) and stores a ``random_state`` that is not an int as None."""
         check_is_fitted(self)
         from .io import save_model
 
