@@ -176,6 +176,24 @@ def test_validation_split_holds_out_rows(moons):
     assert rec.sizes == [[200]]
 
 
+def test_a_later_fit_holds_out_the_same_rows(moons):
+    """Trial R5: each fit drew a new split, so continuing training validated on rows the
+    network had trained on (34 of 50); now 4 + 4 epochs equal 8 in one call, bit for bit."""
+    X, y, _, _ = moons
+    kw = dict(batch_size=16, validation_split=0.25)
+    one = mlp()
+    h1 = one.fit(X, y, epochs=8, optimizer=gn.Adam(0.01), **kw)
+    two, opt = mlp(), gn.Adam(0.01)   # one optimizer for both calls: its moments go on
+    ha = two.fit(X, y, epochs=4, optimizer=opt, **kw)
+    hb = two.fit(X, y, epochs=4, initial_epoch=4, optimizer=opt, **kw)
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(one.get_weights(), two.get_weights()))
+    assert ha.history["val_loss"] + hb.history["val_loss"] == h1.history["val_loss"]
+    # data of another length: a new split, drawn from the model's generator
+    rec = Recorder()
+    two.fit(X[:100], y[:100], epochs=1, batch_size=None, validation_split=0.5, callbacks=[rec])
+    assert rec.sizes == [[50]] and two._split_rows == 100
+
+
 # ------------------------------------------------------------------------------ callbacks
 @pytest.fixture(scope="module")
 def overfit():

@@ -1283,6 +1283,7 @@ def resume(path, X, y, epochs, **fit_kwargs):
             fit_kwargs["validation_data"] += (wv if wv.sum() > 0 else None,)
             fit_kwargs["sample_weight"] = sw[perm[n_val:]]
         model._split_rng_state = state["split_rng_state"]
+        model._split_rows = len(perm)
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
     fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),
         initial_epoch=start, callbacks=callbacks, **fit_kwargs)

@@ -337,8 +337,10 @@ class Sequential:
         validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         validation_split : float
             Hold out this fraction of (X, y) (and of ``sample_weight``), chosen at random,
-            when no validation_data. Only the held-out rows of X are copied: the batches are
-            gathered from X itself (a full batch gathers the training rows once).
+            when no validation_data. A later ``fit`` of the same model on as many rows holds
+            out the same rows (continuing training never validates on rows it trained on).
+            Only the held-out rows of X are copied: the batches are gathered from X itself (a
+            full batch gathers the training rows once).
         callbacks : list of Callback
             E.g. EarlyStopping, LearningRateScheduler, CSVLogger, ModelCheckpoint.
         metrics : list of names (or functions)

@@ -905,8 +905,17 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
             raise ValueError(f"validation_split={validation_split} leaves "
                              f"{len(X) - n_val} training and {n_val} validation rows; "
                              f"both need at least one")
-        model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws the split
-        perm = model.rng.permutation(len(X))
+        prev = getattr(model, "_split_rng_state", None)
+        if prev is not None and getattr(model, "_split_rows", None) == len(X):
+            # a later fit on as many rows holds out the same ones (as Keras's last fraction
+            # does): a new draw would validate on rows the network has trained on
+            bg = type(model.rng.bit_generator)()
+            bg.state = prev
+            perm = np.random.Generator(bg).permutation(len(X))
+        else:
+            model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws it
+            model._split_rows = len(X)
+            perm = model.rng.permutation(len(X))
         # Only the held-out rows of X are copied: the batches are gathered from X itself,
         # through `rows` (the training rows, in the order a copy X[rows] would have them)
         Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
