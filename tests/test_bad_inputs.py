@@ -70,6 +70,33 @@ def pandas_with_na(kind):
     return df
 
 
+def _with_pandas_na():
+    """Nullable booleans with one NA (it was called 'a non-numeric label')."""
+    pd = pytest.importorskip("pandas")
+    return pd.array([True, pd.NA, False, True, False, True], dtype="boolean")
+
+
+class _Unreadable:
+    """A container NumPy cannot turn into an array (as a tensor that requires grad)."""
+    def __len__(self):
+        return 6
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("no array here")
+
+
+def _trace_bad_x_then_good():
+    """A rejected X must leave an unbuilt model unbuilt: the next, valid X (3 columns) is
+    traced; it raised 'X has 3 columns but the model expects 2' when the bad one fixed the
+    width."""
+    m = gn.Sequential([gn.Dense(None, 2), gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    with pytest.raises(ValueError, match="X contains non-numeric"):
+        gn.trace(m, np.array([["m", 30.0], ["f", 40.0]], dtype=object), [1, 0])
+    assert not m.built
+    gn.trace(m, np.ones((2, 3)), [1, 0])
+    raise ValueError("X contains non-numeric (reached: the valid X was traced)")
+
+
 class _SparseLike:
     """Quacks like a scipy.sparse matrix (has toarray), without needing scipy."""
     shape = (6, 2)
@@ -398,6 +425,33 @@ LIB_CASES = [
      KeyError, r"no column 'target'; available columns: 'a'"),
     ("csv/text to a matrix", lambda t: Table({"a": [1.0], "c": ["x"]}).to_numpy(),
      ValueError, r"column\(s\) \['c'\] hold text, not numbers; encode them first"),
+    # ---------------------------------------------------------------- targets and weights
+    ("fit/y too large for float32", lambda t: reg().fit(X6, np.full(6, 1e39)),
+     ValueError, r"y holds a value too large for float32 \(1e\+39 at row 0\).*float64"),
+    ("evaluate/y too large for float32", lambda t: reg().evaluate(X6, np.full(6, 1e39)),
+     ValueError, r"y holds a value too large for float32"),
+    ("fit/one-hot y too large for float32",
+     lambda t: clf().fit(X6, np.eye(3)[Y3] * 1e39, loss="cce"),
+     ValueError, r"y holds a value too large for float32"),
+    ("fit/ragged y", lambda t: reg().fit(X6[:2], [[1], [0, 1]]),
+     ValueError, r"y is ragged: its rows have different lengths"),
+    ("evaluate/ragged y", lambda t: reg().evaluate(X6[:2], [[1], [0, 1]]),
+     ValueError, r"y is ragged"),
+    ("fit/ragged y_val",
+     lambda t: reg().fit(X6, np.ones(6), validation_data=(X6[:2], [[1], [0, 1]])),
+     ValueError, r"y_val is ragged"),
+    ("fit/y with pandas NA", lambda t: binary().fit(X6, _with_pandas_na()),
+     ValueError, r"y contains a missing value \(<NA>\) at row 1 \(1 in all\)"),
+    ("fit/y masked",
+     lambda t: reg().fit(X6, np.ma.masked_array(np.ones(6), mask=[1, 0, 0, 0, 0, 0])),
+     ValueError, r"y is a masked array with 1 masked value\(s\)"),
+    ("fit/sample_weight masked", lambda t: reg().fit(
+        X6, np.ones(6), sample_weight=np.ma.masked_array(np.ones(6), mask=[0, 1, 0, 0, 0, 0])),
+     ValueError, r"sample_weight is a masked array with 1 masked value\(s\)"),
+    ("fit/y unreadable container", lambda t: reg().fit(X6, _Unreadable()),
+     ValueError, r"y could not be read as an array: no array here"),
+    ("trace/unbuilt model, bad X, stays unbuilt", lambda t: _trace_bad_x_then_good(),
+     ValueError, r"X has 3 columns but the model expects 2|X contains non-numeric"),
     # ---------------------------------------------------------------- scikit-learn wrapper
     ("GlassClassifier/single class", lambda t: _glass_classifier_single_class(),
      ValueError, r"needs samples of at least 2 classes .*only one class: .*0"),
@@ -422,7 +476,14 @@ LOAD_CASES = [
      TypeError, r"^path must be a file path \(str or os\.PathLike\), got NoneType$"),
     ("load_model/a number", lambda t: _load(3),
      TypeError, r"^path must be a file path \(str or os\.PathLike\), got int 3$"),
+    ("load_model/the file's bytes", lambda t: _load(_saved_bytes(t)),
+     TypeError, r"path must be a file path .*got \d+ bytes of data \(a file's content\?\)"),
 ]
+
+
+def _saved_bytes(t):
+    gn.io.save_model(reg(), t / "m.gnet")
+    return (t / "m.gnet").read_bytes()
 
 
 def _ids(cases):

@@ -45,20 +45,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):  # scipy.sparse
         raise TypeError(f"{name} is a sparse matrix; glassnet needs a dense array "
                         f"(call .toarray() if it fits in memory)")
-    if isinstance(X, np.ma.MaskedArray):
-        n_masked = int(np.ma.count_masked(X))
-        if n_masked:
-            raise ValueError(f"{name} is a masked array with {n_masked} masked value(s); fill "
-                             f"them ({name}.filled(value)) or drop those rows first")
-        X = X.data
-    try:
-        arr = rectangular(np.asarray(X))
-    except Exception as exc:  # ragged nested lists and the like
-        if "inhomogeneous" in str(exc) or "sequence" in str(exc):
-            raise ValueError(f"{name} is ragged: its rows have different lengths (or hold "
-                             f"nested lists); every row needs the same number of numbers") \
-                from exc
-        raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+    arr = read_array(X, name)
     missing = None
     if arr.dtype == object or arr.dtype.kind in "USVO":
         try:
@@ -114,6 +101,26 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     return out
 
 
+def read_array(v, name: str) -> np.ndarray:
+    """``np.asarray(v)`` with the errors that name ``name``: a masked array with masked
+    values, ragged nested lists, a container NumPy cannot read (e.g. a tensor that requires
+    grad)."""
+    if isinstance(v, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(v))
+        if n_masked:
+            raise ValueError(f"{name} is a masked array with {n_masked} masked value(s); fill "
+                             f"them ({name}.filled(value)) or drop those rows first")
+        v = v.data
+    try:
+        return rectangular(np.asarray(v))
+    except Exception as exc:  # ragged nested lists and the like
+        if "inhomogeneous" in str(exc) or "sequence" in str(exc):
+            raise ValueError(f"{name} is ragged: its rows have different lengths (or hold "
+                             f"nested lists); every row needs the same number of numbers") \
+                from exc
+        raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+
+
 def _is_missing(v) -> bool:
     """None and pandas' missing-value markers (pd.NA, pd.NaT), which do not convert to float."""
     return v is None or type(v).__name__ in ("NAType", "NaTType")
@@ -162,7 +169,7 @@ def _short(v, n=40):
 
 def check_consistent_length(X, y, names=("X", "y")):
     """Same number of rows in X and y; y None or a scalar is a TypeError naming it."""
-    if not hasattr(y, "__len__") or np.ndim(y) == 0:
+    if not hasattr(y, "__len__") or getattr(y, "ndim", 1) == 0:
         if isinstance(y, np.ndarray):  # fit hands over np.asarray(y) of a scalar
             y = y.item()
         if y is None:

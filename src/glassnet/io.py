@@ -85,6 +85,10 @@ class ModelFileError(ValueError):
 
 def _as_path(path, what="path"):
     """``os.fspath(path)`` with a message that says what was expected."""
+    if isinstance(path, (bytes, bytearray)) and (b"\0" in path or len(path) > 4096):
+        raise TypeError(f"{what} must be a file path (str or os.PathLike), got "
+                        f"{len(path)} bytes of data (a file's content?): write them to a file "
+                        f"and pass its path")
     try:
         return os.fspath(path)
     except TypeError:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses as _losses
+from ._validate import check_array
 from .layers import Layer, check_backward_output
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
@@ -552,11 +553,9 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         raise TypeError(f"trace expects a glassnet Sequential model, got "
                         f"{type(model).__name__}" + (f" {model!r}" if isinstance(model, str)
                                                       else "") + hint)
-    if not model.built:
-        arr = np.asarray(X)
-        if arr.ndim != 2:
-            raise ValueError(f"X must be 2-D (examples, features), got shape {arr.shape}")
-        model.build(arr.shape[1])
+    if not model.built:  # X checked first: a rejected X must not fix the input width
+        X = check_array(X, name="X", dtype=model.dtype)
+        model.build(X.shape[1])
     X = model._check_X(X)
     layers = model.layers
     if loss is None:

@@ -33,7 +33,7 @@ import numpy as np
 from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, _is_missing, check_array, check_consistent_length,
-                        check_fraction, check_positive_int)
+                        check_fraction, check_positive_int, read_array)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
 
@@ -467,11 +467,19 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
     """Validate targets once, at the boundary, into the form the loss expects."""
     if y is None:
         raise ValueError(f"{name} is None; fit needs targets")
-    y = np.asarray(y)
+    y = read_array(y, name)
     if y.dtype.kind in "US" or y.dtype == object:
         try:  # numbers held as objects or numeric strings are fine, as for X
             y = y.astype(np.float64)
         except (TypeError, ValueError):
+            missing = np.frompyfunc(_is_missing, 1, 1)(y).astype(bool) \
+                if y.dtype == object else None
+            if missing is not None and missing.any():  # pandas' NA, None
+                row = int(np.argwhere(missing)[0][0])
+                raise ValueError(f"{name} contains a missing value "
+                                 f"({y[tuple(np.argwhere(missing)[0])]!r}) at row {row} "
+                                 f"({int(missing.sum())} in all); remove those rows or fill "
+                                 f"them in") from None
             raise ValueError(f"{name} holds non-numeric labels (e.g. "
                              f"{_first_non_numeric(y)!r}); encode them as 0..k-1 first "
                              f"(glassnet.sklearn.GlassClassifier and `glassnet train` do it "
@@ -496,7 +504,7 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
     if isinstance(loss, _losses.CategoricalCrossEntropy) or (
             isinstance(loss, _losses.Hinge) and n_out > 1):
         if y.ndim == 2 and y.shape[1] == n_out and n_out > 1:
-            return np.ascontiguousarray(y, dtype=dtype)
+            return _cast_targets(y, dtype, name)
         y1 = y.reshape(m, -1)
         if y1.shape[1] != 1:
             raise ValueError(f"{name} has shape {y.shape}; for {n_out} classes give integer "
@@ -529,13 +537,27 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         if y2.min() < 0 or y2.max() > 1:
             raise ValueError(f"{name} must hold 0/1 labels (or probabilities) for binary "
                              f"cross-entropy, found values in [{y2.min()}, {y2.max()}]")
-    return np.ascontiguousarray(y2, dtype=dtype)
+    return _cast_targets(y2, dtype, name)
+
+
+def _cast_targets(y, dtype, name):
+    """``y`` (finite) as a C-contiguous array of the model's dtype; a value the dtype cannot
+    hold (1e39 in float32) is an error, as it is in X (it became inf: an infinite loss, and
+    fit blamed the learning rate)."""
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(y, dtype=dtype)
+    if not np.isfinite(out).all():
+        bad = tuple(np.argwhere(~np.isfinite(out))[0])
+        raise ValueError(f"{name} holds a value too large for {np.dtype(dtype).name} "
+                         f"({float(y[bad]):.4g} at row {bad[0]}); scale the targets "
+                         f"(standardize them) or use dtype='float64'")
+    return out
 
 
 def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     """Validate per-row weights once, at the boundary: numbers of shape (n,), finite,
     non-negative, not all zero; returned cast to ``dtype``."""
-    w = np.asarray(sample_weight)
+    w = read_array(sample_weight, name)
     if w.dtype == object:  # pandas' nullable arrays (pandas < 2.1 gives objects): NA is NaN
         missing = np.frompyfunc(_is_missing, 1, 1)(w).astype(bool)
         with contextlib.suppress(TypeError, ValueError):  # text: "must hold numbers" below
