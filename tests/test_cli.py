@@ -808,6 +808,7 @@ def bad_files(work, titanic_run):
     (d / "titanic_unknown.csv").write_text(t + "maybe,3,male,22,1,0,7.25,S\n")
     (d / "titanic_two.csv").write_text(t + "1,3,male,22,1,0,7.25,S\n2,3,male,22,1,0,7.25,S\n")
     (d / "single_float.csv").write_text("a,y\n" + "".join(f"{i},1.5\n" for i in range(6)))
+    (d / "const_price.csv").write_text("a,y\n" + "".join(f"{i},123456.7\n" for i in range(9)))
     return d
 
 
@@ -854,7 +855,12 @@ ERRORS = [
     (["evaluate", "{model}", "{d}/titanic_two.csv"],
      "label(s) '2' (the first at line 3 of {d}/titanic_two.csv), not seen in training; known "
      "classes: [0, 1]"),
-    (["train", "{d}/single_float.csv", "--target", "y"], "a single class (1.5): "),
+    (["train", "{d}/single_float.csv", "--target", "y"],
+     "holds the same value in every row (1.5): nothing to learn"),
+    (["train", "{d}/const_price.csv", "--target", "y", "--task", "regression"],
+     "holds the same value in every row (123456.7): nothing to learn"),
+    (["train", "{d}/const_price.csv", "--target", "y", "--task", "classification"],
+     "has a single class (123456.7)"),
 ]
 
 
@@ -1447,6 +1453,13 @@ def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     from glassnet.commands import _auto_task_note
     assert _auto_task_note(np.arange(60) * 1e148, "regression", "t") == []
     assert "60 distinct whole numbers" in _auto_task_note(np.arange(60.0), "regression", "t")[0]
+    # trial R1: two non-whole values became two classes without a word (the help said only
+    # whole numbers are classes)
+    two = np.array([0.25, 0.75, 0.25, np.nan])
+    assert _auto_task_note(two, "classification", "dose") == [
+        "task: classification, because 'dose' holds only two distinct values (0.25, 0.75), "
+        "taken as two classes; pass --task regression to predict it as a number"]
+    assert _auto_task_note(np.array([0.0, 1.0, 1.0]), "classification", "y") == []
     path = tmp_path / "stray.csv"
     path.write_text("x,t\n" + "".join(f"{i % 3},{i if i != 7 else 'seven'}\n"
                                       for i in range(20)))

@@ -262,9 +262,9 @@ def register(subparsers) -> None:
                    help="the column to predict (default: the bundled dataset's own; a CSV file "
                         "needs it)")
     p.add_argument("--task", choices=TASKS, default="auto",
-                   help=f"auto: text and yes/no targets are classification, so are whole "
-                        f"numbers with at most {MAX_INT_CLASSES} distinct values; other numbers "
-                        f"are regression (more than {MAX_AUTO_CLASSES} classes, or more than "
+                   help=f"auto: text and yes/no targets are classification, so are numbers "
+                        f"with two distinct values and whole numbers with at most "
+                        f"{MAX_INT_CLASSES}; other numbers are regression (more than {MAX_AUTO_CLASSES} classes, or more than "
                         f"half the rows, only with --task classification)")
     p.add_argument("--hidden", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="SIZES",
                    help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
@@ -1156,6 +1156,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         encoder = TargetEncoder().fit(y_raw)
         y = encoder.transform(y_raw)
         n_classes = encoder.n_classes_
+        if n_classes < 2 and args.task == "auto" and numeric_target:
+            raise _usage(f"the target column {target!r} holds the same value in every row "
+                         f"({np.asarray(y_raw, dtype=np.float64)[0]:.15g}): nothing to learn")
         if n_classes < 2:
             raise _usage(f"the target column {target!r} has a single class "
                          f"({_label_text(encoder.classes_[0])}): classification needs at "
@@ -1202,8 +1205,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"large for its squared errors (MSE) to be a number; divide it by a "
                          f"power of ten (e.g. 1e{int(math.log10(top)) - 3}) first")
         if np.unique(y).size < 2:
-            raise _usage(f"the target column {target!r} is constant ({y[0]:g}): nothing to "
-                         f"learn")
+            raise _usage(f"the target column {target!r} holds the same value in every row "
+                         f"({y[0]:.15g}): nothing to learn")
 
     # -- split: test, then validation from the rest ---------------------------------------
     idx_train, idx_val, idx_test, stratified, split_notes = split_rows(
@@ -1540,7 +1543,12 @@ def _auto_task_note(y_raw, task, target):
     y = np.asarray(y_raw)
     if y.dtype.kind not in "iuf":
         return []
-    k = np.unique(y).size
+    uniq = np.unique(y[np.isfinite(y)] if y.dtype.kind == "f" else y)
+    k = uniq.size
+    if k == 2 and task == "classification" and not np.all(uniq == np.round(uniq)):
+        return [f"task: classification, because {target!r} holds only two distinct values "
+                f"({uniq[0]:.15g}, {uniq[1]:.15g}), taken as two classes; pass --task "
+                f"regression to predict it as a number"]
     # small whole numbers only: every float of 2**53 or more is "whole", counts are not
     if k <= 2 or not np.all(y == np.round(y)) or np.abs(y).max() >= SMALL_INTEGER:
         return []
