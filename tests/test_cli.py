@@ -1734,3 +1734,19 @@ def test_macro_scores_average_over_the_classes_present_as_sklearn(tmp_path):
         assert scores[key] == pytest.approx(fn(truth, pred, average="macro", zero_division=0),
                                             abs=1e-12), key
     assert scores["accuracy"] == pytest.approx(sk.accuracy_score(truth, pred))
+
+
+def test_regression_no_better_than_the_mean_gets_a_note(tmp_path):
+    """Trial R1: test R² -0.06 (pure noise target) printed no note; a learnable target
+    prints none."""
+    r = np.random.default_rng(0)
+    X = r.normal(size=(400, 2))
+    for name, y in (("noise", 100 + 10 * r.normal(size=400)), ("signal", 3 * X[:, 0] + 1)):
+        (tmp_path / f"{name}.csv").write_text("x1,x2,y\n" + "".join(
+            f"{a:.4f},{b:.4f},{t:.4f}\n" for (a, b), t in zip(X, y)))
+        res = run("train", f"{name}.csv", "--target", "y", "--out", name, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        r2 = json.loads((tmp_path / name / "metrics.json").read_text())["metrics"]["test"]["r2"]
+        noted = "no better on the test rows than predicting their mean" in res.stdout
+        assert noted == (r2 <= 0), (name, r2, res.stdout)
+        assert noted == (name == "noise")

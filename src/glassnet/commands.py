@@ -558,6 +558,19 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
         }
 
 
+def _mean_baseline_note(results, y, idx_train) -> list[str]:
+    """A note when a regression model does no better on its held-out rows (test, else
+    validation) than one constant, their mean: R² ≤ 0 there."""
+    split = "test" if "test" in results else "validation" if "validation" in results else None
+    r2 = results[split].get("r2") if split else None
+    if r2 is None or not r2 <= 0:
+        return []
+    return [f"the model does no better on the {split} rows than predicting their mean for "
+            f"every row ({split} R² {r2:.4f} ≤ 0; the training mean is "
+            f"{float(np.mean(y[idx_train])):.6g}): the features may not predict the target, "
+            f"or training needs more epochs (--epochs) or another learning rate (--lr)"]
+
+
 def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     """A note when the model predicts one class for every row of the held-out split (test,
     else validation) that holds several: imbalanced classes, where accuracy misleads."""
@@ -1362,6 +1375,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             results[split_name] = _metrics(task, y[ids], pred=pred)
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels))
+    else:
+        notices.extend(_mean_baseline_note(results, y, idx_train))
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
         notices.append(f"the validation loss was still improving at the last of the "
