@@ -1750,3 +1750,23 @@ def test_regression_no_better_than_the_mean_gets_a_note(tmp_path):
         noted = "no better on the test rows than predicting their mean" in res.stdout
         assert noted == (r2 <= 0), (name, r2, res.stdout)
         assert noted == (name == "noise")
+
+
+def test_split_keeps_stratifying_when_a_class_has_one_row():
+    """Trial R3: one class with a single row turned stratification off for every class, so a
+    4-row class had no test row for most seeds."""
+    from glassnet.commands import split_rows
+    y = np.zeros(300, dtype=np.int64)
+    y[:4] = 1
+    y[4] = 2
+    for seed in range(6):
+        train, val, test, stratified, notes = split_rows(y, 300, 0.2, 0.2, seed)
+        assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(300))
+        assert [int((y[p] == 1).sum()) for p in (train, val, test)] == [2, 1, 1]
+        assert 4 in train and stratified
+        assert notes[0].startswith("the test split is stratified over the classes with 2 or "
+                                   "more rows; 1 class(es) with a single row there stay")
+        assert notes[1].startswith("the validation split is stratified")
+    # no lone class: no note, and the split is as before
+    y[4] = 1
+    assert split_rows(y, 300, 0.2, 0.2, 0)[4] == []

@@ -640,14 +640,28 @@ def split_rows(y, n_rows, test_split, val_split, seed):
             raise _usage(f"too few rows ({len(ids)}) to hold out a {what} split; lower "
                          f"--{what}-split or set it to 0")
         s = y[ids] if state["stratified"] else None
+        label = "validation" if what == "val" else what
+        if s is not None:
+            _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
+            lone = counts[inv] < 2
+            if lone.any() and (~lone).sum() >= 3:
+                # a class with one row cannot be in both parts: its rows stay with training,
+                # and the other classes are still stratified (one lone row turned it off
+                # for every class: a rare class could then miss the test rows entirely)
+                sub = ids[~lone]
+                a, b = split_indices(len(sub), frac, stratify=s[~lone], seed=seed)
+                notes.append(f"the {label} split is stratified over the classes with 2 or "
+                             f"more rows; {int((counts < 2).sum())} class(es) with a single "
+                             f"row there stay in the training rows")
+                return np.concatenate([sub[a], ids[lone]]), sub[b]
         try:
             a, b = split_indices(len(ids), frac, stratify=s, seed=seed)
         except ValueError:
             if s is None:
                 raise
             state["stratified"] = False
-            notes.append(f"the {what} split is not stratified: some class has fewer than 2 "
-                         f"rows")
+            notes.append(f"the {label} split is not stratified: some class has fewer than "
+                         f"2 rows")
             a, b = split_indices(len(ids), frac, seed=seed)
         return ids[a], ids[b]
 
