@@ -693,3 +693,30 @@ def test_glass_box_trial_findings():
     with pytest.raises(ValueError, match=r"single value \(2\); give one target per row"):
         gn.trace(gn.Sequential([gn.Dense(3, 3), gn.Softmax()], seed=5), np.ones((1, 3)), 2,
                  loss=gn.CategoricalCrossEntropy())
+
+
+def test_a_trace_without_a_step_leaves_dropout_generators_as_they_were():
+    """Trial R5: tracing a model with Dropout (no optimizer) drew masks from its generator, so
+    a later fit trained differently than without the trace."""
+    X, y = gn.data.make_moons(60, noise=0.2, seed=0)
+
+    def net():
+        return gn.Sequential([gn.Dense(2, 6, activation="tanh"), gn.Dropout(0.3),
+                              gn.Dense(6, 1), gn.Sigmoid()], seed=0)
+
+    plain, traced = net(), net()
+    t1 = gn.trace(traced, X[:4], y[:4])
+    t2 = gn.trace(traced, X[:4], y[:4])
+    # the same masks each time: what fit's first step will draw
+    drop = next(i for i, layer in enumerate(traced.layers) if isinstance(layer, gn.Dropout))
+    assert np.array_equal(t1.nodes[drop].output, t2.nodes[drop].output)
+    assert (t1.nodes[drop].output == 0).any()  # a mask was drawn
+    for m in (plain, traced):
+        m.fit(X, y, loss="bce", epochs=2, batch_size=16)
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(plain.get_weights(),
+                                                          traced.get_weights()))
+    # with a step the generator goes on, as fit's own step would move it
+    stepped = net()
+    state = stepped.layers[drop].rng.bit_generator.state
+    gn.trace(stepped, X[:4], y[:4], optimizer=gn.SGD(0.1))
+    assert stepped.layers[drop].rng.bit_generator.state != state

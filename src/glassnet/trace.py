@@ -525,7 +525,9 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     optimizer : Optimizer or name, optional
         When given, one ``optimizer.step(model.parameters())`` is taken, exactly as ``fit``
         takes it, so **the model's parameters change** (and the optimizer's state advances).
-        Without it the model is left as it was (only its gradients are filled).
+        Without it the model is left as it was (only its gradients and its nodes' caches
+        are filled; the generators of dropout nodes are put back, so a later ``fit`` draws
+        the same masks as without the trace).
     training : bool
         Run the forward pass in training mode, as ``fit`` does (dropout active, drawing its
         mask from the layer's generator). ``False`` traces inference (dropout off).
@@ -587,15 +589,25 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     records: list[NodeRecord] = []
 
     # -- forward, left to right -------------------------------------------------------------------
+    # Without a step the model is left as it was: the generators of its random nodes
+    # (dropout masks) are put back, so a later fit draws what it would have drawn.
+    generators = [] if optimizer is not None else [
+        (layer.rng, layer.rng.bit_generator.state) for layer in layers
+        if isinstance(getattr(layer, "rng", None), np.random.Generator)]
     out = X
-    for i, layer in enumerate(layers):
-        x_in = out
-        out = layer.forward(x_in, training)
-        records.append(NodeRecord(
-            index=i, layer=layer, name=repr(layer), kind=type(layer).__name__,
-            in_name=names[i], out_name=names[i + 1], forward_math=forward_math(layer),
-            backward_math=backward_math(layer), input=_copy(x_in), output=_copy(out),
-            local_grad=_copy_dict(layer.local_grad()), params_before=_copy_dict(layer.params)))
+    try:
+        for i, layer in enumerate(layers):
+            x_in = out
+            out = layer.forward(x_in, training)
+            records.append(NodeRecord(
+                index=i, layer=layer, name=repr(layer), kind=type(layer).__name__,
+                in_name=names[i], out_name=names[i + 1], forward_math=forward_math(layer),
+                backward_math=backward_math(layer), input=_copy(x_in), output=_copy(out),
+                local_grad=_copy_dict(layer.local_grad()),
+                params_before=_copy_dict(layer.params)))
+    finally:
+        for rng, state in generators:
+            rng.bit_generator.state = state
 
     if y is None:
         if optimizer is not None:
