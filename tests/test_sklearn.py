@@ -825,3 +825,16 @@ def test_save_load_keeps_history(tmp_path):
     assert set(back.history_.history) == set(clf.history_.history) >= {"loss", "val_loss"}
     for k, v in clf.history_.history.items():
         np.testing.assert_array_equal(back.history_.history[k], v)
+
+
+def test_random_state_none_follows_numpy_s_global_seed():
+    """Trial R5: random_state=None ignored np.random.seed (fresh OS entropy), where
+    scikit-learn's estimators draw from the global RandomState."""
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    fits = []
+    for seed in (0, 0, 1):
+        np.random.seed(seed)
+        fits.append(GlassClassifier((4,), epochs=2).fit(X, y).model_.get_weights())
+    same = [all(np.array_equal(a, b) for a, b in zip(fits[0], f)) for f in fits[1:]]
+    assert same == [True, False]

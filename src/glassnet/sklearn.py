@@ -118,10 +118,12 @@ _SCALE_EPS = 10 * np.finfo(np.float64).eps
 # ------------------------------------------------------------------------------------------
 
 def _seed_from(random_state):
-    """An int seed (or None for fresh entropy) from scikit-learn's ``random_state`` forms:
-    None, an int, a ``numpy.random.RandomState`` or a ``numpy.random.Generator``."""
+    """An int seed from scikit-learn's ``random_state`` forms: None (drawn from NumPy's
+    global random state, as scikit-learn's ``check_random_state(None)`` does, so that
+    ``np.random.seed`` makes runs repeatable), an int, a ``numpy.random.RandomState`` or a
+    ``numpy.random.Generator``."""
     if random_state is None:
-        return None
+        return int(np.random.randint(np.iinfo(np.int32).max))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
     if isinstance(random_state, np.random.RandomState):
@@ -873,7 +875,9 @@ _PARAMS_DOC = """
         Centre and scale every input column{and_target} with the
         (weighted) training statistics; running statistics over ``partial_fit`` calls.
     random_state : int, RandomState, Generator or None, default=None
-        Seeds the initial weights, the shuffling and the validation split.
+        Seeds the initial weights, the shuffling and the validation split. None draws the
+        seed from NumPy's global random state (``np.random.seed`` makes runs repeatable),
+        as scikit-learn's estimators do.
     dtype : "float32" or "float64", default="float32"
         Precision of the network's arithmetic.
     warm_start : bool, default=False
