@@ -437,3 +437,33 @@ def test_explain_a_train_regression_model_standardizes_the_target(tmp_path):
     assert shown, text
     first = float(shown.group(1).split(",")[0])
     np.testing.assert_allclose(first, out[0] * std + mean, rtol=1e-5)
+
+
+def test_explain_names_a_traced_row_without_a_target_or_with_an_unknown_class(tmp_path):
+    """Trial R3: a missing target cell read 'unknown label(s) None not seen at fit' without a
+    line; an unseen class the same, where evaluate names the line."""
+    from glassnet import cli
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 90)
+    X = np.eye(3)[k] * 5 + rng.normal(size=(90, 3)) * 0.3
+    _write_csv(tmp_path / "tr.csv", ["x0", "x1", "x2", "y"],
+               [[*np.round(x, 4), "abc"[c]] for x, c in zip(X, k)])
+    assert cli.main(["train", str(tmp_path / "tr.csv"), "--target", "y", "--out",
+                     str(tmp_path / "r"), "--epochs", "2", "-q"]) == 0
+    _write_csv(tmp_path / "miss.csv", ["x0", "x1", "x2", "y"],
+               [[0.1, 5, 0.2, "b"], [5, 0.1, 0.2, ""]])
+    _write_csv(tmp_path / "unk.csv", ["x0", "x1", "x2", "y"],
+               [[0.1, 5, 0.2, "b"], [5, 0.1, 0.2, "brand new"]])
+    res = run_cli("--model", str(tmp_path / "r" / "model.gnet"), "--data",
+                  str(tmp_path / "miss.csv"), "--rows", "2")
+    assert res.returncode == 2
+    assert "the target column 'y' has no value at line 3 of" in res.stderr, res.stderr
+    res = run_cli("--model", str(tmp_path / "r" / "model.gnet"), "--data",
+                  str(tmp_path / "unk.csv"), "--rows", "2")
+    assert res.returncode == 2
+    assert ("the target value 'brand new' at line 3 of" in res.stderr
+            and "is not one of the model's classes ['a', 'b', 'c']" in res.stderr), res.stderr
+    # one traced row: the row without a target is not traced, and the trace runs
+    res = run_cli("--model", str(tmp_path / "r" / "model.gnet"), "--data",
+                  str(tmp_path / "miss.csv"), "--rows", "1")
+    assert res.returncode == 0, res.stderr

@@ -341,12 +341,20 @@ def _extra_get(extra, *keys):
     return None
 
 
-def _encode_target(raw, extra):
-    """Targets from a CSV column, encoded as the model was trained (if the file says how)."""
+def _encode_target(raw, extra, where=lambda i: f"row {i}"):
+    """Targets from a CSV column, encoded as the model was trained (if the file says how);
+    ``where(i)`` names row ``i`` in messages."""
     enc = _extra_get(extra, "target_encoder", "target_encoding", "label_encoder")
     if isinstance(enc, dict):
-        from .preprocess import TargetEncoder
-        return TargetEncoder.from_dict(enc).transform(raw)
+        from .preprocess import TargetEncoder, shown_value
+        enc = TargetEncoder.from_dict(enc)
+        unknown = enc.unknown_mask(raw)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown)[0])
+            raise _usage(f"the target value {shown_value(np.asarray(raw, dtype=object)[i])} "
+                         f"at {where(i)} is not one of the model's classes "
+                         f"{enc.classes_.tolist()} (training never saw it)")
+        return enc.transform(raw)
     classes = _extra_get(extra, "classes", "class_names")
     if classes is not None and np.asarray(raw).dtype.kind not in "biuf":
         lookup = {str(c): i for i, c in enumerate(classes)}
@@ -566,13 +574,21 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                      f"target column out")
     loss = getattr(model, "loss", None)
     y = y_how = names = None
+    if target is not None:
+        from .commands import _missing_mask
+        miss = _missing_mask(part[target])
+        if miss.any():  # evaluate skips such rows; a trace needs every row it shows
+            i = int(np.flatnonzero(miss)[0])
+            raise _usage(f"the target column {target!r} has no value at {part.row_label(i)}, "
+                         f"one of the {part.n_rows} traced row(s): fill it in or trace "
+                         f"fewer --rows")
     if est is not None:
         if target is not None:
             y, y_how = _sklearn_targets(est, part[target], target)
         if type(est).__name__ == "GlassClassifier" and not getattr(est, "_multilabel", False):
             names = [_label_key(c) for c in est.classes_]
     elif target is not None:
-        y = _encode_target(part[target], extra)
+        y = _encode_target(part[target], extra, part.row_label)
         if extra.get("task") != "regression":
             names = _extra_get(extra, "class_display_names", "classes", "class_names")
     scaling = _target_scaling(extra) if est is None else None
