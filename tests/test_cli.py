@@ -1770,3 +1770,24 @@ def test_split_keeps_stratifying_when_a_class_has_one_row():
     # no lone class: no note, and the split is as before
     y[4] = 1
     assert split_rows(y, 300, 0.2, 0.2, 0)[4] == []
+
+
+def test_probability_columns_are_named_as_the_predictions_are_written(tmp_path):
+    """Trial R3: classes 1, 2, 3.5 gave columns proba_1.0, proba_2.0 beside predictions
+    written 1 and 2, so 'proba_' + prediction named no column."""
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 240)
+    X = np.eye(3)[k] * 4 + rng.normal(size=(240, 3)) * 0.3
+    labels = np.array(["1", "2", "3.5"])[k]
+    (tmp_path / "f.csv").write_text("a,b,c,y\n" + "".join(
+        ",".join(f"{v:.3f}" for v in x) + f",{t}\n" for x, t in zip(X, labels)))
+    assert run("train", "f.csv", "--target", "y", "--task", "classification", "--out", "r",
+               "-q", "--epochs", "30", cwd=tmp_path).returncode == 0
+    res = run("predict", "r/model.gnet", "f.csv", "--out", "p.csv", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    with open(tmp_path / "p.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [c for c in rows[0] if c.startswith("proba_")] == ["proba_1", "proba_2", "proba_3.5"]
+    for row in rows:
+        best = max((c for c in row if c.startswith("proba_")), key=lambda c: float(row[c]))
+        assert best == "proba_" + row["prediction"]

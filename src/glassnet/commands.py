@@ -2187,7 +2187,11 @@ def cmd_predict(args) -> int:
         if m.encoder.kind_ == "bool":
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
         cols[_unique_name("prediction", taken)] = labels
-        for j, c in enumerate(m.encoder.classes_.tolist()):
+        classes = m.encoder.classes_
+        if m.encoder.kind_ != "bool" and classes.dtype.kind in "biuf":
+            from .data.tabular import _format_column  # as the prediction column writes them:
+            classes = _format_column(classes)          # proba_2 beside a prediction 2
+        for j, c in enumerate(list(classes)):
             cols[_unique_name(f"proba_{c}", taken)] = out[:, j]
     else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
         # float32 copy of 1.7e9 + x would be a multiple of 128
