@@ -1791,3 +1791,17 @@ def test_probability_columns_are_named_as_the_predictions_are_written(tmp_path):
     for row in rows:
         best = max((c for c in row if c.startswith("proba_")), key=lambda c: float(row[c]))
         assert best == "proba_" + row["prediction"]
+
+
+def test_a_target_name_off_by_case_or_blanks_gets_a_suggestion(tmp_path):
+    """Trial R3: --target ' target label ' (the header's spelling; the reader strips it)
+    failed with a column list in which 'feat,two' read as two names."""
+    (tmp_path / "ws.csv").write_text('feat one,"feat,two", target label \n'
+                                     + "1,2,a\n3,4,b\n" * 4)
+    for given in (" target label ", "Target Label"):
+        res = run("train", "ws.csv", "--target", given, cwd=tmp_path)
+        assert res.returncode == 2
+        assert (f"no column {given!r} in ws.csv (did you mean 'target label'?); available "
+                f"columns: feat one, 'feat,two', target label") in res.stderr, res.stderr
+    res = run("train", "ws.csv", "--target", "label", cwd=tmp_path)
+    assert "did you mean" not in res.stderr

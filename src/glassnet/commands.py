@@ -446,8 +446,18 @@ def _missing_mask(col) -> np.ndarray:
 
 def _check_target(table, target, label):
     if target not in table:
-        raise _usage(f"no column {target!r} in {label}; available columns: "
-                     f"{_column_list(table)}" + _separator_hint(table) + _header_hint(table))
+        raise _usage(f"no column {target!r} in {label}" + _did_you_mean(table, target)
+                     + f"; available columns: {_column_list(table)}" + _separator_hint(table)
+                     + _header_hint(table))
+
+
+def _did_you_mean(table, name) -> str:
+    """' (did you mean 'Target Label'?)' when one column differs from ``name`` only in case
+    or in blanks (the reader strips the header's blanks around names)."""
+    def key(s):
+        return " ".join(str(s).split()).casefold()
+    close = [c for c in table.columns if key(c) == key(name)]
+    return f" (did you mean {close[0]!r}?)" if len(close) == 1 else ""
 
 
 def _label_text(v) -> str:

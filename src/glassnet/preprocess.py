@@ -322,9 +322,9 @@ def shown_value(v, width: int = 40) -> str:
 
 def _shown(name: str) -> str:
     """A column name for a message: as it is, or repr() when it holds a line break or
-    another control character (one-line messages must not be cut inside it), or blanks at
-    its ends."""
-    if name != name.strip() or any(not ch.isprintable() for ch in name):
+    another control character (one-line messages must not be cut inside it), blanks at its
+    ends, or a comma (names are listed with commas between them)."""
+    if name != name.strip() or "," in name or any(not ch.isprintable() for ch in name):
         return repr(name)
     return name
 
