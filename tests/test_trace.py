@@ -720,3 +720,37 @@ def test_a_trace_without_a_step_leaves_dropout_generators_as_they_were():
     state = stepped.layers[drop].rng.bit_generator.state
     gn.trace(stepped, X[:4], y[:4], optimizer=gn.SGD(0.1))
     assert stepped.layers[drop].rng.bit_generator.state != state
+
+
+def test_fused_formula_frozen_note_and_l2_gradient_without_a_step():
+    """Trial S4: sigmoid + BCE on k = 2 outputs printed (ŷ − y)/m beside (ŷ − y)/(m·k); a
+    frozen node said nothing; with Dense(l2) and no optimizer the cost held the penalty but
+    the layer's gradient did not."""
+    X, Y = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+    model = gn.Sequential([gn.Dense(2, 2, init=[[0.1, 0.2], [0.3, 0.4]]), gn.Sigmoid()],
+                          dtype="float64")
+    t = gn.trace(model, X, Y, loss="bce")
+    np.testing.assert_allclose(t[1].downstream, (t.output - Y) / (1 * 2))
+    text = t.to_text()
+    assert "(ŷ − y)/(m·k), fused by the engine" in text and "(ŷ − y)/m," not in text
+    assert "fused: (ŷ − y)/(m·k)" in t.to_svg()
+    # one output, or softmax + CCE: /m
+    one = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0, dtype="float64")
+    assert "(ŷ − y)/m, fused by the engine" in gn.trace(one, X, [1.0], loss="bce").to_text()
+
+    frozen = gn.Sequential([gn.Dense(2, 3, init=[[.1, .2, .3], [-.3, .2, .1]], l2=0.1),
+                            gn.Softmax()], dtype="float64")
+    frozen.layers[0].trainable = False
+    t = gn.trace(frozen, np.array([[.5, -1.], [1, 2]]), np.array([2, 0]), loss="cce",
+                 optimizer=gn.SGD(lr=1.0))
+    assert any("frozen (trainable = False)" in n for n in t[0].notes)
+    np.testing.assert_array_equal(t[0].params_after["W"], t[0].params_before["W"])
+
+    Xl = np.array([[0.5, -1.0], [1.0, 2.0]])
+    yl = np.array([1.0, 0.0])
+    a = gn.Sequential([gn.Dense(2, 1, init=[[0.3], [-0.2]], l2=2.0)], dtype="float64")
+    t = gn.trace(a, Xl, yl, loss="mse")
+    W = a.layers[0].params["W"]
+    np.testing.assert_allclose(a.layers[0].grads["W"], t[0].param_grads["W"] + (2.0 / 2) * W)
+    np.testing.assert_allclose(t.cost, np.mean((t.output[:, 0] - yl) ** 2)
+                               + 0.5 * 2.0 * float(np.vdot(W, W)) / 2)

@@ -269,7 +269,8 @@ def _backward_rows(rec, layout="rows"):
         rows += gradient("parameter gradient", f"dCost/d{k}", g)
     down = f"dCost/d{rec.in_name}"
     if rec.fused:
-        rows.append(("passed down", down, "(ŷ − y)/m, fused by the engine", rec.downstream))
+        rows.append(("passed down", down, f"{rec.fused_formula}, fused by the engine",
+                     rec.downstream))
         rows += gradient("unfused chain", down, rec.unfused_downstream, "upstream ⊙ local")
     elif rec.downstream is not None:
         rows += gradient("passed down", down, rec.downstream)
@@ -571,7 +572,7 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
                 if j == 0:
                     g.add("(not needed to", GREY).add(" train)", GREY)
                 if rec.fused:
-                    g.add("fused: (ŷ − y)/m", ORANGE)
+                    g.add(f"fused: {rec.fused_formula}", ORANGE)
         elif tr.loss is not None:  # edge into the loss
             g.add(f"dCost/d{_yhat(tr)}", RED, "bold").extend(A(tr.loss.grad), RED)
         fwd.append(f)

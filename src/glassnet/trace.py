@@ -17,7 +17,8 @@ own. Nothing here is called by the fit loop: when tracing is not used it costs n
 
 Fused losses. When the last node is a Sigmoid (Softmax) and the loss is binary (categorical)
 cross-entropy on probabilities, the engine skips the activation's backward and starts with the
-simpler dCost/dz = (ŷ − y)/m. The trace shows the unfused chain, so every node appears:
+simpler dCost/dz = (ŷ − y)/m ((ŷ − y)/(m·k) for binary cross-entropy on k > 1 outputs). The
+trace shows the unfused chain, so every node appears:
 ``loss.backward()`` gives dCost/dŷ, the activation's ``backward`` turns it into dCost/dz. It
 records that the engine fuses the two, and passes the engine's fused gradient on down, so that
 every parameter gradient and update in the trace is bit-for-bit the engine's own.
@@ -171,6 +172,8 @@ class NodeRecord:
         without an optimizer).
     fused : bool
         True for the activation whose backward the engine fuses into the loss.
+    fused_formula : str
+        The fused gradient's formula (see ``LossRecord.fused_formula``).
     unfused_downstream : ndarray or None
         For the fused node: what the unfused chain (upstream × local) gives; the engine's
         fused gradient is ``downstream``.
@@ -205,6 +208,7 @@ class NodeRecord:
     param_grads: dict = field(default_factory=dict)
     params_after: dict = field(default_factory=dict)
     fused: bool = False
+    fused_formula: str = "(ŷ − y)/m"
     unfused_downstream: np.ndarray | None = None
     chain: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
@@ -235,7 +239,10 @@ class LossRecord:
     fused : bool
         The engine fuses this loss with the model's last node.
     fused_grad : ndarray or None
-        The engine's fused gradient dCost/dz = (ŷ − y)/m (input of the last node).
+        The engine's fused gradient dCost/dz = (ŷ − y)/m (input of the last node;
+        (ŷ − y)/(m·k) for binary cross-entropy on k > 1 outputs, averaged over them).
+    fused_formula : str
+        That formula, as the renderers print it.
     """
 
     name: str
@@ -247,7 +254,18 @@ class LossRecord:
     fused: bool = False
     fused_with: str | None = None
     fused_grad: np.ndarray | None = None
+    fused_formula: str = "(ŷ − y)/m"
     notes: list = field(default_factory=list)
+
+
+def _fused_formula(loss, out) -> str:
+    """The fused gradient dCost/dz as the loss computes it: binary cross-entropy averages
+    over the m·k entries of k > 1 outputs (unless ``sum_outputs``), the others over m rows."""
+    k = out.shape[1] if out.ndim == 2 else 1
+    if isinstance(loss, _losses.BinaryCrossEntropy) and k > 1 and \
+            not getattr(loss, "sum_outputs", False):
+        return "(ŷ − y)/(m·k)"
+    return "(ŷ − y)/m"
 
 
 class Trace:
@@ -625,10 +643,11 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     if fused:
         lrec.fused_with = type(layers[-1]).__name__
         lrec.fused_grad = _copy(loss.fused_backward())
+        lrec.fused_formula = _fused_formula(loss, out)
         lrec.notes.append(
             f"the engine fuses {type(layers[-1]).__name__} with {type(loss).__name__}: its "
             f"backward starts below the {type(layers[-1]).__name__} node with dCost/dz = "
-            f"(ŷ − y)/m; the trace shows the unfused chain (loss → {type(layers[-1]).__name__})"
+            f"{lrec.fused_formula}; the trace shows the unfused chain (loss → {type(layers[-1]).__name__})"
             f" and passes the engine's fused value on")
 
     # -- backward, right to left ------------------------------------------------------------------
@@ -643,6 +662,7 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
                                        needed=layer.needs_input_grad)
             if fused and i == len(layers) - 1:
                 rec.fused = True
+                rec.fused_formula = lrec.fused_formula
                 rec.unfused_downstream = _copy(dx)
                 dx = loss.fused_backward()
                 diff = float(np.max(np.abs(rec.unfused_downstream - dx))) if dx.size else 0.0
@@ -654,7 +674,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
                        "local gradient rounded to 0 or clipped; the fused form is exact")
                 rec.notes.append(
                     f"fused by the engine with {type(loss).__name__}: it computes dCost/d"
-                    f"{rec.in_name} = (ŷ − y)/m directly (the unfused product upstream × local "
+                    f"{rec.in_name} = {lrec.fused_formula} directly (the unfused product "
+                    f"upstream × local "
                     f"{same}{why}); the value passed down is the engine's")
             rec.downstream = _copy(dx)
             rec.param_grads = _copy_dict(layer.grads)
@@ -679,15 +700,18 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     m = len(X)
     penalty = 0.0
     for rec, layer in zip(records, layers):
+        if layer.params and not getattr(layer, "trainable", True):
+            rec.notes.append("frozen (trainable = False): its gradients are computed and "
+                             "shown, but a step leaves its parameters as they are (and an l2 "
+                             "penalty is left out), as fit does")
         alpha = getattr(layer, "l2", 0)
         if alpha and "W" in layer.params and getattr(layer, "trainable", True):
             W = layer.params["W"]
             penalty += alpha * float(np.vdot(W, W))
-            if optimizer is not None:
-                layer.grads["W"] += W.dtype.type(alpha / m) * W
-            rec.notes.append(f"l2={alpha:g}: the cost has the penalty ½·(l2/m)·‖W‖², and "
-                             f"the step adds its gradient (l2/m)·W to dCost/dW (as fit "
-                             f"does); dCost/dW above is the loss's part")
+            layer.grads["W"] += W.dtype.type(alpha / m) * W
+            rec.notes.append(f"l2={alpha:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
+                             f"gradient (l2/m)·W is added to the layer's grads['W'] (as fit "
+                             f"does before its step); dCost/dW above is the loss's part")
     if penalty:
         lrec.value += 0.5 * penalty / m
         lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "
