@@ -754,3 +754,15 @@ def test_fused_formula_frozen_note_and_l2_gradient_without_a_step():
     np.testing.assert_allclose(a.layers[0].grads["W"], t[0].param_grads["W"] + (2.0 / 2) * W)
     np.testing.assert_allclose(t.cost, np.mean((t.output[:, 0] - yl) ** 2)
                                + 0.5 * 2.0 * float(np.vdot(W, W)) / 2)
+
+
+def test_inference_dropout_shows_its_local_gradient_of_one():
+    """Trial S4: in inference a Dropout node showed no local gradient and only the training
+    formula; it passes x through, so dy/dx = 1 and dCost/dx = upstream."""
+    m = gn.Sequential([gn.Dense(2, 3, activation="tanh"), gn.Dropout(0.3), gn.Dense(3, 1),
+                       gn.Sigmoid()], seed=0)
+    t = gn.trace(m, np.ones((2, 2)), [1, 0], training=False)
+    drop = t[2]
+    np.testing.assert_array_equal(drop.local_grad["dy/dx"], np.ones((2, 3)))
+    np.testing.assert_array_equal(drop.downstream, drop.upstream)
+    assert "dx = dy in inference" in t.to_text()

@@ -334,6 +334,7 @@ class Dropout(Layer):
             self.build(x.shape[1])
         if not training or self.rate == 0.0:
             self._mask = None
+            self._passed = (x.shape, x.dtype)  # for local_grad: 1 everywhere
             return x
         keep = 1.0 - self.rate
         self._mask = (self.rng.random(x.shape, dtype=np.float32) < keep).astype(x.dtype)
@@ -341,13 +342,17 @@ class Dropout(Layer):
         return x * self._mask
 
     def backward(self, dy):
-        """dx = dy · mask / (1 - rate)  (the mask is stored already scaled)."""
+        """dx = dy · mask / (1 - rate) in training (the mask is stored already scaled); dx = dy
+        in inference."""
         if self._mask is None:
             return dy
         return dy * self._mask
 
     def local_grad(self):
-        return {"dy/dx": self._mask} if self._mask is not None else {}
+        if self._mask is not None:
+            return {"dy/dx": self._mask}
+        passed = getattr(self, "_passed", None)  # inference: y = x, dy/dx = 1
+        return {"dy/dx": np.ones(passed[0], dtype=passed[1])} if passed is not None else {}
 
     def config(self):
         return {"rate": self.rate}
