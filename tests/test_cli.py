@@ -1636,6 +1636,10 @@ def test_decimal_option_na_values_dash_and_encoding_note(tmp_path):
     (tmp_path / "acc.csv").write_text("Betrag;y\n(1.191,94);1\n")   # a formatted number:
     res = run("predict", "s/model.gnet", "acc.csv", cwd=tmp_path)   # not --na-values advice
     assert res.returncode == 2 and "a number written with symbols" in res.stderr
+    (tmp_path / "pct.csv").write_text("Betrag;y\n12 %;1\n")   # trial S3: no fixed example
+    res = run("predict", "s/model.gnet", "pct.csv", cwd=tmp_path)  # number (-1191.94) for it
+    assert "(digits, a leading '-', a '.' decimal point)" in res.stderr
+    assert "1191" not in res.stderr
     (tmp_path / "enc.csv").write_bytes("x;k\n1;a\n2;b\n".encode() + "3;é\n".encode("cp1252"))
     res = run("train", "enc.csv", "--target", "x", "--epochs", "1", "--val-split", "0",
               "--test-split", "0", "--out", "e", cwd=tmp_path)

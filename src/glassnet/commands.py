@@ -2083,7 +2083,8 @@ def transform_for_model(pre, table, extra, report=None):
         if isinstance(exc.value, str) and _number_kind(exc.value.strip(), True) == 1:
             raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
                          f"thousands separators, a bracketed or trailing minus): write it as "
-                         f"a plain number (-1191.94) in the file; --na-values would throw "
+                         f"a plain number (digits, a leading '-', a '.' decimal point) in "
+                         f"the file; --na-values would throw "
                          f"it away") from None
         if decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
             raise _usage(f"{exc}; if ',' is its decimal mark, pass --decimal , (read so only "
