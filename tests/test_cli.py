@@ -1809,3 +1809,18 @@ def test_a_target_name_off_by_case_or_blanks_gets_a_suggestion(tmp_path):
                 f"columns: feat one, 'feat,two', target label") in res.stderr, res.stderr
     res = run("train", "ws.csv", "--target", "label", cwd=tmp_path)
     assert "did you mean" not in res.stderr
+
+
+def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
+    """Trial S3: after one epoch on balanced data the note said class '0' 'is only 46.9% of
+    the training rows, so accuracy mostly measures the imbalance'."""
+    from glassnet.commands import _one_class_note
+    y = np.array([0, 1] * 50)
+    parts = {"train": (None, np.arange(80)), "test": (None, np.arange(80, 100))}
+    outputs = {"test": np.tile([0.9, 0.1], (20, 1))}
+    note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
+    assert "though no class is rare" in note and "imbalance" not in note
+    y = np.array([0] * 95 + [1] * 5)
+    y[[80, 81]] = 1
+    note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
+    assert "accuracy mostly measures the imbalance" in note

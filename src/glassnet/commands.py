@@ -594,6 +594,11 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     counts = np.bincount(y[parts["train"][1]], minlength=len(class_labels))
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
+    if share * len(class_labels) >= 0.5:  # no class below half its fair share: not imbalance
+        return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row, "
+                f"though no class is rare (the rarest, {class_labels[rare]!r}, is {share:.1%} "
+                f"of the training rows): it has not learned to tell them apart; more epochs "
+                f"(--epochs) or another learning rate (--lr) may help"]
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
             f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
             f"mostly measures the imbalance; ROC AUC (two classes) and recall say how well it "
