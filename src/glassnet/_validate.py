@@ -169,7 +169,7 @@ def _short(v, n=40):
 
 def check_consistent_length(X, y, names=("X", "y")):
     """Same number of rows in X and y; y None or a scalar is a TypeError naming it."""
-    if not hasattr(y, "__len__") or getattr(y, "ndim", 1) == 0:
+    if not hasattr(y, "__len__") or getattr(y, "ndim", 1) == 0 or isinstance(y, (str, bytes)):
         if isinstance(y, np.ndarray):  # fit hands over np.asarray(y) of a scalar
             y = y.item()
         if y is None:
