@@ -176,7 +176,7 @@ def test_validation_split_holds_out_rows(moons):
     assert rec.sizes == [[200]]
 
 
-def test_a_later_fit_holds_out_the_same_rows(moons):
+def test_a_later_fit_holds_out_the_same_rows(moons, tmp_path_factory):
     """Trial R5: each fit drew a new split, so continuing training validated on rows the
     network had trained on (34 of 50); now 4 + 4 epochs equal 8 in one call, bit for bit."""
     X, y, _, _ = moons
@@ -188,6 +188,25 @@ def test_a_later_fit_holds_out_the_same_rows(moons):
     hb = two.fit(X, y, epochs=4, initial_epoch=4, optimizer=opt, **kw)
     assert all(a.tobytes() == b.tobytes() for a, b in zip(one.get_weights(), two.get_weights()))
     assert ha.history["val_loss"] + hb.history["val_loss"] == h1.history["val_loss"]
+    # through a model file and a checkpoint as well (review: both drew a new split)
+    def held_out(m):
+        bg = type(m.rng.bit_generator)()
+        bg.state = m._split_rng_state
+        return set(np.random.Generator(bg).permutation(len(X))[:50].tolist())
+
+    tmp = tmp_path_factory.mktemp("split")
+    gn.io.save_model(two, tmp / "m.gnet")
+    loaded = gn.io.load_model(tmp / "m.gnet")
+    assert loaded._split_rows == len(X) and held_out(loaded) == held_out(two)
+    loaded.fit(X, y, epochs=1, **kw)
+    assert held_out(loaded) == held_out(two)
+    three = mlp()
+    three.fit(X, y, epochs=2, callbacks=[gn.ModelCheckpoint(tmp / "c.gnet")], **kw)
+    again, _ = gn.io.load_checkpoint(tmp / "c.gnet")
+    assert held_out(again) == held_out(three)
+    # a generator of another kind put on the model since: the split's own kind is used
+    two.rng = np.random.Generator(np.random.PCG64DXSM(1))
+    two.fit(X, y, epochs=1, **kw)
     # data of another length: a new split, drawn from the model's generator
     rec = Recorder()
     two.fit(X[:100], y[:100], epochs=1, batch_size=None, validation_split=0.5, callbacks=[rec])

@@ -716,6 +716,9 @@ def _model_payload(model, extra):
         "optimizer": _optimizer_config_to_json(getattr(model, "optimizer", None)),
         "epochs_trained": int(getattr(model, "epochs_trained", 0) or 0),
         "rng": {"model": _rng_to_json(model.rng), "layers": layer_rngs},
+        # where fit(validation_split=) drew its split: a later fit on as many rows holds out
+        # the same rows after loading too (older glassnets ignore the entry)
+        "validation_split": _split_to_json(model),
         "extra": extra,
     }
     return header, arrays
@@ -889,6 +892,14 @@ def _build_model(ck, header, arrays):
     model._unsaved_loss = unsaved if isinstance(unsaved, str) and model.loss is None else None
     if "epochs_trained" in header:   # files written before it was kept: 0 (unknown)
         model.epochs_trained = ck.int_(header["epochs_trained"], "epochs_trained", 0)
+    split = header.get("validation_split")
+    if split is not None:
+        split = ck.obj(split, "validation_split")
+        ck.keys(split, "validation_split", {"rng", "rows"})
+        gen = _rng_from_json(ck, split.get("rng"), "validation_split.rng")
+        if gen is not None:
+            model._split_rng_state = gen.bit_generator.state
+            model._split_rows = ck.int_(split.get("rows"), "validation_split.rows", 2)
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
     return model
@@ -1162,6 +1173,15 @@ def save_checkpoint(path, model, epoch, extra=None) -> None:
         "split_rng": _rng_to_json_state(getattr(model, "_split_rng_state", None)),
     }
     _write_file(path, header, arrays)
+
+
+def _split_to_json(model):
+    """``{"rng", "rows"}`` of the model's last validation split, or None."""
+    rng = _rng_to_json_state(getattr(model, "_split_rng_state", None))
+    rows = getattr(model, "_split_rows", None)
+    if rng is None or not isinstance(rows, (int, np.integer)) or rows < 2:
+        return None
+    return {"rng": rng, "rows": int(rows)}
 
 
 def _rng_to_json_state(state):

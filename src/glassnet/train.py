@@ -928,10 +928,13 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                              f"{len(X) - n_val} training and {n_val} validation rows; "
                              f"both need at least one")
         prev = getattr(model, "_split_rng_state", None)
-        if prev is not None and getattr(model, "_split_rows", None) == len(X):
+        kind = getattr(np.random, str(prev.get("bit_generator")), None) \
+            if isinstance(prev, dict) else None
+        if isinstance(kind, type) and issubclass(kind, np.random.BitGenerator) \
+                and getattr(model, "_split_rows", None) == len(X):
             # a later fit on as many rows holds out the same ones (as Keras's last fraction
             # does): a new draw would validate on rows the network has trained on
-            bg = type(model.rng.bit_generator)()
+            bg = kind()
             bg.state = prev
             perm = np.random.Generator(bg).permutation(len(X))
         else:
