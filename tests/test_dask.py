@@ -273,3 +273,18 @@ def test_fit_incremental_names_the_chunk_and_skips_zero_weight_chunks():
         with pytest.raises(ValueError, match="no chunk has a row to train on"):
             fit_incremental(GlassClassifier(random_state=0), Xd, yd,
                             sample_weight=np.zeros(400), epochs=1)
+
+
+def test_fit_incremental_random_state_none_follows_numpy_s_global_seed(blobs):
+    """Review: the estimators' random_state=None follows np.random.seed; fit_incremental's
+    chunk order did not (fresh entropy)."""
+    Xtr, _, ytr, _ = blobs
+    Xd = da.from_array(Xtr[:600], chunks=(100, 20))
+    yd = da.from_array(ytr[:600], chunks=100)
+    runs = []
+    for _ in range(2):
+        np.random.seed(0)
+        est = fit_incremental(GlassClassifier(random_state=0, batch_size=50), Xd, yd,
+                              epochs=2, classes=[0, 1, 2])
+        runs.append(est.model_.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))

@@ -838,3 +838,16 @@ def test_random_state_none_follows_numpy_s_global_seed():
         fits.append(GlassClassifier((4,), epochs=2).fit(X, y).model_.get_weights())
     same = [all(np.array_equal(a, b) for a, b in zip(fits[0], f)) for f in fits[1:]]
     assert same == [True, False]
+
+
+def test_load_leaves_numpy_s_global_random_state_alone(tmp_path):
+    """Review: load() drew a seed from np.random (random_state=None) before reading the
+    file's own generator."""
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    GlassClassifier((4,), epochs=2).fit(X, y).save(tmp_path / "c.gnet")
+    np.random.seed(1)
+    a = np.random.rand()
+    np.random.seed(1)
+    GlassClassifier.load(tmp_path / "c.gnet")
+    assert np.random.rand() == a

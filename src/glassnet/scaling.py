@@ -103,7 +103,8 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         Visit the chunks in a new random order each epoch (rows inside a chunk are shuffled
         by the estimator's own ``partial_fit``).
     random_state : int, numpy Generator or None
-        Seeds the chunk order.
+        Seeds the chunk order; None draws from NumPy's global random state (``np.random.seed``
+        makes it repeatable), as the estimators' ``random_state=None`` does.
     prefetch : bool, default=True
         Compute the next chunk while the current one trains.
     verbose : int, default=0
@@ -158,7 +159,8 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         if classes is not None:
             kwargs["classes"] = np.asarray(classes)
 
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(np.random.randint(np.iinfo(np.int32).max)
+                                if random_state is None else random_state)
     n_blocks = X.numblocks[0]
     offsets = np.cumsum((0,) + X.chunks[0])  # NaN from the first unknown chunk size on
 

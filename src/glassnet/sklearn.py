@@ -773,9 +773,8 @@ class _GlassBase(BaseEstimator):
         if isinstance(est, GlassRegressor):
             est.y_mean_ = est.y_scale_ = None
         history = History()
-        # files from before these were kept: a split seed of 0 and the shuffles of a new fit
-        est._rng = np.random.default_rng(_seed_from(est.random_state))
-        est._split_seed = 0
+        est._rng = None  # the file's shuffling generator, below
+        est._split_seed = 0  # files from before it was kept
         for k, v in info["fitted"].items():
             if k == "_rng_state":
                 est._rng = _generator_from_state(v, path)
@@ -801,6 +800,9 @@ class _GlassBase(BaseEstimator):
             est.loss_curve_ = est.loss_curve_.tolist()
         est.model_ = model
         est._optimizer = est._check_params()["opt_factory"]()
+        if est._rng is None:  # a file from before it was kept: fresh shuffles (loading never
+            est._rng = np.random.default_rng(  # draws from NumPy's global random state)
+                None if est.random_state is None else _seed_from(est.random_state))
         est.history_ = history   # empty for files written before it was kept
         return est
 
