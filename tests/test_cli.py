@@ -1771,6 +1771,10 @@ def test_split_keeps_stratifying_when_a_class_has_one_row():
         assert notes[0].startswith("the test split is stratified over the classes with 2 or "
                                    "more rows; 1 class(es) with a single row there stay")
         assert notes[1].startswith("the validation split is stratified")
+    # the held-out shares stay fractions of all rows (review: 12 test rows of 100 for 0.2)
+    many = np.array([0] * 30 + [1] * 30 + list(range(2, 42)))
+    train, val, test, _, _ = split_rows(many, 100, 0.2, 0.2, 0)
+    assert (len(test), len(val)) == (20, 16)
     # no lone class: no note, and the split is as before
     y[4] = 1
     assert split_rows(y, 300, 0.2, 0.2, 0)[4] == []

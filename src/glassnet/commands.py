@@ -664,7 +664,9 @@ def split_rows(y, n_rows, test_split, val_split, seed):
                 # and the other classes are still stratified (one lone row turned it off
                 # for every class: a rare class could then miss the test rows entirely)
                 sub = ids[~lone]
-                a, b = split_indices(len(sub), frac, stratify=s[~lone], seed=seed)
+                # the same number of held-out rows as a fraction of all of them gives
+                n_held = min(math.ceil(frac * len(ids)), len(sub) - 1)
+                a, b = split_indices(len(sub), n_held, stratify=s[~lone], seed=seed)
                 notes.append(f"the {label} split is stratified over the classes with 2 or "
                              f"more rows; {int((counts < 2).sum())} class(es) with a single "
                              f"row there stay in the training rows")
