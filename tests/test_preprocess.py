@@ -309,6 +309,11 @@ def test_target_encoder_numbers():
         TargetEncoder().fit([1.0, np.nan])
     with pytest.raises(ValueError, match="missing"):
         TargetEncoder().fit(_obj("a", None))
+    # whole numbers beyond int64's exact range stay floats (1e20 wrapped to -2**63, and two
+    # such classes became one)
+    enc = TargetEncoder().fit(np.array([1e20, 2e20, 1e20]))
+    assert enc.classes_.tolist() == [1e20, 2e20]
+    assert enc.transform([2e20, 1e20]).tolist() == [1, 0]
 
 
 def test_target_encoder_on_titanic():

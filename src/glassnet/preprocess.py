@@ -767,7 +767,9 @@ def _label_kind(arr: np.ndarray) -> str:
         if np.isnan(arr).any():
             raise ValueError(f"the target has {int(np.isnan(arr).sum())} missing value(s); "
                              f"drop those rows first")
-        return "int" if np.all(arr == np.round(arr)) and np.all(np.isfinite(arr)) else "float"
+        # whole numbers that int64 holds exactly (1e20 would wrap around to -2**63)
+        return "int" if (np.all(arr == np.round(arr)) and np.all(np.isfinite(arr))
+                         and np.all(np.abs(arr) < 2.0 ** 53)) else "float"
     n_missing = sum(1 for v in arr if v is None or (isinstance(v, float) and math.isnan(v)))
     if n_missing:
         raise ValueError(f"the target has {n_missing} missing value(s); drop those rows first")
