@@ -72,6 +72,21 @@ def test_breast_cancer_id_dropped():
     assert p.feature_names_out == ds.feature_names
 
 
+def test_a_row_index_column_is_dropped_even_with_gaps():
+    """Trial S3: pandas' index of sampled rows (blank header, so unnamed_0; or 'Unnamed: 0'
+    when read back by pandas; 'index' after reset_index) was a feature: it leaked a sorted
+    target (0.99 accuracy on noise)."""
+    rng = np.random.default_rng(0)
+    idx = np.sort(rng.choice(1000, 60, replace=False)).astype(float)
+    for name in ("unnamed_0", "Unnamed: 0", "index", "level_0"):
+        t = Table({name: idx, "x": rng.normal(size=60), "y": rng.integers(0, 2, 60)})
+        p = TabularPreprocessor().fit(t, target="y")
+        assert list(p.dropped_) == [name] and "row index" in p.dropped_[name]
+    # a named column of unique whole numbers with gaps is a feature (a count, a year ...)
+    t = Table({"visits": idx, "y": rng.integers(0, 2, 60)})
+    assert TabularPreprocessor().fit(t, target="y").dropped_ == {}
+
+
 def test_missing_values_median_and_indicator():
     train = Table({"a": [1.0, np.nan, 3.0, 10.0], "b": [5.0, 6.0, 7.0, 8.0]})
     p = TabularPreprocessor().fit(train)

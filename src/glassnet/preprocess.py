@@ -62,6 +62,9 @@ __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 _FORMAT = "glassnet.TabularPreprocessor"
 _TARGET_FORMAT = "glassnet.TargetEncoder"
 _ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)")
+# a column without a name (the reader calls it unnamed_<j>; pandas read back: "Unnamed: 0"),
+# or pandas' reset_index names: where pandas' to_csv and R's write.csv put a row index
+_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+|[Ii]ndex|level_0)$")
 MISSING_LABEL = "<missing>"
 
 
@@ -525,6 +528,9 @@ class TabularPreprocessor:
             span = uniq[-1] - uniq[0] + 1
             if _ID_NAME_STRICT.search(name):
                 return None, "identifier-like: a unique integer per row, named like an id"
+            if _UNNAMED.match(name):  # an index of filtered or sampled rows has gaps
+                return None, ("identifier-like: a unique integer per row, named as pandas' "
+                              "to_csv names a row index (a blank name, 'Unnamed: 0', 'index')")
             if n / span >= 0.5:
                 return None, ("identifier-like: a unique integer per row covering a range "
                               "like a row number")
