@@ -445,7 +445,8 @@ def test_na_values_are_stored_in_the_model(tmp_path):
     model = tmp_path / "r" / "model.gnet"
     extra = glassnet.load(model).extra
     assert extra["read_options"] == {"na_values": ["unknown", "-999"], "decimal": None,
-                                     "decimal_comma_columns": []}
+                                     "decimal_comma_columns": [],
+                                     "dot_decimal_columns": []}
     # marked so that a glassnet from before --na-values refuses the file instead of reading
     # -999 as a number (trial M); this one reads it
     assert extra["preprocessor"]["version"] == 2
@@ -1828,3 +1829,29 @@ def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
     y[[80, 81]] = 1
     note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
     assert "accuracy mostly measures the imbalance" in note
+
+
+def test_predict_reads_dot_decimals_as_training_did_in_a_semicolon_file(tmp_path):
+    """Trial S3: training read 886.440 as 886.44 (no decimal comma in its file); a predict
+    file with a decimal comma in a column the model does not use read it as 886440, and every
+    probability became 0 or 1 without a note."""
+    rng = np.random.default_rng(0)
+    pops = rng.integers(1000, 999999, 200)
+
+    def dotted(v):
+        return f"{v:,}".replace(",", ".")
+
+    (tmp_path / "train.csv").write_text("pop;target\n" + "".join(
+        f"{dotted(p)};{int(p > 500000)}\n" for p in pops))
+    (tmp_path / "plain.csv").write_text("pop;note\n" + "".join(
+        f"{dotted(p)};x\n" for p in pops[:5]))
+    (tmp_path / "comma.csv").write_text("pop;note\n" + "".join(
+        f"{dotted(p)};1,5\n" for p in pops[:5]))
+    assert run("train", "train.csv", "--target", "target", "--epochs", "3", "-q", "--out", "r",
+               cwd=tmp_path).returncode == 0
+    outs = []
+    for name in ("plain.csv", "comma.csv"):
+        res = run("predict", "r/model.gnet", name, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        outs.append([line.split(",")[-2:] for line in res.stdout.splitlines()[1:]])
+    assert outs[0] == outs[1]

@@ -899,3 +899,18 @@ def test_thousands_dots_follow_the_files_own_numbers(tmp_path):
     assert r("a;c\n1.234.567;0.25\n", col="a") == ["1.234.567"]  # unless '.' is decimal
     assert r("a;b;c\ninf;1.500;0,5\n0.5;2.000;1,5\n", col="b") == [1.5, 2.0]  # any order
     assert r("a;b;c\n0.5;2.000;1,5\ninf;1.500;0,5\n", col="b") == [2.0, 1.5]
+
+
+def test_dot_decimal_columns_keep_the_dot_a_decimal_point(tmp_path):
+    """A column a model's training file read with '.' decimals (886.440 as 886.44) is read so
+    again in a file whose other column has a decimal comma (which makes every '.' group
+    thousands); the table says which columns it read so."""
+    train = read_csv(_write(tmp_path, "pop;y\n886.440;1\n404.958;0\n", "t.csv"))
+    assert train["pop"].tolist() == [886.44, 404.958]
+    assert train.dot_decimal_columns == {"pop"} and train.decimal_comma_columns == set()
+    p = _write(tmp_path, "pop;note\n886.440;1,5\n404.958;2,5\n", "n.csv")
+    assert read_csv(p)["pop"].tolist() == [886440.0, 404958.0]        # the file's own rule
+    t = read_csv(p, dot_decimal_columns=["pop"])
+    assert t["pop"].tolist() == [886.44, 404.958] and t["note"].tolist() == [1.5, 2.5]
+    # a ','-separated file has no decimal comma: nothing to record
+    assert read_csv(_write(tmp_path, "a,b\n1.5,2\n", "c.csv")).dot_decimal_columns == set()

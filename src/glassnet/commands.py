@@ -384,11 +384,12 @@ class _Source:
 
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
-                 na_values=None, comma_columns=(), decimal=None) -> _Source:
+                 na_values=None, comma_columns=(), decimal=None, dot_columns=()) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
     ``comma_columns``, columns a model's training file wrote with the decimal comma;
+    ``dot_columns``, those whose '.' it read as a decimal point;
     ``decimal``, the decimal mark (None: '.', and ',' too in a ';' file)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
@@ -399,7 +400,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         try:
             table = read_csv(path, keep_text=keep_text, delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
-                             decimal=decimal, decimal_comma_columns=comma_columns)
+                             decimal=decimal, decimal_comma_columns=comma_columns,
+                             dot_decimal_columns=dot_columns)
         except PermissionError:
             raise _usage(f"cannot read {spec}: permission denied") from None
         except UnicodeDecodeError:
@@ -1453,6 +1455,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          # read so again at predict: 1.138 there is 1138 as in training
                          "decimal_comma_columns": sorted(
                              c for c in table.decimal_comma_columns
+                             if c in pre.input_columns_),
+                         # and 886.440 stays 886.44 where training read it so, even when the
+                         # new file has a decimal comma somewhere else
+                         "dot_decimal_columns": sorted(
+                             c for c in table.dot_decimal_columns
                              if c in pre.input_columns_)},
     }
     # -- saving: the model first, so the trained weights survive whatever fails later -----
@@ -2071,8 +2078,10 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
     if decimal is None and _read_option(extra, "decimal") in (".", ","):
         decimal = _read_option(extra, "decimal")
     cols = _read_option(extra, "decimal_comma_columns")
+    dots = _read_option(extra, "dot_decimal_columns")
     return {"na_values": model_na_values(extra, na_values), "decimal": decimal,
-            "comma_columns": [str(c) for c in cols] if isinstance(cols, list) else []}
+            "comma_columns": [str(c) for c in cols] if isinstance(cols, list) else [],
+            "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else []}
 
 
 def transform_for_model(pre, table, extra, report=None):

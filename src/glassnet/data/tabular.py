@@ -245,6 +245,7 @@ class Table(Mapping):
             out._lines = self._lines if rows is None else self._lines[rows]
         out._source, out._comma = self._source, self._comma
         out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c in out._cols)
+        out._dot_cols = frozenset(c for c in self.dot_decimal_columns if c in out._cols)
         return out
 
     # -- mapping protocol ---------------------------------------------------------------
@@ -358,6 +359,7 @@ class Table(Mapping):
         out._text = {c: t for c, t in self._text.items() if c != name}
         out._lines, out._source, out._comma = self._lines, self._source, self._comma
         out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c != name)
+        out._dot_cols = frozenset(c for c in self.dot_decimal_columns if c != name)
         return out
 
     @property
@@ -408,6 +410,13 @@ class Table(Mapping):
         or ``.`` grouped thousands): what ``read_csv(decimal_comma_columns=)`` takes for a
         later file written the same way."""
         return self._comma_cols
+
+    @property
+    def dot_decimal_columns(self) -> frozenset:
+        """In a table read with the decimal comma: the numeric columns whose ``.`` was read as
+        a decimal point although it might have grouped thousands (``886.440``; the file showed
+        no decimal comma): what ``read_csv(dot_decimal_columns=)`` takes for a later file."""
+        return getattr(self, "_dot_cols", frozenset())
 
     @property
     def decimal_comma(self) -> bool:
@@ -596,7 +605,7 @@ _SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
              keep_text: bool = False, decimal: str | None = None,
-             decimal_comma_columns=()) -> Table:
+             decimal_comma_columns=(), dot_decimal_columns=()) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -638,6 +647,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         file had decimal commas there), where a ``.`` groups thousands even when no value of
         this file has a comma or one of fewer than four digits (``1.138`` is 1138), unless
         the file's numbers show ``.`` as their decimal point.
+    dot_decimal_columns : iterable of str
+        With the decimal comma on: columns known to use ``.`` as their decimal point (a
+        model's training file read ``886.440`` as 886.44 there: ``Table.dot_decimal_columns``),
+        where a ``.`` never groups thousands, whatever the rest of this file shows.
 
     Returns
     -------
@@ -678,7 +691,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # needs the check that numpy read no 1_000 or ٣ as a number
     plain = text.isascii() and text.find("_", text.find("\n") + 1) < 0
     forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
-    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced)
+    kept = frozenset(dot_decimal_columns or ()) - forced if comma_decimal else frozenset()
+    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept)
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
@@ -776,7 +790,7 @@ def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     return ValueError(msg)
 
 
-def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced,
+def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
            chunk_rows, grouping="probe"):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
@@ -823,7 +837,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
                 empty[j] = all(v.strip() in na for v in raw)
             try:
                 col, comma = _type_column(raw, na, fast, comma_decimal, plain,
-                                          col_name in forced, grouping)
+                                          col_name in forced,
+                                          "none" if col_name in kept else grouping)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
@@ -889,6 +904,11 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
                                   if col_name in columns
                                   and (True in commas[k] or "grouped" in commas[k]))
     floats = [(c, col_name) for c, (_, col_name) in zip(commas, keep) if col_name in columns]
+    # the numeric columns whose '.' was read as a decimal point where it could have grouped
+    # thousands (0.5, 886.440): a model reads them so again (read_csv(dot_decimal_columns=))
+    table._dot_cols = frozenset(n for c, n in floats if ({"dot", "maybe"} & c)
+                                and "grouped" not in c and True not in c) \
+        if comma_decimal else frozenset()
     table._evidence = {   # what read_csv decides the thousands dots from
         "comma": any(True in c for c, _ in floats), "dot": any("dot" in c for c, _ in floats),
         "grouped": {n for c, n in floats if "grouped" in c},
