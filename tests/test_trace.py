@@ -766,3 +766,11 @@ def test_inference_dropout_shows_its_local_gradient_of_one():
     np.testing.assert_array_equal(drop.local_grad["dy/dx"], np.ones((2, 3)))
     np.testing.assert_array_equal(drop.downstream, drop.upstream)
     assert "dx = dy in inference" in t.to_text()
+
+
+def test_parameter_counts_have_thousands_separators_everywhere():
+    """Review: explain printed '2,305 parameters' above a trace header '2305 parameters'."""
+    m = gn.Sequential([gn.Dense(30, 64, activation="relu"), gn.Dense(64, 1), gn.Sigmoid()],
+                      seed=0)
+    assert "total parameters: 2,049 " in m.summary()
+    assert "4 nodes, 2,049 parameters" in gn.trace(m, np.ones((2, 30)), [1, 0]).to_text()

@@ -469,7 +469,7 @@ class Sequential:
         lines = ["  ".join(r[c].ljust(w[c]) if c < 3 else r[c].rjust(w[c]) for c in range(4))
                  for r in rows]
         rule = "-" * len(lines[0])
-        total = f"total parameters: {self.n_params()}  (dtype {self.dtype.name}, seed {self.seed})"
+        total = f"total parameters: {self.n_params():,}  (dtype {self.dtype.name}, seed {self.seed})"
         return Summary("\n".join([lines[0], rule, *lines[1:], rule, total]))
 
     def __repr__(self):

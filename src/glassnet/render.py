@@ -157,7 +157,7 @@ def format_array(a, layout: str = "rows", precision: int = 5, max_entries: int =
 def _header(tr) -> list[str]:
     m = tr.X.shape[0]
     n = tr.X.shape[1] if tr.X.ndim > 1 else 1
-    lines = [f"model: {tr.model_name}, {len(tr.nodes)} nodes, {tr.n_params} parameters "
+    lines = [f"model: {tr.model_name}, {len(tr.nodes)} nodes, {tr.n_params:,} parameters "
              f"({tr.dtype})",
              f"batch: {m} example{'s' if m != 1 else ''} × {n} feature{'s' if n != 1 else ''}"
              + ("; forward in training mode (as in fit)" if tr.training
