@@ -1855,3 +1855,13 @@ def test_predict_reads_dot_decimals_as_training_did_in_a_semicolon_file(tmp_path
         assert res.returncode == 0, res.stderr
         outs.append([line.split(",")[-2:] for line in res.stdout.splitlines()[1:]])
     assert outs[0] == outs[1]
+
+
+def test_bare_glassnet_prints_the_help_and_one_error_line():
+    """Docs trial: `glassnet` alone printed the help and exit status 2 with nothing on stderr,
+    where every mistake is one 'glassnet: error:' line."""
+    res = run()
+    assert res.returncode == 2 and "usage: glassnet" in res.stdout
+    assert res.stderr.strip().splitlines() == [
+        "glassnet: error: choose a command: train, predict, evaluate, explain or datasets "
+        "(glassnet COMMAND --help)"]

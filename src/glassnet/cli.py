@@ -179,8 +179,10 @@ def _joined_na_values(argv):
 def _main(argv) -> int:
     parser = build_parser()
     args = parser.parse_args(_joined_na_values(sys.argv[1:] if argv is None else argv))
-    if not getattr(args, "func", None):
+    if not getattr(args, "func", None):  # a bare `glassnet`: the help, and the one error line
         parser.print_help()
+        print("glassnet: error: choose a command: train, predict, evaluate, explain or "
+              "datasets (glassnet COMMAND --help)", file=sys.stderr)
         return 2
     stdout = sys.stdout
     sys.stdout = _PipeSafeStdout(stdout)
