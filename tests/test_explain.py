@@ -467,3 +467,23 @@ def test_explain_names_a_traced_row_without_a_target_or_with_an_unknown_class(tm
     res = run_cli("--model", str(tmp_path / "r" / "model.gnet"), "--data",
                   str(tmp_path / "miss.csv"), "--rows", "1")
     assert res.returncode == 0, res.stderr
+
+
+def test_explain_target_none_and_a_feature_given_as_target(tmp_path):
+    """Docs trial: --target set to an input column read 'unknown label(s) 125.73 ... not seen
+    at fit'; there was no way to trace the forward pass of a file holding the target."""
+    from glassnet import cli
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    _write_csv(tmp_path / "d.csv", ["a", "b", "y"],
+               [[*np.round(x, 4), "yes" if x[0] > 0 else "no"] for x in X])
+    assert cli.main(["train", str(tmp_path / "d.csv"), "--target", "y", "--out",
+                     str(tmp_path / "r"), "--epochs", "2", "-q"]) == 0
+    model = str(tmp_path / "r" / "model.gnet")
+    res = run_cli("--model", model, "--data", str(tmp_path / "d.csv"), "--target", "a")
+    assert res.returncode == 2
+    assert ("--target a is one of the model's input columns; it was trained to predict 'y' "
+            "(--target none traces the forward pass only)") in res.stderr, res.stderr
+    res = run_cli("--model", model, "--data", str(tmp_path / "d.csv"), "--target", "none")
+    assert res.returncode == 0, res.stderr
+    assert "target: none (forward pass only" in res.stdout and "dCost" not in res.stdout

@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
                    help="target column in the CSV (default: the one the model was trained on, "
-                        "if recorded); without a target only the forward pass is shown")
+                        "if recorded); without a target only the forward pass is shown "
+                        "('none': the forward pass only, even when the CSV has the target)")
     p.add_argument("--rows", type=int, default=None, metavar="N",
                    help="how many rows of the CSV to trace (default 4)")
     p.add_argument("--lr", type=float, default=None,
@@ -543,15 +544,24 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     if isinstance(pre_d, dict):
         from .preprocess import TabularPreprocessor
         pre = TabularPreprocessor.from_dict(pre_d)
-    if target is None:
-        target = _extra_get(extra, "target", "target_column")
-        if target is None and pre is not None:
-            target = getattr(pre, "target_", None)
+    trained_on = _extra_get(extra, "target", "target_column")
+    if trained_on is None and pre is not None:
+        trained_on = getattr(pre, "target_", None)
+    forward_only = target == "none" and "none" not in part
+    if forward_only:
+        target = None
+    elif target is None:
+        target = trained_on
         if target is not None and target not in part:
             target = None  # the CSV has no labels: forward only
     elif target not in part:
         raise _usage(f"no column {target!r} in {data_path}; it has: "
                      f"{', '.join(map(_shown, part.columns))}")
+    elif pre is not None and target != trained_on and target in pre.input_columns_:
+        raise _usage(f"--target {target} is one of the model's input columns"
+                     + (f"; it was trained to predict {trained_on!r}"
+                        if trained_on is not None else "")
+                     + " (--target none traces the forward pass only)")
     if pre is not None:
         X = transform_for_model(pre, part, extra)
         features = list(pre.feature_names_out)
@@ -559,8 +569,9 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     elif est is not None:
         X, features, how = _sklearn_inputs(est, part, target, data_path)
     else:
-        cols = [c for c in part.columns if c != target and is_numeric_column(part[c])]
-        skipped = [c for c in part.columns if c != target and c not in cols]
+        label = {target, trained_on}   # the target is never a feature (--target none too)
+        cols = [c for c in part.columns if c not in label and is_numeric_column(part[c])]
+        skipped = [c for c in part.columns if c not in label and c not in cols]
         if not cols:
             raise _usage(f"{data_path} has no numeric feature columns to feed the model")
         X = part.to_numpy(cols, dtype=np.float64)
