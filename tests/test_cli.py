@@ -623,6 +623,8 @@ def test_regression_and_decision_boundary(work):
     m = json.loads((work / "reg" / "metrics.json").read_text())
     assert m["task"] == "regression"
     assert m["metrics"]["test"]["r2"] > 0.9
+    # RMSE, the error in the target's units (trial R1), beside MSE
+    assert m["metrics"]["test"]["rmse"] == pytest.approx(m["metrics"]["test"]["mse"] ** 0.5)
     assert (work / "reg" / "predicted_vs_actual.png").is_file()
     # the learning curve is on the standardized target: the report says so
     assert "on the standardized target" in (work / "reg" / "report.html").read_text()

@@ -71,7 +71,7 @@ TASKS = ("auto", "classification", "regression")
 CLASSIFICATION_METRICS = (("accuracy", "accuracy"), ("precision_macro", "precision (macro)"),
                           ("recall_macro", "recall (macro)"), ("f1_macro", "F1 (macro)"),
                           ("log_loss", "log loss"), ("roc_auc", "ROC AUC"))
-REGRESSION_METRICS = (("mse", "MSE"), ("mae", "MAE"), ("r2", "R²"))
+REGRESSION_METRICS = (("mse", "MSE"), ("rmse", "RMSE"), ("mae", "MAE"), ("r2", "R²"))
 PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.png",
               "predicted_vs_actual.png")
 # every name `glassnet train` writes in --out, in the order it lists them
@@ -544,7 +544,9 @@ def _regression_output(model, X, scaling):
 def _metrics(task, y, n_classes=None, proba=None, pred=None):
     from . import metrics as M
     if task == "regression":
-        return {"mse": float(M.mean_squared_error(y, pred)),
+        mse = float(M.mean_squared_error(y, pred))
+        return {"mse": mse,
+                "rmse": math.sqrt(mse),   # in the target's units
                 "mae": float(M.mean_absolute_error(y, pred)),
                 "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
     labels = list(range(n_classes))
@@ -2299,7 +2301,8 @@ def cmd_evaluate(args) -> int:
                                     "target": target, "task": m.task, "rows": table.n_rows,
                                     "rows_skipped": skipped, "metrics": res}), indent=2))
         return 0
-    print(f"glassnet evaluate: {args.model} on {src.label}, {table.n_rows} rows"
+    print(f"glassnet evaluate: {args.model} on {src.label}, {table.n_rows} "
+          f"row{'s' if table.n_rows != 1 else ''}"
           + (f" ({skipped} without a target value skipped)" if skipped else "")
           + f", target {target!r}, {m.task}")
     names = _metric_names(m.task, res)
