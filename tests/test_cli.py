@@ -1867,3 +1867,19 @@ def test_bare_glassnet_prints_the_help_and_one_error_line():
     assert res.stderr.strip().splitlines() == [
         "glassnet: error: choose a command: train, predict, evaluate, explain or datasets "
         "(glassnet COMMAND --help)"]
+
+
+def test_a_numeric_target_with_a_stray_token_needs_no_task_option(tmp_path):
+    """Trial R1: the hint said '--na-values unknown, then pass --task regression', but with the
+    token read as missing --task auto already picks regression."""
+    x = np.random.default_rng(0).normal(size=300)
+    y = [f"{v * 1000 + 5000:.2f}" for v in x]
+    y[5] = y[9] = "unknown"
+    (tmp_path / "unk.csv").write_text("x,y\n" + "".join(f"{a:.3f},{b}\n" for a, b in zip(x, y)))
+    res = run("train", "unk.csv", "--target", "y", "-q", cwd=tmp_path)
+    assert res.returncode == 2 and "--na-values unknown" in res.stderr
+    assert "--task regression" not in res.stderr, res.stderr
+    res = run("train", "unk.csv", "--target", "y", "-q", "--na-values", "unknown",
+              "--epochs", "2", "--out", "r", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["task"] == "regression"

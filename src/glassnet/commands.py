@@ -572,6 +572,21 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
         }
 
 
+def _numbers_read_as(values):
+    """The task --task auto gives the values of ``values`` that read as numbers (None when
+    none do)."""
+    from .preprocess import detect_task
+    nums = []
+    for v in values:
+        try:
+            nums.append(float(v))
+        except (TypeError, ValueError):
+            continue
+    nums = np.array(nums, dtype=np.float64)
+    nums = nums[np.isfinite(nums)]
+    return detect_task(nums, max_classes=MAX_INT_CLASSES) if nums.size else None
+
+
 def _mean_baseline_note(results, y, idx_train) -> list[str]:
     """A note when a regression model does no better on its held-out rows (test, else
     validation) than one constant, their mean: R² ≤ 0 there."""
@@ -1211,8 +1226,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             raise _usage(f"the target column {target!r} has a single class "
                          f"({_label_text(encoder.classes_[0])}): classification needs at "
                          f"least two")
-        # with --decimal , the task is detected from the numbers: no --task needed then
-        then = ("" if number_note is not None and "--decimal ," in number_note
+        # with --decimal , (or the stray tokens read as missing) the task is detected from
+        # the numbers: no --task needed then, unless they would still read as classes
+        then = ("" if number_note is not None and ("--decimal ," in number_note or (
+                    "--na-values" in number_note and _numbers_read_as(y_raw) == "regression"))
                 else ", then pass --task regression")
         looks_numeric = (f"; it looks numeric: {number_note}{then}"
                          if number_note is not None and args.task == "auto" else "")
