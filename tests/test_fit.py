@@ -2258,3 +2258,66 @@ def test_trace_with_l2_takes_fits_step():
     assert np.array_equal(a.get_weights()[0], b.get_weights()[0])
     assert t.loss.value == pytest.approx(h.history["loss"][0], rel=1e-12)
     assert "L2 penalty" in t.to_text()
+
+
+def test_keras_user_trial_findings(tmp_path, capsys):
+    """Trial V2/V3: values a callback adds to the logs were missing from history; 'epoch 9/6'
+    when continuing; EarlyStopping(baseline) never restored; a one-argument schedule failed;
+    an ill-defined precision warned about a zero_division option fit does not have; evaluate
+    forgot fit's metrics; multi-class Hinge metrics compared 0/1 with 0..k-1; soft
+    multi-label targets were truncated to 0."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    class Add(gn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 1:
+                logs["val_custom"] = 1.0 + epoch
+
+    m = gn.Sequential([gn.Dense(4, activation="relu"), gn.Dense(1, activation="sigmoid")],
+                      seed=0)
+    h = m.fit(X, y, epochs=3, validation_split=0.2, callbacks=[Add()], metrics=["accuracy"])
+    assert np.isnan(h.history["val_custom"][0]) and h.history["val_custom"][1:] == [2.0, 3.0]
+    assert len(h.history["loss"]) == 3
+    # evaluate uses fit's metrics unless told otherwise
+    assert set(m.evaluate(X, y)) == {"loss", "accuracy"}
+    assert set(m.evaluate(X, y, metrics=())) == {"loss"}
+    # continuing: epochs are shown out of initial_epoch + epochs
+    capsys.readouterr()
+    m.fit(X, y, epochs=2, initial_epoch=3, verbose=2)
+    out = capsys.readouterr().out
+    assert "epoch 4/5" in out and "epoch 5/5" in out and "/2" not in out
+    # EarlyStopping with a baseline never beaten: stops after patience, restores the best
+    Xv, yv = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)
+    es = gn.EarlyStopping(patience=3, baseline=0.01)
+    m = gn.Sequential([gn.Dense(32, activation="relu"), gn.Dense(1, activation="sigmoid")],
+                      seed=0)
+    h = m.fit(X, y, epochs=50, validation_data=(Xv, yv), callbacks=[es],
+              optimizer=gn.Adam(lr=0.05))
+    assert es.stopped_epoch is not None and min(h.history["val_loss"]) > 0.01
+    best = int(np.argmin(h.history["val_loss"]))
+    assert es.restored_epoch == best
+    assert m.evaluate(Xv, yv)["loss"] == pytest.approx(min(h.history["val_loss"]), rel=1e-5)
+    # a Keras schedule of the epoch alone
+    h = gn.Sequential([gn.Dense(1, activation="sigmoid")], seed=0).fit(
+        X, y, epochs=3, optimizer="sgd",
+        callbacks=[gn.LearningRateScheduler(lambda epoch: 0.1 * 0.5 ** epoch)])
+    assert h.history["lr"] == [0.1, 0.05, 0.025]
+    # precision with no predicted positive: 0, no warning from inside fit
+    rare = (X[:, 0] > 2.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gn.Sequential([gn.Dense(1, activation="sigmoid")], seed=0).fit(
+            X, rare, epochs=1, metrics=["precision"])
+    # multi-class Hinge: labels 0..k-1 as they are
+    m = gn.Sequential([gn.Dense(3, 3, init=np.eye(3) * 5)], seed=0)
+    res = m.evaluate(np.eye(3), np.array([0, 1, 2]), loss="hinge",
+                     metrics=["accuracy", "f1_macro"])
+    assert res["accuracy"] == 1.0 and res["f1_macro"] == 1.0
+    # soft multi-label targets: a clear error for label metrics, the loss alone is fine
+    soft = np.array([[.9, .8], [.9, .8], [.1, .2], [.1, .2]])
+    m = gn.Sequential([gn.Dense(4, 2), gn.Sigmoid()], seed=0)
+    with pytest.raises(ValueError, match="need 0/1 targets; these hold probabilities"):
+        m.evaluate(np.eye(4), soft, loss="bce", metrics=["accuracy"])
+    assert set(m.evaluate(np.eye(4), soft, loss="bce", metrics=())) == {"loss"}

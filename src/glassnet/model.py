@@ -390,9 +390,11 @@ class Sequential:
                    verbose=verbose, on_nonfinite=on_nonfinite, initial_epoch=initial_epoch,
                    sample_weight=sample_weight)
 
-    def evaluate(self, X, y, loss=None, metrics=(), sample_weight=None):
+    def evaluate(self, X, y, loss=None, metrics=None, sample_weight=None):
         """Return {"loss": ..., metric: ...} on (X, y) without training (the loss weighted by
-        ``sample_weight`` when given)."""
+        ``sample_weight`` when given): a dict, as Keras's ``return_dict=True`` (unpack it with
+        ``res["loss"]``, not ``loss, acc = ...``). ``metrics`` None: the named metrics of the
+        last ``fit`` (``()`` for the loss alone; metric functions are given again)."""
         from .train import evaluate
         return evaluate(self, X, y, loss=loss, metrics=metrics, sample_weight=sample_weight)
 

@@ -74,6 +74,24 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v))
 
+    def add_late_values(self, logs):
+        """Record the numbers other callbacks put in this epoch's ``logs`` after History ran
+        (``fit`` calls it once every callback has seen the epoch; Keras runs its History last).
+        History runs first so that a checkpoint written at the epoch's end holds the epoch; a
+        key that first appears at a later epoch has NaN for the earlier ones."""
+        n = len(self.epoch)
+        for k, v in (logs or {}).items():
+            col = self.history.get(k)
+            if col is not None and len(col) >= n:
+                continue
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                continue   # not a number: nothing to plot or compare
+            col = self.history.setdefault(k, [])
+            col.extend([math.nan] * (n - 1 - len(col)))
+            col.append(v)
+
     def to_csv(self, path, first_epoch=0):
         """Write one row per epoch (epoch, then every logged value). Epochs are numbered from
         0, as ``fit`` and CSVLogger number them; ``first_epoch=1`` counts from 1 instead."""
@@ -98,7 +116,9 @@ class EarlyStopping(Callback):
     ``monitor`` defaults to ``"val_loss"``; without validation data it falls back to
     ``"loss"`` with a warning (a key that is not logged falls back the same way, and the key
     watched instead is followed in its own direction, whatever ``mode`` says; ``"val_acc"``
-    watches ``"val_accuracy"``). ``baseline``: the value to beat from the first epoch on.
+    watches ``"val_accuracy"``). ``baseline``: training stops after ``patience`` epochs unless
+    the value beats it (as Keras 3: the best epoch is still followed, and put back, when none
+    does).
 
     ``rule`` says what "improved" means (for ``mode="min"``; mirrored for ``"max"``):
 
@@ -149,13 +169,17 @@ class EarlyStopping(Callback):
             self._key, self._max = self._monitored(logs)
             if self._key is None:
                 return
-            self.best = self.baseline
         value = logs.get(self._key)
         if value is None or not math.isfinite(value):
             return
         if self.best is None or self._better(value, self.best):
             self._new_best(value, epoch)
-            self.wait = 0
+            # as Keras 3: the wait starts over only when the value also beats the baseline;
+            # the best epoch is followed (and put back) whether or not it does
+            if self.baseline is None or self._better(value, self.baseline):
+                self.wait = 0
+            else:
+                self.wait += 1
         else:
             if self.rule == "sklearn" and (value > self.best if self._max else value < self.best):
                 self._new_best(value, epoch)
@@ -182,13 +206,28 @@ class LearningRateScheduler(Callback):
     """Set the optimizer's learning rate at the start of each epoch.
 
     ``schedule`` is a schedule object with ``lr_at(epoch, base_lr)`` (see
-    :mod:`glassnet.optim`) or a function ``f(epoch, lr) -> new lr`` (Keras style).
+    :mod:`glassnet.optim`) or a function ``f(epoch, lr) -> new lr`` (Keras style; a function
+    of the epoch alone, ``f(epoch)``, as Keras also takes).
     """
 
     def __init__(self, schedule):
         if not (hasattr(schedule, "lr_at") or callable(schedule)):
             raise TypeError("schedule must have lr_at(epoch, base_lr) or be callable")
         self.schedule = schedule
+        self._epoch_only = False
+        if not hasattr(schedule, "lr_at"):
+            try:
+                sig = inspect.signature(schedule)
+                sig.bind(0, 0.1)
+            except TypeError:
+                try:
+                    sig.bind(0)
+                except TypeError:
+                    raise TypeError("schedule must be a function f(epoch, lr) or f(epoch) "
+                                    "returning the new learning rate") from None
+                self._epoch_only = True
+            except ValueError:  # no signature to read (a builtin): called as f(epoch, lr)
+                pass
 
     def on_train_begin(self, logs=None):
         # The base rate is remembered on the optimizer (as torch's ``initial_lr``), so a
@@ -202,7 +241,7 @@ class LearningRateScheduler(Callback):
         if hasattr(self.schedule, "lr_at"):
             lr = self.schedule.lr_at(epoch, self.base_lr)
         else:
-            lr = self.schedule(epoch, opt.lr)
+            lr = self.schedule(epoch) if self._epoch_only else self.schedule(epoch, opt.lr)
         if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr >= 0):
             raise ValueError(f"the learning-rate schedule returned {lr!r} at epoch {epoch}")
         opt.lr = float(lr)
@@ -361,8 +400,10 @@ class ProgressBar(Callback):
 
     LINE_EVERY_S = 1.0
 
-    def __init__(self, epochs, n_batches, verbose=1):
+    def __init__(self, epochs, n_batches, verbose=1, initial_epoch=0):
         self.epochs, self.n_batches, self.verbose = epochs, n_batches, verbose
+        self.first = initial_epoch      # epochs are shown as first+1 .. first+epochs, out of
+        self.last = initial_epoch + epochs  # the last (Keras: 'Epoch 4/6' when continuing)
         self.bar = None
         self._lines = False
 
@@ -380,11 +421,14 @@ class ProgressBar(Callback):
             self._lines = True
             self._stream = sys.stdout if kernel else sys.stderr
             self._pending, self._last = None, -math.inf
-            print(f"training: up to {self.epochs} epoch(s) of {self.n_batches} batch(es)",
+            which = f"up to {self.epochs}" if not self.first else \
+                f"epochs {self.first + 1}..{self.last}, up to {self.epochs}"
+            print(f"training: {which} epoch(s) of {self.n_batches} batch(es)",
                   file=self._stream, flush=True)
             return
         per_batch = self.epochs == 1
-        self.bar = tqdm(total=self.n_batches if per_batch else self.epochs,
+        self.bar = tqdm(total=self.n_batches if per_batch else self.last,
+                        initial=0 if per_batch else self.first,
                         unit="batch" if per_batch else "epoch", dynamic_ncols=True,
                         leave=True, desc="training")
         self._per_batch = per_batch
@@ -397,11 +441,12 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         shown = {k: f"{v:.4g}" for k, v in (logs or {}).items() if k != "lr"}
-        line = f"epoch {epoch + 1}/{self.epochs}  " + "  ".join(
+        line = f"epoch {epoch + 1}/{self.last}  " + "  ".join(
             f"{k} {v}" for k, v in shown.items())
         if self._lines:
             now = time.monotonic()
-            if epoch == 0 or epoch + 1 == self.epochs or now - self._last >= self.LINE_EVERY_S:
+            if epoch == self.first or epoch + 1 == self.last or \
+                    now - self._last >= self.LINE_EVERY_S:
                 print("training: " + line, file=self._stream, flush=True)
                 self._pending, self._last = None, now
             else:
@@ -625,12 +670,13 @@ def _to_labels(out, loss):
     return (out.reshape(-1) > _threshold(loss)).astype(np.int64)
 
 
-def _labels_of(y, loss=None):
+def _labels_of(y, loss=None, n_out=1):
     """Targets as one class label per row: the argmax of one-hot rows; integer-valued floats
     (0./1. for binary cross-entropy) as integers; a one-output Hinge's −1/+1 (or 0/1) as 0/1,
-    the way ``Hinge.forward`` maps them, to compare with :func:`_to_labels`."""
+    the way ``Hinge.forward`` maps them, to compare with :func:`_to_labels` (a Hinge model of
+    ``n_out`` > 1 outputs takes class labels 0..k-1 as they are)."""
     y = np.asarray(y)
-    if isinstance(loss, _losses.Hinge) and (y.ndim == 1 or y.shape[1] == 1):
+    if isinstance(loss, _losses.Hinge) and n_out == 1 and (y.ndim == 1 or y.shape[1] == 1):
         return (y.reshape(-1) > 0).astype(np.int64)
     if y.ndim == 2 and y.shape[1] > 1:
         return y.argmax(axis=1)
@@ -696,6 +742,17 @@ def _custom_metric(name, y, out):
 
 
 def compute_metrics(names, y, out, loss, prefix=""):
+    """Evaluate metric names on the model outputs ``out`` for targets ``y`` (see
+    :func:`_compute_metrics`). An ill-defined precision, recall or F1 (no predicted or no
+    true positives) is 0 without a warning, as Keras gives it: a warning from inside fit
+    would name a ``zero_division`` option fit does not have."""
+    from .metrics import UndefinedMetricWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        return _compute_metrics(names, y, out, loss, prefix)
+
+
+def _compute_metrics(names, y, out, loss, prefix=""):
     """Evaluate metric names on the model outputs ``out`` for targets ``y``.
 
     "precision", "recall" and "f1" are binary metrics (class 1 is positive), also on a model
@@ -705,7 +762,7 @@ def compute_metrics(names, y, out, loss, prefix=""):
         return {}
     from . import metrics as _metrics
     if any(isinstance(n, _CustomMetric) for n in names):  # in the order asked for
-        own = compute_metrics([n for n in names if not isinstance(n, _CustomMetric)], y,
+        own = _compute_metrics([n for n in names if not isinstance(n, _CustomMetric)], y,
                               out, loss, prefix)
         return {prefix + str(n): _custom_metric(n, y, out) if isinstance(n, _CustomMetric)
                 else own[prefix + n] for n in names}
@@ -728,11 +785,13 @@ def compute_metrics(names, y, out, loss, prefix=""):
                 raise ValueError(f"the {y.shape[1]} target columns are not class indicators "
                                  f"(one-hot or 0/1), and {type(loss).__name__} is a regression "
                                  f"loss; for regression use mse, mae or r2")
+            n_out = out.shape[1] if out.ndim == 2 else 1
             if kind == "labels":
-                val = fn(_labels_of(y, loss), _to_labels(out, loss))
+                val = fn(_labels_of(y, loss, n_out), _to_labels(out, loss))
             elif kind == "proba":
                 p = _to_proba(out, loss)
-                val = fn(_labels_of(y, loss), p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
+                val = fn(_labels_of(y, loss, n_out),
+                         p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
             else:
                 val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
         res[prefix + name] = float(val)
@@ -774,7 +833,12 @@ def _multilabel_metrics(names, y, out, loss, prefix=""):
     problem and average (plain names and _macro: the mean over labels; _weighted: weighted by
     each label's positives; _micro: pooled over all labels); log_loss and roc_auc are the
     means over labels of the binary ones."""
-    Y = np.asarray(y).reshape(out.shape).astype(np.int64)
+    Y = np.asarray(y).reshape(out.shape)
+    if not ((Y == 0) | (Y == 1)).all():  # soft targets (0.9): no label to compare with
+        raise ValueError(f"the metrics {', '.join(map(str, names))} of a multi-label model "
+                         f"need 0/1 targets; these hold probabilities (soft targets), which "
+                         f"the loss takes but a label metric cannot")
+    Y = Y.astype(np.int64)
     P = (out > _threshold(loss)).astype(np.int64)
     proba = _to_proba(out, loss)
     res = {}
@@ -873,6 +937,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
+    # evaluate's default, as Keras's compiled metrics (names only: a metric function, maybe
+    # a lambda, would make the model unpicklable; evaluate takes it again)
+    model._fit_metrics = tuple(str(m) for m in metrics if not isinstance(m, _CustomMetric))
 
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
@@ -968,7 +1035,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         f"{type(callbacks).__name__} (write callbacks=[cb])")
     cbs = [history, *callbacks]
     if verbose:
-        cbs.append(ProgressBar(epochs, n_batches, int(verbose)))
+        cbs.append(ProgressBar(epochs, n_batches, int(verbose), initial_epoch))
     for cb in cbs:
         if not isinstance(cb, Callback):
             raise TypeError(f"callbacks must be glassnet Callback instances, got {cb!r}")
@@ -1136,6 +1203,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 logs["lr"] = float(optimizer.lr)
                 if seen == m:
                     call("on_epoch_end", epoch, logs)
+                    history.add_late_values(logs)  # what callbacks added (Keras: History last)
                     completed += 1
                 if state["interrupted"]:
                     history.interrupted = True
@@ -1298,11 +1366,14 @@ def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
         compute_metrics(metrics, Y, model._outputs(X), loss)
 
 
-def evaluate(model, X, y, loss=None, metrics=(), sample_weight=None):
+def evaluate(model, X, y, loss=None, metrics=None, sample_weight=None):
     """Loss (and metrics) of ``model`` on (X, y), without training; with ``sample_weight``
-    the loss is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ (the metrics stay unweighted)."""
+    the loss is the weighted mean Σ wᵢ·ℓᵢ / Σ wᵢ (the metrics stay unweighted). ``metrics``
+    None: those of the model's last ``fit`` (as Keras evaluates the compiled metrics)."""
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it first")
+    if metrics is None:
+        metrics = getattr(model, "_fit_metrics", ())
     metrics = _metric_names(metrics)
     loss = getattr(model, "loss", None) if loss is None else _losses.get(loss)
     if loss is None:
