@@ -1857,6 +1857,20 @@ def test_predict_reads_dot_decimals_as_training_did_in_a_semicolon_file(tmp_path
         assert res.returncode == 0, res.stderr
         outs.append([line.split(",")[-2:] for line in res.stdout.splitlines()[1:]])
     assert outs[0] == outs[1]
+    # review: a '.' grouping thousands in that column made it text, then read as grouped
+    # everywhere (886.440 as 886440 again); now a clear error, and 0,5 alone is still 0.5
+    (tmp_path / "grouped.csv").write_text(f"pop;note\n{dotted(pops[0])};x\n1.234.567;x\n")
+    res = run("predict", "r/model.gnet", "grouped.csv", cwd=tmp_path)
+    assert res.returncode == 2 and "'.' as its decimal point" in res.stderr
+    assert "'1.234.567'" in res.stderr
+    (tmp_path / "both.csv").write_text(f"pop;note\n{dotted(pops[0])};x\n1.234,5;x\n")
+    res = run("predict", "r/model.gnet", "both.csv", cwd=tmp_path)
+    assert res.returncode == 2 and "'1.234,5'" in res.stderr
+    (tmp_path / "c1.csv").write_text("pop;note\n886,44;x\n")
+    (tmp_path / "c2.csv").write_text("pop;note\n886.44;x\n")
+    got = [run("predict", "r/model.gnet", f, cwd=tmp_path).stdout.splitlines()[1].split(",")[-2:]
+           for f in ("c1.csv", "c2.csv")]
+    assert got[0] == got[1]
 
 
 def test_bare_glassnet_prints_the_help_and_one_error_line():

@@ -2114,7 +2114,13 @@ def transform_for_model(pre, table, extra, report=None):
         if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
-        from .data.tabular import _number_kind, decimal_comma_number
+        from .data.tabular import _number_kind, comma_float, decimal_comma_number
+        if exc.column in getattr(table, "dot_decimal_columns", ()) and \
+                _reads(comma_float, exc.value):
+            raise _usage(f"{exc}; the model's training file wrote this column with '.' as its "
+                         f"decimal point (886.440 is 886.44), so it is read so here too: a "
+                         f"'.' grouping thousands (alone or before a decimal comma) does not "
+                         f"fit it; write {shown_value(exc.value)} as a plain number") from None
         if isinstance(exc.value, str) and _number_kind(exc.value.strip(), True) == 1:
             raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
                          f"thousands separators, a bracketed or trailing minus): write it as "
@@ -2131,6 +2137,15 @@ def transform_for_model(pre, table, extra, report=None):
                  "--na-values")
         raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
                      f"--na-values") from None
+
+
+def _reads(to_float, v) -> bool:
+    """Whether ``to_float(v)`` reads ``v`` as a number."""
+    try:
+        to_float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
 
 
 def _transform_notes(facts, table) -> list[str]:

@@ -121,11 +121,22 @@ class TextInNumericColumnError(ValueError):
         self.column, self.value = column, value
 
 
-def _numeric_values(arr: np.ndarray, name: str, where=None, comma: bool = False) -> np.ndarray:
+def _dot_kept_float(v) -> float:
+    """A number of a column whose '.' is its decimal point in a decimal-comma file (see
+    ``read_csv(dot_decimal_columns=)``): ``886.440`` is 886.44 and ``0,5`` is 0.5, but a value
+    with both marks (``1.234,5``) or a '.' grouping thousands (``1.234.567``) is text."""
+    if isinstance(v, str) and "," in v and "." not in v and decimal_comma_number(v.strip()):
+        return float(v.strip().replace(",", "."))
+    return plain_float(v)
+
+
+def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False) -> np.ndarray:
     """float64 copy of a column, NaN for missing; ValueError if it holds text, saying where
     (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv"). With ``comma`` (a file read
-    with the decimal comma) ``1,5`` is 1.5 here too, so the value named is really text."""
-    to_float = comma_float if comma else plain_float
+    with the decimal comma) ``1,5`` is 1.5 here too, so the value named is really text;
+    ``comma="dot"``: a column whose '.' is its decimal point in such a file
+    (:func:`_dot_kept_float`)."""
+    to_float = _dot_kept_float if comma == "dot" else comma_float if comma else plain_float
     if is_numeric_column(arr):
         out = arr.astype(np.float64)
     else:
@@ -633,8 +644,10 @@ class TabularPreprocessor:
         for s in self.columns_:
             arr = table[s["name"]]
             if s["kind"] == "numeric":
-                x = _numeric_values(arr, s["name"], table.row_label,
-                                    getattr(table, "decimal_comma", False))
+                comma = getattr(table, "decimal_comma", False)
+                if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):
+                    comma = "dot"
+                x = _numeric_values(arr, s["name"], table.row_label, comma)
                 miss = np.isnan(x)
                 if report is not None and miss.any():
                     report.extend(_numeric_facts(s, arr, miss))

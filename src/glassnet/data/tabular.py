@@ -650,7 +650,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     dot_decimal_columns : iterable of str
         With the decimal comma on: columns known to use ``.`` as their decimal point (a
         model's training file read ``886.440`` as 886.44 there: ``Table.dot_decimal_columns``),
-        where a ``.`` never groups thousands, whatever the rest of this file shows.
+        read as in a file without the decimal comma: a ``.`` never groups thousands there,
+        whatever the rest of this file shows, and a value with a decimal comma is text.
 
     Returns
     -------
@@ -707,6 +708,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["grouped"]) or (
                 mode == "forced" and (ev["grouped"] - forced or ev["maybe"] & forced)):
             table = _parse(text, *opts, chunk_rows=None, grouping=mode)
+    # the columns read with '.' decimals as asked, even where they hold text (1.234.567):
+    # their text is then no decimal-comma number either
+    table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
     table._not_utf8_line = legacy
     return table
 
@@ -836,9 +840,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             if empty[j]:
                 empty[j] = all(v.strip() in na for v in raw)
             try:
-                col, comma = _type_column(raw, na, fast, comma_decimal, plain,
-                                          col_name in forced,
-                                          "none" if col_name in kept else grouping)
+                col, comma = _type_column(raw, na, fast,   # a kept column: '.' decimals,
+                                          comma_decimal and col_name not in kept,  # no ','
+                                          plain, col_name in forced, grouping)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
