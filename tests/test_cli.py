@@ -1778,6 +1778,11 @@ def test_split_keeps_stratifying_when_a_class_has_one_row():
     many = np.array([0] * 30 + [1] * 30 + list(range(2, 42)))
     train, val, test, _, _ = split_rows(many, 100, 0.2, 0.2, 0)
     assert (len(test), len(val)) == (20, 16)
+    # ... but never so many that a class loses all its training rows (review)
+    pairs = np.array([c for c in range(15) for _ in range(2)] + list(range(15, 85)))
+    train, val, test, _, notes = split_rows(pairs, len(pairs), 0.2, 0.0, 0)
+    assert set(range(15)) <= set(pairs[train].tolist())
+    assert "(15 rows held out, not 20: half of the others at most)" in notes[0]
     # no lone class: no note, and the split is as before
     y[4] = 1
     assert split_rows(y, 300, 0.2, 0.2, 0)[4] == []

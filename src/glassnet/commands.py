@@ -683,12 +683,16 @@ def split_rows(y, n_rows, test_split, val_split, seed):
                 # and the other classes are still stratified (one lone row turned it off
                 # for every class: a rare class could then miss the test rows entirely)
                 sub = ids[~lone]
-                # the same number of held-out rows as a fraction of all of them gives
-                n_held = min(math.ceil(frac * len(ids)), len(sub) - 1)
+                # as many held-out rows as the fraction of all rows asks, but never more
+                # than half of the other classes' rows (each then keeps training rows)
+                asked = math.ceil(frac * len(ids))
+                n_held = min(asked, max(math.ceil(frac * len(sub)), len(sub) // 2))
                 a, b = split_indices(len(sub), n_held, stratify=s[~lone], seed=seed)
+                fewer = "" if n_held == asked else \
+                    f" ({n_held} rows held out, not {asked}: half of the others at most)"
                 notes.append(f"the {label} split is stratified over the classes with 2 or "
                              f"more rows; {int((counts < 2).sum())} class(es) with a single "
-                             f"row there stay in the training rows")
+                             f"row there stay in the training rows{fewer}")
                 return np.concatenate([sub[a], ids[lone]]), sub[b]
         try:
             a, b = split_indices(len(ids), frac, stratify=s, seed=seed)
