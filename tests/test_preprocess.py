@@ -329,6 +329,18 @@ def test_target_encoder_numbers():
     enc = TargetEncoder().fit(np.array([1e20, 2e20, 1e20]))
     assert enc.classes_.tolist() == [1e20, 2e20]
     assert enc.transform([2e20, 1e20]).tolist() == [1, 0]
+    # ... and integer labels are compared as integers (review: 2**53 and 2**53 + 1 were one
+    # class; uint64 labels past int64 wrapped around)
+    enc = TargetEncoder().fit(np.array([2**53, 2**53 + 1, 2**53 + 1]))
+    assert enc.classes_.tolist() == [2**53, 2**53 + 1]
+    assert enc.transform(np.array([2**53 + 1, 2**53])).tolist() == [1, 0]
+    assert enc.unknown_mask(np.array([2**53 + 2, 2**53])).tolist() == [True, False]
+    big = np.array([2**63 + 10, 2**63 + 5000], dtype=np.uint64)
+    enc = TargetEncoder().fit(big)
+    assert enc.transform(big[::-1]).tolist() == [1, 0]
+    back = TargetEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+    assert back.classes_.tolist() == big.tolist() and back.transform(big).tolist() == [0, 1]
+    assert TargetEncoder().fit([3, 7, 5]).transform(np.array([7.0, 3.0])).tolist() == [2, 0]
 
 
 def test_target_encoder_on_titanic():

@@ -815,6 +815,10 @@ class TargetEncoder:
             classes = np.array(sorted(set(str(v) for v in arr)), dtype=object)
         elif kind == "bool":
             classes = np.unique(arr.astype(bool))
+        elif kind == "int" and arr.dtype.kind in "iu":  # exactly, 2**53 + 1 too
+            classes = np.unique(arr)
+            if classes.dtype.kind == "i" or classes[-1] <= np.iinfo(np.int64).max:
+                classes = classes.astype(np.int64)           # (uint64 beyond int64 stays)
         elif kind == "int":
             classes = np.unique(arr.astype(np.float64)).astype(np.int64)
         else:
@@ -852,17 +856,35 @@ class TargetEncoder:
             if unknown:
                 self._unknown(unknown)
             return codes
-        try:
-            vals = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            bad = next(v for v in arr if not _is_number(v))
-            self._unknown([bad])
-        cls = self.classes_.astype(np.float64)
-        pos = np.clip(np.searchsorted(cls, vals), 0, len(cls) - 1)
-        ok = cls[pos] == vals
+        exact = self._exact_positions(arr)
+        if exact is not None:
+            pos, ok = exact
+        else:
+            try:
+                vals = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                bad = next(v for v in arr if not _is_number(v))
+                self._unknown([bad])
+            cls = self.classes_.astype(np.float64)
+            pos = np.clip(np.searchsorted(cls, vals), 0, len(cls) - 1)
+            ok = cls[pos] == vals
         if not ok.all():
             self._unknown(arr[~ok].tolist())
         return pos.astype(np.int64)
+
+    def _exact_positions(self, arr):
+        """(positions in classes_, found) for integer labels against integer classes,
+        compared as integers (float64 holds whole numbers exactly only up to 2**53); None
+        for other labels."""
+        cls = self.classes_
+        if arr.dtype.kind not in "iu" or cls.dtype.kind not in "iu":
+            return None
+        a = arr.astype(cls.dtype)
+        fits = a.astype(arr.dtype) == arr            # no wrap-around in the cast
+        if arr.dtype.kind == "i" and cls.dtype.kind == "u":
+            fits &= arr >= 0
+        pos = np.clip(np.searchsorted(cls, a), 0, len(cls) - 1)
+        return pos, fits & (cls[pos] == a)
 
     def unknown_mask(self, y) -> np.ndarray:
         """True where a label of ``y`` was not seen at fit (a missing label included): the
@@ -874,6 +896,9 @@ class TargetEncoder:
             return np.fromiter((v is None or (isinstance(v, float) and math.isnan(v))
                                 or str(v) not in known for v in arr), dtype=bool,
                                count=len(arr))
+        exact = self._exact_positions(arr)
+        if exact is not None:
+            return ~exact[1]
         if arr.dtype.kind in "biuf":
             vals = arr.astype(np.float64)
         else:
@@ -928,7 +953,8 @@ class TargetEncoder:
         elif kind == "bool":
             self.classes_ = np.array(d["classes"], dtype=bool)
         elif kind == "int":
-            self.classes_ = np.array(d["classes"], dtype=np.int64)
+            big = any(isinstance(c, int) and c > np.iinfo(np.int64).max for c in d["classes"])
+            self.classes_ = np.array(d["classes"], dtype=np.uint64 if big else np.int64)
         elif kind == "float":
             self.classes_ = np.array(d["classes"], dtype=np.float64)
         else:
