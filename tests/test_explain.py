@@ -484,6 +484,9 @@ def test_explain_target_none_and_a_feature_given_as_target(tmp_path):
     assert res.returncode == 2
     assert ("--target a is one of the model's input columns; it was trained to predict 'y' "
             "(--target none traces the forward pass only)") in res.stderr, res.stderr
+    res = run_cli("--model", model, "--data", str(tmp_path / "d.csv"), "--target", "Y")
+    assert res.returncode == 2 and "no column 'Y' in" in res.stderr
+    assert "(did you mean 'y'?)" in res.stderr
     res = run_cli("--model", model, "--data", str(tmp_path / "d.csv"), "--target", "none")
     assert res.returncode == 0, res.stderr
     assert "target: none (forward pass only" in res.stdout and "dCost" not in res.stdout

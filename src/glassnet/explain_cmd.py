@@ -555,8 +555,9 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         if target is not None and target not in part:
             target = None  # the CSV has no labels: forward only
     elif target not in part:
-        raise _usage(f"no column {target!r} in {data_path}; it has: "
-                     f"{', '.join(map(_shown, part.columns))}")
+        from .commands import _did_you_mean
+        raise _usage(f"no column {target!r} in {data_path}" + _did_you_mean(part, target)
+                     + f"; it has: {', '.join(map(_shown, part.columns))}")
     elif pre is not None and target != trained_on and target in pre.input_columns_:
         raise _usage(f"--target {target} is one of the model's input columns"
                      + (f"; it was trained to predict {trained_on!r}"

@@ -30,8 +30,10 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
     * columns with no values at all, and constant columns without missing values;
     * identifier-like numeric columns: integer-valued, no missing values, a different value in
       every row, at least ``min_id_rows`` rows, and either named like an id (``id``,
-      ``..._id``, ``...Id``, ``...ID``) or densely covering an integer range (distinct values
-      fill at least half of ``max - min + 1``), as a row number does (PassengerId);
+      ``..._id``, ``...Id``, ``...ID``), or named as pandas' ``to_csv`` names a row index (a
+      blank header, read as ``unnamed_<j>``; ``Unnamed: 0``; ``index``; ``level_0``), or
+      densely covering an integer range (distinct values fill at least half of
+      ``max - min + 1``), as a row number does (PassengerId);
     * identifier-like text columns: at least ``min_id_rows`` present values of which more
       than ``id_unique_ratio`` (0.9) are distinct (Name);
     * high-cardinality text columns: more than ``max_categories`` (50) distinct values that
@@ -64,7 +66,7 @@ _TARGET_FORMAT = "glassnet.TargetEncoder"
 _ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)")
 # a column without a name (the reader calls it unnamed_<j>; pandas read back: "Unnamed: 0"),
 # or pandas' reset_index names: where pandas' to_csv and R's write.csv put a row index
-_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+|[Ii]ndex|level_0)$")
+_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+(\.\d+)?|[Ii]ndex|level_0)$")
 MISSING_LABEL = "<missing>"
 
 
