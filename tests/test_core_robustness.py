@@ -6,6 +6,7 @@ by zero and invalid operations. Underflow (e^{−1000} → 0) is left to NumPy's
 it is the correct, intended result of the stable formulas, not a loss of accuracy.
 """
 import contextlib
+import copy
 import warnings
 
 import numpy as np
@@ -639,3 +640,66 @@ def test_local_grad_and_backward_without_forward_cache_say_what_to_do():
     assert m.layers[1].local_grad()["dy/dx"].shape == (4, 3)
     # a copy taken after the user's own forward keeps what it cached
     assert pickle.loads(pickle.dumps(m)).layers[1].local_grad()["dy/dx"].shape == (4, 3)
+
+
+def test_numerical_stability_trial_findings():
+    """Trial V4: gradcheck read a NaN gradient as excellent; an infinite L2 penalty was logged
+    as a normal epoch; Sigmoid + BCE pushed saturated right answers (the fused gradient used
+    the clipped ŷ); eps=0 divergence blamed the learning rate; epochs_trained was stale after
+    on_nonfinite='raise'."""
+    import warnings
+
+    import glassnet as gn
+
+    class BadGrad(gn.Layer):
+        def build(self, n_in, rng=None, dtype=np.float64):
+            self.n_in = self.n_out = n_in
+            self.params = {"w": np.ones(n_in, dtype=dtype)}
+            self.grads = {"w": np.zeros(n_in, dtype=dtype)}
+            return n_in
+
+        def forward(self, x, training=False):
+            self._x = x
+            return x * self.params["w"]
+
+        def backward(self, dy):
+            self.grads["w"][...] = np.nan
+            return dy * self.params["w"]
+
+    m = gn.Sequential([gn.Dense(2, 2), BadGrad()], dtype="float64", seed=0)
+    worst, errs = gn.gradcheck(m, np.ones((3, 2)), np.zeros((3, 2)), details=True)
+    assert np.isnan(worst) and np.isnan(errs["1:BadGrad.w"])
+
+    X, y = gn.data.make_moons(200, noise=0.2, seed=0)
+    m = gn.Sequential([gn.Dense(2, 16, init="he", activation="relu", l2=0.01),
+                       gn.Dense(16, 1, l2=0.01), gn.Sigmoid()], seed=0)
+    with pytest.warns(RuntimeWarning, match="the L2 penalty became non-finite"):
+        h = m.fit(X, y, loss="bce", optimizer=gn.SGD(lr=1e4), epochs=2)
+    assert h.diverged and all(np.isfinite(w).all() for w in m.get_weights())
+
+    Xs = np.array([[-1.0], [1.0]] * 50)
+    ys = (Xs[:, 0] > 0).astype(float)
+    for head, loss in (([gn.Sigmoid()], "bce"), ([], "bce_logits")):
+        net = gn.Sequential([gn.Dense(1, 1, init=[[60.0]]), *head], seed=0)
+        net.fit(Xs, ys, loss=loss, optimizer=gn.Adam(lr=0.1), epochs=50, batch_size=None)
+        assert net.layers[0].params["W"].item() == 60.0, loss
+
+    net = gn.Sequential([gn.Dense(2, 4, activation="relu"), gn.Dense(4, 1), gn.Sigmoid()],
+                        seed=0)
+    net.layers[0].params["b"][0] = -100.0  # a dead unit: its gradient is exactly 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.fit(X, y, loss="bce", optimizer=gn.Adam(lr=1e-3, eps=0.0), epochs=2)
+    assert any("Adam(eps=0)" in str(w.message) for w in caught)
+
+    net = gn.Sequential([gn.Dense(2, 16, init="he", activation="relu"), gn.Dense(16, 1),
+                         gn.Sigmoid()], seed=0)
+    net.fit(X, y, loss="bce", optimizer=gn.SGD(lr=0.1), epochs=3)
+    twin = copy.deepcopy(net)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        twin.fit(X, y, loss="bce", optimizer=gn.SGD(lr=1e4), epochs=5, initial_epoch=3)
+    assert twin.epochs_trained > 3   # an epoch ran before the loss overflowed
+    with pytest.raises(gn.train.DivergenceError):
+        net.fit(X, y, loss="bce", optimizer=gn.SGD(lr=1e4), epochs=5, on_nonfinite="raise",
+                initial_epoch=3)
+    assert net.epochs_trained == twin.epochs_trained

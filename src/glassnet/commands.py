@@ -526,8 +526,10 @@ def _build_model(n_in, hidden, activation, task, n_classes, seed, dtype):
 def _probabilities(model, X):
     """(m, k) class probabilities in float64 (two columns for a single sigmoid output), each
     row summing to 1 to float64 precision (a float32 softmax sums to 1 within ~1e-7, which
-    scikit-learn's log_loss warns about)."""
-    p = np.asarray(model.predict_proba(X), dtype=np.float64)
+    scikit-learn's log_loss warns about). NumPy's overflow warnings of a model with huge
+    weights are not printed in the middle of the report (its notes say what is wrong)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.asarray(model.predict_proba(X), dtype=np.float64)
     if p.ndim == 1 or p.shape[1] == 1:
         p = p.reshape(-1, 1)
         p = np.hstack([1.0 - p, p])
@@ -537,7 +539,8 @@ def _probabilities(model, X):
 
 
 def _regression_output(model, X, scaling):
-    out = np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):  # as _probabilities
+        out = np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
     return out * scaling["std"] + scaling["mean"]
 
 

@@ -10,6 +10,7 @@ its input's is reported as a ValueError naming the layer, never compared by broa
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 
@@ -58,12 +59,15 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     The relative error of one array is ‖a − n‖ / (‖a‖ + ‖n‖), a the gradient from
     ``backward`` and n the central finite difference (the denominator at least 1e-6: a zero
     gradient is not BAD for the difference's rounding noise). Below 1e-7 (``EXCELLENT``) is what a
-    correct float64 backward gives; up to about 1e-4 is rounding or a kink (ReLU at 0); above
-    1e-4 (``BAD``) means the backward is wrong, at moderate scale: with entries of |x| ≳ 1e8
-    (or weights that large) the float64 rounding of f swamps the step h of the other entries,
-    and a correct backward reads BAD too; check such a node on inputs of ordinary size. A
-    ``backward`` that returns None (a forgotten ``return``) or an array of another shape than
-    its input is a ValueError naming the layer.
+    correct float64 backward gives; up to about 1e-4 is rounding or an entry within h of a
+    kink (ReLU near 0); above 1e-4 (``BAD``) means the backward is wrong, at moderate scale:
+    an entry exactly at a kink (ReLU at 0, a hinge at its margin) reads up to about 1, as the
+    difference there averages the two sides; with entries of |x| ≳ 1e8 (or weights that
+    large) the float64 rounding of f swamps the step h of the other entries, and a correct
+    backward reads BAD too; check such a node on inputs of ordinary size. A NaN or infinite
+    gradient makes the result NaN (never a small number). A ``backward`` that returns None
+    (a forgotten ``return``) or an array of another shape than its input is a ValueError
+    naming the layer.
 
     Parameters
     ----------
@@ -173,5 +177,6 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     if not errors:
         raise ValueError(f"gradcheck compared nothing: {type(obj).__name__} has no parameters "
                          f"and check_input=False")
-    worst = max(errors.values())
+    # a NaN error (a NaN or infinite gradient) is the worst of all: max() would drop it
+    worst = math.nan if any(math.isnan(e) for e in errors.values()) else max(errors.values())
     return (worst, errors) if details else worst

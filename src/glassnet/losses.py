@@ -218,13 +218,14 @@ class BinaryCrossEntropy(Loss):
         n = self._n = m if self.sum_outputs else y_pred.size
         if self.from_logits:
             z = y_pred
-            self._p = _sigmoid(z)
+            self._p = self._yhat = _sigmoid(z)
             terms = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         else:
             eps = self.eps if self.eps is not None else \
                 (1e-7 if y_pred.dtype == np.float32 else 1e-12)
-            p = self._p = np.clip(y_pred, eps, 1 - eps)
-            terms = -(y * np.log(p) + (1 - y) * np.log1p(-p))
+            p = self._p = np.clip(y_pred, eps, 1 - eps)  # for the logs and dp's division
+            self._yhat = y_pred   # the fused dz = (ŷ − y)/n takes ŷ unclipped: a sigmoid
+            terms = -(y * np.log(p) + (1 - y) * np.log1p(-p))  # saturated right has dz = 0
         self._row_scale = None
         if weights is not None:  # ℓᵢ = Σⱼ termsᵢⱼ·(m/n): the row's mean, or sum
             return self._weighted(terms.reshape(m, -1).sum(axis=1), weights, y_pred.dtype) \
@@ -239,8 +240,8 @@ class BinaryCrossEntropy(Loss):
         return self._rows_scaled((p - self._y) / (p * (1 - p)) * inv_n)
 
     def fused_backward(self):
-        """dz = (ŷ − y)/(m·k), the sigmoid's input gradient in one step."""
-        return self._rows_scaled((self._p - self._y) * self._p.dtype.type(1.0 / self._n))
+        """dz = (ŷ − y)/(m·k), the sigmoid's input gradient in one step (ŷ not clipped)."""
+        return self._rows_scaled((self._yhat - self._y) * self._p.dtype.type(1.0 / self._n))
 
     def config(self):
         cfg = {"from_logits": True} if self.from_logits else {}

@@ -1164,6 +1164,11 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                             g += w.dtype.type(alpha / bw) * w
                             penalty += alpha * float(np.vdot(w, w))
                         batch_loss += 0.5 * penalty / bw
+                        if not math.isfinite(batch_loss):  # ‖W‖² overflowed: huge weights
+                            _diverged(params, snapshot, history, epoch, b, on_nonfinite,
+                                      optimizer, "the L2 penalty became non-finite at")
+                            model.stop_training = True
+                            break
                     optimizer.step(steps)
                     total += batch_loss * bw
                     seen += hi - lo
@@ -1213,6 +1218,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     history.stop_reason = model._stop_reason
                     break
         finally:  # callbacks finish (close files, restore best weights) even on an error
+            # the initial_epoch of a fit that continues this one, also after a raise: a
+            # diverged epoch (its weights were put back) and one cut short by Ctrl-C are not
+            # counted, as `glassnet train` counts
+            model.epochs_trained = initial_epoch + completed
             trained = model.get_weights() if history.interrupted else None
             try:
                 call("on_train_end", logs)
@@ -1227,9 +1236,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     elif history.diverged and _restored(cbs):
         history.stop_reason += f" EarlyStopping then put back {_restored(cbs)}."
     model.history = history
-    # the initial_epoch of a fit that continues this one: a diverged epoch (its weights were
-    # put back) and one cut short by Ctrl-C are not counted, as `glassnet train` counts
-    model.epochs_trained = initial_epoch + completed
     return history
 
 
@@ -1324,9 +1330,16 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
     if hasattr(optimizer, "reset"):
         optimizer.reset()
     history.diverged = True
+    eps = getattr(optimizer, "eps", None)
+    if isinstance(eps, (int, float)) and eps == 0:  # 0/0 where a gradient is exactly 0
+        hint = (f"{type(optimizer).__name__}(eps=0) divides by the root of a running mean "
+                f"of squared gradients, 0 for a parameter whose gradient is 0 (0/0 = NaN): "
+                f"give eps > 0 (the default 1e-8).")
+    else:
+        hint = (f"Try a lower learning rate (now {optimizer.lr:g}) or scale the inputs "
+                f"(standardize them).")
     msg = (f"training diverged: {what} epoch {epoch + 1}, batch "
-           f"{batch + 1}; the weights from the start of that epoch were restored. Try a lower "
-           f"learning rate (now {optimizer.lr:g}) or scale the inputs (standardize them).")
+           f"{batch + 1}; the weights from the start of that epoch were restored. {hint}")
     history.stop_reason = msg
     if on_nonfinite == "raise":
         raise DivergenceError(msg)
