@@ -448,8 +448,8 @@ def test_label_metrics_reject_bad_input(fn):
         fn([0, 1, 1], [0.2, 0.7, 0.9])
     with pytest.raises(ValueError, match="string labels.*numeric labels"):
         fn(["a", "b"], [0, 1])
-    with pytest.raises(ValueError, match="1-D.*argmax"):
-        fn(np.eye(3), np.eye(3))
+    with pytest.raises(ValueError, match="1-D.*argmax"):   # probability rows (0/1 rows are
+        fn(np.eye(3) * 0.5, np.eye(3) * 0.5)               # multi-label data, as in sklearn)
     with pytest.raises(ValueError, match="None"):
         fn(np.array([0, None], dtype=object), [0, 1])
 
@@ -469,7 +469,7 @@ def test_other_parameter_errors():
         M.precision_score([0, 1], [1, 1], pos_label=2)
     with pytest.raises(ValueError, match="unknown average 'mean'"):
         M.f1_score([0, 1], [0, 1], average="mean")
-    with pytest.raises(ValueError, match="multilabel"):
+    with pytest.raises(ValueError, match="multi-label data"):
         M.f1_score([0, 1], [0, 1], average="samples")
     with pytest.raises(ValueError, match="zero_division"):
         M.f1_score([0, 1], [0, 1], zero_division=2)
@@ -578,3 +578,29 @@ def test_public_functions_document_their_formula():
 def test_docstring_examples_run():
     result = doctest.testmod(M, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 5
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_multilabel_indicator_arrays_match_sklearn(seed):
+    """Trial V3: glassnet.metrics refused multi-label 0/1 rows (and its hint, argmax, threw
+    labels away), so fit's multi-label numbers could not be reproduced with it."""
+    rng = np.random.default_rng(seed)
+    m, n_labels = int(rng.integers(1, 12)), int(rng.integers(2, 5))
+    Y, P = rng.integers(0, 2, (m, n_labels)), rng.integers(0, 2, (m, n_labels))
+    assert M.accuracy_score(Y, P) == skm.accuracy_score(Y, P)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for avg in ("micro", "macro", "weighted", "samples", None):
+            for zd in (0, 1):
+                for name in ("precision_score", "recall_score", "f1_score"):
+                    np.testing.assert_allclose(
+                        getattr(M, name)(Y, P, average=avg, zero_division=zd),
+                        getattr(skm, name)(Y, P, average=avg, zero_division=zd),
+                        err_msg=f"{name} {avg} {zd}")
+    scores = rng.random((m, n_labels))
+    if all(len(set(Y[:, j])) == 2 for j in range(n_labels)):
+        assert M.roc_auc_score(Y, scores) == pytest.approx(skm.roc_auc_score(Y, scores))
+    with pytest.raises(ValueError, match="average='binary' does not apply"):
+        M.f1_score(Y, P)
+    with pytest.raises(ValueError, match="must be one too, of the same shape"):
+        M.f1_score(Y, P[:, :1], average="macro")

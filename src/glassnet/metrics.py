@@ -19,6 +19,12 @@ of the texts glassnet grew from, writes ``np.average(np.where(y_pred[mask] == y_
 ``np.where`` with one argument returns the *indices* of the matches, so that averages
 positions, not hits. Counting avoids it.)
 
+Multi-label data (one 0/1 column per label, shape (m, L), scikit-learn's
+``multilabel-indicator``): ``accuracy_score`` is the share of rows with every label right,
+precision/recall/F1 count each label (column) as a binary problem (``average`` micro, macro,
+weighted, samples or None), ``roc_auc_score`` is the mean of the labels' AUCs; the other
+functions take one label per example.
+
 Signatures follow scikit-learn's so the names feel familiar; results agree with
 ``sklearn.metrics`` (the tests check this on random inputs). This module needs NumPy only.
 """
@@ -115,7 +121,9 @@ def _check_labels_1d(y, name):
         arr = arr[:, 0]
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one label per example), got shape {arr.shape}; "
-                         f"for one-hot or probability rows pass {name}.argmax(axis=1)")
+                         f"for one-hot or probability rows pass {name}.argmax(axis=1) (multi-"
+                         f"label 0/1 rows: accuracy_score, precision/recall/f1_score and "
+                         f"roc_auc_score take them; score each label's column for the others)")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty; at least one example is needed")
     if arr.dtype == object:
@@ -150,6 +158,31 @@ def _check_pair(y_true, y_pred):
         raise ValueError(f"y_true holds {gt} labels (e.g. {yt[0].item()!r}) but y_pred holds {gp} "
                          f"labels (e.g. {yp[0].item()!r}); both must use the same kind of labels")
     return yt, yp, np.union1d(yt, yp)
+
+
+def _multilabel_pair(y_true, y_pred, name_pred="y_pred"):
+    """(Y, P) as int arrays when both are multi-label indicator arrays (shape (m, L), L > 1,
+    every value 0 or 1, as scikit-learn's ``multilabel-indicator``); None otherwise."""
+    def indicator(v):
+        if getattr(v, "ndim", None) is None and not isinstance(v, (list, tuple)):
+            return None
+        try:
+            a = np.asarray(v)
+        except (TypeError, ValueError):
+            return None
+        if a.ndim != 2 or a.shape[1] < 2 or a.dtype.kind not in "biuf" or a.shape[0] == 0:
+            return None
+        return a if ((a == 0) | (a == 1)).all() else None
+    Y = indicator(y_true)
+    if Y is None:
+        return None
+    P = indicator(y_pred)
+    if P is None or P.shape != Y.shape:
+        got = np.shape(y_pred) if hasattr(y_pred, "__len__") else "a scalar"
+        raise ValueError(f"y_true is a multi-label indicator array of shape {Y.shape} (0/1 "
+                         f"per label); {name_pred} must be one too, of the same shape, got "
+                         f"{got}")
+    return Y.astype(np.int64), P.astype(np.int64)
 
 
 def _check_labels_param(labels, like, name="labels"):
@@ -197,10 +230,16 @@ def _check_zero_division(zero_division):
     raise ValueError(f"zero_division must be 'warn', 0, 1 or np.nan, got {zero_division!r}")
 
 
-def _check_average(average):
+def _check_average(average, multilabel=False):
+    if average == "samples" and not multilabel:
+        raise ValueError("average='samples' is for multi-label data (0/1 indicator rows); "
+                         "choose 'binary', 'micro', 'macro', 'weighted' or None")
     if average == "samples":
-        raise ValueError("average='samples' is for multilabel data, which glassnet's metrics "
-                         "do not take; choose 'binary', 'micro', 'macro', 'weighted' or None")
+        return
+    if average == "binary" and multilabel:
+        raise ValueError("y_true and y_pred are multi-label (0/1 per label): average='binary' "
+                         "does not apply; choose 'micro', 'macro', 'weighted', 'samples' or "
+                         "None")
     if average not in _AVERAGES:
         raise ValueError(f"unknown average {average!r}; choose one of 'binary', 'micro', "
                          f"'macro', 'weighted' or None (per-class scores)")
@@ -283,12 +322,27 @@ def _resolve_labels(yt, classes, average, pos_label, labels):
 
 
 def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for):
-    """Per-class (or micro) precision, recall, F1, support, before averaging."""
-    _check_average(average)
+    """Per-class (or micro) precision, recall, F1, support, before averaging; for
+    multi-label indicator arrays per label (column), as scikit-learn counts them."""
+    ml = _multilabel_pair(y_true, y_pred)
+    _check_average(average, ml is not None)
     zero_value = _check_zero_division(zero_division)
-    yt, yp, classes = _check_pair(y_true, y_pred)
-    labels = _resolve_labels(yt, classes, average, pos_label, labels)
-    tp, pred, true = _class_counts(yt, yp, classes, labels)
+    if ml is not None:
+        Y, P = ml
+        cols = np.arange(Y.shape[1]) if labels is None else np.asarray(labels, dtype=np.int64)
+        if cols.ndim != 1 or (cols < 0).any() or (cols >= Y.shape[1]).any():
+            raise ValueError(f"labels of multi-label data are column indices 0..{Y.shape[1] - 1}"
+                             f", got {labels!r}")
+        Y, P = Y[:, cols], P[:, cols]
+        if average == "samples":   # per row, then the mean over rows
+            axis, labels = 1, np.arange(len(Y))
+        else:
+            axis, labels = 0, cols
+        tp, pred, true = (Y & P).sum(axis), P.sum(axis), Y.sum(axis)
+    else:
+        yt, yp, classes = _check_pair(y_true, y_pred)
+        labels = _resolve_labels(yt, classes, average, pos_label, labels)
+        tp, pred, true = _class_counts(yt, yp, classes, labels)
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
     warn = zero_division == "warn"
@@ -450,8 +504,12 @@ def accuracy_score(y_true, y_pred, *, normalize=True):
     >>> accuracy_score([0, 1, 2, 2], [0, 2, 2, 2])
     0.75
     """
-    yt, yp, _ = _check_pair(y_true, y_pred)
-    hits = yt == yp
+    ml = _multilabel_pair(y_true, y_pred)
+    if ml is not None:   # multi-label: a row counts when every label is right (subset)
+        hits = (ml[0] == ml[1]).all(axis=1)
+    else:
+        yt, yp, _ = _check_pair(y_true, y_pred)
+        hits = yt == yp
     return float(np.mean(hits)) if normalize else int(np.sum(hits))
 
 
@@ -767,7 +825,15 @@ def roc_auc_score(y_true, y_score):
     --------
     >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     0.75
+
+    Multi-label data (``y_true`` of 0/1 rows, shape (m, L), with scores of the same shape):
+    the mean of the L labels' AUCs (scikit-learn's ``average="macro"``).
     """
+    Y = _multilabel_pair(y_true, np.zeros(np.shape(y_score))) \
+        if np.ndim(y_score) == 2 and np.shape(y_score)[1] > 1 else None
+    if Y is not None:
+        S = _check_proba(y_score, "y_score")
+        return float(np.mean([roc_auc_score(Y[0][:, j], S[:, j]) for j in range(Y[0].shape[1])]))
     yt = _check_labels_1d(y_true, "y_true")
     s = _check_proba(y_score, "y_score")
     if s.ndim == 2:
