@@ -1,5 +1,6 @@
 """The fit loop: History, batching, validation, callbacks, regularization, determinism, the
 divergence guard, Ctrl-C, metrics, prediction helpers, dtypes and argument checking."""
+import copy
 import csv
 import io
 import json
@@ -2321,3 +2322,24 @@ def test_keras_user_trial_findings(tmp_path, capsys):
     with pytest.raises(ValueError, match="need 0/1 targets; these hold probabilities"):
         m.evaluate(np.eye(4), soft, loss="bce", metrics=["accuracy"])
     assert set(m.evaluate(np.eye(4), soft, loss="bce", metrics=())) == {"loss"}
+
+
+def test_class_weight_is_sample_weight_by_class():
+    """Keras trial: fit(class_weight=) was unknown; it weighs each row by its class's weight,
+    so it equals the matching sample_weight bit for bit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    for head, y, loss in (([gn.Dense(1), gn.Sigmoid()], (X[:, 0] > 0.8).astype(int), "bce"),
+                          ([gn.Dense(3), gn.Softmax()], rng.integers(0, 3, 90), "cce")):
+        cw = {0: 1.0, 1: 5.0, 2: 2.0}
+        a = gn.Sequential([gn.Dense(3, 4, activation="tanh"), *copy.deepcopy(head)], seed=0)
+        b = copy.deepcopy(a)
+        a.fit(X, y, loss=loss, epochs=2, class_weight=cw)
+        b.fit(X, y, loss=loss, epochs=2, sample_weight=np.array([cw[int(c)] for c in y]))
+        assert all(p.tobytes() == q.tobytes() for p, q in zip(a.get_weights(), b.get_weights()))
+    with pytest.raises(ValueError, match=r"no weight for class\(es\) \[2\]"):
+        a.fit(X, y, loss="cce", class_weight={0: 1.0, 1: 2.0})
+    with pytest.raises(ValueError, match="class_weight needs a classifier"):
+        gn.Sequential([gn.Dense(3, 1)], seed=0).fit(X, X[:, 0], class_weight={0: 1.0})
+    with pytest.raises(TypeError, match="class_weight must be a dict"):
+        a.fit(X, y, loss="cce", class_weight=[1.0, 2.0, 3.0])

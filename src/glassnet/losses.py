@@ -446,6 +446,8 @@ LOSSES = {
     "cce": CategoricalCrossEntropy, "categorical_crossentropy": CategoricalCrossEntropy,
     "categorical_cross_entropy": CategoricalCrossEntropy,
     "cross_entropy": CategoricalCrossEntropy, "hinge": Hinge,
+    # Keras's name for integer labels, which CategoricalCrossEntropy takes as they are
+    "sparse_categorical_crossentropy": CategoricalCrossEntropy,
 }
 
 

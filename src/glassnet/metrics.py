@@ -1020,7 +1020,9 @@ KIND = {name: kind for name, (_, kind, _) in _REGISTRY.items()}
 #: Other names accepted for a metric (Keras's): ``get``, ``greater_is_better`` and ``fit``'s
 #: ``metrics`` take them; fit logs the metric under its own name ("acc" is logged as
 #: "accuracy").
-ALIASES = {"acc": "accuracy"}
+ALIASES = {"acc": "accuracy", "binary_accuracy": "accuracy",
+           "categorical_accuracy": "accuracy", "sparse_categorical_accuracy": "accuracy",
+           "auc": "roc_auc", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
 
 
 def _key(name):
@@ -1043,7 +1045,8 @@ def get(name):
     Names: accuracy, precision, recall, f1 (binary: class 1 is positive; in ``fit`` and
     ``evaluate`` of a model with three or more class outputs, macro-averaged), precision_macro,
     precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
-    mse, mae, r2; ``"acc"`` is accepted for accuracy (:data:`ALIASES`). ``KIND[name]`` says
+    mse, mae, r2; Keras's names are accepted too (``"acc"``, ``"binary_accuracy"``,
+    ``"auc"``, ``"mean_absolute_error"`` ...: :data:`ALIASES`). ``KIND[name]`` says
     what the function reads; ``greater_is_better(name)`` which direction is good.
 
     Raises

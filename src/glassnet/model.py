@@ -309,7 +309,7 @@ class Sequential:
 
     def fit(self, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
-            on_nonfinite="stop", initial_epoch=0, sample_weight=None):
+            on_nonfinite="stop", initial_epoch=0, sample_weight=None, class_weight=None):
         """Train the model in place and return a :class:`~glassnet.train.History`.
 
         Parameters
@@ -377,6 +377,14 @@ class Sequential:
             Σ wᵢ·ℓᵢ / Σ wᵢ of its rows' losses (integer weights act as repeated rows, weight
             0 removes a row; a batch whose rows all weigh 0 takes no step), and the logged
             ``loss``/``val_loss`` are weighted means too (metrics are not weighted).
+            (Keras divides Σ wᵢ·ℓᵢ by the batch's number of rows instead: its losses and
+            gradients are these times the batch's mean weight.)
+        class_weight : dict {class index: weight}, optional
+            Keras's: each training row weighs its class's weight (times its
+            ``sample_weight``), e.g. ``{0: 1.0, 1: 10.0}`` for a rare class 1; every class in
+            ``y`` needs a weight. For a classifier with one label per row (binary
+            cross-entropy on one output, categorical cross-entropy, hinge); validation rows
+            are not weighted by it.
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
         history (``history.interrupted`` is then True); an EarlyStopping callback still puts
@@ -388,7 +396,7 @@ class Sequential:
                    batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
                    validation_split=validation_split, callbacks=callbacks, metrics=metrics,
                    verbose=verbose, on_nonfinite=on_nonfinite, initial_epoch=initial_epoch,
-                   sample_weight=sample_weight)
+                   sample_weight=sample_weight, class_weight=class_weight)
 
     def evaluate(self, X, y, loss=None, metrics=None, sample_weight=None):
         """Return {"loss": ..., metric: ...} on (X, y) without training (the loss weighted by

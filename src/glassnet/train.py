@@ -670,6 +670,42 @@ def _to_labels(out, loss):
     return (out.reshape(-1) > _threshold(loss)).astype(np.int64)
 
 
+def _class_row_weights(class_weight, Y, loss, n_out):
+    """Per-row weights from Keras's ``class_weight`` ({class index: weight}) for targets
+    ``Y`` (as ``prepare_targets`` gives them): class labels 0..k-1, 0/1 of one sigmoid output,
+    or one-hot rows."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class index: weight}}, got "
+                        f"{type(class_weight).__name__}")
+    multilabel = isinstance(loss, _losses.BinaryCrossEntropy) and n_out > 1
+    if multilabel or not isinstance(loss, (_losses.BinaryCrossEntropy,
+                                           _losses.CategoricalCrossEntropy, _losses.Hinge)):
+        raise ValueError("class_weight needs a classifier with one label per row (binary "
+                         "cross-entropy on one output, categorical cross-entropy, hinge); "
+                         "for " + ("multi-label outputs" if multilabel else
+                                   f"{type(loss).__name__}") + " pass sample_weight")
+    Yc = np.asarray(Y)
+    if Yc.dtype.kind == "f" and not np.all((Yc == 0) | (Yc == 1)) and Yc.ndim == 2 \
+            and Yc.shape[1] == 1:
+        raise ValueError("class_weight needs 0/1 targets for binary cross-entropy, got "
+                         "probabilities (soft targets); pass sample_weight")
+    labels = _labels_of(Yc, loss, n_out)
+    weights = {}
+    for k, v in class_weight.items():
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"class_weight keys are class indices (ints), got {k!r}")
+        weights[int(k)] = v
+    missing = sorted(set(np.unique(labels).tolist()) - set(weights))
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing[:10]} of y "
+                         f"(give every class present a weight)")
+    table = np.zeros(int(labels.max()) + 1, dtype=np.float64)
+    for k, v in weights.items():
+        if 0 <= k < len(table):
+            table[k] = float(v)
+    return table[labels]
+
+
 def _labels_of(y, loss=None, n_out=1):
     """Targets as one class label per row: the argmax of one-hot rows; integer-valued floats
     (0./1. for binary cross-entropy) as integers; a one-output Hinge's −1/+1 (or 0/1) as 0/1,
@@ -924,7 +960,7 @@ def _catch_sigint(state):
 
 def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle=True,
         validation_data=None, validation_split=0.0, callbacks=(), metrics=(), verbose=0,
-        on_nonfinite="stop", initial_epoch=0, sample_weight=None):
+        on_nonfinite="stop", initial_epoch=0, sample_weight=None, class_weight=None):
     """Train ``model`` in place; see :meth:`glassnet.Sequential.fit` for the parameters."""
     from . import optim as _optim
 
@@ -974,6 +1010,11 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
+    if class_weight is not None:  # Keras's: each row weighs its class's weight (times its own)
+        _check_weighted_loss(loss)
+        cw = _class_row_weights(class_weight, Y, loss, n_out)
+        W = check_sample_weight(cw if W is None else cw * W, len(X), model.dtype,
+                                "sample_weight × class_weight")
 
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
