@@ -2337,6 +2337,17 @@ def test_class_weight_is_sample_weight_by_class():
         a.fit(X, y, loss=loss, epochs=2, class_weight=cw)
         b.fit(X, y, loss=loss, epochs=2, sample_weight=np.array([cw[int(c)] for c in y]))
         assert all(p.tobytes() == q.tobytes() for p, q in zip(a.get_weights(), b.get_weights()))
+    # validation rows are not weighted by it (Keras): val_loss as without class_weight
+    c = gn.Sequential([gn.Dense(3, 4, activation="tanh"), gn.Dense(3), gn.Softmax()], seed=0)
+    d = copy.deepcopy(c)
+    hc = c.fit(X, y, loss="cce", epochs=1, validation_split=0.3, class_weight=cw)
+    hd = d.fit(X, y, loss="cce", epochs=1, validation_split=0.3)
+    bg = type(c.rng.bit_generator)()
+    bg.state = c._split_rng_state
+    held = np.random.Generator(bg).permutation(len(X))[:27]
+    vc = c.evaluate(X[held], y[held], loss="cce", metrics=())
+    assert hc.history["val_loss"][0] == pytest.approx(vc["loss"], rel=1e-6)
+    assert hc.history["loss"] != hd.history["loss"]
     with pytest.raises(ValueError, match=r"no weight for class\(es\) \[2\]"):
         a.fit(X, y, loss="cce", class_weight={0: 1.0, 1: 2.0})
     with pytest.raises(ValueError, match="class_weight needs a classifier"):

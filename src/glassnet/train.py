@@ -1010,11 +1010,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
-    if class_weight is not None:  # Keras's: each row weighs its class's weight (times its own)
-        _check_weighted_loss(loss)
-        cw = _class_row_weights(class_weight, Y, loss, n_out)
-        W = check_sample_weight(cw if W is None else cw * W, len(X), model.dtype,
-                                "sample_weight × class_weight")
+    CW = None
+    if class_weight is not None:  # Keras's: each training row weighs its class's weight
+        _check_weighted_loss(loss)  # (times its own); applied once the validation rows are
+        CW = _class_row_weights(class_weight, Y, loss, n_out)  # held out, as Keras does
 
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -1053,6 +1052,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         # through `rows` (the training rows, in the order a copy X[rows] would have them)
         Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
         rows, Y = perm[n_val:], Y[perm[n_val:]]
+        if CW is not None:
+            CW = CW[perm[n_val:]]
         if W is not None:
             Wv, W = W[perm[:n_val]], W[perm[n_val:]]
             if not W.sum() > 0:
@@ -1061,6 +1062,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 Wv = None  # the held-out rows all weigh 0: their plain mean loss is logged
     else:
         Xv = Yv = None
+    if CW is not None:
+        W = check_sample_weight(CW if W is None else CW * W, len(Y), model.dtype,
+                                "sample_weight × class_weight")
 
     m = len(Y)
     bs = m if batch_size is None or batch_size >= m else batch_size
