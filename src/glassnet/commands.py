@@ -1822,6 +1822,9 @@ def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
         ax.plot([lo, hi], [lo, hi], color="k", lw=1, ls="--", label="perfect")
         ax.set_xlabel("actual")
         ax.set_ylabel("predicted")
+        # a power of ten beside the axis for very small or large targets (1e-4: the default
+        # labels -0.00020, -0.00015 ... ran into each other)
+        ax.ticklabel_format(axis="both", style="sci", scilimits=(-3, 5), useMathText=True)
         ax.set_title(f"Predicted vs actual ({where} rows)")
         ax.legend(loc="best")
         ax.grid(True, alpha=0.3)
