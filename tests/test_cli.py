@@ -1902,3 +1902,15 @@ def test_a_numeric_target_with_a_stray_token_needs_no_task_option(tmp_path):
               "--epochs", "2", "--out", "r", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert json.loads((tmp_path / "r" / "metrics.json").read_text())["task"] == "regression"
+
+
+def test_many_columns_dropped_for_one_reason_share_a_note():
+    """Trial S3: a 521-column file printed 300 'dropped constN: constant' lines."""
+    from glassnet.commands import _dropped_notes
+    dropped = {f"c{i}": f"constant (every value is {i})" for i in range(12)}
+    dropped.update({"e0": "all values missing", "id": "identifier-like: a unique integer"})
+    notes = _dropped_notes(dropped)
+    assert notes[0] == ("dropped 12 columns (constant): c0, c1, c2, c3, c4 ... c11 "
+                        "(report.html's column table gives each one's reason)")
+    assert notes[1:] == ["dropped e0: all values missing",
+                         "dropped id: identifier-like: a unique integer"]

@@ -1676,11 +1676,33 @@ def _jsonable(o):
     return o
 
 
+_GROUP_DROPS_FROM = 6  # columns dropped for one kind of reason: one line for all of them
+
+
+def _dropped_notes(dropped) -> list[str]:
+    """'dropped COL: reason' per column; a wide file's many columns dropped for the same kind
+    of reason (constant, all values missing ...: the reason before its details in brackets or
+    after a colon) share one line naming the first few."""
+    by_kind: dict = {}
+    for col, reason in dropped.items():
+        kind = str(reason).split(" (")[0].split(":")[0]
+        by_kind.setdefault(kind, []).append((col, reason))
+    lines = []
+    for kind, cols in by_kind.items():
+        if len(cols) < _GROUP_DROPS_FROM:
+            lines += [f"dropped {_shown(c)}: {r}" for c, r in cols]
+            continue
+        names = ", ".join(_shown(c) for c, _ in cols[:5])
+        lines.append(f"dropped {len(cols)} columns ({kind}): {names} ... {_shown(cols[-1][0])}"
+                     f" (report.html's column table gives each one's reason)")
+    return lines
+
+
 def _preprocessing_notices(pre, table, train_tab):
     """What the preprocessing did, one line each: dropped columns, text columns that are
     numbers but for a few values (or for $ % and thousands separators), imputed columns."""
     from .preprocess import numeric_text_note
-    dropped = [f"dropped {_shown(col)}: {reason}" for col, reason in pre.dropped_.items()]
+    dropped = _dropped_notes(pre.dropped_)
     imputed, kept, outside = [], [], []
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
