@@ -1914,3 +1914,31 @@ def test_many_columns_dropped_for_one_reason_share_a_note():
                         "(report.html's column table gives each one's reason)")
     assert notes[1:] == ["dropped e0: all values missing",
                          "dropped id: identifier-like: a unique integer"]
+
+
+def test_evaluate_on_the_training_file_reads_it_as_train_did(tmp_path):
+    """Trial X3: '953' beside '2.596' in a ';' file without a decimal comma was read as 2.596
+    but recorded as a decimal-comma column, so evaluate on the very training file read 2596:
+    accuracy 0.88 -> 0.54."""
+    from glassnet.data import read_csv
+    (tmp_path / "s.csv").write_text("a;b\n1;1.500\n2;850\n")
+    t = read_csv(tmp_path / "s.csv")
+    assert t["b"].tolist() == [1.5, 850.0] and t.decimal_comma_columns == set()
+    assert t.dot_decimal_columns == {"b"}
+    r = np.random.default_rng(3)
+    n = 300
+    x1, x3 = r.integers(0, 10, n), r.integers(100, 2999, n)
+    y = ((x3 - 1500) / 800 + (x1 - 5) / 3 + r.normal(0, .3, n) > 0).astype(int)
+
+    def g(v):
+        return f"{v // 1000}.{v % 1000:03d}" if v >= 1000 else str(v)
+
+    (tmp_path / "tr.csv").write_text("x1;x3;y\n" + "".join(
+        f"{a};{g(b)};{c}\n" for a, b, c in zip(x1, x3, y)))
+    res = run("train", "tr.csv", "--target", "y", "--out", "m", "--epochs", "20",
+              "--val-split", "0", "--test-split", "0", "-q", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    trained = json.loads((tmp_path / "m" / "metrics.json").read_text())["metrics"]["train"]
+    res = run("evaluate", "m/model.gnet", "tr.csv", "--json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["metrics"]["accuracy"] == pytest.approx(trained["accuracy"])

@@ -705,8 +705,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         ev = table._evidence
         mode = _decide_grouping(ev, decimal, forced)
         # the probe already read it so unless a column must now group or stop grouping
-        if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["grouped"]) or (
-                mode == "forced" and (ev["grouped"] - forced or ev["maybe"] & forced)):
+        if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["thousands"]) or (
+                mode == "forced" and (ev["thousands"] - forced or ev["maybe"] & forced)):
             table = _parse(text, *opts, chunk_rows=None, grouping=mode)
     # the columns read with '.' decimals as asked, even where they hold text (1.234.567):
     # their text is then no decimal-comma number either
@@ -878,8 +878,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         if empty[j]:                           # one piece decides which comes first
             continue
         kinds = {p.dtype.kind for p in parts[k]}
-        read = commas[k]   # True (decimal commas), "grouped", or a _grouping kind
-        comma = True in read or "grouped" in read
+        read = commas[k]   # True (decimal commas), "thousands", or a _grouping kind
+        comma = True in read or "thousands" in read
         if len(kinds) > 1 or (comma and (False in read or "dot" in read)) or (
                 "maybe" in read and len(read) > 1 and grouping == "probe"):
             return None  # numbers and text, or numbers with and without decimal commas
@@ -906,17 +906,17 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     table._comma = comma_decimal
     table._comma_cols = frozenset(col_name for k, (_, col_name) in enumerate(keep)
                                   if col_name in columns
-                                  and (True in commas[k] or "grouped" in commas[k]))
+                                  and (True in commas[k] or "thousands" in commas[k]))
     floats = [(c, col_name) for c, (_, col_name) in zip(commas, keep) if col_name in columns]
     # the numeric columns whose '.' was read as a decimal point where it could have grouped
     # thousands (0.5, 886.440): a model reads them so again (read_csv(dot_decimal_columns=))
-    table._dot_cols = frozenset(n for c, n in floats if ({"dot", "maybe"} & c)
-                                and "grouped" not in c and True not in c) \
+    table._dot_cols = frozenset(n for c, n in floats if ({"dot", "maybe", "grouped"} & c)
+                                and "thousands" not in c and True not in c) \
         if comma_decimal else frozenset()
     table._evidence = {   # what read_csv decides the thousands dots from
         "comma": any(True in c for c, _ in floats), "dot": any("dot" in c for c, _ in floats),
-        "grouped": {n for c, n in floats if "grouped" in c},
-        "maybe": {n for c, n in floats if ({"maybe", "sure"} & c) and "grouped" not in c}}
+        "thousands": {n for c, n in floats if "thousands" in c},   # read grouped
+        "maybe": {n for c, n in floats if ({"maybe", "sure"} & c) and "thousands" not in c}}
     return table
 
 
@@ -1074,7 +1074,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     that way: ``.`` groups thousands (``1.500``, ``2.250,75``), and a value whose ``.`` does not
     (``1.5``) raises :class:`_Ambiguous`. A column of whole numbers grouped with ``.`` is
     read so as ``grouping`` (one of :data:`_GROUP_MODES`) and ``forced`` (the column is known
-    to have decimal commas) say (:func:`_groups`). ``comma`` is then "grouped", and else
+    to have decimal commas) say (:func:`_groups`). ``comma`` is then "thousands", and else
     the :func:`_grouping` kind (for read_csv's decision and the chunks' agreement).
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
@@ -1099,7 +1099,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
                 if not _groups(kind, forced, grouping):
                     return col, kind
                 col[keep] = _ungrouped(present)
-                return col, "grouped"
+                return col, "thousands"
         except ValueError:
             pass
     raw = [v.strip() for v in raw]
@@ -1114,7 +1114,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
             if comma_decimal:
                 comma = _grouping(present, values)
                 if _groups(comma, forced, grouping):
-                    values, comma = _ungrouped(present), "grouped"
+                    values, comma = _ungrouped(present), "thousands"
         except ValueError:
             values = None
             if comma_decimal:  # 1,5 and 1.500,25; or 1.234.567, which numpy cannot read
@@ -1123,7 +1123,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
                 if values is None:   # 1.234.567: numpy reads no two-dot number
                     kind = _grouping(present)
                     if _groups(kind, forced, grouping):
-                        values, comma = _ungrouped(present), "grouped"
+                        values, comma = _ungrouped(present), "thousands"
     else:
         values = np.empty(0, dtype=np.float64)
     if values is not None:
