@@ -2354,3 +2354,52 @@ def test_class_weight_is_sample_weight_by_class():
         gn.Sequential([gn.Dense(3, 1)], seed=0).fit(X, X[:, 0], class_weight={0: 1.0})
     with pytest.raises(TypeError, match="class_weight must be a dict"):
         a.fit(X, y, loss="cce", class_weight=[1.0, 2.0, 3.0])
+
+
+def test_review_of_the_keras_changes(tmp_path):
+    """Review: mse on soft multi-label targets was refused with the label metrics; a resumed
+    history padded NaN where a callback had logged; EarlyStopping's reason said 'did not
+    improve' when the baseline was not beaten; a failed fit replaced evaluate's metrics; a
+    schedule without a readable signature crashed."""
+    soft = np.array([[.9, .8], [.9, .8], [.1, .2], [.1, .2]])
+    m = gn.Sequential([gn.Dense(4, 2), gn.Sigmoid()], seed=0)
+    assert set(m.evaluate(np.eye(4), soft, loss="bce", metrics=["mse", "mae"])) == {
+        "loss", "mse", "mae"}
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    class Add(gn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["custom"] = 10.0 + epoch
+
+    m = gn.Sequential([gn.Dense(4, activation="relu"), gn.Dense(1, activation="sigmoid")],
+                      seed=0)
+    m.fit(X, y, epochs=3, callbacks=[Add(), gn.ModelCheckpoint(tmp_path / "ck.gnet")],
+          metrics=["accuracy"])
+    back = gn.io.resume(tmp_path / "ck.gnet", X, y, epochs=5, callbacks=[Add()])
+    assert back.history.history["custom"] == [10.0, 11.0, 12.0, 13.0, 14.0]
+
+    with pytest.raises(ValueError, match="2 columns"):
+        m.fit(X[:, :2], y, metrics=["precision"])
+    assert set(m.evaluate(X, y)) == {"loss", "accuracy"}
+
+    class Feed(gn.Callback):
+        seq = [1.0, 0.9, 0.8, 0.7, 0.75, 0.6]
+
+        def on_epoch_end(self, e, logs=None):
+            logs["score"] = self.seq[e]
+
+    h = gn.Sequential([gn.Dense(1, activation="sigmoid")], seed=0).fit(
+        X, y, epochs=6, callbacks=[Feed(), gn.EarlyStopping(monitor="score", mode="min",
+                                                            patience=3, baseline=0.5)])
+    assert h.stop_reason.startswith("early stopping: score did not beat the baseline 0.5")
+
+    class NoSignature:
+        __signature__ = 5
+
+        def __call__(self, epoch, lr):
+            return lr
+
+    gn.LearningRateScheduler(NoSignature())

@@ -341,6 +341,11 @@ def test_target_encoder_numbers():
     back = TargetEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
     assert back.classes_.tolist() == big.tolist() and back.transform(big).tolist() == [0, 1]
     assert TargetEncoder().fit([3, 7, 5]).transform(np.array([7.0, 3.0])).tolist() == [2, 0]
+    signed = TargetEncoder().fit(np.array([-1, 0, 1]))
+    wraps = np.array([2**64 - 1], dtype=np.uint64)   # -1 once cast to int64
+    assert signed.unknown_mask(wraps).tolist() == [True]
+    with pytest.raises(ValueError, match="unknown label"):
+        signed.transform(wraps)
 
 
 def test_target_encoder_on_titanic():

@@ -885,6 +885,8 @@ class TargetEncoder:
         fits = a.astype(arr.dtype) == arr            # no wrap-around in the cast
         if arr.dtype.kind == "i" and cls.dtype.kind == "u":
             fits &= arr >= 0
+        if arr.dtype.kind == "u" and cls.dtype.kind == "i":
+            fits &= a >= 0                           # 2**64 - 1 wraps around to -1
         pos = np.clip(np.searchsorted(cls, a), 0, len(cls) - 1)
         return pos, fits & (cls[pos] == a)
 

@@ -188,8 +188,12 @@ class EarlyStopping(Callback):
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
                 at = "" if self.best_epoch is None else f" at epoch {self.best_epoch + 1}"
-                self.model._stop_reason = (f"early stopping: {self._key} did not improve for "
-                                           f"{self.wait} epochs (best {self.best:.6g}{at})")
+                self.model._stop_reason = (
+                    f"early stopping: {self._key} did not improve for {self.wait} epochs "
+                    f"(best {self.best:.6g}{at})" if self.baseline is None or
+                    self._better(self.best, self.baseline) else
+                    f"early stopping: {self._key} did not beat the baseline "
+                    f"{self.baseline:g} in {self.wait} epochs (best {self.best:.6g}{at})")
 
     def _new_best(self, value, epoch):
         self.best, self.best_epoch = value, epoch
@@ -218,16 +222,18 @@ class LearningRateScheduler(Callback):
         if not hasattr(schedule, "lr_at"):
             try:
                 sig = inspect.signature(schedule)
-                sig.bind(0, 0.1)
-            except TypeError:
+            except (TypeError, ValueError):  # no signature to read: called as f(epoch, lr)
+                sig = None
+            if sig is not None:
                 try:
-                    sig.bind(0)
+                    sig.bind(0, 0.1)
                 except TypeError:
-                    raise TypeError("schedule must be a function f(epoch, lr) or f(epoch) "
-                                    "returning the new learning rate") from None
-                self._epoch_only = True
-            except ValueError:  # no signature to read (a builtin): called as f(epoch, lr)
-                pass
+                    try:
+                        sig.bind(0)
+                    except TypeError:
+                        raise TypeError("schedule must be a function f(epoch, lr) or "
+                                        "f(epoch) returning the new learning rate") from None
+                    self._epoch_only = True
 
     def on_train_begin(self, logs=None):
         # The base rate is remembered on the optimizer (as torch's ``initial_lr``), so a
@@ -379,6 +385,9 @@ class ModelCheckpoint(Callback):
 
     def save(self, epoch, logs=None):
         from .io import save_checkpoint, save_model
+        hist = getattr(self.model, "history", None)
+        if isinstance(hist, History):  # what callbacks before this one added to the logs:
+            hist.add_late_values(logs)  # in the saved history too (resume would pad NaN)
         path = self.filepath(epoch, logs)
         if self.training_state:
             save_checkpoint(path, self.model, epoch=epoch)
@@ -869,12 +878,14 @@ def _multilabel_metrics(names, y, out, loss, prefix=""):
     problem and average (plain names and _macro: the mean over labels; _weighted: weighted by
     each label's positives; _micro: pooled over all labels); log_loss and roc_auc are the
     means over labels of the binary ones."""
+    from . import metrics as _metrics
     Y = np.asarray(y).reshape(out.shape)
-    if not ((Y == 0) | (Y == 1)).all():  # soft targets (0.9): no label to compare with
-        raise ValueError(f"the metrics {', '.join(map(str, names))} of a multi-label model "
+    classed = [n for n in names if _metrics.KIND.get(n, "labels") != "values"]
+    if classed and not ((Y == 0) | (Y == 1)).all():  # soft targets (0.9): no labels
+        raise ValueError(f"the metrics {', '.join(map(str, classed))} of a multi-label model "
                          f"need 0/1 targets; these hold probabilities (soft targets), which "
-                         f"the loss takes but a label metric cannot")
-    Y = Y.astype(np.int64)
+                         f"the loss (and mse, mae) takes but a label metric cannot")
+    Y = Y.astype(np.int64) if classed else Y
     P = (out > _threshold(loss)).astype(np.int64)
     proba = _to_proba(out, loss)
     res = {}
@@ -973,9 +984,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
-    # evaluate's default, as Keras's compiled metrics (names only: a metric function, maybe
-    # a lambda, would make the model unpicklable; evaluate takes it again)
-    model._fit_metrics = tuple(str(m) for m in metrics if not isinstance(m, _CustomMetric))
 
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
@@ -1087,6 +1095,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         cb.set_model(model)
 
     model.optimizer = optimizer
+    # evaluate's default, as Keras's compiled metrics (names only: a metric function, maybe
+    # a lambda, would make the model unpicklable; evaluate takes it again); set once the
+    # inputs passed their checks, and not kept in model files
+    model._fit_metrics = tuple(str(m) for m in metrics if not isinstance(m, _CustomMetric))
     if isinstance(optimizer, _optim.Optimizer):
         optimizer._keep_only(model.layers)  # the memory of another (or a dead) model's layers
     model.loss = loss
