@@ -1831,9 +1831,14 @@ def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
     parts = {"train": (None, np.arange(80)), "test": (None, np.arange(80, 100))}
     outputs = {"test": np.tile([0.9, 0.1], (20, 1))}
     note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
-    assert "though no class is rare" in note and "imbalance" not in note
-    y = np.array([0] * 95 + [1] * 5)
-    y[[80, 81]] = 1
+    assert "(50% of them are that class): it has not learned" in note
+    assert "imbalance" not in note
+    # trial X3: three classes, a 1-row one; the answer is half the rows: not imbalance
+    y3 = np.array([0, 1] * 49 + [2, 0])
+    outputs3 = {"test": np.tile([0.8, 0.1, 0.1], (20, 1))}
+    assert "has not learned" in _one_class_note(outputs3, y3, parts, ["A", "B", "C"])[0]
+    y = np.array([0] * 95 + [1] * 5)   # test rows 80..99: 75% class 0
+    y[[10, 11]] = 1                     # 2.5% of the training rows
     note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
     assert "accuracy mostly measures the imbalance" in note
 

@@ -305,3 +305,26 @@ def test_an_interrupt_after_the_models_rename_counts_it_as_saved(tmp_path, monke
     assert load_model(out / "model.gnet").n_features > 2  # the new (titanic) model
     monkeypatch.setattr(io, "_fsync_dir", real)
     assert cli.main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+
+
+def test_the_press_that_stopped_training_counts_toward_the_third(capfd):
+    """README walk: 'a second Ctrl-C while they are saved waits for them, a third stops at
+    once', but the third press of the run only warned (three presses while saving were
+    needed on top of the one that stopped training)."""
+    from glassnet.commands import _DeferredSigint
+    d = _DeferredSigint()
+    d.start(pressed_before=1)
+    try:
+        d._handler(signal.SIGINT, None)             # the second press: waits
+        assert "once more stops at once" in capfd.readouterr().err
+        with pytest.raises(KeyboardInterrupt):     # the third: stops at once
+            d._handler(signal.SIGINT, None)
+    finally:
+        d.stop()
+    d = _DeferredSigint()   # no press stopped training: three presses while saving
+    d.start()
+    try:
+        d._handler(signal.SIGINT, None)
+        assert "2 more times" in capfd.readouterr().err
+    finally:
+        d.stop()

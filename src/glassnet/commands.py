@@ -616,16 +616,16 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     counts = np.bincount(y[parts["train"][1]], minlength=len(class_labels))
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
-    if share * len(class_labels) >= 0.5:  # no class below half its fair share: not imbalance
-        return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row, "
-                f"though no class is rare (the rarest, {class_labels[rare]!r}, is {share:.1%} "
-                f"of the training rows): it has not learned to tell them apart; more epochs "
-                f"(--epochs) or another learning rate (--lr) may help"]
+    hit = float(np.mean(truth == pred[0]))  # the accuracy that one answer gets
+    if hit < 0.7:  # not a dominant class: the accuracy is no artefact of imbalance
+        return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
+                f"({hit:.0%} of them are that class): it has not learned to tell the classes "
+                f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
+    auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
             f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
-            f"mostly measures the imbalance; ROC AUC (two classes) and recall say how well it "
-            f"finds the rare class (more epochs, or sample weights with glassnet.sklearn, may "
-            f"help)"]
+            f"mostly measures the imbalance; {auc} how well it finds the rare class (more "
+            f"epochs, or sample weights with glassnet.sklearn, may help)"]
 
 
 def _metric_names(task, *results) -> list:
@@ -1101,10 +1101,14 @@ class _DeferredSigint:
     SAVE_PRESSES = 3
 
     def __init__(self):
-        self.pressed = 0
+        self.pressed = 0   # presses while saving
+        self._before = 0   # the press that stopped training, if one did
         self._old = None
 
-    def start(self):
+    def start(self, pressed_before=0):
+        """``pressed_before``: 1 when a Ctrl-C stopped training, so that the third press of
+        the run (the README's count), not the third while saving, stops at once."""
+        self._before = pressed_before
         if threading.current_thread() is threading.main_thread() and \
                 signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._old = signal.signal(signal.SIGINT, self._handler)
@@ -1112,7 +1116,7 @@ class _DeferredSigint:
 
     def _handler(self, signum, frame):
         self.pressed += 1
-        left = self.SAVE_PRESSES - self.pressed
+        left = self.SAVE_PRESSES - self._before - self.pressed
         if left <= 0:
             self.stop()
             raise KeyboardInterrupt
@@ -1263,7 +1267,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         if counts.min() < MIN_CLASS_ROWS:
             few, single = int((counts < MIN_CLASS_ROWS).sum()), int((counts == 1).sum())
             notices.append(("all" if few == n_classes else f"{few} of the")
-                           + f" {n_classes} classes have fewer than {MIN_CLASS_ROWS} rows"
+                           + f" {n_classes} classes " + ("has" if few == 1 else "have")
+                           + f" fewer than {MIN_CLASS_ROWS} rows"
                            + (f" ({single} a single row)" if single else "")
                            + ": too few to learn them well; expect poor predictions for them")
         class_labels = [str(c) for c in encoder.classes_.tolist()]
@@ -1375,7 +1380,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                             verbose=0 if quiet else 1)
     # From here until the files are written, Ctrl-C waits: a second press (a common reflex)
     # must not lose the run that the first one stopped.
-    sigint.start()
+    sigint.start(1 if history.interrupted else 0)
     fit_seconds = time.perf_counter() - t_fit
     for w in caught:
         msg = str(w.message)

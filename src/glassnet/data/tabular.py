@@ -782,7 +782,8 @@ def _shortest_row(header):
 
 def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
     """The error for a record of ``found`` fields under a header of ``n``."""
-    msg = (f"{name}, line {line}: expected {n} fields like the header, found "
+    fields = "field" if n == 1 else "fields"
+    msg = (f"{name}, line {line}: expected {n} {fields} like the header, found "
            f"{found} (a ragged row; check for an unquoted "
            f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
            + (" or an unclosed quote" if line_break else "")
