@@ -740,6 +740,18 @@ def test_decimal_comma_columns_read_dots_as_thousands_separators(tmp_path):
         "987,5", "1.5", "n/v"]
 
 
+def test_a_numeric_missing_token_matches_the_number_however_written(tmp_path):
+    """Trial X3: --na-values -999 left -999.0 (pandas' to_csv of a float column) and -999,0
+    as the number -999, silently."""
+    t = read_csv(_write(tmp_path, "a,b\n-999,0.1\n-999.0,0.2\n5,0.3\n"), na_values=["-999"])
+    np.testing.assert_array_equal(t["a"], [np.nan, np.nan, 5.0])
+    t = read_csv(_write(tmp_path, "a;b\n-999;0,1\n-999,0;0,2\n5;0,3\n", "c.csv"),
+                 na_values=["-999"])
+    np.testing.assert_array_equal(t["a"], [np.nan, np.nan, 5.0])
+    assert read_csv(_write(tmp_path, "a\n-999.5\n1\n", "d.csv"),
+                    na_values=["-999"])["a"].tolist() == [-999.5, 1.0]
+
+
 def test_na_values_adds_missing_tokens(tmp_path):
     """na_values: more tokens read as missing, besides the built-in ones (still missing);
     a token that reads as a number (-999) is missing too; strings only."""

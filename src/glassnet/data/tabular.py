@@ -708,6 +708,14 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["thousands"]) or (
                 mode == "forced" and (ev["thousands"] - forced or ev["maybe"] & forced)):
             table = _parse(text, *opts, chunk_rows=None, grouping=mode)
+    # a missing token that is a number (-999) marks the same number however it is written
+    # (-999.0 from pandas' to_csv, -999,0 with the decimal comma), as pandas' na_values does
+    nums = [float(np.array([t.strip()], dtype=np.float64)[0]) for t in extra if _as_number(t)]
+    if nums:
+        for c in table.columns:
+            col = table._cols[c]
+            if col.dtype == np.float64:
+                col[np.isin(col, nums)] = np.nan
     # the columns read with '.' decimals as asked, even where they hold text (1.234.567):
     # their text is then no decimal-comma number either
     table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
