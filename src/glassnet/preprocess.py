@@ -31,7 +31,7 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
     * identifier-like numeric columns: integer-valued, no missing values, a different value in
       every row, at least ``min_id_rows`` rows, and either named like an id (``id``,
       ``..._id``, ``...Id``, ``...ID``), or named as pandas' ``to_csv`` names a row index (a
-      blank header, read as ``unnamed_<j>``; ``Unnamed: 0``; ``index``; ``level_0``), or
+      blank header, read as ``unnamed_<j>``; ``Unnamed: 0``; ``level_0``), or
       densely covering an integer range (distinct values fill at least half of
       ``max - min + 1``), as a row number does (PassengerId);
     * identifier-like text columns: at least ``min_id_rows`` present values of which more
@@ -65,8 +65,9 @@ _FORMAT = "glassnet.TabularPreprocessor"
 _TARGET_FORMAT = "glassnet.TargetEncoder"
 _ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)")
 # a column without a name (the reader calls it unnamed_<j>; pandas read back: "Unnamed: 0"),
-# or pandas' reset_index names: where pandas' to_csv and R's write.csv put a row index
-_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+(\.\d+)?|[Ii]ndex|level_0)$")
+# or pandas' second reset_index name: where pandas' to_csv and R's write.csv put a row index
+# ("index" may be a real feature, a price index: only the density rule drops it)
+_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+(\.\d+)?|level_0)$")
 MISSING_LABEL = "<missing>"
 
 
@@ -543,7 +544,8 @@ class TabularPreprocessor:
                 return None, "identifier-like: a unique integer per row, named like an id"
             if _UNNAMED.match(name):  # an index of filtered or sampled rows has gaps
                 return None, ("identifier-like: a unique integer per row, named as pandas' "
-                              "to_csv names a row index (a blank name, 'Unnamed: 0', 'index')")
+                              "to_csv names a row index (a blank name, 'Unnamed: 0', "
+                              "'level_0')")
             if n / span >= 0.5:
                 return None, ("identifier-like: a unique integer per row covering a range "
                               "like a row number")
