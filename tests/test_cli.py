@@ -1947,3 +1947,35 @@ def test_evaluate_on_the_training_file_reads_it_as_train_did(tmp_path):
     res = run("evaluate", "m/model.gnet", "tr.csv", "--json", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["metrics"]["accuracy"] == pytest.approx(trained["accuracy"])
+
+
+def test_a_models_thousands_column_read_with_dot_decimals_gets_a_note(tmp_path):
+    """Trial X3: a column the model knew had thousands dots was read with '.' decimals
+    because another column of the new file showed 0.5, silently (predictions flipped); the
+    target's convention was not remembered for evaluate."""
+    r = np.random.default_rng(1)
+    n = 200
+    x1, x3 = r.normal(0, 1, n).round(2), r.integers(100, 2999, n)
+    y = (x1 + (x3 - 1500) / 800 > 0).astype(int)
+
+    def g(v):
+        return f"{v // 1000}.{v % 1000:03d}" if v >= 1000 else str(v)
+
+    (tmp_path / "tr.csv").write_text("x1;x3;y\n" + "".join(
+        f"{str(a).replace('.', ',')};{g(b)};{c}\n" for a, b, c in zip(x1, x3, y)))
+    assert run("train", "tr.csv", "--target", "y", "--out", "m", "--epochs", "5", "-q",
+               cwd=tmp_path).returncode == 0
+    (tmp_path / "plain.csv").write_text("x1;x3\n0;2.500\n")
+    (tmp_path / "mixed.csv").write_text("x1;x3;extra\n0;2.500;0.5\n")
+    res = run("predict", "m/model.gnet", "plain.csv", cwd=tmp_path)
+    assert res.returncode == 0 and "notes" not in res.stderr, res.stderr
+    res = run("predict", "m/model.gnet", "mixed.csv", cwd=tmp_path)
+    assert "x3: written with thousands dots in the model's training file" in res.stderr
+    # a regression target written with thousands dots: remembered for evaluate
+    t = 1000 + 3 * x3
+    (tmp_path / "reg.csv").write_text("x1;x3;t\n" + "".join(
+        f"{str(a).replace('.', ',')};{g(b)};{g(int(c))}\n" for a, b, c in zip(x1, x3, t)))
+    assert run("train", "reg.csv", "--target", "t", "--out", "r", "--epochs", "2", "-q",
+               cwd=tmp_path).returncode == 0
+    extra = glassnet.load(tmp_path / "r" / "model.gnet").extra
+    assert "t" in extra["read_options"]["decimal_comma_columns"]

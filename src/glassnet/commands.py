@@ -1484,14 +1484,15 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "options": summary["options"],
         "read_options": {"na_values": list(args.na_values or []), "decimal": args.decimal,
                          # read so again at predict: 1.138 there is 1138 as in training
+                         # (the target's too: evaluate reads it from new files)
                          "decimal_comma_columns": sorted(
                              c for c in table.decimal_comma_columns
-                             if c in pre.input_columns_),
+                             if c in pre.input_columns_ or c == target),
                          # and 886.440 stays 886.44 where training read it so, even when the
                          # new file has a decimal comma somewhere else
                          "dot_decimal_columns": sorted(
                              c for c in table.dot_decimal_columns
-                             if c in pre.input_columns_)},
+                             if c in pre.input_columns_ or c == target)},
     }
     # -- saving: the model first, so the trained weights survive whatever fails later -----
     model_path = out_dir / "model.gnet"
@@ -2087,9 +2088,15 @@ class _Loaded:
                          f"{_column_list(table, 40)})" + _separator_hint(table))
         facts = []
         X = transform_for_model(self.pre, table, self.extra, report=facts)
-        if facts:  # what training never saw, and what was done about it
-            print("notes:\n" + "\n".join(f"  - {n}" for n in _transform_notes(facts, table)),
-                  file=sys.stderr)
+        notes = _transform_notes(facts, table) if facts else []
+        flipped = sorted(c for c in table.dot_read_comma_columns if c in need)
+        if flipped:  # the file's '.' decimals elsewhere made them decimal points: say so
+            notes.append(f"{_some_names(flipped)}: written with thousands dots in the model's "
+                         f"training file, but this file shows '.' decimal points (0.5) in "
+                         f"other columns, so a '.' is read as a decimal point here too (1.500 "
+                         f"is 1.5); if it groups thousands, write those numbers without it")
+        if notes:  # what training never saw, and what was done about it
+            print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
         return X
 
     def outputs(self, X):

@@ -419,6 +419,12 @@ class Table(Mapping):
         return getattr(self, "_dot_cols", frozenset())
 
     @property
+    def dot_read_comma_columns(self) -> frozenset:
+        """Of the ``decimal_comma_columns`` given to :func:`read_csv`, those read with '.' as
+        their decimal point because the file's numbers show '.' decimals elsewhere."""
+        return getattr(self, "_dot_read_forced", frozenset())
+
+    @property
     def decimal_comma(self) -> bool:
         """Whether :func:`read_csv` read this table's numbers with the decimal comma (``1,5``
         as 1.5: a ';'-separated file, or ``decimal=","``)."""
@@ -646,7 +652,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         With the decimal comma on: columns known to be written with it (a model's training
         file had decimal commas there), where a ``.`` groups thousands even when no value of
         this file has a comma or one of fewer than four digits (``1.138`` is 1138), unless
-        the file's numbers show ``.`` as their decimal point.
+        the file's numbers show ``.`` as their decimal point (then
+        ``Table.dot_read_comma_columns`` names those of them read with '.' decimals).
     dot_decimal_columns : iterable of str
         With the decimal comma on: columns known to use ``.`` as their decimal point (a
         model's training file read ``886.440`` as 886.44 there: ``Table.dot_decimal_columns``),
@@ -716,6 +723,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
             col = table._cols[c]
             if col.dtype == np.float64:
                 col[np.isin(col, nums)] = np.nan
+    # a model's decimal-comma columns whose '.' this file made a decimal point (it shows '.'
+    # decimals elsewhere): the command says so, as the reading differs from training's
+    table._dot_read_forced = frozenset(c for c in forced & table.dot_decimal_columns)
     # the columns read with '.' decimals as asked, even where they hold text (1.234.567):
     # their text is then no decimal-comma number either
     table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
