@@ -851,3 +851,19 @@ def test_load_leaves_numpy_s_global_random_state_alone(tmp_path):
     np.random.seed(1)
     GlassClassifier.load(tmp_path / "c.gnet")
     assert np.random.rand() == a
+
+
+def test_load_names_what_wrote_a_model_file_that_holds_no_estimator(tmp_path):
+    """Trial R5: a `glassnet train` model.gnet or a checkpoint read 'saved with
+    Sequential.save, not GlassClassifier.save'."""
+    import glassnet as gn
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    m.build(2)
+    gn.io.save_model(m, tmp_path / "plain.gnet")
+    gn.io.save_model(m, tmp_path / "cli.gnet", extra={"created_by": "glassnet train"})
+    with pytest.raises(ValueError, match="saved by glassnet.save / Sequential.save or a "
+                                         "checkpoint, not by GlassClassifier.save"):
+        GlassClassifier.load(tmp_path / "plain.gnet")
+    with pytest.raises(ValueError, match="written by `glassnet train`: use it with `glassnet "
+                                         "predict`"):
+        GlassRegressor.load(tmp_path / "cli.gnet")

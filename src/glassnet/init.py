@@ -17,7 +17,10 @@ lecun_uniform   U(-a, a), a = sqrt(3 / n_in)
 zeros           all zeros (fine for one neuron, breaks symmetry nowhere else)
 ==============  ===============================================  ========================
 
-An explicit array of shape (n_in, n_out) is accepted wherever a name is.
+An explicit array of shape (n_in, n_out) is accepted wherever a name is. The normal ones are
+plain (untruncated) normals, as PyTorch's ``kaiming_normal_``/``xavier_normal_`` draw them;
+Keras's ``he_normal``/``glorot_normal``/``lecun_normal`` (accepted names here) draw from a
+truncated normal of the same variance.
 """
 from __future__ import annotations
 

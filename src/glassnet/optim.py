@@ -595,7 +595,10 @@ class ReduceLROnPlateau(Callback):
     At each epoch end: the metric improves when it beats the best value by a relative margin
     (lower is better: x < best·(1 − threshold); higher: x > best·(1 + threshold)). After more
     than ``patience`` epochs without improvement, η ← max(η·factor, min_lr) and ``cooldown``
-    epochs follow in which bad epochs are not counted.
+    epochs follow in which bad epochs are not counted. (Keras's callback of the same name
+    lowers the rate after ``patience`` bad epochs, one sooner, and its ``min_delta`` is an
+    absolute margin: ``patience=10`` here acts as Keras's ``patience=11``; EarlyStopping
+    follows Keras's count.)
 
     Parameters
     ----------

@@ -751,8 +751,13 @@ class _GlassBase(BaseEstimator):
         model, extra = _model_and_extra(loaded)
         info = (extra or {}).get("glassnet.sklearn")
         if info is None:
+            by = (extra or {}).get("created_by") if isinstance(extra, dict) else None
+            how = ("written by `glassnet train`: use it with `glassnet predict` or "
+                   "glassnet.load" if by == "glassnet train" else
+                   "saved by glassnet.save / Sequential.save or a checkpoint, not by "
+                   f"{cls.__name__}.save: load it with glassnet.load")
             raise ValueError(f"{path} holds a glassnet model but no scikit-learn estimator "
-                             f"(saved with Sequential.save, not GlassClassifier.save)")
+                             f"({how})")
         if info["class"] != cls.__name__:
             raise ValueError(f"{path} holds a {info['class']}, not a {cls.__name__}; load it "
                              f"with {info['class']}.load")
