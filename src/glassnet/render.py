@@ -323,9 +323,10 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
     flow = " ──► ".join(["X"] + [f"[{r.index} {r.kind}] {r.out_name}" for r in tr.nodes])
     if tr.loss is not None:
         flow += f" ──► [{tr.loss.name.split('(')[0]}] Cost"
-    out += ["", "forward:  " + flow,
-            "backward: gradients flow the other way; each node multiplies the upstream gradient "
-            "by its local gradient (the chain rule)"]
+    out += ["", "forward:  " + flow]
+    if tr.loss is not None:  # no targets: no cost, so no backward pass to describe
+        out.append("backward: gradients flow the other way; each node multiplies the upstream "
+                   "gradient by its local gradient (the chain rule)")
     W = 20
     for rec in tr.nodes:
         head = f"── node {rec.index}: {rec.name} "
