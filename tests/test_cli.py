@@ -1979,3 +1979,11 @@ def test_a_models_thousands_column_read_with_dot_decimals_gets_a_note(tmp_path):
                cwd=tmp_path).returncode == 0
     extra = glassnet.load(tmp_path / "r" / "model.gnet").extra
     assert "t" in extra["read_options"]["decimal_comma_columns"]
+
+
+def test_class_names_with_commas_are_quoted_in_the_header(tmp_path):
+    """Trial R3: '5 classes (Yes, maybe so, no, thanks, yes, ...)' could not be read."""
+    (tmp_path / "q.csv").write_text('x;y\n' + '1;Yes\n2;"no, thanks"\n' * 3)
+    res = run("train", "q.csv", "--target", "y", "--val-split", "0", "--test-split", "0",
+              "--epochs", "1", "--out", "q", cwd=tmp_path)
+    assert "task: classification, 2 classes (Yes, 'no, thanks')" in res.stdout, res.stdout

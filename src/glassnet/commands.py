@@ -1350,7 +1350,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     say(f"glassnet train: {src.label}, {table.n_rows} rows x {len(src.table.columns)} columns, "
         f"target {target!r}" + _header_hint(table))
     if task == "classification":
-        shown = ", ".join((_display_names(src, class_labels, target) or class_labels)[:10]) \
+        shown = ", ".join(map(_shown,   # a label with a comma or a line break is quoted
+                              (_display_names(src, class_labels, target) or class_labels)[:10])) \
             + (" ..." if n_classes > 10 else "")
         say(f"task: classification, {n_classes} classes ({shown})")
     else:
