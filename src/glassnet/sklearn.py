@@ -826,6 +826,11 @@ def _generator_from_state(state, path):
     return np.random.Generator(gen)
 
 
+def _plain_label(v):
+    """A label as a user wrote it: 0, not np.int64(0)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _init_signature(cls):
     """``cls.__init__``'s signature without ``self``: what ``inspect.signature(cls)`` shows."""
     sig = inspect.signature(cls.__init__)
@@ -985,7 +990,7 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
             if len(labels) < 2 and not multilabel:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
                                  f"in the data, but the data contains only one class: "
-                                 f"{labels[0]!r}")
+                                 f"{_plain_label(labels[0])!r}")
             self.classes_ = labels
             self._multilabel = multilabel
             self.out_activation_ = "softmax" if (len(labels) > 2 and not multilabel) \
