@@ -1970,7 +1970,14 @@ def test_a_models_thousands_column_read_with_dot_decimals_gets_a_note(tmp_path):
     res = run("predict", "m/model.gnet", "plain.csv", cwd=tmp_path)
     assert res.returncode == 0 and "notes" not in res.stderr, res.stderr
     res = run("predict", "m/model.gnet", "mixed.csv", cwd=tmp_path)
-    assert "x3: written with thousands dots in the model's training file" in res.stderr
+    assert "x3: written with the decimal comma in the model's training file" in res.stderr
+    res = run("explain", "--model", "m/model.gnet", "--data", "mixed.csv", "--target", "none",
+              cwd=tmp_path)
+    assert "x3: written with the decimal comma" in res.stderr, res.stderr
+    # x1 had decimal commas, not thousands dots: 0.25 is no grouping, no note (review)
+    (tmp_path / "dotx1.csv").write_text("x1;x3\n0.25;2500\n-1.5;300\n")
+    res = run("predict", "m/model.gnet", "dotx1.csv", cwd=tmp_path)
+    assert res.returncode == 0 and "notes" not in res.stderr, res.stderr
     # a regression target written with thousands dots: remembered for evaluate
     t = 1000 + 3 * x3
     (tmp_path / "reg.csv").write_text("x1;x3;t\n" + "".join(
@@ -1979,6 +1986,9 @@ def test_a_models_thousands_column_read_with_dot_decimals_gets_a_note(tmp_path):
                cwd=tmp_path).returncode == 0
     extra = glassnet.load(tmp_path / "r" / "model.gnet").extra
     assert "t" in extra["read_options"]["decimal_comma_columns"]
+    (tmp_path / "regmixed.csv").write_text("x1;x3;t;extra\n0;1.200;4.600;0.5\n")
+    res = run("evaluate", "r/model.gnet", "regmixed.csv", cwd=tmp_path)
+    assert "t, x3: written with the decimal comma" in res.stderr, res.stderr
 
 
 def test_class_names_with_commas_are_quoted_in_the_header(tmp_path):

@@ -2348,6 +2348,15 @@ def test_class_weight_is_sample_weight_by_class():
     vc = c.evaluate(X[held], y[held], loss="cce", metrics=())
     assert hc.history["val_loss"][0] == pytest.approx(vc["loss"], rel=1e-6)
     assert hc.history["loss"] != hd.history["loss"]
+    # hinge with -1/+1 labels (review: refused as 'soft targets')
+    yh = np.where(X[:, 0] > 0.8, 1, -1)
+    e = gn.Sequential([gn.Dense(3, 1)], seed=0)
+    f = copy.deepcopy(e)
+    e.fit(X, yh, loss="hinge", epochs=1, class_weight={0: 1.0, 1: 5.0})
+    f.fit(X, yh, loss="hinge", epochs=1, sample_weight=np.where(yh > 0, 5.0, 1.0))
+    assert all(p.tobytes() == q.tobytes() for p, q in zip(e.get_weights(), f.get_weights()))
+    with pytest.raises(ValueError, match="is another name for 'accuracy'"):
+        e.fit(X, yh, loss="hinge", metrics=["acc", "binary_accuracy"])
     with pytest.raises(ValueError, match=r"no weight for class\(es\) \[2\]"):
         a.fit(X, y, loss="cce", class_weight={0: 1.0, 1: 2.0})
     with pytest.raises(ValueError, match="class_weight needs a classifier"):

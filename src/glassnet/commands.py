@@ -619,7 +619,8 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     hit = float(np.mean(truth == pred[0]))  # the accuracy that one answer gets
     if hit < 0.7:  # not a dominant class: the accuracy is no artefact of imbalance
         return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
-                f"({hit:.0%} of them are that class): it has not learned to tell the classes "
+                f"({math.floor(hit * 100)}% of them are that class): it has not learned to "
+                f"tell the classes "
                 f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
     auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
@@ -2090,12 +2091,7 @@ class _Loaded:
         facts = []
         X = transform_for_model(self.pre, table, self.extra, report=facts)
         notes = _transform_notes(facts, table) if facts else []
-        flipped = sorted(c for c in table.dot_read_comma_columns if c in need)
-        if flipped:  # the file's '.' decimals elsewhere made them decimal points: say so
-            notes.append(f"{_some_names(flipped)}: written with thousands dots in the model's "
-                         f"training file, but this file shows '.' decimal points (0.5) in "
-                         f"other columns, so a '.' is read as a decimal point here too (1.500 "
-                         f"is 1.5); if it groups thousands, write those numbers without it")
+        notes += dot_read_notes(table, [*need, self.target])
         if notes:  # what training never saw, and what was done about it
             print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
         return X
@@ -2191,6 +2187,19 @@ def _reads(to_float, v) -> bool:
         return True
     except (TypeError, ValueError):
         return False
+
+
+def dot_read_notes(table, columns) -> list[str]:
+    """The note for ``columns`` a model's training file wrote with the decimal comma (a '.'
+    grouped thousands there) that this file read with '.' decimals: its numbers show them
+    elsewhere, so 1.500 is 1.5 here (``Table.dot_read_comma_columns``)."""
+    flipped = sorted(c for c in table.dot_read_comma_columns if c in columns)
+    if not flipped:
+        return []
+    return [f"{_some_names(flipped)}: written with the decimal comma in the model's training "
+            f"file ('.' grouping thousands), but this file shows '.' decimal points (0.5), so "
+            f"a '.' is read as a decimal point here (1.500 is 1.5); if it groups thousands, "
+            f"write those numbers without it"]
 
 
 def _transform_notes(facts, table) -> list[str]:

@@ -565,6 +565,9 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                      + " (--target none traces the forward pass only)")
     if pre is not None:
         X = transform_for_model(pre, part, extra)
+        from .commands import dot_read_notes
+        for note in dot_read_notes(table, [*pre.input_columns_, target]):
+            print(f"notes:\n  - {note}", file=sys.stderr)
         features = list(pre.feature_names_out)
         how = "the model's stored preprocessing (TabularPreprocessor)"
     elif est is not None:

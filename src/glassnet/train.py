@@ -694,8 +694,8 @@ def _class_row_weights(class_weight, Y, loss, n_out):
                          "for " + ("multi-label outputs" if multilabel else
                                    f"{type(loss).__name__}") + " pass sample_weight")
     Yc = np.asarray(Y)
-    if Yc.dtype.kind == "f" and not np.all((Yc == 0) | (Yc == 1)) and Yc.ndim == 2 \
-            and Yc.shape[1] == 1:
+    if isinstance(loss, _losses.BinaryCrossEntropy) and Yc.dtype.kind == "f" \
+            and not np.all((Yc == 0) | (Yc == 1)):
         raise ValueError("class_weight needs 0/1 targets for binary cross-entropy, got "
                          "probabilities (soft targets); pass sample_weight")
     labels = _labels_of(Yc, loss, n_out)
@@ -762,6 +762,9 @@ def _metric_names(metrics):
         else:
             _metrics.get(name)
             key = _metrics.ALIASES.get(name, name)
+        if isinstance(name, str) and key in names:  # 'acc' and 'accuracy': one metric
+            raise ValueError(f"metric {name!r} is another name for {str(key)!r}, which is "
+                             f"asked for already; give it once")
         if key in names or key in _RESERVED_KEYS or str(key).startswith("val_"):
             raise ValueError(f"metric {name!r} would be logged as {str(key)!r}, "
                              + ("which another metric already is" if key in names else
@@ -1072,7 +1075,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         Xv = Yv = None
     if CW is not None:
         W = check_sample_weight(CW if W is None else CW * W, len(Y), model.dtype,
-                                "sample_weight × class_weight")
+                                "the training rows' class_weight" if W is None else
+                                "sample_weight × class_weight (training rows)")
 
     m = len(Y)
     bs = m if batch_size is None or batch_size >= m else batch_size

@@ -725,7 +725,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
                 col[np.isin(col, nums)] = np.nan
     # a model's decimal-comma columns whose '.' this file made a decimal point (it shows '.'
     # decimals elsewhere): the command says so, as the reading differs from training's
-    table._dot_read_forced = frozenset(c for c in forced & table.dot_decimal_columns)
+    table._dot_read_forced = frozenset(forced & table._ambiguous_dots)
     # the columns read with '.' decimals as asked, even where they hold text (1.234.567):
     # their text is then no decimal-comma number either
     table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
@@ -932,6 +932,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     table._dot_cols = frozenset(n for c, n in floats if ({"dot", "maybe", "grouped"} & c)
                                 and "thousands" not in c and True not in c) \
         if comma_decimal else frozenset()
+    # of those, the ones whose dots could have grouped thousands (1.500, not 0.25)
+    table._ambiguous_dots = frozenset(n for c, n in floats if ({"maybe", "grouped"} & c)
+                                      and "thousands" not in c and True not in c)
     table._evidence = {   # what read_csv decides the thousands dots from
         "comma": any(True in c for c, _ in floats), "dot": any("dot" in c for c, _ in floats),
         "thousands": {n for c, n in floats if "thousands" in c},   # read grouped
