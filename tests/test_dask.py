@@ -288,3 +288,16 @@ def test_fit_incremental_random_state_none_follows_numpy_s_global_seed(blobs):
                               epochs=2, classes=[0, 1, 2])
         runs.append(est.model_.get_weights())
     assert all(np.array_equal(a, b) for a, b in zip(*runs))
+
+
+def test_predict_blocks_probes_with_a_real_row():
+    """Trial Y2: predict_blocks called the estimator on a row of zeros first, which a
+    pipeline may refuse (OneHotEncoder: unknown category 0) though every real row is fine."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from glassnet.scaling import predict_blocks
+    X = np.random.default_rng(0).integers(1, 4, size=(200, 2)).astype(float)
+    y = (X[:, 0] == 2).astype(int)
+    p = make_pipeline(OneHotEncoder(), GlassClassifier(epochs=3, random_state=0)).fit(X, y)
+    got = predict_blocks(p, da.from_array(X, chunks=50)).compute()
+    np.testing.assert_array_equal(got, p.predict(X))

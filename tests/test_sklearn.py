@@ -867,3 +867,22 @@ def test_load_names_what_wrote_a_model_file_that_holds_no_estimator(tmp_path):
     with pytest.raises(ValueError, match="written by `glassnet train`: use it with `glassnet "
                                          "predict`"):
         GlassRegressor.load(tmp_path / "cli.gnet")
+
+
+def test_equal_weights_other_than_one_still_scale_the_l2_term():
+    """Trial Y2: sample_weight of all 2s was taken as no weights, so alpha acted twice as
+    strongly as on the rows repeated twice (MLP: equal)."""
+    from sklearn.datasets import make_classification
+    X, y = make_classification(100, 4, random_state=0)
+    kw = dict(epochs=30, random_state=0, batch_size=1000, dtype="float64", alpha=1.0,
+              standardize=False)
+    a = GlassClassifier(**kw).fit(X, y, sample_weight=np.full(100, 2.0))
+    b = GlassClassifier(**kw).fit(np.r_[X, X], np.r_[y, y])
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-9)
+
+
+def test_a_negative_random_state_is_named():
+    """Trial Y2: random_state=-1 raised NumPy's 'expected non-negative integer'."""
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="random_state must be an int >= 0"):
+        GlassClassifier(epochs=1, random_state=-1).fit(X, (X[:, 0] > 0).astype(int))

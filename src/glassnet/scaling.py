@@ -256,7 +256,15 @@ def predict_blocks(estimator, X, method="predict"):
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
     method_fn = getattr(estimator, method)
-    probe = method_fn(np.zeros((1, X.shape[1]), dtype=X.dtype))  # shape and dtype of the output
+    # the output's shape and dtype, from one real row (a row of zeros may be invalid input:
+    # an unseen category, log(0)); zeros only when no row can be had cheaply
+    try:
+        row = np.asarray(X[:1].compute())
+    except (ValueError, NotImplementedError, IndexError):  # unknown chunk sizes
+        row = np.zeros((0, X.shape[1]), dtype=X.dtype)
+    if len(row) == 0:
+        row = np.zeros((1, X.shape[1]), dtype=X.dtype)
+    probe = method_fn(row)
     empty = probe[:0]  # what a block without rows gives (estimators refuse 0-row input)
 
     def fn(block):

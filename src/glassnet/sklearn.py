@@ -125,6 +125,9 @@ def _seed_from(random_state):
     if random_state is None:
         return int(np.random.randint(np.iinfo(np.int32).max))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be an int >= 0 (or None, a RandomState or a "
+                             f"Generator), got {random_state}")
         return int(random_state)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(np.iinfo(np.int32).max))
@@ -143,14 +146,15 @@ def _glorot_uniform_logistic(rng, n_in, n_out, dtype=np.float32):
 
 def _check_weights(sample_weight, n):
     """Validate ``sample_weight`` (fit's rules, plus a scalar for every row) into a float64
-    array of shape (n,), or None when it cannot change anything (None, or all weights equal)."""
+    array of shape (n,), or None when it cannot change anything (None, or all weights 1:
+    equal weights of another value still scale the L2 term, α‖W‖²/(2·Σw), as in MLP)."""
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Number):
         sample_weight = np.full(n, float(sample_weight))
     sw = check_sample_weight(sample_weight, n, np.float64)
-    if np.all(sw == sw[0]):
-        return None  # constant weights: exactly the unweighted objective
+    if np.all(sw == 1.0):
+        return None  # exactly the unweighted objective
     return sw
 
 
@@ -1075,7 +1079,10 @@ class GlassRegressor(RegressorMixin, _GlassBase):
     squared-error loss, identity output)."""
 
     __doc__ = _class_doc(__doc__, """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
-        Target scaling (with standardize=True).
+        Target scaling (with standardize=True). The network learns the standardized targets,
+        so ``loss_``, ``loss_curve_``, ``best_loss_`` and ``tol`` are in their units (about
+        1 for a model no better than the mean), not MLPRegressor's (which are var(y) times
+        larger), and ``alpha`` weighs the L2 term against that smaller loss.
     """, {"stratified": "", "and_target": " and every target", "out_activation": '"identity"',
           "score": "R²"})
     _y_numeric = True
