@@ -283,11 +283,16 @@ def test_sample_weight_shifts_the_decision(cancer):
 
 
 def test_constant_weights_are_the_unweighted_fit(cancer):
+    """Without the L2 term equal weights change nothing; with it they scale it, as rows
+    repeated would (test_equal_weights_other_than_one_still_scale_the_l2_term)."""
     Xtr, Xte, ytr, _ = cancer
-    a = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr)
-    b = GlassClassifier(random_state=0, epochs=10).fit(Xtr, ytr,
-                                                       sample_weight=np.full(len(ytr), 3.0))
-    np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
+    kw = dict(random_state=0, epochs=10, alpha=0.0, dtype="float64")
+    a = GlassClassifier(**kw).fit(Xtr, ytr)
+    b = GlassClassifier(**kw).fit(Xtr, ytr, sample_weight=np.full(len(ytr), 3.0))
+    np.testing.assert_allclose(a.predict_proba(Xte), b.predict_proba(Xte), atol=1e-12)
+    c = GlassClassifier(**{**kw, "dtype": "float32"}).fit(Xtr, ytr, sample_weight=1.0)
+    d = GlassClassifier(**{**kw, "dtype": "float32"}).fit(Xtr, ytr)
+    np.testing.assert_array_equal(c.predict_proba(Xte), d.predict_proba(Xte))
 
 
 def test_bad_sample_weight():
