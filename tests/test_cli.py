@@ -1997,3 +1997,32 @@ def test_class_names_with_commas_are_quoted_in_the_header(tmp_path):
     res = run("train", "q.csv", "--target", "y", "--val-split", "0", "--test-split", "0",
               "--epochs", "1", "--out", "q", cwd=tmp_path)
     assert "task: classification, 2 classes (Yes, 'no, thanks')" in res.stdout, res.stdout
+
+
+def test_cli_options_trial_findings(tmp_path):
+    """Trial Y4: an over-large --val-split blamed the columns ('no usable feature columns');
+    an over-large --test-split named test_size/train_size; best_epoch with
+    --no-early-stopping was the last epoch; the report's command was not shell-quoted and its
+    caption named validation rows that were not there."""
+    res = run("train", "moons", "--val-split", "0.99", "--out", "a", "-q", cwd=tmp_path)
+    assert res.returncode == 2 and "leave 1 training row(s) of 200; lower them" in res.stderr
+    res = run("train", "moons", "--test-split", "0.996", "--val-split", "0", "--out", "b",
+              "-q", cwd=tmp_path)
+    assert res.returncode == 2 and "--test-split 0.996 leaves no row on one side" in res.stderr
+    assert "test_size" not in res.stderr
+    res = run("train", "moons", "--no-early-stopping", "--epochs", "12", "--out", "c", "-q",
+              cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    m = json.loads((tmp_path / "c" / "metrics.json").read_text())
+    with open(tmp_path / "c" / "history.csv", newline="") as f:
+        hist = list(csv.DictReader(f))
+    lowest = min(hist, key=lambda r: float(r["val_loss"]))
+    assert m["best_epoch"] == int(lowest["epoch"])
+    (tmp_path / "my data.csv").write_text("a,y\n" + "".join(f"{i % 7},{i % 2}\n"
+                                                              for i in range(40)))
+    res = run("train", "my data.csv", "--target", "y", "--val-split", "0", "--epochs", "2",
+              "--out", "d", "-q", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    report = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
+    assert "glassnet train &#x27;my data.csv&#x27; --target y" in report
+    assert "Cost per epoch on the training rows" in report

@@ -30,6 +30,7 @@ import io
 import json
 import math
 import os
+import shlex
 import signal
 import stat
 import sys
@@ -590,6 +591,14 @@ def _numbers_read_as(values):
     return detect_task(nums, max_classes=MAX_INT_CLASSES) if nums.size else None
 
 
+def _lowest(values):
+    """The epoch (from 1) of the lowest finite value of ``values``, or None (no validation
+    loss: with --no-early-stopping the last epoch's weights are kept, whichever was best)."""
+    v = np.asarray(values if values is not None else [], dtype=np.float64)
+    ok = np.isfinite(v)
+    return int(np.argmin(np.where(ok, v, np.inf))) + 1 if ok.any() else None
+
+
 def _mean_baseline_note(results, y, idx_train) -> list[str]:
     """A note when a regression model does no better on its held-out rows (test, else
     validation) than one constant, their mean: R² ≤ 0 there."""
@@ -701,16 +710,22 @@ def split_rows(y, n_rows, test_split, val_split, seed):
         try:
             a, b = split_indices(len(ids), frac, stratify=s, seed=seed)
         except ValueError:
-            if s is None:
-                raise
-            state["stratified"] = False
-            notes.append(f"the {label} split is not stratified: some class has fewer than "
-                         f"2 rows")
-            a, b = split_indices(len(ids), frac, seed=seed)
+            if s is not None:
+                state["stratified"] = False
+                notes.append(f"the {label} split is not stratified: some class has fewer "
+                             f"than 2 rows")
+            try:
+                a, b = split_indices(len(ids), frac, seed=seed)
+            except ValueError:   # nothing left on one side (--test-split 0.996)
+                raise _usage(f"--{what}-split {frac:g} leaves no row on one side of the "
+                             f"{label} split of {len(ids)} rows; lower it") from None
         return ids[a], ids[b]
 
     rest, test = split(np.arange(n_rows), test_split, "test")
     train, val = split(rest, val_split, "val")
+    if len(train) < 2:  # a constant of every column: 'no usable feature columns' misled
+        raise _usage(f"--test-split {test_split:g} and --val-split {val_split:g} leave "
+                     f"{len(train)} training row(s) of {n_rows}; lower them")
     return train, val, test, state["stratified"], notes
 
 
@@ -1336,7 +1351,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                            restore_best_weights=True)
         callbacks.append(es)
     elif args.early_stopping and not has_val:
-        notices.append("early stopping is off: it needs a validation split (--val-split > 0)")
+        notices.append("early stopping and learning-rate decay are off: they need a "
+                       "validation split (--val-split > 0)")
     if has_val and args.lr_decay:
         callbacks.append(optim.ReduceLROnPlateau(monitor="val_loss", factor=PLATEAU_FACTOR,
                                                  patience=PLATEAU_PATIENCE, min_lr=MIN_LR))
@@ -1396,7 +1412,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     # it) but was not completed: it is not counted.
     epochs_run = len(history.epoch) - bool(history.diverged)
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
-        else epochs_run
+        else epochs_run if es is not None else _lowest(history.history.get("val_loss"))
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
     if history.diverged:
         # the inputs are standardized here already: the learning rate is what to change
@@ -1956,7 +1972,9 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
 
     if images:
         add("<h2>Plots</h2><div class=\"figs\">")
-        captions = {"learning_curve.png": "Cost per epoch on the training and validation rows"
+        captions = {"learning_curve.png": "Cost per epoch on the training"
+                                          + (" and validation rows" if "validation" in
+                                             results else " rows")
                                           + (" (on the standardized target, as the network "
                                              "is trained; the table's errors are in the "
                                              "target's units)" if task == "regression" else ""),
@@ -2036,8 +2054,9 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
         "stored in model.gnet, so <code>glassnet predict</code> applies it exactly.</p>")
 
     add(f"<h2>Model</h2><pre>{_e(model.summary())}</pre>")
-    cmd = "glassnet train " + " ".join(_e(a) for a in sys.argv[2:]) \
-        if len(sys.argv) > 2 and sys.argv[1] == "train" else "glassnet train"
+    argv = sys.argv[1:]
+    at = argv.index("train") if "train" in argv else None   # after --debug, if given
+    cmd = _e(shlex.join(["glassnet", *argv[at:]])) if at is not None else "glassnet train"
     add(f"<p class=\"muted\">Command: <code>{cmd}</code></p>")
     add("</main></body></html>\n")
     return "\n".join(parts)
