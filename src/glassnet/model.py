@@ -455,12 +455,12 @@ class Sequential:
                              f"a classification loss; use predict for numeric outputs")
         loss = getattr(self, "loss", None)
         out = self.predict(X, batch_size)
-        bad = ~np.isfinite(out)
+        bad = np.isnan(out)   # (an infinite logit still says which class wins)
         if bad.any():  # argmax and '> 0.5' would give class 0 without a word
             rows = int(bad.reshape(len(out), -1).any(axis=1).sum())
-            warnings.warn(f"the model's outputs are NaN or infinite for {rows} of {len(out)} "
-                          f"rows (its weights may have overflowed: see model.history); their "
-                          f"predicted class is meaningless", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"the model's outputs are NaN for {rows} of {len(out)} rows (its "
+                          f"weights may have overflowed: see model.history); their predicted "
+                          f"class is meaningless", RuntimeWarning, stacklevel=2)
         if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
             return (out > _threshold(loss)).astype(np.int64)
         labels = _to_labels(out, loss)
