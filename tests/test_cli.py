@@ -1832,6 +1832,11 @@ def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
     outputs = {"test": np.tile([0.9, 0.1], (20, 1))}
     note = _one_class_note(outputs, y, parts, ["0", "1"])[0]
     assert "(50% of them are that class): it has not learned" in note
+    y58 = np.array([0] * 29 + [1] * 21 + [0, 1] * 10)   # 29 of 50: 58%, never 57% (review)
+    note58 = _one_class_note({"test": np.tile([.9, .1], (50, 1))}, y58,
+                             {"train": (None, np.arange(50, 70)),
+                              "test": (None, np.arange(50))}, ["a", "b"])[0]
+    assert "(58% of them are that class)" in note58
     assert "imbalance" not in note
     # trial X3: three classes, a 1-row one; the answer is half the rows: not imbalance
     y3 = np.array([0, 1] * 49 + [2, 0])

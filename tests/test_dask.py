@@ -301,3 +301,18 @@ def test_predict_blocks_probes_with_a_real_row():
     p = make_pipeline(OneHotEncoder(), GlassClassifier(epochs=3, random_state=0)).fit(X, y)
     got = predict_blocks(p, da.from_array(X, chunks=50)).compute()
     np.testing.assert_array_equal(got, p.predict(X))
+    d = da.from_array(X, chunks=50)   # a filter: unknown chunk sizes (review)
+    got = predict_blocks(p, d[d[:, 0] > 1]).compute()
+    np.testing.assert_array_equal(got, p.predict(X[X[:, 0] > 1]))
+    # an estimator that takes zeros: nothing is computed until .compute() (lazy)
+    calls = []
+
+    def counted(block):
+        calls.append(len(block))
+        return block
+
+    clf = GlassClassifier(epochs=2, random_state=0).fit(X, y)
+    mapped = da.from_array(X, chunks=50).map_blocks(counted)
+    before = list(calls)   # (dask calls it on tiny arrays to infer its output type)
+    lazy = predict_blocks(clf, mapped)
+    assert calls == before and len(lazy.compute()) == 200 and calls.count(50) == 4

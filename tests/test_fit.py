@@ -2352,7 +2352,7 @@ def test_class_weight_is_sample_weight_by_class():
     yh = np.where(X[:, 0] > 0.8, 1, -1)
     e = gn.Sequential([gn.Dense(3, 1)], seed=0)
     f = copy.deepcopy(e)
-    e.fit(X, yh, loss="hinge", epochs=1, class_weight={0: 1.0, 1: 5.0})
+    e.fit(X, yh, loss="hinge", epochs=1, class_weight={-1: 1.0, 1: 5.0})  # or {0: ..}
     f.fit(X, yh, loss="hinge", epochs=1, sample_weight=np.where(yh > 0, 5.0, 1.0))
     assert all(p.tobytes() == q.tobytes() for p, q in zip(e.get_weights(), f.get_weights()))
     with pytest.raises(ValueError, match="is another name for 'accuracy'"):

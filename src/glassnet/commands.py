@@ -625,10 +625,10 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     counts = np.bincount(y[parts["train"][1]], minlength=len(class_labels))
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
-    hit = float(np.mean(truth == pred[0]))  # the accuracy that one answer gets
-    if hit < 0.7:  # not a dominant class: the accuracy is no artefact of imbalance
+    k = int(np.sum(truth == pred[0]))   # the rows that one answer gets right
+    if 10 * k < 7 * len(truth):  # under 70%: the accuracy is no artefact of imbalance
         return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
-                f"({math.floor(hit * 100)}% of them are that class): it has not learned to "
+                f"({100 * k // len(truth)}% of them are that class): it has not learned to "
                 f"tell the classes "
                 f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
     auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
@@ -1350,9 +1350,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         es = EarlyStopping(monitor="val_loss", patience=args.patience,
                            restore_best_weights=True)
         callbacks.append(es)
-    elif args.early_stopping and not has_val:
-        notices.append("early stopping and learning-rate decay are off: they need a "
-                       "validation split (--val-split > 0)")
+    elif (args.early_stopping or args.lr_decay) and not has_val:
+        off = " and ".join(w for w, on in (("early stopping", args.early_stopping),
+                                           ("learning-rate decay", args.lr_decay)) if on)
+        notices.append(f"{off} {'are' if ' and ' in off else 'is'} off: "
+                       f"{'they need' if ' and ' in off else 'it needs'} a validation split "
+                       f"(--val-split > 0)")
     if has_val and args.lr_decay:
         callbacks.append(optim.ReduceLROnPlateau(monitor="val_loss", factor=PLATEAU_FACTOR,
                                                  patience=PLATEAU_PATIENCE, min_lr=MIN_LR))
@@ -2100,7 +2103,9 @@ class _Loaded:
             raise _usage(f"{path}: the model expects {self.model.n_features} inputs but its "
                          f"preprocessing gives {self.pre.n_features_out}")
 
-    def features(self, table, label):
+    def features(self, table, label, with_target=False):
+        """The model's inputs from ``table``; ``with_target``: the target is read too
+        (evaluate), so notes about how it was read concern it."""
         need = self.pre.input_columns_
         missing = [c for c in need if c not in table]
         if missing:
@@ -2110,7 +2115,7 @@ class _Loaded:
         facts = []
         X = transform_for_model(self.pre, table, self.extra, report=facts)
         notes = _transform_notes(facts, table) if facts else []
-        notes += dot_read_notes(table, [*need, self.target])
+        notes += dot_read_notes(table, [*need, self.target] if with_target else need)
         if notes:  # what training never saw, and what was done about it
             print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
         return X
@@ -2389,7 +2394,7 @@ def cmd_evaluate(args) -> int:
     skipped = int(miss.sum())
     if skipped:
         table = table.take(np.flatnonzero(~miss))
-    X = m.features(table, src.label)
+    X = m.features(table, src.label, with_target=True)
     out = m.outputs(X)
     if m.task == "classification":
         _check_labels(m.encoder, table, target, src.label)

@@ -218,6 +218,16 @@ def _has_nan(labels):
     return labels.dtype.kind in "fc" and bool(np.isnan(labels).any())
 
 
+def _first_row(X):
+    """The first row of the Dask array ``X`` (computing its blocks in order until one has
+    rows: the chunk sizes may be unknown after a filter)."""
+    for i in range(X.numblocks[0]):
+        block = np.asarray(X.blocks[i].compute())
+        if len(block):
+            return block[:1]
+    raise ValueError("X has no rows to predict")
+
+
 def _labels_of(dask, y):
     """The distinct labels of a 1-D Dask ``y`` (one pass); a NaN among them is refused here,
     named as y's (partial_fit would see it in ``classes`` and say only "Input contains NaN")."""
@@ -256,15 +266,13 @@ def predict_blocks(estimator, X, method="predict"):
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
     method_fn = getattr(estimator, method)
-    # the output's shape and dtype, from one real row (a row of zeros may be invalid input:
-    # an unseen category, log(0)); zeros only when no row can be had cheaply
+    # the output's shape and dtype, from a row of zeros (nothing computed: the result stays
+    # lazy); an estimator that refuses it (a pipeline's OneHotEncoder: unknown category 0,
+    # log(0)) is probed with the first real row, the one block holding it computed
     try:
-        row = np.asarray(X[:1].compute())
-    except (ValueError, NotImplementedError, IndexError):  # unknown chunk sizes
-        row = np.zeros((0, X.shape[1]), dtype=X.dtype)
-    if len(row) == 0:
-        row = np.zeros((1, X.shape[1]), dtype=X.dtype)
-    probe = method_fn(row)
+        probe = method_fn(np.zeros((1, X.shape[1]), dtype=X.dtype))
+    except Exception:
+        probe = method_fn(_first_row(X))
     empty = probe[:0]  # what a block without rows gives (estimators refuse 0-row input)
 
     def fn(block):

@@ -699,11 +699,12 @@ def _class_row_weights(class_weight, Y, loss, n_out):
         raise ValueError("class_weight needs 0/1 targets for binary cross-entropy, got "
                          "probabilities (soft targets); pass sample_weight")
     labels = _labels_of(Yc, loss, n_out)
+    hinge01 = isinstance(loss, _losses.Hinge) and n_out == 1  # −1/+1 (or 0/1): classes 0, 1
     weights = {}
     for k, v in class_weight.items():
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"class_weight keys are class indices (ints), got {k!r}")
-        weights[int(k)] = v
+        weights[int(k > 0) if hinge01 else int(k)] = v
     missing = sorted(set(np.unique(labels).tolist()) - set(weights))
     if missing:
         raise ValueError(f"class_weight has no weight for class(es) {missing[:10]} of y "
