@@ -603,7 +603,7 @@ CLI_CASES = [
     ("train/validation split of 1.5", ["train", "{good}", "--target", "label", "--val-split",
                                        "1.5"], r"--val-split must be a fraction in \[0, 1\)"),
     ("train/negative learning rate", ["train", "{good}", "--target", "label", "--lr", "-1"],
-     r"--lr must be > 0, got -1"),
+     r"--lr must be a finite number > 0, got -1"),
     ("train/hidden sizes not numbers", ["train", "{good}", "--target", "label", "--hidden",
                                         "big,small"], r"--hidden takes layer sizes"),
     ("train/--drop an unknown column", ["train", "{good}", "--target", "label", "--drop",

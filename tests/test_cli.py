@@ -832,7 +832,7 @@ ERRORS = [
     (["train", "titanic", "--activation", "swish"], "invalid choice: 'swish'"),
     (["train", "titanic", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
     (["train", "titanic", "--lr", "fast"], "--lr must be a number"),
-    (["train", "titanic", "--lr", "-0.1"], "--lr must be > 0"),
+    (["train", "titanic", "--lr", "-0.1"], "--lr must be a finite number > 0"),
     (["train", "titanic", "--epochs", "0"], "--epochs must be at least 1"),
     (["train", "titanic", "--seed", "-1"], "--seed must be at least 0, got -1 (see `glassnet"),
     (["train", "titanic", "--val-split", "1.5"], "--val-split must be a fraction"),
@@ -843,6 +843,8 @@ ERRORS = [
     (["train", "titanic", "--dtype", "float16"], "invalid choice: 'float16'"),
     (["train", "titanic", "--bogus"], "unrecognized arguments: --bogus"),
     (["train", "titanic", "--drop", "Nope"], "--drop names column(s) not in"),
+    (["train", "titanic", "--drop", "sex"], "(did you mean 'Sex'?)"),
+    (["train", "titanic", "--lr", "inf"], "--lr must be a finite number > 0, got inf"),
     (["predict", "{d}/corrupt.gnet", "titanic"], "corrupt.gnet"),
     (["predict", "{d}/flipped.gnet", "titanic"], "flipped.gnet"),
     (["predict", "{d}/missing.gnet", "titanic"], "no such model file"),
@@ -1757,6 +1759,9 @@ def test_regression_no_better_than_the_mean_gets_a_note(tmp_path):
         noted = "no better on the test rows than predicting their mean" in res.stdout
         assert noted == (r2 <= 0), (name, r2, res.stdout)
         assert noted == (name == "noise")
+        quiet = run("train", f"{name}.csv", "--target", "y", "--out", f"{name}q", "-q",
+                    "--epochs", "2", cwd=tmp_path).stdout
+        assert "test R² " in quiet and "r2" not in quiet   # as the table names it
 
 
 def test_split_keeps_stratifying_when_a_class_has_one_row():

@@ -141,7 +141,7 @@ def _positive_float(name, allow_zero=False):
             raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
         if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
             raise argparse.ArgumentTypeError(
-                f"must be {'>= 0' if allow_zero else '> 0'}, got {text}")
+                f"must be a finite number {'>= 0' if allow_zero else '> 0'}, got {text}")
         return v
     parse.__name__ = name
     return parse
@@ -1195,7 +1195,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     bad_drop = [c for c in args.drop if c not in src.table]
     if bad_drop:
         raise _usage(f"--drop names column(s) not in {src.label}: "
-                     f"{', '.join(map(_shown, bad_drop))}")
+                     f"{', '.join(map(_shown, bad_drop))}"
+                     + "".join(_did_you_mean(src.table, c) for c in bad_drop[:3]))
     if target in args.drop:
         raise _usage(f"--drop {target} is the target column")
     if len(table.columns) < 2:
@@ -1563,10 +1564,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     total = time.perf_counter() - t_start
 
     if quiet:
-        key = "accuracy" if task == "classification" else "r2"
+        key, label = ("accuracy", "accuracy") if task == "classification" else ("r2", "R²")
         where = "test" if has_test else ("validation" if has_val else "train")
         print(f"glassnet: {'interrupted; ' if history.interrupted else ''}saved {out_dir}/ "
-              f"({where} {key} {_fmt(results[where][key])}, {total:.1f} s)")
+              f"({where} {label} {_fmt(results[where][key])}, {total:.1f} s)")
     else:
         print()
         print(_metric_table(results, task))
