@@ -52,7 +52,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
             if arr.dtype == object:  # pandas' NA (and None): missing values, like NaN
-                missing = np.frompyfunc(_is_missing, 1, 1)(arr).astype(bool)
+                missing = missing_entries(arr)
                 if missing.any():
                     raw, arr = arr, np.where(missing, np.nan, arr)
                 else:
@@ -119,6 +119,11 @@ def read_array(v, name: str) -> np.ndarray:
                              f"nested lists); every row needs the same number of numbers") \
                 from exc
         raise ValueError(f"{name} could not be read as an array: {exc}") from exc
+
+
+def missing_entries(arr: np.ndarray) -> np.ndarray:
+    """Boolean mask of the None / pandas NA / NaT entries of an object array."""
+    return np.frompyfunc(_is_missing, 1, 1)(arr).astype(bool)
 
 
 def _is_missing(v) -> bool:

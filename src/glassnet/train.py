@@ -32,8 +32,8 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import (_first_non_numeric, _is_missing, check_array, check_consistent_length,
-                        check_fraction, check_positive_int, read_array)
+from ._validate import (_first_non_numeric, check_array, check_consistent_length,
+                        check_fraction, check_positive_int, missing_entries, read_array)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
 
@@ -526,8 +526,7 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         try:  # numbers held as objects or numeric strings are fine, as for X
             y = y.astype(np.float64)
         except (TypeError, ValueError):
-            missing = np.frompyfunc(_is_missing, 1, 1)(y).astype(bool) \
-                if y.dtype == object else None
+            missing = missing_entries(y) if y.dtype == object else None
             if missing is not None and missing.any():  # pandas' NA, None
                 row = int(np.argwhere(missing)[0][0])
                 raise ValueError(f"{name} contains a missing value "
@@ -613,7 +612,7 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     non-negative, not all zero; returned cast to ``dtype``."""
     w = read_array(sample_weight, name)
     if w.dtype == object:  # pandas' nullable arrays (pandas < 2.1 gives objects): NA is NaN
-        missing = np.frompyfunc(_is_missing, 1, 1)(w).astype(bool)
+        missing = missing_entries(w)
         with contextlib.suppress(TypeError, ValueError):  # text: "must hold numbers" below
             w = np.where(missing, np.nan, w).astype(np.float64)
     if w.dtype.kind not in "biuf":
