@@ -924,5 +924,12 @@ def test_dot_decimal_columns_keep_the_dot_a_decimal_point(tmp_path):
     assert read_csv(p)["pop"].tolist() == [886440.0, 404958.0]        # the file's own rule
     t = read_csv(p, dot_decimal_columns=["pop"])
     assert t["pop"].tolist() == [886.44, 404.958] and t["note"].tolist() == [1.5, 2.5]
+    # row and column selections keep what the reader recorded (review: a take() lost it)
+    sub = t.take([1]).select(["pop"]).with_column("z", np.ones(1))
+    assert sub.dot_decimal_columns == {"pop"} and sub.decimal_comma
+    flipped = read_csv(_write(tmp_path, "a;c\n1.125;0.5\n2.250;1\n", "f.csv"),
+                       decimal_comma_columns=["a"])
+    assert flipped.dot_read_comma_columns == {"a"}
+    assert flipped.take([0]).drop(["c"]).dot_read_comma_columns == {"a"}
     # a ','-separated file has no decimal comma: nothing to record
     assert read_csv(_write(tmp_path, "a,b\n1.5,2\n", "c.csv")).dot_decimal_columns == set()

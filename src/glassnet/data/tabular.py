@@ -231,6 +231,18 @@ class Table(Mapping):
         self._source: str | None = None           # read_csv: the file's name
         self._comma = False                        # read_csv: with the decimal comma
         self._comma_cols: frozenset = frozenset()  # read_csv: columns read with it
+        self._dot_cols: frozenset = frozenset()    # read_csv: columns read with '.' decimals
+        self._dot_read_forced: frozenset = frozenset()  # of the model's comma columns
+        self._not_utf8_line: int | None = None     # read_csv: the first Windows-1252 line
+
+    def _carry_read_facts(self, out, keep) -> "Table":
+        """Copy onto ``out`` (a table of some of these columns or rows) what ``read_csv``
+        recorded about this one, each column fact for the columns ``keep(c)`` says stay."""
+        out._source, out._comma, out._not_utf8_line = \
+            self._source, self._comma, self._not_utf8_line
+        for attr in ("_comma_cols", "_dot_cols", "_dot_read_forced"):
+            setattr(out, attr, frozenset(c for c in getattr(self, attr) if keep(c)))
+        return out
 
     def _derived(self, names, rows=None) -> "Table":
         """The columns ``names`` (and only the ``rows`` given, integer indices), keeping
@@ -243,10 +255,7 @@ class Table(Mapping):
                      if c in out._cols}
         if self._lines is not None:
             out._lines = self._lines if rows is None else self._lines[rows]
-        out._source, out._comma = self._source, self._comma
-        out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c in out._cols)
-        out._dot_cols = frozenset(c for c in self.dot_decimal_columns if c in out._cols)
-        return out
+        return self._carry_read_facts(out, lambda c: c in out._cols)
 
     # -- mapping protocol ---------------------------------------------------------------
     def __getitem__(self, key):
@@ -357,10 +366,8 @@ class Table(Mapping):
         cols[name] = values
         out = Table(cols, n_rows=self._n_rows)
         out._text = {c: t for c, t in self._text.items() if c != name}
-        out._lines, out._source, out._comma = self._lines, self._source, self._comma
-        out._comma_cols = frozenset(c for c in self.decimal_comma_columns if c != name)
-        out._dot_cols = frozenset(c for c in self.dot_decimal_columns if c != name)
-        return out
+        out._lines = self._lines
+        return self._carry_read_facts(out, lambda c: c != name)
 
     @property
     def line_numbers(self) -> np.ndarray | None:
@@ -402,7 +409,7 @@ class Table(Mapping):
     def not_utf8_line(self):
         """The file line of the first bytes :func:`read_csv` found not to be UTF-8 (read as
         Windows-1252 characters), or None for a UTF-8 (or UTF-16, or ASCII) file."""
-        return getattr(self, "_not_utf8_line", None)
+        return self._not_utf8_line
 
     @property
     def decimal_comma_columns(self) -> frozenset:
@@ -416,13 +423,13 @@ class Table(Mapping):
         """In a table read with the decimal comma: the numeric columns whose ``.`` was read as
         a decimal point although it might have grouped thousands (``886.440``; the file showed
         no decimal comma): what ``read_csv(dot_decimal_columns=)`` takes for a later file."""
-        return getattr(self, "_dot_cols", frozenset())
+        return self._dot_cols
 
     @property
     def dot_read_comma_columns(self) -> frozenset:
         """Of the ``decimal_comma_columns`` given to :func:`read_csv`, those read with '.' as
         their decimal point because the file's numbers show '.' decimals elsewhere."""
-        return getattr(self, "_dot_read_forced", frozenset())
+        return self._dot_read_forced
 
     @property
     def decimal_comma(self) -> bool:
