@@ -766,6 +766,11 @@ def test_inference_dropout_shows_its_local_gradient_of_one():
     np.testing.assert_array_equal(drop.local_grad["dy/dx"], np.ones((2, 3)))
     np.testing.assert_array_equal(drop.downstream, drop.upstream)
     assert "dx = dy in inference" in t.to_text()
+    # a cache like any other (review: a stale shape outlived a training forward and a clear)
+    node = m.layers[drop.index]
+    node.forward(np.ones((5, 3)), True)
+    node._clear_caches()
+    assert node.local_grad() == {}
 
 
 def test_parameter_counts_have_thousands_separators_everywhere():

@@ -334,8 +334,9 @@ class Dropout(Layer):
             self.build(x.shape[1])
         if not training or self.rate == 0.0:
             self._mask = None
-            self._passed = (x.shape, x.dtype)  # for local_grad: 1 everywhere
+            self._x = x  # for local_grad: 1 everywhere (a cache, dropped as the others)
             return x
+        self._x = None
         keep = 1.0 - self.rate
         self._mask = (self.rng.random(x.shape, dtype=np.float32) < keep).astype(x.dtype)
         self._mask *= x.dtype.type(1.0 / keep)
@@ -351,8 +352,8 @@ class Dropout(Layer):
     def local_grad(self):
         if self._mask is not None:
             return {"dy/dx": self._mask}
-        passed = getattr(self, "_passed", None)  # inference: y = x, dy/dx = 1
-        return {"dy/dx": np.ones(passed[0], dtype=passed[1])} if passed is not None else {}
+        x = getattr(self, "_x", None)   # inference: y = x, dy/dx = 1
+        return {"dy/dx": np.ones_like(x)} if x is not None else {}
 
     def config(self):
         return {"rate": self.rate}
