@@ -102,10 +102,11 @@ class Optimizer:
         The learning rate η of the next step (schedules and callbacks may change it).
     state : dict
         ``(id(layer), name) -> dict`` of per-parameter buffers (and a step count where the
-        rule needs one). Each entry also holds its layer (``"_layer"``): a new layer that
-        Python gives a dead one's ``id`` starts afresh instead of inheriting its memory, and
-        ``fit`` drops the entries of layers that are not in the model it trains (an optimizer
-        keeps the memory of one model, as a PyTorch optimizer is bound to its parameters).
+        rule needs one). Each entry also holds its layer (``"_layer"``): it is never applied
+        to another layer under the same key (a layer given the ``id`` of one that died before
+        it, a copied or re-keyed state), and ``fit`` drops the entries of layers that are not
+        in the model it trains, freeing them (an optimizer keeps the memory of one model, as a
+        PyTorch optimizer is bound to its parameters).
     """
 
     def __init__(self, lr: float = 0.01):
@@ -133,11 +134,11 @@ class Optimizer:
     def _keep_only(self, layers) -> None:
         """Drop the memory of parameters whose layer is not one of ``layers`` (fit calls it
         with its model's layers: the memory of a model trained before, or of a dead one)."""
-        mine = {id(layer) for layer in layers}
+        mine = {id(layer): layer for layer in layers}
+        # (an entry without "_layer" was pickled by an older glassnet: kept, keyed as it is)
         self.state = {k: st for k, st in self.state.items()
                       if isinstance(k, tuple) and k and k[0] in mine and isinstance(st, dict)
-                      and id(st.get("_layer", self)) in (k[0], id(self))}
-        # (an entry without "_layer" was pickled by an older glassnet: kept, keyed as it is)
+                      and st.get("_layer", mine[k[0]]) is mine[k[0]]}
 
     def config(self) -> dict:
         """Constructor arguments (with the current ``lr``), for saving and ``repr``."""
