@@ -2355,8 +2355,14 @@ def test_class_weight_is_sample_weight_by_class():
     e.fit(X, yh, loss="hinge", epochs=1, class_weight={-1: 1.0, 1: 5.0})  # or {0: ..}
     f.fit(X, yh, loss="hinge", epochs=1, sample_weight=np.where(yh > 0, 5.0, 1.0))
     assert all(p.tobytes() == q.tobytes() for p, q in zip(e.get_weights(), f.get_weights()))
-    with pytest.raises(ValueError, match="is another name for 'accuracy'"):
+    with pytest.raises(ValueError, match=r"metrics 'acc' and 'binary_accuracy' are one "
+                                         r"metric \('accuracy'\)"):
         e.fit(X, yh, loss="hinge", metrics=["acc", "binary_accuracy"])
+    with pytest.raises(ValueError, match="metric 'accuracy' is given twice"):
+        e.fit(X, yh, loss="hinge", metrics=["accuracy", "accuracy"])
+    for bad in ({0: "a", 1: 1.0}, {0: 1.0, 1: -2.0}, {0: 1.0, 1: float("nan")}):
+        with pytest.raises(ValueError, match=r"class_weight\[.*\] must be a finite number"):
+            e.fit(X, yh, loss="hinge", class_weight=bad)
     with pytest.raises(ValueError, match=r"no weight for class\(es\) \[2\]"):
         a.fit(X, y, loss="cce", class_weight={0: 1.0, 1: 2.0})
     with pytest.raises(ValueError, match="class_weight needs a classifier"):

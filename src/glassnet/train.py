@@ -21,6 +21,7 @@ import contextlib
 import copy
 import inspect
 import math
+import numbers
 import os
 import signal
 import sys
@@ -703,6 +704,9 @@ def _class_row_weights(class_weight, Y, loss, n_out):
     for k, v in class_weight.items():
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"class_weight keys are class indices (ints), got {k!r}")
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) \
+                or v < 0:
+            raise ValueError(f"class_weight[{k!r}] must be a finite number >= 0, got {v!r}")
         weights[int(k > 0) if hinge01 else int(k)] = v
     missing = sorted(set(np.unique(labels).tolist()) - set(weights))
     if missing:
@@ -751,7 +755,7 @@ def _metric_names(metrics):
     from . import metrics as _metrics
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
-    names = []
+    names, given = [], {}   # given: the name each logged key was asked for by
     for name in metrics:
         if callable(name):
             key = _metrics._key(name)
@@ -763,14 +767,17 @@ def _metric_names(metrics):
             _metrics.get(name)
             key = _metrics.ALIASES.get(name, name)
         if isinstance(name, str) and key in names:  # 'acc' and 'accuracy': one metric
-            raise ValueError(f"metric {name!r} is another name for {str(key)!r}, which is "
-                             f"asked for already; give it once")
+            first = given[key]
+            raise ValueError(f"metric {name!r} is given twice" if first == name else
+                             f"metrics {first!r} and {name!r} are one metric ({str(key)!r}); "
+                             f"give it once")
         if key in names or key in _RESERVED_KEYS or str(key).startswith("val_"):
             raise ValueError(f"metric {name!r} would be logged as {str(key)!r}, "
                              + ("which another metric already is" if key in names else
                                 "a key fit logs itself")
                              + "; give each metric function its own __name__")
         names.append(key)
+        given[key] = name
     return tuple(names)
 
 
@@ -1109,7 +1116,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.stop_training = False
     model._stop_reason = None
     params = model.parameters()
-    steps = model.trainable_parameters()   # frozen layers (trainable = False) stay as they are
     fused = model.fused_with(loss)
     fused_start = len(model.layers) - 2
     first = model.layers[0]
@@ -1129,7 +1135,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         ybuf = np.empty((bs,) + Y.shape[1:], dtype=Y.dtype)
         if W is not None:
             wbuf = np.empty(bs, dtype=W.dtype)
-    l2 = _l2_terms(model)
     wb = None
     snapshot = [p.copy() for _, _, p, _ in params]
     logs = {}
@@ -1154,6 +1159,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 logs = {}
                 call("on_epoch_begin", epoch, logs)
                 # layer.trainable is read at each epoch's start (a callback may unfreeze)
+                # frozen layers (trainable = False) stay as they are
                 steps, l2 = model.trainable_parameters(), _l2_terms(model)
                 for s, (_, _, p, _) in zip(snapshot, params):
                     np.copyto(s, p)
