@@ -909,20 +909,17 @@ def _multilabel_metric(name, y, out, loss, Y, P, proba):
     """One metric of :func:`_multilabel_metrics` (Y: the 0/1 targets, P: the 0/1 predictions,
     proba: the probabilities)."""
     from . import metrics as _metrics
-    base, _, avg = name.partition("_") if name.startswith(("precision", "recall", "f1")) \
-        else (name, "", "")
-    if name == "accuracy":
-        return float(np.mean(np.all(P == Y, axis=1)))
-    if base in ("precision", "recall", "f1"):
-        fn = _metrics.get(base)  # binary, class 1 positive
-        if avg == "micro":
-            return float(fn(Y.reshape(-1), P.reshape(-1)))
-        per = np.array([fn(Y[:, j], P[:, j]) for j in range(Y.shape[1])])
-        w = Y.sum(axis=0) if avg == "weighted" else None
-        return float(np.average(per, weights=w)) if w is None or w.sum() > 0 else 0.0
-    if name in ("log_loss", "roc_auc"):
-        fn = _metrics.get(name)
-        return float(np.mean([fn(Y[:, j], proba[:, j]) for j in range(Y.shape[1])]))
+    # glassnet.metrics takes multi-label indicator arrays as scikit-learn does; the plain
+    # precision/recall/f1 are macro averages over the labels here
+    if name in ("precision", "recall", "f1"):
+        return float(_metrics.get(name + "_macro")(Y, P))
+    if _metrics.KIND.get(name) == "labels":
+        return float(_metrics.get(name)(Y, P))
+    if name == "roc_auc":
+        return float(_metrics.roc_auc_score(Y, proba))
+    if name == "log_loss":  # the mean of the labels' binary cross-entropies (Keras's)
+        return float(np.mean([_metrics.log_loss(Y[:, j], proba[:, j])
+                              for j in range(Y.shape[1])]))
     return float(_metrics.get(name)(np.asarray(y).reshape(out.shape), out))
 
 
