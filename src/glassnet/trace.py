@@ -573,10 +573,11 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         raise TypeError(f"trace expects a glassnet Sequential model, got "
                         f"{type(model).__name__}" + (f" {model!r}" if isinstance(model, str)
                                                       else "") + hint)
-    if not model.built:  # X checked first: a rejected X must not fix the input width
-        X = check_array(X, name="X", dtype=model.dtype)
+    # X checked before an unbuilt model is built: a rejected X must not fix the input width
+    X = check_array(X, name="X", dtype=model.dtype,
+                    n_features=model.n_features if model.built else None)
+    if not model.built:
         model.build(X.shape[1])
-    X = model._check_X(X)
     layers = model.layers
     if loss is None:
         loss = getattr(model, "loss", None) or default_loss(model)
@@ -697,21 +698,20 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
             warnings.warn(mismatch_message(rec), RuntimeWarning, stacklevel=3)
 
     # -- Dense(l2=α): the penalty ½·(α/m)·‖W‖² in the cost and (α/m)·W in the step, as fit ---
+    from .train import _apply_l2, _l2_terms
     m = len(X)
-    penalty = 0.0
+    terms = _l2_terms(model)
+    with_l2 = {id(W) for _, W, _ in terms}
     for rec, layer in zip(records, layers):
         if layer.params and not getattr(layer, "trainable", True):
             rec.notes.append("frozen (trainable = False): its gradients are computed and "
                              "shown, but a step leaves its parameters as they are (and an l2 "
                              "penalty is left out), as fit does")
-        alpha = getattr(layer, "l2", 0)
-        if alpha and "W" in layer.params and getattr(layer, "trainable", True):
-            W = layer.params["W"]
-            penalty += alpha * float(np.vdot(W, W))
-            layer.grads["W"] += W.dtype.type(alpha / m) * W
-            rec.notes.append(f"l2={alpha:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
+        if id(layer.params.get("W")) in with_l2:
+            rec.notes.append(f"l2={layer.l2:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
                              f"gradient (l2/m)·W is added to the layer's grads['W'] (as fit "
                              f"does before its step); dCost/dW above is the loss's part")
+    penalty = _apply_l2(terms, m)
     if penalty:
         lrec.value += 0.5 * penalty / m
         lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "

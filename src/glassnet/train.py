@@ -1223,11 +1223,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         params, l2 = model.parameters(), _l2_terms(model)
                         steps = model.trainable_parameters()
                     if l2:
-                        penalty = 0.0
-                        for alpha, w, g in l2:
-                            g += w.dtype.type(alpha / bw) * w
-                            penalty += alpha * float(np.vdot(w, w))
-                        batch_loss += 0.5 * penalty / bw
+                        batch_loss += 0.5 * _apply_l2(l2, bw) / bw
                         if not math.isfinite(batch_loss):  # ‖W‖² overflowed: huge weights
                             _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                       optimizer, "the L2 penalty became non-finite at")
@@ -1374,6 +1370,17 @@ def _l2_terms(model):
     return [(layer.l2, layer.params["W"], layer.grads["W"]) for layer in model.layers
             if getattr(layer, "l2", 0) and "W" in layer.params
             and getattr(layer, "trainable", True)]
+
+
+def _apply_l2(terms, denom) -> float:
+    """Add each L2 term's gradient (α/denom)·W to its dW (``terms`` from :func:`_l2_terms`;
+    ``denom`` the batch's weight, its rows when unweighted) and return Σ α·‖W‖²: the cost then
+    gains ½·Σ α·‖W‖² / denom. fit and trace both take their step through here."""
+    penalty = 0.0
+    for alpha, w, g in terms:
+        g += w.dtype.type(alpha / denom) * w
+        penalty += alpha * float(np.vdot(w, w))
+    return penalty
 
 
 def _arrays_replaced(model, params):
