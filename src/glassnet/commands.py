@@ -1420,8 +1420,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
     if history.diverged:
         # the inputs are standardized here already: the learning rate is what to change
-        notices.insert(0, history.stop_reason.replace(
-            " or scale the inputs (standardize them).", " (--lr)."))
+        notices.insert(0, f"{history.stop_base} Try a lower learning rate (--lr), now "
+                          f"{opt.lr:g}." if history.stop_hint_lr
+                       else history.stop_reason)
     if history.interrupted:
         status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)" + (
             f"; validation loss best at epoch {restored}, whose weights are kept"

@@ -69,6 +69,8 @@ class History(Callback):
         self.diverged = False
         self.interrupted = False
         self.stop_reason = None
+        self.stop_base = None       # a divergence: what happened, without the hint
+        self.stop_hint_lr = False   # ... and whether the hint is to lower the learning rate
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -1409,9 +1411,12 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
     else:
         hint = (f"Try a lower learning rate (now {optimizer.lr:g}) or scale the inputs "
                 f"(standardize them).")
-    msg = (f"training diverged: {what} epoch {epoch + 1}, batch "
-           f"{batch + 1}; the weights from the start of that epoch were restored. {hint}")
-    history.stop_reason = msg
+    # what happened and the hint apart: `glassnet train` (which standardizes its inputs)
+    # words the learning-rate hint its own way
+    history.stop_base = (f"training diverged: {what} epoch {epoch + 1}, batch {batch + 1}; "
+                         f"the weights from the start of that epoch were restored.")
+    history.stop_hint_lr = not (isinstance(eps, (int, float)) and eps == 0)
+    msg = history.stop_reason = f"{history.stop_base} {hint}"
     if on_nonfinite == "raise":
         raise DivergenceError(msg)
     warnings.warn(msg, RuntimeWarning, stacklevel=4)
