@@ -591,6 +591,12 @@ def _numbers_read_as(values):
     return detect_task(nums, max_classes=MAX_INT_CLASSES) if nums.size else None
 
 
+def _held_out(by_split):
+    """The split that judges the model (test, else validation) among the keys of
+    ``by_split``, or None when only the training rows are there."""
+    return next((s for s in ("test", "validation") if s in by_split), None)
+
+
 def _lowest(values):
     """The epoch (from 1) of the lowest finite value of ``values``, or None (no validation
     loss: with --no-early-stopping the last epoch's weights are kept, whichever was best)."""
@@ -602,7 +608,7 @@ def _lowest(values):
 def _mean_baseline_note(results, y, idx_train) -> list[str]:
     """A note when a regression model does no better on its held-out rows (test, else
     validation) than one constant, their mean: R² ≤ 0 there."""
-    split = "test" if "test" in results else "validation" if "validation" in results else None
+    split = _held_out(results)
     r2 = results[split].get("r2") if split else None
     if r2 is None or not r2 <= 0:
         return []
@@ -615,7 +621,7 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
 def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     """A note when the model predicts one class for every row of the held-out split (test,
     else validation) that holds several: imbalanced classes, where accuracy misleads."""
-    split = "test" if "test" in outputs else "validation" if "validation" in outputs else None
+    split = _held_out(outputs)
     if split is None:
         return []
     truth = y[parts[split][1]]
@@ -1195,8 +1201,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     bad_drop = [c for c in args.drop if c not in src.table]
     if bad_drop:
         raise _usage(f"--drop names column(s) not in {src.label}: "
-                     f"{', '.join(map(_shown, bad_drop))}"
-                     + "".join(_did_you_mean(src.table, c) for c in bad_drop[:3]))
+                     + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad_drop))
     if target in args.drop:
         raise _usage(f"--drop {target} is the target column")
     if len(table.columns) < 2:
@@ -1566,7 +1571,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
 
     if quiet:
         key, label = ("accuracy", "accuracy") if task == "classification" else ("r2", "R²")
-        where = "test" if has_test else ("validation" if has_val else "train")
+        where = _held_out(results) or "train"
         print(f"glassnet: {'interrupted; ' if history.interrupted else ''}saved {out_dir}/ "
               f"({where} {label} {_fmt(results[where][key])}, {total:.1f} s)")
     else:
@@ -1836,7 +1841,7 @@ def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
             ax.legend(loc="best")
         images["learning_curve.png"] = _png(fig)
 
-    where = "test" if "test" in parts else ("validation" if "validation" in parts else "train")
+    where = _held_out(parts) or "train"
     ids = parts[where][1]
     if task == "classification":
         from .metrics import confusion_matrix
@@ -2182,8 +2187,9 @@ def transform_for_model(pre, table, extra, report=None):
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
                          f"to read it as missing, add it with --na-values)") from None
         from .data.tabular import _number_kind, comma_float, decimal_comma_number
+        from .preprocess import _is_number
         if exc.column in getattr(table, "dot_decimal_columns", ()) and \
-                _reads(comma_float, exc.value):
+                _is_number(exc.value, comma_float):
             raise _usage(f"{exc}; the model's training file wrote this column with '.' as its "
                          f"decimal point (886.440 is 886.44), so it is read so here too: a "
                          f"'.' grouping thousands (alone or before a decimal comma) does not "
@@ -2204,15 +2210,6 @@ def transform_for_model(pre, table, extra, report=None):
                  "--na-values")
         raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
                      f"--na-values") from None
-
-
-def _reads(to_float, v) -> bool:
-    """Whether ``to_float(v)`` reads ``v`` as a number."""
-    try:
-        to_float(v)
-        return True
-    except (TypeError, ValueError):
-        return False
 
 
 def dot_read_notes(table, columns) -> list[str]:

@@ -974,9 +974,10 @@ class TargetEncoder:
         return f"TargetEncoder(classes={self.classes_.tolist()})"
 
 
-def _is_number(v) -> bool:
+def _is_number(v, to_float=plain_float) -> bool:
+    """Whether ``to_float`` (plain_float, or comma_float for a decimal-comma file) reads v."""
     try:
-        plain_float(v)
+        to_float(v)
         return True
     except (TypeError, ValueError):
         return False

@@ -159,8 +159,7 @@ def comma_float(v) -> float:
     (``.`` grouping thousands) as well as plain ones; ValueError otherwise."""
     if isinstance(v, str):
         t = v.strip()
-        if decimal_comma_number(t) or re.fullmatch(
-                r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+", t):
+        if decimal_comma_number(t) or _GROUPED.fullmatch(t):   # 1,5 or 1.500
             return float(t.replace(".", "").replace(",", "."))
     return plain_float(v)
 
