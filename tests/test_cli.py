@@ -1984,6 +1984,12 @@ def test_a_models_thousands_column_read_with_dot_decimals_gets_a_note(tmp_path):
     res = run("explain", "--model", "m/model.gnet", "--data", "mixed.csv", "--target", "none",
               cwd=tmp_path)
     assert "x3: written with the decimal comma" in res.stderr, res.stderr
+    assert res.stderr.count("notes:") == 1
+    # explain notes what training never saw, as predict does (review: it said nothing)
+    (tmp_path / "gap.csv").write_text("x1;x3\n;2.500\n")
+    res = run("explain", "--model", "m/model.gnet", "--data", "gap.csv", "--target", "none",
+              cwd=tmp_path)
+    assert res.returncode == 0 and "x1" in res.stderr and "missing" in res.stderr, res.stderr
     # x1 had decimal commas, not thousands dots: 0.25 is no grouping, no note (review)
     (tmp_path / "dotx1.csv").write_text("x1;x3\n0.25;2500\n-1.5;300\n")
     res = run("predict", "m/model.gnet", "dotx1.csv", cwd=tmp_path)

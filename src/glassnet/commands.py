@@ -2119,13 +2119,8 @@ class _Loaded:
             raise _usage(f"{label} lacks column(s) the model needs: "
                          f"{', '.join(map(_shown, missing))} (it has: "
                          f"{_column_list(table, 40)})" + _separator_hint(table))
-        facts = []
-        X = transform_for_model(self.pre, table, self.extra, report=facts)
-        notes = _transform_notes(facts, table) if facts else []
-        notes += dot_read_notes(table, [*need, self.target] if with_target else need)
-        if notes:  # what training never saw, and what was done about it
-            print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
-        return X
+        return transform_noted(self.pre, table, self.extra,
+                               [*need, self.target] if with_target else need)
 
     def outputs(self, X):
         if self.task == "classification":
@@ -2210,6 +2205,18 @@ def transform_for_model(pre, table, extra, report=None):
                  "--na-values")
         raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
                      f"--na-values") from None
+
+
+def transform_noted(pre, table, extra, columns):
+    """``transform_for_model`` for predict, evaluate and explain, printing on stderr, under
+    one "notes:", what training never saw and what was done about it, and how ``columns``
+    were read where that differs from training."""
+    facts = []
+    X = transform_for_model(pre, table, extra, report=facts)
+    notes = (_transform_notes(facts, table) if facts else []) + dot_read_notes(table, columns)
+    if notes:
+        print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
+    return X
 
 
 def dot_read_notes(table, columns) -> list[str]:

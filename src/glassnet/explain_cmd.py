@@ -519,8 +519,7 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
                  sep=None, na_values=None, decimal=None):
-    from .commands import (_load_source, load_model_file, model_read_options,
-                           transform_for_model)
+    from .commands import _load_source, load_model_file, model_read_options, transform_noted
     from .data.tabular import is_numeric_column
     from .optim import SGD
     from .render import Report
@@ -564,10 +563,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                         if trained_on is not None else "")
                      + " (--target none traces the forward pass only)")
     if pre is not None:
-        X = transform_for_model(pre, part, extra)
-        from .commands import dot_read_notes
-        for note in dot_read_notes(table, [*pre.input_columns_, target]):
-            print(f"notes:\n  - {note}", file=sys.stderr)
+        # predict's notes too (unseen categories, new missing values, '.'-decimal columns)
+        X = transform_noted(pre, part, extra, [*pre.input_columns_, target])
         features = list(pre.feature_names_out)
         how = "the model's stored preprocessing (TabularPreprocessor)"
     elif est is not None:
