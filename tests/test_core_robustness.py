@@ -714,6 +714,7 @@ def test_nan_outputs_warn_in_predict_classes_and_forward_only_traces_describe_no
     m.layers[0].params["W"][0, 0] = np.inf
     with pytest.warns(RuntimeWarning, match="NaN for 1 of 2 rows"), \
             np.errstate(invalid="ignore"):                       # NumPy's own, from 0·inf
-        m.predict_classes(np.array([[1.0, 0.0], [0.0, 0.0]]))  # 0·inf = NaN in row 2
+        out = m.predict_classes(np.array([[1.0, 0.0], [0.0, 0.0]]))  # 0·inf = NaN, row 2
+    assert out.shape == (2,) and out[0] == 1   # the finite row is still classified
     text = gn.trace(gn.Sequential([gn.Dense(2, 1)], seed=0), np.ones((1, 2))).to_text()
     assert "forward:" in text and "backward:" not in text

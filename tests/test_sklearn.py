@@ -792,7 +792,12 @@ def test_warm_start_refuses_a_changed_network(change, match):
         clf.partial_fit(X, y)
     assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
     clf.set_params(warm_start=False).fit(X, y)               # a fresh fit takes the change
+    kinds = [type(layer).__name__ for layer in clf.model_.layers]
+    assert ("Tanh" in kinds) if "activation" in change else \
+        (clf.model_.layers[0].params["W"].shape[1] == 3)
+    fresh = clf.model_.get_weights()
     clf.set_params(warm_start=True).fit(X, y)                  # and then goes on with it
+    assert not all(np.array_equal(a, b) for a, b in zip(fresh, clf.model_.get_weights()))
 
 
 @pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
@@ -856,6 +861,14 @@ def test_load_leaves_numpy_s_global_random_state_alone(tmp_path):
     np.random.seed(1)
     GlassClassifier.load(tmp_path / "c.gnet")
     assert np.random.rand() == a
+    # a file without a generator (written before they were kept) too (review: the test
+    # above never reached that branch)
+    est = GlassClassifier((4,), epochs=2).fit(X, y)
+    est._rng = None
+    est.save(tmp_path / "old.gnet")
+    np.random.seed(1)
+    back = GlassClassifier.load(tmp_path / "old.gnet")
+    assert np.random.rand() == a and isinstance(back._rng, np.random.Generator)
 
 
 def test_load_names_what_wrote_a_model_file_that_holds_no_estimator(tmp_path):
