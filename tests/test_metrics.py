@@ -604,3 +604,7 @@ def test_multilabel_indicator_arrays_match_sklearn(seed):
         M.f1_score(Y, P)
     with pytest.raises(ValueError, match="must be one too, of the same shape"):
         M.f1_score(Y, P[:, :1], average="macro")
+    with pytest.raises(ValueError, match="holds values other than 0 and 1"):
+        M.f1_score(Y, P * 0.5 + 0.25, average="macro")
+    with pytest.raises(ValueError, match="y_score needs a score per label"):
+        M.roc_auc_score(Y, scores[:, :1].repeat(n_labels + 1, axis=1))

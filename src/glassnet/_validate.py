@@ -121,6 +121,12 @@ def read_array(v, name: str) -> np.ndarray:
         raise ValueError(f"{name} could not be read as an array: {exc}") from exc
 
 
+def global_seed() -> int:
+    """A seed drawn from NumPy's global random state: what ``random_state=None`` means in
+    scikit-learn (``check_random_state(None)``), so ``np.random.seed`` makes runs repeatable."""
+    return int(np.random.randint(np.iinfo(np.int32).max))
+
+
 def missing_entries(arr: np.ndarray) -> np.ndarray:
     """Boolean mask of the None / pandas NA / NaT entries of an object array."""
     return np.frompyfunc(_is_missing, 1, 1)(arr).astype(bool)

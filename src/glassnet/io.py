@@ -1029,18 +1029,20 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
 
 def check_checkpointable(opt):
     """TypeError unless ``opt`` (None or an optimizer) can go into a checkpoint: only
-    glassnet's built-in optimizers can (ModelCheckpoint asks before training starts)."""
-    if opt is not None and _optimizer_config_to_json(opt, warn=False) is None:
+    glassnet's built-in optimizers can (ModelCheckpoint asks before training starts). Returns
+    its configuration (``_optimizer_config_to_json``), None for None."""
+    out = None if opt is None else _optimizer_config_to_json(opt, warn=False)
+    if opt is not None and out is None:
         raise TypeError(f"cannot checkpoint the optimizer {opt!r}: checkpoints hold "
                         f"glassnet's built-in optimizers only (" + ", ".join(_OPTIMIZER_NAMES)
                         + "); use ModelCheckpoint(training_state=False) to save the model only")
+    return out
 
 
 def _optimizer_to_json(model, opt, arrays):
     if opt is None:
         return None
-    check_checkpointable(opt)
-    out = _optimizer_config_to_json(opt, warn=False)
+    out = check_checkpointable(opt)
     index = {id(layer): i for i, layer in enumerate(model.layers)}
     entries = []
     for key, st in getattr(opt, "state", {}).items():

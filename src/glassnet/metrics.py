@@ -160,23 +160,31 @@ def _check_pair(y_true, y_pred):
     return yt, yp, np.union1d(yt, yp)
 
 
+def _indicator(v):
+    """``v`` as an array when it is a multi-label indicator array (shape (m, L), L > 1, every
+    value 0 or 1, as scikit-learn's ``multilabel-indicator``); None otherwise."""
+    if getattr(v, "ndim", None) is None and not isinstance(v, (list, tuple)):
+        return None
+    try:
+        a = np.asarray(v)
+    except (TypeError, ValueError):
+        return None
+    if a.ndim != 2 or a.shape[1] < 2 or a.dtype.kind not in "biuf" or a.shape[0] == 0:
+        return None
+    return a if ((a == 0) | (a == 1)).all() else None
+
+
 def _multilabel_pair(y_true, y_pred, name_pred="y_pred"):
-    """(Y, P) as int arrays when both are multi-label indicator arrays (shape (m, L), L > 1,
-    every value 0 or 1, as scikit-learn's ``multilabel-indicator``); None otherwise."""
-    def indicator(v):
-        if getattr(v, "ndim", None) is None and not isinstance(v, (list, tuple)):
-            return None
-        try:
-            a = np.asarray(v)
-        except (TypeError, ValueError):
-            return None
-        if a.ndim != 2 or a.shape[1] < 2 or a.dtype.kind not in "biuf" or a.shape[0] == 0:
-            return None
-        return a if ((a == 0) | (a == 1)).all() else None
-    Y = indicator(y_true)
+    """(Y, P) as int arrays when both are multi-label indicator arrays (:func:`_indicator`);
+    None when y_true is not one."""
+    Y = _indicator(y_true)
     if Y is None:
         return None
-    P = indicator(y_pred)
+    P = _indicator(y_pred)
+    if P is None and np.shape(y_pred) == Y.shape:
+        raise ValueError(f"y_true is a multi-label indicator array of shape {Y.shape} (0/1 per "
+                         f"label), but {name_pred} holds values other than 0 and 1 "
+                         f"(probabilities?): threshold them first, or use roc_auc_score")
     if P is None or P.shape != Y.shape:
         got = np.shape(y_pred) if hasattr(y_pred, "__len__") else "a scalar"
         raise ValueError(f"y_true is a multi-label indicator array of shape {Y.shape} (0/1 "
@@ -829,11 +837,13 @@ def roc_auc_score(y_true, y_score):
     Multi-label data (``y_true`` of 0/1 rows, shape (m, L), with scores of the same shape):
     the mean of the L labels' AUCs (scikit-learn's ``average="macro"``).
     """
-    Y = _multilabel_pair(y_true, np.zeros(np.shape(y_score))) \
-        if np.ndim(y_score) == 2 and np.shape(y_score)[1] > 1 else None
+    Y = _indicator(y_true) if np.ndim(y_score) == 2 and np.shape(y_score)[1] > 1 else None
     if Y is not None:
         S = _check_proba(y_score, "y_score")
-        return float(np.mean([roc_auc_score(Y[0][:, j], S[:, j]) for j in range(Y[0].shape[1])]))
+        if S.shape != Y.shape:
+            raise ValueError(f"y_true is a multi-label indicator array of shape {Y.shape}; "
+                             f"y_score needs a score per label, shape {Y.shape}, got {S.shape}")
+        return float(np.mean([roc_auc_score(Y[:, j], S[:, j]) for j in range(Y.shape[1])]))
     yt = _check_labels_1d(y_true, "y_true")
     s = _check_proba(y_score, "y_score")
     if s.ndim == 2:

@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._extras import require
-from ._validate import _short
+from ._validate import _short, global_seed
 
 __all__ = ["fit_incremental", "predict_blocks"]
 
@@ -159,8 +159,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         if classes is not None:
             kwargs["classes"] = np.asarray(classes)
 
-    rng = np.random.default_rng(np.random.randint(np.iinfo(np.int32).max)
-                                if random_state is None else random_state)
+    rng = np.random.default_rng(global_seed() if random_state is None else random_state)
     n_blocks = X.numblocks[0]
     offsets = np.cumsum((0,) + X.chunks[0])  # NaN from the first unknown chunk size on
 

@@ -100,7 +100,7 @@ except ImportError:  # scikit-learn < 1.6
 
 from . import activations as _act
 from . import optim as _optim
-from ._validate import resolve_dtype
+from ._validate import global_seed, resolve_dtype
 from .callbacks import Callback
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
@@ -123,7 +123,7 @@ def _seed_from(random_state):
     ``np.random.seed`` makes runs repeatable), an int, a ``numpy.random.RandomState`` or a
     ``numpy.random.Generator``."""
     if random_state is None:
-        return int(np.random.randint(np.iinfo(np.int32).max))
+        return global_seed()
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:
             raise ValueError(f"random_state must be an int >= 0 (or None, a RandomState or a "

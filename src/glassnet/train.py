@@ -531,9 +531,9 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         except (TypeError, ValueError):
             missing = missing_entries(y) if y.dtype == object else None
             if missing is not None and missing.any():  # pandas' NA, None
-                row = int(np.argwhere(missing)[0][0])
+                at = tuple(np.argwhere(missing)[0])
                 raise ValueError(f"{name} contains a missing value "
-                                 f"({y[tuple(np.argwhere(missing)[0])]!r}) at row {row} "
+                                 f"({y[at]!r}) at row {at[0]} "
                                  f"({int(missing.sum())} in all); remove those rows or fill "
                                  f"them in") from None
             raise ValueError(f"{name} holds non-numeric labels (e.g. "
