@@ -2017,7 +2017,7 @@ def test_failed_add_or_constructor_leaves_the_layer_as_given():
     assert d.activation == "relu" and len(m.layers) == 1
     m.add(gn.Dense(4, 5)).add(d)
     assert [type(n).__name__ for n in m.layers] == ["Dense", "Dense", "Dense", "ReLU"]
-    assert d.activation is None  # the ReLU node applies it now
+    assert d.activation == "relu"  # kept: the list it came from builds the same graph again
     d2 = gn.Dense(5, 2, activation="tanh")
     with pytest.raises(ValueError):
         gn.Sequential([gn.Dense(3, 4), d2], seed=0)
@@ -2027,6 +2027,34 @@ def test_failed_add_or_constructor_leaves_the_layer_as_given():
     assert d2.activation == "tanh"
     assert [type(n).__name__ for n in gn.Sequential([gn.Dense(4, 5), d2]).layers] == \
         ["Dense", "Dense", "Tanh"]
+
+
+
+def test_one_list_of_layers_builds_the_same_graph_twice():
+    """Trial 14/3 finding 1: the first Sequential cleared its Dense layers' activation, so a
+    second model from the same list (or a Dense shared between two models) lost its Tanh and
+    Sigmoid silently: a linear model with an MSE default loss."""
+    layers = [gn.Dense(3, 8, activation="tanh"), gn.Dense(8, 1, activation="sigmoid")]
+    a = gn.Sequential(layers, seed=0)
+    b = gn.Sequential(layers, seed=0)
+    names = ["Dense", "Tanh", "Dense", "Sigmoid"]
+    assert [type(n).__name__ for n in a.layers] == names
+    assert [type(n).__name__ for n in b.layers] == names
+    assert a.layers[1] is not b.layers[1]  # each model its own activation node
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    # a model's own nodes give each activation once, not twice
+    c = gn.Sequential([*a.layers, gn.Dense(1, 2, activation="relu")], seed=0)
+    assert [type(n).__name__ for n in c.layers] == names + ["Dense", "ReLU"]
+    assert c.layers[1] is a.layers[1]
+    # so does a deep copy, a pickle, and a saved and loaded model
+    import pickle
+    for m in (copy.deepcopy(a), pickle.loads(pickle.dumps(a))):
+        assert [type(n).__name__ for n in gn.Sequential([*m.layers]).layers] == names
+    shared = gn.Dense(3, 4, activation="relu")
+    m1, m2 = gn.Sequential([shared, gn.Dense(4, 1)]), gn.Sequential([shared, gn.Dense(4, 2)])
+    assert [type(n).__name__ for n in m1.layers] == ["Dense", "ReLU", "Dense"]
+    assert [type(n).__name__ for n in m2.layers] == ["Dense", "ReLU", "Dense"]
 
 
 def test_callable_metrics_are_logged_under_their_names(moons):

@@ -93,7 +93,6 @@ class Sequential:
         n_in = first.n_in if first.built else getattr(first, "_n_in_arg", None)
         if n_in is not None:
             self.build(n_in)
-        _split_off_activations(layers)  # only now: a failed build leaves the layers as given
 
     # -- structure ------------------------------------------------------------------------
     def build(self, n_in: int):
@@ -138,7 +137,6 @@ class Sequential:
             except ValueError as exc:
                 self.layers = before  # `layer` is left as given (its activation too)
                 raise ValueError(f"cannot add {layer!r}: {exc}") from None
-        _split_off_activations([layer])
         return self
 
     @property
@@ -509,21 +507,30 @@ class Summary(str):
 
 def _nodes(layers, before=()):
     """The graph's nodes: ``before`` followed by ``layers``, each Dense with an activation
-    split into the Dense node and the activation node. Raises TypeError for something that is
-    not a Layer, ValueError for one object at two places. The layers are not changed: once
-    the model is built, :func:`_split_off_activations` clears the Dense nodes' activation
-    (the node after them now applies it), so a failed constructor or ``add`` leaves the
-    caller's layers as they were."""
-    expanded = list(before)
+    split into the Dense node and a new activation node. Raises TypeError for something that
+    is not a Layer, ValueError for one object at two places.
+
+    The Dense keeps its ``activation`` (the list it came from builds the same graph again, as
+    a Keras layer keeps its activation); the activation node records the Dense it was split
+    from, so the nodes of a model (``Sequential([*model.layers, ...])``) give each
+    activation once, not twice."""
+    given = []
     for i, layer in enumerate(layers, len(before)):
         if isinstance(layer, type) and issubclass(layer, Layer):
             layer = layer()
         if not isinstance(layer, Layer):
             raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
                             f"(e.g. Dense(4, 8) or ReLU())")
+        given.append(layer)
+    expanded = list(before)
+    for i, layer in enumerate(given):
         expanded.append(layer)
         if isinstance(layer, Dense) and layer.activation is not None:
-            expanded.append(_act.get(layer.activation))
+            after = given[i + 1] if i + 1 < len(given) else None
+            if getattr(after, "_split_from", None) is not layer:
+                node = _act.get(layer.activation)
+                node._split_from = layer
+                expanded.append(node)
     first_at = {}
     for i, layer in enumerate(expanded):
         j = first_at.setdefault(id(layer), i)
@@ -534,10 +541,3 @@ def _nodes(layers, before=()):
                              f"place (shared weights are not supported)")
     return expanded
 
-
-def _split_off_activations(layers):
-    """Clear the ``activation`` of each Dense among ``layers``: :func:`_nodes` put the
-    activation node after it, and the Dense node itself computes x·W + b only."""
-    for layer in layers:
-        if isinstance(layer, Dense) and layer.activation is not None:
-            layer.activation = None
