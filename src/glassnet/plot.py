@@ -293,6 +293,7 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     """
     from ._validate import check_array, check_positive_int
     from .train import _labels_of, _threshold
+    _mpl()  # a missing matplotlib is said before the grid is predicted
     X = check_array(X, name="X", dtype=np.float64)  # numbers, at least one row, all finite
     if X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
@@ -459,6 +460,7 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     from ._validate import check_positive_int
     from .train import default_loss, prepare_targets
 
+    _mpl()  # a missing matplotlib is said before the grid's forward passes, not after
     resolution = check_positive_int(resolution, "resolution", minimum=2)
     span = _finite_number(span, "span")
     if span <= 0:
