@@ -570,3 +570,26 @@ def test_reduce_on_plateau_is_a_callback_and_resets_on_train_begin():
     cb.on_train_begin({})
     assert cb.best == math.inf and cb.num_bad_epochs == 0
     assert "monitor='val_loss'" in repr(cb)
+
+
+@pytest.mark.parametrize("make_opt", [lambda: SGD(lr=0.05, momentum=0.9), lambda: Adam(lr=0.01),
+                                      lambda: optim.RMSProp(lr=0.01, momentum=0.5)])
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_model_continues_with_its_optimizers_memory(make_opt, how):
+    """Trial 14/3 finding 2: the state is keyed by id(layer); a deep copy or an unpickled
+    model has new layers, so the next fit dropped every entry (momentum and Adam's step count
+    restarted: weights 0.05 off). The copy now continues exactly as the original."""
+    import copy
+    import pickle
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, :1] > 0).astype(float)
+    a = Sequential([Dense(3, 4, activation="tanh"), Dense(4, 1)], seed=0, dtype="float64")
+    a.fit(X, y, loss=MSE(), optimizer=make_opt(), epochs=3, batch_size=None)
+    b = copy.deepcopy(a) if how == "deepcopy" else pickle.loads(pickle.dumps(a))
+    assert len(b.optimizer.state) == len(a.optimizer.state) == 4
+    a.fit(X, y, epochs=2, batch_size=None)
+    b.fit(X, y, epochs=2, batch_size=None)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert all(st["_layer"] in b.layers for st in b.optimizer.state.values())

@@ -140,6 +140,15 @@ class Optimizer:
                       if isinstance(k, tuple) and k and k[0] in mine and isinstance(st, dict)
                       and st.get("_layer", mine[k[0]]) is mine[k[0]]}
 
+    def __setstate__(self, state):
+        """A copy (``copy.deepcopy``) or an unpickled optimizer holds copies of its layers,
+        whose ``id`` differs from the key they were stored under: each entry is keyed again
+        by the layer it holds, so a copied model continues with its optimizer's memory."""
+        self.__dict__.update(state)
+        self.state = {(id(st["_layer"]), k[-1])
+                      if isinstance(k, tuple) and isinstance(st, dict) and "_layer" in st
+                      else k: st for k, st in self.state.items()}
+
     def config(self) -> dict:
         """Constructor arguments (with the current ``lr``), for saving and ``repr``."""
         return {"lr": self.lr}

@@ -658,19 +658,7 @@ class _GlassBase(BaseEstimator):
             sw_va = None
         return tr, va, Y[tr], sw_tr, Y[va], sw_va
 
-    # -- pickling: optimizer state is keyed by id(layer), which changes on unpickling ------------
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        opt = state.get("_optimizer")
-        model = state.get("model_")
-        if opt is not None and model is not None and opt.state:
-            pos = {id(layer): i for i, layer in enumerate(model.layers)}
-            opt = copy.copy(opt)
-            opt.state = {("#layer", pos[k[0]], k[1]) if k[0] in pos else k: v
-                         for k, v in opt.state.items()}
-            state["_optimizer"] = opt
-        return state
-
+    # -- pickling ---------------------------------------------------------------------------------
     def __setstate__(self, state):
         state = dict(state)
         for k in ("_x_stats", "_y_stats"):  # pickled by an older glassnet: (n, mean, M2)
@@ -678,6 +666,8 @@ class _GlassBase(BaseEstimator):
                 n, mean, m2 = state.pop(k)
                 state[k.replace("stats", "moments")] = (n, mean, np.sqrt(m2 / n))
         super().__setstate__(state)
+        # the optimizer keys its state by its layers' ids again itself (Optimizer.__setstate__);
+        # an older glassnet pickled its entries without their layer, keyed by position:
         opt = getattr(self, "_optimizer", None)
         model = getattr(self, "model_", None)
         if opt is not None and model is not None and opt.state:
