@@ -1619,6 +1619,40 @@ def test_a_wrong_custom_backward_is_named_by_fit_and_backward(moons, bug, match)
         first.backward(np.ones((5, 1)), input_grad=True)
 
 
+class _FlatMSE(gn.Loss):
+    """A custom loss whose backward returns (m,) where ŷ is (m, 1)."""
+
+    def forward(self, y_pred, y, weights=None):
+        self._d = y_pred.ravel() - np.asarray(y, dtype=float).ravel()
+        return float(np.mean(self._d ** 2))
+
+    def backward(self):
+        return 2 * self._d / self._d.size
+
+
+@pytest.mark.parametrize("top", ["Sigmoid", "Dense"])
+def test_a_wrong_custom_loss_backward_is_named_by_fit_trace_and_backprop(moons, top):
+    """Trial 14/3 finding 3: the (m,) gradient was broadcast against the (m, 1) Sigmoid
+    output, and the error blamed the Sigmoid ("returned shape (32, 32)"); without a Sigmoid
+    NumPy's matmul failed. The loss is named, as gradcheck names it."""
+    X, y, _, _ = moons
+    layers = [gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1)] + ([gn.Sigmoid()] if top == "Sigmoid"
+                                                            else [])
+    model = gn.Sequential(layers, seed=0)
+    match = (r"^_FlatMSE\.backward returned shape \(32,\) for a prediction ŷ of shape "
+             r"\(32, 1\); dCost/dŷ must have the shape of the prediction ŷ")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y, loss=_FlatMSE(), epochs=1, batch_size=32)
+    assert same(model.get_weights(), before)
+    with pytest.raises(ValueError, match=match):
+        gn.trace(model, X[:32], y[:32], loss=_FlatMSE())
+    loss = _FlatMSE()
+    loss.forward(model.forward(X[:32], training=True), y[:32])
+    with pytest.raises(ValueError, match=match):
+        model.backprop(loss)
+
+
 class _Scale(gn.Layer):
     """y = x ⊙ w (one weight per column), written the way a user may: backward ASSIGNS a
     new gradient array, and with ``clip`` forward assigns new (clipped) weights."""

@@ -67,23 +67,25 @@ def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
     array of the input's shape ``x_shape``; None is accepted only when ``needed`` is False
     (the layer was told ``needs_input_grad = False``). Returns ``dx``; raises a ValueError
     naming the layer (``index`` is its position in the model, or None for a lone layer)
-    otherwise. Cheap: a shape comparison, no copy."""
+    otherwise. Cheap: a shape comparison, no copy. ``layer`` may also be a loss, whose
+    backward gives dCost/dŷ for the prediction ŷ of shape ``x_shape``."""
     who = (f"layer {index} ({type(layer).__name__})" if index is not None
            else type(layer).__name__)
+    grad, x, whose, of = (("dCost/dx", "the input x", "the input's", "an input")
+                          if isinstance(layer, Layer) else
+                          ("dCost/dŷ", "the prediction ŷ", "ŷ's", "a prediction ŷ"))
     if dx is None:
         if not needed:
             return dx
         raise ValueError(f"{who}.backward returned None (did you forget `return dx`?); it "
-                         f"must return dCost/dx, an array of the input's shape "
-                         f"{tuple(x_shape)}")
+                         f"must return {grad}, an array of {whose} shape {tuple(x_shape)}")
     shape = getattr(dx, "shape", None)
     if shape is None:
         raise ValueError(f"{who}.backward returned a {type(dx).__name__}, not an array; it "
-                         f"must return dCost/dx, an array of the input's shape "
-                         f"{tuple(x_shape)}")
+                         f"must return {grad}, an array of {whose} shape {tuple(x_shape)}")
     if tuple(shape) != tuple(x_shape):
-        raise ValueError(f"{who}.backward returned shape {tuple(shape)} for an input of shape "
-                         f"{tuple(x_shape)}; dCost/dx must have the shape of the input x")
+        raise ValueError(f"{who}.backward returned shape {tuple(shape)} for {of} of shape "
+                         f"{tuple(x_shape)}; {grad} must have the shape of {x}")
     return dx
 
 

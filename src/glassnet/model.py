@@ -207,6 +207,7 @@ class Sequential:
             x = x.astype(self.dtype)
         for layer in self.layers:
             x = layer.forward(x, training)
+        self._out_shape = x.shape  # what backprop checks the loss's gradient against
         return x
 
     __call__ = forward
@@ -244,10 +245,15 @@ class Sequential:
 
     def backprop(self, loss, input_grad: bool = False):
         """Backward from a loss whose ``forward`` was just called on this model's output."""
-        if self.fused_with(loss):
-            return self.backward(loss.fused_backward(), input_grad, start=len(self.layers) - 2) \
-                if len(self.layers) > 1 else loss.fused_backward()
-        return self.backward(loss.backward(), input_grad)
+        fused = self.fused_with(loss)
+        dy = loss.fused_backward() if fused else loss.backward()
+        shape = getattr(self, "_out_shape", None)
+        if shape is not None:  # a custom loss's gradient is named, not a node below it
+            dy = check_backward_output(loss, None, dy, shape)
+        if fused:
+            return self.backward(dy, input_grad, start=len(self.layers) - 2) \
+                if len(self.layers) > 1 else dy
+        return self.backward(dy, input_grad)
 
     # -- use ----------------------------------------------------------------------------------
     def _check_X(self, X, name="X"):

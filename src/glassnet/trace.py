@@ -637,7 +637,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     cost = loss.forward(out, Y)
     fused = model.fused_with(loss)
-    dy = loss.backward()  # dCost/dŷ: the first gradient of the unfused chain
+    # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
+    dy = check_backward_output(loss, None, loss.backward(), out.shape)
     lrec = LossRecord(name=short_repr(loss), value=float(cost), y_pred=_copy(out),
                       y_true=_copy(Y), grad=_copy(dy), math=_first_doc_line(type(loss)).rstrip("."),
                       fused=fused)

@@ -1218,6 +1218,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         for i in range(top, -1, -1):
                             dy = model.layers[i].backward(dy)
                     else:  # the first step checks what each backward returns, once per fit
+                        dy = check_backward_output(loss, None, dy, out.shape)  # a custom loss
                         dy = _checked_backward(model.layers, top, dy)
                         checked = True
                         refresh = _arrays_replaced(model, params)
