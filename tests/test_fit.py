@@ -2490,3 +2490,25 @@ def test_review_of_the_keras_changes(tmp_path):
         X, y, epochs=2, optimizer=gn.SGD(lr=0.3), loss="mse",
         callbacks=[gn.LearningRateScheduler(NoSignature())])
     assert h.history["lr"] == [0.3, 0.3]   # called as f(epoch, lr)
+
+
+def test_a_node_put_into_a_built_model_is_built_once_from_the_models_seed():
+    """Trial 14/3 finding 4: predict built a new Dense on its throwaway copy of the nodes, with
+    unseeded weights, so every predict call gave other numbers."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def swapped():
+        m = gn.Sequential([gn.Dense(3, 4, activation="tanh"), gn.Dense(4, 1), gn.Sigmoid()],
+                          seed=0)
+        m.fit(X, y, epochs=2)
+        m.layers[2] = gn.Dense(4, 1)
+        return m
+    a, b = swapped(), swapped()
+    p = a.predict(X[:5])
+    assert a.layers[2].built
+    np.testing.assert_array_equal(p, a.predict(X[:5]))
+    np.testing.assert_array_equal(p, b.forward(X[:5]))  # the same weights from the same seed
+    a.layers[2] = gn.Dense(5, 1)
+    with pytest.raises(ValueError, match=r"layer 2 \(Dense\): Dense\(5, 1\) receives 4 inputs"):
+        a.predict(X[:5])

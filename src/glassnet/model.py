@@ -139,6 +139,13 @@ class Sequential:
                 raise ValueError(f"cannot add {layer!r}: {exc}") from None
         return self
 
+    def _build_new_nodes(self):
+        """Build the nodes put into a built model since (``model.layers[i] = Dense(4, 1)``)
+        from the model's generator, as :meth:`build` does: otherwise each ``predict`` would
+        build them afresh on its copies of the nodes, with new random weights every call."""
+        if self.built and not all(layer.built for layer in self.layers):
+            self.build(self.n_features)
+
     @property
     def built(self) -> bool:
         return self.n_features is not None
@@ -203,6 +210,7 @@ class Sequential:
             if x.ndim != 2:
                 raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
             self.build(x.shape[1])
+        self._build_new_nodes()
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
         for layer in self.layers:
@@ -276,6 +284,7 @@ class Sequential:
         their own caches are left alone). With ``cast``, X comes from :meth:`_input` and each
         block is cast to the model's dtype and checked for NaN/infinity (the error names the
         row and column in X)."""
+        self._build_new_nodes()
         prepare = None
         if cast:
             def prepare(z, lo):
