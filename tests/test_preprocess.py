@@ -65,6 +65,48 @@ def test_titanic_identifier_like_columns_dropped(titanic_split):
     assert "PassengerId" in p.summary() and "Cabin" in p.summary()
 
 
+
+def _text_table(n, **cols):
+    rng = np.random.default_rng(0)
+    data = {k: v(rng, n) for k, v in cols.items()}
+    data["x"] = rng.normal(size=n)
+    return Table(data)
+
+
+def test_repeating_ids_dates_and_huge_text_columns_are_dropped_not_one_hot_encoded():
+    """Trial 14/4 findings 1-2: a text id that repeats (44% distinct), dates (1,500 distinct of
+    20,000) and any text column of thousands of categories were one-hot encoded densely: a
+    2 MB CSV took 4 GB, and one input per date says nothing of later dates."""
+    n = 4000
+    ids = lambda rng, n: np.array([f"user_{k:05d}" for k in rng.integers(0, 1500, n)],  # noqa
+                                  dtype=object)
+    dates = lambda rng, n: np.array(  # noqa: E731
+        [str(np.datetime64("2020-01-01") + int(d)) for d in rng.integers(0, 200, n)],
+        dtype=object)
+    codes = lambda rng, n: np.array([f"c{k}" for k in rng.integers(0, 1200, n)],  # noqa
+                                    dtype=object)
+    t = _text_table(n, customer_id=ids, signup=dates, code=codes, shop=codes)
+    p = TabularPreprocessor().fit(t)
+    assert p.input_columns_ == ["x"]
+    assert p.dropped_["customer_id"].startswith("identifier-like: ")
+    assert "named like an id" in p.dropped_["customer_id"]
+    assert p.dropped_["signup"].startswith("the values look like dates or times")
+    assert "(> 50, one input each)" in p.dropped_["signup"]
+    assert p.dropped_["code"].endswith("(> 1000, one input each)")
+    # below the limits they stay categories: few ids or dates, 900 codes, a higher cap
+    few = _text_table(
+        n, customer_id=lambda rng, n: np.array([f"u{k}" for k in rng.integers(0, 40, n)],
+                                               dtype=object),
+        signup=lambda rng, n: np.array([f"2020-{m:02d}-01" for m in rng.integers(1, 13, n)],
+                                       dtype=object),
+        code=lambda rng, n: np.array([f"c{k}" for k in rng.integers(0, 900, n)],
+                                     dtype=object))
+    p = TabularPreprocessor().fit(few)
+    assert p.input_columns_ == ["customer_id", "signup", "code", "x"] and not p.dropped_
+    assert TabularPreprocessor(max_categories=100).fit(t).input_columns_ == ["code", "shop",
+                                                                               "x"]
+
+
 def test_breast_cancer_id_dropped():
     ds = load_breast_cancer()
     p = TabularPreprocessor().fit(ds.frame, target="diagnosis")

@@ -37,7 +37,11 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
     * identifier-like text columns: at least ``min_id_rows`` present values of which more
       than ``id_unique_ratio`` (0.9) are distinct (Name);
     * high-cardinality text columns: more than ``max_categories`` (50) distinct values that
-      are also more than ``max_unique_ratio`` (0.5) of the present values (Ticket, Cabin).
+      are also more than ``max_unique_ratio`` (0.5) of the present values (Ticket, Cabin), or
+      that look like dates or times (one input per date would tell nothing of later dates),
+      or that are named like an id (``customer_id``), or that are more than 20 x
+      ``max_categories`` (1,000) however often each repeats: each category is one input of
+      the dense matrix, rows x categories of memory.
     A text column of these two kinds whose values are mostly numbers (one stray word among
     them, or ``$1,234`` and ``27%``) says so in its reason, naming the first value that is no
     number (:func:`numeric_text_note`). When every column is dropped, ``fit`` raises
@@ -297,6 +301,9 @@ def date_text_note(values, share: float = 0.8) -> str | None:
     return (f"the values look like dates or times (e.g. {shown_value(hits[0])}), which "
             f"glassnet reads as text: derive numbers from them (year, month, day, weekday, "
             f"hour) in a column of their own to use them")
+
+
+_ONE_HOT_CAP = 20  # a text column with more than 20 x max_categories values is dropped
 
 
 def _accounting(value) -> bool:
@@ -568,17 +575,29 @@ class TabularPreprocessor:
         if n_u == 1 and not miss.any():
             return None, f"constant (every value is {cats[0]!r})"
         ratio = n_u / n_present
-        reason = None
+        reason = dates = None
+        many = n_u > self.max_categories
+        if many and not is_numeric_column(arr):
+            dates = date_text_note(vals)
         if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
                       f"({ratio:.0%} unique)")
-        elif n_u > self.max_categories and ratio > self.max_unique_ratio:
+        elif many and ratio > self.max_unique_ratio:
             reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
                       f"(> {self.max_categories} and {ratio:.0%} unique)")
+        elif many and dates is not None:
+            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
+                      f"(> {self.max_categories}, one input each)")
+        elif many and _ID_NAME_STRICT.search(name):
+            reason = (f"identifier-like: {n_u} distinct values in {n_present} rows, named "
+                      f"like an id")
+        elif n_u > _ONE_HOT_CAP * self.max_categories:
+            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
+                      f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
             note = None if is_numeric_column(arr) else (
-                numeric_text_note(vals, lines, comma=comma) or date_text_note(vals))
+                numeric_text_note(vals, lines, comma=comma) or dates or date_text_note(vals))
             return None, with_numeric_note(reason, note)
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None
