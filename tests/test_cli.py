@@ -926,6 +926,24 @@ def test_debug_shows_traceback(bad_files):
     assert "Traceback" in proc.stderr
 
 
+
+def test_out_of_memory_is_one_error_line(capsys):
+    # Trial 14/4 finding 3: a MemoryError printed NumPy's traceback and exited 1
+    import types
+
+    from glassnet import cli
+
+    def boom(args):
+        np.empty((1 << 46,), dtype=np.float32)  # 256 TiB: NumPy's own MemoryError
+    args = types.SimpleNamespace(func=boom, debug=False)
+    assert cli._run(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet: error: out of memory: Unable to allocate ") and \
+        err.count("\n") == 1 and "--drop" in err, err
+    with pytest.raises(MemoryError):
+        cli._run(types.SimpleNamespace(func=boom, debug=True))
+
+
 @pytest.mark.parametrize("argv", [
     ["train", "{d}/empty.csv", "--target", "y"],
     ["predict", "{model}", "{d}/empty.csv"],

@@ -201,6 +201,13 @@ def _run(args) -> int:
         note = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
         print(f"glassnet: interrupted{'; ' + note if note else ''}", file=sys.stderr)
         return 130
+    except MemoryError as exc:  # NumPy's says which array: "Unable to allocate 626. MiB ..."
+        if args.debug:
+            raise
+        print(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; use "
+              f"fewer rows, or leave wide columns out (--drop, or columns of many "
+              f"categories)  (run with --debug for details)", file=sys.stderr)
+        return 2
     except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         if args.debug:
             raise
