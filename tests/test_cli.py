@@ -1872,6 +1872,28 @@ def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
     assert "accuracy mostly measures the imbalance" in note
 
 
+def test_imbalance_note_when_accuracy_is_no_better_than_the_majority_answer():
+    """Trial 14/6 finding 1: a 99:1 model that found none of the 4 rare test rows (accuracy
+    0.9825 < 0.99 for always answering 0) got no note, as it did not answer 0 everywhere."""
+    from glassnet.commands import _one_class_note
+    y = np.array([0] * 99 + [1] + [0] * 396 + [1] * 4)
+    parts = {"train": (None, np.arange(100)), "test": (None, np.arange(100, 500))}
+    out = np.tile([0.9, 0.1], (400, 1))
+    out[:3] = [0.2, 0.8]                 # three false alarms, no rare row found
+    note = _one_class_note({"test": out}, y, parts, ["0", "1"])
+    assert len(note) == 1 and note[0].startswith(
+        "test accuracy 0.9825 is no better than always answering '0' (396 of 400 rows): "
+        "class '1' is only 1.0% of the training rows"), note
+    assert "it finds none of the test rows of '1'" in note[0]
+    out[-1] = [0.2, 0.8]                 # one rare row found: still no better than '0'
+    note = _one_class_note({"test": out}, y, parts, ["0", "1"])[0]
+    assert "no better" in note and "finds none" not in note
+    out[:3] = [0.9, 0.1]                 # 397 of 400 right: better than the majority answer
+    assert _one_class_note({"test": out}, y, parts, ["0", "1"]) == []
+    balanced = np.array([0, 1] * 250)    # no class of 70%: accuracy is no artefact
+    assert _one_class_note({"test": out}, balanced, parts, ["0", "1"]) == []
+
+
 def test_predict_reads_dot_decimals_as_training_did_in_a_semicolon_file(tmp_path):
     """Trial S3: training read 886.440 as 886.44 (no decimal comma in its file); a predict
     file with a decimal comma in a column the model does not use read it as 886440, and every

@@ -619,25 +619,40 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
 
 
 def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
-    """A note when the model predicts one class for every row of the held-out split (test,
-    else validation) that holds several: imbalanced classes, where accuracy misleads."""
+    """A note when, on the held-out split (test, else validation) holding several classes,
+    the model predicts one class for every row, or its accuracy is no better than always
+    answering the split's most common class: imbalanced classes, where accuracy misleads."""
     split = _held_out(outputs)
     if split is None:
         return []
     truth = y[parts[split][1]]
     pred = outputs[split].argmax(axis=1)
-    if len(np.unique(truth)) < 2 or len(np.unique(pred)) > 1:
+    if len(np.unique(truth)) < 2:
         return []
     counts = np.bincount(y[parts["train"][1]], minlength=len(class_labels))
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
+    auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
+    if len(np.unique(pred)) > 1:
+        common = int(np.bincount(truth).argmax())
+        k = int(np.sum(truth == common))   # the rows that always answering it gets right
+        right = int(np.sum(truth == pred))
+        if 10 * k < 7 * len(truth) or right > k:
+            return []
+        missed = [class_labels[c] for c in np.unique(truth) if not np.any(pred[truth == c] == c)]
+        return [f"{split} accuracy {right / len(truth):.4f} is no better than always answering "
+                f"{class_labels[common]!r} ({k} of {len(truth)} rows): class "
+                f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
+                f"mostly measures the imbalance; {auc} how well it finds the rare class"
+                + (f", and it finds none of the {split} rows of "
+                   f"{', '.join(map(repr, missed))}" if missed else "")
+                + " (more epochs, or sample weights with glassnet.sklearn, may help)"]
     k = int(np.sum(truth == pred[0]))   # the rows that one answer gets right
     if 10 * k < 7 * len(truth):  # under 70%: the accuracy is no artefact of imbalance
         return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
                 f"({100 * k // len(truth)}% of them are that class): it has not learned to "
                 f"tell the classes "
                 f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
-    auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
             f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
             f"mostly measures the imbalance; {auc} how well it finds the rare class (more "
