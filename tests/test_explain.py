@@ -490,3 +490,43 @@ def test_explain_target_none_and_a_feature_given_as_target(tmp_path):
     res = run_cli("--model", model, "--data", str(tmp_path / "d.csv"), "--target", "none")
     assert res.returncode == 0, res.stderr
     assert "target: none (forward pass only" in res.stdout and "dCost" not in res.stdout
+
+
+@pytest.mark.filterwarnings("ignore:GlassRegressor. the maximum number of epochs")
+def test_explain_on_multi_output_models_and_a_regressors_units(tmp_path):
+    """Trial 14/6 findings 2-3: a 2-output model with --target t1 was told to 'pass --target';
+    a multi-output GlassRegressor's forward pass said 'pass --target COL', which then failed;
+    a GlassRegressor's ŷ was shown standardized without saying so."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassRegressor
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    Y = np.c_[X[:, 0], X[:, 1] - X[:, 2]] * 50 - 7
+    both = tmp_path / "both.csv"
+    _write_csv(both, ["a", "b", "c", "t1", "t2"], np.round(np.c_[X, Y], 6).tolist())
+    m = gn.Sequential([gn.Dense(3, 5, activation="tanh"), gn.Dense(5, 2)], seed=0)
+    m.fit(X, Y, loss="mse", epochs=2)
+    m.save(tmp_path / "mo.gnet")
+    with pytest.raises(ValueError, match=r"gives 4 \(a, b, c, t2\); --target leaves "
+                       r"out one column, but the model has 2 outputs: trace a CSV of its "
+                       r"feature columns only, with --target none"):
+        explain_cmd.model_report(tmp_path / "mo.gnet", both, "t1", 2)
+    frame = {k: X[:, j] for j, k in enumerate("abc")}
+    import pandas as pd
+    est = GlassRegressor(epochs=3, random_state=0).fit(pd.DataFrame(frame), Y)
+    est.save(tmp_path / "moreg.gnet")
+    text = explain_cmd.model_report(tmp_path / "moreg.gnet", both, None, 2).to_text()
+    assert "target: none (forward pass only: the model's 2 outputs are more targets than " \
+           "one --target column gives)" in text
+    shown = re.search(r"ŷ·y_scale_ \+ y_mean_ \(per output\) = ([-\d.e+, ]+)", text)
+    want = est.predict(pd.DataFrame({k: v[:2] for k, v in frame.items()})).reshape(-1)
+    np.testing.assert_allclose([float(v) for v in shown.group(1).split(",")], want, rtol=1e-5)
+    one = GlassRegressor(epochs=3, random_state=0).fit(pd.DataFrame(frame), Y[:, 0])
+    one.save(tmp_path / "reg.gnet")
+    text = explain_cmd.model_report(tmp_path / "reg.gnet", both, "t1", 2).to_text()
+    shown = re.search(r"in t1's units ŷ·([\d.]+) − ([\d.]+) = ([-\d.e+, ]+)", text)
+    assert shown, text
+    np.testing.assert_allclose([float(v) for v in shown.group(3).split(",")],
+                               one.predict(pd.DataFrame({k: v[:2] for k, v in frame.items()})),
+                               rtol=1e-5)
+    assert "standardized with the file's y_mean_ / y_scale_" in text

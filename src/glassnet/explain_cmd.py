@@ -388,6 +388,32 @@ def _target_scaling(extra):
     return None
 
 
+def _estimator_scaling(est):
+    """``{"mean", "std"}`` (numbers, or arrays of one per output) of a GlassRegressor that
+    standardizes its targets, else None."""
+    mean, std = getattr(est, "y_mean_", None), getattr(est, "y_scale_", None)
+    if type(est).__name__ != "GlassRegressor" or mean is None or std is None:
+        return None
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    return {"mean": mean.item() if mean.size == 1 else mean,
+            "std": std.item() if std.size == 1 else std}
+
+
+def _one_column_target(model, est) -> bool:
+    """Whether one CSV column can be the model's target: not for a multi-output regressor or
+    a multi-label classifier (a class label column does give a softmax's k outputs)."""
+    if est is not None:
+        if type(est).__name__ == "GlassClassifier":
+            return not getattr(est, "_multilabel", False)
+        return getattr(est, "n_outputs_", 1) == 1
+    from .activations import Softmax
+    from .losses import CategoricalCrossEntropy
+    k = model.n_outputs
+    return k is None or k == 1 or isinstance(getattr(model, "loss", None),
+                                             CategoricalCrossEntropy) \
+        or isinstance(model.layers[-1], Softmax)
+
+
 def _sklearn_estimator(model_path, info):
     """The GlassClassifier/GlassRegressor saved in ``model_path`` (``info``: the file's
     extra["glassnet.sklearn"]), loaded by its own ``load``: its inputs and targets are
@@ -579,11 +605,16 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         features = cols
         how = "raw numeric columns" + (
             f" (text columns skipped: {', '.join(map(_shown, skipped))})" if skipped else "")
+    one_column = _one_column_target(model, est)
     if model.n_features is not None and X.shape[1] != model.n_features:
+        hint = ("pass --target to leave the target column out" if target is None else
+                f"--target leaves out one column, but the model has {model.n_outputs} "
+                f"outputs: trace a CSV of its feature columns only, with --target none"
+                if not one_column else
+                "the columns other than the target must be the model's features")
         raise _usage(f"the model expects {model.n_features} features but {how} gives "
                      f"{X.shape[1]} ({', '.join(map(_shown, features[:8]))}"
-                     f"{'...' if len(features) > 8 else ''}); pass --target to leave the "
-                     f"target column out")
+                     f"{'...' if len(features) > 8 else ''}); {hint}")
     loss = getattr(model, "loss", None)
     y = y_how = names = None
     if target is not None:
@@ -603,8 +634,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         y = _encode_target(part[target], extra, part.row_label)
         if extra.get("task") != "regression":
             names = _extra_get(extra, "class_display_names", "classes", "class_names")
-    scaling = _target_scaling(extra) if est is None else None
-    if scaling is not None and y is not None:
+    scaling = _target_scaling(extra) if est is None else _estimator_scaling(est)
+    if scaling is not None and y is not None and est is None:
         y_how = (f"targets as the network learns them: standardized with the file's target "
                  f"scaling, (y − {scaling['mean']:.6g}) / {scaling['std']:.6g}, as glassnet "
                  f"train does")
@@ -620,15 +651,24 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         lines.append(_target_line(target, part[target], y, names))
         if y_how:
             lines.append(y_how)
-    else:
+    elif one_column:
         lines.append("target: none (forward pass only; pass --target COL for the backward "
                      "pass)")
+    else:
+        lines.append(f"target: none (forward pass only: the model's {model.n_outputs} outputs "
+                     f"are more targets than one --target column gives)")
     if scaling is not None:
-        shown = np.asarray(tr.output, dtype=np.float64).reshape(-1)[:5]
-        lines.append(f"ŷ is the standardized target: in {_shown(target or extra.get('target') or 'the target')}'s units "
-                     f"ŷ·{scaling['std']:.6g} + {scaling['mean']:.6g} = "
-                     + ", ".join(f"{v:.6g}" for v in shown * scaling["std"] + scaling["mean"])
-                     + (" ..." if tr.output.size > 5 else ""))
+        out = np.asarray(tr.output, dtype=np.float64)
+        units = np.asarray(out * scaling["std"] + scaling["mean"]).reshape(-1)
+        whose = _shown(target or extra.get('target') or 'the target')
+        if np.ndim(scaling["std"]) == 0 and np.ndim(scaling["mean"]) == 0:
+            formula = (f"ŷ·{scaling['std']:.6g} {'−' if scaling['mean'] < 0 else '+'} "
+                       f"{abs(scaling['mean']):.6g}")
+        else:
+            formula = "ŷ·y_scale_ + y_mean_ (per output)"
+        lines.append(f"ŷ is the standardized target: in {whose}'s units {formula} = "
+                     + ", ".join(f"{v:.6g}" for v in units[:5])
+                     + (" ..." if units.size > 5 else ""))
     lines.append(f"model: {model.n_params():,} parameters, loss {tr.loss.name if tr.loss else '—'}")
     if lr is not None and opt is None:
         lines.append("--lr ignored: a step needs targets")
