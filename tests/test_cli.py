@@ -1872,6 +1872,22 @@ def test_one_class_note_blames_imbalance_only_when_a_class_is_rare():
     assert "accuracy mostly measures the imbalance" in note
 
 
+def test_a_target_spanning_orders_of_magnitude_gets_a_log_note():
+    """Trial 14/4 finding 5: a positive target from 1e-3 to 1e9 trained on squared error; half
+    the predictions were negative, with no hint."""
+    from glassnet.commands import _wide_target_note
+    y = np.array([1e-3, 5.0, 80.0, 1e9, 3e4, 2.0])
+    note = _wide_target_note({"test": np.array([-3.0, 1.0, -2.0])}, y, np.arange(4))
+    assert note == ["the target runs from 0.001 to 1e+09 (12 orders of magnitude): squared "
+                    "error is ruled by its largest values, and 2 of the 3 test predictions are "
+                    "negative though every target is positive; training on its logarithm (a "
+                    "column of log values as the target) may fit better"]
+    assert "negative" not in _wide_target_note({"test": np.ones(3)}, y, np.arange(4))[0]
+    assert _wide_target_note({"test": np.ones(3)}, np.array([1.0, 9999.0]), np.arange(2)) == []
+    assert _wide_target_note({"test": np.ones(3)}, np.array([0.0, 1e6]), np.arange(2)) == []
+    assert _wide_target_note({"test": np.ones(3)}, np.array([-1.0, 1e6]), np.arange(2)) == []
+
+
 def test_imbalance_note_when_accuracy_is_no_better_than_the_majority_answer():
     """Trial 14/6 finding 1: a 99:1 model that found none of the 4 rare test rows (accuracy
     0.9825 < 0.99 for always answering 0) got no note, as it did not answer 0 everywhere."""

@@ -618,6 +618,26 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
             f"or training needs more epochs (--epochs) or another learning rate (--lr)"]
 
 
+def _wide_target_note(outputs, y, idx_train) -> list[str]:
+    """A note when a regression target is positive and spans four or more orders of magnitude
+    (prices, counts, incomes): squared error is ruled by its largest values, and the model
+    may predict negative numbers for the small ones; a log of the target often fits better."""
+    t = np.asarray(y[idx_train], dtype=np.float64)
+    t = t[np.isfinite(t)]
+    if t.size < 2 or not t.min() > 0 or t.max() < 1e4 * t.min():
+        return []
+    split = _held_out(outputs) or "train"
+    pred = np.asarray(outputs.get(split, []), dtype=np.float64).reshape(-1)
+    neg = int(np.sum(pred < 0))
+    return [f"the target runs from {t.min():.3g} to {t.max():.3g} "
+            f"({int(np.log10(t.max() / t.min()))} orders of magnitude): squared error is ruled "
+            f"by its largest values"
+            + (f", and {neg} of the {pred.size} {split} predictions are negative though every "
+               f"target is positive" if neg else "")
+            + "; training on its logarithm (a column of log values as the target) may fit "
+              "better"]
+
+
 def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     """A note when, on the held-out split (test, else validation) holding several classes,
     the model predicts one class for every row, or its accuracy is no better than always
@@ -1484,6 +1504,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.extend(_one_class_note(outputs, y, parts, class_labels))
     else:
         notices.extend(_mean_baseline_note(results, y, idx_train))
+        notices.extend(_wide_target_note(outputs, y, idx_train))
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
         notices.append(f"the validation loss was still improving at the last of the "
