@@ -143,6 +143,38 @@ def test_ctrl_c_in_the_first_epoch_still_saves(tmp_path):
     _check_saved(out_dir, stdout, stderr, proc.returncode)
 
 
+def test_ctrl_c_before_a_rerun_ends_an_epoch_keeps_the_earlier_run(tmp_path):
+    """Trial 14/2 finding 1: a rerun into an earlier run's folder, stopped at once (wrong
+    options), replaced the complete earlier model with an untrained one, report and all."""
+    import hashlib
+    out_dir = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OPENBLAS_NUM_THREADS": "1"}
+    first = subprocess.run([sys.executable, "-m", "glassnet", "train", "energy", "--epochs", "2",
+                            "--seed", "0", "--out", str(out_dir), "-q"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in out_dir.iterdir()}
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "train", "energy", "--epochs",
+                             "3", "--batch-size", "1", "--hidden", "1024,1024", "--seed", "0",
+                             "--out", str(out_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = _Reader(proc.stdout), _Reader(proc.stderr)
+    out.start()
+    err.start()
+    _wait_until_training(proc, out, err)
+    proc.send_signal(signal.SIGINT)  # an epoch of 1-row batches through 2 million weights
+    stdout, stderr = _finish(proc, out, err)
+    assert proc.returncode == 130, stdout + stderr
+    if "epoch 1/3" in stdout + stderr and "epoch 1/3  loss" in stdout + stderr:
+        pytest.skip("the first epoch ended before Ctrl-C arrived")  # a very fast machine
+    assert "glassnet: interrupted; nothing was saved to " in stderr and \
+        "the earlier run there is kept" in stderr, stderr
+    after = {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in out_dir.iterdir()}
+    assert after == before
+
+
 def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
     proc, out, err = _start_training(tmp_path / "run")
     _wait_until_training(proc, out, err, epochs_done=1)

@@ -951,7 +951,8 @@ class _RunFolder:
 
     def saved_note(self) -> str:
         if not self.written:
-            return "nothing was saved" + (f" to {self.path}/" if self.path else "")
+            return "nothing was saved" + (f" to {self.path}/" if self.path else "") + (
+                "; the earlier run there is kept" if self.previous else "")
         left = [n for n in self.planned if n not in self.written]
         return (f"saved {', '.join(self.written)}" +
                 (f"; not saved: {', '.join(left)}" if left else ""))
@@ -1455,6 +1456,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     # A diverged epoch is in the history as a row of NaN (as Keras's TerminateOnNaN logs
     # it) but was not completed: it is not counted.
     epochs_run = len(history.epoch) - bool(history.diverged)
+    if history.interrupted and epochs_run == 0 and folder.previous:
+        # stopped before one epoch ended: a rerun aborted at once (wrong options) must not
+        # replace the earlier, complete run in the folder with an untrained model
+        raise KeyboardInterrupt("interrupted before the first epoch ended")
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
         else epochs_run if es is not None else _lowest(history.history.get("val_loss"))
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
