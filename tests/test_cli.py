@@ -308,6 +308,33 @@ def test_predict_refuses_to_overwrite_its_input_or_model(mixed_run, mixed_csv, t
     assert glassnet.load(out / "model.gnet") is not None
 
 
+def test_predict_and_explain_refuse_to_overwrite_other_glassnet_files(mixed_run, mixed_csv,
+                                                                       tmp_path):
+    """Trial 14/2 finding 2: a typo in --out replaced another run's model.gnet with CSV text
+    (or HTML from explain), or its metrics.json, after which the next train refused the
+    folder. Any glassnet model file, and any file of a train run's folder, is refused."""
+    _, out = mixed_run
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    renamed = tmp_path / "weights.bin"
+    shutil.copy(out / "model.gnet", renamed)
+    before = {p: p.read_bytes() for p in (*other.iterdir(), renamed)}
+    for target, what in ((other / "model.gnet", "a glassnet model file"),
+                         (renamed, "a glassnet model file"),
+                         (other / "metrics.json", f"a file of the glassnet train run in {other}/"),
+                         (other / "report.html", f"a file of the glassnet train run in {other}/")):
+        for argv in (("predict", out / "model.gnet", mixed_csv, "--out", target),
+                     ("explain", "--model", out / "model.gnet", "--data", mixed_csv,
+                      "--format", "html", "--out", target)):
+            proc = run(*argv)
+            assert proc.returncode == 2, (argv, proc.stderr)
+            assert f"--out {target} is {what}: writing there would destroy it" in proc.stderr
+    assert {p: p.read_bytes() for p in before} == before
+    # a file of the folder that no run wrote is the user's to replace
+    proc = run("predict", out / "model.gnet", mixed_csv, "--out", other / "predictions.csv")
+    assert proc.returncode == 0, proc.stderr
+
+
 def _number_or_word(x, i, base, spread):
     """A numeric column's field, but the word 'unknown' in row 30 (file line 32)."""
     return "unknown" if i == 30 else round(base + spread * x[i], 2)

@@ -2338,6 +2338,32 @@ def refuse_destructive_out(out, inputs) -> None:
         if other is not None and _same_file(out, other):
             raise _usage(f"--out {out} is the {what}: writing there would destroy it; "
                          f"choose another file")
+    what = _glassnet_file(out)
+    if what is not None:
+        raise _usage(f"--out {out} is {what}: writing there would destroy it; choose another "
+                     f"file")
+
+
+def _glassnet_file(path) -> str | None:
+    """What ``path`` is, if it is a file glassnet made that another command's output must
+    not replace: a model file (any name), or a file of a ``glassnet train`` run's folder
+    (listed in its metrics.json); else None."""
+    from .io import MAGIC
+    p = Path(path)
+    try:
+        with open(p, "rb") as f:
+            if f.read(len(MAGIC)) == MAGIC:
+                return "a glassnet model file"
+    except OSError:  # no such file (or unreadable): nothing of ours to protect
+        return None
+    try:
+        summary = json.loads((p.parent / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(summary, dict) and isinstance(summary.get("files"), list) and \
+            p.name in summary["files"]:
+        return f"a file of the glassnet train run in {p.parent}/"
+    return None
 
 
 def _or(value, default):
