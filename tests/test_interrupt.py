@@ -132,6 +132,18 @@ def test_ctrl_c_during_train_saves_the_model_and_the_report(tmp_path):
     assert history[0].startswith("epoch,") and len(history) == summary["epochs_trained"] + 1
 
 
+def test_sigterm_stops_training_as_ctrl_c_does_and_saves(tmp_path):
+    """Trial 14/2 finding 3: SIGTERM (timeout, docker stop, a scheduler's preemption) ended
+    the process at once: every trained epoch was lost and only the lock file was left."""
+    out_dir = tmp_path / "run"
+    proc, out, err = _start_training(out_dir)
+    _wait_until_training(proc, out, err, epochs_done=2)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = _finish(proc, out, err)
+    summary = _check_saved(out_dir, stdout, stderr, proc.returncode)
+    assert summary["epochs_trained"] >= 2
+
+
 def test_ctrl_c_in_the_first_epoch_still_saves(tmp_path):
     """No epoch complete: the history is empty, but the model (as initialized and trained for
     some batches), the metrics and the report (without a learning curve) are still written."""

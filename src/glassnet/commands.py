@@ -1191,13 +1191,32 @@ class _DeferredSigint:
             self._old = None
 
 
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """SIGTERM (``timeout``, ``docker stop``, a batch scheduler's preemption) acts as one
+    Ctrl-C: training stops at the end of the batch and the run is saved, where the default
+    action would end the process at once and lose every epoch. Only where Ctrl-C itself is
+    handled (the main thread, SIGINT not ignored): elsewhere SIGTERM keeps its default."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def cmd_train(args) -> int:
     folder = _RunFolder(overwrite=getattr(args, "overwrite", False), data=args.data)
     sigint = _DeferredSigint()
     try:
-        if args.out is not None:  # checked (and locked) before the data is read and trained
-            folder.open(args.out)
-        return _train(args, folder, sigint)
+        with _sigterm_as_ctrl_c():
+            if args.out is not None:  # checked (and locked) before the data is read and trained
+                folder.open(args.out)
+            return _train(args, folder, sigint)
     except KeyboardInterrupt:  # before or during training, or the last press while saving
         raise KeyboardInterrupt(folder.saved_note()) from None
     finally:
