@@ -305,6 +305,25 @@ def test_binary_garbage(tmp_path):
         read_csv(_write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
 
 
+@pytest.mark.parametrize("content, match", [
+    (b"GLASSNET\x00\x01rest", r"is not a CSV file: it looks like a glassnet model file: did "
+                               r"you swap the model and the data\?"),
+    (b"PK\x03\x04\x14\x00\x06\x00", r"a zip archive \(an Excel \.xlsx workbook.*save a "
+                                   r"workbook's sheet as CSV UTF-8"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", r"an Excel 97-2003 workbook \(\.xls\).*: save "
+                                             r"the sheet as CSV UTF-8"),
+    (b"PAR1\x15\x04\x15", r"it looks like a Parquet file"),
+    (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n",
+     r"a Git LFS pointer, not the file itself \(fetch it with git lfs pull\)"),
+    (b"\n<!DOCTYPE html>\n<html><body>a,b</body></html>", r"it looks like an HTML page"),
+])
+def test_files_of_other_formats_are_named(tmp_path, content, match):
+    # trial 14/2 finding 4: a swapped model and data read "contains NUL bytes; is it
+    # binary?", an HTML report "line 3: expected 1 field", an LFS pointer was read as a CSV
+    with pytest.raises(ValueError, match=match):
+        read_csv(_write(tmp_path, content))
+
+
 def test_latin1_text_is_accepted(tmp_path):
     t = read_csv(_write(tmp_path, "name,v\nJos\xe9,1\n".encode("latin-1")))
     assert t["name"][0] == "Jos\xe9"

@@ -450,6 +450,9 @@ def test_foreign_files(tmp_path, valid):
                            + kind)
         assert err.problem.startswith("not a glassnet model file: it looks like " + kind)
     expect_error(tmp_path, b"<a>,b\n1,2\n", "a text file")  # a CSV whose header has a '<'
+    # a model file kept in Git LFS and never fetched (trial 14/2: "a text file (a CSV?)")
+    expect_error(tmp_path, b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n",
+                 "it looks like a Git LFS pointer, not the file itself")
     if hasattr(os, "mkfifo"):  # a FIFO would block a naive reader forever
         os.mkfifo(tmp_path / "fifo")
         with pytest.raises(ModelFileError, match="not a regular file"):

@@ -339,14 +339,10 @@ def _jtype(v):
 
 
 def _guess_kind(data: bytes) -> str:
-    if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
-        return "it looks like a Python pickle, which glassnet never loads (unpickling can run code)"
-    if data.startswith(b"\x93NUMPY"):
-        return "it looks like a NumPy .npy file"
-    if data.startswith(b"PK\x03\x04"):
-        return "it looks like a zip archive (an .npz file?)"
-    if data.startswith(b"\x89HDF"):
-        return "it looks like an HDF5 file (a Keras .h5 model?)"
+    from .data.tabular import foreign_format
+    kind = foreign_format(data)
+    if kind is not None:
+        return f"it looks like {kind}"
     head = data[:4096]
     try:
         if b"\x00" in head:
@@ -356,25 +352,7 @@ def _guess_kind(data: bytes) -> str:
         return "it does not start with the glassnet magic bytes b'GLASSNET'"
     if text.lstrip().startswith(("{", "[")):
         return "it looks like JSON text"
-    markup = _markup_kind(text)
-    if markup:
-        return f"it looks like {markup}"
     return "it looks like a text file (a CSV?)"
-
-
-def _markup_kind(text):
-    """"an HTML page (...)", "an SVG image (...)" or "an XML file" for text that starts as one
-    (explain's --format html and svg write such pages); None otherwise."""
-    low = text.lstrip("\ufeff \t\r\n").lower()
-    if not low.startswith("<"):
-        return None
-    if low.startswith(("<!doctype html", "<html")) or "<html" in low:
-        return "an HTML page (such as glassnet explain --format html writes)"
-    if "<svg" in low:
-        return "an SVG image (such as glassnet explain --format svg writes)"
-    if low.startswith(("<?xml", "<!doctype", "<!--")):
-        return "an XML file"
-    return None
 
 
 def _rng_to_json(gen):
