@@ -393,17 +393,23 @@ REG = [(M.mean_squared_error, skm.mean_squared_error),
        (M.mean_absolute_error, skm.mean_absolute_error), (M.r2_score, skm.r2_score)]
 
 
-@pytest.mark.parametrize("seed", range(15))
-@pytest.mark.parametrize("outputs", [None, 1, 3])
-def test_regression_matches_sklearn(seed, outputs):
-    rng = np.random.default_rng(700 + seed)
+def regression_case(rng, outputs):
+    """Targets and predictions of 2..49 rows; with 3 outputs one constant output (R² falls
+    back to 0, or 1 for a perfect fit) and one predicted exactly."""
     m = int(rng.integers(2, 50))
     shape = (m,) if outputs is None else (m, outputs)
     yt = rng.normal(size=shape) * 10
     yp = yt + rng.normal(size=shape)
     if outputs == 3:
-        yt[:, 1] = 2.5  # a constant output: R² falls back to 0 (or 1 for a perfect fit)
+        yt[:, 1] = 2.5
         yp[:, 2] = yt[:, 2]
+    return yt, yp
+
+
+@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("outputs", [None, 1, 3])
+def test_regression_matches_sklearn(seed, outputs):
+    yt, yp = regression_case(np.random.default_rng(700 + seed), outputs)
     for ours, ref in REG:
         same(ours(yt, yp), ref(yt, yp))
         same(ours(yt, yp, multioutput="raw_values"), ref(yt, yp, multioutput="raw_values"))
@@ -608,3 +614,393 @@ def test_multilabel_indicator_arrays_match_sklearn(seed):
         M.f1_score(Y, P * 0.5 + 0.25, average="macro")
     with pytest.raises(ValueError, match="y_score needs a score per label"):
         M.roc_auc_score(Y, scores[:, :1].repeat(n_labels + 1, axis=1))
+
+
+# --------------------------------------------------------------------------------------------
+# sample_weight: parity with scikit-learn, repeated rows, None as all ones, bad weights
+# --------------------------------------------------------------------------------------------
+
+def random_weights(rng, m, kind):
+    """Weights with zeros among them: "int" (0..3), "float" (0 or up to 3, two decimals, as
+    often typed), "bool", or "ones"; at least one positive."""
+    if kind == "int":
+        w = rng.integers(0, 4, m)
+    elif kind == "float":
+        w = np.round(rng.random(m) * 3, 2) * (rng.random(m) > 0.2)
+    elif kind == "bool":
+        w = rng.random(m) > 0.3
+    else:
+        w = np.ones(m)
+    w[0] = w[0] if w.any() else 1
+    return w
+
+
+WEIGHTS = ["int", "float", "bool"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("kind", ["int", "str", "float"])
+@pytest.mark.parametrize("wkind", WEIGHTS)
+def test_weighted_label_metrics_match_sklearn(seed, kind, wkind):
+    rng = np.random.default_rng(1000 + seed)
+    k = 2 + seed % 3
+    m = int(rng.integers(1, 40))
+    yt, yp, classes = random_labels(rng, m, k, kind)
+    w = random_weights(rng, m, wkind)
+    same(M.accuracy_score(yt, yp, sample_weight=w), skm.accuracy_score(yt, yp, sample_weight=w))
+    # normalize=False: the summed weight of the hits (sklearn 1.9 takes np.dot of its boolean
+    # hits with boolean weights, a logical "any", so compare with the weights as integers)
+    same(M.accuracy_score(yt, yp, normalize=False, sample_weight=w),
+         skm.accuracy_score(yt, yp, normalize=False, sample_weight=w.astype(float)))
+    extra = "never" if kind == "str" else 99
+    for labels in (None, list(classes[::-1]) + [extra], list(classes[:1])):
+        for name, ours in PRF:
+            ref = getattr(skm, name)
+            for avg in AVERAGES:
+                for zd in ("warn", 0, 1, np.nan):
+                    same(quiet(ours, yt, yp, average=avg, labels=labels, zero_division=zd,
+                               sample_weight=w),
+                         quiet(ref, yt, yp, average=avg, labels=labels, zero_division=zd,
+                               sample_weight=w))
+        ours = quiet(M.precision_recall_fscore_support, yt, yp, labels=labels, sample_weight=w)
+        ref = quiet(skm.precision_recall_fscore_support, yt, yp, labels=labels, sample_weight=w)
+        for a, b in zip(ours, ref):
+            same(a, b)
+        assert ours[3].dtype == np.float64  # weighted support: sums of weights
+    present = np.union1d(yt, yp)
+    if present.shape[0] <= 2:
+        for pos in present:
+            for name, ours in PRF:
+                same(quiet(ours, yt, yp, pos_label=pos, sample_weight=w),
+                     quiet(getattr(skm, name), yt, yp, pos_label=pos, sample_weight=w))
+    for normalize in (None, "true", "pred", "all"):
+        for labels in (None, [classes[-1], classes[0], extra]):
+            if labels is not None and not np.isin(yt, labels).any():
+                continue
+            ours = M.confusion_matrix(yt, yp, labels=labels, normalize=normalize,
+                                      sample_weight=w)
+            ref = quiet(skm.confusion_matrix, yt, yp, labels=labels, normalize=normalize,
+                        sample_weight=w)
+            assert ours.dtype == ref.dtype  # int64 for integer and boolean weights
+            same(ours, ref)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("wkind", WEIGHTS)
+def test_weighted_classification_report_matches_sklearn(seed, wkind):
+    rng = np.random.default_rng(1100 + seed)
+    yt, yp, classes = random_labels(rng, 40, 2 + seed % 3, "str" if seed % 2 else "int")
+    yp[yp == classes[-1]] = classes[0]  # one class never predicted
+    w = random_weights(rng, 40, wkind)
+    for labels in (None, list(classes[:-1]), list(classes) + (["x"] if seed % 2 else [77])):
+        for digits in (2, 4):   # the text, weighted supports included, as sklearn prints it
+            assert quiet(M.classification_report, yt, yp, labels=labels, digits=digits,
+                         sample_weight=w) == \
+                quiet(skm.classification_report, yt, yp, labels=labels, digits=digits,
+                      sample_weight=w)
+        ours = quiet(M.classification_report, yt, yp, labels=labels, output_dict=True,
+                     sample_weight=w)
+        ref = quiet(skm.classification_report, yt, yp, labels=labels, output_dict=True,
+                    sample_weight=w)
+        assert list(ours) == list(ref)
+        for key, val in ref.items():
+            if isinstance(val, dict):
+                for col in val:
+                    same(ours[key][col], val[col])
+                assert isinstance(ours[key]["support"], float)
+            else:
+                same(ours[key], val)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_weighted_multilabel_matches_sklearn(seed):
+    rng = np.random.default_rng(1200 + seed)
+    m, n_labels = int(rng.integers(1, 12)), int(rng.integers(2, 5))
+    Y, P = rng.integers(0, 2, (m, n_labels)), rng.integers(0, 2, (m, n_labels))
+    w = random_weights(rng, m, WEIGHTS[seed % 3])
+    same(M.accuracy_score(Y, P, sample_weight=w), skm.accuracy_score(Y, P, sample_weight=w))
+    for avg in ("micro", "macro", "weighted", "samples", None):
+        for zd in (0, 1, np.nan):
+            for name, ours in PRF:
+                same(quiet(ours, Y, P, average=avg, zero_division=zd, sample_weight=w),
+                     quiet(getattr(skm, name), Y, P, average=avg, zero_division=zd,
+                           sample_weight=w))
+    scores = np.round(rng.random((m, n_labels)), 1)
+    if all(len(set(Y[w > 0, j])) == 2 for j in range(n_labels)):
+        same(M.roc_auc_score(Y, scores, sample_weight=w),
+             skm.roc_auc_score(Y, scores, sample_weight=w))
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("wkind", WEIGHTS)
+def test_weighted_log_loss_matches_sklearn(seed, wkind):
+    rng = np.random.default_rng(1300 + seed)
+    m = int(rng.integers(3, 50))
+    w = random_weights(rng, m, wkind)
+    yt = rng.integers(0, 2, m)
+    yt[:2] = [0, 1]
+    p = rng.random(m)
+    p[rng.random(m) < 0.1] = 0.0   # clipped
+    same(M.log_loss(yt, p, sample_weight=w), skm.log_loss(yt, p, sample_weight=w))
+    names = np.array(["ham", "spam"])[yt]
+    same(M.log_loss(names, np.column_stack([1 - p, p]), sample_weight=w),
+         skm.log_loss(names, np.column_stack([1 - p, p]), sample_weight=w))
+    k = 3 + seed % 2
+    P = softmax_rows(rng, m, k)
+    yk = rng.integers(0, k, m)
+    same(M.log_loss(yk, P, labels=np.arange(k), sample_weight=w),
+         skm.log_loss(yk, P, labels=np.arange(k), sample_weight=w))
+
+
+@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("wkind", WEIGHTS)
+def test_weighted_roc_auc_matches_sklearn(seed, wkind):
+    rng = np.random.default_rng(1400 + seed)
+    m = int(rng.integers(2, 80))
+    yt = rng.integers(0, 2, m)
+    yt[:2] = [0, 1]
+    w = random_weights(rng, m, wkind)
+    w[:2] = [1, 2]   # both classes keep some weight
+    for s in (np.round(rng.random(m), 1), rng.random(m), rng.integers(0, 3, m)):  # ties
+        ref = skm.roc_auc_score(yt, s, sample_weight=w)
+        same(M.roc_auc_score(yt, s, sample_weight=w), ref)
+        same(M.roc_auc_score(yt, np.column_stack([1 - s, s]), sample_weight=w), ref)
+        names = np.array(["neg", "pos"])[yt]
+        same(M.roc_auc_score(names, s, sample_weight=w),
+             skm.roc_auc_score(names, s, sample_weight=w))
+
+
+def test_weighted_roc_auc_is_the_weighted_pair_count():
+    rng = np.random.default_rng(5)
+    yt, s, w = rng.integers(0, 2, 30), np.round(rng.random(30), 1), rng.random(30)
+    pos, neg = yt == 1, yt == 0
+    pairs = np.outer(w[pos], w[neg])
+    wins = (s[pos][:, None] > s[neg][None, :]) + 0.5 * (s[pos][:, None] == s[neg][None, :])
+    same(M.roc_auc_score(yt, s, sample_weight=w), np.sum(pairs * wins) / pairs.sum())
+
+
+def test_weighted_roc_auc_class_of_zero_weight_is_nan_with_a_warning():
+    for w, which in (([0, 1, 1], "negative"), ([1, 0, 0], "positive")):
+        with pytest.warns(M.UndefinedMetricWarning, match=which):
+            assert np.isnan(M.roc_auc_score([0, 1, 1], [0.1, 0.5, 0.7], sample_weight=w))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert np.isnan(skm.roc_auc_score([0, 1, 1], [0.1, 0.5, 0.7], sample_weight=w))
+
+
+MULTIOUTPUTS = ["raw_values", "uniform_average", [0.2, 0.0, 3.0], np.array([1, 2, 1])]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("outputs", [None, 1, 3])
+@pytest.mark.parametrize("wkind", WEIGHTS + ["ones"])
+def test_weighted_regression_matches_sklearn(seed, outputs, wkind):
+    rng = np.random.default_rng(1500 + seed)
+    yt, yp = regression_case(rng, outputs)
+    w = random_weights(rng, len(yt), wkind)
+    modes = MULTIOUTPUTS if outputs == 3 else ["raw_values", "uniform_average"]
+    for ours, ref in REG:
+        for mo in modes:
+            same(ours(yt, yp, multioutput=mo, sample_weight=w),
+                 quiet(ref, yt, yp, multioutput=mo, sample_weight=w))
+            same(ours(yt, yp, multioutput=mo), quiet(ref, yt, yp, multioutput=mo))
+    for mo in ("variance_weighted", "raw_values"):
+        for weights in (None, w):
+            same(quiet(M.r2_score, yt, yp, multioutput=mo, sample_weight=weights),
+                 quiet(skm.r2_score, yt, yp, multioutput=mo, sample_weight=weights))
+
+
+def test_r2_constant_outputs_as_sklearn():
+    """Constant outputs (SS_tot = 0): 1 for a perfect fit, else 0; "variance_weighted" falls
+    back to the plain mean when every output is constant; weights of 0 can make an output
+    constant over the rows that count."""
+    cases = [([[1.0, 2], [1, 2]], [[1.0, 2], [2, 3]], None),
+             ([[1.0, 2], [2, 2], [3, 2]], [[1.0, 2], [2, 2], [4, 2.5]], None),
+             ([[1.0, 2], [2, 2], [3, 2]], [[1.0, 2], [2, 2], [4, 2.5]], [0, 0, 2]),
+             ([1.0, 2, 3], [1.0, 2, 4], [0, 0, 1]), ([1.0, 2, 3], [1.0, 2, 3], [0, 0, 1])]
+    for yt, yp, w in cases:
+        for mo in ("raw_values", "uniform_average", "variance_weighted"):
+            same(M.r2_score(yt, yp, multioutput=mo, sample_weight=w),
+                 skm.r2_score(yt, yp, multioutput=mo, sample_weight=w))
+    with pytest.warns(M.UndefinedMetricWarning, match="two samples"):
+        assert np.isnan(M.r2_score([1.0], [2.0], sample_weight=[3.0]))
+
+
+def repeat_rows(w, *arrays):
+    idx = np.repeat(np.arange(len(w)), w)
+    return [np.asarray(a)[idx] for a in arrays]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_integer_weights_equal_repeated_rows(seed):
+    """Weight n on a row = the row n times (0: left out, but its labels still exist)."""
+    rng = np.random.default_rng(1600 + seed)
+    m = 30
+    w = rng.integers(1, 4, m)   # positive: every label stays present in both
+    yt, yp, _ = random_labels(rng, m, 3, "str" if seed % 2 else "int")
+    rt, rp = repeat_rows(w, yt, yp)
+    assert M.accuracy_score(yt, yp, normalize=False, sample_weight=w) == \
+        M.accuracy_score(rt, rp, normalize=False)
+    same(M.accuracy_score(yt, yp, sample_weight=w), M.accuracy_score(rt, rp))
+    for name, ours in PRF:
+        for avg in AVERAGES:
+            same(quiet(ours, yt, yp, average=avg, sample_weight=w),
+                 quiet(ours, rt, rp, average=avg))
+    np.testing.assert_array_equal(M.confusion_matrix(yt, yp, sample_weight=w),
+                                  M.confusion_matrix(rt, rp))
+    assert M.confusion_matrix(yt, yp, sample_weight=w).dtype == np.int64
+    rep_w = quiet(M.classification_report, yt, yp, sample_weight=w, output_dict=True)
+    rep_r = quiet(M.classification_report, rt, rp, output_dict=True)
+    for key, val in rep_r.items():
+        if isinstance(val, dict):
+            for col in val:
+                same(rep_w[key][col], val[col])
+        else:
+            same(rep_w[key], val)
+    Y, P = rng.integers(0, 2, (m, 3)), rng.integers(0, 2, (m, 3))
+    RY, RP = repeat_rows(w, Y, P)
+    same(M.accuracy_score(Y, P, sample_weight=w), M.accuracy_score(RY, RP))
+    for avg in ("micro", "macro", "weighted", "samples", None):
+        same(quiet(M.f1_score, Y, P, average=avg, sample_weight=w),
+             quiet(M.f1_score, RY, RP, average=avg))
+    yb = rng.integers(0, 2, m)
+    yb[:2] = [0, 1]
+    s = np.round(rng.random(m), 1)
+    rb, rs = repeat_rows(w, yb, s)
+    same(M.roc_auc_score(yb, s, sample_weight=w), M.roc_auc_score(rb, rs))
+    same(M.log_loss(yb, s, sample_weight=w), M.log_loss(rb, rs))
+    yv, pv = rng.normal(size=(m, 2)), rng.normal(size=(m, 2))
+    rv, rpv = repeat_rows(w, yv, pv)
+    for fn in (M.mean_squared_error, M.mean_absolute_error, M.r2_score):
+        same(fn(yv, pv, sample_weight=w, multioutput="raw_values"),
+             fn(rv, rpv, multioutput="raw_values"))
+    # weight 0 drops a row from every count (its label still exists as a class)
+    w0 = w.copy()
+    w0[:5] = 0
+    zt, zp = repeat_rows(w0, yt, yp)
+    for avg in ("macro", "weighted", "micro"):
+        same(quiet(M.f1_score, yt, yp, average=avg, sample_weight=w0),
+             quiet(M.f1_score, zt, zp, average=avg, labels=np.union1d(yt, yp)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_none_equals_all_ones_weights(seed):
+    rng = np.random.default_rng(1700 + seed)
+    m = 25
+    yt, yp, _ = random_labels(rng, m, 3)
+    for ones in (np.ones(m), np.ones(m, dtype=int), [1] * m):
+        same(M.accuracy_score(yt, yp, sample_weight=ones), M.accuracy_score(yt, yp))
+        same(M.accuracy_score(yt, yp, normalize=False, sample_weight=ones),
+             M.accuracy_score(yt, yp, normalize=False))
+        for name, ours in PRF:
+            for avg in AVERAGES:
+                same(quiet(ours, yt, yp, average=avg, sample_weight=ones),
+                     quiet(ours, yt, yp, average=avg))
+        same(M.confusion_matrix(yt, yp, sample_weight=ones), M.confusion_matrix(yt, yp))
+        ours = quiet(M.classification_report, yt, yp, sample_weight=ones, output_dict=True)
+        for key, val in quiet(M.classification_report, yt, yp, output_dict=True).items():
+            if isinstance(val, dict):
+                for col in val:
+                    same(ours[key][col], val[col])
+        yb = rng.integers(0, 2, m)
+        yb[:2] = [0, 1]
+        s = np.round(rng.random(m), 1)
+        same(M.roc_auc_score(yb, s, sample_weight=ones), M.roc_auc_score(yb, s))
+        same(M.log_loss(yb, s, sample_weight=ones), M.log_loss(yb, s))
+        yv, pv = rng.normal(size=(m, 2)), rng.normal(size=(m, 2))
+        for fn in (M.mean_squared_error, M.mean_absolute_error, M.r2_score):
+            same(fn(yv, pv, sample_weight=ones, multioutput="raw_values"),
+                 fn(yv, pv, multioutput="raw_values"))
+    # without weights, counts stay ints
+    assert M.confusion_matrix(yt, yp).dtype == np.int64
+    assert isinstance(M.accuracy_score(yt, yp, normalize=False), int)
+    assert M.precision_recall_fscore_support(yt, yp)[3].dtype == np.int64
+    assert isinstance(quiet(M.classification_report, yt, yp, output_dict=True)["macro avg"]
+                      ["support"], int)
+
+
+def test_named_metrics_pass_sample_weight_through():
+    rng = np.random.default_rng(11)
+    yt, yp, _ = random_labels(rng, 40, 3)
+    w = random_weights(rng, 40, "float")
+    for avg in ("macro", "weighted", "micro"):
+        same(quiet(M.get(f"f1_{avg}"), yt, yp, sample_weight=w),
+             quiet(skm.f1_score, yt, yp, average=avg, sample_weight=w))
+    same(M.get("accuracy")(yt, yp, sample_weight=w),
+         skm.accuracy_score(yt, yp, sample_weight=w))
+
+
+ALL_FNS = {
+    "accuracy_score": lambda w: M.accuracy_score([0, 1, 1], [0, 1, 0], sample_weight=w),
+    "precision_score": lambda w: M.precision_score([0, 1, 1], [0, 1, 0], sample_weight=w),
+    "recall_score": lambda w: M.recall_score([0, 1, 1], [0, 1, 0], sample_weight=w),
+    "f1_score": lambda w: M.f1_score([0, 1, 1], [0, 1, 0], sample_weight=w),
+    "f1_score multi-label": lambda w: M.f1_score([[0, 1], [1, 1], [1, 0]],
+                                                  [[0, 1], [1, 0], [1, 0]], average="samples",
+                                                  sample_weight=w),
+    "precision_recall_fscore_support": lambda w: M.precision_recall_fscore_support(
+        [0, 1, 1], [0, 1, 0], sample_weight=w),
+    "confusion_matrix": lambda w: M.confusion_matrix([0, 1, 1], [0, 1, 0], sample_weight=w),
+    "classification_report": lambda w: M.classification_report([0, 1, 1], [0, 1, 0],
+                                                               sample_weight=w),
+    "log_loss": lambda w: M.log_loss([0, 1, 1], [0.2, 0.7, 0.4], sample_weight=w),
+    "roc_auc_score": lambda w: M.roc_auc_score([0, 1, 1], [0.2, 0.7, 0.4], sample_weight=w),
+    "roc_auc_score multi-label": lambda w: M.roc_auc_score(
+        [[0, 1], [1, 0], [1, 1]], [[0.2, 0.7], [0.4, 0.1], [0.9, 0.5]], sample_weight=w),
+    "mean_squared_error": lambda w: M.mean_squared_error([1.0, 2, 3], [1, 2, 4],
+                                                         sample_weight=w),
+    "mean_absolute_error": lambda w: M.mean_absolute_error([1.0, 2, 3], [1, 2, 4],
+                                                           sample_weight=w),
+    "r2_score": lambda w: M.r2_score([1.0, 2, 3], [1, 2, 4], sample_weight=w),
+}
+
+
+@pytest.mark.parametrize("name", list(ALL_FNS))
+def test_bad_sample_weight_is_a_clear_value_error(name):
+    call = ALL_FNS[name]
+    call([1, 2, 0.5])  # fine
+    for w, match in (
+            ([1, 2], "sample_weight has 2 weights but there are 3 examples"),
+            ([1, 2, 3, 4], "sample_weight has 4 weights but there are 3 examples"),
+            (np.ones((3, 1)), r"sample_weight must be 1-D .* got shape \(3, 1\)"),
+            (np.ones((3, 2)), r"sample_weight must be 1-D"),
+            (2.0, r"sample_weight must be 1-D .* got shape \(\)"),
+            ([1, np.nan, 1], "sample_weight contains NaN at index 1"),
+            ([1, 1, np.inf], "sample_weight contains infinity at index 2"),
+            ([1, -0.5, 1], r"sample_weight has negative values \(e.g. -0.5 at index 1\)"),
+            (["a", "b", "c"], "sample_weight must hold numbers"),
+            ([1, None, 1], "sample_weight contains NaN at index 1"),
+            ([1, "x", 1], "sample_weight must hold numbers"),
+            ([1 + 1j, 1, 1], "sample_weight must hold numbers"),
+            ([0, 0, 0], "sample_weight is all zero"),
+            (np.zeros(3, dtype=int), "sample_weight is all zero")):
+        with pytest.raises(ValueError, match=match):
+            call(w)
+
+
+def test_sklearn_also_refuses_all_zero_weights():
+    with pytest.raises(ValueError):
+        skm.accuracy_score([0, 1], [0, 1], sample_weight=[0, 0])
+    with pytest.raises(ValueError):
+        skm.mean_squared_error([0.0, 1], [0, 1], sample_weight=[0, 0])
+
+
+@pytest.mark.parametrize("fn", [M.mean_squared_error, M.mean_absolute_error, M.r2_score])
+def test_bad_multioutput_is_a_clear_value_error(fn):
+    yt, yp = np.zeros((4, 2)), np.ones((4, 2))
+    for mo, match in (([1.0], "multioutput has 1 weights but there are 2 outputs"),
+                      ([1.0, 2, 3], "multioutput has 3 weights but there are 2 outputs"),
+                      ([[1.0, 2]], r"multioutput must be 1-D with one weight per output, "
+                                   r"shape \(2,\)"),
+                      ([1.0, np.nan], "multioutput contains NaN at index 1"),
+                      ([1.0, -1], r"multioutput has negative values \(e.g. -1.0 at index 1\)"),
+                      ([0, 0], "multioutput is all zero: at least one output needs"),
+                      (["a", "b"], r"multioutput must hold numbers \(one weight per output\)"),
+                      ("mean", "unknown multioutput 'mean'")):
+        with pytest.raises(ValueError, match=match):
+            fn(yt, yp, multioutput=mo)
+    with pytest.raises(ValueError, match="several outputs"):   # as sklearn
+        fn([1.0, 2.0], [1.0, 3.0], multioutput=[1.0])
+    if fn is not M.r2_score:
+        with pytest.raises(ValueError, match="unknown multioutput 'variance_weighted'"):
+            fn(yt, yp, multioutput="variance_weighted")

@@ -25,6 +25,15 @@ precision/recall/F1 count each label (column) as a binary problem (``average`` m
 weighted, samples or None), ``roc_auc_score`` is the mean of the labels' AUCs; the other
 functions take one label per example.
 
+Sample weights: every function takes ``sample_weight`` (one number w_i >= 0 per example,
+default None: all 1). Example i then counts w_i times: the counts above become sums of
+weights (tp_c = Σ_{i : y_i = c, ŷ_i = c} w_i, and so on; support_c = Σ_{i : y_i = c} w_i), and
+every mean over examples becomes the weighted mean Σ_i w_i x_i / Σ_i w_i. Integer weights
+give the scores of the data with row i repeated w_i times (w_i = 0 leaves it out,
+but its labels still count as classes that exist, as in scikit-learn). Weights must be
+finite, non-negative and not all zero; scikit-learn accepts negative weights, glassnet
+refuses them (they are a mistake far more often than they are meant).
+
 Signatures follow scikit-learn's so the names feel familiar; results agree with
 ``sklearn.metrics`` (the tests check this on random inputs). This module needs NumPy only.
 """
@@ -110,6 +119,43 @@ def _first_nonfinite(arr, name):
         pos = f"index {where[0]}" if arr.ndim == 1 else f"row {where[0]}, column {where[1]}"
         raise ValueError(f"{name} contains {what} at {pos} ({int(bad.sum())} non-finite "
                          f"value(s) in all); remove or fix those examples first")
+
+
+def _check_sample_weight(sample_weight, n):
+    """Validate per-example weights against ``n`` examples (see :func:`_check_weights`);
+    None stays None (every example counts 1)."""
+    return None if sample_weight is None else _check_weights(sample_weight, n,
+                                                             "sample_weight", "example")
+
+
+def _check_weights(values, n, name, unit):
+    """Weights, one per ``unit`` (example, output), as float64: numbers, shape (n,), finite,
+    >= 0, not all zero; else a ValueError naming ``name`` and the problem."""
+    w = _as_array(values, name)
+    if w.dtype == object:  # lists mixing None or text with numbers, pandas' nullable arrays
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers (one weight per {unit}): "
+                             f"{exc}") from exc
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers (one weight per {unit}), got dtype "
+                         f"{w.dtype}")
+    if w.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with one weight per {unit}, shape ({n},); got "
+                         f"shape {w.shape}")
+    if w.shape[0] != n:
+        raise ValueError(f"{name} has {w.shape[0]} weights but there are {n} {unit}s; give "
+                         f"one weight per {unit}")
+    w = w.astype(np.float64)
+    _first_nonfinite(w, name)
+    if (w < 0).any():
+        i = int(np.argmax(w < 0))
+        raise ValueError(f"{name} has negative values (e.g. {w[i].item()!r} at index {i}); "
+                         f"weights must be >= 0")
+    if not (w > 0).any():
+        raise ValueError(f"{name} is all zero: at least one {unit} needs a positive weight")
+    return w
 
 
 def _check_labels_1d(y, name):
@@ -257,17 +303,31 @@ def _check_average(average, multilabel=False):
 # classification: counts, precision, recall, F1
 # --------------------------------------------------------------------------------------------
 
-def _class_counts(yt, yp, classes, labels):
-    """tp, predicted and true counts for each entry of ``labels`` (0 for absent labels)."""
+def _class_counts(yt, yp, classes, labels, sample_weight=None):
+    """tp, predicted and true counts for each entry of ``labels`` (0 for absent labels):
+    int64 counts, or float64 sums of the examples' weights when ``sample_weight`` is given."""
     k = classes.shape[0]
     it = np.searchsorted(classes, yt)
     ip = np.searchsorted(classes, yp)
-    true_all = np.bincount(it, minlength=k)
-    pred_all = np.bincount(ip, minlength=k)
-    tp_all = np.bincount(it[it == ip], minlength=k)
+    hit = it == ip
+    true_all = np.bincount(it, weights=sample_weight, minlength=k)
+    pred_all = np.bincount(ip, weights=sample_weight, minlength=k)
+    tp_all = np.bincount(it[hit], minlength=k, weights=None if sample_weight is None
+                         else sample_weight[hit])
     pos, found = _lookup(classes, labels)
-    pick = (lambda c: np.where(found, c[pos], 0).astype(np.int64))
-    return pick(tp_all), pick(pred_all), pick(true_all)
+    if sample_weight is None:
+        pick = (lambda c: np.where(found, c[pos], 0).astype(np.int64))
+        return pick(tp_all), pick(pred_all), pick(true_all)
+    pick = (lambda c: np.where(found, c[pos], 0.0))
+    return _as_cell_sums(pick(tp_all), pick(pred_all), pick(true_all))
+
+
+def _as_cell_sums(tp, pred, true):
+    """Weighted (float) counts rebuilt as scikit-learn adds them up, from its confusion-matrix
+    cells: pred = tp + fp and true = tp + fn with fp = pred − tp, fn = true − tp. This can
+    differ from the direct sums in the last bit, which shows in a weighted support
+    (classification_report prints it in full)."""
+    return tp, tp + (pred - tp), tp + (true - tp)
 
 
 def _divide(num, den, zero_value, warn, metric, modifier, labels):
@@ -329,9 +389,11 @@ def _resolve_labels(yt, classes, average, pos_label, labels):
     return _check_labels_param(labels, yt)
 
 
-def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for):
+def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
+            sample_weight=None):
     """Per-class (or micro) precision, recall, F1, support, before averaging; for
-    multi-label indicator arrays per label (column), as scikit-learn counts them."""
+    multi-label indicator arrays per label (column), as scikit-learn counts them. Also
+    returns the validated ``sample_weight`` (None when not given)."""
     ml = _multilabel_pair(y_true, y_pred)
     _check_average(average, ml is not None)
     zero_value = _check_zero_division(zero_division)
@@ -342,15 +404,22 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for)
             raise ValueError(f"labels of multi-label data are column indices 0..{Y.shape[1] - 1}"
                              f", got {labels!r}")
         Y, P = Y[:, cols], P[:, cols]
-        if average == "samples":   # per row, then the mean over rows
+        w = _check_sample_weight(sample_weight, Y.shape[0])
+        if average == "samples":   # per row, then the (weighted) mean over rows
             axis, labels = 1, np.arange(len(Y))
         else:
             axis, labels = 0, cols
-        tp, pred, true = (Y & P).sum(axis), P.sum(axis), Y.sum(axis)
+        if w is None:
+            tp, pred, true = (Y & P).sum(axis), P.sum(axis), Y.sum(axis)
+        else:  # row i counts w_i in every label (a row of weight 0 has no counts at all)
+            W = w[:, None]
+            tp, pred, true = _as_cell_sums((W * (Y & P)).sum(axis), (W * P).sum(axis),
+                                           (W * Y).sum(axis))
     else:
         yt, yp, classes = _check_pair(y_true, y_pred)
         labels = _resolve_labels(yt, classes, average, pos_label, labels)
-        tp, pred, true = _class_counts(yt, yp, classes, labels)
+        w = _check_sample_weight(sample_weight, yt.shape[0])
+        tp, pred, true = _class_counts(yt, yp, classes, labels, w)
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
     warn = zero_division == "warn"
@@ -360,17 +429,21 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for)
                 labels)
     f = _divide(2 * tp, true + pred, zero_value, warn and "f-score" in warn_for, "F-score",
                 "true nor predicted", labels)
-    return p, r, f, true
+    return p, r, f, true, w
 
 
-def _averaged(values, true, average):
+def _averaged(values, true, average, sample_weight=None):
+    """Average per-label scores: "weighted" by support (``true``), "samples" (per-row
+    scores) by the rows' weights, the others plainly; None: no averaging."""
     if average is None:
         return values
-    return _mean_ignoring_nan(values, true if average == "weighted" else None)
+    weights = true if average == "weighted" else \
+        sample_weight if average == "samples" else None
+    return _mean_ignoring_nan(values, weights)
 
 
 def precision_recall_fscore_support(y_true, y_pred, *, average=None, pos_label=1, labels=None,
-                                    zero_division="warn"):
+                                    zero_division="warn", sample_weight=None):
     """Precision, recall, F1 and support in one pass over the counts.
 
     See :func:`precision_score`, :func:`recall_score` and :func:`f1_score` for the formulas
@@ -379,15 +452,15 @@ def precision_recall_fscore_support(y_true, y_pred, *, average=None, pos_label=1
     Returns
     -------
     precision, recall, f1 : float, or ndarray of shape (n_labels,) when ``average=None``
-    support : ndarray of shape (n_labels,) (number of true examples per label), or None when
-        averaging
+    support : ndarray of shape (n_labels,) (number of true examples per label: int64, or the
+        float64 sum of their weights with ``sample_weight``), or None when averaging
     """
-    p, r, f, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                            ("precision", "recall", "f-score"))
+    p, r, f, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                               ("precision", "recall", "f-score"), sample_weight)
     if average is None:
         return p, r, f, true
-    return (_averaged(p, true, average), _averaged(r, true, average),
-            _averaged(f, true, average), None)
+    return (_averaged(p, true, average, w), _averaged(r, true, average, w),
+            _averaged(f, true, average, w), None)
 
 
 _PRF_PARAMS = """
@@ -411,6 +484,11 @@ _PRF_PARAMS = """
     zero_division : "warn", 0, 1 or np.nan, default "warn"
         The value of a score whose denominator is 0. ``"warn"`` gives 0 and an
         ``UndefinedMetricWarning``; np.nan scores are left out of the averages.
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example: the counts tp, fp, fn and support become sums of the
+        weights of those examples (so ``"weighted"`` weights by the summed weight of each
+        class's true examples; multi-label ``"samples"`` takes the weighted mean over rows).
+        Default: every example counts 1.
 
     Returns
     -------
@@ -419,7 +497,7 @@ _PRF_PARAMS = """
 
 
 def precision_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
-                    zero_division="warn"):
+                    zero_division="warn", sample_weight=None):
     """Precision: of the examples predicted as class c, the fraction that truly are c.
 
     precision_c = tp_c / (tp_c + fp_c)  (tp_c + fp_c = number of predictions of c).
@@ -432,13 +510,13 @@ def precision_score(y_true, y_pred, *, average="binary", pos_label=1, labels=Non
     >>> precision_score([0, 1, 1], [1, 1, 1])  # 2 of the 3 predicted positives are right
     0.6666666666666666
     """
-    p, _, _, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                            ("precision",))
-    return _averaged(p, true, average)
+    p, _, _, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                               ("precision",), sample_weight)
+    return _averaged(p, true, average, w)
 
 
 def recall_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
-                 zero_division="warn"):
+                 zero_division="warn", sample_weight=None):
     """Recall (sensitivity): of the examples truly of class c, the fraction predicted as c.
 
     recall_c = tp_c / (tp_c + fn_c)  (tp_c + fn_c = support_c, the true examples of c).
@@ -452,13 +530,13 @@ def recall_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
     >>> recall_score([0, 1, 1], [1, 1, 0])
     0.5
     """
-    _, r, _, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                            ("recall",))
-    return _averaged(r, true, average)
+    _, r, _, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                               ("recall",), sample_weight)
+    return _averaged(r, true, average, w)
 
 
 def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
-             zero_division="warn"):
+             zero_division="warn", sample_weight=None):
     """F1: the harmonic mean of precision and recall.
 
     F1_c = 2·P·R / (P + R) = 2·tp_c / (2·tp_c + fp_c + fn_c) = 2·tp_c / (pred_c + support_c),
@@ -473,9 +551,9 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
     >>> f1_score([0, 1, 1], [1, 1, 0])
     0.5
     """
-    _, _, f, true = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                            ("f-score",))
-    return _averaged(f, true, average)
+    _, _, f, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                               ("f-score",), sample_weight)
+    return _averaged(f, true, average, w)
 
 
 def _with_params(doc, params):
@@ -491,21 +569,24 @@ for _fn in (precision_score, recall_score, f1_score):
 del _fn
 
 
-def accuracy_score(y_true, y_pred, *, normalize=True):
+def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     """Accuracy: the fraction of examples whose predicted label equals the true label.
 
-    accuracy = (1/m) Σ_i [ŷ_i = y_i]
+    accuracy = (1/m) Σ_i [ŷ_i = y_i],  or with weights  Σ_i w_i [ŷ_i = y_i] / Σ_i w_i
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (m,)
         True and predicted class labels (integers, whole-number floats, booleans or strings).
     normalize : bool, default True
-        False returns the number of correct predictions instead of the fraction.
+        False returns the number of correct predictions instead of the fraction (with
+        ``sample_weight``: the sum of their weights, Σ_i w_i [ŷ_i = y_i]).
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example (default: every example counts 1).
 
     Returns
     -------
-    float (int when ``normalize=False``)
+    float (int when ``normalize=False`` without ``sample_weight``)
 
     Examples
     --------
@@ -518,15 +599,19 @@ def accuracy_score(y_true, y_pred, *, normalize=True):
     else:
         yt, yp, _ = _check_pair(y_true, y_pred)
         hits = yt == yp
-    return float(np.mean(hits)) if normalize else int(np.sum(hits))
+    if sample_weight is None:
+        return float(np.mean(hits)) if normalize else int(np.sum(hits))
+    w = _check_sample_weight(sample_weight, hits.shape[0])
+    return float(np.average(hits, weights=w)) if normalize else float(np.sum(hits * w))
 
 
-def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
+def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, sample_weight=None):
     """Confusion matrix C: C[i, j] = number of examples of true class i predicted as class j.
 
     The diagonal holds the hits; row i sums to the support of class i, column j to the number
     of predictions of class j. Examples whose true or predicted label is not in ``labels``
-    are left out.
+    are left out. With weights, C[i, j] = Σ w_e over the examples e of true class i predicted
+    as class j.
 
     Parameters
     ----------
@@ -539,10 +624,13 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
         None: counts. "true": C[i, j] / Σ_j C[i, j] (rows sum to 1; the diagonal is per-class
         recall). "pred": C[i, j] / Σ_i C[i, j] (columns sum to 1; the diagonal is per-class
         precision). "all": C / Σ C. An empty row or column gives zeros.
+    sample_weight : array-like of shape (m,), optional
+        A weight w_e >= 0 per example (default: every example counts 1).
 
     Returns
     -------
-    ndarray of shape (k, k): int64 counts, or float64 when normalized
+    ndarray of shape (k, k): int64 counts (also for integer or boolean weights, as in
+    scikit-learn), float64 sums for float weights, float64 when normalized
 
     Examples
     --------
@@ -568,7 +656,14 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
     pp, fp = _lookup(sorted_labels, yp)
     keep = ft & fp
     rows, cols = order[pt[keep]], order[pp[keep]]
-    cm = np.bincount(rows * k + cols, minlength=k * k).reshape(k, k).astype(np.int64)
+    if sample_weight is None:
+        cm = np.bincount(rows * k + cols, minlength=k * k).reshape(k, k).astype(np.int64)
+    else:
+        whole = _as_array(sample_weight, "sample_weight").dtype.kind in "biu"
+        w = _check_sample_weight(sample_weight, yt.shape[0])
+        cm = np.bincount(rows * k + cols, weights=w[keep], minlength=k * k).reshape(k, k)
+        if whole:  # sums of integers, exact in float64 below 2**53
+            cm = cm.astype(np.int64)
     if normalize is None:
         return cm
     cm = cm.astype(np.float64)
@@ -582,13 +677,15 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
 
 
 def classification_report(y_true, y_pred, target_names=None, *, labels=None, digits=2,
-                          zero_division="warn", output_dict=False):
+                          zero_division="warn", output_dict=False, sample_weight=None):
     """A text table of precision, recall, F1 and support for each class, plus averages.
 
     Rows: one per label; then "accuracy" (when all labels present in the data are scored;
     otherwise "micro avg"), "macro avg" (plain mean over classes) and "weighted avg" (mean
     weighted by support). The accuracy row shows only the F1 column (micro F1 = accuracy)
     and the support. See :func:`precision_score`, :func:`recall_score`, :func:`f1_score`.
+    With ``sample_weight`` every count is a sum of weights, the support included: it is then
+    a float, shown as Python prints it (``2.0``, ``8.75``), as scikit-learn shows it.
 
     Parameters
     ----------
@@ -605,6 +702,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     output_dict : bool, default False
         Return ``{name: {"precision", "recall", "f1-score", "support"}, "accuracy": float,
         "macro avg": {...}, "weighted avg": {...}}`` (unrounded) instead of the text.
+    sample_weight : array-like of shape (m,), optional
+        A weight >= 0 per example (default: every example counts 1).
 
     Returns
     -------
@@ -625,8 +724,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     """
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
         raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
-    p, r, f, support = _scores(y_true, y_pred, None, 1, labels, zero_division,
-                               ("precision", "recall", "f-score"))
+    p, r, f, support, w = _scores(y_true, y_pred, None, 1, labels, zero_division,
+                                  ("precision", "recall", "f-score"), sample_weight)
     yt, yp, classes = _check_pair(y_true, y_pred)
     lab = classes if labels is None else _check_labels_param(labels, yt)
     if target_names is None:
@@ -637,9 +736,10 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
             raise ValueError(f"target_names has {len(names)} names but there are "
                              f"{lab.shape[0]} labels ({lab.tolist()}); give one name per label")
     micro_is_accuracy = labels is None or bool(np.isin(classes, lab).all())
-    total = int(support.sum())
+    count = int if w is None else float   # weighted supports are sums of weights
+    total = count(support.sum())
 
-    tp, pred, true = _class_counts(yt, yp, classes, lab)
+    tp, pred, true = _class_counts(yt, yp, classes, lab, w)
     zv = _check_zero_division(zero_division)
     micro = [_divide(tp.sum(keepdims=True), den.sum(keepdims=True), zv, False, "", "", lab)[0]
              for den in (pred, true, (true + pred) / 2)]
@@ -647,7 +747,7 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     rows = {}
     for i, name in enumerate(names):
         rows[name] = {"precision": float(p[i]), "recall": float(r[i]), "f1-score": float(f[i]),
-                      "support": int(support[i])}
+                      "support": count(support[i])}
     avg_rows = {}
     if micro_is_accuracy:
         avg_rows["accuracy"] = float(micro[2])
@@ -705,10 +805,11 @@ def _check_proba(y_prob, name):
     return P
 
 
-def log_loss(y_true, y_prob, *, labels=None, eps="auto"):
+def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
     """Log loss (cross-entropy): the mean negative log-probability given to the true class.
 
-    L = -(1/m) Σ_i Σ_c y_ic · log(p_ic) = -(1/m) Σ_i log(p_i,y_i)
+    L = -(1/m) Σ_i Σ_c y_ic · log(p_ic) = -(1/m) Σ_i log(p_i,y_i),
+    or with weights  L = -Σ_i w_i log(p_i,y_i) / Σ_i w_i
 
     where y_ic is 1 if example i is of class c (one-hot) and p_ic the predicted probability
     of class c. For two classes, with p_i = P(class 1):
@@ -729,6 +830,8 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto"):
     eps : "auto" or float, default "auto"
         Clipping bound; "auto" is the machine epsilon of ``y_prob``'s float dtype (float64 for
         integer input).
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example (default: every example counts 1).
 
     Returns
     -------
@@ -750,6 +853,7 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto"):
     if P.shape[0] != yt.shape[0]:
         raise ValueError(f"y_true has {yt.shape[0]} labels but y_prob has {P.shape[0]} rows; "
                          f"they must have one row per example")
+    w = _check_sample_weight(sample_weight, yt.shape[0])
     dtype = P.dtype if P.dtype.kind == "f" else np.dtype(np.float64)
     if isinstance(eps, str):
         if eps != "auto":
@@ -805,10 +909,12 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto"):
                       UserWarning, stacklevel=2)
     Pc = np.clip(P, eps, 1.0 - eps)
     idx = np.searchsorted(classes, yt)
-    return float(-np.mean(np.log(Pc[np.arange(P.shape[0]), idx])))
+    if w is None:
+        return float(-np.mean(np.log(Pc[np.arange(P.shape[0]), idx])))
+    return float(np.average(-np.log(Pc[np.arange(P.shape[0]), idx]), weights=w))
 
 
-def roc_auc_score(y_true, y_score):
+def roc_auc_score(y_true, y_score, *, sample_weight=None):
     """Area under the ROC curve (binary): the probability that a random positive example is
     scored higher than a random negative one (ties count one half).
 
@@ -818,16 +924,26 @@ def roc_auc_score(y_true, y_score):
     share their average rank): the Mann-Whitney U statistic, normalized. It equals the area
     under the curve of true-positive rate against false-positive rate.
 
+    With weights, each pair (positive i, negative j) counts w_i · w_j:
+    AUC = Σ_{i pos, j neg} w_i w_j ([s_i > s_j] + ½[s_i = s_j]) / (W₊ · W₋), with W₊, W₋ the
+    summed weights of the positives and negatives. It is computed as scikit-learn does, as
+    the trapezoidal area under the weighted ROC curve: the scores sorted from the highest
+    down, one point per distinct score (tied scores form one step), at
+    (FPR, TPR) = (negative weight, positive weight) scored at least that high, / (W₋, W₊).
+
     Parameters
     ----------
     y_true : array-like of shape (m,)
         True labels of two classes; the greater label (1, or the later string) is positive.
     y_score : array-like of shape (m,), (m, 1) or (m, 2)
         Scores or probabilities for the positive class; from two columns the second is used.
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example (default: every example counts 1).
 
     Returns
     -------
-    float (NaN, with an ``UndefinedMetricWarning``, when y_true holds one class only)
+    float (NaN, with an ``UndefinedMetricWarning``, when y_true holds one class only, or when
+    the weights of one class sum to 0)
 
     Examples
     --------
@@ -843,7 +959,9 @@ def roc_auc_score(y_true, y_score):
         if S.shape != Y.shape:
             raise ValueError(f"y_true is a multi-label indicator array of shape {Y.shape}; "
                              f"y_score needs a score per label, shape {Y.shape}, got {S.shape}")
-        return float(np.mean([roc_auc_score(Y[:, j], S[:, j]) for j in range(Y.shape[1])]))
+        w = _check_sample_weight(sample_weight, Y.shape[0])
+        return float(np.mean([roc_auc_score(Y[:, j], S[:, j], sample_weight=w)
+                              for j in range(Y.shape[1])]))
     yt = _check_labels_1d(y_true, "y_true")
     s = _check_proba(y_score, "y_score")
     if s.ndim == 2:
@@ -855,6 +973,7 @@ def roc_auc_score(y_true, y_score):
     if s.shape[0] != yt.shape[0]:
         raise ValueError(f"y_true has {yt.shape[0]} labels but y_score has {s.shape[0]} "
                          f"scores; they must have one per example")
+    w = _check_sample_weight(sample_weight, yt.shape[0])
     classes = np.unique(yt)
     if classes.shape[0] > 2:
         raise ValueError(f"y_true holds {classes.shape[0]} classes; roc_auc_score handles "
@@ -864,6 +983,8 @@ def roc_auc_score(y_true, y_score):
                       "that case.", UndefinedMetricWarning, stacklevel=2)
         return float("nan")
     s = s.astype(np.float64)
+    if w is not None:
+        return _weighted_auc(s, yt == classes[1], w)
     _, inv, counts = np.unique(s, return_inverse=True, return_counts=True)
     last = np.cumsum(counts)                 # 1-based rank of each distinct score's last copy
     avg_rank = last - (counts - 1) / 2.0     # tied scores share their average rank
@@ -872,6 +993,25 @@ def roc_auc_score(y_true, y_score):
     n_pos = int(pos.sum())
     n_neg = yt.shape[0] - n_pos
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def _weighted_auc(s, pos, w):
+    """ROC AUC of scores ``s`` for the positives ``pos`` with example weights ``w``: the
+    trapezoidal area under the weighted ROC curve (see :func:`roc_auc_score`)."""
+    distinct, inv = np.unique(s, return_inverse=True)
+    k = distinct.shape[0]
+    step = k - 1 - inv.ravel()        # 0 for the highest score: one step per distinct score
+    w_pos = np.bincount(step, weights=np.where(pos, w, 0.0), minlength=k)
+    w_neg = np.bincount(step, weights=np.where(pos, 0.0, w), minlength=k)
+    tps = np.concatenate([[0.0], np.cumsum(w_pos)])   # weight scored at least this high
+    fps = np.concatenate([[0.0], np.cumsum(w_neg)])
+    for total, which in ((fps[-1], "negative"), (tps[-1], "positive")):
+        if total <= 0:
+            warnings.warn(f"the {which} examples of y_true all have weight 0; ROC AUC is not "
+                          f"defined in that case.", UndefinedMetricWarning, stacklevel=3)
+            return float("nan")
+    tpr, fpr = tps / tps[-1], fps / fps[-1]
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -895,10 +1035,25 @@ def _check_values(y, name):
     return arr if arr.ndim == 2 else arr[:, None]
 
 
-def _check_regression(y_true, y_pred, multioutput):
-    if multioutput not in ("uniform_average", "raw_values"):
-        raise ValueError(f"unknown multioutput {multioutput!r}; choose 'uniform_average' or "
-                         f"'raw_values'")
+def _check_output_weights(multioutput, n_outputs):
+    """Validate per-output weights (``multioutput`` given as an array), as float64."""
+    if n_outputs == 1:  # as scikit-learn
+        raise ValueError("multioutput weights are for several outputs, but y_true has one; "
+                         "leave multioutput as 'uniform_average'")
+    return _check_weights(multioutput, n_outputs, "multioutput", "output")
+
+
+def _check_regression(y_true, y_pred, multioutput, sample_weight=None,
+                      variance_weighted=False):
+    """Validate regression targets and predictions, the sample weights and ``multioutput``
+    (a name, or per-output weights: returned validated). Returns (yt, yp, w, multioutput),
+    yt and yp of shape (m, outputs)."""
+    names = ("uniform_average", "raw_values") + (("variance_weighted",) if variance_weighted
+                                                 else ())
+    if isinstance(multioutput, str) and multioutput not in names:
+        raise ValueError(f"unknown multioutput {multioutput!r}; choose "
+                         f"{', '.join(map(repr, names))} or an array of weights, one per "
+                         f"output")
     yt = _check_values(y_true, "y_true")
     yp = _check_values(y_pred, "y_pred")
     if yt.shape[0] != yp.shape[0]:
@@ -906,13 +1061,23 @@ def _check_regression(y_true, y_pred, multioutput):
                          f"must have one row per example")
     if yt.shape[1] != yp.shape[1]:
         raise ValueError(f"y_true has {yt.shape[1]} output(s) but y_pred has {yp.shape[1]}")
-    return yt, yp
+    if not isinstance(multioutput, str):
+        multioutput = _check_output_weights(multioutput, yt.shape[1])
+    return yt, yp, _check_sample_weight(sample_weight, yt.shape[0]), multioutput
 
 
-def _finish(per_output, multioutput):
-    if multioutput == "raw_values":
-        return per_output
-    return float(np.mean(per_output))
+def _finish(per_output, multioutput, variance=None):
+    """Combine the per-output values as ``multioutput`` says: "raw_values" (all of them),
+    "uniform_average" (their plain mean), "variance_weighted" (their mean weighted by each
+    output's SS_tot, ``variance``; the plain mean when every output is constant) or an
+    array of per-output weights (weighted mean Σ_j a_j v_j / Σ_j a_j)."""
+    if isinstance(multioutput, str):
+        if multioutput == "raw_values":
+            return per_output
+        if multioutput == "uniform_average" or not (variance != 0).any():
+            return float(np.mean(per_output))
+        return float(np.average(per_output, weights=variance))
+    return float(np.average(per_output, weights=multioutput))
 
 
 _REG_PARAMS = """
@@ -920,8 +1085,15 @@ _REG_PARAMS = """
     ----------
     y_true, y_pred : array-like of shape (m,) or (m, n_outputs)
         True and predicted values; (m,) and (m, 1) are interchangeable.
-    multioutput : {"uniform_average", "raw_values"}, default "uniform_average"
-        With several outputs: their plain mean, or one value per output (an array).
+    multioutput : str or array-like of shape (n_outputs,), default "uniform_average"
+        With several outputs: ``"uniform_average"``, their plain mean; ``"raw_values"``, one
+        value per output (an array); an array of per-output weights a_j >= 0 (several
+        outputs only), their weighted mean Σ_j a_j v_j / Σ_j a_j; ``"variance_weighted"``
+        (r2_score only), the mean of the outputs' R² weighted by their SS_tot (the plain mean
+        when every output is constant).
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example (row): every sum and mean over the rows becomes the
+        weighted one, e.g. Σ_i w_i (y_i − ŷ_i)² / Σ_i w_i. Default: every row counts 1.
 
     Returns
     -------
@@ -929,8 +1101,10 @@ _REG_PARAMS = """
 """
 
 
-def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
+def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average", sample_weight=None):
     """Mean squared error: MSE = (1/m) Σ_i (y_i − ŷ_i)², per output, then averaged.
+
+    With weights: MSE = Σ_i w_i (y_i − ŷ_i)² / Σ_i w_i.
 
     (Losses in glassnet may use the seeds' (1/2m) form for a tidier gradient; this metric is
     the plain mean.)
@@ -940,47 +1114,61 @@ def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average"):
     >>> mean_squared_error([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])  # (0 + 0 + 4)/3
     1.3333333333333333
     """
-    yt, yp = _check_regression(y_true, y_pred, multioutput)
-    return _finish(np.mean((yt - yp) ** 2, axis=0), multioutput)
+    yt, yp, w, multioutput = _check_regression(y_true, y_pred, multioutput, sample_weight)
+    if w is None:
+        return _finish(np.mean((yt - yp) ** 2, axis=0), multioutput)
+    return _finish(np.average((yt - yp) ** 2, axis=0, weights=w), multioutput)
 
 
-def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average"):
+def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average", sample_weight=None):
     """Mean absolute error: MAE = (1/m) Σ_i |y_i − ŷ_i|, per output, then averaged.
+
+    With weights: MAE = Σ_i w_i |y_i − ŷ_i| / Σ_i w_i (a weighted mean, as scikit-learn's).
     {params}
     Examples
     --------
     >>> mean_absolute_error([1.0, 2.0, 3.0], [1.5, 2.0, 2.0])  # (0.5 + 0 + 1)/3
     0.5
     """
-    yt, yp = _check_regression(y_true, y_pred, multioutput)
-    return _finish(np.mean(np.abs(yt - yp), axis=0), multioutput)
+    yt, yp, w, multioutput = _check_regression(y_true, y_pred, multioutput, sample_weight)
+    if w is None:
+        return _finish(np.mean(np.abs(yt - yp), axis=0), multioutput)
+    return _finish(np.average(np.abs(yt - yp), axis=0, weights=w), multioutput)
 
 
-def r2_score(y_true, y_pred, *, multioutput="uniform_average"):
+def r2_score(y_true, y_pred, *, multioutput="uniform_average", sample_weight=None):
     """Coefficient of determination: R² = 1 − SS_res / SS_tot, per output, then averaged.
 
-    SS_res = Σ_i (y_i − ŷ_i)²,  SS_tot = Σ_i (y_i − ȳ)².
+    SS_res = Σ_i (y_i − ŷ_i)²,  SS_tot = Σ_i (y_i − ȳ)²;  with weights
+    SS_res = Σ_i w_i (y_i − ŷ_i)²,  SS_tot = Σ_i w_i (y_i − ȳ_w)²,
+    where ȳ_w = Σ_i w_i y_i / Σ_i w_i.
 
     1 is a perfect fit, 0 is as good as always predicting the mean ȳ, and it can be negative.
-    When y_true is constant (SS_tot = 0) the score is 1 for a perfect fit, else 0. With fewer
-    than two examples R² is undefined: NaN with an ``UndefinedMetricWarning``.
+    When y_true is constant (SS_tot = 0; with weights, constant over the rows of positive
+    weight) the score is 1 for a perfect fit (SS_res = 0), else 0. With fewer than two
+    examples R² is undefined: NaN with an ``UndefinedMetricWarning`` (whatever the weights).
     {params}
     Examples
     --------
     >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])  # 1 - 1/2
     0.5
     """
-    yt, yp = _check_regression(y_true, y_pred, multioutput)
+    yt, yp, w, multioutput = _check_regression(y_true, y_pred, multioutput, sample_weight,
+                                               variance_weighted=True)
     if yt.shape[0] < 2:
         warnings.warn("R^2 score is not well-defined with less than two samples.",
                       UndefinedMetricWarning, stacklevel=2)
         return float("nan")
-    ss_res = np.sum((yt - yp) ** 2, axis=0)
-    ss_tot = np.sum((yt - yt.mean(axis=0)) ** 2, axis=0)
+    if w is None:
+        ss_res = np.sum((yt - yp) ** 2, axis=0)
+        ss_tot = np.sum((yt - yt.mean(axis=0)) ** 2, axis=0)
+    else:
+        ss_res = np.sum(w[:, None] * (yt - yp) ** 2, axis=0)
+        ss_tot = np.sum(w[:, None] * (yt - np.average(yt, axis=0, weights=w)) ** 2, axis=0)
     score = np.where(ss_res == 0, 1.0, 0.0)
     ok = (ss_tot != 0) & (ss_res != 0)
     score[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
-    return _finish(score, multioutput)
+    return _finish(score, multioutput, variance=ss_tot)
 
 
 for _fn in (mean_squared_error, mean_absolute_error, r2_score):
@@ -1057,7 +1245,9 @@ def get(name):
     precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
     mse, mae, r2; Keras's names are accepted too (``"acc"``, ``"binary_accuracy"``,
     ``"auc"``, ``"mean_absolute_error"`` ...: :data:`ALIASES`). ``KIND[name]`` says
-    what the function reads; ``greater_is_better(name)`` which direction is good.
+    what the function reads; ``greater_is_better(name)`` which direction is good. Every
+    function takes ``sample_weight=`` (the fixed-average ones, such as "f1_macro", pass it on
+    with the other keyword arguments).
 
     Raises
     ------
