@@ -2183,6 +2183,31 @@ def test_summary_shows_as_the_table_as_a_value():
     assert pickle.loads(pickle.dumps(s)) == s
 
 
+def test_summary_marks_frozen_nodes_and_counts_trainable_parameters():
+    # trial 14/3 finding 5: frozen nodes were not marked, and no trainable count (Keras's)
+    model = gn.Sequential([gn.Dense(3, 400, activation="relu"), gn.Dense(400, 1)], seed=0)
+    assert "trainable" not in model.summary() and "1,600" in model.summary()
+    model.layers[0].trainable = False
+    s = model.summary()
+    assert "(frozen)" in s.splitlines()[2] and "(frozen)" not in s.splitlines()[4]
+    assert s.splitlines()[-1] == "trainable: 401  non-trainable (frozen): 1,600"
+
+
+def test_a_custom_layer_without_super_init_is_named():
+    # trial 14/3 finding 5: AttributeError: 'NoSuper' object has no attribute 'n_in'
+    class NoSuper(gn.Layer):
+        def __init__(self):
+            self.k = 1
+
+        def forward(self, x, training=False):
+            return x
+    with pytest.raises(TypeError, match=r"^layer 1 \(NoSuper\) is not set up as a Layer: its "
+                                        r"__init__ must call super\(\).__init__\(\) first"):
+        gn.Sequential([gn.Dense(3, 2), NoSuper()])
+    with pytest.raises(TypeError, match="super"):
+        gn.Sequential([gn.Dense(3, 2)]).add(NoSuper())
+
+
 def test_callback_warnings_point_at_the_users_fit_line(moons, tmp_path):
     """Notebook trial N 4: the monitor fallbacks of EarlyStopping, ModelCheckpoint and
     ReduceLROnPlateau, and CSVLogger's dropped columns, are reported at the user's fit(...)

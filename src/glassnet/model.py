@@ -492,14 +492,22 @@ class Sequential:
         or use it as text) whose repr is the table itself, so ``model.summary()`` as a
         notebook cell's last line or at the ``>>>`` prompt shows the table."""
         rows = [("#", "node", "output", "params")]
+        frozen = 0
         for i, layer in enumerate(self.layers):
             out = f"(m, {layer.n_out})" if layer.built else "?"
-            rows.append((str(i), repr(layer), out, str(layer.n_params())))
+            n = layer.n_params()
+            if not layer.trainable:
+                frozen += n
+            rows.append((str(i), repr(layer) + ("" if layer.trainable else "  (frozen)"), out,
+                         f"{n:,}"))
         w = [max(len(r[c]) for r in rows) for c in range(4)]
         lines = ["  ".join(r[c].ljust(w[c]) if c < 3 else r[c].rjust(w[c]) for c in range(4))
                  for r in rows]
         rule = "-" * len(lines[0])
         total = f"total parameters: {self.n_params():,}  (dtype {self.dtype.name}, seed {self.seed})"
+        if frozen:  # as Keras's summary: what fit changes and what it leaves
+            total += (f"\ntrainable: {self.n_params() - frozen:,}  non-trainable (frozen): "
+                      f"{frozen:,}")
         return Summary("\n".join([lines[0], rule, *lines[1:], rule, total]))
 
     def __repr__(self):
@@ -536,6 +544,9 @@ def _nodes(layers, before=()):
         if not isinstance(layer, Layer):
             raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
                             f"(e.g. Dense(4, 8) or ReLU())")
+        if "params" not in vars(layer):  # Layer.__init__ never ran: no params, grads, caches
+            raise TypeError(f"layer {i} ({type(layer).__name__}) is not set up as a Layer: "
+                            f"its __init__ must call super().__init__() first")
         given.append(layer)
     expanded = list(before)
     for i, layer in enumerate(given):
