@@ -1120,3 +1120,23 @@ def test_epochs_trained_is_kept_by_save_load_and_pickle(tmp_path):
     old = pickle.loads(pickle.dumps(m))
     del old.__dict__["epochs_trained"]               # as a pickle from an older version
     assert old.epochs_trained == 0
+
+
+def test_a_save_removes_what_a_killed_save_of_the_same_file_left(tmp_path):
+    """Trial 14/2 finding 5: SIGKILL during save left full-size `.m.gnet.<hex>.tmp` files that
+    nothing removed (only train --out cleaned its own). A save removes its file's temporaries
+    untouched for an hour; a recent one (a save running elsewhere) and other files' stay."""
+    import time
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    old = tmp_path / ".m.gnet.0123456789abcdef.tmp"
+    recent = tmp_path / ".m.gnet.fedcba9876543210.tmp"
+    other = tmp_path / ".n.gnet.0123456789abcdef.tmp"
+    mine = tmp_path / ".m.gnet.notes.tmp"
+    for p in (old, recent, other, mine):
+        p.write_bytes(b"partial")
+    hour_ago = time.time() - 3700
+    for p in (old, other, mine):
+        os.utime(p, (hour_ago, hour_ago))
+    model.save(tmp_path / "m.gnet")
+    assert not old.exists() and recent.exists() and other.exists() and mine.exists()
+    assert gn.load(tmp_path / "m.gnet") is not None

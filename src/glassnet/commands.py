@@ -78,7 +78,6 @@ PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.p
 # every name `glassnet train` writes in --out, in the order it lists them
 RUN_FILES = ("model.gnet", "metrics.json", "history.csv", *PLOT_FILES, "report.html")
 # a temporary file of an atomic write older than this was left by a killed writer
-STALE_TEMPORARY_SECONDS = 3600
 LOCK_FILE = ".glassnet.lock"  # OS-locked for a whole run; holds the PID (see _FileLock)
 
 
@@ -876,18 +875,12 @@ class _RunFolder:
 
     def _remove_temporary_files(self) -> None:
         """Delete the temporary files that an atomic write of a run killed mid-write (SIGKILL,
-        a power cut) left (``.model.gnet.<16 hex>.tmp``): only glassnet's own names, only
-        regular files, and only those untouched for STALE_TEMPORARY_SECONDS. The lock keeps
-        other train runs out, but not every writer of these names takes it (explain --out
-        RUN/report.html, save_model or ModelCheckpoint from a script): a temporary file that
-        is still being written is recent, and is left alone."""
-        now = time.time()
-        for name in os.listdir(self.path):
-            if _our_temporary_file(name):
-                with contextlib.suppress(OSError):
-                    st = os.lstat(self.path / name)
-                    if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMPORARY_SECONDS:
-                        os.unlink(self.path / name)
+        a power cut) left, of glassnet's own names only (io.remove_stale_temporaries). The
+        lock keeps other train runs out, but not every writer of these names takes it
+        (explain --out RUN/report.html, save_model or ModelCheckpoint from a script): a
+        temporary file that is still being written is recent, and is left alone."""
+        from .io import remove_stale_temporaries
+        remove_stale_temporaries(self.path, RUN_FILES)
 
     # -- writing --------------------------------------------------------------------------
     def save(self, name, write) -> None:
@@ -1121,9 +1114,8 @@ def _file_identity(path):
 
 def _our_temporary_file(name) -> bool:
     """A temporary file of an interrupted atomic write of a glassnet file (io._atomic_open)."""
-    import re
-    return re.fullmatch(r"\.(.+)\.[0-9a-f]{16}\.tmp", name) is not None and \
-        name[1:].rsplit(".", 2)[0] in RUN_FILES
+    from .io import temporary_of
+    return temporary_of(name) in RUN_FILES
 
 
 def _earlier_run(folder):

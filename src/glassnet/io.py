@@ -97,6 +97,36 @@ def _as_path(path, what="path"):
             from None
 
 
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def temporary_of(name) -> str | None:
+    """The file name whose interrupted atomic write left ``name`` (``.model.gnet.<16
+    hex>.tmp`` -> ``model.gnet``), else None."""
+    import re
+    m = re.fullmatch(r"\.(.+)\.[0-9a-f]{16}\.tmp", name)
+    return m.group(1) if m else None
+
+
+def remove_stale_temporaries(directory, names) -> None:
+    """Delete the temporary files that atomic writes of ``names`` in ``directory``, killed
+    mid-write (SIGKILL, a power cut), left: only those names' temporaries, only regular files,
+    and only those untouched for STALE_TEMPORARY_SECONDS (a write still running elsewhere,
+    another process's save, is recent and left alone)."""
+    now = time.time()
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for name in entries:
+        if temporary_of(name) in names:
+            path = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMPORARY_SECONDS:
+                    os.unlink(path)
+
+
 @contextlib.contextmanager
 def _atomic_open(path):
     """Yield a binary file object whose content replaces ``path`` atomically on success.
@@ -126,6 +156,7 @@ def _atomic_open(path):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)[:80]
+    remove_stale_temporaries(directory, (base,))  # a killed save's of this file, if any
     tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
     try:
         # 0o666 and O_EXCL: the kernel applies the umask, nobody else's file is reused
