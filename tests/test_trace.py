@@ -756,6 +756,30 @@ def test_fused_formula_frozen_note_and_l2_gradient_without_a_step():
                                + 0.5 * 2.0 * float(np.vdot(W, W)) / 2)
 
 
+def test_an_l2_node_shows_the_whole_gradient_the_step_uses():
+    """Trial 14/9 finding 1: with Dense(l2) the row named dCost/dW was the loss's part only,
+    though the cost shown includes the penalty: W − lr·(shown dCost/dW) was not W (new)."""
+    X = np.array([[1.0, 0.5], [-0.5, 1.5], [2.0, -1.0], [0.3, 0.3]])
+    y = np.array([[1.0], [0.0], [1.0], [0.0]])
+    m = gn.Sequential([gn.Dense(2, 1, init=[[0.3], [-0.6]], l2=0.5), gn.Sigmoid()],
+                      dtype="float64")
+    W = m.layers[0].params["W"].copy()
+    t = gn.trace(m, X, y, loss=gn.MSE(half=True), optimizer=gn.SGD(lr=0.7))
+    node = t[0]
+    np.testing.assert_allclose(node.l2_grads["W"], node.param_grads["W"] + (0.5 / 4) * W)
+    np.testing.assert_allclose(node.params_after["W"], W - 0.7 * node.l2_grads["W"])
+    assert t.grads()[0] is node.l2_grads["W"]
+    text = t.to_text()
+    assert "dLoss/dW = dz/dW · upstream =" in text
+    assert "dCost/dW = dLoss/dW + (l2/m)·W =" in text
+    assert "dCost/dW = dz/dW" not in text and "dCost/db = " in text
+    seeds = t.to_text(layout="seeds")
+    assert "dLoss/dW = upstream · Xᵀ =" in seeds and "dCost/dW = dLoss/dW + (l2/m)·W" in seeds
+    # the SVG's parameter box shows the gradient of the step
+    svg = t.to_svg()
+    assert "dCost/dW" in svg and f"{node.l2_grads['W'][1, 0]:.4g}" in svg
+
+
 def test_inference_dropout_shows_its_local_gradient_of_one():
     """Trial S4: in inference a Dropout node showed no local gradient and only the training
     formula; it passes x through, so dy/dx = 1 and dCost/dx = upstream."""

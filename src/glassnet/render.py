@@ -266,7 +266,14 @@ def _backward_rows(rec, layout="rows"):
     for key, val in rec.local_grad.items():
         rows.append(("local gradient", local_label(rec, key, layout), "", val))
     for k, g in rec.param_grads.items():
-        rows += gradient("parameter gradient", f"dCost/d{k}", g)
+        if k not in rec.l2_grads:
+            rows += gradient("parameter gradient", f"dCost/d{k}", g)
+            continue
+        # Dense(l2=α): the loss's part from the chain rule, then the cost's, which the step uses
+        rows += [(sec, label.replace(f"dCost/d{k}", f"dLoss/d{k}"), expr, v)
+                 for sec, label, expr, v in gradient("parameter gradient", f"dCost/d{k}", g)]
+        rows.append(("parameter gradient", f"dCost/d{k}", f"dLoss/d{k} + (l2/m)·{k}",
+                     rec.l2_grads[k]))
     down = f"dCost/d{rec.in_name}"
     if rec.fused:
         rows.append(("passed down", down, f"{rec.fused_formula}, fused by the engine",
@@ -552,7 +559,8 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
         for k, v in r.params_before.items():
             b.add(f"{k} =", weight="bold").extend(A(v), indent=" ")
             if k in r.param_grads:
-                b.add(f"dCost/d{k} =", RED).extend(A(r.param_grads[k]), RED, indent=" ")
+                b.add(f"dCost/d{k} =", RED).extend(A(r.l2_grads.get(k, r.param_grads[k])), RED,
+                                                   indent=" ")
             if k in r.params_after:
                 b.add(f"new {k} =", PURPLE).extend(A(r.params_after[k]), PURPLE, indent=" ")
         pboxes[r.index + 1] = b

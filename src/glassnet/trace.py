@@ -166,7 +166,10 @@ class NodeRecord:
     downstream : ndarray or None
         dCost/d(input), the gradient it passed down (None when not computed).
     param_grads : dict of str -> ndarray
-        dCost/d(parameter) for each parameter.
+        dCost/d(parameter) for each parameter, from the loss (what ``backward`` wrote).
+    l2_grads : dict of str -> ndarray
+        For a Dense with ``l2 > 0``: the whole dCost/dW, the loss's part plus the penalty's
+        (l2/m)·W, which the step uses (the cost shown includes the penalty).
     params_before, params_after : dict of str -> ndarray
         Parameter values before and after the optimizer step (``params_after`` is empty
         without an optimizer).
@@ -206,6 +209,7 @@ class NodeRecord:
     upstream: np.ndarray | None = None
     downstream: np.ndarray | None = None
     param_grads: dict = field(default_factory=dict)
+    l2_grads: dict = field(default_factory=dict)
     params_after: dict = field(default_factory=dict)
     fused: bool = False
     fused_formula: str = "(ŷ − y)/m"
@@ -321,8 +325,10 @@ class Trace:
         return self.optimizer is not None
 
     def grads(self) -> list[np.ndarray]:
-        """Parameter gradients in ``model.parameters()`` order."""
-        return [n.param_grads[k] for n in self.nodes for k in n.params_before if k in n.param_grads]
+        """Parameter gradients dCost/dθ in ``model.parameters()`` order (with an L2
+        penalty's part, as the step uses them)."""
+        return [n.l2_grads.get(k, n.param_grads[k]) for n in self.nodes for k in n.params_before
+                if k in n.param_grads]
 
     def params_before(self) -> list[np.ndarray]:
         return [n.params_before[k] for n in self.nodes for k in n.params_before]
@@ -710,9 +716,12 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
                              "penalty is left out), as fit does")
         if id(layer.params.get("W")) in with_l2:
             rec.notes.append(f"l2={layer.l2:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
-                             f"gradient (l2/m)·W is added to the layer's grads['W'] (as fit "
-                             f"does before its step); dCost/dW above is the loss's part")
+                             f"gradient (l2/m)·W is added to the loss's part dLoss/dW (as fit "
+                             f"does before its step): dCost/dW = dLoss/dW + (l2/m)·W")
     penalty = _apply_l2(terms, m)
+    for rec, layer in zip(records, layers):
+        if id(layer.params.get("W")) in with_l2:
+            rec.l2_grads["W"] = _copy(layer.grads["W"])
     if penalty:
         lrec.value += 0.5 * penalty / m
         lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "
