@@ -525,3 +525,25 @@ def test_gradcheck_reads_a_gradient_the_layer_assigned_anew():
     assert worst < TOL, errors  # not 1.0 from the stale zeros it was built with
     model = gn.Sequential([AssigningLinear(), gn.Dense(2, 1)], seed=0)
     assert gradcheck(model, x) < TOL
+
+
+def test_a_models_l2_penalty_is_part_of_the_checked_cost():
+    """Trial 14/9 finding 4: the cost gradcheck differentiated left out Dense(l2)'s penalty,
+    so its gradient was never checked (the same error with l2=0.5 and without)."""
+    import glassnet as gn
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+
+    def model(l2):
+        return gn.Sequential([gn.Dense(3, 4, l2=l2), gn.Tanh(), gn.Dense(4, 1, l2=l2)], seed=0,
+                             dtype="float64")
+    assert gradcheck(model(0.5), X, y) < 1e-7
+    # a penalty gradient left out of the analytic side is now caught
+    from glassnet import train
+    real = train._apply_l2
+    try:
+        train._apply_l2 = lambda terms, denom: 0.0
+        assert gradcheck(model(0.5), X, y) > 1e-2
+        assert gradcheck(model(0.0), X, y) < 1e-7
+    finally:
+        train._apply_l2 = real

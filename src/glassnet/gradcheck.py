@@ -73,7 +73,10 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     ----------
     obj : Layer, Loss or Sequential
         A layer is checked through the scalar f = Σ forward(x) ⊙ R for a fixed random R; a
-        loss through f = loss(x, y); a model through f = loss(model(x), y).
+        loss through f = loss(x, y); a model through f = loss(model(x), y) plus the L2
+        penalty ½·Σ α·‖W‖²/m of its ``Dense(l2=α)`` nodes that train, the cost ``fit``
+        minimizes. Forward passes run in inference mode (``training=False``): a Dropout
+        node passes its input through, its training mask is not checked here.
     x : array
         The input (a loss's predictions). Converted to float64.
     y : array, optional
@@ -126,12 +129,19 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
 
-            def f():
-                return lossc.forward(node.forward(x, training=False), y)
+            from .train import _apply_l2, _l2_terms
+            m = x.shape[0]
+
+            def f():  # the cost fit minimizes: the loss and Dense(l2=α)'s ½·Σ α·‖W‖²/m
+                cost = lossc.forward(node.forward(x, training=False), y)
+                return cost + 0.5 * sum(a * float(np.vdot(w, w))
+                                        for a, w, _ in _l2_terms(node)) / m
 
             def analytic():  # Sequential.backward checks what each node's backward returns
-                f()
-                return node.backprop(lossc, input_grad=check_input)
+                lossc.forward(node.forward(x, training=False), y)
+                dx = node.backprop(lossc, input_grad=check_input)
+                _apply_l2(_l2_terms(node), m)   # (α/m)·W into dW, as fit's step takes it
+                return dx
             params = [(f"{i}:{type(la).__name__}.{k}", la, k)
                       for i, la in enumerate(node.layers) for k in la.params]
         else:
