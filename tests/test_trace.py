@@ -803,3 +803,22 @@ def test_parameter_counts_have_thousands_separators_everywhere():
                       seed=0)
     assert "total parameters: 2,049 " in m.summary()
     assert "4 nodes, 2,049 parameters" in gn.trace(m, np.ones((2, 30)), [1, 0]).to_text()
+
+
+def test_markdown_shows_html_like_user_text_as_written():
+    """Trial 14/7 finding 3: a column named <script>…</script> or cat&<b>x</b> went raw into
+    Markdown, where a viewer reads it as HTML (dropping or formatting it); HTML escapes it."""
+    from glassnet.render import Report, _md
+    assert _md("cat&<b>x</b>") == "cat&\\<b>x\\</b>" and _md("a & b > c") == "a & b > c"
+    assert _md("&amp;") == "\\&amp;" and _md(r"a\*b") == r"a\\*b" and _md("x|y") == "x\\|y"
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    t = gn.trace(m, np.ones((1, 2)), [1.0], title="<b>lesson</b> & notes")
+    md = t.to_markdown()
+    assert md.startswith("## \\<b>lesson\\</b> & notes\n")
+    rep = Report("<i>run</i>")
+    rep.add_text("What is traced", ["feature names: <script>x</script>, cat&<b>y</b>=u"])
+    md = rep.to_markdown()
+    assert md.startswith("# \\<i>run\\</i>")
+    assert "- feature names: \\<script>x\\</script>, cat&\\<b>y\\</b>=u" in md
+    import re
+    assert not re.search(r"(?<!\\)<", md)  # every < escaped

@@ -385,12 +385,23 @@ def trace_to_text(tr, layout="rows", precision=5, max_entries=12) -> str:
 # Markdown
 # -------------------------------------------------------------------------------------------------
 
+_MD_HTML = re.compile(r"\\(?=[!-/:-@\[-`{-~])|<|&(?=[A-Za-z#])")
+
+
 def _md(s: str) -> str:
+    """Text for a Markdown line or table cell: one line, | escaped, and what CommonMark
+    would read as HTML or an escape escaped with a backslash (<, an & that starts an
+    entity, a backslash before punctuation), so that a user's column name such as
+    <b>x</b> shows as written."""
+    return _md_cell(_MD_HTML.sub(lambda m: "\\" + m.group(0), str(s)))
+
+
+def _md_cell(s: str) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
 def _mdcode(s: str) -> str:
-    s = _md(s)
+    s = _md_cell(s)  # a code span shows its text as it is: no backslash escapes there
     return f"`{s}`" if "`" not in s else f"``{s}``"
 
 
@@ -402,7 +413,7 @@ def trace_to_markdown(tr, layout="rows", precision=5, max_entries=12, heading="#
         return _mdcode(format_array(a, layout, precision, max_entries))
 
     h2, h3 = heading, heading + "#"
-    out = [f"{h2} {tr.title or 'glassnet trace: one step, node by node'}", ""]
+    out = [f"{h2} {_md(tr.title or 'glassnet trace: one step, node by node')}", ""]
     out += [f"- {_md(line)}" for line in _header(tr)]
     out += [f"- layout: {LAYOUT_NOTE[layout]}", ""]
     out += ["| # | node | forward | output | upstream gradient | passed down |",
@@ -877,17 +888,17 @@ class Report:
 
     def to_markdown(self, layout="rows", precision=5, max_entries=12) -> str:
         _check_layout(layout, precision)
-        out = [f"# {self.title}", ""]
+        out = [f"# {_md(self.title)}", ""]
         for kind, head, body in self.sections:
             if kind == "text":
                 if head:
-                    out += [f"## {head}", ""]
+                    out += [f"## {_md(head)}", ""]
                 out += [(f"  - {_md(ln.strip())}" if ln.startswith(" ") else f"- {_md(ln)}")
                         if ln else "" for ln in body]
                 out.append("")
             else:
                 if head:
-                    out += [f"## {head}", ""]
+                    out += [f"## {_md(head)}", ""]
                 out.append(trace_to_markdown(body, layout, precision, max_entries,
                                              heading="###"))
         return "\n".join(out).rstrip() + "\n"
