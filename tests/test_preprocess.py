@@ -63,6 +63,8 @@ def test_titanic_identifier_like_columns_dropped(titanic_split):
     assert "Age_missing" in names and "Fare_missing" not in names
     assert "Survived" not in names and not any(n.startswith("Survived") for n in names)
     assert "PassengerId" in p.summary() and "Cabin" in p.summary()
+    # a notebook cell's value shows the lines, not one quoted string (trial 14/7)
+    assert repr(p.summary()) == str(p.summary()) and "\n" in repr(p.summary())
 
 
 

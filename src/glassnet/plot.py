@@ -13,7 +13,9 @@ already imported ``matplotlib.pyplot``, new figures are made with it instead, so
 In a Jupyter (IPython) kernel new figures are always made without pyplot, and the returned
 figure is shown as an image exactly once, as the cell's value (a PNG formatter for
 ``Figure`` is registered when none is); ``fig = ...`` or a trailing ``;`` shows nothing. The
-kernel's backend is never changed.
+kernel's backend is never changed. A figure you made with pyplot (``plt.subplots()``, its
+``ax`` given here) is pyplot's: the kernel shows it at the end of the cell, as any pyplot
+figure, so end the line that returns it with ``;`` to see it once.
 """
 from __future__ import annotations
 

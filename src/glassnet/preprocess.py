@@ -709,7 +709,9 @@ class TabularPreprocessor:
         return self.fit(table, target).transform(table)
 
     def summary(self) -> str:
-        """One line per input column: how it is encoded, or why it was dropped."""
+        """One line per input column: how it is encoded, or why it was dropped. A ``str``
+        whose repr is the text itself, so that as a notebook cell's value it shows as lines
+        (as ``Sequential.summary()`` does)."""
         self._check_fitted()
         lines = []
         for s in self.columns_:
@@ -726,7 +728,8 @@ class TabularPreprocessor:
             lines.append(f"{name}: dropped ({reason})")
         if self.target_ is not None:
             lines.append(f"{self.target_}: target (not a feature)")
-        return "\n".join(lines)
+        from .model import Summary
+        return Summary("\n".join(lines))
 
     # -- persistence ------------------------------------------------------------------------
     def get_params(self) -> dict:
