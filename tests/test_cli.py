@@ -2130,3 +2130,55 @@ def test_cli_options_trial_findings(tmp_path):
     report = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
     assert "glassnet train &#x27;my data.csv&#x27; --target y" in report
     assert "Cost per epoch on the training rows" in report
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closing fd 1/2 in the child needs POSIX")
+def test_a_closed_stderr_or_stdout_drops_that_output(tmp_path, mixed_run, mixed_csv):
+    """Trial 14/8 findings 1-2: with `2>&-` notes and errors went to stdout, into the
+    predictions written there; with `>&-` every command ended in a traceback (status 120) and
+    train saved nothing."""
+    _, out = mixed_run
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
+    base = [sys.executable, "-m", "glassnet.cli"]
+    rows = tmp_path / "new.csv"   # an unseen colour and a missing height: two notes
+    text = Path(mixed_csv).read_text(encoding="utf-8").splitlines()
+    rows.write_text("\n".join(text[:4] + ["9001,Ann Bee,,mauve,0.5,cat"]) + "\n",
+                    encoding="utf-8")
+    proc = subprocess.run(base + ["predict", str(out / "model.gnet"), str(rows)],
+                          stdout=subprocess.PIPE, env=env, timeout=120,
+                          preexec_fn=lambda: os.close(2))
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("ticket_id,") and len(lines) == 5, lines
+    proc = subprocess.run(base + ["train", str(mixed_csv), "--target", "species", "--epochs",
+                                  "2", "--out", str(tmp_path / "r")],
+                          stderr=subprocess.PIPE, env=env, timeout=120,
+                          preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"Traceback" not in proc.stderr and (tmp_path / "r" / "report.html").is_file()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of any bytes: Linux")
+def test_a_file_name_of_non_utf8_bytes_still_gets_its_report(tmp_path, mixed_csv):
+    """Trial 14/8 finding 3: a Latin-1 name (caf\\xe9.csv) stopped report.html (and every
+    explain --out) with 'surrogates not allowed'; the name is shown with a replacement."""
+    name = os.fsdecode(b"caf\xe9.csv")
+    shutil.copy(mixed_csv, tmp_path / name)
+    proc = run("train", tmp_path / name, "--target", "species", "--epochs", "2", "--quiet",
+               "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "caf?.csv" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    proc = run("explain", "--model", tmp_path / "r" / "model.gnet", "--data", tmp_path / name,
+               "--format", "html", "--out", tmp_path / "t.html")
+    assert proc.returncode == 0 and (tmp_path / "t.html").is_file(), proc.stderr
+
+
+def test_the_predict_hint_is_shell_quoted(tmp_path, mixed_csv):
+    # trial 14/8 finding 7: `runs/sp ace;semi/model.gnet` pasted as two commands
+    data = tmp_path / "sp ace;semi.csv"
+    shutil.copy(mixed_csv, data)
+    proc = run("train", data, "--target", "species", "--epochs", "1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "  glassnet predict 'runs/sp ace;semi/model.gnet' NEW.csv --out predictions.csv" \
+        in proc.stdout

@@ -1140,3 +1140,21 @@ def test_a_save_removes_what_a_killed_save_of_the_same_file_left(tmp_path):
     model.save(tmp_path / "m.gnet")
     assert not old.exists() and recent.exists() and other.exists() and mine.exists()
     assert gn.load(tmp_path / "m.gnet") is not None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PATH_MAX of 4096: Linux")
+def test_saving_in_a_folder_deeper_than_path_max_works_by_relative_path(tmp_path):
+    """Trial 14/8 finding 4: from a current folder whose absolute path passes 4,096 bytes,
+    every save failed ('File name too long') though the relative path works."""
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for _ in range(17):   # 17 x 256 bytes: the absolute path is past PATH_MAX
+            os.mkdir("d" * 255)
+            os.chdir("d" * 255)
+        model.save("m.gnet")
+        model.save("sub/m.gnet")
+        assert gn.load("m.gnet") is not None and gn.load("sub/m.gnet") is not None
+    finally:
+        os.chdir(here)

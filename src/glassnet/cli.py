@@ -107,7 +107,7 @@ class _PipeSafeStdout:
 
 
 def main(argv=None) -> int:
-    restore = [_tolerant(sys.stdout), _tolerant(sys.stderr)]
+    restore = [_closed_to_devnull(), _tolerant(sys.stdout), _tolerant(sys.stderr)]
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before a command's own handling: while modules load, say
@@ -115,6 +115,26 @@ def main(argv=None) -> int:
     finally:
         for undo in restore:
             undo()
+
+
+def _closed_to_devnull():
+    """A closed stdout or stderr (``>&-``, ``2>&-``) is None in Python, and print(file=None)
+    writes to stdout: notes and errors would land in the predictions written there, and a
+    None stdout fails at its first write. Each goes to os.devnull instead (its output is
+    dropped, as the shell asked). Returns what undoes it."""
+    opened = []
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            f = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (closed by the undo)
+            setattr(sys, name, f)
+            opened.append((name, f))
+
+    def undo():
+        for name, f in opened:
+            if getattr(sys, name) is f:
+                setattr(sys, name, None)
+            f.close()
+    return undo
 
 
 # What the commands print beyond ASCII: help (λ), explain's formulas (ŷ · √ ⊙ ½), warnings (⚠).

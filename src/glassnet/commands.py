@@ -1637,7 +1637,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
               f"saved to {out_dir}/ ({total:.1f} s in all):")
         print("  " + "  ".join(written))
         print(f"open {out_dir / 'report.html'} in a browser; predict with:")
-        print(f"  glassnet predict {model_path} NEW.csv --out predictions.csv")
+        print(f"  glassnet predict {shlex.quote(str(model_path))} NEW.csv --out predictions.csv")
     if history.interrupted or sigint.pressed:
         print(f"glassnet: interrupted (Ctrl-C); saved {', '.join(written)} to {out_dir}/"
               + (" (Ctrl-C while saving waited for them)" if sigint.pressed else ""),

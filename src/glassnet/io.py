@@ -153,7 +153,9 @@ def _atomic_open(path):
         with open(path, "wb") as f:
             yield f
         return
-    directory = os.path.dirname(os.path.abspath(path))
+    # relative where path is: an absolute path built from a deep current folder can pass
+    # PATH_MAX (4096) and fail where the relative one works
+    directory = os.path.dirname(path) or os.curdir
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)[:80]
     remove_stale_temporaries(directory, (base,))  # a killed save's of this file, if any
@@ -229,8 +231,10 @@ def atomic_write_bytes(path, data) -> None:
 
 
 def atomic_write_text(path, text: str, encoding: str = "utf-8") -> None:
-    """:func:`atomic_write_bytes` for text (written as given: no newline translation)."""
-    atomic_write_bytes(path, text.encode(encoding))
+    """:func:`atomic_write_bytes` for text (written as given: no newline translation). A
+    character the encoding cannot hold, such as the lone surrogate that stands for a
+    non-UTF-8 byte of a file name shown in the text, is written as "?"."""
+    atomic_write_bytes(path, text.encode(encoding, errors="replace"))
 
 
 @contextlib.contextmanager
