@@ -2537,3 +2537,35 @@ def test_a_node_put_into_a_built_model_is_built_once_from_the_models_seed():
     a.layers[2] = gn.Dense(5, 1)
     with pytest.raises(ValueError, match=r"layer 2 \(Dense\): Dense\(5, 1\) receives 4 inputs"):
         a.predict(X[:5])
+
+
+def test_progress_falls_back_to_lines_on_a_terminal_of_no_size(monkeypatch, capsys):
+    """Trial 14/8 finding 10: a pseudo-terminal reporting 0 rows (some CI runners) made tqdm
+    draw nothing: no progress at all. Plain lines are written instead."""
+    pytest.importorskip("tqdm")
+    import sys as _sys
+
+    from glassnet.train import ProgressBar
+
+    class Tty:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def isatty(self):
+            return True
+
+        def fileno(self):
+            return 2
+
+        def __getattr__(self, name):
+            return getattr(self.stream, name)
+    monkeypatch.setattr(_sys, "stderr", Tty(_sys.stderr))
+    for size, lines in (((80, 0), True), ((0, 24), True), ((80, 24), False)):
+        monkeypatch.setattr(os, "get_terminal_size",
+                            lambda fd=None, s=size: os.terminal_size(s))
+        bar = ProgressBar(epochs=2, n_batches=3)
+        bar.on_train_begin()
+        assert bar._lines is lines, size
+        if bar.bar is not None:
+            bar.bar.close()
+    capsys.readouterr()

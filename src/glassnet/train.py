@@ -429,7 +429,7 @@ class ProgressBar(Callback):
         from .plot import _ipython_kernel
         isatty = getattr(sys.stderr, "isatty", None)
         kernel = _ipython_kernel() is not None
-        if tqdm is None or kernel or not (isatty and isatty()):
+        if tqdm is None or kernel or not (isatty and isatty()) or not _sized_terminal():
             self._lines = True
             self._stream = sys.stdout if kernel else sys.stderr
             self._pending, self._last = None, -math.inf
@@ -951,6 +951,16 @@ def _blas_threads(batch_size):
         return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def _sized_terminal() -> bool:
+    """Whether stderr's terminal reports a size: a pseudo-terminal of 0 rows or columns
+    (some CI runners allocate one) makes tqdm draw nothing at all."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):
+        return True   # no size to ask for: let tqdm decide, as before
+    return size.columns > 0 and size.lines > 0
 
 
 @contextlib.contextmanager
