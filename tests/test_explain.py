@@ -530,3 +530,15 @@ def test_explain_on_multi_output_models_and_a_regressors_units(tmp_path):
                                one.predict(pd.DataFrame({k: v[:2] for k, v in frame.items()})),
                                rtol=1e-5)
     assert "standardized with the file's y_mean_ / y_scale_" in text
+
+
+def test_max_entries_shows_every_number_or_summarizes_more():
+    """Trial 14/9 finding 3: a 4-row trace of 8 one-hot inputs (32 entries) was always
+    summarized (mean, std, first values): the inputs could not be read off; --max-entries
+    sets the limit."""
+    default = run_cli("or-gate")
+    assert default.returncode == 0 and " entries" not in default.stdout
+    few = run_cli("or-gate", "--max-entries", "2")
+    assert few.returncode == 0 and "shape (2, 4), 8 entries" in few.stdout, few.stdout
+    bad = run_cli("or-gate", "--max-entries", "0")
+    assert bad.returncode == 2 and "--max-entries must be at least 1" in bad.stderr

@@ -66,6 +66,11 @@ def register(subparsers) -> None:
                         "examples, rows for --model)")
     p.add_argument("--precision", type=int, default=5,
                    help="significant digits of the numbers in the tables (default 5)")
+    p.add_argument("--max-entries", type=_positive_int("--max-entries", 1), default=12,
+                   metavar="N",
+                   help="arrays of more than N numbers are summarized (shape, mean, std, min, "
+                        "max, first values); raise N to see every number, e.g. each one-hot "
+                        "input of a row (default 12)")
     p.set_defaults(func=run)
 
 
@@ -732,15 +737,15 @@ def run(args) -> int:
                      "xor`, or `glassnet explain --model FILE --data CSV`")
     if not 1 <= args.precision <= 17:
         raise _usage("--precision must be between 1 and 17")
-    fmt = args.format
+    fmt, most = args.format, args.max_entries
     if fmt == "text":
-        text = rep.to_text(layout=layout, precision=args.precision)
+        text = rep.to_text(layout=layout, precision=args.precision, max_entries=most)
     elif fmt == "markdown":
-        text = rep.to_markdown(layout=layout, precision=args.precision)
+        text = rep.to_markdown(layout=layout, precision=args.precision, max_entries=most)
     elif fmt == "html":
-        text = rep.to_html(layout=layout, precision=args.precision)
+        text = rep.to_html(layout=layout, precision=args.precision, max_entries=most)
     else:
-        text = rep.to_svg(layout=layout, precision=min(args.precision, 4))
+        text = rep.to_svg(layout=layout, precision=min(args.precision, 4), max_entries=most)
     if args.out and args.out != "-":
         from .io import atomic_write_text
         atomic_write_text(args.out, text)
