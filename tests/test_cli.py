@@ -333,6 +333,16 @@ def test_predict_and_explain_refuse_to_overwrite_other_glassnet_files(mixed_run,
     # a file of the folder that no run wrote is the user's to replace
     proc = run("predict", out / "model.gnet", mixed_csv, "--out", other / "predictions.csv")
     assert proc.returncode == 0, proc.stderr
+    if hasattr(os, "mkfifo"):  # never read to be checked: that read would wait (review)
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+        reader.start()
+        proc = run("predict", out / "model.gnet", mixed_csv, "--out", fifo, timeout=60)
+        reader.join(10)
+        assert proc.returncode == 0, proc.stderr
+        assert got and got[0].startswith(b"ticket_id,")
 
 
 def _number_or_word(x, i, base, spread):

@@ -2362,6 +2362,8 @@ def _glassnet_file(path) -> str | None:
     from .io import MAGIC
     p = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(p).st_mode):  # a FIFO or /dev/stdout: never read it (a
+            return None                            # read would wait for a writer)
         with open(p, "rb") as f:
             if f.read(len(MAGIC)) == MAGIC:
                 return "a glassnet model file"
