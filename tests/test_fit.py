@@ -2081,7 +2081,12 @@ def test_one_list_of_layers_builds_the_same_graph_twice():
     c = gn.Sequential([*a.layers, gn.Dense(1, 2, activation="relu")], seed=0)
     assert [type(n).__name__ for n in c.layers] == names + ["Dense", "ReLU"]
     assert c.layers[1] is a.layers[1]
-    # so does a deep copy, a pickle, and a saved and loaded model
+    # nodes rearranged: the Tanh after a Dropout is still the Dense's own (review)
+    d, t, d2, s = a.layers
+    again = gn.Sequential([d, gn.Dropout(0.1), t, d2, s], seed=0)
+    assert [type(n).__name__ for n in again.layers] == ["Dense", "Dropout", "Tanh", "Dense",
+                                                        "Sigmoid"]
+    # so does a deep copy and a pickle
     import pickle
     for m in (copy.deepcopy(a), pickle.loads(pickle.dumps(a))):
         assert [type(n).__name__ for n in gn.Sequential([*m.layers]).layers] == names
@@ -2534,6 +2539,13 @@ def test_a_node_put_into_a_built_model_is_built_once_from_the_models_seed():
     assert a.layers[2].built
     np.testing.assert_array_equal(p, a.predict(X[:5]))
     np.testing.assert_array_equal(p, b.forward(X[:5]))  # the same weights from the same seed
+    # fit and trace too (review: they built the new node unseeded)
+    c, d = swapped(), swapped()
+    c.fit(X, y, epochs=1)
+    d.fit(X, y, epochs=1)
+    assert same(c.get_weights(), d.get_weights())
+    e, f = swapped(), swapped()
+    assert np.array_equal(gn.trace(e, X[:3], y[:3]).output, gn.trace(f, X[:3], y[:3]).output)
     a.layers[2] = gn.Dense(5, 1)
     with pytest.raises(ValueError, match=r"layer 2 \(Dense\): Dense\(5, 1\) receives 4 inputs"):
         a.predict(X[:5])

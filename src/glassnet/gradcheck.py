@@ -120,8 +120,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         node = copy.deepcopy(obj)
         if isinstance(node, Sequential):
             node.dtype = np.dtype(np.float64)
-            if not node.built:
-                node.build(x.shape[1])
+            node._ensure_built(x.shape[1])
             for layer in node.layers:
                 layer.to(np.float64)
             from .losses import MSE
@@ -129,16 +128,15 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
 
-            from .train import _apply_l2, _l2_terms
+            from .train import _apply_l2, _l2_penalty, _l2_terms
             m = x.shape[0]
 
             def f():  # the cost fit minimizes: the loss and Dense(l2=α)'s ½·Σ α·‖W‖²/m
                 cost = lossc.forward(node.forward(x, training=False), y)
-                return cost + 0.5 * sum(a * float(np.vdot(w, w))
-                                        for a, w, _ in _l2_terms(node)) / m
+                return cost + 0.5 * _l2_penalty(_l2_terms(node)) / m
 
             def analytic():  # Sequential.backward checks what each node's backward returns
-                lossc.forward(node.forward(x, training=False), y)
+                f()
                 dx = node.backprop(lossc, input_grad=check_input)
                 _apply_l2(_l2_terms(node), m)   # (α/m)·W into dW, as fit's step takes it
                 return dx

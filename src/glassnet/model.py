@@ -135,15 +135,19 @@ class Sequential:
             try:  # the old nodes are kept as they are; a width that does not fit fails
                 self.build(self.n_features)  # before any new node is built
             except ValueError as exc:
-                self.layers = before  # `layer` is left as given (its activation too)
+                self.layers = before  # `layer` is left as given
                 raise ValueError(f"cannot add {layer!r}: {exc}") from None
         return self
 
-    def _build_new_nodes(self):
-        """Build the nodes put into a built model since (``model.layers[i] = Dense(4, 1)``)
-        from the model's generator, as :meth:`build` does: otherwise each ``predict`` would
-        build them afresh on its copies of the nodes, with new random weights every call."""
-        if self.built and not all(layer.built for layer in self.layers):
+    def _ensure_built(self, n_in):
+        """Build the model for ``n_in`` inputs if it is not built; if it is, build the nodes
+        put into it since (``model.layers[i] = Dense(4, 1)``) from the model's generator, as
+        :meth:`build` does. fit, trace, forward and predict all start here: a node built by
+        its own first forward would take unseeded weights (and predict, running on copies
+        of the nodes, new ones at every call)."""
+        if not self.built:
+            self.build(n_in)
+        elif not all(layer.built for layer in self.layers):
             self.build(self.n_features)
 
     @property
@@ -206,11 +210,9 @@ class Sequential:
         """Run every node in order and return the last node's output."""
         if not isinstance(x, np.ndarray):
             x = np.asarray(x)
-        if not self.built:
-            if x.ndim != 2:
-                raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
-            self.build(x.shape[1])
-        self._build_new_nodes()
+        if not self.built and x.ndim != 2:
+            raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
+        self._ensure_built(x.shape[1] if x.ndim == 2 else None)
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
         for layer in self.layers:
@@ -284,7 +286,7 @@ class Sequential:
         their own caches are left alone). With ``cast``, X comes from :meth:`_input` and each
         block is cast to the model's dtype and checked for NaN/infinity (the error names the
         row and column in X)."""
-        self._build_new_nodes()
+        self._ensure_built(self.n_features)
         prepare = None
         if cast:
             def prepare(z, lo):
@@ -548,15 +550,15 @@ def _nodes(layers, before=()):
             raise TypeError(f"layer {i} ({type(layer).__name__}) is not set up as a Layer: "
                             f"its __init__ must call super().__init__() first")
         given.append(layer)
+    # the Dense nodes whose activation node is among the given ones, wherever it stands
+    split = {id(n._split_from) for n in given if getattr(n, "_split_from", None) is not None}
     expanded = list(before)
-    for i, layer in enumerate(given):
+    for layer in given:
         expanded.append(layer)
-        if isinstance(layer, Dense) and layer.activation is not None:
-            after = given[i + 1] if i + 1 < len(given) else None
-            if getattr(after, "_split_from", None) is not layer:
-                node = _act.get(layer.activation)
-                node._split_from = layer
-                expanded.append(node)
+        if isinstance(layer, Dense) and layer.activation is not None and id(layer) not in split:
+            node = _act.get(layer.activation)
+            node._split_from = layer
+            expanded.append(node)
     first_at = {}
     for i, layer in enumerate(expanded):
         j = first_at.setdefault(id(layer), i)

@@ -250,12 +250,14 @@ def _backward_rows(rec, layout="rows"):
     def expr_of(name, default=""):
         return _chain_expr(rec, name, layout, default)
 
-    def gradient(section, name, value, default=""):
+    def gradient(section, name, value, default="", label=None):
         """One row, or, when backward() disagrees with the chain rule, two: what backward()
-        gave and what the local gradient gives (never a false equality)."""
+        gave and what the local gradient gives (never a false equality). ``name`` keys the
+        chain rule; ``label`` (default ``name``) is what the row shows."""
+        label = label or name
         if name not in rec.chain_mismatch:
-            return [(section, name, expr_of(name, default), value)]
-        return [(section, f"{name} from backward()", "", value),
+            return [(section, label, expr_of(name, default), value)]
+        return [(section, f"{label} from backward()", "", value),
                 ("chain rule", f"{expr_of(name)} (from the local gradient)", "",
                  rec.chain[name][1])]
 
@@ -270,8 +272,7 @@ def _backward_rows(rec, layout="rows"):
             rows += gradient("parameter gradient", f"dCost/d{k}", g)
             continue
         # Dense(l2=α): the loss's part from the chain rule, then the cost's, which the step uses
-        rows += [(sec, label.replace(f"dCost/d{k}", f"dLoss/d{k}"), expr, v)
-                 for sec, label, expr, v in gradient("parameter gradient", f"dCost/d{k}", g)]
+        rows += gradient("parameter gradient", f"dCost/d{k}", g, label=f"dLoss/d{k}")
         rows.append(("parameter gradient", f"dCost/d{k}", f"dLoss/d{k} + (l2/m)·{k}",
                      rec.l2_grads[k]))
     down = f"dCost/d{rec.in_name}"
@@ -570,8 +571,7 @@ def _svg_graph(tr, layout, precision, max_entries, uid="g"):
         for k, v in r.params_before.items():
             b.add(f"{k} =", weight="bold").extend(A(v), indent=" ")
             if k in r.param_grads:
-                b.add(f"dCost/d{k} =", RED).extend(A(r.l2_grads.get(k, r.param_grads[k])), RED,
-                                                   indent=" ")
+                b.add(f"dCost/d{k} =", RED).extend(A(r.cost_grad(k)), RED, indent=" ")
             if k in r.params_after:
                 b.add(f"new {k} =", PURPLE).extend(A(r.params_after[k]), PURPLE, indent=" ")
         pboxes[r.index + 1] = b

@@ -218,6 +218,10 @@ class NodeRecord:
     notes: list = field(default_factory=list)
     chain_mismatch: dict = field(default_factory=dict)
 
+    def cost_grad(self, name):
+        """dCost/d(parameter ``name``) as the step uses it: with an L2 penalty's part."""
+        return self.l2_grads.get(name, self.param_grads[name])
+
     @property
     def has_params(self) -> bool:
         return bool(self.params_before)
@@ -327,7 +331,7 @@ class Trace:
     def grads(self) -> list[np.ndarray]:
         """Parameter gradients dCost/dθ in ``model.parameters()`` order (with an L2
         penalty's part, as the step uses them)."""
-        return [n.l2_grads.get(k, n.param_grads[k]) for n in self.nodes for k in n.params_before
+        return [n.cost_grad(k) for n in self.nodes for k in n.params_before
                 if k in n.param_grads]
 
     def params_before(self) -> list[np.ndarray]:
@@ -582,8 +586,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     # X checked before an unbuilt model is built: a rejected X must not fix the input width
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
-    if not model.built:
-        model.build(X.shape[1])
+    model._ensure_built(X.shape[1])
     layers = model.layers
     if loss is None:
         loss = getattr(model, "loss", None) or default_loss(model)
@@ -709,19 +712,20 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     m = len(X)
     terms = _l2_terms(model)
     with_l2 = {id(W) for _, W, _ in terms}
+    l2_nodes = []
     for rec, layer in zip(records, layers):
         if layer.params and not getattr(layer, "trainable", True):
             rec.notes.append("frozen (trainable = False): its gradients are computed and "
                              "shown, but a step leaves its parameters as they are (and an l2 "
                              "penalty is left out), as fit does")
         if id(layer.params.get("W")) in with_l2:
+            l2_nodes.append((rec, layer))
             rec.notes.append(f"l2={layer.l2:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
                              f"gradient (l2/m)·W is added to the loss's part dLoss/dW (as fit "
                              f"does before its step): dCost/dW = dLoss/dW + (l2/m)·W")
     penalty = _apply_l2(terms, m)
-    for rec, layer in zip(records, layers):
-        if id(layer.params.get("W")) in with_l2:
-            rec.l2_grads["W"] = _copy(layer.grads["W"])
+    for rec, layer in l2_nodes:  # the whole gradient, as the step takes it
+        rec.l2_grads["W"] = _copy(layer.grads["W"])
     if penalty:
         lrec.value += 0.5 * penalty / m
         lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "

@@ -1006,8 +1006,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
 
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
-    if not model.built:
-        model.build(X.shape[1])
+    model._ensure_built(X.shape[1])
     if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
         if getattr(model, "_unsaved_loss", None) and getattr(model, "loss", None) is None:
             raise ValueError(f"this model was trained with the custom loss "
@@ -1387,13 +1386,17 @@ def _l2_terms(model):
 
 def _apply_l2(terms, denom) -> float:
     """Add each L2 term's gradient (α/denom)·W to its dW (``terms`` from :func:`_l2_terms`;
-    ``denom`` the batch's weight, its rows when unweighted) and return Σ α·‖W‖²: the cost then
-    gains ½·Σ α·‖W‖² / denom. fit and trace both take their step through here."""
-    penalty = 0.0
+    ``denom`` the batch's weight, its rows when unweighted) and return :func:`_l2_penalty`:
+    the cost then gains ½·Σ α·‖W‖² / denom. fit and trace both take their step through
+    here."""
     for alpha, w, g in terms:
         g += w.dtype.type(alpha / denom) * w
-        penalty += alpha * float(np.vdot(w, w))
-    return penalty
+    return _l2_penalty(terms)
+
+
+def _l2_penalty(terms) -> float:
+    """Σ α·‖W‖² over the L2 terms (from :func:`_l2_terms`)."""
+    return sum(alpha * float(np.vdot(w, w)) for alpha, w, _ in terms)
 
 
 def _arrays_replaced(model, params):
