@@ -179,7 +179,7 @@ def test_ctrl_c_before_a_rerun_ends_an_epoch_keeps_the_earlier_run(tmp_path):
     proc.send_signal(signal.SIGINT)  # an epoch of 1-row batches through 2 million weights
     stdout, stderr = _finish(proc, out, err)
     assert proc.returncode == 130, stdout + stderr
-    if "epoch 1/3" in stdout + stderr and "epoch 1/3  loss" in stdout + stderr:
+    if "epoch 1/3  loss" in stdout + stderr:
         pytest.skip("the first epoch ended before Ctrl-C arrived")  # a very fast machine
     assert "glassnet: interrupted; nothing was saved to " in stderr and \
         "the earlier run there is kept" in stderr, stderr

@@ -105,6 +105,10 @@ def test_repeating_ids_dates_and_huge_text_columns_are_dropped_not_one_hot_encod
                                      dtype=object))
     p = TabularPreprocessor().fit(few)
     assert p.input_columns_ == ["customer_id", "signup", "code", "x"] and not p.dropped_
+    # a category keyed by id, many rows per value, is no identifier (review: country_id)
+    keyed = _text_table(n, country_id=lambda rng, n: np.array(
+        [f"c{k}" for k in rng.integers(0, 60, n)], dtype=object))
+    assert TabularPreprocessor().fit(keyed).input_columns_ == ["country_id", "x"]
     assert TabularPreprocessor(max_categories=100).fit(t).input_columns_ == ["code", "shop",
                                                                                "x"]
 

@@ -77,7 +77,6 @@ PLOT_FILES = ("learning_curve.png", "confusion_matrix.png", "decision_boundary.p
               "predicted_vs_actual.png")
 # every name `glassnet train` writes in --out, in the order it lists them
 RUN_FILES = ("model.gnet", "metrics.json", "history.csv", *PLOT_FILES, "report.html")
-# a temporary file of an atomic write older than this was left by a killed writer
 LOCK_FILE = ".glassnet.lock"  # OS-locked for a whole run; holds the PID (see _FileLock)
 
 
@@ -877,8 +876,8 @@ class _RunFolder:
         """Delete the temporary files that an atomic write of a run killed mid-write (SIGKILL,
         a power cut) left, of glassnet's own names only (io.remove_stale_temporaries). The
         lock keeps other train runs out, but not every writer of these names takes it
-        (explain --out RUN/report.html, save_model or ModelCheckpoint from a script): a
-        temporary file that is still being written is recent, and is left alone."""
+        (save_model or ModelCheckpoint from a script): a temporary file that is still being
+        written is recent, and is left alone."""
         from .io import remove_stale_temporaries
         remove_stale_temporaries(self.path, RUN_FILES)
 
@@ -1470,7 +1469,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if history.interrupted and epochs_run == 0 and folder.previous:
         # stopped before one epoch ended: a rerun aborted at once (wrong options) must not
         # replace the earlier, complete run in the folder with an untrained model
-        raise KeyboardInterrupt("interrupted before the first epoch ended")
+        raise KeyboardInterrupt  # cmd_train says what was (not) saved
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
         else epochs_run if es is not None else _lowest(history.history.get("val_loss"))
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1

@@ -39,9 +39,10 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
     * high-cardinality text columns: more than ``max_categories`` (50) distinct values that
       are also more than ``max_unique_ratio`` (0.5) of the present values (Ticket, Cabin), or
       that look like dates or times (one input per date would tell nothing of later dates),
-      or that are named like an id (``customer_id``), or that are more than 20 x
-      ``max_categories`` (1,000) however often each repeats: each category is one input of
-      the dense matrix, rows x categories of memory.
+      or that are named like an id with fewer than 10 rows per value (``customer_id``, not
+      ``country_id``), or that are more than 20 x ``max_categories`` (1,000) however often
+      each repeats: each category is one input of the dense matrix, rows x categories of
+      memory.
     A text column of these two kinds whose values are mostly numbers (one stray word among
     them, or ``$1,234`` and ``27%``) says so in its reason, naming the first value that is no
     number (:func:`numeric_text_note`). When every column is dropped, ``fit`` raises
@@ -304,6 +305,7 @@ def date_text_note(values, share: float = 0.8) -> str | None:
 
 
 _ONE_HOT_CAP = 20  # a text column with more than 20 x max_categories values is dropped
+_ID_NAME_RATIO = 0.1  # and one named like an id, of over 10% distinct values (< 10 rows each)
 
 
 def _accounting(value) -> bool:
@@ -577,7 +579,8 @@ class TabularPreprocessor:
         ratio = n_u / n_present
         reason = dates = None
         many = n_u > self.max_categories
-        if many and not is_numeric_column(arr):
+        numeric = is_numeric_column(arr)
+        if many and not numeric:
             dates = date_text_note(vals)
         if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
@@ -588,7 +591,8 @@ class TabularPreprocessor:
         elif many and dates is not None:
             reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
                       f"(> {self.max_categories}, one input each)")
-        elif many and _ID_NAME_STRICT.search(name):
+        elif many and ratio > _ID_NAME_RATIO and _ID_NAME_STRICT.search(name):
+            # few rows per value: an id (customer_id), not a category keyed by id (country_id)
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows, named "
                       f"like an id")
         elif n_u > _ONE_HOT_CAP * self.max_categories:
@@ -596,8 +600,9 @@ class TabularPreprocessor:
                       f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
-            note = None if is_numeric_column(arr) else (
-                numeric_text_note(vals, lines, comma=comma) or dates or date_text_note(vals))
+            note = None if numeric else (
+                numeric_text_note(vals, lines, comma=comma)
+                or (dates if many else date_text_note(vals)))
             return None, with_numeric_note(reason, note)
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None

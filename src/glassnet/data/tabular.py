@@ -552,51 +552,53 @@ def _read_bytes(source) -> tuple[bytes, str]:
     raise TypeError(f"read_csv expects a path or a file object, got {type(source).__name__}")
 
 
-_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
-
-
 def foreign_format(data: bytes) -> str | None:
     """What a file is, by its first bytes, when it is a kind of file that is neither a CSV nor
     a glassnet model's text (a workbook, an archive, a pickle, a web page, ...): "a Parquet
     file", "a glassnet model file"; None for anything else. The CSV reader and the model
     loader name such files instead of failing on their bytes."""
-    if data.startswith(b"GLASSNET"):
-        return "a glassnet model file"
+    found = _foreign(data)
+    return None if found is None else found[0]
+
+
+def _foreign(data: bytes):
+    """(kind, what to do about it as the data) for :func:`foreign_format`, or None."""
     if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
-        return "a Python pickle, which glassnet never loads (unpickling can run code)"
-    for magic, kind in ((b"\x93NUMPY", "a NumPy .npy file"),
-                        (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, an .npz "
-                                        "file or zipped files)"),
-                        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-                         "an Excel 97-2003 workbook (.xls) or another Office file"),
-                        (b"PAR1", "a Parquet file"),
-                        (b"\x89HDF", "an HDF5 file (a Keras .h5 model?)"),
-                        (_LFS_POINTER, "a Git LFS pointer, not the file itself (fetch it "
-                                       "with git lfs pull)")):
+        return "a Python pickle, which glassnet never loads (unpickling can run code)", ""
+    for magic, kind, advice in _MAGIC_KINDS:
         if data.startswith(magic):
-            return kind
+            return kind, advice
     head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").lower()
     if head.startswith("<"):
         if head.startswith(("<!doctype html", "<html")) or "<html" in head:
-            return "an HTML page (such as glassnet explain --format html writes)"
+            return "an HTML page (such as glassnet explain --format html writes)", ""
         if "<svg" in head:
-            return "an SVG image (such as glassnet explain --format svg writes)"
+            return "an SVG image (such as glassnet explain --format svg writes)", ""
         if head.startswith(("<?xml", "<!doctype", "<!--")):
-            return "an XML file"
+            return "an XML file", ""
     return None
 
 
-_FOREIGN_ADVICE = {"a glassnet model file": ": did you swap the model and the data? (glassnet "
-                                            "predict MODEL DATA)",
-                   "a zip": ": save a workbook's sheet as CSV UTF-8, or unzip the CSV",
-                   "an Excel": ": save the sheet as CSV UTF-8"}
+# (first bytes, what the file is, what to do when it was given as the data)
+_MAGIC_KINDS = (
+    (b"GLASSNET", "a glassnet model file",
+     ": did you swap the model and the data? (glassnet predict MODEL DATA)"),
+    (b"\x93NUMPY", "a NumPy .npy file", ""),
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, an .npz file or zipped files)",
+     ": save a workbook's sheet as CSV UTF-8, or unzip the CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "an Excel 97-2003 workbook (.xls) or another Office file", ": save the sheet as CSV UTF-8"),
+    (b"PAR1", "a Parquet file", ""),
+    (b"\x89HDF", "an HDF5 file (a Keras .h5 model?)", ""),
+    (b"version https://git-lfs.github.com/spec/",
+     "a Git LFS pointer, not the file itself (fetch it with git lfs pull)", ""),
+)
 
 
 def _decode(data: bytes, name: str) -> str:
-    kind = foreign_format(data)
-    if kind is not None:
-        advice = next((a for k, a in _FOREIGN_ADVICE.items() if kind.startswith(k)), "")
-        raise ValueError(f"{name} is not a CSV file: it looks like {kind}{advice}")
+    found = _foreign(data)
+    if found is not None:
+        raise ValueError(f"{name} is not a CSV file: it looks like {found[0]}{found[1]}")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (Excel's "Unicode Text")
         try:
             text = data.decode("utf-16")  # the byte-order mark says which end first
