@@ -411,10 +411,12 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
             axis, labels = 0, cols
         if w is None:
             tp, pred, true = (Y & P).sum(axis), P.sum(axis), Y.sum(axis)
-        else:  # row i counts w_i in every label (a row of weight 0 has no counts at all)
-            W = w[:, None]
-            tp, pred, true = _as_cell_sums((W * (Y & P)).sum(axis), (W * P).sum(axis),
-                                           (W * Y).sum(axis))
+        elif axis == 1:  # row i's counts times w_i (its weight in the mean over rows)
+            tp, pred, true = ((Y & P).sum(1) * w, P.sum(1) * w, Y.sum(1) * w)
+        else:  # per label, Σ of the weights of its rows, added in row order as sklearn does
+            tp, pred, true = _as_cell_sums(*(np.bincount(
+                np.nonzero(A)[1], weights=np.repeat(w, A.sum(1)), minlength=A.shape[1])
+                for A in (Y & P, P, Y)))
     else:
         yt, yp, classes = _check_pair(y_true, y_pred)
         labels = _resolve_labels(yt, classes, average, pos_label, labels)
@@ -736,28 +738,25 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
             raise ValueError(f"target_names has {len(names)} names but there are "
                              f"{lab.shape[0]} labels ({lab.tolist()}); give one name per label")
     micro_is_accuracy = labels is None or bool(np.isin(classes, lab).all())
-    count = int if w is None else float   # weighted supports are sums of weights
-    total = count(support.sum())
-
-    tp, pred, true = _class_counts(yt, yp, classes, lab, w)
-    zv = _check_zero_division(zero_division)
-    micro = [_divide(tp.sum(keepdims=True), den.sum(keepdims=True), zv, False, "", "", lab)[0]
-             for den in (pred, true, (true + pred) / 2)]
+    as_support = int if w is None else float   # weighted supports are sums of weights
+    total = as_support(support.sum())
+    # micro P, R, F1 over the same labels, by the formulas of the micro average (no warning)
+    micro = [v[0] for v in _scores(y_true, y_pred, "micro", 1, lab, zero_division, (), w)[:3]]
 
     rows = {}
     for i, name in enumerate(names):
         rows[name] = {"precision": float(p[i]), "recall": float(r[i]), "f1-score": float(f[i]),
-                      "support": count(support[i])}
+                      "support": as_support(support[i])}
     avg_rows = {}
     if micro_is_accuracy:
         avg_rows["accuracy"] = float(micro[2])
     else:
         avg_rows["micro avg"] = dict(zip(("precision", "recall", "f1-score"),
                                          map(float, micro)), support=total)
-    for name, w in (("macro avg", None), ("weighted avg", support)):
-        avg_rows[name] = {"precision": _mean_ignoring_nan(p, w),
-                          "recall": _mean_ignoring_nan(r, w),
-                          "f1-score": _mean_ignoring_nan(f, w), "support": total}
+    for name, by in (("macro avg", None), ("weighted avg", support)):
+        avg_rows[name] = {"precision": _mean_ignoring_nan(p, by),
+                          "recall": _mean_ignoring_nan(r, by),
+                          "f1-score": _mean_ignoring_nan(f, by), "support": total}
     if output_dict:
         rows.update(avg_rows)
         return rows
