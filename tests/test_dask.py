@@ -240,6 +240,22 @@ def test_predict_blocks_empty_row_blocks():
                 np.testing.assert_allclose(got, want[rows], rtol=1e-12, atol=1e-15)
 
 
+def test_predict_blocks_puts_the_estimator_into_the_graph_once():
+    """Trial 14/10 finding 1: every block task carried its own pickled copy of the model (a
+    5 MB model over 400 chunks: workers paused at their memory limit, never finishing)."""
+    import cloudpickle
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6))
+    clf = GlassClassifier(hidden_layer_sizes=(256, 256), epochs=1, random_state=0)
+    clf.fit(X, (X[:, 0] > 0).astype(int))
+    model = len(cloudpickle.dumps(clf))
+    out = predict_blocks(clf, da.from_array(X, chunks=(10, 6)), "predict_proba")
+    sizes = [len(cloudpickle.dumps(task)) for task in dict(out.__dask_graph__()).values()]
+    assert len(sizes) > 40 and sum(sizes) < 1.5 * model, (sum(sizes), model)
+    with __import__("dask").config.set(scheduler="synchronous"):
+        np.testing.assert_allclose(out.compute(), clf.predict_proba(X), rtol=1e-5)
+
+
 def test_fit_incremental_names_the_chunk_and_skips_zero_weight_chunks():
     X, y = make_classification(n_samples=400, n_features=5, random_state=0)
     sync = __import__("dask").config.set(scheduler="synchronous")

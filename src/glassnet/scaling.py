@@ -273,11 +273,19 @@ def predict_blocks(estimator, X, method="predict"):
     except Exception:
         probe = method_fn(_first_row(X))
     empty = probe[:0]  # what a block without rows gives (estimators refuse 0-row input)
-
-    def fn(block):
-        return empty if len(block) == 0 else method_fn(block)
+    # the estimator enters the graph once, as one delayed object every block task depends on:
+    # in the blocks' function it would be pickled into each task (a 5 MB model over 400
+    # chunks: 2 GB sent to the workers)
+    dask = require("dask", "dask", "dask", "glassnet.scaling")
+    shared = dask.delayed(estimator, pure=False)
 
     if probe.ndim == 1:
-        return X.map_blocks(fn, drop_axis=1, dtype=probe.dtype, meta=empty)
-    return X.map_blocks(fn, chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype,
-                        meta=empty)
+        return X.map_blocks(_apply_method, shared, method, empty, drop_axis=1,
+                            dtype=probe.dtype, meta=empty)
+    return X.map_blocks(_apply_method, shared, method, empty,
+                        chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype, meta=empty)
+
+
+def _apply_method(block, estimator, method, empty):
+    """One block's result for :func:`predict_blocks` (``empty`` for a block without rows)."""
+    return empty if len(block) == 0 else getattr(estimator, method)(block)
