@@ -344,6 +344,31 @@ def test_partial_fit_keeps_the_lowest_training_loss_as_mlp_does(cancer):
         assert est.best_loss_ == min(est.loss_curve_), type(est).__name__
 
 
+
+def test_a_one_row_first_chunk_does_not_blow_up_the_first_layer():
+    """Trial 14/10 finding 2: a 1-row first chunk gives every input the placeholder scale 1;
+    carrying its (unlearned) raw-unit function over to the next chunk's scaling multiplied
+    the first layer's weights by up to 50, and the model never recovered (0.40 vs 0.68)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 6)) * np.linspace(1, 50, 6) + 10
+    y = (X[:, 0] + X[:, 1] / 10 > 10).astype(int) + (X[:, 2] > 12).astype(int)
+    scores = {}
+    for first in (1, 600):
+        est = GlassClassifier(random_state=0)
+        for _ in range(5):
+            est.partial_fit(X[:first], y[:first], classes=[0, 1, 2])
+            est.partial_fit(X[first:], y[first:])
+        scores[first] = est.score(X, y)
+        assert np.abs(est.model_.layers[0].params["W"]).max() < 2, first
+    assert scores[1] > scores[600] - 0.05, scores
+    t = X[:, 0] * 1e-3   # a target of small spread: its placeholder scale too
+    reg = GlassRegressor(random_state=0)
+    for _ in range(5):
+        reg.partial_fit(X[:1], t[:1])
+        reg.partial_fit(X[1:], t[1:])
+    assert reg.score(X, t) > 0.5
+
+
 def test_partial_fit_chunk_with_one_class_is_fine(cancer):
     Xtr, _, ytr, _ = cancer
     only0 = ytr == 0

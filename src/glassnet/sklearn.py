@@ -190,10 +190,17 @@ def _dense(X):
 
 
 def _scale_of(std):
+    """The standardization scale: the standard deviation, or 1 where it is 0 (a constant
+    column), too small to divide by, or not finite (see :func:`_unscaled`)."""
     scale = np.array(std, dtype=np.float64)
-    scale[scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale))] = 1.0
-    scale[~np.isfinite(scale)] = 1.0
+    scale[_unscaled(scale)] = 1.0
     return scale
+
+
+def _unscaled(scale):
+    """Where a scale is the placeholder 1 of :func:`_scale_of`, not a spread of the data."""
+    scale = np.asarray(scale, dtype=np.float64)
+    return ~np.isfinite(scale) | (scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale)))
 
 
 # MLPClassifier/MLPRegressor parameters that glassnet names differently, and those it does not
@@ -465,16 +472,20 @@ class _GlassBase(BaseEstimator):
         b' = b + ((μ₂−μ₁)/σ₁)·W)."""
         new = _weighted_stats(X, sw, rows)
         old_mean, old_scale = self.x_mean_, self.x_scale_
+        old_flat = None if self._x_moments is None else _unscaled(self._x_moments[2])
         self._x_moments = new if self._x_moments is None \
             else _merge_stats(self._x_moments, new)
         _, mean, std = self._x_moments
         self.x_mean_, self.x_scale_ = mean, _scale_of(std)
         if compensate and old_mean is not None:
+            # an input constant in every row so far (one-row first chunk) was 0 after
+            # standardizing: its weights never learned anything, and carrying its raw-unit
+            # function over would multiply them by its new spread (50x: training wrecked)
             dense = self.model_.layers[0]
             W, b = dense.params["W"], dense.params["b"]
-            shift = _standardized(self.x_mean_, old_mean, old_scale) @ W.astype(np.float64)
-            b += shift.astype(b.dtype)
-            W *= (self.x_scale_ / old_scale).astype(W.dtype)[:, None]
+            move = np.where(old_flat, 0.0, _standardized(self.x_mean_, old_mean, old_scale))
+            b += (move @ W.astype(np.float64)).astype(b.dtype)
+            W *= np.where(old_flat, 1.0, self.x_scale_ / old_scale).astype(W.dtype)[:, None]
 
     def _transform_X(self, X, dtype, rows=None):
         """(X − x_mean_) / x_scale_ in ``dtype``, of the rows ``rows`` of X when given (no
@@ -1102,18 +1113,21 @@ class GlassRegressor(RegressorMixin, _GlassBase):
         if first or incremental:
             new = _weighted_stats(Y, sw)
             old_mean, old_scale = getattr(self, "y_mean_", None), getattr(self, "y_scale_", None)
+            old_flat = None if self._y_moments is None else _unscaled(self._y_moments[2])
             self._y_moments = new if self._y_moments is None \
                 else _merge_stats(self._y_moments, new)
             _, mean, std = self._y_moments
             self.y_mean_, self.y_scale_ = mean, _scale_of(std)
             if not first and old_mean is not None:
-                # same function of the raw targets: o' = (o·σ₁ + μ₁ − μ₂)/σ₂
+                # same function of the raw targets: o' = (o·σ₁ + μ₁ − μ₂)/σ₂, but for an
+                # output constant so far (as for inputs: nothing learned to carry over)
                 dense = self.model_.layers[-1]
                 W, b = dense.params["W"], dense.params["b"]
-                r = old_scale / self.y_scale_
+                r = np.where(old_flat, 1.0, old_scale / self.y_scale_)
+                move = np.where(old_flat, 0.0,
+                                _standardized(old_mean, self.y_mean_, self.y_scale_))
                 W *= r.astype(W.dtype)
-                b[...] = (b.astype(np.float64) * r
-                          + _standardized(old_mean, self.y_mean_, self.y_scale_)).astype(b.dtype)
+                b[...] = (b.astype(np.float64) * r + move).astype(b.dtype)
         return self._scale_y(Y)
 
     def _scale_y(self, Y):
