@@ -256,6 +256,46 @@ def test_predict_blocks_puts_the_estimator_into_the_graph_once():
         np.testing.assert_allclose(out.compute(), clf.predict_proba(X), rtol=1e-5)
 
 
+def test_predict_blocks_refuses_reordered_dataframe_columns():
+    """Trial 14/10 finding 3: a DataFrame is read by position; reordered columns gave silently
+    wrong predictions (in memory, scikit-learn refuses them)."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 4)), columns=list("abcd"))
+    clf = GlassClassifier(epochs=2, random_state=0).fit(frame, (frame["a"] > 0).astype(int))
+    with pytest.raises(ValueError, match=r"X's columns \['d', 'c', 'b', 'a'\] are not the ones "
+                                         r"GlassClassifier was fitted on, in that order"):
+        predict_blocks(clf, frame[list("dcba")])
+    with __import__("dask").config.set(scheduler="synchronous"):
+        got = predict_blocks(clf, frame).compute()
+    np.testing.assert_array_equal(got, clf.predict(frame))
+
+
+def test_an_error_does_not_wait_for_the_chunk_being_prefetched():
+    """Trial 14/10 finding 4: a NaN in chunk 1 was raised only once chunk 2, loading in the
+    background, had arrived (10 s there; never, on a stuck cluster)."""
+    import time
+    release = threading.Event()
+
+    def slow(b, block_info=None):
+        if block_info[0]["chunk-location"][0] == 1:
+            release.wait(60)
+        return b
+    X = np.random.default_rng(0).random((600, 4))
+    X[5, 0] = np.nan
+    y = (X[:, 1] > .5).astype(int)
+    Xd = da.from_array(X, chunks=(200, 4)).map_blocks(slow, dtype=float)
+    t0 = time.monotonic()
+    try:
+        with __import__("dask").config.set(scheduler="synchronous"):
+            with pytest.raises(ValueError, match=r"^chunk 1 of 3 \(rows 0:200\)"):
+                fit_incremental(GlassClassifier(random_state=0), Xd,
+                                da.from_array(y, chunks=200), epochs=1, shuffle=False)
+        assert time.monotonic() - t0 < 30   # not the 60 s that chunk 2 takes to load
+    finally:
+        release.set()
+
+
 def test_fit_incremental_names_the_chunk_and_skips_zero_weight_chunks():
     X, y = make_classification(n_samples=400, n_features=5, random_state=0)
     sync = __import__("dask").config.set(scheduler="synchronous")
@@ -263,14 +303,14 @@ def test_fit_incremental_names_the_chunk_and_skips_zero_weight_chunks():
         Xd, yd = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
         Xn = X.copy()
         Xn[350, 2] = np.nan
-        with pytest.raises(ValueError, match=r"^chunk 3 of 4 \(rows 300:400\), epoch 1 of 2: "
+        with pytest.raises(ValueError, match=r"^chunk 4 of 4 \(rows 300:400\), epoch 1 of 2: "
                                              r".*NaN") as e:
             fit_incremental(GlassClassifier(random_state=0), da.from_array(Xn, chunks=(100, 5)),
                             yd, epochs=2, shuffle=False)
         assert isinstance(e.value.__cause__, ValueError)  # chained to partial_fit's error
         unknown = da.from_array(Xn, chunks=(100, 5))
         unknown = unknown[da.from_array(np.ones(400, bool), chunks=100)]  # unknown sizes
-        with pytest.raises(ValueError, match=r"chunk 3 of 4 \(100 rows at an unknown offset"):
+        with pytest.raises(ValueError, match=r"chunk 4 of 4 \(100 rows at an unknown offset"):
             fit_incremental(GlassClassifier(random_state=0), unknown, yd, epochs=1, shuffle=False)
         # a NaN label is named as y's, before any training
         yn = y.astype(float)

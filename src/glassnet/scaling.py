@@ -34,6 +34,7 @@ import inspect
 import math
 import numbers
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -46,8 +47,8 @@ __all__ = ["fit_incremental", "predict_blocks"]
 
 def _as_dask(a, name):
     da = require("dask.array", "dask", "dask", "glassnet.scaling")
-    if not isinstance(a, da.Array):
-        a = da.asarray(a)
+    if not isinstance(a, da.Array):  # a pandas DataFrame has no dtype: its values first
+        a = da.asarray(a if hasattr(a, "__dask_graph__") else np.asarray(a))
     if a.ndim not in (1, 2):
         raise ValueError(f"{name} must be 1-D or 2-D, got shape {a.shape}")
     return a
@@ -167,7 +168,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         lo, hi = offsets[i], offsets[i + 1]
         rows = (f"rows {int(lo)}:{int(hi)}" if np.isfinite(hi) else
                 f"{n_rows} rows at an unknown offset: X has unknown chunk sizes")
-        return f"chunk {i} of {n_blocks} ({rows}), epoch {epoch + 1} of {epochs}"
+        return f"chunk {i + 1} of {n_blocks} ({rows}), epoch {epoch + 1} of {epochs}"
 
     def load(i):
         parts = [X.blocks[i], y.blocks[i]] + ([sw.blocks[i]] if sw is not None else [])
@@ -181,7 +182,12 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
             order = rng.permutation(n_blocks) if shuffle else np.arange(n_blocks)
             pending = pool.submit(load, order[0]) if pool else None
             for j, i in enumerate(order):
-                parts = pending.result() if pool else load(i)
+                try:
+                    parts = pending.result() if pool else load(i)
+                except Exception as e:  # computing the chunk failed (a worker, its source)
+                    if hasattr(e, "add_note"):  # Python 3.11+
+                        e.add_note(f"(raised computing {where(i, '?', epoch)})")
+                    raise
                 if pool and j + 1 < n_blocks:
                     pending = pool.submit(load, order[j + 1])
                 Xb, yb = parts[0], parts[1]
@@ -206,6 +212,11 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
                 shown = f", loss {loss:.6f}" if isinstance(loss, float) else ""
                 print(f"epoch {epoch + 1}/{epochs}: {n_blocks} chunks in "
                       f"{time.perf_counter() - t0:.2f}s{shown}", flush=True)
+    except BaseException:
+        if pool:  # the error is raised now, not after the chunk being prefetched arrives
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        raise
     finally:
         if pool:
             pool.shutdown(wait=True)
@@ -257,14 +268,19 @@ def predict_blocks(estimator, X, method="predict"):
     ``predict_proba`` or several outputs); call ``.compute()`` or store it chunk by chunk.
     Blocks without rows (after a boolean filter such as ``X[X[:, 0] > t]``, or explicit
     0-row chunks) give empty results of the same dtype and width; the estimator is not called
-    on them.
+    on them. A Dask (or pandas) DataFrame is read by position as an array of its values: of
+    an estimator fitted with column names, its columns must be those names in that order
+    (a ValueError otherwise), and a pipeline that selects columns by name needs arrays'
+    positions instead.
     """
+    by_name = _check_column_order(estimator, X)
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
-    method_fn = getattr(estimator, method)
+    def method_fn(block):
+        return _apply_method(block, estimator, method, None, by_name)
     # the output's shape and dtype, from a row of zeros (nothing computed: the result stays
     # lazy); an estimator that refuses it (a pipeline's OneHotEncoder: unknown category 0,
     # log(0)) is probed with the first real row, the one block holding it computed
@@ -280,12 +296,36 @@ def predict_blocks(estimator, X, method="predict"):
     shared = dask.delayed(estimator, pure=False)
 
     if probe.ndim == 1:
-        return X.map_blocks(_apply_method, shared, method, empty, drop_axis=1,
+        return X.map_blocks(_apply_method, shared, method, empty, by_name, drop_axis=1,
                             dtype=probe.dtype, meta=empty)
-    return X.map_blocks(_apply_method, shared, method, empty,
+    return X.map_blocks(_apply_method, shared, method, empty, by_name,
                         chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype, meta=empty)
 
 
-def _apply_method(block, estimator, method, empty):
-    """One block's result for :func:`predict_blocks` (``empty`` for a block without rows)."""
-    return empty if len(block) == 0 else getattr(estimator, method)(block)
+def _check_column_order(estimator, X):
+    """A (Dask or pandas) DataFrame is read by position, as an array: its columns must be the
+    ones the estimator was fitted on, in that order (predictions from reordered columns would
+    be silently wrong; in memory scikit-learn refuses them the same way)."""
+    cols = getattr(X, "columns", None)
+    names = getattr(estimator, "feature_names_in_", None)
+    if cols is None or names is None:
+        return False
+    cols, names = [str(c) for c in cols], [str(c) for c in names]
+    if cols != names:
+        raise ValueError(f"X's columns {_short(cols, 80)} are not the ones "
+                         f"{type(estimator).__name__} was fitted on, in that order "
+                         f"({_short(names, 80)}); the blocks are read by position: select "
+                         f"X[list(estimator.feature_names_in_)]")
+    return True
+
+
+def _apply_method(block, estimator, method, empty, by_name=False):
+    """One block's result for :func:`predict_blocks` (``empty`` for a block without rows).
+    ``by_name``: the columns were checked against the estimator's names, so its warning that
+    the block (an array) has none is noise."""
+    if len(block) == 0:
+        return empty
+    with warnings.catch_warnings():
+        if by_name:
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return getattr(estimator, method)(block)
