@@ -822,3 +822,30 @@ def test_markdown_shows_html_like_user_text_as_written():
     assert "- feature names: \\<script>x\\</script>, cat&\\<b>y\\</b>=u" in md
     import re
     assert not re.search(r"(?<!\\)<", md)  # every < escaped
+
+
+def test_trace_takes_sample_weight_as_fit_does():
+    """Trial 14/9 finding 5 (and an old leftover): trace had no sample_weight, so a weighted
+    step could not be shown or checked. Its step now equals fit's, bit for bit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    y = (X[:, 0] > 0).astype(float)
+    w = np.array([1, 2, 0, 0.5, 3, 1.0])
+
+    def mk():
+        return gn.Sequential([gn.Dense(3, 4, activation="tanh", l2=0.3), gn.Dense(4, 1),
+                              gn.Sigmoid()], seed=0, dtype="float64")
+    a, b = mk(), mk()
+    t = gn.trace(a, X, y, loss="bce", optimizer=gn.SGD(lr=0.5), sample_weight=w)
+    h = b.fit(X, y, loss="bce", optimizer=gn.SGD(lr=0.5), epochs=1, batch_size=None,
+              sample_weight=w, shuffle=False)
+    assert all(np.array_equal(p, q) for p, q in zip(a.get_weights(), b.get_weights()))
+    assert t.cost == h.history["loss"][0]
+    # unweighted, the cost differs: the weights did change the step
+    assert gn.trace(mk(), X, y, loss="bce").cost != t.cost
+    assert any("sample weights w = [1, 2, 0, 0.5, 3, 1]" in n for n in t.loss.notes)
+    assert "w·(ŷ − y)/Σw, fused by the engine" in t.to_text()
+    with pytest.raises(ValueError, match="sample_weight"):
+        gn.trace(mk(), X, y, sample_weight=w[:3])
+    with pytest.raises(ValueError, match="need targets y"):
+        gn.trace(mk(), X, sample_weight=w)

@@ -266,14 +266,16 @@ class LossRecord:
     notes: list = field(default_factory=list)
 
 
-def _fused_formula(loss, out) -> str:
+def _fused_formula(loss, out, weighted=False) -> str:
     """The fused gradient dCost/dz as the loss computes it: binary cross-entropy averages
-    over the m·k entries of k > 1 outputs (unless ``sum_outputs``), the others over m rows."""
+    over the m·k entries of k > 1 outputs (unless ``sum_outputs``), the others over m rows;
+    with sample weights, row i's share is wᵢ/Σw instead of 1/m."""
     k = out.shape[1] if out.ndim == 2 else 1
-    if isinstance(loss, _losses.BinaryCrossEntropy) and k > 1 and \
-            not getattr(loss, "sum_outputs", False):
-        return "(ŷ − y)/(m·k)"
-    return "(ŷ − y)/m"
+    per_entry = isinstance(loss, _losses.BinaryCrossEntropy) and k > 1 and \
+        not getattr(loss, "sum_outputs", False)
+    if weighted:
+        return "w·(ŷ − y)/(Σw·k)" if per_entry else "w·(ŷ − y)/Σw"
+    return "(ŷ − y)/(m·k)" if per_entry else "(ŷ − y)/m"
 
 
 class Trace:
@@ -537,7 +539,7 @@ def _chain_rule(rec: NodeRecord):
 
 
 def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
-          input_grad: bool = True, title: str | None = None) -> Trace:
+          input_grad: bool = True, title: str | None = None, sample_weight=None) -> Trace:
     """Run one training step of ``model`` on the batch ``(X, y)`` and record every node.
 
     Parameters
@@ -564,6 +566,9 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         needs the gradient of the data); it changes no other number.
     title : str, optional
         A caption for the renderers.
+    sample_weight : array of shape (m,), optional
+        A weight wᵢ >= 0 per row, as ``fit`` takes it: the cost is Σ wᵢ·ℓᵢ / Σ wᵢ (so row i's
+        gradient is scaled by wᵢ/Σw) and an L2 penalty is divided by Σw instead of m.
 
     Returns
     -------
@@ -605,11 +610,12 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
                       f"values are not finite either (were the weights set by hand, or saved "
                       f"from a diverged run?)", RuntimeWarning, stacklevel=2)
         with np.errstate(all="ignore"):  # NumPy's own overflow/invalid warnings add nothing
-            return _trace(model, X, y, loss, optimizer, training, input_grad, title)
-    return _trace(model, X, y, loss, optimizer, training, input_grad, title)
+            return _trace(model, X, y, loss, optimizer, training, input_grad, title,
+                          sample_weight)
+    return _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight)
 
 
-def _trace(model, X, y, loss, optimizer, training, input_grad, title):
+def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight=None):
     from .train import prepare_targets
 
     layers = model.layers
@@ -640,21 +646,39 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
     if y is None:
         if optimizer is not None:
             raise ValueError("trace: an optimizer step needs targets y")
+        if sample_weight is not None:
+            raise ValueError("trace: sample_weight weighs the rows' losses, which need targets y")
         return Trace(records, None, _copy(X), None, training, model.dtype.name,
                      n_params=model.n_params(), title=title)
 
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
-    cost = loss.forward(out, Y)
+    w = None
+    if sample_weight is not None:
+        from .train import _check_weighted_loss, check_sample_weight
+        w = check_sample_weight(sample_weight, len(X), model.dtype)
+        _check_weighted_loss(loss)
+        if not w.sum(dtype=np.float64) > 0:
+            raise ValueError("sample_weight is 0 for every traced row: there is no cost to "
+                             "differentiate")
+    cost = loss.forward(out, Y) if w is None else loss.forward(out, Y, w)
     fused = model.fused_with(loss)
     # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
     dy = check_backward_output(loss, None, loss.backward(), out.shape)
     lrec = LossRecord(name=short_repr(loss), value=float(cost), y_pred=_copy(out),
                       y_true=_copy(Y), grad=_copy(dy), math=_first_doc_line(type(loss)).rstrip("."),
                       fused=fused)
+    if w is not None:
+        from .train import _l2_terms
+        shown = ", ".join(f"{float(v):.4g}" for v in w[:8]) + (", …" if len(w) > 8 else "")
+        lrec.notes.append(f"sample weights w = [{shown}]: the cost is Σ wᵢ·ℓᵢ / Σ wᵢ "
+                          f"(Σ w = {float(w.sum(dtype=np.float64)):.6g}), so row i's gradient "
+                          f"is scaled by wᵢ/Σw, as fit weighs it"
+                          + ("; an L2 penalty is divided by Σw, not m" if _l2_terms(model)
+                             else ""))
     if fused:
         lrec.fused_with = type(layers[-1]).__name__
         lrec.fused_grad = _copy(loss.fused_backward())
-        lrec.fused_formula = _fused_formula(loss, out)
+        lrec.fused_formula = _fused_formula(loss, out, weighted=w is not None)
         lrec.notes.append(
             f"the engine fuses {type(layers[-1]).__name__} with {type(loss).__name__}: its "
             f"backward starts below the {type(layers[-1]).__name__} node with dCost/dz = "
@@ -709,7 +733,7 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title):
 
     # -- Dense(l2=α): the penalty ½·(α/m)·‖W‖² in the cost and (α/m)·W in the step, as fit ---
     from .train import _apply_l2, _l2_terms
-    m = len(X)
+    m = len(X) if w is None else float(w.sum(dtype=np.float64))  # as fit divides
     terms = _l2_terms(model)
     with_l2 = {id(W) for _, W, _ in terms}
     l2_nodes = []
