@@ -270,8 +270,8 @@ def predict_blocks(estimator, X, method="predict"):
     0-row chunks) give empty results of the same dtype and width; the estimator is not called
     on them. A Dask (or pandas) DataFrame is read by position as an array of its values: of
     an estimator fitted with column names, its columns must be those names in that order
-    (a ValueError otherwise), and a pipeline that selects columns by name needs arrays'
-    positions instead.
+    (a ValueError otherwise); a pipeline step that selects columns by name gets arrays, so
+    select them by position there.
     """
     by_name = _check_column_order(estimator, X)
     X = _as_dask(X, "X")
@@ -279,6 +279,7 @@ def predict_blocks(estimator, X, method="predict"):
         raise ValueError(f"X must be 2-D (samples, features), got shape {X.shape}")
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
+
     def method_fn(block):
         return _apply_method(block, estimator, method, None, by_name)
     # the output's shape and dtype, from a row of zeros (nothing computed: the result stays

@@ -469,7 +469,8 @@ class _GlassBase(BaseEstimator):
         """Merge (X, sw) (X[rows], sw) into the running input statistics; with ``compensate``,
         change the first Dense layer so that the network computes the same function of the raw
         inputs after the new scaling as before it (W' = W·σ₂/σ₁ row-wise,
-        b' = b + ((μ₂−μ₁)/σ₁)·W)."""
+        b' = b + ((μ₂−μ₁)/σ₁)·W), but for an input constant in every row so far, whose
+        weights are kept."""
         new = _weighted_stats(X, sw, rows)
         old_mean, old_scale = self.x_mean_, self.x_scale_
         old_flat = None if self._x_moments is None else _unscaled(self._x_moments[2])
