@@ -182,6 +182,44 @@ def test_all_finite_finds_a_bad_value_anywhere(where, bad):
     assert not all_finite(a.reshape(-1, 8))
 
 
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_sums_see_a_bad_value_in_every_column_and_block(dtype):
+    # the BLAS row sums must see a NaN/inf at every position of a row (kernels split rows into
+    # vector lanes and remainders) and in every block, including the last partial one and the
+    # elements past the last whole row
+    from glassnet._validate import _SUM_ROWS, _SUM_WIDTH, all_finite
+    a = np.full((64, _SUM_WIDTH), 0.5, dtype=dtype)
+    assert all_finite(a)
+    for j in range(_SUM_WIDTH):
+        i = j % 64
+        a[i, j] = (np.nan, np.inf, -np.inf)[j % 3]
+        assert not all_finite(a), (i, j)
+        a[i, j] = 0.5
+    big = np.full((2 * _SUM_ROWS + 3) * _SUM_WIDTH + 7, 0.25, dtype=dtype)
+    assert all_finite(big)
+    for where in (0, _SUM_ROWS * _SUM_WIDTH - 1, _SUM_ROWS * _SUM_WIDTH,
+                  2 * _SUM_ROWS * _SUM_WIDTH + 5, big.size - 8, big.size - 1):
+        big[where] = np.nan
+        assert not all_finite(big), where
+        big[where] = 0.25
+
+
+def test_all_finite_an_overflowing_sum_of_finite_values_is_finite():
+    # finite values whose row sum overflows to inf (and inf + -inf = nan) are checked exactly
+    from glassnet._validate import _SUM_WIDTH, all_finite
+    big = np.finfo(np.float32).max
+    a = np.full((8, _SUM_WIDTH), big, dtype=np.float32)
+    a[1] = -big
+    a[2, ::2] = -big
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isinf(a @ np.ones(_SUM_WIDTH, np.float32)).any()
+    assert all_finite(a)
+    a[1, 3] = np.inf
+    a[0, 5] = -np.inf
+    assert not all_finite(a)
+
+
 # ------------------------------------------- fast paths give the results of the plain forms
 SHAPES = [(1, 10), (2, 3), (32, 10), (1024, 10), (5, 16), (70, 16), (7, 17), (9, 64), (9, 65),
           (3, 1), (0, 10), (4, 0), (1000,)]
