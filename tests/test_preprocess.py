@@ -502,3 +502,26 @@ def test_number_and_date_notes_edge_cases():
                                                              True) == 2
     assert date_text_note(["1.2.10", "1.3.11", "2.0.15", "2.1.20"]) is None   # versions
     assert date_text_note(["99.99.9999"] * 3) is None
+
+
+def test_a_code_category_read_as_a_number_in_a_new_file_keeps_its_category():
+    """Trial 14/12 finding 1: a text column of codes (0007, 0012, A100) was read as numbers in
+    a file holding only numeric codes; 0007 became the unseen category '7' (all zeros), so a
+    row's prediction depended on the other rows of its file."""
+    train = Table({"code": np.array(["0007", "0012", "A100", "0007", "7.5"], dtype=object),
+                   "x": np.arange(5.0)})
+    p = TabularPreprocessor().fit(train)
+    want = p.transform(Table({"code": np.array(["0007", "0012", "7.5"], dtype=object),
+                              "x": np.zeros(3)}))
+    got = p.transform(Table({"code": np.array([7.0, 12.0, 7.5]), "x": np.zeros(3)}))
+    np.testing.assert_array_equal(got, want)
+    # two categories of one value ("7" and "07"): the number's own spelling "7" is taken,
+    # and 8.0 matches no category (all zeros), as before
+    amb = TabularPreprocessor().fit(Table({"code": np.array(["7", "07", "B"], dtype=object),
+                                           "x": np.arange(3.0)}))
+    out = amb.transform(Table({"code": np.array([7.0, 8.0]), "x": [0.0, 0.0]}))
+    assert amb.columns_[0]["categories"] == ["07", "7", "B"]
+    assert out[:, :3].tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    two = TabularPreprocessor().fit(Table({"code": np.array(["007", "07", "B"], dtype=object),
+                                           "x": np.arange(3.0)}))
+    assert two.transform(Table({"code": np.array([7.0]), "x": [0.0]}))[0, :3].sum() == 0

@@ -179,6 +179,20 @@ def _text_values(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+def _numeric_categories(cats) -> dict:
+    """{number: index} of the categories written as numbers (``"0007"`` -> 7.0), leaving out
+    a number two categories share (``"7"`` and ``"007"``: which one a 7 was is unknown)."""
+    seen: dict = {}
+    for i, c in enumerate(cats):
+        try:
+            v = float(c)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(v):
+            seen.setdefault(v, []).append(i)
+    return {v: idx[0] for v, idx in seen.items() if len(idx) == 1}
+
+
 def _infinite_mask(arr: np.ndarray) -> np.ndarray:
     """True where a column (numbers, or text that parses as numbers) holds +-inf."""
     if is_numeric_column(arr):
@@ -699,6 +713,13 @@ class TabularPreprocessor:
                 vals = _text_values(arr)
                 lookup = {c: i for i, c in enumerate(cats)}
                 miss_code = len(cats) if s["missing_category"] else -1
+                if is_numeric_column(arr):
+                    # a file whose values here are all numbers is read as numbers: 0007 is 7
+                    # then, so a category written as a number is matched by its value too
+                    by_value = _numeric_categories(cats)
+                    vals[:] = [v if v is None or v in lookup else
+                               cats[by_value.get(float(v), -1)] if float(v) in by_value else v
+                               for v in vals.tolist()]
                 codes = np.fromiter(
                     (miss_code if v is None else lookup.get(v, -1) for v in vals),
                     dtype=np.int64, count=n)
