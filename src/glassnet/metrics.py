@@ -748,8 +748,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
         rows[name] = {"precision": float(p[i]), "recall": float(r[i]), "f1-score": float(f[i]),
                       "support": as_support(support[i])}
     avg_rows = {}
-    if micro_is_accuracy:
-        avg_rows["accuracy"] = float(micro[2])
+    if micro_is_accuracy:  # micro P = R = F1 = accuracy but for rounding: sklearn's dict
+        avg_rows["accuracy"] = float(micro[0])  # holds micro P, its table micro F1
     else:
         avg_rows["micro avg"] = dict(zip(("precision", "recall", "f1-score"),
                                          map(float, micro)), support=total)
@@ -777,7 +777,7 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     lines.append("")
     for name, d in avg_rows.items():
         if name == "accuracy":
-            lines.append(line(name, (None, None, d), total))
+            lines.append(line(name, (None, None, float(micro[2])), total))
         else:
             lines.append(line(name, (d["precision"], d["recall"], d["f1-score"]),
                               d["support"]))

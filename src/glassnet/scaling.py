@@ -167,7 +167,8 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     def where(i, n_rows, epoch):
         lo, hi = offsets[i], offsets[i + 1]
         rows = (f"rows {int(lo)}:{int(hi)}" if np.isfinite(hi) else
-                f"{n_rows} rows at an unknown offset: X has unknown chunk sizes")
+                ("rows" if n_rows is None else f"{n_rows} rows")
+                + " at an unknown offset: X has unknown chunk sizes")
         return f"chunk {i + 1} of {n_blocks} ({rows}), epoch {epoch + 1} of {epochs}"
 
     def load(i):
@@ -175,7 +176,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         return dask.compute(*parts)
 
     pool = ThreadPoolExecutor(max_workers=1) if prefetch and n_blocks > 1 else None
-    trained = False
+    trained = done = False
     try:
         for epoch in range(epochs):
             t0 = time.perf_counter()
@@ -185,8 +186,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
                 try:
                     parts = pending.result() if pool else load(i)
                 except Exception as e:  # computing the chunk failed (a worker, its source)
-                    if hasattr(e, "add_note"):  # Python 3.11+
-                        e.add_note(f"(raised computing {where(i, '?', epoch)})")
+                    _note(e, f"(raised computing {where(i, None, epoch)})")
                     raise
                 if pool and j + 1 < n_blocks:
                     pending = pool.submit(load, order[j + 1])
@@ -199,8 +199,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
                 except ValueError as e:
                     raise ValueError(f"{where(i, len(Xb), epoch)}: {e}") from e
                 except Exception as e:
-                    if hasattr(e, "add_note"):  # Python 3.11+
-                        e.add_note(f"(raised by partial_fit on {where(i, len(Xb), epoch)})")
+                    _note(e, f"(raised by partial_fit on {where(i, len(Xb), epoch)})")
                     raise
                 trained = True
             if not trained:
@@ -212,15 +211,17 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
                 shown = f", loss {loss:.6f}" if isinstance(loss, float) else ""
                 print(f"epoch {epoch + 1}/{epochs}: {n_blocks} chunks in "
                       f"{time.perf_counter() - t0:.2f}s{shown}", flush=True)
-    except BaseException:
-        if pool:  # the error is raised now, not after the chunk being prefetched arrives
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
-        raise
+        done = True
     finally:
-        if pool:
-            pool.shutdown(wait=True)
+        if pool:  # an error is raised at once, not after the chunk being prefetched arrives
+            pool.shutdown(wait=done, cancel_futures=not done)
     return estimator
+
+
+def _note(exc, text) -> None:
+    """Add ``text`` to the exception's message (Python 3.11+; earlier, nothing)."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(text)
 
 
 def _has_nan(labels):
