@@ -525,3 +525,23 @@ def test_a_code_category_read_as_a_number_in_a_new_file_keeps_its_category():
     two = TabularPreprocessor().fit(Table({"code": np.array(["007", "07", "B"], dtype=object),
                                            "x": np.arange(3.0)}))
     assert two.transform(Table({"code": np.array([7.0]), "x": [0.0]}))[0, :3].sum() == 0
+
+
+def test_dates_in_common_formats_are_recognised():
+    """Trial 14/12 finding 4: month names (Jan 31 2023, 31-Jan-2023), 2023/01/31 and ISO times
+    with a zone (…T10:00:00Z) were one-hot encoded, one input per date, without a note."""
+    import datetime as dt
+    rng = np.random.default_rng(0)
+    days = [dt.date(2023, 1, 1) + dt.timedelta(days=int(k)) for k in rng.integers(0, 600, 400)]
+    fmts = {"mon": "%b %d %Y", "long": "%B %d, %Y", "dash": "%d-%b-%Y", "slash": "%Y/%m/%d",
+            "isoz": "%Y-%m-%dT%H:00:00Z", "offset": "%Y-%m-%dT08:15:00+02:00"}
+    t = Table({**{k: np.array([d.strftime(f) for d in days], dtype=object)
+                  for k, f in fmts.items()}, "x": rng.normal(size=400)})
+    p = TabularPreprocessor().fit(t)
+    assert p.input_columns_ == ["x"]
+    for k in fmts:
+        assert p.dropped_[k].startswith("the values look like dates or times"), p.dropped_[k]
+    # words and codes are no dates
+    from glassnet.preprocess import _DATE_OR_TIME
+    for v in ("Janet", "march", "A100", "12 kg", "2023", "1-2-3", "CUST-000123"):
+        assert not _DATE_OR_TIME.fullmatch(v), v

@@ -297,12 +297,19 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
 
 
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
+# a month's name, English, in full or in three letters (Jan, January, Sept)
+_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
+               r"march|april|june|july|august|september|october|november|december)\.?")
 _DATE_OR_TIME = re.compile(
     rf"(?:{_DAY}\.{_MONTH}\.[0-9]{{4}}|{_DAY}/{_MONTH}/(?:[0-9]{{4}}|[0-9]{{2}})"  # 31.12.2023
     rf"|{_MONTH}/{_DAY}/(?:[0-9]{{4}}|[0-9]{{2}})"                              # 12/31/23
-    r"|[0-9]{4}-[0-9]{2}-[0-9]{2})"                                      # 2023-12-31
-    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"           # and a time
-    r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")                  # a time alone
+    r"|[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}"                             # 2023-12-31, 2023/1/5
+    rf"|{_DAY}[- ]{_MONTH_NAME}[- ,]*[0-9]{{2,4}}"                        # 31-Dec-2023
+    rf"|{_MONTH_NAME} {_DAY},? [0-9]{{4}})"                               # Dec 31, 2023
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"             # and a time,
+    r"(?: ?(?:Z|UTC|[+-][0-9]{2}:?[0-9]{2}))?)?"                          # its zone
+    r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?[AaPp][Mm])?",   # a time alone
+    re.IGNORECASE)
 
 
 def date_text_note(values, share: float = 0.8) -> str | None:
