@@ -219,8 +219,10 @@ def _run(args) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # a command may say what it saved: KeyboardInterrupt(note)
         note = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
-        print(f"glassnet: interrupted{'; ' + note if note else ''}", file=sys.stderr)
-        return 130
+        term = getattr(sys.modules.get("glassnet.commands"), "TERMINATED", [False])[0]
+        print(f"glassnet: interrupted{' (SIGTERM)' if term else ''}"
+              f"{'; ' + note if note else ''}", file=sys.stderr)
+        return 143 if term else 130
     except MemoryError as exc:  # NumPy's says which array: "Unable to allocate 626. MiB ..."
         if args.debug:
             raise

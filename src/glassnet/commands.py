@@ -1188,16 +1188,28 @@ def _sigterm_as_ctrl_c():
     Ctrl-C: training stops at the end of the batch and the run is saved, where the default
     action would end the process at once and lose every epoch. Only where Ctrl-C itself is
     handled (the main thread, SIGINT not ignored): elsewhere SIGTERM keeps its default."""
+    TERMINATED[0] = False
     if threading.current_thread() is not threading.main_thread() or \
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler or \
             signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
-    old = signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+
+    def handler(signum, frame):
+        TERMINATED[0] = True   # said so at the end, with exit status 143 (128 + SIGTERM)
+        signal.raise_signal(signal.SIGINT)
+    old = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+TERMINATED = [False]   # whether the interrupt of this train run was a SIGTERM
+
+
+def _stopped_by() -> str:
+    return "SIGTERM" if TERMINATED[0] else "Ctrl-C"
 
 
 def cmd_train(args) -> int:
@@ -1479,7 +1491,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                           f"{opt.lr:g}." if history.stop_hint_lr
                        else history.stop_reason)
     if history.interrupted:
-        status = f"interrupted (Ctrl-C) after {epochs_run} complete epoch(s)" + (
+        status = f"interrupted ({_stopped_by()}) after {epochs_run} complete epoch(s)" + (
             f"; validation loss best at epoch {restored}, whose weights are kept"
             if restored is not None and restored != epochs_run else "")
     elif history.stopped_early:
@@ -1638,10 +1650,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         print(f"open {out_dir / 'report.html'} in a browser; predict with:")
         print(f"  glassnet predict {shlex.quote(str(model_path))} NEW.csv --out predictions.csv")
     if history.interrupted or sigint.pressed:
-        print(f"glassnet: interrupted (Ctrl-C); saved {', '.join(written)} to {out_dir}/"
-              + (" (Ctrl-C while saving waited for them)" if sigint.pressed else ""),
-              file=sys.stderr)
-        return 130
+        print(f"glassnet: interrupted ({_stopped_by()}); saved {', '.join(written)} to "
+              f"{out_dir}/" + (" (Ctrl-C while saving waited for them)" if sigint.pressed
+                               else ""), file=sys.stderr)
+        return 143 if TERMINATED[0] else 130
     if history.diverged:
         # Everything is saved (with the last good weights), but a script must not mistake
         # a diverged run for a good one.
