@@ -2192,3 +2192,34 @@ def test_the_predict_hint_is_shell_quoted(tmp_path, mixed_csv):
     assert proc.returncode == 0, proc.stderr
     assert "  glassnet predict 'runs/sp ace;semi/model.gnet' NEW.csv --out predictions.csv" \
         in proc.stdout
+
+
+def test_a_copy_of_the_target_among_the_inputs_gets_a_note(tmp_path):
+    """Trial 14/12 finding 2: a column equal to the target (churn_flag beside churned, a
+    price in other units) was used with no word: test accuracy 1.0, R² 0.9999."""
+    from glassnet.commands import _leak_notes
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    t = (x > 0).astype(int)
+    tab = Table({"x": rng.normal(size=200), "flag": np.where(t == 1, "Yes", "No").astype(object),
+                 "noisy": np.where(x + rng.normal(size=200) > 0, "a", "b").astype(object)})
+    pre = TabularPreprocessor().fit(tab)
+    notes = _leak_notes(pre, tab, t, "classification")
+    assert len(notes) == 1 and notes[0].startswith("column flag gives the target exactly: "
+                                                    "each of its values goes with one class")
+    assert "(--drop flag)" in notes[0]
+    y = 3 * x + rng.normal(size=200)
+    reg = Table({"x": x, "price usd": 1.1 * y + 2})
+    notes = _leak_notes(TabularPreprocessor().fit(reg), reg, y, "regression")
+    assert len(notes) == 1 and "column price usd gives the target exactly: it is in a " \
+        "straight line with the target" in notes[0] and "(--drop 'price usd')" in notes[0]
+    # through the CLI
+    path = tmp_path / "leak.csv"
+    with open(path, "w") as f:
+        f.write("x,label_copy,label\n")
+        for a, b in zip(rng.normal(size=300), (rng.random(300) > .5).astype(int)):
+            f.write(f"{a:.3f},{b},{b}\n")
+    proc = run("train", path, "--target", "label", "--epochs", "2", "--out", tmp_path / "r")
+    assert proc.returncode == 0 and "column label_copy gives the target exactly" in proc.stdout

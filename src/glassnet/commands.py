@@ -616,6 +616,43 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
             f"or training needs more epochs (--epochs) or another learning rate (--lr)"]
 
 
+def _leak_notes(pre, train_tab, y, task) -> list[str]:
+    """A note for each input column that gives the target exactly on the training rows: its
+    values one-to-one with the classes, or (regression) a number in a straight line with the
+    target. Such a column is most often the target itself under another name (churn_flag
+    beside churned, price_usd beside price), known only once the outcome is: the model then
+    scores perfectly here and learns nothing that works on new data."""
+    from .preprocess import _text_values, is_numeric_column
+    notes = []
+    for name in pre.input_columns_:
+        arr = train_tab[name]
+        if task == "regression":
+            if not is_numeric_column(arr) or len(y) < 10:
+                continue
+            x = arr.astype(np.float64)
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.sum() < 10 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+                continue
+            with np.errstate(all="ignore"):
+                r = np.corrcoef(x[ok], y[ok])[0, 1]
+            if not abs(r) >= 0.9999:
+                continue
+            why = f"it is in a straight line with the target on the training rows (r = {r:.5f})"
+        else:
+            vals = _text_values(arr)
+            pairs = {(v, int(c)) for v, c in zip(vals.tolist(), y.tolist()) if v is not None}
+            values = {v for v, _ in pairs}
+            if len(y) < 10 or len(values) < 2 or len(pairs) != len(values) or \
+                    len(values) != len({c for _, c in pairs}):
+                continue
+            why = "each of its values goes with one class on the training rows, one to one"
+        notes.append(f"column {_shown(name)} gives the target exactly: {why}; if it is known "
+                     f"only once the outcome is (a copy of the target), leave it out "
+                     f"(--drop {shlex.quote(name)}), or the model learns nothing that works "
+                     f"on new data")
+    return notes
+
+
 def _wide_target_note(outputs, y, idx_train) -> list[str]:
     """A note when a regression target is positive and spans four or more orders of magnitude
     (prices, counts, incomes): squared error is ruled by its largest values, and the model
@@ -1393,6 +1430,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     X_val = pre.transform(table.take(idx_val)) if has_val else None
     X_test = pre.transform(table.take(idx_test)) if has_test else None
     notices.extend(_preprocessing_notices(pre, table, train_tab))
+    notices.extend(_leak_notes(pre, train_tab, y[idx_train], task))
 
     def fit_target(ids):
         if task == "regression":
