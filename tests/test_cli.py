@@ -2223,3 +2223,36 @@ def test_a_copy_of_the_target_among_the_inputs_gets_a_note(tmp_path):
             f.write(f"{a:.3f},{b},{b}\n")
     proc = run("train", path, "--target", "label", "--epochs", "2", "--out", tmp_path / "r")
     assert proc.returncode == 0 and "column label_copy gives the target exactly" in proc.stdout
+
+
+def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
+    """Trial 14/12 finding 5: zip codes and store ids were standardized as quantities, and the
+    command line had no way to one-hot encode a numeric column."""
+    rng = np.random.default_rng(0)
+    zips = np.array([2134, 2139, 1002, 90210, 10001, 60614])[rng.integers(0, 6, 400)]
+    store = rng.integers(1, 21, 400)
+    y = np.where(np.isin(zips, [2134, 90210]), "yes", "no")
+    path = tmp_path / "z.csv"
+    with open(path, "w") as f:
+        f.write("zip,store_id,x,y\n")
+        for a, b, c, d in zip(zips, store, rng.normal(size=400), y):
+            f.write(f"{a:05d},{b},{c:.3f},{d}\n")
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr
+    assert "zip holds 6 whole numbers and is named like an id or a code" in proc.stdout
+    assert "--categorical store_id one-hot encodes them" in proc.stdout
+    assert "x holds" not in proc.stdout
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "b",
+               "--categorical", "zip", "--categorical", "store_id")
+    assert proc.returncode == 0, proc.stderr
+    assert "named like an id or a code" not in proc.stdout
+    from glassnet.io import load_model
+    pre = load_model(tmp_path / "b" / "model.gnet").extra["preprocessor"]
+    kinds = {c["name"]: c["kind"] for c in pre["columns"]}
+    assert kinds == {"zip": "categorical", "store_id": "categorical", "x": "numeric"}
+    pred = run("predict", tmp_path / "b" / "model.gnet", path)
+    assert pred.returncode == 0, pred.stderr
+    bad = run("train", path, "--target", "y", "--categorical", "zipcode")
+    assert bad.returncode == 2 and "--categorical names column(s) not in" in bad.stderr
+    bad = run("train", path, "--target", "y", "--categorical", "y")
+    assert bad.returncode == 2 and "--categorical y is the target column" in bad.stderr

@@ -30,6 +30,7 @@ import io
 import json
 import math
 import os
+import re
 import shlex
 import signal
 import stat
@@ -305,6 +306,9 @@ def register(subparsers) -> None:
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
+    p.add_argument("--categorical", action="append", default=[], metavar="COLUMN",
+                   help="a column of numbers to one-hot encode as categories instead of "
+                        "standardizing (zip codes, store ids, codes; repeatable)")
     p.add_argument("--seed", type=_positive_int("--seed", 0), default=0,
                    help="seeds the split, the initial weights and the shuffling")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
@@ -1299,6 +1303,13 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                      + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad_drop))
     if target in args.drop:
         raise _usage(f"--drop {target} is the target column")
+    bad_cat = [c for c in args.categorical if c not in src.table]
+    if bad_cat:
+        raise _usage(f"--categorical names column(s) not in {src.label}: "
+                     + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad_cat))
+    if target in args.categorical:
+        raise _usage(f"--categorical {target} is the target column (--task classification "
+                     f"makes a numeric target's values classes)")
     if len(table.columns) < 2:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
@@ -1420,6 +1431,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     train_tab = table.take(idx_train)
     try:
         pre = TabularPreprocessor(drop=[c for c in args.drop if c in table],
+                                  categorical=[c for c in args.categorical if c in table],
                                   dtype=args.dtype).fit(train_tab, target)
     except NoUsableColumnsError as exc:
         _numeric_drop_notes(exc.dropped, table)
@@ -1792,7 +1804,8 @@ def _options_dict(args, hidden, lr):
             "batch_size": args.batch_size, "val_split": args.val_split,
             "test_split": args.test_split, "early_stopping": args.early_stopping,
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
-            "dtype": args.dtype, "drop": list(args.drop), "init": DEFAULT_INIT,
+            "dtype": args.dtype, "drop": list(args.drop),
+            "categorical": list(args.categorical), "init": DEFAULT_INIT,
             "na_values": list(args.na_values or []), "decimal": args.decimal}
 
 
@@ -1833,14 +1846,28 @@ def _dropped_notes(dropped) -> list[str]:
     return lines
 
 
+# a column name that says its numbers are labels: zip, postcode, ..._code, ...Code
+_CODE_NAME = re.compile(r"(^|[_\s.\-])(zip|zipcode|postcode|postal|code)$|[a-z0-9]Code$",
+                        re.IGNORECASE)
+
+
 def _preprocessing_notices(pre, table, train_tab):
     """What the preprocessing did, one line each: dropped columns, text columns that are
     numbers but for a few values (or for $ % and thousands separators), imputed columns."""
-    from .preprocess import numeric_text_note
+    from .preprocess import _ID_NAME_STRICT, numeric_text_note
     dropped = _dropped_notes(pre.dropped_)
     imputed, kept, outside = [], [], []
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
+        if s["kind"] == "numeric" and (_ID_NAME_STRICT.search(col) or _CODE_NAME.search(col)):
+            present = np.asarray(train_tab[col], dtype=np.float64)
+            present = present[np.isfinite(present)]
+            uniq = np.unique(present)
+            if 2 < len(uniq) <= 50 and np.all(uniq == np.round(uniq)):
+                dropped.append(f"{name} holds {len(uniq)} whole numbers and is named like an "
+                               f"id or a code: it is standardized as a quantity; if its "
+                               f"values are labels (stores, regions, zip codes), "
+                               f"--categorical {shlex.quote(col)} one-hot encodes them")
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
             note = numeric_text_note(table[col], table.line_numbers,  # whole file, as dropped
                                      comma=table.decimal_comma)
