@@ -2256,3 +2256,21 @@ def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
     assert bad.returncode == 2 and "--categorical names column(s) not in" in bad.stderr
     bad = run("train", path, "--target", "y", "--categorical", "y")
     assert bad.returncode == 2 and "--categorical y is the target column" in bad.stderr
+
+
+def test_far_values_get_a_predict_note(tmp_path):
+    # trial 14/12 finding 3: new ids far outside the training values went unnoticed
+    rng = np.random.default_rng(0)
+    path, new = tmp_path / "t.csv", tmp_path / "n.csv"
+    with open(path, "w") as f:
+        f.write("amount,y\n")
+        for a in rng.normal(100, 10, 200):
+            f.write(f"{a:.2f},{'yes' if a > 100 else 'no'}\n")
+    new.write_text("amount\n101.5\n99000\n", encoding="utf-8")
+    assert run("train", path, "--target", "y", "--epochs", "1", "-q", "--out",
+               tmp_path / "r").returncode == 0
+    proc = run("predict", tmp_path / "r" / "model.gnet", new)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"amount: 1 row\(s\) \(line 3\) with a value far outside the training "
+                     r"values \(up to \d+ standard deviations from their mean\): used as they "
+                     r"are: the model extrapolates there", proc.stderr), proc.stderr

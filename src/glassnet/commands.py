@@ -2377,6 +2377,9 @@ def _transform_notes(facts, table) -> list[str]:
             what = "a missing value (training had none)"
         elif f["issue"] == "too large":
             what = "a number too large for the model once standardized"
+        elif f["issue"] == "far":
+            what = (f"a value far outside the training values (up to {f['values'][0]:.0f} "
+                    f"standard deviations from their mean)")
         else:
             what = "an infinite value"
         notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")

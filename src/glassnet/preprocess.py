@@ -30,7 +30,8 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
     * columns with no values at all, and constant columns without missing values;
     * identifier-like numeric columns: integer-valued, no missing values, a different value in
       every row, at least ``min_id_rows`` rows, and either named like an id (``id``,
-      ``..._id``, ``...Id``, ``...ID``), or named as pandas' ``to_csv`` names a row index (a
+      ``..._id``, ``...Id``, ``...ID``, ``key``, ``..._key``, ``...Key``, ``uid``, ``uuid``,
+      ``guid``, ``rowid``), or named as pandas' ``to_csv`` names a row index (a
       blank header, read as ``unnamed_<j>``; ``Unnamed: 0``; ``level_0``), or
       densely covering an integer range (distinct values fill at least half of
       ``max - min + 1``), as a row number does (PassengerId);
@@ -68,7 +69,8 @@ __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
 _FORMAT = "glassnet.TabularPreprocessor"
 _TARGET_FORMAT = "glassnet.TargetEncoder"
-_ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)")
+_ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)$)"
+                             r"|((^|[_\s.\-])(?i:key|uid|uuid|guid|rowid)$)|([a-z0-9]Key$)")
 # a column without a name (the reader calls it unnamed_<j>; pandas read back: "Unnamed: 0"),
 # or pandas' second reset_index name: where pandas' to_csv and R's write.csv put a row index
 # ("index" may be a real feature, a price index: only the density rule drops it)
@@ -177,6 +179,9 @@ def _text_values(arr: np.ndarray) -> np.ndarray:
     out[:] = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
               for v in arr]
     return out
+
+
+_FAR = 10.0   # standard deviations from the training mean: a value far outside the training
 
 
 def _numeric_categories(cats) -> dict:
@@ -703,6 +708,14 @@ class TabularPreprocessor:
                 x[miss] = s["median"]
                 z = (x - s["mean"]) / s["std"]
                 huge = np.abs(z) > limit  # finite, but beyond the matrix dtype once scaled
+                if report is not None:
+                    far = (np.abs(z) > _FAR) & ~huge & ~miss
+                    if far.any():   # a new id, a unit mix-up: the model extrapolates there
+                        report.append({"column": s["name"], "issue": "far",
+                                       "rows": np.flatnonzero(far),
+                                       "values": [float(np.max(np.abs(z[far])))],
+                                       "action": "used as they are: the model extrapolates "
+                                                 "there, far from anything it learned"})
                 if huge.any():
                     if report is not None:
                         report.append(_huge_fact(s, huge))
