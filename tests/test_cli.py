@@ -2274,3 +2274,19 @@ def test_far_values_get_a_predict_note(tmp_path):
     assert re.search(r"amount: 1 row\(s\) \(line 3\) with a value far outside the training "
                      r"values \(up to \d+ standard deviations from their mean\): used as they "
                      r"are: the model extrapolates there", proc.stderr), proc.stderr
+
+
+def test_a_repeated_column_gets_a_note():
+    # trial 14/12 finding 9: an exact copy of a column doubled its inputs without a word
+    from glassnet.commands import _duplicate_column_notes
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor
+    rng = np.random.default_rng(0)
+    c = rng.choice(["a", "b", "c"], 50).astype(object)
+    x = rng.normal(size=50)
+    tab = Table({"x": x, "c": c, "c_copy": c.copy(), "x2": x.copy(), "other": x + 1})
+    notes = _duplicate_column_notes(TabularPreprocessor().fit(tab), tab)
+    assert notes == ["column c_copy holds the same values as c in every training row: it adds "
+                     "inputs and nothing else (--drop c_copy)",
+                     "column x2 holds the same values as x in every training row: it adds "
+                     "inputs and nothing else (--drop x2)"]

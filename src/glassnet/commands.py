@@ -620,14 +620,40 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
             f"or training needs more epochs (--epochs) or another learning rate (--lr)"]
 
 
+def _duplicate_column_notes(pre, train_tab) -> list[str]:
+    """A note for each input column that holds the same values as an earlier one in every
+    training row (an export that repeats a column): it adds inputs and nothing else."""
+    from .preprocess import is_numeric_column
+    first, notes = {}, []
+
+    def values(name):   # numbers as float64 bytes (NaN alike), text as its values
+        arr = train_tab[name]
+        if is_numeric_column(arr):
+            x = np.asarray(arr, dtype=np.float64)
+            return ("numbers", np.where(np.isnan(x), np.nan, x).tobytes())
+        return ("text", tuple(None if v is None else str(v) for v in arr.tolist()))
+    for name in pre.input_columns_:
+        vals = values(name)
+        key = hash(vals)
+        twin = first.get(key)
+        if twin is not None and values(twin) == vals:
+            notes.append(f"column {_shown(name)} holds the same values as {_shown(twin)} in "
+                         f"every training row: it adds inputs and nothing else (--drop "
+                         f"{shlex.quote(name)})")
+        else:
+            first.setdefault(key, name)
+    return notes
+
+
 def _leak_notes(pre, train_tab, y, task) -> list[str]:
     """A note for each input column that gives the target exactly on the training rows: its
     values one-to-one with the classes, or (regression) a number in a straight line with the
     target. Such a column is most often the target itself under another name (churn_flag
     beside churned, price_usd beside price), known only once the outcome is: the model then
     scores perfectly here and learns nothing that works on new data."""
-    from .preprocess import _text_values, is_numeric_column
+    from .preprocess import is_numeric_column
     notes = []
+    n_classes = 0 if task == "regression" else len(np.unique(y))
     for name in pre.input_columns_:
         arr = train_tab[name]
         if task == "regression":
@@ -643,11 +669,21 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
                 continue
             why = f"it is in a straight line with the target on the training rows (r = {r:.5f})"
         else:
-            vals = _text_values(arr)
-            pairs = {(v, int(c)) for v, c in zip(vals.tolist(), y.tolist()) if v is not None}
-            values = {v for v, _ in pairs}
-            if len(y) < 10 or len(values) < 2 or len(pairs) != len(values) or \
-                    len(values) != len({c for _, c in pairs}):
+            if len(y) < 10:
+                continue
+            if is_numeric_column(arr):   # by value, without formatting every number
+                x = np.asarray(arr, dtype=np.float64)
+                ok = np.isfinite(x)
+                keys, labels = x[ok], y[ok]
+                n_values = np.unique(keys).size
+            else:
+                ok = np.array([v is not None for v in arr.tolist()], dtype=bool)
+                keys, labels = arr[ok], y[ok]
+                n_values = len(set(keys.tolist()))
+            if not 2 <= n_values <= n_classes:  # one to one needs as many classes as values
+                continue
+            pairs = set(zip(keys.tolist(), labels.tolist()))
+            if len(pairs) != n_values or len({c for _, c in pairs}) != n_values:
                 continue
             why = "each of its values goes with one class on the training rows, one to one"
         notes.append(f"column {_shown(name)} gives the target exactly: {why}; if it is known "
@@ -1443,6 +1479,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     X_test = pre.transform(table.take(idx_test)) if has_test else None
     notices.extend(_preprocessing_notices(pre, table, train_tab))
     notices.extend(_leak_notes(pre, train_tab, y[idx_train], task))
+    notices.extend(_duplicate_column_notes(pre, train_tab))
 
     def fit_target(ids):
         if task == "regression":
