@@ -2272,8 +2272,9 @@ def test_far_values_get_a_predict_note(tmp_path):
     proc = run("predict", tmp_path / "r" / "model.gnet", new)
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"amount: 1 row\(s\) \(line 3\) with a value far outside the training "
-                     r"values \(up to \d+ standard deviations from their mean\): used as they "
-                     r"are: the model extrapolates there", proc.stderr), proc.stderr
+                     r"values \(beyond their range, up to \d+ standard deviations from their "
+                     r"mean\): used as they are: the model extrapolates there", proc.stderr), \
+        proc.stderr
 
 
 def test_a_repeated_column_gets_a_note():

@@ -515,6 +515,14 @@ def test_a_code_category_read_as_a_number_in_a_new_file_keeps_its_category():
                               "x": np.zeros(3)}))
     got = p.transform(Table({"code": np.array([7.0, 12.0, 7.5]), "x": np.zeros(3)}))
     np.testing.assert_array_equal(got, want)
+    # and the other way: categories of a column read as numbers (--categorical zip), a new
+    # file's column read as text (a word among the codes): 01234 is the category 1234
+    num = TabularPreprocessor(categorical=["zip"]).fit(
+        Table({"zip": np.array([1234.0, 2139.0, 501.0]), "x": np.arange(3.0)}))
+    a = num.transform(Table({"zip": np.array([1234.0, 501.0]), "x": np.zeros(2)}))
+    b = num.transform(Table({"zip": np.array(["01234", "00501"], dtype=object),
+                             "x": np.zeros(2)}))
+    np.testing.assert_array_equal(a, b)
     # two categories of one value ("7" and "07"): the number's own spelling "7" is taken,
     # and 8.0 matches no category (all zeros), as before
     amb = TabularPreprocessor().fit(Table({"code": np.array(["7", "07", "B"], dtype=object),
@@ -567,3 +575,18 @@ def test_an_id_named_key_is_dropped_and_far_values_are_reported():
     facts = []
     p.transform(Table({"monkey": ids[:5].astype(float), "x": np.zeros(5)}), report=facts)
     assert facts == []
+    # a value training saw is never far, however rare (trial 14/13: a 0/1 flag with 7 ones)
+    flag = np.zeros(2000)
+    flag[:7] = 1
+    q = TabularPreprocessor().fit(Table({"flag": flag, "x": rng.normal(size=2000)}))
+    facts = []
+    q.transform(Table({"flag": flag, "x": np.zeros(2000)}), report=facts)
+    assert facts == []
+    # kept in the model's dict, and a dict without the range (older files) still works
+    d = q.to_dict()
+    assert d["columns"][0]["min"] == 0.0 and d["columns"][0]["max"] == 1.0
+    for c in d["columns"]:
+        c.pop("min"), c.pop("max")
+    facts = []
+    TabularPreprocessor.from_dict(d).transform(Table({"flag": [1.0], "x": [0.0]}), report=facts)
+    assert [f["issue"] for f in facts] == ["far"]

@@ -2415,8 +2415,8 @@ def _transform_notes(facts, table) -> list[str]:
         elif f["issue"] == "too large":
             what = "a number too large for the model once standardized"
         elif f["issue"] == "far":
-            what = (f"a value far outside the training values (up to {f['values'][0]:.0f} "
-                    f"standard deviations from their mean)")
+            what = (f"a value far outside the training values (beyond their range, up to "
+                    f"{f['values'][0]:.0f} standard deviations from their mean)")
         else:
             what = "an infinite value"
         notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")

@@ -184,16 +184,22 @@ def _text_values(arr: np.ndarray) -> np.ndarray:
 _FAR = 10.0   # standard deviations from the training mean: a value far outside the training
 
 
+def _as_number(text):
+    """float(text), or None for text that is no number."""
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def _numeric_categories(cats) -> dict:
     """{number: index} of the categories written as numbers (``"0007"`` -> 7.0), leaving out
     a number two categories share (``"7"`` and ``"007"``: which one a 7 was is unknown)."""
     seen: dict = {}
     for i, c in enumerate(cats):
-        try:
-            v = float(c)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(v):
+        v = _as_number(c)
+        if v is not None:
             seen.setdefault(v, []).append(i)
     return {v: idx[0] for v, idx in seen.items() if len(idx) == 1}
 
@@ -589,7 +595,8 @@ class TabularPreprocessor:
         if not std > 0 or not math.isfinite(std):
             std = 1.0
         return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
-                "indicator": bool(miss.any())}, None
+                "indicator": bool(miss.any()), "min": float(present.min()),
+                "max": float(present.max())}, None
 
     def _fit_categorical(self, name, arr, lines=None, comma=False):
         vals = _text_values(arr)
@@ -710,6 +717,8 @@ class TabularPreprocessor:
                 huge = np.abs(z) > limit  # finite, but beyond the matrix dtype once scaled
                 if report is not None:
                     far = (np.abs(z) > _FAR) & ~huge & ~miss
+                    if "min" in s:  # (a model file before glassnet kept the range: no test)
+                        far &= (x < s["min"]) | (x > s["max"])
                     if far.any():   # a new id, a unit mix-up: the model extrapolates there
                         report.append({"column": s["name"], "issue": "far",
                                        "rows": np.flatnonzero(far),
@@ -733,13 +742,14 @@ class TabularPreprocessor:
                 vals = _text_values(arr)
                 lookup = {c: i for i, c in enumerate(cats)}
                 miss_code = len(cats) if s["missing_category"] else -1
-                if is_numeric_column(arr):
-                    # a file whose values here are all numbers is read as numbers: 0007 is 7
-                    # then, so a category written as a number is matched by its value too
+                if any(v is not None and v not in lookup for v in vals.tolist()):
+                    # a column read as numbers in one file and as text in the other (0007 is
+                    # 7 where every value is a number): a value written as a number is also
+                    # matched by its value to a category written as a number
                     by_value = _numeric_categories(cats)
                     vals[:] = [v if v is None or v in lookup else
-                               cats[by_value.get(float(v), -1)] if float(v) in by_value else v
-                               for v in vals.tolist()]
+                               cats[by_value[_as_number(v)]] if _as_number(v) in by_value
+                               else v for v in vals.tolist()]
                 codes = np.fromiter(
                     (miss_code if v is None else lookup.get(v, -1) for v in vals),
                     dtype=np.int64, count=n)
@@ -811,6 +821,8 @@ class TabularPreprocessor:
                 specs.append({"name": str(s["name"]), "kind": "numeric",
                               "median": float(s["median"]), "mean": float(s["mean"]),
                               "std": float(s["std"]), "indicator": bool(s["indicator"])})
+                if "min" in s and "max" in s:   # the training range (newer files)
+                    specs[-1].update(min=float(s["min"]), max=float(s["max"]))
             elif s.get("kind") == "categorical":
                 specs.append({"name": str(s["name"]), "kind": "categorical",
                               "categories": [str(c) for c in s["categories"]],
