@@ -1029,3 +1029,20 @@ def test_weighted_report_rows_and_multilabel_sums_match_sklearn_to_the_bit():
         for avg in ("macro", "micro", "weighted", "samples"):
             assert quiet(M.f1_score, Y, P, average=avg, sample_weight=wt) == \
                 quiet(skm.f1_score, Y, P, average=avg, sample_weight=wt), (seed, avg)
+
+
+def test_samples_warning_names_rows_and_huge_weights_keep_their_ratios():
+    """Trial 14/14 findings 2-3: the per-sample warning called rows 'labels' and listed rows of
+    weight 0; finite weights whose sum overflows (1e308 each) gave 0.0 or NaN."""
+    Y, P = np.array([[0, 0], [1, 0], [0, 1]]), np.array([[0, 0], [1, 1], [0, 1]])
+    with pytest.warns(M.UndefinedMetricWarning,
+                      match=r"in samples with no predicted labels \(rows \[0\]\)"):
+        M.precision_score(Y, P, average="samples", sample_weight=[5, 1, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # row 0 weighs 0: nothing to warn about
+        assert M.precision_score(Y, P, average="samples", sample_weight=[0, 1, 1]) == 0.75
+    yt, yp = [0.0, 1, 1], [0.0, 1, 0]
+    for fn in (M.mean_squared_error, M.accuracy_score, M.r2_score):
+        assert fn(yt, yp, sample_weight=[1e308] * 3) == fn(yt, yp), fn.__name__
+    assert M.log_loss([0, 1, 1], [.2, .6, .5], sample_weight=[1e308] * 3) == \
+        pytest.approx(M.log_loss([0, 1, 1], [.2, .6, .5]), rel=1e-15)

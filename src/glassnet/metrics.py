@@ -155,6 +155,10 @@ def _check_weights(values, n, name, unit):
                          f"weights must be >= 0")
     if not (w > 0).any():
         raise ValueError(f"{name} is all zero: at least one {unit} needs a positive weight")
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not np.isfinite(total):  # finite weights whose sum overflows (1e308 each): only
+        w = w / w.max()         # their ratios count, and a sum of inf would give 0 or NaN
     return w
 
 
@@ -330,8 +334,9 @@ def _as_cell_sums(tp, pred, true):
     return tp, tp + (pred - tp), tp + (true - tp)
 
 
-def _divide(num, den, zero_value, warn, metric, modifier, labels):
-    """num / den elementwise; where den == 0 the result is ``zero_value`` (and maybe a warning)."""
+def _divide(num, den, zero_value, warn, metric, modifier, labels, rows=False):
+    """num / den elementwise; where den == 0 the result is ``zero_value`` (and maybe a warning
+    naming the labels, or with ``rows`` the rows of a per-sample average)."""
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
     zero = den == 0
@@ -341,6 +346,11 @@ def _divide(num, den, zero_value, warn, metric, modifier, labels):
         if warn:
             if out.shape[0] == 1:
                 where = f"due to no {modifier} samples"
+            elif rows:   # labels: the rows that count (weight > 0)
+                bad = np.intersect1d(np.flatnonzero(zero), labels)
+                if not bad.size:   # only rows of weight 0, which change nothing
+                    return out
+                where = f"in samples with no {modifier} labels (rows {bad.tolist()})"
             else:
                 where = (f"in labels with no {modifier} samples "
                          f"(labels {labels[zero].tolist()})")
@@ -413,6 +423,7 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
             tp, pred, true = (Y & P).sum(axis), P.sum(axis), Y.sum(axis)
         elif axis == 1:  # row i's counts times w_i (its weight in the mean over rows)
             tp, pred, true = ((Y & P).sum(1) * w, P.sum(1) * w, Y.sum(1) * w)
+            labels = labels[w > 0]  # the rows that count, for a warning (as sklearn's sums)
         else:  # per label, Σ of the weights of its rows, added in row order as sklearn does
             tp, pred, true = _as_cell_sums(*(np.bincount(
                 np.nonzero(A)[1], weights=np.repeat(w, A.sum(1)), minlength=A.shape[1])
@@ -425,12 +436,13 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
     warn = zero_division == "warn"
+    rows = average == "samples"
     p = _divide(tp, pred, zero_value, warn and "precision" in warn_for, "Precision",
-                "predicted", labels)
+                "predicted", labels, rows)
     r = _divide(tp, true, zero_value, warn and "recall" in warn_for, "Recall", "true",
-                labels)
+                labels, rows)
     f = _divide(2 * tp, true + pred, zero_value, warn and "f-score" in warn_for, "F-score",
-                "true nor predicted", labels)
+                "true nor predicted", labels, rows)
     return p, r, f, true, w
 
 
