@@ -845,6 +845,10 @@ def test_trace_takes_sample_weight_as_fit_does():
     assert gn.trace(mk(), X, y, loss="bce").cost != t.cost
     assert any("sample weights w = [1, 2, 0, 0.5, 3, 1]" in n for n in t.loss.notes)
     assert "w·(ŷ − y)/Σw, fused by the engine" in t.to_text()
+    # the L2 penalty is divided by Σw, and the text says so (trial 14/14 finding 1)
+    assert "dCost/dW = dLoss/dW + (l2/Σw)·W =" in t.to_text() and "(l2/m)" not in t.to_text()
+    np.testing.assert_allclose(t[0].l2_grads["W"] - t[0].param_grads["W"],
+                               (0.3 / w.sum()) * t[0].params_before["W"])
     with pytest.raises(ValueError, match="sample_weight"):
         gn.trace(mk(), X, y, sample_weight=w[:3])
     with pytest.raises(ValueError, match="need targets y"):

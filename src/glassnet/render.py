@@ -273,8 +273,8 @@ def _backward_rows(rec, layout="rows"):
             continue
         # Dense(l2=α): the loss's part from the chain rule, then the cost's, which the step uses
         rows += gradient("parameter gradient", f"dCost/d{k}", g, label=f"dLoss/d{k}")
-        rows.append(("parameter gradient", f"dCost/d{k}", f"dLoss/d{k} + (l2/m)·{k}",
-                     rec.l2_grads[k]))
+        rows.append(("parameter gradient", f"dCost/d{k}",
+                     f"dLoss/d{k} + (l2/{rec.l2_denom})·{k}", rec.l2_grads[k]))
     down = f"dCost/d{rec.in_name}"
     if rec.fused:
         rows.append(("passed down", down, f"{rec.fused_formula}, fused by the engine",

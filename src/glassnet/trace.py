@@ -169,7 +169,8 @@ class NodeRecord:
         dCost/d(parameter) for each parameter, from the loss (what ``backward`` wrote).
     l2_grads : dict of str -> ndarray
         For a Dense with ``l2 > 0``: the whole dCost/dW, the loss's part plus the penalty's
-        (l2/m)·W, which the step uses (the cost shown includes the penalty).
+        (l2/m)·W (m is Σw with sample weights: ``l2_denom``), which the step uses (the cost
+        shown includes the penalty).
     params_before, params_after : dict of str -> ndarray
         Parameter values before and after the optimizer step (``params_after`` is empty
         without an optimizer).
@@ -210,6 +211,7 @@ class NodeRecord:
     downstream: np.ndarray | None = None
     param_grads: dict = field(default_factory=dict)
     l2_grads: dict = field(default_factory=dict)
+    l2_denom: str = "m"   # what the L2 penalty is divided by: m rows, or Σw with weights
     params_after: dict = field(default_factory=dict)
     fused: bool = False
     fused_formula: str = "(ŷ − y)/m"
@@ -744,15 +746,18 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
                              "penalty is left out), as fit does")
         if id(layer.params.get("W")) in with_l2:
             l2_nodes.append((rec, layer))
-            rec.notes.append(f"l2={layer.l2:g}: the cost has the penalty ½·(l2/m)·‖W‖², whose "
-                             f"gradient (l2/m)·W is added to the loss's part dLoss/dW (as fit "
-                             f"does before its step): dCost/dW = dLoss/dW + (l2/m)·W")
+            d = rec.l2_denom = "m" if w is None else "Σw"
+            rec.notes.append(f"l2={layer.l2:g}: the cost has the penalty ½·(l2/{d})·‖W‖², "
+                             f"whose gradient (l2/{d})·W is added to the loss's part dLoss/dW "
+                             f"(as fit does before its step): dCost/dW = dLoss/dW + "
+                             f"(l2/{d})·W")
     penalty = _apply_l2(terms, m)
     for rec, layer in l2_nodes:  # the whole gradient, as the step takes it
         rec.l2_grads["W"] = _copy(layer.grads["W"])
     if penalty:
         lrec.value += 0.5 * penalty / m
-        lrec.notes.append(f"the cost includes the L2 penalty ½·Σ(l2/m)·‖W‖² = "
+        lrec.notes.append(f"the cost includes the L2 penalty "
+                          f"½·Σ(l2/{'m' if w is None else 'Σw'})·‖W‖² = "
                           f"{0.5 * penalty / m:.6g} of the Dense nodes with l2 > 0")
 
     # -- the optimizer step -----------------------------------------------------------------------

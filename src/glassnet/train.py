@@ -637,8 +637,9 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     with np.errstate(over="ignore", under="ignore"):  # reported just below, more clearly
         out = w.astype(dtype)
     dt = np.dtype(dtype).name
-    hint = (f"rescale the weights (only their relative sizes matter, e.g. "
-            f"{name} / {name}.max()) or use dtype='float64'")
+    hint = (f"rescale the weights (e.g. {name} / {name}.max(): the loss, a weighted mean, "
+            f"stays the same, but an l2 penalty divided by their sum weighs more or less) or "
+            f"use dtype='float64'")
     if not np.isfinite(out).all():
         row = int(np.argmin(np.isfinite(out)))
         raise ValueError(f"{name} holds a weight too large for {dt} ({w[row]:.4g} at row "
