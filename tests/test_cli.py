@@ -2234,14 +2234,15 @@ def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
     y = np.where(np.isin(zips, [2134, 90210]), "yes", "no")
     path = tmp_path / "z.csv"
     with open(path, "w") as f:
-        f.write("zip,store_id,x,y\n")
+        f.write("zip,store_id,x,price_code,zip_copy,y\n")
         for a, b, c, d in zip(zips, store, rng.normal(size=400), y):
-            f.write(f"{a:05d},{b},{c:.3f},{d}\n")
+            f.write(f"{a:05d},{b},{c:.3f},{c * 10:.2f},{a:05d},{d}\n")
     proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "a")
     assert proc.returncode == 0, proc.stderr
-    assert "zip holds 6 whole numbers and is named like an id or a code" in proc.stdout
+    assert "zip holds 6 distinct whole numbers and is named like an id or a code" in proc.stdout
     assert "--categorical store_id one-hot encodes them" in proc.stdout
     assert "x holds" not in proc.stdout
+    assert "column zip_copy holds the same values as zip in every training row" in proc.stdout
     proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "b",
                "--categorical", "zip", "--categorical", "store_id")
     assert proc.returncode == 0, proc.stderr
@@ -2249,13 +2250,20 @@ def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
     from glassnet.io import load_model
     pre = load_model(tmp_path / "b" / "model.gnet").extra["preprocessor"]
     kinds = {c["name"]: c["kind"] for c in pre["columns"]}
-    assert kinds == {"zip": "categorical", "store_id": "categorical", "x": "numeric"}
+    assert kinds == {"zip": "categorical", "store_id": "categorical", "x": "numeric",
+                     "price_code": "numeric", "zip_copy": "numeric"}
     pred = run("predict", tmp_path / "b" / "model.gnet", path)
     assert pred.returncode == 0, pred.stderr
     bad = run("train", path, "--target", "y", "--categorical", "zipcode")
     assert bad.returncode == 2 and "--categorical names column(s) not in" in bad.stderr
+    assert "price_code holds" not in proc.stdout   # not whole numbers: a quantity
     bad = run("train", path, "--target", "y", "--categorical", "y")
     assert bad.returncode == 2 and "--categorical y is the target column" in bad.stderr
+    bad = run("train", path, "--target", "y", "--categorical", "zip", "--drop", "zip")
+    assert bad.returncode == 2 and "--categorical and --drop both name zip" in bad.stderr
+    from glassnet.commands import _CODE_NAME
+    assert all(_CODE_NAME.search(n) for n in ("zip", "Zip_Code", "postcode", "productCode"))
+    assert not any(_CODE_NAME.search(n) for n in ("encode", "Unicode", "decode", "zipper"))
 
 
 def test_far_values_get_a_predict_note(tmp_path):
@@ -2291,3 +2299,11 @@ def test_a_repeated_column_gets_a_note():
                      "inputs and nothing else (--drop c_copy)",
                      "column x2 holds the same values as x in every training row: it adds "
                      "inputs and nothing else (--drop x2)"]
+    # the leak check wants one value per class: a column of two values for three classes,
+    # each value with one class, is no copy of the target (review)
+    from glassnet.commands import _leak_notes
+    y3 = np.array([0, 1, 2] * 20)
+    tab3 = Table({"v": np.where(y3 == 0, "a", "b").astype(object), "x": rng.normal(size=60)})
+    assert _leak_notes(TabularPreprocessor().fit(tab3), tab3, y3, "classification") == []
+    tab2 = Table({"v": np.array(["a", "b", "c"] * 20, dtype=object), "x": rng.normal(size=60)})
+    assert _leak_notes(TabularPreprocessor().fit(tab2), tab2, y3 % 2, "classification") == []

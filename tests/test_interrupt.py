@@ -94,9 +94,9 @@ def _finish(proc, out, err, timeout=60):
     return out.text, err.text
 
 
-def _check_saved(out_dir, stdout, stderr, returncode):
+def _check_saved(out_dir, stdout, stderr, returncode, expected=130):
     both = stdout + stderr
-    assert returncode == 130, f"exit {returncode}\n{both[-3000:]}"
+    assert returncode == expected, f"exit {returncode}\n{both[-3000:]}"
     assert "Traceback" not in both, both[-3000:]
     assert "interrupted" in stdout and f"saved to {out_dir}" in stdout, stdout[-2000:]
 
@@ -143,7 +143,7 @@ def test_sigterm_stops_training_as_ctrl_c_does_and_saves(tmp_path):
     # said as a SIGTERM, with its conventional exit status 143 (128 + 15)
     assert proc.returncode == 143 and "glassnet: interrupted (SIGTERM); saved " in stderr, \
         stderr
-    summary = _check_saved(out_dir, stdout, stderr, 130)
+    summary = _check_saved(out_dir, stdout, stderr, proc.returncode, expected=143)
     assert summary["epochs_trained"] >= 2
 
 
@@ -158,7 +158,8 @@ def test_ctrl_c_in_the_first_epoch_still_saves(tmp_path):
     _check_saved(out_dir, stdout, stderr, proc.returncode)
 
 
-def test_ctrl_c_before_a_rerun_ends_an_epoch_keeps_the_earlier_run(tmp_path):
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_before_a_rerun_ends_an_epoch_keeps_the_earlier_run(tmp_path, sig, status):
     """Trial 14/2 finding 1: a rerun into an earlier run's folder, stopped at once (wrong
     options), replaced the complete earlier model with an untrained one, report and all."""
     import hashlib
@@ -179,12 +180,13 @@ def test_ctrl_c_before_a_rerun_ends_an_epoch_keeps_the_earlier_run(tmp_path):
     out.start()
     err.start()
     _wait_until_training(proc, out, err)
-    proc.send_signal(signal.SIGINT)  # an epoch of 1-row batches through 2 million weights
+    proc.send_signal(sig)  # an epoch of 1-row batches through 2 million weights
     stdout, stderr = _finish(proc, out, err)
-    assert proc.returncode == 130, stdout + stderr
+    assert proc.returncode == status, stdout + stderr
     if "epoch 1/3  loss" in stdout + stderr:
         pytest.skip("the first epoch ended before Ctrl-C arrived")  # a very fast machine
-    assert "glassnet: interrupted; nothing was saved to " in stderr and \
+    said = "glassnet: interrupted" + (" (SIGTERM)" if sig == signal.SIGTERM else "")
+    assert f"{said}; nothing was saved to " in stderr and \
         "the earlier run there is kept" in stderr, stderr
     after = {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in out_dir.iterdir()}
     assert after == before

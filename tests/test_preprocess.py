@@ -551,8 +551,15 @@ def test_dates_in_common_formats_are_recognised():
         assert p.dropped_[k].startswith("the values look like dates or times"), p.dropped_[k]
     # words and codes are no dates
     from glassnet.preprocess import _DATE_OR_TIME
-    for v in ("Janet", "march", "A100", "12 kg", "2023", "1-2-3", "CUST-000123"):
+    for v in ("Janet", "march", "A100", "12 kg", "2023", "1-2-3", "CUST-000123", "3 mar 100"):
         assert not _DATE_OR_TIME.fullmatch(v), v
+    for v in ("1/31/2023 2:30 PM", "1/31/2023 2:30:00 PM", "Nov 8, 2023 2:30 PM", "08-Nov-23"):
+        assert _DATE_OR_TIME.fullmatch(v), v
+    # a --categorical column dropped by the category rules says that option made it text
+    p = TabularPreprocessor(categorical=["amount"]).fit(
+        Table({"amount": rng.normal(size=400), "x": rng.normal(size=400)}))
+    assert p.dropped_["amount"].endswith("(numbers made categories by categorical=, "
+                                         "--categorical)")
 
 
 def test_an_id_named_key_is_dropped_and_far_values_are_reported():

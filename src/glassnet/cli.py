@@ -219,7 +219,7 @@ def _run(args) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # a command may say what it saved: KeyboardInterrupt(note)
         note = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
-        term = getattr(sys.modules.get("glassnet.commands"), "TERMINATED", [False])[0]
+        term = getattr(exc, "signal_name", None) == "SIGTERM"   # set by glassnet train
         print(f"glassnet: interrupted{' (SIGTERM)' if term else ''}"
               f"{'; ' + note if note else ''}", file=sys.stderr)
         return 143 if term else 130

@@ -1279,7 +1279,7 @@ def _sigterm_as_ctrl_c():
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        signal.signal(signal.SIGTERM, old)   # (TERMINATED stays: cmd_train reads it after)
 
 
 TERMINATED = [False]   # whether the interrupt of this train run was a SIGTERM
@@ -1298,7 +1298,9 @@ def cmd_train(args) -> int:
                 folder.open(args.out)
             return _train(args, folder, sigint)
     except KeyboardInterrupt:  # before or during training, or the last press while saving
-        raise KeyboardInterrupt(folder.saved_note()) from None
+        stop = KeyboardInterrupt(folder.saved_note())
+        stop.signal_name = "SIGTERM" if TERMINATED[0] else None  # the CLI's status: 143
+        raise stop from None
     finally:
         sigint.stop()
         folder.close()
@@ -1333,19 +1335,20 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     _check_target(src.table, target, src.label)
     table = _select_bundled(src, target)
     left_out = [c for c in src.table.columns if c not in table]
-    bad_drop = [c for c in args.drop if c not in src.table]
-    if bad_drop:
-        raise _usage(f"--drop names column(s) not in {src.label}: "
-                     + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad_drop))
-    if target in args.drop:
-        raise _usage(f"--drop {target} is the target column")
-    bad_cat = [c for c in args.categorical if c not in src.table]
-    if bad_cat:
-        raise _usage(f"--categorical names column(s) not in {src.label}: "
-                     + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad_cat))
-    if target in args.categorical:
-        raise _usage(f"--categorical {target} is the target column (--task classification "
-                     f"makes a numeric target's values classes)")
+    for option, cols, hint in (("--drop", args.drop, ""),
+                               ("--categorical", args.categorical,
+                                " (--task classification makes a numeric target's values "
+                                "classes)")):
+        bad = [c for c in cols if c not in src.table]
+        if bad:
+            raise _usage(f"{option} names column(s) not in {src.label}: "
+                         + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad))
+        if target in cols:
+            raise _usage(f"{option} {target} is the target column{hint}")
+    both = [c for c in args.categorical if c in args.drop]
+    if both:
+        raise _usage(f"--categorical and --drop both name {', '.join(map(_shown, both))}: "
+                     f"encode a column or leave it out, not both")
     if len(table.columns) < 2:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
@@ -1738,8 +1741,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         print(f"  glassnet predict {shlex.quote(str(model_path))} NEW.csv --out predictions.csv")
     if history.interrupted or sigint.pressed:
         print(f"glassnet: interrupted ({_stopped_by()}); saved {', '.join(written)} to "
-              f"{out_dir}/" + (" (Ctrl-C while saving waited for them)" if sigint.pressed
-                               else ""), file=sys.stderr)
+              f"{out_dir}/" + (f" ({_stopped_by()} while saving waited for them)"
+                               if sigint.pressed else ""), file=sys.stderr)
         return 143 if TERMINATED[0] else 130
     if history.diverged:
         # Everything is saved (with the last good weights), but a script must not mistake
@@ -1884,8 +1887,7 @@ def _dropped_notes(dropped) -> list[str]:
 
 
 # a column name that says its numbers are labels: zip, postcode, ..._code, ...Code
-_CODE_NAME = re.compile(r"(^|[_\s.\-])(zip|zipcode|postcode|postal|code)$|[a-z0-9]Code$",
-                        re.IGNORECASE)
+_CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code)$)|[a-z0-9]Code$")
 
 
 def _preprocessing_notices(pre, table, train_tab):
@@ -1893,18 +1895,18 @@ def _preprocessing_notices(pre, table, train_tab):
     numbers but for a few values (or for $ % and thousands separators), imputed columns."""
     from .preprocess import _ID_NAME_STRICT, numeric_text_note
     dropped = _dropped_notes(pre.dropped_)
-    imputed, kept, outside = [], [], []
+    imputed, kept, outside, labels = [], [], [], []
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
         if s["kind"] == "numeric" and (_ID_NAME_STRICT.search(col) or _CODE_NAME.search(col)):
             present = np.asarray(train_tab[col], dtype=np.float64)
-            present = present[np.isfinite(present)]
-            uniq = np.unique(present)
+            uniq = np.unique(present[np.isfinite(present)])
             if 2 < len(uniq) <= 50 and np.all(uniq == np.round(uniq)):
-                dropped.append(f"{name} holds {len(uniq)} whole numbers and is named like an "
-                               f"id or a code: it is standardized as a quantity; if its "
-                               f"values are labels (stores, regions, zip codes), "
-                               f"--categorical {shlex.quote(col)} one-hot encodes them")
+                labels.append((name, f"{name} holds {len(uniq)} distinct whole numbers and is "
+                                     f"named like an id or a code: it is standardized as a "
+                                     f"quantity; if its values are labels (stores, regions, "
+                                     f"zip codes), --categorical {shlex.quote(col)} one-hot "
+                                     f"encodes them"))
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
             note = numeric_text_note(table[col], table.line_numbers,  # whole file, as dropped
                                      comma=table.decimal_comma)
@@ -1936,7 +1938,11 @@ def _preprocessing_notices(pre, table, train_tab):
         f"numeric columns with missing {'or infinite ' if inf else ''}values", prefix="imputed ",
         suffix="; each filled with its training median, plus an indicator column "
                "<name>_missing")
-    return dropped + imputed_notes + other
+    labels = _grouped(labels, "numeric columns of a few distinct whole numbers named like an "
+                              "id or a code, standardized as quantities",
+                      suffix="; if their values are labels, --categorical COLUMN one-hot "
+                             "encodes one")
+    return dropped + labels + imputed_notes + other
 
 
 def _grouped(notes, summary, most=3, prefix="", suffix=""):

@@ -181,7 +181,7 @@ def _text_values(arr: np.ndarray) -> np.ndarray:
     return out
 
 
-_FAR = 10.0   # standard deviations from the training mean: a value far outside the training
+_FAR = 10.0   # standard deviations from the training mean beyond which a new value is far
 
 
 def _as_number(text):
@@ -311,15 +311,16 @@ _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 # a month's name, English, in full or in three letters (Jan, January, Sept)
 _MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|"
                r"march|april|june|july|august|september|october|november|december)\.?")
+_TIME = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?[AaPp][Mm])?"   # 14:30, 2:30 PM
+_YEAR = r"(?:[0-9]{4}|[0-9]{2})"
 _DATE_OR_TIME = re.compile(
-    rf"(?:{_DAY}\.{_MONTH}\.[0-9]{{4}}|{_DAY}/{_MONTH}/(?:[0-9]{{4}}|[0-9]{{2}})"  # 31.12.2023
-    rf"|{_MONTH}/{_DAY}/(?:[0-9]{{4}}|[0-9]{{2}})"                              # 12/31/23
-    r"|[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}"                             # 2023-12-31, 2023/1/5
-    rf"|{_DAY}[- ]{_MONTH_NAME}[- ,]*[0-9]{{2,4}}"                        # 31-Dec-2023
+    rf"(?:{_DAY}\.{_MONTH}\.[0-9]{{4}}|{_DAY}/{_MONTH}/{_YEAR}"                  # 31.12.2023
+    rf"|{_MONTH}/{_DAY}/{_YEAR}"                                                # 12/31/23
+    rf"|[0-9]{{4}}[-/]{_MONTH}[-/]{_DAY}"                                 # 2023-12-31, 2023/1/5
+    rf"|{_DAY}[- ]{_MONTH_NAME}[- ,]*{_YEAR}"                             # 31-Dec-2023
     rf"|{_MONTH_NAME} {_DAY},? [0-9]{{4}})"                               # Dec 31, 2023
-    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"             # and a time,
-    r"(?: ?(?:Z|UTC|[+-][0-9]{2}:?[0-9]{2}))?)?"                          # its zone
-    r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?[AaPp][Mm])?",   # a time alone
+    rf"(?:(?:[ T]|, ){_TIME}(?: ?(?:Z|UTC|[+-][0-9]{{2}}:?[0-9]{{2}}))?)?"  # and a time, zone
+    rf"|{_TIME}",                                                         # a time alone
     re.IGNORECASE)
 
 
@@ -558,7 +559,9 @@ class TabularPreprocessor:
                 spec, reason = self._fit_categorical(name, arr, table.line_numbers,
                                                      getattr(table, "decimal_comma", False))
             if reason is not None:
-                dropped[name] = reason
+                dropped[name] = reason + (" (numbers made categories by categorical=, "
+                                          "--categorical)" if name in self.categorical
+                                          and is_numeric_column(arr) else "")
             else:
                 specs.append(spec)
         if not specs:
@@ -714,15 +717,16 @@ class TabularPreprocessor:
                     report.extend(_numeric_facts(s, arr, miss))
                 x[miss] = s["median"]
                 z = (x - s["mean"]) / s["std"]
-                huge = np.abs(z) > limit  # finite, but beyond the matrix dtype once scaled
+                az = np.abs(z)
+                huge = az > limit  # finite, but beyond the matrix dtype once scaled
                 if report is not None:
-                    far = (np.abs(z) > _FAR) & ~huge & ~miss
+                    far = (az > _FAR) & ~huge
                     if "min" in s:  # (a model file before glassnet kept the range: no test)
                         far &= (x < s["min"]) | (x > s["max"])
                     if far.any():   # a new id, a unit mix-up: the model extrapolates there
                         report.append({"column": s["name"], "issue": "far",
                                        "rows": np.flatnonzero(far),
-                                       "values": [float(np.max(np.abs(z[far])))],
+                                       "values": [float(np.max(az[far]))],
                                        "action": "used as they are: the model extrapolates "
                                                  "there, far from anything it learned"})
                 if huge.any():
@@ -748,7 +752,7 @@ class TabularPreprocessor:
                     # matched by its value to a category written as a number
                     by_value = _numeric_categories(cats)
                     vals[:] = [v if v is None or v in lookup else
-                               cats[by_value[_as_number(v)]] if _as_number(v) in by_value
+                               cats[by_value[num]] if (num := _as_number(v)) in by_value
                                else v for v in vals.tolist()]
                 codes = np.fromiter(
                     (miss_code if v is None else lookup.get(v, -1) for v in vals),
