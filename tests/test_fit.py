@@ -1227,7 +1227,7 @@ def test_sample_weight_out_of_the_model_dtype_range_fails_before_training(moons)
     w0 = model.get_weights()
     cases = [(np.full(200, 1e-50), r"^sample_weight has weights too small for float32: every "
                                    r"one rounds to 0 \(largest 1e-50\); rescale the weights "
-                                   r"\(only their relative sizes matter"),
+                                   r"\(e.g. sample_weight / sample_weight.max\(\): the loss"),
              (np.r_[np.ones(199), 1e39], r"^sample_weight holds a weight too large for float32 "
                                          r"\(1e\+39 at row 199\); rescale the weights")]
     with warnings.catch_warnings():
