@@ -1512,7 +1512,10 @@ def test_task_auto_rules_for_huge_whole_numbers_and_one_row_classes(tmp_path):
     a target with more classes than half the rows is refused unless --task classification."""
     from glassnet.commands import _auto_task_note
     assert _auto_task_note(np.arange(60) * 1e148, "regression", "t") == []
-    assert "60 distinct whole numbers" in _auto_task_note(np.arange(60.0), "regression", "t")[0]
+    assert "60 distinct whole numbers" in _auto_task_note(np.repeat(np.arange(60.0), 3),
+                                                          "regression", "t")[0]
+    # a price of 600 distinct whole numbers in 600 rows: no hint of 600 classes (trial 14/18)
+    assert _auto_task_note(np.arange(600.0) * 1000, "regression", "price") == []
     # trial R1: two non-whole values became two classes without a word (the help said only
     # whole numbers are classes)
     two = np.array([0.25, 0.75, 0.25, np.nan])
@@ -1917,11 +1920,16 @@ def test_a_target_spanning_orders_of_magnitude_gets_a_log_note():
     note = _wide_target_note({"test": np.array([-3.0, 1.0, -2.0])}, y, np.arange(4))
     assert note == ["the target runs from 0.001 to 1e+09 (12 orders of magnitude): squared "
                     "error is ruled by its largest values, and 2 of the 3 test predictions are "
-                    "negative though every target is positive; training on its logarithm (a "
-                    "column of log values as the target) may fit better"]
+                    "negative though no target is; training on its logarithm (a column of log "
+                    "values as the target) may fit better"]
+    # zeros among them (counts, revenue): log(1 + y) (trial 14/18 finding 2)
+    z = _wide_target_note({"test": np.array([-1.0])}, np.r_[0.0, y], np.arange(5))
+    assert len(z) == 1 and "(12 orders of magnitude above its zeros)" in z[0] and \
+        "a column of log(1 + y) values" in z[0]
     assert "negative" not in _wide_target_note({"test": np.ones(3)}, y, np.arange(4))[0]
     assert _wide_target_note({"test": np.ones(3)}, np.array([1.0, 9999.0]), np.arange(2)) == []
-    assert _wide_target_note({"test": np.ones(3)}, np.array([0.0, 1e6]), np.arange(2)) == []
+    assert _wide_target_note({"test": np.ones(3)}, np.array([0.0, 1e6, 1e6]), np.arange(3)) \
+        == []
     assert _wide_target_note({"test": np.ones(3)}, np.array([-1.0, 1e6]), np.arange(2)) == []
 
 
@@ -2261,8 +2269,16 @@ def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
     assert bad.returncode == 2 and "--categorical y is the target column" in bad.stderr
     bad = run("train", path, "--target", "y", "--categorical", "zip", "--drop", "zip")
     assert bad.returncode == 2 and "--categorical and --drop both name zip" in bad.stderr
-    from glassnet.commands import _CODE_NAME
-    assert all(_CODE_NAME.search(n) for n in ("zip", "Zip_Code", "postcode", "productCode"))
+    from glassnet.commands import _CODE_NAME, _transform_notes
+    assert all(_CODE_NAME.search(n) for n in ("zip", "Zip_Code", "postcode", "productCode",
+                                              "region", "dept", "storeRegion", "sales_zone"))
+    # an older model file (no training range): "far from", not "beyond their range"
+    from glassnet.data import Table
+    fact = {"column": "x", "issue": "far", "rows": np.array([0]), "values": [14.0, False],
+            "action": "used as they are"}
+    note = _transform_notes([fact], Table({"x": [1.0]}))[0]
+    assert "a value far from the training values (up to 14 standard" in note
+    assert "beyond their range" not in note
     assert not any(_CODE_NAME.search(n) for n in ("encode", "Unicode", "decode", "zipper"))
 
 

@@ -321,7 +321,7 @@ def test_other_bad_constructor_arguments():
         gn.Dropout(1.0)
     with pytest.raises(ValueError, match="Dropout rate"):
         gn.Dropout(-0.1)
-    with pytest.raises(ValueError, match="Huber delta must be > 0"):
+    with pytest.raises(ValueError, match="Huber delta must be a finite number > 0"):
         gn.Huber(0)
     with pytest.raises(ValueError, match="at least one layer"):
         gn.Sequential([])
@@ -718,3 +718,19 @@ def test_nan_outputs_warn_in_predict_classes_and_forward_only_traces_describe_no
     assert out.shape == (2,) and out[0] == 1   # the finite row is still classified
     text = gn.trace(gn.Sequential([gn.Dense(2, 1)], seed=0), np.ones((1, 2))).to_text()
     assert "forward:" in text and "backward:" not in text
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: gn.BinaryCrossEntropy(eps=0), r"BinaryCrossEntropy eps must be None or a number "
+                                          r"in \(0, 0.5\)"),
+    (lambda: gn.BinaryCrossEntropy(eps=2.0), "BinaryCrossEntropy eps"),
+    (lambda: gn.CategoricalCrossEntropy(eps=-1), "CategoricalCrossEntropy eps"),
+    (lambda: gn.CategoricalCrossEntropy(eps="1e-7"), "CategoricalCrossEntropy eps"),
+    (lambda: gn.Huber(float("inf")), "Huber delta must be a finite number > 0, got inf"),
+])
+def test_loss_arguments_a_model_file_refuses_are_refused_when_made(make, match):
+    """Trial 14/17 finding 1: eps=0 or an infinite delta were accepted, saved, and the file
+    then refused by load (a checkpoint replaced by one that cannot be read); eps=2 gave NaN."""
+    with pytest.raises(ValueError, match=match):
+        make()
+    assert gn.BinaryCrossEntropy(eps=1e-9).eps == 1e-9

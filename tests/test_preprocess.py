@@ -597,3 +597,15 @@ def test_an_id_named_key_is_dropped_and_far_values_are_reported():
     facts = []
     TabularPreprocessor.from_dict(d).transform(Table({"flag": [1.0], "x": [0.0]}), report=facts)
     assert [f["issue"] for f in facts] == ["far"]
+
+
+def test_a_damaged_preprocessor_dict_and_an_old_one_without_the_range():
+    """Trial 14/17 findings 2-3: a std of 0 in a model's preprocessor crashed predict with a
+    ZeroDivisionError (a negative one flipped the inputs); an older file has no min/max."""
+    t = Table({"x": np.arange(10.0), "y": np.arange(10.0) % 2})
+    d = TabularPreprocessor().fit(t, target="y").to_dict()
+    for bad in (0.0, -2.0, float("nan")):
+        d["columns"][0]["std"] = bad
+        with pytest.raises(ValueError, match=r"column 'x' needs a finite mean and median and "
+                                             r"a finite std > 0"):
+            TabularPreprocessor.from_dict(d)

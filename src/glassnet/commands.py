@@ -699,18 +699,21 @@ def _wide_target_note(outputs, y, idx_train) -> list[str]:
     may predict negative numbers for the small ones; a log of the target often fits better."""
     t = np.asarray(y[idx_train], dtype=np.float64)
     t = t[np.isfinite(t)]
-    if t.size < 2 or not t.min() > 0 or t.max() < 1e4 * t.min():
+    pos = t[t > 0]
+    if t.size < 2 or not t.min() >= 0 or pos.size < 2 or pos.max() < 1e4 * pos.min():
         return []
+    zeros = bool((t == 0).any())   # counts, revenue: log(1 + y) then
     split = _held_out(outputs) or "train"
     pred = np.asarray(outputs.get(split, []), dtype=np.float64).reshape(-1)
     neg = int(np.sum(pred < 0))
     return [f"the target runs from {t.min():.3g} to {t.max():.3g} "
-            f"({int(np.log10(t.max() / t.min()))} orders of magnitude): squared error is ruled "
+            f"({int(np.log10(pos.max() / pos.min()))} orders of magnitude"
+            + (" above its zeros" if zeros else "") + "): squared error is ruled "
             f"by its largest values"
-            + (f", and {neg} of the {pred.size} {split} predictions are negative though every "
-               f"target is positive" if neg else "")
-            + "; training on its logarithm (a column of log values as the target) may fit "
-              "better"]
+            + (f", and {neg} of the {pred.size} {split} predictions are negative though no "
+               f"target is" if neg else "")
+            + "; training on its logarithm (a column of " + ("log(1 + y)" if zeros else "log")
+            + " values as the target) may fit better"]
 
 
 def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
@@ -1822,6 +1825,8 @@ def _auto_task_note(y_raw, task, target):
         return [f"task: classification, because {target!r} holds {k} distinct whole numbers "
                 f"(at most {MAX_INT_CLASSES} are taken as classes); pass --task regression "
                 f"to predict it as a number"]
+    if k > 100 or 2 * k > y.size:   # a price, a count: as classes, a handful of rows each
+        return []
     return [f"task: regression, because {target!r} holds {k} distinct whole numbers (more "
             f"than {MAX_INT_CLASSES}); pass --task classification to treat them as classes"]
 
@@ -1887,7 +1892,9 @@ def _dropped_notes(dropped) -> list[str]:
 
 
 # a column name that says its numbers are labels: zip, postcode, ..._code, ...Code
-_CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code)$)|[a-z0-9]Code$")
+_CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code|region|dept|"
+                        r"department|district|zone|branch|store|category)$)"
+                        r"|[a-z0-9](Code|Region|Dept|Zone|Store|Category)$")
 
 
 def _preprocessing_notices(pre, table, train_tab):
@@ -2421,8 +2428,9 @@ def _transform_notes(facts, table) -> list[str]:
         elif f["issue"] == "too large":
             what = "a number too large for the model once standardized"
         elif f["issue"] == "far":
-            what = (f"a value far outside the training values (beyond their range, up to "
-                    f"{f['values'][0]:.0f} standard deviations from their mean)")
+            what = (("a value far outside the training values (beyond their range, up to "
+                     if f["values"][1:2] != [False] else "a value far from the training values "
+                     "(up to ") + f"{f['values'][0]:.0f} standard deviations from their mean)")
         else:
             what = "an infinite value"
         notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")

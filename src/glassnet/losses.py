@@ -16,6 +16,9 @@ probability loss uses the same fused gradient automatically (see ``fused_backwar
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from .activations import Sigmoid, Softmax, _sigmoid, row_max, row_sum
@@ -155,14 +158,26 @@ class MAE(Loss):
         return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
 
 
+def _check_eps(eps, owner):
+    """A probability clipping bound: None (by dtype), or a number in (0, 0.5), so that
+    [eps, 1 − eps] holds probabilities and log(eps) is finite (a model file refuses others)."""
+    if eps is None:
+        return None
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 0.5:
+        raise ValueError(f"{owner} eps must be None or a number in (0, 0.5), the clipping "
+                         f"bound of probabilities, got {eps!r}")
+    return float(eps)
+
+
 class Huber(Loss):
     """Huber loss: ½d² where |d| ≤ δ, else δ(|d| − ½δ), averaged over all entries.
 
     dŷ = clip(d, −δ, δ)/(m·k)."""
 
     def __init__(self, delta: float = 1.0):
-        if not delta > 0:
-            raise ValueError(f"Huber delta must be > 0, got {delta}")
+        if isinstance(delta, bool) or not isinstance(delta, numbers.Real) \
+                or not math.isfinite(delta) or not delta > 0:
+            raise ValueError(f"Huber delta must be a finite number > 0, got {delta!r}")
         self.delta = float(delta)
 
     def forward(self, y_pred, y_true, weights=None):
@@ -208,7 +223,7 @@ class BinaryCrossEntropy(Loss):
     def __init__(self, from_logits: bool = False, eps: float | None = None,
                  sum_outputs: bool = False):
         self.from_logits = bool(from_logits)
-        self.eps = eps
+        self.eps = _check_eps(eps, "BinaryCrossEntropy")
         self.sum_outputs = bool(sum_outputs)
 
     def forward(self, y_pred, y_true, weights=None):
@@ -311,7 +326,7 @@ class CategoricalCrossEntropy(Loss):
 
     def __init__(self, from_logits: bool = False, eps: float | None = None):
         self.from_logits = bool(from_logits)
-        self.eps = eps
+        self.eps = _check_eps(eps, "CategoricalCrossEntropy")
 
     def forward(self, y_pred, y_true, weights=None):
         if y_pred.ndim != 2:

@@ -726,7 +726,7 @@ class TabularPreprocessor:
                     if far.any():   # a new id, a unit mix-up: the model extrapolates there
                         report.append({"column": s["name"], "issue": "far",
                                        "rows": np.flatnonzero(far),
-                                       "values": [float(np.max(az[far]))],
+                                       "values": [float(np.max(az[far])), "min" in s],
                                        "action": "used as they are: the model extrapolates "
                                                  "there, far from anything it learned"})
                 if huge.any():
@@ -825,6 +825,12 @@ class TabularPreprocessor:
                 specs.append({"name": str(s["name"]), "kind": "numeric",
                               "median": float(s["median"]), "mean": float(s["mean"]),
                               "std": float(s["std"]), "indicator": bool(s["indicator"])})
+                if not (math.isfinite(specs[-1]["std"]) and specs[-1]["std"] > 0
+                        and math.isfinite(specs[-1]["mean"])
+                        and math.isfinite(specs[-1]["median"])):
+                    raise ValueError(f"preprocessor dict: column {s['name']!r} needs a finite "
+                                     f"mean and median and a finite std > 0, got "
+                                     f"{s['mean']!r}, {s['median']!r}, {s['std']!r}")
                 if "min" in s and "max" in s:   # the training range (newer files)
                     specs[-1].update(min=float(s["min"]), max=float(s["max"]))
             elif s.get("kind") == "categorical":
