@@ -734,3 +734,24 @@ def test_loss_arguments_a_model_file_refuses_are_refused_when_made(make, match):
     with pytest.raises(ValueError, match=match):
         make()
     assert gn.BinaryCrossEntropy(eps=1e-9).eps == 1e-9
+
+
+def test_flags_file_names_and_layer_lists_of_the_wrong_kind_are_refused():
+    """Trial 14/15 findings 1, 3, 6: CSVLogger(1) wrote the log to stdout and closed it (every
+    later print failed); from_logits='False', half='False' and shuffle='no' read as True; the
+    PyTorch-style Sequential(Dense, Sigmoid) blamed the seed."""
+    for make in (lambda: gn.CSVLogger(1), lambda: gn.CSVLogger(None),
+                 lambda: gn.ModelCheckpoint(None)):
+        with pytest.raises(TypeError, match="needs a file name"):
+            make()
+    for make in (lambda: gn.BinaryCrossEntropy(from_logits="False"),
+                 lambda: gn.CategoricalCrossEntropy(from_logits="False"),
+                 lambda: gn.MSE(half="False"), lambda: gn.MSE(half=0.5)):
+        with pytest.raises(TypeError, match="must be True or False"):
+            make()
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    with pytest.raises(TypeError, match="shuffle must be True or False, got 'no'"):
+        m.fit(X, (X[:, 0] > 0) * 1.0, shuffle="no")
+    with pytest.raises(TypeError, match=r"one list: Sequential\(\[Dense"):
+        gn.Sequential(gn.Dense(2, 1), gn.Sigmoid())

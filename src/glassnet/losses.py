@@ -119,7 +119,7 @@ class MSE(Loss):
     """
 
     def __init__(self, half: bool = False):
-        self.half = bool(half)
+        self.half = _flag(half, "half", "MSE")
 
     def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "MSE")
@@ -156,6 +156,13 @@ class MAE(Loss):
 
     def backward(self):
         return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
+
+
+def _flag(value, name, owner) -> bool:
+    """True or False only: bool('False') is True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def _check_eps(eps, owner):
@@ -222,9 +229,9 @@ class BinaryCrossEntropy(Loss):
 
     def __init__(self, from_logits: bool = False, eps: float | None = None,
                  sum_outputs: bool = False):
-        self.from_logits = bool(from_logits)
+        self.from_logits = _flag(from_logits, "from_logits", "BinaryCrossEntropy")
         self.eps = _check_eps(eps, "BinaryCrossEntropy")
-        self.sum_outputs = bool(sum_outputs)
+        self.sum_outputs = _flag(sum_outputs, "sum_outputs", "BinaryCrossEntropy")
 
     def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "BinaryCrossEntropy")
@@ -325,7 +332,7 @@ class CategoricalCrossEntropy(Loss):
     fuses_with = Softmax
 
     def __init__(self, from_logits: bool = False, eps: float | None = None):
-        self.from_logits = bool(from_logits)
+        self.from_logits = _flag(from_logits, "from_logits", "CategoricalCrossEntropy")
         self.eps = _check_eps(eps, "CategoricalCrossEntropy")
 
     def forward(self, y_pred, y_true, weights=None):

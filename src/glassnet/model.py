@@ -71,6 +71,9 @@ class Sequential:
     epochs_trained = 0   # a class default: also for models unpickled from older versions
 
     def __init__(self, layers, seed: int | None = None, dtype="float32"):
+        if isinstance(layers, Layer) and isinstance(seed, Layer):   # PyTorch's Sequential(a, b)
+            raise TypeError("Sequential takes its layers as one list: Sequential([Dense(...), "
+                            "ReLU(), ...]), not as separate arguments")
         if isinstance(layers, Layer):
             layers = [layers]
         try:

@@ -272,7 +272,7 @@ class CSVLogger(Callback):
     """
 
     def __init__(self, path, append=False):
-        self.path = path
+        self.path = _file_path(path, "CSVLogger")
         self.append = append
 
     def on_train_begin(self, logs=None):
@@ -327,7 +327,7 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
                  training_state=True):
-        self.path = path
+        self.path = _file_path(path, "ModelCheckpoint")
         self.every = check_positive_int(every, "every")
         self.save_best_only = save_best_only
         self.monitor = monitor
@@ -648,6 +648,14 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
         raise ValueError(f"{name} has weights too small for {dt}: every one rounds to 0 "
                          f"(largest {w.max():.4g}); {hint}")
     return out
+
+
+def _file_path(path, owner):
+    """A file name (str or os.PathLike): open() would take an int as a file descriptor
+    (CSVLogger(1) wrote to stdout, then closed it) and fail later on None."""
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{owner} needs a file name (a str or a path), got {path!r}")
+    return path
 
 
 def _check_weighted_loss(loss):
@@ -1001,6 +1009,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     validation_split = check_fraction(validation_split, "validation_split")
     if on_nonfinite not in ("stop", "raise"):
         raise ValueError(f"on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
+    if not isinstance(shuffle, (bool, np.bool_)):   # 'no' would read as True
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
