@@ -391,3 +391,25 @@ def test_a_kernel_is_never_switched_to_agg(monkeypatch):
     _fake_kernel(monkeypatch, with_kernel=False)
     plot._mpl()
     assert calls == [("Agg",)] or "ipykernel" in sys.modules
+
+
+def test_decision_boundary_keeps_each_class_colour_when_y_lacks_a_class():
+    """Trial 14/16 findings 1-2: with class 1 absent from y, class 2's points took class 1's
+    style over class 2's region; and a band of the never-predicted class 1 was shaded along
+    the boundary between 0 and 2 (contours of the codes pass through 1)."""
+    from matplotlib.colors import to_rgba
+    d = gn.Dense(2, 3, init=[[-10.0, 0.0, 10.0], [0.0, 0.0, 0.0]])
+    m = gn.Sequential([d, gn.Softmax()], dtype="float64")
+    d.params["b"][...] = [0.0, -100.0, 0.0]   # only classes 0 and 2 are ever predicted
+    X = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
+    fig = plot.decision_boundary(m, X, np.array([0, 0, 2, 2]), resolution=40)
+    ax = fig.axes[0]
+    handles = ax.get_legend().legend_handles
+    assert [h.get_label() for h in handles] == ["y = 0", "y = 2"]
+    point = to_rgba(plot._CLASS_STYLE[2][0])
+    assert np.allclose(handles[1].get_facecolor()[0], point)
+    # the filled regions: one per predicted class, in that class's colour, none for class 1
+    fills = [c for c in ax.collections if c.get_facecolor().size and
+             np.isclose(c.get_alpha() or 0, 0.22)]
+    colours = {tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in fills}
+    assert colours == {tuple(np.round(to_rgba(plot._CLASS_STYLE[i][0])[:3], 3)) for i in (0, 2)}

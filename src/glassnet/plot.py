@@ -340,6 +340,11 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     else:
         names = np.unique(labels).tolist()
         codes = np.searchsorted(names, labels)
+        k = 2 if out.shape[1] == 1 else out.shape[1]
+        if labels.dtype.kind in "biuf" and np.all((labels >= 0) & (labels < k)):
+            # class indices, as the model's outputs count them: a class absent from y keeps
+            # its colour (its points and its region must not take another class's)
+            names, codes = list(range(k)), labels.astype(int)
         if out.shape[1] == 1:
             threshold = _threshold(getattr(model, "loss", None))
             score = out[:, 0].reshape(gx.shape)
@@ -352,14 +357,20 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     from matplotlib.colors import ListedColormap
 
     colours = [_CLASS_STYLE[i % len(_CLASS_STYLE)][0] for i in range(max(n_cls, len(names)))]
+    # each class's region on its own: contours of the class codes themselves would pass
+    # through the codes between two classes (a band of class 1 between 0 and 2)
+    present = np.unique(region).tolist()
     if shaded:
         cm = cmap or ListedColormap(colours[:n_cls])
-        ax.contourf(gx, gy, region, levels=np.arange(n_cls + 1) - 0.5, cmap=cm, alpha=0.22,
-                    antialiased=True)
+        for c in present:
+            ax.contourf(gx, gy, (region == c).astype(float), levels=[0.5, 1.5],
+                        colors=[cm(c / max(n_cls - 1, 1))], alpha=0.22, antialiased=True)
     if score is not None and np.nanmin(score) < threshold < np.nanmax(score):
         ax.contour(gx, gy, score, levels=[threshold], colors="k", linewidths=1.6)
-    elif score is None and len(np.unique(region)) > 1:
-        ax.contour(gx, gy, region, levels=np.arange(n_cls) + 0.5, colors="k", linewidths=1.2)
+    elif score is None and len(present) > 1:
+        for c in present:
+            ax.contour(gx, gy, (region == c).astype(float), levels=[0.5], colors="k",
+                       linewidths=1.2)
     for i, c in enumerate(names):
         col, mk = _CLASS_STYLE[i % len(_CLASS_STYLE)]
         sel = codes == i
