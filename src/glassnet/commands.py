@@ -1576,7 +1576,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         # replace the earlier, complete run in the folder with an untrained model
         raise KeyboardInterrupt  # cmd_train says what was (not) saved
     best_epoch = (es.best_epoch + 1) if (es is not None and es.best_epoch is not None) \
-        else epochs_run if es is not None else _lowest(history.history.get("val_loss"))
+        else (epochs_run or None) if es is not None \
+        else _lowest(history.history.get("val_loss"))
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
     if history.diverged:
         # the inputs are standardized here already: the learning rate is what to change
@@ -1989,7 +1990,9 @@ def _png(fig) -> bytes:
 
 def _plot_names(history, task, n_classes, pre) -> list[str]:
     """The plots :func:`_plots` draws, in order (all of them, if Matplotlib is there)."""
-    names = ["learning_curve.png"] if history.epoch else []  # none: Ctrl-C in epoch 1
+    # none without a finished epoch's loss: Ctrl-C in epoch 1, or a divergence there
+    losses = np.asarray(history.history.get("loss", []), dtype=np.float64)
+    names = ["learning_curve.png"] if np.isfinite(losses).any() else []
     if task != "classification":
         return names + ["predicted_vs_actual.png"]
     if n_classes <= MAX_PLOT_CLASSES:
