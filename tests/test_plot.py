@@ -80,7 +80,7 @@ def test_decision_boundary_binary_and_multiclass(or_model, tmp_path):
     m3.fit(X3, lab, epochs=60, optimizer="adam", batch_size=None)
     fig = plot.decision_boundary(m3, X3, lab, resolution=60)
     _check_png(fig, tmp_path / "db3.png")
-    with pytest.raises(ValueError, match="2-D data"):
+    with pytest.raises(ValueError, match="exactly 2 feature columns"):
         plot.decision_boundary(m3, np.zeros((4, 3)), [0, 1, 2, 0])
 
 
@@ -284,7 +284,8 @@ def test_decision_boundary_validates_the_users_X_and_padding(or_model):
         plot.decision_boundary(model, Xn, y)
     with pytest.raises(ValueError, match=r"^X is empty \(shape \(0, 2\)\)"):
         plot.decision_boundary(model, np.zeros((0, 2)), np.zeros(0))
-    with pytest.raises(ValueError, match=r"needs 2-D data \(m, 2\), got shape \(4, 3\)"):
+    with pytest.raises(ValueError, match=r"needs exactly 2 feature columns, X of shape "
+                                         r"\(m, 2\), got shape \(4, 3\)"):
         plot.decision_boundary(model, np.zeros((4, 3)), y)
     for bad in (float("nan"), float("inf")):
         with pytest.raises(ValueError, match="padding must be a finite number"):
@@ -413,3 +414,21 @@ def test_decision_boundary_keeps_each_class_colour_when_y_lacks_a_class():
              np.isclose(c.get_alpha() or 0, 0.22)]
     colours = {tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in fills}
     assert colours == {tuple(np.round(to_rgba(plot._CLASS_STYLE[i][0])[:3], 3)) for i in (0, 2)}
+
+
+@pytest.mark.filterwarnings("ignore:GlassClassifier. the maximum number of epochs")
+def test_plots_take_an_estimator_s_history_and_one_key_as_a_string():
+    """Trial 14/16 findings 4, 6, 9: learning_curve(clf) was refused though clf.history_ is
+    there; keys="loss" was read letter by letter ("no 'l'"); loss_landscape(clf) failed with
+    an AttributeError; a 3-feature X was "not 2-D"."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+    X, y = gn.data.make_moons(120, noise=0.3, seed=0)
+    clf = GlassClassifier(epochs=5, random_state=0).fit(X, y)
+    fig = plot.learning_curve(clf)
+    assert len(fig.axes[0].get_lines()) >= 1
+    assert len(plot.learning_curve(clf.history_, keys="loss").axes[0].get_lines()) == 1
+    with pytest.raises(TypeError, match=r"holds one in \.model_"):
+        plot.loss_landscape(clf, X, y)
+    with pytest.raises(ValueError, match="exactly 2 feature columns"):
+        plot.decision_boundary(clf, np.c_[X, X[:, 0]], y)

@@ -108,6 +108,8 @@ def _new_axes(ax, figsize, subplot_kw=None):
 
 def _history_dict(history) -> dict:
     h = history
+    if not isinstance(h, dict) and hasattr(h, "history_") and not hasattr(h, "history"):
+        h = h.history_                     # a fitted GlassClassifier / GlassRegressor
     if not isinstance(h, dict) and hasattr(h, "history"):
         h = h.history                      # a History, or a model whose .history is one
         if h is None:                      # a model not trained yet
@@ -173,6 +175,8 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
         keys = [k for k in ("loss", "val_loss") if k in h]
         if not keys:
             keys = [k for k in h if k not in ("lr", "size")][:2]
+    if isinstance(keys, str):   # one key, as fit's metrics= takes one name
+        keys = [keys]
     for k in keys:
         if k not in h:
             raise KeyError(f"no {k!r} in the history; it has: {sorted(h)}")
@@ -298,7 +302,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     _mpl()  # a missing matplotlib is said before the grid is predicted
     X = check_array(X, name="X", dtype=np.float64)  # numbers, at least one row, all finite
     if X.shape[1] != 2:
-        raise ValueError(f"decision_boundary needs 2-D data (m, 2), got shape {X.shape}")
+        raise ValueError(f"decision_boundary needs exactly 2 feature columns, X of shape "
+                         f"(m, 2), got shape {X.shape}")
     padding = _finite_number(padding, "padding")
     if padding < 0:
         raise ValueError(f"padding must be >= 0 (a margin around the data, in data units), "
@@ -478,6 +483,10 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     span = _finite_number(span, "span")
     if span <= 0:
         raise ValueError(f"span must be > 0 (the slice runs over [-span, span]), got {span!r}")
+    if hasattr(model, "model_") and not hasattr(model, "built"):   # a GlassClassifier
+        raise TypeError(f"loss_landscape takes a glassnet Sequential; a fitted "
+                        f"{type(model).__name__} holds one in .model_ (give it X standardized "
+                        f"as (X - x_mean_) / x_scale_)")
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it (or call it on data) first")
     loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
