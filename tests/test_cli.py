@@ -2326,3 +2326,18 @@ def test_a_repeated_column_gets_a_note():
     assert _leak_notes(TabularPreprocessor().fit(tab3), tab3, y3, "classification") == []
     tab2 = Table({"v": np.array(["a", "b", "c"] * 20, dtype=object), "x": rng.normal(size=60)})
     assert _leak_notes(TabularPreprocessor().fit(tab2), tab2, y3 % 2, "classification") == []
+
+
+def test_a_few_far_targets_get_an_outlier_note():
+    """Trial 14/18 finding 1: 10 targets of +-200 among values of spread 2.3 drove squared
+    error (test R² -2.4); the only note blamed the features or the epochs."""
+    from glassnet.commands import _target_outlier_note
+    rng = np.random.default_rng(0)
+    y = rng.normal(0, 2.3, 500)
+    y[rng.choice(500, 10, replace=False)] += 200
+    note = _target_outlier_note(y, np.arange(500))
+    assert len(note) == 1 and note[0].startswith("10 training target value(s) (2.0%) lie more "
+                                                  "than 10 robust standard deviations")
+    assert "glassnet.Huber or MAE" in note[0]
+    assert _target_outlier_note(rng.normal(size=500), np.arange(500)) == []
+    assert _target_outlier_note(np.r_[np.zeros(400), np.ones(100)], np.arange(500)) == []

@@ -693,6 +693,29 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
     return notes
 
 
+def _target_outlier_note(y, idx_train) -> list[str]:
+    """A note when a few training targets lie far from the rest (more than 10 robust standard
+    deviations, 1.4826 x the median absolute deviation, from the median) and make up most of
+    the target's spread: squared error is then driven by them."""
+    t = np.asarray(y[idx_train], dtype=np.float64)
+    t = t[np.isfinite(t)]
+    if t.size < 20:
+        return []
+    med = float(np.median(t))
+    robust = 1.4826 * float(np.median(np.abs(t - med)))
+    if not robust > 0:
+        return []
+    far = np.abs(t - med) > 10 * robust
+    if not far.any() or not t.std() > 3 * robust:
+        return []
+    shown = ", ".join(f"{v:.4g}" for v in t[far][:3]) + (", …" if far.sum() > 3 else "")
+    return [f"{int(far.sum())} training target value(s) ({far.mean():.1%}) lie more than 10 "
+            f"robust standard deviations from the median {med:.4g} (e.g. {shown}) and make "
+            f"up most of the target's spread (std {t.std():.4g} against {robust:.4g} for the "
+            f"rest): squared error is driven by them; check them, leave them out, or train "
+            f"with a robust loss (glassnet.Huber or MAE in the Python API)"]
+
+
 def _wide_target_note(outputs, y, idx_train) -> list[str]:
     """A note when a regression target is positive and spans four or more orders of magnitude
     (prices, counts, incomes): squared error is ruled by its largest values, and the model
@@ -1625,7 +1648,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.extend(_one_class_note(outputs, y, parts, class_labels))
     else:
         notices.extend(_mean_baseline_note(results, y, idx_train))
-        notices.extend(_wide_target_note(outputs, y, idx_train))
+        wide = _wide_target_note(outputs, y, idx_train)
+        notices.extend(wide or _target_outlier_note(y, idx_train))
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
         notices.append(f"the validation loss was still improving at the last of the "
