@@ -732,7 +732,7 @@ def _wide_target_note(outputs, y, idx_train) -> list[str]:
     return [f"the target runs from {t.min():.3g} to {t.max():.3g} "
             f"({int(np.log10(pos.max() / pos.min()))} orders of magnitude"
             + (" above its zeros" if zeros else "") + "): squared error is ruled "
-            f"by its largest values"
+            "by its largest values"
             + (f", and {neg} of the {pred.size} {split} predictions are negative though no "
                f"target is" if neg else "")
             + "; training on its logarithm (a column of " + ("log(1 + y)" if zeros else "log")
