@@ -755,3 +755,17 @@ def test_flags_file_names_and_layer_lists_of_the_wrong_kind_are_refused():
         m.fit(X, (X[:, 0] > 0) * 1.0, shuffle="no")
     with pytest.raises(TypeError, match=r"one list: Sequential\(\[Dense"):
         gn.Sequential(gn.Dense(2, 1), gn.Sigmoid())
+
+
+def test_forward_names_a_wrong_width_or_text_and_the_label_hint_fits_the_model():
+    """Trial 14/15 findings 5, 8: model(X) of the wrong width failed inside NumPy's matmul;
+    the hint for labels with a regression loss told a Softmax model to end in Softmax."""
+    m = gn.Sequential([gn.Dense(2, 2), gn.Softmax()], seed=0)
+    with pytest.raises(ValueError, match=r"2-D \(examples, features\) with 2 features, got "
+                                         r"shape \(2, 3\)"):
+        m(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="must hold numbers"):
+        m.forward([["a", "b"]])
+    with pytest.raises(ValueError, match=r"use loss='cce' on a model ending in gn.Softmax\(\)"):
+        m.fit(np.ones((4, 2)), np.array([0, 1, 1, 0]), loss="mse")
+    assert m(np.ones((2, 2))).shape == (2, 2)

@@ -213,9 +213,13 @@ class Sequential:
         """Run every node in order and return the last node's output."""
         if not isinstance(x, np.ndarray):
             x = np.asarray(x)
-        if not self.built and x.ndim != 2:
-            raise ValueError(f"input must be 2-D (examples, features), got shape {x.shape}")
-        self._ensure_built(x.shape[1] if x.ndim == 2 else None)
+        if x.dtype.kind not in "biuf":
+            raise ValueError(f"input must hold numbers, got dtype {x.dtype}")
+        if x.ndim != 2 or (self.built and x.shape[1] != self.n_features):
+            raise ValueError(f"input must be 2-D (examples, features)"
+                             + (f" with {self.n_features} features" if self.built else "")
+                             + f", got shape {x.shape}")
+        self._ensure_built(x.shape[1])
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
         for layer in self.layers:

@@ -585,8 +585,9 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
             # Keras's usual slip: a logits model fitted on labels with a regression loss
             hint = (f"; the values look like class labels 0..{n_out - 1}, but the loss is "
                     f"{type(loss).__name__}, which needs {n_out} target columns: for a "
-                    f"classifier pass loss=gn.CategoricalCrossEntropy(from_logits=True) or "
-                    f"end the model with gn.Softmax()")
+                    f"classifier use loss='cce' on a model ending in gn.Softmax(), or "
+                    f"loss=gn.CategoricalCrossEntropy(from_logits=True) on one ending in "
+                    f"logits")
         raise ValueError(f"{name} has {y2.shape[1]} column(s) per example but the model has "
                          f"{n_out} output(s){hint}")
     if isinstance(loss, _losses.BinaryCrossEntropy):
