@@ -940,3 +940,28 @@ def test_a_negative_random_state_is_named():
     X = np.random.default_rng(0).normal(size=(20, 2))
     with pytest.raises(ValueError, match="random_state must be an int >= 0"):
         GlassClassifier(epochs=1, random_state=-1).fit(X, (X[:, 0] > 0).astype(int))
+
+
+def test_a_damaged_estimator_section_is_a_model_file_error(tmp_path):
+    """Trial 14/17 finding 4: a tampered estimator section gave KeyError/AttributeError (or
+    loaded, and predict failed in NumPy)."""
+    import json
+
+    from glassnet import io as gio
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    clf = GlassClassifier(epochs=2, random_state=0).fit(X, (X[:, 0] > 0).astype(int))
+    clf.save(tmp_path / "c.gnet")
+    model = gio.load_model(tmp_path / "c.gnet")
+    info = json.loads(json.dumps(model.extra["glassnet.sklearn"]))
+    for damage in (lambda d: d.pop("class"), lambda d: d.pop("fitted"),
+                   lambda d: d.__setitem__("fitted", []),
+                   lambda d: d["fitted"].__setitem__("x_mean_", {"__ndarray__": [0.0, 1.0],
+                                                                 "dtype": "float64"})):
+        bad = json.loads(json.dumps(info))
+        damage(bad)
+        gio.save_model(model, tmp_path / "bad.gnet", extra={"glassnet.sklearn": bad})
+        with pytest.raises(gio.ModelFileError, match=r"bad\.gnet: its scikit-learn estimator "
+                                                     r"section is damaged"):
+            GlassClassifier.load(tmp_path / "bad.gnet")
+    assert np.array_equal(GlassClassifier.load(tmp_path / "c.gnet").predict(X), clf.predict(X))

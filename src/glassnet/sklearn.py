@@ -754,7 +754,25 @@ class _GlassBase(BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """Load an estimator written by :meth:`save`."""
+        """Load an estimator written by :meth:`save`. A file whose estimator section is
+        damaged (a missing entry, a wrong type, arrays of the wrong length) raises
+        ``glassnet.io.ModelFileError`` naming the file."""
+        from .io import ModelFileError
+        try:
+            est = cls._load(path)
+            n = est.n_features_in_
+            for k in ("x_mean_", "x_scale_"):
+                if getattr(est, k) is not None and np.shape(getattr(est, k)) != (n,):
+                    raise ModelFileError(f"{path}: its scikit-learn estimator section is "
+                                         f"damaged ({k} has shape {np.shape(getattr(est, k))}"
+                                         f" for {n} input features)", str(path))
+            return est
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged "
+                                 f"({type(exc).__name__}: {exc})", str(path)) from None
+
+    @classmethod
+    def _load(cls, path):
         from .io import load_model
         loaded = load_model(path)
         model, extra = _model_and_extra(loaded)
