@@ -1,6 +1,7 @@
 """Learning views: each function returns a Matplotlib Figure that saves a non-blank PNG; the
 loss landscape leaves the weights as they were; matplotlib stays optional."""
 import os
+import warnings
 import subprocess
 import sys
 from pathlib import Path
@@ -432,3 +433,19 @@ def test_plots_take_an_estimator_s_history_and_one_key_as_a_string():
         plot.loss_landscape(clf, X, y)
     with pytest.raises(ValueError, match="exactly 2 feature columns"):
         plot.decision_boundary(clf, np.c_[X, X[:, 0]], y)
+
+
+def test_decision_boundary_of_a_dataframe_fitted_estimator_uses_its_column_names():
+    """Trial 14/16 finding 5: a DataFrame-fitted estimator warned that X has no feature names
+    (the grid was an array) and the axes read x1/x2."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("sklearn")
+    from sklearn.linear_model import LogisticRegression
+    X, y = gn.data.make_moons(120, noise=0.2, seed=0)
+    df = pd.DataFrame(X, columns=["width", "height"])
+    est = LogisticRegression().fit(df, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot.decision_boundary(est, df, y)
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")

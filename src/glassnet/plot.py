@@ -300,6 +300,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     from ._validate import check_array, check_positive_int
     from .train import _labels_of, _threshold
     _mpl()  # a missing matplotlib is said before the grid is predicted
+    X_given = X
+    columns = list(X.columns) if hasattr(X, "columns") and hasattr(X, "iloc") else None
     X = check_array(X, name="X", dtype=np.float64)  # numbers, at least one row, all finite
     if X.shape[1] != 2:
         raise ValueError(f"decision_boundary needs exactly 2 feature columns, X of shape "
@@ -328,6 +330,9 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
                          (X[:, 1].min() - padding, X[:, 1].max() + padding)
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.c_[gx.ravel(), gy.ravel()]
+    if columns is not None and hasattr(model, "feature_names_in_"):
+        # a model fitted on a DataFrame is asked with one, of its columns (no name warning)
+        grid = type(X_given)(grid, columns=columns)
     out = np.asarray(model.predict(grid))
     if out.ndim == 1:
         out = out[:, None]
@@ -388,8 +393,8 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
             ax.scatter(X[sel, 0], X[sel, 1], c=col, edgecolors="k", linewidths=0.6, **kw)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel("$x_1$" if columns is None else str(columns[0]))
+    ax.set_ylabel("$x_2$" if columns is None else str(columns[1]))
     ax.legend(loc="best", framealpha=0.85)
     ax.set_title(title or ("Shaded decision boundary" if shaded else "Decision boundary"))
     return fig
