@@ -449,3 +449,10 @@ def test_decision_boundary_of_a_dataframe_fitted_estimator_uses_its_column_names
         fig = plot.decision_boundary(est, df, y)
     ax = fig.axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")
+
+
+def test_confusion_matrix_plot_writes_large_counts_exactly():
+    # trial 14/16 finding 7: 1234567 was written 1.23457e+06 (":g")
+    fig = plot.confusion_matrix_plot(np.array([[1234567, 12], [3, 7654321]]))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "1234567" in texts and "7654321" in texts

@@ -612,8 +612,8 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
     for i in range(k):
         for j in range(k):
             count = cm[i, j]
-            txt = (f"{count:g}" if not normalize else
-                   f"{values[i, j]:.2f}\n({count:g})")
+            shown = f"{int(count)}" if float(count).is_integer() else f"{count:g}"  # exact
+            txt = shown if not normalize else f"{values[i, j]:.2f}\n({shown})"
             ax.text(j, i, txt, ha="center", va="center", fontsize=10 if k <= 6 else 8,
                     color="white" if vmax and values[i, j] > 0.6 * vmax else "black")
     ax.set_xticks(range(k))
