@@ -216,7 +216,7 @@ class Sequential:
         if x.dtype.kind not in "biuf":
             raise ValueError(f"input must hold numbers, got dtype {x.dtype}")
         if x.ndim != 2 or (self.built and x.shape[1] != self.n_features):
-            raise ValueError(f"input must be 2-D (examples, features)"
+            raise ValueError("input must be 2-D (examples, features)"
                              + (f" with {self.n_features} features" if self.built else "")
                              + f", got shape {x.shape}")
         self._ensure_built(x.shape[1])
