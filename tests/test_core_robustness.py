@@ -769,3 +769,27 @@ def test_forward_names_a_wrong_width_or_text_and_the_label_hint_fits_the_model()
     with pytest.raises(ValueError, match=r"use loss='cce' on a model ending in gn.Softmax\(\)"):
         m.fit(np.ones((4, 2)), np.array([0, 1, 1, 0]), loss="mse")
     assert m(np.ones((2, 2))).shape == (2, 2)
+
+
+def test_pytorch_habits_and_bad_check_arguments_get_named_errors():
+    """Trial 14/15 findings 8-9: Adam(model.parameters()) dumped every parameter array;
+    opt.step([array]) failed unpacking; gradcheck(h=0) divided by zero; EarlyStopping took
+    baseline='x' and min_delta=nan (failing, or never improving, in fit)."""
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    with pytest.raises(TypeError, match=r"glassnet optimizers take no parameters .* make "
+                                        r"Adam\(lr=\.\.\.\) and pass it to fit"):
+        gn.Adam(m.parameters())
+    for bad in (None, [np.ones(3)], [np.ones((4, 3))], [("W", np.ones(3))]):
+        with pytest.raises(TypeError, match=r"SGD\.step takes model\.parameters\(\)"):
+            gn.SGD(lr=0.1).step(bad)
+    before = m.get_weights()
+    m.layers[0].grads["W"][...] = 1.0
+    gn.SGD(lr=0.1).step(tuple(m.parameters()))   # any sequence of the tuples
+    assert not np.array_equal(before[0], m.get_weights()[0])
+    for h in (0, -1e-6, float("nan"), "a"):
+        with pytest.raises(ValueError, match="h, the finite-difference step"):
+            gn.gradcheck(m, np.ones((2, 2)), np.ones((2, 1)), h=h)
+    with pytest.raises(ValueError, match="baseline must be None or a number, got 'x'"):
+        gn.EarlyStopping(baseline="x")
+    with pytest.raises(ValueError, match="min_delta must be a finite number"):
+        gn.EarlyStopping(min_delta=float("nan"))

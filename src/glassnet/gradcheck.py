@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 
 import numpy as np
 
@@ -104,6 +105,10 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
 
     The object is copied and cast to float64, so the original is left untouched.
     """
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not math.isfinite(h) \
+            or not h > 0:
+        raise ValueError(f"gradcheck: h, the finite-difference step, must be a finite number "
+                         f"> 0 (e.g. 1e-6), got {h!r}")
     x = np.array(x, dtype=np.float64)
     rng = np.random.default_rng(seed)
     errors = {}

@@ -31,6 +31,7 @@ watches a metric and lowers ``model.optimizer.lr`` when it stops improving.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
@@ -46,6 +47,10 @@ __all__ = [
 
 # -- validation (at construction only; the step trusts what was checked) ------------------------
 def _real(value, name, owner) -> float:
+    if isinstance(value, (list, tuple)) or inspect.isgenerator(value):   # PyTorch's habit
+        raise TypeError(f"{owner}: {name} must be a number; glassnet optimizers take no "
+                        f"parameters (Adam(model.parameters()) is PyTorch's form): make "
+                        f"{owner}(lr=...) and pass it to fit(..., optimizer=...)")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
     value = float(value)
@@ -92,6 +97,22 @@ def _int(value, name, owner, minimum) -> int:
 
 
 # -- optimizers ----------------------------------------------------------------------------------
+def _checked_params(params, owner):
+    """``params`` as a list of (layer, name, weights, gradient) tuples, or a TypeError that
+    says what step takes (PyTorch's optimizers hold their parameters; glassnet's are given
+    them at each step)."""
+    try:
+        out = [(layer, name, p, g) for layer, name, p, g in params]
+        if not all(isinstance(p, np.ndarray) and isinstance(name, str) for _, name, p, _ in out):
+            raise TypeError
+    except (TypeError, ValueError):
+        r = repr(params)
+        raise TypeError(f"{owner}.step takes model.parameters() (or "
+                        f"model.trainable_parameters()): (layer, name, weights, gradient) "
+                        f"tuples, got {r if len(r) <= 60 else r[:57] + '...'}") from None
+    return out
+
+
 class Optimizer:
     """Base class. Subclasses list their per-parameter buffers in ``_init_state`` and write the
     update rule in ``_update(p, g, st, lr)`` using only in-place operations.
@@ -119,6 +140,9 @@ class Optimizer:
         gradient. Gradients are only read."""
         lr = float(self.lr)  # a Python float keeps float32 arithmetic in float32
         state = self.state
+        if type(params) is not list or (params and (type(params[0]) is not tuple
+                                                    or len(params[0]) != 4)):
+            params = _checked_params(params, type(self).__name__)  # (fit's list: 3 checks)
         for layer, name, p, g in params:
             key = (id(layer), name)
             st = state.get(key)

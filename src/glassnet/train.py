@@ -144,6 +144,10 @@ class EarlyStopping(Callback):
                  restore_best_weights=True, baseline=None, rule="keras"):
         self.monitor = monitor
         self.patience = check_positive_int(patience, "patience", minimum=0)
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
+                or not math.isfinite(min_delta):
+            raise ValueError(f"EarlyStopping min_delta must be a finite number, got "
+                             f"{min_delta!r}")
         self.min_delta = abs(float(min_delta))
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping mode must be 'auto', 'min' or 'max', got {mode!r}")
@@ -151,6 +155,10 @@ class EarlyStopping(Callback):
             raise ValueError(f"EarlyStopping rule must be 'keras' or 'sklearn', got {rule!r}")
         self.mode = mode
         self.restore_best_weights = restore_best_weights
+        if baseline is not None and (isinstance(baseline, bool) or not isinstance(
+                baseline, numbers.Real) or math.isnan(baseline)):
+            raise ValueError(f"EarlyStopping baseline must be None or a number, got "
+                             f"{baseline!r}")
         self.baseline = baseline
         self.rule = rule
 
