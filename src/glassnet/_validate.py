@@ -221,6 +221,15 @@ def check_consistent_length(X, y, names=("X", "y")):
                          f"they must have one row per example")
 
 
+def check_flag(value, name, owner=None) -> bool:
+    """True or False only (NumPy's bool too): ``bool('False')`` is True, so a string, a
+    number or None is a TypeError naming ``name`` (and ``owner``, the class it is for)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner + ': ' if owner else ''}{name} must be True or False, got "
+                        f"{value!r}")
+    return bool(value)
+
+
 def check_positive_int(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")

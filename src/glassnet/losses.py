@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 
 from .activations import Sigmoid, Softmax, _sigmoid, row_max, row_sum
+from ._validate import check_flag
 
 
 def _as_targets(y_true, y_pred, name):
@@ -119,7 +120,7 @@ class MSE(Loss):
     """
 
     def __init__(self, half: bool = False):
-        self.half = _flag(half, "half", "MSE")
+        self.half = check_flag(half, "half", "MSE")
 
     def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "MSE")
@@ -156,13 +157,6 @@ class MAE(Loss):
 
     def backward(self):
         return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
-
-
-def _flag(value, name, owner) -> bool:
-    """True or False only: bool('False') is True."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _check_eps(eps, owner):
@@ -229,9 +223,9 @@ class BinaryCrossEntropy(Loss):
 
     def __init__(self, from_logits: bool = False, eps: float | None = None,
                  sum_outputs: bool = False):
-        self.from_logits = _flag(from_logits, "from_logits", "BinaryCrossEntropy")
+        self.from_logits = check_flag(from_logits, "from_logits", "BinaryCrossEntropy")
         self.eps = _check_eps(eps, "BinaryCrossEntropy")
-        self.sum_outputs = _flag(sum_outputs, "sum_outputs", "BinaryCrossEntropy")
+        self.sum_outputs = check_flag(sum_outputs, "sum_outputs", "BinaryCrossEntropy")
 
     def forward(self, y_pred, y_true, weights=None):
         y = _as_targets(y_true, y_pred, "BinaryCrossEntropy")
@@ -332,7 +326,7 @@ class CategoricalCrossEntropy(Loss):
     fuses_with = Softmax
 
     def __init__(self, from_logits: bool = False, eps: float | None = None):
-        self.from_logits = _flag(from_logits, "from_logits", "CategoricalCrossEntropy")
+        self.from_logits = check_flag(from_logits, "from_logits", "CategoricalCrossEntropy")
         self.eps = _check_eps(eps, "CategoricalCrossEntropy")
 
     def forward(self, y_pred, y_true, weights=None):

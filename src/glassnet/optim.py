@@ -37,6 +37,7 @@ import numbers
 
 import numpy as np
 
+from ._validate import check_flag
 from .callbacks import Callback, _maximizes
 
 __all__ = [
@@ -80,12 +81,6 @@ def _unit(value, name, owner, high_inclusive=False) -> float:
         bracket = "]" if high_inclusive else ")"
         raise ValueError(f"{owner}: {name} must be in [0, 1{bracket}, got {value!r}")
     return v
-
-
-def _flag(value, name, owner) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _int(value, name, owner, minimum) -> int:
@@ -221,7 +216,7 @@ class SGD(Optimizer):
         super().__init__(lr)
         owner = "SGD"
         self.momentum = _unit(momentum, "momentum", owner)
-        self.nesterov = _flag(nesterov, "nesterov", owner)
+        self.nesterov = check_flag(nesterov, "nesterov", owner)
         self.weight_decay = _non_negative(weight_decay, "weight_decay", owner)
         self.dampening = _unit(dampening, "dampening", owner, high_inclusive=True)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
@@ -301,7 +296,7 @@ class RMSProp(Optimizer):
         self.alpha = _unit(alpha, "alpha", owner)
         self.eps = _non_negative(eps, "eps", owner)
         self.momentum = _unit(momentum, "momentum", owner)
-        self.centered = _flag(centered, "centered", owner)
+        self.centered = check_flag(centered, "centered", owner)
         self.weight_decay = _non_negative(weight_decay, "weight_decay", owner)
 
     def config(self):
@@ -443,7 +438,7 @@ class Adam(Optimizer):
         self.betas = (_unit(b1, "betas[0]", owner), _unit(b2, "betas[1]", owner))
         self.eps = _non_negative(eps, "eps", owner)
         self.weight_decay = _non_negative(weight_decay, "weight_decay", owner)
-        self.amsgrad = _flag(amsgrad, "amsgrad", owner)
+        self.amsgrad = check_flag(amsgrad, "amsgrad", owner)
 
     def config(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -685,7 +680,7 @@ class ReduceLROnPlateau(Callback):
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
         self.cooldown = _int(cooldown, "cooldown", owner, 0)
-        self.verbose = _flag(verbose, "verbose", owner)
+        self.verbose = check_flag(verbose, "verbose", owner)
         self._reset()
 
     def _reset(self, maximize=None):

@@ -34,7 +34,8 @@ import numpy as np
 from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
-                        check_fraction, check_positive_int, missing_entries, read_array)
+                        check_flag, check_fraction, check_positive_int, missing_entries,
+                        read_array)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
 
@@ -1018,8 +1019,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     validation_split = check_fraction(validation_split, "validation_split")
     if on_nonfinite not in ("stop", "raise"):
         raise ValueError(f"on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
-    if not isinstance(shuffle, (bool, np.bool_)):   # 'no' would read as True
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    check_flag(shuffle, "shuffle")   # 'no' would read as True
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
