@@ -2277,8 +2277,8 @@ def test_categorical_option_and_the_note_on_numbers_named_like_codes(tmp_path):
                                               "region", "dept", "storeRegion", "sales_zone"))
     # an older model file (no training range): "far from", not "beyond their range"
     from glassnet.data import Table
-    fact = {"column": "x", "issue": "far", "rows": np.array([0]), "values": [14.0, False],
-            "action": "used as they are"}
+    fact = {"column": "x", "issue": "far", "rows": np.array([0]), "values": [14.0],
+            "beyond_range": False, "action": "used as they are"}
     note = _transform_notes([fact], Table({"x": [1.0]}))[0]
     assert "a value far from the training values (up to 14 standard" in note
     assert "beyond their range" not in note

@@ -578,6 +578,7 @@ def test_an_id_named_key_is_dropped_and_far_values_are_reported():
                 report=facts)
     far = [f for f in facts if f["issue"] == "far"]
     assert len(far) == 1 and far[0]["column"] == "monkey" and far[0]["rows"].tolist() == [1]
+    assert far[0]["beyond_range"] is True
     assert far[0]["values"][0] > 10
     facts = []
     p.transform(Table({"monkey": ids[:5].astype(float), "x": np.zeros(5)}), report=facts)
@@ -596,7 +597,7 @@ def test_an_id_named_key_is_dropped_and_far_values_are_reported():
         c.pop("min"), c.pop("max")
     facts = []
     TabularPreprocessor.from_dict(d).transform(Table({"flag": [1.0], "x": [0.0]}), report=facts)
-    assert [f["issue"] for f in facts] == ["far"]
+    assert [f["issue"] for f in facts] == ["far"] and facts[0]["beyond_range"] is False
 
 
 def test_a_damaged_preprocessor_dict_and_an_old_one_without_the_range():

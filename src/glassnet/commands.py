@@ -693,12 +693,17 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
     return notes
 
 
+def _finite_targets(y, idx_train) -> np.ndarray:
+    """The training rows' finite regression targets, as float64 (what the target notes read)."""
+    t = np.asarray(y[idx_train], dtype=np.float64)
+    return t[np.isfinite(t)]
+
+
 def _target_outlier_note(y, idx_train) -> list[str]:
     """A note when a few training targets lie far from the rest (more than 10 robust standard
     deviations, 1.4826 x the median absolute deviation, from the median) and make up most of
     the target's spread: squared error is then driven by them."""
-    t = np.asarray(y[idx_train], dtype=np.float64)
-    t = t[np.isfinite(t)]
+    t = _finite_targets(y, idx_train)
     if t.size < 20:
         return []
     med = float(np.median(t))
@@ -720,8 +725,7 @@ def _wide_target_note(outputs, y, idx_train) -> list[str]:
     """A note when a regression target is positive and spans four or more orders of magnitude
     (prices, counts, incomes): squared error is ruled by its largest values, and the model
     may predict negative numbers for the small ones; a log of the target often fits better."""
-    t = np.asarray(y[idx_train], dtype=np.float64)
-    t = t[np.isfinite(t)]
+    t = _finite_targets(y, idx_train)
     pos = t[t > 0]
     if t.size < 2 or not t.min() >= 0 or pos.size < 2 or pos.max() < 1e4 * pos.min():
         return []
@@ -2456,7 +2460,7 @@ def _transform_notes(facts, table) -> list[str]:
             what = "a number too large for the model once standardized"
         elif f["issue"] == "far":
             what = (("a value far outside the training values (beyond their range, up to "
-                     if f["values"][1:2] != [False] else "a value far from the training values "
+                     if f.get("beyond_range") else "a value far from the training values "
                      "(up to ") + f"{f['values'][0]:.0f} standard deviations from their mean)")
         else:
             what = "an infinite value"

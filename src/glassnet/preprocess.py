@@ -726,7 +726,8 @@ class TabularPreprocessor:
                     if far.any():   # a new id, a unit mix-up: the model extrapolates there
                         report.append({"column": s["name"], "issue": "far",
                                        "rows": np.flatnonzero(far),
-                                       "values": [float(np.max(az[far])), "min" in s],
+                                       "values": [float(np.max(az[far]))],
+                                       "beyond_range": "min" in s,
                                        "action": "used as they are: the model extrapolates "
                                                  "there, far from anything it learned"})
                 if huge.any():
