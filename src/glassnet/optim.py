@@ -37,7 +37,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import check_flag
+from ._validate import _short, check_flag
 from .callbacks import Callback, _maximizes
 
 __all__ = [
@@ -101,10 +101,9 @@ def _checked_params(params, owner):
         if not all(isinstance(p, np.ndarray) and isinstance(name, str) for _, name, p, _ in out):
             raise TypeError
     except (TypeError, ValueError):
-        r = repr(params)
         raise TypeError(f"{owner}.step takes model.parameters() (or "
                         f"model.trainable_parameters()): (layer, name, weights, gradient) "
-                        f"tuples, got {r if len(r) <= 60 else r[:57] + '...'}") from None
+                        f"tuples, got {_short(params, 60)}") from None
     return out
 
 
