@@ -535,6 +535,33 @@ def test_a_code_category_read_as_a_number_in_a_new_file_keeps_its_category():
     assert two.transform(Table({"code": np.array([7.0]), "x": [0.0]}))[0, :3].sum() == 0
 
 
+def test_booleans_in_mixed_case_are_one_category_each():
+    """Stop 14 leftover: TRUE, True and true (as spreadsheets and databases mix them) were
+    three categories, so rows of one value were encoded apart; a new file's spelling in
+    another case (YES for yes) was an unseen category."""
+    flag = _obj("TRUE", "True", "true", "False", "FALSE", "false", None)
+    p = TabularPreprocessor().fit(Table({"flag": flag, "x": np.arange(7.0)}))
+    spec = p.columns_[0]
+    assert spec["categories"] == ["false", "true"] and spec["missing_category"]
+    out = p.transform(Table({"flag": flag, "x": np.zeros(7)}))[:, :3]
+    assert out.tolist() == [[0, 1, 0]] * 3 + [[1, 0, 0]] * 3 + [[0, 0, 1]]
+    # one spelling throughout: the categories keep it; other words are not folded
+    same = TabularPreprocessor().fit(Table({"b": _obj("Yes", "No", "Yes"), "x": [0., 1, 2]}))
+    assert same.columns_[0]["categories"] == ["No", "Yes"]
+    words = TabularPreprocessor().fit(Table({"c": _obj("Red", "red", "Blue"),
+                                             "x": [0., 1, 2]}))
+    assert words.columns_[0]["categories"] == ["Blue", "Red", "red"]
+    # a new file: a spelling in another case is the one category it matches ignoring case;
+    # one that matches two categories (Red and red) stays unseen, and says so
+    facts = []
+    got = same.transform(Table({"b": _obj("YES", "no", "maybe"), "x": np.zeros(3)}),
+                         report=facts)[:, :2]
+    assert got.tolist() == [[0, 1], [1, 0], [0, 0]]
+    assert [f["values"] for f in facts] == [["maybe"]]
+    amb = words.transform(Table({"c": _obj("RED", "BLUE"), "x": [0., 0.]}))[:, :3]
+    assert amb.tolist() == [[0, 0, 0], [1, 0, 0]]
+
+
 def test_dates_in_common_formats_are_recognised():
     """Trial 14/12 finding 4: month names (Jan 31 2023, 31-Jan-2023), 2023/01/31 and ISO times
     with a zone (…T10:00:00Z) were one-hot encoded, one input per date, without a note."""

@@ -204,6 +204,27 @@ def _numeric_categories(cats) -> dict:
     return {v: idx[0] for v, idx in seen.items() if len(idx) == 1}
 
 
+def _casefolded_categories(cats) -> dict:
+    """{casefolded category: index}, leaving out a spelling two categories share (``US`` and
+    ``us``: which one a ``Us`` was is unknown)."""
+    seen: dict = {}
+    for i, c in enumerate(cats):
+        seen.setdefault(str(c).casefold(), []).append(i)
+    return {k: idx[0] for k, idx in seen.items() if len(idx) == 1}
+
+
+_BOOLEAN_WORDS = ({"true", "false"}, {"yes", "no"})
+
+
+def _mixed_case_booleans(present) -> bool:
+    """True for text of only true/false (or yes/no) written in more than one case (``TRUE``,
+    ``True``, ``true``), as spreadsheets and databases mix them: one value, not several
+    categories (pandas reads them all as one bool)."""
+    spellings = set(present.tolist())
+    lower = {v.lower() for v in spellings}
+    return len(spellings) > len(lower) and any(lower <= words for words in _BOOLEAN_WORDS)
+
+
 def _infinite_mask(arr: np.ndarray) -> np.ndarray:
     """True where a column (numbers, or text that parses as numbers) holds +-inf."""
     if is_numeric_column(arr):
@@ -605,6 +626,8 @@ class TabularPreprocessor:
         vals = _text_values(arr)
         miss = np.array([v is None for v in vals], dtype=bool)
         present = vals[~miss]
+        if _mixed_case_booleans(present):  # TRUE, True, true: one category, not three
+            vals[~miss] = present = np.array([v.lower() for v in present], dtype=object)
         if present.size == 0:
             return None, "all values missing"
         cats = sorted(set(present.tolist()))
@@ -751,9 +774,13 @@ class TabularPreprocessor:
                     # a column read as numbers in one file and as text in the other (0007 is
                     # 7 where every value is a number): a value written as a number is also
                     # matched by its value to a category written as a number
+                    # and a value spelled in other case (YES for yes) by the one category
+                    # it matches ignoring case
                     by_value = _numeric_categories(cats)
+                    by_case = _casefolded_categories(cats)
                     vals[:] = [v if v is None or v in lookup else
                                cats[by_value[num]] if (num := _as_number(v)) in by_value
+                               else cats[by_case[low]] if (low := v.casefold()) in by_case
                                else v for v in vals.tolist()]
                 codes = np.fromiter(
                     (miss_code if v is None else lookup.get(v, -1) for v in vals),
