@@ -247,6 +247,50 @@ def test_save_refuses_what_it_cannot_store(tmp_path):
     assert os.listdir(tmp_path) == ["m.gnet"]
 
 
+def test_save_refuses_weights_of_the_wrong_shape_and_init_checks_a_callable(tmp_path):
+    """Trial 15/7 finding 1: W set to the seeds' (n_out, n_in) shape, or drawn by a callable
+    initializer of the wrong shape, was saved into a file that load refused."""
+    p = tmp_path / "w.gnet"
+    m = gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    m.build(2)
+    m.layers[0].params["W"] = np.array([[0.1, 0.6]], dtype=np.float32)
+    with pytest.raises(ValueError, match=r"W has shape \(1, 2\) but a Dense of 2 inputs and 1 "
+                                         r"outputs needs \(2, 1\)"):
+        save_model(m, p)
+    m.layers[0].params["W"] = np.zeros((2, 1), np.float32)
+    m.layers[0].params["b"] = np.zeros(2, np.float32)
+    with pytest.raises(ValueError, match=r"b has shape \(2,\) .* needs \(1,\)"):
+        save_model(m, p)
+    assert not p.exists()
+    with pytest.raises(ValueError, match=r"'five' returned weights of shape \(5, 5\); a Dense "
+                                         r"of 2 inputs and 3 outputs needs a finite \(2, 3\)"):
+        def five(rng, a, b, dtype=None):
+            return np.ones((5, 5))
+        gn.Sequential([gn.Dense(2, 3, init=five)], seed=0).build(2)
+    with pytest.raises(ValueError, match="returned weights of NaN or infinity"):
+        gn.Sequential([gn.Dense(2, 3, init=lambda r, a, b, dtype=None: np.full((a, b), np.nan))],
+                      seed=0).build(2)
+
+
+def test_a_learning_rate_a_schedule_brought_to_zero_is_saved_and_loaded(tmp_path):
+    """Trial 15/2 finding 1: CosineAnnealingLR reaches lr 0 at T_max; the model file and the
+    checkpoints stored lr 0, which no optimizer constructor takes: load refused them."""
+    from glassnet.optim import CosineAnnealingLR
+    X, y = data2(40)
+    m = gn.Sequential([gn.Dense(5, 3), gn.Softmax()], seed=0)
+    m.fit(X, y, epochs=6, optimizer=Adam(lr=0.01),
+          callbacks=[gn.LearningRateScheduler(CosineAnnealingLR(T_max=5)),
+                     gn.ModelCheckpoint(tmp_path / "ck.gnet")])
+    assert m.optimizer.lr == 0.0
+    save_model(m, tmp_path / "m.gnet")
+    for name in ("m.gnet", "ck.gnet"):
+        opt = load_model(tmp_path / name).optimizer
+        assert type(opt) is Adam and opt.lr == 0.0 and opt.initial_lr == 0.01, name
+        assert opt.config() == m.optimizer.config()
+    with pytest.raises(ValueError, match="lr must be > 0"):  # a user's own lr=0 still is refused
+        Adam(lr=0)
+
+
 # -- atomic writes -----------------------------------------------------------------------------
 
 def _old_file(tmp_path):

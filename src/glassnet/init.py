@@ -106,4 +106,10 @@ def get(init):
 
 def initialize(init, rng, n_in, n_out, dtype=np.float32):
     """Draw a (n_in, n_out) weight array with the initializer ``init``."""
-    return np.ascontiguousarray(get(init)(rng, n_in, n_out, dtype), dtype=dtype)
+    W = np.ascontiguousarray(get(init)(rng, n_in, n_out, dtype), dtype=dtype)
+    if W.shape != (n_in, n_out) or not np.isfinite(W).all():  # a callable's mistake
+        what = f"shape {W.shape}" if W.shape != (n_in, n_out) else "NaN or infinity"
+        raise ValueError(f"the initializer {getattr(init, '__name__', init)!r} returned "
+                         f"weights of {what}; a Dense of {n_in} inputs and {n_out} outputs "
+                         f"needs a finite ({n_in}, {n_out}) array (inputs in rows)")
+    return W

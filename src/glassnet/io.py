@@ -704,6 +704,12 @@ def _model_payload(model, extra):
             if not np.isfinite(p).all():
                 raise ValueError(f"cannot save: layer {i} ({type(layer).__name__}) parameter "
                                  f"{k} contains NaN or infinity")
+            if type(layer) is Dense and p.shape != (need := (
+                    (layer.n_in, layer.n_out) if k == "W" else (layer.n_out,))):
+                raise ValueError(f"cannot save: layer {i} (Dense) parameter {k} has shape "
+                                 f"{p.shape} but a Dense of {layer.n_in} inputs and "
+                                 f"{layer.n_out} outputs needs {need} (W is (n_in, n_out): "
+                                 f"inputs in rows)")
             arrays.append((f"layers.{i}.{k}", p))
         r = _rng_to_json(getattr(layer, "rng", None))
         if r is not None:
@@ -1026,10 +1032,15 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
     ck.keys(v, where, {"class", "config", "initial_lr", *more_keys})
     name = ck.str_(v.get("class"), f"{where}.class", _OPTIMIZER_NAMES)
     cfg = ck.obj(v.get("config", {}), f"{where}.config")
+    # a schedule may have brought lr to 0 (CosineAnnealingLR at T_max), which no constructor
+    # takes: the optimizer is made with another lr and given the file's after
+    at_zero = type(cfg.get("lr")) in (int, float) and cfg["lr"] == 0
     try:
-        opt = _optim.get(name.lower(), **cfg)
+        opt = _optim.get(name.lower(), **(dict(cfg, lr=1.0) if at_zero else cfg))
     except (TypeError, ValueError, OverflowError) as exc:
         ck.fail(f"{where}.config is not valid for {name}: {exc}")
+    if at_zero:
+        opt.lr = 0.0
     if type(opt) is not getattr(_optim, name):
         ck.fail(f"{where}.class {name} was rebuilt as {type(opt).__name__}")
     if v.get("initial_lr") is not None:
