@@ -1930,6 +1930,41 @@ def test_validation_split_copies_only_the_held_out_rows():
     assert peak < 0.4 * X.nbytes, f"fit peaked at {peak / X.nbytes:.2f}x X"
 
 
+def test_the_validation_and_evaluate_loss_is_computed_a_block_at_a_time():
+    """Trial 15/6 finding 2: only the forward pass was blocked; the loss ran on all rows at
+    once (a softmax cross-entropy makes two float copies of the outputs: 600 MB for 50,000
+    rows of 1,000 classes). Now a built-in loss sees one block of rows at a time, weighted
+    or not, and gives the mean over all rows."""
+    import tracemalloc
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 20), dtype=np.float32)
+    y = rng.integers(0, 200, len(X))
+    w = rng.uniform(0, 2, len(X))
+    w[:9000] = 0   # whole blocks of weight 0 (as a weighted validation set can have)
+    model = gn.Sequential([gn.Dense(20, 200)], seed=0)
+    loss = gn.CategoricalCrossEntropy(from_logits=True)
+    out = model.predict(X)
+    Y = np.eye(200, dtype=np.float32)[y]
+    want = loss.forward(out, Y)
+    want_w = loss.forward(out, Y, w)
+    tracemalloc.start()
+    try:
+        got = model.evaluate(X, y, loss=loss)["loss"]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got == pytest.approx(want, rel=1e-6)
+    assert model.evaluate(X, y, loss=loss, sample_weight=w)["loss"] == pytest.approx(want_w,
+                                                                                   rel=1e-6)
+    # the outputs (16 MB) and their one-hot targets (16 MB), and one block's temporaries:
+    # before, two more copies of all the outputs
+    assert peak < 2.8 * out.nbytes, f"evaluate peaked at {peak / out.nbytes:.2f}x the outputs"
+    # the validation loss of fit is the same blocked mean
+    h = model.fit(X[:10], y[:10], loss=loss, optimizer=gn.SGD(lr=1e-30), epochs=1,
+                  validation_data=(X, y))
+    assert h.history["val_loss"][0] == pytest.approx(want, rel=1e-6)
+
+
 def test_predict_and_evaluate_cast_a_block_at_a_time_and_name_the_bad_row(tmp_path):
     """predict(X, batch_size=...) cast all of X to the model's dtype first (0.5x of a float64
     X, or all of a memory-mapped file read in). Now each block is cast and checked; a NaN or

@@ -879,12 +879,10 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
     if P.min() < 0:
         raise ValueError(f"y_prob contains values lower than 0 (min {P.min()}); pass "
                          f"probabilities (apply sigmoid/softmax to logits first)")
-    P = P.astype(np.float64)
     if P.ndim == 1:
         P = P[:, None]
-    if P.shape[1] == 1:
-        P = np.concatenate([1.0 - P, P], axis=1)
-    k = P.shape[1]
+    binary = P.shape[1] == 1   # the probability of the second class: the first's is 1 - p
+    k = 2 if binary else P.shape[1]
 
     if labels is not None:
         lab = _check_labels_param(labels, yt)
@@ -914,15 +912,19 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
                          f"columns; give all the classes through the labels argument, one "
                          f"per column of y_prob")
 
-    sums = P.sum(axis=1)
-    if not np.allclose(sums, 1.0, rtol=np.sqrt(np.finfo(dtype).eps), atol=0):
+    if not binary and not np.allclose(P.sum(axis=1, dtype=np.float64), 1.0,
+                                      rtol=np.sqrt(np.finfo(dtype).eps), atol=0):
         warnings.warn("the rows of y_prob do not sum to 1; make sure to pass probabilities",
                       UserWarning, stacklevel=2)
-    Pc = np.clip(P, eps, 1.0 - eps)
+    # only each row's probability of its own class is read (in float64): no copy of P
     idx = np.searchsorted(classes, yt)
-    if w is None:
-        return float(-np.mean(np.log(Pc[np.arange(P.shape[0]), idx])))
-    return float(np.average(-np.log(Pc[np.arange(P.shape[0]), idx]), weights=w))
+    if binary:
+        p = P[:, 0].astype(np.float64)
+        p = np.where(idx == 1, p, 1.0 - p)
+    else:
+        p = P[np.arange(P.shape[0]), idx].astype(np.float64)
+    nll = -np.log(np.clip(p, eps, 1.0 - eps))
+    return float(np.mean(nll) if w is None else np.average(nll, weights=w))
 
 
 def roc_auc_score(y_true, y_score, *, sample_weight=None):

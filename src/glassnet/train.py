@@ -38,6 +38,7 @@ from ._validate import (_first_non_numeric, check_array, check_consistent_length
                         read_array)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
+from .model import PREDICT_CHUNK
 
 
 class DivergenceError(RuntimeError):
@@ -1464,10 +1465,28 @@ def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=No
     of these rows."""
     out = model._outputs(X, batch_size, cast=cast)
     loss = copy.copy(loss)
-    res = {prefix + "loss": loss.forward(out, Y) if weights is None
-           else loss.forward(out, Y, weights)}
+    res = {prefix + "loss": _blocked_loss(loss, out, Y, weights, batch_size or PREDICT_CHUNK)}
     res.update(compute_metrics(metrics, Y, out, loss, prefix))
     return res
+
+
+def _blocked_loss(loss, out, Y, weights, step):
+    """``loss.forward(out, Y[, weights])`` a block of ``step`` rows at a time: a built-in
+    loss's temporaries (softmax, logs: several times the outputs, in float64 for some) stay
+    one block's. A loss written elsewhere gets all rows at once: its value need not be a mean
+    over rows."""
+    m = len(out)
+    wsum = m if weights is None else float(weights.sum(dtype=np.float64))
+    if m <= step or type(loss).__module__ != _losses.__name__ or not 0 < wsum < math.inf:
+        return loss.forward(out, Y) if weights is None else loss.forward(out, Y, weights)
+    total = 0.0
+    for lo in range(0, m, step):
+        rows = slice(lo, lo + step)
+        if weights is None:
+            total += loss.forward(out[rows], Y[rows]) * len(out[rows])
+        elif (part := float(weights[rows].sum(dtype=np.float64))) > 0:
+            total += loss.forward(out[rows], Y[rows], weights[rows]) * part
+    return total / wsum
 
 
 def _check_metrics_fit(model, metrics, X, Y, loss, rows=16):
