@@ -542,3 +542,37 @@ def test_max_entries_shows_every_number_or_summarizes_more():
     assert few.returncode == 0 and "shape (2, 4), 8 entries" in few.stdout, few.stdout
     bad = run_cli("or-gate", "--max-entries", "0")
     assert bad.returncode == 2 and "--max-entries must be at least 1" in bad.stderr
+
+
+def test_precision_applies_to_summaries_too():
+    """Glass-box audit finding 5: --precision 8 left the summaries of arrays longer than
+    --max-entries at 4 significant digits (mean 0.0532 std 0.5936, first [0.2228, …])."""
+    res = run_cli("or-gate", "--max-entries", "2", "--precision", "8")
+    assert res.returncode == 0, res.stderr
+    # the OR batch's ŷ (seeds: [0.5 0.646 0.525 0.668]), summarized: 8 significant digits
+    assert re.search(r"first \[0\.5, 0\.6456563\d, 0\.5249791\d, 0\.6681877\d\]", res.stdout), \
+        res.stdout
+    means = re.findall(r"mean (-?[\d.]+(?:e-?\d+)?)  std", res.stdout)
+    assert means and any(len(m.lstrip("-0.").replace(".", "")) > 4 for m in means)
+
+
+def test_explain_an_inference_step_of_a_dropout_model_is_not_fits(tmp_path):
+    """Glass-box audit finding 2: `explain --model --lr` without --train-mode steps with
+    dropout off, and called it 'one fit step'."""
+    io = pytest.importorskip("glassnet.io")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((8, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = gn.Sequential([gn.Dense(2, 3, activation="relu"), gn.Dropout(0.5), gn.Dense(3, 1),
+                           gn.Sigmoid()], seed=0)
+    model.fit(X, y, epochs=1)
+    io.save_model(model, tmp_path / "m.gnet")
+    csv = tmp_path / "d.csv"
+    _write_csv(csv, ["a", "b", "label"], [[*np.round(x, 6), int(t)] for x, t in zip(X, y)])
+    off = explain_cmd.model_report(tmp_path / "m.gnet", csv, "label", 3, lr=0.1).to_text()
+    assert "dropout was off, so this step differs from fit's, which trains with dropout on" \
+        in off and "as one fit step" not in off
+    assert "--train-mode turns it on" in off
+    on = explain_cmd.model_report(tmp_path / "m.gnet", csv, "label", 3, lr=0.1,
+                                  training=True).to_text()
+    assert "as one fit step" in on and "differs from fit's" not in on

@@ -853,3 +853,135 @@ def test_trace_takes_sample_weight_as_fit_does():
         gn.trace(mk(), X, y, sample_weight=w[:3])
     with pytest.raises(ValueError, match="need targets y"):
         gn.trace(mk(), X, sample_weight=w)
+
+
+def _renders(t):
+    """Every rendering of a trace, in both layouts (HTML and SVG unescaped)."""
+    import html
+    return {f"{fmt}/{layout}": html.unescape(getattr(t, f"to_{fmt}")(layout=layout))
+            for fmt in ("text", "markdown", "html", "svg") for layout in ("rows", "seeds")}
+
+
+def test_a_dense_without_bias_is_shown_without_one():
+    """Glass-box audit finding 1: Dense(bias=False) was shown as z = x·W + b with a db term
+    in every render (its class docstring's formula); Dropout's forward was a sentence."""
+    X = np.array([[1.0, 2.0], [0.5, -1.0]])
+
+    def net(bias):
+        return gn.Sequential([gn.Dense(2, 1, init=[[0.3], [0.1]], bias=bias), gn.Sigmoid()],
+                             dtype="float64")
+    t = gn.trace(net(False), X, np.array([0.0, 1.0]), loss="mse", optimizer="sgd")
+    assert t[0].forward_math == "z = x·W" and t[0].backward_math == "dW = xᵀ·dy, dx = dy·Wᵀ"
+    for name, out in _renders(t).items():
+        assert "+ b" not in out and "db" not in out, name
+        assert ("Z = W·X" if name.endswith("seeds") else "z = x·W") in out, name
+    assert "dW = dZ·Xᵀ, dX = Wᵀ·dZ" in t.to_text(layout="seeds")
+    with_bias = gn.trace(net(True), X, np.array([0.0, 1.0]), loss="mse")
+    for name, out in _renders(with_bias).items():
+        assert ("Z = W·X + b" if name.endswith("seeds") else "z = x·W + b") in out, name
+    assert "db = Σ_rows dy" in with_bias.to_text()
+    assert forward_math(gn.Dense(2, 1, bias=False)) == "z = x·W"
+
+    drop = gn.Sequential([gn.Dense(2, 3), gn.Dropout(0.3), gn.Dense(3, 1)], seed=0)
+    t = gn.trace(drop, X, [0.0, 1.0], loss="mse")
+    assert t[1].forward_math == "training: y = x·mask/(1 − rate); inference: y = x"
+    assert "training: a = z·mask/(1 − rate); inference: a = z" in t.to_text(layout="seeds")
+
+
+def test_an_inference_step_with_dropout_is_not_called_a_fit_step():
+    """Glass-box audit finding 2: a step with training=False was labelled 'as one fit step',
+    though fit always trains with dropout on."""
+    X, y = np.ones((2, 2)), [0, 1]
+
+    def net(*middle):
+        return gn.Sequential([gn.Dense(2, 3), *middle, gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+    off = gn.trace(net(gn.Dropout(0.5)), X, y, optimizer="sgd", training=False)
+    assert off.dropout_off
+    for name, out in _renders(off).items():
+        assert "dropout was off, so this step differs from fit's" in out, name
+        assert "as one fit step" not in out, name
+    for t in (gn.trace(net(gn.Dropout(0.5)), X, y, optimizer="sgd"),        # training mode
+              gn.trace(net(), X, y, optimizer="sgd", training=False),       # nothing to differ
+              gn.trace(net(gn.Dropout(0.0)), X, y, optimizer="sgd", training=False)):
+        assert not t.dropout_off and "as one fit step" in t.to_text()
+
+
+def test_a_clipped_cost_says_so():
+    """Glass-box audit finding 3: with a saturated sigmoid, binary cross-entropy's cost is
+    computed on ŷ clipped to [eps, 1 − eps] while the fused gradient takes ŷ unclipped; the
+    notes did not say the cost was clipped."""
+    m = gn.Sequential([gn.Dense(1, 1, init=[[1.0]]), gn.Sigmoid()], dtype="float64")
+    t = gn.trace(m, np.array([[40.0], [1.0]]), np.array([0.0, 1.0]), loss="bce")
+    assert t.cost == pytest.approx((-np.log(1e-12) - np.log(t.output[1, 0])) / 2)
+    clipped = "clipped to [eps, 1 − eps] (eps = 1e-12: 1 of 2 entries clipped)"
+    assert any("it takes ŷ unclipped, while the cost shown is computed on ŷ " + clipped in n
+               for n in t[1].notes)
+    assert any("the cost is computed on ŷ " + clipped in n for n in t.loss.notes)
+    assert clipped in t.to_text() and clipped in t.to_markdown()
+    # nothing clipped: nothing said
+    t = gn.trace(m, np.array([[4.0], [1.0]]), np.array([0.0, 1.0]), loss="bce")
+    assert "clipped to" not in t.to_text()
+    f32 = gn.Sequential([gn.Dense(1, 1, init=[[1.0]]), gn.Sigmoid()])
+    assert "(eps = 1e-07: 1 of 1 entries clipped)" in gn.trace(f32, [[40.0]], [0.0],
+                                                               loss="bce").to_text()
+
+
+def test_dense_local_gradients_and_db_are_labelled_in_rows():
+    """Glass-box audit finding 4: in rows, Dense's dz/dW (xᵀ) was not labelled as the seeds
+    layout labels it, and dCost/db had no chain expression."""
+    build, make_loss, make_opt, data = ARCHS["or_neuron_mse_half"]
+    X, y = data()
+    t = trace(build(), X, y, make_loss())
+    rows, seeds = t.to_text(), t.to_text(layout="seeds")
+    assert "dz/dW (xᵀ in dW = xᵀ·dy) =" in rows and "dz/dx (W, used as dy·Wᵀ) =" in rows
+    assert "dCost/db = Σ_rows upstream = [-0.037024]" in rows
+    assert "dCost/db = Σ over examples of upstream = [-0.037024]" in seeds
+    expr, prod, ref, _ = t[0].chain["dCost/db"]
+    np.testing.assert_allclose(prod, ref, rtol=1e-12)
+    np.testing.assert_allclose(prod, t[0].upstream.sum(axis=0), rtol=1e-12)
+    assert "| parameter gradient | dCost/db = Σ_rows upstream |" in t.to_markdown()
+
+
+def test_summaries_use_the_precision_asked_for():
+    """Glass-box audit finding 5: summaries of large arrays always had 4 significant digits."""
+    from glassnet.render import fmt_num
+    a = np.linspace(0.123456789, 2.987654321, 20)
+    for p in (2, 8):
+        lines = array_lines(a, precision=p)
+        assert f"mean {fmt_num(a.mean(), p)}  std {fmt_num(a.std(), p)}" in lines
+        assert f"first [{', '.join(fmt_num(v, p) for v in a[:4])}, …]" in lines
+        assert f"max {fmt_num(a.max(), p)}" in format_array(a, precision=p)
+    assert array_lines(a, precision=8)[1].startswith("mean 1.5555556  std ")
+
+
+def test_trace_takes_class_weight_as_fit_does():
+    """Glass-box audit finding 6: fit takes class_weight, trace did not."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6, 3))
+    y = np.array([0, 1, 1, 0, 1, 1])
+    cw = {0: 3.0, 1: 0.5}
+
+    def mk():
+        return gn.Sequential([gn.Dense(3, 4, activation="tanh", l2=0.3), gn.Dense(4, 1),
+                              gn.Sigmoid()], seed=0, dtype="float64")
+    a, b, c = mk(), mk(), mk()
+    t = gn.trace(a, X, y, loss="bce", optimizer=gn.SGD(lr=0.5), class_weight=cw)
+    h = b.fit(X, y, loss="bce", optimizer=gn.SGD(lr=0.5), epochs=1, batch_size=None,
+              class_weight=cw, shuffle=False)
+    assert all(np.array_equal(p, q) for p, q in zip(a.get_weights(), b.get_weights()))
+    assert t.cost == h.history["loss"][0]
+    gn.trace(c, X, y, loss="bce", optimizer=gn.SGD(lr=0.5), sample_weight=[cw[k] for k in y])
+    assert all(np.array_equal(p, q) for p, q in zip(a.get_weights(), c.get_weights()))
+    assert any("w = [3, 0.5, 0.5, 3, 0.5, 0.5] (each row's class_weight)" in n
+               for n in t.loss.notes)
+    # with sample_weight too: their product, as fit takes it
+    w = np.array([1, 2, 0, 1, 1, 4.0])
+    t = gn.trace(mk(), X, y, loss="bce", class_weight=cw, sample_weight=w)
+    assert any("w = [3, 1, 0, 3, 0.5, 2] (each row's class_weight × its sample_weight)" in n
+               for n in t.loss.notes)
+    with pytest.raises(ValueError, match=r"no weight for class\(es\) \[1\]"):
+        gn.trace(mk(), X, y, loss="bce", class_weight={0: 1.0})
+    with pytest.raises(ValueError, match="class_weight needs a classifier"):
+        gn.trace(mk(), X, y, loss="mse", class_weight=cw)
+    with pytest.raises(ValueError, match="class_weight weighs the rows' losses, which need"):
+        gn.trace(mk(), X, class_weight=cw)

@@ -159,6 +159,12 @@ class MAE(Loss):
         return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
 
 
+def clip_eps(eps, dtype) -> float:
+    """The clipping bound a cross-entropy uses for probabilities of ``dtype``: its own
+    ``eps``, or (None) 1e-7 for float32 and 1e-12 for float64."""
+    return eps if eps is not None else (1e-7 if dtype == np.float32 else 1e-12)
+
+
 def _check_eps(eps, owner):
     """A probability clipping bound: None (by dtype), or a number in (0, 0.5), so that
     [eps, 1 − eps] holds probabilities and log(eps) is finite (a model file refuses others)."""
@@ -237,8 +243,7 @@ class BinaryCrossEntropy(Loss):
             self._p = self._yhat = _sigmoid(z)
             terms = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         else:
-            eps = self.eps if self.eps is not None else \
-                (1e-7 if y_pred.dtype == np.float32 else 1e-12)
+            eps = clip_eps(self.eps, y_pred.dtype)
             p = self._p = np.clip(y_pred, eps, 1 - eps)  # for the logs and dp's division
             self._yhat = y_pred   # the fused dz = (ŷ − y)/n takes ŷ unclipped: a sigmoid
             terms = -(y * np.log(p) + (1 - y) * np.log1p(-p))  # saturated right has dz = 0
@@ -353,7 +358,7 @@ class CategoricalCrossEntropy(Loss):
                 return float(np.log(s).sum() - z[rows, y].sum()) / m
             logp = z - np.log(s)
             return float(-(y * logp).sum() / m)
-        eps = self.eps if self.eps is not None else (1e-7 if y_pred.dtype == np.float32 else 1e-12)
+        eps = clip_eps(self.eps, y_pred.dtype)
         p = np.clip(y_pred, eps, 1.0)
         self._p = y_pred
         self._pc = p

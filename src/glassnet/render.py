@@ -116,7 +116,7 @@ def array_lines(a, layout: str = "rows", precision: int = 5, max_entries: int = 
     if a.ndim == 0:
         return [fmt_num(a.item(), precision)]
     if a.size > max_entries:
-        return summary_lines(a, min(precision, 4))
+        return summary_lines(a, precision)
     if a.ndim == 1:
         return ["[" + "  ".join(fmt_num(x, precision) for x in a.tolist()) + "]"]
     if a.ndim == 2:
@@ -146,7 +146,7 @@ def format_array(a, layout: str = "rows", precision: int = 5, max_entries: int =
     if a.ndim == 0:
         return fmt_num(a.item(), precision)
     if a.size > max_entries:
-        return "; ".join(summary_lines(a, min(precision, 4)))
+        return "; ".join(summary_lines(a, precision))
     return _nested(a.tolist(), precision)
 
 
@@ -167,7 +167,9 @@ def _header(tr) -> list[str]:
     else:
         lines.append("loss: none (forward pass only)")
     if tr.optimizer is not None:
-        lines.append(f"step: {tr.optimizer} (parameters updated in place, as one fit step)")
+        lines.append(f"step: {tr.optimizer} (parameters updated in place"
+                     + ("; dropout was off, so this step differs from fit's, which trains "
+                        "with dropout on)" if tr.dropout_off else ", as one fit step)"))
     elif tr.loss is not None:
         lines.append("step: none (gradients only; parameters unchanged)")
     return lines
@@ -180,6 +182,8 @@ def _header(tr) -> list[str]:
 # Dense in the seeds' notation: every matrix is transposed, so are the formulas
 _SEEDS_DENSE = ("Z = W·X + b", "dW = dZ·Xᵀ, db = Σ over examples of dZ, dX = Wᵀ·dZ")
 _SEEDS_DENSE_LOCAL = {"dz/dW": "dZ/dW (Xᵀ in dW = dZ·Xᵀ)", "dz/dx": "dZ/dX (W, used as Wᵀ·dZ)"}
+# Dense in glassnet's rows: its local gradients are matrices used in a product, not factors
+_ROWS_DENSE_LOCAL = {"dz/dW": "dz/dW (xᵀ in dW = xᵀ·dy)", "dz/dx": "dz/dx (W, used as dy·Wᵀ)"}
 # an element-wise node's input and output are the seeds' z and a (y is the target there)
 # A name stands alone when no ASCII letter precedes it and no ASCII letter or digit follows:
 # "y²", "yᵀ", "y_i", "dy_j" and "0.044715x²" are renamed, "exp", "max", "e^x"'s e are not
@@ -213,6 +217,9 @@ def node_math(rec, layout="rows") -> tuple[str, str]:
     if layout != "seeds":
         return rec.forward_math, rec.backward_math
     if rec.kind == "Dense":
+        if "b" not in rec.params_before:
+            from .trace import without_bias
+            return tuple(without_bias(math) for math in _SEEDS_DENSE)
         return _SEEDS_DENSE
     if _elementwise(rec):
         return _seeds_names(rec.forward_math), _seeds_names(rec.backward_math)
@@ -230,10 +237,10 @@ def _seeds_expr(rec, expr: str) -> str:
 
 def local_label(rec, key: str, layout="rows") -> str:
     """The name of a local gradient as ``layout`` shows it."""
+    if rec.kind == "Dense":
+        return (_SEEDS_DENSE_LOCAL if layout == "seeds" else _ROWS_DENSE_LOCAL).get(key, key)
     if layout != "seeds":
         return key
-    if rec.kind == "Dense":
-        return _SEEDS_DENSE_LOCAL.get(key, key)
     return "da/dz" if key == "dy/dx" else key
 
 

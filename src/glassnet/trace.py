@@ -40,7 +40,7 @@ import numpy as np
 
 from . import losses as _losses
 from ._validate import check_array
-from .layers import Layer, check_backward_output
+from .layers import Dense, Dropout, Layer, check_backward_output
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
 
@@ -86,15 +86,32 @@ def _layer_doc(cls) -> str:
     return ""
 
 
+def without_bias(math: str) -> str:
+    """A Dense formula as it reads for a node without a bias: ``"z = x·W + b"`` becomes
+    ``"z = x·W"``, and the ``db = …`` term of its backward is left out."""
+    math = re.sub(r"\s*\+\s*b(?!\w)", "", math)
+    return ", ".join(t for t in re.split(r",\s+", math) if not t.startswith("db "))
+
+
+def _has_no_bias(layer) -> bool:
+    return isinstance(layer, Dense) and not layer.bias
+
+
+# Dropout's docstring tells what it does in words; its formula, as the others show theirs
+_DROPOUT_MATH = "training: y = x·mask/(1 − rate); inference: y = x"
+
+
 def forward_math(layer) -> str:
     """The node's forward formula, read from its class docstring (``"z = x·W + b"``); a
     class without a docstring of its own is shown by name, ``"Twice (custom layer)"``."""
+    if type(layer) is Dropout:
+        return _DROPOUT_MATH
     line = re.sub(r"\s+", " ", _paragraph(_layer_doc(type(layer)))).strip()
     if not line:
         return f"{type(layer).__name__} (custom layer)"
     code = [c for c in re.findall(r"``(.+?)``", line) if re.search(r"\s=\s", c)]
     if code:
-        return code[0]
+        return without_bias(code[0]) if _has_no_bias(layer) else code[0]
     line = re.split(r"(?<=[.;])\s", line)[0].replace("``", "")
     line = _REMARK.sub("", line)
     return line.strip().rstrip(".")
@@ -109,7 +126,8 @@ def backward_math(layer) -> str:
         return ("dx = dy ⊙ local gradient" if type(layer).__module__.startswith("glassnet")
                 else "(its backward has no docstring to show a formula from)")
     para = re.sub(r"\s{2,}\([^()]*\)\.?$", "", para)  # drop a trailing "  (remark)"
-    return re.sub(r"\s+", " ", para).strip().rstrip(".")
+    math = re.sub(r"\s+", " ", para).strip().rstrip(".")
+    return without_bias(math) if _has_no_bias(layer) else math
 
 
 def short_repr(obj) -> str:
@@ -185,7 +203,7 @@ class NodeRecord:
         The chain rule written out from the local gradient: gradient name -> (expression,
         product, the engine's value, the expression in the seeds' transposed layout).
         Element-wise: dCost/dx = upstream ⊙ dy/dx; Dense: dCost/dW = xᵀ·upstream,
-        dCost/dx = upstream·Wᵀ.
+        dCost/db = Σ_rows upstream, dCost/dx = upstream·Wᵀ.
     notes : list of str
     chain_mismatch : dict of str -> float
         The gradients for which what ``backward`` returned (or wrote into ``grads``) differs
@@ -268,6 +286,16 @@ class LossRecord:
     notes: list = field(default_factory=list)
 
 
+def _clipped(loss, out) -> str:
+    """For binary cross-entropy on probabilities, which clips ŷ to [eps, 1 − eps] in its
+    ``forward``: ``"eps = 1e-12: 1 of 2 entries clipped"``; "" when none is clipped."""
+    if not isinstance(loss, _losses.BinaryCrossEntropy) or loss.from_logits:
+        return ""
+    eps = _losses.clip_eps(loss.eps, out.dtype)
+    n = int(np.count_nonzero(np.clip(out, eps, 1 - eps) != out))
+    return f"eps = {eps:g}: {n} of {out.size} entries clipped" if n else ""
+
+
 def _fused_formula(loss, out, weighted=False) -> str:
     """The fused gradient dCost/dz as the loss computes it: binary cross-entropy averages
     over the m·k entries of k > 1 outputs (unless ``sum_outputs``), the others over m rows;
@@ -331,6 +359,13 @@ class Trace:
     @property
     def step_taken(self) -> bool:
         return self.optimizer is not None
+
+    @property
+    def dropout_off(self) -> bool:
+        """The forward pass ran in inference mode through a Dropout node (rate > 0), which
+        ``fit`` always runs in training mode: the step is not the one fit takes."""
+        return not self.training and any(isinstance(n.layer, Dropout) and n.layer.rate > 0
+                                         for n in self.nodes)
 
     def grads(self) -> list[np.ndarray]:
         """Parameter gradients dCost/dθ in ``model.parameters()`` order (with an L2
@@ -499,7 +534,8 @@ def _chain_rule(rec: NodeRecord):
     xᵀ·upstream. When shapes alone are ambiguous (a square batch), the reading that agrees with
     the engine is shown; when none does, the first is shown, the disagreement is recorded in
     ``rec.chain_mismatch`` (the renderers then show both values) and ``Trace.chain_errors``
-    reports it."""
+    reports it. A Dense bias, whose local gradient dz/db is 1 for every row, gets
+    dCost/db = Σ_rows upstream."""
     up = rec.upstream
     if up is None:
         return
@@ -509,39 +545,44 @@ def _chain_rule(rec: NodeRecord):
         wrt = key.split("/d", 1)[1]
         if wrt == "x":
             ref = rec.unfused_downstream if rec.fused else rec.downstream
-            cands = _candidates_input(up, L, key)
-            target = f"dCost/d{rec.in_name}"
+            _write_chain(rec, f"dCost/d{rec.in_name}", _candidates_input(up, L, key), ref)
         elif wrt in rec.param_grads:
             ref = rec.param_grads[wrt]
-            cands = _candidates_param(up, L, key, ref)
-            target = f"dCost/d{wrt}"
-        else:
+            _write_chain(rec, f"dCost/d{wrt}", _candidates_param(up, L, key, ref), ref)
+    if isinstance(rec.layer, Dense) and "b" in rec.param_grads and up.ndim == 2:
+        _write_chain(rec, "dCost/db", [(lambda: up.sum(axis=0), "Σ_rows upstream",
+                                        "Σ over examples of upstream")], rec.param_grads["b"])
+
+
+def _write_chain(rec: NodeRecord, target, cands, ref):
+    """Record in ``rec.chain[target]`` the first of the candidate products ``cands`` that
+    agrees with the engine's ``ref`` (else the first one, and the disagreement)."""
+    chosen = None
+    for make, e_rows, e_seeds in cands:
+        try:
+            prod = make()
+        except ValueError:
             continue
-        chosen = None
-        for make, e_rows, e_seeds in cands:
-            try:
-                prod = make()
-            except ValueError:
-                continue
-            entry = (e_rows, prod, ref, e_seeds)
-            if chosen is None:
-                chosen = entry
-            if ref is not None and _agrees(prod, ref):
-                chosen, agreed = entry, True
-                break
-        else:
-            agreed = False
-        if chosen is not None:
-            rec.chain[target] = chosen
-            prod, ref = chosen[1], chosen[2]
-            if (not agreed and ref is not None and prod.shape == ref.shape
-                    and np.isfinite(prod).all() and np.isfinite(ref).all()):
-                # (non-finite values are no evidence: inf·0 is NaN in one product, not another)
-                rec.chain_mismatch[target] = _max_diff(prod, ref)
+        entry = (e_rows, prod, ref, e_seeds)
+        if chosen is None:
+            chosen = entry
+        if ref is not None and _agrees(prod, ref):
+            chosen, agreed = entry, True
+            break
+    else:
+        agreed = False
+    if chosen is not None:
+        rec.chain[target] = chosen
+        prod, ref = chosen[1], chosen[2]
+        if (not agreed and ref is not None and prod.shape == ref.shape
+                and np.isfinite(prod).all() and np.isfinite(ref).all()):
+            # (non-finite values are no evidence: inf·0 is NaN in one product, not another)
+            rec.chain_mismatch[target] = _max_diff(prod, ref)
 
 
 def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
-          input_grad: bool = True, title: str | None = None, sample_weight=None) -> Trace:
+          input_grad: bool = True, title: str | None = None, sample_weight=None,
+          class_weight=None) -> Trace:
     """Run one training step of ``model`` on the batch ``(X, y)`` and record every node.
 
     Parameters
@@ -571,6 +612,9 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     sample_weight : array of shape (m,), optional
         A weight wᵢ >= 0 per row, as ``fit`` takes it: the cost is Σ wᵢ·ℓᵢ / Σ wᵢ (so row i's
         gradient is scaled by wᵢ/Σw) and an L2 penalty is divided by Σw instead of m.
+    class_weight : dict {class index: weight}, optional
+        As ``fit`` takes it: each row weighs its class's weight (times its ``sample_weight``),
+        e.g. ``{0: 1.0, 1: 10.0}``; for a classifier with one label per row.
 
     Returns
     -------
@@ -613,11 +657,13 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
                       f"from a diverged run?)", RuntimeWarning, stacklevel=2)
         with np.errstate(all="ignore"):  # NumPy's own overflow/invalid warnings add nothing
             return _trace(model, X, y, loss, optimizer, training, input_grad, title,
-                          sample_weight)
-    return _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight)
+                          sample_weight, class_weight)
+    return _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight,
+                  class_weight)
 
 
-def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight=None):
+def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_weight=None,
+           class_weight=None):
     from .train import prepare_targets
 
     layers = model.layers
@@ -648,17 +694,24 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
     if y is None:
         if optimizer is not None:
             raise ValueError("trace: an optimizer step needs targets y")
-        if sample_weight is not None:
-            raise ValueError("trace: sample_weight weighs the rows' losses, which need targets y")
+        for name, given in (("sample_weight", sample_weight), ("class_weight", class_weight)):
+            if given is not None:
+                raise ValueError(f"trace: {name} weighs the rows' losses, which need targets y")
         return Trace(records, None, _copy(X), None, training, model.dtype.name,
                      n_params=model.n_params(), title=title)
 
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     w = None
-    if sample_weight is not None:
-        from .train import _check_weighted_loss, check_sample_weight
-        w = check_sample_weight(sample_weight, len(X), model.dtype)
+    if sample_weight is not None or class_weight is not None:
+        from .train import _check_weighted_loss, _class_row_weights, check_sample_weight
         _check_weighted_loss(loss)
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, len(X), model.dtype)
+        if class_weight is not None:  # each row weighs its class's weight, as in fit
+            cw = _class_row_weights(class_weight, Y, loss, model.n_outputs)
+            w = check_sample_weight(cw if w is None else cw * w, len(Y), model.dtype,
+                                    "the rows' class_weight" if w is None else
+                                    "sample_weight × class_weight")
         if not w.sum(dtype=np.float64) > 0:
             raise ValueError("sample_weight is 0 for every traced row: there is no cost to "
                              "differentiate")
@@ -669,10 +722,16 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
     lrec = LossRecord(name=short_repr(loss), value=float(cost), y_pred=_copy(out),
                       y_true=_copy(Y), grad=_copy(dy), math=_first_doc_line(type(loss)).rstrip("."),
                       fused=fused)
+    clipped = _clipped(loss, out)
+    if clipped:
+        lrec.notes.append(f"the cost is computed on ŷ clipped to [eps, 1 − eps] ({clipped}), "
+                          f"since log 0 is infinite; dCost/dŷ too")
     if w is not None:
         from .train import _l2_terms
         shown = ", ".join(f"{float(v):.4g}" for v in w[:8]) + (", …" if len(w) > 8 else "")
-        lrec.notes.append(f"sample weights w = [{shown}]: the cost is Σ wᵢ·ℓᵢ / Σ wᵢ "
+        source = ("" if class_weight is None else " (each row's class_weight" +
+                  (" × its sample_weight)" if sample_weight is not None else ")"))
+        lrec.notes.append(f"sample weights w = [{shown}]{source}: the cost is Σ wᵢ·ℓᵢ / Σ wᵢ "
                           f"(Σ w = {float(w.sum(dtype=np.float64)):.6g}), so row i's gradient "
                           f"is scaled by wᵢ/Σw, as fit weighs it"
                           + ("; an L2 penalty is divided by Σw, not m" if _l2_terms(model)
@@ -713,7 +772,9 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
                     f"fused by the engine with {type(loss).__name__}: it computes dCost/d"
                     f"{rec.in_name} = {lrec.fused_formula} directly (the unfused product "
                     f"upstream × local "
-                    f"{same}{why}); the value passed down is the engine's")
+                    f"{same}{why}); the value passed down is the engine's"
+                    + (f"; it takes ŷ unclipped, while the cost shown is computed on ŷ "
+                       f"clipped to [eps, 1 − eps] ({clipped})" if clipped else ""))
             rec.downstream = _copy(dx)
             rec.param_grads = _copy_dict(layer.grads)
             if i == 0 and dx is not None:
