@@ -894,6 +894,31 @@ def test_predict_classes_multilabel_and_step(moons):
                                   perceptron.predict(X)[:, 0].astype(int))
 
 
+@pytest.mark.parametrize("nodes, loss, match", [
+    (lambda: [gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1, activation="sigmoid"),
+              gn.Sigmoid()], None, "ends in Sigmoid then Sigmoid: the outputs are squashed"),
+    (lambda: [gn.Dense(2, 3), gn.Softmax(), gn.Softmax()], None, "Softmax then Softmax"),
+    (lambda: [gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1), gn.Softmax()], "bce",
+     "Softmax over a single output, which is always 1"),
+    (lambda: [gn.Dense(2, 1), gn.Sigmoid()], "hinge", "Hinge expects raw margins"),
+    (lambda: [gn.Dense(2, 4), gn.Step(), gn.Dense(4, 1), gn.Sigmoid()], None,
+     "node 1 is a Step, whose gradient is 0 everywhere"),
+])
+def test_models_that_cannot_learn_are_warned_about_before_training(moons, nodes, loss, match):
+    """Trial 15/7 finding 2: a sigmoid applied twice (outputs within 0.5 and 0.73: every row
+    class 1), a softmax over one output (always 1), hinge on probabilities and a Step (no
+    gradient) trained silently into useless models."""
+    X, y, _, _ = moons
+    model = gn.Sequential(nodes(), seed=0)
+    with pytest.warns(UserWarning, match=match) as got:
+        model.fit(X, y, loss=loss, epochs=1)
+    assert got[0].filename == __file__  # said at the user's fit line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a model that fits together says nothing
+        mlp().fit(X, y, epochs=1)
+        gn.Sequential([gn.Dense(2, 1)], seed=0).fit(X, y, loss="hinge", epochs=1)
+
+
 def test_evaluate(moons):
     X, y, Xv, yv = moons
     model = mlp()
@@ -1819,6 +1844,7 @@ def test_nothing_keeps_the_users_X_alive(how):
     assert ref() is None
 
 
+@pytest.mark.filterwarnings("ignore:node 2 is a Step")  # every node, Step too
 def test_pickles_after_fit_and_predict_hold_no_data_and_copies_keep_backward():
     """Trial F: a 256-unit model pickled to 491 MB after predict on 200k rows. predict leaves
     the nodes alone and fit drops the last batch's caches, so a pickle taken after either is

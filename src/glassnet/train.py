@@ -508,26 +508,58 @@ _RAW_OUTPUT = (Dense, _act.Identity, _act.ReLU, _act.LeakyReLU, _act.ELU, _act.G
                _act.Softplus, _act.Tanh)
 
 
-def _warn_double_squash(model, loss):
+_SQUASH = (_act.Sigmoid, _act.Softmax)
+
+
+def _warn_misfit(model, loss):
+    """Models that train into nothing useful without any error: warned before training."""
+    layers = model.layers
+    if not layers:
+        return
+    last, name = layers[-1], type(loss).__name__
+
+    def say(msg):
+        warnings.warn(msg, UserWarning, stacklevel=user_stacklevel())
+
+    if isinstance(last, _act.Softmax) and model.n_outputs == 1:
+        say("the model ends in Softmax over a single output, which is always 1: nothing can "
+            "be learned; for two classes end in Sigmoid (one output) or give the last Dense "
+            "two outputs")
+    elif len(layers) > 1 and isinstance(last, _SQUASH) and isinstance(layers[-2], _SQUASH):
+        say(f"the model ends in {type(layers[-2]).__name__} then {type(last).__name__}: the "
+            f"outputs are squashed twice (a sigmoid of probabilities stays within 0.5 and "
+            f"0.73); keep one (a Dense's activation= adds one node already)")
+    elif isinstance(loss, _losses.Hinge) and isinstance(last, _SQUASH):
+        say(f"Hinge expects raw margins (its threshold is 0), but the model ends in "
+            f"{type(last).__name__}, whose outputs are never below 0: remove the "
+            f"{type(last).__name__} node")
+    steps = [i for i, node in enumerate(layers) if isinstance(node, _act.Step)]
+    if steps:
+        say(f"node {steps[0]} is a Step, whose gradient is 0 everywhere: the nodes before it "
+            f"never learn by gradient descent (use Sigmoid; Step is the perceptron's "
+            f"activation, trained by the perceptron rule)")
+    _warn_double_squash(model, loss, name, last)
+
+
+def _warn_double_squash(model, loss, name, last):
     """A cross-entropy and the model's last node that do not fit together. A from_logits loss
     applies the softmax/sigmoid itself: after a model that already ends in that node it
     squashes twice. A loss on probabilities after a node that gives raw scores (Dense, ReLU
     ...) takes logs of numbers that are not probabilities. Both still train, badly."""
     node = {_losses.CategoricalCrossEntropy: _act.Softmax,
             _losses.BinaryCrossEntropy: _act.Sigmoid}.get(type(loss))
-    if node is None or not model.layers:
+    if node is None:
         return
-    name, last = type(loss).__name__, model.layers[-1]
     if getattr(loss, "from_logits", False) and isinstance(last, node):
         warnings.warn(f"{name}(from_logits=True) expects raw scores, but the model already "
                       f"ends in {node.__name__}: the {node.__name__.lower()} is applied twice. "
                       f"Use {name}() (on probabilities, fused with the {node.__name__} node), "
-                      f"or remove the {node.__name__} node", UserWarning, stacklevel=4)
+                      f"or remove the {node.__name__} node", UserWarning, stacklevel=user_stacklevel())
     elif not getattr(loss, "from_logits", False) and isinstance(last, _RAW_OUTPUT):
         warnings.warn(f"{name}() expects probabilities, but the model ends in "
                       f"{type(last).__name__}, whose outputs are raw scores: add a "
                       f"{node.__name__} node at the end, or use {name}(from_logits=True)",
-                      UserWarning, stacklevel=4)
+                      UserWarning, stacklevel=user_stacklevel())
 
 
 def prepare_targets(y, loss, n_out, dtype, name="y"):
@@ -1036,7 +1068,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         loss = model.loss if isinstance(getattr(model, "loss", None), _losses.Loss) else \
             default_loss(model)
     loss = _losses.get(loss)
-    _warn_double_squash(model, loss)
+    _warn_misfit(model, loss)
     if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
         prev = getattr(model, "optimizer", None)
         if not isinstance(prev, _optim.Optimizer) and getattr(model, "_optimizer_unknown", False):
