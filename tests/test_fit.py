@@ -919,6 +919,21 @@ def test_models_that_cannot_learn_are_warned_about_before_training(moons, nodes,
         gn.Sequential([gn.Dense(2, 1)], seed=0).fit(X, y, loss="hinge", epochs=1)
 
 
+def test_fit_refuses_weights_that_are_not_finite_before_training(moons):
+    """Trial 15/7 finding 5: a NaN put into the weights by hand (or by an initializer) was
+    reported as "training diverged ... try a lower learning rate" and "restored" as NaN."""
+    X, y, _, _ = moons
+    model = mlp()
+    model.fit(X, y, epochs=1)
+    model.layers[0].params["W"][0, 0] = np.nan
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"node 0 \(Dense\) parameter W contains NaN or "
+                                         r"infinity before training"):
+        model.fit(X, y, epochs=1)
+    after = model.get_weights()
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(before, after))
+
+
 def test_evaluate(moons):
     X, y, Xv, yv = moons
     model = mlp()

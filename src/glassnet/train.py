@@ -33,7 +33,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import (_first_non_numeric, check_array, check_consistent_length,
+from ._validate import (_first_non_numeric, all_finite, check_array, check_consistent_length,
                         check_flag, check_fraction, check_positive_int, missing_entries,
                         read_array)
 from .callbacks import Callback, user_stacklevel
@@ -1177,6 +1177,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.stop_training = False
     model._stop_reason = None
     params = model.parameters()
+    for layer, name, p, _ in params:  # else "diverged" at the first step, and NaN "restored"
+        if not all_finite(p):
+            raise ValueError(f"node {model.layers.index(layer)} ({type(layer).__name__}) "
+                             f"parameter {name} contains NaN or infinity before training: "
+                             f"fit cannot start from it; give the node finite weights "
+                             f"(set_weights, or a new node)")
     fused = model.fused_with(loss)
     fused_start = len(model.layers) - 2
     first = model.layers[0]
