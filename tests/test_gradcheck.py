@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.data import make_moons
 from glassnet.gradcheck import gradcheck
 
 TOL = 1e-6
@@ -547,3 +548,38 @@ def test_a_models_l2_penalty_is_part_of_the_checked_cost():
         assert gradcheck(model(0.0), X, y) < 1e-7
     finally:
         train._apply_l2 = real
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda m, X, y: gn.gradcheck(m, X[0], y[:1], loss="bce"), ValueError, "x must be 2-D"),
+    (lambda m, X, y: gn.gradcheck(m, None, [1], loss="bce"), TypeError, "x is None"),
+    (lambda m, X, y: gn.gradcheck(gn.Tanh(), 0.5), ValueError, "x must be 2-D"),
+    (lambda m, X, y: gn.gradcheck(m, X[:0], y[:0], loss="bce"), ValueError, "x is empty"),
+    (lambda m, X, y: gn.gradcheck(m, X[:3].astype(complex), y[:3], loss="bce"), TypeError,
+     "complex"),
+    (lambda m, X, y: gn.gradcheck(m, [["a", "b"]], [1], loss="bce"), ValueError,
+     "non-numeric values"),
+    (lambda m, X, y: gn.gradcheck(m, [[np.nan, 2]], [1], loss="bce"), ValueError,
+     "x contains NaN at row 0"),
+    (lambda m, X, y: gn.gradcheck(m, X[:3], y[:3], loss="bce", seed=-1), ValueError,
+     "seed must be an integer >= 0"),
+    (lambda m, X, y: gn.gradcheck(m, X[:3], [1, 2, 2], loss="bce"), ValueError,
+     "0/1 labels"),
+    (lambda m, X, y: gn.gradcheck(m, X[:2], y[:3], loss="bce"), ValueError,
+     "x has 2 rows but y has 3"),
+    (lambda m, X, y: gn.gradcheck(gn.MSE(), X[:3]), ValueError, "needs y, the targets"),
+    (lambda m, X, y: gn.gradcheck(m, X[:3], y[:3], loss="bce", details="yes"), TypeError,
+     "details must be True or False"),
+])
+def test_gradcheck_checks_its_input_as_fit_does(call, exc, match):
+    """Trial 15/7 finding 4: gradcheck converted x with np.array: IndexError for 1-D or None
+    x, ZeroDivisionError for no rows, NaN returned for a NaN input, a complex part dropped,
+    labels fit refuses checked as 'excellent', NumPy's errors for text and a bad seed."""
+    m = gn.Sequential([gn.Dense(2, 4, activation="tanh"), gn.Dense(4, 1), gn.Sigmoid()],
+                      seed=0, dtype="float64")
+    X, y = make_moons(20, noise=0.2, seed=0)
+    with pytest.raises(exc, match=match):
+        call(m, X, y)
+    # labels are taken as fit takes them: class indices for a softmax model
+    soft = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=0)
+    assert gn.gradcheck(soft, X[:3], np.array([0, 2, 1]), loss="cce") < 1e-6

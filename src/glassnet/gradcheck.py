@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from ._validate import check_array, check_consistent_length, check_flag
 from .layers import Layer, check_backward_output
 from .losses import Loss, get as _get_loss
 from .model import Sequential
@@ -109,10 +110,24 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             or not h > 0:
         raise ValueError(f"gradcheck: h, the finite-difference step, must be a finite number "
                          f"> 0 (e.g. 1e-6), got {h!r}")
-    x = np.array(x, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    if not isinstance(obj, (Loss, Layer, Sequential)):
+        raise TypeError(f"gradcheck expects a Layer, a Loss or a Sequential, got "
+                        f"{type(obj).__name__}")
+    details, check_input = check_flag(details, "details"), check_flag(check_input, "check_input")
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"gradcheck: seed must be an integer >= 0, got {seed!r}") from None
+    is_loss = isinstance(obj, Loss)
+    # the checks fit gives its X (and y): no NumPy error, no NaN result, no complex part lost
+    x = check_array(x, name="y_pred" if is_loss else "x", dtype=np.float64,
+                    ndim=None if is_loss else 2)
+    if y is not None:
+        check_consistent_length(x, y, names=("y_pred" if is_loss else "x", "y"))
+    elif is_loss:
+        raise ValueError("gradcheck of a loss needs y, the targets: gradcheck(loss, y_pred, y)")
     errors = {}
-    if isinstance(obj, Loss):
+    if is_loss:
         lossc = copy.deepcopy(obj)
 
         def f():
@@ -132,6 +147,9 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
+            else:  # as fit takes them: labels checked against the loss, one-hot for softmax
+                from .train import prepare_targets
+                y = prepare_targets(y, lossc, node.n_outputs, np.float64)
 
             from .train import _apply_l2, _l2_penalty, _l2_terms
             m = x.shape[0]
@@ -184,9 +202,6 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         for name, owner, k in params:
             errors[name] = _rel_error(grads[name], _numeric(f, owner.params[k], h),
                                       f"the gradient of {name}")
-    else:
-        raise TypeError(f"gradcheck expects a Layer, a Loss or a Sequential, got "
-                        f"{type(obj).__name__}")
     if not errors:
         raise ValueError(f"gradcheck compared nothing: {type(obj).__name__} has no parameters "
                          f"and check_input=False")
