@@ -683,3 +683,47 @@ def test_cli_debug_shows_the_traceback(cli_results, tmp_path):
 def test_the_table_is_large_enough():
     n = len(LIB_CASES) + len(LOAD_CASES) + len(CLI_CASES)
     assert n >= 40, n
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda L: L.BinaryCrossEntropy().forward([[0.2], [0.9]], [0, 1]), TypeError,
+     r"forward: y_pred must be a NumPy array, got list; calling the loss"),
+    (lambda L: L.MSE().backward(), AttributeError,
+     r"MSE has no forward cache \(_d\): call forward\(y_pred, y_true\) before backward"),
+    (lambda L: L.BinaryCrossEntropy().backward(), AttributeError, "no forward cache"),
+    (lambda L: L.CategoricalCrossEntropy().fused_backward(), AttributeError,
+     "no forward cache"),
+    (lambda L: L.Hinge().backward(), AttributeError, "no forward cache"),
+    (lambda L: gn.Sequential([gn.Dense(2, 1)], seed=0).backprop(L.MSE()), AttributeError,
+     "no forward cache"),
+    (lambda L: L.BinaryCrossEntropy()(np.array([[1.5]]), np.array([1])), ValueError,
+     r"takes probabilities in \[0, 1\], got values in \[1.5, 1.5\]"),
+    (lambda L: L.CategoricalCrossEntropy()(np.array([[-0.5, 1.5]]), np.array([1])),
+     ValueError, "from_logits=True"),
+    (lambda L: L.BinaryCrossEntropy()(np.empty((0, 1)), np.empty(0)), ValueError,
+     "y_pred is empty"),
+    (lambda L: L.MSE()([[np.nan]], [[1.0]]), ValueError, "y_pred contains NaN"),
+    (lambda L: L.MSE()([["a"]], [[1.0]]), ValueError, "non-numeric"),
+])
+def test_losses_used_on_their_own_name_the_problem(call, exc, match):
+    """Trial 15/7 finding 6: a loss called directly with lists, or backward before forward,
+    gave AttributeError: 'list' object has no attribute 'shape' / 'MSE' object has no
+    attribute '_d'; probabilities outside [0, 1] gave a silent cost."""
+    from glassnet import losses as L
+    with pytest.raises(exc, match=match):
+        call(L)
+
+
+def test_a_loss_called_converts_lists_and_equals_forward():
+    from glassnet import losses as L
+    bce = L.BinaryCrossEntropy()
+    assert bce([[0.2], [0.9]], [0, 1]) == bce.forward(np.array([[0.2], [0.9]]), np.array([0, 1]))
+    assert L.MSE()(np.array([[True]]), np.array([[False]])) == 1.0   # bools as 0/1
+    logits = L.BinaryCrossEntropy(from_logits=True)
+    assert logits(np.array([[-3.5]]), np.array([1])) == pytest.approx(np.log1p(np.exp(3.5)))
+    import copy
+    import pickle
+    h = L.Huber(delta=2.0)
+    assert repr(copy.deepcopy(h)) == repr(pickle.loads(pickle.dumps(h))) == "Huber(delta=2.0)"
+    with pytest.raises(AttributeError, match="has no attribute 'nonexistent'"):
+        L.MSE().nonexistent

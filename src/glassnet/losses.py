@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from .activations import Sigmoid, Softmax, _sigmoid, row_max, row_sum
-from ._validate import check_flag
+from ._validate import check_array, check_flag
 
 
 def _as_targets(y_true, y_pred, name):
@@ -31,6 +31,10 @@ def _as_targets(y_true, y_pred, name):
     Shapes may differ only by axes of length 1 ((m,) or (1, m) for (m, 1)); any other
     mismatch is an error, never a reshape that would pair predictions with the wrong targets.
     """
+    if not isinstance(y_pred, np.ndarray):
+        raise TypeError(f"{name}.forward: y_pred must be a NumPy array, got "
+                        f"{type(y_pred).__name__}; calling the loss, {name}()(y_pred, y_true), "
+                        f"converts and checks it")
     y = np.asarray(y_true)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{name}: y_true must be numeric, got dtype {y.dtype}")
@@ -68,7 +72,29 @@ class Loss:
     _row_scale = None  # m·wᵢ/Σw as a column while the last forward call was weighted
 
     def __call__(self, y_pred, y_true, weights=None):
+        """``forward`` for a loss used on its own (PyTorch's ``loss(y_pred, y_true)``): lists
+        become arrays and the predictions are checked as fit checks its inputs (numbers,
+        finite, not empty; probabilities in [0, 1] for a cross-entropy on probabilities).
+        ``fit`` calls ``forward`` itself, on arrays it has checked once."""
+        arr = np.asarray(y_pred) if not isinstance(y_pred, np.ndarray) else y_pred
+        y_pred = check_array(arr, name="y_pred", ndim=None,
+                             dtype=arr.dtype if arr.dtype.kind == "f" else np.float64)
+        if y_pred.ndim == 0:
+            raise ValueError(f"{type(self).__name__}: y_pred must hold one prediction per "
+                             f"example (an array of shape (m,) or (m, k)), got a scalar")
+        if not getattr(self, "from_logits", True) and (y_pred.min() < 0 or y_pred.max() > 1):
+            raise ValueError(f"{type(self).__name__}() takes probabilities in [0, 1], got "
+                             f"values in [{y_pred.min():.4g}, {y_pred.max():.4g}]: apply the "
+                             f"sigmoid/softmax first, or use {type(self).__name__}"
+                             f"(from_logits=True)")
         return self.forward(y_pred, y_true, weights)
+
+    def __getattr__(self, name):
+        # only reached for an attribute not set: a cache that forward sets and backward reads
+        if name.startswith("_") and not name.startswith("__"):
+            raise AttributeError(f"{type(self).__name__} has no forward cache ({name}): call "
+                                 f"forward(y_pred, y_true) before backward()")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _clear_caches(self):
         """Drop what the last ``forward`` kept for ``backward`` (its ``_``-named arrays: the
