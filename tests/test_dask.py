@@ -373,3 +373,43 @@ def test_predict_blocks_probes_with_a_real_row():
     lazy = predict_blocks(clf, mapped)
     assert calls == before          # nothing computed to build it
     np.testing.assert_array_equal(lazy.compute(), clf.predict(X))
+
+
+def test_fit_incremental_reads_a_column_vector_y_as_a_1d_y():
+    """Trial finding 4: with y of shape (n, 1) no classes were found (only a 1-D y was read),
+    and the first chunk stopped with "classes must be passed on the first call"."""
+    from sklearn.exceptions import DataConversionWarning
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.array([0, 1, 2, 1] * 10)
+    Xd, yd = da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10)
+    with __import__("dask").config.set(scheduler="synchronous"):
+        flat = fit_incremental(GlassClassifier(random_state=0), Xd, yd, epochs=1,
+                               random_state=0)
+        with pytest.warns(DataConversionWarning):  # as GlassClassifier.fit says of it
+            column = fit_incremental(GlassClassifier(random_state=0), Xd, yd[:, None],
+                                     epochs=1, random_state=0)
+        np.testing.assert_array_equal(column.classes_, [0, 1, 2])
+        assert all(np.array_equal(a, b) for a, b in
+                   zip(flat.model_.get_weights(), column.model_.get_weights()))
+        with pytest.raises(ValueError, match=r"classes=\[0, 2\] lacks labels that y holds: "
+                                             r"\[1\]"):
+            fit_incremental(GlassClassifier(random_state=0), Xd, yd[:, None], classes=[0, 2])
+
+
+def test_a_class_or_a_missing_method_is_named():
+    """Trial finding 5: fit_incremental(GlassClassifier, ...) said "partial_fit() missing 1
+    required positional argument: 'y'"; predict_blocks(est, X, method='transform') raised a
+    bare AttributeError."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    Xd, yd = da.from_array(X, chunks=(10, 3)), da.from_array(y, chunks=10)
+    for call, who in ((lambda: fit_incremental(GlassClassifier, Xd, yd), "fit_incremental"),
+                      (lambda: predict_blocks(GlassClassifier, Xd), "predict_blocks")):
+        with pytest.raises(TypeError, match=rf"^{who} needs an estimator instance, got the "
+                                            rf"class GlassClassifier; pass GlassClassifier\(\)"):
+            call()
+    clf = GlassClassifier(epochs=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"^method='transform': GlassClassifier has no such "
+                                         r"method; it has predict, predict_proba, "
+                                         r"predict_log_proba$"):
+        predict_blocks(clf, Xd, method="transform")

@@ -965,3 +965,60 @@ def test_a_damaged_estimator_section_is_a_model_file_error(tmp_path):
                                                      r"section is damaged"):
             GlassClassifier.load(tmp_path / "bad.gnet")
     assert np.array_equal(GlassClassifier.load(tmp_path / "c.gnet").predict(X), clf.predict(X))
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_one_row_fit_with_early_stopping_names_one_sample(Est):
+    """Trial finding 1: GlassRegressor(early_stopping=True) failed sklearn's
+    check_fit2d_1sample: "needs at least 2 samples (got 1)" names none of the phrases the
+    check looks for (MLPRegressor passes it)."""
+    from sklearn.utils.estimator_checks import check_fit2d_1sample
+    check_fit2d_1sample(Est.__name__, Est(early_stopping=True, epochs=2))
+    X = np.random.default_rng(0).normal(size=(2, 3))
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.9 holds out all n_samples=2 "
+                                         r"rows for validation, leaving none to train on"):
+        Est(early_stopping=True, validation_fraction=0.9, epochs=2).fit(X, [0, 1])
+
+
+@pytest.mark.parametrize("dtype", ["datetime64[D]", "datetime64[s]", "datetime64[ns]",
+                                   "timedelta64[s]"])
+def test_save_load_round_trips_datetime_and_timedelta_labels(dtype, tmp_path):
+    """Trial finding 2: save() of a classifier fitted on datetime64 labels raised TypeError
+    ("a value of type date cannot be stored"), though fit, predict and pickle worked."""
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    labels = (np.array([1, 2, 86_401]) if dtype.startswith("timedelta") else
+              np.array(["2020-01-01", "2020-06-30", "2021-01-01"])).astype(dtype)
+    y = labels[np.digitize(X[:, 0], [-0.5, 0.5])]
+    clf = GlassClassifier((4,), epochs=3, random_state=0).fit(X, y)
+    clf.save(tmp_path / "d.gnet")
+    back = GlassClassifier.load(tmp_path / "d.gnet")
+    assert back.classes_.dtype == np.dtype(dtype)  # the same unit, not datetime objects
+    np.testing.assert_array_equal(back.classes_, labels)
+    assert back.predict(X).dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
+def test_partial_fit_follows_a_changed_optimizer_and_learning_rate(tmp_path):
+    """Trial finding 3: set_params(optimizer=..., learning_rate=...) between partial_fit calls
+    was ignored (Adam at lr 1e-3 went on) while get_params and save() reported the change."""
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    clf = GlassClassifier((4,), random_state=0).partial_fit(X, y, classes=[0, 1])
+    adam = clf._optimizer
+    # a changed learning rate: the same optimizer, its memory kept, the new step size
+    before = clf.model_.get_weights()
+    clf.set_params(learning_rate=1e-30).partial_fit(X, y)
+    assert clf._optimizer is adam and adam.lr == 1e-30
+    assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
+    assert {st["step"] for st in adam.state.values()} == {2}  # one batch per call, kept
+    clf.set_params(learning_rate=1e-3).partial_fit(X, y)
+    assert not all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
+    # a changed optimizer: a new one, its memory starting over, as a saved copy's does
+    clf.save(tmp_path / "c.gnet")
+    back = GlassClassifier.load(tmp_path / "c.gnet")
+    for est in (clf, back):
+        est.set_params(optimizer="momentum", learning_rate=0.01).partial_fit(X, y)
+        assert type(est._optimizer).__name__ == "SGD" and est._optimizer.momentum == 0.9
+        assert est._optimizer.lr == 0.01
+    assert all(np.array_equal(a, b) for a, b in
+               zip(clf.model_.get_weights(), back.model_.get_weights()))

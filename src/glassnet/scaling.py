@@ -97,8 +97,9 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
         Every class label, passed to ``partial_fit`` for classifiers. When None and the
         estimator takes ``classes``, the labels are found with one pass over ``y``
         (``dask.array.unique``); for multi-label 0/1 targets nothing is passed. Given
-        classes are checked against the labels of a 1-D ``y`` with the same one pass, before
-        any training: a label missing from ``classes`` is a ValueError naming it.
+        classes are checked against the labels of a 1-D ``y`` (or a single column, shape
+        (n_samples, 1)) with the same one pass, before any training: a label missing from
+        ``classes`` is a ValueError naming it.
     sample_weight : dask.array.Array (or array-like) of shape (n_samples,), optional
     shuffle : bool, default=True
         Visit the chunks in a new random order each epoch (rows inside a chunk are shuffled
@@ -132,6 +133,7 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     """
     dask = require("dask", "dask", "dask", "glassnet.scaling")
 
+    _check_instance(estimator, "fit_incremental")
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit; fit_incremental needs "
                         f"an incremental estimator such as glassnet.sklearn.GlassClassifier")
@@ -153,10 +155,12 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
 
     kwargs = {}
     if "classes" in inspect.signature(estimator.partial_fit).parameters:
-        if classes is None and y.ndim == 1 and not hasattr(estimator, "classes_"):
-            classes = _labels_of(dask, y)
-        elif classes is not None and y.ndim == 1:
-            _check_classes(classes, _labels_of(dask, y))
+        # a column vector y (n, 1) holds labels as a 1-D y does (partial_fit reads it so)
+        labels_y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+        if classes is None and labels_y.ndim == 1 and not hasattr(estimator, "classes_"):
+            classes = _labels_of(dask, labels_y)
+        elif classes is not None and labels_y.ndim == 1:
+            _check_classes(classes, _labels_of(dask, labels_y))
         if classes is not None:
             kwargs["classes"] = np.asarray(classes)
 
@@ -218,6 +222,29 @@ def fit_incremental(estimator, X, y, *, epochs=10, classes=None, sample_weight=N
     return estimator
 
 
+def _check_instance(estimator, who):
+    """Refuse an estimator class (``GlassClassifier`` for ``GlassClassifier()``): its methods
+    would be called without an instance and fail with a "missing argument" TypeError."""
+    if isinstance(estimator, type):
+        raise TypeError(f"{who} needs an estimator instance, got the class "
+                        f"{estimator.__name__}; pass {estimator.__name__}() (with its "
+                        f"parameters)")
+
+
+_PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function",
+                    "transform", "score_samples")
+
+
+def _check_method(estimator, method):
+    """Refuse a ``method`` the estimator lacks, naming the ones it has."""
+    if isinstance(method, str) and callable(getattr(estimator, method, None)):
+        return
+    have = [m for m in _PREDICT_METHODS if callable(getattr(estimator, m, None))]
+    has = ", ".join(have) if have else "none of " + ", ".join(_PREDICT_METHODS)
+    raise ValueError(f"method={method!r}: {type(estimator).__name__} has no such method; "
+                     f"it has {has}")
+
+
 def _note(exc, text) -> None:
     """Add ``text`` to the exception's message (Python 3.11+; earlier, nothing)."""
     if hasattr(exc, "add_note"):
@@ -274,6 +301,8 @@ def predict_blocks(estimator, X, method="predict"):
     (a ValueError otherwise); a pipeline step that selects columns by name gets arrays, so
     select them by position there.
     """
+    _check_instance(estimator, "predict_blocks")
+    _check_method(estimator, method)
     by_name = _check_column_order(estimator, X)
     X = _as_dask(X, "X")
     if X.ndim != 2:

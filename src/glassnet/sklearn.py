@@ -69,7 +69,10 @@ matching loss on the logits (``CategoricalCrossEntropy(from_logits=True)``,
 ``BinaryCrossEntropy(from_logits=True, sum_outputs=True)``, ``MSE(half=True)``), fit's
 ``sample_weight``, ``alpha`` as ``Dense(l2=alpha)`` on every Dense node, and the stopping rule
 as ``EarlyStopping(rule="sklearn")``. ``partial_fit`` is one epoch of it with the same optimizer
-instance, whose memory is keyed by node and so carries over between calls.
+instance, whose memory is keyed by node and so carries over between calls. A ``learning_rate``
+changed with ``set_params`` between calls is applied to that optimizer; a changed ``optimizer``
+(or optimizer settings) replaces it, and its memory starts over (``MLPClassifier.partial_fit``
+keeps its first optimizer and learning rate).
 """
 from __future__ import annotations
 
@@ -430,6 +433,19 @@ class _GlassBase(BaseEstimator):
                              f"start or partial_fit trains the fitted network: refit from "
                              f"scratch (warm_start=False), or set the fitted values back")
 
+    def _follow_optimizer_setting(self, p):
+        """partial_fit goes on with the optimizer get_params and save() report: a learning
+        rate changed since (set_params) is applied to the live optimizer, whose memory (Adam's
+        moments) carries over; another optimizer, or other settings of one, replaces it, and
+        its memory starts over. (MLPClassifier's partial_fit ignores such changes.)"""
+        new, live = p["opt_factory"](), self._optimizer
+        settings = {k: v for k, v in new.config().items() if k != "lr"}
+        if type(new) is type(live) and settings == {k: v for k, v in live.config().items()
+                                                    if k != "lr"}:
+            live.lr = new.lr
+        else:
+            self._optimizer = new
+
     def _build(self, n_in, n_out, p, seed):
         # MLP's draw (see "Defaults" in the module docstring); biases start at zero
         init = _glorot_uniform_logistic if p["activation"] == "logistic" else "xavier_uniform"
@@ -582,6 +598,8 @@ class _GlassBase(BaseEstimator):
             self._check_same_network(p)
         if not incremental and not first:
             self._optimizer = p["opt_factory"]()  # warm start: fresh optimizer, as in MLP
+        elif incremental and not first:
+            self._follow_optimizer_setting(p)
 
         Xv = Yv = swv = tr = va = None
         if self.early_stopping and not incremental:
@@ -652,10 +670,13 @@ class _GlassBase(BaseEstimator):
         Y, sw of the validation rows."""
         n = X.shape[0]
         n_val = int(np.ceil(p["validation_fraction"] * n))
+        if n < 2:
+            raise ValueError(f"early_stopping needs at least 2 samples, got n_samples={n}: "
+                             f"one row cannot be split into training and validation rows")
         if n_val < 1 or n - n_val < 1:
-            raise ValueError(f"early_stopping needs at least 2 samples (got {n}): "
-                             f"validation_fraction={p['validation_fraction']} must leave rows "
-                             f"for both training and validation")
+            raise ValueError(f"validation_fraction={p['validation_fraction']} holds out all "
+                             f"n_samples={n} rows for validation, leaving none to train on; "
+                             f"lower it or pass more rows")
         idx = np.arange(n)
         strat = self._stratify_on(Y)
         try:
@@ -709,6 +730,10 @@ class _GlassBase(BaseEstimator):
         from .io import save_model
 
         def plain(v):
+            if isinstance(v, np.ndarray) and v.dtype.kind in "mM":
+                # datetime64/timedelta64 labels as their int64 counts of the dtype's unit
+                # (tolist() gives datetime objects, or ints for ns): loaded back exactly
+                return {"__ndarray__": v.astype(np.int64).tolist(), "dtype": v.dtype.str}
             if isinstance(v, np.ndarray):
                 return {"__ndarray__": v.tolist(), "dtype": v.dtype.str}
             if isinstance(v, (np.floating, np.integer, np.bool_)):
@@ -1070,7 +1095,8 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass (epoch) of mini-batch training over (X, y), keeping the optimizer's memory
-        between calls. ``classes`` (every label the stream will hold) is required on the
+        between calls (a changed ``learning_rate`` is applied to it; a changed ``optimizer``
+        replaces it). ``classes`` (every label the stream will hold) is required on the
         first call, except for multi-label indicator targets."""
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -1168,7 +1194,8 @@ class GlassRegressor(RegressorMixin, _GlassBase):
 
     def partial_fit(self, X, y, sample_weight=None):
         """One pass (epoch) of mini-batch training over (X, y), keeping the optimizer's memory
-        between calls."""
+        between calls (a changed ``learning_rate`` is applied to it; a changed ``optimizer``
+        replaces it)."""
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
