@@ -727,3 +727,38 @@ def test_a_loss_called_converts_lists_and_equals_forward():
     assert repr(copy.deepcopy(h)) == repr(pickle.loads(pickle.dumps(h))) == "Huber(delta=2.0)"
     with pytest.raises(AttributeError, match="has no attribute 'nonexistent'"):
         L.MSE().nonexistent
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: gn.Dropout(0.5, seed=-1), ValueError, "Dropout seed must be None or an integer"),
+    (lambda: gn.Dropout(0.5, seed="a"), TypeError, "Dropout seed must be None or an integer"),
+    (lambda: gn.Dense(2, 1, seed="a"), TypeError, "Dense seed must be None or an integer"),
+    (lambda: gn.Dense(2, 1, bias="False"), TypeError, "Dense: bias must be True or False"),
+    (lambda: gn.EarlyStopping(restore_best_weights="yes"), TypeError,
+     "restore_best_weights must be True or False"),
+    (lambda: gn.CSVLogger("log.csv", append="yes"), TypeError, "append must be True or False"),
+    (lambda: gn.trace(gn.Sequential([gn.Dense(2, 1)], seed=0), [[0.0, 1.0]], [1.0],
+                      loss="mse", training="no"), TypeError, "training must be True or False"),
+    (lambda: gn.Sequential([gn.Dense]), TypeError,
+     r"layer 0 is the class Dense, which needs arguments: pass an instance"),
+])
+def test_seeds_flags_and_classes_are_checked_where_given(call, exc, match):
+    """Trial 15/7 findings 9, 11 and 14: NumPy's SeedSequence errors for a bad Dropout/Dense
+    seed; 'False' read as True for bias, restore_best_weights, append and training; the
+    class Dense given for an instance said '__init__() missing 1 required argument'."""
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_a_trainable_flag_that_is_not_a_bool_is_refused_at_fit():
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    m = gn.Sequential([gn.Dense(2, 4), gn.ReLU(), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    m.layers[0].trainable = "no"   # read as True, the layer kept training
+    before = m.get_weights()
+    with pytest.raises(TypeError, match="layer 0 trainable must be True or False, got 'no'"):
+        m.fit(X, y, epochs=1)
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+    m.layers[0].trainable = np.bool_(False)
+    m.fit(X, y, epochs=1)
+    assert np.array_equal(before[0], m.get_weights()[0])

@@ -562,7 +562,7 @@ def test_a_models_l2_penalty_is_part_of_the_checked_cost():
     (lambda m, X, y: gn.gradcheck(m, [[np.nan, 2]], [1], loss="bce"), ValueError,
      "x contains NaN at row 0"),
     (lambda m, X, y: gn.gradcheck(m, X[:3], y[:3], loss="bce", seed=-1), ValueError,
-     "seed must be an integer >= 0"),
+     "seed must be None or an integer >= 0"),
     (lambda m, X, y: gn.gradcheck(m, X[:3], [1, 2, 2], loss="bce"), ValueError,
      "0/1 labels"),
     (lambda m, X, y: gn.gradcheck(m, X[:2], y[:3], loss="bce"), ValueError,

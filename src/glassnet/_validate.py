@@ -230,6 +230,16 @@ def check_flag(value, name, owner=None) -> bool:
     return bool(value)
 
 
+def new_rng(seed, owner="") -> np.random.Generator:
+    """``np.random.default_rng(seed)``, whose errors for a negative or non-integer seed
+    ("SeedSequence expects int or sequence of ints") say what is wrong in glassnet's words."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{owner + ' ' if owner else ''}seed must be None or an integer >= 0, "
+                        f"got {seed!r}") from None
+
+
 def check_positive_int(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import check_array, check_consistent_length, check_flag
+from ._validate import check_array, check_consistent_length, check_flag, new_rng
 from .layers import Layer, check_backward_output
 from .losses import Loss, get as _get_loss
 from .model import Sequential
@@ -114,10 +114,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         raise TypeError(f"gradcheck expects a Layer, a Loss or a Sequential, got "
                         f"{type(obj).__name__}")
     details, check_input = check_flag(details, "details"), check_flag(check_input, "check_input")
-    try:
-        rng = np.random.default_rng(seed)
-    except (TypeError, ValueError):
-        raise ValueError(f"gradcheck: seed must be an integer >= 0, got {seed!r}") from None
+    rng = new_rng(seed, "gradcheck:")
     is_loss = isinstance(obj, Loss)
     # the checks fit gives its X (and y): no NumPy error, no NaN result, no complex part lost
     x = check_array(x, name="y_pred" if is_loss else "x", dtype=np.float64,

@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from . import init as _init
-from ._validate import check_fraction, check_positive_int, resolve_dtype
+from ._validate import check_flag, check_fraction, check_positive_int, new_rng, resolve_dtype
 
 
 def matmul(a, b, out=None):
@@ -237,11 +237,12 @@ class Dense(Layer):
         self._n_in_arg = None if n_in is None else check_positive_int(n_in, "Dense n_in")
         _init.get(init)  # fail early on an unknown name
         self.init = init
-        self.bias = bool(bias)
+        self.bias = check_flag(bias, "bias", "Dense")
         self.activation = activation
         if activation is not None:
             from .activations import get as _get_act
             _get_act(activation)
+        new_rng(seed, "Dense")  # fail early on a seed default_rng refuses
         self.seed = seed
         self.l2 = l2
         self._x = None
@@ -323,7 +324,7 @@ class Dropout(Layer):
         super().__init__()
         self.rate = check_fraction(rate, "Dropout rate")
         self.seed = seed
-        self.rng = np.random.default_rng(seed)
+        self.rng = new_rng(seed, "Dropout")
         self._mask = None
 
     def build(self, n_in, rng=None, dtype="float32"):

@@ -12,7 +12,8 @@ import warnings
 import numpy as np
 
 from . import activations as _act
-from ._validate import all_finite, check_array, check_positive_int, resolve_dtype
+from ._validate import (all_finite, check_array, check_flag, check_positive_int, new_rng,
+                        resolve_dtype)
 from .layers import Dense, Layer, check_backward_output
 
 #: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
@@ -86,10 +87,7 @@ class Sequential:
         self.layers = expanded
         self.seed = seed
         self.dtype = resolve_dtype(dtype)
-        try:
-            self.rng = np.random.default_rng(seed)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"seed must be None or an integer >= 0, got {seed!r}") from None
+        self.rng = new_rng(seed)
         self.n_features = None
         self.history = None
         first = self.layers[0]
@@ -170,6 +168,9 @@ class Sequential:
     def trainable_parameters(self):
         """``parameters()`` of the layers not frozen (``layer.trainable = False``): what an
         optimizer step updates."""
+        for i, layer in enumerate(self.layers):  # 'no' would read as True
+            check_flag(getattr(layer, "trainable", True), f"layer {i} trainable",
+                       type(layer).__name__)
         return [t for t in self.parameters() if getattr(t[0], "trainable", True)]
 
     def n_params(self) -> int:
@@ -549,7 +550,12 @@ def _nodes(layers, before=()):
     given = []
     for i, layer in enumerate(layers, len(before)):
         if isinstance(layer, type) and issubclass(layer, Layer):
-            layer = layer()
+            try:
+                layer = layer()
+            except TypeError as exc:  # Dense (the class), for Dense(2, 1)
+                raise TypeError(f"layer {i} is the class {layer.__name__}, which needs "
+                                f"arguments: pass an instance ({layer.__name__}(...); {exc})"
+                                ) from None
         if not isinstance(layer, Layer):
             raise TypeError(f"layer {i} is {layer!r}, not a glassnet Layer "
                             f"(e.g. Dense(4, 8) or ReLU())")

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses as _losses
-from ._validate import check_array
+from ._validate import check_array, check_flag
 from .layers import Dense, Dropout, Layer, check_backward_output
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
@@ -634,6 +634,8 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         raise TypeError(f"trace expects a glassnet Sequential model, got "
                         f"{type(model).__name__}" + (f" {model!r}" if isinstance(model, str)
                                                       else "") + hint)
+    training = check_flag(training, "training", "trace")
+    input_grad = check_flag(input_grad, "input_grad", "trace")
     # X checked before an unbuilt model is built: a rejected X must not fix the input width
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)

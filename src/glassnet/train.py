@@ -156,7 +156,8 @@ class EarlyStopping(Callback):
         if rule not in ("keras", "sklearn"):
             raise ValueError(f"EarlyStopping rule must be 'keras' or 'sklearn', got {rule!r}")
         self.mode = mode
-        self.restore_best_weights = restore_best_weights
+        self.restore_best_weights = check_flag(restore_best_weights, "restore_best_weights",
+                                               "EarlyStopping")
         if baseline is not None and (isinstance(baseline, bool) or not isinstance(
                 baseline, numbers.Real) or math.isnan(baseline)):
             raise ValueError(f"EarlyStopping baseline must be None or a number, got "
@@ -283,7 +284,7 @@ class CSVLogger(Callback):
 
     def __init__(self, path, append=False):
         self.path = _file_path(path, "CSVLogger")
-        self.append = append
+        self.append = check_flag(append, "append", "CSVLogger")
 
     def on_train_begin(self, logs=None):
         self._keys = None
