@@ -280,7 +280,8 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     msg = str(err.value)
     assert "{" not in msg and "'income':" not in msg, msg      # readable, not a dict repr
     assert ("income: 29 of 30 values are numbers, but 'unknown' (row 12) is not; it was "
-            "read as text (if it marks a missing value: --na-values unknown); as text it was "
+            "read as text (if it marks a missing value: --na-values unknown; in Python, "
+            "read_csv(na_values=['unknown']) or replace it with NaN); as text it was "
             "identifier-like") in msg, msg
     assert "price: 30 of 30 values are numbers, written with currency" in msg, msg
     assert "'$1,000.00', row 0" in msg and "strip the symbols" in msg, msg
@@ -290,7 +291,8 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     assert numeric_text_note(_obj("1", "2", None, "n/a")) is None  # 2 of 3 are not "most"
     assert numeric_text_note(_obj(*(["1"] * 9 + ["x", None])), lines=list(range(2, 13))) == (
         "9 of 10 values are numbers, but 'x' (line 11) is not; it was read as text (if it "
-        "marks a missing value: --na-values x)")
+        "marks a missing value: --na-values x; in Python, read_csv(na_values=['x']) or "
+        "replace it with NaN)")
     assert numeric_text_note(names) is None
 
 
@@ -637,3 +639,110 @@ def test_a_damaged_preprocessor_dict_and_an_old_one_without_the_range():
         with pytest.raises(ValueError, match=r"column 'x' needs a finite mean and median and "
                                              r"a finite std > 0"):
             TabularPreprocessor.from_dict(d)
+
+
+def _charges_and_calls():
+    """Number columns with blank and '?' cells, as pandas' read_csv leaves them (text), and
+    the same rows as CSV text."""
+    rng = np.random.default_rng(0)
+    charges = [f"{v:.2f}" for v in rng.uniform(20, 100, 60)]
+    calls = [str(v) for v in rng.poisson(1.5, 60)]
+    plan = [str(v) for v in rng.choice(["basic", "plus"], 60)]
+    charges[3], charges[7], calls[5], calls[9], plan[2] = " ", "", "?", " NA ", "null"
+    y = [str(v) for v in rng.integers(0, 2, 60)]
+    csv = "charges,calls,plan,y\n" + "".join(
+        f"{a},{b},{c},{d}\n" for a, b, c, d in zip(charges, calls, plan, y))
+    return {"charges": _obj(*charges), "calls": _obj(*calls), "plan": _obj(*plan),
+            "y": np.array(y, dtype=float)}, csv
+
+
+def test_missing_value_text_is_missing_as_the_csv_reader_reads_it(tmp_path):
+    """Finding: given as text (a pandas DataFrame), ' ' and '?' were values: 'calls' was
+    one-hot over its counts and '?', 'charges' dropped as identifier-like, where glassnet
+    train read both as numbers with missing values. Now both paths encode alike."""
+    from glassnet.data import read_csv
+    cols, csv = _charges_and_calls()
+    (tmp_path / "d.csv").write_text(csv)
+    p = TabularPreprocessor().fit(cols, target="y")
+    q = TabularPreprocessor().fit(read_csv(tmp_path / "d.csv"), target="y")
+    assert p.to_dict() == q.to_dict() and not p.dropped_
+    assert p.feature_names_out == ["charges", "charges_missing", "calls", "calls_missing",
+                                   "plan=basic", "plan=plus", "plan=<missing>"]
+    assert np.array_equal(p.transform(cols), q.transform(read_csv(tmp_path / "d.csv")))
+    # at transform too: blank, white space and '?' are missing, not text or a category
+    new = {"charges": _obj("?", "  ", "50.5"), "calls": _obj("NA", "2", ""),
+           "plan": _obj("?", "plus", "\t")}
+    facts = []
+    X = p.transform(new, report=facts)
+    assert X[:, 1].tolist() == [1, 1, 0] and X[:, 3].tolist() == [1, 0, 1]
+    assert X[:, 6].tolist() == [1, 0, 1] and facts == []
+    # numbers as the reader reads them: 1_0 is text there, so the column stays text
+    t = TabularPreprocessor().fit({"k": _obj(*(["1", "2", "1_0", "?"] * 5)), "x": np.arange(20.0)})
+    assert t.columns_[0]["kind"] == "categorical" and t.columns_[0]["missing_category"]
+    # a column of number strings without such cells is text as given (zip codes as str)
+    z = TabularPreprocessor().fit({"zip": _obj(*(["02134", "10001"] * 5)), "x": np.arange(10.0)})
+    assert z.columns_[0]["categories"] == ["02134", "10001"]
+
+
+def test_missing_value_text_in_a_pandas_frame():
+    pd = pytest.importorskip("pandas")
+    cols, _ = _charges_and_calls()
+    df = pd.DataFrame({k: list(v) for k, v in cols.items()})
+    p = TabularPreprocessor().fit(df, target="y")
+    assert p.to_dict() == TabularPreprocessor().fit(cols, target="y").to_dict()
+    assert [s["kind"] for s in p.columns_] == ["numeric", "numeric", "categorical"]
+
+
+def test_missing_value_advice_names_a_token_and_python_too():
+    """Finding: a blank value was advised as '--na-values ' (nothing), and a Python caller
+    was given only a command-line flag."""
+    from glassnet.preprocess import numeric_text_note
+    note = numeric_text_note(_obj(*(["1.5"] * 9 + ["   "])))
+    assert note == "9 of 10 values are numbers, but '   ' (row 9) is not; it was read as text"
+    note = numeric_text_note(_obj(*(["1.5"] * 9 + ["not known"])))
+    assert note.endswith("(if it marks a missing value: --na-values 'not known'; in Python, "
+                         "read_csv(na_values=['not known']) or replace it with NaN)"), note
+
+
+def test_a_few_formatted_numbers_are_counted_as_few():
+    """Finding: one '$250,000' among 300 plain numbers read '301 of 301 values are numbers,
+    written with currency ... signs', as if every value had them."""
+    from glassnet.preprocess import numeric_text_note
+    values = [str(100000 + 1000 * i) for i in range(300)] + ["$250,000"]
+    assert numeric_text_note(_obj(*values)).startswith(
+        "301 of 301 values are numbers, 1 of them written with currency or percent signs, "
+        "thousands separators or accounting minus signs (e.g. '$250,000', row 300)")
+    assert numeric_text_note(_obj(*(["3"] * 8 + ["3,5", "4,25"]))).startswith(
+        "10 of 10 values are numbers, 2 of them written with a decimal comma (e.g. '3,5'")
+    assert numeric_text_note(_obj("$1", "$2", "$3")).startswith(   # all of them: as before
+        "3 of 3 values are numbers, written with currency")
+
+
+def test_drop_names_a_column_of_the_table_at_fit():
+    """Finding: drop=['agee'] (a typo) was ignored, where categorical= refused it."""
+    t = Table({"age": [30.0, 40.0, 50.0], "x": [1.0, 2.0, 4.0]})
+    with pytest.raises(ValueError, match=r"drop= names column\(s\) not in the table: "
+                                         r"\['agee'\]; columns: \['age', 'x'\]"):
+        TabularPreprocessor(drop=["agee"]).fit(t)
+    p = TabularPreprocessor(drop="age").fit(t)
+    assert p.dropped_ == {"age": "dropped on request"}
+    assert p.transform(Table({"x": [3.0]})).shape == (1, 1)   # not needed at transform
+
+
+def test_kept_date_columns_get_a_note():
+    """Finding: 24 months one-hot encoded without a word; the dates note came only when a
+    date column was dropped."""
+    rng = np.random.default_rng(0)
+    months = _obj(*(f"{2020 + m // 12}-{m % 12 + 1:02d}-01" for m in rng.integers(0, 24, 300)))
+    t = Table({"month": months, "plan": _obj(*rng.choice(["a", "b"], 300)),
+               "x": rng.normal(size=300)})
+    p = TabularPreprocessor().fit(t)
+    assert p.input_columns_ == ["month", "plan", "x"] and list(p.notes_) == ["month"]
+    assert p.notes_["month"].startswith("the values look like dates or times (e.g. '20")
+    assert "month: categorical, one-hot over 24 categories; the values look like dates" in \
+        str(p.summary())
+    q = TabularPreprocessor.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert q.notes_ == p.notes_
+    d = p.to_dict()
+    del d["notes"]                 # a dict from before the notes: none
+    assert TabularPreprocessor.from_dict(d).notes_ == {}

@@ -8,6 +8,14 @@ can be saved next to a model.
 
 Rules, applied per column of the training table (the target column excluded):
 
+Missing values
+    Read as the CSV reader (:func:`glassnet.data.read_csv`) reads them, whatever the table
+    (a pandas DataFrame, a dict of lists): besides NaN and None, text cells of
+    :data:`glassnet.data.NA_VALUES` (``NA``, ``?``, ``null`` ...) and blank or
+    white-space-only ones are missing, at fit and at transform. A text column of numbers that
+    only such cells kept text (pandas' ``read_csv`` leaves ``"?"`` and ``" "`` as text) is
+    numeric, as the CSV reader makes it.
+
 Numeric columns (float, int, bool)
     Standardized: ``(x - mean) / std`` with the training mean and standard deviation; a
     column with std 0 uses std 1. Integer columns with few distinct values (Pclass, SibSp)
@@ -54,16 +62,18 @@ Dropped columns (recorded in ``dropped_``: column -> reason)
 """
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import re
+import shlex
 from collections.abc import Mapping
 
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import (Table, _format_number, _plain, comma_float, decimal_comma_number,
-                           is_numeric_column, number_share, plain_float)
+from .data.tabular import (NA_VALUES, Table, _format_number, _plain, comma_float,
+                           decimal_comma_number, is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -166,6 +176,31 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False) -> np.n
                     f"{why})", name, v) from None
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def _read_as_missing(v) -> bool:
+    """Whether ``v`` is text that the CSV reader reads as a missing value: one of its
+    :data:`~glassnet.data.NA_VALUES` (``NA``, ``?``, ``null`` ...) or blank, white space
+    around it aside."""
+    return isinstance(v, str) and v.strip() in NA_VALUES
+
+
+def _as_read(arr: np.ndarray) -> np.ndarray:
+    """A column as the CSV reader types it, for one that no file was read into (a pandas
+    DataFrame, whose read_csv leaves ``"?"`` and ``" "`` as text; a dict of lists): the text
+    the reader reads as missing (:func:`_read_as_missing`) is None, and when the rest of the
+    column is numbers it is a numeric column, the numbers read as the reader reads them
+    (:func:`plain_float`: no ``1_000``, no ``٣``). Other columns are returned as they are: a
+    column of number strings without such text stays text (``dtype=str`` keeps zip codes)."""
+    if is_numeric_column(arr) or not any(map(_read_as_missing, set(arr.tolist()))):
+        return arr
+    out = np.empty(len(arr), dtype=object)
+    out[:] = [None if _read_as_missing(v) else v for v in arr]
+    try:
+        return np.array([np.nan if v is None else plain_float(v) for v in out],
+                        dtype=np.float64)
+    except (TypeError, ValueError):
+        return out
 
 
 def _text_values(arr: np.ndarray) -> np.ndarray:
@@ -301,21 +336,26 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
         bad = f"{shown_value(v)} ({where(first_bad)}) is not" + (
             f" ({'; '.join(aside)})" if aside else "")
         # a missing-value marker ('-', 'n.a.') is the usual such value: say how to read it
-        missing = ("" if python_only_number(v) else
-                   f" (if it marks a missing value: --na-values {str(v).strip()})")
+        # (blank text is missing already: no token to name)
+        token = str(v).strip()
+        missing = ("" if python_only_number(v) or not token else
+                   f" (if it marks a missing value: --na-values {shlex.quote(token)}; in "
+                   f"Python, read_csv(na_values=[{token!r}]) or replace it with NaN)")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         first = str(counted.first_formatted).strip()
         decimal = not comma and decimal_comma_number(first)
+        # how many of the numbers are so written: all, or a few among plain ones
+        some = "" if n_symbols == n_num else f", {n_symbols} of them"
         if decimal and not re.search(r",[0-9]{3}(?![0-9])", first):
             # 3,54 or 1.234,5: a decimal comma, no thousands group, no symbol to strip
-            return (f"{n_num} of {n} values are numbers written with a decimal comma (e.g. "
-                    f"{shown_value(counted.first_formatted)}, {where(at)}), read as text in "
+            return (f"{n_num} of {n} values are numbers{some} written with a decimal comma "
+                    f"(e.g. {shown_value(counted.first_formatted)}, {where(at)}), read as text in "
                     f"a file that is not ';'-separated: pass --decimal , (read_csv("
                     f"decimal=',') in Python)"
                     + (f"; {bad} a number{missing}" if first_bad is not None else ""))
-        return (f"{n_num} of {n} values are numbers, written with currency or percent signs, "
-                f"thousands separators or accounting minus signs (e.g. "
+        return (f"{n_num} of {n} values are numbers{some or ','} written with currency or "
+                f"percent signs, thousands separators or accounting minus signs (e.g. "
                 f"{shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
                 + (" (a bracketed or trailing minus: write the number with a leading -)"
@@ -349,7 +389,8 @@ def date_text_note(values, share: float = 0.8) -> str | None:
     """For a text column (``values``: str, None for missing) whose first present values are
     mostly dates or times (31.12.2023, 2023-12-31 08:15, 14:30), a sentence saying so and
     what to do; else None. Looks at 50 values at most."""
-    seen = [str(v).strip() for v in values if v is not None][:50]
+    present = (v for v in values if v is not None)
+    seen = [str(v).strip() for v in itertools.islice(present, 50)]
     hits = [v for v in seen if _DATE_OR_TIME.fullmatch(v)]
     if not seen or len(hits) < share * len(seen):
         return None
@@ -510,9 +551,12 @@ class TabularPreprocessor:
     min_id_rows : int
         Fewer rows than this never make a column identifier-like. Default 20.
     drop : iterable of str
-        Columns to drop unconditionally (they need not exist at transform time).
+        Columns to drop unconditionally. At fit each must be in the table (a name that is
+        not, a typo, raises ValueError, as in ``categorical=``); at transform time they need
+        not exist.
     categorical : iterable of str
-        Numeric columns to one-hot encode instead of standardizing.
+        Numeric columns to one-hot encode instead of standardizing (each must be in the
+        table at fit).
     dtype : "float32" or "float64"
         dtype of the output matrix. Default float32.
 
@@ -524,6 +568,10 @@ class TabularPreprocessor:
         Columns used (they must be present at transform time).
     dropped_ : dict
         Column -> reason it was dropped.
+    notes_ : dict
+        Column -> a note on a used column worth a look: text values that look like dates or
+        times, one-hot encoded (a few months), which say nothing of later dates
+        (:func:`date_text_note`).
     target_ : str or None
         The target column excluded at fit.
     columns_ : list of dict
@@ -550,6 +598,7 @@ class TabularPreprocessor:
         self.dtype = np.dtype(dtype).name
         self.columns_: list[dict] | None = None
         self.dropped_: dict[str, str] = {}
+        self.notes_: dict[str, str] = {}
         self.target_: str | None = None
 
     # -- fitting ----------------------------------------------------------------------------
@@ -561,11 +610,12 @@ class TabularPreprocessor:
                              f"{table.columns}")
         if table.n_rows == 0:
             raise ValueError("cannot fit a preprocessor on a table with no rows")
-        unknown = [c for c in self.categorical if c not in table]
-        if unknown:
-            raise ValueError(f"categorical= names column(s) not in the table: {unknown}; "
-                             f"columns: {table.columns}")
-        specs, dropped = [], {}
+        for option, names in (("categorical", self.categorical), ("drop", self.drop)):
+            unknown = [c for c in names if c not in table]
+            if unknown:
+                raise ValueError(f"{option}= names column(s) not in the table: {unknown}; "
+                                 f"columns: {table.columns}")
+        specs, dropped, notes = [], {}, {}
         drop = set(self.drop)
         for name in table.columns:
             if name == target:
@@ -573,7 +623,7 @@ class TabularPreprocessor:
             if name in drop:
                 dropped[name] = "dropped on request"
                 continue
-            arr = table[name]
+            arr = _as_read(table[name])
             if is_numeric_column(arr) and name not in self.categorical:
                 spec, reason = self._fit_numeric(name, arr)
             else:
@@ -583,12 +633,17 @@ class TabularPreprocessor:
                 dropped[name] = reason + (" (numbers made categories by categorical=, "
                                           "--categorical)" if name in self.categorical
                                           and is_numeric_column(arr) else "")
-            else:
-                specs.append(spec)
+                continue
+            specs.append(spec)
+            if spec["kind"] == "categorical" and not is_numeric_column(arr):
+                note = date_text_note(arr)   # a few months: one-hot encoded, but say so
+                if note is not None:
+                    notes[name] = note
         if not specs:
             raise NoUsableColumnsError(dropped)
         self.columns_ = specs
         self.dropped_ = dropped
+        self.notes_ = notes
         self.target_ = target
         return self
 
@@ -729,7 +784,7 @@ class TabularPreprocessor:
         limit = math.sqrt(np.finfo(out.dtype).max)
         j = 0
         for s in self.columns_:
-            arr = table[s["name"]]
+            arr = _as_read(table[s["name"]])
             if s["kind"] == "numeric":
                 comma = getattr(table, "decimal_comma", False)
                 if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):
@@ -810,6 +865,8 @@ class TabularPreprocessor:
                              f"{s['std']:.4g}){extra}")
             else:
                 extra = ", missing is a category" if s["missing_category"] else ""
+                if s["name"] in self.notes_:
+                    extra += f"; {self.notes_[s['name']]}"
                 lines.append(f"{s['name']}: categorical, one-hot over {len(s['categories'])} "
                              f"categories{extra}")
         for name, reason in self.dropped_.items():
@@ -835,7 +892,7 @@ class TabularPreprocessor:
                 "columns": [dict(s, categories=list(s["categories"]))
                             if s["kind"] == "categorical" else dict(s)
                             for s in self.columns_],
-                "dropped": dict(self.dropped_),
+                "dropped": dict(self.dropped_), "notes": dict(self.notes_),
                 "feature_names_out": self.feature_names_out}
 
     @classmethod
@@ -869,6 +926,7 @@ class TabularPreprocessor:
                 raise ValueError(f"unknown column kind in preprocessor dict: {s!r}")
         self.columns_ = specs
         self.dropped_ = dict(d.get("dropped", {}))
+        self.notes_ = {str(k): str(v) for k, v in d.get("notes", {}).items()}  # (newer files)
         self.target_ = d.get("target")
         if "feature_names_out" in d and list(d["feature_names_out"]) != self.feature_names_out:
             raise ValueError("preprocessor dict is inconsistent: feature_names_out does not "
