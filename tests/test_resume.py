@@ -237,3 +237,39 @@ def test_checkpoint_best_only_follows_the_metric_direction(tmp_path):
     assert saved == [0, 1, 3]
     with pytest.raises(ValueError, match="mode"):
         ModelCheckpoint(tmp_path / "m.glass", mode="biggest")
+
+
+def test_a_best_only_checkpoint_in_a_resumed_run_saves_only_what_beats_the_saved_epochs(
+        tmp_path):
+    """Trial 15/2 finding 2: a new ModelCheckpoint(save_best_only=True) in a resumed run
+    started with no best, so the first resumed epoch replaced the best file however bad it
+    was. It now starts from the best of the checkpoint's epochs (Keras's
+    initial_value_threshold, which it also takes)."""
+    X, y = data(40)
+    values = [3.0, 1.0, 2.0, 5.0, 0.5]
+
+    class FakeVal(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    kw = dict(batch_size=8, validation_data=(X, y), optimizer=optim.SGD(lr=0.01))
+    last, best = tmp_path / "last.gnet", tmp_path / "best.gnet"
+    new_model().fit(X, y, epochs=3, **kw, callbacks=[
+        FakeVal(), ModelCheckpoint(last), ModelCheckpoint(best, save_best_only=True)])
+    assert load_checkpoint(best)[1]["epoch"] == 1
+    del kw["optimizer"]
+    resume(last, X, y, epochs=4, **kw,
+           callbacks=[FakeVal(), ModelCheckpoint(best, save_best_only=True)])
+    assert load_checkpoint(best)[1]["epoch"] == 1      # epoch 3's 5.0 is worse than 1.0
+    resume(last, X, y, epochs=5, **kw,
+           callbacks=[FakeVal(), ModelCheckpoint(best, save_best_only=True)])
+    assert load_checkpoint(best)[1]["epoch"] == 4      # 0.5 beats it
+    # a threshold given is kept; with it a plain fit saves only what beats it
+    other = tmp_path / "other.gnet"
+    new_model().fit(X, y, epochs=3, **kw, optimizer=optim.SGD(lr=0.01), callbacks=[
+        FakeVal(), ModelCheckpoint(other, save_best_only=True, initial_value_threshold=1.5)])
+    assert load_checkpoint(other)[1]["epoch"] == 1
+    with pytest.raises(ValueError, match="initial_value_threshold must be None or a number"):
+        ModelCheckpoint(other, save_best_only=True, initial_value_threshold="1")
+    with pytest.raises(TypeError, match="save_best_only must be True or False"):
+        ModelCheckpoint(other, save_best_only="yes")

@@ -1285,10 +1285,11 @@ def resume(path, X, y, epochs, **fit_kwargs):
     checkpoint lacks them. Returns the model (``model.history`` covers all epochs).
 
     Callbacks that keep their own state across epochs (EarlyStopping's patience counter,
-    ReduceLROnPlateau) start afresh.
+    ReduceLROnPlateau) start afresh; a ``ModelCheckpoint(save_best_only=True)`` starts from
+    the best monitored value of the checkpoint's epochs (its ``initial_value_threshold``).
     """
     from ._validate import check_array, check_positive_int
-    from .train import fit
+    from .train import ModelCheckpoint, fit
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     if "initial_epoch" in fit_kwargs:
         raise TypeError("resume() takes the initial epoch from the checkpoint; do not pass "
@@ -1335,6 +1336,9 @@ def resume(path, X, y, epochs, **fit_kwargs):
         model._split_rng_state = state["split_rng_state"]
         model._split_rows = len(perm)
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
+    for cb in callbacks:  # a best-only checkpoint saves only what beats the epochs so far
+        if isinstance(cb, ModelCheckpoint):
+            cb._best_of(state["history"])
     fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),
         initial_epoch=start, callbacks=callbacks, **fit_kwargs)
     return model

@@ -36,7 +36,7 @@ from . import losses as _losses
 from ._validate import (_first_non_numeric, all_finite, check_array, check_consistent_length,
                         check_flag, check_fraction, check_positive_int, missing_entries,
                         read_array)
-from .callbacks import Callback, user_stacklevel
+from .callbacks import Callback, _maximizes, canonical_key, user_stacklevel
 from .layers import Dense, check_backward_output
 from .model import PREDICT_CHUNK
 
@@ -334,19 +334,37 @@ class ModelCheckpoint(Callback):
     fails as training begins. An epoch that diverged (its logged loss is NaN) is never saved;
     with ``save_best_only`` a non-finite monitored value (a NaN validation loss) is never a
     new best, and later epochs are still compared with the last finite best.
+
+    ``initial_value_threshold`` (as in Keras), with ``save_best_only``: the value an epoch
+    must beat to be saved at all. In a run continued by ``glassnet.io.resume`` it defaults to
+    the best monitored value of the epochs the checkpoint holds, so the first resumed epoch
+    does not replace the best file unless it is better.
     """
 
     def __init__(self, path, every=1, save_best_only=False, monitor="val_loss", mode="auto",
-                 training_state=True):
+                 training_state=True, initial_value_threshold=None):
         self.path = _file_path(path, "ModelCheckpoint")
         self.every = check_positive_int(every, "every")
-        self.save_best_only = save_best_only
         self.monitor = monitor
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"ModelCheckpoint mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
-        self.training_state = training_state
-        self.best = None
+        self.training_state = check_flag(training_state, "training_state", "ModelCheckpoint")
+        self.save_best_only = check_flag(save_best_only, "save_best_only", "ModelCheckpoint")
+        if initial_value_threshold is not None and (
+                isinstance(initial_value_threshold, bool) or not isinstance(
+                    initial_value_threshold, numbers.Real) or math.isnan(initial_value_threshold)):
+            raise ValueError(f"ModelCheckpoint initial_value_threshold must be None or a "
+                             f"number, got {initial_value_threshold!r}")
+        self.best = initial_value_threshold
+
+    def _best_of(self, history):
+        """Start from the best monitored value of ``history`` (the epochs a resumed run's
+        checkpoint holds) unless a threshold was given: see ``initial_value_threshold``."""
+        key = canonical_key(self.monitor)
+        seen = [v for v in history.history.get(key, ()) if v is not None and math.isfinite(v)]
+        if self.save_best_only and self.best is None and seen:
+            self.best = (max if _maximizes(key, self.mode) else min)(seen)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
