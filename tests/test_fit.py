@@ -934,6 +934,40 @@ def test_fit_refuses_weights_that_are_not_finite_before_training(moons):
     assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(before, after))
 
 
+def test_a_model_fitted_on_a_dataframe_refuses_its_columns_in_another_order(moons, tmp_path):
+    """Trial 15/7 finding 3: Sequential read a DataFrame's columns by position and forgot
+    their names: reordered columns gave other predictions without a word (the estimators
+    refuse them, as scikit-learn does)."""
+    pd = pytest.importorskip("pandas")
+    X, y, _, _ = moons
+    df = pd.DataFrame(X, columns=["a", "b"])
+    model = mlp()
+    model.fit(df, y, epochs=2)
+    assert model.feature_names_in_ == ["a", "b"]
+    want = model.predict(X)
+    np.testing.assert_array_equal(model.predict(df), want)
+    swapped = df[["b", "a"]]
+    for call in (lambda: model.predict(swapped), lambda: model.evaluate(swapped, y),
+                 lambda: model.fit(swapped, y), lambda: gn.trace(model, swapped[:2], y[:2]),
+                 lambda: model.fit(df, y, validation_data=(swapped, y))):
+        with pytest.raises(ValueError, match=r"in another order: the model reads them by "
+                                             r"position; reorder them with X(_val)?\["):
+            call()
+    with pytest.raises(ValueError, match=r"it lacks \['a'\]; it has \['A'\] that the model"):
+        model.predict(df.rename(columns={"a": "A"}))
+    np.testing.assert_array_equal(model.predict(X), want)   # arrays are read by position
+    model.save(tmp_path / "m.gnet")                          # the names are kept in files
+    loaded = gn.load(tmp_path / "m.gnet")
+    assert loaded.feature_names_in_ == ["a", "b"]
+    with pytest.raises(ValueError, match="another order"):
+        loaded.predict(swapped)
+    # a frame with numbers for column names is read by position, as an array
+    plain = mlp()
+    plain.fit(pd.DataFrame(X), y, epochs=1)
+    assert not hasattr(plain, "feature_names_in_")
+    plain.predict(pd.DataFrame(X[:, ::-1]))
+
+
 def test_evaluate(moons):
     X, y, Xv, yv = moons
     model = mlp()

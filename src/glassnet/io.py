@@ -738,6 +738,9 @@ def _model_payload(model, extra):
         # where fit(validation_split=) drew its split: a later fit on as many rows holds out
         # the same rows after loading too (older glassnets ignore the entry)
         "validation_split": _split_to_json(model),
+        # the columns of the DataFrame it was fitted on: predict refuses others (older
+        # glassnets ignore the entry)
+        "feature_names": getattr(model, "feature_names_in_", None),
         "extra": extra,
     }
     return header, arrays
@@ -895,6 +898,12 @@ def _build_model(ck, header, arrays):
         if g is not None:
             model.layers[idx].rng = g
 
+    names = header.get("feature_names")
+    if names is not None:
+        names = [ck.str_(c, "feature_names[]") for c in ck.list_(names, "feature_names")]
+        if len(names) != n_features:
+            ck.fail(f"feature_names has {len(names)} names for {n_features} inputs")
+        model.feature_names_in_ = names
     model.loss = _loss_from_json(ck, header.get("loss"))
     model.optimizer = None
     if "optimizer" in header:

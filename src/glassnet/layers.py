@@ -225,7 +225,9 @@ class Dense(Layer):
         α ≥ 0: L2 penalty on the weights W (not the bias), scaled as scikit-learn's MLP
         ``alpha``: ``fit`` adds α·‖W‖²/(2·Σw) to each batch's cost and α·W/Σw to dW, Σw being
         the batch's total sample weight (its number of rows without weights). Over an epoch
-        the penalty's share of the cost does not depend on the batch size.
+        the penalty's share of the cost does not depend on the batch size. The training
+        ``loss`` fit logs includes the penalty (the cost its steps minimise); ``val_loss`` and
+        ``evaluate`` are the data loss alone, what the model's predictions score.
     """
 
     def __init__(self, n_in: int, n_out: int | None = None, init="xavier", bias: bool = True,

@@ -637,6 +637,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     training = check_flag(training, "training", "trace")
     input_grad = check_flag(input_grad, "input_grad", "trace")
     # X checked before an unbuilt model is built: a rejected X must not fix the input width
+    model._check_names(X)
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
     model._ensure_built(X.shape[1])

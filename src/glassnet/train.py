@@ -1076,9 +1076,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
 
+    frame = X
+    model._check_names(frame)
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
     model._ensure_built(X.shape[1])
+    model._check_names(frame, fitting=True)
     if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
         if getattr(model, "_unsaved_loss", None) and getattr(model, "loss", None) is None:
             raise ValueError(f"this model was trained with the custom loss "
@@ -1117,6 +1120,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
                              "sample_weight_val)")
+        model._check_names(validation_data[0], "X_val")
         Xv = check_array(validation_data[0], name="X_val", dtype=model.dtype,
                          n_features=model.n_features)
         check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
