@@ -762,3 +762,28 @@ def test_a_trainable_flag_that_is_not_a_bool_is_refused_at_fit():
     m.layers[0].trainable = np.bool_(False)
     m.fit(X, y, epochs=1)
     assert np.array_equal(before[0], m.get_weights()[0])
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: gn.init.he(np.random.default_rng(0), 0, 3), ValueError, "he: n_in must be >= 1"),
+    (lambda: gn.init.he(None, 2, 3), TypeError, "rng must be a numpy.random.Generator"),
+    (lambda: gn.init.xavier(np.random.default_rng(0), 2.5, 3), TypeError,
+     "xavier: n_in must be an integer"),
+    (lambda: gn.init.lecun(np.random.default_rng(0), 2, -1), ValueError,
+     "lecun: n_out must be >= 1"),
+    (lambda: gn.init.he(np.random.default_rng(0), 2, 3, dtype=int), ValueError,
+     "dtype must be 'float32' or 'float64'"),
+    (lambda: gn.metrics.accuracy_score((i for i in [0, 1]), [0, 1]), TypeError,
+     "y_true is a generator; pass a NumPy array or a list"),
+    (lambda: gn.trace(gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0), np.ones((2, 2)),
+                      [0, 1, 1], loss="bce"), ValueError, "X has 2 rows but y has 3"),
+])
+def test_initializers_metrics_and_trace_called_wrongly_say_so(call, exc, match):
+    """Trial 15/7 findings 12, 13 and 16: ZeroDivisionError and NumPy errors from an
+    initializer called on its own (an int dtype rounded the weights to integers); a
+    generator of labels shown as 'the scalar array(<generator ...>)'; trace's row-count
+    mismatch said in the loss's words."""
+    with pytest.raises(exc, match=match):
+        call()
+    w = gn.init.he(np.random.default_rng(0), 2, 3)
+    assert w.shape == (2, 3) and w.dtype == np.float32

@@ -24,40 +24,66 @@ truncated normal of the same variance.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from ._validate import check_positive_int, resolve_dtype
 
+
+def _checked(draw):
+    """An initializer called on its own (``gn.init.he(rng, 784, 256)``) checks what it is
+    given: a Generator, widths >= 1, a float dtype (an int dtype rounded the weights)."""
+    @functools.wraps(draw)
+    def init(rng, n_in, n_out, dtype=np.float32):
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"{draw.__name__}: rng must be a numpy.random.Generator (e.g. "
+                            f"np.random.default_rng(0)), got {type(rng).__name__}")
+        n_in = check_positive_int(n_in, f"{draw.__name__}: n_in")
+        n_out = check_positive_int(n_out, f"{draw.__name__}: n_out")
+        return draw(rng, n_in, n_out, resolve_dtype(dtype))
+    return init
+
+
+@_checked
 def plain(rng, n_in, n_out, dtype=np.float32):
     return (rng.standard_normal((n_in, n_out)) * 0.01).astype(dtype)
 
 
+@_checked
 def xavier(rng, n_in, n_out, dtype=np.float32):
     return (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))).astype(dtype)
 
 
+@_checked
 def xavier_uniform(rng, n_in, n_out, dtype=np.float32):
     a = np.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
 
 
+@_checked
 def he(rng, n_in, n_out, dtype=np.float32):
     return (rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype)
 
 
+@_checked
 def he_uniform(rng, n_in, n_out, dtype=np.float32):
     a = np.sqrt(6.0 / n_in)
     return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
 
 
+@_checked
 def lecun(rng, n_in, n_out, dtype=np.float32):
     return (rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)).astype(dtype)
 
 
+@_checked
 def lecun_uniform(rng, n_in, n_out, dtype=np.float32):
     a = np.sqrt(3.0 / n_in)
     return rng.uniform(-a, a, (n_in, n_out)).astype(dtype)
 
 
+@_checked
 def zeros(rng, n_in, n_out, dtype=np.float32):
     return np.zeros((n_in, n_out), dtype=dtype)
 

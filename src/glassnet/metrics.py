@@ -105,6 +105,9 @@ def _as_array(y, name):
         y = y.to_numpy()
     if hasattr(y, "toarray") and not isinstance(y, np.ndarray):  # scipy.sparse
         raise TypeError(f"{name} is a sparse matrix; pass a dense array (.toarray())")
+    if isinstance(y, (dict, set, frozenset)) or (hasattr(y, "__next__")
+                                                 and not hasattr(y, "__len__")):
+        raise TypeError(f"{name} is a {type(y).__name__}; pass a NumPy array or a list")
     try:
         return np.asarray(y)
     except Exception as exc:  # ragged nested lists and the like

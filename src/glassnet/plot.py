@@ -480,7 +480,7 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     matplotlib.figure.Figure
     """
     from . import losses as _losses
-    from ._validate import check_positive_int
+    from ._validate import check_consistent_length, check_positive_int
     from .train import default_loss, prepare_targets
 
     _mpl()  # a missing matplotlib is said before the grid's forward passes, not after
@@ -497,6 +497,8 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
         else _losses.get(loss)
     Xc = model._check_X(X)
+    if hasattr(y, "__len__"):
+        check_consistent_length(Xc, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     plist = model.parameters()
     saved = [p.copy() for _, _, p, _ in plist]

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses as _losses
-from ._validate import check_array, check_flag
+from ._validate import check_array, check_consistent_length, check_flag
 from .layers import Dense, Dropout, Layer, check_backward_output
 
 __all__ = ["trace", "Trace", "NodeRecord", "LossRecord"]
@@ -703,6 +703,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
         return Trace(records, None, _copy(X), None, training, model.dtype.name,
                      n_params=model.n_params(), title=title)
 
+    if hasattr(y, "__len__"):   # "X has 2 rows but y has 3", as fit says it
+        check_consistent_length(X, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     w = None
     if sample_weight is not None or class_weight is not None:
