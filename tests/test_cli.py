@@ -226,6 +226,53 @@ def test_predict_copies_the_input_columns_verbatim(tmp_path):
                                                   '"Smith, J",NA,')
 
 
+def test_predict_writes_header_names_as_spelled_and_notes_renamed_outputs(tmp_path):
+    # trial: ' a ' came back as 'a' and a blank name as 'unnamed_2'; an input 'prediction'
+    # column made the model's 'prediction_' without a word
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i % 7},x{i % 3},{i % 2}\n" for i in range(30)))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr
+    new = tmp_path / "new.csv"
+    new.write_text(" a ,b,,prediction,proba_1\n1,x1,z,p,q\n2,x2,,p,q\n")
+    proc = run("predict", tmp_path / "run" / "model.gnet", new)
+    assert proc.returncode == 0, proc.stderr
+    header = next(csv.reader(proc.stdout.splitlines()))
+    assert header == [" a ", "b", "", "prediction", "proba_1", "prediction_", "proba_0",
+                      "proba_1_"], header
+    assert proc.stdout.splitlines()[1].startswith("1,x1,z,p,q,")
+    assert proc.stderr == ("glassnet: note: " + str(new) + " already has column(s) "
+                           "prediction, proba_1, copied as they are: the model's are named "
+                           "prediction_, proba_1_\n"), proc.stderr
+    out = tmp_path / "p.csv"   # read back, every name is distinct
+    assert run("predict", tmp_path / "run" / "model.gnet", new, "--out", out).returncode == 0
+    from glassnet.data import read_csv
+    assert read_csv(out).columns == ["a", "b", "unnamed_2", "prediction", "proba_1",
+                                     "prediction_", "proba_0", "proba_1_"]
+    proc = run("predict", tmp_path / "run" / "model.gnet", new, "--columns", "none")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout.splitlines()[0] == "prediction,proba_0,proba_1"
+
+
+def test_missing_value_markers_as_target_classes_get_a_note(tmp_path):
+    # trial: #N/A, None and - became classes with no hint (NA, null, ? are missing already)
+    marks = ["#N/A", "None", "-", "yes", "no", "NA"]
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n" + "".join(f"{i % 7},{marks[i % 6]}\n" for i in range(48)))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert "task: classification, 5 classes (#N/A, -, None, no, yes)" in proc.stdout
+    assert ("  - the target column 'y' has class(es) '#N/A', '-', 'None', which look like "
+            "missing-value markers: if they mark missing values, pass --na-values "
+            "'#N/A,-,None' (rows without a target value are left out)") in proc.stdout
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "r2",
+               "--na-values", "#N/A,-,None")
+    assert proc.returncode == 0, proc.stderr
+    assert "task: classification, 2 classes (no, yes)" in proc.stdout
+    assert "missing-value markers" not in proc.stdout
+
+
 def _predict_in_process(model, data, out):
     from glassnet.cli import main
     assert main(["predict", str(model), str(data), "--out", str(out)]) == 0
@@ -877,6 +924,10 @@ ERRORS = [
     (["train", "titanic", "--hidden", "0"],
      "--hidden layer sizes must be >= 1, got 0 in '0'; use --hidden none for no hidden layer"),
     (["train", "titanic", "--hidden", "64,-3"], "got -3 in '64,-3'; use --hidden none"),
+    # an unset shell variable ($HIDDEN) trained a model with no hidden layer
+    (["train", "titanic", "--hidden", ""], "--hidden must not be empty (got ''): give layer "
+     "sizes separated by commas, e.g. 64,32, or 'none' for no hidden layer"),
+    (["train", "titanic", "--hidden", " "], "--hidden must not be empty (got ' ')"),
     (["train", "titanic", "--dtype", "float16"], "invalid choice: 'float16'"),
     (["train", "titanic", "--bogus"], "unrecognized arguments: --bogus"),
     (["train", "titanic", "--drop", "Nope"], "--drop names column(s) not in"),
@@ -889,6 +940,9 @@ ERRORS = [
     (["predict", "{model}", "{d}/other.csv"],
      "lacks column(s) the model needs: Pclass, Sex, Age"),
     (["predict", "{model}", "{d}/empty.csv"], "is empty"),
+    # explain gave the preprocessor's "the table lacks column(s) ['Pclass', ...]"
+    (["explain", "--model", "{model}", "--data", "{d}/other.csv"],
+     "{d}/other.csv lacks column(s) the model needs: Pclass, Sex, Age"),
     (["predict"], "the following arguments are required"),
     (["evaluate", "{model}", "{d}/other.csv"], "no column 'Survived'"),
     (["evaluate", "{model}", "{d}/titanic_unknown.csv"],
@@ -976,7 +1030,7 @@ def test_out_of_memory_is_one_error_line(capsys):
     assert cli._run(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("glassnet: error: out of memory: Unable to allocate ") and \
-        err.count("\n") == 1 and "--drop" in err, err
+        err.count("\n") == 1 and "--drop" in err and "  (run" not in err, err
     with pytest.raises(MemoryError):
         cli._run(types.SimpleNamespace(func=boom, debug=True))
 
@@ -992,6 +1046,9 @@ def test_debug_hint_works_after_the_subcommand(argv, bad_files, titanic_run):
     argv = [a.format(d=bad_files, model=titanic_run[1] / "model.gnet") for a in argv]
     plain = run(*argv)
     assert plain.returncode == 2 and "--debug" in plain.stderr, plain.stderr
+    # one space before the hint, as everywhere else
+    assert plain.stderr.endswith(" (run with --debug for details)\n") and \
+        "  (run" not in plain.stderr, plain.stderr
     proc = run(*argv, "--debug")
     assert "unrecognized arguments" not in proc.stderr, proc.stderr
     assert proc.returncode != 0 and "Traceback" in proc.stderr, proc.stderr
@@ -1477,6 +1534,23 @@ def test_a_lock_file_that_is_a_symlink_or_fifo_is_refused_and_never_written(tmp_
     os.mkfifo(out / ".glassnet.lock")
     assert main(["train", "xor", "--epochs", "1", "-q", "--out", str(out)]) == 2
     assert "(not a regular file); remove it" in capsys.readouterr().err
+
+
+def test_a_kept_column_of_a_few_dates_gets_a_note(tmp_path, capsys):
+    """Trial 15/1 finding 7: 24 months ('2020-01-01' ...) were one-hot encoded, one input each
+    that says nothing of later dates, without a note (a column of many dates is dropped with
+    one)."""
+    from glassnet.cli import main
+    rows = ["month,x,y"]
+    for i in range(240):
+        rows.append(f"202{i % 2}-{1 + (i * 7) % 12:02d}-01,{(i * 37) % 100 / 100},{i % 2}")
+    data = tmp_path / "months.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run")]) == 0
+    stdout = capsys.readouterr().out
+    assert ("month is one-hot encoded as text (12 categories): the values look like dates or "
+            "times (e.g. '202") in stdout, stdout
 
 
 def test_kept_text_columns_of_numbers_get_a_note_and_predict_says_how_to_write_them(

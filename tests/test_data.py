@@ -258,6 +258,53 @@ def test_bom_crlf_and_embedded_newline(tmp_path):
     assert list(t["text"]) == ["two\r\nlines", "plain"]
 
 
+def test_a_byte_order_mark_before_windows_1252_bytes_is_no_part_of_the_header(tmp_path):
+    # trial: a UTF-8 BOM, then one Windows-1252 byte: the first column was named 'ï»¿a'
+    t = read_csv(_write(tmp_path, b"\xef\xbb\xbfa,b,y\n1,caf\xe9,0\n2,x,1\n"))
+    assert t.columns == ["a", "b", "y"] and t["b"][0] == "caf\xe9"
+    assert t.not_utf8_line == 2
+
+
+def test_header_text_is_each_name_as_the_file_spelled_it(tmp_path):
+    t = read_csv(_write(tmp_path, " a ,b,,y\n1,2,3,4\n"))
+    assert t.columns == ["a", "b", "unnamed_2", "y"]
+    assert [t.header_text(c) for c in t.columns] == [" a ", "b", "", "y"]
+    assert t[np.array([0])].header_text("a") == " a " and t.select(["b"]).header_text("b") == "b"
+    assert Table({"a": [1.0]}).header_text("a") == "a"
+    with pytest.raises(ColumnNotFoundError):
+        t.header_text("nope")
+
+
+def test_a_field_longer_than_csvs_default_limit_is_read(tmp_path):
+    # trial: a 131,073-character cell was "malformed CSV: field larger than field limit"
+    import csv
+    before = csv.field_size_limit()
+    long = "x" * 200_000
+    t = read_csv(_write(tmp_path, f'a,b\n1,"{long}"\n2,{long}\n'))
+    assert list(t["b"]) == [long, long]
+    assert csv.field_size_limit() == before   # set back for other users of csv
+    with pytest.raises(ValueError, match="expected 2 fields"):
+        read_csv(_write(tmp_path, f"a,b\n1,{long}\n2\n"))
+    assert csv.field_size_limit() == before
+
+
+@pytest.mark.parametrize("row, match", [
+    ('1,"r,0', r"u\.csv, line 2: expected 3 fields like the header, found 2 \(a ragged row; a "
+                r"quoted field runs on to line 20002, over lines of fields: it looks like an "
+                r"unclosed quote, or check for an unquoted comma\)"),
+    ('1,r,"0', r"u\.csv, line 2: a quoted field runs from there to the end of the file \(lines "
+                r"2-20002: it looks like an unclosed quote\)"),
+])
+def test_an_unclosed_quote_in_a_big_file_names_the_line_it_opens_on(tmp_path, row, match):
+    # trial: "line 14566: malformed CSV: field larger than field limit (131072)"
+    text = "a,b,y\n" + row + "\n" + "1.3,r,1\n" * 20000
+    with pytest.raises(ValueError, match=match):
+        read_csv(_write(tmp_path, text, "u.csv"))
+    # a quoted last field over lines, closed, is read as it is
+    t = read_csv(_write(tmp_path, 'a,b\n1,"x\ny"\n2,"z\n"\n', "c.csv"))
+    assert list(t["b"]) == ["x\ny", "z"]   # (fields are stripped)
+
+
 def test_trailing_empty_column_dropped(tmp_path):
     t = read_csv(_write(tmp_path, "a,b,\n1,2,\n3,4,\n"))
     assert t.columns == ["a", "b"]

@@ -228,7 +228,7 @@ def _run(args) -> int:
             raise
         print(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; use "
               f"fewer rows, or leave wide columns out (--drop, or columns of many "
-              f"categories)  (run with --debug for details)", file=sys.stderr)
+              f"categories) (run with --debug for details)", file=sys.stderr)
         return 2
     except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         if args.debug:
@@ -237,7 +237,7 @@ def _run(args) -> int:
         if isinstance(exc, OSError) and exc.filename and exc.strerror:
             msg = f"{exc.strerror}: {exc.filename}"
         print(f"glassnet: error: {msg.splitlines()[0] if msg else type(exc).__name__}"
-              + ("" if args.debug else "  (run with --debug for details)"
+              + ("" if args.debug else " (run with --debug for details)"
                  if not isinstance(exc, UsageError) else ""), file=sys.stderr)
         return 2
 

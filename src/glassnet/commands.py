@@ -148,7 +148,11 @@ def _positive_float(name, allow_zero=False):
 
 def _hidden_sizes(text):
     t = text.strip().lower()
-    if t in ("", "none", "[]"):
+    if not t:  # an unset shell variable: no hidden layer only when asked for by name
+        raise argparse.ArgumentTypeError(
+            f"must not be empty (got {text!r}): give layer sizes separated by commas, "
+            f"e.g. 64,32, or 'none' for no hidden layer")
+    if t in ("none", "[]"):
         return []
     sizes = []
     for part in t.replace(" ", "").strip("[]()").split(","):
@@ -1470,6 +1474,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                            + ": too few to learn them well; expect poor predictions for them")
         class_labels = [str(c) for c in encoder.classes_.tolist()]
         notices.extend(_case_variant_notes(class_labels))
+        notices.extend(_missing_marker_notes(class_labels, target))
     else:
         y = np.asarray(y_raw, dtype=np.float64)
         n_classes = None
@@ -1796,6 +1801,27 @@ def _class_sizes(counts) -> str:
             f"row{'s' if hi != 1 else ''}")
 
 
+# Missing-value markers of spreadsheets and pandas that the reader does not read as missing
+# by default (its own, NA_VALUES, are: NA, N/A, null, ? ...): as a target's classes, a note.
+_MISSING_MARKERS = frozenset({
+    "#N/A", "#N/A N/A", "#NA", "<NA>", "None", "none", "NONE", "-", "--", "na", "Na", "n.a.",
+    "N.A.", "Null", "missing", "Missing", "-NaN", "-nan", "1.#IND", "1.#QNAN", "-1.#IND",
+    "-1.#QNAN", "#VALUE!", "#DIV/0!", "#REF!", "#NUM!", "#NAME?", "#NULL!"})
+
+
+def _missing_marker_notes(labels, target) -> list[str]:
+    """The note for class labels that look like missing-value markers (#N/A, None, -): they
+    are classes unless --na-values reads them as missing (those rows are then left out)."""
+    found = [label for label in labels if label.strip() in _MISSING_MARKERS]
+    if not found:
+        return []
+    import shlex
+    tokens = shlex.quote(",".join(dict.fromkeys(label.strip() for label in found)))
+    return [f"the target column {target!r} has class(es) {', '.join(map(shown_value, found))}"
+            f", which look like missing-value markers: if they mark missing values, pass "
+            f"--na-values {tokens} (rows without a target value are left out)"]
+
+
 def _case_variant_notes(labels) -> list[str]:
     """A note per group of class labels that differ only in case or blanks ('yes', 'Yes'):
     they stay different classes, but that is seldom what the file meant."""
@@ -1949,6 +1975,9 @@ def _preprocessing_notices(pre, table, train_tab):
             if note is not None:
                 dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
                                f"categories): {note.removesuffix('; it was read as text')}")
+        if col in pre.notes_:  # text that looks like dates (a few months), one-hot encoded
+            dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
+                           f"categories): {pre.notes_[col]}")
         n_miss = int(_missing_mask(table[col]).sum())
         n_train = int(_missing_mask(train_tab[col]).sum())
         what = _missing_words(n_miss, _infinite_count(table[col]))
@@ -2323,13 +2352,8 @@ class _Loaded:
         """The model's inputs from ``table``; ``with_target``: the target is read too
         (evaluate), so notes about how it was read concern it."""
         need = self.pre.input_columns_
-        missing = [c for c in need if c not in table]
-        if missing:
-            raise _usage(f"{label} lacks column(s) the model needs: "
-                         f"{', '.join(map(_shown, missing))} (it has: "
-                         f"{_column_list(table, 40)})" + _separator_hint(table))
         return transform_noted(self.pre, table, self.extra,
-                               [*need, self.target] if with_target else need)
+                               [*need, self.target] if with_target else need, label)
 
     def outputs(self, X):
         if self.task == "classification":
@@ -2379,10 +2403,17 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
             "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else []}
 
 
-def transform_for_model(pre, table, extra, report=None):
-    """``pre.transform(table)``; text in a column that was numeric in training is a usage
-    error naming the --na-values the model reads as missing."""
+def transform_for_model(pre, table, extra, report=None, label=None):
+    """``pre.transform(table)``; a column the model needs missing from ``table`` (the file
+    ``label``, by default the one it was read from) or text in a column that was numeric in
+    training is a usage error (naming the --na-values the model reads as missing)."""
     from .preprocess import TextInNumericColumnError
+    missing = [c for c in pre.input_columns_ if c not in table]
+    if missing:
+        label = label or getattr(table, "_source", None) or "the data"
+        raise _usage(f"{label} lacks column(s) the model needs: "
+                     f"{', '.join(map(_shown, missing))} (it has: "
+                     f"{_column_list(table, 40)})" + _separator_hint(table))
     try:
         return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
@@ -2416,12 +2447,12 @@ def transform_for_model(pre, table, extra, report=None):
                      f"--na-values") from None
 
 
-def transform_noted(pre, table, extra, columns):
+def transform_noted(pre, table, extra, columns, label=None):
     """``transform_for_model`` for predict, evaluate and explain, printing on stderr, under
     one "notes:", what training never saw and what was done about it, and how ``columns``
     were read where that differs from training."""
     facts = []
-    X = transform_for_model(pre, table, extra, report=facts)
+    X = transform_for_model(pre, table, extra, report=facts, label=label)
     notes = (_transform_notes(facts, table) if facts else []) + dot_read_notes(table, columns)
     if notes:
         print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
@@ -2554,8 +2585,9 @@ def cmd_predict(args) -> int:
     table = src.table
     X = m.features(table, src.label)
     out = m.outputs(X)
-    taken = set()
-    cols = {}
+    taken = set()   # the column names as a reader reads them back (stripped)
+    cols = []       # (name in the output, the input column or the values)
+    renamed = []    # (the name wanted, the name given) of output columns the input has
     if args.columns == "all":
         keep = [c for c in table.columns if c != m.target]
     elif args.columns == "id":
@@ -2565,23 +2597,35 @@ def cmd_predict(args) -> int:
                 and (c in ids or _ID_NAME_STRICT.search(c))]
     else:
         keep = []
-    for c in keep:  # as the file spelled them: 007 stays 007, 3.0 stays 3.0
-        cols[_unique_name(c, taken)] = c
+    for c in keep:  # as the file spelled them: 007 stays 007, 3.0 stays 3.0, and ' a ' too
+        taken.add(c)
+        cols.append((table.header_text(c), c))
+
+    def add(name, values):
+        given = _unique_name(name, taken)
+        if given != name:
+            renamed.append((name, given))
+        cols.append((given, values))
+
     if m.task == "classification":
         codes = out.argmax(axis=1)
         labels = m.encoder.inverse_transform(codes)
         if m.encoder.kind_ == "bool":
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
-        cols[_unique_name("prediction", taken)] = labels
+        add("prediction", labels)
         classes = m.encoder.classes_
         if m.encoder.kind_ != "bool" and classes.dtype.kind in "biuf":
             from .data.tabular import _format_column  # as the prediction column writes them:
             classes = _format_column(classes)          # proba_2 beside a prediction 2
         for j, c in enumerate(list(classes)):
-            cols[_unique_name(f"proba_{c}", taken)] = out[:, j]
+            add(f"proba_{c}", out[:, j])
     else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
         # float32 copy of 1.7e9 + x would be a multiple of 128
-        cols[_unique_name("prediction", taken)] = out
+        add("prediction", out)
+    if renamed:
+        print(f"glassnet: note: {src.label} already has column(s) "
+              f"{', '.join(_shown(w) for w, _ in renamed)}, copied as they are: the model's "
+              f"are named {', '.join(_shown(g) for _, g in renamed)}", file=sys.stderr)
 
     def chunks():
         """The output's columns, a block of rows at a time: the input columns' text is built
@@ -2590,14 +2634,14 @@ def cmd_predict(args) -> int:
             hi = lo + _CHUNK_ROWS
             yield [v[lo:hi] if not isinstance(v, str) else _or(table._text_rows(v, lo, hi),
                                                                  table[v][lo:hi])
-                   for v in cols.values()]
+                   for _, v in cols]
 
     if args.out and args.out != "-":
         with atomic_text_file(args.out) as fh:  # written straight into the temporary file
-            _write_chunks(fh, list(cols), chunks())
+            _write_chunks(fh, [name for name, _ in cols], chunks())
         print(f"glassnet: wrote {table.n_rows} prediction(s) to {args.out}", file=sys.stderr)
     else:
-        _write_chunks(sys.stdout, list(cols), chunks())
+        _write_chunks(sys.stdout, [name for name, _ in cols], chunks())
     return 0
 
 

@@ -25,6 +25,7 @@ later messages can point into it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv as _csv
 import gzip
 import io
@@ -32,6 +33,7 @@ import itertools
 import math
 import os
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -233,6 +235,7 @@ class Table(Mapping):
         self._dot_cols: frozenset = frozenset()    # read_csv: columns read with '.' decimals
         self._dot_read_forced: frozenset = frozenset()  # of the model's comma columns
         self._not_utf8_line: int | None = None     # read_csv: the first Windows-1252 line
+        self._header: dict[str, str] = {}          # read_csv: names spelled otherwise
 
     def _carry_read_facts(self, out, keep) -> "Table":
         """Copy onto ``out`` (a table of some of these columns or rows) what ``read_csv``
@@ -241,6 +244,7 @@ class Table(Mapping):
             self._source, self._comma, self._not_utf8_line
         for attr in ("_comma_cols", "_dot_cols", "_dot_read_forced"):
             setattr(out, attr, frozenset(c for c in getattr(self, attr) if keep(c)))
+        out._header = {c: h for c, h in self._header.items() if keep(c)}
         return out
 
     def _derived(self, names, rows=None) -> "Table":
@@ -403,6 +407,13 @@ class Table(Mapping):
         out[:] = [s if d is None else d
                   for d, s in zip(diff.tolist(), _format_column(self._cols[name][lo:hi]))]
         return out
+
+    def header_text(self, name: str) -> str:
+        """Column ``name``'s header as the file spelled it (``" a "`` for ``a``, ``""`` for
+        an ``unnamed_<j>`` column); ``name`` itself for tables not read from a file."""
+        if name not in self._cols:
+            raise ColumnNotFoundError(name, self._cols)
+        return self._header.get(name, name)
 
     @property
     def not_utf8_line(self):
@@ -631,8 +642,8 @@ def _decode(data: bytes, name: str) -> str:
     # turned ü into Ã¼ there), and a Windows-1252 file reads as Windows-1252 (in one pass
     # when no valid multi-byte UTF-8 sequence is there: the handler is per byte)
     escaped = data.decode("utf-8-sig", errors="surrogateescape")
-    if not _UTF8_CHAR.search(escaped):
-        return data.decode("cp1252", errors="replace")
+    if not _UTF8_CHAR.search(escaped):  # (a UTF-8 byte-order mark is no Windows-1252 text)
+        return data.removeprefix(codecs.BOM_UTF8).decode("cp1252", errors="replace")
     return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
 
 
@@ -757,16 +768,17 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
     # the file is typed again in one piece.
-    table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
-    if table is None:
-        table = _parse(text, *opts, chunk_rows=None)
-    if comma_decimal:
-        ev = table._evidence
-        mode = _decide_grouping(ev, decimal, forced)
-        # the probe already read it so unless a column must now group or stop grouping
-        if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["thousands"]) or (
-                mode == "forced" and (ev["thousands"] - forced or ev["maybe"] & forced)):
-            table = _parse(text, *opts, chunk_rows=None, grouping=mode)
+    with _large_fields():  # a text cell longer than csv's default limit is no error
+        table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
+        if table is None:
+            table = _parse(text, *opts, chunk_rows=None)
+        if comma_decimal:
+            ev = table._evidence
+            mode = _decide_grouping(ev, decimal, forced)
+            # the probe already read it so unless a column must now group or stop grouping
+            if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["thousands"]) or (
+                    mode == "forced" and (ev["thousands"] - forced or ev["maybe"] & forced)):
+                table = _parse(text, *opts, chunk_rows=None, grouping=mode)
     # a missing token that is a number (-999) marks the same number however it is written
     # (-999.0 from pandas' to_csv, -999,0 with the decimal comma), as pandas' na_values does
     nums = [float(np.array([t.strip()], dtype=np.float64)[0]) for t in extra if _as_number(t)]
@@ -817,30 +829,71 @@ def _as_number(token: str) -> bool:
 
 
 def _records(text, delimiter, name):
-    """(line the record starts on, its fields) for every non-empty record of ``text``."""
+    """(line the record starts on, the line it ends on, its fields) for every non-empty
+    record of ``text``."""
     reader = _csv.reader(_lines_of(text), delimiter=delimiter)
-    start = 1
+    start = first = 1
+    r = None
     try:
         for r in reader:
             if r:  # [] is an empty line
-                yield start, r
+                first = start
+                yield start, reader.line_num, r
             start = reader.line_num + 1
     except _csv.Error as exc:
-        raise ValueError(f"{name}, line {reader.line_num}: malformed CSV: {exc}") from exc
+        raise ValueError(f"{name}, line {start}: malformed CSV: {exc}"
+                         + _unclosed(start, reader.line_num)) from exc
+    # a quote never closed: the last field swallowed the rest of the file, its last character
+    # too (a closed one would end the file with '"', or leave it outside the field)
+    if r and ("\n" in r[-1] or "\r" in r[-1]) and text.endswith(r[-1][-1]) and \
+            not text.rstrip().endswith('"'):
+        raise ValueError(f"{name}, line {first}: a quoted field runs from there to the end "
+                         f"of the file{_unclosed(first, reader.line_num)}")
 
 
-def _fit_row(r, n, line, header, name, delimiter, shortest=None):
-    """A data record as ``n`` fields (extra trailing empty fields dropped; a record of at
-    least ``shortest`` fields padded with empty ones: the header ends in blank names), or
-    ValueError naming the line of a ragged row (DelimiterError when the file looks split
-    wrongly)."""
+def _unclosed(start, end) -> str:
+    """What a record from line ``start`` to ``end`` suggests: an unclosed quote when it spans
+    lines."""
+    return f" (lines {start}-{end}: it looks like an unclosed quote)" if end > start else ""
+
+
+# the longest field the reader takes: csv's default (131,072 characters) refuses a long text
+# cell of a valid file; raised only while glassnet reads (see _large_fields)
+_FIELD_LIMIT = 2**31 - 1
+_limit_lock = threading.Lock()
+_limit_users = [0, None]   # readers now reading, and the limit before the first of them
+
+
+@contextlib.contextmanager
+def _large_fields():  # (around whole reads: a paused generator would hold the limit raised)
+    """csv's field size limit raised to :data:`_FIELD_LIMIT` while a file is read, then set
+    back, so that other users of the csv module keep theirs (counted: threads reading at
+    once restore it when the last one is done)."""
+    with _limit_lock:
+        if _limit_users[0] == 0:
+            _limit_users[1] = _csv.field_size_limit(_FIELD_LIMIT)
+        _limit_users[0] += 1
+    try:
+        yield
+    finally:
+        with _limit_lock:
+            _limit_users[0] -= 1
+            if _limit_users[0] == 0:
+                _csv.field_size_limit(_limit_users[1])
+
+
+def _fit_row(r, n, line, header, name, delimiter, shortest=None, end=None):
+    """A data record (from ``line`` to ``end``) as ``n`` fields (extra trailing empty fields
+    dropped; a record of at least ``shortest`` fields padded with empty ones: the header
+    ends in blank names), or ValueError naming the line of a ragged row (DelimiterError when
+    the file looks split wrongly)."""
     if len(r) == n:
         return r
     if len(r) > n and not any(f.strip() for f in r[n:]):
         return r[:n]  # a trailing comma on data lines
     if shortest is not None and shortest <= len(r) < n:
         return r + [""] * (n - len(r))  # a trailing comma on the header line
-    raise _ragged_row(len(r), n, line, header, name, delimiter, any("\n" in f for f in r))
+    raise _ragged_row(r, n, line, header, name, delimiter, end)
 
 
 def _shortest_row(header):
@@ -850,14 +903,21 @@ def _shortest_row(header):
     return max(named, 1)
 
 
-def _ragged_row(found, n, line, header, name, delimiter, line_break=False):
-    """The error for a record of ``found`` fields under a header of ``n``."""
+def _ragged_row(r, n, line, header, name, delimiter, end=None):
+    """The error for a record of fields ``r`` under a header of ``n``, from ``line`` to
+    ``end`` (further when a quoted field holds line breaks)."""
     fields = "field" if n == 1 else "fields"
+    unquoted = f"an unquoted {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
+    if end is None or end <= line:
+        why = f"check for {unquoted}"
+    elif any(delimiter in f and ("\n" in f or "\r" in f) for f in r):
+        # a quoted field holding whole lines of fields: rows swallowed by an open quote
+        why = (f"a quoted field runs on to line {end}, over lines of fields: it looks like an "
+               f"unclosed quote, or check for {unquoted}")
+    else:
+        why = f"check for {unquoted} or an unclosed quote"
     msg = (f"{name}, line {line}: expected {n} {fields} like the header, found "
-           f"{found} (a ragged row; check for an unquoted "
-           f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
-           + (" or an unclosed quote" if line_break else "")
-           + ")")
+           f"{len(r)} (a ragged row; {why})")
     other = [d for d in DELIMITERS if d != delimiter and d in header[0]]
     if n == 1 and other:
         return DelimiterError(f"{msg}; the header is one field, {header[0]!r}: the file looks "
@@ -871,9 +931,9 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
     header = None
-    for _, r in recs:
+    for _, _, r in recs:
         if len(r) > 1 or r[0].strip():  # white space before the header is skipped
-            header = [f.strip() for f in r]
+            header, spelled = [f.strip() for f in r], r
             break
     if header is None:
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
@@ -897,7 +957,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             seen.add(col_name)
         keep.append((j, col_name))
     shortest = _shortest_row(header)
-    short = None                      # (line, fields) of the first such row
+    short = None                      # (line, fields, end line) of the first such row
     parts = [[] for _ in keep]        # per column: its typed chunks
     commas = [set() for _ in keep]    # per column: read with the decimal comma? (numbers)
     texts = [[] for _ in keep]        # keep_text: per column, the fields as read
@@ -932,12 +992,12 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         chunk.clear()
         return True
 
-    for line, r in recs:
+    for line, end, r in recs:
         if n > 1 and len(r) == 1 and not r[0].strip():
             continue  # a white-space-only line
         if short is None and shortest <= len(r) < n:
-            short = (line, len(r), any("\n" in f for f in r))
-        chunk.append(_fit_row(r, n, line, header, name, delimiter, shortest))
+            short = (line, r, end)
+        chunk.append(_fit_row(r, n, line, header, name, delimiter, shortest, end))
         lines.append(line)
         if chunk_rows is not None and len(chunk) >= chunk_rows and not flush():
             return None
@@ -954,7 +1014,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         if len(kinds) > 1 or (comma and (False in read or "dot" in read)) or (
                 "maybe" in read and len(read) > 1 and grouping == "probe"):
             return None  # numbers and text, or numbers with and without decimal commas
-    if short is not None and not all(empty[short[1]:]):
+    if short is not None and not all(empty[len(short[1]):]):
         # rows without the blank-named fields are fine only when no row fills them in
         raise _ragged_row(short[1], n, short[0], header, name, delimiter, short[2])
     columns, col_texts = {}, {}
@@ -972,6 +1032,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         raise ValueError(f"{name} has no named columns")
     table = Table(columns, n_rows=len(lines))
     table._text = col_texts
+    table._header = {col_name: spelled[j] for j, col_name in keep
+                     if col_name in columns and spelled[j] != col_name}
     table._lines = np.array(lines, dtype=np.int64)
     table._source = name
     table._comma = comma_decimal
