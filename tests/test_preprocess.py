@@ -746,3 +746,17 @@ def test_kept_date_columns_get_a_note():
     d = p.to_dict()
     del d["notes"]                 # a dict from before the notes: none
     assert TabularPreprocessor.from_dict(d).notes_ == {}
+
+
+def test_pandas_missing_values_of_string_and_object_columns_are_missing():
+    """Trial 15 (preprocess fixer's note): pandas' NA in a "string" column became the text
+    '<NA>', a category of its own, instead of a missing value; in an object column of numbers
+    it made the column text."""
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"c": pd.Series(["a", None, "b", "a"] * 10, dtype="string"),
+                       "n": pd.Series([1.5, pd.NA, 2.0, 3.0] * 10, dtype=object),
+                       "y": [0, 1] * 20})
+    p = TabularPreprocessor().fit(df, target="y")
+    c, n = p.columns_
+    assert c["categories"] == ["a", "b"] and c["missing_category"]
+    assert n["kind"] == "numeric" and n["indicator"]

@@ -40,6 +40,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._validate import _is_missing
+
 __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv",
            "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
 
@@ -519,15 +521,15 @@ def _as_column(values) -> np.ndarray:
     if arr.dtype.kind != "O":
         raise TypeError(f"unsupported column dtype {arr.dtype}")
     if arr.ndim == 1 and arr.size and all(
-            v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+            _is_missing(v) or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
             for v in arr):
-        # numbers with None for missing: a numeric column
-        return np.array([np.nan if v is None else float(v) for v in arr], dtype=np.float64)
+        # numbers with None (pandas' NA) for missing: a numeric column
+        return np.array([np.nan if _is_missing(v) else float(v) for v in arr], dtype=np.float64)
     out = np.empty(arr.shape, dtype=object)
     flat = arr.ravel()
     out_flat = out.ravel()
-    for i, v in enumerate(flat):
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+    for i, v in enumerate(flat):  # pandas' NA of a "string" column is missing, not '<NA>'
+        if _is_missing(v) or (isinstance(v, float) and math.isnan(v)):
             out_flat[i] = None
         elif isinstance(v, bytes):
             out_flat[i] = v.decode("utf-8", "replace")
