@@ -264,7 +264,7 @@ def test_missing_value_markers_as_target_classes_get_a_note(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "task: classification, 5 classes (#N/A, -, None, no, yes)" in proc.stdout
     assert ("  - the target column 'y' has class(es) '#N/A', '-', 'None', which look like "
-            "missing-value markers: if they mark missing values, pass --na-values "
+            "missing-value markers: if they mark missing values, pass --na-values="
             "'#N/A,-,None' (rows without a target value are left out)") in proc.stdout
     proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "r2",
                "--na-values", "#N/A,-,None")
@@ -2093,7 +2093,7 @@ def test_a_numeric_target_with_a_stray_token_needs_no_task_option(tmp_path):
     y[5] = y[9] = "unknown"
     (tmp_path / "unk.csv").write_text("x,y\n" + "".join(f"{a:.3f},{b}\n" for a, b in zip(x, y)))
     res = run("train", "unk.csv", "--target", "y", "-q", cwd=tmp_path)
-    assert res.returncode == 2 and "--na-values unknown" in res.stderr
+    assert res.returncode == 2 and "--na-values=unknown" in res.stderr
     assert "--task regression" not in res.stderr, res.stderr
     res = run("train", "unk.csv", "--target", "y", "-q", "--na-values", "unknown",
               "--epochs", "2", "--out", "r", cwd=tmp_path)

@@ -280,7 +280,7 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     msg = str(err.value)
     assert "{" not in msg and "'income':" not in msg, msg      # readable, not a dict repr
     assert ("income: 29 of 30 values are numbers, but 'unknown' (row 12) is not; it was "
-            "read as text (if it marks a missing value: --na-values unknown; in Python, "
+            "read as text (if it marks a missing value: --na-values=unknown; in Python, "
             "read_csv(na_values=['unknown']) or replace it with NaN); as text it was "
             "identifier-like") in msg, msg
     assert "price: 30 of 30 values are numbers, written with currency" in msg, msg
@@ -291,7 +291,7 @@ def test_mostly_numeric_text_columns_say_why_they_are_text():
     assert numeric_text_note(_obj("1", "2", None, "n/a")) is None  # 2 of 3 are not "most"
     assert numeric_text_note(_obj(*(["1"] * 9 + ["x", None])), lines=list(range(2, 13))) == (
         "9 of 10 values are numbers, but 'x' (line 11) is not; it was read as text (if it "
-        "marks a missing value: --na-values x; in Python, read_csv(na_values=['x']) or "
+        "marks a missing value: --na-values=x; in Python, read_csv(na_values=['x']) or "
         "replace it with NaN)")
     assert numeric_text_note(names) is None
 
@@ -700,8 +700,11 @@ def test_missing_value_advice_names_a_token_and_python_too():
     note = numeric_text_note(_obj(*(["1.5"] * 9 + ["   "])))
     assert note == "9 of 10 values are numbers, but '   ' (row 9) is not; it was read as text"
     note = numeric_text_note(_obj(*(["1.5"] * 9 + ["not known"])))
-    assert note.endswith("(if it marks a missing value: --na-values 'not known'; in Python, "
+    assert note.endswith("(if it marks a missing value: --na-values='not known'; in Python, "
                          "read_csv(na_values=['not known']) or replace it with NaN)"), note
+    # a token starting with '-' is no option of its own: --na-values -- is refused by argparse
+    note = numeric_text_note(_obj(*(["1.5"] * 9 + ["--"])))
+    assert "--na-values=--;" in note, note
 
 
 def test_a_few_formatted_numbers_are_counted_as_few():

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .preprocess import _shown, shown_value
+from .preprocess import _shown, na_values_option, shown_value
 
 # ------------------------------------------------------------------------------------------
 # defaults (measured: docs/cli_results.md)
@@ -1815,11 +1815,10 @@ def _missing_marker_notes(labels, target) -> list[str]:
     found = [label for label in labels if label.strip() in _MISSING_MARKERS]
     if not found:
         return []
-    import shlex
-    tokens = shlex.quote(",".join(dict.fromkeys(label.strip() for label in found)))
+    tokens = ",".join(dict.fromkeys(label.strip() for label in found))
     return [f"the target column {target!r} has class(es) {', '.join(map(shown_value, found))}"
             f", which look like missing-value markers: if they mark missing values, pass "
-            f"--na-values {tokens} (rows without a target value are left out)"]
+            f"{na_values_option(tokens)} (rows without a target value are left out)"]
 
 
 def _case_variant_notes(labels) -> list[str]:
@@ -1970,14 +1969,13 @@ def _preprocessing_notices(pre, table, train_tab):
                                      f"zip codes), --categorical {shlex.quote(col)} one-hot "
                                      f"encodes them"))
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
-            note = numeric_text_note(table[col], table.line_numbers,  # whole file, as dropped
-                                     comma=table.decimal_comma)
-            if note is not None:
+            # numbers but for a few values (whole file, as dropped), or dates (a few months)
+            note = numeric_text_note(table[col], table.line_numbers, comma=table.decimal_comma)
+            why = [note.removesuffix("; it was read as text")] if note is not None else []
+            why += [pre.notes_[col]] if col in pre.notes_ else []
+            if why:
                 dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
-                               f"categories): {note.removesuffix('; it was read as text')}")
-        if col in pre.notes_:  # text that looks like dates (a few months), one-hot encoded
-            dropped.append(f"{name} is one-hot encoded as text ({len(s['categories'])} "
-                           f"categories): {pre.notes_[col]}")
+                               f"categories): {'; '.join(why)}")
         n_miss = int(_missing_mask(table[col]).sum())
         n_train = int(_missing_mask(train_tab[col]).sum())
         what = _missing_words(n_miss, _infinite_count(table[col]))

@@ -178,6 +178,12 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False) -> np.n
     return out
 
 
+def na_values_option(tokens: str) -> str:
+    """``--na-values=TOKENS`` as a shell reads it back (quoted where needed; with ``=``, so
+    that a token starting with ``-``, as ``--``, is no option of its own)."""
+    return f"--na-values={shlex.quote(tokens)}"
+
+
 def _read_as_missing(v) -> bool:
     """Whether ``v`` is text that the CSV reader reads as a missing value: one of its
     :data:`~glassnet.data.NA_VALUES` (``NA``, ``?``, ``null`` ...) or blank, white space
@@ -201,6 +207,13 @@ def _as_read(arr: np.ndarray) -> np.ndarray:
                         dtype=np.float64)
     except (TypeError, ValueError):
         return out
+
+
+def _read_column(table, name) -> np.ndarray:
+    """``table[name]`` as the CSV reader types it (:func:`_as_read`); a table the reader made
+    (it knows its source file) is so already."""
+    arr = table[name]
+    return arr if getattr(table, "_source", None) is not None else _as_read(arr)
 
 
 def _text_values(arr: np.ndarray) -> np.ndarray:
@@ -228,24 +241,20 @@ def _as_number(text):
     return v if math.isfinite(v) else None
 
 
-def _numeric_categories(cats) -> dict:
-    """{number: index} of the categories written as numbers (``"0007"`` -> 7.0), leaving out
-    a number two categories share (``"7"`` and ``"007"``: which one a 7 was is unknown)."""
+def _unique_index(cats, key) -> dict:
+    """{key(category): index} of the categories ``key`` gives a value (not None), leaving out
+    a value two categories share: by number (``"0007"`` -> 7.0; ``"7"`` and ``"007"`` share
+    7: which one a 7 was is unknown) or by case (``US`` and ``us`` share ``us``)."""
     seen: dict = {}
     for i, c in enumerate(cats):
-        v = _as_number(c)
-        if v is not None:
-            seen.setdefault(v, []).append(i)
-    return {v: idx[0] for v, idx in seen.items() if len(idx) == 1}
-
-
-def _casefolded_categories(cats) -> dict:
-    """{casefolded category: index}, leaving out a spelling two categories share (``US`` and
-    ``us``: which one a ``Us`` was is unknown)."""
-    seen: dict = {}
-    for i, c in enumerate(cats):
-        seen.setdefault(str(c).casefold(), []).append(i)
+        k = key(c)
+        if k is not None:
+            seen.setdefault(k, []).append(i)
     return {k: idx[0] for k, idx in seen.items() if len(idx) == 1}
+
+
+def _casefold(c) -> str:
+    return str(c).casefold()
 
 
 _BOOLEAN_WORDS = ({"true", "false"}, {"yes", "no"})
@@ -339,7 +348,7 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
         # (blank text is missing already: no token to name)
         token = str(v).strip()
         missing = ("" if python_only_number(v) or not token else
-                   f" (if it marks a missing value: --na-values {shlex.quote(token)}; in "
+                   f" (if it marks a missing value: {na_values_option(token)}; in "
                    f"Python, read_csv(na_values=[{token!r}]) or replace it with NaN)")
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
@@ -623,22 +632,21 @@ class TabularPreprocessor:
             if name in drop:
                 dropped[name] = "dropped on request"
                 continue
-            arr = _as_read(table[name])
+            arr = _read_column(table, name)
+            note = None   # on a column kept: text that looks like dates (a few months)
             if is_numeric_column(arr) and name not in self.categorical:
                 spec, reason = self._fit_numeric(name, arr)
             else:
-                spec, reason = self._fit_categorical(name, arr, table.line_numbers,
-                                                     getattr(table, "decimal_comma", False))
+                spec, reason, note = self._fit_categorical(
+                    name, arr, table.line_numbers, getattr(table, "decimal_comma", False))
             if reason is not None:
                 dropped[name] = reason + (" (numbers made categories by categorical=, "
                                           "--categorical)" if name in self.categorical
                                           and is_numeric_column(arr) else "")
                 continue
             specs.append(spec)
-            if spec["kind"] == "categorical" and not is_numeric_column(arr):
-                note = date_text_note(arr)   # a few months: one-hot encoded, but say so
-                if note is not None:
-                    notes[name] = note
+            if note is not None:
+                notes[name] = note
         if not specs:
             raise NoUsableColumnsError(dropped)
         self.columns_ = specs
@@ -678,24 +686,25 @@ class TabularPreprocessor:
                 "max": float(present.max())}, None
 
     def _fit_categorical(self, name, arr, lines=None, comma=False):
+        """(spec, None, the date note of text that looks like dates, or None) for a column
+        kept, (None, why, None) for one dropped."""
         vals = _text_values(arr)
         miss = np.array([v is None for v in vals], dtype=bool)
         present = vals[~miss]
         if _mixed_case_booleans(present):  # TRUE, True, true: one category, not three
             vals[~miss] = present = np.array([v.lower() for v in present], dtype=object)
         if present.size == 0:
-            return None, "all values missing"
+            return None, "all values missing", None
         cats = sorted(set(present.tolist()))
         n_present = len(present)
         n_u = len(cats)
         if n_u == 1 and not miss.any():
-            return None, f"constant (every value is {cats[0]!r})"
+            return None, f"constant (every value is {cats[0]!r})", None
         ratio = n_u / n_present
-        reason = dates = None
+        reason = None
         many = n_u > self.max_categories
         numeric = is_numeric_column(arr)
-        if many and not numeric:
-            dates = date_text_note(vals)
+        dates = None if numeric else date_text_note(vals)
         if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
                       f"({ratio:.0%} unique)")
@@ -714,12 +723,10 @@ class TabularPreprocessor:
                       f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
-            note = None if numeric else (
-                numeric_text_note(vals, lines, comma=comma)
-                or (dates if many else date_text_note(vals)))
-            return None, with_numeric_note(reason, note)
+            note = None if numeric else numeric_text_note(vals, lines, comma=comma) or dates
+            return None, with_numeric_note(reason, note), None
         return {"name": name, "kind": "categorical", "categories": cats,
-                "missing_category": bool(miss.any())}, None
+                "missing_category": bool(miss.any())}, None, dates
 
     # -- applying ---------------------------------------------------------------------------
     def _check_fitted(self):
@@ -784,7 +791,7 @@ class TabularPreprocessor:
         limit = math.sqrt(np.finfo(out.dtype).max)
         j = 0
         for s in self.columns_:
-            arr = _as_read(table[s["name"]])
+            arr = _read_column(table, s["name"])
             if s["kind"] == "numeric":
                 comma = getattr(table, "decimal_comma", False)
                 if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):
@@ -831,8 +838,8 @@ class TabularPreprocessor:
                     # matched by its value to a category written as a number
                     # and a value spelled in other case (YES for yes) by the one category
                     # it matches ignoring case
-                    by_value = _numeric_categories(cats)
-                    by_case = _casefolded_categories(cats)
+                    by_value = _unique_index(cats, _as_number)
+                    by_case = _unique_index(cats, _casefold)
                     vals[:] = [v if v is None or v in lookup else
                                cats[by_value[num]] if (num := _as_number(v)) in by_value
                                else cats[by_case[low]] if (low := v.casefold()) in by_case

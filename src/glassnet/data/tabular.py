@@ -884,7 +884,7 @@ def _large_fields():  # (around whole reads: a paused generator would hold the l
                 _csv.field_size_limit(_limit_users[1])
 
 
-def _fit_row(r, n, line, header, name, delimiter, shortest=None, end=None):
+def _fit_row(r, n, line, end, header, name, delimiter, shortest=None):
     """A data record (from ``line`` to ``end``) as ``n`` fields (extra trailing empty fields
     dropped; a record of at least ``shortest`` fields padded with empty ones: the header
     ends in blank names), or ValueError naming the line of a ragged row (DelimiterError when
@@ -895,7 +895,7 @@ def _fit_row(r, n, line, header, name, delimiter, shortest=None, end=None):
         return r[:n]  # a trailing comma on data lines
     if shortest is not None and shortest <= len(r) < n:
         return r + [""] * (n - len(r))  # a trailing comma on the header line
-    raise _ragged_row(r, n, line, header, name, delimiter, end)
+    raise _ragged_row(r, n, line, end, header, name, delimiter)
 
 
 def _shortest_row(header):
@@ -905,12 +905,12 @@ def _shortest_row(header):
     return max(named, 1)
 
 
-def _ragged_row(r, n, line, header, name, delimiter, end=None):
+def _ragged_row(r, n, line, end, header, name, delimiter):
     """The error for a record of fields ``r`` under a header of ``n``, from ``line`` to
     ``end`` (further when a quoted field holds line breaks)."""
     fields = "field" if n == 1 else "fields"
     unquoted = f"an unquoted {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
-    if end is None or end <= line:
+    if end <= line:
         why = f"check for {unquoted}"
     elif any(delimiter in f and ("\n" in f or "\r" in f) for f in r):
         # a quoted field holding whole lines of fields: rows swallowed by an open quote
@@ -999,7 +999,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             continue  # a white-space-only line
         if short is None and shortest <= len(r) < n:
             short = (line, r, end)
-        chunk.append(_fit_row(r, n, line, header, name, delimiter, shortest, end))
+        chunk.append(_fit_row(r, n, line, end, header, name, delimiter, shortest))
         lines.append(line)
         if chunk_rows is not None and len(chunk) >= chunk_rows and not flush():
             return None
@@ -1018,7 +1018,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             return None  # numbers and text, or numbers with and without decimal commas
     if short is not None and not all(empty[len(short[1]):]):
         # rows without the blank-named fields are fine only when no row fills them in
-        raise _ragged_row(short[1], n, short[0], header, name, delimiter, short[2])
+        raise _ragged_row(short[1], n, short[0], short[2], header, name, delimiter)
     columns, col_texts = {}, {}
     for k, (j, col_name) in enumerate(keep):
         if empty[j]:
