@@ -727,6 +727,12 @@ def test_a_loss_called_converts_lists_and_equals_forward():
     assert repr(copy.deepcopy(h)) == repr(pickle.loads(pickle.dumps(h))) == "Huber(delta=2.0)"
     with pytest.raises(AttributeError, match="has no attribute 'nonexistent'"):
         L.MSE().nonexistent
+    # after fit, which drops the loss's caches (review: set to None, backward then failed in
+    # NumPy's words)
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    m.fit(np.ones((4, 2)), np.ones(4), loss="mse", epochs=1)
+    with pytest.raises(AttributeError, match=r"MSE has no forward cache \(_d\)"):
+        m.loss.backward()
 
 
 @pytest.mark.parametrize("call, exc, match", [
@@ -750,15 +756,17 @@ def test_seeds_flags_and_classes_are_checked_where_given(call, exc, match):
         call()
 
 
-def test_a_trainable_flag_that_is_not_a_bool_is_refused_at_fit():
+def test_a_trainable_flag_that_is_not_a_bool_is_refused_at_fit(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     X = np.random.default_rng(0).standard_normal((20, 2))
     y = (X[:, 0] > 0).astype(int)
     m = gn.Sequential([gn.Dense(2, 4), gn.ReLU(), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
     m.layers[0].trainable = "no"   # read as True, the layer kept training
     before = m.get_weights()
     with pytest.raises(TypeError, match="layer 0 trainable must be True or False, got 'no'"):
-        m.fit(X, y, epochs=1)
+        m.fit(X, y, epochs=1, callbacks=[gn.CSVLogger("never.csv")])
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+    assert not os.path.exists("never.csv")   # refused before the callbacks began (review)
     m.layers[0].trainable = np.bool_(False)
     m.fit(X, y, epochs=1)
     assert np.array_equal(before[0], m.get_weights()[0])

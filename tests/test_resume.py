@@ -269,6 +269,21 @@ def test_a_best_only_checkpoint_in_a_resumed_run_saves_only_what_beats_the_saved
     new_model().fit(X, y, epochs=3, **kw, optimizer=optim.SGD(lr=0.01), callbacks=[
         FakeVal(), ModelCheckpoint(other, save_best_only=True, initial_value_threshold=1.5)])
     assert load_checkpoint(other)[1]["epoch"] == 1
+    # without validation data it watches the training loss (the fallback of on_epoch_end)
+    plain = tmp_path / "plain.gnet"
+    new_model().fit(X, y, epochs=2, batch_size=8, optimizer=optim.SGD(lr=0.01),
+                    callbacks=[ModelCheckpoint(plain)])
+    losses = load_checkpoint(plain)[1]["history"].history["loss"]
+    ck = ModelCheckpoint(tmp_path / "b.gnet", save_best_only=True)
+    seen = []
+
+    class Spy(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(ck.best)
+
+    with pytest.warns(RuntimeWarning, match="monitoring 'loss' instead"):
+        resume(plain, X, y, epochs=3, batch_size=8, callbacks=[ck, Spy()])
+    assert seen == [min(losses)]
     with pytest.raises(ValueError, match="initial_value_threshold must be None or a number"):
         ModelCheckpoint(other, save_best_only=True, initial_value_threshold="1")
     with pytest.raises(TypeError, match="save_best_only must be True or False"):

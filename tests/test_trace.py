@@ -690,7 +690,8 @@ def test_glass_box_trial_findings():
     tr = gn.trace(lin, np.array([[1.0, -2.0]]), [[0.777]], loss=gn.MAE())
     assert "0.777" in tr.to_svg()
     assert all("sign(ŷ − y)" in r for r in (tr.to_markdown(), tr.to_html()))
-    with pytest.raises(ValueError, match=r"single value \(2\); give one target per row"):
+    with pytest.raises(TypeError, match=r"y must be an array with one target per row of X, "
+                                        r"got 2"):   # as fit says it
         gn.trace(gn.Sequential([gn.Dense(3, 3), gn.Softmax()], seed=5), np.ones((1, 3)), 2,
                  loss=gn.CategoricalCrossEntropy())
 

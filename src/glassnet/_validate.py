@@ -207,6 +207,27 @@ def _short(v, n=40):
     return r if len(r) <= n else r[:n - 3] + "..."
 
 
+def check_column_names(names, known, name, owner, where):
+    """Refuse a DataFrame's column ``names`` unless they are ``known`` (the names ``owner``
+    was fitted on) in that order: the columns are read by position, so others, or the same
+    in another order, would give wrong predictions silently. ``where``: what holds the known
+    names (for the hint ``X[where.feature_names_in_]``)."""
+    if names == known:
+        return
+    hint = f"{name}[list({where}.feature_names_in_)]"
+    if sorted(names) == sorted(known):
+        raise ValueError(f"{name}'s columns are those {owner} was fitted on, in another order: "
+                         f"they are read by position; reorder them with {hint} (fitted on "
+                         f"{_short(known, 100)})")
+    missing = [c for c in known if c not in names]
+    extra = [c for c in names if c not in known]
+    raise ValueError(f"{name}'s columns differ from those {owner} was fitted on"
+                     + (f": it lacks {_short(missing, 100)}" if missing else "")
+                     + (f"{';' if missing else ':'} it has {_short(extra, 100)} that "
+                        f"{owner} was not fitted on" if extra else "")
+                     + f" (fitted on {_short(known, 100)}); select {hint}")
+
+
 def check_consistent_length(X, y, names=("X", "y")):
     """Same number of rows in X and y; y None or a scalar is a TypeError naming it."""
     if not hasattr(y, "__len__") or getattr(y, "ndim", 1) == 0 or isinstance(y, (str, bytes)):

@@ -141,14 +141,12 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             for layer in node.layers:
                 layer.to(np.float64)
             from .losses import MSE
+            from .train import _apply_l2, _l2_penalty, _l2_terms, prepare_targets
             lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
             else:  # as fit takes them: labels checked against the loss, one-hot for softmax
-                from .train import prepare_targets
                 y = prepare_targets(y, lossc, node.n_outputs, np.float64)
-
-            from .train import _apply_l2, _l2_penalty, _l2_terms
             m = x.shape[0]
 
             def f():  # the cost fit minimizes: the loss and Dense(l2=α)'s ½·Σ α·‖W‖²/m

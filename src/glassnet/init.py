@@ -116,26 +116,29 @@ def get(init):
         a = np.asarray(arr, dtype=dtype)
         if a.ndim == 1 and n_out == 1 and a.shape[0] == n_in:
             a = a.reshape(n_in, 1)
-        if a.shape != (n_in, n_out):
-            hint = ("; glassnet's W is (n_in, n_out), inputs in rows: the seeds' W, "
-                    "(n_out, n_in), is its transpose: pass W.T" if a.shape == (n_out, n_in)
-                    else "")
-            raise ValueError(f"explicit initial weights have shape {np.shape(arr)}, "
-                             f"expected ({n_in}, {n_out}){hint}")
-        if not np.isfinite(a).all():
-            raise ValueError("explicit initial weights contain NaN or infinity")
-        return a.copy()
+        return _checked_weights(a, n_in, n_out, "explicit initial weights", np.shape(arr)).copy()
 
     explicit.__name__ = "explicit"
     return explicit
 
 
+def _checked_weights(a, n_in, n_out, source, shown=None):
+    """``a`` if it is a finite (n_in, n_out) array, else a ValueError naming ``source``."""
+    if a.shape != (n_in, n_out):
+        hint = ("; glassnet's W is (n_in, n_out), inputs in rows: the seeds' W, (n_out, n_in), "
+                "is its transpose: pass W.T" if a.shape == (n_out, n_in) else "")
+        raise ValueError(f"{source} have shape {shown or a.shape}, expected ({n_in}, {n_out})"
+                         f"{hint}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{source} contain NaN or infinity")
+    return a
+
+
 def initialize(init, rng, n_in, n_out, dtype=np.float32):
-    """Draw a (n_in, n_out) weight array with the initializer ``init``."""
+    """Draw a (n_in, n_out) weight array with the initializer ``init``; what a callable of
+    the user's own returns is checked (the built-in ones and an explicit array are)."""
     W = np.ascontiguousarray(get(init)(rng, n_in, n_out, dtype), dtype=dtype)
-    if W.shape != (n_in, n_out) or not np.isfinite(W).all():  # a callable's mistake
-        what = f"shape {W.shape}" if W.shape != (n_in, n_out) else "NaN or infinity"
-        raise ValueError(f"the initializer {getattr(init, '__name__', init)!r} returned "
-                         f"weights of {what}; a Dense of {n_in} inputs and {n_out} outputs "
-                         f"needs a finite ({n_in}, {n_out}) array (inputs in rows)")
+    if callable(init) and init not in INITIALIZERS.values():
+        _checked_weights(W, n_in, n_out, f"the weights the initializer "
+                                         f"{getattr(init, '__name__', init)!r} returned")
     return W

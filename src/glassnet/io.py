@@ -1269,7 +1269,8 @@ def _checkpoint_from_bytes(data: bytes, path="<bytes>"):
 
 class _RestoreHistory(Callback):
     """Put the checkpoint's history into the History of the resumed ``fit``, so that it (and
-    every checkpoint written from it) covers all epochs."""
+    every checkpoint written from it) covers all epochs. First among the callbacks: a best-only
+    ModelCheckpoint's ``on_train_begin`` reads the best value so far from it."""
 
     def __init__(self, saved):
         self.saved = saved
@@ -1298,7 +1299,7 @@ def resume(path, X, y, epochs, **fit_kwargs):
     the best monitored value of the checkpoint's epochs (its ``initial_value_threshold``).
     """
     from ._validate import check_array, check_positive_int
-    from .train import ModelCheckpoint, fit
+    from .train import fit
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     if "initial_epoch" in fit_kwargs:
         raise TypeError("resume() takes the initial epoch from the checkpoint; do not pass "
@@ -1345,9 +1346,6 @@ def resume(path, X, y, epochs, **fit_kwargs):
         model._split_rng_state = state["split_rng_state"]
         model._split_rows = len(perm)
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
-    for cb in callbacks:  # a best-only checkpoint saves only what beats the epochs so far
-        if isinstance(cb, ModelCheckpoint):
-            cb._best_of(state["history"])
     fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),
         initial_epoch=start, callbacks=callbacks, **fit_kwargs)
     return model

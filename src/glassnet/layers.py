@@ -267,7 +267,7 @@ class Dense(Layer):
                              f"its n_in must match the previous layer's output width")
         dt = resolve_dtype(dtype)
         if rng is None:
-            rng = np.random.default_rng(self.seed)
+            rng = new_rng(self.seed, "Dense")   # (a seed set after __init__ is checked here)
         self.n_in, self.n_out = n_in, self.units
         W = _init.initialize(self.init, rng, n_in, self.units, dt)
         self.params = {"W": W}

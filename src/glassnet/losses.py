@@ -98,10 +98,11 @@ class Loss:
 
     def _clear_caches(self):
         """Drop what the last ``forward`` kept for ``backward`` (its ``_``-named arrays: the
-        batch's outputs, targets, row scales); ``fit`` calls it as it returns."""
+        batch's outputs, targets, row scales); ``fit`` calls it as it returns. Deleted, not
+        set to None: a later ``backward`` then says to call ``forward`` first."""
         for k, v in list(vars(self).items()):
             if k.startswith("_") and isinstance(v, np.ndarray):
-                setattr(self, k, None)
+                delattr(self, k)
 
     def forward(self, y_pred, y_true, weights=None) -> float:
         raise NotImplementedError

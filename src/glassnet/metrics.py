@@ -99,6 +99,7 @@ def _from_object(arr, name):
 
 
 def _as_array(y, name):
+    # (this module imports only NumPy, so it keeps its own copy of _validate.unwrap's checks)
     if y is None:
         raise TypeError(f"{name} is None; expected an array")
     if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray):  # pandas and friends

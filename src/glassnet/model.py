@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 
 from . import activations as _act
-from ._validate import (_short, all_finite, check_array, check_flag, check_positive_int,
-                        new_rng, resolve_dtype)
+from ._validate import (all_finite, check_array, check_column_names, check_flag,
+                        check_positive_int, new_rng, resolve_dtype)
 from .layers import Dense, Layer, check_backward_output
 
 #: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
@@ -25,7 +25,7 @@ def _frame_names(X):
     """The column names of a pandas (or pandas-like) DataFrame when they are all text, else
     None (arrays, frames with numbers for column names)."""
     cols = getattr(X, "columns", None)
-    if cols is None or isinstance(X, np.ndarray) or not hasattr(X, "to_numpy"):
+    if cols is None or not hasattr(X, "to_numpy"):
         return None
     names = list(cols)
     return names if names and all(isinstance(c, str) for c in names) else None
@@ -175,6 +175,12 @@ class Sequential:
         return [(layer, k, layer.params[k], layer.grads[k])
                 for layer in self.layers for k in layer.params]
 
+    def _nonfinite_params(self) -> list[str]:
+        """``"layer i (Dense) W: n of size"`` for each parameter holding NaN or infinity."""
+        return [f"layer {i} ({type(layer).__name__}) {k}: {int(n)} of {np.size(v)}"
+                for i, layer in enumerate(self.layers) for k, v in layer.params.items()
+                if (n := np.size(v) - np.count_nonzero(np.isfinite(v)))]
+
     def trainable_parameters(self):
         """``parameters()`` of the layers not frozen (``layer.trainable = False``): what an
         optimizer step updates."""
@@ -288,33 +294,17 @@ class Sequential:
         self._check_names(X, name)
         return check_array(X, name=name, dtype=self.dtype, n_features=self.n_features)
 
-    def _check_names(self, X, name="X", fitting=False):
+    def _check_names(self, X, name="X"):
         """A DataFrame's columns against those of the frame the model was first fitted on
         (``feature_names_in_``, as scikit-learn keeps them): other names, or the same in
-        another order, are refused, since the columns are read by position. ``fitting``
-        records them when the model has none yet (call it once X passed its checks). Arrays,
-        and frames whose column names are not all text, are not checked."""
+        another order, are refused, since the columns are read by position. Returns the names
+        (fit records them when the model has none yet), None for arrays and frames whose
+        column names are not all text (not checked)."""
         names = _frame_names(X)
-        if names is None:
-            return
         known = getattr(self, "feature_names_in_", None)
-        if known is None:
-            if fitting:
-                self.feature_names_in_ = names
-            return
-        if names == known:
-            return
-        if sorted(names) == sorted(known):
-            raise ValueError(f"{name}'s columns are those the model was fitted on, in another "
-                             f"order: the model reads them by position; reorder them with "
-                             f"{name}[model.feature_names_in_] (fitted on {_short(known, 100)})")
-        missing = [c for c in known if c not in names]
-        extra = [c for c in names if c not in known]
-        raise ValueError(f"{name}'s columns differ from the DataFrame the model was fitted on"
-                         + (f": it lacks {_short(missing, 100)}" if missing else "")
-                         + (f"{';' if missing else ':'} it has {_short(extra, 100)} that the model "
-                            f"was not fitted on" if extra else "")
-                         + f" (fitted on {_short(known, 100)})")
+        if names is not None and known is not None:
+            check_column_names(names, known, name, "the model", "model")
+        return names
 
     def _input(self, X, name="X"):
         """(X, cast) for :meth:`_outputs`. A NumPy array (or memmap) of numbers with the

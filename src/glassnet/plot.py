@@ -497,8 +497,7 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
         else _losses.get(loss)
     Xc = model._check_X(X)
-    if hasattr(y, "__len__"):
-        check_consistent_length(Xc, y)
+    check_consistent_length(Xc, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     plist = model.parameters()
     saved = [p.copy() for _, _, p, _ in plist]

@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._extras import require
-from ._validate import _short, global_seed
+from ._validate import _short, check_column_names, global_seed
 
 __all__ = ["fit_incremental", "predict_blocks"]
 
@@ -341,12 +341,8 @@ def _check_column_order(estimator, X):
     names = getattr(estimator, "feature_names_in_", None)
     if cols is None or names is None:
         return False
-    cols, names = [str(c) for c in cols], [str(c) for c in names]
-    if cols != names:
-        raise ValueError(f"X's columns {_short(cols, 80)} are not the ones "
-                         f"{type(estimator).__name__} was fitted on, in that order "
-                         f"({_short(names, 80)}); the blocks are read by position: select "
-                         f"X[list(estimator.feature_names_in_)]")
+    check_column_names([str(c) for c in cols], [str(c) for c in names], "X",
+                       type(estimator).__name__, "estimator")
     return True
 
 

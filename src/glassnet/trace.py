@@ -650,9 +650,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
         from . import optim as _optim
         optimizer = _optim.get(optimizer)
 
-    bad = [f"layer {i} ({type(layer).__name__}) {k}: {int(n)} of {v.size}"
-           for i, layer in enumerate(layers) for k, v in layer.params.items()
-           if (n := np.size(v) - np.count_nonzero(np.isfinite(v)))]
+    bad = model._nonfinite_params()
     if bad:
         warnings.warn(f"the model has non-finite parameters (NaN or infinity: "
                       f"{'; '.join(bad[:3])}{'; …' if len(bad) > 3 else ''}), so the traced "
@@ -703,8 +701,7 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
         return Trace(records, None, _copy(X), None, training, model.dtype.name,
                      n_params=model.n_params(), title=title)
 
-    if hasattr(y, "__len__"):   # "X has 2 rows but y has 3", as fit says it
-        check_consistent_length(X, y)
+    check_consistent_length(X, y)   # "X has 2 rows but y has 3", as fit says it
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     w = None
     if sample_weight is not None or class_weight is not None:

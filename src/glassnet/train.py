@@ -33,10 +33,10 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import (_first_non_numeric, all_finite, check_array, check_consistent_length,
+from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_flag, check_fraction, check_positive_int, missing_entries,
                         read_array)
-from .callbacks import Callback, _maximizes, canonical_key, user_stacklevel
+from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output
 from .model import PREDICT_CHUNK
 
@@ -114,6 +114,14 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, last={last})"
 
 
+def _optional_number(value, name, owner):
+    """None or a number (not NaN, not a bool): a monitored value's starting point."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                              or math.isnan(value)):
+        raise ValueError(f"{owner} {name} must be None or a number, got {value!r}")
+    return value
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs, and
     (by default) put back the weights of the best epoch.
@@ -158,11 +166,7 @@ class EarlyStopping(Callback):
         self.mode = mode
         self.restore_best_weights = check_flag(restore_best_weights, "restore_best_weights",
                                                "EarlyStopping")
-        if baseline is not None and (isinstance(baseline, bool) or not isinstance(
-                baseline, numbers.Real) or math.isnan(baseline)):
-            raise ValueError(f"EarlyStopping baseline must be None or a number, got "
-                             f"{baseline!r}")
-        self.baseline = baseline
+        self.baseline = _optional_number(baseline, "baseline", "EarlyStopping")
         self.rule = rule
 
     def _better(self, a, b):
@@ -351,20 +355,9 @@ class ModelCheckpoint(Callback):
         self.mode = mode
         self.training_state = check_flag(training_state, "training_state", "ModelCheckpoint")
         self.save_best_only = check_flag(save_best_only, "save_best_only", "ModelCheckpoint")
-        if initial_value_threshold is not None and (
-                isinstance(initial_value_threshold, bool) or not isinstance(
-                    initial_value_threshold, numbers.Real) or math.isnan(initial_value_threshold)):
-            raise ValueError(f"ModelCheckpoint initial_value_threshold must be None or a "
-                             f"number, got {initial_value_threshold!r}")
-        self.best = initial_value_threshold
-
-    def _best_of(self, history):
-        """Start from the best monitored value of ``history`` (the epochs a resumed run's
-        checkpoint holds) unless a threshold was given: see ``initial_value_threshold``."""
-        key = canonical_key(self.monitor)
-        seen = [v for v in history.history.get(key, ()) if v is not None and math.isfinite(v)]
-        if self.save_best_only and self.best is None and seen:
-            self.best = (max if _maximizes(key, self.mode) else min)(seen)
+        self.initial_value_threshold = _optional_number(
+            initial_value_threshold, "initial_value_threshold", "ModelCheckpoint")
+        self.best = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -390,6 +383,15 @@ class ModelCheckpoint(Callback):
         if self.training_state:
             from .io import check_checkpointable
             check_checkpointable(getattr(self.model, "optimizer", None))
+        # the value to beat: the threshold, else the best of the epochs the history already
+        # holds (a run resumed from a checkpoint; a new fit's history starts empty)
+        self.best = self.initial_value_threshold
+        saved = getattr(getattr(self.model, "history", None), "history", None)
+        if self.save_best_only and self.best is None and saved:
+            key, mx = self._monitored(saved)
+            seen = [v for v in saved.get(key, ()) if v is not None and math.isfinite(v)]
+            if seen:
+                self.best = (max if mx else min)(seen)
         keys = getattr(self.model, "_log_keys", None)
         if keys is not None and "{" in os.fspath(self.path):
             self.filepath(0, dict.fromkeys(keys, 0.0), before=True)
@@ -557,28 +559,22 @@ def _warn_misfit(model, loss):
         say(f"node {steps[0]} is a Step, whose gradient is 0 everywhere: the nodes before it "
             f"never learn by gradient descent (use Sigmoid; Step is the perceptron's "
             f"activation, trained by the perceptron rule)")
-    _warn_double_squash(model, loss, name, last)
-
-
-def _warn_double_squash(model, loss, name, last):
-    """A cross-entropy and the model's last node that do not fit together. A from_logits loss
-    applies the softmax/sigmoid itself: after a model that already ends in that node it
-    squashes twice. A loss on probabilities after a node that gives raw scores (Dense, ReLU
-    ...) takes logs of numbers that are not probabilities. Both still train, badly."""
+    # A cross-entropy and the last node that do not fit together. A from_logits loss applies
+    # the softmax/sigmoid itself: after a model that already ends in that node it squashes
+    # twice. A loss on probabilities after a node that gives raw scores (Dense, ReLU ...)
+    # takes logs of numbers that are not probabilities. Both still train, badly.
     node = {_losses.CategoricalCrossEntropy: _act.Softmax,
             _losses.BinaryCrossEntropy: _act.Sigmoid}.get(type(loss))
-    if node is None:
-        return
-    if getattr(loss, "from_logits", False) and isinstance(last, node):
-        warnings.warn(f"{name}(from_logits=True) expects raw scores, but the model already "
-                      f"ends in {node.__name__}: the {node.__name__.lower()} is applied twice. "
-                      f"Use {name}() (on probabilities, fused with the {node.__name__} node), "
-                      f"or remove the {node.__name__} node", UserWarning, stacklevel=user_stacklevel())
-    elif not getattr(loss, "from_logits", False) and isinstance(last, _RAW_OUTPUT):
-        warnings.warn(f"{name}() expects probabilities, but the model ends in "
-                      f"{type(last).__name__}, whose outputs are raw scores: add a "
-                      f"{node.__name__} node at the end, or use {name}(from_logits=True)",
-                      UserWarning, stacklevel=user_stacklevel())
+    if node is not None and getattr(loss, "from_logits", False) and isinstance(last, node):
+        say(f"{name}(from_logits=True) expects raw scores, but the model already ends in "
+            f"{node.__name__}: the {node.__name__.lower()} is applied twice. Use {name}() (on "
+            f"probabilities, fused with the {node.__name__} node), or remove the "
+            f"{node.__name__} node")
+    elif node is not None and not getattr(loss, "from_logits", False) and \
+            isinstance(last, _RAW_OUTPUT):
+        say(f"{name}() expects probabilities, but the model ends in {type(last).__name__}, "
+            f"whose outputs are raw scores: add a {node.__name__} node at the end, or use "
+            f"{name}(from_logits=True)")
 
 
 def prepare_targets(y, loss, n_out, dtype, name="y"):
@@ -1076,12 +1072,19 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
 
-    frame = X
-    model._check_names(frame)
+    names = model._check_names(X)
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
     model._ensure_built(X.shape[1])
-    model._check_names(frame, fitting=True)
+    bad = model._nonfinite_params()   # else "diverged" at the first step, NaN "restored"
+    if bad:
+        raise ValueError(f"the model has NaN or infinite parameters before training "
+                         f"({'; '.join(bad[:3])}{'; …' if len(bad) > 3 else ''}): fit cannot "
+                         f"start from them; give the nodes finite weights (set_weights, or "
+                         f"new nodes)")
+    model.trainable_parameters()   # its check of each node's trainable flag, before anything
+    if names is not None and getattr(model, "feature_names_in_", None) is None:
+        model.feature_names_in_ = names   # (a DataFrame's columns, checked at predict)
     if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
         if getattr(model, "_unsaved_loss", None) and getattr(model, "loss", None) is None:
             raise ValueError(f"this model was trained with the custom loss "
@@ -1102,7 +1105,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         optimizer = prev if isinstance(prev, _optim.Optimizer) else "adam"
     optimizer = _optim.get(optimizer)
     n_out = model.n_outputs
-    check_consistent_length(X, np.asarray(y) if not hasattr(y, "__len__") else y)
+    check_consistent_length(X, y)
     Y = prepare_targets(y, loss, n_out, model.dtype)
     if isinstance(loss, _losses.Hinge) and n_out == 1 and Y.min() <= 0:
         loss.labels = (-1, 1) if Y.min() < 0 else (0, 1)  # predict_classes answers in them
@@ -1200,12 +1203,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.stop_training = False
     model._stop_reason = None
     params = model.parameters()
-    for layer, name, p, _ in params:  # else "diverged" at the first step, and NaN "restored"
-        if not all_finite(p):
-            raise ValueError(f"node {model.layers.index(layer)} ({type(layer).__name__}) "
-                             f"parameter {name} contains NaN or infinity before training: "
-                             f"fit cannot start from it; give the node finite weights "
-                             f"(set_weights, or a new node)")
     fused = model.fused_with(loss)
     fused_start = len(model.layers) - 2
     first = model.layers[0]
@@ -1537,8 +1534,9 @@ def _blocked_loss(loss, out, Y, weights, step):
     one block's. A loss written elsewhere gets all rows at once: its value need not be a mean
     over rows."""
     m = len(out)
-    wsum = m if weights is None else float(weights.sum(dtype=np.float64))
-    if m <= step or type(loss).__module__ != _losses.__name__ or not 0 < wsum < math.inf:
+    whole = m <= step or type(loss).__module__ != _losses.__name__
+    wsum = m if whole or weights is None else float(weights.sum(dtype=np.float64))
+    if whole or not 0 < wsum < math.inf:   # (weights summing to 0: the loss's own error)
         return loss.forward(out, Y) if weights is None else loss.forward(out, Y, weights)
     total = 0.0
     for lo in range(0, m, step):
