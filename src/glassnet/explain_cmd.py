@@ -679,9 +679,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         lines.append("--lr ignored: a step needs targets")
     elif opt is not None:
         lines.append(f"one SGD step with lr {lr:g} is shown; the model file is not changed")
-        if tr.dropout_off:
-            lines.append("dropout is off (inference mode), so the step differs from fit's, "
-                         "which trains with dropout on: --train-mode turns it on")
+        if tr.dropout_off:   # (the trace's header says the step differs from fit's)
+            lines.append("--train-mode steps with dropout on, as fit does")
     rep.add_text("What is traced", lines)
     rep.add_trace(tr, "Trace")
     return rep

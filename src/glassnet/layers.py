@@ -316,8 +316,9 @@ class Dense(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
-    survivors by 1 / (1 - rate), so nothing changes at inference (``training=False``).
+    """Inverted dropout, ``training: y = x·mask/(1 − rate); inference: y = x``: in training
+    each input is zeroed with probability ``rate`` (its mask 0) and the survivors are scaled
+    by 1 / (1 - rate), so nothing changes at inference (``training=False``).
 
     Backward: dx = dy · mask / (1 - rate).
     """

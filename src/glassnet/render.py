@@ -217,7 +217,7 @@ def node_math(rec, layout="rows") -> tuple[str, str]:
     if layout != "seeds":
         return rec.forward_math, rec.backward_math
     if rec.kind == "Dense":
-        if "b" not in rec.params_before:
+        if not rec.has_bias:
             from .trace import without_bias
             return tuple(without_bias(math) for math in _SEEDS_DENSE)
         return _SEEDS_DENSE

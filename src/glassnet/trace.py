@@ -97,15 +97,9 @@ def _has_no_bias(layer) -> bool:
     return isinstance(layer, Dense) and not layer.bias
 
 
-# Dropout's docstring tells what it does in words; its formula, as the others show theirs
-_DROPOUT_MATH = "training: y = x·mask/(1 − rate); inference: y = x"
-
-
 def forward_math(layer) -> str:
     """The node's forward formula, read from its class docstring (``"z = x·W + b"``); a
     class without a docstring of its own is shown by name, ``"Twice (custom layer)"``."""
-    if type(layer) is Dropout:
-        return _DROPOUT_MATH
     line = re.sub(r"\s+", " ", _paragraph(_layer_doc(type(layer)))).strip()
     if not line:
         return f"{type(layer).__name__} (custom layer)"
@@ -246,6 +240,11 @@ class NodeRecord:
     def has_params(self) -> bool:
         return bool(self.params_before)
 
+    @property
+    def has_bias(self) -> bool:
+        """A Dense node with a bias b (``Dense(bias=False)`` has none)."""
+        return isinstance(self.layer, Dense) and "b" in self.params_before
+
     def grad_name(self, of: str) -> str:
         return f"dCost/d{of}"
 
@@ -287,13 +286,20 @@ class LossRecord:
 
 
 def _clipped(loss, out) -> str:
-    """For binary cross-entropy on probabilities, which clips ŷ to [eps, 1 − eps] in its
-    ``forward``: ``"eps = 1e-12: 1 of 2 entries clipped"``; "" when none is clipped."""
-    if not isinstance(loss, _losses.BinaryCrossEntropy) or loss.from_logits:
+    """After ``forward``, for a cross-entropy on probabilities (which clips ŷ for its logs):
+    ``"ŷ clipped to [eps, 1 − eps] (eps = 1e-12: 1 of 2 entries clipped)"``, read from the
+    clipped ŷ the loss kept; "" when it clipped nothing."""
+    if getattr(loss, "from_logits", True):
         return ""
+    if isinstance(loss, _losses.BinaryCrossEntropy):
+        kept, bound = loss._p, "[eps, 1 − eps]"
+    elif isinstance(loss, _losses.CategoricalCrossEntropy):
+        kept, bound = loss._pc, "[eps, 1]"
+    else:
+        return ""
+    n = int(np.count_nonzero(kept != out))
     eps = _losses.clip_eps(loss.eps, out.dtype)
-    n = int(np.count_nonzero(np.clip(out, eps, 1 - eps) != out))
-    return f"eps = {eps:g}: {n} of {out.size} entries clipped" if n else ""
+    return f"ŷ clipped to {bound} (eps = {eps:g}: {n} of {out.size} entries clipped)" if n else ""
 
 
 def _fused_formula(loss, out, weighted=False) -> str:
@@ -549,7 +555,7 @@ def _chain_rule(rec: NodeRecord):
         elif wrt in rec.param_grads:
             ref = rec.param_grads[wrt]
             _write_chain(rec, f"dCost/d{wrt}", _candidates_param(up, L, key, ref), ref)
-    if isinstance(rec.layer, Dense) and "b" in rec.param_grads and up.ndim == 2:
+    if rec.has_bias and up.ndim == 2:
         _write_chain(rec, "dCost/db", [(lambda: up.sum(axis=0), "Σ_rows upstream",
                                         "Σ over examples of upstream")], rec.param_grads["b"])
 
@@ -641,7 +647,6 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
     model._ensure_built(X.shape[1])
-    layers = model.layers
     if loss is None:
         loss = getattr(model, "loss", None) or default_loss(model)
     else:
@@ -705,18 +710,14 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
     w = None
     if sample_weight is not None or class_weight is not None:
-        from .train import _check_weighted_loss, _class_row_weights, check_sample_weight
+        from .train import (_check_weighted_loss, _class_row_weights, check_sample_weight,
+                            with_class_weights)
         _check_weighted_loss(loss)
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, len(X), model.dtype)
         if class_weight is not None:  # each row weighs its class's weight, as in fit
-            cw = _class_row_weights(class_weight, Y, loss, model.n_outputs)
-            w = check_sample_weight(cw if w is None else cw * w, len(Y), model.dtype,
-                                    "the rows' class_weight" if w is None else
-                                    "sample_weight × class_weight")
-        if not w.sum(dtype=np.float64) > 0:
-            raise ValueError("sample_weight is 0 for every traced row: there is no cost to "
-                             "differentiate")
+            w = with_class_weights(_class_row_weights(class_weight, Y, loss, model.n_outputs),
+                                   w, model.dtype)
     cost = loss.forward(out, Y) if w is None else loss.forward(out, Y, w)
     fused = model.fused_with(loss)
     # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
@@ -726,8 +727,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
                       fused=fused)
     clipped = _clipped(loss, out)
     if clipped:
-        lrec.notes.append(f"the cost is computed on ŷ clipped to [eps, 1 − eps] ({clipped}), "
-                          f"since log 0 is infinite; dCost/dŷ too")
+        lrec.notes.append(f"the cost is computed on {clipped}, since log 0 is infinite; "
+                          f"dCost/dŷ too")
     if w is not None:
         from .train import _l2_terms
         shown = ", ".join(f"{float(v):.4g}" for v in w[:8]) + (", …" if len(w) > 8 else "")
@@ -775,8 +776,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
                     f"{rec.in_name} = {lrec.fused_formula} directly (the unfused product "
                     f"upstream × local "
                     f"{same}{why}); the value passed down is the engine's"
-                    + (f"; it takes ŷ unclipped, while the cost shown is computed on ŷ "
-                       f"clipped to [eps, 1 − eps] ({clipped})" if clipped else ""))
+                    + (f"; it takes ŷ unclipped, while the cost shown is computed on "
+                       f"{clipped}" if clipped else ""))
             rec.downstream = _copy(dx)
             rec.param_grads = _copy_dict(layer.grads)
             if i == 0 and dx is not None:

@@ -748,6 +748,15 @@ def _to_labels(out, loss):
     return (out.reshape(-1) > _threshold(loss)).astype(np.int64)
 
 
+def with_class_weights(CW, W, dtype, rows=""):
+    """The checked row weights of class weights ``CW`` (per row), times the rows' sample
+    weights ``W`` when given (None): fit's and trace's ``class_weight``. ``rows`` says which
+    rows in an error (" (training rows)")."""
+    return check_sample_weight(CW if W is None else CW * W, len(CW), dtype,
+                               f"the rows' class_weight{rows}" if W is None else
+                               f"sample_weight × class_weight{rows}")
+
+
 def _class_row_weights(class_weight, Y, loss, n_out):
     """Per-row weights from Keras's ``class_weight`` ({class index: weight}) for targets
     ``Y`` (as ``prepare_targets`` gives them): class labels 0..k-1, 0/1 of one sigmoid output,
@@ -1168,9 +1177,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     else:
         Xv = Yv = None
     if CW is not None:
-        W = check_sample_weight(CW if W is None else CW * W, len(Y), model.dtype,
-                                "the training rows' class_weight" if W is None else
-                                "sample_weight × class_weight (training rows)")
+        W = with_class_weights(CW, W, model.dtype, " (training rows)")
 
     m = len(Y)
     bs = m if batch_size is None or batch_size >= m else batch_size
