@@ -498,6 +498,20 @@ def test_divergence_stops_with_a_warning_and_restores_weights(unscaled):
     assert all(math.isfinite(v) for v in h.history["loss"][:-1])
 
 
+def test_the_divergence_hint_names_large_targets_and_an_l2_penalty():
+    """Trial 15/J finding 4: the hint always said 'a lower learning rate or scale the inputs',
+    also where targets of 1e9 or a huge L2 penalty were the cause."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+    with pytest.warns(RuntimeWarning, match=r"scaled inputs \(standardize them\), scaled "
+                                            r"targets \(they reach 8\.\d+e\+09: divide them"):
+        regressor().fit(X, y * 1e9, loss="mse", optimizer=gn.SGD(lr=0.01), epochs=3)
+    big_l2 = gn.Sequential([gn.Dense(3, 8, activation="relu", l2=1e30), gn.Dense(8, 1)], seed=0)
+    with pytest.warns(RuntimeWarning, match=r"a smaller L2 penalty \(Dense\(l2=\.\.\.\)\)\.$"):
+        big_l2.fit(X, y, loss="mse", optimizer=gn.SGD(lr=0.01), epochs=3)
+
+
 def test_a_first_epoch_that_diverges_is_recorded_with_nan_values(moons, tmp_path):
     # Trial D finding 12: history.history was {} after a divergence in the first epoch, so
     # history.history["val_accuracy"][-1] raised KeyError.

@@ -408,8 +408,10 @@ class Sequential:
         verbose : 0, 1 or 2
             0 silent, 1 a progress bar (tqdm), 2 one line per epoch.
         on_nonfinite : "stop" or "raise"
-            What to do when the loss becomes NaN or infinite: restore the last good weights
-            (those of the start of the epoch) and stop with a warning, or raise
+            What to do when the loss becomes NaN or infinite: put back the weights of the
+            start of the epoch (the last finite ones; a loss already rising fast may have
+            made them poor: EarlyStopping's restore_best_weights puts back the best epoch's)
+            and stop with a warning, or raise
             :class:`~glassnet.train.DivergenceError`. With "stop", as Keras's
             ``TerminateOnNaN``, the epoch that diverged is still recorded: the history and
             the callbacks' ``on_epoch_end`` (CSVLogger's row too) get ``loss``, each metric

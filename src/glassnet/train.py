@@ -1232,6 +1232,14 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     wb = None
     snapshot = [p.copy() for _, _, p, _ in params]
     logs = {}
+    # what a divergence's hint adds: regression targets far from 1 make gradients that large,
+    # and an L2 penalty's step grows with the weights
+    top = float(np.max(np.abs(Y))) if isinstance(loss, (_losses.MSE, _losses.MAE,
+                                                         _losses.Huber)) and Y.size else 0.0
+    scale_hint = ((f", scaled targets (they reach {top:.3g}: divide them by their standard "
+                   f"deviation, and multiply predictions back)" if top > 1e4 else "")
+                  + (", a smaller L2 penalty (Dense(l2=...))"
+                     if any(getattr(n, "l2", 0) for n in model.layers) else ""))
 
     def call(hook, *args):
         for cb in cbs:
@@ -1298,7 +1306,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
-                                  optimizer)
+                                  optimizer, more=scale_hint)
                         model.stop_training = True
                         break
                     # backward
@@ -1324,7 +1332,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         batch_loss += 0.5 * _apply_l2(l2, bw) / bw
                         if not math.isfinite(batch_loss):  # ‖W‖² overflowed: huge weights
                             _diverged(params, snapshot, history, epoch, b, on_nonfinite,
-                                      optimizer, "the L2 penalty became non-finite at")
+                                      optimizer, "the L2 penalty became non-finite at",
+                                      more=scale_hint)
                             model.stop_training = True
                             break
                     optimizer.step(steps)
@@ -1343,7 +1352,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     # one whose next loss is never computed): never end, or snapshot, an epoch
                     # with non-finite weights.
                     _diverged(params, snapshot, history, epoch, b, on_nonfinite, optimizer,
-                              what="the weights became non-finite after")
+                              what="the weights became non-finite after", more=scale_hint)
                 if history.diverged:
                     # As Keras's TerminateOnNaN, the epoch is recorded, every value NaN but lr
                     # (so history.history has its keys even when the first epoch diverged)
@@ -1497,7 +1506,10 @@ def _arrays_replaced(model, params):
 
 
 def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
-              what="the loss became non-finite at"):
+              what="the loss became non-finite at", more=""):
+    """Put back the weights of the epoch's start and say so (warn, or raise with
+    ``on_nonfinite="raise"``), with a hint: a lower learning rate, scaled inputs, and
+    ``more`` (what else this fit's data or model suggests)."""
     for s, (_, _, p, _) in zip(snapshot, params):
         np.copyto(p, s)
     if hasattr(optimizer, "reset"):
@@ -1509,8 +1521,8 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
                 f"of squared gradients, 0 for a parameter whose gradient is 0 (0/0 = NaN): "
                 f"give eps > 0 (the default 1e-8).")
     else:
-        hint = (f"Try a lower learning rate (now {optimizer.lr:g}) or scale the inputs "
-                f"(standardize them).")
+        hint = (f"Try a lower learning rate (now {optimizer.lr:g}), scaled inputs "
+                f"(standardize them){more}.")
     # what happened and the hint apart: `glassnet train` (which standardizes its inputs)
     # words the learning-rate hint its own way
     history.stop_base = (f"training diverged: {what} epoch {epoch + 1}, batch {batch + 1}; "
