@@ -986,6 +986,23 @@ def test_a_model_fitted_on_a_dataframe_refuses_its_columns_in_another_order(moon
     plain.predict(pd.DataFrame(X[:, ::-1]))
 
 
+def test_evaluate_warns_when_outputs_are_not_finite_and_metrics_score_them():
+    """Trial 15/J finding 5: inputs that overflow float32's products gave NaN outputs; evaluate
+    reported accuracy 0.5 (NaN rows read as class 0) without a word of its own."""
+    m = gn.Sequential([gn.Dense(2, 4, activation="relu", init=np.ones((2, 4))),
+                       gn.Dense(4, 1, init=np.array([[1.0], [1.0], [-1.0], [-1.0]])),
+                       gn.Sigmoid()])
+    X = np.array([[3e38, 3e38], [1, 1]], np.float32)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "overflow|invalid", RuntimeWarning)  # NumPy's own
+        with pytest.warns(RuntimeWarning, match="the loss is not finite: the model's outputs "
+                                                "are NaN or infinite for some rows"):
+            res = m.evaluate(X, np.array([[1.0], [0.0]]), loss="bce", metrics=["accuracy"])
+        assert math.isnan(res["loss"])
+        with pytest.warns(RuntimeWarning, match="NaN for 1 of 2 rows .*inputs of huge magnitude"):
+            m.predict_classes(X)
+
+
 def test_evaluate(moons):
     X, y, Xv, yv = moons
     model = mlp()

@@ -21,6 +21,11 @@ from .layers import Dense, Layer, check_backward_output
 PREDICT_CHUNK = 8192
 
 
+#: Why a model's outputs can be NaN: said by predict_classes and evaluate.
+OVERFLOW_CAUSES = ("its weights may have overflowed, see model.history, or its products did "
+                   "on inputs of huge magnitude: standardize them")
+
+
 def _frame_names(X):
     """The column names of a pandas (or pandas-like) DataFrame when they are all text, else
     None (arrays, frames with numbers for column names)."""
@@ -512,9 +517,9 @@ class Sequential:
         bad = np.isnan(out)   # (an infinite logit still says which class wins)
         if bad.any():  # argmax and '> 0.5' would give class 0 without a word
             rows = int(bad.reshape(len(out), -1).any(axis=1).sum())
-            warnings.warn(f"the model's outputs are NaN for {rows} of {len(out)} rows (its "
-                          f"weights may have overflowed: see model.history); their predicted "
-                          f"class is meaningless", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"the model's outputs are NaN for {rows} of {len(out)} rows "
+                          f"({OVERFLOW_CAUSES}); their predicted class is meaningless",
+                          RuntimeWarning, stacklevel=2)
         if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
             return (out > _threshold(loss)).astype(np.int64)
         labels = _to_labels(out, loss)

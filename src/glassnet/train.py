@@ -1605,4 +1605,10 @@ def evaluate(model, X, y, loss=None, metrics=None, sample_weight=None):
     if sample_weight is not None:
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
-    return _evaluate(model, X, Y, loss, metrics, weights=W, cast=cast)
+    res = _evaluate(model, X, Y, loss, metrics, weights=W, cast=cast)
+    if metrics and not math.isfinite(res["loss"]):   # NaN rows score as class 0 in accuracy
+        from .model import OVERFLOW_CAUSES
+        warnings.warn(f"the loss is not finite: the model's outputs are NaN or infinite for "
+                      f"some rows ({OVERFLOW_CAUSES}); the metrics score those outputs as "
+                      f"predictions", RuntimeWarning, stacklevel=3)
+    return res
