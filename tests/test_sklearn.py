@@ -634,6 +634,44 @@ def test_huge_finite_values_standardize_without_overflow(big):
     assert np.isfinite(reg.predict(Xb)).all()
 
 
+def test_a_tiny_spread_is_scaled_relative_to_the_column_s_magnitude():
+    """A feature or target of spread below ~2.2e-15 was taken for a constant (scale 1: the
+    feature dropped, R² 0.39 instead of 0.99) by an absolute threshold. As in scikit-learn's
+    StandardScaler, a column is constant only within the rounding error of its mean, in fit
+    and in partial_fit's running statistics; constant columns keep the placeholder 1."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = X @ [1.0, 2.0, -1.0] + 0.1 * rng.normal(size=400)
+    Xs, ys = X * [1, 1e-16, 1], y * 1e-16
+    ref = StandardScaler().fit(Xs).scale_
+    reg = GlassRegressor(random_state=0, epochs=100).fit(Xs, ys)
+    np.testing.assert_allclose(reg.x_scale_, ref, rtol=1e-12)
+    np.testing.assert_allclose(reg.y_scale_, [ys.std()], rtol=1e-12)
+    assert reg.score(Xs, ys) > 0.98
+    stream = GlassRegressor(random_state=0)
+    for lo in range(0, 400, 100):
+        stream.partial_fit(Xs[lo:lo + 100], ys[lo:lo + 100])
+    np.testing.assert_allclose(stream.x_scale_, ref, rtol=1e-12)
+    np.testing.assert_allclose(stream.y_scale_, [ys.std()], rtol=1e-12)
+    # pickled by a glassnet whose running statistics had no row count: they go on
+    old = GlassRegressor.__new__(GlassRegressor)
+    old.__setstate__({**stream.__getstate__(), "_x_moments": stream._x_moments[:3],
+                      "_y_moments": stream._y_moments[:3]})
+    np.testing.assert_allclose(old.partial_fit(Xs, ys).x_scale_, ref, rtol=1e-12)
+
+    # constant columns (their computed spread is the rounding error of the mean, up to ~60
+    # eps·|mean| here), also with weights summing to 1: the placeholder 1, and standardized
+    # to a constant within ±1 (near 1e300 the mean is off by 1e286: that is the scale there)
+    C = np.column_stack([rng.normal(size=1000), np.zeros(1000), np.full(1000, 0.1),
+                         np.full(1000, -1e6), np.full(1000, 1e300)])
+    sw = rng.uniform(size=1000)
+    for w in (None, sw / sw.sum()):
+        clf = GlassClassifier(epochs=1).fit(C, C[:, 0] > 0, sample_weight=w)
+        assert clf.x_scale_[0] != 1 and (clf.x_scale_[1:4] == 1).all()
+        Cs = clf._transform_X(C, np.float64)[:, 1:]
+        assert (Cs == Cs[0]).all() and (np.abs(Cs) <= 1 + 1e-12).all()
+
+
 def test_input_statistics_in_row_blocks_match_whole_array_sums():
     """The input statistics go over blocks of rows (several here: 50k x 50 is ten blocks),
     adding the rows in the same order as one sum over the whole float64 copy would: the same

@@ -113,7 +113,7 @@ from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
-_SCALE_EPS = 10 * np.finfo(np.float64).eps
+_EPS = np.finfo(np.float64).eps
 
 
 # ------------------------------------------------------------------------------------------
@@ -161,17 +161,23 @@ def _check_weights(sample_weight, n):
     return sw
 
 
+def _moments(A, sw, rows=None):
+    """(weight sum, mean, std, number of rows) of the columns of A (of ``A[rows]``): the
+    running summary that :func:`_merge_stats` combines and :func:`_unscaled` reads."""
+    return (*_weighted_stats(A, sw, rows), float(A.shape[0] if rows is None else len(rows)))
+
+
 def _merge_stats(a, b):
-    """Combine two (n, mean, std) summaries (Chan et al.'s parallel update), on the same
+    """Combine two (n, mean, std, rows) summaries (Chan et al.'s parallel update), on the same
     power-of-two scale as :func:`_weighted_stats` so that nothing overflows."""
-    na, ma, sa = a
-    nb, mb, sb = b
+    na, ma, sa, ra = a
+    nb, mb, sb, rb = b
     n = na + nb
     p = _pow2_at_least_half(ma, mb, sa, sb)
     ma, mb, sa, sb = ma / p, mb / p, sa / p, sb / p
     d = mb - ma
     m2 = na * sa * sa + nb * sb * sb + d * d * (na * nb / n)
-    return n, (ma + d * (nb / n)) * p, np.sqrt(m2 / n) * p
+    return n, (ma + d * (nb / n)) * p, np.sqrt(m2 / n) * p, ra + rb
 
 
 def _standardized(A, mean, scale):
@@ -192,18 +198,29 @@ def _dense(X):
     return X.toarray() if hasattr(X, "toarray") else X
 
 
-def _scale_of(std):
-    """The standardization scale: the standard deviation, or 1 where it is 0 (a constant
-    column), too small to divide by, or not finite (see :func:`_unscaled`)."""
-    scale = np.array(std, dtype=np.float64)
-    scale[_unscaled(scale)] = 1.0
-    return scale
+def _scale_of(moments):
+    """The standardization scale of (n, mean, std, rows) :func:`_moments`: the standard
+    deviation, or 1 where the column is constant, too little spread to divide by, or not
+    finite (see :func:`_unscaled`). A constant column's rows all lie std from its rounded
+    mean: a std above 1 (a constant near 1e300, its mean off by 1e286) stays the scale, so
+    that the column standardizes to within ±1, not to a huge constant."""
+    std = np.asarray(moments[2], dtype=np.float64)
+    keep = ~_unscaled(moments) | (np.isfinite(std) & (std > 1))
+    return np.where(keep, std, 1.0)
 
 
-def _unscaled(scale):
-    """Where a scale is the placeholder 1 of :func:`_scale_of`, not a spread of the data."""
-    scale = np.asarray(scale, dtype=np.float64)
-    return ~np.isfinite(scale) | (scale < _SCALE_EPS * np.maximum(1.0, np.abs(scale)))
+def _unscaled(moments):
+    """Where the scale is the placeholder 1 of :func:`_scale_of`, not a spread of the data: a
+    standard deviation not finite, below the smallest normal float64 (1/std would overflow),
+    or within the rounding error of the column's mean, std <= rows·eps·|mean| (scikit-learn's
+    StandardScaler test for a constant feature). The test is relative to the column's
+    magnitude: a column of spread 1e-16 around 0 is data, a constant 1e6 is not. It counts
+    rows, not the weight sum: the rounding grows with the number of values added, whatever
+    their weights (weights summing to 1 would call a constant column data)."""
+    _, mean, std, rows = moments
+    std = np.asarray(std, dtype=np.float64)
+    return (~np.isfinite(std) | (std < np.finfo(np.float64).tiny)
+            | (std <= rows * _EPS * np.abs(mean)))
 
 
 # MLPClassifier/MLPRegressor parameters that glassnet names differently, and those it does not
@@ -438,10 +455,13 @@ class _GlassBase(BaseEstimator):
         rate changed since (set_params) is applied to the live optimizer, whose memory (Adam's
         moments) carries over; another optimizer, or other settings of one, replaces it, and
         its memory starts over. (MLPClassifier's partial_fit ignores such changes.)"""
+        # Reached from the second partial_fit on. fit's callbacks never change the lr (no
+        # schedule here), so the live lr is the setting's unless set_params changed it.
+        def settings(opt):
+            return {k: v for k, v in opt.config().items() if k != "lr"}
+
         new, live = p["opt_factory"](), self._optimizer
-        settings = {k: v for k, v in new.config().items() if k != "lr"}
-        if type(new) is type(live) and settings == {k: v for k, v in live.config().items()
-                                                    if k != "lr"}:
+        if type(new) is type(live) and settings(new) == settings(live):
             live.lr = new.lr
         else:
             self._optimizer = new
@@ -487,13 +507,12 @@ class _GlassBase(BaseEstimator):
         inputs after the new scaling as before it (W' = W·σ₂/σ₁ row-wise,
         b' = b + ((μ₂−μ₁)/σ₁)·W), but for an input constant in every row so far, whose
         weights are kept."""
-        new = _weighted_stats(X, sw, rows)
+        new = _moments(X, sw, rows)
         old_mean, old_scale = self.x_mean_, self.x_scale_
-        old_flat = None if self._x_moments is None else _unscaled(self._x_moments[2])
+        old_flat = None if self._x_moments is None else _unscaled(self._x_moments)
         self._x_moments = new if self._x_moments is None \
             else _merge_stats(self._x_moments, new)
-        _, mean, std = self._x_moments
-        self.x_mean_, self.x_scale_ = mean, _scale_of(std)
+        self.x_mean_, self.x_scale_ = self._x_moments[1], _scale_of(self._x_moments)
         if compensate and old_mean is not None:
             # an input constant in every row so far (one-row first chunk) was 0 after
             # standardizing: its weights never learned anything, and carrying its raw-unit
@@ -673,7 +692,7 @@ class _GlassBase(BaseEstimator):
         if n < 2:
             raise ValueError(f"early_stopping needs at least 2 samples, got n_samples={n}: "
                              f"one row cannot be split into training and validation rows")
-        if n_val < 1 or n - n_val < 1:
+        if n_val >= n:
             raise ValueError(f"validation_fraction={p['validation_fraction']} holds out all "
                              f"n_samples={n} rows for validation, leaving none to train on; "
                              f"lower it or pass more rows")
@@ -701,6 +720,9 @@ class _GlassBase(BaseEstimator):
             if state.get(k) is not None:
                 n, mean, m2 = state.pop(k)
                 state[k.replace("stats", "moments")] = (n, mean, np.sqrt(m2 / n))
+        for k in ("_x_moments", "_y_moments"):  # pickled without the row count: the weight sum
+            if state.get(k) is not None and len(state[k]) == 3:
+                state[k] = (*state[k], state[k][0])
         super().__setstate__(state)
         # the optimizer keys its state by its layers' ids again itself (Optimizer.__setstate__);
         # an older glassnet pickled its entries without their layer, keyed by position:
@@ -846,10 +868,11 @@ class _GlassBase(BaseEstimator):
                 continue
             if k in ("_x_stats", "_y_stats"):  # older files: (n, mean, sum of squared deviations)
                 n, mean, m2 = (restore(a) for a in v)
-                k, v = k.replace("stats", "moments"), (float(n), mean, np.sqrt(m2 / n))
-            elif k in ("_x_moments", "_y_moments"):  # (n, mean, standard deviation)
-                n, mean, std = (restore(a) for a in v)
-                v = (float(n), mean, std)
+                k, v = (k.replace("stats", "moments"),
+                        (float(n), mean, np.sqrt(m2 / n), float(n)))
+            elif k in ("_x_moments", "_y_moments"):  # (n, mean, std, rows); older: no rows
+                n, mean, std, *rows = (restore(a) for a in v)
+                v = (float(n), mean, std, float(rows[0] if rows else n))
             else:
                 v = restore(v)
             setattr(est, k, v)
@@ -1156,13 +1179,12 @@ class GlassRegressor(RegressorMixin, _GlassBase):
             self.y_mean_ = self.y_scale_ = None
             return Y
         if first or incremental:
-            new = _weighted_stats(Y, sw)
+            new = _moments(Y, sw)
             old_mean, old_scale = getattr(self, "y_mean_", None), getattr(self, "y_scale_", None)
-            old_flat = None if self._y_moments is None else _unscaled(self._y_moments[2])
+            old_flat = None if self._y_moments is None else _unscaled(self._y_moments)
             self._y_moments = new if self._y_moments is None \
                 else _merge_stats(self._y_moments, new)
-            _, mean, std = self._y_moments
-            self.y_mean_, self.y_scale_ = mean, _scale_of(std)
+            self.y_mean_, self.y_scale_ = self._y_moments[1], _scale_of(self._y_moments)
             if not first and old_mean is not None:
                 # same function of the raw targets: o' = (o·σ₁ + μ₁ − μ₂)/σ₂, but for an
                 # output constant so far (as for inputs: nothing learned to carry over)
