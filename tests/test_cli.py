@@ -2415,3 +2415,183 @@ def test_a_few_far_targets_get_an_outlier_note():
     assert "glassnet.Huber or MAE" in note[0]
     assert _target_outlier_note(rng.normal(size=500), np.arange(500)) == []
     assert _target_outlier_note(np.r_[np.zeros(400), np.ones(100)], np.arange(500)) == []
+
+
+def _trial_csvs(folder):
+    """The new-user trial's files: bin.csv (y: two classes), five.csv (cls: five named
+    classes of 60 rows) and reg.csv (t: a continuous target), 300 rows of features a, b, c."""
+    r = np.random.default_rng(1)
+    X = r.normal(size=(300, 3))
+    s = 2 * X[:, 0] + X[:, 1]
+    cls = np.array(["alpha", "beta", "gamma", "delta", "eps"])[
+        np.digitize(s, np.quantile(s, [.2, .4, .6, .8]))]
+    t = 3 * X[:, 0] - 2 * X[:, 1] + 100 + .1 * r.normal(size=300)
+    for name, col, values in (("bin", "y", (X[:, 0] + X[:, 1] > 0).astype(int)),
+                              ("five", "cls", cls), ("reg", "t", t)):
+        (folder / f"{name}.csv").write_text(f"a,b,c,{col}\n" + "".join(
+            f"{x[0]!r},{x[1]!r},{x[2]!r},{v}\n" for x, v in zip(X.tolist(), values.tolist())))
+
+
+def test_leak_note_reads_tiny_and_huge_numbers():
+    """Trial finding 1: corrcoef squares values below ~1e-162 to 0 and said r = 1.00000 for
+    a column of tiny numbers, or for every column of a tiny target."""
+    from glassnet.commands import _leak_notes
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor
+    r = np.random.default_rng(0)
+    X = r.normal(size=(200, 3))
+    y = X @ [1.0, 2.0, -1.0] + 0.1 * r.normal(size=200)
+    for xs, ys in ((1e-300, 1.0), (1.0, 1e-300), (1e-300, 1e-300), (1e200, 1e-200)):
+        tab = Table({"a": X[:, 0] * xs, "b": X[:, 1], "c": X[:, 2]})
+        assert _leak_notes(TabularPreprocessor().fit(tab), tab, y * ys, "regression") == []
+        # a true copy is still one, tiny or huge
+        tab = Table({"a": X[:, 0], "copy": y * xs * 3})
+        notes = _leak_notes(TabularPreprocessor().fit(tab), tab, y * ys, "regression")
+        assert len(notes) == 1 and "column copy gives the target exactly" in notes[0], notes
+
+
+def test_task_classification_on_a_continuous_target(tmp_path):
+    """Trial finding 2: every column of distinct numbers 'gave the target exactly', one to one
+    with 300 classes of one row each; nothing suggested --task regression."""
+    from glassnet.commands import _leak_notes
+    from glassnet.data import Table
+    from glassnet.preprocess import TabularPreprocessor
+    tab = Table({"a": np.arange(50.0) ** 1.5})
+    assert _leak_notes(TabularPreprocessor().fit(tab), tab, np.arange(50),
+                       "classification") == []
+    tab = Table({"a": np.arange(100.0) % 50})   # one to one, two rows a class: a copy
+    assert len(_leak_notes(TabularPreprocessor().fit(tab), tab, np.arange(100) % 50,
+                           "classification")) == 1
+    _trial_csvs(tmp_path)
+    proc = run("train", "reg.csv", "--target", "t", "--task", "classification", "--epochs",
+               "1", "--out", "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "gives the target exactly" not in proc.stdout
+    assert ("'t' is a number with 300 distinct values in 300 rows, taken as 300 classes as "
+            "--task classification asks; pass --task regression to predict it as a number"
+            in proc.stdout), proc.stdout
+
+
+def test_a_split_that_leaves_classes_without_training_rows_names_them(tmp_path):
+    """Trial finding 3: --test-split 0.9 --val-split 0.9 left 3 training rows for 5 classes,
+    and the summary said only '(stratified)'."""
+    _trial_csvs(tmp_path)
+    proc = run("train", "five.csv", "--target", "cls", "--test-split", "0.9", "--val-split",
+               "0.9", "--epochs", "2", "--out", "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "split: 3 train / 27 validation / 270 test rows (stratified)" in proc.stdout
+    assert ("2 of the 5 classes have no training row (delta, eps), so the model cannot learn "
+            "them; the split leaves 3 training rows: lower --test-split or --val-split"
+            in proc.stdout), proc.stdout
+    proc = run("train", "five.csv", "--target", "cls", "--epochs", "2", "--out", "s",
+               cwd=tmp_path)
+    assert proc.returncode == 0 and "no training row" not in proc.stdout, proc.stdout
+
+
+def test_out_of_memory_advice_names_the_hidden_layers_when_they_are_the_cause(capsys):
+    """Trial finding 4: --hidden 200000,200000 ran out of memory and the advice was fewer
+    rows or columns."""
+    import types
+
+    from glassnet import cli
+
+    def failing(message):
+        def boom(args):
+            raise MemoryError(message)
+        return boom
+    weights = ("Unable to allocate 298. GiB for an array with shape (200000, 200000) and "
+               "data type float64")
+    outputs = ("Unable to allocate 74.5 GiB for an array with shape (100000, 200000) and "
+               "data type float32")
+    for message, hidden, advice in (
+            (weights, [200000, 200000], "use smaller --hidden layers (--hidden 200000,200000 "
+                                        "has 40,000,000,000 weights between its hidden "
+                                        "layers alone)"),
+            ("", [10 ** 7, 10 ** 7], "use smaller --hidden layers"),
+            (outputs, [200000], "use fewer rows, or leave wide columns out (--drop, or "
+                                "columns of many categories), or use smaller --hidden "
+                                "layers"),
+            (outputs, [64, 32], "use fewer rows, or leave wide columns out (--drop, or "
+                                "columns of many categories) (run")):
+        args = types.SimpleNamespace(func=failing(message), debug=False, hidden=hidden,
+                                     dtype="float32")
+        assert cli._run(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("glassnet: error: out of memory") and advice in err, err
+        assert err.count("\n") == 1
+
+
+def test_activation_without_a_hidden_layer_gets_a_note_and_is_not_recorded(tmp_path):
+    """Trial finding 5: --activation with --hidden none was ignored without a word, and
+    metrics.json recorded it as used."""
+    _trial_csvs(tmp_path)
+    proc = run("train", "bin.csv", "--target", "y", "--hidden", "none", "--activation",
+               "tanh", "--epochs", "1", "--out", "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("glassnet: note: --activation is ignored with --hidden none (no hidden layer to "
+            "apply it to)") in proc.stderr
+    assert "3 -> 1 (no hidden layer, sigmoid output" in proc.stdout
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["options"][
+        "activation"] is None
+    proc = run("train", "bin.csv", "--target", "y", "--activation", "tanh", "--epochs", "1",
+               "--out", "s", cwd=tmp_path)
+    assert proc.returncode == 0 and "--activation is ignored" not in proc.stderr
+    assert "3 -> 64 -> 32 -> 1 (tanh, " in proc.stdout
+    assert json.loads((tmp_path / "s" / "metrics.json").read_text())["options"][
+        "activation"] == "tanh"
+    proc = run("train", "bin.csv", "--target", "y", "--hidden", "none", "--epochs", "1",
+               "--out", "t", cwd=tmp_path)
+    assert proc.returncode == 0 and "--activation" not in proc.stderr
+
+
+def test_the_model_line_shows_the_weight_decay(tmp_path):
+    """Trial finding 6: the console's model line never showed the weight decay (report.html
+    did): --weight-decay 0.5 with sgd, nor adamw's own 0.01."""
+    _trial_csvs(tmp_path)
+    for options, shown in ((["--optimizer", "sgd", "--weight-decay", "0.5"],
+                            "; sgd lr 0.01, weight decay 0.5, batch 32"),
+                           (["--optimizer", "adamw"], "; adamw lr 0.001, weight decay 0.01, "
+                                                      "batch 32"),
+                           ([], "; adam lr 0.001, batch 32")):
+        proc = run("train", "bin.csv", "--target", "y", "--hidden", "none", "--epochs", "1",
+                   "--out", "r", "--overwrite", *options, cwd=tmp_path)
+        assert proc.returncode == 0 and shown in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_categorical_number_column_dropped_says_what_to_leave_off(tmp_path):
+    """Trial finding 7: the dropped note read '(numbers made categories by categorical=,
+    --categorical)'."""
+    _trial_csvs(tmp_path)
+    proc = run("train", "bin.csv", "--target", "y", "--categorical", "a", "--epochs", "1",
+               "--out", "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("dropped a: identifier-like: 192 distinct values in 192 rows (100% unique), as "
+            "--categorical made its numbers categories; leave --categorical a off to use it "
+            "as a number") in proc.stdout, proc.stdout
+    assert "categorical=" not in proc.stdout
+
+
+def test_the_log_loss_is_the_validation_loss_of_the_kept_weights(tmp_path):
+    """Trial finding 8: with probabilities of exactly 0 or 1 the table's log loss (clipped at
+    float64's 2.2e-16) was 3.0036 where the kept epoch's val_loss (clipped at 1e-7 as the
+    float32 model's loss clips) was 1.3395."""
+    _trial_csvs(tmp_path)
+    proc = run("train", "bin.csv", "--target", "y", "--epochs", "3", "--lr", "1e9", "--out",
+               "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    with open(tmp_path / "r" / "history.csv", newline="") as f:
+        hist = list(csv.DictReader(f))
+    kept = float(hist[m["best_epoch"] - 1]["val_loss"])
+    assert m["metrics"]["validation"]["log_loss"] == pytest.approx(kept, rel=1e-5)
+    assert f"{kept:.4f}" in next(ln for ln in proc.stdout.splitlines()
+                                 if ln.startswith("log loss"))
+    # evaluate, on the validation rows alone, says the same
+    from glassnet.commands import split_rows
+    lines = (tmp_path / "bin.csv").read_text().splitlines()
+    y = np.array([int(ln.rsplit(",", 1)[1]) for ln in lines[1:]])
+    val = split_rows(y, len(y), 0.2, 0.2, 0)[1]
+    (tmp_path / "val.csv").write_text("\n".join([lines[0], *(lines[i + 1] for i in val)]))
+    ev = run("evaluate", "r/model.gnet", "val.csv", "--json", cwd=tmp_path)
+    assert ev.returncode == 0, ev.stderr
+    assert json.loads(ev.stdout)["metrics"]["log_loss"] == pytest.approx(kept, rel=1e-5)

@@ -214,6 +214,37 @@ def _main(argv) -> int:
             sys.stdout = stdout
 
 
+def _memory_advice(args, exc) -> str:
+    """What to change after a MemoryError. Training's --hidden layers are blamed when the
+    array that failed is of their sizes only (a weight matrix between two of them) or their
+    weights alone would fill a quarter of the machine's memory; they are named beside rows
+    and columns when one side of the array is of their sizes (a layer's outputs for many
+    rows); otherwise rows and columns are."""
+    data = "use fewer rows, or leave wide columns out (--drop, or columns of many categories)"
+    hidden = getattr(args, "hidden", None)
+    if not isinstance(hidden, list) or not hidden:
+        return data
+    m = re.search(r"with shape \(([\d, ]+)\)", str(exc))
+    dims = [int(d) for d in m.group(1).split(",") if d.strip()] if m else []
+    between = sum(a * b for a, b in zip(hidden, hidden[1:]))  # weights, hidden to hidden
+    size = between * (8 if getattr(args, "dtype", None) == "float64" else 4)
+    if (dims and all(d in hidden for d in dims)) or size > _memory_bytes() / 4:
+        return (f"use smaller --hidden layers (--hidden {','.join(map(str, hidden))} has "
+                f"{between:,} weights between its hidden layers alone)") if between else \
+            f"use a smaller --hidden layer than {hidden[0]:,}"
+    if any(d in hidden for d in dims):
+        return f"{data}, or use smaller --hidden layers"
+    return data
+
+
+def _memory_bytes() -> float:
+    """The machine's memory in bytes (infinite where the system does not say)."""
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return float("inf")
+
+
 def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
@@ -226,9 +257,8 @@ def _run(args) -> int:
     except MemoryError as exc:  # NumPy's says which array: "Unable to allocate 626. MiB ..."
         if args.debug:
             raise
-        print(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; use "
-              f"fewer rows, or leave wide columns out (--drop, or columns of many "
-              f"categories) (run with --debug for details)", file=sys.stderr)
+        print(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; "
+              f"{_memory_advice(args, exc)} (run with --debug for details)", file=sys.stderr)
         return 2
     except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         if args.debug:

@@ -272,8 +272,8 @@ def register(subparsers) -> None:
                         f"half the rows, only with --task classification)")
     p.add_argument("--hidden", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="SIZES",
                    help="hidden layer sizes, comma-separated ('none' for no hidden layer)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION,
-                   help="activation of the hidden layers")
+    p.add_argument("--activation", choices=ACTIVATIONS, default=None,
+                   help=f"activation of the hidden layers (default: {DEFAULT_ACTIVATION})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULT_OPTIMIZER,
                    help="the update rule of the weights")
     p.add_argument("--lr", type=_positive_float("--lr"), default=None,
@@ -545,13 +545,27 @@ def _probabilities(model, X):
     return p
 
 
+def _clip_bounds(model):
+    """The bounds a model's cross-entropy clips its probabilities to, [eps, 1 − eps] in its
+    dtype (1e-7 and 1 − 1.2e-7 in float32): the log loss of the metrics clips so too, and is
+    then the validation loss of the same weights on the same rows, also where a probability
+    is exactly 0 or 1."""
+    from .losses import clip_eps
+    one = np.dtype(model.dtype).type(1)
+    eps = one.dtype.type(clip_eps(getattr(getattr(model, "loss", None), "eps", None),
+                                  one.dtype))
+    return float(eps), float(one - eps)
+
+
 def _regression_output(model, X, scaling):
     with np.errstate(over="ignore", invalid="ignore"):  # as _probabilities
         out = np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
     return out * scaling["std"] + scaling["mean"]
 
 
-def _metrics(task, y, n_classes=None, proba=None, pred=None):
+def _metrics(task, y, n_classes=None, proba=None, pred=None, clip=None):
+    """The metrics of the rows' targets ``y``; ``clip``: the model's clipping bounds of
+    probabilities for the log loss (_clip_bounds)."""
     from . import metrics as M
     if task == "regression":
         mse = float(M.mean_squared_error(y, pred))
@@ -561,6 +575,11 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
                 "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
     labels = list(range(n_classes))
     yp = proba.argmax(axis=1)
+    if clip is None:
+        clipped, eps = proba, "auto"
+    else:  # two classes: the sigmoid's p clipped, as the loss clips it (and 1 − p with it)
+        eps, hi = clip
+        clipped = np.clip(proba[:, 1], eps, hi) if n_classes == 2 else np.clip(proba, eps, 1)
     # macro averages over the classes in the rows' labels or predictions, as scikit-learn's
     # default does: a class absent from both (a rare class missing from a split) is not a 0
     seen = np.union1d(y, yp).tolist()
@@ -574,7 +593,7 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None):
                                                  zero_division=0)),
             "f1_macro": float(M.f1_score(y, yp, average="macro", labels=seen,
                                          zero_division=0)),
-            "log_loss": float(M.log_loss(y, proba, labels=labels)),
+            "log_loss": float(M.log_loss(y, clipped, labels=labels, eps=eps)),
             # two classes: how well the scores rank the rows, whatever the threshold (it
             # shows what accuracy hides on imbalanced classes)
             **({"roc_auc": float(M.roc_auc_score(y, proba[:, 1]))}
@@ -667,8 +686,11 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
             ok = np.isfinite(x) & np.isfinite(y)
             if ok.sum() < 10 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
                 continue
+            # each divided by its largest size first: values below ~1e-162 square to 0 in
+            # corrcoef (r = ±1 for any column), above ~1e154 to inf
+            xs, ys = x[ok] / np.abs(x[ok]).max(), y[ok] / np.abs(y[ok]).max()
             with np.errstate(all="ignore"):
-                r = np.corrcoef(x[ok], y[ok])[0, 1]
+                r = np.corrcoef(xs, ys)[0, 1]
             if not abs(r) >= 0.9999:
                 continue
             why = f"it is in a straight line with the target on the training rows (r = {r:.5f})"
@@ -689,6 +711,8 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
             pairs = set(zip(keys.tolist(), labels.tolist()))
             if len(pairs) != n_values or len({c for _, c in pairs}) != n_values:
                 continue
+            if len(pairs) == len(keys):  # a row per value and class: any column of distinct
+                continue                 # values pairs so with a target of distinct values
             why = "each of its values goes with one class on the training rows, one to one"
         notes.append(f"column {_shown(name)} gives the target exactly: {why}; if it is known "
                      f"only once the outcome is (a copy of the target), leave it out "
@@ -1355,6 +1379,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
               flush=True)
     if args.patience is None:
         args.patience = DEFAULT_PATIENCE
+    hidden = args.hidden if isinstance(args.hidden, list) else _hidden_sizes(args.hidden)
+    if args.activation is not None and not hidden:
+        print("glassnet: note: --activation is ignored with --hidden none (no hidden layer "
+              "to apply it to)", file=sys.stderr, flush=True)
+    # recorded (metrics.json, the model file) only when a hidden layer uses it
+    args.activation = (args.activation or DEFAULT_ACTIVATION) if hidden else None
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
     src = _load_source(args.data, sep=args.sep, na_values=args.na_values,
@@ -1461,6 +1491,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"{n_rows} rows: too many classes to assume classification{few}; "
                          f"pass --task classification to train on them anyway"
                          + (as_number or looks_numeric))
+        if args.task == "classification" and numeric_target and n_classes > 2 \
+                and 2 * n_classes > n_rows:
+            notices.append(f"{target!r} is a number with {n_classes} distinct values in "
+                           f"{n_rows} rows, taken as {n_classes} classes as --task "
+                           f"classification asks; pass --task regression to predict it as "
+                           f"a number")
         if n_classes > MAX_INT_CLASSES and looks_numeric:
             notices.append(f"task: classification, {n_classes} classes, though {target!r} "
                            f"looks numeric: {number_note}, then pass --task regression to "
@@ -1492,6 +1528,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         y if task == "classification" else None, n_rows, args.test_split, args.val_split,
         args.seed)
     notices.extend(split_notes)
+    if task == "classification":
+        notices.extend(_untrained_classes_note(y, idx_train, class_labels))
     has_val, has_test = len(idx_val) > 0, len(idx_test) > 0
     if not has_val and not has_test:
         notices.append("no validation or test rows (--val-split 0 --test-split 0): every "
@@ -1509,9 +1547,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                                   dtype=args.dtype).fit(train_tab, target)
     except NoUsableColumnsError as exc:
         _numeric_drop_notes(exc.dropped, table)
+        _categorical_drop_notes(exc.dropped)
         raise _usage(f"no usable feature columns in {src.label}: every column was dropped ("
                      f"{drop_reasons(exc.dropped)})") from None
     _numeric_drop_notes(pre.dropped_, table)
+    _categorical_drop_notes(pre.dropped_)
     X_train = pre.transform(train_tab)
     X_val = pre.transform(table.take(idx_val)) if has_val else None
     X_test = pre.transform(table.take(idx_test)) if has_test else None
@@ -1525,7 +1565,6 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         return y[ids]
 
     # -- the model ------------------------------------------------------------------------
-    hidden = args.hidden if isinstance(args.hidden, list) else _hidden_sizes(args.hidden)
     model = _build_model(X_train.shape[1], hidden, args.activation, task, n_classes,
                          args.seed, args.dtype)
     lr = args.lr if args.lr is not None else (0.001 if args.optimizer in ("adam", "adamw")
@@ -1574,7 +1613,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         f"{len(pre.dropped_)} column(s) dropped")
     acts = f"{args.activation}, " if hidden else "no hidden layer, "
     say(f"model: {arch} ({acts}{out_kind}), {model.n_params():,} parameters; "
-        f"{args.optimizer} lr {lr:g}, batch {args.batch_size}, up to {args.epochs} epochs")
+        f"{args.optimizer} lr {lr:g}"
+        + (f", weight decay {args.weight_decay:g}" if args.weight_decay else "")
+        + f", batch {args.batch_size}, up to {args.epochs} epochs")
 
     replacing = folder.replacing_note(src, target)  # past every usage check: it will replace
     if replacing:  # on stderr also with --quiet: files of another model are about to go
@@ -1648,7 +1689,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         if task == "classification":
             proba = _probabilities(model, Xs)
             outputs[split_name] = proba
-            results[split_name] = _metrics(task, y[ids], n_classes, proba=proba)
+            results[split_name] = _metrics(task, y[ids], n_classes, proba=proba,
+                                           clip=_clip_bounds(model))
         else:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
@@ -1790,6 +1832,22 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     return 0
 
 
+def _untrained_classes_note(y, idx_train, class_labels) -> list[str]:
+    """A note naming the classes that have no training row (a split of more held-out rows
+    than the classes can spare): the model never learns them."""
+    missing = np.setdiff1d(np.arange(len(class_labels)), y[idx_train])
+    if not missing.size:
+        return []
+    one = missing.size == 1
+    names = _some_names([class_labels[k] for k in missing])
+    # a class of one row held out: the split was not stratified (a note says so already)
+    split = (np.bincount(y, minlength=len(class_labels))[missing] > 1).any()
+    return [f"{missing.size} of the {len(class_labels)} classes {'has' if one else 'have'} "
+            f"no training row ({names}), so the model cannot learn {'it' if one else 'them'}"
+            + (f"; the split leaves {len(idx_train)} training rows: lower --test-split or "
+               f"--val-split" if split else "")]
+
+
 def _class_sizes(counts) -> str:
     """How many rows most classes have: "every class would have 1 row", "most classes would
     have 1-2 rows" (from the smallest class to the median one)."""
@@ -1858,6 +1916,17 @@ def _numeric_drop_notes(dropped, table):
             note = numeric_text_note(table[col], table.line_numbers,
                                      comma=table.decimal_comma)
             dropped[col] = with_numeric_note(base, note or date_text_note(table[col]))
+
+
+def _categorical_drop_notes(dropped):
+    """Reword, in place, the reasons of numeric columns that --categorical made categories
+    and the rules of categories then dropped (a continuous column: a category per row)."""
+    from .preprocess import ON_REQUEST
+    for col, reason in dropped.items():
+        if reason.endswith(ON_REQUEST):
+            dropped[col] = (f"{reason.removesuffix(ON_REQUEST)}, as --categorical made its "
+                            f"numbers categories; leave --categorical {shlex.quote(col)} off "
+                            f"to use it as a number")
 
 
 def _auto_task_note(y_raw, task, target):
@@ -2688,7 +2757,8 @@ def cmd_evaluate(args) -> int:
     if m.task == "classification":
         _check_labels(m.encoder, table, target, src.label)
         y = m.encoder.transform(table[target])
-        res = _metrics("classification", y, len(m.encoder.classes_), proba=out)
+        res = _metrics("classification", y, len(m.encoder.classes_), proba=out,
+                       clip=_clip_bounds(m.model))
     else:
         yr = np.asarray(table[target])
         if yr.dtype.kind not in "biuf":

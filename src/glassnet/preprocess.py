@@ -86,6 +86,9 @@ _ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)
 # ("index" may be a real feature, a price index: only the density rule drops it)
 _UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+(\.\d+)?|level_0)$")
 MISSING_LABEL = "<missing>"
+# the end of the reason of a column of numbers that categorical= made categories and the rules
+# of categories then dropped (as numbers, the rules of numbers judge it)
+ON_REQUEST = " (numbers made categories on request)"
 
 
 def _as_table(data) -> Table:
@@ -640,8 +643,7 @@ class TabularPreprocessor:
                 spec, reason, note = self._fit_categorical(
                     name, arr, table.line_numbers, getattr(table, "decimal_comma", False))
             if reason is not None:
-                dropped[name] = reason + (" (numbers made categories by categorical=, "
-                                          "--categorical)" if name in self.categorical
+                dropped[name] = reason + (ON_REQUEST if name in self.categorical
                                           and is_numeric_column(arr) else "")
                 continue
             specs.append(spec)
