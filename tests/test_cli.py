@@ -1066,7 +1066,7 @@ def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     proc = run("train", path, "--target", "y", "--task", "regression", "--lr", "10",
                "--optimizer", "sgd", "--epochs", "5", "--quiet", "--out", out)
     assert proc.returncode == 3, proc.stderr
-    assert "diverged" in proc.stderr and "last good weights" in proc.stderr
+    assert "training diverged; saved the untrained initial weights" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     model = glassnet.load(out / "model.gnet")
     assert all(np.isfinite(p).all() for _, _, p, _ in model.parameters())
@@ -1079,6 +1079,30 @@ def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     assert summary["best_epoch"] is None and "learning_curve.png" not in summary["files"]
     assert not (out / "learning_curve.png").exists()
     assert (out / "history.csv").read_text().splitlines()[1].split(",")[1] == "nan"
+
+
+def test_a_run_diverging_after_some_epochs_says_which_weights_it_saved(tmp_path):
+    """Trial 15/J finding 3: the last line said 'saved the last good weights' also where they
+    were the last finite ones of a loss already rising fast (test R² -6.5e6)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = X @ [1.0, 2.0, -1.0] + 0.1 * rng.normal(size=400)
+    path = tmp_path / "reg.csv"
+    path.write_text("a,b,c,y\n" + "".join(f"{a:.17g},{b:.17g},{c:.17g},{t * 1e-9:.17g}\n"
+                                          for (a, b, c), t in zip(X, y)))
+    argv = ["train", path, "--target", "y", "--optimizer", "momentum", "--lr", "0.5",
+            "--epochs", "40", "--quiet"]
+    best = run(*argv, "--out", tmp_path / "es")
+    assert best.returncode == 3, best.stderr
+    assert re.search(r"training diverged; saved epoch \d+'s weights \(best validation loss\)",
+                     best.stderr), best.stderr
+    last = run(*argv, "--no-early-stopping", "--out", tmp_path / "no_es")
+    assert last.returncode == 3, last.stderr
+    m = re.search(r"training diverged; saved epoch (\d+)'s weights \(the last finite ones\)",
+                  last.stderr)
+    assert m, last.stderr
+    done = json.loads((tmp_path / "no_es" / "metrics.json").read_text())["epochs_trained"]
+    assert int(m.group(1)) == done > 0
 
 
 def test_labels_without_a_font_glyph_make_no_warnings(tmp_path):

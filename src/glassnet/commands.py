@@ -259,7 +259,8 @@ def register(subparsers) -> None:
                     "saved with the model. Writes model.gnet, metrics.json, history.csv, plots "
                     "and report.html to --out. Ctrl-C stops training at the end of the "
                     "current batch and still writes them (exit status 130); if the loss diverges, the "
-                    "last good weights are written and the exit status is 3. "
+                    "best epoch's weights (or the last finite ones) are written and the exit "
+                    "status is 3. "
                     "Example: glassnet train titanic")
     p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
     p.add_argument("--target", metavar="COLUMN", action=_Once,
@@ -1652,6 +1653,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         else (epochs_run or None) if es is not None \
         else _lowest(history.history.get("val_loss"))
     restored = None if es is None or es.restored_epoch is None else es.restored_epoch + 1
+    # after a divergence: the best epoch's weights (early stopping put them back), else the
+    # last finite ones, which a loss rising fast may have made poor (see their metrics)
+    kept = (f"epoch {restored}'s weights (best validation loss)" if restored is not None
+            else f"epoch {epochs_run}'s weights (the last finite ones)"
+            if epochs_run else "the untrained initial weights")
     if history.diverged:
         # the inputs are standardized here already: the learning rate is what to change
         notices.insert(0, f"{history.stop_base} Try a lower learning rate (--lr), now "
@@ -1667,7 +1673,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     elif history.diverged:
         status = f"stopped at epoch {epochs_run + 1}: the loss diverged" + (
             "; no epoch was completed, so the saved model is the untrained initial one"
-            if epochs_run == 0 else "")
+            if epochs_run == 0 else f"; {kept} are kept")
     else:
         status = f"trained {epochs_run} epochs" + (
             f"; validation loss best at epoch {best_epoch}, whose weights are kept"
@@ -1824,10 +1830,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                                if sigint.pressed else ""), file=sys.stderr)
         return 143 if TERMINATED[0] else 130
     if history.diverged:
-        # Everything is saved (with the last good weights), but a script must not mistake
-        # a diverged run for a good one.
-        print(f"glassnet: training diverged; saved the last good weights to {out_dir}/ "
-              f"(exit status 3)", file=sys.stderr)
+        # Everything is saved (with the weights said), but a script must not mistake a
+        # diverged run for a good one.
+        print(f"glassnet: training diverged; saved {kept} to {out_dir}/ (exit status 3)",
+              file=sys.stderr)
         return 3
     return 0
 
