@@ -795,3 +795,46 @@ def test_initializers_metrics_and_trace_called_wrongly_say_so(call, exc, match):
         call()
     w = gn.init.he(np.random.default_rng(0), 2, 3)
     assert w.shape == (2, 3) and w.dtype == np.float32
+
+
+def test_a_custom_loss_that_ignores_weights_and_a_custom_loss_lost_by_a_file(tmp_path):
+    """Trial 15/M findings 2, 5 and 6: a custom loss whose forward took weights= and ignored
+    them made sample_weight do nothing in fit, evaluate and trace; a model saved after
+    training with a custom loss evaluated with binary cross-entropy in its place, silently;
+    a Loss subclass without backward raised a bare NotImplementedError."""
+    from glassnet.losses import Loss
+
+    class LogCosh(Loss):
+        def forward(self, y_pred, y_true, weights=None):
+            self._d = y_pred - np.asarray(y_true, y_pred.dtype).reshape(y_pred.shape)
+            return float(np.mean(np.log(np.cosh(self._d))))
+
+        def backward(self):
+            return np.tanh(self._d) / self._d.size
+
+    X, y = gn.data.make_moons(40, noise=0.2, seed=0)
+    w = np.r_[np.ones(20), np.zeros(20)]
+    m = gn.Sequential([gn.Dense(2, 4), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    for call in (lambda: m.fit(X, y, loss=LogCosh(), epochs=1, sample_weight=w),
+                 lambda: m.evaluate(X, y, loss=LogCosh(), sample_weight=w),
+                 lambda: gn.trace(m, X, y, loss=LogCosh(), sample_weight=w)):
+        with pytest.raises(ValueError, match=r"LogCosh.forward takes weights= but did not "
+                                             r"apply them"):
+            call()
+    m.fit(X, y, loss=LogCosh(), epochs=1)   # without weights it trains
+    with pytest.warns(RuntimeWarning, match="fit, evaluate, trace and loss_landscape ask for"):
+        m.save(tmp_path / "lc.gnet")
+    back = gn.load(tmp_path / "lc.gnet")
+    with pytest.raises(ValueError, match="custom loss LogCosh, which model files do not keep: "
+                                         "pass loss= to evaluate"):
+        back.evaluate(X, y)
+    with pytest.raises(ValueError, match="pass loss= to trace"):
+        gn.trace(back, X, y)
+    assert back.evaluate(X, y, loss=LogCosh())["loss"] == m.evaluate(X, y)["loss"]
+
+    class NoBackward(Loss):
+        def forward(self, y_pred, y_true, weights=None):
+            return 0.0
+
+    with pytest.raises(NotImplementedError, match=r"NoBackward must implement backward\(\)"):
+        gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0).fit(X, y, loss=NoBackward())

@@ -903,6 +903,37 @@ def _custom_model():
     return model, X
 
 
+def test_a_custom_layer_with_a_scalar_parameter_round_trips(tmp_path):
+    """Trial 15/M finding 1: a 0-d parameter (one learnable scale) was written as shape (1,),
+    and load refused the file it had just saved."""
+
+    class OneScale(gn.Layer):
+        def __init__(self):
+            super().__init__()
+            self.params = {"a": np.array(2.0, dtype=np.float32)}
+            self.grads = {"a": np.zeros((), dtype=np.float32)}
+
+        def forward(self, x, training=False):
+            self._x = x
+            return self.params["a"] * x
+
+        def backward(self, dy):
+            self.grads["a"][...] = np.sum(dy * self._x)
+            return self.params["a"] * dy
+
+    gio.register_layer(OneScale)
+    try:
+        m = gn.Sequential([gn.Dense(2, 1), OneScale()], seed=0)
+        X = np.ones((3, 2), np.float32)
+        m.fit(X, np.ones(3), loss="mse", epochs=2)
+        save_model(m, tmp_path / "s.gnet")
+        back = load_model(tmp_path / "s.gnet")
+        assert back.layers[1].params["a"].shape == ()
+        assert back.predict(X).tobytes() == m.predict(X).tobytes()
+    finally:
+        gio._CUSTOM_LAYERS.pop("OneScale", None)
+
+
 def test_registered_custom_layer_round_trips(registered, tmp_path):
     model, X = _custom_model()
     assert not np.allclose(model.layers[0].params["s"], 1.0)  # it trained

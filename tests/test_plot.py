@@ -456,3 +456,22 @@ def test_confusion_matrix_plot_writes_large_counts_exactly():
     fig = plot.confusion_matrix_plot(np.array([[1234567, 12], [3, 7654321]]))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "1234567" in texts and "7654321" in texts
+
+
+def test_decision_boundary_takes_a_colormap_name_and_the_confusion_title_fits():
+    """Trial 15/M findings 3 and 4: cmap="coolwarm" (the docstring's "or name") raised
+    "'str' object is not callable"; a normalized confusion matrix with long labels had its
+    title cut at the figure's right edge."""
+    X, y = gn.data.make_moons(60, noise=0.2, seed=0)
+    m = gn.Sequential([gn.Dense(2, 4, activation="tanh"), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    m.fit(X, y, epochs=2)
+    fig = gn.plot.decision_boundary(m, X, y, cmap="coolwarm")
+    assert isinstance(fig, Figure)
+    with pytest.raises(ValueError, match="unknown colormap 'nope'"):
+        gn.plot.decision_boundary(m, X, y, cmap="nope")
+    cm = np.array([[76, 13, 11], [4, 93, 3], [9, 16, 75]])
+    for labels in (["setosa", "versicolor", "virginica"], ["arm A", "arm B", "arm C"]):
+        fig = gn.plot.confusion_matrix_plot(cm, labels=labels, normalize=True)
+        fig.canvas.draw()
+        title = fig.axes[0].title.get_window_extent()
+        assert title.x1 <= fig.bbox.x1 and title.x0 >= 0, (labels, title, fig.bbox)

@@ -992,3 +992,36 @@ def test_trace_takes_class_weight_as_fit_does():
         gn.trace(mk(), X, y, loss="mse", class_weight=cw)
     with pytest.raises(ValueError, match="class_weight weighs the rows' losses, which need"):
         gn.trace(mk(), X, class_weight=cw)
+
+
+def test_seeds_layout_names_a_custom_nodes_local_gradient_as_its_chain_rule_does():
+    """Trial 15/M finding 7: a custom node with a parameter had its local gradient labelled
+    'da/dz' while its chain rule read 'upstream ⊙ dy/dx' (only parameter-free nodes are the
+    seeds' element-wise a = σ(z))."""
+
+    class Swish(gn.Layer):
+        """``y = x·σ(βx)`` with a learnable β."""
+
+        def __init__(self):
+            super().__init__()
+            self.params = {"beta": np.ones(1)}
+            self.grads = {"beta": np.zeros(1)}
+
+        def forward(self, x, training=False):
+            self._x = x
+            self._s = 1 / (1 + np.exp(-self.params["beta"] * x))
+            return x * self._s
+
+        def local_grad(self):
+            s, b = self._s, self.params["beta"]
+            return {"dy/dx": s + b * self._x * s * (1 - s)}
+
+        def backward(self, dy):
+            s, x = self._s, self._x
+            self.grads["beta"][...] = np.sum(dy * x * x * s * (1 - s))
+            return dy * self.local_grad()["dy/dx"]
+
+    m = gn.Sequential([gn.Dense(2, 2), Swish(), gn.Dense(2, 1)], seed=0, dtype="float64")
+    text = gn.trace(m, np.ones((3, 2)), np.ones(3), loss="mse").to_text(layout="seeds")
+    swish = text[text.index("Swish"):]
+    assert "dy/dx" in swish and "da/dz" not in swish[:swish.index("node 2")], swish

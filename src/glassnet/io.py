@@ -451,7 +451,8 @@ def _write_file(path, header, arrays):
         if dt not in _ARRAY_DTYPES:
             raise TypeError(f"array {name!r} has dtype {dt}; model files store "
                             + ", ".join(_ARRAY_DTYPES))
-        a = np.ascontiguousarray(a, dtype=_ARRAY_DTYPES[dt])
+        # (ascontiguousarray would make a 0-d parameter, a scalar, 1-d: load then refused it)
+        a = np.ascontiguousarray(a, dtype=_ARRAY_DTYPES[dt]).reshape(a.shape)
         off = _align(end)
         entries.append({"name": name, "dtype": dt, "shape": [int(d) for d in a.shape],
                         "offset": off, "nbytes": int(a.nbytes)})
@@ -663,7 +664,8 @@ def _loss_to_json(loss):
     name = type(loss).__name__
     if _unsaved_loss(loss):
         warnings.warn(f"the loss {loss!r} is not one of glassnet's built-in losses and is not "
-                      f"saved; predict_proba of the loaded model cannot know about it",
+                      f"saved (its name is): the loaded model's fit, evaluate, trace and "
+                      f"loss_landscape ask for loss=, and predict_proba cannot know about it",
                       RuntimeWarning, stacklevel=4)
         return None
     cfg = dict(loss.config())

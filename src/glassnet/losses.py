@@ -105,7 +105,8 @@ class Loss:
                 delattr(self, k)
 
     def forward(self, y_pred, y_true, weights=None) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(y_pred, "
+                                  f"y_true, weights=None) -> the cost, a float")
 
     def _weighted(self, rows, weights, dtype):
         """Σ wᵢ·ℓᵢ / Σ wᵢ from the per-example losses ``rows``; remembers m·wᵢ/Σw (in
@@ -125,7 +126,8 @@ class Loss:
         return g
 
     def backward(self) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement backward() -> "
+                                  f"dCost/dy_pred, an array of y_pred's shape")
 
     def fused_backward(self) -> np.ndarray:
         """Gradient with respect to the input of the absorbed activation, (ŷ − y)/m."""

@@ -260,6 +260,19 @@ def _predicted_labels(model, out, labels):
                          f"kind") from None
 
 
+def _colormap(cmap):
+    """A Matplotlib colormap from one or its name ("coolwarm"); an unknown name is a
+    ValueError listing a few."""
+    if not isinstance(cmap, str):
+        return cmap
+    import matplotlib
+    try:
+        return matplotlib.colormaps[cmap]
+    except KeyError:
+        raise ValueError(f"unknown colormap {cmap!r}; e.g. 'viridis', 'coolwarm', 'tab10' "
+                         f"(matplotlib.colormaps lists them)") from None
+
+
 def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int = 300,
                       padding: float = 0.5, title=None, cmap=None):
     """The model's decision boundary over 2-D data, with the data points on top.
@@ -371,7 +384,7 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
     # through the codes between two classes (a band of class 1 between 0 and 2)
     present = np.unique(region).tolist()
     if shaded:
-        cm = cmap or ListedColormap(colours[:n_cls])
+        cm = _colormap(cmap) if cmap is not None else ListedColormap(colours[:n_cls])
         for c in present:
             ax.contourf(gx, gy, (region == c).astype(float), levels=[0.5, 1.5],
                         colors=[cm(c / max(n_cls - 1, 1))], alpha=0.22, antialiased=True)
@@ -479,9 +492,8 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     -------
     matplotlib.figure.Figure
     """
-    from . import losses as _losses
     from ._validate import check_consistent_length, check_positive_int
-    from .train import default_loss, prepare_targets
+    from .train import model_loss, prepare_targets
 
     _mpl()  # a missing matplotlib is said before the grid's forward passes, not after
     resolution = check_positive_int(resolution, "resolution", minimum=2)
@@ -494,8 +506,7 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
                         f"as (X - x_mean_) / x_scale_)")
     if not model.built:
         raise RuntimeError("the model is not built yet: fit it (or call it on data) first")
-    loss = (getattr(model, "loss", None) or default_loss(model)) if loss is None \
-        else _losses.get(loss)
+    loss = model_loss(model, loss, "loss_landscape")
     Xc = model._check_X(X)
     check_consistent_length(Xc, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
@@ -601,7 +612,10 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
     labels = [str(v) for v in labels]
     if len(labels) != k:
         raise ValueError(f"{len(labels)} labels for a {k}×{k} matrix")
-    fig, ax = _new_axes(ax, (1.2 + 0.75 * max(k, 3), 0.9 + 0.7 * max(k, 3)))
+    title = title or ("Confusion matrix (normalized by row)" if normalize else "Confusion matrix")
+    # wide enough for the row labels beside the matrix and for the title above it
+    width = 1.2 + 0.75 * max(k, 3) + 0.08 * max(map(len, labels))
+    fig, ax = _new_axes(ax, (max(width, 1.2 + 0.095 * len(title)), 0.9 + 0.7 * max(k, 3)))
     values = cm.astype(float)
     if normalize:
         rows = values.sum(axis=1, keepdims=True)
@@ -624,7 +638,6 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
     ax.set_yticklabels(labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title or ("Confusion matrix (normalized by row)" if normalize
-                           else "Confusion matrix"))
+    ax.set_title(title)
     fig.tight_layout()
     return fig

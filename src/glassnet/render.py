@@ -239,7 +239,7 @@ def local_label(rec, key: str, layout="rows") -> str:
     """The name of a local gradient as ``layout`` shows it."""
     if rec.kind == "Dense":
         return (_SEEDS_DENSE_LOCAL if layout == "seeds" else _ROWS_DENSE_LOCAL).get(key, key)
-    if layout != "seeds":
+    if layout != "seeds" or not _elementwise(rec):   # (named as _seeds_expr names it)
         return key
     return "da/dz" if key == "dy/dx" else key
 

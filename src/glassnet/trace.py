@@ -627,7 +627,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     Trace
     """
     from .model import Sequential
-    from .train import default_loss
+    from .train import model_loss
 
     if not isinstance(model, Sequential):
         if isinstance(model, Layer):
@@ -647,10 +647,7 @@ def trace(model, X, y=None, loss=None, optimizer=None, *, training: bool = True,
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
     model._ensure_built(X.shape[1])
-    if loss is None:
-        loss = getattr(model, "loss", None) or default_loss(model)
-    else:
-        loss = _losses.get(loss)
+    loss = model_loss(model, loss, "trace")
     if optimizer is not None:
         from . import optim as _optim
         optimizer = _optim.get(optimizer)
@@ -718,7 +715,11 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
         if class_weight is not None:  # each row weighs its class's weight, as in fit
             w = with_class_weights(_class_row_weights(class_weight, Y, loss, model.n_outputs),
                                    w, model.dtype)
-    cost = loss.forward(out, Y) if w is None else loss.forward(out, Y, w)
+    if w is None:
+        cost = loss.forward(out, Y)
+    else:
+        from .train import weights_applied
+        cost = weights_applied(loss, loss.forward(out, Y, w))
     fused = model.fused_with(loss)
     # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
     dy = check_backward_output(loss, None, loss.backward(), out.shape)

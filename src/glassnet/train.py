@@ -524,6 +524,23 @@ def default_loss(model):
     return _losses.MSE()
 
 
+def model_loss(model, loss=None, what="fit"):
+    """The loss given (a name or a Loss), else the model's own (its last fit's, as Keras's
+    compiled loss), else :func:`default_loss`. A model trained with a custom loss that its
+    file could not keep is refused: the default would silently take its place (``what``
+    names the call to give loss= to)."""
+    if loss is not None:
+        return _losses.get(loss)
+    own = getattr(model, "loss", None)
+    if isinstance(own, _losses.Loss):
+        return own
+    if getattr(model, "_unsaved_loss", None):
+        raise ValueError(f"this model was trained with the custom loss {model._unsaved_loss}, "
+                         f"which model files do not keep: pass loss= to {what} (the default "
+                         f"loss would silently take its place)")
+    return default_loss(model)
+
+
 # nodes whose outputs are raw scores, never probabilities
 _RAW_OUTPUT = (Dense, _act.Identity, _act.ReLU, _act.LeakyReLU, _act.ELU, _act.GELU,
                _act.Softplus, _act.Tanh)
@@ -725,6 +742,19 @@ def _check_weighted_loss(loss):
     if not ok:
         raise ValueError(f"sample_weight needs a loss whose forward() takes weights= (see "
                          f"glassnet.losses.Loss); {loss!r} does not")
+
+
+def weights_applied(loss, cost):
+    """``cost``, after a weighted ``forward`` of ``loss`` that applied the weights (through
+    ``Loss._weighted``, which keeps the rows' scale for backward); a forward that takes
+    ``weights=`` and ignores them is a ValueError: sample_weight would do nothing."""
+    if getattr(loss, "_row_scale", None) is None:
+        raise ValueError(f"{type(loss).__name__}.forward takes weights= but did not apply them "
+                         f"(sample_weight would change nothing): return self._weighted(rows, "
+                         f"weights, y_pred.dtype) from the per-row losses, and pass the "
+                         f"gradient of backward through self._rows_scaled (see "
+                         f"glassnet.losses.Loss)")
+    return cost
 
 
 def _to_proba(out, loss):
@@ -1094,14 +1124,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     model.trainable_parameters()   # its check of each node's trainable flag, before anything
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = names   # (a DataFrame's columns, checked at predict)
-    if loss is None:  # as compiled once in Keras: the previous fit's loss, then the default
-        if getattr(model, "_unsaved_loss", None) and getattr(model, "loss", None) is None:
-            raise ValueError(f"this model was trained with the custom loss "
-                             f"{model._unsaved_loss}, which model files do not keep: pass "
-                             f"loss= to fit (the default loss would silently take its place)")
-        loss = model.loss if isinstance(getattr(model, "loss", None), _losses.Loss) else \
-            default_loss(model)
-    loss = _losses.get(loss)
+    loss = model_loss(model, loss)
     _warn_misfit(model, loss)
     if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
         prev = getattr(model, "optimizer", None)
@@ -1303,7 +1326,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                             out = layer.forward(out, True)
                     else:  # the first step checks each output's width, once per fit
                         out = _checked_forward(model.layers, out)
-                    batch_loss = loss.forward(out, yb) if wb is None else loss.forward(out, yb, wb)
+                    batch_loss = loss.forward(out, yb) if wb is None else \
+                        loss.forward(out, yb, wb) if checked else \
+                        weights_applied(loss, loss.forward(out, yb, wb))   # (once per fit)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                   optimizer, more=scale_hint)
@@ -1556,7 +1581,8 @@ def _blocked_loss(loss, out, Y, weights, step):
     whole = m <= step or type(loss).__module__ != _losses.__name__
     wsum = m if whole or weights is None else float(weights.sum(dtype=np.float64))
     if whole or not 0 < wsum < math.inf:   # (weights summing to 0: the loss's own error)
-        return loss.forward(out, Y) if weights is None else loss.forward(out, Y, weights)
+        return loss.forward(out, Y) if weights is None else \
+            weights_applied(loss, loss.forward(out, Y, weights))
     total = 0.0
     for lo in range(0, m, step):
         rows = slice(lo, lo + step)
@@ -1595,9 +1621,7 @@ def evaluate(model, X, y, loss=None, metrics=None, sample_weight=None):
     if metrics is None:
         metrics = getattr(model, "_fit_metrics", ())
     metrics = _metric_names(metrics)
-    loss = getattr(model, "loss", None) if loss is None else _losses.get(loss)
-    if loss is None:
-        loss = default_loss(model)
+    loss = model_loss(model, loss, "evaluate")
     X, cast = model._input(X)  # a NumPy X is cast and checked a block of rows at a time
     check_consistent_length(X, y)
     Y = prepare_targets(y, loss, model.n_outputs, model.dtype)
