@@ -1074,7 +1074,7 @@ def test_diverging_training_saves_the_last_good_weights_and_exits_3(tmp_path):
     # counts none and says the saved weights are the initial ones.
     summary = json.loads((out / "metrics.json").read_text())
     assert summary["epochs_trained"] == 0, summary
-    assert "untrained initial one" in summary["stop_reason"], summary
+    assert "the untrained initial weights are kept" in summary["stop_reason"], summary
     # no epoch ended: no best epoch, no empty learning curve (trial 14/16 finding 3)
     assert summary["best_epoch"] is None and "learning_curve.png" not in summary["files"]
     assert not (out / "learning_curve.png").exists()

@@ -228,10 +228,9 @@ def _memory_advice(args, exc) -> str:
     dims = [int(d) for d in m.group(1).split(",") if d.strip()] if m else []
     between = sum(a * b for a, b in zip(hidden, hidden[1:]))  # weights, hidden to hidden
     size = between * (8 if getattr(args, "dtype", None) == "float64" else 4)
-    if (dims and all(d in hidden for d in dims)) or size > _memory_bytes() / 4:
+    if between and ((dims and all(d in hidden for d in dims)) or size > _memory_bytes() / 4):
         return (f"use smaller --hidden layers (--hidden {','.join(map(str, hidden))} has "
-                f"{between:,} weights between its hidden layers alone)") if between else \
-            f"use a smaller --hidden layer than {hidden[0]:,}"
+                f"{between:,} weights between its hidden layers alone)")
     if any(d in hidden for d in dims):
         return f"{data}, or use smaller --hidden layers"
     return data

@@ -576,11 +576,9 @@ def _metrics(task, y, n_classes=None, proba=None, pred=None, clip=None):
                 "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
     labels = list(range(n_classes))
     yp = proba.argmax(axis=1)
-    if clip is None:
-        clipped, eps = proba, "auto"
-    else:  # two classes: the sigmoid's p clipped, as the loss clips it (and 1 − p with it)
-        eps, hi = clip
-        clipped = np.clip(proba[:, 1], eps, hi) if n_classes == 2 else np.clip(proba, eps, 1)
+    # two classes: the sigmoid's p clipped, as the loss clips it (and 1 − p with it)
+    eps, hi = clip
+    clipped = np.clip(proba[:, 1], eps, hi) if n_classes == 2 else np.clip(proba, eps, 1)
     # macro averages over the classes in the rows' labels or predictions, as scikit-learn's
     # default does: a class absent from both (a rare class missing from a split) is not a 0
     seen = np.union1d(y, yp).tolist()
@@ -1547,12 +1545,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                                   categorical=[c for c in args.categorical if c in table],
                                   dtype=args.dtype).fit(train_tab, target)
     except NoUsableColumnsError as exc:
-        _numeric_drop_notes(exc.dropped, table)
-        _categorical_drop_notes(exc.dropped)
+        _drop_notes(exc.dropped, table)
         raise _usage(f"no usable feature columns in {src.label}: every column was dropped ("
                      f"{drop_reasons(exc.dropped)})") from None
-    _numeric_drop_notes(pre.dropped_, table)
-    _categorical_drop_notes(pre.dropped_)
+    _drop_notes(pre.dropped_, table)
     X_train = pre.transform(train_tab)
     X_val = pre.transform(table.take(idx_val)) if has_val else None
     X_test = pre.transform(table.take(idx_test)) if has_test else None
@@ -1671,9 +1667,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         status = (f"stopped early after {epochs_run} epochs: validation loss best at epoch "
                   f"{best_epoch}, whose weights are kept")
     elif history.diverged:
-        status = f"stopped at epoch {epochs_run + 1}: the loss diverged" + (
-            "; no epoch was completed, so the saved model is the untrained initial one"
-            if epochs_run == 0 else f"; {kept} are kept")
+        status = f"stopped at epoch {epochs_run + 1}: the loss diverged; {kept} are kept" + (
+            " (no epoch was completed)" if epochs_run == 0 else "")
     else:
         status = f"trained {epochs_run} epochs" + (
             f"; validation loss best at epoch {best_epoch}, whose weights are kept"
@@ -1922,6 +1917,13 @@ def _numeric_drop_notes(dropped, table):
             note = numeric_text_note(table[col], table.line_numbers,
                                      comma=table.decimal_comma)
             dropped[col] = with_numeric_note(base, note or date_text_note(table[col]))
+
+
+def _drop_notes(dropped, table):
+    """The reasons of dropped columns as the CLI says them (in place): :func:`_numeric_drop_
+    notes`, and :func:`_categorical_drop_notes`."""
+    _numeric_drop_notes(dropped, table)
+    _categorical_drop_notes(dropped)
 
 
 def _categorical_drop_notes(dropped):

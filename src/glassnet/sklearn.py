@@ -167,6 +167,18 @@ def _moments(A, sw, rows=None):
     return (*_weighted_stats(A, sw, rows), float(A.shape[0] if rows is None else len(rows)))
 
 
+def _upgraded_moments(key, value):
+    """(key, (n, mean, std, rows)) of the running statistics an estimator kept under ``key``,
+    as this glassnet keeps them: older ones kept ``_x_stats`` (n, mean, sum of squared
+    deviations), then ``_x_moments`` (n, mean, std) without the row count (taken to be the
+    weight sum)."""
+    if key.endswith("_stats"):
+        n, mean, m2 = value
+        return key.replace("stats", "moments"), (float(n), mean, np.sqrt(m2 / n), float(n))
+    n, mean, std, *rows = value
+    return key, (float(n), mean, std, float(rows[0] if rows else n))
+
+
 def _merge_stats(a, b):
     """Combine two (n, mean, std, rows) summaries (Chan et al.'s parallel update), on the same
     power-of-two scale as :func:`_weighted_stats` so that nothing overflows."""
@@ -210,9 +222,10 @@ def _scale_of(moments):
 
 
 def _unscaled(moments):
-    """Where the scale is the placeholder 1 of :func:`_scale_of`, not a spread of the data: a
-    standard deviation not finite, below the smallest normal float64 (1/std would overflow),
-    or within the rounding error of the column's mean, std <= rows·eps·|mean| (scikit-learn's
+    """Where a column counts as constant (its scale is then no spread of the data: the
+    placeholder 1 of :func:`_scale_of`, or a constant's rounding spread above 1): a standard
+    deviation not finite, below the smallest normal float64 (1/std would overflow), or within
+    the rounding error of the column's mean, std <= rows·eps·|mean| (scikit-learn's
     StandardScaler test for a constant feature). The test is relative to the column's
     magnitude: a column of spread 1e-16 around 0 is data, a constant 1e6 is not. It counts
     rows, not the weight sum: the rounding grows with the number of values added, whatever
@@ -716,13 +729,10 @@ class _GlassBase(BaseEstimator):
     # -- pickling ---------------------------------------------------------------------------------
     def __setstate__(self, state):
         state = dict(state)
-        for k in ("_x_stats", "_y_stats"):  # pickled by an older glassnet: (n, mean, M2)
+        for k in ("_x_stats", "_y_stats", "_x_moments", "_y_moments"):  # an older glassnet's
             if state.get(k) is not None:
-                n, mean, m2 = state.pop(k)
-                state[k.replace("stats", "moments")] = (n, mean, np.sqrt(m2 / n))
-        for k in ("_x_moments", "_y_moments"):  # pickled without the row count: the weight sum
-            if state.get(k) is not None and len(state[k]) == 3:
-                state[k] = (*state[k], state[k][0])
+                key, value = _upgraded_moments(k, state.pop(k))
+                state[key] = value
         super().__setstate__(state)
         # the optimizer keys its state by its layers' ids again itself (Optimizer.__setstate__);
         # an older glassnet pickled its entries without their layer, keyed by position:
@@ -866,13 +876,8 @@ class _GlassBase(BaseEstimator):
                 history.epoch = [int(e) for e in v.get("epoch", [])]
                 history.stop_reason = v.get("stop_reason")
                 continue
-            if k in ("_x_stats", "_y_stats"):  # older files: (n, mean, sum of squared deviations)
-                n, mean, m2 = (restore(a) for a in v)
-                k, v = (k.replace("stats", "moments"),
-                        (float(n), mean, np.sqrt(m2 / n), float(n)))
-            elif k in ("_x_moments", "_y_moments"):  # (n, mean, std, rows); older: no rows
-                n, mean, std, *rows = (restore(a) for a in v)
-                v = (float(n), mean, std, float(rows[0] if rows else n))
+            if k in ("_x_stats", "_y_stats", "_x_moments", "_y_moments"):
+                k, v = _upgraded_moments(k, [restore(a) for a in v])
             else:
                 v = restore(v)
             setattr(est, k, v)

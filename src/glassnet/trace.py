@@ -93,8 +93,9 @@ def without_bias(math: str) -> str:
     return ", ".join(t for t in re.split(r",\s+", math) if not t.startswith("db "))
 
 
-def _has_no_bias(layer) -> bool:
-    return isinstance(layer, Dense) and not layer.bias
+def has_bias(layer) -> bool:
+    """A Dense node with a bias b (``Dense(bias=False)`` has none)."""
+    return isinstance(layer, Dense) and layer.bias
 
 
 def forward_math(layer) -> str:
@@ -105,7 +106,7 @@ def forward_math(layer) -> str:
         return f"{type(layer).__name__} (custom layer)"
     code = [c for c in re.findall(r"``(.+?)``", line) if re.search(r"\s=\s", c)]
     if code:
-        return without_bias(code[0]) if _has_no_bias(layer) else code[0]
+        return code[0] if not isinstance(layer, Dense) or has_bias(layer) else without_bias(code[0])
     line = re.split(r"(?<=[.;])\s", line)[0].replace("``", "")
     line = _REMARK.sub("", line)
     return line.strip().rstrip(".")
@@ -121,7 +122,7 @@ def backward_math(layer) -> str:
                 else "(its backward has no docstring to show a formula from)")
     para = re.sub(r"\s{2,}\([^()]*\)\.?$", "", para)  # drop a trailing "  (remark)"
     math = re.sub(r"\s+", " ", para).strip().rstrip(".")
-    return without_bias(math) if _has_no_bias(layer) else math
+    return math if not isinstance(layer, Dense) or has_bias(layer) else without_bias(math)
 
 
 def short_repr(obj) -> str:
@@ -242,8 +243,7 @@ class NodeRecord:
 
     @property
     def has_bias(self) -> bool:
-        """A Dense node with a bias b (``Dense(bias=False)`` has none)."""
-        return isinstance(self.layer, Dense) and "b" in self.params_before
+        return has_bias(self.layer)
 
     def grad_name(self, of: str) -> str:
         return f"dCost/d{of}"

@@ -1255,14 +1255,11 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     wb = None
     snapshot = [p.copy() for _, _, p, _ in params]
     logs = {}
-    # what a divergence's hint adds: regression targets far from 1 make gradients that large,
-    # and an L2 penalty's step grows with the weights
-    top = float(np.max(np.abs(Y))) if isinstance(loss, (_losses.MSE, _losses.MAE,
-                                                         _losses.Huber)) and Y.size else 0.0
-    scale_hint = ((f", scaled targets (they reach {top:.3g}: divide them by their standard "
+    # what a divergence's hint adds: regression targets far from 1 make gradients that large
+    top = max(float(Y.max()), -float(Y.min())) if isinstance(
+        loss, (_losses.MSE, _losses.MAE, _losses.Huber)) and Y.size else 0.0
+    target_hint = (f", scaled targets (they reach {top:.3g}: divide them by their standard "
                    f"deviation, and multiply predictions back)" if top > 1e4 else "")
-                  + (", a smaller L2 penalty (Dense(l2=...))"
-                     if any(getattr(n, "l2", 0) for n in model.layers) else ""))
 
     def call(hook, *args):
         for cb in cbs:
@@ -1331,7 +1328,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         weights_applied(loss, loss.forward(out, yb, wb))   # (once per fit)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
-                                  optimizer, more=scale_hint)
+                                  optimizer, more=target_hint + _l2_hint(l2))
                         model.stop_training = True
                         break
                     # backward
@@ -1358,7 +1355,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         if not math.isfinite(batch_loss):  # ‖W‖² overflowed: huge weights
                             _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                       optimizer, "the L2 penalty became non-finite at",
-                                      more=scale_hint)
+                                      more=target_hint + _l2_hint(l2))
                             model.stop_training = True
                             break
                     optimizer.step(steps)
@@ -1377,7 +1374,8 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     # one whose next loss is never computed): never end, or snapshot, an epoch
                     # with non-finite weights.
                     _diverged(params, snapshot, history, epoch, b, on_nonfinite, optimizer,
-                              what="the weights became non-finite after", more=scale_hint)
+                              what="the weights became non-finite after",
+                              more=target_hint + _l2_hint(l2))
                 if history.diverged:
                     # As Keras's TerminateOnNaN, the epoch is recorded, every value NaN but lr
                     # (so history.history has its keys even when the first epoch diverged)
@@ -1530,6 +1528,11 @@ def _arrays_replaced(model, params):
         p is not q or g is not h for (_, _, p, g), (_, _, q, h) in zip(now, params))
 
 
+def _l2_hint(l2) -> str:
+    """The divergence hint's part for an L2 penalty this epoch applies (``_l2_terms``)."""
+    return ", a smaller L2 penalty (Dense(l2=...))" if l2 else ""
+
+
 def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
               what="the loss became non-finite at", more=""):
     """Put back the weights of the epoch's start and say so (warn, or raise with
@@ -1630,9 +1633,9 @@ def evaluate(model, X, y, loss=None, metrics=None, sample_weight=None):
         _check_weighted_loss(loss)
         W = check_sample_weight(sample_weight, len(X), model.dtype)
     res = _evaluate(model, X, Y, loss, metrics, weights=W, cast=cast)
-    if metrics and not math.isfinite(res["loss"]):   # NaN rows score as class 0 in accuracy
+    if metrics and not math.isfinite(res["loss"]):   # (a NaN output reads as class 0)
         from .model import OVERFLOW_CAUSES
-        warnings.warn(f"the loss is not finite: the model's outputs are NaN or infinite for "
-                      f"some rows ({OVERFLOW_CAUSES}); the metrics score those outputs as "
-                      f"predictions", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"the loss is not finite: the model's outputs, or their errors, "
+                      f"overflowed ({OVERFLOW_CAUSES}); the metrics are of those outputs",
+                      RuntimeWarning, stacklevel=user_stacklevel())
     return res
