@@ -763,3 +763,31 @@ def test_pandas_missing_values_of_string_and_object_columns_are_missing():
     c, n = p.columns_
     assert c["categories"] == ["a", "b"] and c["missing_category"]
     assert n["kind"] == "numeric" and n["indicator"]
+
+
+def test_bool_columns_with_and_without_missing_values_encode_alike():
+    """Trial 15/L findings 1, 2 and 4: a bool column fitted without missing values crashed at
+    transform once a value was missing (Python bools read as the text 'True'); fitted with
+    one, a clean bool column at transform was encoded all zeros (its '1'/'0' matched no
+    'True'/'False' category); a datetime column's error named no column."""
+    pd = pytest.importorskip("pandas")
+    clean = pd.DataFrame({"b": [True, False, True, False], "k": [0.0, 1, 2, 3]})
+    holed = pd.DataFrame({"b": [True, None, False, True], "k": [0.0, 1, 2, 3]})
+    nullable = pd.DataFrame({"b": pd.array([True, None, False, True], dtype="boolean"),
+                             "k": [0.0, 1, 2, 3]})
+    p = TabularPreprocessor().fit(clean)
+    out = p.transform(holed)
+    assert np.isfinite(out).all()
+    b = p.transform(clean)[:, 0]            # True rows 0 and 2, False rows 1 and 3
+    np.testing.assert_array_equal(out[[0, 2, 3], 0], b[[0, 1, 2]])
+    np.testing.assert_array_equal(p.transform(nullable), out)
+    q = TabularPreprocessor().fit(holed)
+    assert q.columns_[0]["kind"] == "numeric" and q.columns_[0]["indicator"]
+    facts = []
+    z = q.transform(clean, report=facts)
+    assert facts == [] and len(np.unique(z[:, 0])) == 2   # True and False apart, no 'unseen'
+    with pytest.raises(TypeError, match=r"column 'd': unsupported column dtype datetime64.*"
+                                        r"derive numbers"):
+        TabularPreprocessor().fit(pd.DataFrame({"d": pd.to_datetime(["2020-01-01",
+                                                                     "2020-02-01"]),
+                                                "k": [1.0, 2]}))

@@ -218,7 +218,10 @@ class Table(Mapping):
                 raise TypeError(f"column names must be str, got {name!r}")
             if name in self._cols:
                 raise ValueError(f"duplicate column name {name!r}")
-            arr = _as_column(values)
+            try:
+                arr = _as_column(values)
+            except TypeError as exc:   # (a datetime column: "unsupported column dtype ...")
+                raise TypeError(f"column {name!r}: {exc}") from None
             if arr.ndim != 1:
                 raise ValueError(f"column {name!r} must be 1-D, got shape {arr.shape}")
             if n_rows is None:
@@ -519,11 +522,13 @@ def _as_column(values) -> np.ndarray:
     if arr.dtype.kind in "US":
         arr = arr.astype(object)
     if arr.dtype.kind != "O":
-        raise TypeError(f"unsupported column dtype {arr.dtype}")
+        what = ("dates or times: derive numbers from them (year, month, day, hours) in "
+                "columns of their own" if arr.dtype.kind in "mM" else "numbers or text only")
+        raise TypeError(f"unsupported column dtype {arr.dtype} ({what})")
     if arr.ndim == 1 and arr.size and all(
-            _is_missing(v) or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
-            for v in arr):
-        # numbers with None (pandas' NA) for missing: a numeric column
+            _is_missing(v) or isinstance(v, (int, float, np.number, np.bool_)) for v in arr):
+        # numbers (or bools, 0 and 1 as in a bool column) with None or pandas' NA for missing:
+        # a numeric column, as the same column without its missing values is
         return np.array([np.nan if _is_missing(v) else float(v) for v in arr], dtype=np.float64)
     out = np.empty(arr.shape, dtype=object)
     flat = arr.ravel()
