@@ -2568,6 +2568,40 @@ def test_keras_user_trial_findings(tmp_path, capsys):
     assert set(m.evaluate(np.eye(4), soft, loss="bce", metrics=())) == {"loss"}
 
 
+def test_the_log_loss_metric_clips_as_the_models_loss_and_multiclass_auc_says_how():
+    """Trial 15/L finding 3 and 15/N finding 3: in float32 the log_loss metric clipped at
+    float32's eps (1.19e-7) and the loss at 1e-7, so val_log_loss was not val_loss for a
+    saturated output; roc_auc on three classes did not say the one-hot form works."""
+    rng = np.random.default_rng(442)
+    X = rng.normal(size=(3, 1)) * 10
+    y = rng.integers(0, 2, size=3)
+    m = gn.Sequential([gn.Dense(1, 2, bias=False), gn.Softmax()], seed=442)
+    m.loss = gn.CategoricalCrossEntropy()
+    res = m.evaluate(X, y, metrics=["log_loss"])
+    assert m.predict(X).min() < 1e-7                   # a probability the loss clips
+    assert res["log_loss"] == pytest.approx(res["loss"], rel=1e-6)
+    with pytest.raises(ValueError, match=r"one-hot rows \(np\.eye\(k\)\[y\]\)"):
+        M.roc_auc_score([0, 1, 2, 2, 1, 0], rng.dirichlet(np.ones(3), 6))
+
+
+def test_class_weight_keys_must_name_classes_of_the_model():
+    """Trial 15/N finding 4: a key beyond the model's classes (a typo, an off-by-one in the
+    label mapping) or a negative one was dropped silently; with hinge, -1 and 0 both name
+    class 0 and the last one won."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = rng.integers(0, 3, 30)
+    soft = gn.Sequential([gn.Dense(2, 3), gn.Softmax()], seed=0)
+    for cw in ({0: 1.0, 1: 2.0, 2: 3.0, 7: 100.0}, {-1: 1.0, 0: 1.0, 1: 1.0, 2: 1.0}):
+        with pytest.raises(ValueError, match=r"class_weight key -?\d names no class of this "
+                                             r"model, whose classes are 0\.\.2"):
+            soft.fit(X, y, loss="cce", class_weight=cw)
+    hinge = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    with pytest.raises(ValueError, match=r"two keys name the same class"):
+        hinge.fit(X, np.where(y > 0, 1, -1), loss="hinge", class_weight={-1: 1.0, 0: 2.0,
+                                                                          1: 3.0})
+
+
 def test_class_weight_is_sample_weight_by_class():
     """Keras trial: fit(class_weight=) was unknown; it weighs each row by its class's weight,
     so it equals the matching sample_weight bit for bit."""
@@ -2575,7 +2609,7 @@ def test_class_weight_is_sample_weight_by_class():
     X = rng.normal(size=(90, 3))
     for head, y, loss in (([gn.Dense(1), gn.Sigmoid()], (X[:, 0] > 0.8).astype(int), "bce"),
                           ([gn.Dense(3), gn.Softmax()], rng.integers(0, 3, 90), "cce")):
-        cw = {0: 1.0, 1: 5.0, 2: 2.0}
+        cw = {0: 1.0, 1: 5.0, 2: 2.0} if loss == "cce" else {0: 1.0, 1: 5.0}
         a = gn.Sequential([gn.Dense(3, 4, activation="tanh"), *copy.deepcopy(head)], seed=0)
         b = copy.deepcopy(a)
         a.fit(X, y, loss=loss, epochs=2, class_weight=cw)

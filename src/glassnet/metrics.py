@@ -985,16 +985,21 @@ def roc_auc_score(y_true, y_score, *, sample_weight=None):
         if s.shape[1] == 1 or s.shape[1] == 2:
             s = s[:, -1]
         else:
-            raise ValueError(f"y_score has {s.shape[1]} columns; roc_auc_score handles binary "
-                             f"targets only: pass the scores of the positive class, shape (m,)")
+            raise ValueError(f"y_score has {s.shape[1]} columns; roc_auc_score takes binary "
+                             f"targets with the scores of the positive class, shape (m,), or "
+                             f"one-hot rows (np.eye(k)[y]) with one score column per class "
+                             f"for the one-vs-rest macro AUC (scikit-learn's "
+                             f"multi_class='ovr')")
     if s.shape[0] != yt.shape[0]:
         raise ValueError(f"y_true has {yt.shape[0]} labels but y_score has {s.shape[0]} "
                          f"scores; they must have one per example")
     w = _check_sample_weight(sample_weight, yt.shape[0])
     classes = np.unique(yt)
     if classes.shape[0] > 2:
-        raise ValueError(f"y_true holds {classes.shape[0]} classes; roc_auc_score handles "
-                         f"binary targets only")
+        raise ValueError(f"y_true holds {classes.shape[0]} classes; roc_auc_score takes binary "
+                         f"targets, or one-hot rows (np.eye(k)[y]) with one score column per "
+                         f"class for the one-vs-rest macro AUC (scikit-learn's "
+                         f"multi_class='ovr')")
     if classes.shape[0] < 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in "
                       "that case.", UndefinedMetricWarning, stacklevel=2)

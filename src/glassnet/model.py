@@ -440,11 +440,16 @@ class Sequential:
             (Keras divides Σ wᵢ·ℓᵢ by the batch's number of rows instead: its losses and
             gradients are these times the batch's mean weight.)
         class_weight : dict {class index: weight}, optional
-            Keras's: each training row weighs its class's weight (times its
+            Keras's form: each training row weighs its class's weight (times its
             ``sample_weight``), e.g. ``{0: 1.0, 1: 10.0}`` for a rare class 1; every class in
-            ``y`` needs a weight. For a classifier with one label per row (binary
-            cross-entropy on one output, categorical cross-entropy, hinge); validation rows
-            are not weighted by it.
+            ``y`` needs a weight, and every key must be a class of the model. For a
+            classifier with one label per row (binary cross-entropy on one output,
+            categorical cross-entropy, hinge); validation rows are not weighted by it. Each
+            batch then minimizes Σ wᵢ·ℓᵢ / Σ wᵢ, as with ``sample_weight`` (as PyTorch's
+            ``CrossEntropyLoss(weight=)`` and scikit-learn's MLP weigh; Keras divides by the
+            batch's rows): with mini-batches a rare row's weight counts within its batch
+            only, so "balanced" weights (``n / (k · count)``) correct an imbalance less than
+            in a full batch (``batch_size=None``) or in Keras.
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
         history (``history.interrupted`` is then True); an EarlyStopping callback still puts

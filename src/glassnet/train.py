@@ -808,6 +808,7 @@ def _class_row_weights(class_weight, Y, loss, n_out):
                          "probabilities (soft targets); pass sample_weight")
     labels = _labels_of(Yc, loss, n_out)
     hinge01 = isinstance(loss, _losses.Hinge) and n_out == 1  # −1/+1 (or 0/1): classes 0, 1
+    n_classes = max(n_out, 2)
     weights = {}
     for k, v in class_weight.items():
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
@@ -815,15 +816,21 @@ def _class_row_weights(class_weight, Y, loss, n_out):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) \
                 or v < 0:
             raise ValueError(f"class_weight[{k!r}] must be a finite number >= 0, got {v!r}")
-        weights[int(k > 0) if hinge01 else int(k)] = v
+        c = int(k > 0) if hinge01 else int(k)
+        if not (-1 <= k <= 1 if hinge01 else 0 <= k < n_classes) or c in weights:
+            # (a typo or an off-by-one would weigh no row, or another class, silently)
+            raise ValueError(f"class_weight key {k!r} names no class of this model, whose "
+                             f"classes are " + ("-1 (or 0) and 1" if hinge01 else
+                                                f"0..{n_classes - 1}")
+                             + (" (two keys name the same class)" if c in weights else ""))
+        weights[c] = v
     missing = sorted(set(np.unique(labels).tolist()) - set(weights))
     if missing:
         raise ValueError(f"class_weight has no weight for class(es) {missing[:10]} of y "
                          f"(give every class present a weight)")
-    table = np.zeros(int(labels.max()) + 1, dtype=np.float64)
+    table = np.zeros(n_classes, dtype=np.float64)
     for k, v in weights.items():
-        if 0 <= k < len(table):
-            table[k] = float(v)
+        table[k] = float(v)
     return table[labels]
 
 
@@ -953,8 +960,12 @@ def _compute_metrics(names, y, out, loss, prefix=""):
                 val = fn(_labels_of(y, loss, n_out), _to_labels(out, loss))
             elif kind == "proba":
                 p = _to_proba(out, loss)
+                # the log loss clips as the model's cross-entropy does: val_log_loss is then
+                # val_loss also where a probability rounds to 0
+                clip = {"eps": _losses.clip_eps(getattr(loss, "eps", None), p.dtype)} \
+                    if name == "log_loss" else {}
                 val = fn(_labels_of(y, loss, n_out),
-                         p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p)
+                         p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p, **clip)
             else:
                 val = fn(y.reshape(out.shape) if y.size == out.size else y, out)
         res[prefix + name] = float(val)
