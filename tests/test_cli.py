@@ -2619,3 +2619,19 @@ def test_the_log_loss_is_the_validation_loss_of_the_kept_weights(tmp_path):
     ev = run("evaluate", "r/model.gnet", "val.csv", "--json", cwd=tmp_path)
     assert ev.returncode == 0, ev.stderr
     assert json.loads(ev.stdout)["metrics"]["log_loss"] == pytest.approx(kept, rel=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:GlassClassifier. the maximum number of epochs")
+def test_predict_on_an_estimators_file_names_the_estimators_load(tmp_path):
+    """Trial 15/K finding 3: for a GlassClassifier.save file the advice was
+    glassnet.io.load_model, whose network then saw unstandardized inputs (accuracy 0.33
+    against the estimator's 0.71)."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import GlassClassifier
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    GlassClassifier(hidden_layer_sizes=(3,), epochs=2).fit(X, X[:, 0] > 0).save(
+        tmp_path / "clf.gnet")
+    (tmp_path / "new.csv").write_text("a,b\n0.5,1\n")
+    proc = run("predict", tmp_path / "clf.gnet", tmp_path / "new.csv")
+    assert proc.returncode == 2
+    assert "use it from Python with glassnet.sklearn.GlassClassifier.load" in proc.stderr

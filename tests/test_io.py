@@ -1234,3 +1234,30 @@ def test_saving_in_a_folder_deeper_than_path_max_works_by_relative_path(tmp_path
         assert gn.load("m.gnet") is not None and gn.load("sub/m.gnet") is not None
     finally:
         os.chdir(here)
+
+
+def test_a_long_name_of_wide_characters_saves(tmp_path):
+    """Trial 15/K finding 5: the temporary file's name took the target's first 80 characters;
+    80 CJK characters are 240 bytes, and with the suffix the name passed the 255 bytes a file
+    name may have (a name open() takes failed with 'File name too long')."""
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    for name in ("模" * 77 + ".gnet", "😀" * 60 + ".gnet"):
+        save_model(m, tmp_path / name)
+        assert load_model(tmp_path / name).predict(np.ones((1, 2))).shape == (1, 1)
+    assert sorted(os.listdir(tmp_path)) == sorted(["模" * 77 + ".gnet", "😀" * 60 + ".gnet"])
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root may write read-only files")
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    """Trial 15/K finding 4: the atomic save renamed its temporary over a file marked
+    read-only (a rename needs only the folder's permission), where open(path, 'w') fails."""
+    p = tmp_path / "m.gnet"
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    save_model(m, p)
+    before = p.read_bytes()
+    os.chmod(p, 0o444)
+    m.layers[0].params["W"][...] = 1.0
+    with pytest.raises(PermissionError, match=r"the file is read-only \(make it writable"):
+        save_model(m, p)
+    assert p.read_bytes() == before and os.listdir(tmp_path) == ["m.gnet"]

@@ -2403,8 +2403,12 @@ class _Loaded:
         extra = getattr(self.model, "extra", None) or {}
         if not isinstance(extra.get("preprocessor"), dict) or extra.get("task") not in (
                 "classification", "regression"):
+            est = extra.get("glassnet.sklearn")
+            how = (f"glassnet.sklearn.{est['class']}.load (it standardizes the inputs as "
+                   f"the estimator did)" if isinstance(est, dict) and est.get("class") in
+                   ("GlassClassifier", "GlassRegressor") else "glassnet.io.load_model")
             raise _usage(f"{path} was not written by `glassnet train` (it stores no "
-                         f"preprocessing); use it from Python with glassnet.io.load_model")
+                         f"preprocessing); use it from Python with {how}")
         self.extra = extra
         self.task = extra["task"]
         self.target = extra.get("target")

@@ -153,11 +153,18 @@ def _atomic_open(path):
         with open(path, "wb") as f:
             yield f
         return
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        # a rename replaces a read-only file too (it needs only the folder's permission); a
+        # file marked read-only is one its owner meant to keep, as open(path, "w") would
+        raise PermissionError(errno.EACCES, "the file is read-only (make it writable, "
+                                            "chmod u+w, to replace it)", path)
     # relative where path is: an absolute path built from a deep current folder can pass
     # PATH_MAX (4096) and fail where the relative one works
     directory = os.path.dirname(path) or os.curdir
     os.makedirs(directory, exist_ok=True)
-    base = os.path.basename(path)[:80]
+    # the temporary's name: the target's first 80 bytes (not characters: 80 CJK characters
+    # are 240 bytes, past the 255 a file name may have with the suffix)
+    base = os.fsdecode(os.fsencode(os.path.basename(path))[:80])
     remove_stale_temporaries(directory, (base,))  # a killed save's of this file, if any
     tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
     try:

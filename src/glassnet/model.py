@@ -80,8 +80,11 @@ class Sequential:
     Attributes
     ----------
     epochs_trained : int
-        Epochs completed by ``fit`` so far (0 for a new model; kept in model files): the
-        ``initial_epoch`` of a ``fit`` that continues, also after ``save``/``load``.
+        The epoch the last ``fit`` ended at, Keras's count: its ``initial_epoch`` plus the
+        epochs it completed (0 for a new model; kept in model files), so the
+        ``initial_epoch`` of a ``fit`` that continues it, also after ``save``/``load``. A
+        ``fit`` that starts again from ``initial_epoch=0`` counts from 0 (two ``fit(epochs=5)``
+        end at 5, not 10).
     """
 
     epochs_trained = 0   # a class default: also for models unpickled from older versions
