@@ -2635,3 +2635,34 @@ def test_predict_on_an_estimators_file_names_the_estimators_load(tmp_path):
     proc = run("predict", tmp_path / "clf.gnet", tmp_path / "new.csv")
     assert proc.returncode == 2
     assert "use it from Python with glassnet.sklearn.GlassClassifier.load" in proc.stderr
+
+
+def test_the_readmes_python_recipe_gives_glassnet_predicts_answers(tmp_path):
+    """Trial 15/K findings 1-2 and review: the README shows a `glassnet train` model used on
+    raw rows from Python; with a ';' file of decimal commas and a --na-values token, the
+    recipe (read_csv with the stored read_options, the stored preprocessor and labels) gives
+    exactly the labels `glassnet predict` writes."""
+    from glassnet.data import read_csv
+    from glassnet.preprocess import TabularPreprocessor, TargetEncoder
+    rng = np.random.default_rng(0)
+    rows = ["a;b;c;label"]
+    for i in range(300):
+        a, b = rng.normal(size=2)
+        b_text = "-999" if i % 13 == 0 else f"{b:.3f}".replace(".", ",")
+        rows.append(f"{a:.3f}".replace(".", ",") + f";{b_text};{'xyz'[i % 3]};"
+                    + ("yes" if a + (0 if i % 13 == 0 else b) > 0 else "no"))
+    data = tmp_path / "eu.csv"
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    assert run("train", data, "--target", "label", "--na-values=-999", "--epochs", "5",
+               "--quiet", "--out", out).returncode == 0
+    proc = run("predict", out / "model.gnet", data, "--columns", "none")
+    assert proc.returncode == 0, proc.stderr
+    want = [line.split(",")[0] for line in proc.stdout.splitlines()[1:]]
+    model = glassnet.load(out / "model.gnet")
+    extra = model.extra
+    pre = TabularPreprocessor.from_dict(extra["preprocessor"])
+    labels = TargetEncoder.from_dict(extra["target_encoder"])
+    table = read_csv(data, **extra["read_options"])
+    got = labels.inverse_transform(model.predict_classes(pre.transform(table)).ravel())
+    assert [str(v) for v in got] == want and len(set(want)) == 2

@@ -2597,7 +2597,8 @@ def test_class_weight_keys_must_name_classes_of_the_model():
                                              r"model, whose classes are 0\.\.2"):
             soft.fit(X, y, loss="cce", class_weight=cw)
     hinge = gn.Sequential([gn.Dense(2, 1)], seed=0)
-    with pytest.raises(ValueError, match=r"two keys name the same class"):
+    with pytest.raises(ValueError, match=r"class_weight keys -1 and 0 both name hinge's first "
+                                         r"class"):
         hinge.fit(X, np.where(y > 0, 1, -1), loss="hinge", class_weight={-1: 1.0, 0: 2.0,
                                                                           1: 3.0})
 

@@ -1258,6 +1258,6 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
     before = p.read_bytes()
     os.chmod(p, 0o444)
     m.layers[0].params["W"][...] = 1.0
-    with pytest.raises(PermissionError, match=r"the file is read-only \(make it writable"):
+    with pytest.raises(PermissionError, match=r"the file is read-only: chmod u\+w makes it"):
         save_model(m, p)
     assert p.read_bytes() == before and os.listdir(tmp_path) == ["m.gnet"]

@@ -551,10 +551,9 @@ def _clip_bounds(model):
     dtype (1e-7 and 1 − 1.2e-7 in float32): the log loss of the metrics clips so too, and is
     then the validation loss of the same weights on the same rows, also where a probability
     is exactly 0 or 1."""
-    from .losses import clip_eps
+    from .losses import loss_clip_eps
     one = np.dtype(model.dtype).type(1)
-    eps = one.dtype.type(clip_eps(getattr(getattr(model, "loss", None), "eps", None),
-                                  one.dtype))
+    eps = one.dtype.type(loss_clip_eps(getattr(model, "loss", None), one.dtype))
     return float(eps), float(one - eps)
 
 
@@ -988,6 +987,12 @@ class _RunFolder:
                        if n != LOCK_FILE and not _our_temporary_file(n))
         if not names:
             return
+        locked = [n for n in names if n in RUN_FILES and not os.access(self.path / n, os.W_OK)]
+        if locked:  # found now, not once training is done (the save would then fail)
+            raise _usage(f"--out {self.path} holds {_some_names(locked)}, read-only: make "
+                         f"{'it' if len(locked) == 1 else 'them'} writable (chmod u+w) for "
+                         f"this run to replace {'it' if len(locked) == 1 else 'them'}, or "
+                         f"choose another folder")
         previous, summary = _earlier_run(self.path)
         if previous is None:
             if not self.overwrite:
@@ -2389,6 +2394,10 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
 # predict / evaluate
 # ------------------------------------------------------------------------------------------
 
+#: The estimators whose files ``glassnet.sklearn`` writes (their extra["glassnet.sklearn"]).
+ESTIMATOR_CLASSES = ("GlassClassifier", "GlassRegressor")
+
+
 class _Loaded:
     def __init__(self, path):
         from .preprocess import TabularPreprocessor, TargetEncoder
@@ -2406,7 +2415,7 @@ class _Loaded:
             est = extra.get("glassnet.sklearn")
             how = (f"glassnet.sklearn.{est['class']}.load (it standardizes the inputs as "
                    f"the estimator did)" if isinstance(est, dict) and est.get("class") in
-                   ("GlassClassifier", "GlassRegressor") else "glassnet.io.load_model")
+                   ESTIMATOR_CLASSES else "glassnet.io.load_model")
             raise _usage(f"{path} was not written by `glassnet train` (it stores no "
                          f"preprocessing); use it from Python with {how}")
         self.extra = extra

@@ -423,8 +423,9 @@ def _sklearn_estimator(model_path, info):
     """The GlassClassifier/GlassRegressor saved in ``model_path`` (``info``: the file's
     extra["glassnet.sklearn"]), loaded by its own ``load``: its inputs and targets are
     transformed by the estimator's code, not re-derived here."""
+    from .commands import ESTIMATOR_CLASSES
     name = info.get("class") if isinstance(info, dict) else None
-    if name not in ("GlassClassifier", "GlassRegressor"):
+    if name not in ESTIMATOR_CLASSES:
         raise _usage(f"{model_path} holds a scikit-learn estimator glassnet explain does not "
                      f"know ({name!r}): its inputs cannot be prepared as it prepares them")
     try:

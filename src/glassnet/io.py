@@ -156,15 +156,18 @@ def _atomic_open(path):
     if os.path.exists(path) and not os.access(path, os.W_OK):
         # a rename replaces a read-only file too (it needs only the folder's permission); a
         # file marked read-only is one its owner meant to keep, as open(path, "w") would
-        raise PermissionError(errno.EACCES, "the file is read-only (make it writable, "
-                                            "chmod u+w, to replace it)", path)
+        raise PermissionError(errno.EACCES, "the file is read-only: chmod u+w makes it "
+                                            "writable, to replace it", path)
     # relative where path is: an absolute path built from a deep current folder can pass
     # PATH_MAX (4096) and fail where the relative one works
     directory = os.path.dirname(path) or os.curdir
     os.makedirs(directory, exist_ok=True)
-    # the temporary's name: the target's first 80 bytes (not characters: 80 CJK characters
-    # are 240 bytes, past the 255 a file name may have with the suffix)
-    base = os.fsdecode(os.fsencode(os.path.basename(path))[:80])
+    # the temporary's name: the target's first characters, at most 80 bytes (80 CJK
+    # characters are 240 bytes, past the 255 a file name may have with the suffix); cut
+    # between characters, never inside one
+    base = os.path.basename(path)[:80]
+    while len(os.fsencode(base)) > 80:
+        base = base[:-1]
     remove_stale_temporaries(directory, (base,))  # a killed save's of this file, if any
     tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
     try:

@@ -188,6 +188,12 @@ class MAE(Loss):
         return self._rows_scaled(np.sign(self._d) * self._d.dtype.type(1.0 / self._d.size))
 
 
+def loss_clip_eps(loss, dtype) -> float:
+    """The bound ``loss`` clips probabilities of ``dtype`` at (its own ``eps``, else
+    :func:`clip_eps`'s): what a log-loss metric clips at to equal the loss."""
+    return clip_eps(getattr(loss, "eps", None), dtype)
+
+
 def clip_eps(eps, dtype) -> float:
     """The clipping bound a cross-entropy uses for probabilities of ``dtype``: its own
     ``eps``, or (None) 1e-7 for float32 and 1e-12 for float64."""

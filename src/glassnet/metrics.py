@@ -931,6 +931,11 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
     return float(np.mean(nll) if w is None else np.average(nll, weights=w))
 
 
+# roc_auc_score on several classes: the form it takes them in
+_OVR_HINT = ("or one-hot rows (np.eye(k)[y]) with one score column per class for the "
+             "one-vs-rest macro AUC (scikit-learn's multi_class='ovr')")
+
+
 def roc_auc_score(y_true, y_score, *, sample_weight=None):
     """Area under the ROC curve (binary): the probability that a random positive example is
     scored higher than a random negative one (ties count one half).
@@ -986,10 +991,8 @@ def roc_auc_score(y_true, y_score, *, sample_weight=None):
             s = s[:, -1]
         else:
             raise ValueError(f"y_score has {s.shape[1]} columns; roc_auc_score takes binary "
-                             f"targets with the scores of the positive class, shape (m,), or "
-                             f"one-hot rows (np.eye(k)[y]) with one score column per class "
-                             f"for the one-vs-rest macro AUC (scikit-learn's "
-                             f"multi_class='ovr')")
+                             f"targets with the scores of the positive class, shape (m,), "
+                             f"{_OVR_HINT}")
     if s.shape[0] != yt.shape[0]:
         raise ValueError(f"y_true has {yt.shape[0]} labels but y_score has {s.shape[0]} "
                          f"scores; they must have one per example")
@@ -997,9 +1000,7 @@ def roc_auc_score(y_true, y_score, *, sample_weight=None):
     classes = np.unique(yt)
     if classes.shape[0] > 2:
         raise ValueError(f"y_true holds {classes.shape[0]} classes; roc_auc_score takes binary "
-                         f"targets, or one-hot rows (np.eye(k)[y]) with one score column per "
-                         f"class for the one-vs-rest macro AUC (scikit-learn's "
-                         f"multi_class='ovr')")
+                         f"targets, {_OVR_HINT}")
     if classes.shape[0] < 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in "
                       "that case.", UndefinedMetricWarning, stacklevel=2)

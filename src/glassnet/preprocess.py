@@ -72,7 +72,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import rectangular
-from .data.tabular import (NA_VALUES, Table, _format_number, _plain, comma_float,
+from .data.tabular import (DATE_ADVICE, NA_VALUES, Table, _format_number, _plain, comma_float,
                            decimal_comma_number, is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
@@ -407,8 +407,7 @@ def date_text_note(values, share: float = 0.8) -> str | None:
     if not seen or len(hits) < share * len(seen):
         return None
     return (f"the values look like dates or times (e.g. {shown_value(hits[0])}), which "
-            f"glassnet reads as text: derive numbers from them (year, month, day, weekday, "
-            f"hour) in a column of their own to use them")
+            f"glassnet reads as text: {DATE_ADVICE}")
 
 
 _ONE_HOT_CAP = 20  # a text column with more than 20 x max_categories values is dropped

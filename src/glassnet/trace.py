@@ -298,7 +298,7 @@ def _clipped(loss, out) -> str:
     else:
         return ""
     n = int(np.count_nonzero(kept != out))
-    eps = _losses.clip_eps(loss.eps, out.dtype)
+    eps = _losses.loss_clip_eps(loss, out.dtype)
     return f"ŷ clipped to {bound} (eps = {eps:g}: {n} of {out.size} entries clipped)" if n else ""
 
 

@@ -817,12 +817,14 @@ def _class_row_weights(class_weight, Y, loss, n_out):
                 or v < 0:
             raise ValueError(f"class_weight[{k!r}] must be a finite number >= 0, got {v!r}")
         c = int(k > 0) if hinge01 else int(k)
-        if not (-1 <= k <= 1 if hinge01 else 0 <= k < n_classes) or c in weights:
+        if c in weights:  # (only with hinge's classes can two keys name one)
+            raise ValueError("class_weight keys -1 and 0 both name hinge's first class (-1): "
+                             "give one of them")
+        if not (-1 <= k <= 1 if hinge01 else 0 <= k < n_classes):
             # (a typo or an off-by-one would weigh no row, or another class, silently)
             raise ValueError(f"class_weight key {k!r} names no class of this model, whose "
                              f"classes are " + ("-1 (or 0) and 1" if hinge01 else
-                                                f"0..{n_classes - 1}")
-                             + (" (two keys name the same class)" if c in weights else ""))
+                                                f"0..{n_classes - 1}"))
         weights[c] = v
     missing = sorted(set(np.unique(labels).tolist()) - set(weights))
     if missing:
@@ -962,7 +964,7 @@ def _compute_metrics(names, y, out, loss, prefix=""):
                 p = _to_proba(out, loss)
                 # the log loss clips as the model's cross-entropy does: val_log_loss is then
                 # val_loss also where a probability rounds to 0
-                clip = {"eps": _losses.clip_eps(getattr(loss, "eps", None), p.dtype)} \
+                clip = {"eps": _losses.loss_clip_eps(loss, p.dtype)} \
                     if name == "log_loss" else {}
                 val = fn(_labels_of(y, loss, n_out),
                          p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p, **clip)
@@ -1036,8 +1038,9 @@ def _multilabel_metric(name, y, out, loss, Y, P, proba):
         return float(_metrics.get(name)(Y, P))
     if name == "roc_auc":
         return float(_metrics.roc_auc_score(Y, proba))
-    if name == "log_loss":  # the mean of the labels' binary cross-entropies (Keras's)
-        return float(np.mean([_metrics.log_loss(Y[:, j], proba[:, j])
+    if name == "log_loss":  # the mean of the labels' binary cross-entropies (Keras's), clipped
+        eps = _losses.loss_clip_eps(loss, proba.dtype)   # as the model's loss clips
+        return float(np.mean([_metrics.log_loss(Y[:, j], proba[:, j], eps=eps)
                               for j in range(Y.shape[1])]))
     return float(_metrics.get(name)(np.asarray(y).reshape(out.shape), out))
 

@@ -506,8 +506,14 @@ class Table(Mapping):
         return {name: int(_missing_mask(arr).sum()) for name, arr in self._cols.items()}
 
 
+#: What to do with dates or times, which glassnet reads as text (or refuses, as datetime64).
+DATE_ADVICE = ("derive numbers from them (year, month, day, weekday, hour) in a column of "
+               "their own to use them")
+
+
 def _as_column(values) -> np.ndarray:
-    """Normalise a user-given column: numbers stay numeric, everything else becomes text."""
+    """Normalise a user-given column: numbers (and bools, and either with None or pandas' NA
+    for missing) are numeric, datetime64/timedelta64 a TypeError, everything else text."""
     if isinstance(values, np.ndarray) and values.dtype.kind in "biufO":
         arr = values
     else:
@@ -522,8 +528,8 @@ def _as_column(values) -> np.ndarray:
     if arr.dtype.kind in "US":
         arr = arr.astype(object)
     if arr.dtype.kind != "O":
-        what = ("dates or times: derive numbers from them (year, month, day, hours) in "
-                "columns of their own" if arr.dtype.kind in "mM" else "numbers or text only")
+        what = (f"dates or times: {DATE_ADVICE}" if arr.dtype.kind in "mM" else
+                "numbers or text only")
         raise TypeError(f"unsupported column dtype {arr.dtype} ({what})")
     if arr.ndim == 1 and arr.size and all(
             _is_missing(v) or isinstance(v, (int, float, np.number, np.bool_)) for v in arr):
