@@ -1060,3 +1060,31 @@ def test_partial_fit_follows_a_changed_optimizer_and_learning_rate(tmp_path):
         assert est._optimizer.lr == 0.01
     assert all(np.array_equal(a, b) for a, b in
                zip(clf.model_.get_weights(), back.model_.get_weights()))
+
+
+def test_an_estimators_network_reads_its_outputs_as_the_estimator(tmp_path):
+    """Trial 15/P finding 1: a multi-label GlassClassifier's model_ had no loss, so its
+    predict_classes (and a saved file's) took an argmax, one class per row, where the
+    estimator predicts 0/1 per label; a regressor's model_.evaluate used the full MSE, twice
+    the ½·squared error its history logs."""
+    import glassnet as gn
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    Y = np.stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0], 1).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=20, random_state=0).fit(X, Y)
+    Xs = (X - clf.x_mean_) / clf.x_scale_
+    np.testing.assert_array_equal(clf.model_.predict_classes(Xs), clf.predict(X))
+    clf.save(tmp_path / "ml.gnet")
+    np.testing.assert_array_equal(gn.load(tmp_path / "ml.gnet").predict_classes(Xs),
+                                  clf.predict(X))
+    y = X @ np.array([1.0, 2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = GlassRegressor(hidden_layer_sizes=(8,), epochs=5, random_state=0).fit(X, y)
+    Xr = ((X - reg.x_mean_) / reg.x_scale_).astype(np.float32)
+    out = reg.model_.predict(Xr).ravel()
+    ys = ((y - reg.y_mean_) / reg.y_scale_).astype(np.float32)
+    assert reg.model_.evaluate(Xr, ys)["loss"] == pytest.approx(
+        0.5 * np.mean((out - ys) ** 2), rel=1e-5)

@@ -2415,7 +2415,7 @@ class _Loaded:
             est = extra.get("glassnet.sklearn")
             how = (f"glassnet.sklearn.{est['class']}.load (it standardizes the inputs as "
                    f"the estimator did)" if isinstance(est, dict) and est.get("class") in
-                   ESTIMATOR_CLASSES else "glassnet.io.load_model")
+                   ESTIMATOR_CLASSES else "glassnet.load")
             raise _usage(f"{path} was not written by `glassnet train` (it stores no "
                          f"preprocessing); use it from Python with {how}")
         self.extra = extra

@@ -490,7 +490,14 @@ class _GlassBase(BaseEstimator):
             layers.append(_act.Softmax())
         elif self.out_activation_ == "logistic":
             layers.append(_act.Sigmoid())
-        return Sequential(layers, seed=seed, dtype=p["dtype"]).build(n_in)
+        model = Sequential(layers, seed=seed, dtype=p["dtype"]).build(n_in)
+        # the training loss on model_'s own outputs (probabilities): its predict_classes,
+        # evaluate and saved file then read the outputs as the estimator does (0/1 per label
+        # for a multi-label model, not an argmax)
+        model.loss = {"softmax": CategoricalCrossEntropy(),
+                      "logistic": BinaryCrossEntropy(sum_outputs=True)}.get(
+            self.out_activation_, MSE(half=True))
+        return model
 
     def _initialize(self, X, Y, sw, p):
         """Fresh network, optimizer, scaling statistics and bookkeeping."""
