@@ -2666,3 +2666,17 @@ def test_the_readmes_python_recipe_gives_glassnet_predicts_answers(tmp_path):
     table = read_csv(data, **extra["read_options"])
     got = labels.inverse_transform(model.predict_classes(pre.transform(table)).ravel())
     assert [str(v) for v in got] == want and len(set(want)) == 2
+
+
+def test_na_values_with_a_decimal_comma_number_is_refused_as_ambiguous(tmp_path):
+    """Trial 15/O finding 1: --na-values=-999,0 (the decimal-comma spelling of -999) split
+    into the tokens -999 and 0, and every 0 of the file became missing (54% of a column,
+    silently). A comma between digits is now refused, saying both ways to write it."""
+    proc = run("train", "titanic", "--na-values=-999,0", "--out", tmp_path / "r")
+    assert proc.returncode == 2
+    assert ("'-999,0' splits into the tokens '-999' and '0'" in proc.stderr
+            and "give -999.0" in proc.stderr and "(-999, 0)" in proc.stderr), proc.stderr
+    # a space after the comma: two tokens, as asked
+    ok = run("train", "titanic", "--na-values=-999, 0", "--epochs", "1", "--quiet",
+             "--out", tmp_path / "r2")
+    assert ok.returncode == 0, ok.stderr

@@ -192,6 +192,15 @@ def _na_tokens(text):
     if not tokens:
         raise argparse.ArgumentTypeError(f"takes tokens separated by commas, e.g. "
                                          f"unknown,-999, got {text!r}")
+    split = re.search(r"(-?\d+),(\d+)", text)
+    if split:  # -999,0: a number with a decimal comma, or the tokens -999 and 0 (every 0)?
+        number, tail = split.group(1), split.group(2)
+        raise argparse.ArgumentTypeError(
+            f"{text!r} splits into the tokens {number!r} and {tail!r} (commas separate "
+            f"tokens), and {tail!r} would read every {tail} as missing: for the number "
+            f"{split.group(0)} give {number}.{tail} (a number matches its value however the "
+            f"file writes it, {split.group(0)} too); for both tokens put a space after the "
+            f"comma ({number}, {tail})")
     return tokens
 
 
