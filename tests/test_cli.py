@@ -2680,3 +2680,21 @@ def test_na_values_with_a_decimal_comma_number_is_refused_as_ambiguous(tmp_path)
     ok = run("train", "titanic", "--na-values=-999, 0", "--epochs", "1", "--quiet",
              "--out", tmp_path / "r2")
     assert ok.returncode == 0, ok.stderr
+
+
+def test_evaluate_on_rows_of_one_class_says_what_the_metrics_miss(tmp_path):
+    """Trial 15/O finding 3: on a file of one class, evaluate left ROC AUC out and printed
+    macro averages that count the absent class, without a word (scikit-learn warns)."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200).round(2)
+    (tmp_path / "t.csv").write_text("a,y\n" + "".join(
+        f"{v},{'yes' if v > 0 else 'no'}\n" for v in a))
+    (tmp_path / "yes.csv").write_text("a,y\n" + "".join(f"{v},yes\n" for v in a if v > 0))
+    assert run("train", tmp_path / "t.csv", "--target", "y", "--epochs", "2", "--quiet",
+               "--out", tmp_path / "r").returncode == 0
+    proc = run("evaluate", tmp_path / "r" / "model.gnet", tmp_path / "yes.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert "holds no row of class(es) no: ROC AUC is undefined (left out)" in proc.stderr
+    assert "ROC AUC" not in proc.stdout
+    both = run("evaluate", tmp_path / "r" / "model.gnet", tmp_path / "t.csv")
+    assert "holds no row" not in both.stderr and "ROC AUC" in both.stdout

@@ -2789,6 +2789,14 @@ def cmd_evaluate(args) -> int:
         y = m.encoder.transform(table[target])
         res = _metrics("classification", y, len(m.encoder.classes_), proba=out,
                        clip=_clip_bounds(m.model))
+        present = np.unique(y)
+        if len(present) < len(m.encoder.classes_):   # (said on stderr: --json stays JSON)
+            absent = [str(c) for k, c in enumerate(m.encoder.classes_.tolist())
+                      if k not in present]
+            print(f"glassnet: note: {src.label} holds no row of class(es) {_some_names(absent)}"
+                  + (": ROC AUC is undefined (left out)" if len(present) < 2 else "")
+                  + "; such a class enters the macro averages (as 0) only if the model "
+                  "predicts it for some row", file=sys.stderr)
     else:
         yr = np.asarray(table[target])
         if yr.dtype.kind not in "biuf":
