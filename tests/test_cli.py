@@ -7,6 +7,7 @@ The report is opened in headless Chromium when /usr/bin/chromium exists.
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -2675,7 +2676,15 @@ def test_na_values_with_a_decimal_comma_number_is_refused_as_ambiguous(tmp_path)
     proc = run("train", "titanic", "--na-values=-999,0", "--out", tmp_path / "r")
     assert proc.returncode == 2
     assert ("'-999,0' splits into the tokens '-999' and '0'" in proc.stderr
-            and "give -999.0" in proc.stderr and "(-999, 0)" in proc.stderr), proc.stderr
+            and "(-999.0 for a decimal comma" in proc.stderr and "(-999, 0)" in proc.stderr
+            and "thousands" not in proc.stderr), proc.stderr
+    from glassnet.commands import _na_tokens
+    # codes and other lists are tokens (review: 98,99 and 1.5,2 were refused as numbers)
+    assert _na_tokens("98,99") == ("98", "99") and _na_tokens("1.5,2") == ("1.5", "2")
+    assert _na_tokens("x1,2y") == ("x1", "2y")
+    for ambiguous in ("-999 ,0", "1,05", "1,000"):
+        with pytest.raises(argparse.ArgumentTypeError, match="splits into the tokens"):
+            _na_tokens(ambiguous)
     # a space after the comma: two tokens, as asked
     ok = run("train", "titanic", "--na-values=-999, 0", "--epochs", "1", "--quiet",
              "--out", tmp_path / "r2")

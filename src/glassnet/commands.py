@@ -192,15 +192,20 @@ def _na_tokens(text):
     if not tokens:
         raise argparse.ArgumentTypeError(f"takes tokens separated by commas, e.g. "
                                          f"unknown,-999, got {text!r}")
-    split = re.search(r"(-?\d+),(\d+)", text)
-    if split:  # -999,0: a number with a decimal comma, or the tokens -999 and 0 (every 0)?
-        number, tail = split.group(1), split.group(2)
-        raise argparse.ArgumentTypeError(
-            f"{text!r} splits into the tokens {number!r} and {tail!r} (commas separate "
-            f"tokens), and {tail!r} would read every {tail} as missing: for the number "
-            f"{split.group(0)} give {number}.{tail} (a number matches its value however the "
-            f"file writes it, {split.group(0)} too); for both tokens put a space after the "
-            f"comma ({number}, {tail})")
+    pieces = text.split(",")
+    for a, b in zip(pieces, pieces[1:]):
+        # -999,0: the number -999 with a decimal comma, or the tokens -999 and 0 (every 0 of
+        # the file)? A tail of digits starting with 0 right after the comma reads as decimals
+        # (a code list such as 98,99 does not); a space after the comma says two tokens
+        if re.fullmatch(r"\s*-?\d+\s*", a) and re.fullmatch(r"0\d*", b):
+            number, tail = a.strip(), b
+            raise argparse.ArgumentTypeError(
+                f"{text!r} splits into the tokens {number!r} and {tail!r} (commas separate "
+                f"tokens), and {tail!r} would read every {int(tail)} as missing: for one "
+                f"number write it without the comma ({number}.{tail} for a decimal comma: a "
+                f"number matches its value however the file writes it, {number},{tail} too"
+                + (f"; {number}{tail} for a thousands separator" if len(tail) == 3 else "")
+                + f"); for both tokens put a space after the comma ({number}, {tail})")
     return tokens
 
 
@@ -2794,7 +2799,8 @@ def cmd_evaluate(args) -> int:
             absent = [str(c) for k, c in enumerate(m.encoder.classes_.tolist())
                       if k not in present]
             print(f"glassnet: note: {src.label} holds no row of class(es) {_some_names(absent)}"
-                  + (": ROC AUC is undefined (left out)" if len(present) < 2 else "")
+                  + (": ROC AUC is undefined (left out)" if len(m.encoder.classes_) == 2
+                     else "")
                   + "; such a class enters the macro averages (as 0) only if the model "
                   "predicts it for some row", file=sys.stderr)
     else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import types
 
 import numpy as np
 
@@ -61,17 +62,21 @@ def _row_weights(weights, m):
 
 
 def _needs_forward(method):
-    """``method`` (a loss's backward), whose AttributeError for a missing ``_``-named cache of
-    its loss says to call forward first. Free when nothing is raised."""
+    """``method`` (a loss's backward), whose AttributeError for a missing ``_``-named
+    attribute of its loss (a cache forward sets) says to call forward first; the traceback
+    still ends at the line that read it. Free when nothing is raised. (A node's backward
+    checks its cache beforehand instead, layers.needs_forward, and raises RuntimeError.)"""
     @functools.wraps(method)
-    def checked(self, *args):
+    def checked(self, *args, **kwargs):
         try:
-            return method(self, *args)
+            return method(self, *args, **kwargs)
         except AttributeError as exc:
             name = getattr(exc, "name", None) or ""
             if getattr(exc, "obj", None) is self and name.startswith("_"):
-                raise AttributeError(f"{type(self).__name__} has no forward cache ({name}): "
-                                     f"call forward(y_pred, y_true) before backward()") from None
+                raise AttributeError(
+                    f"{type(self).__name__} has no forward cache ({name}): call "
+                    f"forward(y_pred, y_true) before backward() (or is {name} misspelt?)"
+                ).with_traceback(exc.__traceback__) from None
             raise
     return checked
 
@@ -112,7 +117,7 @@ class Loss:
         # __getattr__: its presence slows every attribute read of the losses, ~1% of a step.)
         super().__init_subclass__(**kwargs)
         for name in ("backward", "fused_backward"):
-            if name in vars(cls):
+            if isinstance(vars(cls).get(name), types.FunctionType):   # (not a staticmethod)
                 setattr(cls, name, _needs_forward(vars(cls)[name]))
 
     def _clear_caches(self):

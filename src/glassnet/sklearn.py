@@ -494,9 +494,7 @@ class _GlassBase(BaseEstimator):
         # the training loss on model_'s own outputs (probabilities): its predict_classes,
         # evaluate and saved file then read the outputs as the estimator does (0/1 per label
         # for a multi-label model, not an argmax)
-        model.loss = {"softmax": CategoricalCrossEntropy(),
-                      "logistic": BinaryCrossEntropy(sum_outputs=True)}.get(
-            self.out_activation_, MSE(half=True))
+        model.loss = self._training_loss(from_logits=False)
         return model
 
     def _initialize(self, X, Y, sw, p):
@@ -572,14 +570,15 @@ class _GlassBase(BaseEstimator):
         net.rng = self._rng
         return net
 
-    def _training_loss(self):
+    def _training_loss(self, from_logits=True):
         """Per-row loss on the logits z, as MLPClassifier/MLPRegressor: softmax cross-entropy;
         sigmoid cross-entropy summed over the labels; ½·squared error summed over the outputs.
-        Each has dz = ŷ − y per row (scaled by the row's share of the batch)."""
+        Each has dz = ŷ − y per row (scaled by the row's share of the batch). With
+        ``from_logits=False``, the same on the probabilities model_ outputs."""
         if self.out_activation_ == "softmax":
-            return CategoricalCrossEntropy(from_logits=True)
+            return CategoricalCrossEntropy(from_logits=from_logits)
         if self.out_activation_ == "logistic":
-            return BinaryCrossEntropy(from_logits=True, sum_outputs=True)
+            return BinaryCrossEntropy(from_logits=from_logits, sum_outputs=True)
         return MSE(half=True)
 
     def _logits(self, Xs, dtype=None):
