@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import re
@@ -2707,3 +2708,48 @@ def test_evaluate_on_rows_of_one_class_says_what_the_metrics_miss(tmp_path):
     assert "ROC AUC" not in proc.stdout
     both = run("evaluate", tmp_path / "r" / "model.gnet", tmp_path / "t.csv")
     assert "holds no row" not in both.stderr and "ROC AUC" in both.stdout
+
+
+def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
+    """Trial 15/K finding 1: gn.load on a `glassnet train` model gave the network on the
+    preprocessed columns, and raw rows went through it unstandardized, silently (accuracy
+    0.47 against the CLI's 0.996). gn.load_trained applies what the file stores: the
+    preprocessing, the labels or the target's scaling, the training's --na-values and decimal
+    mark, for a CSV path, a DataFrame or a dict."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 300))
+    b_text = [("-999" if i % 13 == 0 else f"{v:.3f}".replace(".", ",")) for i, v in enumerate(b)]
+    lines = ["a;b;c;label;amount"] + [
+        f"{x:.3f}".replace(".", ",") + f";{t};{'xyz'[i % 3]};{'yes' if x + y > 0 else 'no'};"
+        + f"{100 + 10 * x - 5 * y:.2f}".replace(".", ",")
+        for i, (x, y, t) in enumerate(zip(a, b, b_text))]
+    data = tmp_path / "eu.csv"
+    data.write_text("\n".join(lines) + "\n")
+    for target in ("label", "amount"):
+        out = tmp_path / target
+        assert run("train", data, "--target", target, "--drop",
+                   "amount" if target == "label" else "label", "--na-values=-999",
+                   "--epochs", "5", "--quiet", "--out", out).returncode == 0
+        proc = run("predict", out / "model.gnet", data, "--columns", "none")
+        assert proc.returncode == 0, proc.stderr
+        cli = pd.read_csv(io.StringIO(proc.stdout))
+        trained = glassnet.load_trained(out / "model.gnet")
+        frame = pd.read_csv(data, sep=";", decimal=",")   # -999 is a number here
+        for rows in (data, frame, {k: frame[k].tolist() for k in frame.columns}):
+            if target == "label":
+                assert trained.predict(rows).tolist() == cli["prediction"].tolist()
+                np.testing.assert_allclose(trained.predict_proba(rows),
+                                           cli[["proba_no", "proba_yes"]], rtol=0, atol=1e-12)
+            else:
+                np.testing.assert_allclose(trained.predict(rows), cli["prediction"],
+                                           rtol=1e-12)
+    assert not hasattr(trained, "classes_")   # (the regression's)
+    with pytest.raises(ValueError, match="needs a classification model"):
+        trained.predict_proba(data)
+    with pytest.raises(ValueError, match=r"lack column\(s\) the model needs: \['b'\]"):
+        trained.predict(frame.drop(columns=["b"]))
+    plain = tmp_path / "plain.gnet"
+    glassnet.Sequential([glassnet.Dense(2, 1)], seed=0).save(plain)
+    with pytest.raises(ValueError, match="was not written by `glassnet train`"):
+        glassnet.load_trained(plain)

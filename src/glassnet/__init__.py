@@ -25,6 +25,7 @@ from .model import Sequential
 from .io import ModelFileError, load_model, save_model
 from .io import load_model as load
 from .trace import Trace, trace
+from .trained import TrainedModel, load_trained
 from .callbacks import Callback
 from .optim import SGD, Adagrad, Adam, AdamW, ReduceLROnPlateau, RMSProp
 from .train import (CSVLogger, DivergenceError, EarlyStopping, History, LearningRateScheduler,
@@ -57,4 +58,5 @@ __all__ = [
     "init", "losses", "__version__", "trace", "Trace", "load", "load_model", "save_model", "ModelFileError", "optim", "data", "preprocess", "metrics", "callbacks", "Callback",
     "SGD", "Adagrad", "Adam", "AdamW", "RMSProp", "CSVLogger", "DivergenceError",
     "EarlyStopping", "History", "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau",
+    "load_trained", "TrainedModel",
 ]
