@@ -2747,7 +2747,16 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     assert not hasattr(trained, "classes_")   # (the regression's)
     with pytest.raises(ValueError, match="needs a classification model"):
         trained.predict_proba(data)
-    with pytest.raises(ValueError, match=r"lack column\(s\) the model needs: \['b'\]"):
+    # what pandas leaves as it is, the CSV reader reads: spaces around text, -999.0 as -999
+    text = pd.read_csv(data, sep=";", dtype=str)
+    text["c"] = " " + text["c"] + " "
+    text.loc[text["b"] == "-999", "b"] = "-999.0"
+    np.testing.assert_allclose(trained.predict(text.replace({",": "."}, regex=True)),
+                               cli["prediction"], rtol=1e-12)
+    new = frame.head(3).assign(c=["x", "w", None])   # a category training never saw: said
+    with pytest.warns(UserWarning, match=r"c: .*category not seen in training \('w'\)"):
+        trained.predict(new)
+    with pytest.raises(ValueError, match=r"the data lacks column\(s\) the model needs: b "):
         trained.predict(frame.drop(columns=["b"]))
     plain = tmp_path / "plain.gnet"
     glassnet.Sequential([glassnet.Dense(2, 1)], seed=0).save(plain)

@@ -3,8 +3,10 @@
 Its file holds the network (on the *preprocessed* columns) and what ``glassnet train``
 learned to get there: the column preprocessing, the class labels or the target's scaling, and
 how the training file was read (``--na-values``, ``--decimal``). :func:`load_trained` puts them
-together, so that a DataFrame (or a dict of columns, or a CSV file) is predicted as
-``glassnet predict`` predicts it::
+together, so that a CSV file (read as the training file was), a DataFrame or a dict of columns
+(its text cells stripped and its ``--na-values`` cells missing, as the CSV reader reads them;
+numbers in them are taken as they are) is predicted as ``glassnet predict`` predicts it, and
+what the training rows never had (a new category, missing values) is said in one warning::
 
     run = glassnet.load_trained("runs/titanic/model.gnet")
     run.predict(df)          # class labels (or numbers, for a regression)
@@ -54,27 +56,31 @@ class TrainedModel:
                 f"{len(self.feature_names_in_)} input columns)")
 
     def _table(self, data):
-        """``data`` as the table ``glassnet predict`` would read: a CSV file read with the
-        training file's options; a DataFrame or dict with the training's ``--na-values``
-        read as missing too."""
-        from .commands import stored_na_values
-        from .data import read_csv
+        """``data`` as the table ``glassnet predict`` would read: a CSV file read as the
+        CLI reads it (the training file's options); a DataFrame or dict as the CSV reader
+        reads text (see :func:`_as_read`)."""
+        from .commands import _load_source, model_read_options, stored_na_values
         from .preprocess import _as_table
-        if isinstance(data, (str, os.PathLike)):   # (a model from before read_options: {})
-            options = self._run.extra.get("read_options")
-            return read_csv(data, **(options if isinstance(options, dict) else {}))
-        return _with_missing(_as_table(data), stored_na_values(self._run.extra))
+        if isinstance(data, (str, os.PathLike)):
+            return _cli(lambda: _load_source(os.fspath(data),
+                                             **model_read_options(self._run.extra)).table)
+        return _as_read(_as_table(data), self.feature_names_in_,
+                        stored_na_values(self._run.extra))
 
     def transform(self, data) -> np.ndarray:
         """The network's inputs for the rows of ``data`` (a pandas DataFrame, a dict of
         columns, a glassnet Table or a CSV file's path): the stored preprocessing applied.
-        Columns the model does not use are ignored; a missing one is a ValueError."""
+        Columns the model does not use are ignored; a missing one is a ValueError, and what
+        the training rows never had is said in a warning (as ``glassnet predict``'s notes)."""
+        import warnings
+        from .commands import _transform_notes, transform_for_model
         table = self._table(data)
-        missing = [c for c in self.feature_names_in_ if c not in table]
-        if missing:
-            raise ValueError(f"the rows lack column(s) the model needs: {missing}; they have "
-                             f"{list(table.columns)}")
-        return self._run.pre.transform(table)
+        facts = []
+        X = _cli(lambda: transform_for_model(self._run.pre, table, self._run.extra,
+                                             report=facts, label="the data"))
+        if facts:
+            warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning, stacklevel=3)
+        return X
 
     def predict_proba(self, data) -> np.ndarray:
         """(m, k) class probabilities in float64, columns in ``classes_`` order (two for a
@@ -95,33 +101,41 @@ class TrainedModel:
         return _regression_output(self.model, self.transform(data), self._run.scaling)
 
 
-def _with_missing(table, tokens):
-    """``table`` with the cells that read as one of ``tokens`` missing, as the CSV reader
-    reads them (a number token matches its value in a column of numbers; text tokens match
-    text cells, white space around them aside)."""
-    if not tokens:
-        return table
+def _cli(call):
+    """``call()``, with the CLI's one-line usage errors as ValueErrors."""
+    from .cli import UsageError
+    try:
+        return call()
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _number(text):
+    """The value of ``text`` read as the CSV reader reads a number, else None."""
+    from .data.tabular import _as_number
+    return float(text) if _as_number(text) else None
+
+
+def _as_read(table, columns, tokens):
+    """The ``columns`` of ``table`` (those present) as the CSV reader would have read their
+    text: cells stripped of white space, and the cells of ``tokens`` (the training's
+    --na-values) missing: a number token by its value, in numbers and in text cells alike
+    (-999 matches -999.0); text tokens by their text."""
     from .data import Table
     from .data.tabular import is_numeric_column
-    numbers = set()
-    for t in tokens:
-        try:
-            v = float(t)
-        except ValueError:
-            continue
-        if math.isfinite(v):
-            numbers.add(v)
+    numbers = {v for t in tokens if (v := _number(str(t))) is not None and math.isfinite(v)}
     text = {str(t).strip() for t in tokens}
-    columns = {}
-    for name in table.columns:
+    out = {}
+    for name in (c for c in columns if c in table):
         arr = table[name]
         if is_numeric_column(arr):
-            if numbers:
-                arr = np.where(np.isin(arr.astype(np.float64), list(numbers)), np.nan,
-                               arr.astype(np.float64))
+            x = arr.astype(np.float64)
+            arr = np.where(np.isin(x, list(numbers)), np.nan, x) if numbers else arr
         else:
-            out = np.empty(len(arr), dtype=object)
-            out[:] = [None if isinstance(v, str) and v.strip() in text else v for v in arr]
-            arr = out
-        columns[name] = arr
-    return Table(columns, n_rows=table.n_rows)
+            cells = np.empty(len(arr), dtype=object)
+            cells[:] = [v.strip() if isinstance(v, str) else v for v in arr]
+            cells[:] = [None if isinstance(v, str) and (v in text or _number(v) in numbers)
+                        else v for v in cells]
+            arr = cells
+        out[name] = arr
+    return Table(out, n_rows=table.n_rows)
