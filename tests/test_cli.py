@@ -2754,8 +2754,9 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     np.testing.assert_allclose(trained.predict(text.replace({",": "."}, regex=True)),
                                cli["prediction"], rtol=1e-12)
     new = frame.head(3).assign(c=["x", "w", None])   # a category training never saw: said
-    with pytest.warns(UserWarning, match=r"c: .*category not seen in training \('w'\)"):
+    with pytest.warns(UserWarning, match=r"c: .*category not seen in training \('w'\)") as w:
         trained.predict(new)
+    assert w[0].filename == __file__   # said at the user's line
     with pytest.raises(ValueError, match=r"the data lacks column\(s\) the model needs: b "):
         trained.predict(frame.drop(columns=["b"]))
     plain = tmp_path / "plain.gnet"

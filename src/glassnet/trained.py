@@ -73,13 +73,15 @@ class TrainedModel:
         Columns the model does not use are ignored; a missing one is a ValueError, and what
         the training rows never had is said in a warning (as ``glassnet predict``'s notes)."""
         import warnings
+        from .callbacks import user_stacklevel
         from .commands import _transform_notes, transform_for_model
         table = self._table(data)
         facts = []
         X = _cli(lambda: transform_for_model(self._run.pre, table, self._run.extra,
                                              report=facts, label="the data"))
         if facts:
-            warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning, stacklevel=3)
+            warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning,
+                          stacklevel=user_stacklevel())
         return X
 
     def predict_proba(self, data) -> np.ndarray:
