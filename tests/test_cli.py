@@ -2763,3 +2763,17 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     glassnet.Sequential([glassnet.Dense(2, 1)], seed=0).save(plain)
     with pytest.raises(ValueError, match="was not written by `glassnet train`"):
         glassnet.load_trained(plain)
+
+
+def test_a_model_column_in_another_case_is_suggested(tmp_path):
+    """Trial 15/O finding 5: a predict file whose header differs only in case said 'lacks
+    column(s) the model needs: a, c' without pointing at A and C."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "t.csv").write_text("a,b,y\n" + "".join(
+        f"{x:.3f},{z:.3f},{int(x > z)}\n" for x, z in rng.normal(size=(60, 2))))
+    assert run("train", tmp_path / "t.csv", "--target", "y", "--epochs", "1", "--quiet",
+               "--out", tmp_path / "r").returncode == 0
+    (tmp_path / "new.csv").write_text("A,b\n0.5,1\n")
+    proc = run("predict", tmp_path / "r" / "model.gnet", tmp_path / "new.csv")
+    assert proc.returncode == 2 and "needs: a (did you mean 'A'?) (it has: A, b)" in proc.stderr, \
+        proc.stderr

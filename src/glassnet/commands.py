@@ -2514,8 +2514,8 @@ def transform_for_model(pre, table, extra, report=None, label=None):
     if missing:
         label = label or getattr(table, "_source", None) or "the data"
         raise _usage(f"{label} lacks column(s) the model needs: "
-                     f"{', '.join(map(_shown, missing))} (it has: "
-                     f"{_column_list(table, 40)})" + _separator_hint(table))
+                     f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
+                     f"(it has: {_column_list(table, 40)})" + _separator_hint(table))
     try:
         return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
