@@ -114,7 +114,8 @@ class Loss:
     def __init_subclass__(cls, **kwargs):
         # backward before forward (or after fit dropped the caches) reads a cache the loss
         # does not have: said so, in place of "'MSE' object has no attribute '_d'". (Not a
-        # __getattr__: its presence slows every attribute read of the losses, ~1% of a step.)
+        # __getattr__: its presence puts every attribute read of a loss on CPython's slow
+        # path, on every training step.)
         super().__init_subclass__(**kwargs)
         for name in ("backward", "fused_backward"):
             if isinstance(vars(cls).get(name), types.FunctionType):   # (not a staticmethod)

@@ -114,8 +114,11 @@ def _cli(call):
 
 def _number(text):
     """The value of ``text`` read as the CSV reader reads a number, else None."""
-    from .data.tabular import _as_number
-    return float(text) if _as_number(text) else None
+    from .data.tabular import plain_float
+    try:
+        return plain_float(text)
+    except ValueError:
+        return None
 
 
 def _as_read(table, columns, tokens):
