@@ -157,6 +157,121 @@ def test_train_mixed_csv_string_target(mixed_run):
     assert "colour=<missing>" in extra["feature_names"]
 
 
+def test_per_class_scores_in_every_output_match_scikit_learn(titanic_run, mixed_run,
+                                                             mixed_csv, work):
+    """Per-class precision, recall, F1 and rows: train's table (held-out rows), metrics.json
+    (every split), the report, and evaluate's table and JSON, the last against scikit-learn
+    on `glassnet predict`'s labels for the same rows."""
+    from sklearn.metrics import precision_recall_fscore_support
+    proc, out = titanic_run
+    m = json.loads((out / "metrics.json").read_text())
+    for split in ("train", "validation", "test"):
+        rows = m["per_class"][split]
+        assert [r["class"] for r in rows] == m["classes"]
+        assert sum(r["support"] for r in rows) == m["rows"][split]
+        # the macro averages of the main table are the means of these
+        assert np.mean([r["f1"] for r in rows]) == pytest.approx(
+            m["metrics"][split]["f1_macro"], abs=1e-12)
+    text = proc.stdout
+    assert "per class (test rows)" in text
+    for name, r in zip(("0 (died)", "1 (survived)"), m["per_class"]["test"]):
+        line = next(ln for ln in text.splitlines() if ln.startswith(name + " "))
+        assert line.split()[-4:] == [f"{r['precision']:.4f}", f"{r['recall']:.4f}",
+                                     f"{r['f1']:.4f}", f"{r['support']:,}"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Per class (test rows)" in html and "0 (died)" in html
+
+    _, model_dir = mixed_run
+    model = model_dir / "model.gnet"
+    ev = run("evaluate", model, mixed_csv, "--json")
+    assert ev.returncode == 0, ev.stderr
+    got = json.loads(ev.stdout)["per_class"]
+    pred = work / "per_class_pred.csv"
+    assert run("predict", model, mixed_csv, "--out", pred, "--columns", "none").returncode == 0
+    with open(pred, newline="") as f:
+        y_pred = [r[0] for r in list(csv.reader(f))[1:]]
+    with open(mixed_csv, newline="") as f:
+        y_true = [r["species"] for r in csv.DictReader(f)]
+    classes = ["bird", "cat", "dog"]
+    p, r, f1, n = precision_recall_fscore_support(y_true, y_pred, labels=classes,
+                                                  zero_division=np.nan)
+    assert [g["class"] for g in got] == classes
+    np.testing.assert_allclose([g["precision"] for g in got], p, rtol=1e-12)
+    np.testing.assert_allclose([g["recall"] for g in got], r, rtol=1e-12)
+    np.testing.assert_allclose([g["f1"] for g in got], f1, rtol=1e-12)
+    assert [g["support"] for g in got] == n.tolist()
+    shown = run("evaluate", model, mixed_csv).stdout.splitlines()
+    at = next(i for i, ln in enumerate(shown) if ln.startswith("per class"))
+    assert [ln.split()[0] for ln in shown[at + 1:at + 4]] == classes
+
+
+def test_per_class_table_says_undefined_scores_and_caps_its_rows():
+    """A class never predicted has no precision, one without rows no recall: shown '-'
+    (None in JSON), not a 0 that reads as measured; many classes are cut to 20 rows."""
+    from glassnet.commands import _per_class, _per_class_table
+    y = np.array([0, 0, 1, 1])
+    proba = np.array([[.9, .1, 0], [.8, .2, 0], [.7, .3, 0], [.1, .2, .7]])
+    rows = _per_class(y, proba, ["a", "b", "c"])
+    assert rows[1] == {"class": "b", "precision": None, "recall": 0.0, "f1": 0.0,
+                       "support": 2}
+    assert rows[2]["recall"] is None and rows[2]["precision"] == 0.0
+    table = _per_class_table(rows, "per class")
+    assert table.splitlines()[2].split() == ["b", "-", "0.0000", "0.0000", "2"]
+    many = _per_class(np.arange(30), np.eye(30), [f"k{i}" for i in range(30)])
+    lines = _per_class_table(many, "per class").splitlines()
+    assert len(lines) == 1 + 20 + 1 and lines[-1] == "... 10 more classes in metrics.json"
+
+
+def _imbalanced_csv(path, n=1200, seed=3):
+    r = np.random.default_rng(seed)
+    a, b = r.normal(size=n), r.normal(size=n)
+    rare = a + 0.5 * b + r.normal(scale=0.8, size=n) > 2.2      # about 5% of the rows
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "label"])
+        w.writerows([f"{a[i]:.4f}", f"{b[i]:.4f}", "fraud" if rare[i] else "ok"]
+                    for i in range(n))
+
+
+def test_class_weight_balanced_weighs_each_class_equally(tmp_path, monkeypatch):
+    """--class-weight balanced passes fit n / (k · count) per class of the training rows
+    (scikit-learn's rule: each class's rows weigh n / k in all), which lifts the rare
+    class's recall; it is recorded and shown, and refused for regression."""
+    from glassnet.cli import main
+    from glassnet.model import Sequential
+    data = tmp_path / "imb.csv"
+    _imbalanced_csv(data)
+    seen = []
+    fit = Sequential.fit
+
+    def spy(self, X, y, **kw):
+        seen.append((np.asarray(y).copy(), kw.get("class_weight")))
+        return fit(self, X, y, **kw)
+
+    monkeypatch.setattr(Sequential, "fit", spy)
+    recall = {}
+    for cw in ("none", "balanced"):
+        assert main(["train", str(data), "--target", "label", "--class-weight", cw,
+                     "--out", str(tmp_path / cw), "--quiet", "--epochs", "30"]) == 0
+        m = json.loads((tmp_path / cw / "metrics.json").read_text())
+        assert m["options"]["class_weight"] == cw
+        recall[cw] = m["per_class"]["train"][0]["recall"]      # 'fraud'
+    (y0, none), (y1, weights) = seen
+    assert none is None and (y0 == y1).all()
+    counts = np.bincount(y1.astype(int))
+    assert sorted(weights) == [0, 1]
+    per_class_total = [weights[k] * counts[k] for k in (0, 1)]
+    assert per_class_total == pytest.approx([len(y1) / 2] * 2)
+    assert recall["balanced"] > recall["none"] + 0.2
+    html = (tmp_path / "balanced" / "report.html").read_text(encoding="utf-8")
+    assert "class weights" in html and "class weights" not in (
+        tmp_path / "none" / "report.html").read_text(encoding="utf-8")
+    proc = run("train", "titanic", "--target", "Fare", "--class-weight", "balanced",
+               "--out", tmp_path / "reg")
+    assert proc.returncode == 2
+    assert "--class-weight balanced is for classification" in proc.stderr
+
+
 def test_predict_decodes_labels_and_matches_in_process(mixed_run, mixed_csv, work):
     from glassnet.data import read_csv
     from glassnet.io import load_model

@@ -320,6 +320,11 @@ def register(subparsers) -> None:
                    help=f"halve the learning rate once the validation loss has not improved "
                         f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
                         f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
+    p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
+                   help="classification: 'balanced' weighs each training row's loss by "
+                        "n / (k · rows of its class) (scikit-learn's rule), so that a rare "
+                        "class counts as much as a common one; within each batch, as "
+                        "PyTorch's weighted loss (the validation loss is not weighted)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_TRAIN)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
@@ -840,6 +845,44 @@ def _metric_table(results: dict, task) -> str:
     for key, label in names:
         lines.append(f"{label:<{w0}}" + "".join(f"{_fmt(results[s].get(key)):>12}"
                                                 for s in splits))
+    return "\n".join(lines)
+
+
+MAX_SHOWN_CLASSES = 20  # the terminal's per-class table shows at most this many classes
+
+
+def _per_class(y, proba, names) -> list[dict]:
+    """Each class's precision, recall, F1 and row count (support) on rows of class indices
+    ``y`` predicted by the argmax of ``proba``, as scikit-learn's classification_report
+    gives them; a score a class leaves undefined (never predicted: precision; no row:
+    recall) is None, not a 0 that would read as a measured failure."""
+    from . import metrics as M
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p, r, f, n = M.precision_recall_fscore_support(
+            y, proba.argmax(axis=1), labels=list(range(len(names))), zero_division=np.nan)
+    num = (lambda v: None if math.isnan(v) else float(v))
+    return [{"class": name, "precision": num(p[k]), "recall": num(r[k]), "f1": num(f[k]),
+             "support": int(n[k])} for k, name in enumerate(names)]
+
+
+def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES) -> str:
+    """The terminal's per-class table of ``rows`` (_per_class) headed ``title``, the classes
+    called by ``names`` (their labels when None); at most ``most`` classes, the rest
+    counted."""
+    from .render import _cut
+    shown = rows[:most]
+    names = names or [r["class"] for r in rows]
+    # a label with a line break or a tab stays on its row; a long one is cut
+    labels = [_cut(" ".join(str(name).split()), 30) for name in names[:most]]
+    w0 = max(len(title), *map(len, labels)) + 2
+    lines = [f"{title:<{w0}}{'precision':>12}{'recall':>12}{'F1':>12}{'rows':>12}"]
+    for label, r in zip(labels, shown):
+        lines.append(f"{label:<{w0}}" + "".join(f"{_fmt(r[k]):>12}"
+                                                for k in ("precision", "recall", "f1"))
+                     + f"{r['support']:>12,}")
+    if len(rows) > most:
+        lines.append(f"... {len(rows) - most} more classes in metrics.json")
     return "\n".join(lines)
 
 
@@ -1530,6 +1573,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.extend(_case_variant_notes(class_labels))
         notices.extend(_missing_marker_notes(class_labels, target))
     else:
+        if args.class_weight != "none":
+            raise _usage(f"--class-weight {args.class_weight} is for classification; "
+                         f"{target!r} is a regression target")
         y = np.asarray(y_raw, dtype=np.float64)
         n_classes = None
         top = float(np.max(np.abs(y)))
@@ -1553,6 +1599,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.append("no validation or test rows (--val-split 0 --test-split 0): every "
                        "metric is on the training rows, which the model learned from, so it "
                        "says nothing about new data")
+    class_weight = None
+    if args.class_weight == "balanced":   # over the classes the training rows hold
+        counts = np.bincount(y[idx_train], minlength=n_classes)
+        present = np.flatnonzero(counts)
+        class_weight = {int(k): len(idx_train) / (len(present) * int(counts[k]))
+                        for k in present}
     if task == "regression":
         mean, std = mean_std(y[idx_train])  # robust: 1e200 squared overflows
         scaling = {"mean": mean, "std": std if std > 0 else 1.0}
@@ -1631,6 +1683,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     say(f"model: {arch} ({acts}{out_kind}), {model.n_params():,} parameters; "
         f"{args.optimizer} lr {lr:g}"
         + (f", weight decay {args.weight_decay:g}" if args.weight_decay else "")
+        + (", balanced class weights" if class_weight else "")
         + f", batch {args.batch_size}, up to {args.epochs} epochs")
 
     replacing = folder.replacing_note(src, target)  # past every usage check: it will replace
@@ -1644,7 +1697,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                             batch_size=args.batch_size,
                             validation_data=(X_val, fit_target(idx_val)) if has_val else None,
                             callbacks=callbacks, metrics=metric_names,
-                            verbose=0 if quiet else 1)
+                            class_weight=class_weight, verbose=0 if quiet else 1)
     # From here until the files are written, Ctrl-C waits: a second press (a common reflex)
     # must not lose the run that the first one stopped.
     sigint.start(1 if history.interrupted else 0)
@@ -1715,8 +1768,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
             results[split_name] = _metrics(task, y[ids], pred=pred)
+    per_class = {}
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels))
+        per_class = {s: _per_class(y[ids], outputs[s], class_labels)
+                     for s, (_, ids) in parts.items()}
     else:
         notices.extend(_mean_baseline_note(results, y, idx_train))
         wide = _wide_target_note(outputs, y, idx_train)
@@ -1738,6 +1794,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "rows": {"total": int(n_rows), "train": int(len(idx_train)),
                  "validation": int(len(idx_val)), "test": int(len(idx_test))},
         "metrics": results,
+        **({"per_class": per_class} if per_class else {}),
         "epochs_trained": epochs_run,
         "best_epoch": best_epoch,
         "stop_reason": status,
@@ -1829,6 +1886,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     else:
         print()
         print(_metric_table(results, task))
+        if per_class:
+            where = _held_out(per_class) or "train"
+            print()
+            print(_per_class_table(per_class[where], f"per class ({where} rows)",
+                                   extra["class_display_names"]))
         if notices:
             print("\nnotes:")
             for n in notices:
@@ -1996,7 +2058,8 @@ def _display_names(src, class_labels, target):
 def _options_dict(args, hidden, lr):
     return {"hidden": hidden, "activation": args.activation, "optimizer": args.optimizer,
             "lr": lr, "weight_decay": args.weight_decay, "epochs": args.epochs,
-            "batch_size": args.batch_size, "val_split": args.val_split,
+            "batch_size": args.batch_size, "class_weight": args.class_weight,
+            "val_split": args.val_split,
             "test_split": args.test_split, "early_stopping": args.early_stopping,
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
             "dtype": args.dtype, "drop": list(args.drop),
@@ -2311,6 +2374,16 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
             f"<td class=\"n\">{_e(_fmt(results[s].get(k)))}</td>" for s in splits) + "</tr>")
     add("<tr><td>rows</td>" + "".join(f"<td class=\"n\">{summary['rows'][s]:,}</td>"
                                        for s in splits) + "</tr></table>")
+    per_class = summary.get("per_class", {}).get(main_split)
+    if per_class:
+        add(f"<h2>Per class ({_e(main_split)} rows)</h2><table><tr><th>class</th>"
+            "<th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>")
+        for name, r in zip(display_labels or class_labels, per_class):
+            add(f"<tr><td>{_e(name)}</td>" + "".join(
+                f"<td class=\"n\">{_e(_fmt(r[k]))}</td>" for k in ("precision", "recall", "f1"))
+                + f"<td class=\"n\">{r['support']:,}</td></tr>")
+        add("</table><p class=\"muted\">- : undefined (a class never predicted has no "
+            "precision; one with no row, no recall)</p>")
 
     if images:
         add("<h2>Plots</h2><div class=\"figs\">")
@@ -2343,6 +2416,8 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
                              f"more than {PLATEAU_PATIENCE} epochs"
                              if args.lr_decay and summary["rows"]["validation"] else "")),
             ("batch size", args.batch_size),
+            *([("class weights", "balanced: each training row weighs n / (k · rows of its "
+                                 "class)")] if args.class_weight == "balanced" else []),
             ("early stopping", f"patience {args.patience} on the validation loss, best "
                                f"weights restored" if args.early_stopping and
              summary["rows"]["validation"] else "off"),
@@ -2794,6 +2869,7 @@ def cmd_evaluate(args) -> int:
         y = m.encoder.transform(table[target])
         res = _metrics("classification", y, len(m.encoder.classes_), proba=out,
                        clip=_clip_bounds(m.model))
+        per_class = _per_class(y, out, [str(c) for c in m.encoder.classes_.tolist()])
         present = np.unique(y)
         if len(present) < len(m.encoder.classes_):   # (said on stderr: --json stays JSON)
             absent = [str(c) for k, c in enumerate(m.encoder.classes_.tolist())
@@ -2809,10 +2885,13 @@ def cmd_evaluate(args) -> int:
             raise _usage(f"the target column {target!r} holds text but the model does "
                          f"regression")
         res = _metrics("regression", yr.astype(np.float64), pred=out)
+        per_class = None
     if args.json:
         print(json.dumps(_jsonable({"model": str(args.model), "data": src.label,
                                     "target": target, "task": m.task, "rows": table.n_rows,
-                                    "rows_skipped": skipped, "metrics": res}), indent=2))
+                                    "rows_skipped": skipped, "metrics": res,
+                                    **({"per_class": per_class} if per_class else {})}),
+                         indent=2))
         return 0
     print(f"glassnet evaluate: {args.model} on {src.label}, {table.n_rows} "
           f"row{'s' if table.n_rows != 1 else ''}"
@@ -2822,6 +2901,9 @@ def cmd_evaluate(args) -> int:
     w = max(len(label) for _, label in names) + 2
     for key, label in names:
         print(f"{label:<{w}}{_fmt(res[key]):>10}")
+    if per_class:
+        print()
+        print(_per_class_table(per_class, "per class", m.extra.get("class_display_names")))
     return 0
 
 
