@@ -106,7 +106,11 @@ def _as_table(data) -> Table:
             raise ValueError(f"expected a table or a 2-D array, got shape {arr.shape}")
         return Table({f"x{j}": arr[:, j] for j in range(arr.shape[1])})
     if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
-        return Table({str(c): np.asarray(data[c]) for c in data.columns})
+        names = [str(c) for c in data.columns]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:   # data[c] would be a frame of them all
+            raise ValueError(f"duplicate column name(s) {twice}; column names must be unique")
+        return Table({n: np.asarray(data[c]) for n, c in zip(names, data.columns)})
     raise TypeError(f"expected a glassnet Table, a dict of columns or a 2-D array, got "
                     f"{type(data).__name__}")
 

@@ -55,27 +55,39 @@ class TrainedModel:
         return (f"TrainedModel({self.task}, target {self.target!r}, "
                 f"{len(self.feature_names_in_)} input columns)")
 
-    def _table(self, data):
+    def _table(self, data, sep=None, decimal=None, na_values=None):
         """``data`` as the table ``glassnet predict`` would read: a CSV file read as the
-        CLI reads it (the training file's options); a DataFrame or dict as the CSV reader
-        reads text (see :func:`_as_read`)."""
-        from .commands import _load_source, model_read_options, stored_na_values
+        CLI reads it (the training file's options, and ``sep``/``decimal``/``na_values`` as
+        predict's --sep/--decimal/--na-values); a DataFrame, a dict of columns, one row as a
+        dict of values or a list of such dicts, as the CSV reader reads text (see
+        :func:`_as_read`)."""
+        from .commands import _load_source, model_na_values, model_read_options
         from .preprocess import _as_table
+        given = _tokens(na_values)
         if isinstance(data, (str, os.PathLike)):
-            return _cli(lambda: _load_source(os.fspath(data),
-                                             **model_read_options(self._run.extra)).table)
-        return _as_read(_as_table(data), self.feature_names_in_,
-                        stored_na_values(self._run.extra))
+            return _cli(lambda: _load_source(
+                os.fspath(data), sep=_check_sep(sep),
+                **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
+        if sep is not None or decimal is not None:
+            raise ValueError("sep= and decimal= say how to read a CSV file; "
+                             f"{type(data).__name__} data is read as it is")
+        return _as_read(_as_table(_rows_as_columns(data)), self.feature_names_in_,
+                        model_na_values(self._run.extra, given))
 
-    def transform(self, data) -> np.ndarray:
-        """The network's inputs for the rows of ``data`` (a pandas DataFrame, a dict of
-        columns, a glassnet Table or a CSV file's path): the stored preprocessing applied.
-        Columns the model does not use are ignored; a missing one is a ValueError, and what
-        the training rows never had is said in a warning (as ``glassnet predict``'s notes)."""
+    def transform(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
+        """The network's inputs for the rows of ``data``: the stored preprocessing applied.
+        ``data`` is a pandas DataFrame, a dict of columns, one row as a dict of values
+        (``{"Age": 22, "Sex": "male"}``), a list of such dicts (a key a row lacks is
+        missing there), a glassnet Table or a CSV file's path. For a file, ``sep`` and
+        ``decimal`` override what the model stored, as ``glassnet predict``'s --sep and
+        --decimal do; ``na_values`` (tokens) are read as missing besides the training's, in
+        any data. Columns the model does not use are ignored; a missing one is a ValueError,
+        and what the training rows never had is said in a warning (as ``glassnet predict``'s
+        notes)."""
         import warnings
         from .callbacks import user_stacklevel
         from .commands import _transform_notes, transform_for_model
-        table = self._table(data)
+        table = self._table(data, sep, decimal, na_values)
         facts = []
         X = _cli(lambda: transform_for_model(self._run.pre, table, self._run.extra,
                                              report=facts, label="the data"))
@@ -84,23 +96,26 @@ class TrainedModel:
                           stacklevel=user_stacklevel())
         return X
 
-    def predict_proba(self, data) -> np.ndarray:
+    def predict_proba(self, data, **read) -> np.ndarray:
         """(m, k) class probabilities in float64, columns in ``classes_`` order (two for a
-        single sigmoid output), as ``glassnet predict`` writes them."""
+        single sigmoid output), as ``glassnet predict`` writes them; ``data`` and the read
+        options (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
         if self.task != "classification":
             raise ValueError("predict_proba needs a classification model; this one does "
                              "regression: use predict")
         from .commands import _probabilities
-        return _probabilities(self.model, self.transform(data))
+        return _probabilities(self.model, self.transform(data, **read))
 
-    def predict(self, data) -> np.ndarray:
+    def predict(self, data, **read) -> np.ndarray:
         """Class labels (classification) or numbers in the target's units (regression), one
-        per row, as ``glassnet predict`` writes them."""
+        per row, as ``glassnet predict`` writes them; ``data`` and the read options
+        (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
         if self.task == "classification":
-            codes = self.predict_proba(data).argmax(axis=1)
+            codes = self.predict_proba(data, **read).argmax(axis=1)
             return self._run.encoder.inverse_transform(codes)
         from .commands import _regression_output
-        return _regression_output(self.model, self.transform(data), self._run.scaling)
+        return _regression_output(self.model, self.transform(data, **read),
+                                  self._run.scaling)
 
 
 def _cli(call):
@@ -110,6 +125,60 @@ def _cli(call):
         return call()
     except UsageError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _tokens(na_values):
+    """``na_values`` as a list of tokens: one string (comma-separated, as --na-values
+    takes them) or an iterable of them."""
+    from .commands import _na_tokens
+    if na_values is None:
+        return []
+    if isinstance(na_values, str):
+        return _option("na_values", _na_tokens, na_values)
+    if not isinstance(na_values, (list, tuple, set)) or not all(
+            isinstance(t, str) for t in na_values):
+        raise TypeError(f"na_values must be a string or a list of strings, got "
+                        f"{na_values!r}")
+    return list(na_values)
+
+
+def _option(name, parse, text):
+    """``parse(text)`` of the CLI's option parser, its complaint a ValueError naming
+    ``name``."""
+    import argparse
+    try:
+        return parse(text)
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(f"{name} {exc}") from None
+
+
+def _check_sep(sep):
+    from .commands import _separator
+    if sep is not None and not isinstance(sep, str):
+        raise TypeError(f"sep must be a string such as ';' or 'tab', got {sep!r}")
+    return None if sep is None else _option("sep", _separator, sep)
+
+
+def _check_decimal(decimal):
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
+    return decimal
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, bytes, int, float, bool, np.generic))
+
+
+def _rows_as_columns(data):
+    """One row given as a dict of values (``{"Age": 22}``) or rows as a list of dicts, as a
+    dict of columns (a key a row lacks is None there, i.e. missing); anything else as it is."""
+    from collections.abc import Mapping
+    if isinstance(data, Mapping) and data and all(_scalar(v) for v in data.values()):
+        return {k: [v] for k, v in data.items()}
+    if isinstance(data, (list, tuple)) and data and all(isinstance(r, Mapping) for r in data):
+        keys = list(dict.fromkeys(k for r in data for k in r))
+        return {k: [r.get(k) for r in data] for k in keys}
+    return data
 
 
 def _number(text):
@@ -122,7 +191,7 @@ def _number(text):
 
 
 def _as_read(table, columns, tokens):
-    """The ``columns`` of ``table`` (those present) as the CSV reader would have read their
+    """``table`` with its ``columns`` (those present) as the CSV reader would have read their
     text: cells stripped of white space, and the cells of ``tokens`` (the training's
     --na-values) missing: a number token by its value, in numbers and in text cells alike
     (-999 matches -999.0); text tokens by their text."""
@@ -130,7 +199,7 @@ def _as_read(table, columns, tokens):
     from .data.tabular import is_numeric_column
     numbers = {v for t in tokens if (v := _number(str(t))) is not None and math.isfinite(v)}
     text = {str(t).strip() for t in tokens}
-    out = {}
+    out = {name: table[name] for name in table.columns}  # the others as they are, to be named
     for name in (c for c in columns if c in table):
         arr = table[name]
         if is_numeric_column(arr):
