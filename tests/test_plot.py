@@ -475,3 +475,95 @@ def test_decision_boundary_takes_a_colormap_name_and_the_confusion_title_fits():
         fig.canvas.draw()
         title = fig.axes[0].title.get_window_extent()
         assert title.x1 <= fig.bbox.x1 and title.x0 >= 0, (labels, title, fig.bbox)
+
+
+def _saved_size(fig, dpi=110):
+    """The pixel size of the PNG ``glassnet train`` writes (bbox_inches="tight" grows the
+    canvas to fit every text)."""
+    import io
+    from PIL import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        return im.size
+
+
+def _texts(fig):
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    return ([ax.get_xlabel(), ax.get_ylabel()] + [t.get_text() for t in ax.get_xticklabels()]
+            + [t.get_text() for t in ax.get_yticklabels()]
+            + ([t.get_text() for t in legend.texts] if legend is not None else []))
+
+
+@pytest.mark.filterwarnings("error")
+def test_long_column_and_class_names_keep_the_decision_boundary_bounded():
+    """Trial R finding 1: 5,000-character column names made a 45147x45147 px PNG (107 s);
+    long class names in the legend do the same."""
+    pd = pytest.importorskip("pandas")
+    X, y = gn.data.make_moons(40, noise=0.2, seed=0)
+    a, b = "a" * 5000, "b\n" * 2500
+    df = pd.DataFrame(X, columns=[a, b])
+
+    class Sides:   # predicts its own long labels
+        def predict(self, G):
+            return np.where(np.asarray(G)[:, 0] > 0.5, "R" * 3000, "L" * 3000)
+
+    for model, labels in ((Sides(), Sides().predict(X)),
+                          (gn.Sequential([gn.Dense(2, 1), gn.Sigmoid()], seed=0), y)):
+        fig = plot.decision_boundary(model, df, labels, resolution=10)
+        texts = _texts(fig)
+        assert max(map(len, texts)) <= plot._NAME_CHARS + len("y = "), texts
+        assert fig.axes[0].get_xlabel() == "a" * (plot._NAME_CHARS - 1) + "…"
+        assert "\n" not in fig.axes[0].get_ylabel()
+        w, h = _saved_size(fig)
+        assert w <= 1000 and h <= 1000, (w, h)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("length", [3, 40, 200, 3000])
+@pytest.mark.parametrize("k", [2, 3, 8])
+def test_long_class_labels_keep_the_confusion_matrix_bounded(k, length):
+    """Trial R finding 2: the width grew by 0.08 inch a character (3,000-character labels: a
+    32446x22449 px PNG, 3 GB); 200-character labels leaked "Tight layout not applied" and
+    squeezed the matrix into a corner."""
+    labels = [chr(65 + i) * length for i in range(k)]
+    cm = np.arange(k * k).reshape(k, k)
+    fig = plot.confusion_matrix_plot(cm, labels=labels, title="Confusion matrix (test rows)")
+    w, h = fig.get_size_inches() * 110
+    # under an inch a class, and a few inches for labels of at most 30 characters
+    bw, bh = 110 * (4 + 0.8 * max(k, 3)), 110 * (3 + 0.8 * max(k, 3))
+    assert w <= bw and h <= bh, (w, h)
+    assert max(map(len, _texts(fig))) <= plot._TICK_CHARS
+    sw, sh = _saved_size(fig)
+    assert sw <= bw and sh <= bh, (sw, sh)
+    # the matrix keeps its room (half an inch a cell at least): the labels did not take it
+    box = fig.axes[0].get_position()
+    assert box.width * w >= 55 * k and box.height * h >= 55 * k, box
+
+
+def test_confusion_matrix_in_small_given_axes_leaks_no_layout_warning():
+    from matplotlib.figure import Figure as Fig
+    ax = Fig(figsize=(1.5, 1.5)).add_subplot(1, 1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.confusion_matrix_plot(np.eye(3, dtype=int), labels=["x" * 30] * 3, ax=ax)
+
+
+@pytest.mark.filterwarnings("error")
+def test_learning_curve_cuts_long_history_keys():
+    h = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6], "m" * 4000: [0.1, 0.2],
+         "loss_" + "q" * 4000: [0.3, 0.2]}
+    fig = plot.learning_curve(h, keys=list(h))
+    texts = [t.get_text() for t in fig.axes[0].get_legend().texts]
+    texts.append(fig.axes[1].get_ylabel())
+    assert max(map(len, texts)) <= plot._NAME_CHARS, texts
+    w, h = _saved_size(fig)
+    assert w <= 1000 and h <= 700, (w, h)
+
+
+def test_names_with_dollar_signs_are_drawn_as_text():
+    # "$\frac$" is not valid mathtext: drawn as such, savefig raised a ParseException
+    fig = plot.confusion_matrix_plot(np.eye(2, dtype=int), labels=[r"$\frac$", "$ b $"])
+    _saved_size(fig, dpi=40)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [r"\$\frac\$", r"\$ b \$"]

@@ -5,6 +5,9 @@ Matplotlib is optional (``pip install glassnet[plot]``) and imported only when a
 is called. Each function draws on ``ax`` when given, else on a new figure, and returns the
 :class:`matplotlib.figure.Figure`; save it with ``fig.savefig("name.png")``.
 
+Names that come with the data (a DataFrame's columns, class labels, history keys) are drawn
+on one line, cut to 40 characters with "…", so a figure keeps its size whatever the names.
+
 New figures are created without pyplot (``matplotlib.figure.Figure``), so nothing needs a
 display or a GUI backend and no figure is left open in pyplot's registry; when your script has
 already imported ``matplotlib.pyplot``, new figures are made with it instead, so
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -33,6 +37,20 @@ __all__ = ["learning_curve", "decision_boundary", "loss_landscape", "confusion_m
 _CLASS_STYLE = [("#d62728", "o"), ("#2ca02c", "x"), ("#1f77b4", "s"), ("#ff7f0e", "^"),
                 ("#9467bd", "D"), ("#8c564b", "v"), ("#e377c2", "P"), ("#7f7f7f", "*"),
                 ("#bcbd22", "<"), ("#17becf", ">")]
+
+# a name that comes with the data (a column, a class, a history key) is drawn cut to this many
+# characters: savefig(bbox_inches="tight") grows the canvas to fit every text, so a figure
+# must not take its size from the data's longest name
+_NAME_CHARS = 40
+_TICK_CHARS = 30     # a class beside a confusion matrix's row, under its column
+_TITLE_CHARS = 80
+
+
+def _short(name, n: int = _NAME_CHARS) -> str:
+    """``name`` as one line of at most ``n`` characters ("…" where cut), its dollar signs
+    escaped: a name such as ``$\\frac$`` is text, not mathtext that fails to parse."""
+    from .render import _cut
+    return _cut(" ".join(str(name).split()), n).replace("$", r"\$")
 
 
 def _ipython_kernel():
@@ -187,7 +205,7 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
     for k in loss_keys:
         y = np.asarray(h[k], dtype=float)
         ax.plot(np.arange(1, len(y) + 1), y, label="validation" if k == "val_loss" else
-                ("training" if k == "loss" else k), color=colours.get(k), lw=1.8,
+                ("training" if k == "loss" else _short(k)), color=colours.get(k), lw=1.8,
                 **_marker_kw(y))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost")
@@ -202,8 +220,9 @@ def learning_curve(history, ax=None, keys=None, log: bool | None = None, title=N
         ax2 = ax.twinx()
         for k in other:
             y = np.asarray(h[k], dtype=float)
-            ax2.plot(np.arange(1, len(y) + 1), y, ls="--", lw=1.4, label=k, **_marker_kw(y))
-        ax2.set_ylabel(", ".join(other))
+            ax2.plot(np.arange(1, len(y) + 1), y, ls="--", lw=1.4, label=_short(k),
+                     **_marker_kw(y))
+        ax2.set_ylabel(_short(", ".join(other)))
         lines = ax.get_lines() + ax2.get_lines()
         ax.legend(lines, [ln.get_label() for ln in lines], loc="best")
     elif loss_keys:
@@ -399,15 +418,15 @@ def decision_boundary(model, X, y, ax=None, shaded: bool = True, resolution: int
         sel = codes == i
         if not sel.any():
             continue
-        kw = dict(marker=mk, s=60 if mk != "x" else 80, label=f"y = {c}")
+        kw = dict(marker=mk, s=60 if mk != "x" else 80, label=f"y = {_short(c)}")
         if mk == "x":
             ax.scatter(X[sel, 0], X[sel, 1], c=col, linewidths=2.2, **kw)
         else:
             ax.scatter(X[sel, 0], X[sel, 1], c=col, edgecolors="k", linewidths=0.6, **kw)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel("$x_1$" if columns is None else str(columns[0]))
-    ax.set_ylabel("$x_2$" if columns is None else str(columns[1]))
+    ax.set_xlabel("$x_1$" if columns is None else _short(columns[0]))
+    ax.set_ylabel("$x_2$" if columns is None else _short(columns[1]))
     ax.legend(loc="best", framealpha=0.85)
     ax.set_title(title or ("Shaded decision boundary" if shaded else "Decision boundary"))
     return fig
@@ -567,8 +586,8 @@ def loss_landscape(model, X, y, loss=None, params=None, span: float = 1.0,
     fig.colorbar(cs, ax=ax, label="cost")
     ax.plot([centre[0]], [centre[1]], marker="*", color="#ff4136", ms=14, mec="k",
             label="current weights")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_short(xlabel))    # a layer's own parameter name may be long
+    ax.set_ylabel(_short(ylabel))
     ax.legend(loc="upper right", framealpha=0.85)
     ax.set_title(title or f"Loss landscape ({type(loss).__name__})")
     fig.landscape = {"x": xs, "y": ys, "cost": cost}
@@ -588,7 +607,7 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
     cm : array (k, k)
         Rows: true class, columns: predicted class (as ``glassnet.metrics.confusion_matrix``).
     labels : list of str, optional
-        Class names, in order.
+        Class names, in order; each is drawn on one line, cut to 30 characters ("…").
     ax : matplotlib Axes, optional
         Draw into these axes; default: a new figure.
     normalize : bool
@@ -609,13 +628,19 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
     k = cm.shape[0]
     if labels is None:
         labels = [str(i) for i in range(k)]
-    labels = [str(v) for v in labels]
+    labels = list(labels)
     if len(labels) != k:
         raise ValueError(f"{len(labels)} labels for a {k}×{k} matrix")
+    labels = [_short(v, _TICK_CHARS) for v in labels]
+    longest = max(map(len, labels), default=0)
+    rotate = longest > 4
     title = title or ("Confusion matrix (normalized by row)" if normalize else "Confusion matrix")
-    # wide enough for the row labels beside the matrix and for the title above it
-    width = 1.2 + 0.75 * max(k, 3) + 0.08 * max(map(len, labels))
-    fig, ax = _new_axes(ax, (max(width, 1.2 + 0.095 * len(title)), 0.9 + 0.7 * max(k, 3)))
+    # wide enough for the row labels beside the matrix and for the title above it (a longer
+    # title than _TITLE_CHARS is the caller's own: it may overhang), tall enough for the
+    # column labels, slanted below it
+    width = 1.2 + 0.75 * max(k, 3) + 0.08 * longest
+    height = 0.9 + 0.7 * max(k, 3) + (0.06 * longest if rotate else 0.0)
+    fig, ax = _new_axes(ax, (max(width, 1.2 + 0.095 * min(len(title), _TITLE_CHARS)), height))
     values = cm.astype(float)
     if normalize:
         rows = values.sum(axis=1, keepdims=True)
@@ -633,11 +658,14 @@ def confusion_matrix_plot(cm, labels=None, ax=None, normalize: bool = False, cma
                     color="white" if vmax and values[i, j] > 0.6 * vmax else "black")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
-    ax.set_xticklabels(labels, rotation=45 if max(map(len, labels)) > 4 else 0,
-                       ha="right" if max(map(len, labels)) > 4 else "center")
+    ax.set_xticklabels(labels, rotation=45 if rotate else 0, ha="right" if rotate else "center")
     ax.set_yticklabels(labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title)
-    fig.tight_layout()
+    with warnings.catch_warnings():
+        # a new figure is sized for its labels; where they still do not fit (axes the caller
+        # gave, too small), the layout stays as it is, which is no news for the terminal
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+        fig.tight_layout()
     return fig
