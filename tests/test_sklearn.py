@@ -210,11 +210,12 @@ def test_small_regressor_learns_as_fast_as_mlp_regressor():
 
 
 @pytest.mark.parametrize("activation, factor", [("relu", 6.0), ("tanh", 6.0),
-                                                ("logistic", 2.0)])
+                                                ("logistic", 2.0), ("sigmoid", 2.0)])
 @pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
 def test_initial_weights_are_mlp_glorot_uniform(Est, activation, factor):
     """Every Dense layer, the output one included, starts as MLP's does: W ~ U(-a, a) with
-    a = sqrt(factor / (fan_in + fan_out)), factor 6 (2 for logistic); biases at zero."""
+    a = sqrt(factor / (fan_in + fan_out)), factor 6 (2 for logistic); biases at zero. Trial
+    T2: "sigmoid", glassnet's name for the same node, got the factor 6."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 50))
     y = (X[:, 0] > 0).astype(int) if Est is GlassClassifier else X[:, 0]
@@ -961,6 +962,7 @@ def test_load_names_what_wrote_a_model_file_that_holds_no_estimator(tmp_path):
         GlassRegressor.load(tmp_path / "cli.gnet")
 
 
+@pytest.mark.filterwarnings("ignore:.*'batch_size':UserWarning")  # one batch: the whole set
 def test_equal_weights_other_than_one_still_scale_the_l2_term():
     """Trial Y2: sample_weight of all 2s was taken as no weights, so alpha acted twice as
     strongly as on the rows repeated twice (MLP: equal)."""
@@ -1088,3 +1090,193 @@ def test_an_estimators_network_reads_its_outputs_as_the_estimator(tmp_path):
     ys = ((y - reg.y_mean_) / reg.y_scale_).astype(np.float32)
     assert reg.model_.evaluate(Xr, ys)["loss"] == pytest.approx(
         0.5 * np.mean((out - ys) ** 2), rel=1e-5)
+
+
+# -- trial fixes: save with an optimizer instance, estimator-worded divergence, failed fits,
+# -- MLP's weight attributes, batch_size clipping ---------------------------------------------
+
+class _OwnSGD(gn.optim.SGD):
+    """An optimizer class of the user's own (a subclass of a built-in one)."""
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+@pytest.mark.parametrize("opt", [gn.optim.Adam(lr=3e-3, betas=(0.8, 0.99), eps=1e-7),
+                                 gn.optim.SGD(lr=0.05, momentum=0.5, nesterov=True),
+                                 gn.optim.AdamW(lr=2e-3, weight_decay=0.05)])
+def test_save_load_keeps_a_builtin_optimizer_instance(Est, opt, tmp_path):
+    """Trial Q2: save() refused every optimizer instance, the Adam(...) the README recommends
+    for MLP's beta_1/beta_2 included. The loaded estimator has an optimizer of the same type
+    and settings, predicts the same, and trains on as the saved one does."""
+    X, y = load_iris(return_X_y=True)
+    if Est is GlassRegressor:
+        y = X[:, 0] * 2.0
+    est = Est(hidden_layer_sizes=(8,), epochs=5, random_state=0, optimizer=opt).fit(X, y)
+    est.save(tmp_path / "o.gnet")
+    back = Est.load(tmp_path / "o.gnet")
+    assert type(back.optimizer) is type(opt) and back.optimizer is not opt
+    assert back.optimizer.config() == opt.config()
+    f = "predict_proba" if Est is GlassClassifier else "predict"
+    np.testing.assert_array_equal(getattr(back, f)(X), getattr(est, f)(X))
+    mine, theirs = clone(est).fit(X, y), clone(back).fit(X, y)  # the same settings, in use
+    np.testing.assert_array_equal(getattr(theirs, f)(X), getattr(mine, f)(X))
+    back.save(tmp_path / "again.gnet")  # and saved again
+    assert Est.load(tmp_path / "again.gnet").optimizer.config() == opt.config()
+
+
+def test_save_refuses_an_optimizer_class_of_ones_own(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    clf = GlassClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0,
+                          optimizer=_OwnSGD(lr=0.01)).fit(X, y)
+    with pytest.raises(ValueError, match=r"not optimizer=_OwnSGD\(\.\.\.\); pickle the "
+                                         r"estimator instead"):
+        clf.save(tmp_path / "own.gnet")
+    assert not (tmp_path / "own.gnet").exists()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_divergence_hint_names_the_estimator_parameters(Est, standardize):
+    """Trial T1: the error gave the core library's hint (Dense(l2=...), scale the targets by
+    hand, standardize the inputs) and appended "keep standardize=True" even to
+    standardize=False. It names learning_rate, alpha and standardize now."""
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    if Est is GlassClassifier:
+        y = (y > 0).astype(int)
+    est = Est(hidden_layer_sizes=(8,), learning_rate=1e6, optimizer="sgd", alpha=0.01,
+              standardize=standardize, epochs=50, random_state=0)
+    with pytest.raises(ValueError, match="diverged") as e:
+        est.fit(X * 1e3, y)
+    msg = str(e.value)
+    assert msg.startswith(f"{Est.__name__}: training diverged")
+    assert "lower learning_rate (now 1e+06)" in msg and "smaller alpha (now 0.01)" in msg
+    for core in ("Dense(l2", "scaled inputs", "scaled targets", "keep standardize"):
+        assert core not in msg
+    assert ("set standardize=True" in msg) is (not standardize)
+    if not standardize:
+        assert ("targets" in msg) is (Est is GlassRegressor)  # the regressor scales them too
+    # an optimizer instance: its own lr is the one to lower
+    est.set_params(optimizer=gn.optim.SGD(lr=1e6), alpha=0.0)
+    with pytest.raises(ValueError, match=r"lower lr in optimizer=SGD\(\.\.\.\) \(now 1e\+06\)"
+                       ) as e:
+        est.fit(X * 1e3, y)
+    assert "alpha" not in str(e.value)  # no L2 term to shrink
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+def test_a_failed_first_fit_leaves_the_estimator_unfitted():
+    """Trial T5: after a fit that diverged the estimator looked fitted and predicted with
+    its initial weights."""
+    from sklearn.utils.validation import check_is_fitted
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    reg = GlassRegressor(hidden_layer_sizes=(8,), learning_rate=1e6, optimizer="sgd",
+                         epochs=20, random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        reg.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(reg)
+    assert not [k for k in vars(reg) if k.endswith("_")]
+    with pytest.raises(NotFittedError):
+        reg.predict(X)
+    reg.set_params(learning_rate=1e-3).fit(X, y)  # and it fits as a fresh one does
+    fresh = clone(reg).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), fresh.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_failed_later_fit_puts_back_the_fitted_state(how):
+    """Trial T5: a partial_fit or warm-start fit that raises leaves the estimator as it was:
+    weights, records, the optimizer's memory and the shuffling, so that going on gives
+    exactly what it gives without the failed call."""
+    X, y = make_regression(n_samples=120, n_features=3, random_state=0)
+    kw = dict(hidden_layer_sizes=(8,), optimizer="momentum", learning_rate=1e-2,
+              batch_size=10, random_state=0, epochs=3, warm_start=how == "warm_start")
+
+    def step(est):
+        return est.partial_fit(X, y) if how == "partial_fit" else est.fit(X, y)
+
+    a, b = GlassRegressor(**kw), GlassRegressor(**kw)
+    for est in (a, b):
+        step(step(est))
+    before = (b.predict(X), b.n_iter_, b.t_, list(b.loss_curve_), b.best_loss_,
+              {k: list(v) for k, v in b.history_.history.items()})
+    b.set_params(learning_rate=1e6)
+    with pytest.raises(ValueError, match="diverged"):
+        step(b)
+    after = (b.predict(X), b.n_iter_, b.t_, list(b.loss_curve_), b.best_loss_,
+             {k: list(v) for k, v in b.history_.history.items()})
+    np.testing.assert_array_equal(after[0], before[0])
+    assert after[1:] == before[1:]
+    step(a)
+    step(b.set_params(learning_rate=1e-2))
+    np.testing.assert_array_equal(b.predict(X), a.predict(X))
+    assert b.loss_curve_ == a.loss_curve_
+
+
+@pytest.mark.parametrize("Est", [GlassClassifier, GlassRegressor])
+def test_coefs_intercepts_and_n_layers_as_mlp(Est):
+    """Trial T3: MLPClassifier's coefs_, intercepts_ and n_layers_ were missing. They have
+    MLP's shapes, and a forward pass written with them gives the estimator's output (on
+    standardized inputs)."""
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    X, y = load_iris(return_X_y=True)
+    if Est is GlassRegressor:
+        y = np.stack([X[:, 0], X[:, 1] * 2], axis=1)
+    with pytest.raises(NotFittedError):
+        Est().coefs_
+    assert not hasattr(Est(), "intercepts_") and not hasattr(Est(), "n_layers_")
+    est = Est(hidden_layer_sizes=(6, 5), activation="tanh", epochs=5, random_state=0,
+              dtype="float64").fit(X, y)
+    Mlp = MLPClassifier if Est is GlassClassifier else MLPRegressor
+    mlp = Mlp(hidden_layer_sizes=(6, 5), max_iter=5, random_state=0).fit(X, y)
+    assert [c.shape for c in est.coefs_] == [c.shape for c in mlp.coefs_]
+    assert [b.shape for b in est.intercepts_] == [b.shape for b in mlp.intercepts_]
+    assert est.n_layers_ == mlp.n_layers_ == 4
+    assert (est.n_outputs_, est.out_activation_) == (mlp.n_outputs_, mlp.out_activation_)
+    a = (X - est.x_mean_) / est.x_scale_
+    for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        a = a @ W + b
+        if i < len(est.coefs_) - 1:
+            a = np.tanh(a)
+    if Est is GlassClassifier:
+        a = np.exp(a - a.max(axis=1, keepdims=True))
+        np.testing.assert_allclose(a / a.sum(axis=1, keepdims=True), est.predict_proba(X),
+                                   rtol=1e-10)
+    else:
+        np.testing.assert_allclose(a * est.y_scale_ + est.y_mean_, est.predict(X), rtol=1e-10)
+    with pytest.raises(ValueError, match="read-only"):
+        est.coefs_[0][0, 0] = 1.0  # model_ is the network to change
+    with pytest.raises(AttributeError):
+        est.coefs_ = []
+
+
+def test_batch_size_larger_than_the_sample_warns():
+    """Trial T4: batch_size above the number of rows was clipped silently (MLP warns)."""
+    X, y = load_iris(return_X_y=True)
+    clf = GlassClassifier(hidden_layer_sizes=(4,), batch_size=1000, epochs=2, random_state=0)
+    with pytest.warns(UserWarning, match="'batch_size'=1000, larger than sample size "
+                                         r"\(150 training rows\); it is clipped to 150") as w:
+        clf.fit(X, y)
+    assert w[0].filename == __file__  # the user's line
+    # early stopping holds out rows: the training rows are what a batch can hold
+    with pytest.warns(UserWarning, match=r"batch_size'=140.*\(135 training rows\)"):
+        clf.set_params(batch_size=140, early_stopping=True).fit(X, y)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        clf.set_params(batch_size=150, early_stopping=False).fit(X, y)
+        clf.set_params(batch_size="auto").fit(X[::3], y[::3])
+    assert not [x for x in w if "batch_size" in str(x.message)]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_regressor_loss_is_half_the_squared_error_summed_over_outputs(k):
+    """Trial P2 (the docstring said about 1 for a mean-level model): on standardized targets
+    that the inputs do not predict, loss_ is about 0.5 per output."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    Y = rng.normal(10, 3, size=(2000, k))
+    reg = GlassRegressor(hidden_layer_sizes=(4,), alpha=0.0, epochs=20, random_state=0)
+    reg.fit(X, Y[:, 0] if k == 1 else Y)
+    np.testing.assert_allclose(reg.loss_, 0.5 * k, rtol=0.1)  # the batches' mean: noisy
+    assert "0.5 per output" in GlassRegressor.__doc__

@@ -44,14 +44,14 @@ and the best epoch's weights are kept. The one that matters most on tabular data
   many users forget. Inside a pipeline that already scales, it is a no-op.
 
 The initial weights are drawn as MLP draws them, Glorot uniform with its activation-dependent
-bound ``sqrt(6 / (fan_in + fan_out))`` (``sqrt(2 / ...)`` for ``"logistic"``) on every layer,
-the output layer included; the biases start at zero (MLP draws them from the same uniform,
-which measured within 0.01 R² at width 100 and worse at widths 4 to 8). He initialization, the
-usual choice for ReLU, is *not* used: its variance 2/fan_in is five times Glorot's for 2
-inputs into 8 units, and with the few Adam steps a small data set gets (two per epoch for
-300 rows) a narrow network spent most of its 200 epochs undoing that large random start
-(mean training R² over 10 seeds 0.34, now 0.70, against MLPRegressor's 0.57 on a 2-feature
-problem; see ``bench/compare_sklearn.py --same-settings``).
+bound ``sqrt(6 / (fan_in + fan_out))`` (``sqrt(2 / ...)`` for ``"logistic"``, or its alias
+``"sigmoid"``) on every layer, the output layer included; the biases start at zero (MLP draws
+them from the same uniform, which measured within 0.01 R² at width 100 and worse at widths 4
+to 8). He initialization, the usual choice for ReLU, is *not* used: its variance 2/fan_in is
+five times Glorot's for 2 inputs into 8 units, and with the few Adam steps a small data set
+gets (two per epoch for 300 rows) a narrow network spent most of its 200 epochs undoing that
+large random start (mean training R² over 10 seeds 0.34, now 0.70, against MLPRegressor's 0.57
+on a 2-feature problem; see ``bench/compare_sklearn.py --same-settings``).
 
 Sample weights
 --------------
@@ -72,7 +72,8 @@ as ``EarlyStopping(rule="sklearn")``. ``partial_fit`` is one epoch of it with th
 instance, whose memory is keyed by node and so carries over between calls. A ``learning_rate``
 changed with ``set_params`` between calls is applied to that optimizer; a changed ``optimizer``
 (or optimizer settings) replaces it, and its memory starts over (``MLPClassifier.partial_fit``
-keeps its first optimizer and learning rate).
+keeps its first optimizer and learning rate). A ``fit`` or ``partial_fit`` that raises (training
+that diverges raises ValueError) leaves the estimator as it was before the call.
 """
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ except ImportError:  # scikit-learn < 1.6
 from . import activations as _act
 from . import optim as _optim
 from ._validate import global_seed, resolve_dtype
-from .callbacks import Callback
+from .callbacks import Callback, user_stacklevel
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential, forward_blocks
@@ -481,7 +482,9 @@ class _GlassBase(BaseEstimator):
 
     def _build(self, n_in, n_out, p, seed):
         # MLP's draw (see "Defaults" in the module docstring); biases start at zero
-        init = _glorot_uniform_logistic if p["activation"] == "logistic" else "xavier_uniform"
+        # by the node the name gives, not the name: "sigmoid" is "logistic" too
+        logistic = isinstance(_act.get(p["activation"]), _act.Sigmoid)
+        init = _glorot_uniform_logistic if logistic else "xavier_uniform"
         layers = []
         for width in p["sizes"]:
             layers += [Dense(width, init=init), _act.get(p["activation"])]
@@ -614,6 +617,62 @@ class _GlassBase(BaseEstimator):
 
     # -- fit / partial_fit ----------------------------------------------------------------------
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        """fit (``incremental=False``) or partial_fit; one that raises (a divergence, bad
+        data, an interrupt) leaves the estimator as it was before the call: not fitted after
+        a failed first fit, its previous fitted state after a failed warm start or
+        partial_fit, never a half-trained network that looks fitted."""
+        before = self._state_before_fit()
+        try:
+            return self._fit_steps(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            self._put_back(before)
+            raise
+
+    def _state_before_fit(self):
+        """What :meth:`_put_back` needs: the attributes, and copies of what training changes
+        in place (the weights and L2 factors, the optimizer's memory, the shuffling generator)
+        or appends to (the per-epoch records, by their lengths): one copy of the parameters
+        and of the optimizer's memory per call, nothing that grows with the epochs run."""
+        attrs = dict(self.__dict__)
+        model = attrs.get("model_")
+        if model is None:
+            return attrs, None
+        layers = model.layers
+        weights = [({k: v.copy() for k, v in layer.params.items()}, getattr(layer, "l2", None))
+                   for layer in layers]
+        # the optimizer's entries hold their layers: the copy refers to the same ones
+        opt = copy.deepcopy(attrs.get("_optimizer"), {id(layer): layer for layer in layers})
+        h = attrs.get("history_")
+        records = None if h is None else (
+            {k: len(v) for k, v in h.history.items()}, len(h.epoch),
+            {k: v for k, v in vars(h).items() if k not in ("history", "epoch")})
+        lengths = {k: len(v) for k in ("loss_curve_", "validation_scores_")
+                   if isinstance(v := attrs.get(k), list)}
+        return attrs, (weights, opt, copy.deepcopy(attrs.get("_rng")), records, lengths)
+
+    def _put_back(self, before):
+        attrs, inplace = before
+        self.__dict__.clear()
+        self.__dict__.update(attrs)
+        if inplace is None:
+            return
+        weights, opt, rng, records, lengths = inplace
+        for layer, (params, l2) in zip(self.model_.layers, weights):
+            for k, v in params.items():
+                layer.params[k][...] = v
+            if l2 is not None:
+                layer.l2 = l2
+        self._optimizer, self._rng = opt, rng
+        for k, n in lengths.items():
+            del getattr(self, k)[n:]
+        if records is not None:
+            h, (sizes, n_epochs, flags) = self.history_, records
+            h.history = {k: v[:sizes[k]] for k, v in h.history.items() if k in sizes}
+            del h.epoch[n_epochs:]
+            for k, v in flags.items():
+                setattr(h, k, v)
+
+    def _fit_steps(self, X, y, sample_weight, incremental, classes):
         p = self._check_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True (it holds out "
@@ -678,15 +737,19 @@ class _GlassBase(BaseEstimator):
                 layer.l2 = p["alpha"]
         start = self.n_iter_
         bs = p["batch_size"]
+        if bs != "auto" and bs > len(Xs):
+            warnings.warn(f"{type(self).__name__}: got 'batch_size'={bs}, larger than sample "
+                          f"size ({len(Xs)} training rows); it is clipped to {len(Xs)}",
+                          UserWarning, stacklevel=user_stacklevel())
+        net = self._network()
         try:
-            h = self._network().fit(
+            h = net.fit(
                 Xs, Yt, loss=self._training_loss(), optimizer=self._optimizer,
                 epochs=1 if incremental else p["epochs"], batch_size=200 if bs == "auto" else bs,
                 validation_data=validation, callbacks=callbacks, on_nonfinite="raise",
                 initial_epoch=start, sample_weight=sw)
         except DivergenceError as exc:
-            raise ValueError(f"{exc} (learning_rate={p['opt_factory']().lr:g}; keep "
-                             f"standardize=True)") from exc
+            raise ValueError(self._divergence_message(net.history, p)) from exc
         finally:  # no rows of Xs stay in the nodes (nor keep Xs alive); pickles stay small
             self.model_._clear_caches()
         if incremental:  # as MLP's partial_fit: the lowest training loss so far
@@ -700,8 +763,25 @@ class _GlassBase(BaseEstimator):
         if not incremental and not (h.stopped_early or h.interrupted):
             warnings.warn(f"{type(self).__name__}: the maximum number of epochs ({p['epochs']}) "
                           f"was reached before the loss stopped improving; raise epochs or tol "
-                          f"to silence this.", ConvergenceWarning, stacklevel=3)
+                          f"to silence this.", ConvergenceWarning, stacklevel=user_stacklevel())
         return self
+
+    def _divergence_message(self, history, p):
+        """The divergence error in the estimator's terms: fit's account of what happened
+        (``history.stop_base``) and a hint that names this estimator's parameters (fit's own
+        hint names Dense(l2=...) and scaling by hand, which ``standardize`` does)."""
+        if not history.stop_hint_lr:  # not the step size (Adam's eps=0): fit's hint says what
+            return f"{type(self).__name__}: {history.stop_reason}"
+        name = "learning_rate" if isinstance(self.optimizer, str) \
+            else f"lr in optimizer={type(self.optimizer).__name__}(...)"
+        hint = f"Try a lower {name} (now {self._optimizer.lr:g})"
+        if p["alpha"] > 0:
+            hint += f" or a smaller alpha (now {p['alpha']:g})"
+        if not self.standardize:
+            what = "inputs" if isinstance(self, ClassifierMixin) else "inputs and targets"
+            hint += f", and set standardize=True (it scales the {what})"
+        return (f"{type(self).__name__}: {history.stop_base} {hint}. The estimator is left as "
+                f"it was before this call.")
 
     def _split_validation(self, X, Y, sw, p):
         """Training and validation row indices (sorted), then Y, sw of the training rows and
@@ -732,6 +812,33 @@ class _GlassBase(BaseEstimator):
             sw_va = None
         return tr, va, Y[tr], sw_tr, Y[va], sw_va
 
+    # -- MLPClassifier's views of the weights ---------------------------------------------------
+    def _dense_params(self, name):
+        check_is_fitted(self)
+        out = []
+        for layer in self.model_.layers:
+            if isinstance(layer, Dense):
+                view = layer.params[name].view()
+                view.flags.writeable = False  # model_ is the network to change, not a view
+                out.append(view)
+        return out
+
+    @property
+    def coefs_(self):
+        """Weight matrix of each Dense layer, shape (n_in, n_out), as MLPClassifier's (see the
+        class docstring: on standardized inputs when standardize=True)."""
+        return self._dense_params("W")
+
+    @property
+    def intercepts_(self):
+        """Bias vector of each Dense layer, shape (n_out,), as MLPClassifier's."""
+        return self._dense_params("b")
+
+    @property
+    def n_layers_(self):
+        """Number of layers, the input and output layers counted, as MLPClassifier's."""
+        return len(self.coefs_) + 1
+
     # -- pickling ---------------------------------------------------------------------------------
     def __setstate__(self, state):
         state = dict(state)
@@ -761,11 +868,13 @@ class _GlassBase(BaseEstimator):
         loaded estimator predicts identically; ``partial_fit`` continues with a fresh optimizer
         of the estimator's ``optimizer`` setting (its state, e.g. Adam's moments, starts
         over). The validation split's seed and the shuffling generator are kept, so a
-        warm-start fit holds out the same rows as the saved estimator would. Needs
-        ``optimizer`` given by name (an optimizer instance cannot be stored: pickle the
-        estimator instead) and stores a ``random_state`` that is not an int as None."""
+        warm-start fit holds out the same rows as the saved estimator would. ``optimizer``
+        is stored when it is a name or an instance of one of glassnet's built-in optimizers
+        (its type and settings, as model files store theirs); an optimizer class of your own
+        cannot be (pickle the estimator instead). A ``random_state`` that is not an int is
+        stored as None."""
         check_is_fitted(self)
-        from .io import save_model
+        from .io import _OPTIMIZER_NAMES, _optimizer_config_to_json, save_model
 
         def plain(v):
             if isinstance(v, np.ndarray) and v.dtype.kind in "mM":
@@ -787,8 +896,15 @@ class _GlassBase(BaseEstimator):
         params = self.get_params()
         if params.get("dtype") is not None and not isinstance(params["dtype"], str):
             params["dtype"] = np.dtype(params["dtype"]).name  # np.float64 -> "float64"
-        if not isinstance(params.get("optimizer"), str):
-            raise ValueError("save() needs optimizer given by name; pickle the estimator instead")
+        opt = params.get("optimizer")
+        if not isinstance(opt, str):
+            config = _optimizer_config_to_json(opt, warn=False)
+            if config is None:
+                raise ValueError(f"{type(self).__name__}.save() stores glassnet's built-in "
+                                 f"optimizers ({', '.join(_OPTIMIZER_NAMES)}), by name or as "
+                                 f"an instance, not optimizer={type(opt).__name__}(...); "
+                                 f"pickle the estimator instead")
+            params["optimizer"] = {"__optimizer__": config}
         if params.get("random_state") is not None and not isinstance(params["random_state"],
                                                                       numbers.Integral):
             params["random_state"] = None
@@ -836,7 +952,7 @@ class _GlassBase(BaseEstimator):
 
     @classmethod
     def _load(cls, path):
-        from .io import load_model
+        from .io import _Checker, _optimizer_config_from_json, load_model
         loaded = load_model(path)
         model, extra = _model_and_extra(loaded)
         info = (extra or {}).get("glassnet.sklearn")
@@ -853,6 +969,9 @@ class _GlassBase(BaseEstimator):
                              f"with {info['class']}.load")
 
         def restore(v):
+            if isinstance(v, dict) and "__optimizer__" in v:   # an optimizer instance
+                return _optimizer_config_from_json(_Checker(str(path)), v["__optimizer__"],
+                                                   "the estimator's optimizer")
             if isinstance(v, dict) and "__ndarray__" in v:
                 return np.asarray(v["__ndarray__"], dtype=np.dtype(v["dtype"]))
             if isinstance(v, dict) and "__float__" in v:
@@ -987,6 +1106,15 @@ _PARAMS_DOC = """
     ----------
     model_ : glassnet.Sequential
         The trained network (inputs standardized with ``x_mean_``/``x_scale_``).
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Weight matrix of each Dense layer of ``model_``, as MLP's (read-only views, in
+        ``dtype``; change ``model_`` itself). With ``standardize=True`` these are the weights
+        on the *standardized* inputs{coef_target}, so they
+        differ from an MLP's fitted on the raw columns.
+    intercepts_ : list of ndarray of shape (n_out,)
+        Bias vector of each Dense layer (read-only views).
+    n_layers_ : int
+        Number of layers, input and output counted: ``len(hidden_layer_sizes) + 2``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
@@ -1034,7 +1162,7 @@ class GlassClassifier(ClassifierMixin, _GlassBase):
 
     __doc__ = _class_doc(__doc__, """    classes_ : ndarray
         Class labels (for multi-label targets, 0..n_labels-1).
-    """, {"stratified": " (stratified)", "and_target": "",
+    """, {"stratified": " (stratified)", "and_target": "", "coef_target": "",
           "out_activation": '"softmax" (multi-class) or "logistic" (binary, multi-label)',
           "score": "accuracy"})
     _y_numeric = False
@@ -1163,10 +1291,15 @@ class GlassRegressor(RegressorMixin, _GlassBase):
 
     __doc__ = _class_doc(__doc__, """    y_mean_, y_scale_ : ndarray of shape (n_outputs_,) or None
         Target scaling (with standardize=True). The network learns the standardized targets,
-        so ``loss_``, ``loss_curve_``, ``best_loss_`` and ``tol`` are in their units (about
-        1 for a model no better than the mean), not MLPRegressor's (which are var(y) times
-        larger), and ``alpha`` weighs the L2 term against that smaller loss.
+        so ``loss_``, ``loss_curve_``, ``best_loss_`` and ``tol`` are in their units. The
+        loss is ½·squared error summed over the outputs (and averaged over the rows): about
+        0.5 per output for a model no better than the mean. MLPRegressor's loss averages
+        over the outputs instead and is in the targets' own units (var(y)/2 for that model,
+        with one output). So ``tol`` is on another scale here, and ``alpha`` weighs the L2
+        term against this loss: for one output, one var(y) times smaller than
+        MLPRegressor's; for k outputs, a sum over them rather than a mean.
     """, {"stratified": "", "and_target": " and every target", "out_activation": '"identity"',
+          "coef_target": " (the last layer's giving standardized targets)",
           "score": "R²"})
     _y_numeric = True
 
