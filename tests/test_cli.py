@@ -222,6 +222,25 @@ def test_per_class_table_says_undefined_scores_and_caps_its_rows():
     assert len(lines) == 1 + 20 + 1 and lines[-1] == "... 10 more classes in metrics.json"
 
 
+def test_per_class_table_lines_up_labels_of_wide_characters():
+    """Trial U finding 4: labels were padded by characters, so a row whose label holds a
+    wide character (☕, CJK: two terminal columns) or a combining accent stood out of line."""
+    import unicodedata
+    from glassnet.commands import _per_class, _per_class_table
+    names = ["café ☕", "東京", "cafe\u0301", "plain"]
+    rows = _per_class(np.arange(4), np.eye(4), names)
+    lines = _per_class_table(rows, "per class").splitlines()
+
+    def columns(text):   # a terminal's columns: wide characters 2, combining marks 0
+        return sum(0 if unicodedata.combining(c) else
+                   2 if unicodedata.east_asian_width(c) == "W" else 1 for c in text)
+
+    assert len({columns(line) for line in lines}) == 1, lines
+    # each label's row: the first number starts in the same column
+    starts = [columns(line[:line.index("1.0000")]) for line in lines[1:]]
+    assert len(set(starts)) == 1, lines
+
+
 def _imbalanced_csv(path, n=1200, seed=3):
     r = np.random.default_rng(seed)
     a, b = r.normal(size=n), r.normal(size=n)
@@ -270,6 +289,38 @@ def test_class_weight_balanced_weighs_each_class_equally(tmp_path, monkeypatch):
                "--out", tmp_path / "reg")
     assert proc.returncode == 2
     assert "--class-weight balanced is for classification" in proc.stderr
+
+
+def test_report_explains_undefined_per_class_scores_and_the_training_cost(tmp_path):
+    """Trial U findings 2 and 3: the '-' legend did not say that the macro averages count an
+    undefined precision as 0 (and leave out a class without rows), and stood under tables
+    with no '-'; the learning curve's caption did not say that the training cost is the mean
+    of the epoch's batch losses (class-weighted under --class-weight), the validation one an
+    end-of-epoch, unweighted figure."""
+    from glassnet.cli import main
+    data = tmp_path / "imb.csv"
+    _imbalanced_csv(data)
+    legend = "The macro averages count an undefined score as 0, as scikit-learn does"
+    has_dash = {}
+    for name, opts in (("early", ["--epochs", "1"]),                  # 'ok' for every row
+                       ("weighted", ["--epochs", "30", "--class-weight", "balanced"])):
+        assert main(["train", str(data), "--target", "label", "--out", str(tmp_path / name),
+                     "--quiet", *opts]) == 0
+        m = json.loads((tmp_path / name / "metrics.json").read_text())
+        rows = m["per_class"]["test"]
+        has_dash[name] = any(r[k] is None for r in rows for k in ("precision", "recall", "f1"))
+        html = (tmp_path / name / "report.html").read_text(encoding="utf-8")
+        assert (legend in html) == has_dash[name] == ("- : undefined" in html)
+        # what the legend says: the macro precision counts the undefined one as 0
+        shown = [r["precision"] or 0.0 for r in rows if r["support"] or r["precision"] is not
+                 None]
+        assert np.mean(shown) == pytest.approx(m["metrics"]["test"]["precision_macro"],
+                                               abs=1e-12)
+        caption = re.search(r"<figcaption>(Cost per epoch[^<]*)</figcaption>", html)[1]
+        assert "the mean of the epoch&#x27;s batch losses" in caption
+        assert ("(class-weighted)" in caption) == ("unweighted" in caption) == (
+            name == "weighted")
+    assert has_dash == {"early": True, "weighted": False}
 
 
 def test_predict_decodes_labels_and_matches_in_process(mixed_run, mixed_csv, work):
@@ -539,6 +590,34 @@ def test_mostly_numeric_text_columns_and_targets_are_named(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "too many classes" in proc.stderr and "looks numeric" in proc.stderr
     assert "pass --task regression" in proc.stderr
+
+
+def test_evaluate_names_the_value_that_made_a_regression_target_text(tmp_path):
+    """Trial P finding 1: evaluate said only 'holds text but the model does regression'
+    where train names the value, its line and --na-values (or the symbols to strip)."""
+    r = np.random.default_rng(0)
+    x = r.normal(size=60)
+    good = tmp_path / "good.csv"
+    good.write_text("x,y\n" + "".join(f"{x[i]:.4f},{3 * x[i]:.4f}\n" for i in range(60)))
+    assert run("train", good, "--target", "y", "--epochs", "2", "--quiet", "--out",
+               tmp_path / "r").returncode == 0
+    model = tmp_path / "r" / "model.gnet"
+    word = tmp_path / "word.csv"
+    word.write_text("x,y\n" + "".join(f"{x[i]:.4f},{_number_or_word(x, i, 0, 3)}\n"
+                                      for i in range(60)))
+    ev = run("evaluate", model, word)
+    tr = run("train", word, "--target", "y", "--task", "regression", "--out", tmp_path / "t")
+    assert ev.returncode == tr.returncode == 2, ev.stderr
+    assert "'unknown' (line 32) is not" in ev.stderr and "--na-values=unknown" in ev.stderr
+    # the same diagnosis as train's
+    assert ev.stderr.split(": ", 3)[-1] == tr.stderr.split(": ", 3)[-1], (ev.stderr,
+                                                                           tr.stderr)
+    assert run("evaluate", model, word, "--na-values", "unknown").returncode == 0
+    money = tmp_path / "money.csv"
+    money.write_text("x,y\n" + "".join(f"{x[i]:.4f},\"${1000 * x[i] + 5000:,.2f}\"\n"
+                                       for i in range(60)))
+    ev = run("evaluate", model, money)
+    assert ev.returncode == 2 and "strip the symbols" in ev.stderr, ev.stderr
 
 
 def test_classes_differing_only_in_case_get_a_note(tmp_path):
@@ -2173,6 +2252,38 @@ def test_imbalance_note_when_accuracy_is_no_better_than_the_majority_answer():
     assert _one_class_note({"test": out}, balanced, parts, ["0", "1"]) == []
 
 
+def test_imbalance_note_under_balanced_class_weights_and_its_remedy():
+    """Trial U finding 1: with --class-weight balanced, accuracy under the majority answer
+    is the weights' expected price, yet the note called it no better and sent the user to
+    glassnet.sklearn's sample weights; without them it should name --class-weight."""
+    from glassnet.commands import _one_class_note
+    y = np.array([0] * 90 + [1] * 10 + [0] * 180 + [1] * 20)
+    parts = {"train": (None, np.arange(100)), "validation": (None, np.arange(100, 300))}
+    out = np.tile([0.9, 0.1], (200, 1))
+    out[180:] = [0.2, 0.8]               # every rare row found ...
+    out[:30] = [0.2, 0.8]                # ... at the cost of 30 false alarms: 170 of 200
+    labels = ["ok", "fraud"]
+    unweighted = _one_class_note({"validation": out}, y, parts, labels)
+    assert len(unweighted) == 1 and "no better than always answering 'ok'" in unweighted[0]
+    assert "--class-weight balanced" in unweighted[0] and "glassnet.sklearn" not in \
+        unweighted[0]
+    # weighted: the rare class's recall (20 of 20) says the weighting works: no note
+    assert _one_class_note({"validation": out}, y, parts, labels, weighted=True) == []
+    out[185:] = [0.9, 0.1]               # it finds 5 of the 20 only: the drop is noted
+    note = _one_class_note({"validation": out}, y, parts, labels, weighted=True)
+    assert len(note) == 1 and "below always answering 'ok' (180 of 200 rows), as expected " \
+        "with balanced class weights" in note[0], note
+    assert "finds only 5 of the 20 validation rows of 'fraud'" in note[0]
+    assert "no better" not in note[0] and "--class-weight" not in note[0]
+    # one answer for every row: the flag when it is off, more epochs when it is on
+    ones = np.tile([0.9, 0.1], (200, 1))
+    assert "--class-weight balanced" in _one_class_note({"validation": ones}, y, parts,
+                                                        labels)[0]
+    on = _one_class_note({"validation": ones}, y, parts, labels, weighted=True)[0]
+    assert "even with balanced class weights" in on and "--class-weight" not in on
+    assert "glassnet.sklearn" not in on
+
+
 def test_predict_reads_dot_decimals_as_training_did_in_a_semicolon_file(tmp_path):
     """Trial S3: training read 886.440 as 886.44 (no decimal comma in its file); a predict
     file with a decimal comma in a column the model does not use read it as 886440, and every
@@ -2365,7 +2476,9 @@ def test_cli_options_trial_findings(tmp_path):
     assert res.returncode == 0, res.stderr
     report = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
     assert "glassnet train &#x27;my data.csv&#x27; --target y" in report
-    assert "Cost per epoch on the training rows" in report
+    caption = re.search(r"<figcaption>(Cost per epoch[^<]*)</figcaption>", report)[1]
+    assert caption.startswith("Cost per epoch: on the training rows, the mean of the epoch")
+    assert "validation" not in caption
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="closing fd 1/2 in the child needs POSIX")
@@ -2556,6 +2669,29 @@ def test_a_few_far_targets_get_an_outlier_note():
     assert "glassnet.Huber or MAE" in note[0]
     assert _target_outlier_note(rng.normal(size=500), np.arange(500)) == []
     assert _target_outlier_note(np.r_[np.zeros(400), np.ones(100)], np.arange(500)) == []
+
+
+def test_the_outlier_note_gives_the_std_of_the_rest():
+    """Trial P finding 3: 'std X against Y for the rest' printed the robust scale (1.4826 x
+    MAD of all targets) as Y, which understates a skewed target's spread."""
+    from glassnet.commands import _target_outlier_note
+    r = np.random.default_rng(0)
+    x = r.normal(size=300)
+    y = np.exp(11 + 0.4 * x + r.normal(0, .3, 300))
+    y[:3] *= 30
+    note = _target_outlier_note(y, np.arange(300))
+    assert len(note) == 1, note
+    total, rest = re.search(r"\(std (\S+) against (\S+) for the rest\)", note[0]).groups()
+    assert float(total) == pytest.approx(np.std(y), rel=1e-3)
+    assert float(rest) == pytest.approx(np.std(y[3:]), rel=1e-3)
+    # one value just past the cut, among targets of a wide spread (half of them near +-1, the
+    # others near +-14: std 6.7 robust standard deviations), does not make up most of it
+    near, off = r.uniform(0.95, 1, 50), r.uniform(13.9, 14, 49)
+    wide = np.r_[0.0, near[:25], -near[25:], off[:24], -off[24:], 15.5]
+    med = np.median(wide)
+    scale = 1.4826 * np.median(np.abs(wide - med))
+    assert (np.abs(wide - med) > 10 * scale).sum() == 1 and np.std(wide) > 3 * scale
+    assert _target_outlier_note(wide, np.arange(wide.size)) == []
 
 
 def _trial_csvs(folder):

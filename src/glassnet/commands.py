@@ -758,10 +758,15 @@ def _target_outlier_note(y, idx_train) -> list[str]:
     far = np.abs(t - med) > 10 * robust
     if not far.any() or not t.std() > 3 * robust:
         return []
+    # the claim is the spread's: the far values hold most of the variance (the MAD scale
+    # understates a skewed target's spread, so it is no figure for the rest's)
+    rest = float(t[~far].std())
+    if not t.var() > 2 * rest ** 2:
+        return []
     shown = ", ".join(f"{v:.4g}" for v in t[far][:3]) + (", …" if far.sum() > 3 else "")
     return [f"{int(far.sum())} training target value(s) ({far.mean():.1%}) lie more than 10 "
             f"robust standard deviations from the median {med:.4g} (e.g. {shown}) and make "
-            f"up most of the target's spread (std {t.std():.4g} against {robust:.4g} for the "
+            f"up most of the target's spread (std {t.std():.4g} against {rest:.4g} for the "
             f"rest): squared error is driven by them; check them, leave them out, or train "
             f"with a robust loss (glassnet.Huber or MAE in the Python API)"]
 
@@ -788,10 +793,13 @@ def _wide_target_note(outputs, y, idx_train) -> list[str]:
             + " values as the target) may fit better"]
 
 
-def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
+def _one_class_note(outputs, y, parts, class_labels, weighted=False) -> list[str]:
     """A note when, on the held-out split (test, else validation) holding several classes,
     the model predicts one class for every row, or its accuracy is no better than always
-    answering the split's most common class: imbalanced classes, where accuracy misleads."""
+    answering the split's most common class: imbalanced classes, where accuracy misleads.
+    ``weighted``: trained with balanced class weights, which trade accuracy on the common
+    class for recall on the rare ones: accuracy under the majority answer is then expected,
+    and noted only when some rare class's recall is under one half."""
     split = _held_out(outputs)
     if split is None:
         return []
@@ -803,20 +811,35 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
     auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
+    remedy = ("more epochs (--epochs) may help" if weighted else
+              "more epochs, or --class-weight balanced, may help")
     if len(np.unique(pred)) > 1:
         common = int(np.bincount(truth).argmax())
         k = int(np.sum(truth == common))   # the rows that always answering it gets right
         right = int(np.sum(truth == pred))
         if 10 * k < 7 * len(truth) or right > k:
             return []
-        missed = [class_labels[c] for c in np.unique(truth) if not np.any(pred[truth == c] == c)]
+        recall = {c: float(np.mean(pred[truth == c] == c)) for c in np.unique(truth)}
+        if weighted:
+            low = [c for c in recall if c != common and recall[c] < 0.5]
+            if not low:   # the weighting finds the rare classes: its accuracy is its price
+                return []
+            return [f"{split} accuracy {right / len(truth):.4f} is below always answering "
+                    f"{class_labels[common]!r} ({k} of {len(truth)} rows), as expected with "
+                    f"balanced class weights, which trade errors on the common class for "
+                    f"finds of the rare ones; yet it finds only "
+                    + ", ".join(f"{int(np.sum(pred[truth == c] == c))} of the "
+                                f"{int(np.sum(truth == c))} {split} rows of "
+                                f"{class_labels[c]!r}" for c in low)
+                    + f" ({remedy})"]
+        missed = [class_labels[c] for c in recall if recall[c] == 0]
         return [f"{split} accuracy {right / len(truth):.4f} is no better than always answering "
                 f"{class_labels[common]!r} ({k} of {len(truth)} rows): class "
                 f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
                 f"mostly measures the imbalance; {auc} how well it finds the rare class"
                 + (f", and it finds none of the {split} rows of "
                    f"{', '.join(map(repr, missed))}" if missed else "")
-                + " (more epochs, or sample weights with glassnet.sklearn, may help)"]
+                + f" ({remedy})"]
     k = int(np.sum(truth == pred[0]))   # the rows that one answer gets right
     if 10 * k < 7 * len(truth):  # under 70%: the accuracy is no artefact of imbalance
         return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
@@ -825,8 +848,9 @@ def _one_class_note(outputs, y, parts, class_labels) -> list[str]:
                 f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
             f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
-            f"mostly measures the imbalance; {auc} how well it finds the rare class (more "
-            f"epochs, or sample weights with glassnet.sklearn, may help)"]
+            f"mostly measures the imbalance"
+            + (", even with balanced class weights" if weighted else "")
+            + f"; {auc} how well it finds the rare class ({remedy})"]
 
 
 def _metric_names(task, *results) -> list:
@@ -849,6 +873,15 @@ def _metric_table(results: dict, task) -> str:
 
 
 MAX_SHOWN_CLASSES = 20  # the terminal's per-class table shows at most this many classes
+
+
+def _text_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: a wide or full-width character (CJK, most
+    emoji) takes two, a combining mark or a zero-width format character none, so that labels
+    from the data line up (len() counts characters)."""
+    import unicodedata
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _per_class(y, proba, names) -> list[dict]:
@@ -875,11 +908,11 @@ def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES) -> str:
     names = names or [r["class"] for r in rows]
     # a label with a line break or a tab stays on its row; a long one is cut
     labels = [_cut(" ".join(str(name).split()), 30) for name in names[:most]]
-    w0 = max(len(title), *map(len, labels)) + 2
+    w0 = max(_text_width(title), *map(_text_width, labels)) + 2
     lines = [f"{title:<{w0}}{'precision':>12}{'recall':>12}{'F1':>12}{'rows':>12}"]
     for label, r in zip(labels, shown):
-        lines.append(f"{label:<{w0}}" + "".join(f"{_fmt(r[k]):>12}"
-                                                for k in ("precision", "recall", "f1"))
+        lines.append(label + " " * (w0 - _text_width(label))
+                     + "".join(f"{_fmt(r[k]):>12}" for k in ("precision", "recall", "f1"))
                      + f"{r['support']:>12,}")
     if len(rows) > most:
         lines.append(f"... {len(rows) - most} more classes in metrics.json")
@@ -1509,12 +1542,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     number_note = None if numeric_target else numeric_text_note(
         y_raw, table.line_numbers, comma=table.decimal_comma)
     if task == "regression" and not numeric_target:
-        if number_note is not None:
-            raise _usage(f"the target column {target!r} holds text, so it cannot be a "
-                         f"regression target: {number_note}")
-        example = next(v for v in y_raw if v is not None)
-        raise _usage(f"the target column {target!r} holds text (e.g. {shown_value(example)}), so it "
-                     f"cannot be a regression target; use --task classification")
+        raise _text_target_usage(target, y_raw, number_note, "so it cannot be a regression "
+                                 "target", "use --task classification")
     encoder = None
     scaling = None
     class_labels = None
@@ -1770,7 +1799,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             results[split_name] = _metrics(task, y[ids], pred=pred)
     per_class = {}
     if task == "classification":
-        notices.extend(_one_class_note(outputs, y, parts, class_labels))
+        notices.extend(_one_class_note(outputs, y, parts, class_labels,
+                                       weighted=class_weight is not None))
         per_class = {s: _per_class(y[ids], outputs[s], class_labels)
                      for s, (_, ids) in parts.items()}
     else:
@@ -2382,14 +2412,25 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
             add(f"<tr><td>{_e(name)}</td>" + "".join(
                 f"<td class=\"n\">{_e(_fmt(r[k]))}</td>" for k in ("precision", "recall", "f1"))
                 + f"<td class=\"n\">{r['support']:,}</td></tr>")
-        add("</table><p class=\"muted\">- : undefined (a class never predicted has no "
-            "precision; one with no row, no recall)</p>")
+        add("</table>")
+        if any(r[k] is None for r in per_class for k in ("precision", "recall", "f1")):
+            # the macro figures above do count some of these: say how, or they seem to
+            # disagree with the column (scikit-learn's zero_division=0, default labels)
+            add("<p class=\"muted\">- : undefined (a class never predicted has no precision; "
+                "one with no row, no recall). The macro averages count an undefined score as "
+                "0, as scikit-learn does, and leave out a class with no row in the split "
+                "unless the model predicts it for some row.</p>")
 
     if images:
         add("<h2>Plots</h2><div class=\"figs\">")
-        captions = {"learning_curve.png": "Cost per epoch on the training"
-                                          + (" and validation rows" if "validation" in
-                                             results else " rows")
+        weighted = " (class-weighted)" if args.class_weight == "balanced" else ""
+        # the training cost is no end-of-epoch figure: it differs from the table's train
+        # column, which the validation cost matches
+        captions = {"learning_curve.png": "Cost per epoch: on the training rows, the mean of "
+                                          "the epoch's batch losses" + weighted
+                                          + ("; on the validation rows, measured at the "
+                                             "epoch's end" + (", unweighted" if weighted else "")
+                                             if "validation" in results else "")
                                           + (" (on the standardized target, as the network "
                                              "is trained; the table's errors are in the "
                                              "target's units)" if task == "regression" else ""),
@@ -2822,6 +2863,18 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def _text_target_usage(target, values, note, why, otherwise):
+    """The usage error for a regression target column read as text (``values``), train's
+    and evaluate's: ``note`` (numeric_text_note's, or None) names the value that is not a
+    number, its line and the fix; without one, an example value and ``otherwise``, what to
+    do. ``why``: what the text rules out."""
+    if note is not None:
+        return _usage(f"the target column {target!r} holds text, {why}: {note}")
+    example = next(v for v in values if v is not None)
+    return _usage(f"the target column {target!r} holds text (e.g. {shown_value(example)}), "
+                  f"{why}; {otherwise}")
+
+
 def _check_labels(encoder, table, target, label):
     """A usage error naming the target column, the file's line and the labels as the file
     spells them, where ``table[target]`` holds classes the model was not trained on."""
@@ -2881,9 +2934,14 @@ def cmd_evaluate(args) -> int:
                   "predicts it for some row", file=sys.stderr)
     else:
         yr = np.asarray(table[target])
-        if yr.dtype.kind not in "biuf":
-            raise _usage(f"the target column {target!r} holds text but the model does "
-                         f"regression")
+        if yr.dtype.kind not in "biuf":   # as train says it: the value, its line, the fix
+            from .preprocess import numeric_text_note
+            raise _text_target_usage(
+                target, yr, numeric_text_note(yr, table.line_numbers,
+                                              comma=table.decimal_comma),
+                "but the model does regression", f"is it the column the model was trained "
+                f"on ({m.target!r})?" if m.target not in (None, target) else
+                "the model was trained on numbers in it")
         res = _metrics("regression", yr.astype(np.float64), pred=out)
         per_class = None
     if args.json:
