@@ -46,10 +46,13 @@ class Activation(Layer):
         return {"dy/dx": self._df()}
 
     def _f(self, x):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _f(x) -> f(x), "
+                                  f"element-wise, of x's shape and dtype")
 
     def _df(self):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _df() -> f'(x), the "
+                                  f"derivative at the input of the last forward (self._x; "
+                                  f"its output is self._y), of x's shape")
 
 
 class Identity(Activation):

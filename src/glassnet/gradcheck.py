@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validate import check_array, check_consistent_length, check_flag, new_rng
 from .layers import Layer, check_backward_output
-from .losses import Loss, get as _get_loss
+from .losses import Loss, checked_cost, get as _get_loss
 from .model import Sequential
 
 
@@ -128,7 +128,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
         lossc = copy.deepcopy(obj)
 
         def f():
-            return lossc.forward(x, y)
+            return checked_cost(lossc, lossc.forward(x, y))
 
         f()
         g = check_backward_output(lossc, None, lossc.backward(), x.shape)
@@ -150,7 +150,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             m = x.shape[0]
 
             def f():  # the cost fit minimizes: the loss and Dense(l2=α)'s ½·Σ α·‖W‖²/m
-                cost = lossc.forward(node.forward(x, training=False), y)
+                cost = checked_cost(lossc, lossc.forward(node.forward(x, training=False), y))
                 return cost + 0.5 * _l2_penalty(_l2_terms(node)) / m
 
             def analytic():  # Sequential.backward checks what each node's backward returns

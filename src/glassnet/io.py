@@ -49,7 +49,7 @@ import numpy as np
 from . import activations as _act
 from . import losses as _losses
 from ._validate import _short
-from .callbacks import Callback
+from .callbacks import Callback, user_stacklevel
 from .layers import Dense, Dropout, Layer
 
 __all__ = ["ModelFileError", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
@@ -676,7 +676,7 @@ def _loss_to_json(loss):
         warnings.warn(f"the loss {loss!r} is not one of glassnet's built-in losses and is not "
                       f"saved (its name is): the loaded model's fit, evaluate, trace and "
                       f"loss_landscape ask for loss=, and predict_proba cannot know about it",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=user_stacklevel())
         return None
     cfg = dict(loss.config())
     if getattr(loss, "eps", None) is not None:
@@ -1036,7 +1036,8 @@ def _optimizer_config_to_json(opt, warn=True):
         if warn:
             warnings.warn(f"the optimizer {name} is not saved (only glassnet's built-in "
                           f"optimizers are); the loaded model's fit will use Adam (lr=0.001) "
-                          f"unless given optimizer=", RuntimeWarning, stacklevel=5)
+                          f"unless given optimizer=", RuntimeWarning,
+                          stacklevel=user_stacklevel())
         return None
     initial = getattr(opt, "initial_lr", None)
     return {"class": name, "config": opt.config(),

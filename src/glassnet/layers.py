@@ -62,13 +62,14 @@ def column_sums(a, out):
     return np.matmul(ones, a, out=out)
 
 
-def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
+def check_backward_output(layer, index, dx, x_shape, needed: bool = True, dtype=None):
     """Check what ``layer.backward`` returned before it is passed down: ``dx`` must be an
-    array of the input's shape ``x_shape``; None is accepted only when ``needed`` is False
-    (the layer was told ``needs_input_grad = False``). Returns ``dx``; raises a ValueError
-    naming the layer (``index`` is its position in the model, or None for a lone layer)
-    otherwise. Cheap: a shape comparison, no copy. ``layer`` may also be a loss, whose
-    backward gives dCost/dŷ for the prediction ŷ of shape ``x_shape``."""
+    array of the input's shape ``x_shape`` (and of ``dtype``, the model's, when given); None
+    is accepted only when ``needed`` is False (the layer was told ``needs_input_grad =
+    False``). Returns ``dx``; raises a ValueError (a TypeError for the dtype) naming the
+    layer (``index`` is its position in the model, or None for a lone layer) otherwise.
+    Cheap: a shape comparison, no copy. ``layer`` may also be a loss, whose backward gives
+    dCost/dŷ for the prediction ŷ of shape ``x_shape``."""
     who = (f"layer {index} ({type(layer).__name__})" if index is not None
            else type(layer).__name__)
     grad, x, whose, of = (("dCost/dx", "the input x", "the input's", "an input")
@@ -86,6 +87,10 @@ def check_backward_output(layer, index, dx, x_shape, needed: bool = True):
     if tuple(shape) != tuple(x_shape):
         raise ValueError(f"{who}.backward returned shape {tuple(shape)} for {of} of shape "
                          f"{tuple(x_shape)}; {grad} must have the shape of {x}")
+    if dtype is not None and getattr(dx, "dtype", dtype) != dtype:
+        # (the out= products downstream would cast it back without a word, at a cost)
+        raise TypeError(f"{who}.backward returned {dx.dtype} in a {np.dtype(dtype).name} "
+                        f"model; {grad} must have the dtype of {x} (the model's)")
     return dx
 
 

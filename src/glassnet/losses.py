@@ -81,6 +81,29 @@ def _needs_forward(method):
     return checked
 
 
+def checked_cost(loss, cost):
+    """``cost``, what ``loss.forward`` returned, when it is one number (a Python or NumPy
+    real, or a 0-d array); otherwise a ValueError naming the loss, in place of NumPy's error
+    where the cost is first used as a float (an array of per-example losses, a forgotten
+    ``return``). fit runs it on its first step only; evaluate, gradcheck and trace on each
+    cost they take: a type test, no copy."""
+    if isinstance(cost, numbers.Real) and not isinstance(cost, (bool, np.bool_)):
+        return cost
+    if isinstance(cost, np.ndarray) and cost.ndim == 0 and cost.dtype.kind in "iuf":
+        return cost
+    if cost is None:
+        got, fix = "None", "; did you forget `return cost`?"
+    elif isinstance(cost, np.ndarray):
+        got = f"an array of shape {cost.shape}" + (f" and dtype {cost.dtype}" if cost.ndim == 0
+                                                   else "")
+        fix = (": reduce the examples' losses to their mean (or the weighted mean, "
+               "self._weighted(rows, weights, y_pred.dtype))" if cost.ndim else "")
+    else:
+        got, fix = f"a {type(cost).__name__}", ""
+    raise ValueError(f"{type(loss).__name__}.forward must return the cost, a number (got "
+                     f"{got}){fix}")
+
+
 class Loss:
     """Base class. Subclasses implement ``forward`` and ``backward``.
 
@@ -109,7 +132,7 @@ class Loss:
                              f"values in [{y_pred.min():.4g}, {y_pred.max():.4g}]: apply the "
                              f"sigmoid/softmax first, or use {type(self).__name__}"
                              f"(from_logits=True)")
-        return self.forward(y_pred, y_true, weights)
+        return checked_cost(self, self.forward(y_pred, y_true, weights))
 
     def __init_subclass__(cls, **kwargs):
         # backward before forward (or after fit dropped the caches) reads a cache the loss

@@ -7,6 +7,7 @@ its local gradient and passes the result down (the chain rule), filling its ``gr
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 
 import numpy as np
@@ -128,7 +129,8 @@ class Sequential:
                     raise ValueError(f"layer {i} ({layer!r}) expects {layer.n_in} inputs but "
                                      f"the layer before it gives {width}")
                 else:
-                    width = layer.build(width, self.rng, self.dtype)
+                    width = _built_width(i, layer, layer.build(width, self.rng, self.dtype),
+                                         self.dtype)
             except ValueError as exc:
                 if str(exc).startswith("layer "):
                     raise
@@ -580,6 +582,26 @@ class Summary(str):
 
     def _repr_pretty_(self, p, cycle):   # IPython's plain-text display
         p.text(str(self))
+
+
+def _built_width(i, layer, width, dtype):
+    """``width``, what node ``i``'s ``build`` returned, checked (once, as the model is built)
+    as the next node's input width, with the parameters it allocated: a custom node whose
+    build forgets ``return`` is named here, last in the model or not (not as the next node's
+    n_in), and one that ignores ``dtype`` here (its float64 weights would silently turn a
+    float32 model's later nodes float64)."""
+    who = f"layer {i} ({type(layer).__name__}).build()"
+    if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 1:
+        got = "None" if width is None else repr(width)
+        raise TypeError(f"{who} returned {got}; it must return its output width (n_out), "
+                        f"a positive integer")
+    bad = [f"{k} is {p.dtype}" for k, p in layer.params.items()
+           if isinstance(p, np.ndarray) and p.dtype != dtype]
+    if bad:
+        raise TypeError(f"{who} allocated parameters of another dtype than the model's "
+                        f"{np.dtype(dtype).name} ({', '.join(bad)}): allocate them with the "
+                        f"dtype build() is given")
+    return int(width)
 
 
 def _nodes(layers, before=()):

@@ -187,7 +187,10 @@ class Optimizer:
         return {"tmp": np.empty_like(p)}
 
     def _update(self, p, g, st, lr) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _update(p, g, st, lr): "
+                                  f"the step of one parameter array p from its gradient g, in "
+                                  f"place (p -= ...), with st the buffers its _init_state(p) "
+                                  f"returned")
 
 
 class SGD(Optimizer):
@@ -523,6 +526,11 @@ def get(optimizer="sgd", **kwargs) -> Optimizer:
     constructor, e.g. ``get("adam", lr=3e-4)``.
     """
     if isinstance(optimizer, Optimizer):
+        if not isinstance(getattr(optimizer, "state", None), dict):
+            # Optimizer.__init__ never ran (as a Layer's, checked where a model is made):
+            # said now, not as an AttributeError inside fit
+            raise TypeError(f"{type(optimizer).__name__} is not set up as an Optimizer: its "
+                            f"__init__ must call super().__init__(lr) first")
         if kwargs:
             raise ValueError(f"optimizer {optimizer!r} is already built; pass its arguments "
                              f"to its constructor, not to get() ({sorted(kwargs)})")
@@ -551,7 +559,9 @@ class LRSchedule:
     """
 
     def lr_at(self, epoch: int, base_lr: float) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement lr_at(epoch, base_lr) "
+                                  f"-> the learning rate of that epoch (counted from 0), a "
+                                  f"float")
 
     def __call__(self, epoch: int, base_lr: float) -> float:
         return self.lr_at(epoch, base_lr)

@@ -716,10 +716,10 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
             w = with_class_weights(_class_row_weights(class_weight, Y, loss, model.n_outputs),
                                    w, model.dtype)
     if w is None:
-        cost = loss.forward(out, Y)
+        cost = _losses.checked_cost(loss, loss.forward(out, Y))
     else:
         from .train import weights_applied
-        cost = weights_applied(loss, loss.forward(out, Y, w))
+        cost = _losses.checked_cost(loss, weights_applied(loss, loss.forward(out, Y, w)))
     fused = model.fused_with(loss)
     # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
     dy = check_backward_output(loss, None, loss.backward(), out.shape)

@@ -56,7 +56,9 @@ class History(Callback):
     epoch : list of int
     stopped_early, diverged, interrupted : bool
         Why training ended before ``epochs`` (if it did). An epoch that diverged is recorded
-        with every value NaN but ``"lr"``; an epoch cut short by Ctrl-C is not recorded.
+        with every value NaN but ``"lr"``; an epoch cut short by Ctrl-C is not recorded, one
+        that ``model.stop_training = True`` (set in ``on_batch_end``) cut short is, with the
+        loss and metrics of the batches it ran (as in Keras).
     stop_reason : str or None
         Why training ended early, in words (e.g. "early stopping: val_loss did not improve
         for 10 epochs (best ... at epoch ...)"); None when all ``epochs`` ran.
@@ -1289,7 +1291,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
             np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         call("on_train_begin", logs)
         epoch = initial_epoch - 1
-        completed = 0  # epochs run to their end (not one that diverged or was cut short)
+        completed = 0  # epochs recorded (not one that diverged or Ctrl-C cut short)
         try:
             for epoch in range(initial_epoch, initial_epoch + epochs):
                 logs = {}
@@ -1335,11 +1337,14 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     if checked:
                         for layer in model.layers:
                             out = layer.forward(out, True)
-                    else:  # the first step checks each output's width, once per fit
-                        out = _checked_forward(model.layers, out)
-                    batch_loss = loss.forward(out, yb) if wb is None else \
-                        loss.forward(out, yb, wb) if checked else \
-                        weights_applied(loss, loss.forward(out, yb, wb))   # (once per fit)
+                        batch_loss = loss.forward(out, yb) if wb is None else \
+                            loss.forward(out, yb, wb)
+                    else:  # the first step checks each output's width and dtype, and
+                        # what the loss returns, once per fit
+                        out = _checked_forward(model.layers, out, model.dtype)
+                        batch_loss = _losses.checked_cost(
+                            loss, loss.forward(out, yb) if wb is None
+                            else weights_applied(loss, loss.forward(out, yb, wb)))
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                   optimizer, more=target_hint + _l2_hint(l2))
@@ -1357,8 +1362,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         for i in range(top, -1, -1):
                             dy = model.layers[i].backward(dy)
                     else:  # the first step checks what each backward returns, once per fit
-                        dy = check_backward_output(loss, None, dy, out.shape)  # a custom loss
-                        dy = _checked_backward(model.layers, top, dy)
+                        dy = check_backward_output(loss, None, dy, out.shape,  # a custom loss
+                                                   dtype=model.dtype)
+                        dy = _checked_backward(model.layers, top, dy, model.dtype)
                         checked = True
                         refresh = _arrays_replaced(model, params)
                     if refresh:
@@ -1400,17 +1406,26 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     logs["lr"] = float(optimizer.lr)
                     call("on_epoch_end", epoch, logs)
                     break
+                # An epoch that model.stop_training cut short (set in on_batch_end) is
+                # recorded, as Keras records it: its loss and metrics are those of the rows it
+                # ran through, its validation that of the weights it ends with. One cut short
+                # by Ctrl-C is not (fit ends at once; the warning says which weights it kept).
+                recorded = seen == m or not state["interrupted"]
                 logs = {"loss": total / (wseen or 1)}
-                if out_epoch is not None and seen == m:
+                if out_epoch is not None and recorded:
                     yt = Y if order is None else Y[order]
-                    logs.update(compute_metrics(metrics, yt, out_epoch, loss))
+                    if seen == m:
+                        logs.update(compute_metrics(metrics, yt, out_epoch, loss))
+                    else:
+                        logs.update(_partial_metrics(metrics, yt[:seen], out_epoch[:seen],
+                                                     loss))
                 if Xv is not None:
                     logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
                     if not (val_warned or math.isfinite(logs["val_loss"])):
                         val_warned = True
                         _warn_nonfinite_val(logs, epoch)
                 logs["lr"] = float(optimizer.lr)
-                if seen == m:
+                if recorded:
                     call("on_epoch_end", epoch, logs)
                     history.add_late_values(logs)  # what callbacks added (Keras: History last)
                     completed += 1
@@ -1443,11 +1458,23 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     return history
 
 
-def _checked_forward(layers, out):
+def _partial_metrics(metrics, y, out, loss):
+    """The metrics of an epoch that ``model.stop_training`` cut short, on the rows it ran
+    through; NaN for a metric those rows do not define (one class only for roc_auc): the
+    epoch's other values are still recorded."""
+    try:
+        return compute_metrics(metrics, y, out, loss)
+    except ValueError:
+        return dict.fromkeys(map(str, metrics), math.nan)
+
+
+def _checked_forward(layers, out, dtype=None):
     """Forward (training mode) through ``layers``, checking that each node's output is
-    ``n_out`` wide (what the next node was built for): a custom node that returns another
-    width is named here, not in the next node's matmul. ``fit`` runs it on the first step
-    only, as :func:`_checked_backward`."""
+    ``n_out`` wide (what the next node was built for) and, given the model's ``dtype``, of
+    that dtype: a custom node that returns another width is named here, not in the next
+    node's matmul; one that returns float64 in a float32 model here too, since nothing else
+    would fail (the nodes after it, and predict, would silently run in float64). ``fit``
+    runs it on the first step only, as :func:`_checked_backward`."""
     for i, layer in enumerate(layers):
         out = layer.forward(out, True)
         width = getattr(layer, "n_out", None)
@@ -1456,20 +1483,26 @@ def _checked_forward(layers, out):
             raise ValueError(f"layer {i} ({type(layer).__name__}).forward returned "
                              f"{shape[1]} columns but the layer says n_out={width} (set "
                              f"n_out in build to the width forward returns)")
+        got = getattr(out, "dtype", None)
+        if dtype is not None and got is not None and got != dtype:
+            raise TypeError(f"layer {i} ({type(layer).__name__}).forward returned {got} in a "
+                            f"{np.dtype(dtype).name} model; return arrays of the input's "
+                            f"dtype (x.dtype)")
     return out
 
 
-def _checked_backward(layers, top, dy):
+def _checked_backward(layers, top, dy, dtype=None):
     """Backward through ``layers[top]`` down to ``layers[0]``, checking what each node's
-    ``backward`` returns: an array of its input's shape (m, n_in), or None for a node told it
-    need not compute one (the first). A custom node that forgets ``return dx`` or returns a
-    wrong shape fails here with a ValueError naming its index and class, not in the next node
-    deep inside NumPy. ``fit`` runs it on the first step only: later steps go through the same
-    nodes with the same shapes, and the hot loop stays free of checks."""
+    ``backward`` returns: an array of its input's shape (m, n_in) (and of the model's
+    ``dtype``, when given), or None for a node told it need not compute one (the first). A
+    custom node that forgets ``return dx`` or returns a wrong shape fails here with a
+    ValueError naming its index and class, not in the next node deep inside NumPy. ``fit``
+    runs it on the first step only: later steps go through the same nodes with the same
+    shapes, and the hot loop stays free of checks."""
     for i in range(top, -1, -1):
         layer = layers[i]
         dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
-                                   needed=layer.needs_input_grad)
+                                   needed=layer.needs_input_grad, dtype=dtype)
     return dy
 
 
@@ -1538,6 +1571,17 @@ def _arrays_replaced(model, params):
     ``self.grads["W"] = x.T @ dy`` (or that assigns new weights) would otherwise be stepped
     with stale gradients, or not at all."""
     now = model.parameters()
+    if [(id(t[0]), t[1]) for t in now] != [(id(t[0]), t[1]) for t in params]:
+        # the weights fit saved at the epoch's start (to restore them on divergence) would
+        # be paired with other arrays, and predict (on copies of the nodes) would not see them
+        for i, layer in enumerate(model.layers):
+            before = [k for la, k, _, _ in params if la is layer]
+            if list(layer.params) != before:
+                raise RuntimeError(
+                    f"layer {i} ({type(layer).__name__}) changed its parameters during the "
+                    f"first training step (before: {before or 'none'}, now: "
+                    f"{list(layer.params) or 'none'}): create them in build(), never in "
+                    f"forward or backward (see glassnet.layers.Layer)")
     return len(now) != len(params) or any(
         p is not q or g is not h for (_, _, p, g), (_, _, q, h) in zip(now, params))
 
@@ -1598,8 +1642,8 @@ def _blocked_loss(loss, out, Y, weights, step):
     whole = m <= step or type(loss).__module__ != _losses.__name__
     wsum = m if whole or weights is None else float(weights.sum(dtype=np.float64))
     if whole or not 0 < wsum < math.inf:   # (weights summing to 0: the loss's own error)
-        return loss.forward(out, Y) if weights is None else \
-            weights_applied(loss, loss.forward(out, Y, weights))
+        return _losses.checked_cost(loss, loss.forward(out, Y) if weights is None else
+                                    weights_applied(loss, loss.forward(out, Y, weights)))
     total = 0.0
     for lo in range(0, m, step):
         rows = slice(lo, lo + step)
