@@ -30,11 +30,12 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 CHROMIUM = "/usr/bin/chromium"
 
 
-def run(*args, cwd=None, timeout=120):
+def run(*args, cwd=None, timeout=120, input=None):
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
                MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "glassnet.cli", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, env=env)
+                          capture_output=True, text=True, timeout=timeout, env=env,
+                          input=input)
 
 
 def write_mixed_csv(path: Path, n: int = 360, seed: int = 7) -> None:
@@ -1314,6 +1315,37 @@ def test_labels_without_a_font_glyph_make_no_warnings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "r" / "confusion_matrix.png").is_file()
     assert "Glyph" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+
+
+def _png_size(path):
+    """(width, height) from a PNG's IHDR chunk, which follows the 8-byte signature."""
+    head = Path(path).read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", head
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_long_column_names_and_classes_keep_the_plots_bounded(tmp_path):
+    """Trial R findings 1-2: train wrote the decision boundary's axis labels and legend with
+    the full names over the ones plot.decision_boundary had cut, so 5,000-character column
+    names made a 61,403-pixel-wide PNG (and 45,147 px square at 100 s before the plots cut
+    names at all)."""
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    classes = [c * 3000 for c in "LMN"]
+    rows = [f"{a:.3f},{b:.3f},{classes[int(a + b > -0.5) + int(a + b > 0.5)]}\n"
+            for a, b in rng.normal(size=(90, 2))]
+    path = tmp_path / "long.csv"
+    path.write_text(f"{'a' * 5000},{'b' * 5000},y\n" + "".join(rows))
+    start = time.perf_counter()
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--quiet",
+               "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    assert time.perf_counter() - start < 30
+    pngs = sorted((tmp_path / "r").glob("*.png"))
+    assert {p.name for p in pngs} >= {"decision_boundary.png", "confusion_matrix.png"}
+    for png in pngs:
+        width, height = _png_size(png)
+        assert width <= 1200 and height <= 1200, (png.name, width, height)
 
 
 # ------------------------------------------------------------------------------------------
@@ -3028,3 +3060,106 @@ def test_a_model_column_in_another_case_is_suggested(tmp_path):
     proc = run("predict", tmp_path / "r" / "model.gnet", tmp_path / "new.csv")
     assert proc.returncode == 2 and "needs: a (did you mean 'A'?) (it has: A, b)" in proc.stderr, \
         proc.stderr
+
+
+def test_columns_without_a_header_name_get_a_note_and_every_reader_takes_the_file(tmp_path):
+    """Trial R finding 4: a blank or white-space header name became unnamed_<j> silently, and
+    a DataFrame of the same file (pandas: 'Unnamed: 1', '  ') was told only that it lacks
+    unnamed_1."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    path = tmp_path / "blank.csv"
+    path.write_text("a,,  ,y\n" + "".join(f"{a:.3f},{b:.3f},{c:.3f},{int(a + b > 0)}\n"
+                                          for a, b, c in rng.normal(size=(80, 3))))
+    proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "r")
+    assert proc.returncode == 0, proc.stderr
+    for j in (1, 2):
+        assert (f"column {j + 1} has no name in the header: called 'unnamed_{j}'"
+                in proc.stdout), proc.stdout
+    import html
+    assert "called 'unnamed_1'" in html.unescape((tmp_path / "r" / "report.html").read_text())
+    model = tmp_path / "r" / "model.gnet"
+    pred = run("predict", model, path, "--columns", "none")
+    assert pred.returncode == 0, pred.stderr
+    evaluated = run("evaluate", model, path, "--json")
+    assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["rows"] == 80, \
+        evaluated.stderr
+    trained = glassnet.load_trained(model)
+    assert trained.feature_names_in_ == ["a", "unnamed_1", "unnamed_2"]
+    cli = pd.read_csv(io.StringIO(pred.stdout))["prediction"].tolist()
+    assert trained.predict(path).tolist() == cli
+    frame = pd.read_csv(path)
+    with pytest.raises(ValueError) as info:
+        trained.predict(frame)
+    assert ("unnamed_1 (did you mean 'Unnamed: 1'? pandas' name for the column without a "
+            "header name that glassnet calls 'unnamed_1': rename it 'unnamed_1')"
+            in str(info.value)), info.value
+    assert "unnamed_2 (did you mean '  '? a header name of blanks" in str(info.value)
+    renamed = frame.rename(columns={"Unnamed: 1": "unnamed_1", "  ": "unnamed_2"})
+    assert trained.predict(renamed).tolist() == cli
+    # many such columns share one note
+    from glassnet.commands import _unnamed_notes
+    from glassnet.data import read_csv
+    wide = tmp_path / "wide.csv"
+    wide.write_text("a,,,,,y\n1,2,3,4,5,0\n")
+    assert _unnamed_notes(read_csv(wide)) == [
+        "4 columns have no name in the header, called: 'unnamed_1', 'unnamed_2', "
+        "'unnamed_3', 'unnamed_4' (unnamed_<j>: j is the column's 0-based position)"]
+    named = tmp_path / "named.csv"   # a header that names a column unnamed_1 gets no note
+    named.write_text("a,unnamed_1,y\n1,2,0\n")
+    assert _unnamed_notes(read_csv(named)) == []
+
+
+def test_too_few_rows_advice_leads_to_a_run(tmp_path, capsys):
+    """Trial R finding 10: one row was told to pass --val-split 0 --test-split 0, which then
+    failed with 'holds the same value in every row'; a target that cannot be learned is said
+    before the split advice, so that following the advice trains."""
+    from glassnet import cli
+    one = tmp_path / "one.csv"
+    one.write_text("a,b,y\n1,2,0\n")
+    for splits in ([], ["--val-split", "0", "--test-split", "0"]):
+        assert cli.main(["train", str(one), "--target", "y", "-q", *splits,
+                         "--out", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err
+        assert "has only 1 labelled row: too few to train on" in err, err
+        assert "--val-split" not in err, err
+    same = tmp_path / "same.csv"     # a text target of one class: no split advice first
+    same.write_text("a,b,y\n1,2,c\n2,5,c\n3,1,c\n")
+    assert cli.main(["train", str(same), "--target", "y", "-q",
+                     "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "has a single class ('c')" in err and "--val-split" not in err, err
+    two = tmp_path / "two.csv"
+    two.write_text("a,b,y\n1,2,c\n2,5,d\n3,1,c\n")
+    args = ["train", str(two), "--target", "y", "-q", "--epochs", "1",
+            "--out", str(tmp_path / "r")]
+    assert cli.main(args) == 2
+    assert "pass --val-split 0 --test-split 0" in capsys.readouterr().err
+    assert cli.main(args + ["--val-split", "0", "--test-split", "0"]) == 0
+
+
+def test_data_dash_reads_standard_input(tmp_path):
+    """DATA '-' reads the CSV from standard input in train, predict and evaluate."""
+    rng = np.random.default_rng(2)
+    text = "x1,x2,t\n" + "".join(f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}\n"
+                                  for a, b in rng.normal(size=(120, 2)))
+    (tmp_path / "t.csv").write_text(text)
+    out = tmp_path / "piped"
+    proc = run("train", "-", "--target", "t", "--epochs", "3", "--quiet", "--out", out,
+               input=text)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "metrics.json").read_text())["source"] == "standard input"
+    model = out / "model.gnet"
+    piped = run("predict", model, "-", input=text)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == run("predict", model, tmp_path / "t.csv").stdout
+    scored = run("evaluate", model, "-", "--json", input=text)
+    assert scored.returncode == 0, scored.stderr
+    by_file = json.loads(run("evaluate", model, tmp_path / "t.csv", "--json").stdout)
+    assert json.loads(scored.stdout)["metrics"] == by_file["metrics"]
+    empty = run("evaluate", model, "-", input="")
+    assert empty.returncode == 2 and "standard input is empty" in empty.stderr, empty.stderr
+    missing = run("train", "-", "--target", "zz", "--out", tmp_path / "r2", input=text)
+    assert "no column 'zz' in standard input" in missing.stderr, missing.stderr
+    for command in ("train", "predict", "evaluate"):
+        assert "read it from standard input" in " ".join(run(command, "--help").stdout.split())

@@ -92,3 +92,39 @@ def test_data_frames_name_their_columns_whole(run):
     twice = pd.DataFrame([[1.0, 2.0, 3.0, "r"]], columns=["a", "a", "b", "colour"])
     with pytest.raises(ValueError, match=r"duplicate column name\(s\) \['a'\]"):
         trained.predict(twice)
+
+
+def test_messages_name_the_arguments_not_the_command_line_options(run, tmp_path):
+    """Trial finding: load_trained's errors told a Python user to add the text "with
+    --na-values" or to "pass --decimal ,", options of `glassnet predict`; they name the
+    arguments instead (na_values=, decimal=, sep=), and none for rows in memory, which are
+    read already."""
+    trained, folder = run
+    lines = (folder / "train.csv").read_text().splitlines()
+    record = dict(zip(lines[0].split(","), lines[1].split(",")))
+
+    def error(data, **read):
+        with pytest.raises(ValueError) as info:
+            trained.predict(data, **read)
+        message = str(info.value)
+        assert "with --" not in message and "pass --" not in message, message
+        return message
+
+    def as_file(a_value):
+        path = tmp_path / "new.csv"
+        cells = [f'"{a_value}"', *lines[1].split(",")[1:]]
+        path.write_text(f"{lines[0]}\n{','.join(cells)}\n")
+        return path
+
+    assert "add it with na_values=['unknown']" in error({**record, "a": "unknown"})
+    assert "add it with na_values=['unknown']" in error(as_file("unknown"))
+    assert "add it with na_values=['1_5'])" in error({**record, "a": "1_5"})
+    assert "na_values would throw it away" in error({**record, "a": "$1,000"})
+    assert "pass decimal=','" in error(as_file("1.138,23"))
+    assert "read its file with that decimal mark" in error({**record, "a": "1.138,23"})
+    semi = tmp_path / "semi.csv"
+    semi.write_text("\n".join(line.replace(",", ";") for line in lines) + "\n")
+    assert "(the file looks delimited by ';': pass sep=';')" in error(semi, sep=",")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a;b;colour\n1,5;2;r\n")
+    assert "looks delimited by ';'; pass sep=';'" in error(ragged, sep=",")

@@ -6,6 +6,8 @@
     glassnet evaluate MODEL DATA [--target COLUMN] [--json]
     glassnet datasets                          the bundled datasets
 
+DATA ``-`` reads the CSV from standard input.
+
 ``train`` learns the preprocessing on the training rows only (numeric columns standardized,
 text columns one-hot encoded, missing values imputed with an indicator column, identifier-like
 columns dropped), trains an MLP with early stopping, prints train/validation/test metrics and
@@ -276,7 +278,8 @@ def register(subparsers) -> None:
                     "best epoch's weights (or the last finite ones) are written and the exit "
                     "status is 3. "
                     "Example: glassnet train titanic")
-    p.add_argument("data", metavar="DATA", help="a CSV file, or the name of a bundled dataset")
+    p.add_argument("data", metavar="DATA", help="a CSV file ('-': read it from standard "
+                                                "input), or the name of a bundled dataset")
     p.add_argument("--target", metavar="COLUMN", action=_Once,
                    help="the column to predict (default: the bundled dataset's own; a CSV file "
                         "needs it)")
@@ -358,7 +361,8 @@ def register(subparsers) -> None:
                     "classification, one probability column per class. The target column, if "
                     "present, is ignored.")
     p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
-    p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
+    p.add_argument("data", metavar="DATA", help="a CSV file ('-': read it from standard "
+                                                "input), or a bundled dataset name")
     p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
@@ -375,7 +379,8 @@ def register(subparsers) -> None:
         help="metrics of a saved model on labelled data",
         description="Compute a saved model's metrics on a CSV file that has the target column.")
     p.add_argument("model", metavar="MODEL", help="a model file (model.gnet)")
-    p.add_argument("data", metavar="DATA", help="a CSV file (or a bundled dataset name)")
+    p.add_argument("data", metavar="DATA", help="a CSV file ('-': read it from standard "
+                                                "input), or a bundled dataset name")
     p.add_argument("--target", metavar="COLUMN",
                    help="the target column (default: the one the model was trained on)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
@@ -410,35 +415,63 @@ class _Source:
         self.features = features          # bundled: the feature columns
 
 
+STDIN = "-"                      # DATA that names standard input, as in many Unix tools
+STDIN_LABEL = "standard input"   # how messages name it
+
+
+def _stdin_file():
+    """Standard input's bytes, read whole (as the reader reads a file), as a file object named
+    for messages; a terminal is refused: the command would wait for a CSV typed by hand."""
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    if stream is None:
+        raise _usage(f"DATA {STDIN} reads the CSV from standard input, which is closed")
+    if stream.isatty():
+        raise _usage(f"DATA {STDIN} reads the CSV from standard input, which is a terminal "
+                     f"here: pipe the file in (cat data.csv | glassnet ... {STDIN}) or give "
+                     f"its name")
+    data = stream.read()
+    f = io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
+    f.name = STDIN_LABEL
+    return f
+
+
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
-                 na_values=None, comma_columns=(), decimal=None, dot_columns=()) -> _Source:
+                 na_values=None, comma_columns=(), decimal=None, dot_columns=(),
+                 options=None) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
     ``comma_columns``, columns a model's training file wrote with the decimal comma;
     ``dot_columns``, those whose '.' it read as a decimal point;
-    ``decimal``, the decimal mark (None: '.', and ',' too in a ';' file)."""
+    ``decimal``, the decimal mark (None: '.', and ',' too in a ';' file); ``options``, how
+    messages name the read options (:func:`_read_option_text`)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
-    if path.is_dir():
+    stdin = spec == STDIN
+    if path.is_dir() and not stdin:
         raise _usage(f"{spec} is a folder, not a CSV file")
-    if path.exists():
+    if stdin or path.exists():
+        label = STDIN_LABEL if stdin else spec
         try:
-            table = read_csv(path, keep_text=keep_text, delimiter=sep,
+            table = read_csv(_stdin_file() if stdin else path, keep_text=keep_text,
+                             delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
                              decimal=decimal, decimal_comma_columns=comma_columns,
                              dot_decimal_columns=dot_columns)
         except PermissionError:
-            raise _usage(f"cannot read {spec}: permission denied") from None
+            raise _usage(f"cannot read {label}: permission denied") from None
         except UnicodeDecodeError:
-            raise _usage(f"{spec} is not a readable text CSV file") from None
+            raise _usage(f"{label} is not a readable text CSV file") from None
         except DelimiterError as exc:
-            raise _usage(f"{exc}; pass --sep {_SEPARATOR_ARG[exc.delimiter]}") from None
+            raise _usage(f"{exc}; pass {_read_option_text(options, 'sep', exc.delimiter)}"
+                         ) from None
         if table.not_utf8_line is not None:
-            print(f"glassnet: note: {spec} is not all UTF-8 (first at line "
+            print(f"glassnet: note: {label} is not all UTF-8 (first at line "
                   f"{table.not_utf8_line}): such bytes were read as Windows-1252 characters; "
                   f"save the file as UTF-8 if they look wrong", file=sys.stderr, flush=True)
+        if stdin:
+            return _Source(table, "stdin", STDIN_LABEL)
         name = path.name
         for suffix in (".gz", ".csv", ".tsv", ".txt"):
             if name.lower().endswith(suffix):
@@ -480,13 +513,48 @@ def _check_target(table, target, label):
                      + _header_hint(table))
 
 
+# what the CSV reader calls a column with a blank header name (j: its 0-based position, then
+# .1, .2 ... while that name is taken), and what pandas' read_csv calls it
+_UNNAMED_COLUMN = re.compile(r"unnamed_(\d+)(\.\d+)?")
+_PANDAS_UNNAMED = re.compile(r"Unnamed: (\d+(\.\d+)?)")
+
+
 def _did_you_mean(table, name) -> str:
     """' (did you mean 'Target Label'?)' when one column differs from ``name`` only in case
-    or in blanks (the reader strips the header's blanks around names)."""
+    or in blanks (the reader strips the header's blanks around names), or is pandas' name
+    (``Unnamed: 1``) of the column without a header name that the reader calls ``name``
+    (``unnamed_1``)."""
     def key(s):
-        return " ".join(str(s).split()).casefold()
+        s = " ".join(str(s).split())
+        m = _PANDAS_UNNAMED.fullmatch(s)
+        return (f"unnamed_{m.group(1)}" if m else s).casefold()
     close = [c for c in table.columns if key(c) == key(name)]
-    return f" (did you mean {close[0]!r}?)" if len(close) == 1 else ""
+    unnamed = _UNNAMED_COLUMN.fullmatch(str(name))
+    if unnamed and not close:   # a DataFrame keeps a name of blanks: that column, by position
+        j = int(unnamed.group(1))
+        close = [table.columns[j]] if j < len(table.columns) and not str(
+            table.columns[j]).strip() else []
+    if len(close) != 1:
+        return ""
+    if unnamed and (_PANDAS_UNNAMED.fullmatch(str(close[0])) or not str(close[0]).strip()):
+        what = ("pandas' name for the column without a header name that glassnet calls"
+                if str(close[0]).strip() else "a header name of blanks, which glassnet reads as")
+        return f" (did you mean {close[0]!r}? {what} {name!r}: rename it {name!r})"
+    return f" (did you mean {close[0]!r}?)"
+
+
+def _unnamed_notes(table) -> list[str]:
+    """A note per column of ``table``'s file without a header name (blank or white space):
+    the reader calls it ``unnamed_<j>``, the name --drop, --categorical and the data given to
+    the model later must use (pandas calls it ``Unnamed: <j>``)."""
+    notes = []
+    for name in table.columns:
+        m = _UNNAMED_COLUMN.fullmatch(name)
+        if m and not table.header_text(name).strip():
+            where = f"column {int(m.group(1)) + 1}"
+            notes.append((repr(name), f"{where} has no name in the header: called {name!r}"))
+    return _grouped(notes, "columns have no name in the header, called",
+                    suffix=" (unnamed_<j>: j is the column's 0-based position)")
 
 
 def _label_text(v) -> str:
@@ -512,14 +580,37 @@ def _header_hint(table) -> str:
 
 _SEPARATOR_ARG = {";": "';'", "\t": "tab", "|": "'|'", ",": "','"}
 
+# how messages name the read options: as the command line takes them; load_trained passes
+# its keyword arguments' names ("na_values=" ...), and None for an option that its data do not
+# take (a DataFrame is read already)
+CLI_READ_OPTIONS = {"sep": "--sep", "decimal": "--decimal", "na_values": "--na-values"}
 
-def _separator_hint(table) -> str:
+
+def _read_option_text(options, key, value) -> str | None:
+    """Read option ``key`` given ``value``, as a message of the caller's ``options`` (default
+    :data:`CLI_READ_OPTIONS`) says it: ``--decimal ,`` or ``decimal=','``, ``--sep tab`` or
+    ``sep='\\t'``, ``--na-values`` (its tokens are the caller's to write) or
+    ``na_values=['unknown']``; None where the data take no such option."""
+    spelling = (CLI_READ_OPTIONS if options is None else options).get(key)
+    if spelling is None:
+        return None
+    if spelling.endswith("="):   # a keyword argument
+        return f"{spelling}{[value] if key == 'na_values' else value!r}"
+    if key == "na_values":
+        return spelling
+    return f"{spelling} {_SEPARATOR_ARG.get(value, value) if key == 'sep' else value}"
+
+
+def _separator_hint(table, options=None) -> str:
     """What to say when a file was read as one column whose name holds another separator
-    (``a;b;y``): it was split on the wrong character."""
+    (``a;b;y``): it was split on the wrong character (``options``: how to say the fix, see
+    :func:`_read_option_text`)."""
     if len(table.columns) == 1:
         for ch, arg in _SEPARATOR_ARG.items():
             if ch in table.columns[0]:
-                return f" (the file looks delimited by {arg}: pass --sep {arg})"
+                fix = _read_option_text(options, "sep", ch)
+                return (f" (the file looks delimited by {arg}: "
+                        + (f"pass {fix})" if fix else "read it with that separator)"))
     return ""
 
 
@@ -1442,7 +1533,8 @@ def _stopped_by() -> str:
 
 
 def cmd_train(args) -> int:
-    folder = _RunFolder(overwrite=getattr(args, "overwrite", False), data=args.data)
+    folder = _RunFolder(overwrite=getattr(args, "overwrite", False),
+                        data=None if args.data == STDIN else args.data)
     sigint = _DeferredSigint()
     try:
         with _sigterm_as_ctrl_c():
@@ -1517,6 +1609,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if _header_hint(table):
         notices.append(f"every column name is a number{_header_hint(table)}: its first row "
                        f"was read as the column names")
+    notices.extend(_unnamed_notes(src.table))
 
     # -- the target -----------------------------------------------------------------------
     y_raw = table[target]
@@ -1529,10 +1622,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         table = table.take(np.flatnonzero(~miss))
         y_raw = table[target]
     n_rows = table.n_rows
-    if n_rows < 5 and (args.val_split or args.test_split):
-        raise _usage(f"{src.label} has only {n_rows} labelled row(s): too few to split into "
-                     f"training, validation and test rows; pass --val-split 0 --test-split 0 "
-                     f"to train on all of them (the metrics are then on the training rows)")
+    if n_rows < 2:   # one target value: nothing to learn, whatever the split
+        raise _usage(f"{src.label} has only {n_rows} labelled row: too few to train on; a "
+                     f"model needs at least 2 rows with different values in {target!r}")
     task = args.task
     if task == "auto":
         task = detect_task(y_raw, max_classes=MAX_INT_CLASSES)
@@ -1617,6 +1709,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"({y[0]:.15g}): nothing to learn")
 
     # -- split: test, then validation from the rest ---------------------------------------
+    # (after the target's checks: a target that cannot be learned is said first, so that
+    # this advice leads to a run)
+    if n_rows < 5 and (args.val_split or args.test_split):
+        raise _usage(f"{src.label} has only {n_rows} labelled row(s): too few to split into "
+                     f"training, validation and test rows; pass --val-split 0 --test-split 0 "
+                     f"to train on all of them (the metrics are then on the training rows)")
     idx_train, idx_val, idx_test, stratified, split_notes = split_rows(
         y if task == "classification" else None, n_rows, args.test_split, args.val_split,
         args.seed)
@@ -2281,15 +2379,17 @@ def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
             fig = plot.decision_boundary(model, Xs, y[ids], resolution=200,
                                          title=f"Decision boundary ({where} rows)")
             ax = fig.axes[0]
+            # cut as plot.decision_boundary cuts them: savefig(bbox_inches="tight") would
+            # grow the canvas to fit a column name or a class of thousands of characters
             names = pre.feature_names_out
-            ax.set_xlabel(f"{names[0]} (standardized)")
-            ax.set_ylabel(f"{names[1]} (standardized)")
+            ax.set_xlabel(f"{plot._short(names[0])} (standardized)")
+            ax.set_ylabel(f"{plot._short(names[1])} (standardized)")
             if labels:
                 for text in ax.get_legend().get_texts():
                     t = text.get_text()
                     if t.startswith("y = "):
                         try:
-                            text.set_text(labels[int(t[4:])])
+                            text.set_text(plot._short(labels[int(t[4:])]))
                         except (ValueError, IndexError):
                             pass
             images["decision_boundary.png"] = _png(fig)
@@ -2621,24 +2721,28 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
             "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else []}
 
 
-def transform_for_model(pre, table, extra, report=None, label=None):
+def transform_for_model(pre, table, extra, report=None, label=None, options=None):
     """``pre.transform(table)``; a column the model needs missing from ``table`` (the file
     ``label``, by default the one it was read from) or text in a column that was numeric in
-    training is a usage error (naming the --na-values the model reads as missing)."""
+    training is a usage error (naming the --na-values the model reads as missing). The
+    fixes it offers name the read options as ``options`` spell them (default: the command
+    line's; see :func:`_read_option_text`)."""
     from .preprocess import TextInNumericColumnError
     missing = [c for c in pre.input_columns_ if c not in table]
     if missing:
         label = label or getattr(table, "_source", None) or "the data"
         raise _usage(f"{label} lacks column(s) the model needs: "
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
-                     f"(it has: {_column_list(table, 40)})" + _separator_hint(table))
+                     f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options))
     try:
         return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
         from .preprocess import as_plain_number, python_only_number
+        token = exc.value.strip() if isinstance(exc.value, str) else exc.value
+        na_values = _read_option_text(options, "na_values", token)
         if python_only_number(exc.value):  # 1_5, ３: meant as a number, surely
             raise _usage(f"{exc}; write it as {as_plain_number(exc.value)} in the file (or, "
-                         f"to read it as missing, add it with --na-values)") from None
+                         f"to read it as missing, add it with {na_values})") from None
         from .data.tabular import _number_kind, comma_float, decimal_comma_number
         from .preprocess import _is_number
         if exc.column in getattr(table, "dot_decimal_columns", ()) and \
@@ -2651,18 +2755,20 @@ def transform_for_model(pre, table, extra, report=None, label=None):
             raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
                          f"thousands separators, a bracketed or trailing minus): write it as "
                          f"a plain number (digits, a leading '-', a '.' decimal point) in "
-                         f"the file; --na-values would throw "
+                         f"the file; {na_values.split('=')[0]} would throw "
                          f"it away") from None
         if decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
-            raise _usage(f"{exc}; if ',' is its decimal mark, pass --decimal , (read so only "
-                         f"in ';'-separated files by default); if it groups thousands "
+            decimal = _read_option_text(options, "decimal", ",")
+            how = (f"pass {decimal} (read so only in ';'-separated files by default)"
+                   if decimal else "read its file with that decimal mark")
+            raise _usage(f"{exc}; if ',' is its decimal mark, {how}; if it groups thousands "
                          f"(1,500 for 1500), write the numbers without it") from None
         stored = stored_na_values(extra)
         known = (f"the model was trained with --na-values {','.join(stored)} (read as "
                  f"missing here too)" if stored else "the model was trained without "
                  "--na-values")
         raise _usage(f"{exc}; {known}: to read {shown_value(exc.value)} as missing, add it with "
-                     f"--na-values") from None
+                     f"{na_values}") from None
 
 
 def transform_noted(pre, table, extra, columns, label=None):
@@ -2796,7 +2902,8 @@ def _or(value, default):
 def cmd_predict(args) -> int:
     from .data.tabular import _CHUNK_ROWS, _write_chunks
     from .io import atomic_text_file
-    refuse_destructive_out(args.out, (("input CSV", args.data), ("model file", args.model)))
+    refuse_destructive_out(args.out, (("input CSV", None if args.data == STDIN else args.data),
+                                      ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
                        **model_read_options(m.extra, args.na_values, args.decimal))

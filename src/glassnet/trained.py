@@ -24,6 +24,15 @@ import numpy as np
 
 __all__ = ["load_trained", "TrainedModel"]
 
+# how messages name the read options here: by these keyword arguments, not the command line's
+# options (sep= and decimal= read a file only: rows in memory are read already)
+_FILE_OPTIONS = {"sep": "sep=", "decimal": "decimal=", "na_values": "na_values="}
+_ROWS_OPTIONS = {"sep": None, "decimal": None, "na_values": "na_values="}
+
+
+def _is_path(data) -> bool:
+    return isinstance(data, (str, os.PathLike))
+
 
 def load_trained(path) -> "TrainedModel":
     """The model file ``path`` written by ``glassnet train``, ready to predict raw rows; a
@@ -64,9 +73,9 @@ class TrainedModel:
         from .commands import _load_source, model_na_values, model_read_options
         from .preprocess import _as_table
         given = _tokens(na_values)
-        if isinstance(data, (str, os.PathLike)):
+        if _is_path(data):
             return _cli(lambda: _load_source(
-                os.fspath(data), sep=_check_sep(sep),
+                os.fspath(data), sep=_check_sep(sep), options=_FILE_OPTIONS,
                 **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
         if sep is not None or decimal is not None:
             raise ValueError("sep= and decimal= say how to read a CSV file; "
@@ -89,8 +98,9 @@ class TrainedModel:
         from .commands import _transform_notes, transform_for_model
         table = self._table(data, sep, decimal, na_values)
         facts = []
-        X = _cli(lambda: transform_for_model(self._run.pre, table, self._run.extra,
-                                             report=facts, label="the data"))
+        X = _cli(lambda: transform_for_model(
+            self._run.pre, table, self._run.extra, report=facts, label="the data",
+            options=_FILE_OPTIONS if _is_path(data) else _ROWS_OPTIONS))
         if facts:
             warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning,
                           stacklevel=user_stacklevel())
