@@ -185,6 +185,28 @@ def test_keep_text_in_blocks_of_rows_is_each_field_as_spelled(tmp_path, monkeypa
     assert t[np.array([4, 1])].text("num").tolist() == ["-0.0", "\u00a03"]
 
 
+def test_keep_text_memory_does_not_grow_with_the_longest_number_field(tmp_path):
+    """Trial 16/X finding 2: keep_text packed a number column's fields into an S array as
+    wide as its longest field, so one 100,000-digit number in 2,000 rows took 200 MB (and
+    predict's text blocks 4x that, 1 GB for a 130 kB file). A column with such a field keeps
+    only the fields that differ from what write_csv writes, and every field comes back."""
+    import tracemalloc
+    long_number = "1" * 100_000
+    rows = [f"{i / 7:.3f},{i}" for i in range(2000)]
+    rows[5] = f"{long_number},5"
+    p = _write(tmp_path, "a,b\n" + "\n".join(rows) + "\n")
+    tracemalloc.start()
+    try:
+        t = read_csv(p, keep_text=True)
+        block = t._text_rows("a", 0, 1000)     # as predict writes rows back
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20e6, peak
+    assert block[5] == long_number and block[6] == rows[6].split(",")[0]
+    assert t.text("a").tolist() == [r.split(",")[0] for r in rows]
+
+
 def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
     p = _write(tmp_path, 'zip,code,big,x,s\n02134,007,12345678901234567890,3.0,"a, b"\n'
                          '10001, 10 ,1,NA,\n')

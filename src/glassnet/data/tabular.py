@@ -1287,13 +1287,19 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     return out, False
 
 
+_MAX_PACKED_FIELD = 64  # characters: keep_text packs a number column's fields up to this long
+
+
 def _spelled_otherwise(raw, col):
     """keep_text's record of a chunk's fields ``raw`` typed as ``col``, smaller than the
     fields as Python strings: for numbers, the fields as ASCII bytes (``S`` array, about a
-    byte a character); otherwise (text, or a number field beyond ASCII) an object array with
+    byte a character, while no field is longer than ``_MAX_PACKED_FIELD``); otherwise (text,
+    a number field beyond ASCII or a longer one) an object array with
     the field where write_csv would write the value read differently (``007``, ``NA``,
     `` a ``), None where it writes the same text (most categories)."""
-    if col.dtype.kind == "f":
+    # (an S array is as wide as its longest field: one field of 100,000 digits would make
+    # every row 100 kB, and the chunks' concatenation and predict's text blocks more)
+    if col.dtype.kind == "f" and max(map(len, raw), default=0) <= _MAX_PACKED_FIELD:
         try:
             return np.array(raw, dtype="S")
         except UnicodeEncodeError:
