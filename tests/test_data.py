@@ -207,6 +207,30 @@ def test_keep_text_memory_does_not_grow_with_the_longest_number_field(tmp_path):
     assert t.text("a").tolist() == [r.split(",")[0] for r in rows]
 
 
+def test_binary_data_in_a_gzip_file_is_refused_before_it_is_all_decompressed(tmp_path):
+    """Trial 16/X finding 7: a 20 kB gzip of 20 MB of NUL bytes was decompressed whole (and
+    then called UTF-16 without a byte-order mark); its first bytes say it is binary."""
+    import gzip
+    import tracemalloc
+    p = tmp_path / "zeros.csv.gz"
+    p.write_bytes(gzip.compress(b"\x00" * 20_000_000, 9))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"not a text CSV file \(it contains NUL bytes"):
+            read_csv(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5e6, peak
+    utf16 = tmp_path / "u.csv.gz"   # UTF-16 without its mark still says so
+    utf16.write_bytes(gzip.compress("a,b\n1,2\n".encode("utf-16-le")))
+    with pytest.raises(ValueError, match="UTF-16 text without a byte-order mark"):
+        read_csv(utf16)
+    marked = tmp_path / "m.csv.gz"  # and with it, reads
+    marked.write_bytes(gzip.compress("a,b\n1,2\n".encode("utf-16")))
+    assert read_csv(marked)["b"].tolist() == [2.0]
+
+
 def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
     p = _write(tmp_path, 'zip,code,big,x,s\n02134,007,12345678901234567890,3.0,"a, b"\n'
                          '10001, 10 ,1,NA,\n')

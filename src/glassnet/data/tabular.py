@@ -619,6 +619,22 @@ _MAGIC_KINDS = (
 )
 
 
+_SAMPLE_BYTES = 65536  # the file's first bytes, where binary data shows itself
+
+
+def _refuse_nul_bytes(sample: bytes, name: str) -> None:
+    """A file whose first bytes ``sample`` hold NUL bytes is no CSV text: UTF-16 without a
+    byte-order mark (a NUL in every other position, the other half text), or binary."""
+    if b"\x00" not in sample:
+        return
+    half = len(sample) // 2
+    nul = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    if half >= 2 and nul[1] >= 0.9 * half and nul[0] < 0.1 * half:
+        raise ValueError(f"{name} looks like UTF-16 text without a byte-order mark (a NUL "
+                         f"byte in every other position); save it as CSV UTF-8")
+    raise ValueError(f"{name} is not a text CSV file (it contains NUL bytes; is it binary?)")
+
+
 def _decode(data: bytes, name: str) -> str:
     found = _foreign(data)
     if found is not None:
@@ -634,13 +650,8 @@ def _decode(data: bytes, name: str) -> str:
             raise ValueError(f"{name} is not a text CSV file (it contains NUL characters; is "
                              f"it binary?)")
         return text
-    sample = data[:65536]
-    if b"\x00" in sample:
-        half = len(sample) // 2
-        if half >= 2 and max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.9 * half:
-            raise ValueError(f"{name} looks like UTF-16 text without a byte-order mark (a NUL "
-                             f"byte in every other position); save it as CSV UTF-8")
-        raise ValueError(f"{name} is not a text CSV file (it contains NUL bytes; is it binary?)")
+    sample = data[:_SAMPLE_BYTES]
+    _refuse_nul_bytes(sample, name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -745,6 +756,12 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     data, name = _read_bytes(source)
     if data[:2] == _GZIP_MAGIC:
         try:
+            # its first bytes first: binary data inside (a few hundred kB of zeros can
+            # decompress to hundreds of MB) is refused before the whole is decompressed
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as head:
+                sample = head.read(_SAMPLE_BYTES)
+            if not sample.startswith((b"\xff\xfe", b"\xfe\xff")):   # (UTF-16: _decode's)
+                _refuse_nul_bytes(sample, name)
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
             raise ValueError(f"{name} looks gzip-compressed but could not be decompressed: "
