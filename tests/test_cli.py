@@ -216,11 +216,68 @@ def test_per_class_table_says_undefined_scores_and_caps_its_rows():
     assert rows[1] == {"class": "b", "precision": None, "recall": 0.0, "f1": 0.0,
                        "support": 2}
     assert rows[2]["recall"] is None and rows[2]["precision"] == 0.0
-    table = _per_class_table(rows, "per class")
+    table = _per_class_table(rows, "per class", rest="in metrics.json")
     assert table.splitlines()[2].split() == ["b", "-", "0.0000", "0.0000", "2"]
     many = _per_class(np.arange(30), np.eye(30), [f"k{i}" for i in range(30)])
-    lines = _per_class_table(many, "per class").splitlines()
+    lines = _per_class_table(many, "per class", rest="in metrics.json").splitlines()
     assert len(lines) == 1 + 20 + 1 and lines[-1] == "... 10 more classes in metrics.json"
+
+
+def test_per_class_table_explains_a_dash_under_it():
+    """Trial V finding 11: the '-' of an undefined score had no legend in the terminal (only
+    report.html had one). A table that shows a '-' says what it means on its last line; one
+    without a '-' has no such line."""
+    from glassnet.commands import _per_class, _per_class_table
+    legend = "-: undefined (never predicted: no precision; no rows: no recall)"
+    y = np.array([0, 0, 1, 1])
+    proba = np.array([[.9, .1, 0], [.8, .2, 0], [.7, .3, 0], [.1, .2, .7]])
+    lines = _per_class_table(_per_class(y, proba, ["a", "b", "c"]), "per class",
+                             rest="in metrics.json").splitlines()
+    assert any(" - " in f" {ln} " for ln in lines[1:-1]) and lines[-1] == legend
+    full = _per_class(np.arange(3), np.eye(3), ["a", "b", "c"])
+    assert legend not in _per_class_table(full, "per class", rest="in metrics.json")
+    # a '-' only among the classes not shown: no legend for it
+    hidden = _per_class(np.array([0, 1]), np.eye(3)[[0, 1]], ["a", "b", "c"])
+    assert hidden[2]["recall"] is None
+    assert legend not in _per_class_table(hidden, "per class", most=2, rest="in metrics.json")
+
+
+def test_per_class_table_shows_a_label_with_control_characters_as_the_task_line_does():
+    """Trial V finding 4: a label holding an ANSI escape was printed raw in the per-class
+    table (it coloured the terminal and its row was short by the escape's width) while the
+    task: line showed it with repr()."""
+    from glassnet.commands import _per_class, _per_class_table, _text_width
+    from glassnet.preprocess import _shown
+    names = ["\x1b[31mred\x1b[0m", "plain", "two\nlines"]
+    lines = _per_class_table(_per_class(np.arange(3), np.eye(3), names), "per class",
+                             rest="in metrics.json").splitlines()
+    assert not any(ch in "\x1b\n" for ch in "".join(lines))
+    assert [ln[:len(_shown(n))] for ln, n in zip(lines[1:], names)] == list(map(_shown, names))
+    assert len({_text_width(ln) for ln in lines}) == 1, lines
+
+
+def test_evaluate_counts_the_classes_it_does_not_show_where_it_gives_them(tmp_path, capsys):
+    """Trial V findings 3 and 4: evaluate's table of more than 20 classes ended "... N more
+    classes in metrics.json", a file evaluate does not write (its --json holds them all);
+    and train's and evaluate's tables printed an escape in a label raw."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    names = [f"c{k:02d}" for k in range(24)] + ["\x1b[31mred\x1b[0m"]
+    with open(tmp_path / "many.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "cls"])
+        w.writerows([f"{r.normal():.3f}", f"{r.normal():.3f}", names[i % len(names)]]
+                    for i in range(250))
+    assert main(["train", str(tmp_path / "many.csv"), "--target", "cls", "--epochs", "1",
+                 "--out", str(tmp_path / "run")]) == 0
+    trained = capsys.readouterr().out
+    assert "\x1b" not in trained and "classes in metrics.json" in trained
+    assert main(["evaluate", str(tmp_path / "run" / "model.gnet"),
+                 str(tmp_path / "many.csv")]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "metrics.json" not in shown
+    more = next(ln for ln in shown.splitlines() if ln.startswith("... "))
+    assert more == f"... {len(names) - 20} more classes (all of them with --json)"
 
 
 def test_per_class_table_lines_up_labels_of_wide_characters():
@@ -230,7 +287,7 @@ def test_per_class_table_lines_up_labels_of_wide_characters():
     from glassnet.commands import _per_class, _per_class_table
     names = ["café ☕", "東京", "cafe\u0301", "plain"]
     rows = _per_class(np.arange(4), np.eye(4), names)
-    lines = _per_class_table(rows, "per class").splitlines()
+    lines = _per_class_table(rows, "per class", rest="in metrics.json").splitlines()
 
     def columns(text):   # a terminal's columns: wide characters 2, combining marks 0
         return sum(0 if unicodedata.combining(c) else

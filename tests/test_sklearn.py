@@ -1280,3 +1280,39 @@ def test_regressor_loss_is_half_the_squared_error_summed_over_outputs(k):
     reg.fit(X, Y[:, 0] if k == 1 else Y)
     np.testing.assert_allclose(reg.loss_, 0.5 * k, rtol=0.1)  # the batches' mean: noisy
     assert "0.5 per output" in GlassRegressor.__doc__
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+def test_divergence_message_says_the_state_the_failed_call_leaves():
+    """Trial V finding 9: a diverging first fit said "the weights from the start of that
+    epoch were restored" (fit's account of the network) and "The estimator is left as it
+    was before this call", yet it was left unfitted. It says "not fitted" after a first
+    fit, "its previous fitted state" after a warm start or partial_fit, never "restored"."""
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    kw = dict(hidden_layer_sizes=(8,), optimizer="sgd", epochs=3, batch_size=10,
+              random_state=0)
+
+    def message(call):
+        with pytest.raises(ValueError, match="diverged") as e:
+            call()
+        msg = str(e.value)
+        assert "restored" not in msg, msg
+        return msg
+
+    first = message(lambda: GlassRegressor(learning_rate=1e6, **kw).fit(X * 1e3, y))
+    assert first.endswith("The estimator is left not fitted, as it was before this call.")
+    assert "Try a lower learning_rate" in first
+    for how in ("warm_start", "partial_fit"):
+        est = GlassRegressor(learning_rate=1e-3, warm_start=how == "warm_start", **kw)
+        est.fit(X, y).set_params(learning_rate=1e6)
+        call = est.partial_fit if how == "partial_fit" else est.fit
+        later = message(lambda: call(X * 1e3, y))
+        assert later.endswith("The estimator keeps its previous fitted state."), later
+    # fit's own hint (not the learning rate's): Adam(eps=0) on an input that is always 0
+    Xi, yi = load_iris(return_X_y=True)
+    Xi = np.c_[Xi, np.zeros(len(Xi))]
+    eps0 = message(lambda: GlassClassifier(
+        optimizer=gn.optim.Adam(lr=1e-3, eps=0.0), standardize=False, activation="relu",
+        epochs=3, random_state=0).fit(Xi, yi))
+    assert "give eps > 0" in eps0
+    assert eps0.endswith("The estimator is left not fitted, as it was before this call.")

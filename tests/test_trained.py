@@ -3,6 +3,8 @@ a serving script has them (one record, a list of records) and with predict's rea
 (--sep, --decimal, --na-values) given as arguments."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -65,7 +67,8 @@ def test_read_options_override_what_the_model_stored(run):
     ({"sep": ";;"}, ValueError, "sep must be one character"),
     ({"sep": 5}, TypeError, "sep must be a string"),
     ({"decimal": ";"}, ValueError, "decimal must be '.' or ','"),
-    ({"na_values": 5}, TypeError, "na_values must be a string or a list of strings"),
+    ({"na_values": True}, TypeError, "na_values must be a string, a number or a list of them"),
+    ({"na_values": [None]}, TypeError, "na_values must be a string, a number or a list"),
     ({"na_values": "-999,0"}, ValueError, "na_values '-999,0' splits into the tokens"),
 ])
 def test_bad_read_options_are_named(run, kwargs, error, words):
@@ -128,3 +131,67 @@ def test_messages_name_the_arguments_not_the_command_line_options(run, tmp_path)
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a;b;colour\n1,5;2;r\n")
     assert "looks delimited by ';'; pass sep=';'" in error(ragged, sep=",")
+
+
+def test_a_dict_mixing_lists_and_single_values_is_read_as_pandas_reads_it(run):
+    """Trial V findings 1 and 2: in a dict of lists a single text value was split into one
+    row per character ('male': 4 rows of 'm', 'a', 'l', 'e', or "column 'Sex' has 4 rows"),
+    and one record with an extra list-valued key was refused blaming another column. As
+    pandas' DataFrame constructor: a single value (text too) is repeated on every row, a list
+    of another length is an error naming it; a record whose model columns hold single values
+    is one record, whatever its extra keys hold."""
+    trained, _ = run
+    records = [{"a": 0.5, "b": 0.1, "colour": "g"}, {"a": -1.0, "b": 0.1, "colour": "g"},
+               {"a": 2.0, "b": 0.1, "colour": "g"}]
+    expected = trained.predict_proba(records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no category 'g' split into unseen characters
+        np.testing.assert_array_equal(
+            trained.predict_proba({"a": [0.5, -1.0, 2.0], "b": 0.1, "colour": "g"}), expected)
+        np.testing.assert_array_equal(trained.predict_proba(
+            {"a": np.array([0.5, -1.0, 2.0]), "b": [0.1] * 3, "colour": "g"}), expected)
+        one = trained.predict_proba(records[0])
+        np.testing.assert_array_equal(
+            trained.predict_proba({**records[0], "tags": [1, 2], "meta": {"k": 1}}), one)
+    with pytest.raises(ValueError, match=r"column b has 2 values and column a 3"):
+        trained.predict({"a": [0.5, -1.0, 2.0], "b": [0.1, 0.2], "colour": "g"})
+
+
+def test_a_series_and_any_iterable_of_records_are_rows(run):
+    """Trial V finding 8: a pandas Series (a DataFrame's row, df.iloc[0]) and a generator of
+    records were refused, and the refusal listed none of the forms predict takes."""
+    pd = pytest.importorskip("pandas")
+    trained, _ = run
+    records = [{"a": 0.5, "b": 0.1, "colour": "g"}, {"a": -1.0, "b": None, "colour": "r"}]
+    expected = trained.predict_proba(records)
+    frame = pd.DataFrame(records)
+    np.testing.assert_allclose(trained.predict_proba(frame.iloc[1]), expected[1:], rtol=1e-6)
+    np.testing.assert_array_equal(trained.predict_proba(r for r in records), expected)
+    np.testing.assert_array_equal(trained.predict_proba(dict(enumerate(records)).values()),
+                                  expected)
+    with pytest.raises(TypeError) as info:
+        trained.predict(42)
+    for form in ("DataFrame", "dict of columns", "one record as a dict", "pandas Series",
+                 "list (or any iterable) of record dicts", "Table", "CSV file's path",
+                 "got int"):
+        assert form in str(info.value), form
+
+
+def test_read_options_take_numbers_and_files_and_keywords_are_named(run, tmp_path):
+    """Trial V finding 8: na_values=-999 or [-999] was a TypeError (pandas takes numbers), a
+    missing file a ValueError (pandas and open() raise FileNotFoundError), and a keyword that
+    predict does not take was blamed on transform()."""
+    trained, folder = run
+    record = {"a": -999, "b": 0.1, "colour": "g"}
+    missing = trained.predict_proba({**record, "a": None})
+    for na in (-999, -999.0, [-999], ["-999"], (np.int64(-999),)):
+        np.testing.assert_array_equal(trained.predict_proba(record, na_values=na), missing)
+    path = folder / "train.csv"
+    np.testing.assert_array_equal(trained.predict_proba(path, na_values=[0.5]),
+                                  trained.predict_proba(path, na_values="0.5"))
+    with pytest.raises(FileNotFoundError, match="no such file: .*nope.csv"):
+        trained.predict(tmp_path / "nope.csv")
+    for method in (trained.predict, trained.predict_proba):
+        with pytest.raises(TypeError, match=rf"{method.__name__}\(\) got an unexpected keyword "
+                                            r"argument 'delimiter'"):
+            method(record, delimiter=";")

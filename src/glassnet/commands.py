@@ -990,15 +990,17 @@ def _per_class(y, proba, names) -> list[dict]:
              "support": int(n[k])} for k, name in enumerate(names)]
 
 
-def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES) -> str:
+def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES, *, rest) -> str:
     """The terminal's per-class table of ``rows`` (_per_class) headed ``title``, the classes
-    called by ``names`` (their labels when None); at most ``most`` classes, the rest
-    counted."""
+    called by ``names`` (their labels when None); at most ``most`` classes, the rest counted
+    on a line that ends with ``rest`` (where the caller gives them all). A '-' shown is
+    explained on a line under it."""
     from .render import _cut
     shown = rows[:most]
     names = names or [r["class"] for r in rows]
-    # a label with a line break or a tab stays on its row; a long one is cut
-    labels = [_cut(" ".join(str(name).split()), 30) for name in names[:most]]
+    # as the task: line shows a label: repr() when it holds a control character (an escape
+    # would colour the terminal, a line break split the row); a long one is cut
+    labels = [_cut(_shown(str(name)), 30) for name in names[:most]]
     w0 = max(_text_width(title), *map(_text_width, labels)) + 2
     lines = [f"{title:<{w0}}{'precision':>12}{'recall':>12}{'F1':>12}{'rows':>12}"]
     for label, r in zip(labels, shown):
@@ -1006,7 +1008,9 @@ def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES) -> str:
                      + "".join(f"{_fmt(r[k]):>12}" for k in ("precision", "recall", "f1"))
                      + f"{r['support']:>12,}")
     if len(rows) > most:
-        lines.append(f"... {len(rows) - most} more classes in metrics.json")
+        lines.append(f"... {len(rows) - most} more classes {rest}")
+    if any(r[k] is None for r in shown for k in ("precision", "recall", "f1")):
+        lines.append("-: undefined (never predicted: no precision; no rows: no recall)")
     return "\n".join(lines)
 
 
@@ -2018,7 +2022,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             where = _held_out(per_class) or "train"
             print()
             print(_per_class_table(per_class[where], f"per class ({where} rows)",
-                                   extra["class_display_names"]))
+                                   extra["class_display_names"], rest="in metrics.json"))
         if notices:
             print("\nnotes:")
             for n in notices:
@@ -3068,7 +3072,8 @@ def cmd_evaluate(args) -> int:
         print(f"{label:<{w}}{_fmt(res[key]):>10}")
     if per_class:
         print()
-        print(_per_class_table(per_class, "per class", m.extra.get("class_display_names")))
+        print(_per_class_table(per_class, "per class", m.extra.get("class_display_names"),
+                               rest="(all of them with --json)"))
     return 0
 
 

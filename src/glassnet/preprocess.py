@@ -91,7 +91,9 @@ MISSING_LABEL = "<missing>"
 ON_REQUEST = " (numbers made categories on request)"
 
 
-def _as_table(data) -> Table:
+def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array") -> Table:
+    """``data`` as a Table; ``expected`` says what the caller takes, for the TypeError that
+    refuses anything else."""
     if isinstance(data, Table):
         return data
     if isinstance(data, Mapping):
@@ -111,8 +113,7 @@ def _as_table(data) -> Table:
         if twice:   # data[c] would be a frame of them all
             raise ValueError(f"duplicate column name(s) {twice}; column names must be unique")
         return Table({n: np.asarray(data[c]) for n, c in zip(names, data.columns)})
-    raise TypeError(f"expected a glassnet Table, a dict of columns or a 2-D array, got "
-                    f"{type(data).__name__}")
+    raise TypeError(f"expected {expected}, got {type(data).__name__}")
 
 
 def python_only_number(v) -> bool:

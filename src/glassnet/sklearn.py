@@ -749,7 +749,7 @@ class _GlassBase(BaseEstimator):
                 validation_data=validation, callbacks=callbacks, on_nonfinite="raise",
                 initial_epoch=start, sample_weight=sw)
         except DivergenceError as exc:
-            raise ValueError(self._divergence_message(net.history, p)) from exc
+            raise ValueError(self._divergence_message(net.history, p, fitted)) from exc
         finally:  # no rows of Xs stay in the nodes (nor keep Xs alive); pickles stay small
             self.model_._clear_caches()
         if incremental:  # as MLP's partial_fit: the lowest training loss so far
@@ -766,12 +766,21 @@ class _GlassBase(BaseEstimator):
                           f"to silence this.", ConvergenceWarning, stacklevel=user_stacklevel())
         return self
 
-    def _divergence_message(self, history, p):
+    def _divergence_message(self, history, p, fitted):
         """The divergence error in the estimator's terms: fit's account of what happened
-        (``history.stop_base``) and a hint that names this estimator's parameters (fit's own
-        hint names Dense(l2=...) and scaling by hand, which ``standardize`` does)."""
+        (``history.stop_base``), a hint that names this estimator's parameters (fit's own
+        hint names Dense(l2=...) and scaling by hand, which ``standardize`` does), and the
+        state the failed call leaves (:meth:`_fit` puts back the one before it, so fit's
+        clause on the weights it restored, the network's, is left out)."""
+        base = history.stop_base
+        core_hint = history.stop_reason[len(base):].strip()
+        cut = base.rfind("; the weights")
+        if cut >= 0:
+            base = base[:cut] + "."
+        state = ("The estimator keeps its previous fitted state" if fitted else
+                 "The estimator is left not fitted, as it was before this call")
         if not history.stop_hint_lr:  # not the step size (Adam's eps=0): fit's hint says what
-            return f"{type(self).__name__}: {history.stop_reason}"
+            return f"{type(self).__name__}: {base} {core_hint} {state}."
         name = "learning_rate" if isinstance(self.optimizer, str) \
             else f"lr in optimizer={type(self.optimizer).__name__}(...)"
         hint = f"Try a lower {name} (now {self._optimizer.lr:g})"
@@ -780,8 +789,7 @@ class _GlassBase(BaseEstimator):
         if not self.standardize:
             what = "inputs" if isinstance(self, ClassifierMixin) else "inputs and targets"
             hint += f", and set standardize=True (it scales the {what})"
-        return (f"{type(self).__name__}: {history.stop_base} {hint}. The estimator is left as "
-                f"it was before this call.")
+        return f"{type(self).__name__}: {base} {hint}. {state}."
 
     def _split_validation(self, X, Y, sw, p):
         """Training and validation row indices (sorted), then Y, sw of the training rows and

@@ -28,6 +28,9 @@ __all__ = ["load_trained", "TrainedModel"]
 # options (sep= and decimal= read a file only: rows in memory are read already)
 _FILE_OPTIONS = {"sep": "sep=", "decimal": "decimal=", "na_values": "na_values="}
 _ROWS_OPTIONS = {"sep": None, "decimal": None, "na_values": "na_values="}
+# what predict takes, for the error that refuses something else
+_FORMS = ("a pandas DataFrame, a dict of columns, one record as a dict (or a pandas Series), "
+          "a list (or any iterable) of record dicts, a glassnet Table or a CSV file's path")
 
 
 def _is_path(data) -> bool:
@@ -68,31 +71,41 @@ class TrainedModel:
         """``data`` as the table ``glassnet predict`` would read: a CSV file read as the
         CLI reads it (the training file's options, and ``sep``/``decimal``/``na_values`` as
         predict's --sep/--decimal/--na-values); a DataFrame, a dict of columns, one row as a
-        dict of values or a list of such dicts, as the CSV reader reads text (see
-        :func:`_as_read`)."""
-        from .commands import _load_source, model_na_values, model_read_options
+        dict of values or a Series, or a list or iterable of such dicts
+        (:func:`_rows_as_columns`), as the CSV reader reads text (see :func:`_as_read`)."""
+        from .cli import UsageError
+        from .commands import STDIN, _load_source, model_na_values, model_read_options
         from .preprocess import _as_table
         given = _tokens(na_values)
         if _is_path(data):
-            return _cli(lambda: _load_source(
-                os.fspath(data), sep=_check_sep(sep), options=_FILE_OPTIONS,
-                **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
+            path = os.fspath(data)
+            try:
+                return _cli(lambda: _load_source(
+                    path, sep=_check_sep(sep), options=_FILE_OPTIONS,
+                    **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
+            except ValueError as exc:  # no such file (nor bundled dataset): as open() says it
+                if path == STDIN or os.path.lexists(path) or not isinstance(
+                        exc.__context__, UsageError):
+                    raise
+                raise FileNotFoundError(str(exc)) from None
         if sep is not None or decimal is not None:
             raise ValueError("sep= and decimal= say how to read a CSV file; "
                              f"{type(data).__name__} data is read as it is")
-        return _as_read(_as_table(_rows_as_columns(data)), self.feature_names_in_,
-                        model_na_values(self._run.extra, given))
+        table = _as_table(_rows_as_columns(data, self.feature_names_in_), expected=_FORMS)
+        return _as_read(table, self.feature_names_in_, model_na_values(self._run.extra, given))
 
     def transform(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
         """The network's inputs for the rows of ``data``: the stored preprocessing applied.
-        ``data`` is a pandas DataFrame, a dict of columns, one row as a dict of values
-        (``{"Age": 22, "Sex": "male"}``), a list of such dicts (a key a row lacks is
-        missing there), a glassnet Table or a CSV file's path. For a file, ``sep`` and
+        ``data`` is a pandas DataFrame, a dict of columns (a single value in it, text
+        included, is repeated on every row, as pandas does), one row as a dict of values
+        (``{"Age": 22, "Sex": "male"}``) or a pandas Series (``df.iloc[0]``), a list or any
+        iterable of such dicts (a key a row lacks is missing there), a glassnet Table or a
+        CSV file's path (a missing one is a FileNotFoundError). For a file, ``sep`` and
         ``decimal`` override what the model stored, as ``glassnet predict``'s --sep and
-        --decimal do; ``na_values`` (tokens) are read as missing besides the training's, in
-        any data. Columns the model does not use are ignored; a missing one is a ValueError,
-        and what the training rows never had is said in a warning (as ``glassnet predict``'s
-        notes)."""
+        --decimal do; ``na_values`` (tokens, or numbers: matched by value) are read as
+        missing besides the training's, in any data. Columns the model does not use are
+        ignored; a missing one is a ValueError, and what the training rows never had is said
+        in a warning (as ``glassnet predict``'s notes)."""
         import warnings
         from .callbacks import user_stacklevel
         from .commands import _transform_notes, transform_for_model
@@ -106,7 +119,7 @@ class TrainedModel:
                           stacklevel=user_stacklevel())
         return X
 
-    def predict_proba(self, data, **read) -> np.ndarray:
+    def predict_proba(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
         """(m, k) class probabilities in float64, columns in ``classes_`` order (two for a
         single sigmoid output), as ``glassnet predict`` writes them; ``data`` and the read
         options (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
@@ -114,12 +127,14 @@ class TrainedModel:
             raise ValueError("predict_proba needs a classification model; this one does "
                              "regression: use predict")
         from .commands import _probabilities
-        return _probabilities(self.model, self.transform(data, **read))
+        return _probabilities(self.model, self.transform(
+            data, sep=sep, decimal=decimal, na_values=na_values))
 
-    def predict(self, data, **read) -> np.ndarray:
+    def predict(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
         """Class labels (classification) or numbers in the target's units (regression), one
         per row, as ``glassnet predict`` writes them; ``data`` and the read options
         (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
+        read = {"sep": sep, "decimal": decimal, "na_values": na_values}
         if self.task == "classification":
             codes = self.predict_proba(data, **read).argmax(axis=1)
             return self._run.encoder.inverse_transform(codes)
@@ -139,17 +154,26 @@ def _cli(call):
 
 def _tokens(na_values):
     """``na_values`` as a list of tokens: one string (comma-separated, as --na-values
-    takes them) or an iterable of them."""
+    takes them), one number, or an iterable of them (a number as its text, as pandas takes
+    ``na_values=[-999]``: it matches that value however a cell writes it)."""
     from .commands import _na_tokens
     if na_values is None:
         return []
     if isinstance(na_values, str):
         return _option("na_values", _na_tokens, na_values)
-    if not isinstance(na_values, (list, tuple, set)) or not all(
-            isinstance(t, str) for t in na_values):
-        raise TypeError(f"na_values must be a string or a list of strings, got "
+    if _na_number(na_values):
+        return [str(na_values)]
+    if not isinstance(na_values, (list, tuple, set, frozenset, np.ndarray)) or not all(
+            isinstance(t, str) or _na_number(t) for t in na_values):
+        raise TypeError(f"na_values must be a string, a number or a list of them, got "
                         f"{na_values!r}")
-    return list(na_values)
+    return [t if isinstance(t, str) else str(t) for t in na_values]
+
+
+def _na_number(v) -> bool:
+    # (a bool is no missing-value marker: True would be every 1)
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_))
 
 
 def _option(name, parse, text):
@@ -175,20 +199,70 @@ def _check_decimal(decimal):
     return decimal
 
 
-def _scalar(v) -> bool:
-    return v is None or isinstance(v, (str, bytes, int, float, bool, np.generic))
-
-
-def _rows_as_columns(data):
-    """One row given as a dict of values (``{"Age": 22}``) or rows as a list of dicts, as a
-    dict of columns (a key a row lacks is None there, i.e. missing); anything else as it is."""
+def _list_like(v) -> bool:
+    """Whether a dict's value ``v`` holds a column's values (a list, an array, a Series...),
+    as pandas tells them: iterable, but not text; a dict value is one cell."""
     from collections.abc import Mapping
-    if isinstance(data, Mapping) and data and all(_scalar(v) for v in data.values()):
-        return {k: [v] for k, v in data.items()}
-    if isinstance(data, (list, tuple)) and data and all(isinstance(r, Mapping) for r in data):
-        keys = list(dict.fromkeys(k for r in data for k in r))
-        return {k: [r.get(k) for r in data] for k in keys}
-    return data
+    if isinstance(v, (str, bytes, Mapping)) or (isinstance(v, np.ndarray) and v.ndim == 0):
+        return False
+    return hasattr(v, "__iter__")
+
+
+def _cell(v) -> np.ndarray:
+    """``v`` as a column of one row (a list in it stays one cell, not a row of cells)."""
+    out = np.empty(1, dtype=object)
+    out[0] = v
+    return out
+
+
+def _record_or_columns(data, columns):
+    """A dict as pandas' DataFrame constructor takes it: one record when the model's
+    ``columns`` in it (all its keys, when it has none of them) hold single values, so that a
+    record's extra keys are ignored whatever they hold; else a dict of columns, its single
+    values (text included) repeated on every row, and a column of another length an error."""
+    used = [k for k in data if k in columns] or list(data)
+    if not any(_list_like(data[k]) for k in used):
+        return {k: _cell(v) if _list_like(v) else [v] for k, v in data.items()}
+    values = {k: (v if not _list_like(v) or hasattr(v, "__len__") else list(v))
+              for k, v in data.items()}
+    lengths = {k: len(v) for k, v in values.items() if _list_like(v)}
+    first, n = next(iter(lengths.items()))
+    for k, m in lengths.items():
+        if m != n:
+            from .preprocess import _shown
+            raise ValueError(
+                f"column {_shown(str(k))} has {m} value{'s' if m != 1 else ''} and column "
+                f"{_shown(str(first))} {n}: the lists of a dict of columns hold one value per "
+                f"row (a single value, text included, is repeated on every row)")
+    return {k: v if k in lengths else [v] * n for k, v in values.items()}
+
+
+def _rows_as_columns(data, columns=()):
+    """Rows given in a form the table reader does not take, as a dict of columns: one
+    record (a dict of values, ``{"Age": 22}``, or a pandas Series, ``df.iloc[0]``), a dict
+    mixing lists and single values (:func:`_record_or_columns`), or records as a list or any
+    iterable of dicts (a key a record lacks is None there, i.e. missing); anything else as
+    it is (an iterator of something else as a list)."""
+    from collections.abc import Iterable, Iterator, Mapping
+    from .data import Table
+    if getattr(data, "ndim", None) == 1 and hasattr(data, "index") and hasattr(data, "items") \
+            and not isinstance(data, np.ndarray):   # a pandas Series: one record
+        names = [str(k) for k in data.index]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"duplicate name(s) {twice} in the Series' index; as one record "
+                             f"its index names the columns, which must be unique")
+        data = dict(zip(names, data.tolist()))
+    if isinstance(data, Mapping):
+        return _record_or_columns(data, columns) if data else data
+    if isinstance(data, (str, bytes, np.ndarray, Table)) or hasattr(data, "columns") or \
+            not isinstance(data, Iterable):
+        return data
+    rows = data if isinstance(data, (list, tuple)) else list(data)
+    if rows and all(isinstance(r, Mapping) for r in rows):
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        return {k: [r.get(k) for r in rows] for k in keys}
+    return rows if isinstance(data, Iterator) else data
 
 
 def _number(text):
