@@ -165,8 +165,9 @@ LIB_CASES = [
      ValueError, r"X contains NaN at row 0, column 1"),
     ("fit/X pandas NA in a nullable column (missing, not text)",
      lambda t: reg().fit(pandas_with_na("nullable"), np.ones(6)),
-     ValueError, r"^X contains a missing value \(<NA>\) at row 2, column 1 \(1 missing or "
-                 r"non-finite value\(s\) in all\); remove or impute missing values first$"),
+     ValueError, r"^X contains a missing value \(<NA>\) at row 2, column 1 \('b'\) \(1 "
+                 r"missing or non-finite value\(s\) in all\); remove or impute missing values "
+                 r"first$"),
     ("fit/X pandas None in an object column",
      lambda t: reg().fit(pandas_with_na("object"), np.ones(6)),
      ValueError, r"^X contains (NaN|a missing value \(None\)) at row 2, column 1"),

@@ -348,9 +348,10 @@ def test_partial_epoch_metrics_undefined_on_its_rows_are_nan(data):
         def on_batch_end(self, batch, logs=None):
             self.model.stop_training = True
 
-    h = gn.Sequential([gn.Dense(3, 1), gn.Sigmoid()], seed=0).fit(
-        X, y, loss="bce", epochs=2, batch_size=8, shuffle=False, metrics=["roc_auc"],
-        callbacks=[Stop()])
+    with pytest.warns(gn.metrics.UndefinedMetricWarning, match="metric 'roc_auc' is NaN"):
+        h = gn.Sequential([gn.Dense(3, 1), gn.Sigmoid()], seed=0).fit(
+            X, y, loss="bce", epochs=2, batch_size=8, shuffle=False, metrics=["roc_auc"],
+            callbacks=[Stop()])
     assert h.epoch == [0] and np.isnan(h.history["roc_auc"][0])
     assert np.isfinite(h.history["loss"][0])
 

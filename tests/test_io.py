@@ -288,8 +288,8 @@ def test_a_learning_rate_a_schedule_brought_to_zero_is_saved_and_loaded(tmp_path
         opt = load_model(tmp_path / name).optimizer
         assert type(opt) is Adam and opt.lr == 0.0 and opt.initial_lr == 0.01, name
         assert opt.config() == m.optimizer.config()
-    with pytest.raises(ValueError, match="lr must be > 0"):  # a user's own lr=0 still is refused
-        Adam(lr=0)
+    with pytest.raises(ValueError, match="lr must be >= 0"):  # a negative one is refused
+        Adam(lr=-1)
 
 
 # -- atomic writes -----------------------------------------------------------------------------
@@ -594,7 +594,7 @@ def _edit(header, fn):
      "optimizer.config is not valid for Adam"),
     (lambda h: h.__setitem__("optimizer", {"class": "Adam", "state": []}),
      "optimizer has an unknown entry|unknown entr"),
-    (lambda h: h.__setitem__("optimizer", {"class": "Adam", "initial_lr": 0}), "initial_lr"),
+    (lambda h: h.__setitem__("optimizer", {"class": "Adam", "initial_lr": -1}), "initial_lr"),
     (lambda h: h.__setitem__("optimizer", "adam"), "optimizer must be"),
     (lambda h: h["rng"].__setitem__("model", {"bit_generator": "MT19937"}), "bit_generator"),
     (lambda h: h["rng"]["model"]["state"].__setitem__("state", -1), "state"),

@@ -384,8 +384,7 @@ def test_docstrings_state_update_rule():
 
 # -- bad hyperparameters ----------------------------------------------------------------------------
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda: SGD(lr=0), ValueError, "lr must be > 0"),
-    (lambda: SGD(lr=-0.1), ValueError, "lr must be > 0"),
+    (lambda: SGD(lr=-0.1), ValueError, "lr must be >= 0"),
     (lambda: Adam(lr=float("nan")), ValueError, "lr must be finite"),
     (lambda: SGD(lr="0.1"), TypeError, "lr must be a number"),
     (lambda: SGD(momentum=-0.1), ValueError, "momentum"),
@@ -400,7 +399,7 @@ def test_docstrings_state_update_rule():
     (lambda: RMSProp(momentum=-1), ValueError, "momentum"),
     (lambda: RMSProp(centered=1), TypeError, "centered"),
     (lambda: Adagrad(initial_accumulator_value=-1), ValueError, "initial_accumulator_value"),
-    (lambda: Adagrad(lr=0), ValueError, "Adagrad: lr"),
+    (lambda: Adagrad(lr=-1), ValueError, "Adagrad: lr"),
     (lambda: Adam(betas=(1.0, 0.999)), ValueError, r"betas\[0\]"),
     (lambda: Adam(betas=(0.9, -0.1)), ValueError, r"betas\[1\]"),
     (lambda: Adam(betas=0.9), TypeError, "betas must be a pair"),

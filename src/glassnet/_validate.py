@@ -40,7 +40,9 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
             hasattr(X, "__next__") and not hasattr(X, "__len__")):
         raise TypeError(f"{name} is a {type(X).__name__}; pass a NumPy array or a list of "
                         f"rows (lists of numbers)")
+    columns = None   # a DataFrame's column names, for an error that names the column
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas and friends
+        columns = getattr(X, "columns", None)
         X = X.to_numpy()
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):  # scipy.sparse
         raise TypeError(f"{name} is a sparse matrix; glassnet needs a dense array "
@@ -85,6 +87,8 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     if not allow_nonfinite and not all_finite(out):
         bad = np.argwhere(~np.isfinite(out))[0]
         where = f"row {bad[0]}" + (f", column {bad[1]}" if out.ndim > 1 else "")
+        if out.ndim > 1 and columns is not None and len(columns) == out.shape[1]:
+            where += f" ({_short(columns[int(bad[1])], 60)})"
         src = arr[tuple(bad)]
         if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.isfinite(src)):
             raise ValueError(f"{name} holds a value too large for {np.dtype(dtype).name} "

@@ -1054,21 +1054,16 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
     ck.keys(v, where, {"class", "config", "initial_lr", *more_keys})
     name = ck.str_(v.get("class"), f"{where}.class", _OPTIMIZER_NAMES)
     cfg = ck.obj(v.get("config", {}), f"{where}.config")
-    # a schedule may have brought lr to 0 (CosineAnnealingLR at T_max), which no constructor
-    # takes: the optimizer is made with another lr and given the file's after
-    at_zero = type(cfg.get("lr")) in (int, float) and cfg["lr"] == 0
     try:
-        opt = _optim.get(name.lower(), **(dict(cfg, lr=1.0) if at_zero else cfg))
+        opt = _optim.get(name.lower(), **cfg)
     except (TypeError, ValueError, OverflowError) as exc:
         ck.fail(f"{where}.config is not valid for {name}: {exc}")
-    if at_zero:
-        opt.lr = 0.0
     if type(opt) is not getattr(_optim, name):
         ck.fail(f"{where}.class {name} was rebuilt as {type(opt).__name__}")
     if v.get("initial_lr") is not None:
         lr0 = ck.num(v["initial_lr"], f"{where}.initial_lr")
-        if lr0 <= 0:
-            ck.fail(f"{where}.initial_lr must be > 0")
+        if lr0 < 0:
+            ck.fail(f"{where}.initial_lr must be >= 0, got {lr0}")
         opt.initial_lr = lr0
     return opt
 
@@ -1259,8 +1254,10 @@ def _checkpoint_from_bytes(data: bytes, path="<bytes>"):
     ck, header, arrays = _parse(data, path)
     kind = ck.str_(header.get("kind", "model"), "kind", ("model", "checkpoint"))
     if kind != "checkpoint":
-        ck.fail("it holds a model without training state (saved by save_model, not a "
-                "checkpoint); load it with load_model")
+        ck.fail("it holds a model without training state, not a checkpoint (written by "
+                "save_model or by ModelCheckpoint(training_state=False)): load it with "
+                "load_model; to resume training, write checkpoints with "
+                "ModelCheckpoint(training_state=True), the default")
     model = _build_model(ck, header, arrays)
     tr = ck.obj(header.get("training"), "training")
     ck.keys(tr, "training", {"epoch", "optimizer", "history", "split_rng"})
@@ -1305,7 +1302,9 @@ def resume(path, X, y, epochs, **fit_kwargs):
     callbacks such as a new ``ModelCheckpoint``); the model, loss, optimizer and its state,
     history and random generators come from the checkpoint, so the result is bit-identical
     to an uninterrupted run. ``loss`` and ``optimizer`` may be given only when the
-    checkpoint lacks them. Returns the model (``model.history`` covers all epochs).
+    checkpoint lacks them. Returns the model (``model.history`` covers all epochs). A
+    checkpoint of a validated run (its history has ``val_loss``) is refused without
+    ``validation_split``/``validation_data``.
 
     Callbacks that keep their own state across epochs (EarlyStopping's patience counter,
     ReduceLROnPlateau) start afresh; a ``ModelCheckpoint(save_best_only=True)`` starts from
@@ -1330,6 +1329,16 @@ def resume(path, X, y, epochs, **fit_kwargs):
     optimizer = fit_kwargs.pop("optimizer", None) or state["optimizer"] or "adam"
     start = state["initial_epoch"]
     split = fit_kwargs.get("validation_split", 0.0) or 0.0
+    saved = state["history"]
+    if not split and fit_kwargs.get("validation_data") is None and saved is not None \
+            and "val_loss" in saved.history:
+        # the checkpoint's run validated every epoch: without the same validation it would
+        # train on rows it held out, and its history would lose val_* values from here on
+        raise ValueError("the run this checkpoint comes from was validated every epoch (its "
+                         "history has val_loss): pass resume(..., validation_split=...) or "
+                         "validation_data=..., the same as the first fit: without them it "
+                         "would train on the rows a validation_split held out, and its history "
+                         "would stop recording val_loss")
     if split and fit_kwargs.get("validation_data") is None:
         # Redraw the split the first fit drew, from the generator state it was drawn from.
         if state["split_rng_state"] is None:

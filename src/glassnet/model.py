@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import activations as _act
-from ._validate import (all_finite, check_array, check_column_names, check_flag,
+from ._validate import (_short, all_finite, check_array, check_column_names, check_flag,
                         check_positive_int, new_rng, resolve_dtype)
 from .layers import Dense, Layer, check_backward_output
 
@@ -27,14 +27,26 @@ OVERFLOW_CAUSES = ("its weights may have overflowed, see model.history, or its p
                    "on inputs of huge magnitude: standardize them")
 
 
-def _frame_names(X):
+def _frame_names(X, name="X"):
     """The column names of a pandas (or pandas-like) DataFrame when they are all text, else
-    None (arrays, frames with numbers for column names)."""
+    None (arrays, frames with numbers for column names). Names that repeat are refused (as
+    scikit-learn refuses them): two columns of one name could be swapped unseen."""
     cols = getattr(X, "columns", None)
     if cols is None or not hasattr(X, "to_numpy"):
         return None
     names = list(cols)
-    return names if names and all(isinstance(c, str) for c in names) else None
+    if not (names and all(isinstance(c, str) for c in names)):
+        return None
+    if len(set(names)) < len(names):
+        seen, dups = set(), []
+        for c in names:
+            if c in seen and c not in dups:
+                dups.append(c)
+            seen.add(c)
+        raise ValueError(f"{name} has duplicate column name(s) {_short(dups, 100)}; column "
+                         f"names must be unique (the model checks the columns by name): "
+                         f"rename or drop the copies")
+    return names
 
 
 def forward_blocks(nodes, X, step=PREDICT_CHUNK, prepare=None):
@@ -310,7 +322,7 @@ class Sequential:
         another order, are refused, since the columns are read by position. Returns the names
         (fit records them when the model has none yet), None for arrays and frames whose
         column names are not all text (not checked)."""
-        names = _frame_names(X)
+        names = _frame_names(X, name)
         known = getattr(self, "feature_names_in_", None)
         if names is not None and known is not None:
             check_column_names(names, known, name, "the model", "model")

@@ -125,7 +125,9 @@ class Optimizer:
     """
 
     def __init__(self, lr: float = 0.01):
-        self.lr = _positive(lr, "lr", type(self).__name__)
+        # 0 is taken, as torch.optim takes it (a frozen run; a schedule's end): no rule
+        # divides by lr
+        self.lr = _non_negative(lr, "lr", type(self).__name__)
         self.state: dict = {}
 
     # -- the contract ---------------------------------------------------------------------------
@@ -202,7 +204,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate η > 0.
+        Learning rate η ≥ 0.
     momentum : float
         μ in [0, 1); 0 is plain SGD.
     nesterov : bool
@@ -278,7 +280,7 @@ class RMSProp(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate η > 0.
+        Learning rate η ≥ 0.
     alpha : float
         Smoothing constant α in [0, 1).
     eps : float
@@ -359,7 +361,7 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate η > 0.
+        Learning rate η ≥ 0.
     eps : float
         ε ≥ 0, added outside the square root.
     initial_accumulator_value : float
@@ -415,7 +417,7 @@ class Adam(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate η > 0.
+        Learning rate η ≥ 0.
     betas : (float, float)
         Decay rates (β₁, β₂), each in [0, 1).
     eps : float

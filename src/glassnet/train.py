@@ -37,7 +37,7 @@ from ._validate import (_first_non_numeric, check_array, check_consistent_length
                         check_flag, check_fraction, check_positive_int, missing_entries,
                         read_array)
 from .callbacks import Callback, user_stacklevel
-from .layers import Dense, check_backward_output
+from .layers import Dense, check_backward_output, unchecked_backward
 from .model import PREDICT_CHUNK
 
 
@@ -259,7 +259,8 @@ class LearningRateScheduler(Callback):
         # The base rate is remembered on the optimizer (as torch's ``initial_lr``), so a
         # training resumed from a checkpoint schedules from the same base.
         opt = self.model.optimizer
-        self.base_lr = getattr(opt, "initial_lr", None) or opt.lr
+        base = getattr(opt, "initial_lr", None)   # (0 is a base too: lr=0 is allowed)
+        self.base_lr = opt.lr if base is None else base
         opt.initial_lr = self.base_lr
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -915,15 +916,37 @@ def _custom_metric(name, y, out):
                          ) from exc
 
 
-def compute_metrics(names, y, out, loss, prefix=""):
+def compute_metrics(names, y, out, loss, prefix="", said=None):
     """Evaluate metric names on the model outputs ``out`` for targets ``y`` (see
     :func:`_compute_metrics`). An ill-defined precision, recall or F1 (no predicted or no
     true positives) is 0 without a warning, as Keras gives it: a warning from inside fit
-    would name a ``zero_division`` option fit does not have."""
+    would name a ``zero_division`` option fit does not have. A score that is undefined and
+    NaN (roc_auc on targets of one class, r2 on one row) warns, naming the metric and why:
+    once per key in ``said`` (a set fit keeps for the whole run), else at every call."""
     from .metrics import UndefinedMetricWarning
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        return _compute_metrics(names, y, out, loss, prefix)
+    res, undefined = {}, {}
+    for name in names:   # one at a time: each warning is the metric's own
+        why = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", UndefinedMetricWarning)
+            show = warnings.showwarning
+
+            def keep(message, category, *args, **kwargs):
+                if issubclass(category, UndefinedMetricWarning):
+                    why.append(str(message))
+                else:
+                    show(message, category, *args, **kwargs)
+            warnings.showwarning = keep   # (catch_warnings puts the original back)
+            res.update(_compute_metrics([name], y, out, loss, prefix))
+        key = prefix + str(name)
+        if why and math.isnan(res[key]) and (said is None or key not in said):
+            undefined[key] = why[-1]
+    for key, why in undefined.items():   # said outside the catch above: the caller's
+        if said is not None:              # filters apply (fit's first check ignores them)
+            said.add(key)
+        warnings.warn(f"metric {key!r} is NaN: {why}", UndefinedMetricWarning,
+                      stacklevel=user_stacklevel())
+    return res
 
 
 def _compute_metrics(names, y, out, loss, prefix=""):
@@ -1258,6 +1281,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     # list of arrays the optimizer steps is then taken afresh at every step
     refresh = False
     val_warned = False  # a non-finite validation loss is said once per fit
+    undefined_said = set()  # and so is each metric that is NaN as undefined (compute_metrics)
 
     # One reused buffer for the batch rows, one for the targets (and one for the weights).
     # A full batch needs neither: its gradient does not depend on the order of the rows.
@@ -1299,6 +1323,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 # layer.trainable is read at each epoch's start (a callback may unfreeze)
                 # frozen layers (trainable = False) stay as they are
                 steps, l2 = model.trainable_parameters(), _l2_terms(model)
+                # the steps after fit's first (checked) one skip the checks the built-in
+                # nodes make of a direct backward call (a cache, dy's shape)
+                backwards = [unchecked_backward(node) for node in model.layers]
                 for s, (_, _, p, _) in zip(snapshot, params):
                     np.copyto(s, p)
                 order = model.rng.permutation(m) if shuffle and not full_batch else None
@@ -1360,7 +1387,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         top = len(model.layers) - 1
                     if checked:
                         for i in range(top, -1, -1):
-                            dy = model.layers[i].backward(dy)
+                            dy = backwards[i](dy)
                     else:  # the first step checks what each backward returns, once per fit
                         dy = check_backward_output(loss, None, dy, out.shape,  # a custom loss
                                                    dtype=model.dtype)
@@ -1415,12 +1442,14 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 if out_epoch is not None and recorded:
                     yt = Y if order is None else Y[order]
                     if seen == m:
-                        logs.update(compute_metrics(metrics, yt, out_epoch, loss))
+                        logs.update(compute_metrics(metrics, yt, out_epoch, loss,
+                                                    said=undefined_said))
                     else:
                         logs.update(_partial_metrics(metrics, yt[:seen], out_epoch[:seen],
-                                                     loss))
+                                                     loss, undefined_said))
                 if Xv is not None:
-                    logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_", weights=Wv))
+                    logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_",
+                                          weights=Wv, said=undefined_said))
                     if not (val_warned or math.isfinite(logs["val_loss"])):
                         val_warned = True
                         _warn_nonfinite_val(logs, epoch)
@@ -1458,12 +1487,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     return history
 
 
-def _partial_metrics(metrics, y, out, loss):
+def _partial_metrics(metrics, y, out, loss, said=None):
     """The metrics of an epoch that ``model.stop_training`` cut short, on the rows it ran
     through; NaN for a metric those rows do not define (one class only for roc_auc): the
     epoch's other values are still recorded."""
     try:
-        return compute_metrics(metrics, y, out, loss)
+        return compute_metrics(metrics, y, out, loss, said=said)
     except ValueError:
         return dict.fromkeys(map(str, metrics), math.nan)
 
@@ -1621,7 +1650,7 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
 
 
 def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=None,
-              cast=False):
+              cast=False, said=None):
     """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
     inference mode, in chunks to bound memory (``cast``: X is from ``model._input``). The
     loss is computed on a copy of ``loss``, so the model's loss keeps no outputs or targets
@@ -1629,7 +1658,7 @@ def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=No
     out = model._outputs(X, batch_size, cast=cast)
     loss = copy.copy(loss)
     res = {prefix + "loss": _blocked_loss(loss, out, Y, weights, batch_size or PREDICT_CHUNK)}
-    res.update(compute_metrics(metrics, Y, out, loss, prefix))
+    res.update(compute_metrics(metrics, Y, out, loss, prefix, said))
     return res
 
 
