@@ -231,6 +231,35 @@ def test_binary_data_in_a_gzip_file_is_refused_before_it_is_all_decompressed(tmp
     assert read_csv(marked)["b"].tolist() == [2.0]
 
 
+def test_a_binary_file_is_refused_by_its_first_bytes_before_it_is_read_whole(tmp_path):
+    """Trial 16/W finding 3: a file (or stream) of binary data was read whole into memory
+    before its first bytes were checked: /dev/zero on standard input ran out of memory (and
+    was told to use fewer rows); a 1 GB file took 1 GB. Its first bytes say enough."""
+    import io
+    import tracemalloc
+    zeros = tmp_path / "zeros.bin"
+    with open(zeros, "wb") as f:
+        f.truncate(50_000_000)
+    parquet = tmp_path / "data.csv"
+    parquet.write_bytes(b"PAR1" + bytes(range(256)) * 100_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"not a text CSV file \(it contains NUL bytes"):
+            read_csv(zeros)
+        with pytest.raises(ValueError, match="not a CSV file: it looks like a Parquet file"):
+            read_csv(parquet)
+        with open(zeros, "rb") as stream:
+            with pytest.raises(ValueError, match="contains NUL bytes"):
+                read_csv(stream)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5e6, peak
+    # a text stream and a binary one still read whole
+    assert read_csv(io.StringIO("a,b\n1,2\n"))["b"].tolist() == [2.0]
+    assert read_csv(io.BytesIO(b"a,b\n1,2\n" * 40_000)).n_rows == 79_999
+
+
 def test_keep_text_keeps_each_field_as_the_file_spelled_it(tmp_path):
     p = _write(tmp_path, 'zip,code,big,x,s\n02134,007,12345678901234567890,3.0,"a, b"\n'
                          '10001, 10 ,1,NA,\n')

@@ -566,14 +566,30 @@ def _read_bytes(source) -> tuple[bytes, str]:
             raise FileNotFoundError(f"CSV file not found: {str(path)!r}")
         if path.is_dir():
             raise IsADirectoryError(f"expected a CSV file, got a directory: {str(path)!r}")
-        return path.read_bytes(), str(path)
+        with open(path, "rb") as f:
+            return _checked_read(f, str(path)), str(path)
     if hasattr(source, "read"):
-        data = source.read()
-        name = getattr(source, "name", "<file object>")
-        if isinstance(data, str):
-            return data.encode("utf-8"), str(name)
-        return bytes(data), str(name)
+        name = str(getattr(source, "name", "<file object>"))
+        head = source.read(_SAMPLE_BYTES)
+        if isinstance(head, str):
+            return (head + source.read()).encode("utf-8"), name
+        return _checked_read(source, name, bytes(head)), name
     raise TypeError(f"read_csv expects a path or a file object, got {type(source).__name__}")
+
+
+def _checked_read(f, name, head=None) -> bytes:
+    """The bytes of the binary file ``f``, its first ones (``head``, read here when None)
+    checked before the rest is read: a binary file (a multi-GB Parquet file, /dev/zero) is
+    refused at once, not read whole into memory first."""
+    if head is None:
+        head = f.read(_SAMPLE_BYTES)
+    if not head.startswith(_GZIP_MAGIC):   # (a gzip file's own bytes are checked inflated)
+        found = _foreign(head)
+        if found is not None:
+            raise ValueError(f"{name} is not a CSV file: it looks like {found[0]}{found[1]}")
+        if not head.startswith((b"\xff\xfe", b"\xfe\xff")):   # (UTF-16: _decode's)
+            _refuse_nul_bytes(head, name)
+    return head + f.read()
 
 
 def foreign_format(data: bytes) -> str | None:
