@@ -2632,6 +2632,38 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
 ESTIMATOR_CLASSES = ("GlassClassifier", "GlassRegressor")
 
 
+def stored_part(path, from_dict, d):
+    """``from_dict(d)`` of a part of a model file's stored preprocessing (its
+    TabularPreprocessor or TargetEncoder); a damaged one is a usage error naming the file."""
+    try:
+        return from_dict(d)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _usage(f"{path}: the stored preprocessing is damaged ({exc})") from None
+
+
+def check_class_count(path, model, encoder):
+    """A classifier's probability columns (:func:`_probabilities`: one per output, two for
+    one sigmoid output) must be its label encoder's classes, one each; otherwise a
+    prediction's code would name a class that is not there."""
+    k, n_out = len(encoder.classes_), model.n_outputs
+    if n_out is not None and (2 if n_out == 1 else n_out) != k:
+        raise _usage(f"{path}: the stored preprocessing is damaged (the network has {n_out} "
+                     f"output(s) but its label encoder holds {k} class(es): "
+                     f"{_some_names([str(c) for c in encoder.classes_.tolist()])})")
+
+
+def stored_display_names(extra, n_classes):
+    """The readable class names a model file stores (``class_display_names``: bundled
+    datasets say what 0 and 1 mean), or None where it stores none or something other than
+    ``n_classes`` strings (any number when None; a damaged entry: the labels are shown
+    instead)."""
+    names = extra.get("class_display_names") if isinstance(extra, dict) else None
+    if isinstance(names, list) and n_classes in (None, len(names)) and all(
+            isinstance(n, str) for n in names):
+        return names
+    return None
+
+
 class _Loaded:
     def __init__(self, path):
         from .preprocess import TabularPreprocessor, TargetEncoder
@@ -2655,12 +2687,15 @@ class _Loaded:
         self.extra = extra
         self.task = extra["task"]
         self.target = extra.get("target")
-        try:
-            self.pre = TabularPreprocessor.from_dict(extra["preprocessor"])
-            self.encoder = (TargetEncoder.from_dict(extra["target_encoder"])
-                            if self.task == "classification" else None)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _usage(f"{path}: the stored preprocessing is damaged ({exc})") from None
+        self.pre = stored_part(path, TabularPreprocessor.from_dict, extra["preprocessor"])
+        self.encoder = None
+        if self.task == "classification":
+            self.encoder = stored_part(path, TargetEncoder.from_dict,
+                                       extra.get("target_encoder"))
+            check_class_count(path, self.model, self.encoder)
+        # labels for the terminal's tables: the stored names if they fit, else the classes
+        self.display_names = (stored_display_names(extra, len(self.encoder.classes_))
+                              if self.encoder is not None else None)
         self.scaling = extra.get("target_scaling") if self.task == "regression" else None
         if self.task == "regression" and not (
                 isinstance(self.scaling, dict)
@@ -3072,7 +3107,7 @@ def cmd_evaluate(args) -> int:
         print(f"{label:<{w}}{_fmt(res[key]):>10}")
     if per_class:
         print()
-        print(_per_class_table(per_class, "per class", m.extra.get("class_display_names"),
+        print(_per_class_table(per_class, "per class", m.display_names,
                                rest="(all of them with --json)"))
     return 0
 

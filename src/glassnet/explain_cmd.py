@@ -347,13 +347,35 @@ def _extra_get(extra, *keys):
     return None
 
 
-def _encode_target(raw, extra, where=lambda i: f"row {i}"):
-    """Targets from a CSV column, encoded as the model was trained (if the file says how);
-    ``where(i)`` names row ``i`` in messages."""
+def _stored_classes(extra):
+    """The class labels a model file lists (``classes`` or ``class_names``), or None where
+    it lists none (an entry that is no list is ignored)."""
+    for key in ("classes", "class_names"):
+        v = _extra_get(extra, key)
+        if isinstance(v, list):
+            return v
+    return None
+
+
+def _stored_encoder(model_path, model, extra):
+    """The label encoder a model file stores, checked against the network's outputs (None
+    where it stores none); a damaged one is a usage error naming the file, as predict's."""
     enc = _extra_get(extra, "target_encoder", "target_encoding", "label_encoder")
-    if isinstance(enc, dict):
-        from .preprocess import TargetEncoder, shown_value
-        enc = TargetEncoder.from_dict(enc)
+    if not isinstance(enc, dict):
+        return None
+    from .commands import check_class_count, stored_part
+    from .preprocess import TargetEncoder
+    enc = stored_part(model_path, TargetEncoder.from_dict, enc)
+    check_class_count(model_path, model, enc)
+    return enc
+
+
+def _encode_target(raw, extra, where=lambda i: f"row {i}", enc=None):
+    """Targets from a CSV column, encoded as the model was trained (by ``enc``, the model's
+    :func:`_stored_encoder`, or its ``classes``, if the file says how); ``where(i)`` names
+    row ``i`` in messages."""
+    if enc is not None:
+        from .preprocess import shown_value
         unknown = enc.unknown_mask(raw)
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
@@ -361,7 +383,7 @@ def _encode_target(raw, extra, where=lambda i: f"row {i}"):
                          f"at {where(i)} is not one of the model's classes "
                          f"{enc.classes_.tolist()} (training never saw it)")
         return enc.transform(raw)
-    classes = _extra_get(extra, "classes", "class_names")
+    classes = _stored_classes(extra)
     if classes is not None and np.asarray(raw).dtype.kind not in "biuf":
         lookup = {str(c): i for i, c in enumerate(classes)}
         try:
@@ -573,8 +595,10 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     pre_d = _extra_get(extra, "preprocess", "preprocessor")
     pre = None
     if isinstance(pre_d, dict):
+        from .commands import stored_part
         from .preprocess import TabularPreprocessor
-        pre = TabularPreprocessor.from_dict(pre_d)
+        pre = stored_part(model_path, TabularPreprocessor.from_dict, pre_d)
+    encoder = _stored_encoder(model_path, model, extra) if est is None else None
     trained_on = _extra_get(extra, "target", "target_column")
     if trained_on is None and pre is not None:
         trained_on = getattr(pre, "target_", None)
@@ -637,9 +661,13 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         if type(est).__name__ == "GlassClassifier" and not getattr(est, "_multilabel", False):
             names = [_label_key(c) for c in est.classes_]
     elif target is not None:
-        y = _encode_target(part[target], extra, part.row_label)
+        y = _encode_target(part[target], extra, part.row_label, encoder)
         if extra.get("task") != "regression":
-            names = _extra_get(extra, "class_display_names", "classes", "class_names")
+            from .commands import stored_display_names
+            classes = _stored_classes(extra)
+            count = (len(encoder.classes_) if encoder is not None else
+                     len(classes) if classes is not None else None)
+            names = stored_display_names(extra, count) or classes
     scaling = _target_scaling(extra) if est is None else _estimator_scaling(est)
     if scaling is not None and y is not None and est is None:
         y_how = (f"targets as the network learns them: standardized with the file's target "

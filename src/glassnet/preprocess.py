@@ -457,6 +457,36 @@ def shown_value(v, width: int = 40) -> str:
     return _cut(repr(v), width)
 
 
+def _entry(v) -> str:
+    """An entry of a stored dict for a message: a container by its size (a damaged model file
+    may hold a huge one), anything else as :func:`shown_value` shows it."""
+    if isinstance(v, (list, tuple, Mapping)):
+        return f"a {type(v).__name__} of {len(v)} entries"
+    return shown_value(v)
+
+
+def _stored_float(spec: Mapping, key: str, column: str) -> float:
+    """``spec[key]`` of a stored column spec as a float: a JSON number, else a ValueError
+    naming the column (float() of a 400-digit int is an OverflowError, of a str a parse)."""
+    v = spec.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"preprocessor dict: column {column!r} needs a number as its {key}, "
+                         f"got {_entry(v)}")
+    try:
+        return float(v)
+    except OverflowError:
+        raise ValueError(f"preprocessor dict: column {column!r} has {key} {_entry(v)}, "
+                         f"beyond float64's range") from None
+
+
+def _stored_bool(spec: Mapping, key: str, column: str) -> bool:
+    v = spec.get(key)
+    if not isinstance(v, bool):
+        raise ValueError(f"preprocessor dict: column {column!r} needs true or false as its "
+                         f"{key}, got {_entry(v)}")
+    return v
+
+
 def _shown(name: str) -> str:
     """A column name for a message: as it is, or repr() when it holds a line break or
     another control character (one-line messages must not be cut inside it), blanks at its
@@ -910,38 +940,72 @@ class TabularPreprocessor:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TabularPreprocessor":
-        """Rebuild a fitted preprocessor from :meth:`to_dict` output."""
+        """Rebuild a fitted preprocessor from :meth:`to_dict` output. A dict that is not
+        what :meth:`to_dict` writes (a model file's damaged or hand-edited section) is a
+        ValueError naming the entry."""
         if not isinstance(d, Mapping) or d.get("format") != _FORMAT:
             raise ValueError(f"not a TabularPreprocessor dict (expected format {_FORMAT!r})")
         if d.get("version") not in (1, 2):  # 2: its data is read with extra missing tokens
             raise ValueError(f"unsupported TabularPreprocessor version {d.get('version')!r} "
                              f"(from a newer glassnet?)")
-        self = cls(**d["params"])
+        params = d.get("params")
+        if not isinstance(params, Mapping):
+            raise ValueError(f"preprocessor dict: params must be a dict, got "
+                             f"{_entry(params)}")
+        try:
+            self = cls(**params)
+        except TypeError as exc:  # an unknown or misspelt parameter
+            raise ValueError(f"preprocessor dict: bad params ({exc})") from None
+        columns = d.get("columns")
+        if not isinstance(columns, list):
+            raise ValueError(f"preprocessor dict: columns must be a list of column dicts, "
+                             f"got {_entry(columns)}")
         specs = []
-        for s in d["columns"]:
+        for i, s in enumerate(columns):
+            if not isinstance(s, Mapping) or not isinstance(s.get("name"), str):
+                raise ValueError(f"preprocessor dict: columns[{i}] must be a dict with a "
+                                 f"str name, got {_entry(s)}")
+            name = s["name"]
             if s.get("kind") == "numeric":
-                specs.append({"name": str(s["name"]), "kind": "numeric",
-                              "median": float(s["median"]), "mean": float(s["mean"]),
-                              "std": float(s["std"]), "indicator": bool(s["indicator"])})
+                specs.append({"name": name, "kind": "numeric",
+                              **{k: _stored_float(s, k, name)
+                                 for k in ("median", "mean", "std")},
+                              "indicator": _stored_bool(s, "indicator", name)})
                 if not (math.isfinite(specs[-1]["std"]) and specs[-1]["std"] > 0
                         and math.isfinite(specs[-1]["mean"])
                         and math.isfinite(specs[-1]["median"])):
-                    raise ValueError(f"preprocessor dict: column {s['name']!r} needs a finite "
+                    raise ValueError(f"preprocessor dict: column {name!r} needs a finite "
                                      f"mean and median and a finite std > 0, got "
                                      f"{s['mean']!r}, {s['median']!r}, {s['std']!r}")
                 if "min" in s and "max" in s:   # the training range (newer files)
-                    specs[-1].update(min=float(s["min"]), max=float(s["max"]))
+                    specs[-1].update(min=_stored_float(s, "min", name),
+                                     max=_stored_float(s, "max", name))
             elif s.get("kind") == "categorical":
-                specs.append({"name": str(s["name"]), "kind": "categorical",
-                              "categories": [str(c) for c in s["categories"]],
-                              "missing_category": bool(s["missing_category"])})
+                cats = s.get("categories")
+                if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+                    raise ValueError(f"preprocessor dict: column {name!r} needs a list of "
+                                     f"str categories, got {_entry(cats)}")
+                specs.append({"name": name, "kind": "categorical", "categories": list(cats),
+                              "missing_category": _stored_bool(s, "missing_category", name)})
             else:
-                raise ValueError(f"unknown column kind in preprocessor dict: {s!r}")
+                raise ValueError(f"unknown column kind in preprocessor dict: {_entry(s)}")
+        entries = {}
+        for key in ("dropped", "notes"):   # (notes: newer files)
+            v = d.get(key, {})
+            if not isinstance(v, Mapping) or not all(isinstance(t, str)
+                                                     for kv in v.items() for t in kv):
+                raise ValueError(f"preprocessor dict: {key} must be a dict of column name -> "
+                                 f"str, got {_entry(v)}")
+            entries[key] = dict(v)
+        target = d.get("target")
+        if target is not None and not isinstance(target, str):
+            raise ValueError(f"preprocessor dict: target must be a str or None, got "
+                             f"{_entry(target)}")
         self.columns_ = specs
-        self.dropped_ = dict(d.get("dropped", {}))
-        self.notes_ = {str(k): str(v) for k, v in d.get("notes", {}).items()}  # (newer files)
-        self.target_ = d.get("target")
-        if "feature_names_out" in d and list(d["feature_names_out"]) != self.feature_names_out:
+        self.dropped_, self.notes_ = entries["dropped"], entries["notes"]
+        self.target_ = target
+        names = d.get("feature_names_out", self.feature_names_out)
+        if not isinstance(names, list) or names != self.feature_names_out:
             raise ValueError("preprocessor dict is inconsistent: feature_names_out does not "
                              "match its columns")
         return self
@@ -988,6 +1052,20 @@ def _label_kind(arr: np.ndarray) -> str:
     if arr.size and all(isinstance(v, (bool, np.bool_)) for v in arr):
         return "bool"
     return "str"
+
+
+_FLOAT64_MAX_INT = int(np.finfo(np.float64).max)
+
+# what each kind of stored class is, as to_dict writes it (JSON's Infinity is a float label)
+_KIND_OF_CLASS = {
+    "str": (lambda c: isinstance(c, str), "a str"),
+    "bool": (lambda c: isinstance(c, bool), "true or false"),
+    "int": (lambda c: isinstance(c, int) and not isinstance(c, bool) and -2**63 <= c < 2**64,
+            "a whole number in int64's or uint64's range"),
+    "float": (lambda c: (isinstance(c, float) and not math.isnan(c)) or (
+        isinstance(c, int) and not isinstance(c, bool) and abs(c) <= _FLOAT64_MAX_INT),
+              "a number in float64's range, not NaN"),
+}
 
 
 class TargetEncoder:
@@ -1139,21 +1217,39 @@ class TargetEncoder:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TargetEncoder":
+        """Rebuild a fitted encoder from :meth:`to_dict` output: a ValueError for classes
+        that are not what :meth:`fit` stores (each a value of its kind, no NaN, unique and
+        sorted, as transform's lookups need), e.g. a model file's damaged section."""
         if not isinstance(d, Mapping) or d.get("format") != _TARGET_FORMAT:
             raise ValueError(f"not a TargetEncoder dict (expected format {_TARGET_FORMAT!r})")
+        kind, classes = d.get("kind"), d.get("classes")
+        if kind not in _KIND_OF_CLASS:
+            raise ValueError(f"unknown label kind {_entry(kind)}")
+        if not isinstance(classes, list) or not classes:
+            raise ValueError(f"label encoder dict: classes must be a non-empty list, got "
+                             f"{_entry(classes)}")
+        is_label, what = _KIND_OF_CLASS[kind]
+        bad = [c for c in classes if not is_label(c)]
+        if bad:
+            raise ValueError(f"label encoder dict: class {_entry(bad[0])} does not fit its "
+                             f"kind {kind!r} (each class must be {what})")
+        for a, b in zip(classes, classes[1:]):
+            if not a < b:  # fit stores them unique and sorted; transform bisects them
+                raise ValueError(f"label encoder dict: classes must be unique and sorted, "
+                                 f"but {_entry(b)} follows {_entry(a)}")
+        if kind == "int" and classes[-1] > np.iinfo(np.int64).max and classes[0] < 0:
+            raise ValueError(f"label encoder dict: int classes from {classes[0]} to "
+                             f"{classes[-1]} fit neither int64 nor uint64")
         self = cls()
-        kind = d["kind"]
         if kind == "str":
-            self.classes_ = np.array([str(c) for c in d["classes"]], dtype=object)
+            self.classes_ = np.array(classes, dtype=object)
         elif kind == "bool":
-            self.classes_ = np.array(d["classes"], dtype=bool)
+            self.classes_ = np.array(classes, dtype=bool)
         elif kind == "int":
-            big = any(isinstance(c, int) and c > np.iinfo(np.int64).max for c in d["classes"])
-            self.classes_ = np.array(d["classes"], dtype=np.uint64 if big else np.int64)
-        elif kind == "float":
-            self.classes_ = np.array(d["classes"], dtype=np.float64)
+            big = classes[-1] > np.iinfo(np.int64).max
+            self.classes_ = np.array(classes, dtype=np.uint64 if big else np.int64)
         else:
-            raise ValueError(f"unknown label kind {kind!r}")
+            self.classes_ = np.array(classes, dtype=np.float64)
         self.kind_ = kind
         return self
 

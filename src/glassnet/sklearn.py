@@ -109,7 +109,7 @@ from .callbacks import Callback, user_stacklevel
 from .layers import Dense
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential, forward_blocks
-from .preprocess import _BLOCK_ELEMENTS, _pow2_at_least_half, _weighted_stats
+from .preprocess import _BLOCK_ELEMENTS, _pow2_at_least_half, _weighted_stats, shown_value
 from .train import DivergenceError, EarlyStopping, History, check_sample_weight
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
@@ -867,6 +867,9 @@ class _GlassBase(BaseEstimator):
     _FITTED = ("n_features_in_", "n_outputs_", "out_activation_", "n_iter_", "t_", "loss_",
                "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
                "_multilabel", "_y_1d")
+    _FITTED_ARRAYS = ("classes_", "x_mean_", "x_scale_", "y_mean_", "y_scale_",
+                      "feature_names_in_")
+    _FITTED_MOMENTS = ("_x_moments", "_y_moments")
 
     def save(self, path):
         """Save the fitted estimator to glassnet's safe model format (no pickle): the network,
@@ -917,11 +920,11 @@ class _GlassBase(BaseEstimator):
                                                                       numbers.Integral):
             params["random_state"] = None
         fitted = {k: plain(getattr(self, k)) for k in self._FITTED if hasattr(self, k)}
-        for k in ("classes_", "x_mean_", "x_scale_", "y_mean_", "y_scale_", "feature_names_in_"):
+        for k in self._FITTED_ARRAYS:
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = plain(np.asarray(v))
-        for k in ("_x_moments", "_y_moments"):
+        for k in self._FITTED_MOMENTS:
             v = getattr(self, k, None)
             if v is not None:
                 fitted[k] = [plain(np.asarray(a)) for a in v]
@@ -942,8 +945,9 @@ class _GlassBase(BaseEstimator):
     @classmethod
     def load(cls, path):
         """Load an estimator written by :meth:`save`. A file whose estimator section is
-        damaged (a missing entry, a wrong type, arrays of the wrong length) raises
-        ``glassnet.io.ModelFileError`` naming the file."""
+        damaged (a missing entry, a wrong type, arrays of the wrong length or of a dtype
+        :meth:`save` never writes, an attribute it never sets) raises
+        ``glassnet.io.ModelFileError`` naming the file, before any large allocation."""
         from .io import ModelFileError
         try:
             est = cls._load(path)
@@ -954,13 +958,13 @@ class _GlassBase(BaseEstimator):
                                          f"damaged ({k} has shape {np.shape(getattr(est, k))}"
                                          f" for {n} input features)", str(path))
             return est
-        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        except (KeyError, TypeError, AttributeError, IndexError, OverflowError) as exc:
             raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged "
                                  f"({type(exc).__name__}: {exc})", str(path)) from None
 
     @classmethod
     def _load(cls, path):
-        from .io import _Checker, _optimizer_config_from_json, load_model
+        from .io import ModelFileError, _Checker, _optimizer_config_from_json, load_model
         loaded = load_model(path)
         model, extra = _model_and_extra(loaded)
         info = (extra or {}).get("glassnet.sklearn")
@@ -981,7 +985,7 @@ class _GlassBase(BaseEstimator):
                 return _optimizer_config_from_json(_Checker(str(path)), v["__optimizer__"],
                                                    "the estimator's optimizer")
             if isinstance(v, dict) and "__ndarray__" in v:
-                return np.asarray(v["__ndarray__"], dtype=np.dtype(v["dtype"]))
+                return _saved_array(v["__ndarray__"], v.get("dtype"), path)
             if isinstance(v, dict) and "__float__" in v:
                 return float(v["__float__"])
             return v
@@ -997,6 +1001,14 @@ class _GlassBase(BaseEstimator):
         history = History()
         est._rng = None  # the file's shuffling generator, below
         est._split_seed = 0  # files from before it was kept
+        # what save() writes (and older files' _x_stats): nothing else is set on the estimator
+        known = {*cls._FITTED, *cls._FITTED_ARRAYS, *cls._FITTED_MOMENTS, "_x_stats",
+                 "_y_stats", "_rng_state", "_split_seed", "history_"}
+        unknown = [k for k in info["fitted"] if k not in known]
+        if unknown:
+            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged (it "
+                                 f"sets {shown_value(unknown[0])}, not a fitted attribute "
+                                 f"{cls.__name__}.save writes)", str(path))
         for k, v in info["fitted"].items():
             if k == "_rng_state":
                 est._rng = _generator_from_state(v, path)
@@ -1023,6 +1035,46 @@ class _GlassBase(BaseEstimator):
                 None if est.random_state is None else _seed_from(est.random_state))
         est.history_ = history   # empty for files written before it was kept
         return est
+
+
+# the dtypes save() writes a fitted array in: numbers and bools, datetimes (as int64 counts),
+# str labels and object arrays (feature_names_in_), the last two as lists of plain values
+_SAVED_KINDS = "biufMmUO"
+_PLAIN_VALUES = {"U": (str,), "O": (str, int, float, bool, type(None))}
+
+
+def _saved_array(values, dtype, path):
+    """A fitted array save() wrote as ``{"__ndarray__": values, "dtype": dtype}``. The dtype
+    string comes from the file: one that is not a plain scalar dtype of :data:`_SAVED_KINDS`
+    (a subarray dtype such as "(16000,16000)f8" makes every element a block of gigabytes; a
+    record dtype) is a ModelFileError before anything is allocated. Str labels are taken at
+    their own width, not at the file's: a declared "<U400000000" would take 1.6 GB a value.
+    So an array never takes more than a few times the bytes its values took in the file."""
+    from .io import ModelFileError
+
+    def damaged(why):
+        return ModelFileError(f"{path}: its scikit-learn estimator section is damaged "
+                              f"({why})", str(path))
+
+    try:
+        dt = np.dtype(dtype) if isinstance(dtype, str) else None
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or dt.kind not in _SAVED_KINDS or dt.shape or dt.names:
+        raise damaged(f"an array's dtype {shown_value(dtype)} is not one glassnet writes")
+    if dt.kind in _PLAIN_VALUES and not (isinstance(values, list) and all(
+            isinstance(v, _PLAIN_VALUES[dt.kind]) for v in values)):
+        raise damaged(f"an array of dtype {dt.str} must be a list of "
+                      f"{'str' if dt.kind == 'U' else 'plain'} values")
+    try:
+        if dt.kind == "U":
+            arr = np.array(values, dtype=str) if values else np.empty(0, dtype=dt)
+            if arr.itemsize > dt.itemsize:
+                raise ValueError(f"a value longer than its {dt.itemsize // 4} characters")
+            return arr
+        return np.array(values, dtype=dt)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise damaged(f"an array of dtype {dt.str} holds other values: {exc}") from None
 
 
 def _generator_from_state(state, path):
