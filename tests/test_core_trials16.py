@@ -278,3 +278,203 @@ def test_fit_steps_call_the_unchecked_backward(monkeypatch):
     small().fit(X, y, epochs=3, batch_size=10, verbose=0)
     n_checked = len(calls)
     assert 0 < n_checked <= 3   # the first step's nodes (Dense, ReLU, Dense) only
+
+
+# -- Trials V and X (round 16, core): custom nodes' and losses' contracts, stop_reason, an
+# -- empty array of a huge shape in a model file ----------------------------------------------
+
+class _Scale(gn.Layer):
+    """A per-column scale; ``extra`` is added to the width build returns (a wrong one)."""
+
+    def __init__(self, extra=0):
+        super().__init__()
+        self.extra = extra
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        self.n_in = self.n_out = n_in
+        self.params = {"s": np.ones(n_in, dtype)}
+        self.grads = {"s": np.zeros(n_in, dtype)}
+        return n_in + self.extra
+
+    def forward(self, x, training=False):
+        self._x = x
+        return x * self.params["s"]
+
+    def backward(self, dy):
+        self.grads["s"][...] = (dy * self._x).sum(0)
+        return dy * self.params["s"]
+
+
+def test_a_build_returning_another_width_than_its_n_out_is_named():
+    X, y = moons()
+    with pytest.raises(ValueError, match=r"layer 1 \(_Scale\)\.build\(\) returned 9 but set "
+                                         r"n_out=8: return the width forward gives"):
+        gn.Sequential([gn.Dense(2, 8), _Scale(extra=1), gn.Dense(1)], seed=0)
+    lazy = gn.Sequential([gn.Dense(8), _Scale(extra=1), gn.Dense(1)], seed=0)  # built by fit
+    with pytest.raises(ValueError, match=r"layer 1 \(_Scale\)\.build\(\) returned 9 but set "
+                                         r"n_out=8"):
+        lazy.fit(X, y, loss="mse", epochs=1, verbose=0)
+    ok = gn.Sequential([gn.Dense(2, 8), _Scale(), gn.Dense(1)], seed=0)
+    assert np.isfinite(ok.fit(X, y, loss="mse", epochs=1, verbose=0).history["loss"]).all()
+
+
+class _ListOut(_Scale):
+    def forward(self, x, training=False):
+        self._x = x
+        return (x * self.params["s"]).tolist()
+
+
+class _NoneOut(_Scale):
+    def forward(self, x, training=False):
+        self._x = x
+
+
+@pytest.mark.parametrize("node, got", [(_ListOut(), r"a list, not an array"),
+                                       (_NoneOut(), r"None \(did you forget `return y`\?\)")])
+def test_a_forward_returning_no_array_is_named_before_any_step(node, got):
+    X, y = moons()
+    m = gn.Sequential([gn.Dense(2, 4), node, gn.Dense(1)], seed=0)
+    before = m.get_weights()
+    with pytest.raises(ValueError, match=rf"layer 1 \({type(node).__name__}\)\.forward "
+                                         rf"returned {got}; forward must return a NumPy "
+                                         rf"array, of shape \(m, 4\)"):
+        m.fit(X, y, loss="mse", epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+
+
+class _OneElementLoss(gn.Loss):
+    """The mean, kept as a shape-(1,) array (np.mean(..., keepdims=True) of a flat array)."""
+
+    def forward(self, y_pred, y_true, weights=None):
+        self._d = y_pred - y_true.reshape(y_pred.shape)
+        return np.mean((self._d ** 2).ravel(), keepdims=True)
+
+    def backward(self):
+        return 2 * self._d / self._d.size
+
+
+def test_a_loss_returning_a_one_element_array_is_told_to_return_a_number():
+    X, y = moons()
+    with pytest.raises(ValueError) as info:
+        small().fit(X, y, loss=_OneElementLoss(), epochs=1, verbose=0)
+    msg = str(info.value)
+    assert "_OneElementLoss.forward must return the cost, a number" in msg
+    assert "shape (1,)" in msg and "cost.item()" in msg
+    assert "reduce the examples' losses" not in msg   # it is reduced already
+
+
+class _TypedLoss(gn.Loss):
+    """The mean squared error, returned as ``kind`` makes it."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def forward(self, y_pred, y_true, weights=None):
+        self._d = y_pred - y_true.reshape(y_pred.shape)
+        return self.kind(np.mean(self._d ** 2))
+
+    def backward(self):
+        return 2 * self._d / self._d.size
+
+
+@pytest.mark.parametrize("kind", [np.asarray, np.float16, float,
+                                  lambda v: __import__("fractions").Fraction(float(v))])
+def test_evaluate_gives_a_custom_loss_as_a_python_float(kind):
+    X, y = moons()
+    m = small()
+    m.fit(X, y, loss="mse", epochs=1, verbose=0)
+    res = m.evaluate(X, y, loss=_TypedLoss(kind))
+    assert type(res["loss"]) is float
+    mse = np.mean((m.predict(X).ravel() - y) ** 2)
+    assert res["loss"] == pytest.approx(mse, rel=1e-3)   # float16 keeps 3 digits
+    assert type(m.evaluate(X, y, loss="mse")["loss"]) is float
+
+
+class _StopAt(gn.Callback):
+    """Sets model.stop_training at ``batch`` of ``epoch`` (at its end when batch is None),
+    with ``reason`` in model.history.stop_reason when given."""
+
+    def __init__(self, epoch, batch=None, reason=None):
+        self.at, self.batch, self.reason, self.cur = epoch, batch, reason, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.cur = epoch
+
+    def _stop(self):
+        self.model.stop_training = True
+        if self.reason:
+            self.model.history.stop_reason = self.reason
+
+    def on_batch_end(self, batch, logs=None):
+        if self.cur == self.at and batch == self.batch:
+            self._stop()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at and self.batch is None:
+            self._stop()
+
+
+@pytest.mark.parametrize("cb, reason", [
+    (_StopAt(1), "stopped by a callback (model.stop_training = True) after epoch 2"),
+    (_StopAt(2, batch=2), "stopped by a callback (model.stop_training = True) during epoch 3, "
+                          "after batch 3"),
+    (_StopAt(1, reason="target accuracy reached"), "target accuracy reached"),
+])
+def test_a_callback_that_stops_training_gives_a_stop_reason(cb, reason):
+    X, y = moons()
+    h = small().fit(X, y, loss="bce", epochs=6, batch_size=16, verbose=0, callbacks=[cb])
+    assert h.stopped_early and h.stop_reason == reason
+    assert len(h.epoch) == cb.at + 1 < 6
+    full = small().fit(X, y, loss="bce", epochs=2, verbose=0)
+    assert not full.stopped_early and full.stop_reason is None
+
+
+def test_early_stopping_keeps_its_own_stop_reason():
+    X, y = moons()
+    h = small().fit(X, y, loss="bce", epochs=50, verbose=0, validation_split=0.25,
+                    optimizer=gn.SGD(lr=1e-6),
+                    callbacks=[gn.EarlyStopping(patience=1, min_delta=1.0)])
+    assert h.stopped_early and h.stop_reason.startswith("early stopping: val_loss")
+
+
+def _with_array(path, entry):
+    """The model file at ``path`` with ``entry`` added to its header's array table (checksum
+    redone): the documented layout, prefix, JSON header, data padded to 64 bytes, SHA-256."""
+    import hashlib
+    import json
+    import struct
+    prefix = struct.Struct("<8sIQ")
+    data = path.read_bytes()
+    magic, version, hlen = prefix.unpack_from(data)
+    header = json.loads(data[prefix.size:prefix.size + hlen])
+    section = data[-(-(prefix.size + hlen) // 64) * 64:-32]
+    header["arrays"].append(entry)
+    hb = json.dumps(header).encode()
+    body = prefix.pack(magic, version, len(hb)) + hb
+    body += bytes(-len(body) % 64) + section
+    return body + hashlib.sha256(body).digest()
+
+
+@pytest.mark.parametrize("shape", [[0, 2 ** 40, 2 ** 40], [2 ** 21, 0, 2 ** 20]])
+def test_an_empty_array_of_a_huge_shape_is_a_model_file_error(tmp_path, shape):
+    m = small()
+    m.save(tmp_path / "m.gnet")
+    bad = tmp_path / "z.gnet"
+    bad.write_bytes(_with_array(tmp_path / "m.gnet", {"name": "x", "dtype": "float64",
+                                                      "shape": shape, "offset": 0,
+                                                      "nbytes": 0}))
+    with pytest.raises(ModelFileError) as info:
+        gn.load(bad)
+    msg = str(info.value)
+    assert "z.gnet" in msg and "array 'x'" in msg and "too large" in msg
+
+
+def test_an_empty_array_of_a_plain_shape_still_loads(tmp_path):
+    m = small()
+    m.save(tmp_path / "m.gnet")
+    ok = tmp_path / "e.gnet"
+    ok.write_bytes(_with_array(tmp_path / "m.gnet", {"name": "x", "dtype": "float64",
+                                                     "shape": [0, 2 ** 20, 2 ** 20],
+                                                     "offset": 0, "nbytes": 0}))
+    X, _ = moons()
+    np.testing.assert_array_equal(gn.load(ok).predict(X), m.predict(X))

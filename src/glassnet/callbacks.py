@@ -11,7 +11,8 @@ The protocol (all methods optional, all receive a ``logs`` dict they may read or
 
 During ``fit`` each callback can reach ``self.model`` (the Sequential being trained) and
 ``self.model.optimizer``; setting ``self.model.stop_training = True`` ends training after the
-current batch.
+current batch (``self.model.history.stop_reason``, set with it, says why; else the reason says
+that a callback stopped training).
 """
 from __future__ import annotations
 

@@ -570,6 +570,10 @@ def _parse(data: bytes, path):
         offset = ck.int_(e.get("offset"), f"{where}.offset", 0)
         nbytes = ck.int_(e.get("nbytes"), f"{where}.nbytes", 0)
         count = math.prod(shape)
+        if count == 0 and math.prod(d or 1 for d in shape) > _MAX_DIM:
+            # no bytes to bound it by the file's size; NumPy refuses such a shape itself
+            ck.fail(f"array {_short(name)}: shape {shape} is too large (an empty array's other "
+                    f"axes may hold {_MAX_DIM} elements at most)")
         if count * dt.itemsize != nbytes:
             ck.fail(f"array {_short(name)}: shape {shape} of {dt.name} needs "
                     f"{count * dt.itemsize} bytes but nbytes says {nbytes}")

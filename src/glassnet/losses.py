@@ -96,8 +96,12 @@ def checked_cost(loss, cost):
     elif isinstance(cost, np.ndarray):
         got = f"an array of shape {cost.shape}" + (f" and dtype {cost.dtype}" if cost.ndim == 0
                                                    else "")
-        fix = (": reduce the examples' losses to their mean (or the weighted mean, "
-               "self._weighted(rows, weights, y_pred.dtype))" if cost.ndim else "")
+        # one element is reduced already, but float() of it warns (NumPy 1.25+) or fails
+        # (2.4+): taking it as one would mean a conversion on each step
+        fix = ("" if cost.ndim == 0 else ": return a number, e.g. cost.item(), not a "
+               "1-element array" if cost.size == 1 else
+               ": reduce the examples' losses to their mean (or the weighted mean, "
+               "self._weighted(rows, weights, y_pred.dtype))")
     else:
         got, fix = f"a {type(cost).__name__}", ""
     raise ValueError(f"{type(loss).__name__}.forward must return the cost, a number (got "

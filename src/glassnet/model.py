@@ -600,13 +600,19 @@ def _built_width(i, layer, width, dtype):
     """``width``, what node ``i``'s ``build`` returned, checked (once, as the model is built)
     as the next node's input width, with the parameters it allocated: a custom node whose
     build forgets ``return`` is named here, last in the model or not (not as the next node's
-    n_in), and one that ignores ``dtype`` here (its float64 weights would silently turn a
-    float32 model's later nodes float64)."""
+    n_in), one that ignores ``dtype`` here (its float64 weights would silently turn a
+    float32 model's later nodes float64), and one that returns another width than the
+    ``n_out`` it set (fit checks forward against ``n_out``; the next node is built for the
+    width returned, and would fail in NumPy's matmul)."""
     who = f"layer {i} ({type(layer).__name__}).build()"
     if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 1:
         got = "None" if width is None else repr(width)
         raise TypeError(f"{who} returned {got}; it must return its output width (n_out), "
                         f"a positive integer")
+    n_out = getattr(layer, "n_out", None)
+    if n_out is not None and n_out != width:  # the next node would be built for `width`
+        raise ValueError(f"{who} returned {width} but set n_out={n_out}: return the width "
+                         f"forward gives, and set n_out to it")
     bad = [f"{k} is {p.dtype}" for k, p in layer.params.items()
            if isinstance(p, np.ndarray) and p.dtype != dtype]
     if bad:

@@ -61,7 +61,9 @@ class History(Callback):
         loss and metrics of the batches it ran (as in Keras).
     stop_reason : str or None
         Why training ended early, in words (e.g. "early stopping: val_loss did not improve
-        for 10 epochs (best ... at epoch ...)"); None when all ``epochs`` ran.
+        for 10 epochs (best ... at epoch ...)", or "stopped by a callback (model.stop_training
+        = True) after epoch 3" when a callback that stopped training left it None); None when
+        all ``epochs`` ran.
     model : Sequential
         The model that was trained (set by ``fit``, as on every callback).
     """
@@ -1463,7 +1465,12 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     break
                 if model.stop_training:
                     history.stopped_early = True
-                    history.stop_reason = model._stop_reason
+                    # EarlyStopping says why in model._stop_reason, a callback of the user's
+                    # may in model.history.stop_reason; else it is said here
+                    history.stop_reason = model._stop_reason or history.stop_reason or (
+                        "stopped by a callback (model.stop_training = True) "
+                        + (f"after epoch {epoch + 1}" if seen == m else
+                           f"during epoch {epoch + 1}, after batch {b + 1}"))
                     break
         finally:  # callbacks finish (close files, restore best weights) even on an error
             # the initial_epoch of a fit that continues this one, also after a raise: a
@@ -1503,17 +1510,24 @@ def _checked_forward(layers, out, dtype=None):
     that dtype: a custom node that returns another width is named here, not in the next
     node's matmul; one that returns float64 in a float32 model here too, since nothing else
     would fail (the nodes after it, and predict, would silently run in float64). ``fit``
-    runs it on the first step only, as :func:`_checked_backward`."""
+    runs it on the first step only, as :func:`_checked_backward`. What is not an array
+    (None, a list) is named too, not left to fail in the next node or the loss."""
     for i, layer in enumerate(layers):
         out = layer.forward(out, True)
         width = getattr(layer, "n_out", None)
-        shape = getattr(out, "shape", None)
-        if width is not None and shape is not None and len(shape) == 2 and shape[1] != width:
+        if not isinstance(out, np.ndarray):  # None, a list: the next node needs .shape
+            got = ("None (did you forget `return y`?)" if out is None
+                   else f"a {type(out).__name__}, not an array")
+            raise ValueError(f"layer {i} ({type(layer).__name__}).forward returned {got}; "
+                             f"forward must return a NumPy array, of shape (m, "
+                             f"{'n_out' if width is None else width}) and the input's dtype")
+        shape = out.shape
+        if width is not None and len(shape) == 2 and shape[1] != width:
             raise ValueError(f"layer {i} ({type(layer).__name__}).forward returned "
                              f"{shape[1]} columns but the layer says n_out={width} (set "
                              f"n_out in build to the width forward returns)")
-        got = getattr(out, "dtype", None)
-        if dtype is not None and got is not None and got != dtype:
+        got = out.dtype
+        if dtype is not None and got != dtype:
             raise TypeError(f"layer {i} ({type(layer).__name__}).forward returned {got} in a "
                             f"{np.dtype(dtype).name} model; return arrays of the input's "
                             f"dtype (x.dtype)")
@@ -1654,10 +1668,12 @@ def _evaluate(model, X, Y, loss, metrics, prefix="", batch_size=None, weights=No
     """Loss (weighted by ``weights`` when given; metrics are not) and metrics on (X, Y) in
     inference mode, in chunks to bound memory (``cast``: X is from ``model._input``). The
     loss is computed on a copy of ``loss``, so the model's loss keeps no outputs or targets
-    of these rows."""
+    of these rows. The loss is a Python float (as Keras's), whatever number type a custom
+    loss returns (a 0-d array, a Fraction, np.float16)."""
     out = model._outputs(X, batch_size, cast=cast)
     loss = copy.copy(loss)
-    res = {prefix + "loss": _blocked_loss(loss, out, Y, weights, batch_size or PREDICT_CHUNK)}
+    res = {prefix + "loss": float(_blocked_loss(loss, out, Y, weights,
+                                                batch_size or PREDICT_CHUNK))}
     res.update(compute_metrics(metrics, Y, out, loss, prefix, said))
     return res
 
