@@ -3,6 +3,7 @@ resume's refusals (a model file; a validated run resumed without validation), lr
 the optimizers, a NaN metric that warns, duplicate DataFrame columns refused, the NaN
 error naming its column, and a node's backward checking dy's shape."""
 import math
+import os
 import warnings
 
 import numpy as np
@@ -478,3 +479,189 @@ def test_an_empty_array_of_a_plain_shape_still_loads(tmp_path):
                                                      "offset": 0, "nbytes": 0}))
     X, _ = moons()
     np.testing.assert_array_equal(gn.load(ok).predict(X), m.predict(X))
+
+
+# -- round 16, Y1: a model file with a list init, as earlier releases wrote it ---------------
+
+def _with_header(path, change):
+    """The model file at ``path`` with ``change(header)`` applied to its JSON header
+    (checksum redone), as :func:`_with_array` lays it out."""
+    import hashlib
+    import json
+    import struct
+    prefix = struct.Struct("<8sIQ")
+    data = path.read_bytes()
+    magic, version, hlen = prefix.unpack_from(data)
+    header = json.loads(data[prefix.size:prefix.size + hlen])
+    section = data[-(-(prefix.size + hlen) // 64) * 64:-32]
+    change(header)
+    hb = json.dumps(header).encode()
+    body = prefix.pack(magic, version, len(hb)) + hb
+    body += bytes(-len(body) % 64) + section
+    return body + hashlib.sha256(body).digest()
+
+
+def _dense_init_file(tmp_path, init):
+    m = glass_box()
+    m.save(tmp_path / "new.gnet")
+    old = tmp_path / "old.gnet"
+    old.write_bytes(_with_header(tmp_path / "new.gnet",
+                                 lambda h: h["layers"][0]["config"].update(init=init)))
+    return m, old
+
+
+@pytest.mark.parametrize("init", [[[0.1], [0.6]], [0.1, 0.6], [[1, True]], 0.5, 2])
+def test_a_list_init_written_by_an_earlier_release_loads_with_its_stored_weights(tmp_path,
+                                                                                 init):
+    m, old = _dense_init_file(tmp_path, init)
+    back = gn.load(old)
+    np.testing.assert_array_equal(back.layers[0].params["W"], m.layers[0].params["W"])
+    np.testing.assert_array_equal(back.predict_proba(OR_X), m.predict_proba(OR_X))
+    assert isinstance(back.layers[0].init, str)  # a later save writes a name, as for others
+
+
+@pytest.mark.parametrize("init, got", [({"a": 1}, "an object"), (None, "null"),
+                                       ([[0.1], ["x"]], "a list holding a string"),
+                                       (["__import__('os').system('x')"],
+                                        "a list holding a string"),
+                                       ([[0.1], [{"a": 1}]], "a list holding an object")])
+def test_an_init_no_release_wrote_is_still_refused(tmp_path, init, got):
+    _, bad = _dense_init_file(tmp_path, init)
+    with pytest.raises(ModelFileError) as info:
+        gn.load(bad)
+    msg = str(info.value)
+    assert "layers[0].config.init" in msg and got in msg and "old.gnet" in msg
+
+
+# -- round 16, Y3: feature names with duplicates, as earlier releases' fit stored them -------
+
+def test_duplicate_stored_feature_names_are_dropped_with_one_warning(tmp_path):
+    X, y = moons()
+    m = small()
+    m.fit(pd.DataFrame(X, columns=["a", "b"]), y, epochs=1, verbose=0)
+    m.save(tmp_path / "new.gnet")
+    old = tmp_path / "dup.gnet"
+    old.write_bytes(_with_header(tmp_path / "new.gnet",
+                                 lambda h: h.update(feature_names=["a", "a"])))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        back = gn.load(old)
+    assert len(caught) == 1 and caught[0].category is RuntimeWarning
+    msg = str(caught[0].message)
+    assert "dup.gnet" in msg and "duplicate column names" in msg and "by position" in msg
+    assert caught[0].filename == __file__  # the caller's line, not glassnet's
+    assert getattr(back, "feature_names_in_", None) is None
+    want = m.predict_proba(X)
+    np.testing.assert_array_equal(back.predict_proba(X), want)
+    np.testing.assert_array_equal(back.predict_proba(pd.DataFrame(X, columns=["a", "a_2"])),
+                                  want)
+    back.fit(pd.DataFrame(X, columns=["p", "q"]), y, epochs=1, verbose=0)
+    assert back.feature_names_in_ == ["p", "q"]  # as for a model fitted on arrays
+
+
+def test_unique_stored_feature_names_are_kept_without_a_warning(tmp_path):
+    X, y = moons()
+    m = small()
+    m.fit(pd.DataFrame(X, columns=["a", "b"]), y, epochs=1, verbose=0)
+    m.save(tmp_path / "m.gnet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gn.load(tmp_path / "m.gnet").feature_names_in_ == ["a", "b"]
+
+
+# -- round 16, W2: --out /dev/stdout, /dev/stderr, /dev/fd/N written into the descriptor -----
+
+posix_only = pytest.mark.skipif(os.name == "nt" or not os.path.exists("/dev/fd"),
+                                reason="/dev/stdout and /dev/fd are POSIX's")
+
+
+def _write_via(target, text="a,b\n1,2\n"):
+    """Python code for a child process that writes ``text`` to ``target`` with glassnet's
+    atomic writer."""
+    return ("from glassnet.io import atomic_write_text; "
+            f"atomic_write_text({target!r}, {text!r})")
+
+
+def _sh(script, tmp_path, shell="sh"):
+    """Run ``script`` with ``shell`` in ``tmp_path``; $PY is this Python, importing this
+    glassnet."""
+    import subprocess
+    import sys
+    src = os.path.dirname(os.path.dirname(os.path.abspath(gn.__file__)))
+    env = dict(os.environ, PY=sys.executable, MPLBACKEND="Agg",
+               PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([shell, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+@posix_only
+@pytest.mark.parametrize("target, fd", [("/dev/stdout", 1), ("/dev/stderr", 2),
+                                         ("/dev/fd/1", 1), ("/proc/self/fd/1", 1)])
+def test_a_descriptor_path_that_is_a_pipe_is_written_into(tmp_path, target, fd):
+    if target.startswith("/proc") and not os.path.exists("/proc/self/fd"):
+        pytest.skip("no /proc")
+    redirect = "" if fd == 1 else " 2>&1 >/dev/null"
+    r = _sh(f'"$PY" -c "{_write_via(target)}"{redirect} | cat', tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "a,b\n1,2\n"
+
+
+@posix_only
+def test_dev_stdout_redirected_to_a_file_keeps_what_the_shell_wrote(tmp_path):
+    r = _sh('{ echo header; "$PY" -c "' + _write_via("/dev/stdout") + '"; echo footer; } > g.csv'
+            '; echo old > h.csv; "$PY" -c "' + _write_via("/dev/stdout") + '" >> h.csv',
+            tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "g.csv").read_text() == "header\na,b\n1,2\nfooter\n"
+    assert (tmp_path / "h.csv").read_text() == "old\na,b\n1,2\n"
+
+
+@posix_only
+def test_a_process_substitution_fd_is_written_into(tmp_path):
+    import shutil
+    import time
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash")
+    code = _write_via("/dev/fd/X").replace("'/dev/fd/X'", "__import__('sys').argv[1]")
+    r = _sh(f'"$PY" -c "{code}" >(cat > sub.txt)', tmp_path, shell="bash")
+    assert r.returncode == 0, r.stderr
+    sub = tmp_path / "sub.txt"
+    for _ in range(200):  # the substitution's cat may finish after bash
+        if sub.exists() and sub.read_text():
+            break
+        time.sleep(0.05)
+    assert sub.read_text() == "a,b\n1,2\n"
+
+
+@posix_only
+def test_dev_stdin_from_a_file_is_refused_and_the_file_kept(tmp_path):
+    (tmp_path / "in.csv").write_text("x\n1\n")
+    r = _sh('"$PY" -c "' + _write_via("/dev/stdin") + '" < in.csv', tmp_path)
+    assert r.returncode != 0 and "PermissionError" in r.stderr
+    assert "reading only" in r.stderr and "/dev/stdin" in r.stderr
+    assert (tmp_path / "in.csv").read_text() == "x\n1\n"
+
+
+@posix_only
+def test_a_descriptor_that_is_not_open_is_named(tmp_path):
+    from glassnet.io import atomic_write_text
+    fd = os.open(os.devnull, os.O_RDONLY)
+    os.close(fd)  # a number no descriptor has now
+    with pytest.raises(OSError) as info:
+        atomic_write_text(f"/dev/fd/{fd}", "x")
+    assert f"descriptor {fd} is not open" in str(info.value)
+
+
+@posix_only
+def test_glassnet_predict_out_dev_stdout_into_a_pipe_and_after_an_echo(tmp_path):
+    (tmp_path / "x.csv").write_text("x1,x2\n0,0\n0,1\n1,0\n1,1\n")
+    cli = '"$PY" -m glassnet.cli'
+    r = _sh(f"{cli} train xor --epochs 2 --val-split 0 --test-split 0"
+            f" --out r --quiet"
+            f" && {cli} predict r/model.gnet x.csv --out /dev/stdout | cat > piped.csv"
+            f" && {{ echo header; {cli} predict r/model.gnet x.csv --out /dev/stdout; }}"
+            f" > g.csv", tmp_path)
+    assert r.returncode == 0, r.stderr
+    piped = (tmp_path / "piped.csv").read_text().splitlines()
+    assert len(piped) == 5 and piped[0].startswith("x1,x2,"), r.stderr
+    assert (tmp_path / "g.csv").read_text().splitlines() == ["header", *piped]

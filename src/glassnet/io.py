@@ -131,20 +131,27 @@ def remove_stale_temporaries(directory, names) -> None:
 def _atomic_open(path):
     """Yield a binary file object whose content replaces ``path`` atomically on success.
 
-    A symbolic link is followed (its target is replaced); a device, FIFO or socket such as
-    /dev/stdout is written to directly, never replaced by a file. For a regular file (or a
-    new one) the temporary file sits next to the target (same file system, so the rename is
-    atomic) and is removed if anything fails, KeyboardInterrupt included. Parent directories are
-    created; an existing target's permission bits are kept. A target that is a folder is
-    refused before anything is written, and an OSError about the temporary file (a read-only
-    or full disk) is raised again, of the same type and errno, naming ``path``."""
+    A symbolic link is followed (its target is replaced); a device, FIFO or socket is
+    written to directly, never replaced by a file, and so is a descriptor of this process
+    named as /dev/stdout, /dev/stderr or /dev/fd/N, whatever it is open on. For a regular
+    file (or a new one) the temporary file sits next to the target (same file system, so the
+    rename is atomic) and is removed if anything fails, KeyboardInterrupt included. Parent
+    directories are created; an existing target's permission bits are kept. A target that is
+    a folder is refused before anything is written, and an OSError about the temporary file
+    (a read-only or full disk) is raised again, of the same type and errno, naming ``path``.
+    """
     path = _as_path(path)
     if not os.path.basename(path) or os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"{path!r} is a folder; give a file name")
-    # A symbolic link is written through (the file it points to is replaced, the link stays);
-    # a device, FIFO or socket (/dev/stdout, /dev/null, a named pipe) is written to as it is:
-    # replacing it would put a regular file in its place.
-    path = os.path.realpath(path) if os.path.islink(path) else path
+    fd = _descriptor_named(path)
+    if fd is not None:
+        with _descriptor_file(fd, path) as f:
+            yield f
+        return
+    # A device, FIFO or socket (/dev/null, a named pipe, or a link to one) is written to as
+    # it is: replacing it would put a regular file in its place. os.stat of the path as
+    # given, the kernel following its links: resolving them by name first fails for a pipe
+    # (/proc/<pid>/fd/N's link reads "pipe:[N]", no path at all).
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
@@ -153,6 +160,8 @@ def _atomic_open(path):
         with open(path, "wb") as f:
             yield f
         return
+    # A symbolic link is written through (the file it points to is replaced, the link stays).
+    path = os.path.realpath(path) if os.path.islink(path) else path
     if os.path.exists(path) and not os.access(path, os.W_OK):
         # a rename replaces a read-only file too (it needs only the folder's permission); a
         # file marked read-only is one its owner meant to keep, as open(path, "w") would
@@ -192,6 +201,45 @@ def _atomic_open(path):
             raise _naming(exc, tmp, path) from None
         raise
     _fsync_dir(directory)
+
+
+def _descriptor_named(path) -> int | None:
+    """The file descriptor of this process that ``path`` names (/dev/stdin, /dev/stdout,
+    /dev/stderr, /dev/fd/N, /proc/self/fd/N; bash's ``>(...)`` is /dev/fd/N), else None."""
+    if _WINDOWS:
+        return None
+    import re
+    m = re.fullmatch(r"/dev/(stdin|stdout|stderr)|/(?:dev|proc/self)/fd/([0-9]{1,9})",
+                     os.path.normpath(path))
+    if m is None:
+        return None
+    return ("stdin", "stdout", "stderr").index(m.group(1)) if m.group(1) else int(m.group(2))
+
+
+@contextlib.contextmanager
+def _descriptor_file(fd, path):
+    """A binary file writing to a copy of the descriptor ``fd`` (named ``path``), at its
+    offset, as the shell's own writes to it go, so ``{ echo header; glassnet ... --out
+    /dev/stdout; } > f`` keeps the header and ``>> log`` appends. Reopening the path would
+    truncate a regular file, and an atomic rename would replace it, so that the descriptor
+    is left pointing at the deleted old file. One open for reading only (stdin redirected
+    from a file) is refused: opened again by its name, the input file would be emptied."""
+    import fcntl
+    import sys
+    try:
+        mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"{exc.strerror}: descriptor {fd} is not open in this "
+                                   f"process", path) from None
+    if mode == os.O_RDONLY:
+        raise PermissionError(errno.EBADF, f"descriptor {fd} is open for reading only; give "
+                                           f"a file name", path)
+    for stream in (sys.stdout, sys.stderr):  # what this process printed there comes first
+        with contextlib.suppress(Exception):
+            if stream.fileno() == fd:
+                stream.flush()
+    with os.fdopen(os.dup(fd), "wb") as f:
+        yield f
 
 
 def _replace(tmp, path):
@@ -794,7 +842,7 @@ def _build_layer_of(ck, i, rec, width, dtype, arrays):
             ck.keys(cfg, w, {"n_in", "n_out", "init", "bias", "l2"})
             n_in = ck.int_(cfg.get("n_in"), f"{w}.n_in", 1, _MAX_DIM)
             n_out = ck.int_(cfg.get("n_out"), f"{w}.n_out", 1, _MAX_DIM)
-            init = ck.str_(cfg.get("init", "xavier"), f"{w}.init")
+            init = _dense_init(ck, cfg.get("init", "xavier"), f"{w}.init")
             bias = ck.bool_(cfg.get("bias", True), f"{w}.bias")
             l2 = ck.num(cfg.get("l2", 0.0), f"{w}.l2")
             if not l2 >= 0:
@@ -829,6 +877,25 @@ def _build_layer_of(ck, i, rec, width, dtype, arrays):
         ck.fail(f"{where} ({name}): {exc}")
     layer.build(width)  # parameter-free: just records the width
     return layer
+
+
+def _dense_init(ck, v, where):
+    """A Dense config's ``init``: an initializer's name, or, for the explicit initial weights
+    (a list of numbers, or a number) that earlier glassnet releases wrote there, the default:
+    the file holds W and b, which replace whatever the init drew. Only what that writer could
+    produce is taken (JSON numbers and booleans, in lists), and it is never evaluated."""
+    if isinstance(v, str):
+        return v
+    stack = [v]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif not isinstance(item, (bool, int, float)):
+            got = _jtype(v) if item is v else f"a list holding {_jtype(item)}"
+            ck.fail(f"{where} must be an initializer's name or a list of numbers (explicit "
+                    f"initial weights), got {got}")
+    return "xavier"
 
 
 def _build_custom_layer(ck, where, name, cfg, width, dtype, arrays, i):
@@ -914,12 +981,17 @@ def _build_model(ck, header, arrays):
         if g is not None:
             model.layers[idx].rng = g
 
-    names = header.get("feature_names")
+    names, repeated = header.get("feature_names"), None
     if names is not None:
         names = [ck.str_(c, "feature_names[]") for c in ck.list_(names, "feature_names")]
         if len(names) != n_features:
             ck.fail(f"feature_names has {len(names)} names for {n_features} inputs")
-        model.feature_names_in_ = names
+        # Sequential.fit took a frame with repeated column names before it refused them;
+        # kept, such names would refuse every DataFrame (those repeat, any others differ)
+        if len(set(names)) < len(names):
+            repeated = names
+        else:
+            model.feature_names_in_ = names
     model.loss = _loss_from_json(ck, header.get("loss"))
     model.optimizer = None
     if "optimizer" in header:
@@ -946,6 +1018,12 @@ def _build_model(ck, header, arrays):
             model._split_rows = ck.int_(split.get("rows"), "validation_split.rows", 2)
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
+    if repeated is not None:
+        warnings.warn(f"model file {ck.path!r} was saved by an older glassnet from a "
+                      f"DataFrame with duplicate column names ({_short(repeated, 100)}); they "
+                      f"are not kept: its columns are read by position, from an array or a "
+                      f"DataFrame of unique names in that order", RuntimeWarning,
+                      stacklevel=user_stacklevel())
     return model
 
 
