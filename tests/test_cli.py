@@ -8,6 +8,7 @@ The report is opened in headless Chromium when /usr/bin/chromium exists.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -730,6 +731,16 @@ def test_huge_values_train_or_are_refused_by_name(tmp_path):
     proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "t")
     assert proc.returncode == 0, proc.stderr
     assert "std inf" not in proc.stdout and "overflow" not in proc.stderr, proc.stderr
+    # evaluate refuses such a target as train does (trial W finding 4: NumPy's overflow
+    # warnings with source paths, and null metrics with exit status 0)
+    path = tmp_path / "yhuge.csv"
+    path.write_text("a,b,y\n1,1,1e200\n0,1,7\n")
+    for extra in ([], ["--json"]):
+        proc = run("evaluate", tmp_path / "t" / "model.gnet", path, *extra)
+        assert proc.returncode == 2, proc.stderr
+        assert "the target column 'y' has values up to 1e+200: too large" in proc.stderr, \
+            proc.stderr
+        assert "Warning" not in proc.stderr and "overflow" not in proc.stderr, proc.stderr
 
 
 def test_column_names_with_line_breaks_are_shown_whole(tmp_path):
@@ -767,6 +778,36 @@ def test_a_broken_pipe_on_stdout_still_saves_everything(tmp_path):
     assert "Broken pipe" not in err and "Traceback" not in err and "Exception" not in err, err
     for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
         assert (tmp_path / "r" / name).is_file(), name
+
+
+def test_a_broken_pipe_on_stderr_still_saves_everything(tmp_path):
+    """Trial W finding 1: ``glassnet train ... 2>&1 | head -3`` (or stderr alone into a
+    reader that dies): the next progress line raised BrokenPipeError, the error handler
+    failed printing to the same stderr, and Python exited 1 with nothing saved. The reader
+    is gone before the run writes anything, so the very first stderr line meets the closed
+    pipe."""
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    cmd = [sys.executable, "-m", "glassnet.cli", "train", "xor", "--val-split", "0",
+           "--test-split", "0", "--epochs", "20"]
+    # stderr alone on the closed pipe (2>&1 >out | head), then both on it (2>&1 | head)
+    for i, stderr in enumerate((subprocess.PIPE, subprocess.STDOUT)):
+        out = tmp_path / f"r{i}"
+        proc = subprocess.Popen(cmd + ["--out", str(out)], stdout=subprocess.PIPE,
+                                stderr=stderr, env=env)
+        pipe = proc.stderr if stderr == subprocess.PIPE else proc.stdout
+        pipe.close()  # as head does once it has its lines
+        stdout = "" if pipe is proc.stdout else proc.stdout.read().decode()
+        assert proc.wait(timeout=120) == 0, (i, stdout)
+        if stdout:
+            assert "saved to" in stdout and "Traceback" not in stdout, stdout
+        for name in ("model.gnet", "metrics.json", "history.csv", "report.html"):
+            assert (out / name).is_file(), (i, name)
+    if os.path.exists("/dev/full"):   # an error line that cannot be written: still status 2
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run(cmd[:3] + ["predict", str(tmp_path / "none.gnet"), "x.csv"],
+                                  stdout=subprocess.PIPE, stderr=full, env=env, timeout=120)
+        assert proc.returncode == 2, proc.returncode
 
 
 def test_na_values_are_stored_in_the_model(tmp_path):
@@ -1021,6 +1062,11 @@ def test_datasets_lists_bundled():
     assert "generated: generated" not in text
     energy = next(line for line in text.splitlines() if line.startswith("energy"))
     assert energy.endswith("…") or energy.endswith("high or low?")  # cut visibly, if at all
+    # stdout is the table alone (trial W finding 9: `awk 'NR > 2 {print $1}'` took the
+    # closing hint's "train" for a dataset); the hint is on stderr
+    names = [line.split()[0] for line in text.splitlines()[2:] if line.strip()]
+    assert set(names) == set(glassnet.data.bundled.list_datasets()), names
+    assert "train on one with: glassnet train NAME" in proc.stderr, proc.stderr
 
 
 def test_four_row_datasets_train_without_splits(tmp_path):
@@ -1038,7 +1084,7 @@ def test_four_row_datasets_train_without_splits(tmp_path):
     proc = run("train", "xor", "--out", tmp_path / "y")   # default splits: what to pass
     assert proc.returncode == 2
     assert "pass --val-split 0 --test-split 0" in proc.stderr, proc.stderr
-    assert "--val-split 0 --test-split 0" in run("datasets").stdout
+    assert "--val-split 0 --test-split 0" in run("datasets").stderr
 
 
 def test_ctrl_c_saves_model_and_report(work):
@@ -3220,3 +3266,53 @@ def test_data_dash_reads_standard_input(tmp_path):
     assert "no column 'zz' in standard input" in missing.stderr, missing.stderr
     for command in ("train", "predict", "evaluate"):
         assert "read it from standard input" in " ".join(run(command, "--help").stdout.split())
+
+
+def test_binary_standard_input_is_refused_before_it_is_read_whole(tmp_path):
+    """Trial W finding 3: DATA '-' read standard input whole before the reader looked at its
+    first bytes, so ``glassnet train - < /dev/zero`` filled the memory before saying "out of
+    memory". The reader now refuses it after its first bytes: the writer below finds the
+    pipe closed long before it has written its 50 MB."""
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "train", "-", "--target",
+                             "t", "--out", str(tmp_path / "r")], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    written, block = 0, b"\0" * (1 << 20)
+    try:
+        for _ in range(50):
+            proc.stdin.write(block)
+            written += len(block)
+    except BrokenPipeError:
+        pass
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 2, err
+    assert "standard input is not a text CSV file (it contains NUL bytes" in err, err
+    assert written < 8 << 20, written
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unwritable_home_adds_no_matplotlib_warnings(tmp_path):
+    """Trial W finding 5: with a HOME where Matplotlib cannot make its folders (a read-only
+    HOME in a CI container run with --user; a file stands in for it, as root may write
+    anywhere), Matplotlib printed two warning lines on stderr, --quiet or not. Its private
+    folder is removed at exit."""
+    pytest.importorskip("matplotlib")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    home = tmp_path / "home"
+    home.write_text("not a folder\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
+    env.update(PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg", HOME=str(home), TMPDIR=str(tmp))
+    proc = subprocess.run([sys.executable, "-m", "glassnet.cli", "train", "xor", "--val-split",
+                           "0", "--test-split", "0", "--epochs", "2", "-q", "--out",
+                           str(tmp_path / "r")], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    assert (tmp_path / "r" / "learning_curve.png").is_file()
+    assert list(tmp.iterdir()) == []

@@ -380,6 +380,24 @@ def test_an_unclosed_quote_in_a_big_file_names_the_line_it_opens_on(tmp_path, ro
     assert list(t["b"]) == ["x\ny", "z"]   # (fields are stripped)
 
 
+@pytest.mark.parametrize("text, match", [
+    ('id,x1,x2,color\n1,"2,3,red\n', r"s\.csv, line 2: expected 4 fields like the header, "
+     r"found 2 \(a ragged row; a quoted field runs from there to the end of the file: it "
+     r"looks like an unclosed quote\)$"),
+    ('id,x1,x2,color\r\n1,"2,3,red\r\n', r"line 2: expected 4 fields .* it looks like an "
+     r"unclosed quote\)$"),
+    ('a,b\n1,"2\n', r"s\.csv, line 2: a quoted field runs from there to the end of the file "
+     r"\(it looks like an unclosed quote\)$"),
+    ('a,b,c\n1,2\n', r"line 2: expected 3 fields like the header, found 2 \(a ragged row; "
+     r"check for an unquoted comma\)$"),   # no quote: no word of one
+])
+def test_an_unclosed_quote_on_the_last_line_is_named(tmp_path, text, match):
+    # trial W finding 6: a quote opened on the last line of a short input was reported as
+    # a ragged row with "check for an unquoted comma"
+    with pytest.raises(ValueError, match=match):
+        read_csv(_write(tmp_path, text, "s.csv"))
+
+
 def test_trailing_empty_column_dropped(tmp_path):
     t = read_csv(_write(tmp_path, "a,b,\n1,2,\n3,4,\n"))
     assert t.columns == ["a", "b"]

@@ -1123,6 +1123,46 @@ def test_save_load_keeps_a_builtin_optimizer_instance(Est, opt, tmp_path):
     assert Est.load(tmp_path / "again.gnet").optimizer.config() == opt.config()
 
 
+def test_the_estimator_section_carries_its_format_version(tmp_path):
+    """Trial Y finding 2: the estimator section had no version, so a file of a newer structure
+    (an optimizer instance, {"__optimizer__": ...}) read by an older glassnet failed with a
+    ValueError blaming an optimizer argument. save() writes the lowest version that reads
+    the file; _load refuses a newer one by name, and a file without one is version 1."""
+    import json
+
+    from glassnet import io as gio
+    from glassnet.sklearn import ESTIMATOR_FORMAT_VERSION
+    X, y = load_iris(return_X_y=True)
+    kw = dict(hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    GlassClassifier(**kw).fit(X, y).save(tmp_path / "named.gnet")
+    GlassClassifier(optimizer=gn.optim.Adam(lr=3e-3), **kw).fit(X, y).save(tmp_path / "o.gnet")
+    named = gio.load_model(tmp_path / "named.gnet").extra["glassnet.sklearn"]
+    inst = gio.load_model(tmp_path / "o.gnet")
+    info = json.loads(json.dumps(inst.extra["glassnet.sklearn"]))
+    assert named["version"] == 1   # readable by releases that read version 1 only
+    assert info["version"] == 2 and "__optimizer__" in info["params"]["optimizer"]
+    assert ESTIMATOR_FORMAT_VERSION >= 2
+
+    def saved(name, version):
+        d = dict(named)
+        d.pop("version")
+        if version is not None:
+            d["version"] = version
+        gio.save_model(inst, tmp_path / name, extra={"glassnet.sklearn": d})
+        return tmp_path / name
+
+    assert GlassClassifier.load(saved("v1.gnet", None)).n_iter_ == 2   # no version: 1
+    newer = ESTIMATOR_FORMAT_VERSION + 1
+    with pytest.raises(gio.ModelFileError, match=rf"newer\.gnet: its scikit-learn estimator "
+                       rf"section is format version {newer}, newer than this glassnet reads "
+                       rf"\({ESTIMATOR_FORMAT_VERSION}\): it was written by a newer glassnet; "
+                       rf"upgrade glassnet"):
+        GlassClassifier.load(saved("newer.gnet", newer))
+    for bad in ("2", 0, True, 1.5):
+        with pytest.raises(gio.ModelFileError, match=r"section is damaged \(its version is"):
+            GlassClassifier.load(saved("bad.gnet", bad))
+
+
 def test_save_refuses_an_optimizer_class_of_ones_own(tmp_path):
     X, y = load_iris(return_X_y=True)
     clf = GlassClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0,

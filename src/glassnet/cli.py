@@ -66,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _PipeSafeStdout:
-    """``sys.stdout`` that survives its reader going away (``glassnet train ... | head -2``):
-    on the first BrokenPipeError the file descriptor is pointed at /dev/null, as the Python
-    docs advise, and from then on the output is dropped silently, so a run still finishes and
-    saves everything (and exits 0)."""
+    """``sys.stdout`` or ``sys.stderr`` that survives its reader going away (``glassnet
+    train ... | head -2``, ``2>&1 | head``, a log shipper that dies): on the first
+    BrokenPipeError the file descriptor is pointed at /dev/null, as the Python docs advise,
+    and from then on the output is dropped silently, so a run still finishes and saves
+    everything (and exits 0)."""
 
     def __init__(self, stream):
         self._stream = stream
@@ -173,11 +174,18 @@ def _tolerant(stream):
 
 def interrupted() -> int:
     """Ctrl-C outside a command: one line, no traceback, exit status 130."""
+    _say("glassnet: interrupted")
+    return 130
+
+
+def _say(line):
+    """Print ``line`` on stderr, come what may: it reports an error or an interruption, and
+    a stderr that cannot be written (full, closed, gone) must not turn that into a second
+    error with its traceback and exit status 1."""
     try:
-        print("glassnet: interrupted", file=sys.stderr, flush=True)
+        print(line, file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass
-    return 130
 
 
 def _joined_na_values(argv):
@@ -201,17 +209,20 @@ def _main(argv) -> int:
     args = parser.parse_args(_joined_na_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):  # a bare `glassnet`: the help, and the one error line
         parser.print_help()
-        print("glassnet: error: choose a command: train, predict, evaluate, explain or "
-              "datasets (glassnet COMMAND --help)", file=sys.stderr)
+        _say("glassnet: error: choose a command: train, predict, evaluate, explain or "
+             "datasets (glassnet COMMAND --help)")
         return 2
-    stdout = sys.stdout
-    sys.stdout = _PipeSafeStdout(stdout)
+    streams = {"stdout": sys.stdout, "stderr": sys.stderr}
+    for name, stream in streams.items():
+        setattr(sys, name, _PipeSafeStdout(stream))
     try:
         return _run(args)
     finally:
-        if sys.stdout.__class__ is _PipeSafeStdout:
-            sys.stdout.flush()  # what print() left in the buffer, while EPIPE is still caught
-            sys.stdout = stdout
+        for name, stream in streams.items():
+            safe = getattr(sys, name)
+            if safe.__class__ is _PipeSafeStdout:
+                safe.flush()  # what print() left in the buffer, while EPIPE is still caught
+                setattr(sys, name, stream)
 
 
 def _memory_advice(args, exc) -> str:
@@ -250,14 +261,14 @@ def _run(args) -> int:
     except KeyboardInterrupt as exc:  # a command may say what it saved: KeyboardInterrupt(note)
         note = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
         term = getattr(exc, "signal_name", None) == "SIGTERM"   # set by glassnet train
-        print(f"glassnet: interrupted{' (SIGTERM)' if term else ''}"
-              f"{'; ' + note if note else ''}", file=sys.stderr)
+        _say(f"glassnet: interrupted{' (SIGTERM)' if term else ''}"
+             f"{'; ' + note if note else ''}")
         return 143 if term else 130
     except MemoryError as exc:  # NumPy's says which array: "Unable to allocate 626. MiB ..."
         if args.debug:
             raise
-        print(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; "
-              f"{_memory_advice(args, exc)} (run with --debug for details)", file=sys.stderr)
+        _say(f"glassnet: error: out of memory{': ' + str(exc) if str(exc) else ''}; "
+             f"{_memory_advice(args, exc)} (run with --debug for details)")
         return 2
     except (UsageError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         if args.debug:
@@ -265,9 +276,9 @@ def _run(args) -> int:
         msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         if isinstance(exc, OSError) and exc.filename and exc.strerror:
             msg = f"{exc.strerror}: {exc.filename}"
-        print(f"glassnet: error: {msg.splitlines()[0] if msg else type(exc).__name__}"
-              + ("" if args.debug else " (run with --debug for details)"
-                 if not isinstance(exc, UsageError) else ""), file=sys.stderr)
+        _say(f"glassnet: error: {msg.splitlines()[0] if msg else type(exc).__name__}"
+             + ("" if args.debug else " (run with --debug for details)"
+                if not isinstance(exc, UsageError) else ""))
         return 2
 
 

@@ -419,9 +419,23 @@ STDIN = "-"                      # DATA that names standard input, as in many Un
 STDIN_LABEL = "standard input"   # how messages name it
 
 
+class _StdinFile:
+    """Standard input's byte stream under the name messages give it: the reader reads it as
+    it reads a file, its first bytes checked before the rest (``- < /dev/zero`` or a Parquet
+    file piped in is refused at once, not read into memory whole first)."""
+
+    name = STDIN_LABEL
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def read(self, size=-1):
+        return self._stream.read(size)
+
+
 def _stdin_file():
-    """Standard input's bytes, read whole (as the reader reads a file), as a file object named
-    for messages; a terminal is refused: the command would wait for a CSV typed by hand."""
+    """Standard input as a file object for the reader; a terminal is refused: the command
+    would wait for a CSV typed by hand."""
     stream = getattr(sys.stdin, "buffer", sys.stdin)
     if stream is None:
         raise _usage(f"DATA {STDIN} reads the CSV from standard input, which is closed")
@@ -429,10 +443,7 @@ def _stdin_file():
         raise _usage(f"DATA {STDIN} reads the CSV from standard input, which is a terminal "
                      f"here: pipe the file in (cat data.csv | glassnet ... {STDIN}) or give "
                      f"its name")
-    data = stream.read()
-    f = io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
-    f.name = STDIN_LABEL
-    return f
+    return _StdinFile(stream)
 
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
@@ -1703,11 +1714,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          f"{target!r} is a regression target")
         y = np.asarray(y_raw, dtype=np.float64)
         n_classes = None
-        top = float(np.max(np.abs(y)))
-        if top > MAX_REGRESSION_TARGET:
-            raise _usage(f"the target column {target!r} has values up to {top:.3g}: too "
-                         f"large for its squared errors (MSE) to be a number; divide it by a "
-                         f"power of ten (e.g. 1e{int(math.log10(top)) - 3}) first")
+        _check_regression_target(y, target)
         if np.unique(y).size < 2:
             raise _usage(f"the target column {target!r} holds the same value in every row "
                          f"({y[0]:.15g}): nothing to learn")
@@ -2352,6 +2359,8 @@ def _plot_names(history, task, n_classes, pre) -> list[str]:
 def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
     """Draw the PNGs (written by the caller); return {file name: png bytes}."""
     from . import plot
+    from ._extras import private_matplotlib_dir
+    private_matplotlib_dir()
     plot._mpl()
     images = {}
     wanted = _plot_names(history, task, outputs[next(iter(outputs))].shape[1]
@@ -3046,6 +3055,16 @@ def _check_labels(encoder, table, target, label):
                  f"not seen in training; known classes: [{known}]")
 
 
+def _check_regression_target(y, target) -> None:
+    """Refuse a regression target (no missing values) whose squared errors overflow float64:
+    train could not learn it, and evaluate's MSE, RMSE and R² would be no numbers."""
+    top = float(np.max(np.abs(y)))
+    if top > MAX_REGRESSION_TARGET:
+        raise _usage(f"the target column {target!r} has values up to {top:.3g}: too "
+                     f"large for its squared errors (MSE) to be a number; divide it by a "
+                     f"power of ten (e.g. 1e{int(math.log10(top)) - 3}) first")
+
+
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, sep=args.sep,
@@ -3088,7 +3107,9 @@ def cmd_evaluate(args) -> int:
                 "but the model does regression", f"is it the column the model was trained "
                 f"on ({m.target!r})?" if m.target not in (None, target) else
                 "the model was trained on numbers in it")
-        res = _metrics("regression", yr.astype(np.float64), pred=out)
+        yr = yr.astype(np.float64)
+        _check_regression_target(yr, target)
+        res = _metrics("regression", yr, pred=out)
         per_class = None
     if args.json:
         print(json.dumps(_jsonable({"model": str(args.model), "data": src.label,
@@ -3134,7 +3155,8 @@ def cmd_datasets(args) -> int:
                         for j in range(5)) + "  " + r[5])
         if i == 0:
             print("  ".join("-" * x for x in w) + "  " + "-" * 11)
+    # on stderr: stdout holds the table alone, for scripts (awk 'NR > 2 {print $1}')
     print("\ntrain on one with: glassnet train NAME   (e.g. glassnet train titanic; the "
           "4-row logic gates need --val-split 0 --test-split 0: glassnet train xor "
-          "--val-split 0 --test-split 0)")
+          "--val-split 0 --test-split 0)", file=sys.stderr)
     return 0

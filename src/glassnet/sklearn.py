@@ -883,7 +883,9 @@ class _GlassBase(BaseEstimator):
         is stored when it is a name or an instance of one of glassnet's built-in optimizers
         (its type and settings, as model files store theirs); an optimizer class of your own
         cannot be (pickle the estimator instead). A ``random_state`` that is not an int is
-        stored as None."""
+        stored as None. The section carries the format version its structure needs
+        (:data:`ESTIMATOR_FORMAT_VERSION` at most), so that a glassnet too old to read it says
+        so instead of misreading it."""
         check_is_fitted(self)
         from .io import _OPTIMIZER_NAMES, _optimizer_config_to_json, save_model
 
@@ -908,7 +910,9 @@ class _GlassBase(BaseEstimator):
         if params.get("dtype") is not None and not isinstance(params["dtype"], str):
             params["dtype"] = np.dtype(params["dtype"]).name  # np.float64 -> "float64"
         opt = params.get("optimizer")
+        version = 1
         if not isinstance(opt, str):
+            version = 2
             config = _optimizer_config_to_json(opt, warn=False)
             if config is None:
                 raise ValueError(f"{type(self).__name__}.save() stores glassnet's built-in "
@@ -938,7 +942,7 @@ class _GlassBase(BaseEstimator):
         if h is not None:  # per-epoch logs (val_loss, lr, ...) that loss_curve_ does not hold
             fitted["history_"] = plain({"history": h.history, "epoch": list(h.epoch),
                                         "stop_reason": h.stop_reason})
-        extra = {"glassnet.sklearn": {"class": type(self).__name__,
+        extra = {"glassnet.sklearn": {"class": type(self).__name__, "version": version,
                                       "params": plain(params), "fitted": fitted}}
         return save_model(self.model_, path, extra=extra)
 
@@ -976,6 +980,16 @@ class _GlassBase(BaseEstimator):
                    f"{cls.__name__}.save: load it with glassnet.load")
             raise ValueError(f"{path} holds a glassnet model but no scikit-learn estimator "
                              f"({how})")
+        version = info.get("version", 1)   # (files from before it was written: 1)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged (its "
+                                 f"version is {shown_value(version)}, not a whole number "
+                                 f">= 1)", str(path))
+        if version > ESTIMATOR_FORMAT_VERSION:
+            raise ModelFileError(f"{path}: its scikit-learn estimator section is format "
+                                 f"version {version}, newer than this glassnet reads "
+                                 f"({ESTIMATOR_FORMAT_VERSION}): it was written by a newer "
+                                 f"glassnet; upgrade glassnet", str(path))
         if info["class"] != cls.__name__:
             raise ValueError(f"{path} holds a {info['class']}, not a {cls.__name__}; load it "
                              f"with {info['class']}.load")
@@ -1036,6 +1050,12 @@ class _GlassBase(BaseEstimator):
         est.history_ = history   # empty for files written before it was kept
         return est
 
+
+# The structure of the estimator section of a model file. save() writes the lowest version
+# that reads what it stores, so a file without a newer structure stays readable by releases
+# that read only older ones; raise it with each new structure. 2: params.optimizer may be
+# an optimizer instance ({"__optimizer__": its type and settings}).
+ESTIMATOR_FORMAT_VERSION = 2
 
 # the dtypes save() writes a fitted array in: numbers and bools, datetimes (as int64 counts),
 # str labels and object arrays (feature_names_in_), the last two as lists of plain values

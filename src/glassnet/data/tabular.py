@@ -894,13 +894,15 @@ def _records(text, delimiter, name):
     if r and ("\n" in r[-1] or "\r" in r[-1]) and text.endswith(r[-1][-1]) and \
             not text.rstrip().endswith('"'):
         raise ValueError(f"{name}, line {first}: a quoted field runs from there to the end "
-                         f"of the file{_unclosed(first, reader.line_num)}")
+                         f"of the file{_unclosed(first, reader.line_num, always=True)}")
 
 
-def _unclosed(start, end) -> str:
+def _unclosed(start, end, always=False) -> str:
     """What a record from line ``start`` to ``end`` suggests: an unclosed quote when it spans
-    lines."""
-    return f" (lines {start}-{end}: it looks like an unclosed quote)" if end > start else ""
+    lines (``always``: known to hold one, on one line too)."""
+    if end > start:
+        return f" (lines {start}-{end}: it looks like an unclosed quote)"
+    return " (it looks like an unclosed quote)" if always else ""
 
 
 # the longest field the reader takes: csv's default (131,072 characters) refuses a long text
@@ -954,7 +956,12 @@ def _ragged_row(r, n, line, end, header, name, delimiter):
     ``end`` (further when a quoted field holds line breaks)."""
     fields = "field" if n == 1 else "fields"
     unquoted = f"an unquoted {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}"
-    if end <= line:
+    if end <= line and any("\n" in f or "\r" in f for f in r):
+        # a line break inside a record of one line: its quote, never closed, took the end
+        # of the file (the csv reader reads on over further lines)
+        why = "a quoted field runs from there to the end of the file: it looks like an " \
+              "unclosed quote"
+    elif end <= line:
         why = f"check for {unquoted}"
     elif any(delimiter in f and ("\n" in f or "\r" in f) for f in r):
         # a quoted field holding whole lines of fields: rows swallowed by an open quote
