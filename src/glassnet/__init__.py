@@ -31,7 +31,7 @@ from .optim import SGD, Adagrad, Adam, AdamW, ReduceLROnPlateau, RMSProp
 from .train import (CSVLogger, DivergenceError, EarlyStopping, History, LearningRateScheduler,
                     ModelCheckpoint)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Modules with optional dependencies load on first use, so ``gn.plot`` after ``import glassnet
 # as gn`` works (or says which extra to install) without slowing ``import glassnet``.
