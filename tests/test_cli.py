@@ -207,50 +207,61 @@ def test_per_class_scores_in_every_output_match_scikit_learn(titanic_run, mixed_
     assert [ln.split()[0] for ln in shown[at + 1:at + 4]] == classes
 
 
+def _rows(y, proba, names):
+    """The per-class rows of classes ``names`` for class indices ``y`` predicted by the argmax
+    of ``proba``."""
+    from glassnet.commands import _classification_metrics
+    return _classification_metrics(y, proba, names, (1e-7, 1 - 1e-7))[1]
+
+
 def test_per_class_table_says_undefined_scores_and_caps_its_rows():
     """A class never predicted has no precision, one without rows no recall: shown '-'
     (None in JSON), not a 0 that reads as measured; many classes are cut to 20 rows."""
-    from glassnet.commands import _per_class, _per_class_table
+    from glassnet.commands import _per_class_table
     y = np.array([0, 0, 1, 1])
     proba = np.array([[.9, .1, 0], [.8, .2, 0], [.7, .3, 0], [.1, .2, .7]])
-    rows = _per_class(y, proba, ["a", "b", "c"])
+    rows = _rows(y, proba, ["a", "b", "c"])
     assert rows[1] == {"class": "b", "precision": None, "recall": 0.0, "f1": 0.0,
                        "support": 2}
     assert rows[2]["recall"] is None and rows[2]["precision"] == 0.0
     table = _per_class_table(rows, "per class", rest="in metrics.json")
     assert table.splitlines()[2].split() == ["b", "-", "0.0000", "0.0000", "2"]
-    many = _per_class(np.arange(30), np.eye(30), [f"k{i}" for i in range(30)])
+    many = _rows(np.arange(30), np.eye(30), [f"k{i}" for i in range(30)])
     lines = _per_class_table(many, "per class", rest="in metrics.json").splitlines()
     assert len(lines) == 1 + 20 + 1 and lines[-1] == "... 10 more classes in metrics.json"
 
 
-def test_per_class_table_explains_a_dash_under_it():
+def test_per_class_table_explains_a_dash_under_it(monkeypatch):
     """Trial V finding 11: the '-' of an undefined score had no legend in the terminal (only
     report.html had one). A table that shows a '-' says what it means on its last line; one
     without a '-' has no such line."""
-    from glassnet.commands import _per_class, _per_class_table
-    legend = "-: undefined (never predicted: no precision; no rows: no recall)"
+    from glassnet import commands
+    from glassnet.commands import _per_class_table
+    from glassnet.commands import MACRO_COUNTS, UNDEFINED_SCORE
+    legend = f"-: {UNDEFINED_SCORE}; {MACRO_COUNTS}"
+    assert "macro averages count an undefined score as 0" in legend
     y = np.array([0, 0, 1, 1])
     proba = np.array([[.9, .1, 0], [.8, .2, 0], [.7, .3, 0], [.1, .2, .7]])
-    lines = _per_class_table(_per_class(y, proba, ["a", "b", "c"]), "per class",
+    lines = _per_class_table(_rows(y, proba, ["a", "b", "c"]), "per class",
                              rest="in metrics.json").splitlines()
     assert any(" - " in f" {ln} " for ln in lines[1:-1]) and lines[-1] == legend
-    full = _per_class(np.arange(3), np.eye(3), ["a", "b", "c"])
+    full = _rows(np.arange(3), np.eye(3), ["a", "b", "c"])
     assert legend not in _per_class_table(full, "per class", rest="in metrics.json")
     # a '-' only among the classes not shown: no legend for it
-    hidden = _per_class(np.array([0, 1]), np.eye(3)[[0, 1]], ["a", "b", "c"])
+    hidden = _rows(np.array([0, 1]), np.eye(3)[[0, 1]], ["a", "b", "c"])
     assert hidden[2]["recall"] is None
-    assert legend not in _per_class_table(hidden, "per class", most=2, rest="in metrics.json")
+    monkeypatch.setattr(commands, "MAX_SHOWN_CLASSES", 2)
+    assert legend not in _per_class_table(hidden, "per class", rest="in metrics.json")
 
 
 def test_per_class_table_shows_a_label_with_control_characters_as_the_task_line_does():
     """Trial V finding 4: a label holding an ANSI escape was printed raw in the per-class
     table (it coloured the terminal and its row was short by the escape's width) while the
     task: line showed it with repr()."""
-    from glassnet.commands import _per_class, _per_class_table, _text_width
+    from glassnet.commands import _per_class_table, _text_width
     from glassnet.preprocess import _shown
     names = ["\x1b[31mred\x1b[0m", "plain", "two\nlines"]
-    lines = _per_class_table(_per_class(np.arange(3), np.eye(3), names), "per class",
+    lines = _per_class_table(_rows(np.arange(3), np.eye(3), names), "per class",
                              rest="in metrics.json").splitlines()
     assert not any(ch in "\x1b\n" for ch in "".join(lines))
     assert [ln[:len(_shown(n))] for ln, n in zip(lines[1:], names)] == list(map(_shown, names))
@@ -285,9 +296,9 @@ def test_per_class_table_lines_up_labels_of_wide_characters():
     """Trial U finding 4: labels were padded by characters, so a row whose label holds a
     wide character (☕, CJK: two terminal columns) or a combining accent stood out of line."""
     import unicodedata
-    from glassnet.commands import _per_class, _per_class_table
+    from glassnet.commands import _per_class_table
     names = ["café ☕", "東京", "cafe\u0301", "plain"]
-    rows = _per_class(np.arange(4), np.eye(4), names)
+    rows = _rows(np.arange(4), np.eye(4), names)
     lines = _per_class_table(rows, "per class", rest="in metrics.json").splitlines()
 
     def columns(text):   # a terminal's columns: wide characters 2, combining marks 0
@@ -359,7 +370,8 @@ def test_report_explains_undefined_per_class_scores_and_the_training_cost(tmp_pa
     from glassnet.cli import main
     data = tmp_path / "imb.csv"
     _imbalanced_csv(data)
-    legend = "The macro averages count an undefined score as 0, as scikit-learn does"
+    from glassnet.commands import MACRO_COUNTS
+    legend = MACRO_COUNTS
     has_dash = {}
     for name, opts in (("early", ["--epochs", "1"]),                  # 'ok' for every row
                        ("weighted", ["--epochs", "30", "--class-weight", "balanced"])):
@@ -3149,6 +3161,52 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     glassnet.Sequential([glassnet.Dense(2, 1)], seed=0).save(plain)
     with pytest.raises(ValueError, match="was not written by `glassnet train`"):
         glassnet.load_trained(plain)
+
+
+def test_load_trained_reads_records_with_list_values_refuses_sets_and_no_rows(tmp_path):
+    """Review of session 16: records whose ignored key held equal-length lists failed with
+    "column 'tags' must be 1-D"; a set as a dict's column was read in arbitrary order;
+    predict([]) said "expected a table or a 2-D array, got shape (0,)"; a missing file was
+    told from other errors by the exception's __context__ (now a SourceNotFound), and a
+    message's fix parsed the option's spelling back (a text in a numeric column)."""
+    from glassnet.cli import UsageError
+    from glassnet.commands import ReadOptions, SourceNotFound, _load_source, \
+        transform_for_model
+    from glassnet.data import Table
+    rng = np.random.default_rng(0)
+    (tmp_path / "t.csv").write_text("a,b,y\n" + "".join(
+        f"{x:.3f},{z:.3f},{'yes' if x > z else 'no'}\n" for x, z in rng.normal(size=(60, 2))))
+    assert run("train", tmp_path / "t.csv", "--target", "y", "--epochs", "2", "--quiet",
+               "--out", tmp_path / "r").returncode == 0
+    trained = glassnet.load_trained(tmp_path / "r" / "model.gnet")
+    records = [{"a": 0.5, "b": -1.0}, {"a": -2.0, "b": 1.5}]
+    tagged = [{**r, "tags": [k, k + 1]} for k, r in enumerate(records)]
+    assert trained.predict(tagged).tolist() == trained.predict(records).tolist()
+    with pytest.raises(TypeError, match="column a is a set"):
+        trained.predict({"a": {1.0, 2.0}, "b": [0.0, 1.0]})
+    for empty in ([], iter([])):
+        with pytest.raises(ValueError, match="no rows given"):
+            trained.predict(empty)
+    with pytest.raises(SourceNotFound) as info:
+        _load_source(str(tmp_path / "nope.csv"))
+    assert isinstance(info.value, UsageError)
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        trained.predict(tmp_path / "nope.csv")
+    # rows that take no option to read a token as missing: the fix names none
+    table = Table({"a": np.array(["$1,000"], dtype=object), "b": np.array([1.0])})
+    with pytest.raises(UsageError, match="reading it as missing would throw it away"):
+        transform_for_model(trained._run.pre, table, trained._run.extra,
+                            options=ReadOptions(True, frozenset()))
+
+
+def test_standard_input_is_no_file_to_protect(tmp_path, monkeypatch):
+    """Review of session 16: the callers mapped DATA - to None before the --out checks; the
+    checks now leave standard input out themselves (a file named '-' is not the input)."""
+    from glassnet.commands import STDIN, _RunFolder, refuse_destructive_out
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("a,y\n1,0\n")
+    refuse_destructive_out("./-", (("input CSV", STDIN),))
+    assert _RunFolder(data=STDIN).data is None
 
 
 def test_a_model_column_in_another_case_is_suggested(tmp_path):

@@ -7,6 +7,7 @@ it is the correct, intended result of the stable formulas, not a loss of accurac
 """
 import contextlib
 import copy
+import re
 import warnings
 
 import numpy as np
@@ -793,3 +794,164 @@ def test_pytorch_habits_and_bad_check_arguments_get_named_errors():
         gn.EarlyStopping(baseline="x")
     with pytest.raises(ValueError, match="min_delta must be a finite number"):
         gn.EarlyStopping(min_delta=float("nan"))
+
+
+# -- Round 16 review fixes: metrics' warnings, stop reasons, backward's dtype check --------------
+
+def _moons_model():
+    X, y = gn.data.make_moons(120, noise=0.2, seed=0)
+    model = gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1), gn.Sigmoid()],
+                          seed=0)
+    return X, y, model
+
+
+def test_multilabel_metrics_share_their_probabilities(monkeypatch):
+    """The metrics of one call are computed together: the shared work of a multi-label
+    model (its probabilities) is done once, not once per metric."""
+    from glassnet import train as _train
+    calls = []
+    real = _train._to_proba
+    monkeypatch.setattr(_train, "_to_proba", lambda out, loss: (calls.append(1),
+                                                                real(out, loss))[1])
+    rng = np.random.default_rng(0)
+    Y = (rng.random((50, 3)) > 0.5).astype(np.float32)
+    out = rng.random((50, 3)).astype(np.float32)
+    names = ("accuracy", "f1", "roc_auc", "log_loss", "precision")
+    res = _train.compute_metrics(names, Y, out, losses.BinaryCrossEntropy())
+    assert set(res) == set(names) and len(calls) == 1
+
+
+def test_a_custom_metric_keeps_its_own_undefined_warning():
+    """An undefined-metric warning raised inside a custom metric is said once, naming it."""
+    from glassnet.metrics import UndefinedMetricWarning
+
+    def shaky(y_true, y_pred):
+        warnings.warn("no positives here", UndefinedMetricWarning)
+        return float("nan")
+    X, y, model = _moons_model()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y, loss="bce", epochs=3, verbose=0, metrics=[shaky])
+    said = [str(w.message) for w in caught if w.category is UndefinedMetricWarning]
+    assert said == ["metric 'shaky' is NaN: no positives here"]
+
+
+def test_a_failing_custom_metric_on_a_cut_short_epoch_is_named():
+    """A custom metric that fails on the rows of an epoch a callback cut short raises its
+    own error, naming it: the other metrics are not turned NaN in its place."""
+    class StopAfterOne(gn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.model.stop_training = True
+
+    def needs_all(y_true, y_pred):
+        if len(y_true) < 120:
+            raise RuntimeError("needs every row")
+        return 1.0
+    X, y, model = _moons_model()
+    with pytest.raises(ValueError, match=r"metric 'needs_all'.*needs every row"):
+        model.fit(X, y, loss="bce", epochs=2, batch_size=16, verbose=0,
+                  metrics=["accuracy", needs_all], callbacks=[StopAfterOne()])
+
+
+def test_a_cut_short_epoch_keeps_its_defined_metrics():
+    class StopAfterOne(gn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.model.stop_training = True
+    X, y, model = _moons_model()
+    order = np.argsort(y, kind="stable")    # the first batch holds one class only
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = model.fit(X[order], y[order], loss="bce", epochs=2, batch_size=16, verbose=0,
+                      shuffle=False, metrics=["accuracy", "roc_auc"],
+                      callbacks=[StopAfterOne()])
+    assert np.isnan(h.history["roc_auc"][0]) and 0 <= h.history["accuracy"][0] <= 1
+
+
+def test_early_stopping_says_why_in_the_history_as_it_stops():
+    """EarlyStopping writes its reason where other callbacks write theirs, and where a
+    callback after it sees it in the same epoch."""
+    seen = []
+
+    class Look(gn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(self.model.history.stop_reason)
+    X, y, model = _moons_model()
+    h = model.fit(X, y, loss="bce", epochs=50, verbose=0, validation_split=0.25,
+                  optimizer=gn.SGD(lr=1e-6),
+                  callbacks=[gn.EarlyStopping(patience=1, min_delta=1.0), Look()])
+    assert h.stopped_early and seen[-1] == h.stop_reason
+    assert h.stop_reason.startswith("early stopping: val_loss")
+    assert not hasattr(model, "_stop_reason")
+
+
+def test_a_divergence_keeps_its_reason_in_parts():
+    X, y, _ = _moons_model()
+    model = gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1)], seed=0)
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        h = model.fit(X * 1e20, y, loss="mse", epochs=2, verbose=0, batch_size=120,
+                      optimizer=gn.SGD(lr=1e20))
+    assert h.diverged and h.stop_what.startswith("training diverged: ")
+    assert re.fullmatch(r"training diverged: .* at epoch 1, batch \d+", h.stop_what)
+    assert h.stop_restored == "the weights from the start of that epoch were restored."
+    assert h.stop_hint.startswith("Try a lower learning rate")
+    assert h.stop_base == f"{h.stop_what}; {h.stop_restored}"
+    assert h.stop_reason == f"{h.stop_base} {h.stop_hint}"
+    fine = _moons_model()[2].fit(X, y, loss="bce", epochs=1, verbose=0)
+    assert fine.stop_what is fine.stop_restored is fine.stop_hint is None
+
+
+class _Float64Out(gn.Layer):
+    """Passes x through but returns a float64 gradient."""
+
+    def build(self, n_in, rng=None, dtype="float32"):
+        self.n_in = self.n_out = n_in
+        return n_in
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, dy):
+        return dy.astype(np.float64)
+
+
+def test_sequential_backward_checks_the_dtype_when_given():
+    model = gn.Sequential([gn.Dense(2, 3, seed=0), _Float64Out(), gn.Dense(3, 1, seed=0)])
+    x = np.ones((4, 2), np.float32)
+    out = model.forward(x, True)
+    model.backward(np.ones_like(out))   # no dtype: not checked
+    model.forward(x, True)
+    with pytest.raises(TypeError, match=r"layer 1 \(_Float64Out\).backward returned float64 "
+                                        r"in a float32 model"):
+        model.backward(np.ones_like(out), dtype=np.float32)
+
+
+def test_a_wrapper_of_a_built_in_backward_runs_in_fit():
+    """functools.wraps copies a built-in backward's attributes onto a user's wrapper: fit's
+    later steps still call the wrapper, not the built-in method under it."""
+    import functools
+    calls = []
+
+    class CountingDense(gn.Dense):
+        @functools.wraps(gn.Dense.backward)
+        def backward(self, dy):
+            calls.append(1)
+            return gn.Dense.backward(self, dy)
+    X, y, _ = _moons_model()
+    model = gn.Sequential([CountingDense(2, 4, seed=0), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    model.fit(X, y, loss="bce", epochs=2, batch_size=40, verbose=0)
+    assert len(calls) == 2 * 3
+
+
+def test_load_names_the_repeated_feature_names(tmp_path):
+    """A model file from an older glassnet with repeated column names: the warning names
+    the repeated ones, however many others there are."""
+    import _modelfile as mf
+    names = [f"a_rather_long_column_name_{i}" for i in range(20)] + ["late", "late"]
+    X = np.random.default_rng(0).normal(size=(30, 22))
+    model = gn.Sequential([gn.Dense(22, 1)], seed=0)
+    model.fit(X, X[:, 0], epochs=1, verbose=0)
+    model.save(tmp_path / "m.gnet")
+    (tmp_path / "old.gnet").write_bytes(
+        mf.edit_header(tmp_path / "m.gnet", lambda h: h.update(feature_names=names)))
+    with pytest.warns(RuntimeWarning, match=r"duplicate column names \('late' repeat\)"):
+        gn.load(tmp_path / "old.gnet")

@@ -1092,3 +1092,30 @@ def test_dot_decimal_columns_keep_the_dot_a_decimal_point(tmp_path):
     assert flipped.take([0]).drop(["c"]).dot_read_comma_columns == {"a"}
     # a ','-separated file has no decimal comma: nothing to record
     assert read_csv(_write(tmp_path, "a,b\n1.5,2\n", "c.csv")).dot_decimal_columns == set()
+
+
+def test_a_gzip_file_is_read_whole_past_its_first_bytes_and_members(tmp_path):
+    """Its first 64 kB are checked, then the rest read from where they end: rows past them,
+    and a second gzip member (files concatenated with cat), are all there."""
+    rows = [f"{i},{'v' * 20}{i}" for i in range(6000)]          # about 150 kB
+    first = ("n,s\n" + "\n".join(rows[:4000]) + "\n").encode()
+    second = ("\n".join(rows[4000:]) + "\n").encode()
+    t = read_csv(_write(tmp_path, gzip.compress(first) + gzip.compress(second), "m.csv.gz"))
+    assert t["n"].tolist() == list(range(6000))
+    assert t["s"][-1] == f"{'v' * 20}5999"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("a,b\n1,\x002\n", r"not a text CSV file \(it contains NUL bytes"),
+    ("<!DOCTYPE html><html><body>a,b</body></html>\n", r"not a CSV file: it looks like an "
+                                                       r"HTML page"),
+])
+def test_a_text_file_object_is_checked_as_a_file_is(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        read_csv(io.StringIO(text))
+
+
+def test_duplicate_header_names_are_named_once_in_their_order(tmp_path):
+    with pytest.raises(ValueError, match=r"duplicate column name\(s\) \['z', 'a'\]; column "
+                                         r"names must be unique"):
+        read_csv(_write(tmp_path, "z,a,,z,a,,z\n1,2,3,4,5,6,7\n"))

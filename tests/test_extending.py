@@ -1,6 +1,7 @@
 """Extending glassnet: what a custom layer, activation, loss, optimizer, schedule or callback
 that breaks its contract is told (one message naming the class and the fix, not NumPy's
-error somewhere after it), and what fit records when a callback stops it mid-epoch."""
+error somewhere after it), what evaluate gives for a custom loss's cost, and what fit records
+(its history, its stop_reason) when a callback stops it."""
 import warnings
 
 import numpy as np
@@ -8,9 +9,10 @@ import pytest
 
 import glassnet as gn
 from glassnet import losses as _losses
-from glassnet import train as _train
 from glassnet.activations import Activation
 from glassnet.optim import LRSchedule, Optimizer
+
+from conftest import Scale, SquaredLoss, StopAt
 
 
 @pytest.fixture
@@ -20,31 +22,12 @@ def data():
 
 
 # ---------------------------------------------------------------- a loss's forward returns
-class ArrLoss(gn.losses.Loss):
+def per_example_loss():
     """The per-example losses, not their mean (a forgotten .mean())."""
-
-    def forward(self, y_pred, y_true, weights=None):
-        self._d = y_pred - y_true.reshape(y_pred.shape)
-        return self._d ** 2
-
-    def backward(self):
-        return 2 * self._d / self._d.size
+    return SquaredLoss(reduce=lambda sq: sq)
 
 
-class NoneLoss(ArrLoss):
-    def forward(self, y_pred, y_true, weights=None):
-        self._d = y_pred - y_true.reshape(y_pred.shape)
-
-
-class ZeroDimLoss(ArrLoss):
-    """A 0-d array is one number: accepted, as NumPy reductions may give one."""
-
-    def forward(self, y_pred, y_true, weights=None):
-        self._d = y_pred - y_true.reshape(y_pred.shape)
-        return np.asarray(np.mean(self._d ** 2))
-
-
-ARRAY_COST = r"ArrLoss\.forward must return the cost, a number \(got an array of shape"
+ARRAY_COST = r"SquaredLoss\.forward must return the cost, a number \(got an array of shape"
 
 
 def test_loss_returning_an_array_is_named_by_fit_evaluate_gradcheck_trace(data):
@@ -52,29 +35,56 @@ def test_loss_returning_an_array_is_named_by_fit_evaluate_gradcheck_trace(data):
     m = gn.Sequential([gn.Dense(3, 1)], seed=0)
     before = m.get_weights()
     with pytest.raises(ValueError, match=ARRAY_COST + r" \(40, 1\)\)"):
-        m.evaluate(X, y, loss=ArrLoss())
+        m.evaluate(X, y, loss=per_example_loss())
     with pytest.raises(ValueError, match=ARRAY_COST + r" \(8, 1\)\)"):
-        m.fit(X, y, loss=ArrLoss(), batch_size=8)
+        m.fit(X, y, loss=per_example_loss(), batch_size=8)
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))  # no step
     with pytest.raises(ValueError, match=ARRAY_COST):
-        gn.gradcheck(ArrLoss(), X[:4, :1].astype("float64"), y[:4])
+        gn.gradcheck(per_example_loss(), X[:4, :1].astype("float64"), y[:4])
     with pytest.raises(ValueError, match=ARRAY_COST):
-        gn.gradcheck(m, X[:4], y[:4], loss=ArrLoss())
+        gn.gradcheck(m, X[:4], y[:4], loss=per_example_loss())
     with pytest.raises(ValueError, match=ARRAY_COST):
-        gn.trace(m, X[:2], y[:2], loss=ArrLoss())
+        gn.trace(m, X[:2], y[:2], loss=per_example_loss())
     with pytest.raises(ValueError, match=ARRAY_COST):
-        ArrLoss()(X[:4, :1], y[:4])
+        per_example_loss()(X[:4, :1], y[:4])
 
 
 def test_loss_returning_none_or_zero_dim(data):
     X, y = data
     m = gn.Sequential([gn.Dense(3, 1)], seed=0)
-    with pytest.raises(ValueError, match=r"NoneLoss\.forward must return the cost, a number "
-                                         r"\(got None\); did you forget `return cost`"):
-        m.fit(X, y, loss=NoneLoss())
-    h = m.fit(X, y, loss=ZeroDimLoss(), epochs=2, batch_size=8)
+    with pytest.raises(ValueError, match=r"SquaredLoss\.forward must return the cost, a "
+                                         r"number \(got None\); did you forget `return cost`"):
+        m.fit(X, y, loss=SquaredLoss(reduce=lambda sq: None))
+    # a 0-d array is one number: accepted, as NumPy reductions may give one
+    zero_dim = SquaredLoss(reduce=lambda sq: np.asarray(np.mean(sq)))
+    h = m.fit(X, y, loss=zero_dim, epochs=2, batch_size=8)
     assert len(h.history["loss"]) == 2 and all(np.isfinite(h.history["loss"]))
-    assert np.isfinite(float(m.evaluate(X, y, loss=ZeroDimLoss())["loss"]))
+    assert np.isfinite(float(m.evaluate(X, y, loss=zero_dim)["loss"]))
+
+
+def test_a_loss_returning_a_one_element_array_is_told_to_return_a_number(data):
+    X, y = data
+    # the mean kept as a shape-(1,) array (np.mean(..., keepdims=True) of a flat array)
+    one_element = SquaredLoss(reduce=lambda sq: np.mean(sq.ravel(), keepdims=True))
+    with pytest.raises(ValueError) as info:
+        gn.Sequential([gn.Dense(3, 1)], seed=0).fit(X, y, loss=one_element, epochs=1)
+    msg = str(info.value)
+    assert "SquaredLoss.forward must return the cost, a number" in msg
+    assert "shape (1,)" in msg and "cost.item()" in msg
+    assert "reduce the examples' losses" not in msg   # it is reduced already
+
+
+@pytest.mark.parametrize("kind", [np.asarray, np.float16, float,
+                                  lambda v: __import__("fractions").Fraction(float(v))])
+def test_evaluate_gives_a_custom_loss_as_a_python_float(data, kind):
+    X, y = data
+    m = gn.Sequential([gn.Dense(3, 4, activation="relu"), gn.Dense(4, 1)], seed=0)
+    m.fit(X, y, loss="mse", epochs=1)
+    res = m.evaluate(X, y, loss=SquaredLoss(reduce=lambda sq: kind(np.mean(sq))))
+    assert type(res["loss"]) is float
+    mse = np.mean((m.predict(X).ravel() - y) ** 2)
+    assert res["loss"] == pytest.approx(mse, rel=1e-3)   # float16 keeps 3 digits
+    assert type(m.evaluate(X, y, loss="mse")["loss"]) is float
 
 
 def test_cost_is_checked_on_the_first_step_only(data, monkeypatch):
@@ -87,34 +97,55 @@ def test_cost_is_checked_on_the_first_step_only(data, monkeypatch):
 
 
 # ------------------------------------------------------------------------- a layer's build
-class NoReturnScale(gn.Layer):
-    def build(self, n_in, rng=None, dtype="float32"):
-        self.n_in = self.n_out = n_in
-        self.params = {"s": np.ones(n_in, dtype)}
-        self.grads = {"s": np.zeros(n_in, dtype)}
-        # the forgotten `return n_in`
-
-    def forward(self, x, training=False):
-        self._x = x
-        return x * self.params["s"]
-
-    def backward(self, dy):
-        self.grads["s"][...] = (dy * self._x).sum(0)
-        return dy * self.params["s"]
-
-
 @pytest.mark.parametrize("rest, where", [
-    (lambda: [NoReturnScale(), gn.Dense(4, 1)], 1),
-    (lambda: [gn.Dense(4, 1), NoReturnScale()], 2),   # last: refused as in the middle
+    (lambda: [Scale(extra=None), gn.Dense(4, 1)], 1),
+    (lambda: [gn.Dense(4, 1), Scale(extra=None)], 2),   # last: refused as in the middle
 ])
 def test_build_returning_none_is_named(data, rest, where):
     X, y = data
-    msg = (rf"layer {where} \(NoReturnScale\)\.build\(\) returned None; it must return its "
+    msg = (rf"layer {where} \(Scale\)\.build\(\) returned None; it must return its "
            rf"output width")
     with pytest.raises(TypeError, match=msg):
         gn.Sequential([gn.Dense(3, 4), *rest()], seed=0)   # built at once: n_in is known
     with pytest.raises(TypeError, match=msg):
         gn.Sequential([gn.Dense(4), *rest()], seed=0).fit(X, y, loss="mse")   # built by fit
+
+
+def test_a_build_returning_another_width_than_its_n_out_is_named(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"layer 1 \(Scale\)\.build\(\) returned 9 but set "
+                                         r"n_out=8: return the width forward gives"):
+        gn.Sequential([gn.Dense(3, 8), Scale(extra=1), gn.Dense(1)], seed=0)
+    lazy = gn.Sequential([gn.Dense(8), Scale(extra=1), gn.Dense(1)], seed=0)  # built by fit
+    with pytest.raises(ValueError, match=r"layer 1 \(Scale\)\.build\(\) returned 9 but set "
+                                         r"n_out=8"):
+        lazy.fit(X, y, loss="mse", epochs=1)
+    ok = gn.Sequential([gn.Dense(3, 8), Scale(), gn.Dense(1)], seed=0)
+    assert np.isfinite(ok.fit(X, y, loss="mse", epochs=1).history["loss"]).all()
+
+
+# ------------------------------------------------------------------------- a layer's forward
+class ListOut(Scale):
+    def forward(self, x, training=False):
+        return super().forward(x, training).tolist()
+
+
+class NoneOut(Scale):
+    def forward(self, x, training=False):
+        super().forward(x, training)   # the forgotten `return y`
+
+
+@pytest.mark.parametrize("make, got", [(ListOut, r"a list, not an array"),
+                                       (NoneOut, r"None \(did you forget `return y`\?\)")])
+def test_a_forward_returning_no_array_is_named_before_any_step(data, make, got):
+    X, y = data
+    m = gn.Sequential([gn.Dense(3, 4), make(), gn.Dense(1)], seed=0)
+    before = m.get_weights()
+    with pytest.raises(ValueError, match=rf"layer 1 \({make.__name__}\)\.forward "
+                                         rf"returned {got}; forward must return a NumPy "
+                                         rf"array, of shape \(m, 4\)"):
+        m.fit(X, y, loss="mse", epochs=1)
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
 
 
 # ------------------------------------------------------ parameters created in forward
@@ -151,23 +182,8 @@ def test_parameters_created_in_forward_are_refused(data, tail, n_targets):
 
 def test_replacing_grads_arrays_still_trains(data):
     """A layer that assigns new gradient arrays (same keys) keeps training, not refused."""
-    class Reassign(gn.Layer):
-        def build(self, n_in, rng=None, dtype="float32"):
-            self.n_in = self.n_out = n_in
-            self.params = {"s": np.ones(n_in, dtype)}
-            self.grads = {"s": np.zeros(n_in, dtype)}
-            return n_in
-
-        def forward(self, x, training=False):
-            self._x = x
-            return x * self.params["s"]
-
-        def backward(self, dy):
-            self.grads["s"] = (dy * self._x).sum(0)
-            return dy * self.params["s"]
-
     X, y = data
-    m = gn.Sequential([gn.Dense(3, 4), Reassign(), gn.Dense(4, 1)], seed=0)
+    m = gn.Sequential([gn.Dense(3, 4), Scale(reassign=True), gn.Dense(4, 1)], seed=0)
     s0 = m.layers[1].params["s"].copy()
     m.fit(X, y, loss="mse", epochs=2, batch_size=8)
     assert not np.array_equal(s0, m.layers[1].params["s"])
@@ -237,16 +253,13 @@ class F64Back(gn.Layer):
         return dy.astype(np.float64) * 2
 
 
-class F64Build(NoReturnScale):
+class F64Build(Scale):
     def build(self, n_in, rng=None, dtype="float32"):
         super().build(n_in, rng, "float64")   # ignores the dtype it is given
         return n_in
 
 
-class F64LossGrad(ArrLoss):
-    def forward(self, y_pred, y_true, weights=None):
-        return float(np.mean(super().forward(y_pred, y_true)))
-
+class F64LossGrad(SquaredLoss):
     def backward(self):
         return (2 * self._d / self._d.size).astype(np.float64)
 
@@ -305,27 +318,13 @@ def test_save_warnings_point_at_the_callers_line(data, tmp_path):
             assert w.filename == __file__, (str(w.message)[:40], w.filename)
 
 
-# -------------------------------------------------- stop_training set in on_batch_end
+# ------------------------------------------------------------- a callback stops training
 def test_stop_in_on_batch_end_records_the_partial_epoch(data):
     X, y = data
-
-    class Stop(gn.callbacks.Callback):
-        def __init__(self):
-            self.batches, self.epochs, self.end = [], [], None
-
-        def on_batch_end(self, batch, logs=None):
-            self.batches.append(dict(logs))
-            if batch == 1:
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.epochs.append((epoch, dict(logs)))
-
-        def on_train_end(self, logs=None):
-            self.end = dict(logs)
-
-    stop = Stop()
+    stop = StopAt(0, batch=1)
     m = gn.Sequential([gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+    m.build(3)
+    before = m.get_weights()
     h = m.fit(X, y, loss="bce", epochs=3, batch_size=8, validation_split=0.25,
               metrics=["accuracy"], callbacks=[stop])
     assert len(stop.batches) == 2 and [e for e, _ in stop.epochs] == [0]
@@ -334,8 +333,8 @@ def test_stop_in_on_batch_end_records_the_partial_epoch(data):
     # the loss of the two batches run (8 rows each), the validation of the weights left
     assert h.history["loss"][0] == pytest.approx(np.mean([b["loss"] for b in stop.batches]))
     assert h.history["val_loss"][0] == stop.epochs[0][1]["val_loss"] == stop.end["val_loss"]
-    Xv_loss = m.evaluate(X, y, loss="bce")["loss"]   # the model did train on those rows
-    assert np.isfinite(Xv_loss)
+    # the two steps were taken: the weights left are trained ones
+    assert not all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
     assert 0 <= h.history["accuracy"][0] <= 1
 
 
@@ -343,23 +342,38 @@ def test_partial_epoch_metrics_undefined_on_its_rows_are_nan(data):
     X, y = data
     order = np.argsort(y, kind="stable")       # the first batch holds one class only
     X, y = X[order], y[order]
-
-    class Stop(gn.callbacks.Callback):
-        def on_batch_end(self, batch, logs=None):
-            self.model.stop_training = True
-
     with pytest.warns(gn.metrics.UndefinedMetricWarning, match="metric 'roc_auc' is NaN"):
         h = gn.Sequential([gn.Dense(3, 1), gn.Sigmoid()], seed=0).fit(
             X, y, loss="bce", epochs=2, batch_size=8, shuffle=False, metrics=["roc_auc"],
-            callbacks=[Stop()])
+            callbacks=[StopAt(0, batch=0)])
     assert h.epoch == [0] and np.isnan(h.history["roc_auc"][0])
     assert np.isfinite(h.history["loss"][0])
 
 
-def test_partial_metrics_helper_matches_compute_metrics(data):
+def _small():
+    return gn.Sequential([gn.Dense(3, 8, activation="relu"), gn.Dense(8, 1), gn.Sigmoid()],
+                         seed=0)
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda: StopAt(1), "stopped by a callback (model.stop_training = True) after epoch 2"),
+    (lambda: StopAt(2, batch=2), "stopped by a callback (model.stop_training = True) during "
+                                 "epoch 3, after batch 3"),
+    (lambda: StopAt(1, reason="target accuracy reached"), "target accuracy reached"),
+])
+def test_a_callback_that_stops_training_gives_a_stop_reason(data, make, reason):
     X, y = data
-    out = np.random.default_rng(1).random((16, 1)).astype("float32")
-    yt = y[:16].reshape(-1, 1)
-    loss = gn.losses.BinaryCrossEntropy()
-    assert _train._partial_metrics(("accuracy",), yt, out, loss) == \
-        _train.compute_metrics(("accuracy",), yt, out, loss)
+    cb = make()
+    h = _small().fit(X, y, loss="bce", epochs=6, batch_size=8, callbacks=[cb])
+    assert h.stopped_early and h.stop_reason == reason
+    assert len(h.epoch) == cb.at + 1 < 6
+    full = _small().fit(X, y, loss="bce", epochs=2)
+    assert not full.stopped_early and full.stop_reason is None
+
+
+def test_early_stopping_keeps_its_own_stop_reason(data):
+    X, y = data
+    h = _small().fit(X, y, loss="bce", epochs=50, validation_split=0.25,
+                     optimizer=gn.SGD(lr=1e-6),
+                     callbacks=[gn.EarlyStopping(patience=1, min_delta=1.0)])
+    assert h.stopped_early and h.stop_reason.startswith("early stopping: val_loss")

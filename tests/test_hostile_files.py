@@ -2,11 +2,8 @@
 checksum recomputed so that only the loaders can object, is refused with one clear error
 naming the file, before it allocates more than its bytes suggest; never a raw traceback."""
 import copy
-import hashlib
 import json
 import re
-import struct
-import time
 import tracemalloc
 
 import numpy as np
@@ -18,34 +15,15 @@ from glassnet.io import ModelFileError
 from glassnet.preprocess import TabularPreprocessor, TargetEncoder
 from glassnet.sklearn import GlassClassifier, GlassRegressor
 
+import _modelfile as mf
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-PREFIX = struct.Struct("<8sIQ")   # magic, format version, header length (the documented format)
-
-
-def read_file(path):
-    """(header dict, data section) of a model file."""
-    data = path.read_bytes()
-    _, _, hlen = PREFIX.unpack_from(data)
-    start = -(-(PREFIX.size + hlen) // 64) * 64
-    return json.loads(data[PREFIX.size:PREFIX.size + hlen]), data[start:-32]
-
-
-def write_file(path, header, section):
-    """A file of ``header`` and ``section`` with a correct SHA-256, as a forger writes it."""
-    hb = json.dumps(header, separators=(",", ":")).encode()
-    body = PREFIX.pack(b"GLASSNET", 1, len(hb)) + hb
-    body += bytes(-len(body) % 64) + section
-    path.write_bytes(body + hashlib.sha256(body).digest())
-    return path
 
 
 def crafted(src, dst, edit):
     """``src`` with ``edit(header["extra"])`` applied, written to ``dst``."""
-    header, section = read_file(src)
-    header = copy.deepcopy(header)
-    edit(header["extra"])
-    return write_file(dst, header, section)
+    dst.write_bytes(mf.edit_header(src, lambda header: edit(header["extra"])))
+    return dst
 
 
 # -- the scikit-learn estimators' section ------------------------------------------------------
@@ -79,7 +57,6 @@ def test_an_array_dtype_save_never_writes_is_refused_before_allocating(
         "x_mean_", {"__ndarray__": values, "dtype": dtype})))
     assert bomb.stat().st_size < 10_000
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises(ModelFileError, match=r"bomb\.gnet: its scikit-learn estimator "
                                                  r"section is damaged \(an array's dtype"):
@@ -87,7 +64,7 @@ def test_an_array_dtype_save_never_writes_is_refused_before_allocating(
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 50 * 2**20 and time.perf_counter() - start < 5
+    assert peak < 50 * 2**20
 
 
 def test_a_wide_str_dtype_is_read_at_its_values_width(estimator_file, tmp_path):
@@ -140,7 +117,8 @@ def test_every_attribute_save_writes_loads_back(tmp_path):
         est.fit(X, y)
         est.save(tmp_path / "e.gnet")
         back = type(est).load(tmp_path / "e.gnet")
-        fitted = read_file(tmp_path / "e.gnet")[0]["extra"]["glassnet.sklearn"]["fitted"]
+        header = mf.split((tmp_path / "e.gnet").read_bytes())[0]
+        fitted = header["extra"]["glassnet.sklearn"]["fitted"]
         assert {"x_mean_", "_x_moments", "history_", "_rng_state"} <= set(fitted)
         np.testing.assert_array_equal(back.predict(X), est.predict(X))
 
@@ -262,6 +240,8 @@ def test_a_target_encoder_dict_with_odd_classes_is_refused(kind, classes, proble
 
 
 def test_what_fit_stores_still_loads():
+    """The dict of an encoder fitted on each label kind (object strings, bools, signed ints,
+    floats with an infinity, uint64 past int64) survives JSON and gives the same encoder."""
     for y in (np.array(["b", "a", "b"], dtype=object), np.array([True, False]),
               np.array([3, -7, 3]), np.array([0.5, -np.inf, 2.0]),
               np.array([2**63 + 10, 5], dtype=np.uint64)):
@@ -276,9 +256,10 @@ def test_a_preprocessor_dict_names_its_bad_entry():
     """from_dict checks each entry's type itself, so every caller gets a ValueError (not an
     AttributeError from s.get on an int) that says which entry is wrong."""
     from glassnet.data.tabular import Table
-    d = TabularPreprocessor().fit(Table({"x": np.arange(10.0), "c": ["a", "b"] * 5})).to_dict()
+    fitted = TabularPreprocessor().fit(Table({"x": np.arange(10.0), "c": ["a", "b"] * 5}))
+    d = fitted.to_dict()
     assert TabularPreprocessor.from_dict(json.loads(json.dumps(d))).feature_names_out == \
-        TabularPreprocessor.from_dict(d).feature_names_out
+        fitted.feature_names_out
     for edit, problem in (
             (lambda d: d["columns"].append("x"), r"columns\[2\] must be a dict"),
             (lambda d: d["columns"][0].__setitem__("name", 3), r"columns\[0\] must be a dict "

@@ -7,7 +7,6 @@ import json
 import os
 import pickle
 import stat
-import struct
 import subprocess
 import sys
 import threading
@@ -22,33 +21,10 @@ from glassnet import io as gio
 from glassnet.io import ModelFileError, load_checkpoint, load_model, save_checkpoint, save_model
 from glassnet.optim import SGD, Adam
 
-PREFIX = struct.Struct("<8sIQ")
+import _modelfile as mf  # the documented layout, rebuilt independently of io.py
 
 
-# -- helpers: the documented format, rebuilt independently of io.py ----------------------------
-
-def split_file(data):
-    """(header dict, data section bytes) of a valid file."""
-    magic, version, hlen = PREFIX.unpack_from(data)
-    assert magic == b"GLASSNET" and version == 1
-    header = json.loads(data[PREFIX.size:PREFIX.size + hlen])
-    start = -(-(PREFIX.size + hlen) // 64) * 64
-    return header, data[start:-32]
-
-
-def build_file(header, section, version=1, hlen=None):
-    """A file from a header and a data section, with a correct checksum."""
-    hb = header if isinstance(header, bytes) else json.dumps(header).encode()
-    body = PREFIX.pack(b"GLASSNET", version, len(hb) if hlen is None else hlen) + hb
-    body += bytes(-len(body) % 64) + section
-    return body + hashlib.sha256(body).digest()
-
-
-def rehash(data):
-    """Replace the trailing checksum so that only the parser can object."""
-    body = data[:-32] if len(data) >= 32 else data
-    return body + hashlib.sha256(body).digest()
-
+# -- helpers -----------------------------------------------------------------------------------
 
 def data2(n=40, k=5, seed=0):
     rng = np.random.default_rng(seed)
@@ -202,16 +178,16 @@ def test_model_files_keep_the_optimizer_type_and_config_not_its_state(tmp_path):
     assert type(opt) is Adam and opt.lr == 0.05 and opt.initial_lr == 0.1
 
     # files written before the optimizer was kept still load: none (fit's default, Adam)
-    header, section = split_file((tmp_path / "m.gnet").read_bytes())
+    header, section = mf.split((tmp_path / "m.gnet").read_bytes())
     old = _edit(header, lambda h: h.pop("optimizer"))
-    (tmp_path / "old.gnet").write_bytes(build_file(old, section))
+    (tmp_path / "old.gnet").write_bytes(mf.build(old, section))
     old_model = load_model(tmp_path / "old.gnet")
     assert old_model.optimizer is None
     with pytest.warns(RuntimeWarning, match="written before glassnet's model files kept"):
         assert old_model.fit(X, y, epochs=1).history["lr"] == [0.001]
     # an old checkpoint gives its training section's optimizer configuration
-    header, section = split_file((tmp_path / "ck.gnet").read_bytes())
-    (tmp_path / "old_ck.gnet").write_bytes(build_file(_edit(header, lambda h: h.pop("optimizer")),
+    header, section = mf.split((tmp_path / "ck.gnet").read_bytes())
+    (tmp_path / "old_ck.gnet").write_bytes(mf.build(_edit(header, lambda h: h.pop("optimizer")),
                                                       section))
     opt = load_model(tmp_path / "old_ck.gnet").optimizer
     assert type(opt) is SGD and opt.lr == 0.5 and opt.state == {}
@@ -513,7 +489,7 @@ def test_pickle_payload_never_runs(tmp_path, valid):
 
     payload = pickle.dumps(Evil())
     expect_error(tmp_path, payload, "pickle")
-    expect_error(tmp_path, build_file(payload, b""), "JSON")  # inside a glassnet container
+    expect_error(tmp_path, mf.build(payload, b""), "JSON")  # inside a glassnet container
     assert not sentinel.exists()
 
 
@@ -530,21 +506,21 @@ def test_truncated_and_corrupt(tmp_path, valid):
 
 
 def test_oversized_claims_fail_before_allocating(tmp_path, valid):
-    header, section = split_file(valid)
+    header, section = mf.split(valid)
     # a header length beyond the file
-    expect_error(tmp_path, build_file(json.dumps(header).encode(), section, hlen=2 ** 63),
+    expect_error(tmp_path, mf.build(json.dumps(header).encode(), section, hlen=2 ** 63),
                  "header length")
     big = json.loads(json.dumps(header))
     big["arrays"][0]["shape"] = [2 ** 40, 2 ** 40]
     big["arrays"][0]["nbytes"] = 2 ** 80 * 4
     tracemalloc.start()
     try:
-        expect_error(tmp_path, build_file(big, section), "extends past the end")
+        expect_error(tmp_path, mf.build(big, section), "extends past the end")
         big["arrays"][0]["shape"] = [2 ** 62, 3]
-        expect_error(tmp_path, build_file(big, section), r"shape\[0\]")
+        expect_error(tmp_path, mf.build(big, section), r"shape\[0\]")
         big["arrays"][0]["shape"] = [10 ** 6] * 8
         big["arrays"][0]["nbytes"] = 10 ** 48 * 4
-        expect_error(tmp_path, build_file(big, section), "extends past")
+        expect_error(tmp_path, mf.build(big, section), "extends past")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -613,22 +589,22 @@ def _edit(header, fn):
     (lambda h: h.__setitem__("arrays", None), "arrays must be"),
 ])
 def test_hand_crafted_headers(tmp_path, valid, edit, match):
-    header, section = split_file(valid)
-    expect_error(tmp_path, build_file(_edit(header, edit), section), match)
+    header, section = mf.split(valid)
+    expect_error(tmp_path, mf.build(_edit(header, edit), section), match)
 
 
 def test_nan_weights_are_rejected(tmp_path, valid):
-    header, section = split_file(valid)
+    header, section = mf.split(valid)
     e = header["arrays"][0]
     sec = bytearray(section)
     sec[e["offset"]:e["offset"] + 4] = np.float32(np.nan).tobytes()
-    expect_error(tmp_path, build_file(header, bytes(sec)), "NaN")
+    expect_error(tmp_path, mf.build(header, bytes(sec)), "NaN")
 
 
 def test_dtype_mismatch_with_model(tmp_path, valid):
-    header, section = split_file(valid)
+    header, section = mf.split(valid)
     f64 = _edit(header, lambda h: h.__setitem__("dtype", "float64"))
-    expect_error(tmp_path, build_file(f64, section), "float32 but the model is float64")
+    expect_error(tmp_path, mf.build(f64, section), "float32 but the model is float64")
 
 
 def test_checkpoint_and_model_kinds(tmp_path, valid):
@@ -639,26 +615,26 @@ def test_checkpoint_and_model_kinds(tmp_path, valid):
     m = make_model("softmax")
     save_checkpoint(p, m, epoch=1)
     assert same_bytes(load_model(p).predict(np.ones((2, 5))), m.predict(np.ones((2, 5))))
-    header, section = split_file(p.read_bytes())
+    header, section = mf.split(p.read_bytes())
     bad = _edit(header, lambda h: h["training"]["optimizer"].__setitem__("class", "Evil"))
-    expect_error(tmp_path, build_file(bad, section), "optimizer.class", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "optimizer.class", load_checkpoint)
     bad = _edit(header, lambda h: h["training"]["optimizer"]["config"].__setitem__("lr", -1))
-    expect_error(tmp_path, build_file(bad, section), "lr", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "lr", load_checkpoint)
     bad = _edit(header, lambda h: h["training"]["optimizer"]["config"].__setitem__("x", 1))
-    expect_error(tmp_path, build_file(bad, section), "not valid for Adam", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "not valid for Adam", load_checkpoint)
     bad = _edit(header, lambda h: h["training"]["optimizer"]["state"][0]["values"]
                 .__setitem__("step", "4"))
-    expect_error(tmp_path, build_file(bad, section), "step", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "step", load_checkpoint)
     bad = _edit(header, lambda h: h["training"]["history"]["history"].__setitem__("loss", ["x"]))
-    expect_error(tmp_path, build_file(bad, section), "numbers", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "numbers", load_checkpoint)
     bad = _edit(header, lambda h: h["training"].__setitem__("epoch", -1))
-    expect_error(tmp_path, build_file(bad, section), "epoch", load_checkpoint)
+    expect_error(tmp_path, mf.build(bad, section), "epoch", load_checkpoint)
     # an optimizer array of the wrong shape for its parameter
     def swap(h):
         st = h["training"]["optimizer"]["state"]
         st[0]["arrays"]["exp_avg"], st[1]["arrays"]["exp_avg"] = \
             st[1]["arrays"]["exp_avg"], st[0]["arrays"]["exp_avg"]
-    expect_error(tmp_path, build_file(_edit(header, swap), section), "parameter is",
+    expect_error(tmp_path, mf.build(_edit(header, swap), section), "parameter is",
                  load_checkpoint)
 
 
@@ -710,7 +686,7 @@ def fuzz_cases(valid, rng, n_random, only_json=False):
     for k in range(n):
         yield "trunc", valid[:k]
         if k >= 32:
-            yield "trunc+hash", rehash(valid[:k])
+            yield "trunc+hash", mf.rehash(valid[:k])
     # random bit flips, raw (the checksum must catch them) and rehashed (the parser must)
     for _ in range(n_random):
         b = bytearray(valid)
@@ -718,39 +694,39 @@ def fuzz_cases(valid, rng, n_random, only_json=False):
             i = int(rng.integers(0, n))
             b[i] ^= 1 << int(rng.integers(0, 8))
         yield "flip", bytes(b)
-        yield "flip+hash", rehash(bytes(b))
+        yield "flip+hash", mf.rehash(bytes(b))
         # bit flips restricted to the prefix and header, where the parser lives
         b = bytearray(valid)
-        hend = PREFIX.size + PREFIX.unpack_from(valid)[2]
+        hend = mf.PREFIX.size + mf.PREFIX.unpack_from(valid)[2]
         i = int(rng.integers(0, hend))
         b[i] ^= 1 << int(rng.integers(0, 8))
-        yield "header-flip+hash", rehash(bytes(b))
+        yield "header-flip+hash", mf.rehash(bytes(b))
     # random bytes inserted / deleted / overwritten
     for _ in range(n_random // 2):
         i = int(rng.integers(0, n))
         junk = rng.bytes(int(rng.integers(1, 9)))
-        yield "insert+hash", rehash(valid[:i] + junk + valid[i:])
+        yield "insert+hash", mf.rehash(valid[:i] + junk + valid[i:])
         j = i + int(rng.integers(1, 65))
-        yield "delete+hash", rehash(valid[:i] + valid[j:])
-        yield "overwrite+hash", rehash(valid[:i] + junk + valid[i + len(junk):])
+        yield "delete+hash", mf.rehash(valid[:i] + valid[j:])
+        yield "overwrite+hash", mf.rehash(valid[:i] + junk + valid[i + len(junk):])
     yield from _json_cases(valid, rng, n_random)
 
 
 def _json_cases(valid, rng, n_random):
     # the header's JSON: every value replaced by wrong types and absurd numbers, every key
     # deleted; the checksum and header length recomputed so only the parser can object
-    header, section = split_file(valid)
+    header, section = mf.split(valid)
     for path in _paths(header):
         for v in BAD_VALUES:
-            yield "json", build_file(_set(header, path, v), section)
+            yield "json", mf.build(_set(header, path, v), section)
         if path:
-            yield "json-del", build_file(_delete(header, path), section)
+            yield "json-del", mf.build(_delete(header, path), section)
     # header JSON text mangled
     text = json.dumps(header).encode()
     for _ in range(n_random // 4):
         i = int(rng.integers(0, len(text)))
-        yield "json-bytes", build_file(text[:i] + rng.bytes(1) + text[i + 1:], section)
-        yield "json-cut", build_file(text[:i], section)
+        yield "json-bytes", mf.build(text[:i] + rng.bytes(1) + text[i + 1:], section)
+        yield "json-cut", mf.build(text[:i], section)
 
 
 def _check_loaded(obj, checkpoint):
@@ -1122,6 +1098,108 @@ def test_atomic_write_to_a_device_or_fifo_writes_to_it(tmp_path):
     assert got == ["through the pipe\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+# round 16, W2: --out /dev/stdout, /dev/stderr, /dev/fd/N written into the descriptor
+
+posix_only = pytest.mark.skipif(os.name == "nt" or not os.path.exists("/dev/fd"),
+                                reason="/dev/stdout and /dev/fd are POSIX's")
+
+
+def _write_via(target, text="a,b\n1,2\n"):
+    """Python code for a child process that writes ``text`` to ``target`` with glassnet's
+    atomic writer."""
+    return ("from glassnet.io import atomic_write_text; "
+            f"atomic_write_text({target!r}, {text!r})")
+
+
+def _sh(script, tmp_path, shell="sh"):
+    """Run ``script`` with ``shell`` in ``tmp_path``; $PY is this Python, importing this
+    glassnet."""
+    src = os.path.dirname(os.path.dirname(os.path.abspath(gn.__file__)))
+    env = dict(os.environ, PY=sys.executable, MPLBACKEND="Agg",
+               PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([shell, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+@posix_only
+@pytest.mark.parametrize("target, fd", [("/dev/stdout", 1), ("/dev/stderr", 2),
+                                         ("/dev/fd/1", 1), ("/proc/self/fd/1", 1)])
+def test_a_descriptor_path_that_is_a_pipe_is_written_into(tmp_path, target, fd):
+    if target.startswith("/proc") and not os.path.exists("/proc/self/fd"):
+        pytest.skip("no /proc")
+    redirect = "" if fd == 1 else " 2>&1 >/dev/null"
+    r = _sh(f'"$PY" -c "{_write_via(target)}"{redirect} | cat', tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "a,b\n1,2\n"
+
+
+@posix_only
+def test_dev_stdout_redirected_to_a_file_keeps_what_the_shell_wrote(tmp_path):
+    r = _sh('{ echo header; "$PY" -c "' + _write_via("/dev/stdout") + '"; echo footer; } > g.csv'
+            '; echo old > h.csv; "$PY" -c "' + _write_via("/dev/stdout") + '" >> h.csv',
+            tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "g.csv").read_text() == "header\na,b\n1,2\nfooter\n"
+    assert (tmp_path / "h.csv").read_text() == "old\na,b\n1,2\n"
+
+
+@posix_only
+def test_a_process_substitution_fd_is_written_into(tmp_path):
+    import shutil
+    import time
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash")
+    code = _write_via("/dev/fd/X").replace("'/dev/fd/X'", "__import__('sys').argv[1]")
+    r = _sh(f'"$PY" -c "{code}" >(cat > sub.txt)', tmp_path, shell="bash")
+    assert r.returncode == 0, r.stderr
+    sub = tmp_path / "sub.txt"
+    for _ in range(200):  # the substitution's cat may finish after bash
+        if sub.exists() and sub.read_text():
+            break
+        time.sleep(0.05)
+    assert sub.read_text() == "a,b\n1,2\n"
+
+
+@posix_only
+def test_dev_stdin_from_a_file_is_refused_and_the_file_kept(tmp_path):
+    (tmp_path / "in.csv").write_text("x\n1\n")
+    r = _sh('"$PY" -c "' + _write_via("/dev/stdin") + '" < in.csv', tmp_path)
+    assert r.returncode != 0 and "PermissionError" in r.stderr
+    assert "reading only" in r.stderr and "/dev/stdin" in r.stderr
+    assert (tmp_path / "in.csv").read_text() == "x\n1\n"
+
+
+@posix_only
+def test_a_descriptor_that_is_not_open_is_named(tmp_path):
+    from glassnet.io import atomic_write_text
+    import resource
+    # below the soft limit, so that only "not open" can be said of it; checked unused now
+    fd = resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 1
+    if not 2 < fd < 2 ** 31:
+        pytest.skip(f"no usable descriptor limit ({fd + 1})")
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    with pytest.raises(OSError) as info:
+        atomic_write_text(f"/dev/fd/{fd}", "x")
+    assert f"descriptor {fd} is not open" in str(info.value)
+
+
+@posix_only
+def test_glassnet_predict_out_dev_stdout_into_a_pipe_and_after_an_echo(tmp_path):
+    from glassnet.cli import main
+    (tmp_path / "x.csv").write_text("x1,x2\n0,0\n0,1\n1,0\n1,1\n")
+    assert main(["train", "xor", "--epochs", "2", "--val-split", "0", "--test-split", "0",
+                 "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    cli = '"$PY" -m glassnet.cli'
+    r = _sh(f"{cli} predict r/model.gnet x.csv --out /dev/stdout | cat > piped.csv"
+            f" && {{ echo header; {cli} predict r/model.gnet x.csv --out /dev/stdout; }}"
+            f" > g.csv", tmp_path)
+    assert r.returncode == 0, r.stderr
+    piped = (tmp_path / "piped.csv").read_text().splitlines()
+    assert len(piped) == 5 and piped[0].startswith("x1,x2,"), r.stderr
+    assert (tmp_path / "g.csv").read_text().splitlines() == ["header", *piped]
+
+
 def test_saving_a_custom_optimizer_warns_that_it_is_not_stored(tmp_path):
     """Trial H finding 5: a custom optimizer (a subclass of a built-in too) was dropped by
     save without a word; the loaded model then trained with Adam(lr=0.001)."""
@@ -1153,10 +1231,10 @@ def test_fit_on_a_trained_model_from_before_model_files_kept_the_optimizer_says_
     import warnings
     X, y = data2()
     trained = make_model("softmax")
-    header, section = split_file(_saved_bytes(trained, tmp_path))
+    header, section = mf.split(_saved_bytes(trained, tmp_path))
     del header["optimizer"]                       # as files from before kept none
     old = tmp_path / "old.gnet"
-    old.write_bytes(build_file(header, section))
+    old.write_bytes(mf.build(header, section))
     with pytest.warns(RuntimeWarning, match="written before glassnet's model files kept the "
                                             "optimizer") as record:
         load_model(old).fit(X, y, epochs=1)
@@ -1166,9 +1244,9 @@ def test_fit_on_a_trained_model_from_before_model_files_kept_the_optimizer_says_
         load_model(old).fit(X, y, epochs=1, optimizer="sgd")       # given: nothing to say
         load_model(tmp_path / "m.gnet").fit(X, y, epochs=1)         # a new file keeps it
         untrained = make_model("softmax", train=False)
-        header, section = split_file(_saved_bytes(untrained, tmp_path))
+        header, section = mf.split(_saved_bytes(untrained, tmp_path))
         del header["optimizer"]
-        old.write_bytes(build_file(header, section))
+        old.write_bytes(mf.build(header, section))
         load_model(old).fit(X, y, epochs=1, loss="cce")             # never trained
 
 

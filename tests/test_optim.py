@@ -384,8 +384,10 @@ def test_docstrings_state_update_rule():
 
 # -- bad hyperparameters ----------------------------------------------------------------------------
 @pytest.mark.parametrize("make, exc, match", [
-    (lambda: SGD(lr=-0.1), ValueError, "lr must be >= 0"),
+    (lambda: SGD(lr=-0.1), ValueError, r"^SGD: lr must be >= 0, got -0.1$"),
+    (lambda: SGD(lr=-1e-300), ValueError, "lr must be >= 0"),
     (lambda: Adam(lr=float("nan")), ValueError, "lr must be finite"),
+    (lambda: SGD(lr=float("inf")), ValueError, "lr must be finite"),
     (lambda: SGD(lr="0.1"), TypeError, "lr must be a number"),
     (lambda: SGD(momentum=-0.1), ValueError, "momentum"),
     (lambda: SGD(momentum=1.0), ValueError, "momentum"),

@@ -109,8 +109,8 @@ class _ClosedPipe(io.StringIO):
 def test_a_closed_pipe_on_windows_is_einval_and_dropped_like_epipe(monkeypatch):
     import errno
     monkeypatch.setattr(cli, "_WINDOWS", True)
-    out = cli._PipeSafeStdout(_ClosedPipe(errno.EINVAL))
+    out = cli._PipeSafeStream(_ClosedPipe(errno.EINVAL))
     assert out.write("x") == 1 and out.broken
     monkeypatch.setattr(cli, "_WINDOWS", False)
     with pytest.raises(OSError):  # elsewhere EINVAL is a real error
-        cli._PipeSafeStdout(_ClosedPipe(errno.EINVAL)).write("x")
+        cli._PipeSafeStream(_ClosedPipe(errno.EINVAL)).write("x")

@@ -791,3 +791,38 @@ def test_bool_columns_with_and_without_missing_values_encode_alike():
         TabularPreprocessor().fit(pd.DataFrame({"d": pd.to_datetime(["2020-01-01",
                                                                      "2020-02-01"]),
                                                 "k": [1.0, 2]}))
+
+
+def test_a_target_encoder_dict_of_an_unknown_kind_says_it_is_the_label_encoders():
+    """Trial 16 review: every message of TargetEncoder.from_dict but this one said what it
+    was reading."""
+    d = TargetEncoder().fit(np.array(["a", "b"])).to_dict()
+    d["kind"] = "complex"
+    with pytest.raises(ValueError, match=r"^label encoder dict: unknown label kind 'complex'$"):
+        TargetEncoder.from_dict(d)
+
+
+def test_dataframe_duplicate_columns_are_named_once_in_their_order():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame([[1, 2, 3, 4, 5]], columns=["z", "a", "z", "a", "z"])
+    with pytest.raises(ValueError, match=r"duplicate column name\(s\) \['z', 'a'\]; column "
+                                         r"names must be unique"):
+        TabularPreprocessor().fit(df)
+
+
+def test_the_reader_and_pandas_names_of_a_blank_header_column_are_index_columns(tmp_path):
+    """The names are written once, beside the reader (UNNAMED_COLUMN, PANDAS_UNNAMED): the
+    column the reader names with a blank header is the one the preprocessor takes for a row
+    index, under its name and pandas' for it."""
+    from glassnet.data import read_csv
+    from glassnet.data.tabular import PANDAS_UNNAMED, UNNAMED_COLUMN
+    from glassnet.preprocess import _UNNAMED
+    p = tmp_path / "idx.csv"
+    p.write_text(",,x\n0,a,1\n1,b,2\n")
+    names = list(read_csv(p).columns)
+    assert names[:2] == ["unnamed_0", "unnamed_1"]
+    for name in names[:2]:
+        j = UNNAMED_COLUMN.fullmatch(name).group(1)
+        assert _UNNAMED.match(name) and _UNNAMED.match(f"Unnamed: {j}")
+        assert PANDAS_UNNAMED.fullmatch(f"Unnamed: {j}").group(1) == j
+    assert not _UNNAMED.match("x") and not _UNNAMED.match("unnamed_x")

@@ -1356,3 +1356,60 @@ def test_divergence_message_says_the_state_the_failed_call_leaves():
         epochs=3, random_state=0).fit(Xi, yi))
     assert "give eps > 0" in eps0
     assert eps0.endswith("The estimator is left not fitted, as it was before this call.")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+def test_a_failed_fresh_refit_puts_back_the_fitted_state():
+    """A fit from scratch (warm_start=False) of a fitted estimator replaces its network,
+    optimizer and records instead of changing them: one that raises leaves the previous
+    fit, copied by nothing but its attributes."""
+    X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    reg = GlassRegressor(hidden_layer_sizes=(8,), optimizer="sgd", learning_rate=1e-2,
+                         epochs=3, random_state=0).fit(X, y)
+    before = (reg.predict(X), reg.model_, reg._optimizer, reg.history_, list(reg.loss_curve_))
+    with pytest.raises(ValueError, match="diverged"):
+        reg.set_params(learning_rate=1e6).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before[0])
+    assert (reg.model_, reg._optimizer, reg.history_) == before[1:4]
+    assert reg.loss_curve_ == before[4]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning", "ignore:overflow:RuntimeWarning")
+def test_a_failed_partial_fit_trims_the_history_lists_in_place():
+    """The per-epoch lists of history_ are cut back where they are, as its epoch list is: a
+    list held before the failed call holds no epoch of it."""
+    X, y = make_regression(n_samples=120, n_features=3, random_state=0)
+    reg = GlassRegressor(hidden_layer_sizes=(8,), optimizer="momentum", learning_rate=1e-2,
+                         batch_size=10, random_state=0).partial_fit(X, y).partial_fit(X, y)
+    held = reg.history_.history["loss"]
+    n = len(held)
+    with pytest.raises(ValueError, match="diverged"):
+        reg.set_params(learning_rate=1e6).partial_fit(X, y)
+    assert reg.history_.history["loss"] is held and len(held) == n == len(reg.history_.epoch)
+
+
+@pytest.mark.parametrize("key, value, why", [
+    ("_split_seed", "7", r"its split seed is '7', not an integer"),
+    ("_split_seed", 1.5, r"its split seed is 1\.5, not an integer"),
+    ("_rng_state", {"bit_generator": "NotOne"}, r"its random state names no NumPy bit "
+                                                r"generator"),
+    ("_rng_state", {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}},
+     r"its random state does not fit its bit generator"),
+])
+def test_a_bad_split_seed_or_random_state_is_a_model_file_error(tmp_path, key, value, why):
+    """Trial 16 review: a damaged split seed or shuffling state raised a plain ValueError
+    worded unlike every other damaged entry; it is the ModelFileError naming the file."""
+    import _modelfile as mf
+    from glassnet.io import ModelFileError
+    X, y = make_regression(n_samples=40, n_features=2, random_state=0)
+    GlassRegressor(hidden_layer_sizes=(3,), epochs=1, random_state=0).fit(X, y).save(
+        tmp_path / "ok.gnet")
+    assert key in mf.split((tmp_path / "ok.gnet").read_bytes())[0]["extra"][
+        "glassnet.sklearn"]["fitted"]
+    bad = tmp_path / "bad.gnet"
+    bad.write_bytes(mf.edit_header(tmp_path / "ok.gnet", lambda h: h["extra"][
+        "glassnet.sklearn"]["fitted"].__setitem__(key, value)))
+    with pytest.raises(ModelFileError, match=r"bad\.gnet: its scikit-learn estimator section "
+                                             r"is damaged \(" + why) as e:
+        GlassRegressor.load(bad)
+    assert e.value.path == str(bad)

@@ -122,7 +122,7 @@ def test_messages_name_the_arguments_not_the_command_line_options(run, tmp_path)
     assert "add it with na_values=['unknown']" in error({**record, "a": "unknown"})
     assert "add it with na_values=['unknown']" in error(as_file("unknown"))
     assert "add it with na_values=['1_5'])" in error({**record, "a": "1_5"})
-    assert "na_values would throw it away" in error({**record, "a": "$1,000"})
+    assert "reading it as missing would throw it away" in error({**record, "a": "$1,000"})
     assert "pass decimal=','" in error(as_file("1.138,23"))
     assert "read its file with that decimal mark" in error({**record, "a": "1.138,23"})
     semi = tmp_path / "semi.csv"
@@ -187,8 +187,12 @@ def test_read_options_take_numbers_and_files_and_keywords_are_named(run, tmp_pat
     for na in (-999, -999.0, [-999], ["-999"], (np.int64(-999),)):
         np.testing.assert_array_equal(trained.predict_proba(record, na_values=na), missing)
     path = folder / "train.csv"
-    np.testing.assert_array_equal(trained.predict_proba(path, na_values=[0.5]),
-                                  trained.predict_proba(path, na_values="0.5"))
+    # a cell of column a whose text is the number's own spelling (not "0.250" for 0.25)
+    cell = next(t for t in (line.split(",")[0] for line in path.read_text().splitlines()[1:])
+                if t and repr(float(t)) == t)
+    as_number = trained.predict_proba(path, na_values=[float(cell)])
+    np.testing.assert_array_equal(as_number, trained.predict_proba(path, na_values=cell))
+    assert not np.array_equal(as_number, trained.predict_proba(path))  # the cell went missing
     with pytest.raises(FileNotFoundError, match="no such file: .*nope.csv"):
         trained.predict(tmp_path / "nope.csv")
     for method in (trained.predict, trained.predict_proba):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
+from collections import Counter
 
 import numpy as np
 
@@ -209,6 +210,12 @@ def _first_non_numeric(arr):
 def _short(v, n=40):
     r = repr(v)
     return r if len(r) <= n else r[:n - 3] + "..."
+
+
+def repeated_names(names) -> list:
+    """The names that occur more than once in ``names``, each once, in the order they first
+    occur; counted in one pass (``names.count`` per name is quadratic: wide tables stall)."""
+    return [n for n, k in Counter(names).items() if k > 1]
 
 
 def check_column_names(names, known, name, owner, where):

@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _PipeSafeStdout:
+class _PipeSafeStream:
     """``sys.stdout`` or ``sys.stderr`` that survives its reader going away (``glassnet
     train ... | head -2``, ``2>&1 | head``, a log shipper that dies): on the first
     BrokenPipeError the file descriptor is pointed at /dev/null, as the Python docs advise,
@@ -214,13 +214,13 @@ def _main(argv) -> int:
         return 2
     streams = {"stdout": sys.stdout, "stderr": sys.stderr}
     for name, stream in streams.items():
-        setattr(sys, name, _PipeSafeStdout(stream))
+        setattr(sys, name, _PipeSafeStream(stream))
     try:
         return _run(args)
     finally:
         for name, stream in streams.items():
             safe = getattr(sys, name)
-            if safe.__class__ is _PipeSafeStdout:
+            if safe.__class__ is _PipeSafeStream:
                 safe.flush()  # what print() left in the buffer, while EPIPE is still caught
                 setattr(sys, name, stream)
 

@@ -39,11 +39,14 @@ import stat
 import sys
 import threading
 import time
+import typing
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .cli import UsageError
+from .data.tabular import PANDAS_UNNAMED, UNNAMED_COLUMN
 from .preprocess import _shown, na_values_option, shown_value
 
 # ------------------------------------------------------------------------------------------
@@ -84,8 +87,12 @@ LOCK_FILE = ".glassnet.lock"  # OS-locked for a whole run; holds the PID (see _F
 
 
 def _usage(msg):
-    from .cli import UsageError
     return UsageError(msg)
+
+
+class SourceNotFound(UsageError):
+    """DATA names no file (nor bundled dataset): load_trained raises it as the
+    FileNotFoundError open() would."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -475,7 +482,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         except UnicodeDecodeError:
             raise _usage(f"{label} is not a readable text CSV file") from None
         except DelimiterError as exc:
-            raise _usage(f"{exc}; pass {_read_option_text(options, 'sep', exc.delimiter)}"
+            fix = _read_option_text(options, "sep", exc.delimiter)
+            raise _usage(f"{exc}; " + (f"pass {fix}" if fix else "read it with that separator")
                          ) from None
         if table.not_utf8_line is not None:
             print(f"glassnet: note: {label} is not all UTF-8 (first at line "
@@ -496,15 +504,15 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         except ValueError:
             if looks_like_file:
                 raise
-            raise _usage(f"no such file or bundled dataset: {spec!r} (bundled: "
-                         f"{', '.join(names)})") from None
-        for option, value in (("--sep", sep), ("--decimal", decimal)):
+            raise SourceNotFound(f"no such file or bundled dataset: {spec!r} (bundled: "
+                                 f"{', '.join(names)})") from None
+        for key, value in (("sep", sep), ("decimal", decimal)):
             if value is not None:
-                print(f"glassnet: note: {option} is ignored: {ds.name} is a bundled dataset",
-                      file=sys.stderr, flush=True)
+                print(f"glassnet: note: {_read_option_text(options, key)} is ignored: "
+                      f"{ds.name} is a bundled dataset", file=sys.stderr, flush=True)
         return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
                        list(ds.target_names), ds.description, True, list(ds.feature_names))
-    raise _usage(f"no such file: {spec}")
+    raise SourceNotFound(f"no such file: {spec}")
 
 
 def _missing_mask(col) -> np.ndarray:
@@ -524,10 +532,6 @@ def _check_target(table, target, label):
                      + _header_hint(table))
 
 
-# what the CSV reader calls a column with a blank header name (j: its 0-based position, then
-# .1, .2 ... while that name is taken), and what pandas' read_csv calls it
-_UNNAMED_COLUMN = re.compile(r"unnamed_(\d+)(\.\d+)?")
-_PANDAS_UNNAMED = re.compile(r"Unnamed: (\d+(\.\d+)?)")
 
 
 def _did_you_mean(table, name) -> str:
@@ -535,23 +539,25 @@ def _did_you_mean(table, name) -> str:
     or in blanks (the reader strips the header's blanks around names), or is pandas' name
     (``Unnamed: 1``) of the column without a header name that the reader calls ``name``
     (``unnamed_1``)."""
-    def key(s):
+    def key(s):   # (the name compared, whether it is pandas' name of an unnamed column)
         s = " ".join(str(s).split())
-        m = _PANDAS_UNNAMED.fullmatch(s)
-        return (f"unnamed_{m.group(1)}" if m else s).casefold()
-    close = [c for c in table.columns if key(c) == key(name)]
-    unnamed = _UNNAMED_COLUMN.fullmatch(str(name))
+        m = PANDAS_UNNAMED.fullmatch(s)
+        return (f"unnamed_{m.group(1)}" if m else s).casefold(), m is not None
+    unnamed = UNNAMED_COLUMN.fullmatch(str(name))
+    # (column, what the reader's name ``name`` is to it, when that needs saying)
+    close = [(c, "pandas' name for the column without a header name that glassnet calls"
+              if pandas and unnamed else None)
+             for c, (k, pandas) in ((c, key(c)) for c in table.columns) if k == key(name)[0]]
     if unnamed and not close:   # a DataFrame keeps a name of blanks: that column, by position
         j = int(unnamed.group(1))
-        close = [table.columns[j]] if j < len(table.columns) and not str(
-            table.columns[j]).strip() else []
+        if j < len(table.columns) and not str(table.columns[j]).strip():
+            close = [(table.columns[j], "a header name of blanks, which glassnet reads as")]
     if len(close) != 1:
         return ""
-    if unnamed and (_PANDAS_UNNAMED.fullmatch(str(close[0])) or not str(close[0]).strip()):
-        what = ("pandas' name for the column without a header name that glassnet calls"
-                if str(close[0]).strip() else "a header name of blanks, which glassnet reads as")
-        return f" (did you mean {close[0]!r}? {what} {name!r}: rename it {name!r})"
-    return f" (did you mean {close[0]!r}?)"
+    column, what = close[0]
+    if what:
+        return f" (did you mean {column!r}? {what} {name!r}: rename it {name!r})"
+    return f" (did you mean {column!r}?)"
 
 
 def _unnamed_notes(table) -> list[str]:
@@ -560,7 +566,7 @@ def _unnamed_notes(table) -> list[str]:
     the model later must use (pandas calls it ``Unnamed: <j>``)."""
     notes = []
     for name in table.columns:
-        m = _UNNAMED_COLUMN.fullmatch(name)
+        m = UNNAMED_COLUMN.fullmatch(name)
         if m and not table.header_text(name).strip():
             where = f"column {int(m.group(1)) + 1}"
             notes.append((repr(name), f"{where} has no name in the header: called {name!r}"))
@@ -591,25 +597,33 @@ def _header_hint(table) -> str:
 
 _SEPARATOR_ARG = {";": "';'", "\t": "tab", "|": "'|'", ",": "','"}
 
-# how messages name the read options: as the command line takes them; load_trained passes
-# its keyword arguments' names ("na_values=" ...), and None for an option that its data do not
-# take (a DataFrame is read already)
-CLI_READ_OPTIONS = {"sep": "--sep", "decimal": "--decimal", "na_values": "--na-values"}
+class ReadOptions(typing.NamedTuple):
+    """How messages name the options that read data: as keyword arguments (``sep='\\t'``,
+    load_trained) or as the command line's options (``--sep tab``); ``taken``: the options
+    the data take (rows in memory take no ``sep`` nor ``decimal``: they are read already)."""
+    keyword: bool
+    taken: frozenset
 
 
-def _read_option_text(options, key, value) -> str | None:
-    """Read option ``key`` given ``value``, as a message of the caller's ``options`` (default
-    :data:`CLI_READ_OPTIONS`) says it: ``--decimal ,`` or ``decimal=','``, ``--sep tab`` or
+CLI_READ_OPTIONS = ReadOptions(False, frozenset({"sep", "decimal", "na_values"}))
+
+
+def _read_option_text(options, key, value=None) -> str | None:
+    """Read option ``key`` given ``value`` as ``options`` (a ReadOptions, default
+    :data:`CLI_READ_OPTIONS`) say it: ``--decimal ,`` or ``decimal=','``, ``--sep tab`` or
     ``sep='\\t'``, ``--na-values`` (its tokens are the caller's to write) or
-    ``na_values=['unknown']``; None where the data take no such option."""
-    spelling = (CLI_READ_OPTIONS if options is None else options).get(key)
-    if spelling is None:
+    ``na_values=['unknown']``; the option's name alone where ``value`` is None; None where
+    the data take no such option."""
+    options = options or CLI_READ_OPTIONS
+    if key not in options.taken:
         return None
-    if spelling.endswith("="):   # a keyword argument
-        return f"{spelling}{[value] if key == 'na_values' else value!r}"
-    if key == "na_values":
-        return spelling
-    return f"{spelling} {_SEPARATOR_ARG.get(value, value) if key == 'sep' else value}"
+    if options.keyword:
+        return key if value is None else \
+            f"{key}={[value] if key == 'na_values' else value!r}"
+    name = "--" + key.replace("_", "-")
+    if value is None or key == "na_values":
+        return name
+    return f"{name} {_SEPARATOR_ARG.get(value, value) if key == 'sep' else value}"
 
 
 def _separator_hint(table, options=None) -> str:
@@ -684,40 +698,52 @@ def _regression_output(model, X, scaling):
     return out * scaling["std"] + scaling["mean"]
 
 
-def _metrics(task, y, n_classes=None, proba=None, pred=None, clip=None):
-    """The metrics of the rows' targets ``y``; ``clip``: the model's clipping bounds of
-    probabilities for the log loss (_clip_bounds)."""
+def _regression_metrics(y, pred):
+    """The regression metrics of the rows' targets ``y`` predicted as ``pred``."""
     from . import metrics as M
-    if task == "regression":
-        mse = float(M.mean_squared_error(y, pred))
-        return {"mse": mse,
-                "rmse": math.sqrt(mse),   # in the target's units
-                "mae": float(M.mean_absolute_error(y, pred)),
-                "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
-    labels = list(range(n_classes))
+    mse = float(M.mean_squared_error(y, pred))
+    return {"mse": mse,
+            "rmse": math.sqrt(mse),   # in the target's units
+            "mae": float(M.mean_absolute_error(y, pred)),
+            "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
+
+
+def _classification_metrics(y, proba, names, clip):
+    """``(metrics, per_class)`` of rows of class indices ``y`` predicted by the argmax of
+    ``proba``: the metrics' dict, and each class's precision, recall, F1 and row count
+    (support) as scikit-learn's classification_report gives them, a score the class leaves
+    undefined (never predicted: precision; no row: recall) None, not a 0 that would read as
+    a measured failure. ``clip``: the model's clipping bounds of probabilities for the log
+    loss (_clip_bounds)."""
+    from . import metrics as M
+    n_classes = len(names)
     yp = proba.argmax(axis=1)
     # two classes: the sigmoid's p clipped, as the loss clips it (and 1 − p with it)
     eps, hi = clip
     clipped = np.clip(proba[:, 1], eps, hi) if n_classes == 2 else np.clip(proba, eps, 1)
-    # macro averages over the classes in the rows' labels or predictions, as scikit-learn's
-    # default does: a class absent from both (a rare class missing from a split) is not a 0
-    seen = np.union1d(y, yp).tolist()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {
+        scores = M.precision_recall_fscore_support(y, yp, labels=list(range(n_classes)),
+                                                   zero_division=np.nan)
+        # macro averages over the classes in the rows' labels or predictions, an undefined
+        # score counted as 0 (scikit-learn's macro averages with zero_division=0 and no
+        # labels given): a class absent from both (a rare class missing from a split) is no 0
+        seen = np.union1d(y, yp).astype(np.intp)
+        macro = [float(np.nan_to_num(a[seen]).mean()) for a in scores[:3]]
+        metrics = {
             "accuracy": float(M.accuracy_score(y, yp)),
-            "precision_macro": float(M.precision_score(y, yp, average="macro", labels=seen,
-                                                       zero_division=0)),
-            "recall_macro": float(M.recall_score(y, yp, average="macro", labels=seen,
-                                                 zero_division=0)),
-            "f1_macro": float(M.f1_score(y, yp, average="macro", labels=seen,
-                                         zero_division=0)),
-            "log_loss": float(M.log_loss(y, clipped, labels=labels, eps=eps)),
+            "precision_macro": macro[0], "recall_macro": macro[1], "f1_macro": macro[2],
+            "log_loss": float(M.log_loss(y, clipped, labels=list(range(n_classes)), eps=eps)),
             # two classes: how well the scores rank the rows, whatever the threshold (it
             # shows what accuracy hides on imbalanced classes)
             **({"roc_auc": float(M.roc_auc_score(y, proba[:, 1]))}
                if n_classes == 2 and len(np.unique(y)) == 2 else {}),
         }
+    p, r, f, n = scores
+    num = (lambda v: None if math.isnan(v) else float(v))
+    per_class = [{"class": name, "precision": num(p[k]), "recall": num(r[k]), "f1": num(f[k]),
+                  "support": int(n[k])} for k, name in enumerate(names)]
+    return metrics, per_class
 
 
 def _numbers_read_as(values):
@@ -976,6 +1002,12 @@ def _metric_table(results: dict, task) -> str:
 
 MAX_SHOWN_CLASSES = 20  # the terminal's per-class table shows at most this many classes
 
+# what a '-' in a per-class table means, and how the macro averages count it: said under the
+# terminal's table, in report.html and in evaluate's note on an absent class
+UNDEFINED_SCORE = "undefined (never predicted: no precision; no rows: no recall)"
+MACRO_COUNTS = ("the macro averages count an undefined score as 0, and leave out a class "
+                "with no row unless the model predicts it for some row")
+
 
 def _text_width(text: str) -> int:
     """The columns ``text`` takes in a terminal: a wide or full-width character (CJK, most
@@ -986,27 +1018,13 @@ def _text_width(text: str) -> int:
                else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _per_class(y, proba, names) -> list[dict]:
-    """Each class's precision, recall, F1 and row count (support) on rows of class indices
-    ``y`` predicted by the argmax of ``proba``, as scikit-learn's classification_report
-    gives them; a score a class leaves undefined (never predicted: precision; no row:
-    recall) is None, not a 0 that would read as a measured failure."""
-    from . import metrics as M
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        p, r, f, n = M.precision_recall_fscore_support(
-            y, proba.argmax(axis=1), labels=list(range(len(names))), zero_division=np.nan)
-    num = (lambda v: None if math.isnan(v) else float(v))
-    return [{"class": name, "precision": num(p[k]), "recall": num(r[k]), "f1": num(f[k]),
-             "support": int(n[k])} for k, name in enumerate(names)]
-
-
-def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES, *, rest) -> str:
-    """The terminal's per-class table of ``rows`` (_per_class) headed ``title``, the classes
-    called by ``names`` (their labels when None); at most ``most`` classes, the rest counted
-    on a line that ends with ``rest`` (where the caller gives them all). A '-' shown is
-    explained on a line under it."""
+def _per_class_table(rows, title, names=None, *, rest) -> str:
+    """The terminal's per-class table of ``rows`` (_classification_metrics) headed ``title``,
+    the classes called by ``names`` (their labels when None); at most MAX_SHOWN_CLASSES
+    classes, the rest counted on a line that ends with ``rest`` (where the caller gives them
+    all). A '-' shown is explained on a line under it."""
     from .render import _cut
+    most = MAX_SHOWN_CLASSES
     shown = rows[:most]
     names = names or [r["class"] for r in rows]
     # as the task: line shows a label: repr() when it holds a control character (an escape
@@ -1021,7 +1039,7 @@ def _per_class_table(rows, title, names=None, most=MAX_SHOWN_CLASSES, *, rest) -
     if len(rows) > most:
         lines.append(f"... {len(rows) - most} more classes {rest}")
     if any(r[k] is None for r in shown for k in ("precision", "recall", "f1")):
-        lines.append("-: undefined (never predicted: no precision; no rows: no recall)")
+        lines.append(f"-: {UNDEFINED_SCORE}; {MACRO_COUNTS}")
     return "\n".join(lines)
 
 
@@ -1124,7 +1142,9 @@ class _RunFolder:
 
     def __init__(self, overwrite=False, data=None):
         self.overwrite = overwrite
-        self.data = data       # the input file: never one this run writes, --overwrite or not
+        # the input file: never one this run writes, --overwrite or not (standard input is
+        # no file in the folder)
+        self.data = None if data == STDIN else data
         self.path = None
         self.created = []      # the folders this run made, deepest first
         self.lock = None       # the _FileLock held while the run goes on
@@ -1548,8 +1568,7 @@ def _stopped_by() -> str:
 
 
 def cmd_train(args) -> int:
-    folder = _RunFolder(overwrite=getattr(args, "overwrite", False),
-                        data=None if args.data == STDIN else args.data)
+    folder = _RunFolder(overwrite=getattr(args, "overwrite", False), data=args.data)
     sigint = _DeferredSigint()
     try:
         with _sigterm_as_ctrl_c():
@@ -1895,23 +1914,20 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         parts["validation"] = (X_val, idx_val)
     if has_test:
         parts["test"] = (X_test, idx_test)
-    results, outputs = {}, {}
+    results, outputs, per_class = {}, {}, {}
     for split_name, (Xs, ids) in parts.items():
         if task == "classification":
             proba = _probabilities(model, Xs)
             outputs[split_name] = proba
-            results[split_name] = _metrics(task, y[ids], n_classes, proba=proba,
-                                           clip=_clip_bounds(model))
+            results[split_name], per_class[split_name] = _classification_metrics(
+                y[ids], proba, class_labels, _clip_bounds(model))
         else:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
-            results[split_name] = _metrics(task, y[ids], pred=pred)
-    per_class = {}
+            results[split_name] = _regression_metrics(y[ids], pred)
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels,
                                        weighted=class_weight is not None))
-        per_class = {s: _per_class(y[ids], outputs[s], class_labels)
-                     for s, (_, ids) in parts.items()}
     else:
         notices.extend(_mean_baseline_note(results, y, idx_train))
         wide = _wide_target_note(outputs, y, idx_train)
@@ -2528,11 +2544,8 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
         add("</table>")
         if any(r[k] is None for r in per_class for k in ("precision", "recall", "f1")):
             # the macro figures above do count some of these: say how, or they seem to
-            # disagree with the column (scikit-learn's zero_division=0, default labels)
-            add("<p class=\"muted\">- : undefined (a class never predicted has no precision; "
-                "one with no row, no recall). The macro averages count an undefined score as "
-                "0, as scikit-learn does, and leave out a class with no row in the split "
-                "unless the model predicts it for some row.</p>")
+            # disagree with the column
+            add(f"<p class=\"muted\">- : {_e(UNDEFINED_SCORE)}; {_e(MACRO_COUNTS)}.</p>")
 
     if images:
         add("<h2>Plots</h2><div class=\"figs\">")
@@ -2650,7 +2663,17 @@ def stored_part(path, from_dict, d):
         raise _usage(f"{path}: the stored preprocessing is damaged ({exc})") from None
 
 
-def check_class_count(path, model, encoder):
+def stored_encoder(path, model, d):
+    """The label encoder ``d`` a model file stores, checked against the network ``model``'s
+    outputs; a damaged one, or one of another number of classes, is a usage error naming the
+    file."""
+    from .preprocess import TargetEncoder
+    encoder = stored_part(path, TargetEncoder.from_dict, d)
+    _check_class_count(path, model, encoder)
+    return encoder
+
+
+def _check_class_count(path, model, encoder):
     """A classifier's probability columns (:func:`_probabilities`: one per output, two for
     one sigmoid output) must be its label encoder's classes, one each; otherwise a
     prediction's code would name a class that is not there."""
@@ -2675,7 +2698,7 @@ def stored_display_names(extra, n_classes):
 
 class _Loaded:
     def __init__(self, path):
-        from .preprocess import TabularPreprocessor, TargetEncoder
+        from .preprocess import TabularPreprocessor
         p = Path(path)
         if p.is_dir():
             hint = " (did you mean " + str(p / "model.gnet") + "?)" if (
@@ -2699,9 +2722,7 @@ class _Loaded:
         self.pre = stored_part(path, TabularPreprocessor.from_dict, extra["preprocessor"])
         self.encoder = None
         if self.task == "classification":
-            self.encoder = stored_part(path, TargetEncoder.from_dict,
-                                       extra.get("target_encoder"))
-            check_class_count(path, self.model, self.encoder)
+            self.encoder = stored_encoder(path, self.model, extra.get("target_encoder"))
         # labels for the terminal's tables: the stored names if they fit, else the classes
         self.display_names = (stored_display_names(extra, len(self.encoder.classes_))
                               if self.encoder is not None else None)
@@ -2803,8 +2824,7 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
             raise _usage(f"{exc}; it is a number written with symbols (currency, %, "
                          f"thousands separators, a bracketed or trailing minus): write it as "
                          f"a plain number (digits, a leading '-', a '.' decimal point) in "
-                         f"the file; {na_values.split('=')[0]} would throw "
-                         f"it away") from None
+                         f"the file; reading it as missing would throw it away") from None
         if decimal_comma_number(exc.value):  # 1.138,23 in a file not read with it
             decimal = _read_option_text(options, "decimal", ",")
             how = (f"pass {decimal} (read so only in ';'-separated files by default)"
@@ -2904,13 +2924,14 @@ def load_model_file(path):
 
 def refuse_destructive_out(out, inputs) -> None:
     """Refuse ``--out FILE`` (predict, explain) where writing it would destroy one of
-    ``inputs``: ``(what, path)`` pairs such as ``("model file", "run/model.gnet")``."""
+    ``inputs``: ``(what, path)`` pairs such as ``("model file", "run/model.gnet")``, a path
+    None or STDIN (no file) left out."""
     if out is None or out == "-":
         return
     if os.path.isdir(out):
         raise _usage(f"--out {out} is a folder; give a file name")
     for what, other in inputs:
-        if other is not None and _same_file(out, other):
+        if other not in (None, STDIN) and _same_file(out, other):
             raise _usage(f"--out {out} is the {what}: writing there would destroy it; "
                          f"choose another file")
     what = _glassnet_file(out)
@@ -2950,7 +2971,7 @@ def _or(value, default):
 def cmd_predict(args) -> int:
     from .data.tabular import _CHUNK_ROWS, _write_chunks
     from .io import atomic_text_file
-    refuse_destructive_out(args.out, (("input CSV", None if args.data == STDIN else args.data),
+    refuse_destructive_out(args.out, (("input CSV", args.data),
                                       ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
@@ -3085,9 +3106,8 @@ def cmd_evaluate(args) -> int:
     if m.task == "classification":
         _check_labels(m.encoder, table, target, src.label)
         y = m.encoder.transform(table[target])
-        res = _metrics("classification", y, len(m.encoder.classes_), proba=out,
-                       clip=_clip_bounds(m.model))
-        per_class = _per_class(y, out, [str(c) for c in m.encoder.classes_.tolist()])
+        res, per_class = _classification_metrics(
+            y, out, [str(c) for c in m.encoder.classes_.tolist()], _clip_bounds(m.model))
         present = np.unique(y)
         if len(present) < len(m.encoder.classes_):   # (said on stderr: --json stays JSON)
             absent = [str(c) for k, c in enumerate(m.encoder.classes_.tolist())
@@ -3095,8 +3115,7 @@ def cmd_evaluate(args) -> int:
             print(f"glassnet: note: {src.label} holds no row of class(es) {_some_names(absent)}"
                   + (": ROC AUC is undefined (left out)" if len(m.encoder.classes_) == 2
                      else "")
-                  + "; such a class enters the macro averages (as 0) only if the model "
-                  "predicts it for some row", file=sys.stderr)
+                  + f"; {MACRO_COUNTS}", file=sys.stderr)
     else:
         yr = np.asarray(table[target])
         if yr.dtype.kind not in "biuf":   # as train says it: the value, its line, the fix
@@ -3109,7 +3128,7 @@ def cmd_evaluate(args) -> int:
                 "the model was trained on numbers in it")
         yr = yr.astype(np.float64)
         _check_regression_target(yr, target)
-        res = _metrics("regression", yr, pred=out)
+        res = _regression_metrics(yr, out)
         per_class = None
     if args.json:
         print(json.dumps(_jsonable({"model": str(args.model), "data": src.label,

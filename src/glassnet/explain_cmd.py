@@ -363,11 +363,8 @@ def _stored_encoder(model_path, model, extra):
     enc = _extra_get(extra, "target_encoder", "target_encoding", "label_encoder")
     if not isinstance(enc, dict):
         return None
-    from .commands import check_class_count, stored_part
-    from .preprocess import TargetEncoder
-    enc = stored_part(model_path, TargetEncoder.from_dict, enc)
-    check_class_count(model_path, model, enc)
-    return enc
+    from .commands import stored_encoder
+    return stored_encoder(model_path, model, enc)
 
 
 def _encode_target(raw, extra, where=lambda i: f"row {i}", enc=None):

@@ -38,6 +38,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import stat
 import struct
 import time
@@ -48,7 +49,7 @@ import numpy as np
 
 from . import activations as _act
 from . import losses as _losses
-from ._validate import _short
+from ._validate import _short, repeated_names
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, Dropout, Layer
 
@@ -103,7 +104,6 @@ STALE_TEMPORARY_SECONDS = 3600
 def temporary_of(name) -> str | None:
     """The file name whose interrupted atomic write left ``name`` (``.model.gnet.<16
     hex>.tmp`` -> ``model.gnet``), else None."""
-    import re
     m = re.fullmatch(r"\.(.+)\.[0-9a-f]{16}\.tmp", name)
     return m.group(1) if m else None
 
@@ -208,7 +208,6 @@ def _descriptor_named(path) -> int | None:
     /dev/stderr, /dev/fd/N, /proc/self/fd/N; bash's ``>(...)`` is /dev/fd/N), else None."""
     if _WINDOWS:
         return None
-    import re
     m = re.fullmatch(r"/dev/(stdin|stdout|stderr)|/(?:dev|proc/self)/fd/([0-9]{1,9})",
                      os.path.normpath(path))
     if m is None:
@@ -232,8 +231,8 @@ def _descriptor_file(fd, path):
         raise type(exc)(exc.errno, f"{exc.strerror}: descriptor {fd} is not open in this "
                                    f"process", path) from None
     if mode == os.O_RDONLY:
-        raise PermissionError(errno.EBADF, f"descriptor {fd} is open for reading only; give "
-                                           f"a file name", path)
+        raise PermissionError(errno.EACCES, f"descriptor {fd} is open for reading only; "
+                                            f"give a file name", path)
     for stream in (sys.stdout, sys.stderr):  # what this process printed there comes first
         with contextlib.suppress(Exception):
             if stream.fileno() == fd:
@@ -988,9 +987,8 @@ def _build_model(ck, header, arrays):
             ck.fail(f"feature_names has {len(names)} names for {n_features} inputs")
         # Sequential.fit took a frame with repeated column names before it refused them;
         # kept, such names would refuse every DataFrame (those repeat, any others differ)
-        if len(set(names)) < len(names):
-            repeated = names
-        else:
+        repeated = repeated_names(names) or None
+        if repeated is None:
             model.feature_names_in_ = names
     model.loss = _loss_from_json(ck, header.get("loss"))
     model.optimizer = None
@@ -1019,10 +1017,12 @@ def _build_model(ck, header, arrays):
     extra = header.get("extra", {})
     model.extra = {} if extra is None else ck.obj(extra, "extra")
     if repeated is not None:
+        shown, more = repeated[:10], max(len(repeated) - 10, 0)
         warnings.warn(f"model file {ck.path!r} was saved by an older glassnet from a "
-                      f"DataFrame with duplicate column names ({_short(repeated, 100)}); they "
-                      f"are not kept: its columns are read by position, from an array or a "
-                      f"DataFrame of unique names in that order", RuntimeWarning,
+                      f"DataFrame with duplicate column names ({', '.join(map(repr, shown))}"
+                      f"{f' and {more} more' if more else ''} repeat); the names are not "
+                      f"kept: its columns are read by position, from an array or a DataFrame "
+                      f"of unique names in that order", RuntimeWarning,
                       stacklevel=user_stacklevel())
     return model
 
@@ -1144,9 +1144,10 @@ def _optimizer_config_from_json(ck, v, where, more_keys=()):
         ck.fail(f"{where}.class {name} was rebuilt as {type(opt).__name__}")
     if v.get("initial_lr") is not None:
         lr0 = ck.num(v["initial_lr"], f"{where}.initial_lr")
-        if lr0 < 0:
-            ck.fail(f"{where}.initial_lr must be >= 0, got {lr0}")
-        opt.initial_lr = lr0
+        try:   # checked as the optimizer checks its lr
+            opt.initial_lr = _optim._non_negative(lr0, "initial_lr", name)
+        except ValueError as exc:
+            ck.fail(f"{where}.initial_lr is not valid: {exc}")
     return opt
 
 

@@ -94,9 +94,6 @@ def check_backward_output(layer, index, dx, x_shape, needed: bool = True, dtype=
     return dx
 
 
-_UNCHECKED: dict = {}   # needs_forward's wrapper -> the method it wraps
-
-
 def needs_forward(method):
     """Decorator of a built-in node's ``backward``/``local_grad``: called with no forward
     cache (no ``forward`` run on the node yet, or dropped by ``fit``), a RuntimeError that
@@ -113,14 +110,14 @@ def needs_forward(method):
         if args:
             _check_dy(self, args[0])
         return method(self, *args)
-    _UNCHECKED[checked] = method
+    checked._unchecked = method   # for unchecked_backward
     return checked
 
 
 def _check_dy(layer, dy):
     """``dy`` (dCost/dy) must have the shape of the output of ``layer``'s last forward: its
     cached output ``_y``, else (Dense) the input's rows by ``n_out``."""
-    y, x = getattr(layer, "_y", None), layer._x
+    y, x = layer._y, layer._x
     want = tuple(y.shape) if y is not None else (
         tuple(x.shape) if layer.n_out is None else tuple(x.shape[:-1]) + (layer.n_out,))
     got = getattr(dy, "shape", None)
@@ -136,8 +133,12 @@ def unchecked_backward(layer):
     node's: for ``fit``, whose steps run forward just before and whose first step checks
     every node's output and gradient. Any other ``backward`` is returned as it is."""
     bound = layer.backward
-    raw = _UNCHECKED.get(getattr(bound, "__func__", None))
-    if raw is None or getattr(bound, "__self__", None) is not layer:
+    func = getattr(bound, "__func__", None)
+    raw = getattr(func, "_unchecked", None)
+    # functools.wraps copies _unchecked onto a user's wrapper of a built-in backward: only
+    # needs_forward's own wrapper (the one that wraps raw) is skipped
+    if raw is None or getattr(func, "__wrapped__", None) is not raw \
+            or getattr(bound, "__self__", None) is not layer:
         return bound
     return raw.__get__(layer, type(layer))
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import activations as _act
 from ._validate import (_short, all_finite, check_array, check_column_names, check_flag,
-                        check_positive_int, new_rng, resolve_dtype)
+                        check_positive_int, new_rng, repeated_names, resolve_dtype)
 from .layers import Dense, Layer, check_backward_output
 
 #: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
@@ -37,12 +37,8 @@ def _frame_names(X, name="X"):
     names = list(cols)
     if not (names and all(isinstance(c, str) for c in names)):
         return None
-    if len(set(names)) < len(names):
-        seen, dups = set(), []
-        for c in names:
-            if c in seen and c not in dups:
-                dups.append(c)
-            seen.add(c)
+    dups = repeated_names(names)
+    if dups:
         raise ValueError(f"{name} has duplicate column name(s) {_short(dups, 100)}; column "
                          f"names must be unique (the model checks the columns by name): "
                          f"rename or drop the copies")
@@ -268,7 +264,7 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dy, input_grad: bool = False, start: int | None = None):
+    def backward(self, dy, input_grad: bool = False, start: int | None = None, dtype=None):
         """Pass dCost/dŷ back through the nodes in reverse; return dCost/dX if ``input_grad``.
 
         ``start`` is the index of the node whose *output* gradient ``dy`` is (default: the
@@ -276,8 +272,9 @@ class Sequential:
         gradient of the data, and skipping it saves one matrix product per step.
 
         Each node's ``backward`` must return an array of its input's shape (m, n_in) (None
-        only where the node was told it need not); otherwise a ValueError names the node's
-        index and class.
+        only where the node was told it need not), and of ``dtype`` when given (``fit``'s
+        first step gives the model's); otherwise a ValueError (a TypeError for the dtype)
+        names the node's index and class.
         """
         last = len(self.layers) - 1 if start is None else start
         self.layers[0].needs_input_grad = input_grad
@@ -286,7 +283,7 @@ class Sequential:
             # what backward returns is checked (a shape comparison): a custom node that
             # forgets `return dx`, or returns a wrong shape, is named here
             dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
-                                       needed=layer.needs_input_grad)
+                                       needed=layer.needs_input_grad, dtype=dtype)
             if dy is None:
                 break
         return dy

@@ -71,9 +71,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import rectangular
-from .data.tabular import (DATE_ADVICE, NA_VALUES, Table, _format_number, _plain, comma_float,
-                           decimal_comma_number, is_numeric_column, number_share, plain_float)
+from ._validate import rectangular, repeated_names
+from .data.tabular import (DATE_ADVICE, NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
+                           _format_number, _plain, comma_float, decimal_comma_number,
+                           is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
 
@@ -84,7 +85,7 @@ _ID_NAME_STRICT = re.compile(r"(^[Ii][Dd]$)|([_\s.\-][Ii][Dd]$)|([a-z0-9](Id|ID)
 # a column without a name (the reader calls it unnamed_<j>; pandas read back: "Unnamed: 0"),
 # or pandas' second reset_index name: where pandas' to_csv and R's write.csv put a row index
 # ("index" may be a real feature, a price index: only the density rule drops it)
-_UNNAMED = re.compile(r"^(unnamed_\d+(\.\d+)?|Unnamed: \d+(\.\d+)?|level_0)$")
+_UNNAMED = re.compile(rf"^(?:{UNNAMED_COLUMN.pattern}|{PANDAS_UNNAMED.pattern}|level_0)$")
 MISSING_LABEL = "<missing>"
 # the end of the reason of a column of numbers that categorical= made categories and the rules
 # of categories then dropped (as numbers, the rules of numbers judge it)
@@ -109,7 +110,7 @@ def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array
         return Table({f"x{j}": arr[:, j] for j in range(arr.shape[1])})
     if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
         names = [str(c) for c in data.columns]
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = repeated_names(names)
         if twice:   # data[c] would be a frame of them all
             raise ValueError(f"duplicate column name(s) {twice}; column names must be unique")
         return Table({n: np.asarray(data[c]) for n, c in zip(names, data.columns)})
@@ -1224,7 +1225,7 @@ class TargetEncoder:
             raise ValueError(f"not a TargetEncoder dict (expected format {_TARGET_FORMAT!r})")
         kind, classes = d.get("kind"), d.get("classes")
         if kind not in _KIND_OF_CLASS:
-            raise ValueError(f"unknown label kind {_entry(kind)}")
+            raise ValueError(f"label encoder dict: unknown label kind {_entry(kind)}")
         if not isinstance(classes, list) or not classes:
             raise ValueError(f"label encoder dict: classes must be a non-empty list, got "
                              f"{_entry(classes)}")

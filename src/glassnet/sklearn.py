@@ -621,21 +621,27 @@ class _GlassBase(BaseEstimator):
         data, an interrupt) leaves the estimator as it was before the call: not fitted after
         a failed first fit, its previous fitted state after a failed warm start or
         partial_fit, never a half-trained network that looks fitted."""
-        before = self._state_before_fit()
+        before = self._state_before_fit(self._fresh_fit(incremental))
         try:
             return self._fit_steps(X, y, sample_weight, incremental, classes)
         except BaseException:
             self._put_back(before)
             raise
 
-    def _state_before_fit(self):
+    def _fresh_fit(self, incremental):
+        """Whether this fit or partial_fit starts from a new network (:meth:`_initialize`)."""
+        return not hasattr(self, "model_") or (not incremental and not self.warm_start)
+
+    def _state_before_fit(self, fresh):
         """What :meth:`_put_back` needs: the attributes, and copies of what training changes
         in place (the weights and L2 factors, the optimizer's memory, the shuffling generator)
         or appends to (the per-epoch records, by their lengths): one copy of the parameters
-        and of the optimizer's memory per call, nothing that grows with the epochs run."""
+        and of the optimizer's memory per call, nothing that grows with the epochs run. A
+        ``fresh`` fit replaces all of those (:meth:`_initialize`) before it changes them:
+        the attributes alone then bring the previous state back."""
         attrs = dict(self.__dict__)
         model = attrs.get("model_")
-        if model is None:
+        if model is None or fresh:
             return attrs, None
         layers = model.layers
         weights = [({k: v.copy() for k, v in layer.params.items()}, getattr(layer, "l2", None))
@@ -667,7 +673,11 @@ class _GlassBase(BaseEstimator):
             del getattr(self, k)[n:]
         if records is not None:
             h, (sizes, n_epochs, flags) = self.history_, records
-            h.history = {k: v[:sizes[k]] for k, v in h.history.items() if k in sizes}
+            for k in list(h.history):
+                if k in sizes:
+                    del h.history[k][sizes[k]:]
+                else:
+                    del h.history[k]
             del h.epoch[n_epochs:]
             for k, v in flags.items():
                 setattr(h, k, v)
@@ -679,7 +689,7 @@ class _GlassBase(BaseEstimator):
                              "part of the data given to fit); use fit, or "
                              "early_stopping=False")
         fitted = hasattr(self, "model_")
-        first = not fitted or (not incremental and not self.warm_start)
+        first = self._fresh_fit(incremental)
         X, y = validate_data(self, X, y, reset=first, multi_output=True,
                              dtype=(np.float64, np.float32), y_numeric=self._y_numeric,
                              accept_sparse=("csr", "csc", "coo"))
@@ -768,19 +778,15 @@ class _GlassBase(BaseEstimator):
 
     def _divergence_message(self, history, p, fitted):
         """The divergence error in the estimator's terms: fit's account of what happened
-        (``history.stop_base``), a hint that names this estimator's parameters (fit's own
+        (``history.stop_what``), a hint that names this estimator's parameters (fit's own
         hint names Dense(l2=...) and scaling by hand, which ``standardize`` does), and the
         state the failed call leaves (:meth:`_fit` puts back the one before it, so fit's
         clause on the weights it restored, the network's, is left out)."""
-        base = history.stop_base
-        core_hint = history.stop_reason[len(base):].strip()
-        cut = base.rfind("; the weights")
-        if cut >= 0:
-            base = base[:cut] + "."
+        base = f"{history.stop_what}."
         state = ("The estimator keeps its previous fitted state" if fitted else
                  "The estimator is left not fitted, as it was before this call")
         if not history.stop_hint_lr:  # not the step size (Adam's eps=0): fit's hint says what
-            return f"{type(self).__name__}: {base} {core_hint} {state}."
+            return f"{type(self).__name__}: {base} {history.stop_hint} {state}."
         name = "learning_rate" if isinstance(self.optimizer, str) \
             else f"lr in optimizer={type(self.optimizer).__name__}(...)"
         hint = f"Try a lower {name} (now {self._optimizer.lr:g})"
@@ -952,19 +958,16 @@ class _GlassBase(BaseEstimator):
         damaged (a missing entry, a wrong type, arrays of the wrong length or of a dtype
         :meth:`save` never writes, an attribute it never sets) raises
         ``glassnet.io.ModelFileError`` naming the file, before any large allocation."""
-        from .io import ModelFileError
         try:
             est = cls._load(path)
             n = est.n_features_in_
             for k in ("x_mean_", "x_scale_"):
                 if getattr(est, k) is not None and np.shape(getattr(est, k)) != (n,):
-                    raise ModelFileError(f"{path}: its scikit-learn estimator section is "
-                                         f"damaged ({k} has shape {np.shape(getattr(est, k))}"
-                                         f" for {n} input features)", str(path))
+                    raise damaged(path, f"{k} has shape {np.shape(getattr(est, k))} for {n} "
+                                        f"input features")
             return est
         except (KeyError, TypeError, AttributeError, IndexError, OverflowError) as exc:
-            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged "
-                                 f"({type(exc).__name__}: {exc})", str(path)) from None
+            raise damaged(path, f"{type(exc).__name__}: {exc}") from None
 
     @classmethod
     def _load(cls, path):
@@ -982,9 +985,8 @@ class _GlassBase(BaseEstimator):
                              f"({how})")
         version = info.get("version", 1)   # (files from before it was written: 1)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged (its "
-                                 f"version is {shown_value(version)}, not a whole number "
-                                 f">= 1)", str(path))
+            raise damaged(path, f"its version is {shown_value(version)}, not a whole number "
+                                f">= 1")
         if version > ESTIMATOR_FORMAT_VERSION:
             raise ModelFileError(f"{path}: its scikit-learn estimator section is format "
                                  f"version {version}, newer than this glassnet reads "
@@ -1020,15 +1022,14 @@ class _GlassBase(BaseEstimator):
                  "_y_stats", "_rng_state", "_split_seed", "history_"}
         unknown = [k for k in info["fitted"] if k not in known]
         if unknown:
-            raise ModelFileError(f"{path}: its scikit-learn estimator section is damaged (it "
-                                 f"sets {shown_value(unknown[0])}, not a fitted attribute "
-                                 f"{cls.__name__}.save writes)", str(path))
+            raise damaged(path, f"it sets {shown_value(unknown[0])}, not a fitted attribute "
+                                f"{cls.__name__}.save writes")
         for k, v in info["fitted"].items():
             if k == "_rng_state":
                 est._rng = _generator_from_state(v, path)
                 continue
             if k == "_split_seed" and (isinstance(v, bool) or not isinstance(v, int)):
-                raise ValueError(f"{path}: the stored split seed is not an integer")
+                raise damaged(path, f"its split seed is {shown_value(v)}, not an integer")
             if k == "history_":
                 history.history = {str(name): [float(restore(x)) for x in vals]
                                    for name, vals in v.get("history", {}).items()}
@@ -1063,6 +1064,13 @@ _SAVED_KINDS = "biufMmUO"
 _PLAIN_VALUES = {"U": (str,), "O": (str, int, float, bool, type(None))}
 
 
+def damaged(path, why):
+    """The ModelFileError of a file whose estimator section is damaged: ``why`` says how."""
+    from .io import ModelFileError
+    problem = f"its scikit-learn estimator section is damaged ({why})"
+    return ModelFileError(f"{path}: {problem}", str(path), problem)
+
+
 def _saved_array(values, dtype, path):
     """A fitted array save() wrote as ``{"__ndarray__": values, "dtype": dtype}``. The dtype
     string comes from the file: one that is not a plain scalar dtype of :data:`_SAVED_KINDS`
@@ -1070,22 +1078,16 @@ def _saved_array(values, dtype, path):
     record dtype) is a ModelFileError before anything is allocated. Str labels are taken at
     their own width, not at the file's: a declared "<U400000000" would take 1.6 GB a value.
     So an array never takes more than a few times the bytes its values took in the file."""
-    from .io import ModelFileError
-
-    def damaged(why):
-        return ModelFileError(f"{path}: its scikit-learn estimator section is damaged "
-                              f"({why})", str(path))
-
     try:
         dt = np.dtype(dtype) if isinstance(dtype, str) else None
     except (TypeError, ValueError):
         dt = None
     if dt is None or dt.kind not in _SAVED_KINDS or dt.shape or dt.names:
-        raise damaged(f"an array's dtype {shown_value(dtype)} is not one glassnet writes")
+        raise damaged(path, f"an array's dtype {shown_value(dtype)} is not one glassnet writes")
     if dt.kind in _PLAIN_VALUES and not (isinstance(values, list) and all(
             isinstance(v, _PLAIN_VALUES[dt.kind]) for v in values)):
-        raise damaged(f"an array of dtype {dt.str} must be a list of "
-                      f"{'str' if dt.kind == 'U' else 'plain'} values")
+        raise damaged(path, f"an array of dtype {dt.str} must be a list of "
+                            f"{'str' if dt.kind == 'U' else 'plain'} values")
     try:
         if dt.kind == "U":
             arr = np.array(values, dtype=str) if values else np.empty(0, dtype=dt)
@@ -1094,7 +1096,7 @@ def _saved_array(values, dtype, path):
             return arr
         return np.array(values, dtype=dt)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise damaged(f"an array of dtype {dt.str} holds other values: {exc}") from None
+        raise damaged(path, f"an array of dtype {dt.str} holds other values: {exc}") from None
 
 
 def _generator_from_state(state, path):
@@ -1102,12 +1104,13 @@ def _generator_from_state(state, path):
     name = state.get("bit_generator") if isinstance(state, dict) else None
     bit = getattr(np.random, name, None) if isinstance(name, str) else None
     if not (isinstance(bit, type) and issubclass(bit, np.random.BitGenerator)):
-        raise ValueError(f"{path}: the stored random state names no NumPy bit generator")
+        raise damaged(path, "its random state names no NumPy bit generator")
     gen = bit()
     try:
         gen.state = state
     except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"{path}: the stored random state is damaged ({exc})") from None
+        raise damaged(path, f"its random state does not fit its bit generator ({exc})") \
+            from None
     return np.random.Generator(gen)
 
 

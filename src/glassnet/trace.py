@@ -715,11 +715,8 @@ def _trace(model, X, y, loss, optimizer, training, input_grad, title, sample_wei
         if class_weight is not None:  # each row weighs its class's weight, as in fit
             w = with_class_weights(_class_row_weights(class_weight, Y, loss, model.n_outputs),
                                    w, model.dtype)
-    if w is None:
-        cost = _losses.checked_cost(loss, loss.forward(out, Y))
-    else:
-        from .train import weights_applied
-        cost = _losses.checked_cost(loss, weights_applied(loss, loss.forward(out, Y, w)))
+    from .train import checked_loss
+    cost = checked_loss(loss, out, Y, w)
     fused = model.fused_with(loss)
     # dCost/dŷ: the first gradient of the unfused chain (a custom loss's shape is checked)
     dy = check_backward_output(loss, None, loss.backward(), out.shape)

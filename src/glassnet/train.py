@@ -63,7 +63,15 @@ class History(Callback):
         Why training ended early, in words (e.g. "early stopping: val_loss did not improve
         for 10 epochs (best ... at epoch ...)", or "stopped by a callback (model.stop_training
         = True) after epoch 3" when a callback that stopped training left it None); None when
-        all ``epochs`` ran.
+        all ``epochs`` ran. A callback that sets ``model.stop_training`` may set it to say
+        why (EarlyStopping does).
+    stop_what, stop_restored, stop_hint, stop_base : str or None
+        The parts of a divergence's ``stop_reason``, for whoever words it anew: what happened
+        ("training diverged: the loss became non-finite at epoch 3, batch 7"), what was done
+        about the weights ("the weights from the start of that epoch were restored.", or ""),
+        the hint (what to try, or ""), and ``stop_base``, "{stop_what}; {stop_restored}"
+        (``stop_reason`` is "{stop_base} {stop_hint}", and a sentence when EarlyStopping
+        then put back its best weights). None when training did not diverge.
     model : Sequential
         The model that was trained (set by ``fit``, as on every callback).
     """
@@ -75,8 +83,9 @@ class History(Callback):
         self.diverged = False
         self.interrupted = False
         self.stop_reason = None
-        self.stop_base = None       # a divergence: what happened, without the hint
-        self.stop_hint_lr = False   # ... and whether the hint is to lower the learning rate
+        # a divergence's stop_reason in parts (see above)
+        self.stop_what = self.stop_restored = self.stop_hint = self.stop_base = None
+        self.stop_hint_lr = False   # whether the hint is to lower the learning rate
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -210,7 +219,7 @@ class EarlyStopping(Callback):
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
                 at = "" if self.best_epoch is None else f" at epoch {self.best_epoch + 1}"
-                self.model._stop_reason = (
+                self.model.history.stop_reason = (
                     f"early stopping: {self._key} did not improve for {self.wait} epochs "
                     f"(best {self.best:.6g}{at})" if self.baseline is None or
                     self._better(self.best, self.baseline) else
@@ -762,6 +771,14 @@ def weights_applied(loss, cost):
     return cost
 
 
+def checked_loss(loss, out, y, weights=None):
+    """``loss.forward(out, y[, weights])``, checked: a number (:func:`losses.checked_cost`),
+    and weights that the loss applied (:func:`weights_applied`). For a first step and for
+    whole-set values (evaluate, trace), not for fit's later steps."""
+    return _losses.checked_cost(loss, loss.forward(out, y) if weights is None
+                                else weights_applied(loss, loss.forward(out, y, weights)))
+
+
 def _to_proba(out, loss):
     if isinstance(loss, _losses.CategoricalCrossEntropy) and loss.from_logits:
         return _act.softmax(out)
@@ -926,47 +943,43 @@ def compute_metrics(names, y, out, loss, prefix="", said=None):
     NaN (roc_auc on targets of one class, r2 on one row) warns, naming the metric and why:
     once per key in ``said`` (a set fit keeps for the whole run), else at every call."""
     from .metrics import UndefinedMetricWarning
-    res, undefined = {}, {}
-    for name in names:   # one at a time: each warning is the metric's own
-        why = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("always", UndefinedMetricWarning)
-            show = warnings.showwarning
-
-            def keep(message, category, *args, **kwargs):
-                if issubclass(category, UndefinedMetricWarning):
-                    why.append(str(message))
-                else:
-                    show(message, category, *args, **kwargs)
-            warnings.showwarning = keep   # (catch_warnings puts the original back)
-            res.update(_compute_metrics([name], y, out, loss, prefix))
-        key = prefix + str(name)
-        if why and math.isnan(res[key]) and (said is None or key not in said):
-            undefined[key] = why[-1]
-    for key, why in undefined.items():   # said outside the catch above: the caller's
-        if said is not None:              # filters apply (fit's first check ignores them)
+    why = {}   # metric name -> its last UndefinedMetricWarning (see _naming_metric)
+    res = _compute_metrics(names, y, out, loss, prefix, why)
+    for name, message in why.items():   # said outside the metrics' catch: the caller's
+        key = prefix + str(name)        # filters apply (fit's first check ignores them)
+        if not math.isnan(res[key]) or (said is not None and key in said):
+            continue
+        if said is not None:
             said.add(key)
-        warnings.warn(f"metric {key!r} is NaN: {why}", UndefinedMetricWarning,
+        warnings.warn(f"metric {key!r} is NaN: {message}", UndefinedMetricWarning,
                       stacklevel=user_stacklevel())
     return res
 
 
-def _compute_metrics(names, y, out, loss, prefix=""):
+def _compute_metrics(names, y, out, loss, prefix="", why=None):
     """Evaluate metric names on the model outputs ``out`` for targets ``y``.
 
     "precision", "recall" and "f1" are binary metrics (class 1 is positive), also on a model
     with two class outputs; with three or more they are macro-averaged (logged under the name
-    asked for; ask for "f1_weighted" or "f1_micro" for another average)."""
+    asked for; ask for "f1_weighted" or "f1_micro" for another average). ``why``, a dict,
+    takes each metric's undefined-metric warning instead of its being shown (see
+    :func:`_naming_metric`)."""
     if not names:
         return {}
     from . import metrics as _metrics
     if any(isinstance(n, _CustomMetric) for n in names):  # in the order asked for
         own = _compute_metrics([n for n in names if not isinstance(n, _CustomMetric)], y,
-                              out, loss, prefix)
-        return {prefix + str(n): _custom_metric(n, y, out) if isinstance(n, _CustomMetric)
-                else own[prefix + n] for n in names}
+                               out, loss, prefix, why)
+        res = {}
+        for n in names:
+            if isinstance(n, _CustomMetric):
+                with _naming_metric(n, y, out, loss, why):
+                    res[prefix + str(n)] = _custom_metric(n, y, out)
+            else:
+                res[prefix + n] = own[prefix + n]
+        return res
     if isinstance(loss, _losses.BinaryCrossEntropy) and out.ndim == 2 and out.shape[1] > 1:
-        return _multilabel_metrics(names, y, out, loss, prefix)
+        return _multilabel_metrics(names, y, out, loss, prefix, why)
     res = {}
     multiclass = out.ndim == 2 and out.shape[1] > 1
     # several regression outputs (a loss that is not a classifier's) whose targets are not
@@ -979,7 +992,7 @@ def _compute_metrics(names, y, out, loss, prefix=""):
         several = multiclass and out.shape[1] > 2   # two outputs: classes 0 and 1
         fn = _metrics.get(name + "_macro" if binary_only and several else name)
         kind = _metrics.KIND.get(name, "labels")
-        with _naming_metric(name, y, out, loss):
+        with _naming_metric(name, y, out, loss, why):
             if not_labels and kind != "values":
                 raise ValueError(f"the {y.shape[1]} target columns are not class indicators "
                                  f"(one-hot or 0/1), and {type(loss).__name__} is a regression "
@@ -1002,12 +1015,38 @@ def _compute_metrics(names, y, out, loss, prefix=""):
 
 
 @contextlib.contextmanager
-def _naming_metric(name, y, out, loss):
+def _naming_metric(name, y, out, loss, why=None):
     """Re-raise a metric's ValueError as one that names the metric and says why it does not
-    fit this model (its outputs ``out``, its targets ``y``, its loss)."""
+    fit this model (its outputs ``out``, its targets ``y``, its loss); a custom metric's is
+    raised as it is (:func:`_custom_metric` names it). Given a dict ``why``, the metric's
+    last UndefinedMetricWarning (its message) is kept there under ``name``, not shown: the
+    caller says it, once, naming the metric; other warnings pass on as they are."""
+    if why is None:
+        with _raising_named(name, y, out, loss):
+            yield
+        return
+    from .metrics import UndefinedMetricWarning
+    with warnings.catch_warnings(), _raising_named(name, y, out, loss):
+        warnings.simplefilter("always", UndefinedMetricWarning)
+        show = warnings.showwarning
+
+        def keep(message, category, *args, **kwargs):
+            if issubclass(category, UndefinedMetricWarning):
+                why[name] = str(message)
+            else:
+                show(message, category, *args, **kwargs)
+        warnings.showwarning = keep   # (catch_warnings puts the original back)
+        yield
+
+
+@contextlib.contextmanager
+def _raising_named(name, y, out, loss):
+    """The re-raise of :func:`_naming_metric`."""
     try:
         yield
     except ValueError as exc:
+        if isinstance(name, _CustomMetric):
+            raise
         from . import metrics as _metrics
         n_out = out.shape[1] if out.ndim == 2 else 1
         kind = _metrics.KIND.get(name, "labels")
@@ -1029,7 +1068,7 @@ def _naming_metric(name, y, out, loss):
         raise ValueError(f"metric {name!r} {why}") from exc
 
 
-def _multilabel_metrics(names, y, out, loss, prefix=""):
+def _multilabel_metrics(names, y, out, loss, prefix="", why=None):
     """Metrics of a multi-label model (several independent 0/1 outputs, binary
     cross-entropy), with scikit-learn's meaning for label-indicator arrays: accuracy is the
     share of rows with every label right; precision/recall/F1 score each label as a binary
@@ -1048,7 +1087,7 @@ def _multilabel_metrics(names, y, out, loss, prefix=""):
     proba = _to_proba(out, loss)
     res = {}
     for name in names:
-        with _naming_metric(name, y, out, loss):
+        with _naming_metric(name, y, out, loss, why):
             res[prefix + name] = _multilabel_metric(name, y, out, loss, Y, P, proba)
     return res
 
@@ -1272,13 +1311,16 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         optimizer._keep_only(model.layers)  # the memory of another (or a dead) model's layers
     model.loss = loss
     model.stop_training = False
-    model._stop_reason = None
     params = model.parameters()
+    # the steps after fit's first (checked) one skip the checks the built-in nodes make of a
+    # direct backward call (a cache, dy's shape); taken once, as params: the nodes of the
+    # model stay the same through fit
+    backwards = [unchecked_backward(node) for node in model.layers]
     fused = model.fused_with(loss)
     fused_start = len(model.layers) - 2
     first = model.layers[0]
     state = {"interrupted": False}
-    checked = False  # the first step's backward is checked (see _checked_backward)
+    checked = False  # the first step's forward and backward are checked
     # True when a node replaces its params/grads arrays instead of writing into them: the
     # list of arrays the optimizer steps is then taken afresh at every step
     refresh = False
@@ -1325,9 +1367,6 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 # layer.trainable is read at each epoch's start (a callback may unfreeze)
                 # frozen layers (trainable = False) stay as they are
                 steps, l2 = model.trainable_parameters(), _l2_terms(model)
-                # the steps after fit's first (checked) one skip the checks the built-in
-                # nodes make of a direct backward call (a cache, dy's shape)
-                backwards = [unchecked_backward(node) for node in model.layers]
                 for s, (_, _, p, _) in zip(snapshot, params):
                     np.copyto(s, p)
                 order = model.rng.permutation(m) if shuffle and not full_batch else None
@@ -1371,9 +1410,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     else:  # the first step checks each output's width and dtype, and
                         # what the loss returns, once per fit
                         out = _checked_forward(model.layers, out, model.dtype)
-                        batch_loss = _losses.checked_cost(
-                            loss, loss.forward(out, yb) if wb is None
-                            else weights_applied(loss, loss.forward(out, yb, wb)))
+                        batch_loss = checked_loss(loss, out, yb, wb)
                     if not math.isfinite(batch_loss):
                         _diverged(params, snapshot, history, epoch, b, on_nonfinite,
                                   optimizer, more=target_hint + _l2_hint(l2))
@@ -1393,7 +1430,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     else:  # the first step checks what each backward returns, once per fit
                         dy = check_backward_output(loss, None, dy, out.shape,  # a custom loss
                                                    dtype=model.dtype)
-                        dy = _checked_backward(model.layers, top, dy, model.dtype)
+                        dy = model.backward(dy, start=top, dtype=model.dtype)
                         checked = True
                         refresh = _arrays_replaced(model, params)
                     if refresh:
@@ -1442,13 +1479,11 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 recorded = seen == m or not state["interrupted"]
                 logs = {"loss": total / (wseen or 1)}
                 if out_epoch is not None and recorded:
+                    # (an epoch cut short: the rows it ran through; a metric they leave
+                    # undefined, roc_auc on one class, is NaN and says so)
                     yt = Y if order is None else Y[order]
-                    if seen == m:
-                        logs.update(compute_metrics(metrics, yt, out_epoch, loss,
-                                                    said=undefined_said))
-                    else:
-                        logs.update(_partial_metrics(metrics, yt[:seen], out_epoch[:seen],
-                                                     loss, undefined_said))
+                    logs.update(compute_metrics(metrics, yt[:seen], out_epoch[:seen], loss,
+                                                said=undefined_said))
                 if Xv is not None:
                     logs.update(_evaluate(model, Xv, Yv, loss, metrics, prefix="val_",
                                           weights=Wv, said=undefined_said))
@@ -1465,9 +1500,9 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                     break
                 if model.stop_training:
                     history.stopped_early = True
-                    # EarlyStopping says why in model._stop_reason, a callback of the user's
-                    # may in model.history.stop_reason; else it is said here
-                    history.stop_reason = model._stop_reason or history.stop_reason or (
+                    # the callback that stopped may say why (EarlyStopping does) in
+                    # model.history.stop_reason; else it is said here
+                    history.stop_reason = history.stop_reason or (
                         "stopped by a callback (model.stop_training = True) "
                         + (f"after epoch {epoch + 1}" if seen == m else
                            f"during epoch {epoch + 1}, after batch {b + 1}"))
@@ -1494,24 +1529,15 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
     return history
 
 
-def _partial_metrics(metrics, y, out, loss, said=None):
-    """The metrics of an epoch that ``model.stop_training`` cut short, on the rows it ran
-    through; NaN for a metric those rows do not define (one class only for roc_auc): the
-    epoch's other values are still recorded."""
-    try:
-        return compute_metrics(metrics, y, out, loss, said=said)
-    except ValueError:
-        return dict.fromkeys(map(str, metrics), math.nan)
-
-
 def _checked_forward(layers, out, dtype=None):
     """Forward (training mode) through ``layers``, checking that each node's output is
     ``n_out`` wide (what the next node was built for) and, given the model's ``dtype``, of
     that dtype: a custom node that returns another width is named here, not in the next
     node's matmul; one that returns float64 in a float32 model here too, since nothing else
     would fail (the nodes after it, and predict, would silently run in float64). ``fit``
-    runs it on the first step only, as :func:`_checked_backward`. What is not an array
-    (None, a list) is named too, not left to fail in the next node or the loss."""
+    runs it on the first step only, as ``Sequential.backward(dtype=...)`` for the backward.
+    What is not an array (None, a list) is named too, not left to fail in the next node or
+    the loss."""
     for i, layer in enumerate(layers):
         out = layer.forward(out, True)
         width = getattr(layer, "n_out", None)
@@ -1532,21 +1558,6 @@ def _checked_forward(layers, out, dtype=None):
                             f"{np.dtype(dtype).name} model; return arrays of the input's "
                             f"dtype (x.dtype)")
     return out
-
-
-def _checked_backward(layers, top, dy, dtype=None):
-    """Backward through ``layers[top]`` down to ``layers[0]``, checking what each node's
-    ``backward`` returns: an array of its input's shape (m, n_in) (and of the model's
-    ``dtype``, when given), or None for a node told it need not compute one (the first). A
-    custom node that forgets ``return dx`` or returns a wrong shape fails here with a
-    ValueError naming its index and class, not in the next node deep inside NumPy. ``fit``
-    runs it on the first step only: later steps go through the same nodes with the same
-    shapes, and the hot loop stays free of checks."""
-    for i in range(top, -1, -1):
-        layer = layers[i]
-        dy = check_backward_output(layer, i, layer.backward(dy), (dy.shape[0], layer.n_in),
-                                   needed=layer.needs_input_grad, dtype=dtype)
-    return dy
 
 
 def _restored(cbs):
@@ -1654,8 +1665,10 @@ def _diverged(params, snapshot, history, epoch, batch, on_nonfinite, optimizer,
                 f"(standardize them){more}.")
     # what happened and the hint apart: `glassnet train` (which standardizes its inputs)
     # words the learning-rate hint its own way
-    history.stop_base = (f"training diverged: {what} epoch {epoch + 1}, batch {batch + 1}; "
-                         f"the weights from the start of that epoch were restored.")
+    history.stop_what = f"training diverged: {what} epoch {epoch + 1}, batch {batch + 1}"
+    history.stop_restored = "the weights from the start of that epoch were restored."
+    history.stop_hint = hint
+    history.stop_base = f"{history.stop_what}; {history.stop_restored}"
     history.stop_hint_lr = not (isinstance(eps, (int, float)) and eps == 0)
     msg = history.stop_reason = f"{history.stop_base} {hint}"
     if on_nonfinite == "raise":
@@ -1687,8 +1700,7 @@ def _blocked_loss(loss, out, Y, weights, step):
     whole = m <= step or type(loss).__module__ != _losses.__name__
     wsum = m if whole or weights is None else float(weights.sum(dtype=np.float64))
     if whole or not 0 < wsum < math.inf:   # (weights summing to 0: the loss's own error)
-        return _losses.checked_cost(loss, loss.forward(out, Y) if weights is None else
-                                    weights_applied(loss, loss.forward(out, Y, weights)))
+        return checked_loss(loss, out, Y, weights)
     total = 0.0
     for lo in range(0, m, step):
         rows = slice(lo, lo + step)

@@ -24,13 +24,18 @@ import numpy as np
 
 __all__ = ["load_trained", "TrainedModel"]
 
-# how messages name the read options here: by these keyword arguments, not the command line's
-# options (sep= and decimal= read a file only: rows in memory are read already)
-_FILE_OPTIONS = {"sep": "sep=", "decimal": "decimal=", "na_values": "na_values="}
-_ROWS_OPTIONS = {"sep": None, "decimal": None, "na_values": "na_values="}
 # what predict takes, for the error that refuses something else
 _FORMS = ("a pandas DataFrame, a dict of columns, one record as a dict (or a pandas Series), "
           "a list (or any iterable) of record dicts, a glassnet Table or a CSV file's path")
+
+
+def _read_options(data):
+    """How messages name the read options for ``data``: by these keyword arguments, not the
+    command line's options; sep= and decimal= read a file only (rows in memory are read
+    already)."""
+    from .commands import ReadOptions
+    return ReadOptions(True, frozenset({"sep", "decimal", "na_values"} if _is_path(data)
+                                       else {"na_values"}))
 
 
 def _is_path(data) -> bool:
@@ -73,21 +78,14 @@ class TrainedModel:
         predict's --sep/--decimal/--na-values); a DataFrame, a dict of columns, one row as a
         dict of values or a Series, or a list or iterable of such dicts
         (:func:`_rows_as_columns`), as the CSV reader reads text (see :func:`_as_read`)."""
-        from .cli import UsageError
-        from .commands import STDIN, _load_source, model_na_values, model_read_options
+        from .commands import _load_source, model_na_values, model_read_options
         from .preprocess import _as_table
         given = _tokens(na_values)
         if _is_path(data):
             path = os.fspath(data)
-            try:
-                return _cli(lambda: _load_source(
-                    path, sep=_check_sep(sep), options=_FILE_OPTIONS,
-                    **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
-            except ValueError as exc:  # no such file (nor bundled dataset): as open() says it
-                if path == STDIN or os.path.lexists(path) or not isinstance(
-                        exc.__context__, UsageError):
-                    raise
-                raise FileNotFoundError(str(exc)) from None
+            return _cli(lambda: _load_source(
+                path, sep=_check_sep(sep), options=_read_options(data),
+                **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
         if sep is not None or decimal is not None:
             raise ValueError("sep= and decimal= say how to read a CSV file; "
                              f"{type(data).__name__} data is read as it is")
@@ -113,7 +111,7 @@ class TrainedModel:
         facts = []
         X = _cli(lambda: transform_for_model(
             self._run.pre, table, self._run.extra, report=facts, label="the data",
-            options=_FILE_OPTIONS if _is_path(data) else _ROWS_OPTIONS))
+            options=_read_options(data)))
         if facts:
             warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning,
                           stacklevel=user_stacklevel())
@@ -144,10 +142,14 @@ class TrainedModel:
 
 
 def _cli(call):
-    """``call()``, with the CLI's one-line usage errors as ValueErrors."""
+    """``call()``, with the CLI's one-line usage errors as ValueErrors (no such file: as the
+    FileNotFoundError open() raises)."""
     from .cli import UsageError
+    from .commands import SourceNotFound
     try:
         return call()
+    except SourceNotFound as exc:
+        raise FileNotFoundError(str(exc)) from None
     except UsageError as exc:
         raise ValueError(str(exc)) from None
 
@@ -215,6 +217,17 @@ def _cell(v) -> np.ndarray:
     return out
 
 
+def _records_column(values):
+    """One key's ``values`` across records, as a column: an object array where any value is
+    list-like (equal-length lists would otherwise make a 2-D column), one cell each."""
+    if not any(_list_like(v) for v in values):
+        return values
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
 def _record_or_columns(data, columns):
     """A dict as pandas' DataFrame constructor takes it: one record when the model's
     ``columns`` in it (all its keys, when it has none of them) hold single values, so that a
@@ -223,6 +236,11 @@ def _record_or_columns(data, columns):
     used = [k for k in data if k in columns] or list(data)
     if not any(_list_like(data[k]) for k in used):
         return {k: _cell(v) if _list_like(v) else [v] for k, v in data.items()}
+    unordered = [k for k, v in data.items() if isinstance(v, (set, frozenset))]
+    if unordered:
+        from .preprocess import _shown
+        raise TypeError(f"column {_shown(str(unordered[0]))} is a set, whose values have no "
+                        f"order (the rows would be shuffled): give a list")
     values = {k: (v if not _list_like(v) or hasattr(v, "__len__") else list(v))
               for k, v in data.items()}
     lengths = {k: len(v) for k, v in values.items() if _list_like(v)}
@@ -259,9 +277,12 @@ def _rows_as_columns(data, columns=()):
             not isinstance(data, Iterable):
         return data
     rows = data if isinstance(data, (list, tuple)) else list(data)
-    if rows and all(isinstance(r, Mapping) for r in rows):
+    if not rows:
+        raise ValueError("no rows given: the data is an empty "
+                         f"{type(data).__name__}")
+    if all(isinstance(r, Mapping) for r in rows):
         keys = list(dict.fromkeys(k for r in rows for k in r))
-        return {k: [r.get(k) for r in rows] for k in keys}
+        return {k: _records_column([r.get(k) for r in rows]) for k in keys}
     return rows if isinstance(data, Iterator) else data
 
 

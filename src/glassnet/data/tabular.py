@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import _is_missing
+from .._validate import _is_missing, repeated_names
 
 __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv",
            "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
@@ -571,8 +571,10 @@ def _read_bytes(source) -> tuple[bytes, str]:
     if hasattr(source, "read"):
         name = str(getattr(source, "name", "<file object>"))
         head = source.read(_SAMPLE_BYTES)
-        if isinstance(head, str):
-            return (head + source.read()).encode("utf-8"), name
+        if isinstance(head, str):   # a text file: a pasted web page, NUL characters
+            data = (head + source.read()).encode("utf-8")
+            _refuse_binary(data[:_SAMPLE_BYTES], name)
+            return data, name
         return _checked_read(source, name, bytes(head)), name
     raise TypeError(f"read_csv expects a path or a file object, got {type(source).__name__}")
 
@@ -584,12 +586,19 @@ def _checked_read(f, name, head=None) -> bytes:
     if head is None:
         head = f.read(_SAMPLE_BYTES)
     if not head.startswith(_GZIP_MAGIC):   # (a gzip file's own bytes are checked inflated)
-        found = _foreign(head)
-        if found is not None:
-            raise ValueError(f"{name} is not a CSV file: it looks like {found[0]}{found[1]}")
-        if not head.startswith((b"\xff\xfe", b"\xfe\xff")):   # (UTF-16: _decode's)
-            _refuse_nul_bytes(head, name)
+        _refuse_binary(head, name)
     return head + f.read()
+
+
+def _refuse_binary(head: bytes, name: str) -> None:
+    """Refuse data whose first bytes ``head`` show a file of another kind (a workbook, a web
+    page, ...) or binary data (NUL bytes; text with a UTF-16 byte-order mark has its own,
+    checked by _decode once decoded)."""
+    found = _foreign(head)
+    if found is not None:
+        raise ValueError(f"{name} is not a CSV file: it looks like {found[0]}{found[1]}")
+    if not head.startswith(_UTF16_BOMS):
+        _refuse_nul_bytes(head, name)
 
 
 def foreign_format(data: bytes) -> str | None:
@@ -636,6 +645,7 @@ _MAGIC_KINDS = (
 
 
 _SAMPLE_BYTES = 65536  # the file's first bytes, where binary data shows itself
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _refuse_nul_bytes(sample: bytes, name: str) -> None:
@@ -652,10 +662,8 @@ def _refuse_nul_bytes(sample: bytes, name: str) -> None:
 
 
 def _decode(data: bytes, name: str) -> str:
-    found = _foreign(data)
-    if found is not None:
-        raise ValueError(f"{name} is not a CSV file: it looks like {found[0]}{found[1]}")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (Excel's "Unicode Text")
+    """The text of ``data``, whose first bytes :func:`_refuse_binary` has checked."""
+    if data.startswith(_UTF16_BOMS):  # UTF-16 (Excel's "Unicode Text")
         try:
             text = data.decode("utf-16")  # the byte-order mark says which end first
         except UnicodeDecodeError as exc:
@@ -666,13 +674,12 @@ def _decode(data: bytes, name: str) -> str:
             raise ValueError(f"{name} is not a text CSV file (it contains NUL characters; is "
                              f"it binary?)")
         return text
-    sample = data[:_SAMPLE_BYTES]
-    _refuse_nul_bytes(sample, name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     # Not UTF-8: accept it as a legacy 8-bit encoding (Windows-1252) if it looks like text.
+    sample = data[:_SAMPLE_BYTES]
     control = sum(1 for b in sample if (b < 32 and b not in (9, 10, 12, 13)) or b == 127)
     if control > 0.01 * len(sample):
         raise ValueError(f"{name} is not a text CSV file (undecodable bytes and control "
@@ -774,18 +781,17 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         try:
             # its first bytes first: binary data inside (a few hundred kB of zeros can
             # decompress to hundreds of MB) is refused before the whole is decompressed
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as head:
-                sample = head.read(_SAMPLE_BYTES)
-            if not sample.startswith((b"\xff\xfe", b"\xfe\xff")):   # (UTF-16: _decode's)
-                _refuse_nul_bytes(sample, name)
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as inflated:
+                head = inflated.read(_SAMPLE_BYTES)
+                _refuse_binary(head, name)
+                data = head + inflated.read()
         except (OSError, EOFError) as exc:
             raise ValueError(f"{name} looks gzip-compressed but could not be decompressed: "
                              f"{exc}") from exc
     if not data.strip():
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     text = _decode(data, name)
-    legacy = None if text.isascii() or data[:2] in (b"\xff\xfe", b"\xfe\xff") \
+    legacy = None if text.isascii() or data.startswith(_UTF16_BOMS) \
         else _not_utf8_line(data)
     del data  # the decoded text is what is parsed
     sep_line = _SEP_LINE.match(text)
@@ -978,6 +984,13 @@ def _ragged_row(r, n, line, end, header, name, delimiter):
     return ValueError(msg)
 
 
+#: The name _parse gives a column with a blank header name: ``unnamed_<j>`` (group 1: ``j``,
+#: its 0-based position), ``.<k>`` appended (group 2) while the name is taken.
+UNNAMED_COLUMN = re.compile(r"unnamed_(\d+)(\.\d+)?")
+#: pandas' name for the same column: ``Unnamed: <j>`` (group 1: ``j`` and any ``.<k>``).
+PANDAS_UNNAMED = re.compile(r"Unnamed: (\d+(\.\d+)?)")
+
+
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
            chunk_rows, grouping="probe"):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
@@ -991,18 +1004,14 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     if header is None:
         raise ValueError(f"{name} is empty: a CSV needs a header line and at least one row")
     n = len(header)
-    seen, dupes = set(), []
-    for col_name in header:
-        if col_name in seen:
-            dupes.append(col_name)
-        if col_name:
-            seen.add(col_name)
+    dupes = repeated_names([c for c in header if c])  # blank names are numbered below
     if dupes:
-        raise ValueError(f"{name}: duplicate column name(s) {sorted(set(dupes))}; column names "
-                         f"must be unique")
+        raise ValueError(f"{name}: duplicate column name(s) {dupes}; column names must be "
+                         f"unique")
+    seen = set(header) - {""}
     keep = []  # the columns kept: (index, name)
     for j, col_name in enumerate(header):
-        if not col_name:  # a blank name: unnamed_<j>, suffixed (.1, .2 ...) until unique
+        if not col_name:  # a blank name: UNNAMED_COLUMN, suffixed (.1, .2 ...) until unique
             col_name, base, k = f"unnamed_{j}", f"unnamed_{j}", 0  # (dropped below when
             while col_name in seen:                               # empty throughout)
                 k += 1
