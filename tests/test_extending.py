@@ -371,9 +371,41 @@ def test_a_callback_that_stops_training_gives_a_stop_reason(data, make, reason):
     assert not full.stopped_early and full.stop_reason is None
 
 
-def test_early_stopping_keeps_its_own_stop_reason(data):
+def test_a_stop_a_later_callback_takes_back_leaves_no_reason(data):
+    """Review 16/5: EarlyStopping writes its reason into the history as it stops; a later
+    callback that sets stop_training back (a minimum-epochs guard) must not leave that
+    reason behind when every epoch ran (the History says None then)."""
     X, y = data
-    h = _small().fit(X, y, loss="bce", epochs=50, validation_split=0.25,
-                     optimizer=gn.SGD(lr=1e-6),
-                     callbacks=[gn.EarlyStopping(patience=1, min_delta=1.0)])
-    assert h.stopped_early and h.stop_reason.startswith("early stopping: val_loss")
+
+    class KeepGoing(gn.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = False
+
+    es = gn.EarlyStopping(patience=1, min_delta=1.0)
+    h = _small().fit(X, y, loss="bce", epochs=4, validation_split=0.25,
+                     optimizer=gn.SGD(lr=1e-6), callbacks=[es, KeepGoing()])
+    assert es.stopped_epoch is not None      # it did stop, and was overruled
+    assert h.epoch == [0, 1, 2, 3] and not h.stopped_early and h.stop_reason is None
+
+
+def test_a_build_that_only_returns_its_width_trains(data):
+    """Trial 16/Z5: a custom node whose build returns its output width, as documented, but
+    sets neither n_in nor n_out, failed fit's first-step check with 'an input of shape (32,
+    None)'. The model records the widths it built the node for."""
+    X, y = data
+
+    class Ident(gn.Layer):
+        def build(self, n_in, rng=None, dtype="float32"):
+            return n_in
+
+        def forward(self, x, training=False):
+            return x
+
+        def backward(self, dy):
+            return dy
+
+    m = gn.Sequential([gn.Dense(3, 4), Ident(), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    assert (m.layers[1].n_in, m.layers[1].n_out) == (4, 4)
+    w0 = m.layers[0].params["W"].copy()
+    m.fit(X, y, loss="bce", epochs=1, batch_size=8)
+    assert not np.array_equal(w0, m.layers[0].params["W"])

@@ -2388,6 +2388,9 @@ def test_logits_model_fitted_on_labels_without_a_loss_says_what_to_pass():
     with pytest.raises(ValueError, match=r"1 column\(s\) per example but the model has 3 "
                                          r"output\(s\)$"):         # not labels: no hint
         gn.Sequential([gn.Dense(4, 3)], seed=0).fit(X, np.linspace(0, 1, 30), epochs=1)
+    # trial 16/Z5: the labels' own range, not the outputs' (0/1 labels, 4 outputs)
+    with pytest.raises(ValueError, match=r"look like class labels 0\.\.1, but"):
+        gn.Sequential([gn.Dense(4, 4)], seed=0).fit(X, np.arange(30) % 2, epochs=1)
 
 
 def test_metric_that_does_not_fit_fails_once_before_training():
@@ -2761,3 +2764,66 @@ def test_progress_falls_back_to_lines_on_a_terminal_of_no_size(monkeypatch, caps
         if bar.bar is not None:
             bar.bar.close()
     capsys.readouterr()
+
+
+def test_fits_overlapping_in_threads_share_one_blas_limit():
+    """Trial 16/Z2: each fit below 64 rows set the process's BLAS threads to one and put
+    back what it saw on entry: two fits overlapping in threads left the process on one
+    thread for good (and the later fit's last epochs on all of them). The limit is shared:
+    set by the first, restored by the last. (In a fresh process with the BLAS's own thread
+    count: make test holds this one to one thread.) What the last fit's restore gives back
+    is not asserted: OpenBLAS 0.3.31 sometimes ignores a thread count set from a thread
+    other than the one that set the limit (6 of 12 runs here), which no caller can mend;
+    before, the process always ended on one thread."""
+    pytest.importorskip("threadpoolctl")
+    script = textwrap.dedent("""
+        import json, threading
+        import glassnet as gn
+        from threadpoolctl import threadpool_info
+
+        def blas():
+            return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+        X, y = gn.data.make_moons(200, noise=0.2, seed=0)
+        b_started, a_done = threading.Event(), threading.Event()
+        seen = {"before": blas()}
+
+        class Wait(gn.callbacks.Callback):
+            def __init__(self, event, key):
+                super().__init__()
+                self.event, self.key = event, key
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.event.wait(10)
+                seen.setdefault(self.key, []).append(blas())
+
+        class Started(gn.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                b_started.set()
+
+        def model():
+            return gn.Sequential([gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1),
+                                  gn.Sigmoid()], seed=0)
+
+        def fit_a():
+            model().fit(X, y, epochs=1, batch_size=32, callbacks=[Wait(b_started, "a")])
+            a_done.set()
+
+        a = threading.Thread(target=fit_a)
+        b = threading.Thread(target=lambda: model().fit(
+            X, y, epochs=2, batch_size=32, callbacks=[Started(), Wait(a_done, "b")]))
+        a.start(), b.start()
+        a.join(), b.join()
+        seen["after"] = blas()
+        print(json.dumps(seen))
+    """)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env["PYTHONPATH"] = str(Path(gn.__file__).parents[1])
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    if not seen["before"] or max(seen["before"]) < 2:
+        pytest.skip("the BLAS here runs one thread")
+    assert seen["b"] == [[1] * len(seen["b"][0])] * 2   # B's epochs, after A's end too: one

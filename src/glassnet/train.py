@@ -671,7 +671,7 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         if y2.shape[1] == 1 and n_out > 1 and np.all(y2 == np.round(y2)) \
                 and 0 <= y2.min() and y2.max() < n_out:
             # Keras's usual slip: a logits model fitted on labels with a regression loss
-            hint = (f"; the values look like class labels 0..{n_out - 1}, but the loss is "
+            hint = (f"; the values look like class labels 0..{int(y2.max())}, but the loss is "
                     f"{type(loss).__name__}, which needs {n_out} target columns: for a "
                     f"classifier use loss='cce' on a model ending in gn.Softmax(), or "
                     f"loss=gn.CategoricalCrossEntropy(from_logits=True) on one ending in "
@@ -956,7 +956,7 @@ def compute_metrics(names, y, out, loss, prefix="", said=None):
     return res
 
 
-def _compute_metrics(names, y, out, loss, prefix="", why=None):
+def _compute_metrics(names, y, out, loss, prefix, why):
     """Evaluate metric names on the model outputs ``out`` for targets ``y``.
 
     "precision", "recall" and "f1" are binary metrics (class 1 is positive), also on a model
@@ -1015,18 +1015,14 @@ def _compute_metrics(names, y, out, loss, prefix="", why=None):
 
 
 @contextlib.contextmanager
-def _naming_metric(name, y, out, loss, why=None):
+def _naming_metric(name, y, out, loss, why):
     """Re-raise a metric's ValueError as one that names the metric and says why it does not
     fit this model (its outputs ``out``, its targets ``y``, its loss); a custom metric's is
-    raised as it is (:func:`_custom_metric` names it). Given a dict ``why``, the metric's
-    last UndefinedMetricWarning (its message) is kept there under ``name``, not shown: the
-    caller says it, once, naming the metric; other warnings pass on as they are."""
-    if why is None:
-        with _raising_named(name, y, out, loss):
-            yield
-        return
+    raised as it is (:func:`_custom_metric` names it). The metric's last
+    UndefinedMetricWarning (its message) is kept in the dict ``why`` under ``name``, not
+    shown: the caller says it, once, naming the metric; other warnings pass on as they are."""
     from .metrics import UndefinedMetricWarning
-    with warnings.catch_warnings(), _raising_named(name, y, out, loss):
+    with warnings.catch_warnings():
         warnings.simplefilter("always", UndefinedMetricWarning)
         show = warnings.showwarning
 
@@ -1036,39 +1032,38 @@ def _naming_metric(name, y, out, loss, why=None):
             else:
                 show(message, category, *args, **kwargs)
         warnings.showwarning = keep   # (catch_warnings puts the original back)
-        yield
+        try:
+            yield
+        except ValueError as exc:
+            if isinstance(name, _CustomMetric):
+                raise
+            raise _named_error(exc, name, y, out, loss) from exc
 
 
-@contextlib.contextmanager
-def _raising_named(name, y, out, loss):
-    """The re-raise of :func:`_naming_metric`."""
-    try:
-        yield
-    except ValueError as exc:
-        if isinstance(name, _CustomMetric):
-            raise
-        from . import metrics as _metrics
-        n_out = out.shape[1] if out.ndim == 2 else 1
-        kind = _metrics.KIND.get(name, "labels")
-        y = np.asarray(y)
-        multilabel = isinstance(loss, _losses.BinaryCrossEntropy) and n_out > 1
-        if name == "roc_auc" and n_out > 1 and not multilabel:
-            why = (f"needs a binary model (one output, or independent 0/1 outputs trained "
-                   f"with binary cross-entropy); this model has {n_out} outputs")
-        elif kind == "values" and y.size != out.size:
-            why = (f"compares the outputs with numeric targets of the same shape, but this "
-                   f"model has {n_out} outputs and the targets {y.size // len(y)} column(s) "
-                   f"(class labels?); for a classifier use accuracy, f1 or log_loss")
-        elif kind != "values" and y.dtype.kind == "f" and not np.all(y == np.round(y)):
-            why = ("needs class labels, but the targets are not whole numbers (a regression "
-                   "model?); for regression use mse, mae or r2")
-        else:
-            why = (f"does not fit this model ({n_out} output(s), {type(loss).__name__} "
-                   f"loss): {exc}")
-        raise ValueError(f"metric {name!r} {why}") from exc
+def _named_error(exc, name, y, out, loss):
+    """The ValueError :func:`_naming_metric` raises for ``exc``, a built-in metric's."""
+    from . import metrics as _metrics
+    n_out = out.shape[1] if out.ndim == 2 else 1
+    kind = _metrics.KIND.get(name, "labels")
+    y = np.asarray(y)
+    multilabel = isinstance(loss, _losses.BinaryCrossEntropy) and n_out > 1
+    if name == "roc_auc" and n_out > 1 and not multilabel:
+        why = (f"needs a binary model (one output, or independent 0/1 outputs trained "
+               f"with binary cross-entropy); this model has {n_out} outputs")
+    elif kind == "values" and y.size != out.size:
+        why = (f"compares the outputs with numeric targets of the same shape, but this "
+               f"model has {n_out} outputs and the targets {y.size // len(y)} column(s) "
+               f"(class labels?); for a classifier use accuracy, f1 or log_loss")
+    elif kind != "values" and y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        why = ("needs class labels, but the targets are not whole numbers (a regression "
+               "model?); for regression use mse, mae or r2")
+    else:
+        why = (f"does not fit this model ({n_out} output(s), {type(loss).__name__} "
+               f"loss): {exc}")
+    return ValueError(f"metric {name!r} {why}")
 
 
-def _multilabel_metrics(names, y, out, loss, prefix="", why=None):
+def _multilabel_metrics(names, y, out, loss, prefix, why):
     """Metrics of a multi-label model (several independent 0/1 outputs, binary
     cross-entropy), with scikit-learn's meaning for label-indicator arrays: accuracy is the
     share of rows with every label right; precision/recall/F1 score each label as a binary
@@ -1112,6 +1107,8 @@ def _multilabel_metric(name, y, out, loss, Y, P, proba):
 
 
 _ALL_BLAS_THREADS_FROM = 64  # batch rows
+# the fits running now below that many rows, and the one BLAS limit they share
+_SMALL_BATCH_FITS = {"lock": threading.Lock(), "running": 0}
 
 
 @contextlib.contextmanager
@@ -1135,8 +1132,22 @@ def _blas_threads(batch_size):
     except ImportError:
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    # The limit is the whole process's: fits that overlap in threads share one, set by the
+    # first to start and restored by the last to end (each restoring what it saw would
+    # leave the process on one thread, or the later fit on all of them, by timing). OpenBLAS
+    # 0.3.31 sometimes ignores the restore when it comes from another thread than the
+    # limit: the process may then stay on one thread (as it always did before)
+    with _SMALL_BATCH_FITS["lock"]:
+        if _SMALL_BATCH_FITS["running"] == 0:
+            _SMALL_BATCH_FITS["limiter"] = threadpool_limits(limits=1, user_api="blas")
+        _SMALL_BATCH_FITS["running"] += 1
+    try:
         yield
+    finally:
+        with _SMALL_BATCH_FITS["lock"]:
+            _SMALL_BATCH_FITS["running"] -= 1
+            if _SMALL_BATCH_FITS["running"] == 0:
+                _SMALL_BATCH_FITS.pop("limiter").restore_original_limits()
 
 
 def _sized_terminal() -> bool:
@@ -1507,6 +1518,7 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                         + (f"after epoch {epoch + 1}" if seen == m else
                            f"during epoch {epoch + 1}, after batch {b + 1}"))
                     break
+                history.stop_reason = None   # a stop that a later callback took back
         finally:  # callbacks finish (close files, restore best weights) even on an error
             # the initial_epoch of a fit that continues this one, also after a raise: a
             # diverged epoch (its weights were put back) and one cut short by Ctrl-C are not
