@@ -199,3 +199,12 @@ def test_read_options_take_numbers_and_files_and_keywords_are_named(run, tmp_pat
         with pytest.raises(TypeError, match=rf"{method.__name__}\(\) got an unexpected keyword "
                                             r"argument 'delimiter'"):
             method(record, delimiter=";")
+
+
+def test_a_missing_model_file_is_a_file_not_found_error(tmp_path):
+    """Trial 16/Z5: load_trained said ValueError for a missing model file, where gn.load and
+    GlassClassifier.load (and the CHANGELOG) say FileNotFoundError."""
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        glassnet.load_trained(tmp_path / "nothing.gnet")
+    with pytest.raises(ValueError, match="is a folder"):
+        glassnet.load_trained(tmp_path)

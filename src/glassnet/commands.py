@@ -348,7 +348,8 @@ def register(subparsers) -> None:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="precision of the weights and of the computations")
     p.add_argument("--out", metavar="DIR", default=None, type=_out_path,
-                   help="output folder (default: runs/<dataset name>): new, empty or holding "
+                   help="output folder (default: runs/<dataset name>; runs/stdin for DATA "
+                        "'-'): new, empty or holding "
                         "an earlier glassnet train run, whose files are replaced; a folder "
                         "with other files is refused")
     p.add_argument("--overwrite", action="store_true",
@@ -532,8 +533,6 @@ def _check_target(table, target, label):
                      + _header_hint(table))
 
 
-
-
 def _did_you_mean(table, name) -> str:
     """' (did you mean 'Target Label'?)' when one column differs from ``name`` only in case
     or in blanks (the reader strips the header's blanks around names), or is pandas' name
@@ -612,13 +611,14 @@ def _read_option_text(options, key, value=None) -> str | None:
     """Read option ``key`` given ``value`` as ``options`` (a ReadOptions, default
     :data:`CLI_READ_OPTIONS`) say it: ``--decimal ,`` or ``decimal=','``, ``--sep tab`` or
     ``sep='\\t'``, ``--na-values`` (its tokens are the caller's to write) or
-    ``na_values=['unknown']``; the option's name alone where ``value`` is None; None where
+    ``na_values=['unknown']``; the option's name alone (``--sep``, ``sep=``) where ``value``
+    is None; None where
     the data take no such option."""
     options = options or CLI_READ_OPTIONS
     if key not in options.taken:
         return None
     if options.keyword:
-        return key if value is None else \
+        return f"{key}=" if value is None else \
             f"{key}={[value] if key == 'na_values' else value!r}"
     name = "--" + key.replace("_", "-")
     if value is None or key == "na_values":

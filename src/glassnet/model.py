@@ -137,8 +137,16 @@ class Sequential:
                     raise ValueError(f"layer {i} ({layer!r}) expects {layer.n_in} inputs but "
                                      f"the layer before it gives {width}")
                 else:
+                    given = width
                     width = _built_width(i, layer, layer.build(width, self.rng, self.dtype),
                                          self.dtype)
+                    # a custom build that returns its width without recording the widths
+                    # (the base class's does) still describes its node: the checks and the
+                    # trace read n_in and n_out
+                    if layer.n_in is None:
+                        layer.n_in = given
+                    if layer.n_out is None:
+                        layer.n_out = width
             except ValueError as exc:
                 if str(exc).startswith("layer "):
                     raise

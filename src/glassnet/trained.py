@@ -17,6 +17,7 @@ the inputs it takes.
 """
 from __future__ import annotations
 
+import errno
 import math
 import os
 
@@ -57,6 +58,8 @@ class TrainedModel:
     def __init__(self, path):
         from .cli import UsageError
         from .commands import _Loaded
+        if not os.path.exists(path):   # as gn.load and GlassClassifier.load say it
+            raise FileNotFoundError(errno.ENOENT, "no such model file", os.fspath(path))
         try:
             self._run = _Loaded(os.fspath(path))
         except UsageError as exc:  # the CLI's one-line message, as a Python error
