@@ -3235,8 +3235,8 @@ def test_columns_without_a_header_name_get_a_note_and_every_reader_takes_the_fil
     proc = run("train", path, "--target", "y", "--epochs", "2", "--out", tmp_path / "r")
     assert proc.returncode == 0, proc.stderr
     for j in (1, 2):
-        assert (f"column {j + 1} has no name in the header: called 'unnamed_{j}'"
-                in proc.stdout), proc.stdout
+        assert (f"the column at position {j} (counted from 0) has no name in the header: "
+                f"called 'unnamed_{j}'" in proc.stdout), proc.stdout
     import html
     assert "called 'unnamed_1'" in html.unescape((tmp_path / "r" / "report.html").read_text())
     model = tmp_path / "r" / "model.gnet"

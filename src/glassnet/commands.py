@@ -357,7 +357,9 @@ def register(subparsers) -> None:
                         "named like glassnet's own (model.gnet, report.html ...); no other "
                         "file is ever deleted")
     p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar and no tables: one line at the end")
+                   help="no progress bar and no tables: one line at the end (on standard "
+                        "output; an interruption or a divergence adds its own on standard "
+                        "error)")
     p.set_defaults(func=cmd_train)
     _strict(p)
 
@@ -567,8 +569,8 @@ def _unnamed_notes(table) -> list[str]:
     for name in table.columns:
         m = UNNAMED_COLUMN.fullmatch(name)
         if m and not table.header_text(name).strip():
-            where = f"column {int(m.group(1)) + 1}"
-            notes.append((repr(name), f"{where} has no name in the header: called {name!r}"))
+            notes.append((repr(name), f"the column at position {m.group(1)} (counted from 0) has "
+                                      f"no name in the header: called {name!r}"))
     return _grouped(notes, "columns have no name in the header, called",
                     suffix=" (unnamed_<j>: j is the column's 0-based position)")
 
