@@ -1119,3 +1119,17 @@ def test_duplicate_header_names_are_named_once_in_their_order(tmp_path):
     with pytest.raises(ValueError, match=r"duplicate column name\(s\) \['z', 'a'\]; column "
                                          r"names must be unique"):
         read_csv(_write(tmp_path, "z,a,,z,a,,z\n1,2,3,4,5,6,7\n"))
+
+
+def test_a_text_file_object_with_lone_surrogates_reads(tmp_path):
+    """Trial 16/DD: a text file object holding lone surrogates (a Windows-1252 file opened
+    with errors="surrogateescape") raised UnicodeEncodeError from inside the reader; its
+    bytes are read as a file of them is (Windows-1252, with the line noted)."""
+    import io
+    p = tmp_path / "latin.csv"
+    p.write_bytes(b"a,b\n1,caf\xe9\n2,x\n")
+    with open(p, encoding="utf-8", errors="surrogateescape") as f:
+        t = read_csv(f)
+    assert t["b"].tolist() == ["café", "x"] and t.not_utf8_line == 2
+    t = read_csv(io.StringIO("a,b\n1,\ud800\n2,x\n"))   # no byte behind it: kept, noted
+    assert t["b"][1] == "x" and t.not_utf8_line == 2

@@ -572,7 +572,14 @@ def _read_bytes(source) -> tuple[bytes, str]:
         name = str(getattr(source, "name", "<file object>"))
         head = source.read(_SAMPLE_BYTES)
         if isinstance(head, str):   # a text file: a pasted web page, NUL characters
-            data = (head + source.read()).encode("utf-8")
+            # (one opened with errors="surrogateescape" holds its undecodable bytes as lone
+            # surrogates: they are put back, and the decoding reads them as Windows-1252 and
+            # notes it; another lone surrogate is kept as bytes that are not UTF-8 either)
+            text = head + source.read()
+            try:
+                data = text.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                data = text.encode("utf-8", "surrogatepass")
             _refuse_binary(data[:_SAMPLE_BYTES], name)
             return data, name
         return _checked_read(source, name, bytes(head)), name
