@@ -373,3 +373,31 @@ def test_unique_stored_feature_names_are_kept_without_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gn.load(tmp_path / "m.gnet").feature_names_in_ == ["a", "b"]
+
+
+def test_dropout_and_sequential_backward_check_the_given_dy():
+    """Trial 16/EE: Dropout's backward (the one built-in node without the check) broadcast
+    a dy of another shape, and worked before any forward; Sequential.backward blamed a
+    correct node for a dy of the wrong rows or dtype, and took any dtype= argument."""
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    d = gn.Dropout(0.5, seed=0)
+    with pytest.raises(RuntimeError, match="Dropout has no forward cache"):
+        d.backward(np.ones((4, 3)))
+    for training in (True, False):
+        d.forward(x, training=training)
+        for dy in (np.ones((1, 3)), np.ones((4, 4)), [[1.0, 2.0, 3.0]]):
+            with pytest.raises(ValueError, match=r"Dropout\.backward got dy of .* last "
+                                                 r"forward output has shape \(4, 3\)"):
+                d.backward(dy)
+        assert d.backward(np.ones((4, 3))).shape == (4, 3)
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    m = gn.Sequential([gn.Dense(3, 4), gn.Dropout(0.5, seed=0)], seed=0)
+    m.forward(X, training=True)
+    with pytest.raises(ValueError, match=r"^dy has shape \(1, 4\) but the model's last forward "
+                                         r"output has shape \(20, 4\)"):
+        m.backward(np.ones((1, 4), np.float32))
+    with pytest.raises(TypeError, match="^dy is float64 in a float32 model"):
+        m.backward(np.ones((20, 4)), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"dtype=float64 is not this model's \(float32\)"):
+        m.backward(np.ones((20, 4), np.float32), dtype="float64")
+    assert m.backward(np.ones((20, 4), np.float32), input_grad=True).shape == (20, 3)

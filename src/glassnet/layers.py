@@ -379,16 +379,18 @@ class Dropout(Layer):
     def forward(self, x, training=False):
         if not self.built:
             self.build(x.shape[1])
+        # x is kept as the other nodes keep theirs (a reference, dropped with the caches):
+        # backward and local_grad check that a forward ran and dy's shape against it
+        self._x = x
         if not training or self.rate == 0.0:
             self._mask = None
-            self._x = x  # for local_grad: 1 everywhere (a cache, dropped as the others)
             return x
-        self._x = None
         keep = 1.0 - self.rate
         self._mask = (self.rng.random(x.shape, dtype=np.float32) < keep).astype(x.dtype)
         self._mask *= x.dtype.type(1.0 / keep)
         return x * self._mask
 
+    @needs_forward
     def backward(self, dy):
         """dx = dy · mask / (1 - rate) in training (the mask is stored already scaled); dx = dy
         in inference."""
@@ -396,11 +398,11 @@ class Dropout(Layer):
             return dy
         return dy * self._mask
 
+    @needs_forward
     def local_grad(self):
         if self._mask is not None:
             return {"dy/dx": self._mask}
-        x = getattr(self, "_x", None)   # inference: y = x, dy/dx = 1
-        return {"dy/dx": np.ones_like(x)} if x is not None else {}
+        return {"dy/dx": np.ones_like(self._x)}   # inference: y = x, dy/dx = 1
 
     def config(self):
         return {"rate": self.rate}

@@ -285,6 +285,24 @@ class Sequential:
         names the node's index and class.
         """
         last = len(self.layers) - 1 if start is None else start
+        if dtype is not None:
+            dtype = resolve_dtype(dtype)
+            if dtype != self.dtype:
+                raise ValueError(f"dtype={dtype.name} is not this model's ({self.dtype.name})")
+        # the given dy first, so that a node is not blamed for it: dCost/dŷ of the last
+        # forward's output (its shape, when the output is whose gradient it is) in the
+        # model's dtype
+        # (fit, which forwards node by node, passes ``start``: _out_shape is model.forward's)
+        want = getattr(self, "_out_shape", None) if start is None else None
+        got = getattr(dy, "shape", None)
+        if got is None or (want is not None and tuple(got) != tuple(want)):
+            raise ValueError(f"dy has {f'shape {tuple(got)}' if got is not None else 'no shape'}"
+                             f" but the model's last forward output has shape {tuple(want)}: "
+                             f"dy = dCost/dŷ must have the output's shape" if want is not None
+                             else f"dy must be an array, got {type(dy).__name__}")
+        if dtype is not None and dy.dtype != dtype:
+            raise TypeError(f"dy is {dy.dtype} in a {dtype.name} model: give dCost/dŷ in the "
+                            f"model's dtype")
         self.layers[0].needs_input_grad = input_grad
         for i in range(last, -1, -1):
             layer = self.layers[i]
