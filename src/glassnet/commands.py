@@ -513,7 +513,9 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
             if value is not None:
                 print(f"glassnet: note: {_read_option_text(options, key)} is ignored: "
                       f"{ds.name} is a bundled dataset", file=sys.stderr, flush=True)
-        return _Source(ds.frame, ds.name, f"{ds.name} (bundled)", ds.default_target,
+        # (as `glassnet datasets` tells them: a file shipped with glassnet, or made on demand)
+        kind = "bundled" if ds.name in bundled._FILES else "generated"
+        return _Source(ds.frame, ds.name, f"{ds.name} ({kind})", ds.default_target,
                        list(ds.target_names), ds.description, True, list(ds.feature_names))
     raise SourceNotFound(f"no such file: {spec}")
 
@@ -1294,7 +1296,8 @@ class _RunFolder:
                                             and _same_file(source, src.label))
         if same_data and old_target == target:
             return None
-        shown = dataset if not isinstance(source, str) or source.endswith("(bundled)") \
+        shown = dataset if not isinstance(source, str) or source.endswith(
+            ("(bundled)", "(generated)")) \
             else source
         return f"replacing the earlier run of {shown} (target {old_target}) in {self.path}"
 
@@ -1837,7 +1840,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     n_used, n_in = len(pre.input_columns_), pre.n_features_out
     say(f"features: {n_used} column{'s' if n_used != 1 else ''} used -> {n_in} "
         f"input{'s' if n_in != 1 else ''}; "
-        f"{len(pre.dropped_)} column(s) dropped")
+        f"{len(pre.dropped_)} column(s) dropped"
+        + (f", {len(left_out)} not used (see notes)" if left_out else ""))
     acts = f"{args.activation}, " if hidden else "no hidden layer, "
     say(f"model: {arch} ({acts}{out_kind}), {model.n_params():,} parameters; "
         f"{args.optimizer} lr {lr:g}"
@@ -1941,6 +1945,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                        f"rate (--lr) may give a better model")
 
     id_columns = [c for c, r in pre.dropped_.items() if str(r).startswith("identifier")]
+    display = _display_names(src, class_labels, target)
     summary = {
         "glassnet_version": __version__,
         "dataset": src.name,
@@ -1948,6 +1953,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "target": target,
         "task": task,
         "classes": class_labels,
+        # what the terminal and the report call them (a bundled dataset's names), if other
+        **({"class_names": display} if display else {}),
         "rows": {"total": int(n_rows), "train": int(len(idx_train)),
                  "validation": int(len(idx_val)), "test": int(len(idx_test))},
         "metrics": results,
@@ -1966,7 +1973,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "task": task,
         "target": target,
         "classes": class_labels,
-        "class_display_names": _display_names(src, class_labels, target),
+        "class_display_names": display,
         "target_encoder": encoder.to_dict() if encoder is not None else None,
         "target_scaling": scaling,
         "preprocessor": _preprocessor_dict(pre, args.na_values),
@@ -2596,7 +2603,10 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
     add("</table>")
 
     add("<h2>Data</h2>")
-    add(f"<p>{_e(src.label)}: {table.n_rows:,} rows, {len(table.columns)} columns"
+    left_out = [c for c in src.table.columns if c not in table]   # (a bundled file's extras)
+    add(f"<p>{_e(src.label)}: {table.n_rows:,} rows, {len(src.table.columns)} columns"
+        + (f" ({_e(', '.join(left_out))} not used: not among {_e(src.name)}'s documented "
+           f"features)" if left_out else "")
         + (f". {_e(src.description)}" if src.description else "") + "</p>")
     if task == "classification":
         counts = np.bincount(y, minlength=len(class_labels))
@@ -2886,7 +2896,8 @@ def _transform_notes(facts, table) -> list[str]:
         elif f["issue"] == "far":
             what = (("a value far outside the training values (beyond their range, up to "
                      if f.get("beyond_range") else "a value far from the training values "
-                     "(up to ") + f"{f['values'][0]:.0f} standard deviations from their mean)")
+                     "(up to ") + f"{_deviations(f['values'][0])} standard deviations from "
+                                  f"their mean)")
         else:
             what = "an infinite value"
         notes.append(f"{f['column']}: {n} row(s){where} with {what}: {f['action']}")
@@ -3039,6 +3050,12 @@ def cmd_predict(args) -> int:
     else:
         _write_chunks(sys.stdout, [name for name, _ in cols], chunks())
     return 0
+
+
+def _deviations(z) -> str:
+    """A distance in standard deviations as the far-value note says it: 10.5 (not "10", which
+    would read as within the threshold of 10), 14, 10509."""
+    return f"{z:.0f}" if z >= 100 else f"{z:.1f}".rstrip("0").rstrip(".")
 
 
 def _text_target_usage(target, values, note, why, otherwise):
