@@ -616,8 +616,7 @@ def _read_option_text(options, key, value=None) -> str | None:
     :data:`CLI_READ_OPTIONS`) say it: ``--decimal ,`` or ``decimal=','``, ``--sep tab`` or
     ``sep='\\t'``, ``--na-values`` (its tokens are the caller's to write) or
     ``na_values=['unknown']``; the option's name alone (``--sep``, ``sep=``) where ``value``
-    is None; None where
-    the data take no such option."""
+    is None; None where the data take no such option."""
     options = options or CLI_READ_OPTIONS
     if key not in options.taken:
         return None

@@ -289,17 +289,15 @@ class Sequential:
             dtype = resolve_dtype(dtype)
             if dtype != self.dtype:
                 raise ValueError(f"dtype={dtype.name} is not this model's ({self.dtype.name})")
-        # the given dy first, so that a node is not blamed for it: dCost/dŷ of the last
-        # forward's output (its shape, when the output is whose gradient it is) in the
-        # model's dtype
-        # (fit, which forwards node by node, passes ``start``: _out_shape is model.forward's)
+        # the given dy first, so that a node is not blamed for it: an array in the model's
+        # dtype, of the shape of model.forward's last output when dy is its gradient (fit,
+        # which forwards node by node, passes ``start``)
+        if not isinstance(dy, np.ndarray):
+            raise ValueError(f"dy must be an array, got {type(dy).__name__}")
         want = getattr(self, "_out_shape", None) if start is None else None
-        got = getattr(dy, "shape", None)
-        if got is None or (want is not None and tuple(got) != tuple(want)):
-            raise ValueError(f"dy has {f'shape {tuple(got)}' if got is not None else 'no shape'}"
-                             f" but the model's last forward output has shape {tuple(want)}: "
-                             f"dy = dCost/dŷ must have the output's shape" if want is not None
-                             else f"dy must be an array, got {type(dy).__name__}")
+        if want is not None and dy.shape != tuple(want):
+            raise ValueError(f"dy has shape {dy.shape} but the model's last forward output has "
+                             f"shape {tuple(want)}: dy = dCost/dŷ must have the output's shape")
         if dtype is not None and dy.dtype != dtype:
             raise TypeError(f"dy is {dy.dtype} in a {dtype.name} model: give dCost/dŷ in the "
                             f"model's dtype")
