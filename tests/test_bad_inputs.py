@@ -868,3 +868,42 @@ def test_a_custom_losss_backward_keeps_its_keywords_and_static_methods():
         Scaled().backward()
     assert any(f.name == "backward" for f in __import__("traceback").extract_tb(
         info.value.__traceback__))   # the line of the loss's backward that read it
+
+
+def test_missing_value_errors_name_the_rows_pandas_index_label():
+    """User trial finding 3: "NaN at row 2" named the position in a frame whose index is
+    another ([40, 30, 20, 10], dates, a shuffle): df.loc[2] is another row, or none. The
+    label is named beside the position, for X, y and sample_weight alike."""
+    pd = pytest.importorskip("pandas")
+    X = np.arange(8.0).reshape(4, 2)
+    X[2, 1] = np.nan
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    shuffled = pd.DataFrame(np.arange(40.0).reshape(20, 2)).sample(frac=1, random_state=0)
+    for index in (pd.Index([40, 30, 20, 10]), pd.date_range("2024-01-01", periods=4),
+                  pd.Index(["w", "x", "y", "z"]), shuffled.index[:4]):
+        frame = pd.DataFrame(X, columns=["a", "b"], index=index)
+        label = index.tolist()   # the labels as Python values (20, not np.int64(20))
+        at = re.escape(f"row 2 (index {label[2]!r}), column 1 ('b')")
+        m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+        with pytest.raises(ValueError, match=r"^X contains NaN at " + at):
+            m.fit(frame, y, epochs=1)
+        m.fit(X[[0, 1, 3]], y[[0, 1, 3]], epochs=1)
+        for call in (lambda: m.predict(frame), lambda: m.evaluate(frame, y)):
+            with pytest.raises(ValueError, match=r"^X contains NaN at " + at):
+                call()
+        targets = pd.Series([0.0, np.nan, 0.0, 1.0], index=index)
+        with pytest.raises(ValueError, match=r"^y contains NaN or infinity \(first at " +
+                                             re.escape(f"row 1 (index {label[1]!r}))")):
+            m.fit(np.nan_to_num(X), targets, epochs=1)
+        with pytest.raises(ValueError, match=r"^y contains a missing value \(<NA>\) at " +
+                                             re.escape(f"row 3 (index {label[3]!r})")):
+            m.fit(np.nan_to_num(X), pd.Series([0, 1, 0, pd.NA], index=index, dtype=object))
+        with pytest.raises(ValueError, match=r"^sample_weight contains a missing value .* at " +
+                                             re.escape(f"row 0 (index {label[0]!r});")):
+            m.fit(np.nan_to_num(X), y, sample_weight=pd.Series([np.nan, 1, 1, 1], index=index))
+    # the default index (0..n-1) is the position: named once
+    with pytest.raises(ValueError, match=r"^X contains NaN at row 2, column 1 \('b'\) \("):
+        gn.Sequential([gn.Dense(2, 1)], seed=0).fit(pd.DataFrame(X, columns=["a", "b"]), y)
+    with pytest.raises(ValueError, match=r"first at row 1\); remove"):
+        gn.Sequential([gn.Dense(2, 1)], seed=0).fit(np.nan_to_num(X),
+                                                    pd.Series([0, np.nan, 1, 1]))

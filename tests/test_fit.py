@@ -986,6 +986,104 @@ def test_a_model_fitted_on_a_dataframe_refuses_its_columns_in_another_order(moon
     plain.predict(pd.DataFrame(X[:, ::-1]))
 
 
+def _trial_frame():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100),
+                       "id": np.arange(100)})
+    return df, pd.Series(np.where(df.a > 0, "yes", "no"))
+
+
+def _trial_model():
+    return gn.Sequential([gn.Dense(4, activation="relu"), gn.Dense(1), gn.Sigmoid()], seed=0)
+
+
+def test_a_fit_refused_for_its_inputs_leaves_the_model_as_it_was():
+    """User trial finding 1: a fit refused for its targets (or its validation data) had built
+    the model and recorded the frame's columns first: the corrected call was refused for
+    its columns, and a fresh model's weights were no longer drawn."""
+    df, y = _trial_frame()
+    y01 = (y == "yes").astype(int)
+    one_weight = np.zeros(100)
+    one_weight[0] = 1.0
+    refused = {   # the start of each error, and a call that gets it
+        "y holds non-numeric labels": lambda m: m.fit(df, y, loss="bce", epochs=2),
+        "X_val's columns are those the model was fitted on, in another order": lambda m: m.fit(
+            df, y01, loss="bce", epochs=2, validation_data=(df[["b", "a", "id"]], y01)),
+        "X_val has 100 rows but y_val has 50": lambda m: m.fit(
+            df, y01, loss="bce", validation_data=(df, y01[:50])),
+        "class_weight has no weight for class": lambda m: m.fit(
+            df, y01, loss="bce", class_weight={0: 1.0}),
+        # refused after validation_split drew its rows from the model's generator
+        "every training row left by validation_split weighs 0": lambda m: m.fit(
+            df, y01, loss="bce", validation_split=0.99, sample_weight=one_weight),
+    }
+    fresh = _trial_model()
+    fresh.fit(df[["a", "b"]], y01, loss="bce", epochs=2)
+    for what, call in refused.items():
+        m = _trial_model()
+        state = m.rng.bit_generator.state
+        with pytest.raises(ValueError, match="^" + re.escape(what)):
+            call(m)
+        assert not m.built and not any(node.built for node in m.layers), what
+        assert all(not node.params for node in m.layers), what
+        assert getattr(m, "feature_names_in_", None) is None and m.history is None, what
+        assert "_split_rng_state" not in vars(m), what
+        assert m.rng.bit_generator.state == state, what
+        m.fit(df[["a", "b"]], y01, loss="bce", epochs=2)   # the corrected call
+        assert m.feature_names_in_ == ["a", "b"]
+        for got, want in zip(m.get_weights(), fresh.get_weights(), strict=True):
+            np.testing.assert_array_equal(got, want)
+    # a trained model refused for its inputs keeps its names, weights, history and generator
+    before = fresh.get_weights()
+    history, state = fresh.history, fresh.rng.bit_generator.state
+    with pytest.raises(ValueError, match="non-numeric labels"):
+        fresh.fit(df[["a", "b"]], y, loss="bce", validation_split=0.2)
+    assert fresh.history is history and fresh.rng.bit_generator.state == state
+    assert fresh.feature_names_in_ == ["a", "b"] and "_split_rng_state" not in vars(fresh)
+    for got, want in zip(fresh.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_frame_without_text_column_names_is_warned_about_after_a_named_fit(moons):
+    """User trial finding 2: after a fit on named columns, predict/evaluate/fit read a frame
+    whose column names are numbers, mixed or a MultiIndex by position without a word;
+    scikit-learn warns ("X does not have valid feature names"), and refuses to fit on
+    names that mix text and numbers."""
+    pd = pytest.importorskip("pandas")
+    X, y, _, _ = moons
+    model = mlp()
+    model.fit(pd.DataFrame(X, columns=["a", "b"]), y, epochs=1)
+    for cols in ([0, 1], ["a", 1], pd.MultiIndex.from_tuples([("x", "a"), ("x", "b")])):
+        frame = pd.DataFrame(X, columns=cols)
+        calls = [lambda: model.predict(frame), lambda: model.evaluate(frame, y)]
+        if all(not isinstance(c, str) for c in cols):
+            calls.append(lambda: model.fit(frame, y, epochs=1))
+        for call in calls:
+            with pytest.warns(UserWarning, match=r"^X does not have valid feature names .*but "
+                                                 r"Sequential was fitted with feature names "
+                                                 r"\(\['a', 'b'\]\)") as rec:
+                call()
+            said = [w for w in rec if "valid feature names" in str(w.message)]
+            assert len(said) == 1 and said[0].filename == __file__   # the user's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X)        # an array has no names to be wrong: taken as before
+        model.evaluate(X, y)
+    mixed = pd.DataFrame(X, columns=["a", 1])
+    with pytest.raises(TypeError, match=r"^X's column names mix text and other types "
+                                        r"\(int, str\).*X.columns = X.columns.astype\(str\)"):
+        model.fit(mixed, y, epochs=1)
+    with pytest.raises(TypeError, match=r"^X_val's column names mix text"):
+        model.fit(X, y, epochs=1, validation_data=(mixed, y))
+    new = mlp()
+    state = new.rng.bit_generator.state
+    with pytest.raises(TypeError, match="column names mix text"):
+        new.fit(mixed, y, epochs=1)
+    assert getattr(new, "feature_names_in_", None) is None and new.history is None
+    assert new.rng.bit_generator.state == state
+
+
 def test_evaluate_warns_when_outputs_are_not_finite_and_metrics_score_them():
     """Trial 15/J finding 5: inputs that overflow float32's products gave NaN outputs; evaluate
     reported accuracy 0.5 (NaN rows read as class 0) without a word of its own."""

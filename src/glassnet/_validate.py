@@ -42,6 +42,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
         raise TypeError(f"{name} is a {type(X).__name__}; pass a NumPy array or a list of "
                         f"rows (lists of numbers)")
     columns = None   # a DataFrame's column names, for an error that names the column
+    index = pandas_index(X)   # and its row labels, for one that names the row
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):  # pandas and friends
         columns = getattr(X, "columns", None)
         X = X.to_numpy()
@@ -87,7 +88,7 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
         out = np.ascontiguousarray(arr, dtype=dtype)
     if not allow_nonfinite and not all_finite(out):
         bad = np.argwhere(~np.isfinite(out))[0]
-        where = f"row {bad[0]}" + (f", column {bad[1]}" if out.ndim > 1 else "")
+        where = row_name(bad[0], index) + (f", column {bad[1]}" if out.ndim > 1 else "")
         if out.ndim > 1 and columns is not None and len(columns) == out.shape[1]:
             where += f" ({_short(columns[int(bad[1])], 60)})"
         src = arr[tuple(bad)]
@@ -104,6 +105,32 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
         raise ValueError(f"{name} contains {kind} at {where} ({n_bad} {what} value(s) in "
                          f"all); remove or impute missing values first")
     return out
+
+
+def pandas_index(obj):
+    """The index of a pandas Series or DataFrame (its row labels), else None."""
+    if isinstance(obj, np.ndarray) or not hasattr(obj, "to_numpy"):
+        return None
+    index = getattr(obj, "index", None)
+    return index if hasattr(index, "__getitem__") else None   # (not a method named index)
+
+
+def row_name(row, index=None) -> str:
+    """``"row 2"``, with the row's label when ``index`` (from :func:`pandas_index`) is not
+    the default 0..n-1 (``"row 2 (index 20)"``): after a shuffle or a filter, or by dates, a
+    frame's position 2 is not ``df.loc[2]`` (and where the two happen to agree, the user
+    cannot know it). Only called for an error's message."""
+    row = int(row)
+    if index is None or (type(index).__name__ == "RangeIndex" and index.start == 0
+                         and index.step == 1):
+        return f"row {row}"
+    try:
+        label = index[row]
+    except Exception:   # an index of another length or kind: the position alone
+        return f"row {row}"
+    if isinstance(label, np.generic):
+        label = label.item()   # 20, not np.int64(20)
+    return f"row {row} (index {_short(label, 60)})"
 
 
 def read_array(v, name: str) -> np.ndarray:

@@ -6,6 +6,7 @@ its local gradient and passes the result down (the chain rule), filling its ``gr
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import numbers
 import warnings
@@ -15,6 +16,7 @@ import numpy as np
 from . import activations as _act
 from ._validate import (_short, all_finite, check_array, check_column_names, check_flag,
                         check_positive_int, new_rng, repeated_names, resolve_dtype)
+from .callbacks import user_stacklevel
 from .layers import Dense, Layer, check_backward_output
 
 #: Rows per forward pass of predict and evaluate (and fit's validation loss) when no
@@ -27,15 +29,29 @@ OVERFLOW_CAUSES = ("its weights may have overflowed, see model.history, or its p
                    "on inputs of huge magnitude: standardize them")
 
 
-def _frame_names(X, name="X"):
+def _is_frame(X) -> bool:
+    """Whether X is a pandas (or pandas-like) DataFrame: columns, and to_numpy."""
+    return getattr(X, "columns", None) is not None and hasattr(X, "to_numpy")
+
+
+def _frame_names(X, name="X", fitting=False):
     """The column names of a pandas (or pandas-like) DataFrame when they are all text, else
     None (arrays, frames with numbers for column names). Names that repeat are refused (as
-    scikit-learn refuses them): two columns of one name could be swapped unseen."""
-    cols = getattr(X, "columns", None)
-    if cols is None or not hasattr(X, "to_numpy"):
+    scikit-learn refuses them): two columns of one name could be swapped unseen. With
+    ``fitting``, names that mix text and other types (``["a", 1]``) are a TypeError, as in
+    scikit-learn: they can be neither recorded nor checked, and the fit would record none."""
+    if not _is_frame(X):
         return None
-    names = list(cols)
-    if not (names and all(isinstance(c, str) for c in names)):
+    names = list(X.columns)
+    text = [isinstance(c, str) for c in names]
+    if not (names and all(text)):
+        if fitting and any(text):
+            kinds = sorted({type(c).__name__ for c in names})
+            raise TypeError(f"{name}'s column names mix text and other types "
+                            f"({', '.join(kinds)}): the model records and checks the "
+                            f"columns by name only when all names are text; make them all "
+                            f"text ({name}.columns = {name}.columns.astype(str)) or, to fit "
+                            f"without names, pass {name}.to_numpy()")
         return None
     dups = repeated_names(names)
     if dups:
@@ -175,6 +191,31 @@ class Sequential:
                 self.layers = before  # `layer` is left as given
                 raise ValueError(f"cannot add {layer!r}: {exc}") from None
         return self
+
+    @contextlib.contextmanager
+    def _unchanged_on_error(self):
+        """Put the model back as it was when the block raises: its attributes, its nodes'
+        (their parameter and gradient dicts too) and its generator's state. fit builds the
+        model to check its inputs against the graph; a call refused for its inputs leaves an
+        unbuilt model unbuilt, and the generator where it was. Shallow: what a node's build
+        changes in place beyond its own attributes and dicts is not undone."""
+        state = dict(vars(self))
+        rng_state = self.rng.bit_generator.state
+        nodes = [(node, dict(vars(node)), dict(node.params), dict(node.grads))
+                 for node in self.layers]
+        try:
+            yield
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            self.rng.bit_generator.state = rng_state
+            for node, attrs, params, grads in nodes:
+                vars(node).clear()
+                vars(node).update(attrs)
+                for d, saved in ((node.params, params), (node.grads, grads)):
+                    d.clear()
+                    d.update(saved)
+            raise
 
     def _ensure_built(self, n_in):
         """Build the model for ``n_in`` inputs if it is not built; if it is, build the nodes
@@ -337,16 +378,29 @@ class Sequential:
         self._check_names(X, name)
         return check_array(X, name=name, dtype=self.dtype, n_features=self.n_features)
 
-    def _check_names(self, X, name="X"):
+    def _check_names(self, X, name="X", fitting=False, known=None):
         """A DataFrame's columns against those of the frame the model was first fitted on
-        (``feature_names_in_``, as scikit-learn keeps them): other names, or the same in
-        another order, are refused, since the columns are read by position. Returns the names
-        (fit records them when the model has none yet), None for arrays and frames whose
-        column names are not all text (not checked)."""
-        names = _frame_names(X, name)
-        known = getattr(self, "feature_names_in_", None)
-        if names is not None and known is not None:
+        (``feature_names_in_``, as scikit-learn keeps them, or ``known``): other names, or
+        the same in another order, are refused, since the columns are read by position.
+        Returns the names (fit records them when the model has none yet), None for arrays
+        and frames whose column names are not all text. Such a frame cannot be checked: after
+        a fit on named columns it is warned about, as scikit-learn does (an array is taken
+        silently: it has no names to be wrong). ``fitting``: see :func:`_frame_names`."""
+        names = _frame_names(X, name, fitting)
+        if known is None:
+            known = getattr(self, "feature_names_in_", None)
+        if known is None:
+            return names
+        if names is not None:
             check_column_names(names, known, name, "the model", "model")
+        elif _is_frame(X) and len(X.columns):   # (no columns: check_array says so)
+            kinds = sorted({type(c).__name__ for c in X.columns})
+            warnings.warn(f"{name} does not have valid feature names (its column names are "
+                          f"not all text: {', '.join(kinds)}), but {type(self).__name__} was "
+                          f"fitted with feature names ({_short(list(known), 100)}): its "
+                          f"columns are read by position, unchecked; name them as fitted "
+                          f"({name}.columns = list(model.feature_names_in_), if they are in "
+                          f"that order)", UserWarning, stacklevel=user_stacklevel())
         return names
 
     def _input(self, X, name="X"):
@@ -488,6 +542,11 @@ class Sequential:
             batch's rows): with mini-batches a rare row's weight counts within its batch
             only, so "balanced" weights (``n / (k · count)``) correct an imbalance less than
             in a full batch (``batch_size=None``) or in Keras.
+
+        A call refused for its inputs (X, y, the weights, ``validation_data``, ...) leaves
+        the model as it was: an unbuilt model stays unbuilt, its generator is not advanced
+        and no column names are recorded, so the corrected call gives the weights a fresh
+        model of the same seed gives.
 
         Ctrl-C during fit stops at the end of the current batch and keeps the weights and the
         history (``history.interrupted`` is then True); an EarlyStopping callback still puts

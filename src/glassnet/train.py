@@ -35,7 +35,7 @@ from . import activations as _act
 from . import losses as _losses
 from ._validate import (_first_non_numeric, check_array, check_consistent_length,
                         check_flag, check_fraction, check_positive_int, missing_entries,
-                        read_array)
+                        pandas_index, read_array, row_name)
 from .callbacks import Callback, user_stacklevel
 from .layers import Dense, check_backward_output, unchecked_backward
 from .model import PREDICT_CHUNK
@@ -612,6 +612,7 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
     """Validate targets once, at the boundary, into the form the loss expects."""
     if y is None:
         raise ValueError(f"{name} is None; fit needs targets")
+    index = pandas_index(y)   # a Series' or frame's row labels, for the errors
     y = read_array(y, name)
     if y.dtype.kind in "US" or y.dtype == object:
         try:  # numbers held as objects or numeric strings are fine, as for X
@@ -621,7 +622,7 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
             if missing is not None and missing.any():  # pandas' NA, None
                 at = tuple(np.argwhere(missing)[0])
                 raise ValueError(f"{name} contains a missing value "
-                                 f"({y[at]!r}) at row {at[0]} "
+                                 f"({y[at]!r}) at {row_name(at[0], index)} "
                                  f"({int(missing.sum())} in all); remove those rows or fill "
                                  f"them in") from None
             raise ValueError(f"{name} holds non-numeric labels (e.g. "
@@ -642,13 +643,13 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
                          f"per row) or 2-D (rows x outputs)")
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         row = int(np.argwhere(~np.isfinite(y))[0][0])
-        raise ValueError(f"{name} contains NaN or infinity (first at row {row}); remove those "
-                         f"rows or fill them in")
+        raise ValueError(f"{name} contains NaN or infinity (first at {row_name(row, index)}); "
+                         f"remove those rows or fill them in")
     m = y.shape[0]
     if isinstance(loss, _losses.CategoricalCrossEntropy) or (
             isinstance(loss, _losses.Hinge) and n_out > 1):
         if y.ndim == 2 and y.shape[1] == n_out and n_out > 1:
-            return _cast_targets(y, dtype, name)
+            return _cast_targets(y, dtype, name, index)
         y1 = y.reshape(m, -1)
         if y1.shape[1] != 1:
             raise ValueError(f"{name} has shape {y.shape}; for {n_out} classes give integer "
@@ -682,10 +683,10 @@ def prepare_targets(y, loss, n_out, dtype, name="y"):
         if y2.min() < 0 or y2.max() > 1:
             raise ValueError(f"{name} must hold 0/1 labels (or probabilities) for binary "
                              f"cross-entropy, found values in [{y2.min()}, {y2.max()}]")
-    return _cast_targets(y2, dtype, name)
+    return _cast_targets(y2, dtype, name, index)
 
 
-def _cast_targets(y, dtype, name):
+def _cast_targets(y, dtype, name, index=None):
     """``y`` (finite) as a C-contiguous array of the model's dtype; a value the dtype cannot
     hold (1e39 in float32) is an error, as it is in X (it became inf: an infinite loss, and
     fit blamed the learning rate)."""
@@ -694,14 +695,15 @@ def _cast_targets(y, dtype, name):
     if not np.isfinite(out).all():
         bad = tuple(np.argwhere(~np.isfinite(out))[0])
         raise ValueError(f"{name} holds a value too large for {np.dtype(dtype).name} "
-                         f"({float(y[bad]):.4g} at row {bad[0]}); scale the targets "
-                         f"(standardize them) or use dtype='float64'")
+                         f"({float(y[bad]):.4g} at {row_name(bad[0], index)}); scale the "
+                         f"targets (standardize them) or use dtype='float64'")
     return out
 
 
 def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     """Validate per-row weights once, at the boundary: numbers of shape (n,), finite,
     non-negative, not all zero; returned cast to ``dtype``."""
+    index = pandas_index(sample_weight)   # a Series' row labels, for the errors
     w = read_array(sample_weight, name)
     if w.dtype == object:  # pandas' nullable arrays (pandas < 2.1 gives objects): NA is NaN
         missing = missing_entries(w)
@@ -716,11 +718,11 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
     if not np.isfinite(w).all():
         row = int(np.argmin(np.isfinite(w)))
         what = "a missing value (NaN, or pandas' NA)" if np.isnan(w[row]) else "infinity"
-        raise ValueError(f"{name} contains {what} at row {row}; give every row a finite "
-                         f"weight")
+        raise ValueError(f"{name} contains {what} at {row_name(row, index)}; give every row "
+                         f"a finite weight")
     if (w < 0).any():
-        raise ValueError(f"{name} has negative values (first at row {int(np.argmax(w < 0))});"
-                         f" weights must be >= 0")
+        raise ValueError(f"{name} has negative values (first at "
+                         f"{row_name(np.argmax(w < 0), index)}); weights must be >= 0")
     if not w.sum() > 0:
         raise ValueError(f"{name} is all zero: at least one row needs a positive weight")
     with np.errstate(over="ignore", under="ignore"):  # reported just below, more clearly
@@ -731,8 +733,8 @@ def check_sample_weight(sample_weight, n, dtype, name="sample_weight"):
             f"use dtype='float64'")
     if not np.isfinite(out).all():
         row = int(np.argmin(np.isfinite(out)))
-        raise ValueError(f"{name} holds a weight too large for {dt} ({w[row]:.4g} at row "
-                         f"{row}); {hint}")
+        raise ValueError(f"{name} holds a weight too large for {dt} ({w[row]:.4g} at "
+                         f"{row_name(row, index)}); {hint}")
     if not out.sum(dtype=np.float64) > 0:
         raise ValueError(f"{name} has weights too small for {dt}: every one rounds to 0 "
                          f"(largest {w.max():.4g}); {hint}")
@@ -1202,96 +1204,117 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
     metrics = _metric_names(metrics)
 
-    names = model._check_names(X)
+    if isinstance(callbacks, Callback) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"callbacks must be a list of Callback instances, got "
+                        f"{type(callbacks).__name__} (write callbacks=[cb])")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks must be glassnet Callback instances, got {cb!r}")
+
+    known = getattr(model, "feature_names_in_", None)
+    names = model._check_names(X, fitting=True)
     X = check_array(X, name="X", dtype=model.dtype,
                     n_features=model.n_features if model.built else None)
-    model._ensure_built(X.shape[1])
-    bad = model._nonfinite_params()   # else "diverged" at the first step, NaN "restored"
-    if bad:
-        raise ValueError(f"the model has NaN or infinite parameters before training "
-                         f"({'; '.join(bad[:3])}{'; …' if len(bad) > 3 else ''}): fit cannot "
-                         f"start from them; give the nodes finite weights (set_weights, or "
-                         f"new nodes)")
-    model.trainable_parameters()   # its check of each node's trainable flag, before anything
-    if names is not None and getattr(model, "feature_names_in_", None) is None:
-        model.feature_names_in_ = names   # (a DataFrame's columns, checked at predict)
-    loss = model_loss(model, loss)
-    _warn_misfit(model, loss)
-    if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
-        prev = getattr(model, "optimizer", None)
-        if not isinstance(prev, _optim.Optimizer) and getattr(model, "_optimizer_unknown", False):
-            warnings.warn("this model was loaded from a file written before glassnet's model "
-                          "files kept the optimizer, so fit goes on with Adam(lr=0.001), "
-                          "which may not be how it was trained: pass optimizer= (the one it "
-                          "was trained with) to continue as before", RuntimeWarning,
-                          stacklevel=user_stacklevel())
-        optimizer = prev if isinstance(prev, _optim.Optimizer) else "adam"
-    optimizer = _optim.get(optimizer)
-    n_out = model.n_outputs
-    check_consistent_length(X, y)
-    Y = prepare_targets(y, loss, n_out, model.dtype)
-    if isinstance(loss, _losses.Hinge) and n_out == 1 and Y.min() <= 0:
-        loss.labels = (-1, 1) if Y.min() < 0 else (0, 1)  # predict_classes answers in them
-    _check_metrics_fit(model, metrics, X, Y, loss)
-    W = Wv = rows = None
-    if sample_weight is not None:
-        _check_weighted_loss(loss)
-        W = check_sample_weight(sample_weight, len(X), model.dtype)
-    CW = None
-    if class_weight is not None:  # Keras's: each training row weighs its class's weight
-        _check_weighted_loss(loss)  # (times its own); applied once the validation rows are
-        CW = _class_row_weights(class_weight, Y, loss, n_out)  # held out, as Keras does
-
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
-                             "sample_weight_val)")
-        model._check_names(validation_data[0], "X_val")
-        Xv = check_array(validation_data[0], name="X_val", dtype=model.dtype,
-                         n_features=model.n_features)
-        check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
-        Yv = prepare_targets(validation_data[1], loss, n_out, model.dtype, name="y_val")
-        _check_metrics_fit(model, metrics, Xv, Yv, loss)
-        if len(validation_data) == 3 and validation_data[2] is not None:
+    # The checks below need the built graph (the targets against its output width, the
+    # metrics against its outputs): a call they refuse leaves the model as it was, unbuilt
+    # if it was, its generator not advanced (so the corrected call draws the weights a fresh
+    # model of the same seed draws), no names recorded
+    with model._unchanged_on_error():
+        model._ensure_built(X.shape[1])
+        bad = model._nonfinite_params()   # else "diverged" at the first step, NaN "restored"
+        if bad:
+            raise ValueError(f"the model has NaN or infinite parameters before training "
+                             f"({'; '.join(bad[:3])}{'; …' if len(bad) > 3 else ''}): fit "
+                             f"cannot start from them; give the nodes finite weights "
+                             f"(set_weights, or new nodes)")
+        model.trainable_parameters()   # its check of each node's trainable flag
+        loss = model_loss(model, loss)
+        _warn_misfit(model, loss)
+        if optimizer is None:  # the previous fit's optimizer (its rate and state), else Adam
+            prev = getattr(model, "optimizer", None)
+            if not isinstance(prev, _optim.Optimizer) and \
+                    getattr(model, "_optimizer_unknown", False):
+                warnings.warn("this model was loaded from a file written before glassnet's "
+                              "model files kept the optimizer, so fit goes on with "
+                              "Adam(lr=0.001), which may not be how it was trained: pass "
+                              "optimizer= (the one it was trained with) to continue as before",
+                              RuntimeWarning, stacklevel=user_stacklevel())
+            optimizer = prev if isinstance(prev, _optim.Optimizer) else "adam"
+        optimizer = _optim.get(optimizer)
+        n_out = model.n_outputs
+        check_consistent_length(X, y)
+        Y = prepare_targets(y, loss, n_out, model.dtype)
+        hinge_labels = None  # set on the loss once the checks pass (it may be the last fit's)
+        if isinstance(loss, _losses.Hinge) and n_out == 1 and Y.min() <= 0:
+            hinge_labels = (-1, 1) if Y.min() < 0 else (0, 1)  # predict_classes answers in them
+        _check_metrics_fit(model, metrics, X, Y, loss)
+        W = Wv = rows = None
+        if sample_weight is not None:
             _check_weighted_loss(loss)
-            Wv = check_sample_weight(validation_data[2], len(Xv), model.dtype,
-                                     "sample_weight_val")
-    elif validation_split > 0:
-        n_val = int(round(len(X) * validation_split))
-        if n_val < 1 or n_val >= len(X):
-            raise ValueError(f"validation_split={validation_split} leaves "
-                             f"{len(X) - n_val} training and {n_val} validation rows; "
-                             f"both need at least one")
-        prev = getattr(model, "_split_rng_state", None)
-        kind = getattr(np.random, str(prev.get("bit_generator")), None) \
-            if isinstance(prev, dict) else None
-        if isinstance(kind, type) and issubclass(kind, np.random.BitGenerator) \
-                and getattr(model, "_split_rows", None) == len(X):
-            # a later fit on as many rows holds out the same ones (as Keras's last fraction
-            # does): a new draw would validate on rows the network has trained on
-            bg = kind()
-            bg.state = prev
-            perm = np.random.Generator(bg).permutation(len(X))
+            W = check_sample_weight(sample_weight, len(X), model.dtype)
+        CW = None
+        if class_weight is not None:  # Keras's: each training row weighs its class's weight
+            _check_weighted_loss(loss)  # (times its own); applied once the validation rows are
+            CW = _class_row_weights(class_weight, Y, loss, n_out)  # held out, as Keras does
+
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or \
+                    len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (X_val, y_val) or (X_val, "
+                                 "y_val, sample_weight_val)")
+            model._check_names(validation_data[0], "X_val", fitting=True,
+                               known=names if known is None else known)
+            Xv = check_array(validation_data[0], name="X_val", dtype=model.dtype,
+                             n_features=model.n_features)
+            check_consistent_length(Xv, validation_data[1], ("X_val", "y_val"))
+            Yv = prepare_targets(validation_data[1], loss, n_out, model.dtype, name="y_val")
+            _check_metrics_fit(model, metrics, Xv, Yv, loss)
+            if len(validation_data) == 3 and validation_data[2] is not None:
+                _check_weighted_loss(loss)
+                Wv = check_sample_weight(validation_data[2], len(Xv), model.dtype,
+                                         "sample_weight_val")
+        elif validation_split > 0:
+            n_val = int(round(len(X) * validation_split))
+            if n_val < 1 or n_val >= len(X):
+                raise ValueError(f"validation_split={validation_split} leaves "
+                                 f"{len(X) - n_val} training and {n_val} validation rows; "
+                                 f"both need at least one")
+            prev = getattr(model, "_split_rng_state", None)
+            kind = getattr(np.random, str(prev.get("bit_generator")), None) \
+                if isinstance(prev, dict) else None
+            if isinstance(kind, type) and issubclass(kind, np.random.BitGenerator) \
+                    and getattr(model, "_split_rows", None) == len(X):
+                # a later fit on as many rows holds out the same ones (as Keras's last
+                # fraction does): a new draw would validate on rows the network trained on
+                bg = kind()
+                bg.state = prev
+                perm = np.random.Generator(bg).permutation(len(X))
+            else:
+                model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws it
+                model._split_rows = len(X)
+                perm = model.rng.permutation(len(X))
+            # Only the held-out rows of X are copied: the batches are gathered from X itself,
+            # through `rows` (the training rows, in the order a copy X[rows] would have them)
+            Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
+            rows, Y = perm[n_val:], Y[perm[n_val:]]
+            if CW is not None:
+                CW = CW[perm[n_val:]]
+            if W is not None:
+                Wv, W = W[perm[:n_val]], W[perm[n_val:]]
+                if not W.sum() > 0:
+                    raise ValueError("every training row left by validation_split weighs 0")
+                if not Wv.sum() > 0:
+                    Wv = None  # held-out rows all weigh 0: their plain mean loss is logged
         else:
-            model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws it
-            model._split_rows = len(X)
-            perm = model.rng.permutation(len(X))
-        # Only the held-out rows of X are copied: the batches are gathered from X itself,
-        # through `rows` (the training rows, in the order a copy X[rows] would have them)
-        Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
-        rows, Y = perm[n_val:], Y[perm[n_val:]]
+            Xv = Yv = None
         if CW is not None:
-            CW = CW[perm[n_val:]]
-        if W is not None:
-            Wv, W = W[perm[:n_val]], W[perm[n_val:]]
-            if not W.sum() > 0:
-                raise ValueError("every training row left by validation_split weighs 0")
-            if not Wv.sum() > 0:
-                Wv = None  # the held-out rows all weigh 0: their plain mean loss is logged
-    else:
-        Xv = Yv = None
-    if CW is not None:
-        W = with_class_weights(CW, W, model.dtype, " (training rows)")
+            W = with_class_weights(CW, W, model.dtype, " (training rows)")
+
+        if names is not None and known is None:
+            model.feature_names_in_ = names   # (a DataFrame's columns, checked at predict)
+    if hinge_labels is not None:
+        loss.labels = hinge_labels
 
     m = len(Y)
     bs = m if batch_size is None or batch_size >= m else batch_size
@@ -1302,15 +1325,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
 
     history = History()
     model.history = history  # visible to callbacks during fit (ModelCheckpoint saves it)
-    if isinstance(callbacks, Callback) or not hasattr(callbacks, "__iter__"):
-        raise TypeError(f"callbacks must be a list of Callback instances, got "
-                        f"{type(callbacks).__name__} (write callbacks=[cb])")
     cbs = [history, *callbacks]
     if verbose:
         cbs.append(ProgressBar(epochs, n_batches, int(verbose), initial_epoch))
     for cb in cbs:
-        if not isinstance(cb, Callback):
-            raise TypeError(f"callbacks must be glassnet Callback instances, got {cb!r}")
         cb.set_model(model)
 
     model.optimizer = optimizer
