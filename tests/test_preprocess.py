@@ -826,3 +826,112 @@ def test_the_reader_and_pandas_names_of_a_blank_header_column_are_index_columns(
         assert _UNNAMED.match(name) and _UNNAMED.match(f"Unnamed: {j}")
         assert PANDAS_UNNAMED.fullmatch(f"Unnamed: {j}").group(1) == j
     assert not _UNNAMED.match("x") and not _UNNAMED.match("unnamed_x")
+
+
+def test_a_bool_beside_a_missing_marker_is_its_number_at_fit_and_transform():
+    """A property-based test's finding: ``{"x": ["", False]}`` (a dict of lists, or a
+    DataFrame of dtype object) was read as the text 'False' beside a missing value and
+    refused in a numeric column, where ``[None, False]`` was read as ``[NaN, 0]``."""
+    pd = pytest.importorskip("pandas")
+    p = TabularPreprocessor().fit({"x": [1.0, None, 0.0, 2.0], "k": [0.0, 1, 2, 3]})
+    expected = p.transform({"x": [None, 0.0, 1.0], "k": [0.0] * 3})
+    for cells in ([None, False, True], ["", False, True], ["NA", np.False_, True],
+                  [" ", 0, True], ["?", "0", True]):
+        for rows in ({"x": cells, "k": [0.0] * 3},
+                     pd.DataFrame({"x": cells, "k": [0.0] * 3}, dtype=object),
+                     {"x": pd.Series(cells, dtype=object), "k": [0.0] * 3}):
+            np.testing.assert_array_equal(p.transform(rows), expected, err_msg=repr(cells))
+    # fitted on such a column, it is numeric with its missing value, as with None
+    numeric = TabularPreprocessor().fit({"x": [None, 0.0, 1.0, 1.0], "k": [0.0, 1, 2, 3]})
+    for cells in (["", False, True, True], ["NA", np.False_, np.True_, 1.0]):
+        got = TabularPreprocessor().fit(
+            pd.DataFrame({"x": cells, "k": [0.0, 1, 2, 3]}, dtype=object))
+        assert got.columns_ == numeric.columns_, cells
+
+
+@pytest.mark.parametrize("true, false", [("True", "False"), ("TRUE", "FALSE")])
+def test_bools_match_the_true_and_false_categories_of_a_csv(tmp_path, true, false):
+    """User trials: a column of True/False (or Excel's TRUE/FALSE) text in the training CSV is
+    categorical, but the bools pandas reads it as, or a record's Python bool, were matched as
+    the categories '1' and '0': every row unseen, the predictions wrong. A bool matches the
+    category that is true or false in any case, however the bools are given."""
+    pd = pytest.importorskip("pandas")
+    from glassnet.data import read_csv
+    flags = [true, false, false, true, "", false] * 5
+    (tmp_path / "t.csv").write_text(
+        "k,flag\n" + "".join(f"{i % 4},{f}\n" for i, f in enumerate(flags)))
+    p = TabularPreprocessor().fit(read_csv(tmp_path / "t.csv"))
+    assert p.columns_[1]["categories"] == [false, true]
+    k = [0.0, 1.0, 2.0]
+    expected = p.transform({"k": k, "flag": [true, false, None]})
+    assert expected[:, 1:].tolist() == [[0, 1, 0], [1, 0, 0], [0, 0, 1]]
+    for cells in ([True, False, None], [np.True_, np.False_, np.nan], ["True", False, "NA"],
+                  pd.Series([True, False, None], dtype="boolean")):
+        report = []
+        got = p.transform(pd.DataFrame({"k": k, "flag": cells}), report=report)
+        np.testing.assert_array_equal(got, expected, err_msg=repr(cells))
+        assert report == [], cells
+        np.testing.assert_array_equal(p.transform({"k": k, "flag": cells}), expected)
+    read = pd.read_csv(tmp_path / "t.csv")   # bools (and NaN), as pandas reads the text
+    np.testing.assert_array_equal(p.transform(read), p.transform(read_csv(tmp_path / "t.csv")))
+    present = read.dropna().astype({"flag": bool})
+    assert present["flag"].dtype == bool
+    np.testing.assert_array_equal(p.transform(present), p.transform(read)[present.index])
+
+
+def test_bools_match_the_categories_1_and_0_else_are_unseen():
+    """A bool column made categories (categorical=) has the categories '1' and '0', which
+    bools still match; where no category says true or 1, a bool is an unseen category,
+    shown as the bool it is."""
+    numbers = TabularPreprocessor(categorical=["b"]).fit(
+        {"b": np.array([True, False, True, True]), "k": [0.0, 1, 2, 3]})
+    assert numbers.columns_[0]["categories"] == ["0", "1"]
+    np.testing.assert_array_equal(numbers.transform({"b": [False, None], "k": [0.0, 1.0]}),
+                                  numbers.transform({"b": [0.0, np.nan], "k": [0.0, 1.0]}))
+    words = TabularPreprocessor().fit({"b": ["yes", "no", "yes", "no"], "k": [0.0, 1, 2, 3]})
+    report = []
+    out = words.transform({"b": [True, False, None], "k": [0.0] * 3}, report=report)
+    assert not out[:, :2].any()
+    assert report[0]["issue"] == "unseen" and report[0]["values"] == ["True", "False"]
+
+
+def test_a_bool_beside_other_text_is_its_text_and_matches_that_category():
+    """A bool is a number only beside missing values and numbers: beside other text
+    (``["u", True]``) it is the text 'True', as it was before bools beside missing markers
+    became numbers, so that it matches a 'True' category rather than an unseen '1'."""
+    pd = pytest.importorskip("pandas")
+    p = TabularPreprocessor().fit({"c": ["u", "True", "False", "u"], "k": [0.0, 1, 2, 3]})
+    expected = p.transform({"c": ["u", "True", "False"], "k": [0.0] * 3})
+    for rows in ({"c": ["u", True, np.False_], "k": [0.0] * 3},
+                 pd.DataFrame({"c": ["u", True, False], "k": [0.0] * 3}, dtype=object)):
+        report = []
+        np.testing.assert_array_equal(p.transform(rows, report=report), expected)
+        assert report == []
+    # in a numeric column, the word is what is refused
+    q = TabularPreprocessor().fit({"x": [0.0, 1.0, 2.0, 1.0], "k": [0.0, 1, 2, 3]})
+    with pytest.raises(ValueError, match="'u'"):
+        q.transform({"x": ["u", True], "k": [0.0, 0.0]})
+
+
+def test_a_pandas_category_column_of_numbers_is_categorical():
+    """pandas' category dtype is the user saying so: a column of numbers of that dtype was
+    standardized as a number. It is one-hot encoded, as with categorical= (and as
+    scikit-learn's categorical_features="from_dtype" reads it), and the same numbers given
+    plainly (a CSV's) or with the dtype match the categories."""
+    pd = pytest.importorskip("pandas")
+    codes = [1, 2, 3, 1, 2, 2, 3, 1] * 3
+    k = np.arange(len(codes)) % 5 * 1.0
+    frame = pd.DataFrame({"g": pd.Categorical(codes), "k": k})
+    by_dtype = TabularPreprocessor().fit(frame)
+    asked = TabularPreprocessor(categorical=["g"]).fit({"g": codes, "k": k})
+    assert by_dtype.columns_ == asked.columns_
+    assert by_dtype.feature_names_out[:3] == ["g=1", "g=2", "g=3"]
+    expected = asked.transform({"g": [3, 1, None], "k": [0.0] * 3})
+    for g in (pd.Categorical([3, 1, None]), [3, 1, None], [3.0, 1.0, np.nan], ["3", "1", ""]):
+        got = by_dtype.transform(pd.DataFrame({"g": g, "k": [0.0] * 3}))
+        np.testing.assert_array_equal(got, expected, err_msg=repr(g))
+    # a plain int column stays numeric; a category column dropped says why it was categories
+    assert TabularPreprocessor().fit({"g": codes, "k": k}).columns_[0]["kind"] == "numeric"
+    ids = TabularPreprocessor().fit(pd.DataFrame({"g": pd.Categorical(range(40)),
+                                                  "k": np.arange(40) % 3}))
+    assert "category dtype" in ids.dropped_["g"]

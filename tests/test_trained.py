@@ -208,3 +208,108 @@ def test_a_missing_model_file_is_a_file_not_found_error(tmp_path):
         glassnet.load_trained(tmp_path / "nothing.gnet")
     with pytest.raises(ValueError, match="is a folder"):
         glassnet.load_trained(tmp_path)
+
+
+@pytest.mark.parametrize("cells, as_numbers", [
+    ([None, False], [None, 0.0]),
+    (["", False], [None, 0.0]),
+    (["NA", True], [None, 1.0]),
+    ([" ", np.False_], [None, 0.0]),
+    ([np.nan, True], [None, 1.0]),
+    (["1.5", True], [1.5, 1.0]),
+    ([1.5, True], [1.5, 1.0]),
+])
+def test_a_bool_in_a_numeric_column_is_its_number_beside_any_missing_marker(
+        run, cells, as_numbers):
+    """A property-based test's finding: a bool beside '' or 'NA' (or beside number text) in a
+    numeric column was read as the text 'False' and refused, while beside None it was 0. A
+    bool is its number (0 or 1) whatever sits beside it, in every form rows are given in."""
+    pd = pytest.importorskip("pandas")
+    trained, _ = run
+    rest = {"b": [0.1, -0.3], "colour": ["g", "r"]}
+    expected = trained.transform({"a": as_numbers, **rest})
+    assert np.isfinite(expected).all()
+    frames = {"a dict of columns": {"a": cells, **rest},
+              "records": [{"a": cells[i], "b": rest["b"][i], "colour": rest["colour"][i]}
+                          for i in range(2)],
+              "a DataFrame": pd.DataFrame({"a": cells, **rest}),
+              "an object DataFrame": pd.DataFrame({"a": cells, **rest}, dtype=object)}
+    for form, rows in frames.items():
+        np.testing.assert_array_equal(trained.transform(rows), expected, err_msg=form)
+    # a token of na_values is missing beside a bool as well
+    marked = ["unknown" if as_numbers[0] is None else cells[0], cells[1]]
+    np.testing.assert_array_equal(
+        trained.transform({"a": marked, **rest}, na_values="unknown"), expected)
+
+
+@pytest.mark.parametrize("true, false", [("True", "False"), ("TRUE", "FALSE")])
+def test_bools_predict_as_the_true_false_text_of_the_training_csv(tmp_path, true, false):
+    """User trials: a model trained on a CSV whose column holds True/False (or TRUE/FALSE)
+    text predicted otherwise from pd.read_csv's frame (a bool column) or from a record with
+    a Python bool: the bools were the unseen categories '1' and '0'. They are the column's
+    true and false categories, in every form rows come in."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    age, smoker = rng.integers(18, 80, 200), rng.random(200) > 0.7
+    y = np.where((age - 50) / 10 + 3 * smoker + rng.normal(size=200) > 0, "high", "low")
+    flag = np.where(smoker, true, false)
+    flag[::20] = ""   # missing values: pd.read_csv makes the column bools and NaN
+    path = tmp_path / "ins.csv"
+    path.write_text("age,smoker,y\n" + "".join(f"{a},{s},{c}\n" for a, s, c in
+                                               zip(age, flag, y)))
+    assert main(["train", str(path), "--target", "y", "--out", str(tmp_path / "run"),
+                 "--epochs", "3", "--quiet"]) == 0
+    trained = glassnet.load_trained(tmp_path / "run" / "model.gnet")
+    expected = trained.transform(path)
+    frame = pd.read_csv(path)
+    assert frame["smoker"].map(type).isin([bool, float]).all()   # bools, NaN for the blank
+    present = frame.dropna().astype({"smoker": bool})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no row is news to the model
+        np.testing.assert_array_equal(trained.transform(frame), expected)
+        np.testing.assert_array_equal(trained.transform(present), expected[present.index])
+        np.testing.assert_array_equal(
+            trained.transform(frame.astype({"smoker": "boolean"})), expected)
+        assert (trained.predict(frame) == trained.predict(path)).all()
+        for value, text in ((True, true), (np.False_, false), (None, "")):
+            np.testing.assert_array_equal(
+                trained.predict_proba({"age": 40, "smoker": value}),
+                trained.predict_proba({"age": 40, "smoker": text}))
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wide")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 30))
+    header = ",".join(f"c{j}" for j in range(30)) + ",label"
+    lines = [header] + [",".join(f"{v:.3f}" for v in row) + f",{'ab'[i % 2]}"
+                        for i, row in enumerate(X)]
+    (folder / "wide.csv").write_text("\n".join(lines) + "\n")
+    assert main(["train", str(folder / "wide.csv"), "--target", "label", "--epochs", "1",
+                 "--quiet", "--out", str(folder / "run")]) == 0
+    return glassnet.load_trained(folder / "run" / "model.gnet")
+
+
+def test_the_warning_of_a_wide_table_lists_the_first_notes_and_counts_the_rest(wide):
+    """A review's finding: predict joined every transform note into one warning, without
+    end: a 2,000-column frame with an all-missing row and a row of far values gave a
+    warning of 616,697 characters. It lists the first 10 and says how many more, and on
+    which columns."""
+    names = wide.feature_names_in_
+    rows = {c: [None, 1e6] for c in names}   # two notes a column: missing, far
+    with pytest.warns(UserWarning) as caught:
+        wide.predict(rows)
+    assert len(caught) == 1
+    text = str(caught[0].message)
+    notes = text.split("; ")
+    assert len(notes) == 11, text
+    assert notes[0].startswith(f"{names[0]}: 1 row(s) with a missing value")
+    more = 2 * len(names) - 10
+    later = list(dict.fromkeys(names[j // 2] for j in range(10, 2 * len(names))))
+    assert notes[-1] == (f"... and {more} more (columns {', '.join(later[:10])} and "
+                         f"{len(later) - 10} more)")
+    # a few notes are listed as they are
+    with pytest.warns(UserWarning) as caught:
+        wide.predict({c: [None if c == names[0] else 0.0] for c in names})
+    assert "more" not in str(caught[0].message)

@@ -14,7 +14,9 @@ Missing values
     :data:`glassnet.data.NA_VALUES` (``NA``, ``?``, ``null`` ...) and blank or
     white-space-only ones are missing, at fit and at transform. A text column of numbers that
     only such cells kept text (pandas' ``read_csv`` leaves ``"?"`` and ``" "`` as text) is
-    numeric, as the CSV reader makes it.
+    numeric, as the CSV reader makes it. A bool given in memory is the number 0 or 1 (as in
+    a bool column) beside missing values and numbers: ``["", False]`` reads as ``[None, 0]``;
+    beside other text it is the text ``True`` or ``False``.
 
 Numeric columns (float, int, bool)
     Standardized: ``(x - mean) / std`` with the training mean and standard deviation; a
@@ -31,7 +33,11 @@ Text (categorical) columns
     One-hot encoded with the categories seen in training, sorted, named ``"<col>=<value>"``.
     A value not seen in training gives all zeros (no error). Missing values: if the column
     had missing values in training they form their own category ``"<col>=<missing>"``;
-    otherwise a missing value at transform time gives all zeros.
+    otherwise a missing value at transform time gives all zeros. A column of pandas'
+    ``category`` dtype is categorical even when its categories are numbers. Bools given for
+    a categorical column (a bool column, pandas' ``boolean``, Python's) are the categories
+    that say true and false in any case (``True``, ``TRUE``: a CSV's text, which pandas reads
+    as bools), else ``1`` and ``0``.
 
 Dropped columns (recorded in ``dropped_``: column -> reason)
     * ``drop=`` columns named by the user;
@@ -71,7 +77,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import rectangular, repeated_names
+from ._validate import _is_missing, rectangular, repeated_names
 from .data.tabular import (DATE_ADVICE, NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
                            _format_number, _plain, comma_float, decimal_comma_number,
                            is_numeric_column, number_share, plain_float)
@@ -90,15 +96,19 @@ MISSING_LABEL = "<missing>"
 # the end of the reason of a column of numbers that categorical= made categories and the rules
 # of categories then dropped (as numbers, the rules of numbers judge it)
 ON_REQUEST = " (numbers made categories on request)"
+BY_DTYPE = " (numbers made categories by their pandas category dtype)"
 
 
-def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array") -> Table:
+def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array",
+              missing_text=frozenset()) -> Table:
     """``data`` as a Table; ``expected`` says what the caller takes, for the TypeError that
-    refuses anything else."""
+    refuses anything else. Columns given in memory (a dict's, a DataFrame's) have their bools
+    read by :func:`_read_bools` (``missing_text``: more text read as missing beside them, a
+    model's ``--na-values``)."""
     if isinstance(data, Table):
         return data
     if isinstance(data, Mapping):
-        return Table(data)
+        return _in_memory_table(data.items(), missing_text)
     if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
         try:
             arr = rectangular(np.asarray(data))
@@ -113,8 +123,83 @@ def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array
         twice = repeated_names(names)
         if twice:   # data[c] would be a frame of them all
             raise ValueError(f"duplicate column name(s) {twice}; column names must be unique")
-        return Table({n: np.asarray(data[c]) for n, c in zip(names, data.columns)})
+        return _in_memory_table(((n, data[c]) for n, c in zip(names, data.columns)),
+                                missing_text)
     raise TypeError(f"expected {expected}, got {type(data).__name__}")
+
+
+def _in_memory_table(items, missing_text=frozenset()) -> Table:
+    """A Table of the ``(name, values)`` columns given in memory, with what their types say
+    and the Table's arrays forget: ``_bool_columns``, the columns of bools (with missing
+    values: pandas' "boolean" dtype, ``[True, None]``, which the Table makes numbers), which
+    a categorical column matches to its true and false categories; and ``_category_columns``,
+    those of pandas' category dtype, categorical at fit even when their categories are
+    numbers (as scikit-learn's ``categorical_features="from_dtype"``)."""
+    columns, bools, categories = {}, set(), set()
+    for name, values in items:
+        if getattr(getattr(values, "dtype", None), "name", None) == "category":
+            categories.add(name)
+        columns[name], is_bool = _read_bools(values, missing_text)
+        if is_bool:
+            bools.add(name)
+        if getattr(columns[name], "ndim", None) == 1 and \
+                not isinstance(columns[name], np.ndarray):   # a pandas Series: its values
+            columns[name] = np.asarray(columns[name])   # (NaN stays NaN, not the text 'nan')
+    table = Table(columns)
+    table._bool_columns, table._category_columns = frozenset(bools), frozenset(categories)
+    return table
+
+
+_BOOLS = (bool, np.bool_)
+
+
+def _missing_cell(v, missing_text=frozenset()) -> bool:
+    """Whether a cell given in memory is missing as the CSV reader reads it: None, pandas'
+    NA, NaN, or text of :data:`~glassnet.data.NA_VALUES`, blank, or of ``missing_text``."""
+    if isinstance(v, str):
+        return _read_as_missing(v) or v.strip() in missing_text
+    return _is_missing(v) or (isinstance(v, (float, np.floating)) and math.isnan(v))
+
+
+def _read_bools(values, missing_text=frozenset()):
+    """``(values, bools)`` for a column given in memory (a list, an array, a pandas Series):
+    ``bools`` says whether its values are bools (a bool array, pandas' "boolean" dtype, or
+    Python's or NumPy's bools beside missing values only: :func:`_missing_cell`); and
+    ``values`` has those bools made the numbers 0 and 1 where text sits beside them that is
+    missing or a number, so that ``["", False]`` reads as ``[None, 0]`` does (a bool is a
+    number, as in a bool column; the Table would make it the text 'False', which no number
+    reader takes). Beside other text (``["u", True]``) a bool stays the text 'True' it is in
+    a Table, so that it matches a category 'True'. Anything else is returned as it is. A
+    column holding no bool costs one pass of ``type()``, run by C, not by Python."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None:
+        if getattr(dtype, "kind", None) == "b":   # NumPy's bool, pandas' "boolean" (NA)
+            return values, True
+        if dtype != object:   # numbers, pandas' str or category ...: no bool in them
+            return values, False
+        cells = np.asarray(values)
+        if cells.ndim != 1:
+            return values, False
+    elif isinstance(values, (list, tuple)):
+        cells = values
+    else:   # (a generator: as a list, once)
+        from collections.abc import Iterable
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            return values, False
+        cells = values = list(values)
+    kinds = set(map(type, cells))
+    if bool not in kinds and np.bool_ not in kinds:
+        return values, False
+    rest = [v for v in cells if not isinstance(v, _BOOLS)]
+    missing = [_missing_cell(v, missing_text) for v in rest]
+    if not all(m or isinstance(v, (numbers.Number, np.number)) or _is_number(v)
+               for m, v in zip(missing, rest)):
+        return values, False   # beside other text: the text 'True' or 'False'
+    if any(isinstance(v, str) for v in rest):
+        out = np.empty(len(cells), dtype=object)
+        out[:] = [int(v) if isinstance(v, _BOOLS) else v for v in cells]
+        values = out
+    return values, all(missing)
 
 
 def python_only_number(v) -> bool:
@@ -276,6 +361,23 @@ def _mixed_case_booleans(present) -> bool:
     spellings = set(present.tolist())
     lower = {v.lower() for v in spellings}
     return len(spellings) > len(lower) and any(lower <= words for words in _BOOLEAN_WORDS)
+
+
+def _bools_as_categories(vals, cats, lookup) -> None:
+    """In place: the values of a column of bools (``vals``, the text '1' and '0' that
+    :func:`_text_values` writes for them, None for missing) as the fitted categories ``cats``
+    (``lookup``: category -> index) name them: by the category that is true or false in any
+    case ('True', 'TRUE', 'true': the text of a CSV file, which pandas reads as bools), else
+    by '1' and '0' (bools made categories), else by a category of that number ('1.0'); a
+    bool none of them names is an unseen category, shown as 'True' or 'False'."""
+    by_case = _unique_index(cats, _casefold)
+    by_value = _unique_index(cats, _as_number)
+    as_category = {}
+    for text, word, number in (("1", "true", 1.0), ("0", "false", 0.0)):
+        as_category[text] = (cats[by_case[word]] if word in by_case else text if text in lookup
+                             else cats[by_value[number]] if number in by_value
+                             else word.capitalize())
+    vals[:] = [None if v is None else as_category.get(v, v) for v in vals.tolist()]
 
 
 def _infinite_mask(arr: np.ndarray) -> np.ndarray:
@@ -603,7 +705,7 @@ class TabularPreprocessor:
         not exist.
     categorical : iterable of str
         Numeric columns to one-hot encode instead of standardizing (each must be in the
-        table at fit).
+        table at fit). A column of pandas' ``category`` dtype is one-hot encoded without it.
     dtype : "float32" or "float64"
         dtype of the output matrix. Default float32.
 
@@ -664,6 +766,8 @@ class TabularPreprocessor:
                                  f"columns: {table.columns}")
         specs, dropped, notes = [], {}, {}
         drop = set(self.drop)
+        # pandas' category dtype: categories, as the user said, even when they are numbers
+        by_dtype = getattr(table, "_category_columns", frozenset())
         for name in table.columns:
             if name == target:
                 continue
@@ -672,14 +776,15 @@ class TabularPreprocessor:
                 continue
             arr = _read_column(table, name)
             note = None   # on a column kept: text that looks like dates (a few months)
-            if is_numeric_column(arr) and name not in self.categorical:
+            if is_numeric_column(arr) and name not in self.categorical and name not in by_dtype:
                 spec, reason = self._fit_numeric(name, arr)
             else:
                 spec, reason, note = self._fit_categorical(
                     name, arr, table.line_numbers, getattr(table, "decimal_comma", False))
             if reason is not None:
-                dropped[name] = reason + (ON_REQUEST if name in self.categorical
-                                          and is_numeric_column(arr) else "")
+                dropped[name] = reason + (
+                    "" if not is_numeric_column(arr) else ON_REQUEST if name in self.categorical
+                    else BY_DTYPE if name in by_dtype else "")
                 continue
             specs.append(spec)
             if note is not None:
@@ -869,6 +974,8 @@ class TabularPreprocessor:
                 vals = _text_values(arr)
                 lookup = {c: i for i, c in enumerate(cats)}
                 miss_code = len(cats) if s["missing_category"] else -1
+                if arr.dtype.kind == "b" or s["name"] in getattr(table, "_bool_columns", ()):
+                    _bools_as_categories(vals, cats, lookup)
                 if any(v is not None and v not in lookup for v in vals.tolist()):
                     # a column read as numbers in one file and as text in the other (0007 is
                     # 7 where every value is a number): a value written as a number is also

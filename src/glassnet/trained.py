@@ -92,8 +92,10 @@ class TrainedModel:
         if sep is not None or decimal is not None:
             raise ValueError("sep= and decimal= say how to read a CSV file; "
                              f"{type(data).__name__} data is read as it is")
-        table = _as_table(_rows_as_columns(data, self.feature_names_in_), expected=_FORMS)
-        return _as_read(table, self.feature_names_in_, model_na_values(self._run.extra, given))
+        tokens = model_na_values(self._run.extra, given)
+        table = _as_table(_rows_as_columns(data, self.feature_names_in_), expected=_FORMS,
+                          missing_text=frozenset(str(t).strip() for t in tokens))
+        return _as_read(table, self.feature_names_in_, tokens)
 
     def transform(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
         """The network's inputs for the rows of ``data``: the stored preprocessing applied.
@@ -116,7 +118,7 @@ class TrainedModel:
             self._run.pre, table, self._run.extra, report=facts, label="the data",
             options=_read_options(data)))
         if facts:
-            warnings.warn("; ".join(_transform_notes(facts, table)), UserWarning,
+            warnings.warn(_warning_text(_transform_notes(facts, table), facts), UserWarning,
                           stacklevel=user_stacklevel())
         return X
 
@@ -133,8 +135,10 @@ class TrainedModel:
 
     def predict(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
         """Class labels (classification) or numbers in the target's units (regression), one
-        per row, as ``glassnet predict`` writes them; ``data`` and the read options
-        (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
+        per row, as ``glassnet predict`` writes them (a regression's in float64, all digits:
+        the CSV holds the fewest digits that identify the same float32 output of the
+        network); ``data`` and the read options (``sep``, ``decimal``, ``na_values``) as
+        :meth:`transform` takes them."""
         read = {"sep": sep, "decimal": decimal, "na_values": na_values}
         if self.task == "classification":
             codes = self.predict_proba(data, **read).argmax(axis=1)
@@ -142,6 +146,24 @@ class TrainedModel:
         from .commands import _regression_output
         return _regression_output(self.model, self.transform(data, **read),
                                   self._run.scaling)
+
+
+_MOST_NOTES = 10   # notes a warning shows one by one: a wide table must not make it huge
+_MOST_NAMES = 10   # columns named of the notes beyond those
+
+
+def _warning_text(notes, facts) -> str:
+    """``notes`` (one per fact of ``facts``, as ``_transform_notes`` writes them) as one
+    warning's text: the first _MOST_NOTES, then how many more there are and the columns
+    they are on (the first _MOST_NAMES of those)."""
+    if len(notes) <= _MOST_NOTES:
+        return "; ".join(notes)
+    from .preprocess import _shown
+    rest = list(dict.fromkeys(f["column"] for f in facts[_MOST_NOTES:]))
+    named = ", ".join(map(_shown, rest[:_MOST_NAMES])) + (
+        f" and {len(rest) - _MOST_NAMES} more" if len(rest) > _MOST_NAMES else "")
+    return ("; ".join(notes[:_MOST_NOTES]) + f"; ... and {len(notes) - _MOST_NOTES} more "
+            f"(column{'s' if len(rest) > 1 else ''} {named})")
 
 
 def _cli(call):
@@ -320,4 +342,9 @@ def _as_read(table, columns, tokens):
                         else v for v in cells]
             arr = cells
         out[name] = arr
-    return Table(out, n_rows=table.n_rows)
+    read = Table(out, n_rows=table.n_rows)
+    # what the types of the columns given said (bools, pandas' category dtype): see
+    # preprocess._in_memory_table
+    for fact in ("_bool_columns", "_category_columns"):
+        setattr(read, fact, getattr(table, fact, frozenset()))
+    return read
