@@ -1063,6 +1063,50 @@ def test_predict_regression_csv_scores_like_evaluate(tmp_path):
     assert len(np.unique(pred)) > 50
 
 
+def _significant(text):
+    """The significant digits of a number as written (1.2345678e-05: 8)."""
+    return len(text.lstrip("-").split("e")[0].replace(".", "").strip("0"))
+
+
+def test_predict_writes_regression_in_the_digits_of_the_float32_output(tmp_path):
+    """Trial finding: a float32 network's predictions were written with 17 digits
+    (1.2345678329467773), false precision. Each is now the fewest digits that identify the
+    network's float32 output: scaled back, it reads as that float32, one digit fewer no
+    longer does."""
+    from glassnet.data import Table, write_csv
+    r = np.random.default_rng(5)
+    x1, x2 = r.normal(size=200), r.normal(size=200)
+    path = tmp_path / "reg.csv"
+    write_csv(Table({"x1": x1, "x2": x2, "y": 4 + 3 * x1 - 2 * x2 + 0.1 * r.normal(size=200)}),
+              path)
+    assert run("train", path, "--target", "y", "--epochs", "5", "--quiet", "--out",
+               tmp_path / "r").returncode == 0
+    model = tmp_path / "r" / "model.gnet"
+    proc = run("predict", model, path, "--columns", "none", "--out", tmp_path / "p.csv")
+    assert proc.returncode == 0, proc.stderr
+    texts = (tmp_path / "p.csv").read_text().split()[1:]
+    trained = glassnet.load_trained(model)
+    z = trained.model.predict(trained.transform(path)).reshape(-1)
+    assert z.dtype == np.float32
+    s = trained.model.extra["target_scaling"]
+
+    def network(values):  # the float32 output a written prediction stands for
+        return ((np.asarray(values, dtype=np.float64) - s["mean"]) / s["std"]).astype(
+            np.float32)
+
+    np.testing.assert_array_equal(network([float(t) for t in texts]), z)
+    shorter = [float(f"{float(t):.{_significant(t) - 2}e}") for t in texts
+               if _significant(t) > 1]
+    assert not np.any(network(shorter) == z[[_significant(t) > 1 for t in texts]])
+    # not the float64 digits of `* std + mean`: the float32 output holds about 8
+    big = np.abs(z) >= 0.1
+    assert max(_significant(t) for t, b in zip(texts, big) if b) <= 9
+    assert sum(_significant(t) for t in texts) < 10 * len(texts)
+    # pandas reads the same numbers
+    pd = pytest.importorskip("pandas")
+    np.testing.assert_array_equal(network(pd.read_csv(tmp_path / "p.csv")["prediction"]), z)
+
+
 def test_datasets_lists_bundled():
     proc = run("datasets")
     assert proc.returncode == 0, proc.stderr
@@ -1079,6 +1123,42 @@ def test_datasets_lists_bundled():
     names = [line.split()[0] for line in text.splitlines()[2:] if line.strip()]
     assert set(names) == set(glassnet.data.bundled.list_datasets()), names
     assert "train on one with: glassnet train NAME" in proc.stderr, proc.stderr
+
+
+def _on_a_terminal(*args, columns):
+    """stdout of `glassnet ARGS` run on a pseudo-terminal, with COLUMNS=columns."""
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               COLUMNS=str(columns))
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", *args], stdout=follower,
+                            stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):   # EIO once the command has closed its end
+        while chunk := os.read(leader, 65536):
+            out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    return out.decode()
+
+
+def test_datasets_fits_descriptions_to_the_terminal_and_cuts_none_in_a_pipe():
+    """User trial: descriptions were cut at 80 characters, on a wide terminal and in a pipe
+    too. A terminal's width (COLUMNS) is filled; a pipe gets them whole."""
+    from glassnet.data import bundled
+    whole = {name: bundled.load_dataset(name).description for name in bundled.list_datasets()}
+    assert max(map(len, whole.values())) > 80
+    piped = run("datasets").stdout.splitlines()[2:]
+    for line in piped:
+        assert line.endswith(whole[line.split()[0]]), line
+    wide = max(map(len, piped))
+    for columns in (wide - 15, wide + 20):
+        shown = _on_a_terminal("datasets", columns=columns).splitlines()
+        assert max(map(len, shown)) == min(columns, wide)
+        for line, full in zip(shown[2:], piped):
+            assert line == full if len(full) <= columns else (
+                len(line) == columns and line.endswith("…") and full.startswith(line[:-1]))
 
 
 def test_four_row_datasets_train_without_splits(tmp_path):
@@ -3108,6 +3188,14 @@ def test_evaluate_on_rows_of_one_class_says_what_the_metrics_miss(tmp_path):
     assert "holds no row" not in both.stderr and "ROC AUC" in both.stdout
 
 
+def assert_same_network_output(trained, *predictions):
+    """Regression predictions in the target's units stand for the same outputs of the float32
+    network: glassnet predict writes the digits those hold, not all of `* std + mean`'s."""
+    s = trained.model.extra["target_scaling"]
+    np.testing.assert_array_equal(*[((np.asarray(p) - s["mean"]) / s["std"]).astype(
+        trained.model.dtype) for p in predictions])
+
+
 def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     """Trial 15/K finding 1: gn.load on a `glassnet train` model gave the network on the
     preprocessed columns, and raw rows went through it unstandardized, silently (accuracy
@@ -3140,8 +3228,7 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
                 np.testing.assert_allclose(trained.predict_proba(rows),
                                            cli[["proba_no", "proba_yes"]], rtol=0, atol=1e-12)
             else:
-                np.testing.assert_allclose(trained.predict(rows), cli["prediction"],
-                                           rtol=1e-12)
+                assert_same_network_output(trained, trained.predict(rows), cli["prediction"])
     assert not hasattr(trained, "classes_")   # (the regression's)
     with pytest.raises(ValueError, match="needs a classification model"):
         trained.predict_proba(data)
@@ -3149,8 +3236,8 @@ def test_load_trained_predicts_raw_rows_as_glassnet_predict(tmp_path):
     text = pd.read_csv(data, sep=";", dtype=str)
     text["c"] = " " + text["c"] + " "
     text.loc[text["b"] == "-999", "b"] = "-999.0"
-    np.testing.assert_allclose(trained.predict(text.replace({",": "."}, regex=True)),
-                               cli["prediction"], rtol=1e-12)
+    assert_same_network_output(trained, trained.predict(text.replace({",": "."}, regex=True)),
+                               cli["prediction"])
     new = frame.head(3).assign(c=["x", "w", None])   # a category training never saw: said
     with pytest.warns(UserWarning, match=r"c: .*category not seen in training \('w'\)") as w:
         trained.predict(new)
@@ -3405,3 +3492,71 @@ def test_bundled_datasets_count_their_columns_alike_everywhere(tmp_path):
                  str(tmp_path / "t")]) == 0
     t = json.loads((tmp_path / "t" / "metrics.json").read_text())
     assert t["classes"] == ["0", "1"] and t["class_names"] == ["0 (died)", "1 (survived)"]
+
+
+def test_title_lines_above_the_header_are_named(tmp_path, capsys):
+    """Spreadsheet trial: a title line above the header (or a header of two lines) gave only
+    "no column 'churn'; available columns: Sales report Q1 2024, unnamed_1, ..."."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    rows = "".join(f"{r.normal():.3f},{r.integers(10)},{'ab'[i % 2]}\n" for i in range(40))
+    header = "price,units,churn\n"
+    plain, title = tmp_path / "plain.csv", tmp_path / "title.csv"
+    plain.write_text(header + rows)
+    title.write_text("Sales report Q1 2024,,\n,,\n" + header + rows)
+    two = tmp_path / "two.csv"
+    two.write_text("Money,Volume,Outcome\n" + header + rows)
+    for path, line in ((title, 3), (two, 2)):
+        assert main(["train", str(path), "--target", "churn"]) == 2
+        err = capsys.readouterr().err
+        assert f"'churn' is a field of line {line}: the header seems to start there" in err
+        assert "delete the lines above it" in err
+    assert main(["train", str(plain), "--target", "nope"]) == 2   # no such field: no hint
+    assert "is a field" not in capsys.readouterr().err
+    assert main(["train", str(plain), "--target", "churn", "--epochs", "1", "-q",
+                 "--out", str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "run" / "model.gnet"), str(title)]) == 2
+    assert "all of those columns are fields of line 3" in capsys.readouterr().err
+
+
+def test_a_totals_row_of_a_regression_file_gets_a_note(tmp_path, capsys):
+    """Spreadsheet trial: a totals row at the bottom ("Total,,<sum>,,<sum>") was trained on
+    (test R² 0.99 -> 0.74), and the notes blamed other things."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    x, u = r.uniform(1, 9, 60).round(2), r.integers(1, 50, 60)
+    y = (3 * x + u).round(2)
+    body = "name,x,units,empty,y\n" + "".join(f"c{i},{x[i]},{u[i]},{i},{y[i]}\n"
+                                             for i in range(60))
+    path = tmp_path / "t.csv"
+    for tail, noted in ((f"Total,{x.sum():.2f},{u.sum()},,{y.sum():.2f}\n", True),
+                        (f"Total,,,,{y.sum():.2f}\n", True),      # the other columns empty
+                        (f"Total,1,2,3,{y.sum():.2f}\n", False),  # none the others' sum
+                        ("", False)):
+        path.write_text(body + tail)
+        assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
+                     str(tmp_path / "run"), "--overwrite"]) == 0
+        out = capsys.readouterr().out
+        note = "line 62 of " + str(path) + " looks like a totals row (its 'y' is the sum"
+        assert (note in out) == noted, out
+
+
+def test_undecided_thousands_dots_get_a_note(tmp_path, capsys):
+    """Spreadsheet trial: a ';' file whose whole numbers had '.' before three digits and no
+    sign of the decimal mark read 15.470 as 15.47 silently; the note says how to read it the
+    other way (and amounts such as 148,78 € now show the decimal comma)."""
+    from glassnet.cli import main
+    rows = "".join(f"{k}.{(37 * k) % 1000:03d};{'ab'[k % 2]};{k % 7}\n" for k in range(1, 40))
+    path = tmp_path / "eu.csv"
+    path.write_text("units;y;z\n774;a;1\n" + rows)
+    assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "units: whole numbers with a '.' before three digits (e.g. 1.037, line 3) were " \
+           "read with '.' as the decimal point (1.037)" in out
+    assert "if the '.' groups thousands there (1037), pass --decimal ," in out
+    path.write_text("units;y;z\n774;a;1,50 €\n" + rows)
+    assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run"), "--overwrite"]) == 0
+    assert "whole numbers with a '.'" not in capsys.readouterr().out

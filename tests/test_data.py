@@ -398,6 +398,31 @@ def test_an_unclosed_quote_on_the_last_line_is_named(tmp_path, text, match):
         read_csv(_write(tmp_path, text, "s.csv"))
 
 
+@pytest.mark.parametrize("text", [
+    'id,x1,x2,color\n1,"2,3,red\n',      # too few fields: was "check for an unquoted comma"
+    'id,x1,x2,color\r\n1,"2,3,red\r\n',
+    'a,b\n1,"2\n',                        # as many fields: was read as 2, silently
+    'a,b\r1,"2\r',                        # lone "\r" line ends
+    'a,b,c\n1,2,3\n4,"x,5\n6,7,8\n',      # over lines of fields
+])
+def test_an_unclosed_quote_on_a_last_line_without_its_line_end_is_named(tmp_path, text):
+    # user trial: the same file without the final line break was a ragged row (or read): the
+    # message is the one of the file with it, naming the quote and the line it opens on
+    with pytest.raises(ValueError) as ended:
+        read_csv(_write(tmp_path, text, "s.csv"))
+    assert "unclosed quote" in str(ended.value)
+    with pytest.raises(ValueError) as cut:
+        read_csv(_write(tmp_path, text.rstrip("\r\n"), "s.csv"))
+    assert str(cut.value) == str(ended.value)
+
+
+@pytest.mark.parametrize("text", ['a,b\n1,"x"\n2,"y\nz"\n', 'a,b\n1,x\n2,"y"\n',
+                                  'a,b\r1,"x"\r2,y\r'])
+def test_a_last_line_without_its_line_end_reads_as_with_it(tmp_path, text):
+    ended = read_csv(_write(tmp_path, text, "e.csv"))
+    assert read_csv(_write(tmp_path, text.rstrip("\r\n"), "e.csv")) == ended
+
+
 def test_trailing_empty_column_dropped(tmp_path):
     t = read_csv(_write(tmp_path, "a,b,\n1,2,\n3,4,\n"))
     assert t.columns == ["a", "b"]
@@ -517,6 +542,24 @@ def test_write_csv_float32_columns_get_float32_digits():
     assert rows[0][1] == "5.055332660675049"  # the same numbers as float64: all their digits
     back = read_csv(io.StringIO(buf.getvalue()))
     np.testing.assert_array_equal(back["x"].astype(np.float32), x)
+
+
+def test_write_csv_float32_digits_are_numpys_fewest_for_any_float32():
+    # the fields come from a vectorised search (_fewest_digits): checked against NumPy's
+    # own shortest float32 text over random bit patterns and the edge values
+    bits = np.random.default_rng(0).integers(0, 2**32, size=20000, dtype=np.uint64)
+    x = bits.astype(np.uint32).view(np.float32)
+    edges = [0.0, -0.0, 1e-45, -1e-45, 1.1754944e-38, 3.4028235e38, -3.4028235e38,
+             16777217.0, 97474816.0, 0.1, 1 / 3, 1e-5, 123456.79]
+    x = np.concatenate([x[np.isfinite(x)], np.array(edges, dtype=np.float32)])
+    buf = io.StringIO()
+    write_csv({"x": x}, buf)
+    fields = buf.getvalue().split()[1:]
+    np.testing.assert_array_equal(np.array(fields, dtype=np.float64).astype(np.float32), x)
+
+    def digits(text):
+        return len(text.lstrip("-").split("e")[0].replace(".", "").strip("0"))
+    assert all(digits(f) <= digits(str(v)) for f, v in zip(fields, x))
 
 
 def test_write_csv_text_buffer():
@@ -1133,3 +1176,30 @@ def test_a_text_file_object_with_lone_surrogates_reads(tmp_path):
     assert t["b"].tolist() == ["café", "x"] and t.not_utf8_line == 2
     t = read_csv(io.StringIO("a,b\n1,\ud800\n2,x\n"))   # no byte behind it: kept, noted
     assert t["b"][1] == "x" and t.not_utf8_line == 2
+
+
+def test_amounts_in_text_cells_show_the_decimal_mark_of_thousands_dots():
+    """Spreadsheet trial: in a European ';' export whose decimal commas stood only in
+    currency and percent cells (text), 15.470 beside 774 was read as 15.47, silently."""
+    def read(text, **k):
+        return read_csv(io.StringIO(text), **k)
+
+    t = read("units;price;y\n15.470;148,78 €;a\n774;1.888,73 €;b\n5.322;21,3%;a\n")
+    assert t["units"].tolist() == [15470, 774, 5322] and not t.undecided_dot_columns
+    assert t["price"].dtype == object   # the amounts themselves stay text
+    alone = read("units;w;y\n1.500;12,5 kg;a\n2.250;x;b\n")   # grouped alone: 1.500 too
+    assert alone["units"].tolist() == [1500, 2250]
+    # amounts with a '.' decimal point say the opposite; 1,500 € could be either
+    for cells, undecided in (("$148.78;3.5%", set()), ("1,500 €;x", {"units"})):
+        t = read(f"units;p;q;y\n15.470;{cells};a\n774;;;b\n")
+        assert t["units"].tolist() == [15.47, 774] and t.undecided_dot_columns == undecided
+    # nothing shows the mark: read with '.' decimals, and the table says which columns
+    t = read("units;y\n15.470;a\n774;b\n5.322;a\n")
+    assert t["units"].tolist() == [15.47, 774, 5.322]
+    assert t.undecided_dot_columns == {"units"}
+    assert t.take([0]).undecided_dot_columns == {"units"}
+    assert not read("units;y\n15.470;a\n774;b\n", decimal=",").undecided_dot_columns
+    assert not read("units;c;y\n15.470;0.5;a\n774;1;b\n").undecided_dot_columns  # '.' shown
+    # a model's comma columns group as before, and are no undecided ones
+    t = read("units;y\n15.470;a\n774;b\n", decimal_comma_columns=["units"])
+    assert t["units"].tolist() == [15470, 774] and not t.undecided_dot_columns

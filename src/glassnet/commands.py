@@ -34,6 +34,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import signal
 import stat
 import sys
@@ -533,8 +534,38 @@ def _missing_mask(col) -> np.ndarray:
 def _check_target(table, target, label):
     if target not in table:
         raise _usage(f"no column {target!r} in {label}" + _did_you_mean(table, target)
+                     + _late_header_hint(table, [target])
                      + f"; available columns: {_column_list(table)}" + _separator_hint(table)
                      + _header_hint(table))
+
+
+HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header line
+
+
+def _late_header_hint(table, names) -> str:
+    """'; 'churn' is a field of line 3: ...' when the column ``names`` not found are fields
+    of one of the file's first rows: a title line above the header, or a header of two
+    lines (merged cells), made the line above the real header the column names."""
+    lines = table.line_numbers
+    if lines is None or not names:
+        return ""
+    wanted = {str(n).strip() for n in names}
+    top = min(table.n_rows, HEADER_SEARCH_ROWS)
+    text = [np.asarray(table[c][:top]) for c in table.columns]
+    text = [col for col in text if col.dtype == object]
+    best = (0, None)   # (how many of the names, row) of the row holding most of them
+    for i in range(top):
+        found = len(wanted & {v.strip() for v in (col[i] for col in text) if v is not None})
+        if found > best[0]:
+            best = (found, i)
+    if best[1] is None:
+        return ""
+    found, i = best
+    what = (f"{next(iter(wanted))!r} is a field" if len(wanted) == 1 else
+            "1 of those columns is a field" if found == 1 else
+            f"{'all' if found == len(wanted) else found} of those columns are fields")
+    return (f"; {what} of line {int(lines[i])}: the header seems to start there (a title or "
+            f"a second header line above it); delete the lines above it")
 
 
 def _did_you_mean(table, name) -> str:
@@ -586,6 +617,26 @@ def _label_text(v) -> str:
 def _column_list(table, most=60) -> str:
     return ", ".join(map(_shown, table.columns[:most])) + (
         " ..." if len(table.columns) > most else "")
+
+
+def undecided_dot_notes(table, columns=None) -> list[str]:
+    """The note for the numeric columns (of ``columns``, default all) whose whole numbers
+    with a '.' (15.470 beside 774) were read with '.' as the decimal point because nothing
+    in the decimal-comma file showed its decimal mark (``Table.undecided_dot_columns``)."""
+    cols = [c for c in table.columns if c in getattr(table, "undecided_dot_columns", ())
+            and (columns is None or c in columns)]
+    if not cols:
+        return []
+    col = np.asarray(table[cols[0]], dtype=np.float64)
+    i = int(np.flatnonzero(np.isfinite(col) & (col != np.trunc(col)))[0])
+    lines = table.line_numbers
+    where = f", line {int(lines[i])}" if lines is not None else ""
+    v = col[i]
+    return [f"{_some_names(cols)}: whole numbers with a '.' before three digits (e.g. "
+            f"{v:.3f}{where}) were read with '.' as the decimal point ({v:g}), as nothing in "
+            f"the file shows its decimal mark (no number or amount with a decimal comma, as "
+            f"1,5 or 12,50 €, nor with a decimal point, as 0.5); if the '.' groups thousands "
+            f"there ({v * 1000:.0f}), pass --decimal ,"]
 
 
 def _header_hint(table) -> str:
@@ -695,10 +746,15 @@ def _clip_bounds(model):
     return float(eps), float(one - eps)
 
 
-def _regression_output(model, X, scaling):
+def _network_output(model, X):
+    """A regression network's outputs, (m,) in its dtype (on the standardized target)."""
     with np.errstate(over="ignore", invalid="ignore"):  # as _probabilities
-        out = np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
-    return out * scaling["std"] + scaling["mean"]
+        return np.asarray(model.predict(X)).reshape(-1)
+
+
+def _regression_output(model, X, scaling):
+    return (_network_output(model, X).astype(np.float64) * scaling["std"]
+            + scaling["mean"])
 
 
 def _regression_metrics(y, pred):
@@ -1648,6 +1704,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.append(f"every column name is a number{_header_hint(table)}: its first row "
                        f"was read as the column names")
     notices.extend(_unnamed_notes(src.table))
+    notices.extend(undecided_dot_notes(table))
 
     # -- the target -----------------------------------------------------------------------
     y_raw = table[target]
@@ -1741,6 +1798,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         if np.unique(y).size < 2:
             raise _usage(f"the target column {target!r} holds the same value in every row "
                          f"({y[0]:.15g}): nothing to learn")
+        notices.extend(_totals_row_notes(table, target, y))
 
     # -- split: test, then validation from the rest ---------------------------------------
     # (after the target's checks: a target that cannot be learned is said first, so that
@@ -2813,7 +2871,8 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
         label = label or getattr(table, "_source", None) or "the data"
         raise _usage(f"{label} lacks column(s) the model needs: "
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
-                     f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options))
+                     f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
+                     + _late_header_hint(table, missing))
     try:
         return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
@@ -2856,7 +2915,8 @@ def transform_noted(pre, table, extra, columns, label=None):
     were read where that differs from training."""
     facts = []
     X = transform_for_model(pre, table, extra, report=facts, label=label)
-    notes = (_transform_notes(facts, table) if facts else []) + dot_read_notes(table, columns)
+    notes = (_transform_notes(facts, table) if facts else []) + dot_read_notes(
+        table, columns) + undecided_dot_notes(table, columns)
     if notes:
         print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
     return X
@@ -2981,7 +3041,7 @@ def _or(value, default):
 
 
 def cmd_predict(args) -> int:
-    from .data.tabular import _CHUNK_ROWS, _write_chunks
+    from .data.tabular import _CHUNK_ROWS, _fewest_digits, _write_chunks
     from .io import atomic_text_file
     refuse_destructive_out(args.out, (("input CSV", args.data),
                                       ("model file", args.model)))
@@ -2990,7 +3050,6 @@ def cmd_predict(args) -> int:
                        **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
     X = m.features(table, src.label)
-    out = m.outputs(X)
     taken = set()   # the column names as a reader reads them back (stripped)
     cols = []       # (name in the output, the input column or the values)
     renamed = []    # (the name wanted, the name given) of output columns the input has
@@ -3014,6 +3073,7 @@ def cmd_predict(args) -> int:
         cols.append((given, values))
 
     if m.task == "classification":
+        out = m.outputs(X)
         codes = out.argmax(axis=1)
         labels = m.encoder.inverse_transform(codes)
         if m.encoder.kind_ == "bool":
@@ -3025,9 +3085,11 @@ def cmd_predict(args) -> int:
             classes = _format_column(classes)          # proba_2 beside a prediction 2
         for j, c in enumerate(list(classes)):
             add(f"proba_{c}", out[:, j])
-    else:  # float64, as evaluate scores them: `* std + mean` has made them float64, and a
-        # float32 copy of 1.7e9 + x would be a multiple of 128
-        add("prediction", out)
+    else:  # `* std + mean` in float64, as evaluate scores them (a float32 copy of 1.7e9 + x
+        # would be a multiple of 128), written in the digits a float32 network's output
+        # holds: 1.2345678 rather than the false precision 1.2345678329467773
+        add("prediction", _fewest_digits(_network_output(m.model, X), m.scaling["std"],
+                                         m.scaling["mean"]))
     if renamed:
         print(f"glassnet: note: {src.label} already has column(s) "
               f"{', '.join(_shown(w) for w, _ in renamed)}, copied as they are: the model's "
@@ -3104,6 +3166,31 @@ def _check_regression_target(y, target) -> None:
                      f"power of ten (e.g. 1e{int(math.log10(top)) - 3}) first")
 
 
+TOTALS_RTOL = 1e-6  # how close a totals row's values are to the sums of the others'
+
+
+def _totals_row_notes(table, target, y) -> list[str]:
+    """A note per row that looks like a spreadsheet's totals row (Total,,1234.5,,98765): its
+    regression target ``y`` is the sum of all the other rows' (to :data:`TOTALS_RTOL`), and
+    some other numeric column of it is its column's sum of the others' too, or is empty."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        others = y.sum() - y
+        rows = np.flatnonzero((y != 0) & (np.abs(y - others) <= TOTALS_RTOL * np.abs(y)))
+    if not len(rows):
+        return []
+    numeric = [np.asarray(table[c], dtype=np.float64) for c in table.columns
+               if c != target and np.asarray(table[c]).dtype.kind in "biuf"]
+    sums = [np.nansum(col) for col in numeric]
+    notes = []
+    for i in rows.tolist():
+        if any(math.isnan(col[i]) or (col[i] != 0 and abs(s - 2 * col[i]) <= TOTALS_RTOL
+                                      * abs(col[i])) for col, s in zip(numeric, sums)):
+            notes.append(f"{table.row_label(i)} looks like a totals row (its {target!r} is "
+                         f"the sum of the other rows'): it is trained on as a row like the "
+                         f"others; delete it from the file")
+    return notes
+
+
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, sep=args.sep,
@@ -3174,6 +3261,16 @@ def cmd_evaluate(args) -> int:
 # datasets
 # ------------------------------------------------------------------------------------------
 
+def _terminal_width(stream):
+    """The columns of the terminal ``stream`` writes to (COLUMNS when set), or None when it
+    is not a terminal (a pipe, a file: nothing is cut there)."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, OSError, ValueError):
+        tty = False
+    return shutil.get_terminal_size().columns if tty else None
+
+
 def cmd_datasets(args) -> int:
     from .data import bundled
     from .render import _cut  # cut to a width, "…" when something was cut
@@ -3185,11 +3282,14 @@ def cmd_datasets(args) -> int:
         if kind == "generated" and not desc.startswith("generated"):
             desc = f"generated: {desc}"
         rows.append((name, str(ds.frame.n_rows), str(len(ds.frame.columns)), ds.default_target,
-                     _cut(", ".join(map(str, ds.target_names)), 24), _cut(desc, 80)))
+                     _cut(", ".join(map(str, ds.target_names)), 24), desc))
     w = [max(len(r[i]) for r in rows) for i in range(5)]
+    columns = _terminal_width(sys.stdout)
+    # the description takes the rest of a terminal's line (some of it on a narrow one)
+    room = None if columns is None else max(columns - sum(w) - 2 * len(w), 20)
     for i, r in enumerate(rows):
         print("  ".join(r[j].ljust(w[j]) if j not in (1, 2) else r[j].rjust(w[j])
-                        for j in range(5)) + "  " + r[5])
+                        for j in range(5)) + "  " + (r[5] if room is None else _cut(r[5], room)))
         if i == 0:
             print("  ".join("-" * x for x in w) + "  " + "-" * 11)
     # on stderr: stdout holds the table alone, for scripts (awk 'NR > 2 {print $1}')

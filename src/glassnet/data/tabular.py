@@ -239,6 +239,7 @@ class Table(Mapping):
         self._comma_cols: frozenset = frozenset()  # read_csv: columns read with it
         self._dot_cols: frozenset = frozenset()    # read_csv: columns read with '.' decimals
         self._dot_read_forced: frozenset = frozenset()  # of the model's comma columns
+        self._undecided_dots: frozenset = frozenset()   # read_csv: 15.470 read as 15.47
         self._not_utf8_line: int | None = None     # read_csv: the first Windows-1252 line
         self._header: dict[str, str] = {}          # read_csv: names spelled otherwise
 
@@ -247,7 +248,7 @@ class Table(Mapping):
         recorded about this one, each column fact for the columns ``keep(c)`` says stay."""
         out._source, out._comma, out._not_utf8_line = \
             self._source, self._comma, self._not_utf8_line
-        for attr in ("_comma_cols", "_dot_cols", "_dot_read_forced"):
+        for attr in ("_comma_cols", "_dot_cols", "_dot_read_forced", "_undecided_dots"):
             setattr(out, attr, frozenset(c for c in getattr(self, attr) if keep(c)))
         out._header = {c: h for c, h in self._header.items() if keep(c)}
         return out
@@ -439,6 +440,15 @@ class Table(Mapping):
         a decimal point although it might have grouped thousands (``886.440``; the file showed
         no decimal comma): what ``read_csv(dot_decimal_columns=)`` takes for a later file."""
         return self._dot_cols
+
+    @property
+    def undecided_dot_columns(self) -> frozenset:
+        """In a table read with the decimal comma: the numeric columns of whole numbers with a
+        ``.`` before three digits (``15.470`` beside ``774``) that were read with ``.`` as
+        their decimal point because nothing in the file showed its decimal mark (no number
+        nor amount such as ``148,78 €`` with a decimal comma or ``0.5``), though the ``.``
+        may group thousands there."""
+        return self._undecided_dots
 
     @property
     def dot_read_comma_columns(self) -> frozenset:
@@ -762,9 +772,11 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         numbers with ``.`` (``850``, ``42.605``, ``1.234.567``) follow the file: when some
         number of it has a decimal comma and none a ``.`` decimal point (``0.5``), or with
         ``decimal=","``, every such ``.`` groups thousands (``30.673`` is 30673, alone too);
-        when some number has a ``.`` decimal point, none does; otherwise only in
-        ``decimal_comma_columns`` (and where two dots or plain whole numbers beside grouped
-        ones leave no doubt). Other numbers with a ``.`` are read as usual.
+        when some number has a ``.`` decimal point, none does. Where no number shows the
+        mark, an amount in a text cell does (``148,78 €``, ``21,3 %`` or ``12,5 kg``: the
+        decimal comma; ``$148.78``: the point). Otherwise only in ``decimal_comma_columns``
+        (and where two dots leave no doubt), and ``Table.undecided_dot_columns`` names the
+        columns read with ``.`` decimals. Other numbers with a ``.`` are read as usual.
     decimal_comma_columns : iterable of str
         With the decimal comma on: columns known to be written with it (a model's training
         file had decimal commas there), where a ``.`` groups thousands even when no value of
@@ -831,8 +843,12 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
         if table is None:
             table = _parse(text, *opts, chunk_rows=None)
+        mode = None
         if comma_decimal:
             ev = table._evidence
+            if not (ev["comma"] or ev["dot"]) and (ev["thousands"] or ev["maybe"] or forced):
+                # no number decides: the text cells' amounts (12,50 €, 3,5 %) show the mark
+                ev = dict(ev, **_text_marks(table))
             mode = _decide_grouping(ev, decimal, forced)
             # the probe already read it so unless a column must now group or stop grouping
             if (mode == "all" and ev["maybe"]) or (mode == "none" and ev["thousands"]) or (
@@ -853,6 +869,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # their text is then no decimal-comma number either
     table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
     table._not_utf8_line = legacy
+    # nothing in the file showed its decimal mark: whole numbers with '.' (15.470, 774) were
+    # read with '.' decimals, which the command says (they may group thousands)
+    if mode == "forced":
+        table._undecided_dots = table._ambiguous_dots - forced
     return table
 
 
@@ -903,9 +923,10 @@ def _records(text, delimiter, name):
         raise ValueError(f"{name}, line {start}: malformed CSV: {exc}"
                          + _unclosed(start, reader.line_num)) from exc
     # a quote never closed: the last field swallowed the rest of the file, its last character
-    # too (a closed one would end the file with '"', or leave it outside the field)
-    if r and ("\n" in r[-1] or "\r" in r[-1]) and text.endswith(r[-1][-1]) and \
-            not text.rstrip().endswith('"'):
+    # too (a closed one would end the file with '"', or leave it outside the field); the
+    # reader's last character is a line end (_lines_of gives one to a last line without)
+    if r and ("\n" in r[-1] or "\r" in r[-1]) and r[-1][-1] == (
+            text[-1] if text[-1] in "\r\n" else "\n") and not text.rstrip().endswith('"'):
         raise ValueError(f"{name}, line {first}: a quoted field runs from there to the end "
                          f"of the file{_unclosed(first, reader.line_num, always=True)}")
 
@@ -1138,6 +1159,40 @@ def _decide_grouping(evidence, decimal, forced) -> str:
     return "forced"
 
 
+# An amount in a text cell whose decimal mark is plain: a currency sign before or after it,
+# or a %, or a unit (12,5 kg, 3.5 m², 20,5 °C), and a mark no thousands separator could be
+# (not followed by exactly three digits, or after groups of the other mark: 1.888,73 €)
+_UNIT = r"(?:%|[" + _CURRENCY + r"]|°?[^\W\d_]{1,3}[²³]?)"
+_AMOUNTS = {mark: re.compile(
+    r"[+-]?\s*(?:(?P<pre>[" + _CURRENCY + r"])\s*[+-]?\s*)?(?:[0-9]{1,3}(?:" + groups
+    + r"[0-9]{3})+" + dec + r"[0-9]+|[0-9]+" + dec + r"(?:[0-9]{1,2}|[0-9]{4,}))"
+    r"(?:\s*(?P<post>" + _UNIT + r"))?") for mark, groups, dec in (
+        ("comma", r"[. \u00a0\u202f]", ","), ("dot", r"[, \u00a0\u202f']", r"\."))}
+
+
+def _text_marks(table) -> dict:
+    """``{"comma": ..., "dot": ...}``: whether the text columns of ``table`` hold amounts
+    written with the decimal comma (148,78 €, 21,3 %) or the decimal point ($148.78),
+    when only one of them does (both: nothing is shown). Spreadsheets format such cells by
+    the locale that also writes the file's plain numbers, which then have no other sign of
+    their decimal mark (a column of 15.470 and 774 alone)."""
+    found = {"comma": False, "dot": False}
+    for name in table.columns:
+        col = table._cols[name]
+        if col.dtype != object:
+            continue
+        for v in dict.fromkeys(col.tolist()):   # each distinct value once
+            if v is None:
+                continue
+            for mark, pattern in _AMOUNTS.items():
+                m = None if found[mark] else pattern.fullmatch(v)
+                if m and (m.group("pre") or m.group("post")):
+                    found[mark] = True
+            if all(found.values()):
+                return {"comma": False, "dot": False}
+    return found
+
+
 def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
     """The separator of :data:`DELIMITERS` that splits the header into the most fields (at
     least two) and is consistent on the first ``max_rows`` rows (each has that many fields,
@@ -1190,19 +1245,22 @@ class _Ambiguous(Exception):
 
 
 def _lines_of(text: str):
-    """The lines of ``text`` with their line ends, for the csv reader. Split on "\n" without
-    copying the text (an ``io.StringIO`` holds 4 bytes per character: 4x the file); a file
-    whose lines end in a lone "\r" (old Mac) goes through StringIO's universal newlines."""
+    """The lines of ``text`` with their line ends, for the csv reader; a last line without
+    one is given "\n", as a quote it opens and never closes then takes a line end, as in a
+    file that ends in one, and is found open (_records). Split on "\n" without copying the
+    text (an ``io.StringIO`` holds 4 bytes per character: 4x the file); a file whose lines
+    end in a lone "\r" (old Mac) goes through StringIO's universal newlines."""
     n_cr = text.count("\r")
     if n_cr and n_cr != text.count("\r\n"):
-        yield from io.StringIO(text, newline="")
+        for line in io.StringIO(text, newline=""):
+            yield line if line.endswith(("\n", "\r")) else line + "\n"
         return
     start, find = 0, text.find
     while True:
         end = find("\n", start)
         if end < 0:
             if start < len(text):
-                yield text[start:]
+                yield text[start:] + "\n"
             return
         yield text[start:end + 1]
         start = end + 1
@@ -1406,17 +1464,54 @@ def _format_number(v: float) -> str:
     return repr(v)
 
 
-def _format_float32(v: np.float32) -> str:
-    if v != v:
-        return ""
-    text = str(v)  # the fewest digits that read back as this float32
-    return text[:-2] if text.endswith(".0") else text
+def _fewest_digits(z, scale=1.0, offset=0.0) -> np.ndarray:
+    """``z * scale + offset`` in float64, as a float32 ``z`` holds it: each value moved to the
+    number of fewest significant digits (the nearest such) that still identifies its
+    float32 z, which float64's repr then writes (1.2345678 for float32 1.2345678, not
+    1.2345678329467773); a float64 ``z`` keeps all its digits. With an offset far above the
+    scale (1.7e9 + 100 z) the float32 z still holds digits a float32 of the result would
+    lose: they are kept."""
+    z = np.asarray(z)
+    y = z.astype(np.float64) * scale + offset
+    if z.dtype != np.float32 or not len(z):
+        return y
+    identity = scale == 1 and offset == 0
+    with np.errstate(all="ignore"):
+        # the values that round to z: from the midpoints to its float32 neighbours, mapped
+        z64 = z.astype(np.float64)
+        ends = [(z64 + np.nextafter(z, np.float32(side)).astype(np.float64)) / 2 * scale
+                + offset for side in (-np.inf, np.inf)]
+        lo, hi = np.minimum(*ends), np.maximum(*ends)
+        k0 = np.floor(np.log10(hi - lo))  # the finest decimal place the width asks for
+    # a reader rounds a tie to the even float32: the ends are z's own where it is even (not
+    # mapped ones: rounded, they may lie a hair outside)
+    even = (z.view(np.uint32) & 1) == 0 if identity else np.zeros(len(z), dtype=bool)
+    out = y.copy()
+    done = np.zeros(len(z), dtype=bool)
+    # 10**k is exact to k = 22: m * 10**k and m / 10**-k are the floats nearest those decimals
+    fast = np.isfinite(k0) & (np.abs(k0) <= 21)
+    for step in (1, 0, -1):   # coarsest first; one place finer than the width always fits
+        k = k0 + step
+        p = 10.0 ** np.where(fast, np.abs(k), 0)
+        with np.errstate(all="ignore"):
+            m = np.round(np.where(k < 0, y * p, y / p))
+            c = np.where(k < 0, m / p, m * p)
+        ok = fast & ~done & (np.abs(m) < 2.0 ** 53) & np.where(
+            even, (lo <= c) & (c <= hi), (lo < c) & (c < hi))
+        out[ok] = c[ok]
+        done |= ok
+    # the rest keep y's digits (finer than float64 resolves, or beyond 1e±21: rare), but for
+    # a float32 column's own values
+    if identity:
+        for i in np.flatnonzero(np.isfinite(y) & ~done).tolist():
+            out[i] = float(str(z[i]))  # NumPy's fewest digits for a float32
+    return out
 
 
 def _format_column(arr) -> list:
     """The fields write_csv writes for the column ``arr``."""
     if arr.dtype == np.float32:
-        return [_format_float32(v) for v in arr]
+        arr = _fewest_digits(arr)
     if is_numeric_column(arr):
         arr = arr.astype(np.float64, copy=False)
         values = arr.tolist()
