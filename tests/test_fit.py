@@ -2925,3 +2925,30 @@ def test_fits_overlapping_in_threads_share_one_blas_limit():
     if not seen["before"] or max(seen["before"]) < 2:
         pytest.skip("the BLAS here runs one thread")
     assert seen["b"] == [[1] * len(seen["b"][0])] * 2   # B's epochs, after A's end too: one
+
+
+@pytest.mark.parametrize("case", ["multiclass", "binary", "multilabel"])
+def test_log_loss_metric_on_rows_missing_a_class(case):
+    """glassnet.metrics.log_loss no longer guesses the classes 0..k-1 when y_true misses one
+    (scikit-learn raises there): fit must name the model's classes ."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    if case == "multiclass":
+        y, k, loss, act = rng.integers(0, 3, 60), 3, "cce", gn.Softmax()
+        yv = np.where(y[:10] == 2, 0, y[:10])                 # no class 2
+    elif case == "binary":
+        y, k, loss, act = (X[:, 0] > 0).astype(int), 1, "bce", gn.Sigmoid()
+        yv = np.ones(10, dtype=int)                           # class 1 only
+    else:
+        y = (rng.random((60, 3)) > 0.5).astype(np.float32)
+        k, loss, act = 3, "bce", gn.Sigmoid()
+        yv = y[:10].copy()
+        yv[:, 1] = 0                                          # a label never on
+    model = gn.Sequential([gn.Dense(3, k), act], seed=0)
+    h = model.fit(X, y, loss=loss, epochs=1, metrics=["log_loss"], verbose=0,
+                  validation_data=(X[:10], yv))
+    assert h.history["val_log_loss"][0] == pytest.approx(h.history["val_loss"][0], rel=1e-6)
+    p = model.predict_proba(X[:10]) if case != "multilabel" else model.predict(X[:10])
+    if case == "multiclass":
+        want = M.log_loss(yv, p, labels=range(3))
+        assert h.history["val_log_loss"][0] == pytest.approx(want, rel=1e-6)

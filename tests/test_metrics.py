@@ -329,8 +329,11 @@ def test_log_loss_multiclass_matches_sklearn(seed, k):
     # some class missing from y_true: labels given
     yt2 = np.where(yt == k - 1, 0, yt)
     same(M.log_loss(yt2, P, labels=np.arange(k)), skm.log_loss(yt2, P, labels=np.arange(k)))
-    # glassnet also infers 0..k-1 from integer labels (sklearn needs labels= for this)
-    same(M.log_loss(yt2, P), skm.log_loss(yt2, P, labels=np.arange(k)))
+    # without labels both refuse to guess which columns the classes of y_true are
+    with pytest.raises(ValueError, match="different number of classes"):
+        skm.log_loss(yt2, P)
+    with pytest.raises(ValueError, match=f"{k - 1} classes .* {k} columns"):
+        M.log_loss(yt2, P)
 
 
 def test_log_loss_float32_uses_float32_eps():
@@ -450,6 +453,10 @@ def test_hypothesis_regression(pairs):
     yt = np.array([a for a, _ in pairs])
     yp = np.array([b for _, b in pairs])
     for ours, ref in REG:
+        if ours is M.r2_score and (yt == yt[0]).all():  # sklearn's may be rounding's ±1e30
+            perfect = np.sum((yt - yp) ** 2) == 0   # (a difference of 1e-221 squares to 0)
+            assert ours(yt, yp) == (1.0 if perfect else 0.0)
+            continue
         np.testing.assert_allclose(ours(yt, yp), ref(yt, yp), rtol=1e-12, atol=1e-9)
 
 
@@ -597,9 +604,10 @@ def test_metrics_imports_only_numpy_and_warnings():
 
 
 def test_public_functions_document_their_formula():
-    for name in ("accuracy_score", "precision_score", "recall_score", "f1_score",
-                 "confusion_matrix", "log_loss", "roc_auc_score", "mean_squared_error",
-                 "mean_absolute_error", "r2_score"):
+    for name in ("accuracy_score", "balanced_accuracy_score", "precision_score",
+                 "recall_score", "f1_score", "confusion_matrix", "log_loss", "roc_auc_score",
+                 "mean_squared_error", "root_mean_squared_error", "mean_absolute_error",
+                 "r2_score"):
         doc = inspect.getdoc(getattr(M, name))  # dedented, as Python 3.13 stores __doc__
         assert "Parameters\n----------" in doc and "Returns" in doc, name
         assert re.search(r"=", doc.split("Parameters")[0]), name  # a formula before params
@@ -824,6 +832,7 @@ def test_weighted_regression_matches_sklearn(seed, outputs, wkind):
     w = random_weights(rng, len(yt), wkind)
     modes = MULTIOUTPUTS if outputs == 3 else ["raw_values", "uniform_average"]
     for ours, ref in REG:
+        ref = sklearn_r2 if ours is M.r2_score else ref
         for mo in modes:
             same(ours(yt, yp, multioutput=mo, sample_weight=w),
                  quiet(ref, yt, yp, multioutput=mo, sample_weight=w))
@@ -831,7 +840,27 @@ def test_weighted_regression_matches_sklearn(seed, outputs, wkind):
     for mo in ("variance_weighted", "raw_values"):
         for weights in (None, w):
             same(quiet(M.r2_score, yt, yp, multioutput=mo, sample_weight=weights),
-                 quiet(skm.r2_score, yt, yp, multioutput=mo, sample_weight=weights))
+                 quiet(sklearn_r2, yt, yp, multioutput=mo, sample_weight=weights))
+
+
+def sklearn_r2(yt, yp, multioutput="uniform_average", sample_weight=None):
+    """scikit-learn's R², with the documented rule for outputs constant over the rows of
+    positive weight (1 for a perfect fit, else 0; SS_tot 0): a weighted mean of a constant
+    2.5 may be inexact, leaving scikit-learn an SS_tot of ~1e-33 and an R² of ~-1e32."""
+    raw = skm.r2_score(yt, yp, multioutput="raw_values", sample_weight=sample_weight)
+    yt2, yp2 = np.reshape(yt, (len(yt), -1)), np.reshape(yp, (len(yp), -1))
+    w = np.ones(len(yt2)) if sample_weight is None else np.asarray(sample_weight, float)
+    rows = w > 0
+    constant = (yt2[rows] == yt2[rows][0]).all(axis=0)
+    raw[constant] = (yt2[rows] == yp2[rows]).all(axis=0)[constant]
+    if isinstance(multioutput, str) and multioutput == "raw_values":
+        return raw
+    if isinstance(multioutput, str) and multioutput == "variance_weighted":
+        ss_tot = np.sum(w[:, None] * (yt2 - np.average(yt2, axis=0, weights=w)) ** 2, axis=0)
+        ss_tot[constant] = 0
+        return float(np.average(raw, weights=ss_tot)) if ss_tot.any() else float(raw.mean())
+    return float(np.average(raw, weights=None if isinstance(multioutput, str)
+                            else multioutput))
 
 
 def test_r2_constant_outputs_as_sklearn():
@@ -848,6 +877,30 @@ def test_r2_constant_outputs_as_sklearn():
                  skm.r2_score(yt, yp, multioutput=mo, sample_weight=w))
     with pytest.warns(M.UndefinedMetricWarning, match="two samples"):
         assert np.isnan(M.r2_score([1.0], [2.0], sample_weight=[3.0]))
+
+
+def test_r2_constant_target_whose_mean_is_inexact():
+    """Trial JJ finding 2: the mean of a constant 0.1 is not exactly 0.1, so SS_tot was ~1e-33,
+    not 0, and R² came out as -1.7e31 (scikit-learn's value) instead of the documented 0."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        c = float(np.round(rng.random() * 10, int(rng.integers(1, 4))))
+        m = int(rng.integers(2, 50))
+        yt = np.full(m, c)
+        yp = yt + rng.normal(size=m)
+        assert M.r2_score(yt, yp) == 0.0
+        assert M.r2_score(yt, yt.copy()) == 1.0
+    yt = [0.1, 0.1, 0.1]
+    assert np.sum((np.array(yt) - np.mean(yt)) ** 2) > 0   # the case is real
+    assert M.r2_score(yt, [0.1, 0.1, 0.2]) == 0.0
+    # constant over the rows of positive weight; an exactly fitted second output
+    assert M.r2_score([0.1, 0.1, 0.1, 5.0], [0.1, 0.1, 0.2, 0.0],
+                      sample_weight=[1, 2, 1, 0]) == 0.0
+    yt2 = [[0.1, 1.0], [0.1, 2.0], [0.1, 3.0]]
+    yp2 = [[0.2, 1.0], [0.1, 2.0], [0.1, 3.0]]
+    same(M.r2_score(yt2, yp2, multioutput="raw_values"), [0.0, 1.0])
+    # the constant output has SS_tot 0: it weighs nothing in the variance-weighted mean
+    assert M.r2_score(yt2, yp2, multioutput="variance_weighted") == 1.0
 
 
 def repeat_rows(w, *arrays):
@@ -1070,3 +1123,128 @@ def test_samples_warning_names_rows_and_huge_weights_keep_their_ratios():
         assert fn(yt, yp, sample_weight=[1e308] * 3) == fn(yt, yp), fn.__name__
     assert M.log_loss([0, 1, 1], [.2, .6, .5], sample_weight=[1e308] * 3) == \
         pytest.approx(M.log_loss([0, 1, 1], [.2, .6, .5]), rel=1e-15)
+
+
+def test_log_loss_without_labels_takes_the_classes_of_y_true():
+    """Trial JJ finding 1: with integer labels missing a class, log_loss guessed the classes
+    0..k-1 and read label 1 of [1, 2, 1] from column 1 of 3 (1.7053, not the 0.3635 of
+    labels=[1, 2, 3]); scikit-learn raises, asking for labels."""
+    yt, P = [1, 2, 1], [[.7, .2, .1], [.1, .8, .1], [.6, .3, .1]]
+    for ref in (skm.log_loss, M.log_loss):
+        with pytest.raises(ValueError, match="different number of classes|2 classes"):
+            ref(yt, P)
+        with pytest.raises(ValueError, match="only one label"):
+            ref([1, 1], [0.1, 0.2])
+    want = -np.mean(np.log([.7, .8, .6]))   # each row's column of its class in [1, 2, 3]
+    same(M.log_loss(yt, P, labels=[1, 2, 3]), want)
+    same(M.log_loss(yt, P, labels=[1, 2, 3]), skm.log_loss(yt, P, labels=[1, 2, 3]))
+    same(M.log_loss([1, 1], [0.1, 0.2], labels=[0, 1]), -np.mean(np.log([0.1, 0.2])))
+    same(M.log_loss([0, 2, 1], P), skm.log_loss([0, 2, 1], P))   # every class present
+
+
+def test_weighted_counts_are_the_weights_own_sums():
+    """Trial JJ finding 3: weights whose sum overflows were divided by their max for every
+    metric, so counts came back divided by 1e308 (a cell of 1 read 1e-308); only ratios take
+    the rescaled weights, counts are the sums of the weights as given (inf on overflow)."""
+    yt, yp = np.array([0, 1, 1, 0, 2]), np.array([0, 1, 0, 0, 2])
+    for w in (np.array([1e308, 1e308, 1, 1, 1]), np.array([1e308, 1e308, 1e308, 1, 2])):
+        def total(mask):   # the weights' sum, added in Python floats (inf on overflow)
+            return sum(float(v) for v in w[mask])
+        cm = M.confusion_matrix(yt, yp, sample_weight=w)
+        assert cm.tolist() == [[total((yt == i) & (yp == j)) for j in range(3)]
+                               for i in range(3)]
+        support = M.precision_recall_fscore_support(yt, yp, sample_weight=w)[3]
+        assert support.tolist() == [total(yt == c) for c in range(3)]
+        assert M.accuracy_score(yt, yp, normalize=False, sample_weight=w) == total(yt == yp)
+        report = M.classification_report(yt, yp, sample_weight=w, output_dict=True)
+        assert [report[str(c)]["support"] for c in range(3)] == support.tolist()
+        assert report["macro avg"]["support"] == np.inf
+        # ratios are those of the weights rescaled, finite as before
+        scaled = w / w.max()
+        same(M.confusion_matrix(yt, yp, sample_weight=w, normalize="true"),
+             M.confusion_matrix(yt, yp, sample_weight=scaled, normalize="true"))
+        same(M.f1_score(yt, yp, average="weighted", sample_weight=w),
+             M.f1_score(yt, yp, average="weighted", sample_weight=scaled))
+        assert report["weighted avg"]["f1-score"] == \
+            M.f1_score(yt, yp, average="weighted", sample_weight=w)
+    Y, P = np.array([[1, 0], [1, 1], [0, 1]]), np.array([[1, 0], [0, 1], [0, 1]])
+    wl = np.array([1e308, 1e308, 1.0])
+    assert M.precision_recall_fscore_support(Y, P, sample_weight=wl)[3].tolist() == \
+        [np.inf, 1e308 + 1.0]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("kind", ["int", "str", "float"])
+def test_balanced_accuracy_matches_sklearn(seed, kind):
+    rng = np.random.default_rng(2600 + seed)
+    k = 2 + seed % 4
+    m = int(rng.integers(2, 50))
+    yt, yp, _ = random_labels(rng, m, k, kind)
+    for w in (None, random_weights(rng, m, WEIGHTS[seed % 3]), rng.random(m) + 0.01):
+        for adjusted in (False, True):
+            ours = quiet(M.balanced_accuracy_score, yt, yp, sample_weight=w, adjusted=adjusted)
+            ref = quiet(skm.balanced_accuracy_score, yt, yp, sample_weight=w,
+                        adjusted=adjusted)
+            counted = yt if w is None else yt[np.asarray(w) > 0]
+            if adjusted and np.unique(counted).size == 1:  # sklearn: -inf or NaN; see below
+                assert np.isnan(ours)
+            else:
+                same(ours, ref)
+    # the mean of the classes' recalls
+    same(quiet(M.balanced_accuracy_score, yt, yp),
+         quiet(skm.recall_score, yt, yp, average="macro", labels=np.unique(yt)))
+
+
+def test_balanced_accuracy_edge_cases():
+    # a class only predicted has no recall: left out, with a warning (sklearn: UserWarning)
+    with pytest.warns(M.UndefinedMetricWarning, match=r"classes not in y_true.*\[3\]"):
+        got = M.balanced_accuracy_score([0, 1, 2, 2], [0, 1, 3, 2])
+    same(got, quiet(skm.balanced_accuracy_score, [0, 1, 2, 2], [0, 1, 3, 2]))
+    with pytest.warns(UserWarning, match="classes not in y_true"):
+        skm.balanced_accuracy_score([0, 1, 2, 2], [0, 1, 3, 2])
+    # so is a class whose examples all weigh 0, as in sklearn
+    with pytest.warns(M.UndefinedMetricWarning, match=r"weight 0.*\[2\]"):
+        got = M.balanced_accuracy_score([0, 1, 2], [0, 1, 1], sample_weight=[1, 1, 0])
+    assert got == quiet(skm.balanced_accuracy_score, [0, 1, 2], [0, 1, 1],
+                        sample_weight=[1, 1, 0]) == 1.0
+    # imbalanced: always predicting the majority class is chance, 1/K, adjusted 0
+    yt = [0] * 95 + [1] * 5
+    assert M.balanced_accuracy_score(yt, [0] * 100) == 0.5
+    assert M.balanced_accuracy_score(yt, [0] * 100, adjusted=True) == 0.0
+    assert M.balanced_accuracy_score(yt, yt, adjusted=True) == 1.0
+    # adjusted with one class in y_true: chance is 1 too, undefined (sklearn: -inf or NaN)
+    with pytest.warns(M.UndefinedMetricWarning, match="one class"):
+        assert np.isnan(M.balanced_accuracy_score([0, 0, 0], [0, 0, 0], adjusted=True))
+    with pytest.warns(M.UndefinedMetricWarning):
+        assert np.isnan(M.balanced_accuracy_score([0, 0, 0], [0, 1, 0], adjusted=True))
+    assert M.balanced_accuracy_score([0, 0, 0], [0, 0, 0]) == 1.0
+    with pytest.raises(ValueError, match="adjusted"):
+        M.balanced_accuracy_score([0, 1], [0, 1], adjusted="yes")
+    with pytest.raises(ValueError, match="1-D"):
+        M.balanced_accuracy_score([[0, 1], [1, 0]], [[0, 1], [1, 1]])
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("outputs", [None, 1, 3])
+def test_root_mean_squared_error_matches_sklearn(seed, outputs):
+    rng = np.random.default_rng(2700 + seed)
+    yt, yp = regression_case(rng, outputs)
+    w = random_weights(rng, len(yt), WEIGHTS[seed % 3])
+    modes = MULTIOUTPUTS if outputs == 3 else ["raw_values", "uniform_average"]
+    for mo in modes:
+        for sw in (None, w):
+            same(M.root_mean_squared_error(yt, yp, multioutput=mo, sample_weight=sw),
+                 skm.root_mean_squared_error(yt, yp, multioutput=mo, sample_weight=sw))
+    same(M.root_mean_squared_error(yt, yp, multioutput="raw_values"),
+         np.sqrt(M.mean_squared_error(yt, yp, multioutput="raw_values")))
+    with pytest.raises(ValueError, match="variance_weighted"):
+        M.root_mean_squared_error(yt, yp, multioutput="variance_weighted")
+
+
+def test_new_metrics_are_registered():
+    assert M.get("balanced_accuracy") is M.balanced_accuracy_score
+    assert M.get("rmse") is M.get("root_mean_squared_error") is M.root_mean_squared_error
+    assert M.KIND["balanced_accuracy"] == "labels" and M.KIND["rmse"] == "values"
+    assert M.greater_is_better("balanced_accuracy")
+    assert not M.greater_is_better(M.root_mean_squared_error)
+    assert {"balanced_accuracy_score", "root_mean_squared_error"} <= set(M.__all__)

@@ -2,10 +2,11 @@
 
 Three families, told apart by what they read (see ``KIND``):
 
-* ``"labels"``: class labels in, e.g. accuracy, precision, recall, F1, the confusion matrix.
+* ``"labels"``: class labels in, e.g. accuracy, balanced accuracy, precision, recall, F1, the
+  confusion matrix.
   Labels may be integers, floats holding whole numbers, booleans or strings.
 * ``"proba"``: class labels and predicted probabilities in, e.g. log loss, ROC AUC.
-* ``"values"``: real-valued targets and predictions in (regression): MSE, MAE, R².
+* ``"values"``: real-valued targets and predictions in (regression): MSE, RMSE, MAE, R².
 
 Everything a classifier's score rests on can be read off four counts per class c:
 
@@ -32,19 +33,26 @@ every mean over examples becomes the weighted mean Σ_i w_i x_i / Σ_i w_i. Inte
 give the scores of the data with row i repeated w_i times (w_i = 0 leaves it out,
 but its labels still count as classes that exist, as in scikit-learn). Weights must be
 finite, non-negative and not all zero; scikit-learn accepts negative weights, glassnet
-refuses them (they are a mistake far more often than they are meant).
+refuses them (they are a mistake far more often than they are meant). Weights whose sum
+overflows (1e308 each) still give the right scores, ratios of sums being taken on the
+weights divided by their max; the sums returned as counts (confusion-matrix cells,
+supports, ``accuracy_score(normalize=False)``) are the weights' own, inf where they overflow,
+as in scikit-learn.
 
 Signatures follow scikit-learn's so the names feel familiar; results agree with
-``sklearn.metrics`` (the tests check this on random inputs). This module needs NumPy only.
+``sklearn.metrics`` (the tests check this on random inputs) but where a docstring says
+otherwise (R² of a constant target, adjusted balanced accuracy of one class). This module
+needs NumPy only.
 """
 import warnings
 
 import numpy as np
 
 __all__ = [
-    "UndefinedMetricWarning", "accuracy_score", "precision_score", "recall_score", "f1_score",
-    "precision_recall_fscore_support", "confusion_matrix", "classification_report",
-    "log_loss", "roc_auc_score", "mean_squared_error", "mean_absolute_error", "r2_score",
+    "UndefinedMetricWarning", "accuracy_score", "balanced_accuracy_score", "precision_score",
+    "recall_score", "f1_score", "precision_recall_fscore_support", "confusion_matrix",
+    "classification_report", "log_loss", "roc_auc_score", "mean_squared_error",
+    "root_mean_squared_error", "mean_absolute_error", "r2_score",
     "get", "KIND", "greater_is_better",
 ]
 
@@ -125,11 +133,23 @@ def _first_nonfinite(arr, name):
                          f"value(s) in all); remove or fix those examples first")
 
 
-def _check_sample_weight(sample_weight, n):
+def _check_sample_weight(sample_weight, n, sums=False):
     """Validate per-example weights against ``n`` examples (see :func:`_check_weights`);
-    None stays None (every example counts 1)."""
-    return None if sample_weight is None else _check_weights(sample_weight, n,
-                                                             "sample_weight", "example")
+    None stays None (every example counts 1). The weights are for ratios of weighted sums
+    (:func:`_for_ratios`), or with ``sums`` as given, for a weighted sum returned as it is."""
+    if sample_weight is None:
+        return None
+    w = _check_weights(sample_weight, n, "sample_weight", "example")
+    return w if sums else _for_ratios(w)
+
+
+def _for_ratios(w):
+    """``w`` divided by its max when its sum overflows (1e308 each): a ratio of weighted sums
+    depends only on the ratios of the weights, and a sum of inf would make it 0 or NaN. A
+    weighted sum returned as such (a count) takes the weights as they are, inf included."""
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    return w if np.isfinite(total) else w / w.max()
 
 
 def _check_weights(values, n, name, unit):
@@ -159,10 +179,6 @@ def _check_weights(values, n, name, unit):
                          f"weights must be >= 0")
     if not (w > 0).any():
         raise ValueError(f"{name} is all zero: at least one {unit} needs a positive weight")
-    with np.errstate(over="ignore"):
-        total = w.sum()
-    if not np.isfinite(total):  # finite weights whose sum overflows (1e308 each): only
-        w = w / w.max()         # their ratios count, and a sum of inf would give 0 or NaN
     return w
 
 
@@ -311,9 +327,10 @@ def _check_average(average, multilabel=False):
 # classification: counts, precision, recall, F1
 # --------------------------------------------------------------------------------------------
 
-def _class_counts(yt, yp, classes, labels, sample_weight=None):
+def _class_counts(yt, yp, classes, labels, sample_weight=None, cells=True):
     """tp, predicted and true counts for each entry of ``labels`` (0 for absent labels):
-    int64 counts, or float64 sums of the examples' weights when ``sample_weight`` is given."""
+    int64 counts, or float64 sums of the examples' weights when ``sample_weight`` is given
+    (with ``cells``, rebuilt from the confusion-matrix cells as scikit-learn adds them)."""
     k = classes.shape[0]
     it = np.searchsorted(classes, yt)
     ip = np.searchsorted(classes, yp)
@@ -327,7 +344,15 @@ def _class_counts(yt, yp, classes, labels, sample_weight=None):
         pick = (lambda c: np.where(found, c[pos], 0).astype(np.int64))
         return pick(tp_all), pick(pred_all), pick(true_all)
     pick = (lambda c: np.where(found, c[pos], 0.0))
-    return _as_cell_sums(pick(tp_all), pick(pred_all), pick(true_all))
+    counts = pick(tp_all), pick(pred_all), pick(true_all)
+    return _as_cell_sums(*counts) if cells else counts
+
+
+def _label_sums(w, *indicators):
+    """For each 0/1 indicator array (m, L): per label, the sum of the weights ``w`` of its
+    rows holding a 1, added in row order as scikit-learn adds them."""
+    return [np.bincount(np.nonzero(A)[1], weights=np.repeat(w, A.sum(1)), minlength=A.shape[1])
+            for A in indicators]
 
 
 def _as_cell_sums(tp, pred, true):
@@ -407,7 +432,9 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
             sample_weight=None):
     """Per-class (or micro) precision, recall, F1, support, before averaging; for
     multi-label indicator arrays per label (column), as scikit-learn counts them. Also
-    returns the validated ``sample_weight`` (None when not given)."""
+    returns the validated ``sample_weight`` (None when not given; rescaled for ratios,
+    :func:`_for_ratios`) and the support as the sums of the weights as given (the support
+    itself unless rescaling changed the weights; inf where such a sum overflows)."""
     ml = _multilabel_pair(y_true, y_pred)
     _check_average(average, ml is not None)
     zero_value = _check_zero_division(zero_division)
@@ -418,7 +445,8 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
             raise ValueError(f"labels of multi-label data are column indices 0..{Y.shape[1] - 1}"
                              f", got {labels!r}")
         Y, P = Y[:, cols], P[:, cols]
-        w = _check_sample_weight(sample_weight, Y.shape[0])
+        given = _check_sample_weight(sample_weight, Y.shape[0], sums=True)
+        w = None if given is None else _for_ratios(given)
         if average == "samples":   # per row, then the (weighted) mean over rows
             axis, labels = 1, np.arange(len(Y))
         else:
@@ -428,17 +456,22 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
         elif axis == 1:  # row i's counts times w_i (its weight in the mean over rows)
             tp, pred, true = ((Y & P).sum(1) * w, P.sum(1) * w, Y.sum(1) * w)
             labels = labels[w > 0]  # the rows that count, for a warning (as sklearn's sums)
-        else:  # per label, Σ of the weights of its rows, added in row order as sklearn does
-            tp, pred, true = _as_cell_sums(*(np.bincount(
-                np.nonzero(A)[1], weights=np.repeat(w, A.sum(1)), minlength=A.shape[1])
-                for A in (Y & P, P, Y)))
+        else:   # as sklearn adds them up
+            tp, pred, true = _as_cell_sums(*_label_sums(w, Y & P, P, Y))
+        support = true if w is given or axis == 1 else _label_sums(given, Y)[0]
     else:
         yt, yp, classes = _check_pair(y_true, y_pred)
         labels = _resolve_labels(yt, classes, average, pos_label, labels)
-        w = _check_sample_weight(sample_weight, yt.shape[0])
+        given = _check_sample_weight(sample_weight, yt.shape[0], sums=True)
+        w = None if given is None else _for_ratios(given)
         tp, pred, true = _class_counts(yt, yp, classes, labels, w)
+        # (the direct sums, not rebuilt from cells: inf − inf would give NaN)
+        support = true if w is given else _class_counts(yt, yp, classes, labels, given,
+                                                        cells=False)[2]
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
+        with np.errstate(over="ignore"):
+            support = support.sum(keepdims=True)
     warn = zero_division == "warn"
     rows = average == "samples"
     p = _divide(tp, pred, zero_value, warn and "precision" in warn_for, "Precision",
@@ -447,7 +480,7 @@ def _scores(y_true, y_pred, average, pos_label, labels, zero_division, warn_for,
                 labels, rows)
     f = _divide(2 * tp, true + pred, zero_value, warn and "f-score" in warn_for, "F-score",
                 "true nor predicted", labels, rows)
-    return p, r, f, true, w
+    return p, r, f, true, w, support
 
 
 def _averaged(values, true, average, sample_weight=None):
@@ -471,12 +504,14 @@ def precision_recall_fscore_support(y_true, y_pred, *, average=None, pos_label=1
     -------
     precision, recall, f1 : float, or ndarray of shape (n_labels,) when ``average=None``
     support : ndarray of shape (n_labels,) (number of true examples per label: int64, or the
-        float64 sum of their weights with ``sample_weight``), or None when averaging
+        float64 sum of their weights with ``sample_weight``, inf if it overflows), or None
+        when averaging
     """
-    p, r, f, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                               ("precision", "recall", "f-score"), sample_weight)
+    p, r, f, true, w, support = _scores(y_true, y_pred, average, pos_label, labels,
+                                        zero_division, ("precision", "recall", "f-score"),
+                                        sample_weight)
     if average is None:
-        return p, r, f, true
+        return p, r, f, support
     return (_averaged(p, true, average, w), _averaged(r, true, average, w),
             _averaged(f, true, average, w), None)
 
@@ -528,8 +563,8 @@ def precision_score(y_true, y_pred, *, average="binary", pos_label=1, labels=Non
     >>> precision_score([0, 1, 1], [1, 1, 1])  # 2 of the 3 predicted positives are right
     0.6666666666666666
     """
-    p, _, _, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                               ("precision",), sample_weight)
+    p, _, _, true, w, _ = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                                  ("precision",), sample_weight)
     return _averaged(p, true, average, w)
 
 
@@ -548,8 +583,8 @@ def recall_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
     >>> recall_score([0, 1, 1], [1, 1, 0])
     0.5
     """
-    _, r, _, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                               ("recall",), sample_weight)
+    _, r, _, true, w, _ = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                                  ("recall",), sample_weight)
     return _averaged(r, true, average, w)
 
 
@@ -569,8 +604,8 @@ def f1_score(y_true, y_pred, *, average="binary", pos_label=1, labels=None,
     >>> f1_score([0, 1, 1], [1, 1, 0])
     0.5
     """
-    _, _, f, true, w = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
-                               ("f-score",), sample_weight)
+    _, _, f, true, w, _ = _scores(y_true, y_pred, average, pos_label, labels, zero_division,
+                                  ("f-score",), sample_weight)
     return _averaged(f, true, average, w)
 
 
@@ -604,7 +639,8 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
 
     Returns
     -------
-    float (int when ``normalize=False`` without ``sample_weight``)
+    float (int when ``normalize=False`` without ``sample_weight``; inf when the sum of the
+    weights overflows)
 
     Examples
     --------
@@ -619,8 +655,65 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         hits = yt == yp
     if sample_weight is None:
         return float(np.mean(hits)) if normalize else int(np.sum(hits))
-    w = _check_sample_weight(sample_weight, hits.shape[0])
-    return float(np.average(hits, weights=w)) if normalize else float(np.sum(hits * w))
+    w = _check_sample_weight(sample_weight, hits.shape[0], sums=not normalize)
+    if normalize:
+        return float(np.average(hits, weights=w))
+    with np.errstate(over="ignore"):   # a sum of weights over the float range is inf
+        return float(np.sum(hits * w))
+
+
+def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+    """Balanced accuracy: the mean over the classes of y_true of their recall.
+
+    balanced = (1/K) Σ_c tp_c / support_c  (K classes with support_c > 0),
+
+    the accuracy with each class's examples weighted by 1/support_c, so that every class
+    counts as much: on 95% negatives, always predicting "negative" scores 0.5, not 0.95.
+    A class that only ``y_pred`` holds (or whose examples all have weight 0) has no recall:
+    it is left out, with an ``UndefinedMetricWarning``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (m,)
+        True and predicted class labels (integers, whole-number floats, booleans or strings).
+    sample_weight : array-like of shape (m,), optional
+        A weight w_i >= 0 per example: tp_c and support_c become sums of weights (default:
+        every example counts 1).
+    adjusted : bool, default False
+        Rescale for chance: (balanced − 1/K) / (1 − 1/K), so that random predictions
+        score 0 (and the worst can be negative) while a perfect one keeps 1. Undefined for
+        K = 1: NaN with an ``UndefinedMetricWarning`` (scikit-learn divides by zero, giving
+        -inf or NaN).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> balanced_accuracy_score([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])  # (3/4 + 1/2) / 2
+    0.625
+    """
+    if not isinstance(adjusted, (bool, np.bool_)):
+        raise ValueError(f"adjusted must be True or False, got {adjusted!r}")
+    yt, yp, classes = _check_pair(y_true, y_pred)
+    w = _check_sample_weight(sample_weight, yt.shape[0])
+    tp, _, support = _class_counts(yt, yp, classes, classes, w)
+    counted = support > 0
+    if not counted.all():
+        warnings.warn(f"y_pred contains classes not in y_true (or only in rows of weight 0): "
+                      f"{classes[~counted].tolist()}; they have no recall and are left out of "
+                      f"the balanced accuracy", UndefinedMetricWarning, stacklevel=2)
+    score = float(np.mean(tp[counted] / support[counted]))
+    if adjusted:
+        k = int(counted.sum())
+        if k == 1:
+            warnings.warn(f"adjusted balanced accuracy is not defined when y_true holds one "
+                          f"class ({classes[counted][0].item()!r}): chance scores 1 too",
+                          UndefinedMetricWarning, stacklevel=2)
+            return float("nan")
+        score = (score - 1.0 / k) / (1.0 - 1.0 / k)
+    return score
 
 
 def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, sample_weight=None):
@@ -648,7 +741,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, sample_weig
     Returns
     -------
     ndarray of shape (k, k): int64 counts (also for integer or boolean weights, as in
-    scikit-learn), float64 sums for float weights, float64 when normalized
+    scikit-learn), float64 sums for float weights (inf where a sum overflows), float64 when
+    normalized
 
     Examples
     --------
@@ -678,7 +772,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, sample_weig
         cm = np.bincount(rows * k + cols, minlength=k * k).reshape(k, k).astype(np.int64)
     else:
         whole = _as_array(sample_weight, "sample_weight").dtype.kind in "biu"
-        w = _check_sample_weight(sample_weight, yt.shape[0])
+        # counts are the weights' sums as given, normalized ones ratios of them
+        w = _check_sample_weight(sample_weight, yt.shape[0], sums=normalize is None)
         cm = np.bincount(rows * k + cols, weights=w[keep], minlength=k * k).reshape(k, k)
         if whole:  # sums of integers, exact in float64 below 2**53
             cm = cm.astype(np.int64)
@@ -703,7 +798,9 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     weighted by support). The accuracy row shows only the F1 column (micro F1 = accuracy)
     and the support. See :func:`precision_score`, :func:`recall_score`, :func:`f1_score`.
     With ``sample_weight`` every count is a sum of weights, the support included: it is then
-    a float, shown as Python prints it (``2.0``, ``8.75``), as scikit-learn shows it.
+    a float, shown as Python prints it (``2.0``, ``8.75``), as scikit-learn shows it. Without
+    weights the supports are ints (``1``), also where scikit-learn shows floats (``1.0``:
+    it does so when no class has a true positive).
 
     Parameters
     ----------
@@ -742,8 +839,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     """
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
         raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
-    p, r, f, support, w = _scores(y_true, y_pred, None, 1, labels, zero_division,
-                                  ("precision", "recall", "f-score"), sample_weight)
+    p, r, f, true, w, support = _scores(y_true, y_pred, None, 1, labels, zero_division,
+                                        ("precision", "recall", "f-score"), sample_weight)
     yt, yp, classes = _check_pair(y_true, y_pred)
     lab = classes if labels is None else _check_labels_param(labels, yt)
     if target_names is None:
@@ -755,7 +852,8 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
                              f"{lab.shape[0]} labels ({lab.tolist()}); give one name per label")
     micro_is_accuracy = labels is None or bool(np.isin(classes, lab).all())
     as_support = int if w is None else float   # weighted supports are sums of weights
-    total = as_support(support.sum())
+    with np.errstate(over="ignore"):
+        total = as_support(support.sum())
     # micro P, R, F1 over the same labels, by the formulas of the micro average (no warning)
     micro = [v[0] for v in _scores(y_true, y_pred, "micro", 1, lab, zero_division, (), w)[:3]]
 
@@ -769,7 +867,7 @@ def classification_report(y_true, y_pred, target_names=None, *, labels=None, dig
     else:
         avg_rows["micro avg"] = dict(zip(("precision", "recall", "f1-score"),
                                          map(float, micro)), support=total)
-    for name, by in (("macro avg", None), ("weighted avg", support)):
+    for name, by in (("macro avg", None), ("weighted avg", true)):
         avg_rows[name] = {"precision": _mean_ignoring_nan(p, by),
                           "recall": _mean_ignoring_nan(r, by),
                           "f1-score": _mean_ignoring_nan(f, by), "support": total}
@@ -839,9 +937,9 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
         Predicted probabilities. 1-D or one column: the probability of the greater of two
         labels (class 1). k columns: one per class, in the sorted order of the labels.
     labels : array-like, optional
-        All the classes (default: those in ``y_true``). Needed when ``y_true`` misses some
-        class of ``y_prob``'s columns, unless the labels are the integers 0..k-1, which are
-        then assumed (scikit-learn raises an error in that case).
+        All the classes, one per column of ``y_prob`` (default: those in ``y_true``). Needed
+        when ``y_true`` misses some class (a ValueError otherwise, as in scikit-learn), also
+        for integer labels 0..k-1: pass ``labels=range(k)``.
     eps : "auto" or float, default "auto"
         Clipping bound; "auto" is the machine epsilon of ``y_prob``'s float dtype (float64 for
         integer input).
@@ -855,8 +953,9 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
     Raises
     ------
     ValueError
-        Probabilities outside [0, 1], NaN, mismatched lengths, or a number of columns that
-        does not match the number of classes. Rows not summing to 1 only warn.
+        Probabilities outside [0, 1], NaN, mismatched lengths, a number of columns that
+        does not match the number of classes (of ``labels``, else of ``y_true``), or a
+        ``y_true`` of one class without ``labels``. Rows not summing to 1 only warn.
 
     Examples
     --------
@@ -902,12 +1001,10 @@ def log_loss(y_true, y_prob, *, labels=None, eps="auto", sample_weight=None):
         if classes.shape[0] < 2:
             raise ValueError(f"labels must contain at least two classes, got {lab.tolist()}")
     else:
+        # the classes are those of y_true, as scikit-learn takes them: guessing 0..k-1 for
+        # integer labels would read label 1 of y_true [1, 2] from column 1 of 3
         classes = np.unique(yt)
-        whole = yt.dtype.kind in "biuf" and classes.shape[0] < k and \
-            classes.min() >= 0 and classes.max() < k
-        if whole:  # integer-encoded classes 0..k-1 with some absent from this y_true
-            classes = np.arange(k)
-        elif classes.shape[0] == 1:
+        if classes.shape[0] == 1:
             raise ValueError(f"y_true contains only one label ({classes[0].item()!r}); give all the "
                              f"classes explicitly through the labels argument")
     if classes.shape[0] != k:
@@ -1063,7 +1160,7 @@ def _check_output_weights(multioutput, n_outputs):
     if n_outputs == 1:  # as scikit-learn
         raise ValueError("multioutput weights are for several outputs, but y_true has one; "
                          "leave multioutput as 'uniform_average'")
-    return _check_weights(multioutput, n_outputs, "multioutput", "output")
+    return _for_ratios(_check_weights(multioutput, n_outputs, "multioutput", "output"))
 
 
 def _check_regression(y_true, y_pred, multioutput, sample_weight=None,
@@ -1138,9 +1235,27 @@ def mean_squared_error(y_true, y_pred, *, multioutput="uniform_average", sample_
     1.3333333333333333
     """
     yt, yp, w, multioutput = _check_regression(y_true, y_pred, multioutput, sample_weight)
-    if w is None:
-        return _finish(np.mean((yt - yp) ** 2, axis=0), multioutput)
-    return _finish(np.average((yt - yp) ** 2, axis=0, weights=w), multioutput)
+    return _finish(_mse_per_output(yt, yp, w), multioutput)
+
+
+def _mse_per_output(yt, yp, w):
+    return np.average((yt - yp) ** 2, axis=0, weights=w)
+
+
+def root_mean_squared_error(y_true, y_pred, *, sample_weight=None,
+                            multioutput="uniform_average"):
+    """Root mean squared error: RMSE = √MSE = √((1/m) Σ_i (y_i − ŷ_i)²), per output, then
+    averaged (the mean of the outputs' RMSEs, not the root of the mean MSE).
+
+    With weights: RMSE = √(Σ_i w_i (y_i − ŷ_i)² / Σ_i w_i). In the targets' units.
+    {params}
+    Examples
+    --------
+    >>> root_mean_squared_error([1.0, 2.0, 3.0], [1.0, 2.0, 6.0])  # √((0 + 0 + 9)/3)
+    1.7320508075688772
+    """
+    yt, yp, w, multioutput = _check_regression(y_true, y_pred, multioutput, sample_weight)
+    return _finish(np.sqrt(_mse_per_output(yt, yp, w)), multioutput)
 
 
 def mean_absolute_error(y_true, y_pred, *, multioutput="uniform_average", sample_weight=None):
@@ -1167,8 +1282,10 @@ def r2_score(y_true, y_pred, *, multioutput="uniform_average", sample_weight=Non
     where ȳ_w = Σ_i w_i y_i / Σ_i w_i.
 
     1 is a perfect fit, 0 is as good as always predicting the mean ȳ, and it can be negative.
-    When y_true is constant (SS_tot = 0; with weights, constant over the rows of positive
-    weight) the score is 1 for a perfect fit (SS_res = 0), else 0. With fewer than two
+    When y_true is constant (all its values equal; with weights, over the rows of positive
+    weight) the score is 1 for a perfect fit (SS_res = 0), else 0, and SS_tot counts as 0
+    for ``"variance_weighted"``, whatever rounding leaves of it (scikit-learn's SS_tot of
+    the constant 0.1, about 1e-33, gives R² of about -1e31). With fewer than two
     examples R² is undefined: NaN with an ``UndefinedMetricWarning`` (whatever the weights).
     {params}
     Examples
@@ -1185,16 +1302,22 @@ def r2_score(y_true, y_pred, *, multioutput="uniform_average", sample_weight=Non
     if w is None:
         ss_res = np.sum((yt - yp) ** 2, axis=0)
         ss_tot = np.sum((yt - yt.mean(axis=0)) ** 2, axis=0)
+        counted = yt
     else:
         ss_res = np.sum(w[:, None] * (yt - yp) ** 2, axis=0)
         ss_tot = np.sum(w[:, None] * (yt - np.average(yt, axis=0, weights=w)) ** 2, axis=0)
+        counted = yt[w > 0]
+    # constancy is read off the values: the mean of a constant 0.1 is not exactly 0.1, which
+    # leaves an SS_tot of ~1e-33 that would give R² = -1e31 instead of the rule's 0
+    constant = (counted == counted[0]).all(axis=0)
+    ss_tot[constant] = 0.0
     score = np.where(ss_res == 0, 1.0, 0.0)
     ok = (ss_tot != 0) & (ss_res != 0)
     score[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
     return _finish(score, multioutput, variance=ss_tot)
 
 
-for _fn in (mean_squared_error, mean_absolute_error, r2_score):
+for _fn in (mean_squared_error, root_mean_squared_error, mean_absolute_error, r2_score):
     _fn.__doc__ = _with_params(_fn.__doc__, _REG_PARAMS)
 del _fn
 
@@ -1217,6 +1340,7 @@ def _fixed_average(fn, average, name):
 # name -> (function, what it reads, greater is better)
 _REGISTRY = {
     "accuracy": (accuracy_score, "labels", True),
+    "balanced_accuracy": (balanced_accuracy_score, "labels", True),
     "precision": (precision_score, "labels", True),
     "recall": (recall_score, "labels", True),
     "f1": (f1_score, "labels", True),
@@ -1229,6 +1353,7 @@ _REGISTRY.update({
     "log_loss": (log_loss, "proba", False),
     "roc_auc": (roc_auc_score, "proba", True),
     "mse": (mean_squared_error, "values", False),
+    "rmse": (root_mean_squared_error, "values", False),
     "mae": (mean_absolute_error, "values", False),
     "r2": (r2_score, "values", True),
 })
@@ -1243,7 +1368,8 @@ KIND = {name: kind for name, (_, kind, _) in _REGISTRY.items()}
 #: "accuracy").
 ALIASES = {"acc": "accuracy", "binary_accuracy": "accuracy",
            "categorical_accuracy": "accuracy", "sparse_categorical_accuracy": "accuracy",
-           "auc": "roc_auc", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
+           "auc": "roc_auc", "mean_squared_error": "mse", "mean_absolute_error": "mae",
+           "root_mean_squared_error": "rmse"}
 
 
 def _key(name):
@@ -1263,14 +1389,14 @@ def _key(name):
 def get(name):
     """The metric function called ``name`` (a callable is returned unchanged).
 
-    Names: accuracy, precision, recall, f1 (binary: class 1 is positive; in ``fit`` and
-    ``evaluate`` of a model with three or more class outputs, macro-averaged), precision_macro,
-    precision_weighted, precision_micro (and the same for recall and f1), log_loss, roc_auc,
-    mse, mae, r2; Keras's names are accepted too (``"acc"``, ``"binary_accuracy"``,
-    ``"auc"``, ``"mean_absolute_error"`` ...: :data:`ALIASES`). ``KIND[name]`` says
-    what the function reads; ``greater_is_better(name)`` which direction is good. Every
-    function takes ``sample_weight=`` (the fixed-average ones, such as "f1_macro", pass it on
-    with the other keyword arguments).
+    Names: accuracy, balanced_accuracy, precision, recall, f1 (binary: class 1 is positive; in
+    ``fit`` and ``evaluate`` of a model with three or more class outputs, macro-averaged),
+    precision_macro, precision_weighted, precision_micro (and the same for recall and f1),
+    log_loss, roc_auc, mse, rmse, mae, r2; Keras's names are accepted too (``"acc"``,
+    ``"binary_accuracy"``, ``"auc"``, ``"mean_absolute_error"`` ...: :data:`ALIASES`).
+    ``KIND[name]`` says what the function reads; ``greater_is_better(name)`` which direction
+    is good. Every function takes ``sample_weight=`` (the fixed-average ones, such as
+    "f1_macro", pass it on with the other keyword arguments).
 
     Raises
     ------
@@ -1283,8 +1409,9 @@ def get(name):
 
 
 def greater_is_better(name):
-    """True for scores (accuracy, precision, recall, F1, R², ROC AUC), False for losses and
-    errors (log_loss, mse, mae). ``name`` may also be one of this module's functions."""
+    """True for scores (accuracy, balanced accuracy, precision, recall, F1, R², ROC AUC), False
+    for losses and errors (log_loss, mse, rmse, mae). ``name`` may also be one of this
+    module's functions."""
     key = _key(name)
     if key is None:
         raise ValueError(f"{name!r} is not one of glassnet's metrics; cannot tell whether "

@@ -1005,9 +1005,10 @@ def _compute_metrics(names, y, out, loss, prefix, why):
             elif kind == "proba":
                 p = _to_proba(out, loss)
                 # the log loss clips as the model's cross-entropy does: val_log_loss is then
-                # val_loss also where a probability rounds to 0
-                clip = {"eps": _losses.loss_clip_eps(loss, p.dtype)} \
-                    if name == "log_loss" else {}
+                # val_loss also where a probability rounds to 0; its classes are the model's
+                # outputs' (0..k-1), also where these rows miss some
+                clip = {"eps": _losses.loss_clip_eps(loss, p.dtype),
+                        "labels": range(max(n_out, 2))} if name == "log_loss" else {}
                 val = fn(_labels_of(y, loss, n_out),
                          p[:, 0] if p.ndim == 2 and p.shape[1] == 1 else p, **clip)
             else:
@@ -1103,7 +1104,7 @@ def _multilabel_metric(name, y, out, loss, Y, P, proba):
         return float(_metrics.roc_auc_score(Y, proba))
     if name == "log_loss":  # the mean of the labels' binary cross-entropies (Keras's), clipped
         eps = _losses.loss_clip_eps(loss, proba.dtype)   # as the model's loss clips
-        return float(np.mean([_metrics.log_loss(Y[:, j], proba[:, j], eps=eps)
+        return float(np.mean([_metrics.log_loss(Y[:, j], proba[:, j], eps=eps, labels=[0, 1])
                               for j in range(Y.shape[1])]))
     return float(_metrics.get(name)(np.asarray(y).reshape(out.shape), out))
 
