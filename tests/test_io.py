@@ -6,12 +6,14 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import stat
 import subprocess
 import sys
 import threading
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -372,15 +374,25 @@ def _fail_creating(exc_type, code):
     return fake
 
 
-@pytest.mark.parametrize("exc_type, code", [(PermissionError, errno.EACCES),
-                                            (OSError, errno.EROFS)])
-def test_atomic_errors_name_the_target_not_the_temp_file(tmp_path, monkeypatch, exc_type, code):
+@pytest.mark.parametrize("exc_type, code, why", [
+    (PermissionError, errno.EACCES, "this user may not create files in the folder {folder!r}"),
+    (OSError, errno.EROFS, "the file system is mounted read-only"),
+    (FileNotFoundError, errno.ENOENT, "the folder {folder!r} takes no new files (a virtual "
+                                      "file system such as /proc or /sys?)")])
+def test_atomic_errors_name_the_target_not_the_temp_file(tmp_path, monkeypatch, exc_type, code,
+                                                         why):
+    """Trial KK finding 3: the temporary file beside an existing file could not be created
+    (in /proc: ENOENT) and the error said the file itself was not found. The target is
+    named, not the hidden temporary, and the message says it was the temporary in that
+    folder that could not be made, and why."""
     p, before = _old_file(tmp_path)
     monkeypatch.setattr(gio.os, "open", _fail_creating(exc_type, code))
     with pytest.raises(exc_type) as exc:
         save_model(make_model("softmax", seed=9, train=False), p)
     assert exc.value.errno == code and exc.value.filename == str(p)
-    assert str(exc.value) == f"[Errno {code}] {os.strerror(code)}: {str(p)!r}"
+    assert str(exc.value) == (f"[Errno {code}] could not create the temporary file that a "
+                              f"save writes beside its target (and renames over it): "
+                              f"{why.format(folder=str(tmp_path))}: {str(p)!r}")
     monkeypatch.undo()
     # an error without a file name (a full or failing disk) names the target too
     def failing_disk(fd):
@@ -1325,6 +1337,43 @@ def test_a_long_name_of_wide_characters_saves(tmp_path):
     assert sorted(os.listdir(tmp_path)) == sorted(["模" * 77 + ".gnet", "😀" * 60 + ".gnet"])
 
 
+@pytest.mark.skipif(not os.path.isfile("/proc/version"), reason="Linux's /proc")
+def test_saving_over_a_file_of_proc_says_the_folder_takes_no_files(tmp_path):
+    """Trial KK finding 3: model.save("/proc/version") said FileNotFoundError ... '/proc/version'
+    of a file that exists (the temporary beside it is what /proc refuses)."""
+    with pytest.raises(OSError, match=r"could not create the temporary file .*: the folder "
+                                      r"'/proc' takes no new files") as exc:
+        gn.Sequential([gn.Dense(2, 1)], seed=0).save("/proc/version")
+    assert exc.value.filename == "/proc/version" and ".tmp" not in str(exc.value)
+
+
+def test_saving_over_a_file_of_a_read_only_mount_says_so(tmp_path, monkeypatch):
+    """Trial KK finding 3: over an existing file on a read-only mount (where os.access says
+    no to everyone, root too) the save said "the file is read-only: chmod u+w makes it
+    writable", which chmod cannot do there. The mount is asked (statvfs's ST_RDONLY)."""
+    if not hasattr(os, "statvfs"):
+        pytest.skip("no statvfs")
+    p = tmp_path / "m.gnet"
+    m = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    save_model(m, p)
+    before = p.read_bytes()
+    real_statvfs = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, path):
+            self.f_flag = real_statvfs(path).f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(gio.os, "access", lambda path, mode, **kw: False)  # as on such a mount
+    monkeypatch.setattr(gio.os, "statvfs", ReadOnly)
+    with pytest.raises(OSError, match=r"the file system holding the file is mounted "
+                                      r"read-only: save to another place") as exc:
+        save_model(m, p)
+    assert exc.value.errno == errno.EROFS and exc.value.filename == str(p)
+    assert "chmod" not in str(exc.value)
+    monkeypatch.undo()
+    assert p.read_bytes() == before and os.listdir(tmp_path) == ["m.gnet"]
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                     reason="root may write read-only files")
 def test_a_read_only_file_is_not_replaced(tmp_path):
@@ -1339,3 +1388,94 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
     with pytest.raises(PermissionError, match=r"the file is read-only: chmod u\+w makes it"):
         save_model(m, p)
     assert p.read_bytes() == before and os.listdir(tmp_path) == ["m.gnet"]
+
+
+def _killed_save(folder, name):
+    """Save ``folder/name`` from another process that is killed (SIGKILL) in the middle of
+    the write, after the bytes went to the temporary file: what it leaves behind."""
+    import signal
+    import textwrap
+    code = textwrap.dedent(f"""
+        import os, signal, glassnet as gn, glassnet.io as gio
+        gio.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
+        gn.Sequential([gn.Dense(2, 1)], seed=0).save({str(folder / name)!r})
+        """)
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(gio.__file__))}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    return [n for n in os.listdir(folder) if gio.temporary_of(n) == name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pid is checked with os.kill(pid, 0)")
+def test_what_a_killed_save_left_is_removed_at_once_by_the_next_save_in_its_folder(tmp_path):
+    """Trial KK finding 2: every kill during a save left a full-size temporary kept for an
+    hour, and one of a name that changes each epoch (ckpt-{epoch}.gnet) was never removed.
+    The temporary's name holds its writer's pid and machine: one whose writer has ended is
+    removed by the next save into the folder, whatever file it was for; one of a running
+    writer never is, however old; one of another machine (or an older glassnet) only after
+    an hour, and only for the file being saved."""
+    left = _killed_save(tmp_path, "ckpt-3.gnet")
+    assert len(left) == 1 and (tmp_path / left[0]).stat().st_size > 0
+    gn.Sequential([gn.Dense(2, 1)], seed=0).save(tmp_path / "ckpt-4.gnet")
+    assert left[0] not in os.listdir(tmp_path)  # its writer was killed: gone, whatever its age
+    # the temporaries of writers that are running, or that cannot be checked, stay
+    pid, tag = re.search(r"\.([0-9]+)-([0-9a-f]{8})\.tmp$", left[0]).groups()
+    assert pid != str(os.getpid())
+    running = tmp_path / f".ckpt-5.gnet.0123456789abcdef.{os.getpid()}-{tag}.tmp"
+    elsewhere = f"{'0' if tag[0] != '0' else '1'}{tag[1:]}"
+    other_machine_old = tmp_path / f".ckpt-5.gnet.0123456789abcdef.{pid}-{elsewhere}.tmp"
+    other_machine_other_name = tmp_path / f".ckpt-3.gnet.0123456789abcdef.{pid}-{elsewhere}.tmp"
+    other_machine_recent = tmp_path / f".ckpt-5.gnet.fedcba9876543210.{pid}-{elsewhere}.tmp"
+    for p in (running, other_machine_old, other_machine_other_name, other_machine_recent):
+        p.write_bytes(b"partial")
+    hour_ago = time.time() - 3700
+    for p in (running, other_machine_old, other_machine_other_name):
+        os.utime(p, (hour_ago, hour_ago))
+    gn.Sequential([gn.Dense(2, 1)], seed=0).save(tmp_path / "ckpt-5.gnet")
+    assert not other_machine_old.exists()                       # the age rule, as before
+    assert running.exists() and other_machine_recent.exists()   # maybe being written
+    assert other_machine_other_name.exists()                    # not this file's, unknown
+    assert gio.temporary_of(running.name) == "ckpt-5.gnet"
+
+
+def _version_file(tmp_path, version):
+    p = tmp_path / "m.gnet"
+    gn.Sequential([gn.Dense(2, 1)], seed=0).save(p)
+    if version is None:
+        p.write_bytes(mf.edit_header(p, lambda h: h.pop("glassnet_version")))
+    else:
+        p.write_bytes(mf.edit_header(p, lambda h: h.update(glassnet_version=version)))
+    return p
+
+
+def _this_version():
+    from glassnet import __version__
+    return tuple(int(x) for x in re.match(r"(\d+)\.(\d+)\.(\d+)", __version__).groups())
+
+
+@pytest.mark.parametrize("newer", ["{M1}.0.0", "{M}.{m1}.1", "{M}.{m}.{p1}", "{M1}.0",
+                                   "{M}.{m1}.0rc1", "{M1}.0.0.dev4+g1a2b3c"])
+def test_a_file_of_a_newer_glassnet_warns_once_at_the_users_line(tmp_path, newer):
+    """Trial KK finding 5: a file written by a newer glassnet loaded without a word (the
+    version it names was only checked to be a string)."""
+    from glassnet import __version__
+    major, minor, patch = _this_version()
+    version = newer.format(M=major, m=minor, M1=major + 1, m1=minor + 1, p1=patch + 1)
+    p = _version_file(tmp_path, version)
+    for load in (load_model, gn.load):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            load(p)
+        assert len(seen) == 1 and seen[0].category is UserWarning, [str(w.message) for w in seen]
+        msg = str(seen[0].message)
+        assert f"written by glassnet {version}, newer than this glassnet {__version__}" in msg
+        assert seen[0].filename == __file__
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "this", "0.0.1rc1", "0.2", "garbage", "", None])
+def test_a_file_of_this_or_an_older_glassnet_loads_without_a_warning(tmp_path, version):
+    from glassnet import __version__
+    p = _version_file(tmp_path, __version__ if version == "this" else version)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_model(p).predict(np.ones((1, 2))).shape == (1, 1)

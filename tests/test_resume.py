@@ -7,10 +7,13 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import io as gio
 from glassnet import optim
 from glassnet.callbacks import Callback
 from glassnet.io import ModelFileError, load_checkpoint, load_model, resume, save_checkpoint
 from glassnet.train import LearningRateScheduler, ModelCheckpoint
+
+import _modelfile as mf
 
 
 def data(n=90, k=6, seed=0):
@@ -129,8 +132,22 @@ def test_resume_when_already_done(tmp_path):
     ck = tmp_path / "ck.gnet"
     part = straight(4, OPTIMIZERS["adam"], {"batch_size": 16}, callbacks=[ModelCheckpoint(ck)])
     X, y = data()
-    again = resume(ck, X, y, epochs=4, batch_size=16)
+    with pytest.warns(RuntimeWarning, match=r"already holds all 4 epochs; nothing is trained"):
+        again = resume(ck, X, y, epochs=4, batch_size=16)
     assert weights_identical(again, part) and again.history.epoch == [0, 1, 2, 3]
+
+
+def test_resume_to_fewer_epochs_than_the_checkpoint_holds_is_refused(tmp_path):
+    """Trial KK finding 1: resume(epochs=2) of a checkpoint after 4 epochs ran 0 epochs
+    without a word. epochs is the total to reach (as fit's with initial_epoch, Keras's)."""
+    ck = tmp_path / "ck.gnet"
+    straight(4, OPTIMIZERS["adam"], {"batch_size": 16}, callbacks=[ModelCheckpoint(ck)])
+    before = ck.read_bytes()
+    X, y = data()
+    with pytest.raises(ValueError, match=r"resume\(epochs=2\): the checkpoint .* already holds "
+                                         r"4 epochs.* the total .*pass epochs=6 to train 2 more"):
+        resume(ck, X, y, epochs=2, batch_size=16, callbacks=[ModelCheckpoint(ck)])
+    assert ck.read_bytes() == before
 
 
 def test_resume_argument_errors(tmp_path):
@@ -288,3 +305,96 @@ def test_a_best_only_checkpoint_in_a_resumed_run_saves_only_what_beats_the_saved
         ModelCheckpoint(other, save_best_only=True, initial_value_threshold="1")
     with pytest.raises(TypeError, match="save_best_only must be True or False"):
         ModelCheckpoint(other, save_best_only="yes")
+
+
+def test_resume_refuses_other_rows_than_the_split_was_drawn_over(tmp_path):
+    """Trial KK finding 1: resume redrew the checkpointed run's permutation over whatever X it
+    was given; over another number of rows it holds out other rows, some of which the run
+    trained on (and trains on rows it validated on). The number of rows the split was drawn
+    over is in every checkpoint."""
+    ck = tmp_path / "ck.gnet"
+    kw = {"batch_size": 16, "validation_split": 0.2}
+    straight(2, OPTIMIZERS["adam"], kw, callbacks=[ModelCheckpoint(ck)])
+    X, y = data()
+    for n in (80, 89):
+        with pytest.raises(ValueError, match=rf"cannot redraw the validation split .*it split "
+                                             rf"90 rows, and this X has {n}.*same X, y.*"
+                                             rf"validation_data="):
+            resume(ck, X[:n], y[:n], epochs=4, **kw)
+    assert resume(ck, X, y, epochs=4, **kw).history.epoch == [0, 1, 2, 3]
+
+
+def test_resume_refuses_another_fraction_or_other_data_than_the_checkpoint_records(tmp_path):
+    """Trial KK finding 1: a checkpoint records the split's fraction, its number of rows and a
+    fingerprint of the data (a sample of rows of X and y), and resume refuses a
+    validation_split that would hold out other rows, naming what differs. A checkpoint
+    without that record (an older one) resumes as before."""
+    kw = {"batch_size": 8, "validation_split": 0.2}
+    full = straight(5, OPTIMIZERS["adam"], kw)
+    ck, ck2 = tmp_path / "ck.gnet", tmp_path / "ck2.gnet"
+    straight(2, OPTIMIZERS["adam"], kw, callbacks=[ModelCheckpoint(ck)])
+    X, y = data()
+    resume(ck, X, y, epochs=3, callbacks=[ModelCheckpoint(ck2)], **kw)
+    before = ck2.read_bytes()
+    split = mf.split(before)[0]["split_data"]
+    assert split["fraction"] == 0.2 and split["rows"] == 90
+    assert split["fingerprint"] == gio.data_fingerprint(X, y)
+    with pytest.raises(ValueError, match=r"it held out validation_split=0\.2, not 0\.3\. Pass "
+                                         r"the same X, y"):
+        resume(ck2, X, y, epochs=5, callbacks=[ModelCheckpoint(ck2)], batch_size=8,
+               validation_split=0.3)
+    order = np.random.default_rng(1).permutation(90)
+    other_y = y.copy()
+    other_y[0] = (other_y[0] + 1) % 3
+    for Xo, yo in ((X[order], y[order]), (X, other_y), (X + 1e-3, y)):
+        with pytest.raises(ValueError, match=r"X and y are not the data it split"):
+            resume(ck2, Xo, yo, epochs=5, callbacks=[ModelCheckpoint(ck2)], **kw)
+    assert ck2.read_bytes() == before
+    resumed = resume(ck2, X, y.reshape(-1, 1).tolist(), epochs=5, **kw)  # the same targets
+    assert weights_identical(resumed, full)
+    # a checkpoint of a glassnet that did not record it: resumed as before, unchecked
+    old = tmp_path / "old.gnet"
+    old.write_bytes(mf.edit_header(ck2, lambda h: h.pop("split_data")))
+    assert weights_identical(resume(old, X, y, epochs=5, **kw), full)
+
+
+def test_an_appending_csv_logger_of_a_resumed_run_has_each_epoch_once(tmp_path):
+    """Trial KK finding 4: a run killed after its last checkpoint had logged the epochs after
+    it to CSVLogger(path, append=True); resumed, it logged them again (duplicate rows). The
+    rows of the epochs the resumed run trains again are dropped first; rows that are not an
+    epoch's (something the user wrote) stay."""
+    from glassnet.train import CSVLogger
+    ck, log = tmp_path / "ck.gnet", tmp_path / "log.csv"
+    kw = {"batch_size": 16}
+    straight(5, OPTIMIZERS["adam"], kw,                      # killed after epoch 5: the last
+             callbacks=[CSVLogger(log, append=True), ModelCheckpoint(ck, every=3)])  # at 3
+    with open(log, "a", encoding="utf-8") as f:
+        f.write("note: run killed here,\n")
+    X, y = data()
+    resumed = resume(ck, X, y, epochs=6, callbacks=[CSVLogger(log, append=True)], **kw)
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("epoch,loss")
+    epochs = [r.split(",")[0] for r in rows[1:]]
+    assert epochs == ["0", "1", "2", "note: run killed here", "3", "4", "5"]
+    logged = [float(r.split(",")[1]) for r in rows[1:] if not r.startswith("note")]
+    assert logged == resumed.history.history["loss"]
+    # a file of another kind (its header is not a CSVLogger's) is not touched
+    other = tmp_path / "other.csv"
+    other.write_text("step,loss\n7,0.5\n", encoding="utf-8")
+    gio.drop_logged_epochs(other, 3)
+    assert other.read_text(encoding="utf-8") == "step,loss\n7,0.5\n"
+
+
+def test_a_first_fits_checkpoint_refuses_another_fraction(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((90, 6))
+    y = (X[:, 0] > 0).astype(np.int64)
+    m = gn.Sequential([gn.Dense(6, 4, activation="relu"), gn.Dense(4, 1), gn.Sigmoid()], seed=0)
+    m.fit(X, y, epochs=2, validation_split=0.2, batch_size=8, verbose=0,
+          callbacks=[ModelCheckpoint(tmp_path / "ck.gnet")])
+    with pytest.raises(ValueError, match=r"it held out validation_split=0\.2, not 0\.3"):
+        resume(tmp_path / "ck.gnet", X, y, epochs=4, validation_split=0.3, verbose=0)
+    with pytest.raises(ValueError, match=r"X and y are not the data it split"):
+        resume(tmp_path / "ck.gnet", X[::-1], y[::-1], epochs=4, validation_split=0.2, verbose=0)
+    r = resume(tmp_path / "ck.gnet", X, y, epochs=4, validation_split=0.2, verbose=0)
+    assert len(r.history.history["val_loss"]) == 4

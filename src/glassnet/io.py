@@ -100,31 +100,89 @@ def _as_path(path, what="path"):
 
 STALE_TEMPORARY_SECONDS = 3600
 
+# .NAME.<16 hex>.<writer's pid>-<8 hex of its machine>.tmp; names without the writer (those
+# of glassnet 0.2.0 and earlier) are still recognised
+_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{16}(?:\.([0-9]{1,10})-([0-9a-f]{8}))?\.tmp")
+_machine_tag = None
+
+
+def _this_machine() -> str:
+    """8 hex digits naming this machine, this boot and this PID namespace: a temporary file
+    tagged with them was written by a process whose PID this process can check (a file of
+    another computer on a shared disk, another container, or one from before a reboot has
+    another tag, and only grows stale with age)."""
+    global _machine_tag
+    if _machine_tag is None:
+        import socket
+        parts = [socket.gethostname(), "", ""]
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+                parts[1] = f.read().strip()
+        with contextlib.suppress(OSError, AttributeError):
+            parts[2] = os.readlink("/proc/self/ns/pid")
+        _machine_tag = hashlib.sha256("\0".join(parts).encode("utf-8", "replace")
+                                      ).hexdigest()[:8]
+    return _machine_tag
+
+
+def _temporary_name(base) -> str:
+    """The name of a new temporary file for an atomic write of the file ``base``."""
+    return f".{base}.{uuid.uuid4().hex[:16]}.{os.getpid()}-{_this_machine()}.tmp"
+
 
 def temporary_of(name) -> str | None:
     """The file name whose interrupted atomic write left ``name`` (``.model.gnet.<16
-    hex>.tmp`` -> ``model.gnet``), else None."""
-    m = re.fullmatch(r"\.(.+)\.[0-9a-f]{16}\.tmp", name)
+    hex>.<pid>-<8 hex>.tmp``, or without the pid part -> ``model.gnet``), else None."""
+    m = _TEMPORARY.fullmatch(name)
     return m.group(1) if m else None
 
 
+def _writer_alive(name) -> bool | None:
+    """Whether the process that writes the temporary file ``name`` is running: True or False
+    for a process of this machine (its pid and tag are in the name), None where that cannot
+    be known (no pid in the name, another machine's tag, Windows, where os.kill would end
+    the process). A pid since reused by another program reads as running: its file stays
+    until that program ends, rather than a file being removed while its writer is at work."""
+    m = _TEMPORARY.fullmatch(name)
+    if _WINDOWS or m is None or m.group(2) is None or m.group(3) != _this_machine():
+        return None
+    pid = int(m.group(2))
+    if pid <= 0:  # os.kill(0, ...) would signal this process group
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # PermissionError: alive, another user's
+        return True
+    return True
+
+
 def remove_stale_temporaries(directory, names) -> None:
-    """Delete the temporary files that atomic writes of ``names`` in ``directory``, killed
-    mid-write (SIGKILL, a power cut), left: only those names' temporaries, only regular files,
-    and only those untouched for STALE_TEMPORARY_SECONDS (a write still running elsewhere,
-    another process's save, is recent and left alone)."""
+    """Delete the temporary files that atomic writes killed mid-write (SIGKILL, a power cut)
+    left in ``directory``: at once, of any file name, those whose writer was a process of
+    this machine that has ended; the temporaries of ``names`` whose writer cannot be known
+    (another computer's save to a shared disk, an older glassnet's) once untouched for
+    STALE_TEMPORARY_SECONDS (a write still running is recent). Only regular files, and
+    never one whose writer is running."""
     now = time.time()
     try:
         entries = os.listdir(directory)
     except OSError:
         return
     for name in entries:
-        if temporary_of(name) in names:
-            path = os.path.join(directory, name)
-            with contextlib.suppress(OSError):
-                st = os.lstat(path)
-                if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMPORARY_SECONDS:
-                    os.unlink(path)
+        target = temporary_of(name)
+        if target is None:
+            continue
+        alive = _writer_alive(name)
+        if alive or alive is None and target not in names:
+            continue
+        path = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and (
+                    alive is False or now - st.st_mtime > STALE_TEMPORARY_SECONDS):
+                os.unlink(path)
 
 
 @contextlib.contextmanager
@@ -163,6 +221,10 @@ def _atomic_open(path):
     # A symbolic link is written through (the file it points to is replaced, the link stays).
     path = os.path.realpath(path) if os.path.islink(path) else path
     if os.path.exists(path) and not os.access(path, os.W_OK):
+        # (os.access says no for every file of a read-only mount too: that is not the file's)
+        if _on_read_only_mount(path):
+            raise OSError(errno.EROFS, "the file system holding the file is mounted read-only: "
+                                       "save to another place", path)
         # a rename replaces a read-only file too (it needs only the folder's permission); a
         # file marked read-only is one its owner meant to keep, as open(path, "w") would
         raise PermissionError(errno.EACCES, "the file is read-only: chmod u+w makes it "
@@ -178,13 +240,13 @@ def _atomic_open(path):
     while len(os.fsencode(base)) > 80:
         base = base[:-1]
     remove_stale_temporaries(directory, (base,))  # a killed save's of this file, if any
-    tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex[:16]}.tmp")
+    tmp = os.path.join(directory, _temporary_name(base))
     try:
         # 0o666 and O_EXCL: the kernel applies the umask, nobody else's file is reused
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                      0o666)
     except OSError as exc:
-        raise _naming(exc, tmp, path) from None
+        raise _not_created(exc, tmp, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if not _WINDOWS:  # there the only bit is read-only: the temporary file would be
@@ -262,6 +324,37 @@ def _naming(exc, tmp, path):
         if exc.errno is None:
             return type(exc)(f"cannot write {path!r}: {exc}")
         return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), path)
+    except Exception:  # an OSError subclass with a constructor of its own
+        return exc
+
+
+def _on_read_only_mount(path) -> bool:
+    """Whether ``path`` is on a file system mounted read-only (False where unknown)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+
+
+def _not_created(exc, tmp, path):
+    """:func:`_naming` for a failure to create the temporary file ``tmp`` beside ``path``: the
+    message says it was the temporary in that folder that could not be made, and why, not
+    (as the bare reason naming ``path`` would) that the file itself is missing or locked."""
+    if exc.filename not in (None, tmp) or exc.errno is None:
+        return _naming(exc, tmp, path)
+    folder = os.path.dirname(path) or os.curdir
+    why = {errno.EROFS: "the file system is mounted read-only",
+           errno.EACCES: f"this user may not create files in the folder {folder!r}",
+           errno.EPERM: f"this user may not create files in the folder {folder!r}",
+           errno.ENOENT: f"the folder {folder!r} takes no new files (a virtual file system "
+                         f"such as /proc or /sys?)",
+           errno.ENOSPC: "the disk is full",
+           getattr(errno, "EDQUOT", -1): "the disk quota is used up"}.get(exc.errno)
+    why = why or f"{exc.strerror or os.strerror(exc.errno)} in the folder {folder!r}"
+    try:
+        return type(exc)(exc.errno, f"could not create the temporary file that a save "
+                                    f"writes beside its target (and renames over it): {why}",
+                         path)
     except Exception:  # an OSError subclass with a constructor of its own
         return exc
 
@@ -936,10 +1029,31 @@ def _take_array(ck, arrays, key, dtype, shape, where, name, who):
     return a
 
 
+def _version_key(version):
+    """``(major, minor, patch)`` of a version string ("0.3.0", "1.2", "0.3.0rc1",
+    "0.3.0.dev2+g1a2b": a suffix is ignored), or None for one that starts otherwise."""
+    m = re.match(r"\s*v?([0-9]{1,9})(?:\.([0-9]{1,9}))?(?:\.([0-9]{1,9}))?", version)
+    return None if m is None else tuple(int(g or 0) for g in m.groups())
+
+
+def _warn_if_newer(ck, written):
+    """Warn when the file was written by a newer glassnet than this one: what it holds may
+    mean something this version does not know (files of older versions are read as they
+    were meant: that is kept working on purpose)."""
+    from . import __version__
+    mine, theirs = _version_key(__version__), _version_key(written)
+    if mine is not None and theirs is not None and theirs > mine:
+        shown = written if len(written) <= 40 and written.isprintable() else _short(written)
+        warnings.warn(f"model file {ck.path!r} was written by glassnet {shown}, "
+                      f"newer than this glassnet {__version__}: it may hold things this "
+                      f"version reads differently or leaves out; upgrade glassnet to read it "
+                      f"as it was written", UserWarning, stacklevel=user_stacklevel())
+
+
 def _build_model(ck, header, arrays):
     from .model import Sequential
     if "glassnet_version" in header:
-        ck.str_(header["glassnet_version"], "glassnet_version")
+        _warn_if_newer(ck, ck.str_(header["glassnet_version"], "glassnet_version"))
     dtype = np.dtype(ck.str_(header.get("dtype"), "dtype", _MODEL_DTYPES))
     seed = header.get("seed")
     if seed is not None:
@@ -1298,7 +1412,63 @@ def save_checkpoint(path, model, epoch, extra=None) -> None:
         "history": history,
         "split_rng": _rng_to_json_state(getattr(model, "_split_rng_state", None)),
     }
+    # what the split depends on, which resume checks (top level: older glassnets, which
+    # check the training section's entries, ignore it)
+    split = _split_data_to_json(model)
+    if split is not None:
+        header["split_data"] = split
     _write_file(path, header, arrays)
+
+
+def data_fingerprint(X, y) -> str:
+    """16 hex digits of SHA-256 of the sizes of ``X`` and ``y`` and of 64 of their rows,
+    spread evenly (the first and the last among them): enough to tell the data a validation
+    split was drawn over from other data or the same rows in another order, and cheap on
+    any size (a copy of 64 rows, not a pass over the data). An edit in a row it skips goes
+    unseen."""
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    rows = np.unique(np.linspace(0, n - 1, num=min(n, 64)).round().astype(np.intp))
+    ys = y.reshape(len(y), -1)  # (n,) and (n, 1) are the same targets
+    h = hashlib.sha256(f"{n},{X.shape[1] if X.ndim == 2 else 1},{ys.shape}".encode())
+    # as float32: the same numbers whether they come as given (float64, say) or as a float32
+    # model's fit and resume take them
+    part = ys[rows[rows < len(ys)]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        h.update(np.ascontiguousarray(X[rows], dtype="<f4").tobytes())
+        if part.dtype.kind in "biuf":
+            h.update(np.ascontiguousarray(part, dtype="<f4").tobytes())
+    if part.dtype.kind not in "biuf":  # class names
+        h.update("\0".join(map(str, part.ravel().tolist())).encode("utf-8", "replace"))
+    return h.hexdigest()[:16]
+
+
+def _split_data_to_json(model):
+    """``{"fraction", "rows", "fingerprint"}`` of the model's last validation split (as fit or
+    resume recorded it), or None when not all three are known."""
+    fraction = getattr(model, "_split_fraction", None)
+    rows = getattr(model, "_split_rows", None)
+    fingerprint = getattr(model, "_split_fingerprint", None)
+    if not (isinstance(fraction, float) and 0 < fraction < 1 and isinstance(fingerprint, str)
+            and isinstance(rows, (int, np.integer)) and rows >= 2):
+        return None
+    return {"fraction": fraction, "rows": int(rows), "fingerprint": fingerprint}
+
+
+def _split_data_from_json(ck, v):
+    """The checked ``split_data`` entry of a checkpoint, or None (one written before it was
+    kept). Entries a later glassnet may add are ignored, as that glassnet's own are."""
+    if v is None:
+        return None
+    v = ck.obj(v, "split_data")
+    fraction = ck.num(v.get("fraction"), "split_data.fraction")
+    if not 0 < fraction < 1:
+        ck.fail(f"split_data.fraction must be between 0 and 1, got {fraction}")
+    fingerprint = ck.str_(v.get("fingerprint"), "split_data.fingerprint")
+    if not re.fullmatch(r"[0-9a-f]{1,64}", fingerprint):
+        ck.fail(f"split_data.fingerprint must be hex digits, got {_short(fingerprint)}")
+    return {"fraction": fraction, "rows": ck.int_(v.get("rows"), "split_data.rows", 2),
+            "fingerprint": fingerprint}
 
 
 def _split_to_json(model):
@@ -1326,8 +1496,10 @@ def load_checkpoint(path):
     restored), ``model.loss``, ``model.history`` and ``model.epochs_trained`` set. ``state``
     is a dict with ``epoch`` (the last finished, from 0), ``initial_epoch`` (epoch + 1, the
     value for ``fit(..., initial_epoch=...)``), ``optimizer``, ``loss``, ``history``,
-    ``extra`` and ``split_rng_state`` (the generator state the validation split was drawn
-    from, or None). A plain model file raises :class:`ModelFileError`.
+    ``extra``, ``split_rng_state`` (the generator state the validation split was drawn
+    from, or None) and ``split_data`` (``{"fraction", "rows", "fingerprint"}`` of that split,
+    see :func:`data_fingerprint`; None in checkpoints written before it was kept). A plain
+    model file raises :class:`ModelFileError`.
     """
     path = _as_path(path)
     return _checkpoint_from_bytes(_read_bytes(path), path)
@@ -1351,12 +1523,14 @@ def _checkpoint_from_bytes(data: bytes, path="<bytes>"):
         ck.fail(f"the file has optimizer arrays no state uses: {_short(leftover)}")
     history = _history_from_json(ck, tr.get("history"))
     split = _rng_from_json(ck, tr.get("split_rng"), "training.split_rng")
+    split_data = _split_data_from_json(ck, header.get("split_data"))
     model.optimizer = opt
     model.history = history
     model.epochs_trained = epoch + 1
     state = {"epoch": epoch, "initial_epoch": epoch + 1, "optimizer": opt, "loss": model.loss,
              "history": history, "extra": model.extra,
-             "split_rng_state": None if split is None else split.bit_generator.state}
+             "split_rng_state": None if split is None else split.bit_generator.state,
+             "split_data": split_data}
     return model, state
 
 
@@ -1387,7 +1561,15 @@ def resume(path, X, y, epochs, **fit_kwargs):
     to an uninterrupted run. ``loss`` and ``optimizer`` may be given only when the
     checkpoint lacks them. Returns the model (``model.history`` covers all epochs). A
     checkpoint of a validated run (its history has ``val_loss``) is refused without
-    ``validation_split``/``validation_data``.
+    ``validation_split``/``validation_data``, and a ``validation_split`` whose fraction, or
+    whose data (its number of rows, or a sample of its rows: :func:`data_fingerprint`),
+    differ from those the checkpoint records is refused too: the redrawn split would hold
+    out other rows. ``epochs`` below the checkpoint's count is refused; equal to it, nothing
+    is trained (with a warning).
+
+    An appending ``CSVLogger(path, append=True)`` among the callbacks first loses the rows of
+    the epochs the resumed run trains again (those logged after the checkpoint was written,
+    by a run killed before its next one), so that its file has each epoch once.
 
     Callbacks that keep their own state across epochs (EarlyStopping's patience counter,
     ReduceLROnPlateau) start afresh; a ``ModelCheckpoint(save_best_only=True)`` starts from
@@ -1400,6 +1582,18 @@ def resume(path, X, y, epochs, **fit_kwargs):
         raise TypeError("resume() takes the initial epoch from the checkpoint; do not pass "
                         "initial_epoch")
     model, state = load_checkpoint(path)
+    start = state["initial_epoch"]
+    if epochs < start:
+        # epochs is the total (Keras's fit(epochs=, initial_epoch=)), not the number to add
+        raise ValueError(f"resume(epochs={epochs}): the checkpoint {_as_path(path)!r} already "
+                         f"holds {start} epochs, and epochs is the total to reach, as in the "
+                         f"first fit, not the number to add: pass epochs="
+                         f"{start + max(epochs, 1)} to train {max(epochs, 1)} more")
+    if epochs == start:
+        warnings.warn(f"resume(epochs={epochs}): the checkpoint {_as_path(path)!r} already "
+                      f"holds all {start} epochs; nothing is trained (epochs is the total to "
+                      f"reach: pass more to train further)", RuntimeWarning,
+                      stacklevel=user_stacklevel())
     for key in ("loss", "optimizer"):
         if key in fit_kwargs and state[key] is not None:
             raise TypeError(f"resume() restores the {key} from the checkpoint; do not pass {key}")
@@ -1410,7 +1604,6 @@ def resume(path, X, y, epochs, **fit_kwargs):
                          f"resume(..., loss={model._unsaved_loss}(...)) to go on with it (the "
                          f"default loss would silently take its place)")
     optimizer = fit_kwargs.pop("optimizer", None) or state["optimizer"] or "adam"
-    start = state["initial_epoch"]
     split = fit_kwargs.get("validation_split", 0.0) or 0.0
     saved = state["history"]
     if not split and fit_kwargs.get("validation_data") is None and saved is not None \
@@ -1433,6 +1626,27 @@ def resume(path, X, y, epochs, **fit_kwargs):
         if n_val < 1 or n_val >= len(X) or len(y) != len(X):
             raise ValueError(f"validation_split={split} does not split {len(X)} rows "
                              f"({len(y)} targets)")
+        # the permutation redrawn below is the first fit's only over as many rows, and it
+        # holds out the same ones only with the same fraction of the same data in the same
+        # order: else rows it validated on would be trained on
+        saved = state["split_data"] or {"rows": getattr(model, "_split_rows", None)}
+        fingerprint = data_fingerprint(X, y)
+        differs = []
+        if saved.get("fraction") is not None and not math.isclose(
+                split, saved["fraction"], rel_tol=1e-9):
+            differs.append(f"it held out validation_split={saved['fraction']}, not {split}")
+        if isinstance(saved["rows"], (int, np.integer)) and saved["rows"] != len(X):
+            differs.append(f"it split {saved['rows']} rows, and this X has {len(X)}")
+        elif saved.get("fingerprint") not in (None, fingerprint):
+            differs.append("X and y are not the data it split (a sample of their rows "
+                           "differs: other data, or the same rows in another order)")
+        if differs:
+            raise ValueError(f"resume cannot redraw the validation split of the run "
+                             f"checkpointed in {_as_path(path)!r}: {'; '.join(differs)}. "
+                             f"Pass the same X, y (in the same order) and validation_split as "
+                             f"that run; to go on with other data, pass validation_data="
+                             f"(X_val, y_val) instead of validation_split (the rows the run "
+                             f"held out may then be trained on)")
         bg = _BIT_GENERATORS[state["split_rng_state"]["bit_generator"]]()
         bg.state = state["split_rng_state"]
         perm = np.random.Generator(bg).permutation(len(X))
@@ -1450,7 +1664,44 @@ def resume(path, X, y, epochs, **fit_kwargs):
             fit_kwargs["sample_weight"] = sw[perm[n_val:]]
         model._split_rng_state = state["split_rng_state"]
         model._split_rows = len(perm)
+        model._split_fraction = float(split)   # the checkpoints of this run record them
+        model._split_fingerprint = fingerprint
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
-    fit(model, X, y, loss=loss, optimizer=optimizer, epochs=max(0, epochs - start),
+    if epochs > start:
+        _forget_epochs_to_redo(callbacks, start)
+    fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs - start,
         initial_epoch=start, callbacks=callbacks, **fit_kwargs)
     return model
+
+
+def _forget_epochs_to_redo(callbacks, start):
+    """The rows of epochs ``start`` and later in the files of appending CSVLoggers: a run
+    killed after its last checkpoint logged epochs that the resumed run trains (and logs)
+    again, and the file would hold them twice."""
+    from .train import CSVLogger
+    for cb in callbacks:
+        if isinstance(cb, CSVLogger) and cb.append:
+            drop_logged_epochs(cb.path, start)
+
+
+def drop_logged_epochs(path, start) -> None:
+    """Remove from the CSV file ``path`` (a :class:`~glassnet.train.CSVLogger`'s: a header
+    row whose first column is ``epoch``) the rows whose epoch is ``start`` or later,
+    atomically. Only rows whose first field is such a number go: a file with another header,
+    or a row of something else, is kept as it is; a missing file is left missing."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
+        return
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # (splitlines also splits at \f, \x1c...)
+    if not lines or lines[0].split(",", 1)[0].strip() != "epoch":
+        return
+
+    def redone(line):
+        field = line.split(",", 1)[0].strip()
+        return field.isascii() and field.isdigit() and int(field) >= start
+
+    kept = [lines[0], *(line for line in lines[1:] if not redone(line))]
+    if len(kept) < len(lines):
+        atomic_write_text(path, "".join(kept))

@@ -1295,6 +1295,10 @@ def fit(model, X, y, loss=None, optimizer=None, epochs=1, batch_size=32, shuffle
                 model._split_rng_state = model.rng.bit_generator.state  # io.resume redraws it
                 model._split_rows = len(X)
                 perm = model.rng.permutation(len(X))
+            # what the split depends on, which checkpoints record and resume checks
+            from .io import data_fingerprint
+            model._split_fraction = validation_split
+            model._split_fingerprint = data_fingerprint(X, y)
             # Only the held-out rows of X are copied: the batches are gathered from X itself,
             # through `rows` (the training rows, in the order a copy X[rows] would have them)
             Xv, Yv = X[perm[:n_val]], Y[perm[:n_val]]
