@@ -32,13 +32,13 @@ class _Console(io.TextIOWrapper):
         return True
 
 
-def test_a_cp1252_console_shows_question_marks_and_is_restored(capsys):
+def test_a_cp1252_console_spells_what_it_lacks_and_is_restored(capsys):
     raw = io.BytesIO()
     console = _Console(raw, encoding="cp1252")
     undo = cli._tolerant(console)
     console.write("ŷ·√")  # "·" is in cp1252
     console.flush()
-    assert raw.getvalue() == "?·?".encode("cp1252")
+    assert raw.getvalue() == "y_hat·sqrt".encode("cp1252")  # (cli._ASCII's spellings)
     undo()
     assert (console.encoding, console.errors) == ("cp1252", "strict")
     utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")

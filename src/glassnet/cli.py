@@ -7,7 +7,9 @@ printed as one line on stderr with exit status 2; ``--debug`` shows the full tra
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import difflib
 import errno
 import importlib
 import os
@@ -34,7 +36,46 @@ class ArgumentParser(argparse.ArgumentParser):
         m = re.match(r"argument (\S+): ((?:must|takes|layer) .*)", message, flags=re.S)
         if m:
             message = f"{m.group(1)} {m.group(2)}"
+        # argparse's own words, whichever parser (or commands._strict) found the extras
+        if message.startswith("unrecognized arguments: "):
+            message += self._did_you_mean(message.split(" ")[2:])
         self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
+
+    def _did_you_mean(self, words) -> str:
+        """"; did you mean --out?" for the mistyped options among ``words``, as git says it:
+        only for a close option of this parser."""
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        pairs = []
+        for word in words:
+            typed = word.split("=", 1)[0]
+            if typed.startswith("-") and typed not in self._option_string_actions:
+                close = _closest(typed.lstrip("-"), [o[2:] for o in options])
+                if close:
+                    pairs.append((typed, f"--{close}"))
+        if not pairs:
+            return ""
+        if len(pairs) == 1:
+            return f"; did you mean {pairs[0][1]}?"
+        return "; did you mean " + ", ".join(f"{o} for {t}" for t, o in pairs) + "?"
+
+    def _check_value(self, action, value):
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            # Python 3.14's suggest_on_error says it itself ("maybe you meant")
+            choices = action.choices if not getattr(self, "suggest_on_error", False) else None
+            close = (_closest(value, list(choices)) if isinstance(value, str) and choices
+                     and all(isinstance(c, str) for c in choices) else None)
+            if not close:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}; did you mean {close!r}?") \
+                from None
+
+
+def _closest(word, candidates):
+    """The candidate ``word`` was most likely meant to be, or None when none is close."""
+    match = difflib.get_close_matches(word, candidates, n=1)
+    return match[0] if match else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +149,9 @@ class _PipeSafeStream:
 
 
 def main(argv=None) -> int:
+    from . import _cli_started
     restore = [_closed_to_devnull(), _tolerant(sys.stdout), _tolerant(sys.stderr)]
+    _cli_started()  # Ctrl-C while the package loaded had a guard of its own; now it is ours
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before a command's own handling: while modules load, say
@@ -138,15 +181,45 @@ def _closed_to_devnull():
     return undo
 
 
-# What the commands print beyond ASCII: help (λ), explain's formulas (ŷ · √ ⊙ ½), warnings (⚠).
-_GLYPHS = "\u03bb\u0177\u00b7\u221a\u2299\u00bd\u26a0\u2014"
+# What the commands print beyond ASCII (help's λ, explain's formulas, warnings' ⚠, tables'
+# rules), spelled in ASCII for a terminal whose encoding lacks them; anything else shows "?".
+_ASCII = {
+    "\u0177": "y_hat", "\u0176": "Y_hat", "\u0233": "y_bar", "\u1e21": "g_bar",
+    "\u0302": "_hat", "\u0303": "_tilde", "\u0304": "_bar",   # combining ^ ~ -
+    "\u03c3": "sigma", "\u03bb": "lambda", "\u03b7": "eta", "\u03b1": "alpha",
+    "\u03b2": "beta", "\u03b3": "gamma", "\u03b4": "delta", "\u03b5": "epsilon",
+    "\u03b8": "theta", "\u03bc": "mu", "\u00b5": "mu", "\u03c0": "pi", "\u03c4": "tau",
+    "\u03c6": "phi", "\u03a6": "Phi", "\u03a3": "sum", "\u2211": "sum", "\u2202": "d",
+    "\u2207": "grad", "\u2113": "l",
+    "\u00b7": "*", "\u22c5": "*", "\u2299": "(*)", "\u00d7": "x", "\u221a": "sqrt",
+    "\u2212": "-", "\u00b1": "+/-", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
+    "\u2248": "~=", "\u2273": ">~", "\u2016": "||", "\u230a": "floor(", "\u230b": ")",
+    "\u00bd": "1/2", "\u00bc": "1/4", "\u00b2": "^2", "\u00b3": "^3", "\u1d40": "^T",
+    "\u1d4f": "^k", "\u1d62": "_i", "\u2c7c": "_j", "\u2080": "_0", "\u2081": "_1",
+    "\u2082": "_2", "\u208a": "_+", "\u208b": "_-", "\u00b0": " deg",
+    "\u2014": "--", "\u2013": "-", "\u2026": "...", "\u2192": "->", "\u2190": "<-",
+    "\u25ba": ">", "\u25c4": "<", "\u2500": "-", "\u26a0": "!", "\u2032": "'",
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
+}
+_GLYPHS = "".join(_ASCII)
+
+
+def _ascii_spelling(exc):
+    """Error handler "glassnet-ascii": the characters an encoding lacks, spelled from _ASCII."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(_ASCII.get(c, "?") for c in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("glassnet-ascii", _ascii_spelling)
 
 
 def _tolerant(stream):
     """Make ``stream`` unable to fail on a character its encoding lacks (a Windows pipe or
     redirection is cp1252, say): written to a file or pipe it becomes UTF-8, as every file
-    glassnet writes is; a terminal keeps its encoding and shows "?" instead. Returns what
-    undoes it (for ``main`` called from Python)."""
+    glassnet writes is; a terminal keeps its encoding and shows an ASCII spelling instead
+    (ŷ as y_hat, σ as sigma), or "?". Returns what undoes it (for ``main`` called from
+    Python)."""
     encoding = getattr(stream, "encoding", None)
     if not encoding or not callable(getattr(stream, "reconfigure", None)):
         return lambda: None
@@ -161,8 +234,8 @@ def _tolerant(stream):
     except (OSError, ValueError):
         tty = False
     try:
-        stream.reconfigure(**({"errors": "replace"} if tty else
-                              {"encoding": "utf-8", "errors": "replace"}))
+        stream.reconfigure(**({"errors": "glassnet-ascii"} if tty else
+                              {"encoding": "utf-8", "errors": "glassnet-ascii"}))
     except (OSError, ValueError):
         return lambda: None
 
@@ -285,9 +358,5 @@ def _run(args) -> int:
 if __name__ == "__main__":
     # Run through the package module so exception classes are the package's own
     # (``python -m glassnet.cli`` would otherwise define a second UsageError in __main__).
-    try:
-        from glassnet.cli import main as _main
-    except KeyboardInterrupt:
-        print("glassnet: interrupted", file=sys.stderr)
-        sys.exit(130)
+    from glassnet.cli import main as _main  # Ctrl-C: glassnet/__init__.py's start guard
     sys.exit(_main())
