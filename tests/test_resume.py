@@ -385,6 +385,34 @@ def test_an_appending_csv_logger_of_a_resumed_run_has_each_epoch_once(tmp_path):
     assert other.read_text(encoding="utf-8") == "step,loss\n7,0.5\n"
 
 
+def test_an_appending_csv_logger_of_a_fit_continued_by_hand_has_each_epoch_once(tmp_path):
+    """A run killed after logging epochs 0..4 to CSVLogger(path, append=True), continued by
+    hand with fit(initial_epoch=3) (the Keras way) logged epochs 3 and 4 twice: the logger
+    drops the rows of epochs from fit's first one before appending."""
+    from glassnet.train import CSVLogger
+    log = tmp_path / "history.csv"
+    X, y = data()
+    straight(5, OPTIMIZERS["adam"], {"batch_size": 16}, callbacks=[CSVLogger(log, append=True)])
+    before = log.read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in before[1:]] == ["0", "1", "2", "3", "4"]
+    m = new_model()
+    h = m.fit(X, y, optimizer=OPTIMIZERS["adam"](), batch_size=16, initial_epoch=3, epochs=2,
+              callbacks=[CSVLogger(log, append=True)])
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2", "3", "4"]
+    assert rows[:4] == before[:4]   # the header and epochs 0..2 as the killed run wrote them
+    assert [float(r.split(",")[1]) for r in rows[4:]] == h.history["loss"]
+    # a file whose header is not a CSVLogger's is not touched (rows are only added)
+    other = tmp_path / "other.csv"
+    other.write_text("step,loss\n7,0.5\n3,0.25\n", encoding="utf-8")
+    new_model().fit(X, y, initial_epoch=3, epochs=1, callbacks=[CSVLogger(other, append=True)])
+    assert other.read_text(encoding="utf-8").startswith("step,loss\n7,0.5\n3,0.25\n")
+    # a fit from epoch 0 is a new run appended to the log, not a continued one: kept
+    new_model().fit(X, y, epochs=1, callbacks=[CSVLogger(log, append=True)])
+    assert [r.split(",")[0] for r in log.read_text(encoding="utf-8").splitlines()[1:]] == \
+        ["0", "1", "2", "3", "4", "0"]
+
+
 def test_a_first_fits_checkpoint_refuses_another_fraction(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((90, 6))

@@ -1569,7 +1569,8 @@ def resume(path, X, y, epochs, **fit_kwargs):
 
     An appending ``CSVLogger(path, append=True)`` among the callbacks first loses the rows of
     the epochs the resumed run trains again (those logged after the checkpoint was written,
-    by a run killed before its next one), so that its file has each epoch once.
+    by a run killed before its next one), so that its file has each epoch once: the logger
+    does it itself in any fit that continues from ``initial_epoch`` > 0.
 
     Callbacks that keep their own state across epochs (EarlyStopping's patience counter,
     ReduceLROnPlateau) start afresh; a ``ModelCheckpoint(save_best_only=True)`` starts from
@@ -1667,21 +1668,9 @@ def resume(path, X, y, epochs, **fit_kwargs):
         model._split_fraction = float(split)   # the checkpoints of this run record them
         model._split_fingerprint = fingerprint
     callbacks = [_RestoreHistory(state["history"]), *fit_kwargs.pop("callbacks", ())]
-    if epochs > start:
-        _forget_epochs_to_redo(callbacks, start)
     fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs - start,
         initial_epoch=start, callbacks=callbacks, **fit_kwargs)
     return model
-
-
-def _forget_epochs_to_redo(callbacks, start):
-    """The rows of epochs ``start`` and later in the files of appending CSVLoggers: a run
-    killed after its last checkpoint logged epochs that the resumed run trains (and logs)
-    again, and the file would hold them twice."""
-    from .train import CSVLogger
-    for cb in callbacks:
-        if isinstance(cb, CSVLogger) and cb.append:
-            drop_logged_epochs(cb.path, start)
 
 
 def drop_logged_epochs(path, start) -> None:

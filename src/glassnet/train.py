@@ -297,7 +297,12 @@ class CSVLogger(Callback):
         False: the file is truncated when training begins, and the header is written with the
         first row. True: rows are added to the end of an existing file under its header (no
         second header; logged keys not in it are dropped, with one warning); a missing or
-        headerless file gets a header first.
+        headerless file gets a header first. A fit that continues a run
+        (``initial_epoch=k``, k > 0, as :func:`glassnet.io.resume` passes) first removes the
+        file's rows of epochs k and later, atomically: a run killed after logging them left
+        them, and they are logged again, so the file has each epoch once. A file whose header
+        does not start with ``epoch`` (not a CSVLogger's) is left as it is, and so is a fit
+        from epoch 0 (a new run appended to the log of earlier ones).
     """
 
     def __init__(self, path, append=False):
@@ -317,6 +322,16 @@ class CSVLogger(Callback):
         self._f = open(self.path, "a" if self.append else "w", encoding="utf-8",
                        newline="")  # "\n" on every platform, as every file glassnet writes
         self._dropped_warned = False
+        self._first_epoch = self.append   # unknown until fit's first on_epoch_begin
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._first_epoch:
+            self._first_epoch = False
+            if epoch > 0:
+                from .io import drop_logged_epochs
+                self._f.close()   # (Windows cannot replace a file that is open)
+                drop_logged_epochs(self.path, epoch)
+                self._f = open(self.path, "a", encoding="utf-8", newline="")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
