@@ -426,3 +426,19 @@ def test_a_first_fits_checkpoint_refuses_another_fraction(tmp_path):
         resume(tmp_path / "ck.gnet", X[::-1], y[::-1], epochs=4, validation_split=0.2, verbose=0)
     r = resume(tmp_path / "ck.gnet", X, y, epochs=4, validation_split=0.2, verbose=0)
     assert len(r.history.history["val_loss"]) == 4
+
+
+def test_a_continued_runs_logger_keeps_the_rows_of_runs_logged_before_it(tmp_path):
+    """A log shared by runs (an earlier experiment's epochs 0..7, then this run's 0..3,
+    checkpointed at 4 epochs): continuing this run from epoch 4 drops only what this run
+    logged from epoch 4 on, never the earlier experiment's rows 4..7."""
+    log = tmp_path / "log.csv"
+    rows = ["epoch,loss\n"] + [f"{e},0.{e}\n" for e in range(8)] + \
+        [f"{e},0.5{e}\n" for e in range(4)]
+    log.write_text("".join(rows), encoding="utf-8")
+    gio.drop_logged_epochs(log, 4)
+    assert log.read_text(encoding="utf-8") == "".join(rows)
+    # the same run killed after logging epochs 4 and 5: those two go, and only those
+    log.write_text("".join(rows + ["4,0.54\n", "5,0.55\n"]), encoding="utf-8")
+    gio.drop_logged_epochs(log, 4)
+    assert log.read_text(encoding="utf-8") == "".join(rows)

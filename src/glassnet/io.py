@@ -1675,9 +1675,11 @@ def resume(path, X, y, epochs, **fit_kwargs):
 
 def drop_logged_epochs(path, start) -> None:
     """Remove from the CSV file ``path`` (a :class:`~glassnet.train.CSVLogger`'s: a header
-    row whose first column is ``epoch``) the rows whose epoch is ``start`` or later,
-    atomically. Only rows whose first field is such a number go: a file with another header,
-    or a row of something else, is kept as it is; a missing file is left missing."""
+    row whose first column is ``epoch``) the rows of epoch ``start`` and later that end it,
+    atomically: the rows a run continued from epoch ``start`` logged before it was killed.
+    Only those after the file's last row of an epoch below ``start`` go: rows of other runs
+    logged into the same file before, a file with another header, or a row of something
+    else, are kept as they are; a missing file is left missing."""
     try:
         with open(path, encoding="utf-8", newline="") as f:
             text = f.read()
@@ -1687,10 +1689,13 @@ def drop_logged_epochs(path, start) -> None:
     if not lines or lines[0].split(",", 1)[0].strip() != "epoch":
         return
 
-    def redone(line):
-        field = line.split(",", 1)[0].strip()
-        return field.isascii() and field.isdigit() and int(field) >= start
-
-    kept = [lines[0], *(line for line in lines[1:] if not redone(line))]
-    if len(kept) < len(lines):
-        atomic_write_text(path, "".join(kept))
+    drop = set()
+    for i in range(len(lines) - 1, 0, -1):   # back from the end, to this run's start
+        field = lines[i].split(",", 1)[0].strip()
+        if not (field.isascii() and field.isdigit()):
+            continue   # (a line of something else: kept)
+        if int(field) < start:
+            break      # the run's epochs before the one continued from, and other runs'
+        drop.add(i)
+    if drop:
+        atomic_write_text(path, "".join(line for i, line in enumerate(lines) if i not in drop))
