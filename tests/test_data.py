@@ -985,20 +985,52 @@ def test_numeric_share_says_why_a_column_is_text(tmp_path):
                          '\n12,£3,5%,b,\nunknown,$7,NA,c,3\n-3e2,"€ 1.234,50",1.5,,4\n'
                          '"1,234",4,x,d,5\n', "s.csv")
     t = read_csv(p)
-    assert t.numeric_share("income") == NumericShare(5, 3, 1, "unknown", 2, 5, "1,234")
+    assert t.numeric_share("income") == NumericShare(5, 3, 1, "unknown", 2, 5, "1,234",
+                                                       ("unknown",))
     assert t.numeric_share("price") == NumericShare(5, 1, 4, None, None, None, "$1,200.50")
-    assert t.numeric_share("rate") == NumericShare(4, 1, 2, "x", 4, 7, "27.0%")
-    assert t.numeric_share("word") == NumericShare(4, 0, 0, "a", 0, 2, None)
+    assert t.numeric_share("rate") == NumericShare(4, 1, 2, "x", 4, 7, "27.0%", ("x",))
+    assert t.numeric_share("word") == NumericShare(4, 0, 0, "a", 0, 2, None,
+                                                     ("a", "b", "c", "d"))
     assert t.numeric_share("n") == NumericShare(4, 4, 0, None, None, None, None)
     share = t[np.array([2, 1])].numeric_share("income")  # rows of it keep their lines
     assert (share.first_bad, share.first_bad_row, share.first_bad_line) == ("unknown", 0, 5)
     assert Table({"c": ["1", "x"]}).numeric_share("c") == NumericShare(2, 1, 0, "x", 1, None,
-                                                                        None)
+                                                                        None, ("x",))
     # a ';' file read with the decimal comma counts 1,5 as a plain number
     t = read_csv(_write(tmp_path, "a;b\n1,5;1\n2.500,5;2\n9,5 €;3\nn/v;4\n", "eu.csv"))
-    assert t.numeric_share("a") == NumericShare(4, 2, 1, "n/v", 3, 5, "9,5 €")
+    assert t.numeric_share("a") == NumericShare(4, 2, 1, "n/v", 3, 5, "9,5 €", ("n/v",))
     with pytest.raises(ColumnNotFoundError):
         t.numeric_share("nope")
+
+
+def test_numeric_share_lists_the_distinct_non_numbers(tmp_path):
+    """Trial GG finding: a column of numbers with Excel's #REF!, #DIV/0!, #N/A among them:
+    bad_values holds each value that is no number once, in the order they first appear (a
+    note names them all, and one --na-values reads them)."""
+    p = _write(tmp_path, "a,b\n1,1\n#REF!,2\n2,3\n#N/A,4\n#REF!,5\n#DIV/0!,6\n#N/A,7\n")
+    share = read_csv(p).numeric_share("a")
+    assert share.bad_values == ("#REF!", "#N/A", "#DIV/0!")
+    assert (share.n_values - share.n_numeric, share.first_bad, share.first_bad_line) == \
+        (5, "#REF!", 3)
+    assert read_csv(p).numeric_share("b").bad_values == ()
+
+
+def test_decimal_point_example_says_what_shows_the_decimal_point(tmp_path):
+    """Table.decimal_point_example: a value showing '.' as the decimal mark of a table not
+    read with the decimal comma, a number with decimals first, else an amount ($148.78);
+    None where nothing shows it, where an amount shows the decimal comma (148,78 €), and
+    in a table read with the decimal comma."""
+    t = read_csv(_write(tmp_path, 'n,a,m,k\n"15,470",$148.78,2,1\n774,$3,2.25,2\n'))
+    assert t.decimal_point_example == ("m", "2.25")
+    assert t.select(["n", "a", "k"]).decimal_point_example == ("a", "$148.78")
+    assert t.select(["n", "k"]).decimal_point_example is None     # 15,470 alone: undecided
+    t = read_csv(_write(tmp_path, 'n,a,m\n"15,470","148,78 €",2.5\n774,x,1\n'))
+    assert t.decimal_point_example is None                          # the two disagree
+    t = read_csv(_write(tmp_path, "n;m\n15,47;2.5\n7;1\n"))
+    assert t.decimal_comma and t.decimal_point_example is None
+    t = Table({"x": np.array([1.0, np.inf, np.nan, 3.5], dtype=np.float32),
+               "s": [None, 1, "a", 2]})
+    assert t.decimal_point_example == ("x", "3.5")
 
 
 @pytest.mark.parametrize("chunk_rows", [10**9, 2])

@@ -935,3 +935,110 @@ def test_a_pandas_category_column_of_numbers_is_categorical():
     ids = TabularPreprocessor().fit(pd.DataFrame({"g": pd.Categorical(range(40)),
                                                   "k": np.arange(40) % 3}))
     assert "category dtype" in ids.dropped_["g"]
+
+
+def _errors_csv(path):
+    """A ',' file whose 'price' holds Excel's formula errors, four kinds, among numbers."""
+    kinds = ["#REF!", "#DIV/0!", "#N/A", "#VALUE!"]
+    rows = ["price,size,y"]
+    for i in range(60):
+        price = kinds[i // 5 % 4] if i % 5 == 3 else f"{100 + 7 * i % 90}.5"
+        rows.append(f"{price},{i % 7},{'ab'[i % 2]}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path, kinds
+
+
+def test_a_few_kinds_of_non_numbers_are_named_together(tmp_path, capsys):
+    """Trial GG finding: Excel's #REF!, #DIV/0!, #N/A and #VALUE! in a numeric column were
+    noted by the first alone (--na-values='#REF!'), one rerun per kind. The few distinct
+    ones are named, the first with its line, and one --na-values reads them all; following
+    it makes the column numeric."""
+    from glassnet.cli import main
+    from glassnet.data import read_csv
+    from glassnet.preprocess import numeric_text_note
+    data, kinds = _errors_csv(tmp_path / "errors.csv")
+    t = read_csv(data)
+    first = int(t.line_numbers[list(t["price"]).index("#REF!")])
+    option = "--na-values='" + ",".join(kinds) + "'"
+    note = numeric_text_note(t["price"], t.line_numbers)
+    assert note == (f"48 of 60 values are numbers, but '#REF!' (line {first}), '#DIV/0!', "
+                    f"'#N/A' and '#VALUE!' are not (12 values in all); it was read as text "
+                    f"(if they mark missing values: {option}; in Python, read_csv(na_values="
+                    f"{kinds!r}) or replace them with NaN)"), note
+    out = tmp_path / "run"
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                 str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert option in stdout, stdout
+    # the option as suggested (the shell removes the quotes) reads every kind as missing
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out", str(out),
+                 "--overwrite", "--na-values=" + ",".join(kinds)]) == 0
+    stdout = capsys.readouterr().out
+    assert "imputed price: 12 missing value(s)" in stdout, stdout
+    assert np.isnan(read_csv(data, na_values=kinds)["price"]).sum() == 12
+
+
+def test_non_numbers_named_together_only_where_one_option_reads_them():
+    """The few-kinds note falls back to the first value alone where one --na-values cannot
+    name them all: more than five kinds, a value holding ',' (the option's separator), a
+    number only Python reads (1_5: to be rewritten, not read as missing), or one kind
+    written with blanks around it (the same token)."""
+    from glassnet.preprocess import numeric_text_note
+    nums = ["1.5"] * 60
+    six = _obj(*(nums + [f"e{k}" for k in range(6)]))
+    assert "but 'e0' (row 60) is not (nor are 5 more); it was read as text (if it marks a " \
+           "missing value: --na-values=e0;" in numeric_text_note(six)
+    five = numeric_text_note(_obj(*(nums + [f"e{k}" for k in range(5)])))
+    assert "'e0' (row 60), 'e1', 'e2', 'e3' and 'e4' are not (5 values in all)" in five, five
+    assert "--na-values=e0,e1,e2,e3,e4;" in five, five
+    comma = numeric_text_note(_obj(*(nums + ["n/a", "a, b"])))
+    assert "'n/a' (row 60) is not (nor are 1 more)" in comma and "--na-values=n/a;" in comma
+    under = numeric_text_note(_obj(*(nums + ["x", "1_5"])))
+    assert "'x' (row 60) is not (nor are 1 more)" in under, under
+    same = numeric_text_note(_obj(*(nums + ["#N/A", " #N/A "])))
+    assert "'#N/A' (row 60) is not (nor are 1 more)" in same, same
+    # beside formatted numbers, the clause says "numbers"
+    money = numeric_text_note(_obj(*(["$1.50"] * 20 + ["-", "#N/A"])))
+    assert ("; '-' (row 20) and '#N/A' are not numbers (2 values in all) (if they mark "
+            "missing values: --na-values='-,#N/A';") in money, money
+
+
+def _units_csv(path, other):
+    """A ',' file with a column of quoted US thousands ("15,470", and 774 among them) and
+    ``other``, a column whose values may show the file's decimal mark."""
+    rows = ["units,other,k,y"]
+    for i in range(40):
+        units = f"{i % 9 + 1},{470 + i:03d}" if i % 4 else str(700 + i)
+        rows.append(f'"{units}",{other(i)},{i % 3},{"ab"[i % 2]}')
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("other, example", [
+    (lambda i: f"{i}.5", "'0.5' in other"),                   # a number with decimals
+    (lambda i: f'"${i + 1},148.78"', "'$1,148.78' in other"),  # an amount in a text cell
+])
+def test_thousands_commas_where_the_file_shows_the_decimal_point(tmp_path, other, example):
+    """Trial GG finding: in a ',' file whose numbers show '.' as the decimal mark, a column
+    of "15,470" was advised "if ',' is the decimal mark there, pass --decimal ,", which reads
+    15.47. The note says ',' groups thousands there and to remove the separators; where
+    nothing shows the mark (or an amount shows the decimal comma), the advice is as before."""
+    from glassnet.data import read_csv
+    from glassnet.preprocess import numeric_text_note
+    t = read_csv(_units_csv(tmp_path / "u.csv", other))
+    first = next(v for v in t["units"] if "," in v)        # '2,471': 2471
+    reason = TabularPreprocessor().fit(t, target="y").dropped_["units"]
+    assert (f"(e.g. {first!r}, line 3), so it was read as text: strip the symbols; ',' groups "
+            f"thousands there, as other values show '.' as the decimal mark (e.g. {example}): "
+            f"remove the separators ({first.replace(',', '')}); as text") in reason, reason
+    assert "--decimal" not in reason, reason
+    # the note of the whole file (as the command makes it) says so too
+    note = numeric_text_note(t["units"], t.line_numbers, table=t)
+    assert note.endswith(f"remove the separators ({first.replace(',', '')})"), note
+    # nothing shows the mark (whole numbers, plain text), or '148,78 €' shows the comma
+    for plain in (lambda i: str(i), lambda i: "word", lambda i: f'"{i},5 €"'):
+        t = read_csv(_units_csv(tmp_path / "p.csv", plain))
+        reason = TabularPreprocessor().fit(t, target="y").dropped_["units"]
+        assert reason.split("; as text")[0].endswith(
+            "; if ',' is the decimal mark there, pass --decimal , (read_csv(decimal=',') in "
+            "Python)"), reason

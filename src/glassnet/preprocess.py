@@ -432,13 +432,16 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
 
 
 def numeric_text_note(values, lines=None, share: float = 0.8,
-                      comma: bool = False) -> str | None:
+                      comma: bool = False, table=None) -> str | None:
     """For a column read as text (``values``: str, None for missing): when at least ``share``
     of its present values are numbers, possibly written with currency or percent signs or
     thousands separators, a sentence saying so and naming the first value that is not a
     number (and its line, from ``lines``, the file line of each row, e.g.
-    ``Table.line_numbers``); else None. Cheap on columns that are not: it gives up after
-    looking at a few values."""
+    ``Table.line_numbers``), or each such value when a few differ (#REF!, #N/A), with the
+    ``--na-values`` that reads them as missing; else None. ``table``: the :class:`Table` the
+    column is of, whose other values may show the decimal mark (:attr:`Table.
+    decimal_point_example`: then 15,470 groups thousands). Cheap on columns that are not:
+    it gives up after looking at a few values."""
     where = (lambda i: f"line {lines[i]}") if lines is not None else (lambda i: f"row {i}")
     counted = number_share(values, comma=comma, give_up_below=share)
     if counted is None:
@@ -449,18 +452,8 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
     if n == 0 or n_num < share * n:
         return None
     if first_bad is not None:
-        v = values[first_bad]
-        aside = [f"nor are {n - n_num - 1} more"] if n - n_num > 1 else []
-        if python_only_number(v):
-            aside.append(why_not_a_number(v))
-        bad = f"{shown_value(v)} ({where(first_bad)}) is not" + (
-            f" ({'; '.join(aside)})" if aside else "")
-        # a missing-value marker ('-', 'n.a.') is the usual such value: say how to read it
-        # (blank text is missing already: no token to name)
-        token = str(v).strip()
-        missing = ("" if python_only_number(v) or not token else
-                   f" (if it marks a missing value: {na_values_option(token)}; in "
-                   f"Python, read_csv(na_values=[{token!r}]) or replace it with NaN)")
+        bad, bad_number, missing = _not_numbers(values[first_bad], where(first_bad),
+                                                counted.bad_values, n - n_num)
     if n_symbols:  # the first formatted value is where that value first stands
         at = next(i for i, v in enumerate(values) if v == counted.first_formatted)
         first = str(counted.first_formatted).strip()
@@ -473,19 +466,58 @@ def numeric_text_note(values, lines=None, share: float = 0.8,
                     f"(e.g. {shown_value(counted.first_formatted)}, {where(at)}), read as text in "
                     f"a file that is not ';'-separated: pass --decimal , (read_csv("
                     f"decimal=',') in Python)"
-                    + (f"; {bad} a number{missing}" if first_bad is not None else ""))
+                    + (f"; {bad_number}{missing}" if first_bad is not None else ""))
+        grouping = ""
+        if decimal:   # 15,470: thousands, unless ',' is the decimal mark (15.47)
+            point = (table.decimal_point_example if table is not None
+                     and re.fullmatch(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+", first) else None)
+            # read_csv has no thousands= option: the separators go from the file
+            grouping = (f"; ',' groups thousands there, as other values show '.' as the "
+                        f"decimal mark (e.g. {shown_value(point[1])} in {_shown(point[0])}): "
+                        f"remove the separators ({first.replace(',', '')})" if point else
+                        "; if ',' is the decimal mark there, pass --decimal , (read_csv("
+                        "decimal=',') in Python)")
         return (f"{n_num} of {n} values are numbers{some or ','} written with currency or "
                 f"percent signs, thousands separators or accounting minus signs (e.g. "
                 f"{shown_value(counted.first_formatted)}, {where(at)}), "
                 f"so it was read as text: strip the symbols"
                 + (" (a bracketed or trailing minus: write the number with a leading -)"
                    if _accounting(counted.first_formatted) else "")
-                + (f"; {bad} a number{missing}" if first_bad is not None else "")
-                + ("; if ',' is the decimal mark there, pass --decimal , (read_csv("
-                   "decimal=',') in Python)" if decimal else ""))
+                + (f"; {bad_number}{missing}" if first_bad is not None else "")
+                + grouping)
     if first_bad is None:
         return f"all {n} values are numbers, but held as text"
     return f"{n_num} of {n} values are numbers, but {bad}; it was read as text{missing}"
+
+
+_FEW_NON_NUMBERS = 5   # distinct values that are no number, named together up to this many
+
+
+def _not_numbers(first, at: str, distinct, n_bad: int) -> tuple[str, str, str]:
+    """For :func:`numeric_text_note`: ``(clause, clause with "a number", advice)`` naming the
+    column's values that are no number: ``first`` (``at`` its line), or each of its few
+    ``distinct`` ones (Excel's #REF!, #DIV/0!, #N/A: one --na-values for them all, not one
+    run per kind); ``n_bad`` of them in all."""
+    tokens = list(dict.fromkeys(str(v).strip() for v in distinct))
+    # a missing-value marker ('-', 'n.a.') is the usual such value: say how to read it (blank
+    # text is missing already, 1_5 is a number to fix; --na-values splits on ',')
+    if 1 < len(tokens) <= _FEW_NON_NUMBERS and all(
+            t and "," not in t and not python_only_number(t) for t in tokens):
+        named = [f"{shown_value(first)} ({at})"] + [shown_value(t) for t in tokens[1:]]
+        names = f"{', '.join(named[:-1])} and {named[-1]}"
+        advice = (f" (if they mark missing values: {na_values_option(','.join(tokens))}; in "
+                  f"Python, read_csv(na_values={tokens!r}) or replace them with NaN)")
+        return (f"{names} are not ({n_bad} values in all)",
+                f"{names} are not numbers ({n_bad} values in all)", advice)
+    aside = [f"nor are {n_bad - 1} more"] if n_bad > 1 else []
+    if python_only_number(first):
+        aside.append(why_not_a_number(first))
+    clause = f"{shown_value(first)} ({at}) is not" + (f" ({'; '.join(aside)})" if aside else "")
+    token = str(first).strip()
+    advice = ("" if python_only_number(first) or not token else
+              f" (if it marks a missing value: {na_values_option(token)}; in "
+              f"Python, read_csv(na_values=[{token!r}]) or replace it with NaN)")
+    return clause, f"{clause} a number", advice
 
 
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
@@ -780,7 +812,8 @@ class TabularPreprocessor:
                 spec, reason = self._fit_numeric(name, arr)
             else:
                 spec, reason, note = self._fit_categorical(
-                    name, arr, table.line_numbers, getattr(table, "decimal_comma", False))
+                    name, arr, table.line_numbers, getattr(table, "decimal_comma", False),
+                    table)
             if reason is not None:
                 dropped[name] = reason + (
                     "" if not is_numeric_column(arr) else ON_REQUEST if name in self.categorical
@@ -827,7 +860,7 @@ class TabularPreprocessor:
                 "indicator": bool(miss.any()), "min": float(present.min()),
                 "max": float(present.max())}, None
 
-    def _fit_categorical(self, name, arr, lines=None, comma=False):
+    def _fit_categorical(self, name, arr, lines=None, comma=False, table=None):
         """(spec, None, the date note of text that looks like dates, or None) for a column
         kept, (None, why, None) for one dropped."""
         vals = _text_values(arr)
@@ -865,7 +898,8 @@ class TabularPreprocessor:
                       f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
-            note = None if numeric else numeric_text_note(vals, lines, comma=comma) or dates
+            note = None if numeric else numeric_text_note(vals, lines, comma=comma,
+                                                          table=table) or dates
             return None, with_numeric_note(reason, note), None
         return {"name": name, "kind": "categorical", "categories": cats,
                 "missing_category": bool(miss.any())}, None, dates

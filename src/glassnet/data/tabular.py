@@ -84,7 +84,8 @@ class NumericShare(NamedTuple):
     present values are plain numbers (``n_numeric``) or numbers with formatting
     (``n_formatted``: currency signs, ``%``, thousands separators; the first is
     ``first_formatted``), and the first value that is neither (``first_bad``, at row
-    ``first_bad_row``, line ``first_bad_line`` of the file or None)."""
+    ``first_bad_row``, line ``first_bad_line`` of the file or None); ``bad_values``: each
+    distinct value that is neither, in the order they first appear."""
 
     n_values: int
     n_numeric: int
@@ -93,6 +94,7 @@ class NumericShare(NamedTuple):
     first_bad_row: int | None
     first_bad_line: int | None
     first_formatted: str | None
+    bad_values: tuple = ()
 
 
 # A number with formatting: a currency sign before or after it, a trailing %, thousands
@@ -193,7 +195,7 @@ def number_share(values, comma: bool = False, lines=None,
             return None
     line = None if bad is None or lines is None else int(lines[bad[1]])
     return NumericShare(sum(counts), counts[0], counts[1], bad and bad[0], bad and bad[1],
-                        line, formatted)
+                        line, formatted, tuple(v for v, k in kind_of.items() if k == 2))
 
 
 def is_numeric_column(arr: np.ndarray) -> bool:
@@ -242,6 +244,7 @@ class Table(Mapping):
         self._undecided_dots: frozenset = frozenset()   # read_csv: 15.470 read as 15.47
         self._not_utf8_line: int | None = None     # read_csv: the first Windows-1252 line
         self._header: dict[str, str] = {}          # read_csv: names spelled otherwise
+        self._point_example = False                # decimal_point_example, once computed
 
     def _carry_read_facts(self, out, keep) -> "Table":
         """Copy onto ``out`` (a table of some of these columns or rows) what ``read_csv``
@@ -462,10 +465,21 @@ class Table(Mapping):
         as 1.5: a ';'-separated file, or ``decimal=","``)."""
         return self._comma
 
+    @property
+    def decimal_point_example(self) -> tuple[str, str] | None:
+        """For a table not read with the decimal comma: ``(column, value)`` of a value that
+        shows '.' as its decimal mark, a number with decimals (``3.5``) or an amount in a
+        text cell (``$148.78``, ``21.3%``), when no amount shows the decimal comma
+        (``148,78 €``); else None. Where '.' is so the decimal mark, a comma in a text
+        column's numbers (``15,470``) groups thousands. Computed on first use."""
+        if getattr(self, "_point_example", False) is False:   # (a Table pickled before it)
+            self._point_example = None if self._comma else _point_example(self)
+        return self._point_example
+
     def numeric_share(self, name: str) -> "NumericShare":
         """Why column ``name`` is text when it is mostly numbers: a :class:`NumericShare`
         ``(n_values, n_numeric, n_formatted, first_bad, first_bad_row, first_bad_line,
-        first_formatted)``.
+        first_formatted, bad_values)``.
 
         Of the column's ``n_values`` present (non-missing) values, ``n_numeric`` read as
         plain numbers (with the decimal comma too when the file was read with it, see
@@ -474,7 +488,8 @@ class Table(Mapping):
         a caller can then say "strip the symbols". ``first_formatted`` is the first such
         value; ``first_bad`` the first value that is neither, with its row index
         ``first_bad_row`` and, for a table read from a file, its line ``first_bad_line``
-        (else None). A numeric column gives ``(n, n, 0, None, None, None, None)``.
+        (else None); ``bad_values`` holds each distinct such value once (``#REF!``,
+        ``#N/A`` ...). A numeric column gives ``(n, n, 0, None, None, None, None, ())``.
 
         Computed on request from the column's values (it costs nothing when reading).
         """
@@ -1176,21 +1191,44 @@ def _text_marks(table) -> dict:
     when only one of them does (both: nothing is shown). Spreadsheets format such cells by
     the locale that also writes the file's plain numbers, which then have no other sign of
     their decimal mark (a column of 15.470 and 774 alone)."""
-    found = {"comma": False, "dot": False}
+    found = _amounts(table)
+    both = all(found.values())
+    return {mark: bool(where) and not both for mark, where in found.items()}
+
+
+def _amounts(table) -> dict:
+    """``{"comma": ..., "dot": ...}``: the first amount (see :func:`_text_marks`) of the
+    text columns of ``table`` written with each decimal mark, as ``(column, value)``, or
+    None where there is none."""
+    found = {"comma": None, "dot": None}
     for name in table.columns:
         col = table._cols[name]
         if col.dtype != object:
             continue
         for v in dict.fromkeys(col.tolist()):   # each distinct value once
-            if v is None:
-                continue
+            if not isinstance(v, str):   # None (missing); a table made in memory may hold
+                continue                 # other objects
             for mark, pattern in _AMOUNTS.items():
                 m = None if found[mark] else pattern.fullmatch(v)
                 if m and (m.group("pre") or m.group("post")):
-                    found[mark] = True
+                    found[mark] = (name, v)
             if all(found.values()):
-                return {"comma": False, "dot": False}
+                return found
     return found
+
+
+def _point_example(table) -> tuple[str, str] | None:
+    """:attr:`Table.decimal_point_example` of a table not read with the decimal comma."""
+    found = _amounts(table)
+    if found["comma"]:   # the decimal comma shows somewhere: nothing is shown
+        return None
+    for name in table.columns:   # a number with decimals says it first
+        col = table._cols[name]
+        if col.dtype.kind == "f":
+            frac = np.flatnonzero(np.isfinite(col) & (col != np.trunc(col)))
+            if frac.size:
+                return name, str(col[frac[0]])
+    return found["dot"]
 
 
 def _sniff_delimiter(text: str, max_rows: int = 50) -> str:
