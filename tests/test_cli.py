@@ -931,6 +931,40 @@ def test_predict_and_evaluate_note_what_training_never_saw(mixed_run, mixed_csv,
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # nothing new: no notes
 
 
+def test_the_notes_on_a_wide_file_list_the_first_and_count_the_rest(tmp_path, capsys):
+    """Trial KK finding 3: predict, evaluate and explain printed a line per transform note,
+    without end (a 2,000-column model given an all-missing row and a row of far values:
+    ~4,000 lines). As the Python API's warning: the first 10, then how many more, and on
+    which columns."""
+    from glassnet.cli import main
+    rng = np.random.default_rng(2)
+    names = [f"c{j}" for j in range(30)]
+    rows = [",".join(f"{v:.3f}" for v in row) + f",{'ab'[i % 2]}"
+            for i, row in enumerate(rng.normal(size=(60, len(names))))]
+    data = tmp_path / "wide.csv"
+    data.write_text(",".join(names) + ",label\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    assert main(["train", str(data), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(out)]) == 0
+    new = tmp_path / "new.csv"  # two notes a column: a missing value, a far one
+    new.write_text(",".join(names) + ",label\n" + "," * len(names) + "a\n" +
+                   ",".join(["1e6"] * len(names)) + ",b\n")
+    later = list(dict.fromkeys(names[j // 2] for j in range(10, 2 * len(names))))
+    for argv in (["predict", str(out / "model.gnet"), str(new), "--out",
+                  str(tmp_path / "p.csv")],
+                 ["evaluate", str(out / "model.gnet"), str(new)],
+                 ["explain", "--model", str(out / "model.gnet"), "--data", str(new),
+                  "--rows", "2", "--out", str(tmp_path / "e.txt")]):
+        capsys.readouterr()
+        assert main(argv) == 0, capsys.readouterr().err
+        err = capsys.readouterr().err.splitlines()
+        notes = [n for n in err[err.index("notes:") + 1:] if n.startswith("  - ")]
+        assert len(notes) == 11, "\n".join(err)
+        assert notes[0].startswith(f"  - {names[0]}: 1 row(s) (line 2) with a missing value")
+        assert notes[-1] == (f"  - ... and {2 * len(names) - 10} more (columns "
+                             f"{', '.join(later[:10])} and {len(later) - 10} more)")
+
+
 def test_predict_on_a_number_too_large_for_float32_notes_it(tmp_path):
     """Trial I: 1e39 (finite, beyond float32) made predict exit 2 with NumPy's overflow
     warning and 'X contains infinity at row 1, column 0'; it is now filled like an infinity,
@@ -1724,6 +1758,117 @@ def test_the_lock_of_a_killed_run_is_released_at_once(tmp_path):
     assert (out / "model.gnet").is_file() and not (out / ".glassnet.lock").exists()
 
 
+def _train_killed_after(step, data, out, seed):
+    """`glassnet train` in a process that SIGKILLs itself as soon as ``step`` ("rename NAME",
+    NAME a regular expression, or "unlink NAME") is done for a file whose name matches
+    NAME: glassnet.io._replace, or os.unlink, wrapped."""
+    how, pattern = step.split()
+    prog = ("import os, re, signal, sys\n"
+            "import glassnet.io as gio\n"
+            f"owner = {'gio' if how == 'rename' else 'os'}\n"
+            f"real = owner.{'_replace' if how == 'rename' else 'unlink'}\n"
+            "def done(*args, **kwargs):\n"
+            "    real(*args, **kwargs)\n"
+            f"    if re.fullmatch({pattern!r}, os.path.basename(args[-1])):\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            f"owner.{'_replace' if how == 'rename' else 'unlink'} = done\n"
+            "from glassnet.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, "-c", prog, "train", str(data), "--target", "t",
+                           "--epochs", "2", "--seed", str(seed), "--quiet", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX: SIGKILL")
+@pytest.mark.parametrize("step", [r"rename \.model\.gnet\..*\.tmp", r"unlink history\.csv",
+                                  r"unlink metrics\.json", r"rename model\.gnet",
+                                  r"rename metrics\.json"])
+def test_a_run_killed_while_saving_over_an_earlier_run_never_mixes_the_two(tmp_path, step):
+    """Trial KK finding 1: a kill -9 right after the new model.gnet was renamed into a folder
+    holding an earlier run left the new model beside the earlier run's metrics.json, report
+    and plots (evaluate scored 0.71, the leftover report said 0.96). Killed once the new
+    model is written in full but before its rename, the earlier run is whole; killed while
+    the earlier run's files are deleted (metrics.json last), what is left is the earlier
+    run's; killed after, the folder holds the new run's files alone. Finding 2: in each
+    case the next run into the folder goes ahead without --overwrite, and no temporary
+    file is left."""
+    import hashlib
+    data = _two_feature_csv(tmp_path / "d.csv")
+    out = tmp_path / "run"
+    first = run("train", data, "--target", "t", "--epochs", "2", "--seed", "0", "--quiet",
+                "--out", out)
+    assert first.returncode == 0, first.stderr
+
+    def files():
+        return {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in out.iterdir()
+                if not p.name.startswith(".")}
+
+    earlier = files()
+    assert {"model.gnet", "metrics.json", "history.csv", "report.html"} <= set(earlier)
+    killed = _train_killed_after(step, data, out, seed=1)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = files()
+    if step.startswith("rename \\."):  # written in full, not yet in place: nothing touched
+        assert left == earlier
+    elif step.startswith("unlink"):  # part of the earlier run, with its model
+        assert set(left.items()) < set(earlier.items()) and "model.gnet" in left
+        assert ("metrics.json" in left) == (step == r"unlink history\.csv"), sorted(left)
+    else:
+        assert sorted(left) == (["model.gnet"] if step == r"rename model\.gnet"
+                                else ["metrics.json", "model.gnet"]), sorted(left)
+        assert glassnet.load(out / "model.gnet").extra["options"]["seed"] == 1
+        if "metrics.json" in left:
+            assert json.loads((out / "metrics.json").read_text())["options"]["seed"] == 1
+    proc = run("train", data, "--target", "t", "--epochs", "1", "--seed", "2", "--quiet",
+               "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "replacing" not in proc.stderr, proc.stderr  # the same data and target
+    assert sorted(os.listdir(out)) == sorted(earlier), os.listdir(out)  # no temporary left
+    assert glassnet.load(out / "model.gnet").extra["options"]["seed"] == 2
+
+
+def test_a_folder_holding_only_a_model_of_glassnet_train_is_an_earlier_run(tmp_path, capsys):
+    """Trial KK finding 2: the folder a run leaves when it stops between its model and its
+    metrics.json (a kill -9, a full disk) holds model.gnet alone (and the lock file): it was
+    refused as 'not empty and holds no earlier glassnet train run'. It is recognised by the
+    model file's header; a model.gnet that glassnet train did not write, or one beside
+    another file, is still refused without --overwrite."""
+    from glassnet import save_model
+    from glassnet.cli import main
+    done = tmp_path / "done"
+    assert main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(done)]) == 0
+    out = tmp_path / "run"
+    out.mkdir()
+    shutil.copy(done / "model.gnet", out / "model.gnet")
+    (out / ".glassnet.lock").write_text("12345\n")  # a killed run's, no longer locked
+    capsys.readouterr()
+    assert main(["train", "circles", "--epochs", "1", "--quiet", "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    assert f"replacing the earlier run of moons (target y) in {out}" in capsys.readouterr().err
+    assert {"metrics.json", "report.html", "model.gnet"} <= set(os.listdir(out))
+    assert glassnet.load(out / "model.gnet").extra["dataset"] == "circles"
+
+    model = glassnet.load(done / "model.gnet")
+    refused = []
+    for name, extra, mine in (("script", {}, None), ("renamed", None, "notes.txt"),
+                              ("text", None, None)):
+        folder = tmp_path / name
+        folder.mkdir()
+        if name == "text":
+            (folder / "model.gnet").write_text("GLASSNET, my own model notes\n")
+        else:
+            save_model(model, folder / "model.gnet", extra=extra)
+        if mine:
+            (folder / mine).write_text("keep\n")
+        before = (folder / "model.gnet").read_bytes()
+        assert main(["train", "moons", "--epochs", "1", "--quiet", "--out", str(folder)]) == 2
+        refused.append(capsys.readouterr().err)
+        assert "holds no earlier glassnet train run" in refused[-1], refused[-1]
+        assert (folder / "model.gnet").read_bytes() == before
+
+
 def test_two_trains_into_one_folder_one_is_refused(tmp_path):
     data = _two_feature_csv(tmp_path / "d.csv", n=3000)
     out = tmp_path / "run"
@@ -1797,6 +1942,61 @@ def test_a_failed_save_keeps_the_model_and_says_what_was_saved(tmp_path, monkeyp
     assert "not saved: report.html" in err, err
     assert glassnet.load(out / "model.gnet").n_features == 2
     assert not (out / "report.html").exists() and not (out / ".glassnet.lock").exists()
+
+
+def test_a_full_disk_after_the_model_over_an_earlier_run_never_mixes_the_two(
+        tmp_path, monkeypatch, capsys):
+    """Trial KK finding 1: a disk full when metrics.json was written, over an earlier run,
+    left the new model beside the earlier run's metrics.json, report and plots (on purpose:
+    that metrics.json told the next run the folder was glassnet's). The new model is left
+    alone, and the next run into the folder recognises it (finding 2); a failure before the
+    model is in place keeps the earlier run whole."""
+    import errno
+    import hashlib
+    from glassnet import cli, io
+    data = _two_feature_csv(tmp_path / "d.csv")
+    out = tmp_path / "run"
+    argv = ["train", str(data), "--target", "t", "--epochs", "2", "--quiet", "--out", str(out)]
+    assert cli.main([*argv, "--seed", "0"]) == 0
+
+    def files():
+        return {p.name: hashlib.sha1(p.read_bytes()).hexdigest() for p in out.iterdir()}
+
+    earlier = files()
+    with monkeypatch.context() as m:   # the model's own write fails: nothing is touched
+        m.setattr(io, "_replace", _failing(io._replace, ".tmp", errno.ENOSPC,
+                                           "No space left on device"))
+        assert cli.main([*argv, "--seed", "1"]) == 2
+        err = capsys.readouterr().err
+        assert f"(No space left on device: {out / 'model.gnet'}); nothing was saved to " \
+            f"{out}/; the earlier run there is kept" in err, err
+        assert files() == earlier
+    with monkeypatch.context() as m:
+        m.setattr(io, "atomic_write_text", _failing(
+            io.atomic_write_text, "metrics.json", errno.ENOSPC, "No space left on device"))
+        assert cli.main([*argv, "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "saved model.gnet; not saved: metrics.json" in err, err
+    assert sorted(os.listdir(out)) == ["model.gnet"], os.listdir(out)
+    assert glassnet.load(out / "model.gnet").extra["options"]["seed"] == 1
+    assert cli.main([*argv, "--seed", "2"]) == 0, capsys.readouterr().err
+    assert sorted(files()) == sorted(earlier)
+    # the model's rename fails once the earlier run's other files are gone (on Windows, a
+    # program holding model.gnet open): the message says what is left of that run
+    model = (out / "model.gnet").read_bytes()
+    real = io._replace
+
+    def refused(tmp, path):
+        if os.path.basename(path) == "model.gnet":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real(tmp, path)
+
+    monkeypatch.setattr(io, "_replace", refused)
+    assert cli.main([*argv, "--seed", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was saved to " in err and \
+        "; of the earlier run there, model.gnet is kept" in err, err
+    assert os.listdir(out) == ["model.gnet"] and (out / "model.gnet").read_bytes() == model
 
 
 def test_report_distinct_counts_with_numpy_on_number_columns():
@@ -3560,3 +3760,22 @@ def test_undecided_thousands_dots_get_a_note(tmp_path, capsys):
     assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
                  str(tmp_path / "run"), "--overwrite"]) == 0
     assert "whole numbers with a '.'" not in capsys.readouterr().out
+
+
+def test_train_notes_thousands_commas_where_the_file_shows_the_decimal_point(tmp_path, capsys):
+    """Trial GG finding: "15,470" in a ',' file whose amounts read $148.78 was advised
+    "pass --decimal ,", which reads 15.47; glassnet train says ',' groups thousands there."""
+    from glassnet.cli import main
+    rows = ["units,price,k,y"]
+    for i in range(40):
+        units = f"{i % 9 + 1},{470 + i:03d}" if i % 4 else str(700 + i)
+        rows.append(f'"{units}","${i + 1},148.78",{i % 3},{"ab"[i % 2]}')
+    data = tmp_path / "u.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run")]) == 0
+    stdout = capsys.readouterr().out
+    note = next(line for line in stdout.splitlines() if "units" in line and "groups" in line)
+    assert "',' groups thousands there" in note and "'$1,148.78' in price" in note, note
+    assert "remove the separators (2471)" in note, note
+    assert "--decimal" not in stdout, stdout

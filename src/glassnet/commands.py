@@ -760,9 +760,8 @@ def _regression_output(model, X, scaling):
 def _regression_metrics(y, pred):
     """The regression metrics of the rows' targets ``y`` predicted as ``pred``."""
     from . import metrics as M
-    mse = float(M.mean_squared_error(y, pred))
-    return {"mse": mse,
-            "rmse": math.sqrt(mse),   # in the target's units
+    return {"mse": float(M.mean_squared_error(y, pred)),
+            "rmse": float(M.root_mean_squared_error(y, pred)),   # in the target's units
             "mae": float(M.mean_absolute_error(y, pred)),
             "r2": float(M.r2_score(y, pred)) if len(y) > 1 else float("nan")}
 
@@ -1188,10 +1187,14 @@ class _RunFolder:
     glassnet's names present, since that version deleted every plot name before writing its
     own). Any other folder is refused, or with ``--overwrite`` used: glassnet's own names
     (:data:`RUN_FILES`) are replaced there. No file the earlier run did not write is ever
-    deleted: once this run's first file (the model) is in place, the earlier run's files it
-    has not written yet are removed, so that the folder never mixes the two runs, even if
-    this one stops before writing the rest. A folder this run created is removed again
-    (when empty) if the run ends before saving anything.
+    deleted. The folder never mixes the two runs, whenever this one stops (SIGKILL and a
+    full disk included): the new model is written in full under a temporary name, then the
+    earlier run's files are deleted (its metrics.json last), then the model is renamed into
+    place, so that the folder holds the complete earlier run, or part of it, or this run's
+    model and what of this run was written after it. A folder holding only a model.gnet of
+    ``glassnet train`` (a run stopped between its model and its metrics.json) is such an
+    earlier run too. A folder this run created is removed again (when empty) if the run ends
+    before saving anything.
 
     The lock is an OS lock on the file ``.glassnet.lock`` (:class:`_FileLock`), held for the
     whole run: a second run into the folder fails at once, and the lock of a run that dies
@@ -1209,6 +1212,7 @@ class _RunFolder:
         self.lock = None       # the _FileLock held while the run goes on
         self.previous = set()  # the files of the earlier run in the folder
         self.previous_run = None  # (dataset, source, target) of the earlier run
+        self.removed = []      # the earlier run's files this run deleted
         self.planned = []      # what this run writes, in order
         self.written = []      # what it has written
 
@@ -1287,13 +1291,20 @@ class _RunFolder:
                          f"or pass --overwrite to replace glassnet's own file names there")
 
     def _remove_temporary_files(self) -> None:
-        """Delete the temporary files that an atomic write of a run killed mid-write (SIGKILL,
-        a power cut) left, of glassnet's own names only (io.remove_stale_temporaries). The
-        lock keeps other train runs out, but not every writer of these names takes it
-        (save_model or ModelCheckpoint from a script): a temporary file that is still being
-        written is recent, and is left alone."""
-        from .io import remove_stale_temporaries
-        remove_stale_temporaries(self.path, RUN_FILES)
+        """Delete the temporary files that atomic writes killed mid-write (SIGKILL, a power
+        cut) left (io.remove_stale_temporaries): at once, of any name, those whose writer was
+        a process of this machine that has ended; those of glassnet's own names whose writer
+        cannot be known (another computer's, an older glassnet's) once they are old. The
+        lock keeps other train runs out, but not every writer takes it (save_model or
+        ModelCheckpoint from a script): a file whose writer runs, or may still run (a recent
+        one), is left alone."""
+        from .io import remove_stale_temporaries, temporary_of
+        with contextlib.suppress(OSError):
+            # the names a temporary of the model's temporary file is of, for the rule on
+            # old files whose writer cannot be known
+            staged = {temporary_of(n) for n in os.listdir(self.path)
+                      if _our_temporary_file(n)}
+            remove_stale_temporaries(self.path, (*RUN_FILES, *staged))
 
     # -- writing --------------------------------------------------------------------------
     def save(self, name, write) -> None:
@@ -1301,16 +1312,18 @@ class _RunFolder:
 
         An interrupt or error that comes once the new file is in place (during the folder's
         fsync after the rename, which can hang on a network file system) still counts it as
-        saved, and the earlier run's files go as after any save: the note must be true."""
+        saved: the note must be true."""
         target = self.path / name
         before = _file_identity(target)
         try:
             try:
-                write(target)
+                if self.previous - {name}:
+                    self._replace_previous(name, write)
+                else:
+                    write(target)
             except BaseException:
                 if _file_identity(target) != before:  # renamed into place, then stopped
-                    with contextlib.suppress(OSError):  # the first exception is the one told
-                        self._saved(name)
+                    self._saved(name)
                 raise
         except (OSError, ValueError) as exc:
             what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and \
@@ -1322,23 +1335,57 @@ class _RunFolder:
     def _saved(self, name) -> None:
         if name not in self.written:
             self.written.append(name)
-        self.remove_previous()
+        self.previous.discard(name)
 
-    def remove_previous(self) -> None:
-        """Delete the earlier run's files (those its metrics.json lists) that this run has not
-        written (yet): once the first new file is in place, the folder must never mix this
-        run's model with the earlier run's report or plots, even if the run stops (a third
-        Ctrl-C, a full disk) before writing its own. The earlier metrics.json stays until this
-        run's replaces it (written right after the model): it is what tells the next run that
-        the folder is glassnet's. Nothing else is touched."""
-        keep = set(self.written) | ({"metrics.json"} if "metrics.json" not in self.written
-                                    else set())
-        for name in sorted(self.previous - keep):
+    def _replace_previous(self, name, write) -> None:
+        """``write`` this run's first file, ``name``, over the earlier run in the folder: in
+        full under a temporary name first (a run stopped meanwhile leaves the earlier run
+        whole), then the earlier run's other files are deleted, its metrics.json last (a run
+        killed among the deletions leaves part of the earlier run, still recognised as one),
+        then the new file is renamed into place. So no instant mixes the two runs. Like
+        io's atomic writes: a link is written through, the permission bits of the file
+        replaced are kept."""
+        from . import io as gio
+        target = self.path / name
+        final = os.path.realpath(target) if os.path.islink(target) else os.fspath(target)
+        try:
+            st = os.stat(final)
+        except OSError:
+            st = None
+        if st is not None and not stat.S_ISREG(st.st_mode):  # a device, a FIFO: written to
+            self._remove_previous(keep=name)                 # as it is, nothing renamed
+            write(target)
+            return
+        folder = os.path.dirname(final)
+        staged = os.path.join(folder, gio._temporary_name(os.path.basename(final)[:80]))
+        try:
+            try:
+                write(staged)
+            except OSError as exc:  # it names the temporary file: the user knows the target
+                raise gio._naming(exc, staged, os.fspath(target)) from None
+            if st is not None and os.name != "nt":
+                with contextlib.suppress(OSError):
+                    os.chmod(staged, stat.S_IMODE(st.st_mode))
+            self._remove_previous(keep=name)
+            gio._replace(staged, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
+            raise
+        gio._fsync_dir(folder)
+
+    def _remove_previous(self, keep) -> None:
+        """Delete the earlier run's files (those its metrics.json lists) but ``keep``, which
+        is about to be replaced; metrics.json last, as it tells the next run that the folder
+        is glassnet's. Nothing else is touched."""
+        gone = sorted(self.previous - {keep}, key=lambda n: n == "metrics.json")
+        for name in gone:
             try:
                 (self.path / name).unlink()
             except FileNotFoundError:
                 pass
-        self.previous &= keep
+            self.previous.discard(name)
+            self.removed.append(name)
 
     def replacing_note(self, src, target):
         """"replacing the earlier run of moons (target y) in DIR" where the earlier run in
@@ -1346,9 +1393,10 @@ class _RunFolder:
         if self.previous_run is None:
             return None
         dataset, source, old_target = self.previous_run
-        same_data = source == src.label or (isinstance(source, str) and not src.bundled
-                                            and os.path.isfile(source)
-                                            and _same_file(source, src.label))
+        # (an interrupted run known by its model alone names no source: its dataset's name)
+        same_data = source == src.label or source is None and dataset == src.name or (
+            isinstance(source, str) and not src.bundled and os.path.isfile(source)
+            and _same_file(source, src.label))
         if same_data and old_target == target:
             return None
         shown = dataset if not isinstance(source, str) or source.endswith(
@@ -1358,8 +1406,11 @@ class _RunFolder:
 
     def saved_note(self) -> str:
         if not self.written:
+            # (the earlier run's model stays if its replacement's rename fails)
             return "nothing was saved" + (f" to {self.path}/" if self.path else "") + (
-                "; the earlier run there is kept" if self.previous else "")
+                "" if not self.previous else "; the earlier run there is kept"
+                if not self.removed else f"; of the earlier run there, "
+                                         f"{', '.join(sorted(self.previous))} is kept")
         left = [n for n in self.planned if n not in self.written]
         return (f"saved {', '.join(self.written)}" +
                 (f"; not saved: {', '.join(left)}" if left else ""))
@@ -1527,19 +1578,26 @@ def _file_identity(path):
 
 
 def _our_temporary_file(name) -> bool:
-    """A temporary file of an interrupted atomic write of a glassnet file (io._atomic_open)."""
+    """A temporary file of an interrupted atomic write of a glassnet file (io._atomic_open),
+    or of the temporary file that holds a new model until its rename (the atomic write of
+    that one is a temporary of a temporary: :meth:`_RunFolder._replace_previous`)."""
     from .io import temporary_of
-    return temporary_of(name) in RUN_FILES
+    target = temporary_of(name)
+    while target is not None and target not in RUN_FILES:
+        target = temporary_of(target)
+    return target is not None
 
 
 def _earlier_run(folder):
     """The files of the earlier run in ``folder`` (None if it holds none): those its
     metrics.json lists, or, from a version that kept no list, glassnet's names present; and
-    that metrics.json."""
+    that metrics.json. A folder that holds only a model.gnet that ``glassnet train`` wrote
+    (a run stopped before its metrics.json) is an earlier run too, of that file alone,
+    with what the model file tells of it."""
     try:
         summary = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None, None
+        return _interrupted_run(folder)
     if not isinstance(summary, dict) or "glassnet_version" not in summary or \
             "metrics" not in summary:
         return None, None
@@ -1547,6 +1605,36 @@ def _earlier_run(folder):
     if isinstance(files, list):
         return {f for f in files if f in RUN_FILES} | {"metrics.json"}, summary
     return {n for n in RUN_FILES if (folder / n).is_file()}, summary
+
+
+def _interrupted_run(folder):
+    """({"model.gnet"}, a summary) where ``folder`` holds nothing but a model.gnet of
+    ``glassnet train`` (besides the lock and glassnet's temporary files), else (None, None).
+    The model file's header says so (its "extra" has created_by "glassnet train"); only the
+    header is read, not the weights."""
+    from .io import _PREFIX, MAGIC
+    names = [n for n in os.listdir(folder) if n != LOCK_FILE and not _our_temporary_file(n)]
+    if names != ["model.gnet"]:
+        return None, None
+    path = folder / "model.gnet"
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None, None
+        with open(path, "rb") as f:
+            prefix = f.read(_PREFIX.size)
+            if len(prefix) < _PREFIX.size or not prefix.startswith(MAGIC):
+                return None, None
+            size = _PREFIX.unpack(prefix)[2]
+            if size > os.fstat(f.fileno()).st_size:
+                return None, None
+            header = json.loads(f.read(size).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None, None
+    extra = header.get("extra") if isinstance(header, dict) else None
+    if not isinstance(extra, dict) or extra.get("created_by") != "glassnet train":
+        return None, None
+    return {"model.gnet"}, {"dataset": extra.get("dataset"), "source": None,
+                            "target": extra.get("target")}
 
 
 def _some_names(names, most=3) -> str:
@@ -1727,7 +1815,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     numeric_target = np.asarray(y_raw).dtype.kind in "biuf"
     # a text target that is numbers but for a few values, or for $ % and thousands commas
     number_note = None if numeric_target else numeric_text_note(
-        y_raw, table.line_numbers, comma=table.decimal_comma)
+        y_raw, table.line_numbers, comma=table.decimal_comma, table=table)
     if task == "regression" and not numeric_target:
         raise _text_target_usage(target, y_raw, number_note, "so it cannot be a regression "
                                  "target", "use --task classification")
@@ -2217,7 +2305,7 @@ def _numeric_drop_notes(dropped, table):
         if base.startswith(("identifier-like:", "too many categories:")) \
                 and np.asarray(table[col]).dtype.kind == "O":
             note = numeric_text_note(table[col], table.line_numbers,
-                                     comma=table.decimal_comma)
+                                     comma=table.decimal_comma, table=table)
             dropped[col] = with_numeric_note(base, note or date_text_note(table[col]))
 
 
@@ -2350,7 +2438,8 @@ def _preprocessing_notices(pre, table, train_tab):
                                      f"encodes them"))
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
             # numbers but for a few values (whole file, as dropped), or dates (a few months)
-            note = numeric_text_note(table[col], table.line_numbers, comma=table.decimal_comma)
+            note = numeric_text_note(table[col], table.line_numbers, comma=table.decimal_comma,
+                                     table=table)
             why = [note.removesuffix("; it was read as text")] if note is not None else []
             why += [pre.notes_[col]] if col in pre.notes_ else []
             if why:
@@ -2915,7 +3004,7 @@ def transform_noted(pre, table, extra, columns, label=None):
     were read where that differs from training."""
     facts = []
     X = transform_for_model(pre, table, extra, report=facts, label=label)
-    notes = (_transform_notes(facts, table) if facts else []) + dot_read_notes(
+    notes = capped_transform_notes(facts, table) + dot_read_notes(
         table, columns) + undecided_dot_notes(table, columns)
     if notes:
         print("notes:\n" + "\n".join(f"  - {n}" for n in notes), file=sys.stderr)
@@ -2933,6 +3022,25 @@ def dot_read_notes(table, columns) -> list[str]:
             f"file ('.' grouping thousands), but this file shows '.' decimal points (0.5), so "
             f"a '.' is read as a decimal point here (1.500 is 1.5); if it groups thousands, "
             f"write those numbers without it"]
+
+
+MOST_NOTES = 10   # transform notes shown one by one: a wide table must not make them endless
+MOST_NAMES = 10   # columns named of the notes beyond those
+
+
+def capped_transform_notes(facts, table) -> list[str]:
+    """The notes of ``facts`` (:func:`_transform_notes`) as predict, evaluate and explain
+    print them and ``TrainedModel``'s warning gives them: the first :data:`MOST_NOTES`, then
+    one saying how many more there are and the columns they are on (the first
+    :data:`MOST_NAMES` of those)."""
+    notes = _transform_notes(facts, table)
+    if len(notes) <= MOST_NOTES:
+        return notes
+    rest = list(dict.fromkeys(f["column"] for f in facts[MOST_NOTES:]))
+    named = ", ".join(map(_shown, rest[:MOST_NAMES])) + (
+        f" and {len(rest) - MOST_NAMES} more" if len(rest) > MOST_NAMES else "")
+    return notes[:MOST_NOTES] + [f"... and {len(notes) - MOST_NOTES} more "
+                                 f"(column{'s' if len(rest) > 1 else ''} {named})"]
 
 
 def _transform_notes(facts, table) -> list[str]:
@@ -3227,7 +3335,7 @@ def cmd_evaluate(args) -> int:
             from .preprocess import numeric_text_note
             raise _text_target_usage(
                 target, yr, numeric_text_note(yr, table.line_numbers,
-                                              comma=table.decimal_comma),
+                                              comma=table.decimal_comma, table=table),
                 "but the model does regression", f"is it the column the model was trained "
                 f"on ({m.target!r})?" if m.target not in (None, target) else
                 "the model was trained on numbers in it")

@@ -111,14 +111,14 @@ class TrainedModel:
         in a warning (as ``glassnet predict``'s notes)."""
         import warnings
         from .callbacks import user_stacklevel
-        from .commands import _transform_notes, transform_for_model
+        from .commands import capped_transform_notes, transform_for_model
         table = self._table(data, sep, decimal, na_values)
         facts = []
         X = _cli(lambda: transform_for_model(
             self._run.pre, table, self._run.extra, report=facts, label="the data",
             options=_read_options(data)))
         if facts:
-            warnings.warn(_warning_text(_transform_notes(facts, table), facts), UserWarning,
+            warnings.warn("; ".join(capped_transform_notes(facts, table)), UserWarning,
                           stacklevel=user_stacklevel())
         return X
 
@@ -146,24 +146,6 @@ class TrainedModel:
         from .commands import _regression_output
         return _regression_output(self.model, self.transform(data, **read),
                                   self._run.scaling)
-
-
-_MOST_NOTES = 10   # notes a warning shows one by one: a wide table must not make it huge
-_MOST_NAMES = 10   # columns named of the notes beyond those
-
-
-def _warning_text(notes, facts) -> str:
-    """``notes`` (one per fact of ``facts``, as ``_transform_notes`` writes them) as one
-    warning's text: the first _MOST_NOTES, then how many more there are and the columns
-    they are on (the first _MOST_NAMES of those)."""
-    if len(notes) <= _MOST_NOTES:
-        return "; ".join(notes)
-    from .preprocess import _shown
-    rest = list(dict.fromkeys(f["column"] for f in facts[_MOST_NOTES:]))
-    named = ", ".join(map(_shown, rest[:_MOST_NAMES])) + (
-        f" and {len(rest) - _MOST_NAMES} more" if len(rest) > _MOST_NAMES else "")
-    return ("; ".join(notes[:_MOST_NOTES]) + f"; ... and {len(notes) - _MOST_NOTES} more "
-            f"(column{'s' if len(rest) > 1 else ''} {named})")
 
 
 def _cli(call):
