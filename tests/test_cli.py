@@ -311,6 +311,16 @@ def test_per_class_table_lines_up_labels_of_wide_characters():
     assert len(set(starts)) == 1, lines
 
 
+def _train_rows(tmp_path, capsys, rows, name):
+    """``glassnet train`` (one epoch) on the CSV lines ``rows`` with target ``y``: its stdout."""
+    from glassnet.cli import main
+    data = tmp_path / name
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run")]) == 0
+    return capsys.readouterr().out
+
+
 def _imbalanced_csv(path, n=1200, seed=3):
     r = np.random.default_rng(seed)
     a, b = r.normal(size=n), r.normal(size=n)
@@ -2187,15 +2197,10 @@ def test_a_kept_column_of_a_few_dates_gets_a_note(tmp_path, capsys):
     """Trial 15/1 finding 7: 24 months ('2020-01-01' ...) were one-hot encoded, one input each
     that says nothing of later dates, without a note (a column of many dates is dropped with
     one)."""
-    from glassnet.cli import main
     rows = ["month,x,y"]
     for i in range(240):
         rows.append(f"202{i % 2}-{1 + (i * 7) % 12:02d}-01,{(i * 37) % 100 / 100},{i % 2}")
-    data = tmp_path / "months.csv"
-    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
-                 str(tmp_path / "run")]) == 0
-    stdout = capsys.readouterr().out
+    stdout = _train_rows(tmp_path, capsys, rows, "months.csv")
     assert ("month is one-hot encoded as text (12 categories): the values look like dates or "
             "times (e.g. '202") in stdout, stdout
 
@@ -3765,16 +3770,11 @@ def test_undecided_thousands_dots_get_a_note(tmp_path, capsys):
 def test_train_notes_thousands_commas_where_the_file_shows_the_decimal_point(tmp_path, capsys):
     """Trial GG finding: "15,470" in a ',' file whose amounts read $148.78 was advised
     "pass --decimal ,", which reads 15.47; glassnet train says ',' groups thousands there."""
-    from glassnet.cli import main
     rows = ["units,price,k,y"]
     for i in range(40):
         units = f"{i % 9 + 1},{470 + i:03d}" if i % 4 else str(700 + i)
         rows.append(f'"{units}","${i + 1},148.78",{i % 3},{"ab"[i % 2]}')
-    data = tmp_path / "u.csv"
-    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
-                 str(tmp_path / "run")]) == 0
-    stdout = capsys.readouterr().out
+    stdout = _train_rows(tmp_path, capsys, rows, "u.csv")
     note = next(line for line in stdout.splitlines() if "units" in line and "groups" in line)
     assert "',' groups thousands there" in note and "'$1,148.78' in price" in note, note
     assert "remove the separators (2471)" in note, note
