@@ -1042,3 +1042,79 @@ def test_thousands_commas_where_the_file_shows_the_decimal_point(tmp_path, other
         assert reason.split("; as text")[0].endswith(
             "; if ',' is the decimal mark there, pass --decimal , (read_csv(decimal=',') in "
             "Python)"), reason
+
+
+def test_integer_categories_beyond_2_53_keep_their_exact_digits():
+    """Fixer 16: integer categories (pandas' category dtype of 64-bit ids, or categorical=)
+    were written through float64, where 2**53 + 1 is 2**53: two ids became one category, and
+    12345678901234567 was named 1.2345678901234568e+16. Each is its own category, named by
+    its digits, and matched at transform by them; a float of the same number (a CSV reader's)
+    still matches it by value where only one category has that value."""
+    pd = pytest.importorskip("pandas")
+    ids = [2**53 + 1, 2**53, 12345678901234567]
+    x = np.arange(9.0) % 4
+    big = [2**64 - 1, 2**63, 5]   # uint64 beyond int64 too
+    for frame, kw, values in (
+            (pd.DataFrame({"c": pd.Series(ids * 3).astype("category"), "x": x}), {}, ids),
+            ({"c": np.array(ids * 3, dtype=np.int64), "x": x}, {"categorical": ["c"]}, ids),
+            ({"c": np.array(big * 3, dtype=np.uint64), "x": x}, {"categorical": ["c"]}, big)):
+        p = TabularPreprocessor(**kw).fit(frame)
+        cats = sorted(str(v) for v in values)
+        assert p.columns_[0]["categories"] == cats
+        X = p.transform(frame)
+        assert X[:, :3].sum(axis=1).tolist() == [1.0] * 9
+        assert X[:, :3].argmax(axis=1).tolist() == [cats.index(str(v)) for v in values * 3]
+    # read as float64 (as the CSV reader reads numbers): a value only one id has matches it;
+    # 2**53 could be 2**53 or 2**53 + 1, so it matches neither, and is reported unseen
+    p = TabularPreprocessor(categorical=["c"]).fit({"c": np.array(ids * 3), "x": x})
+    report = []
+    X = p.transform({"c": np.array(ids, dtype=np.float64), "x": x[:3]}, report=report)
+    cats = p.columns_[0]["categories"]
+    assert X[2, :3].tolist() == [float(c == str(ids[2])) for c in cats]
+    assert X[:2, :3].sum() == 0 and [f["issue"] for f in report] == ["unseen"]
+
+
+def test_a_matrix_over_a_gibibyte_is_announced_before_it_is_allocated(monkeypatch):
+    """Fixer 16: each text column is capped at 1,000 categories, but 20 columns of 900 made
+    a 2.9 GB matrix silently (and more of them an out-of-memory error naming no column).
+    matrix_note tells the size from fit alone, naming the widest one-hot columns;
+    transform warns with it before allocating, and a MemoryError names them too."""
+    import glassnet.preprocess as pp
+    from glassnet.preprocess import MatrixSizeWarning
+    rng = np.random.default_rng(0)
+    n, widths = 1200, {"a": 100, "b": 300, "c": 200}
+    table = {name: np.array([f"v{j}" for j in range(k)], dtype=object)[
+        np.arange(n) % k] for name, k in widths.items()}
+    table["x"] = rng.normal(size=n)
+    p = TabularPreprocessor().fit(table)
+    width = sum(widths.values()) + 1
+    assert p.n_features_out == width
+    assert p.matrix_note(1000) is None   # 2.4 MB: nothing to say
+    rows = 10**6   # 601 float32 inputs of a million rows: 2.4 GB
+    note = p.matrix_note(rows)
+    assert note.startswith(f"the input matrix is large: {width:,} inputs, "
+                           f"{rows * width * 4 / 1e9:.1f} GB for {rows:,} rows in float32, "
+                           f"{width - 1:,} of them one-hot encoded columns b 300, c 200, a "
+                           f"100; leave some columns out (--drop b; drop=['b'] in Python)"), note
+    # numbers only, in float64: no column to name; float32 halves it
+    wide = TabularPreprocessor(dtype="float64").fit({f"x{j}": rng.normal(size=4)
+                                                     for j in range(3)})
+    note64 = wide.matrix_note(10**8)
+    assert "--drop COLUMN" in note64 and "--dtype float32" in note64, note64
+    assert wide.matrix_note(10**7) is None   # 240 MB
+
+    # transform: the warning comes before the allocation, which a MemoryError names
+    monkeypatch.setattr(pp, "_BIG_MATRIX", 1000)
+    zeros = np.zeros
+
+    def no_memory(shape, *args, **kwargs):
+        if tuple(shape) == (n, width):
+            raise MemoryError(f"Unable to allocate an array with shape {shape}")
+        return zeros(shape, *args, **kwargs)
+
+    monkeypatch.setattr(np, "zeros", no_memory)
+    with pytest.warns(MatrixSizeWarning, match=r"b 300, c 200, a 100") as caught, \
+            pytest.raises(MemoryError, match=r"^the input matrix does not fit in memory: "
+                                             r"601 inputs, .* b 300, c 200, a 100; leave"):
+        p.transform(table)
+    assert str(caught[0].message) == p.matrix_note(n)

@@ -34,10 +34,11 @@ Text (categorical) columns
     A value not seen in training gives all zeros (no error). Missing values: if the column
     had missing values in training they form their own category ``"<col>=<missing>"``;
     otherwise a missing value at transform time gives all zeros. A column of pandas'
-    ``category`` dtype is categorical even when its categories are numbers. Bools given for
-    a categorical column (a bool column, pandas' ``boolean``, Python's) are the categories
-    that say true and false in any case (``True``, ``TRUE``: a CSV's text, which pandas reads
-    as bools), else ``1`` and ``0``.
+    ``category`` dtype is categorical even when its categories are numbers; integers are
+    named by their exact digits (64-bit ids beyond 2**53 too, which float64 would merge).
+    Bools given for a categorical column (a bool column, pandas' ``boolean``, Python's) are
+    the categories that say true and false in any case (``True``, ``TRUE``: a CSV's text,
+    which pandas reads as bools), else ``1`` and ``0``.
 
 Dropped columns (recorded in ``dropped_``: column -> reason)
     * ``drop=`` columns named by the user;
@@ -73,6 +74,7 @@ import math
 import numbers
 import re
 import shlex
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -82,7 +84,7 @@ from .data.tabular import (DATE_ADVICE, NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUM
                            _format_number, _plain, comma_float, decimal_comma_number,
                            is_numeric_column, number_share, plain_float)
 
-__all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task"]
+__all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task", "MatrixSizeWarning"]
 
 _FORMAT = "glassnet.TabularPreprocessor"
 _TARGET_FORMAT = "glassnet.TargetEncoder"
@@ -311,7 +313,13 @@ def _read_column(table, name) -> np.ndarray:
 
 
 def _text_values(arr: np.ndarray) -> np.ndarray:
-    """object array of str, None for missing; numbers formatted like the CSV reader reads."""
+    """object array of str, None for missing; numbers formatted like the CSV reader reads,
+    but integers (int64, uint64: a category dtype's ids) as their exact digits: through
+    float64, ids beyond 2**53 would lose digits and two of them become one category."""
+    if arr.dtype.kind in "iu":
+        out = np.empty(len(arr), dtype=object)
+        out[:] = list(map(str, arr.tolist()))
+        return out
     if is_numeric_column(arr):
         vals = arr.astype(np.float64)
         out = np.empty(len(vals), dtype=object)
@@ -552,6 +560,18 @@ def date_text_note(values, share: float = 0.8) -> str | None:
 
 _ONE_HOT_CAP = 20  # a text column with more than 20 x max_categories values is dropped
 _ID_NAME_RATIO = 0.1  # and one named like an id, of over 10% distinct values (< 10 rows each)
+# Bytes of the matrix transform builds above which it says so first. The cap per column
+# leaves the sum open (20 columns of 900 categories: 18,000 inputs); 1 GiB of float32 is
+# 270 million values, far beyond a usual table (a CSV of a few MB of numbers), and a run holds
+# more than one such matrix (training, validation, test rows): on a laptop of 8 or 16 GB,
+# the size where memory starts to run short, not one where a note would nag.
+_BIG_MATRIX = 1 << 30
+_NAMED_WIDEST = 5   # one-hot columns named in that note, widest first
+
+
+class MatrixSizeWarning(UserWarning):
+    """:meth:`TabularPreprocessor.transform` is about to build a matrix of more than 1 GiB
+    (:meth:`TabularPreprocessor.matrix_note` says why and what to leave out)."""
 
 
 def _accounting(value) -> bool:
@@ -937,6 +957,47 @@ class TabularPreprocessor:
     def n_features_out(self) -> int:
         return len(self.feature_names_out)
 
+    def _widths(self) -> list[tuple[str, int]]:
+        """``(column, inputs)`` per used column, in order: the matrix's width without
+        building the names of its (maybe 18,000) inputs."""
+        return [(s["name"], 1 + s["indicator"] if s["kind"] == "numeric"
+                 else len(s["categories"]) + s["missing_category"]) for s in self.columns_]
+
+    def matrix_note(self, n_rows: int) -> str | None:
+        """What :meth:`transform` says (a :class:`MatrixSizeWarning`, before it allocates)
+        when its matrix for ``n_rows`` rows would be over 1 GiB, as many wide one-hot
+        columns make it: the size and the widest columns, to leave some out; None for a
+        smaller matrix. Known from fit alone: a caller that transforms several tables (the
+        training, validation and test rows) can say it once, for all their rows, first."""
+        self._check_fitted()
+        width = sum(k for _, k in self._widths())
+        if n_rows * width * np.dtype(self.dtype).itemsize <= _BIG_MATRIX:
+            return None
+        return f"the input matrix is large: {self._size_text(n_rows)}"
+
+    def _size_text(self, n_rows: int) -> str:
+        """The size of transform's matrix for ``n_rows`` rows, the one-hot columns that make
+        it widest, and what to do: for :meth:`matrix_note` and for a MemoryError."""
+        widths = self._widths()
+        width = sum(k for _, k in widths)
+        size = n_rows * width * np.dtype(self.dtype).itemsize
+        shown = f"{size / 1e9:.1f} GB" if size >= 1e8 else f"{size / 1e6:.1f} MB"
+        text = f"{width:,} inputs, {shown} for {n_rows:,} rows in {self.dtype}"
+        one_hot = sorted(((c, k) for (c, k), s in zip(widths, self.columns_)
+                          if s["kind"] == "categorical"), key=lambda ck: -ck[1])
+        if one_hot:
+            more = len(one_hot) - _NAMED_WIDEST
+            text += (f", {sum(k for _, k in one_hot):,} of them one-hot encoded columns "
+                     + ", ".join(f"{_shown(c)} {k:,}" for c, k in one_hot[:_NAMED_WIDEST])
+                     + (f" and {more} more" if more > 0 else ""))
+            widest = one_hot[0][0]
+            how = f"--drop {shlex.quote(widest)}; drop=[{widest!r}] in Python"
+        else:
+            how = "--drop COLUMN; drop= in Python"
+        return (f"{text}; leave some columns out ({how}) or use fewer rows"
+                + (", or float32 (--dtype float32; dtype='float32' in Python), half the size"
+                   if self.dtype == "float64" else ""))
+
     def transform(self, table, *, report: list | None = None) -> np.ndarray:
         """Encode ``table`` with what was learned at fit: an ``(n_rows, n_features_out)`` matrix.
 
@@ -952,6 +1013,10 @@ class TabularPreprocessor:
         would overflow: treated as missing, like infinities);
         ``rows`` are the row indices and ``action`` says what was done, e.g. ``"encoded as
         all zeros (no category)"``.
+
+        A matrix of more than 1 GiB is announced before it is allocated, by a
+        :class:`MatrixSizeWarning` of :meth:`matrix_note`'s text (many wide one-hot columns
+        make one); one that does not fit in memory is a MemoryError with the same naming.
         """
         self._check_fitted()
         table = _as_table(table)
@@ -960,7 +1025,14 @@ class TabularPreprocessor:
             raise ValueError(f"the table lacks column(s) {missing} that the preprocessor was "
                              f"fitted with; it has: {table.columns}")
         n = table.n_rows
-        out = np.zeros((n, self.n_features_out), dtype=self.dtype)
+        note = self.matrix_note(n)
+        if note is not None:   # before the allocation and the seconds of filling it
+            warnings.warn(note, MatrixSizeWarning, stacklevel=2)
+        try:
+            out = np.zeros((n, self.n_features_out), dtype=self.dtype)
+        except MemoryError as exc:   # NumPy's names a shape, not the columns that made it
+            raise MemoryError(f"the input matrix does not fit in memory: "
+                              f"{self._size_text(n)}") from exc
         # Beyond the square root of the dtype's largest number, a standardized value can no
         # longer go through a network's products without overflowing (1e38 is a float32,
         # but 1e38 x any weight above 3.4 is not): such values are treated as missing.
