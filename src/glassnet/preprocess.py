@@ -192,16 +192,20 @@ def _read_bools(values, missing_text=frozenset()):
     kinds = set(map(type, cells))
     if bool not in kinds and np.bool_ not in kinds:
         return values, False
-    rest = [v for v in cells if not isinstance(v, _BOOLS)]
-    missing = [_missing_cell(v, missing_text) for v in rest]
-    if not all(m or isinstance(v, (numbers.Number, np.number)) or _is_number(v)
-               for m, v in zip(missing, rest)):
-        return values, False   # beside other text: the text 'True' or 'False'
-    if any(isinstance(v, str) for v in rest):
+    all_missing, text = True, False
+    for v in cells:   # one pass, ended by the first cell of other text
+        if isinstance(v, _BOOLS):
+            continue
+        missing = _missing_cell(v, missing_text)
+        if not (missing or isinstance(v, (numbers.Number, np.number)) or _is_number(v)):
+            return values, False   # beside other text: the text 'True' or 'False'
+        all_missing &= missing
+        text = text or isinstance(v, str)
+    if text:
         out = np.empty(len(cells), dtype=object)
         out[:] = [int(v) if isinstance(v, _BOOLS) else v for v in cells]
         values = out
-    return values, all(missing)
+    return values, all_missing
 
 
 def python_only_number(v) -> bool:
