@@ -442,3 +442,15 @@ def test_a_continued_runs_logger_keeps_the_rows_of_runs_logged_before_it(tmp_pat
     log.write_text("".join(rows + ["4,0.54\n", "5,0.55\n"]), encoding="utf-8")
     gio.drop_logged_epochs(log, 4)
     assert log.read_text(encoding="utf-8") == "".join(rows)
+
+
+def test_an_appending_logger_never_joins_its_row_to_a_row_cut_short(tmp_path):
+    """Review R1: a log whose last row a kill cut short ("...\n1") got the next row written
+    onto it ("13,..."): the logger starts its rows on a new line."""
+    from glassnet.train import CSVLogger
+    log = tmp_path / "log.csv"
+    log.write_text("epoch,loss,lr\n0,1.0,0.1\n1,1.0,0.1\n2,1.0,0.1\n1", encoding="utf-8")
+    X, y = data()
+    h = new_model().fit(X, y, initial_epoch=3, epochs=1, callbacks=[CSVLogger(log, append=True)])
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert rows[-1].split(",")[0] == "3" and float(rows[-1].split(",")[1]) == h.history["loss"][0]

@@ -1630,15 +1630,15 @@ def resume(path, X, y, epochs, **fit_kwargs):
         # the permutation redrawn below is the first fit's only over as many rows, and it
         # holds out the same ones only with the same fraction of the same data in the same
         # order: else rows it validated on would be trained on
-        saved = state["split_data"] or {"rows": getattr(model, "_split_rows", None)}
+        recorded = state["split_data"] or {"rows": getattr(model, "_split_rows", None)}
         fingerprint = data_fingerprint(X, y)
         differs = []
-        if saved.get("fraction") is not None and not math.isclose(
-                split, saved["fraction"], rel_tol=1e-9):
-            differs.append(f"it held out validation_split={saved['fraction']}, not {split}")
-        if isinstance(saved["rows"], (int, np.integer)) and saved["rows"] != len(X):
-            differs.append(f"it split {saved['rows']} rows, and this X has {len(X)}")
-        elif saved.get("fingerprint") not in (None, fingerprint):
+        if recorded.get("fraction") is not None and not math.isclose(
+                split, recorded["fraction"], rel_tol=1e-9):
+            differs.append(f"it held out validation_split={recorded['fraction']}, not {split}")
+        if isinstance(recorded["rows"], (int, np.integer)) and recorded["rows"] != len(X):
+            differs.append(f"it split {recorded['rows']} rows, and this X has {len(X)}")
+        elif recorded.get("fingerprint") not in (None, fingerprint):
             differs.append("X and y are not the data it split (a sample of their rows "
                            "differs: other data, or the same rows in another order)")
         if differs:

@@ -34,6 +34,11 @@ def _is_frame(X) -> bool:
     return getattr(X, "columns", None) is not None and hasattr(X, "to_numpy")
 
 
+def _name_kinds(names) -> str:
+    """The types of column ``names``, for a message: "int, str"."""
+    return ", ".join(sorted({type(c).__name__ for c in names}))
+
+
 def _frame_names(X, name="X", fitting=False):
     """The column names of a pandas (or pandas-like) DataFrame when they are all text, else
     None (arrays, frames with numbers for column names). Names that repeat are refused (as
@@ -46,9 +51,8 @@ def _frame_names(X, name="X", fitting=False):
     text = [isinstance(c, str) for c in names]
     if not (names and all(text)):
         if fitting and any(text):
-            kinds = sorted({type(c).__name__ for c in names})
             raise TypeError(f"{name}'s column names mix text and other types "
-                            f"({', '.join(kinds)}): the model records and checks the "
+                            f"({_name_kinds(names)}): the model records and checks the "
                             f"columns by name only when all names are text; make them all "
                             f"text ({name}.columns = {name}.columns.astype(str)) or, to fit "
                             f"without names, pass {name}.to_numpy()")
@@ -394,9 +398,8 @@ class Sequential:
         if names is not None:
             check_column_names(names, known, name, "the model", "model")
         elif _is_frame(X) and len(X.columns):   # (no columns: check_array says so)
-            kinds = sorted({type(c).__name__ for c in X.columns})
             warnings.warn(f"{name} does not have valid feature names (its column names are "
-                          f"not all text: {', '.join(kinds)}), but {type(self).__name__} was "
+                          f"not all text: {_name_kinds(X.columns)}), but {type(self).__name__} was "
                           f"fitted with feature names ({_short(list(known), 100)}): its "
                           f"columns are read by position, unchecked; name them as fitted "
                           f"({name}.columns = list(model.feature_names_in_), if they are in "

@@ -285,6 +285,13 @@ class LearningRateScheduler(Callback):
         opt.lr = float(lr)
 
 
+def _ends_a_line(path) -> bool:
+    """Whether the file ``path`` ends with a line end."""
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) in (b"\n", b"\r")
+
+
 class CSVLogger(Callback):
     """Append one CSV row per epoch to ``path`` as training goes (flushed each epoch), so a
     crash or Ctrl-C keeps the history so far.
@@ -321,6 +328,8 @@ class CSVLogger(Callback):
                 self._keys = header[1:]
         self._f = open(self.path, "a" if self.append else "w", encoding="utf-8",
                        newline="")  # "\n" on every platform, as every file glassnet writes
+        if self.append and self._f.tell() and not _ends_a_line(self.path):
+            self._f.write("\n")   # a row cut short (a kill mid-write): not joined to the next
         self._dropped_warned = False
         self._first_epoch = self.append   # unknown until fit's first on_epoch_begin
 
