@@ -459,14 +459,17 @@ def _stdin_file():
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                  na_values=None, comma_columns=(), decimal=None, dot_columns=(),
-                 options=None) -> _Source:
+                 options=None, expected=(), announce=False) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
     ``comma_columns``, columns a model's training file wrote with the decimal comma;
     ``dot_columns``, those whose '.' it read as a decimal point;
     ``decimal``, the decimal mark (None: '.', and ',' too in a ';' file); ``options``, how
-    messages name the read options (:func:`_read_option_text`)."""
+    messages name the read options (:func:`_read_option_text`); ``expected``, the columns
+    the command looks for (the --target, a model's inputs), which the hint about a title
+    line above the header looks for; ``announce``, say on stderr that a large file is being
+    read (it takes a while: :data:`ANNOUNCE_BYTES`)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -475,6 +478,10 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         raise _usage(f"{spec} is a folder, not a CSV file")
     if stdin or path.exists():
         label = STDIN_LABEL if stdin else spec
+        size = 0 if stdin or not announce else path.stat().st_size
+        if size > ANNOUNCE_BYTES:   # (stdout stays the command's: predict writes CSV there)
+            print(f"glassnet: reading {label} ({_megabytes(size)}) ...", file=sys.stderr,
+                  flush=True)
         try:
             table = read_csv(_stdin_file() if stdin else path, keep_text=keep_text,
                              delimiter=sep,
@@ -489,6 +496,11 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
             fix = _read_option_text(options, "sep", exc.delimiter)
             raise _usage(f"{exc}; " + (f"pass {fix}" if fix else "read it with that separator")
                          ) from None
+        except ValueError as exc:   # a ragged row, maybe the header under a title line
+            hint = "" if stdin else _title_line_hint(path, sep, expected)
+            if not hint:
+                raise
+            raise _usage(f"{exc}{hint}") from None
         if table.not_utf8_line is not None:
             print(f"glassnet: note: {label} is not all UTF-8 (first at line "
                   f"{table.not_utf8_line}): such bytes were read as Windows-1252 characters; "
@@ -521,6 +533,61 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
     raise SourceNotFound(f"no such file: {spec}")
 
 
+ANNOUNCE_BYTES = 20_000_000   # files larger than this take seconds to read: said first
+
+
+def _megabytes(size) -> str:
+    """A file size as '106 MB' (or '1.4 GB')."""
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
+
+
+TITLE_SAMPLE_BYTES = 1 << 16   # the start of a file looked at for a title line
+
+
+def _title_line_hint(path, sep, expected=()) -> str:
+    """'; line 1 looks like a title above the header (line 3): ...' when the file's first
+    line is one field (a title such as "Sales report 2024", no separator in it) and one of
+    the next lines splits into more: it holds a column ``expected`` (the --target, the
+    model's inputs), or most of the lines below it have as many fields. The reader took the
+    title for the header, so the real header and every row below were ragged rows."""
+    import csv
+    import gzip
+    from .data.tabular import _GZIP_MAGIC, DELIMITERS
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(TITLE_SAMPLE_BYTES)
+            if head[:2] == _GZIP_MAGIC:
+                fh.seek(0)
+                with gzip.open(fh) as inflated:
+                    head = inflated.read(TITLE_SAMPLE_BYTES)
+    except (OSError, EOFError):
+        return ""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.splitlines()[:-1] if len(head) == TITLE_SAMPLE_BYTES else text.splitlines()
+    # (line number, fields) of the first records, blank lines skipped
+    numbered = [(k, line) for k, line in enumerate(lines, 1) if line.strip()][:100]
+    if len(numbered) < 2:
+        return ""
+    wanted = {str(c).strip() for c in expected}
+    for d in [sep] if sep else DELIMITERS:
+        try:
+            records = [(k, next(csv.reader([line], delimiter=d))) for k, line in numbered]
+        except csv.Error:
+            continue
+        if len(records[0][1]) != 1:
+            continue
+        below = [(k, r) for k, r in records[1:HEADER_SEARCH_ROWS] if len(r) > 1]
+        if not below:
+            continue
+        start, header = below[0]
+        rest = [len(r) for k, r in records if k > start]
+        if wanted & {f.strip() for f in header} or (
+                rest and rest.count(len(header)) > len(rest) / 2):
+            return (f"; line {records[0][0]} looks like a title above the header (line "
+                    f"{start}): delete the lines above line {start}")
+    return ""
+
+
 def _missing_mask(col) -> np.ndarray:
     col = np.asarray(col)
     if col.dtype.kind in "fc":
@@ -544,23 +611,40 @@ HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header 
 
 def _late_header_hint(table, names) -> str:
     """'; 'churn' is a field of line 3: ...' when the column ``names`` not found are fields
-    of one of the file's first rows: a title line above the header, or a header of two
-    lines (merged cells), made the line above the real header the column names."""
+    of one of the file's first rows that looks like a header (no number in it, and those
+    fields not repeated below it in their columns): a title line above the header, or a
+    header of two lines (merged cells), made the line above the real header the column
+    names. A single name found in a row of values instead ('churned', a class of the target
+    column) is said to be a value of its column."""
+    from .data.tabular import _as_number
     lines = table.line_numbers
     if lines is None or not names:
         return ""
     wanted = {str(n).strip() for n in names}
     top = min(table.n_rows, HEADER_SEARCH_ROWS)
-    text = [np.asarray(table[c][:top]) for c in table.columns]
-    text = [col for col in text if col.dtype == object]
+    head = {c: np.asarray(table[c][:top]) for c in table.columns}
+    text = [c for c, col in head.items() if col.dtype == object]
     best = (0, None)   # (how many of the names, row) of the row holding most of them
     for i in range(top):
-        found = len(wanted & {v.strip() for v in (col[i] for col in text) if v is not None})
+        found = len(wanted & {v.strip() for v in (head[c][i] for c in text) if v is not None})
         if found > best[0]:
             best = (found, i)
     if best[1] is None:
         return ""
     found, i = best
+    where = [c for c in text if head[c][i] is not None and head[c][i].strip() in wanted]
+
+    def number(v):   # a numeric column's value, or text the reader reads as a number
+        return not math.isnan(v) if isinstance(v, float) else (
+            v is not None and (not isinstance(v, str) or _as_number(v)))
+
+    cells = (col[i] if col.dtype == object else col[i].item() for col in head.values())
+    repeated = any(np.any(np.asarray(table[c][i + 1:]) == head[c][i]) for c in where)
+    if any(map(number, cells)) or repeated:
+        if len(wanted) > 1:
+            return ""
+        return (f"; {next(iter(wanted))!r} is a value of column {where[0]!r} (line "
+                f"{int(lines[i])}), not a column name")
     what = (f"{next(iter(wanted))!r} is a field" if len(wanted) == 1 else
             "1 of those columns is a field" if found == 1 else
             f"{'all' if found == len(wanted) else found} of those columns are fields")
@@ -1756,7 +1840,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
     src = _load_source(args.data, sep=args.sep, na_values=args.na_values,
-                       decimal=args.decimal)
+                       decimal=args.decimal, expected=[args.target] if args.target else (),
+                       announce=not quiet)
     if folder.path is None:
         folder.open(os.path.join("runs", src.name))
     out_dir = folder.path
@@ -2897,8 +2982,32 @@ class _Loaded:
         """The model's inputs from ``table``; ``with_target``: the target is read too
         (evaluate), so notes about how it was read concern it."""
         need = self.pre.input_columns_
+        self.facts = []   # what the notes said: the overflow message points to them
         return transform_noted(self.pre, table, self.extra,
-                               [*need, self.target] if with_target else need, label)
+                               [*need, self.target] if with_target else need, label,
+                               facts=self.facts)
+
+    def overflow(self, out, table):
+        """(rows, message) for the rows of ``table`` whose outputs ``out`` are not finite:
+        the network overflowed (its weights, or inputs far beyond training's, too large for
+        its dtype); (empty, None) when every output is finite."""
+        bad = ~np.isfinite(out).reshape(len(out), -1).all(axis=1)
+        rows = np.flatnonzero(bad)
+        if not len(rows):
+            return rows, None
+        far = list(dict.fromkeys(f["column"] for f in self.facts
+                                 if f["issue"] in ("far", "too large")
+                                 and bad[np.asarray(f["rows"], dtype=np.intp)].any()))
+        top = max((float(np.max(np.abs(w))) for w in self.model.get_weights() if w.size),
+                  default=0.0)
+        dtype = np.dtype(self.model.dtype).name
+        why = (f"its inputs far beyond training's range (see the notes above on "
+               f"{_some_names(far)}), or its weights (up to {top:.3g} in magnitude), too "
+               f"large for {dtype}" if far else f"its weights (up to {top:.3g} in magnitude) "
+               f"or its inputs are too large for {dtype}")
+        return rows, (f"the model's output is not finite for {len(rows)} of {len(out)} "
+                      f"row(s) (the first at {table.row_label(int(rows[0]))}): the model "
+                      f"overflowed: {why}")
 
     def outputs(self, X):
         if self.task == "classification":
@@ -2998,11 +3107,12 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
                      f"{na_values}") from None
 
 
-def transform_noted(pre, table, extra, columns, label=None):
+def transform_noted(pre, table, extra, columns, label=None, facts=None):
     """``transform_for_model`` for predict, evaluate and explain, printing on stderr, under
     one "notes:", what training never saw and what was done about it, and how ``columns``
-    were read where that differs from training."""
-    facts = []
+    were read where that differs from training; ``facts``, a list given, gets the facts
+    the notes tell (:func:`_transform_notes`)."""
+    facts = [] if facts is None else facts
     X = transform_for_model(pre, table, extra, report=facts, label=label)
     notes = capped_transform_notes(facts, table) + dot_read_notes(
         table, columns) + undecided_dot_notes(table, columns)
@@ -3148,6 +3258,26 @@ def _or(value, default):
     return default if value is None else value
 
 
+# the significant digits predict writes a probability with: enough to tell its float32
+# apart and for each row's to sum to 1 within 5e-9 (scikit-learn's log_loss wants 1.5e-8)
+PROBA_DIGITS = 9
+
+
+def _significant(x, digits):
+    """``x`` (float64) rounded to ``digits`` significant digits, each value the float nearest
+    its decimal, whose shortest repr (what the CSV writer writes) is those digits at most."""
+    x = np.array(x, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = digits - 1 - np.floor(np.log10(np.abs(x)))   # the decimal places kept
+    # 10**k is exact for 0 <= k <= 22: m / 10**k is then the float nearest the decimal
+    fast = np.isfinite(k) & (k >= 0) & (k <= 22)
+    p = 10.0 ** np.where(fast, k, 0)
+    x[fast] = np.round(x[fast] * p[fast]) / p[fast]
+    slow = np.isfinite(k) & ~fast   # below 1e-14 (or from 1e9 on): rare, Python rounds them
+    x[slow] = [float(f"{v:.{digits}g}") for v in x[slow].tolist()]
+    return x
+
+
 def cmd_predict(args) -> int:
     from .data.tabular import _CHUNK_ROWS, _fewest_digits, _write_chunks
     from .io import atomic_text_file
@@ -3155,6 +3285,7 @@ def cmd_predict(args) -> int:
                                       ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
+                       expected=m.pre.input_columns_, announce=True,
                        **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
     X = m.features(table, src.label)
@@ -3182,22 +3313,34 @@ def cmd_predict(args) -> int:
 
     if m.task == "classification":
         out = m.outputs(X)
+        bad, overflow = m.overflow(out, table)
         codes = out.argmax(axis=1)
         labels = m.encoder.inverse_transform(codes)
         if m.encoder.kind_ == "bool":
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
+        if len(bad):   # (the argmax of NaN probabilities is no class): written empty
+            out[bad] = np.nan
+            labels = labels.astype(np.float64 if labels.dtype.kind in "biuf" else object)
+            labels[bad] = np.nan if labels.dtype.kind == "f" else None
         add("prediction", labels)
         classes = m.encoder.classes_
         if m.encoder.kind_ != "bool" and classes.dtype.kind in "biuf":
             from .data.tabular import _format_column  # as the prediction column writes them:
             classes = _format_column(classes)          # proba_2 beside a prediction 2
+        out = _significant(out, PROBA_DIGITS)
         for j, c in enumerate(list(classes)):
             add(f"proba_{c}", out[:, j])
     else:  # `* std + mean` in float64, as evaluate scores them (a float32 copy of 1.7e9 + x
         # would be a multiple of 128), written in the digits a float32 network's output
         # holds: 1.2345678 rather than the false precision 1.2345678329467773
-        add("prediction", _fewest_digits(_network_output(m.model, X), m.scaling["std"],
-                                         m.scaling["mean"]))
+        z = _network_output(m.model, X)
+        bad, overflow = m.overflow(z, table)
+        pred = _fewest_digits(z, m.scaling["std"], m.scaling["mean"])
+        pred[bad] = np.nan   # written empty, as a missing value: inf is no prediction
+        add("prediction", pred)
+    if overflow:
+        print(f"glassnet: warning: {overflow}; their predictions are written empty",
+              file=sys.stderr)
     if renamed:
         print(f"glassnet: note: {src.label} already has column(s) "
               f"{', '.join(_shown(w) for w, _ in renamed)}, copied as they are: the model's "
@@ -3277,22 +3420,33 @@ def _check_regression_target(y, target) -> None:
 TOTALS_RTOL = 1e-6  # how close a totals row's values are to the sums of the others'
 
 
+# what the label cell of a spreadsheet's totals row says (English, German, Dutch, French)
+TOTAL_WORDS = re.compile(r"(grand\s+)?totals?|sum|gesamt|summe|totaal|somme", re.IGNORECASE)
+
+
 def _totals_row_notes(table, target, y) -> list[str]:
     """A note per row that looks like a spreadsheet's totals row (Total,,1234.5,,98765): its
-    regression target ``y`` is the sum of all the other rows' (to :data:`TOTALS_RTOL`), and
-    some other numeric column of it is its column's sum of the others' too, or is empty."""
+    regression target ``y`` is the sum of all the other rows' (to :data:`TOTALS_RTOL`), at
+    least 3 of which are not 0 (a sparse count such as 2 = 1 + 1 is no total), and some
+    other numeric column of it is its column's sum of the others' too (not 0), or a text
+    cell of it says "Total" (:data:`TOTAL_WORDS`) and a numeric cell is empty."""
     with np.errstate(over="ignore", invalid="ignore"):
         others = y.sum() - y
         rows = np.flatnonzero((y != 0) & (np.abs(y - others) <= TOTALS_RTOL * np.abs(y)))
-    if not len(rows):
+    if not len(rows) or np.count_nonzero(y) < 4:   # the row itself and 3 others
         return []
     numeric = [np.asarray(table[c], dtype=np.float64) for c in table.columns
                if c != target and np.asarray(table[c]).dtype.kind in "biuf"]
+    text = [table[c] for c in table.columns
+            if c != target and np.asarray(table[c]).dtype == object]
     sums = [np.nansum(col) for col in numeric]
     notes = []
     for i in rows.tolist():
-        if any(math.isnan(col[i]) or (col[i] != 0 and abs(s - 2 * col[i]) <= TOTALS_RTOL
-                                      * abs(col[i])) for col, s in zip(numeric, sums)):
+        summed = any(col[i] != 0 and abs(s - 2 * col[i]) <= TOTALS_RTOL * abs(col[i])
+                     for col, s in zip(numeric, sums))
+        if summed or (any(math.isnan(col[i]) for col in numeric) and any(
+                isinstance(col[i], str) and TOTAL_WORDS.fullmatch(col[i].strip().rstrip(":"))
+                for col in text)):
             notes.append(f"{table.row_label(i)} looks like a totals row (its {target!r} is "
                          f"the sum of the other rows'): it is trained on as a row like the "
                          f"others; delete it from the file")
@@ -3302,6 +3456,8 @@ def _totals_row_notes(table, target, y) -> list[str]:
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
     src = _load_source(args.data, sep=args.sep,
+                       expected=[*m.pre.input_columns_, *filter(None, [args.target or m.target])],
+                       announce=True,
                        **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
     target = args.target or m.target
@@ -3316,6 +3472,10 @@ def cmd_evaluate(args) -> int:
         table = table.take(np.flatnonzero(~miss))
     X = m.features(table, src.label, with_target=True)
     out = m.outputs(X)
+    overflow = m.overflow(out, table)[1]
+    if overflow:   # (the metrics' own check would blame the examples)
+        raise _usage(f"{overflow}; its metrics would be no numbers: retrain the model, or "
+                     f"leave those rows out")
     if m.task == "classification":
         _check_labels(m.encoder, table, target, src.label)
         y = m.encoder.transform(table[target])

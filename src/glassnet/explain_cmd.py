@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
     from .commands import (DECIMAL_HELP_MODEL, NA_HELP_MODEL, SEP_HELP, _na_tokens,
-                           _out_path, _positive_int, _separator)
+                           _out_path, _positive_int, _separator, _strict)
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
@@ -72,6 +72,7 @@ def register(subparsers) -> None:
                         "max, first values); raise N to see every number, e.g. each one-hot "
                         "input of a row (default 12)")
     p.set_defaults(func=run)
+    _strict(p)
 
 
 def _usage(msg):
