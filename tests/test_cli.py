@@ -3935,3 +3935,49 @@ def test_a_large_file_is_announced_before_it_is_read(tmp_path, capsys, monkeypat
         assert main(argv) == 0
         got = capsys.readouterr()
         assert line in got.err and "reading" not in got.out   # stdout: the CSV, the JSON
+
+
+def test_a_decimal_comma_file_of_dotted_whole_thousands_gets_its_note(tmp_path, capsys):
+    """Review R2: a ';' file whose dotted numbers all end in 000 (1.000 beside 774) crashed
+    the note on such columns (it looked for a value with a fraction)."""
+    rows = ["a;b;y"] + [f"{['1.000', '774', '2.000', '5'][i % 4]};{'xy'[i % 2]};{i % 2}"
+                        for i in range(40)]
+    data = tmp_path / "u.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from glassnet.cli import main
+    assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "run")]) == 0
+    err = capsys.readouterr()
+    assert "whole numbers with a '.' before three digits" in err.out + err.err
+
+
+def test_a_large_input_matrix_is_one_note_of_the_cli_not_a_warning(tmp_path, capsys,
+                                                                   monkeypatch):
+    """The preprocessor's MatrixSizeWarning (a matrix over 1 GiB) is said by train once, as a
+    note, for its three matrices, not as Python warnings with source lines."""
+    import warnings
+
+    from glassnet import preprocess
+    monkeypatch.setattr(preprocess, "_BIG_MATRIX", 1)   # every matrix is "large"
+    rows = ["c,x,y"] + [f"k{i % 7},{i / 40},{i % 2}" for i in range(80)]
+    data = tmp_path / "w.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from glassnet.cli import main
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", preprocess.MatrixSizeWarning)
+        assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
+                     str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("the input matrix is large") == 1, err
+
+
+def test_the_note_of_a_run_that_saved_nothing_says_which_earlier_files_it_removed():
+    """Review R2: an earlier run without a model.gnet whose files this run deleted before
+    its own save failed was told as "nothing was saved" alone."""
+    from glassnet.commands import _RunFolder
+    folder = _RunFolder()
+    folder.written, folder.previous, folder.removed = [], set(), ["report.html", "metrics.json"]
+    assert folder.saved_note().endswith("the earlier run's report.html, metrics.json there "
+                                        "were removed")
+    folder.previous, folder.removed = {"model.gnet"}, []
+    assert folder.saved_note().endswith("; the earlier run there is kept")

@@ -712,7 +712,9 @@ def undecided_dot_notes(table, columns=None) -> list[str]:
     if not cols:
         return []
     col = np.asarray(table[cols[0]], dtype=np.float64)
-    i = int(np.flatnonzero(np.isfinite(col) & (col != np.trunc(col)))[0])
+    fractions = np.flatnonzero(np.isfinite(col) & (col != np.trunc(col)))
+    # (a column whose dotted numbers all end in 000, 1.000 beside 774: one of them)
+    i = int(fractions[0]) if fractions.size else int(np.flatnonzero(np.isfinite(col))[0])
     lines = table.line_numbers
     where = f", line {int(lines[i])}" if lines is not None else ""
     v = col[i]
@@ -1492,9 +1494,11 @@ class _RunFolder:
         if not self.written:
             # (the earlier run's model stays if its replacement's rename fails)
             return "nothing was saved" + (f" to {self.path}/" if self.path else "") + (
-                "" if not self.previous else "; the earlier run there is kept"
-                if not self.removed else f"; of the earlier run there, "
-                                         f"{', '.join(sorted(self.previous))} is kept")
+                "" if not (self.previous or self.removed) else
+                "; the earlier run there is kept" if not self.removed else
+                f"; of the earlier run there, {', '.join(sorted(self.previous))} is kept"
+                if self.previous else
+                f"; the earlier run's {', '.join(self.removed)} there were removed")
         left = [n for n in self.planned if n not in self.written]
         return (f"saved {', '.join(self.written)}" +
                 (f"; not saved: {', '.join(left)}" if left else ""))
@@ -1820,8 +1824,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     from . import __version__
     from . import optim
     from .io import atomic_write_bytes, atomic_write_text, save_model
-    from .preprocess import (NoUsableColumnsError, TabularPreprocessor, TargetEncoder,
-                             detect_task, drop_reasons, mean_std, numeric_text_note)
+    from .preprocess import (MatrixSizeWarning, NoUsableColumnsError, TabularPreprocessor,
+                             TargetEncoder, detect_task, drop_reasons, mean_std,
+                             numeric_text_note)
     from .train import EarlyStopping
 
     t_start = time.perf_counter()
@@ -2012,9 +2017,14 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         raise _usage(f"no usable feature columns in {src.label}: every column was dropped ("
                      f"{drop_reasons(exc.dropped)})") from None
     _drop_notes(pre.dropped_, table)
-    X_train = pre.transform(train_tab)
-    X_val = pre.transform(table.take(idx_val)) if has_val else None
-    X_test = pre.transform(table.take(idx_test)) if has_test else None
+    big = pre.matrix_note(table.n_rows)   # said once, for the three matrices together
+    if big is not None:
+        print(f"glassnet: note: {big}", file=sys.stderr, flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MatrixSizeWarning)
+        X_train = pre.transform(train_tab)
+        X_val = pre.transform(table.take(idx_val)) if has_val else None
+        X_test = pre.transform(table.take(idx_test)) if has_test else None
     notices.extend(_preprocessing_notices(pre, table, train_tab))
     notices.extend(_leak_notes(pre, train_tab, y[idx_train], task))
     notices.extend(_duplicate_column_notes(pre, train_tab))
@@ -3063,7 +3073,7 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
     training is a usage error (naming the --na-values the model reads as missing). The
     fixes it offers name the read options as ``options`` spell them (default: the command
     line's; see :func:`_read_option_text`)."""
-    from .preprocess import TextInNumericColumnError
+    from .preprocess import MatrixSizeWarning, TextInNumericColumnError
     missing = [c for c in pre.input_columns_ if c not in table]
     if missing:
         label = label or getattr(table, "_source", None) or "the data"
@@ -3071,8 +3081,13 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
                      + _late_header_hint(table, missing))
+    big = pre.matrix_note(table.n_rows)
+    if big is not None:
+        print(f"glassnet: note: {big}", file=sys.stderr, flush=True)
     try:
-        return pre.transform(table, report=report)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MatrixSizeWarning)
+            return pre.transform(table, report=report)
     except TextInNumericColumnError as exc:
         from .preprocess import as_plain_number, python_only_number
         token = exc.value.strip() if isinstance(exc.value, str) else exc.value
@@ -3332,7 +3347,7 @@ def cmd_predict(args) -> int:
             add(f"proba_{c}", out[:, j])
     else:  # `* std + mean` in float64, as evaluate scores them (a float32 copy of 1.7e9 + x
         # would be a multiple of 128), written in the digits a float32 network's output
-        # holds: 1.2345678 rather than the false precision 1.2345678329467773
+        # holds: 1.2345678 rather than the false precision 1.2345677614212036
         z = _network_output(m.model, X)
         bad, overflow = m.overflow(z, table)
         pred = _fewest_digits(z, m.scaling["std"], m.scaling["mean"])
