@@ -1235,3 +1235,25 @@ def test_amounts_in_text_cells_show_the_decimal_mark_of_thousands_dots():
     # a model's comma columns group as before, and are no undecided ones
     t = read("units;y\n15.470;a\n774;b\n", decimal_comma_columns=["units"])
     assert t["units"].tolist() == [15470, 774] and not t.undecided_dot_columns
+
+
+def test_clock_times_in_text_cells_show_no_decimal_mark():
+    """Trial LL: a clock time (12.03 Uhr, 08.15 am, 12,30 h, 17.45 MEZ) took the place of an
+    amount with a unit, so its '.' counted as the file's decimal point: 15.470 beside 1.200
+    was read as 15.47 with no note that the dots could group thousands. Only currency,
+    percent and units of measure show the mark."""
+    def read(text, **k):
+        return read_csv(io.StringIO(text), **k)
+
+    for clock in ("12.03 Uhr", "08.15 am", "12,30 h", "17.45 MEZ", "10.45 pm"):
+        t = read(f"id;betrag;uhrzeit;y\n1;15.470;{clock};0\n2;1.200;{clock};1\n")
+        assert t["betrag"].tolist() == [15.47, 1.2], clock
+        assert t.undecided_dot_columns == {"betrag"}, clock   # nothing decided: noted
+        t = read(f"n\tt\n1\t{clock}\n2\tx\n")
+        assert t.decimal_point_example is None, clock
+    # amounts still show it, a code before or after the number too
+    for cell, grouped in (("148,78 €", True), ("EUR 148,78", True), ("12,5 kg", True),
+                          ("99,90 kr", True), ("148.78 USD", False), ("3.5 m²", False)):
+        t = read(f"id;betrag;p;y\n1;15.470;{cell};0\n2;1.200;x;1\n")
+        assert t["betrag"].tolist() == ([15470, 1200] if grouped else [15.47, 1.2]), cell
+        assert not t.undecided_dot_columns, cell

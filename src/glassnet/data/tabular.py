@@ -27,10 +27,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv as _csv
+import gc
 import gzip
 import io
 import itertools
 import math
+import operator
 import os
 import re
 import threading
@@ -536,6 +538,9 @@ DATE_ADVICE = ("derive numbers from them (year, month, day, weekday, hour) in a 
                "their own to use them")
 
 
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
 def _as_column(values) -> np.ndarray:
     """Normalise a user-given column: numbers (and bools, and either with None or pandas' NA
     for missing) are numeric, datetime64/timedelta64 a TypeError, everything else text."""
@@ -561,6 +566,9 @@ def _as_column(values) -> np.ndarray:
         # numbers (or bools, 0 and 1 as in a bool column) with None or pandas' NA for missing:
         # a numeric column, as the same column without its missing values is
         return np.array([np.nan if _is_missing(v) else float(v) for v in arr], dtype=np.float64)
+    if arr.ndim == 1 and set(map(type, arr.tolist())) <= _TEXT_TYPES:
+        return arr.copy()   # already text as read_csv makes it (every table it reads, and
+        # each take or select of one): no per-value work below
     out = np.empty(arr.shape, dtype=object)
     flat = arr.ravel()
     out_flat = out.ravel()
@@ -789,7 +797,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         ``decimal=","``, every such ``.`` groups thousands (``30.673`` is 30673, alone too);
         when some number has a ``.`` decimal point, none does. Where no number shows the
         mark, an amount in a text cell does (``148,78 €``, ``21,3 %`` or ``12,5 kg``: the
-        decimal comma; ``$148.78``: the point). Otherwise only in ``decimal_comma_columns``
+        decimal comma; ``$148.78``, ``12.50 CHF``: the point): a currency sign or code, a
+        percentage or a unit of measure, not a clock time (``12.03 Uhr``, ``08.15 am``) or
+        other words. Otherwise only in ``decimal_comma_columns``
         (and where two dots leave no doubt), and ``Table.undecided_dot_columns`` names the
         columns read with ``.`` decimals. Other numbers with a ``.`` are read as usual.
     decimal_comma_columns : iterable of str
@@ -854,7 +864,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
     # the file is typed again in one piece.
-    with _large_fields():  # a text cell longer than csv's default limit is no error
+    with _reading():  # a text cell longer than csv's default limit is no error
         table = _parse(text, *opts, chunk_rows=_CHUNK_ROWS)
         if table is None:
             table = _parse(text, *opts, chunk_rows=None)
@@ -955,20 +965,25 @@ def _unclosed(start, end, always=False) -> str:
 
 
 # the longest field the reader takes: csv's default (131,072 characters) refuses a long text
-# cell of a valid file; raised only while glassnet reads (see _large_fields)
+# cell of a valid file; raised only while glassnet reads (see _reading)
 _FIELD_LIMIT = 2**31 - 1
 _limit_lock = threading.Lock()
-_limit_users = [0, None]   # readers now reading, and the limit before the first of them
+# readers now reading; the limit before the first of them; whether the cyclic GC was on
+_limit_users = [0, None, False]
 
 
 @contextlib.contextmanager
-def _large_fields():  # (around whole reads: a paused generator would hold the limit raised)
-    """csv's field size limit raised to :data:`_FIELD_LIMIT` while a file is read, then set
-    back, so that other users of the csv module keep theirs (counted: threads reading at
-    once restore it when the last one is done)."""
+def _reading():  # (around whole reads: a paused generator would hold the limit raised)
+    """While a file is read: csv's field size limit raised to :data:`_FIELD_LIMIT`, and the
+    cyclic garbage collector paused; then both set back, so that other users of the csv
+    module keep their limit (counted: threads reading at once restore it when the last one
+    is done). The csv reader makes a list per row, and each few hundred set the collector
+    off to walk the rows held (a quarter of a read's time) for no cycle: rows hold strings."""
     with _limit_lock:
         if _limit_users[0] == 0:
             _limit_users[1] = _csv.field_size_limit(_FIELD_LIMIT)
+            _limit_users[2] = gc.isenabled()
+            gc.disable()
         _limit_users[0] += 1
     try:
         yield
@@ -977,6 +992,8 @@ def _large_fields():  # (around whole reads: a paused generator would hold the l
             _limit_users[0] -= 1
             if _limit_users[0] == 0:
                 _csv.field_size_limit(_limit_users[1])
+                if _limit_users[2]:
+                    gc.enable()
 
 
 def _fit_row(r, n, line, end, header, name, delimiter, shortest=None):
@@ -1069,10 +1086,32 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     empty = [col_name == "" for col_name in header]  # unnamed and (so far) all missing
     lines, chunk = [], []
 
+    # the columns typed a block at a time (_number_block): those _type_column's fast path
+    # would return as numpy reads them, whose fields nothing else looks at (an unnamed
+    # column's test for being empty, the decimal comma's look at '.'); after a chunk where
+    # they were not all numbers, only those that then were (no NaN: none missing), and
+    # after a second such chunk none
+    block = [k for k, (j, col_name) in enumerate(keep) if header[j]
+             and not (comma_decimal and col_name not in kept)] if fast else []
+    block_misses = [0]
+
     def flush():
         """Type the rows of ``chunk``; False when the file must be typed in one piece."""
+        typed = {}
+        if block:
+            got = _number_block(chunk, [keep[k][0] for k in block], n, plain, keep_text)
+            if got is not None:
+                values, spelled = got
+                typed = dict(zip(block, zip(values, spelled or [None] * len(block))))
         for k, (j, col_name) in enumerate(keep):
-            raw = [r[j] for r in chunk]
+            if k in typed:
+                col, spelled = typed[k]
+                parts[k].append(col)
+                commas[k].add(False)
+                if keep_text:
+                    texts[k].append(spelled)
+                continue
+            raw = list(map(operator.itemgetter(j), chunk))
             if empty[j]:
                 empty[j] = all(v.strip() in na for v in raw)
             try:
@@ -1094,6 +1133,11 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
                 commas[k].add(comma)
             if keep_text:
                 texts[k].append(_spelled_otherwise(raw, col))
+        if block and not typed:
+            block_misses[0] += 1
+            block[:] = [] if block_misses[0] > 1 else [
+                k for k in block if parts[k][-1].dtype.kind == "f"
+                and not np.isnan(parts[k][-1]).any()]
         chunk.clear()
         return True
 
@@ -1102,7 +1146,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             continue  # a white-space-only line
         if short is None and shortest <= len(r) < n:
             short = (line, r, end)
-        chunk.append(_fit_row(r, n, line, end, header, name, delimiter, shortest))
+        chunk.append(r if len(r) == n else
+                     _fit_row(r, n, line, end, header, name, delimiter, shortest))
         lines.append(line)
         if chunk_rows is not None and len(chunk) >= chunk_rows and not flush():
             return None
@@ -1161,6 +1206,52 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
     return table
 
 
+_BLOCK_FIELDS = 1 << 14   # fields _number_block converts at once (128 KiB of pointers)
+
+
+def _number_block(chunk, js, n, plain, spelled=False):
+    """``(values, texts)``: the fields of columns ``js`` (of ``n``) of the rows ``chunk`` as
+    numbers, a row of ``values`` per column, when numpy reads every one of them (and none
+    holds ``_`` or a non-ASCII character, unless ``plain`` says that no field does), as
+    :func:`_type_column`'s fast path reads each column; with ``spelled``, ``texts`` are
+    keep_text's record of each column (:func:`_spelled_otherwise`: the fields as ASCII
+    bytes; none longer than ``_MAX_PACKED_FIELD``). None otherwise. Converted some rows at a
+    time in row order, the order the csv reader made the strings in memory: column by column
+    numpy hops from row to row, several times slower."""
+    out = np.empty((len(js), len(chunk)), dtype=np.float64)
+    pick = None if js == list(range(n)) else operator.itemgetter(*js)
+    step = max(1, _BLOCK_FIELDS // len(js))
+    packed = []
+    for lo in range(0, len(chunk), step):
+        rows = chunk[lo:lo + step]
+        if pick is None:
+            fields = list(itertools.chain.from_iterable(rows))
+        elif len(js) == 1:   # (itemgetter of one index gives the field, not a tuple)
+            fields = list(map(pick, rows))
+        else:
+            fields = list(itertools.chain.from_iterable(map(pick, rows)))
+        if spelled and max(map(len, fields)) > _MAX_PACKED_FIELD:
+            return None
+        try:
+            values = np.array(fields, dtype=np.float64)
+        except ValueError:
+            return None
+        if not plain and not _plain("".join(fields)):
+            return None
+        out[:, lo:lo + len(rows)] = values.reshape(len(rows), len(js)).T
+        if spelled:
+            packed.append(np.array(fields, dtype="S").reshape(len(rows), len(js)))
+    if not spelled:
+        return out, None
+    packed = np.concatenate(packed)
+    texts = []
+    for i in range(len(js)):   # each column as wide as its longest field, as on its own
+        t = np.ascontiguousarray(packed[:, i])
+        width = int(np.char.str_len(t).max())
+        texts.append(t.astype(f"S{width}") if width < t.dtype.itemsize else t)
+    return out, texts
+
+
 def _decide_grouping(evidence, decimal, forced) -> str:
     """The :data:`_GROUP_MODES` entry for a decimal-comma file from what the probe found:
     the file's own numbers decide first (a decimal comma and no '.' decimal: every '.' of a
@@ -1174,13 +1265,25 @@ def _decide_grouping(evidence, decimal, forced) -> str:
     return "forced"
 
 
-# An amount in a text cell whose decimal mark is plain: a currency sign before or after it,
-# or a %, or a unit (12,5 kg, 3.5 m², 20,5 °C), and a mark no thousands separator could be
-# (not followed by exactly three digits, or after groups of the other mark: 1.888,73 €)
-_UNIT = r"(?:%|[" + _CURRENCY + r"]|°?[^\W\d_]{1,3}[²³]?)"
+# An amount in a text cell whose decimal mark is plain: a currency sign or code before or
+# after it, or a %, or a unit of measure (12,5 kg, 3.5 m², 20,5 °C), and a mark no thousands
+# separator could be (not followed by exactly three digits, or after groups of the other
+# mark: 1.888,73 €). Only these: any word after a number would take clock times (12.03 Uhr,
+# 08.15 am, 12,30 h) and time zones (17.45 MEZ) for decimals. The units are those no time,
+# date or version is written with (no h, min, s; no lone capital letter, no 3-letter zone).
+_CURRENCY_CODES = ("EUR", "USD", "CHF", "GBP", "JPY", "CNY", "INR", "CAD", "AUD", "NZD",
+                   "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "TRY", "BRL",
+                   "MXN", "ZAR", "HKD", "SGD", "kr", "zł", "Kč", "Ft")
+_MEASURES = ("mg", "g", "kg", "lb", "lbs", "oz", "mm", "cm", "m", "km", "ft", "ml", "cl",
+             "dl", "l", "m²", "m³", "cm²", "cm³", "km²", "°C", "°F", "kW", "Wh", "kWh", "MWh",
+             "kB", "KB", "MB", "GB", "TB")
+_CODE = "|".join(sorted(map(re.escape, _CURRENCY_CODES), key=len, reverse=True))
+_UNIT = r"(?:%|[" + _CURRENCY + r"]|" + _CODE + "|" + "|".join(
+    sorted(map(re.escape, _MEASURES), key=len, reverse=True)) + ")"
 _AMOUNTS = {mark: re.compile(
-    r"[+-]?\s*(?:(?P<pre>[" + _CURRENCY + r"])\s*[+-]?\s*)?(?:[0-9]{1,3}(?:" + groups
-    + r"[0-9]{3})+" + dec + r"[0-9]+|[0-9]+" + dec + r"(?:[0-9]{1,2}|[0-9]{4,}))"
+    r"[+-]?\s*(?:(?P<pre>[" + _CURRENCY + r"]|" + _CODE + r")\s*[+-]?\s*)?"
+    r"(?:[0-9]{1,3}(?:" + groups + r"[0-9]{3})+" + dec + r"[0-9]+|[0-9]+" + dec
+    + r"(?:[0-9]{1,2}|[0-9]{4,}))"
     r"(?:\s*(?P<post>" + _UNIT + r"))?") for mark, groups, dec in (
         ("comma", r"[. \u00a0\u202f]", ","), ("dot", r"[, \u00a0\u202f']", r"\."))}
 
@@ -1380,9 +1483,12 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
     ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
+    refused = None   # the fields, when numpy refused to read them all as numbers
     if fast:
         try:
+            refused = raw
             col = np.array(raw, dtype=np.float64)  # all present and numeric: common
+            refused = None
             if plain or _plain("".join(raw)):  # else 1_000 or ٣, read by numpy: see below
                 if not comma_decimal:
                     return col, False
@@ -1403,14 +1509,23 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
                 return col, "thousands"
         except ValueError:
             pass
-    raw = [v.strip() for v in raw]
-    missing = np.fromiter((v in na for v in raw), dtype=bool, count=len(raw))
-    present = [v for v, m in zip(raw, missing) if not m]
+    raw = list(map(str.strip, raw))
+    # each distinct value once (a category repeats): the per-field work below is in C
+    distinct = dict.fromkeys(raw)
+    gone = na.intersection(distinct)   # the missing tokens the column holds
+    if gone:
+        missing = np.fromiter(map(gone.__contains__, raw), dtype=bool, count=len(raw))
+        present = list(itertools.filterfalse(gone.__contains__, raw))
+    else:
+        missing = np.zeros(len(raw), dtype=bool)
+        present = raw
     comma = False
     if present and not plain and not _plain("".join(present)):
         values = None  # text: 2021_01, 1_000, ٣ (numbers to Python, text to pandas)
     elif present:
         try:
+            if present == refused:   # the very fields numpy refused above: text, or 1,5
+                raise ValueError
             values = np.array(present, dtype=np.float64)
             if comma_decimal:
                 comma = _grouping(present, values)
@@ -1434,8 +1549,9 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     out = np.empty(len(raw), dtype=object)
     # one string object per distinct value (a category repeats): the file's other copies are
     # freed, and with them the memory they were scattered over
-    same = {}
-    out[:] = [None if m else same.setdefault(v, v) for v, m in zip(raw, missing)]
+    same = {v: v for v in distinct}
+    same.update(dict.fromkeys(gone))
+    out[:] = list(map(same.__getitem__, raw))
     return out, False
 
 
@@ -1457,7 +1573,8 @@ def _spelled_otherwise(raw, col):
         except UnicodeEncodeError:
             pass
     out = np.empty(len(raw), dtype=object)
-    differ = [i for i, (r, s) in enumerate(zip(raw, _format_column(col))) if r != s]
+    differ = np.flatnonzero(np.fromiter(map(operator.ne, raw, _format_column(col)),
+                                        dtype=bool, count=len(raw))).tolist()
     if differ:
         out[differ] = [raw[i] for i in differ]
     return out
