@@ -3335,8 +3335,8 @@ def cmd_predict(args) -> int:
             labels = np.array([str(bool(v)) for v in labels], dtype=object)
         if len(bad):   # (the argmax of NaN probabilities is no class): written empty
             out[bad] = np.nan
-            labels = labels.astype(np.float64 if labels.dtype.kind in "biuf" else object)
-            labels[bad] = np.nan if labels.dtype.kind == "f" else None
+            labels = labels.astype(object)   # (not float: a label 2**53 + 1 keeps its digits)
+            labels[bad] = None
         add("prediction", labels)
         classes = m.encoder.classes_
         if m.encoder.kind_ != "bool" and classes.dtype.kind in "biuf":
