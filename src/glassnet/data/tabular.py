@@ -978,7 +978,9 @@ def _reading():  # (around whole reads: a paused generator would hold the limit 
     cyclic garbage collector paused; then both set back, so that other users of the csv
     module keep their limit (counted: threads reading at once restore it when the last one
     is done). The csv reader makes a list per row, and each few hundred set the collector
-    off to walk the rows held (a quarter of a read's time) for no cycle: rows hold strings."""
+    off to walk the rows held (a quarter of a read's time) for no cycle: rows hold strings.
+    The pause is process-wide: other threads' cyclic garbage waits for the read's end, and a
+    gc.enable() or gc.disable() another thread calls meanwhile is overridden by it."""
     with _limit_lock:
         if _limit_users[0] == 0:
             _limit_users[1] = _csv.field_size_limit(_FIELD_LIMIT)
