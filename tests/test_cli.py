@@ -3878,7 +3878,9 @@ def test_a_model_whose_outputs_overflow_is_named(tmp_path, capsys):
         model = glassnet.load(run_dir / "model.gnet")
         weights = model.get_weights()
         for name, w, data in (("big", np.full_like(weights[-2], 3e38), path),
-                              ("far", weights[-2] * np.float32(1e22), far)):
+                              ("far", weights[-2] * np.float32(1e22), far),
+                              # every row overflows, one has a far input: weights first
+                              ("bigfar", np.full_like(weights[-2], 3e38), far)):
             model.set_weights([*weights[:-2], w, weights[-1]])
             model.save(run_dir / f"{name}.gnet")
             out = tmp_path / f"{target}_{name}.csv"
@@ -3895,7 +3897,10 @@ def test_a_model_whose_outputs_overflow_is_named(tmp_path, capsys):
                    f"row(s) (the first at line {first} of {data}): the model overflowed" in err
             assert "their predictions are written empty" in err
             assert ("far beyond training's range (see the notes above on x)" in err) == (
-                name == "far"), err
+                name != "big"), err
+            if name == "bigfar":   # the cause most rows share, first
+                assert "overflowed: its weights (up to 3e+38 in magnitude), too large" in err \
+                    and "(and, for 1 of them, its inputs far" in err, err
             assert main(["evaluate", str(run_dir / f"{name}.gnet"), str(data)]) == 2
             err = capsys.readouterr().err
             assert f"the model's output is not finite for {n_bad} of 60 row(s)" in err
@@ -3981,3 +3986,26 @@ def test_the_note_of_a_run_that_saved_nothing_says_which_earlier_files_it_remove
                                         "were removed")
     folder.previous, folder.removed = {"model.gnet"}, []
     assert folder.saved_note().endswith("; the earlier run there is kept")
+
+
+def test_last_hour_heuristics_stay_quiet_on_ordinary_files(tmp_path, capsys):
+    """Trial NN: a value met once in a file of text alone was taken for a header's field
+    ("delete the lines above it" would delete the header); a column copying a count target
+    was the second witness of a totals row."""
+    from glassnet.cli import main
+    rows = ["name,city,country,churned", "ann,paris,france,yes", "bob,rome,italy,no",
+            "cat,oslo,norway,no"] + ["dan,lima,peru,yes"] * 30
+    data = tmp_path / "txt.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", str(data), "--target", "oslo", "-q", "--out",
+                 str(tmp_path / "r1")]) == 2
+    err = capsys.readouterr().err
+    assert "'oslo' is a value of column 'city' (line 4)" in err and "delete" not in err, err
+    v = [0, 0, 1, 0, 2, 0, 1, 0, 0, 1, 0, 5]
+    counts = tmp_path / "counts.csv"
+    counts.write_text("x,visits,k\n" + "".join(f"{i},{a},{a}\n" for i, a in enumerate(v)),
+                      encoding="utf-8")
+    assert main(["train", str(counts), "--target", "visits", "--task", "regression",
+                 "--epochs", "1", "--out", str(tmp_path / "r2")]) == 0
+    out = capsys.readouterr()
+    assert "totals row" not in out.out + out.err

@@ -611,8 +611,8 @@ HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header 
 
 def _late_header_hint(table, names) -> str:
     """'; 'churn' is a field of line 3: ...' when the column ``names`` not found are fields
-    of one of the file's first rows that looks like a header (no number in it, and those
-    fields not repeated below it in their columns): a title line above the header, or a
+    of one of the file's first rows that looks like a header (no number in it, and none of
+    its fields repeated elsewhere in their columns): a title line above the header, or a
     header of two lines (merged cells), made the line above the real header the column
     names. A single name found in a row of values instead ('churned', a class of the target
     column) is said to be a value of its column."""
@@ -639,7 +639,14 @@ def _late_header_hint(table, names) -> str:
             v is not None and (not isinstance(v, str) or _as_number(v)))
 
     cells = (col[i] if col.dtype == object else col[i].item() for col in head.values())
-    repeated = any(np.any(np.asarray(table[c][i + 1:]) == head[c][i]) for c in where)
+    # (any of the row's fields: a header's names are no values elsewhere in their columns;
+    # in a file of text alone, a value met once, 'oslo', sits in a row of values that recur,
+    # 'no', above it or below)
+    def elsewhere(c):
+        col = np.asarray(table[c])
+        return np.count_nonzero(col == head[c][i]) > 1
+
+    repeated = any(elsewhere(c) for c in text if head[c][i] is not None and head[c][i].strip())
     if any(map(number, cells)) or repeated:
         if len(wanted) > 1:
             return ""
@@ -3005,16 +3012,27 @@ class _Loaded:
         rows = np.flatnonzero(bad)
         if not len(rows):
             return rows, None
-        far = list(dict.fromkeys(f["column"] for f in self.facts
-                                 if f["issue"] in ("far", "too large")
-                                 and bad[np.asarray(f["rows"], dtype=np.intp)].any()))
+        far_rows = np.zeros(len(out), dtype=bool)   # the rows with a far value noted
+        far = []
+        for f in self.facts:
+            if f["issue"] in ("far", "too large"):
+                at = np.asarray(f["rows"], dtype=np.intp)
+                far_rows[at] = True
+                if bad[at].any():
+                    far.append(f["column"])
+        far = list(dict.fromkeys(far))
         top = max((float(np.max(np.abs(w))) for w in self.model.get_weights() if w.size),
                   default=0.0)
         dtype = np.dtype(self.model.dtype).name
-        why = (f"its inputs far beyond training's range (see the notes above on "
-               f"{_some_names(far)}), or its weights (up to {top:.3g} in magnitude), too "
-               f"large for {dtype}" if far else f"its weights (up to {top:.3g} in magnitude) "
-               f"or its inputs are too large for {dtype}")
+        inputs = (f"inputs far beyond training's range (see the notes above on "
+                  f"{_some_names(far)})")
+        weights = f"weights (up to {top:.3g} in magnitude)"
+        # the cause most of those rows share first: far inputs only where they have them
+        why = (f"its {weights} or its inputs are too large for {dtype}" if not far else
+               f"its {inputs}, or its {weights}, too large for {dtype}"
+               if 2 * far_rows[rows].sum() >= len(rows) else
+               f"its {weights}, too large for {dtype} (and, for "
+               f"{int(far_rows[rows].sum())} of them, its {inputs})")
         return rows, (f"the model's output is not finite for {len(rows)} of {len(out)} "
                       f"row(s) (the first at {table.row_label(int(rows[0]))}): the model "
                       f"overflowed: {why}")
@@ -3443,8 +3461,9 @@ def _totals_row_notes(table, target, y) -> list[str]:
     """A note per row that looks like a spreadsheet's totals row (Total,,1234.5,,98765): its
     regression target ``y`` is the sum of all the other rows' (to :data:`TOTALS_RTOL`), at
     least 3 of which are not 0 (a sparse count such as 2 = 1 + 1 is no total), and some
-    other numeric column of it is its column's sum of the others' too (not 0), or a text
-    cell of it says "Total" (:data:`TOTAL_WORDS`) and a numeric cell is empty."""
+    other numeric column of it (not a copy of the target) is its column's sum of the others'
+    too (not 0), or a text cell of it says "Total" (:data:`TOTAL_WORDS`) and a numeric cell
+    is empty."""
     with np.errstate(over="ignore", invalid="ignore"):
         others = y.sum() - y
         rows = np.flatnonzero((y != 0) & (np.abs(y - others) <= TOTALS_RTOL * np.abs(y)))
@@ -3452,6 +3471,8 @@ def _totals_row_notes(table, target, y) -> list[str]:
         return []
     numeric = [np.asarray(table[c], dtype=np.float64) for c in table.columns
                if c != target and np.asarray(table[c]).dtype.kind in "biuf"]
+    # (a copy of the target sums as it does: no second witness)
+    numeric = [col for col in numeric if not np.array_equal(col, y, equal_nan=True)]
     text = [table[c] for c in table.columns
             if c != target and np.asarray(table[c]).dtype == object]
     sums = [np.nansum(col) for col in numeric]
