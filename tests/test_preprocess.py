@@ -1118,3 +1118,49 @@ def test_a_matrix_over_a_gibibyte_is_announced_before_it_is_allocated(monkeypatc
                                              r"601 inputs, .* b 300, c 200, a 100; leave"):
         p.transform(table)
     assert str(caught[0].message) == p.matrix_note(n)
+
+
+def test_a_bool_column_fitted_as_numbers_reads_the_true_and_false_text_of_its_csv(tmp_path):
+    """Finding: fitted on a DataFrame's bool column (numbers 0 and 1), the preprocessor refused
+    the text True/False of the CSV the frame came from (glassnet's reader, a dict of strings):
+    a model prepared in Python could not predict on that file. A column fitted on 0 and 1 only
+    reads true/false text in any case as 1/0; other columns, and specs saved before the
+    preprocessor recorded that, refuse it as before."""
+    pd = pytest.importorskip("pandas")
+    from glassnet.data import read_csv
+    from glassnet.preprocess import TextInNumericColumnError
+    flags = [True, False, False, True, True, False] * 4
+    frame = pd.DataFrame({"k": [float(i % 5) for i in range(len(flags))], "flag": flags})
+    assert frame["flag"].dtype == bool
+    p = TabularPreprocessor().fit(frame)
+    assert p.columns_[1]["kind"] == "numeric"
+    k = [0.0, 1.0, 2.0, 3.0]
+    expected = p.transform(pd.DataFrame({"k": k, "flag": [True, False, True, False]}))
+    path = tmp_path / "new.csv"
+    path.write_text("k,flag\n0,True\n1,False\n2,TRUE\n3,false\n")
+    np.testing.assert_array_equal(p.transform(read_csv(path)), expected)
+    np.testing.assert_array_equal(p.transform(pd.read_csv(path)), expected)
+    for cells in (["True", "False", "true", "FALSE"], [" True", "false ", "tRuE", "False"]):
+        np.testing.assert_array_equal(p.transform({"k": k, "flag": cells}), expected,
+                                      err_msg=repr(cells))
+    # a missing value beside the text is missing, as beside the bools
+    np.testing.assert_array_equal(p.transform({"k": k[:2], "flag": ["True", ""]}),
+                                  p.transform({"k": k[:2], "flag": [True, None]}))
+    # the field travels through the saved dict (JSON), and other text is still refused
+    again = TabularPreprocessor.from_dict(json.loads(json.dumps(p.to_dict())))
+    np.testing.assert_array_equal(again.transform(read_csv(path)), expected)
+    for bad in ("yes", "1.0x", "Truee"):
+        with pytest.raises(TextInNumericColumnError):
+            p.transform({"k": [0.0], "flag": [bad]})
+    # a column of other numbers (0, 1, 2) is no bool column: 'True' stays text there
+    counts = TabularPreprocessor().fit({"n": [0.0, 1.0, 2.0, 1.0], "k": [0.0, 1, 2, 3]})
+    with pytest.raises(TextInNumericColumnError, match="'True'"):
+        counts.transform({"n": ["True"], "k": [0.0]})
+    # a spec saved before the field existed loads, and refuses the text as it did
+    old = p.to_dict()
+    for s in old["columns"]:
+        s.pop("binary", None)
+    before = TabularPreprocessor.from_dict(old)
+    np.testing.assert_array_equal(before.transform(frame), p.transform(frame))
+    with pytest.raises(TextInNumericColumnError, match="'True' at line 2"):
+        before.transform(read_csv(path))

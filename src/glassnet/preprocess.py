@@ -26,6 +26,8 @@ Numeric columns (float, int, bool)
     that had missing values in training also gets an indicator column ``"<col>_missing"``
     (1.0 where the value was missing, else 0.0; not scaled). At transform time, missing values
     in a column that had none in training are imputed the same way, without an indicator.
+    A column whose training values were only 0 and 1 (a bool column) reads the text true
+    and false in any case (``True``, ``FALSE``: the CSV's text of those bools) as 1 and 0.
     ``transform(table, report=facts)`` lists what the training rows never had (missing values
     where training had none, infinities, unseen categories) and what was done with them.
 
@@ -250,12 +252,18 @@ def _dot_kept_float(v) -> float:
     return plain_float(v)
 
 
-def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False) -> np.ndarray:
+# true/false text in any case (a CSV's text of a bool column, which pandas reads as bools)
+_BOOL_TEXT = {"true": 1.0, "false": 0.0}
+
+
+def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False,
+                    bool_text=False) -> np.ndarray:
     """float64 copy of a column, NaN for missing; ValueError if it holds text, saying where
     (``where(i)``, e.g. ``Table.row_label``: "line 5 of new.csv"). With ``comma`` (a file read
     with the decimal comma) ``1,5`` is 1.5 here too, so the value named is really text;
     ``comma="dot"``: a column whose '.' is its decimal point in such a file
-    (:func:`_dot_kept_float`)."""
+    (:func:`_dot_kept_float`). With ``bool_text`` (a column fitted on 0 and 1 only: bools)
+    the text true and false in any case is 1 and 0."""
     to_float = _dot_kept_float if comma == "dot" else comma_float if comma else plain_float
     if is_numeric_column(arr):
         out = arr.astype(np.float64)
@@ -268,6 +276,9 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False) -> np.n
             try:
                 out[i] = to_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
+                if bool_text and isinstance(v, str) and v.strip().casefold() in _BOOL_TEXT:
+                    out[i] = _BOOL_TEXT[v.strip().casefold()]
+                    continue
                 why = (f", which is not a number glassnet reads: {why_not_a_number(v)}"
                        if python_only_number(v) else "")
                 raise TextInNumericColumnError(
@@ -882,7 +893,9 @@ class TabularPreprocessor:
             std = 1.0
         return {"name": name, "kind": "numeric", "median": median, "mean": mean, "std": std,
                 "indicator": bool(miss.any()), "min": float(present.min()),
-                "max": float(present.max())}, None
+                "max": float(present.max()),
+                # 0 and 1 only (a bool column): the CSV's True/False text is read at transform
+                "binary": bool(np.isin(uniq, (0.0, 1.0)).all())}, None
 
     def _fit_categorical(self, name, arr, lines=None, comma=False, table=None):
         """(spec, None, the date note of text that looks like dates, or None) for a column
@@ -1048,7 +1061,8 @@ class TabularPreprocessor:
                 comma = getattr(table, "decimal_comma", False)
                 if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):
                     comma = "dot"
-                x = _numeric_values(arr, s["name"], table.row_label, comma)
+                x = _numeric_values(arr, s["name"], table.row_label, comma,
+                                    s.get("binary", False))
                 miss = np.isnan(x)
                 if report is not None and miss.any():
                     report.extend(_numeric_facts(s, arr, miss))
@@ -1198,6 +1212,8 @@ class TabularPreprocessor:
                 if "min" in s and "max" in s:   # the training range (newer files)
                     specs[-1].update(min=_stored_float(s, "min", name),
                                      max=_stored_float(s, "max", name))
+                if "binary" in s:   # (newer files; without it, true/false text is refused)
+                    specs[-1]["binary"] = _stored_bool(s, "binary", name)
             elif s.get("kind") == "categorical":
                 cats = s.get("categories")
                 if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
