@@ -3973,7 +3973,15 @@ def test_a_large_input_matrix_is_one_note_of_the_cli_not_a_warning(tmp_path, cap
         assert main(["train", str(data), "--target", "y", "--epochs", "1", "--out",
                      str(tmp_path / "run")]) == 0
     err = capsys.readouterr().err
+    assert err.count("the input matrix is large") == 1 and "--drop c" in err, err
+    # predict has no --drop: it is told to give fewer rows, or to train without the column
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", preprocess.MatrixSizeWarning)
+        assert main(["predict", str(tmp_path / "run" / "model.gnet"), str(data), "--out",
+                     str(tmp_path / "p.csv")]) == 0
+    err = capsys.readouterr().err
     assert err.count("the input matrix is large") == 1, err
+    assert "give fewer rows at a time" in err and "train a model without" in err, err
 
 
 def test_the_note_of_a_run_that_saved_nothing_says_which_earlier_files_it_removed():

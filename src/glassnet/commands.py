@@ -3099,7 +3099,7 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
                      + _late_header_hint(table, missing))
-    big = pre.matrix_note(table.n_rows)
+    big = pre.matrix_note(table.n_rows, fitting=False)
     if big is not None:
         print(f"glassnet: note: {big}", file=sys.stderr, flush=True)
     try:

@@ -980,19 +980,21 @@ class TabularPreprocessor:
         return [(s["name"], 1 + s["indicator"] if s["kind"] == "numeric"
                  else len(s["categories"]) + s["missing_category"]) for s in self.columns_]
 
-    def matrix_note(self, n_rows: int) -> str | None:
+    def matrix_note(self, n_rows: int, fitting: bool = True) -> str | None:
         """What :meth:`transform` says (a :class:`MatrixSizeWarning`, before it allocates)
         when its matrix for ``n_rows`` rows would be over 1 GiB, as many wide one-hot
         columns make it: the size and the widest columns, to leave some out; None for a
         smaller matrix. Known from fit alone: a caller that transforms several tables (the
-        training, validation and test rows) can say it once, for all their rows, first."""
+        training, validation and test rows) can say it once, for all their rows, first.
+        ``fitting=False``: for a fitted model's predictions, whose columns are fixed: the
+        advice is fewer rows at a time, or a model trained without some columns."""
         self._check_fitted()
         width = sum(k for _, k in self._widths())
         if n_rows * width * np.dtype(self.dtype).itemsize <= _BIG_MATRIX:
             return None
-        return f"the input matrix is large: {self._size_text(n_rows)}"
+        return f"the input matrix is large: {self._size_text(n_rows, fitting)}"
 
-    def _size_text(self, n_rows: int) -> str:
+    def _size_text(self, n_rows: int, fitting: bool = True) -> str:
         """The size of transform's matrix for ``n_rows`` rows, the one-hot columns that make
         it widest, and what to do: for :meth:`matrix_note` and for a MemoryError."""
         widths = self._widths()
@@ -1011,6 +1013,9 @@ class TabularPreprocessor:
             how = f"--drop {shlex.quote(widest)}; drop=[{widest!r}] in Python"
         else:
             how = "--drop COLUMN; drop= in Python"
+        if not fitting:
+            return (f"{text}; give fewer rows at a time (split the file), or train a model "
+                    f"without some of those columns ({how})")
         return (f"{text}; leave some columns out ({how}) or use fewer rows"
                 + (", or float32 (--dtype float32; dtype='float32' in Python), half the size"
                    if self.dtype == "float64" else ""))
