@@ -1118,6 +1118,12 @@ def test_a_matrix_over_a_gibibyte_is_announced_before_it_is_allocated(monkeypatc
                                              r"601 inputs, .* b 300, c 200, a 100; leave"):
         p.transform(table)
     assert str(caught[0].message) == p.matrix_note(n)
+    # a fitted model's input (fitting=False): its columns are fixed, fewer rows is the advice
+    with pytest.warns(MatrixSizeWarning) as caught, \
+            pytest.raises(MemoryError, match=r"b 300, c 200, a 100; give fewer rows at a time"):
+        p.transform(table, fitting=False)
+    assert str(caught[0].message) == p.matrix_note(n, fitting=False)
+    assert caught[0].filename == __file__   # the user's line, not the library's
 
 
 def test_a_bool_column_fitted_as_numbers_reads_the_true_and_false_text_of_its_csv(tmp_path):

@@ -313,3 +313,18 @@ def test_the_warning_of_a_wide_table_lists_the_first_notes_and_counts_the_rest(w
     with pytest.warns(UserWarning) as caught:
         wide.predict({c: [None if c == names[0] else 0.0] for c in names})
     assert "more" not in str(caught[0].message)
+
+
+def test_a_large_matrix_is_a_warning_of_the_python_api_with_a_fitted_models_advice(
+        run, monkeypatch, capsys):
+    """Review R4: load_trained's transform went through the CLI's note (a print on stderr,
+    the warning silenced); it gives the preprocessor's MatrixSizeWarning, at the user's
+    line, advising fewer rows at a time (a fitted model has no --drop)."""
+    import glassnet.preprocess as pp
+    trained, _ = run
+    monkeypatch.setattr(pp, "_BIG_MATRIX", 1)
+    with pytest.warns(pp.MatrixSizeWarning, match="give fewer rows at a time") as caught:
+        trained.predict({"a": [0.5], "b": [0.1], "colour": ["g"]})
+    assert caught[0].filename == __file__
+    assert "glassnet: note" not in capsys.readouterr().err
+

@@ -107,6 +107,11 @@ def check_array(X, *, name: str = "X", dtype=np.float32, ndim: int | None = 2,
     return out
 
 
+def readable_size(size) -> str:
+    """A size in bytes as people read it: '106 MB', '2.9 GB'."""
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
+
+
 def pandas_index(obj):
     """The index of a pandas Series or DataFrame (its row labels), else None."""
     if isinstance(obj, np.ndarray) or not hasattr(obj, "to_numpy"):

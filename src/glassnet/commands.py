@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from .cli import UsageError
+from ._validate import readable_size
 from .data.tabular import PANDAS_UNNAMED, UNNAMED_COLUMN
 from .preprocess import _shown, na_values_option, shown_value
 
@@ -480,7 +481,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         label = STDIN_LABEL if stdin else spec
         size = 0 if stdin or not announce else path.stat().st_size
         if size > ANNOUNCE_BYTES:   # (stdout stays the command's: predict writes CSV there)
-            print(f"glassnet: reading {label} ({_megabytes(size)}) ...", file=sys.stderr,
+            print(f"glassnet: reading {label} ({readable_size(size)}) ...", file=sys.stderr,
                   flush=True)
         try:
             table = read_csv(_stdin_file() if stdin else path, keep_text=keep_text,
@@ -534,11 +535,6 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
 
 
 ANNOUNCE_BYTES = 20_000_000   # files larger than this take seconds to read: said first
-
-
-def _megabytes(size) -> str:
-    """A file size as '106 MB' (or '1.4 GB')."""
-    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
 
 
 TITLE_SAMPLE_BYTES = 1 << 16   # the start of a file looked at for a title line
@@ -1885,8 +1881,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if left_out:  # a bundled dataset's identifier or text copy of the target
         notices.append(f"not used: {', '.join(map(_shown, left_out))} (not among "
                        f"{src.name}'s documented features)")
-    if _header_hint(table):
-        notices.append(f"every column name is a number{_header_hint(table)}: its first row "
+    header_hint = _header_hint(table)
+    if header_hint:
+        notices.append(f"every column name is a number{header_hint}: its first row "
                        f"was read as the column names")
     notices.extend(_unnamed_notes(src.table))
     notices.extend(undecided_dot_notes(table))
@@ -3085,12 +3082,15 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
             "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else []}
 
 
-def transform_for_model(pre, table, extra, report=None, label=None, options=None):
+def transform_for_model(pre, table, extra, report=None, label=None, options=None,
+                        announce=True):
     """``pre.transform(table)``; a column the model needs missing from ``table`` (the file
     ``label``, by default the one it was read from) or text in a column that was numeric in
     training is a usage error (naming the --na-values the model reads as missing). The
     fixes it offers name the read options as ``options`` spell them (default: the command
-    line's; see :func:`_read_option_text`)."""
+    line's; see :func:`_read_option_text`). A matrix too large for comfort is a note on
+    stderr with ``announce`` (the commands), else the preprocessor's MatrixSizeWarning
+    (the Python API); either way with a fitted model's advice (fewer rows at a time)."""
     from .preprocess import MatrixSizeWarning, TextInNumericColumnError
     missing = [c for c in pre.input_columns_ if c not in table]
     if missing:
@@ -3099,13 +3099,14 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
                      + _late_header_hint(table, missing))
-    big = pre.matrix_note(table.n_rows, fitting=False)
+    big = pre.matrix_note(table.n_rows, fitting=False) if announce else None
     if big is not None:
         print(f"glassnet: note: {big}", file=sys.stderr, flush=True)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MatrixSizeWarning)
-            return pre.transform(table, report=report)
+            if announce:
+                warnings.simplefilter("ignore", MatrixSizeWarning)
+            return pre.transform(table, report=report, fitting=False)
     except TextInNumericColumnError as exc:
         from .preprocess import as_plain_number, python_only_number
         token = exc.value.strip() if isinstance(exc.value, str) else exc.value
@@ -3180,10 +3181,9 @@ def capped_transform_notes(facts, table) -> list[str]:
     if len(notes) <= MOST_NOTES:
         return notes
     rest = list(dict.fromkeys(f["column"] for f in facts[MOST_NOTES:]))
-    named = ", ".join(map(_shown, rest[:MOST_NAMES])) + (
-        f" and {len(rest) - MOST_NAMES} more" if len(rest) > MOST_NAMES else "")
-    return notes[:MOST_NOTES] + [f"... and {len(notes) - MOST_NOTES} more "
-                                 f"(column{'s' if len(rest) > 1 else ''} {named})"]
+    return notes[:MOST_NOTES] + [f"... and {len(notes) - MOST_NOTES} more (column"
+                                 f"{'s' if len(rest) > 1 else ''} "
+                                 f"{_some_names(rest, MOST_NAMES)})"]
 
 
 def _transform_notes(facts, table) -> list[str]:

@@ -81,7 +81,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import _is_missing, rectangular, repeated_names
+from ._validate import _is_missing, readable_size, rectangular, repeated_names
 from .data.tabular import (DATE_ADVICE, NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
                            _format_number, _plain, comma_float, decimal_comma_number,
                            is_numeric_column, number_share, plain_float)
@@ -374,7 +374,7 @@ def _casefold(c) -> str:
     return str(c).casefold()
 
 
-_BOOLEAN_WORDS = ({"true", "false"}, {"yes", "no"})
+_BOOLEAN_WORDS = (set(_BOOL_TEXT), {"yes", "no"})
 
 
 def _mixed_case_booleans(present) -> bool:
@@ -396,7 +396,8 @@ def _bools_as_categories(vals, cats, lookup) -> None:
     by_case = _unique_index(cats, _casefold)
     by_value = _unique_index(cats, _as_number)
     as_category = {}
-    for text, word, number in (("1", "true", 1.0), ("0", "false", 0.0)):
+    for word, number in _BOOL_TEXT.items():   # ('true', 1.0): the text '1' of a bool
+        text = str(int(number))
         as_category[text] = (cats[by_case[word]] if word in by_case else text if text in lookup
                              else cats[by_value[number]] if number in by_value
                              else word.capitalize())
@@ -1000,7 +1001,7 @@ class TabularPreprocessor:
         widths = self._widths()
         width = sum(k for _, k in widths)
         size = n_rows * width * np.dtype(self.dtype).itemsize
-        shown = f"{size / 1e9:.1f} GB" if size >= 1e8 else f"{size / 1e6:.1f} MB"
+        shown = readable_size(size)
         text = f"{width:,} inputs, {shown} for {n_rows:,} rows in {self.dtype}"
         one_hot = sorted(((c, k) for (c, k), s in zip(widths, self.columns_)
                           if s["kind"] == "categorical"), key=lambda ck: -ck[1])
@@ -1020,7 +1021,8 @@ class TabularPreprocessor:
                 + (", or float32 (--dtype float32; dtype='float32' in Python), half the size"
                    if self.dtype == "float64" else ""))
 
-    def transform(self, table, *, report: list | None = None) -> np.ndarray:
+    def transform(self, table, *, report: list | None = None,
+                  fitting: bool = True) -> np.ndarray:
         """Encode ``table`` with what was learned at fit: an ``(n_rows, n_features_out)`` matrix.
 
         Columns not used at fit (the target, dropped or extra columns) are ignored.
@@ -1039,6 +1041,8 @@ class TabularPreprocessor:
         A matrix of more than 1 GiB is announced before it is allocated, by a
         :class:`MatrixSizeWarning` of :meth:`matrix_note`'s text (many wide one-hot columns
         make one); one that does not fit in memory is a MemoryError with the same naming.
+        ``fitting=False``: the table is a fitted model's input, whose columns are fixed: the
+        advice of both is fewer rows at a time (:meth:`matrix_note`).
         """
         self._check_fitted()
         table = _as_table(table)
@@ -1047,14 +1051,15 @@ class TabularPreprocessor:
             raise ValueError(f"the table lacks column(s) {missing} that the preprocessor was "
                              f"fitted with; it has: {table.columns}")
         n = table.n_rows
-        note = self.matrix_note(n)
+        note = self.matrix_note(n, fitting)
         if note is not None:   # before the allocation and the seconds of filling it
-            warnings.warn(note, MatrixSizeWarning, stacklevel=2)
+            from .callbacks import user_stacklevel
+            warnings.warn(note, MatrixSizeWarning, stacklevel=user_stacklevel())
         try:
             out = np.zeros((n, self.n_features_out), dtype=self.dtype)
         except MemoryError as exc:   # NumPy's names a shape, not the columns that made it
             raise MemoryError(f"the input matrix does not fit in memory: "
-                              f"{self._size_text(n)}") from exc
+                              f"{self._size_text(n, fitting)}") from exc
         # Beyond the square root of the dtype's largest number, a standardized value can no
         # longer go through a network's products without overflowing (1e38 is a float32,
         # but 1e38 x any weight above 3.4 is not): such values are treated as missing.

@@ -116,7 +116,7 @@ class TrainedModel:
         facts = []
         X = _cli(lambda: transform_for_model(
             self._run.pre, table, self._run.extra, report=facts, label="the data",
-            options=_read_options(data)))
+            options=_read_options(data), announce=False))
         if facts:
             warnings.warn("; ".join(capped_transform_notes(facts, table)), UserWarning,
                           stacklevel=user_stacklevel())
