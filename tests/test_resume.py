@@ -454,3 +454,17 @@ def test_an_appending_logger_never_joins_its_row_to_a_row_cut_short(tmp_path):
     h = new_model().fit(X, y, initial_epoch=3, epochs=1, callbacks=[CSVLogger(log, append=True)])
     rows = log.read_text(encoding="utf-8").splitlines()
     assert rows[-1].split(",")[0] == "3" and float(rows[-1].split(",")[1]) == h.history["loss"][0]
+
+
+def test_appending_and_cleaning_up_read_a_logs_header_alike(tmp_path):
+    """Review R4: the logger took a header ' epoch, loss, lr' (blanks) for no log of its own
+    (its columns ignored, every key written anew) while the clean-up took it for one."""
+    from glassnet.train import CSVLogger
+    log = tmp_path / "log.csv"
+    log.write_text(" epoch, loss, lr\n0,1.0,0.1\n1,1.0,0.1\n2,1.0,0.1\n", encoding="utf-8")
+    X, y = data()
+    h = new_model().fit(X, y, initial_epoch=2, epochs=1, callbacks=[CSVLogger(log, append=True)])
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == " epoch, loss, lr" and [r.split(",")[0] for r in rows[1:]] == \
+        ["0", "1", "2"]
+    assert float(rows[-1].split(",")[1]) == h.history["loss"][0]

@@ -1673,6 +1673,18 @@ def resume(path, X, y, epochs, **fit_kwargs):
     return model
 
 
+def logged_columns(path) -> list[str] | None:
+    """The columns of a :class:`~glassnet.train.CSVLogger`'s file ``path`` (its header, which
+    starts with ``epoch``), or None: no such file, another kind of file (another header, not
+    UTF-8 text). One rule for appending to it and for cleaning it up."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            header = [c.strip() for c in f.readline().rstrip("\r\n").split(",")]
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
+        return None
+    return header if header[0] == "epoch" else None
+
+
 def drop_logged_epochs(path, start) -> None:
     """Remove from the CSV file ``path`` (a :class:`~glassnet.train.CSVLogger`'s: a header
     row whose first column is ``epoch``) the rows of epoch ``start`` and later that end it,
@@ -1680,14 +1692,11 @@ def drop_logged_epochs(path, start) -> None:
     Only those after the file's last row of an epoch below ``start`` go: rows of other runs
     logged into the same file before, a file with another header, or a row of something
     else, are kept as they are; a missing file is left missing."""
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            text = f.read()
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
+    if logged_columns(path) is None:
         return
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # (splitlines also splits at \f, \x1c...)
-    if not lines or lines[0].split(",", 1)[0].strip() != "epoch":
-        return
 
     drop = set()
     for i in range(len(lines) - 1, 0, -1):   # back from the end, to this run's start

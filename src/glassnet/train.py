@@ -319,12 +319,9 @@ class CSVLogger(Callback):
     def on_train_begin(self, logs=None):
         self._keys = None
         if self.append:  # keep the columns of the file being appended to
-            try:
-                with open(self.path, encoding="utf-8") as f:
-                    header = f.readline().rstrip("\r\n").split(",")
-            except FileNotFoundError:
-                header = []
-            if header and header[0] == "epoch":
+            from .io import logged_columns
+            header = logged_columns(self.path)
+            if header is not None:
                 self._keys = header[1:]
         self._f = open(self.path, "a" if self.append else "w", encoding="utf-8",
                        newline="")  # "\n" on every platform, as every file glassnet writes
