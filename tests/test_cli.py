@@ -3821,12 +3821,53 @@ def test_a_title_line_without_separators_is_named(tmp_path, capsys):
         path.write_text(text)
         assert main(["train", str(path), "--target", target]) == 2
         err = capsys.readouterr().err
-        assert f"line 1 looks like a title above the header (line {header_line}): delete " \
-               f"the lines above line {header_line}" in err, err
+        assert f"line 1 looks like a title above the header (line {header_line}): pass " \
+               f"--skip-rows {header_line - 1} or delete the lines above line {header_line}" \
+            in err, err
     path.write_text("a\n1\n2,3\n4\n5\n")   # a ragged row under a header of one column
     assert main(["train", str(path), "--target", "a"]) == 2
     err = capsys.readouterr().err
     assert "line 3: expected 1 field" in err and "looks like a title" not in err, err
+
+
+def test_skip_rows_reads_below_a_title_as_the_hints_say(tmp_path, capsys):
+    """A report's title lines above the header (a comma in the title too: "Passenger list,
+    1912" was no title to the hint) are skipped with --skip-rows, which the hints name; the
+    line numbers of messages still count the file's lines."""
+    from glassnet.cli import main
+    rows = "".join(f"{'nsew'[i % 4]},{i % 7},{i * 1.5 + (i % 3)}\n" for i in range(40))
+    path = tmp_path / "t.csv"
+    for title, skip in (("Passenger list, 1912\n", 1), ("Sales, Q1\nmade 2024-05-01\n\n", 3),
+                        ("Report 2024,,\n", 1)):
+        path.write_text(title + "region,units,revenue\n" + rows)
+        assert main(["train", str(path), "--target", "revenue", "-q", "--out",
+                     str(tmp_path / "run"), "--overwrite"]) == 2
+        err = capsys.readouterr().err
+        assert f"pass --skip-rows {skip} or delete the lines above" in err, err
+        assert main(["train", str(path), "--target", "revenue", "-q", "--epochs", "1",
+                     "--skip-rows", str(skip), "--out", str(tmp_path / "run"),
+                     "--overwrite"]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+    model = str(tmp_path / "run" / "model.gnet")
+    for command, shown in ((["predict", model, str(path)], "region,units,prediction\nn,0,"),
+                           (["evaluate", model, str(path)], "40 rows, target 'revenue'"),
+                           (["explain", "--model", model, "--data", str(path)], "revenue")):
+        assert main(command + ["--skip-rows", "1"]) == 0, capsys.readouterr().err
+        assert shown in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Report\n\nregion,units,revenue\nn,1,2\nn,1,2,3\n")
+    assert main(["train", str(bad), "--target", "revenue", "--skip-rows", "2"]) == 2
+    assert "line 5: expected 3 fields" in capsys.readouterr().err
+    assert main(["train", str(bad), "--target", "revenue", "--skip-rows", "9"]) == 2
+    assert "nothing is left to read after skipping its first 9 line(s): it has 5" in \
+        capsys.readouterr().err
+    # a header shorter than its rows of numbers is no title above a header
+    path.write_text("a,b\n1,2,3\n4,5,6\n7,8,9\n")
+    assert main(["train", str(path), "--target", "a"]) == 2
+    assert "looks like a title" not in capsys.readouterr().err
+    assert main(["train", "titanic", "--skip-rows", "2", "--epochs", "1", "-q", "--out",
+                 str(tmp_path / "t")]) == 0
+    assert "--skip-rows is ignored: titanic is a bundled dataset" in capsys.readouterr().err
 
 
 def test_a_sparse_count_target_is_no_totals_row(tmp_path, capsys):

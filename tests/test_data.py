@@ -1096,6 +1096,32 @@ def test_thousands_dots_across_chunks(tmp_path):
     assert read_csv(_write(tmp_path, "\n".join(rows) + "\n", "d.csv"))["p"][-1] == 12.345
 
 
+def test_skip_rows_skips_the_lines_above_the_header(tmp_path):
+    """skip_rows: a report's title lines are skipped, whatever its line ends (\\r\\n, a lone
+    \\r), gzip-compressed or after Excel's sep= line; line numbers count the file's lines."""
+    body = "a,b\n1,x\n2,y\n"
+    for text in ("Title, 2024\nnotes\n" + body, "Title\r\n\r\n" + body.replace("\n", "\r\n"),
+                 "Title\rnotes\r" + body.replace("\n", "\r")):
+        t = read_csv(_write(tmp_path, text), skip_rows=2)
+        assert t.columns == ["a", "b"] and list(t["a"]) == [1.0, 2.0], text
+        assert list(t.line_numbers) == [4, 5], text
+    packed = _write(tmp_path, gzip.compress(b"Report\n" + body.encode()), "t.csv.gz")
+    assert read_csv(packed, skip_rows=1).columns == ["a", "b"]
+    t = read_csv(_write(tmp_path, "sep=;\nReport\na;b\n1,5;x\n"), skip_rows=2)
+    assert t.columns == ["a", "b"] and t["a"][0] == 1.5 and list(t.line_numbers) == [4]
+    assert read_csv(_write(tmp_path, body), skip_rows=0).columns == ["a", "b"]
+    with pytest.raises(ValueError, match=r"nothing is left to read after skipping its first "
+                                         r"4 line\(s\): it has 3"):
+        read_csv(_write(tmp_path, body), skip_rows=4)
+    with pytest.raises(ValueError, match="it has 3"):   # a last line without its line end
+        read_csv(_write(tmp_path, body.rstrip()), skip_rows=3)
+    with pytest.raises(ValueError, match="header .* but no data rows"):
+        read_csv(_write(tmp_path, body), skip_rows=2)
+    for bad, error in ((-1, ValueError), (1.0, TypeError), (True, TypeError), ("2", TypeError)):
+        with pytest.raises(error, match="skip_rows"):
+            read_csv(_write(tmp_path, body), skip_rows=bad)
+
+
 def test_excel_sep_line_mixed_encodings_and_excel_missing_markers(tmp_path):
     """CSV trial: Excel's 'sep=;' first line was taken as the header; a UTF-8 file with one
     Windows-1252 row turned every ü into Ã¼. (#N/A stays a value: older models may have it

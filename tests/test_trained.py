@@ -77,10 +77,22 @@ def test_bad_read_options_are_named(run, kwargs, error, words):
         trained.predict(folder / "train.csv", **kwargs)
 
 
+def test_skip_rows_reads_a_file_below_its_title_lines(run):
+    trained, folder = run
+    ref = trained.predict_proba(folder / "train.csv")
+    titled = folder / "titled.csv"
+    titled.write_text("Scores, May 2024\n\n" + (folder / "train.csv").read_text())
+    np.testing.assert_array_equal(trained.predict_proba(titled, skip_rows=2), ref)
+    with pytest.raises(ValueError, match="pass skip_rows=2 or delete the lines above"):
+        trained.predict(titled)
+
+
 def test_file_options_on_in_memory_rows_are_refused(run):
     trained, _ = run
     with pytest.raises(ValueError, match="say how to read a CSV file; list data"):
         trained.predict([{"a": 1.0, "b": 2.0, "colour": "r"}], sep=";")
+    with pytest.raises(ValueError, match="skip_rows= say how to read a CSV file; dict data"):
+        trained.transform({"a": [1.0], "b": [2.0], "colour": ["r"]}, skip_rows=1)
 
 
 def test_data_frames_name_their_columns_whole(run):

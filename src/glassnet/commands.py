@@ -238,6 +238,8 @@ NA_HELP_MODEL = NA_HELP + (" and to the ones the model was trained with (default
                            "alone)")
 SEP_HELP = ("the CSV's field separator: one character, or 'tab' (default: detected from the "
             "header among , ; tab |)")
+SKIP_HELP = ("lines at the top of the file to skip before its header: a title, a date or notes "
+             "above the table of a report or spreadsheet export (default: 0)")
 DECIMAL_HELP_TRAIN = ("the decimal mark of the CSV's numbers, '.' or ',' (default: '.', and "
                       "',' too in a ';'-separated file: 1,5 and 1.234,5; --decimal , reads "
                       "them in a tab, '|' or ',' file as well); kept in the model for predict")
@@ -338,6 +340,8 @@ def register(subparsers) -> None:
                         "class counts as much as a common one; within each batch, as "
                         "PyTorch's weighted loss (the validation loss is not weighted)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--skip-rows", type=_positive_int("--skip-rows", 0), default=0,
+                   metavar="N", help=SKIP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_TRAIN)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
@@ -378,6 +382,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write the CSV here; '-' is stdout (default: stdout)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--skip-rows", type=_positive_int("--skip-rows", 0), default=0,
+                   metavar="N", help=SKIP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--columns", choices=("all", "id", "none"), default="all",
@@ -396,6 +402,8 @@ def register(subparsers) -> None:
     p.add_argument("--target", metavar="COLUMN",
                    help="the target column (default: the one the model was trained on)")
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--skip-rows", type=_positive_int("--skip-rows", 0), default=0,
+                   metavar="N", help=SKIP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -460,7 +468,7 @@ def _stdin_file():
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                  na_values=None, comma_columns=(), decimal=None, dot_columns=(),
-                 options=None, expected=(), announce=False) -> _Source:
+                 options=None, expected=(), announce=False, skip_rows=0) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
@@ -470,7 +478,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
     messages name the read options (:func:`_read_option_text`); ``expected``, the columns
     the command looks for (the --target, a model's inputs), which the hint about a title
     line above the header looks for; ``announce``, say on stderr that a large file is being
-    read (it takes a while: :data:`ANNOUNCE_BYTES`)."""
+    read (it takes a while: :data:`ANNOUNCE_BYTES`); ``skip_rows``, lines above the header
+    to skip."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -488,7 +497,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                              delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
                              decimal=decimal, decimal_comma_columns=comma_columns,
-                             dot_decimal_columns=dot_columns)
+                             dot_decimal_columns=dot_columns, skip_rows=skip_rows)
         except PermissionError:
             raise _usage(f"cannot read {label}: permission denied") from None
         except UnicodeDecodeError:
@@ -498,7 +507,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
             raise _usage(f"{exc}; " + (f"pass {fix}" if fix else "read it with that separator")
                          ) from None
         except ValueError as exc:   # a ragged row, maybe the header under a title line
-            hint = "" if stdin else _title_line_hint(path, sep, expected)
+            hint = "" if stdin else _title_line_hint(path, sep, expected, skip_rows, options)
             if not hint:
                 raise
             raise _usage(f"{exc}{hint}") from None
@@ -523,7 +532,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                 raise
             raise SourceNotFound(f"no such file or bundled dataset: {spec!r} (bundled: "
                                  f"{', '.join(names)})") from None
-        for key, value in (("sep", sep), ("decimal", decimal)):
+        for key, value in (("sep", sep), ("decimal", decimal), ("skip_rows", skip_rows or None)):
             if value is not None:
                 print(f"glassnet: note: {_read_option_text(options, key)} is ignored: "
                       f"{ds.name} is a bundled dataset", file=sys.stderr, flush=True)
@@ -540,15 +549,16 @@ ANNOUNCE_BYTES = 20_000_000   # files larger than this take seconds to read: sai
 TITLE_SAMPLE_BYTES = 1 << 16   # the start of a file looked at for a title line
 
 
-def _title_line_hint(path, sep, expected=()) -> str:
-    """'; line 1 looks like a title above the header (line 3): ...' when the file's first
-    line is one field (a title such as "Sales report 2024", no separator in it) and one of
-    the next lines splits into more: it holds a column ``expected`` (the --target, the
-    model's inputs), or most of the lines below it have as many fields. The reader took the
-    title for the header, so the real header and every row below were ragged rows."""
+def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
+    """'; line 1 looks like a title above the header (line 3): ...' when the first line read
+    (below ``skip_rows`` skipped ones) has fewer fields than one of the next lines (a title
+    such as "Sales report 2024", or "Passenger list, 1912"), and that line holds a column
+    ``expected`` (the --target, the model's inputs), or is no row of numbers and most of the
+    lines below have its width. The reader took the title for the header, so the real header
+    and every row below were ragged rows. The fix is named as ``options`` spell it."""
     import csv
     import gzip
-    from .data.tabular import _GZIP_MAGIC, DELIMITERS
+    from .data.tabular import _GZIP_MAGIC, DELIMITERS, _as_number
     try:
         with open(path, "rb") as fh:
             head = fh.read(TITLE_SAMPLE_BYTES)
@@ -561,7 +571,8 @@ def _title_line_hint(path, sep, expected=()) -> str:
     text = head.decode("utf-8", "replace").lstrip("\ufeff")
     lines = text.splitlines()[:-1] if len(head) == TITLE_SAMPLE_BYTES else text.splitlines()
     # (line number, fields) of the first records, blank lines skipped
-    numbered = [(k, line) for k, line in enumerate(lines, 1) if line.strip()][:100]
+    numbered = [(k, line) for k, line in enumerate(lines, 1)
+                if k > skip_rows and line.strip()][:100]
     if len(numbered) < 2:
         return ""
     wanted = {str(c).strip() for c in expected}
@@ -570,17 +581,19 @@ def _title_line_hint(path, sep, expected=()) -> str:
             records = [(k, next(csv.reader([line], delimiter=d))) for k, line in numbered]
         except csv.Error:
             continue
-        if len(records[0][1]) != 1:
-            continue
-        below = [(k, r) for k, r in records[1:HEADER_SEARCH_ROWS] if len(r) > 1]
+        width = len(records[0][1])
+        below = [(k, r) for k, r in records[1:HEADER_SEARCH_ROWS] if len(r) > width]
         if not below:
             continue
         start, header = below[0]
         rest = [len(r) for k, r in records if k > start]
         if wanted & {f.strip() for f in header} or (
-                rest and rest.count(len(header)) > len(rest) / 2):
+                rest and rest.count(len(header)) > len(rest) / 2
+                and not any(_as_number(f) for f in header)):
+            fix = _read_option_text(options, "skip_rows", start - 1)
             return (f"; line {records[0][0]} looks like a title above the header (line "
-                    f"{start}): delete the lines above line {start}")
+                    f"{start}): " + (f"pass {fix} or delete" if fix else "delete")
+                    + f" the lines above line {start}")
     return ""
 
 
@@ -605,13 +618,13 @@ def _check_target(table, target, label):
 HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header line
 
 
-def _late_header_hint(table, names) -> str:
+def _late_header_hint(table, names, options=None) -> str:
     """'; 'churn' is a field of line 3: ...' when the column ``names`` not found are fields
     of one of the file's first rows that looks like a header (no number in it, and none of
     its fields repeated elsewhere in their columns): a title line above the header, or a
     header of two lines (merged cells), made the line above the real header the column
     names. A single name found in a row of values instead ('churned', a class of the target
-    column) is said to be a value of its column."""
+    column) is said to be a value of its column. The fix is named as ``options`` spell it."""
     from .data.tabular import _as_number
     lines = table.line_numbers
     if lines is None or not names:
@@ -651,8 +664,11 @@ def _late_header_hint(table, names) -> str:
     what = (f"{next(iter(wanted))!r} is a field" if len(wanted) == 1 else
             "1 of those columns is a field" if found == 1 else
             f"{'all' if found == len(wanted) else found} of those columns are fields")
-    return (f"; {what} of line {int(lines[i])}: the header seems to start there (a title or "
-            f"a second header line above it); delete the lines above it")
+    line = int(lines[i])
+    fix = _read_option_text(options, "skip_rows", line - 1)
+    return (f"; {what} of line {line}: the header seems to start there (a title or a second "
+            f"header line above it); " + (f"pass {fix} or delete" if fix else "delete")
+            + " the lines above it")
 
 
 def _did_you_mean(table, name) -> str:
@@ -748,7 +764,7 @@ class ReadOptions(typing.NamedTuple):
     taken: frozenset
 
 
-CLI_READ_OPTIONS = ReadOptions(False, frozenset({"sep", "decimal", "na_values"}))
+CLI_READ_OPTIONS = ReadOptions(False, frozenset({"sep", "decimal", "na_values", "skip_rows"}))
 
 
 def _read_option_text(options, key, value=None) -> str | None:
@@ -1847,7 +1863,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     args.activation = (args.activation or DEFAULT_ACTIVATION) if hidden else None
     say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
-    src = _load_source(args.data, sep=args.sep, na_values=args.na_values,
+    src = _load_source(args.data, sep=args.sep, skip_rows=args.skip_rows,
+                       na_values=args.na_values,
                        decimal=args.decimal, expected=[args.target] if args.target else (),
                        announce=not quiet)
     if folder.path is None:
@@ -3098,7 +3115,7 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
         raise _usage(f"{label} lacks column(s) the model needs: "
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
-                     + _late_header_hint(table, missing))
+                     + _late_header_hint(table, missing, options))
     big = pre.matrix_note(table.n_rows, fitting=False) if announce else None
     if big is not None:
         print(f"glassnet: note: {big}", file=sys.stderr, flush=True)
@@ -3318,6 +3335,7 @@ def cmd_predict(args) -> int:
                                       ("model file", args.model)))
     m = _Loaded(args.model)
     src = _load_source(args.data, keep_text=args.columns != "none", sep=args.sep,
+                       skip_rows=args.skip_rows,
                        expected=m.pre.input_columns_, announce=True,
                        **model_read_options(m.extra, args.na_values, args.decimal))
     table = src.table
@@ -3491,7 +3509,7 @@ def _totals_row_notes(table, target, y) -> list[str]:
 
 def cmd_evaluate(args) -> int:
     m = _Loaded(args.model)
-    src = _load_source(args.data, sep=args.sep,
+    src = _load_source(args.data, sep=args.sep, skip_rows=args.skip_rows,
                        expected=[*m.pre.input_columns_, *filter(None, [args.target or m.target])],
                        announce=True,
                        **model_read_options(m.extra, args.na_values, args.decimal))

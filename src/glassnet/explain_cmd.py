@@ -36,9 +36,11 @@ def register(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="a saved model file (.gnet)")
     p.add_argument("--data", metavar="CSV", help="CSV file (or bundled dataset name) whose "
                                                  "first rows are traced (with --model)")
-    from .commands import (DECIMAL_HELP_MODEL, NA_HELP_MODEL, SEP_HELP, _na_tokens,
-                           _out_path, _positive_int, _separator, _strict)
+    from .commands import (DECIMAL_HELP_MODEL, NA_HELP_MODEL, SEP_HELP, SKIP_HELP,
+                           _na_tokens, _out_path, _positive_int, _separator, _strict)
     p.add_argument("--sep", type=_separator, metavar="CHAR", help=SEP_HELP)
+    p.add_argument("--skip-rows", type=_positive_int("--skip-rows", 0), default=None,
+                   metavar="N", help=SKIP_HELP)
     p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help=DECIMAL_HELP_MODEL)
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_MODEL)
     p.add_argument("--target", metavar="COL",
@@ -570,7 +572,7 @@ def _target_line(target, raw, y, names, most=4) -> str:
 
 
 def model_report(model_path, data_path, target=None, rows=4, lr=None, training=False,
-                 sep=None, na_values=None, decimal=None):
+                 sep=None, na_values=None, decimal=None, skip_rows=0):
     from .commands import _load_source, load_model_file, model_read_options, transform_noted
     from .data.tabular import is_numeric_column
     from .optim import SGD
@@ -583,8 +585,9 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     model, extra = (loaded if isinstance(loaded, tuple) else (loaded, None))
     if extra is None:
         extra = getattr(model, "extra", None) or {}
-    table = _load_source(str(data_path), sep=sep,  # a CSV or a bundled dataset, read as
-                         **model_read_options(extra, na_values, decimal)).table  # training
+    # a CSV or a bundled dataset, read as training read its file
+    table = _load_source(str(data_path), sep=sep, skip_rows=skip_rows,
+                         **model_read_options(extra, na_values, decimal)).table
     part = table.head(rows)
     est = None
     if isinstance(extra, dict) and "glassnet.sklearn" in extra:
@@ -721,7 +724,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
 _MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
                  ("--rows", "rows", "--model"), ("--lr", "lr", "--model"),
                  ("--train-mode", "train_mode", "--model"), ("--target", "target", "--model"),
-                 ("--sep", "sep", "--model"), ("--decimal", "decimal", "--model"),
+                 ("--sep", "sep", "--model"), ("--skip-rows", "skip_rows", "--model"),
+                 ("--decimal", "decimal", "--model"),
                  ("--na-values", "na_values", "--model"))
 
 
@@ -751,7 +755,7 @@ def run(args) -> int:
         rep = model_report(args.model, args.data, args.target,
                            4 if args.rows is None else args.rows, args.lr,
                            args.train_mode, sep=args.sep, na_values=args.na_values,
-                           decimal=args.decimal)
+                           decimal=args.decimal, skip_rows=args.skip_rows or 0)
     elif args.example == "or-gate":
         _note_ignored(args, "or-gate")
         layout = args.layout or "seeds"

@@ -32,11 +32,11 @@ _FORMS = ("a pandas DataFrame, a dict of columns, one record as a dict (or a pan
 
 def _read_options(data):
     """How messages name the read options for ``data``: by these keyword arguments, not the
-    command line's options; sep= and decimal= read a file only (rows in memory are read
-    already)."""
+    command line's options; sep=, decimal= and skip_rows= read a file only (rows in memory
+    are read already)."""
     from .commands import ReadOptions
-    return ReadOptions(True, frozenset({"sep", "decimal", "na_values"} if _is_path(data)
-                                       else {"na_values"}))
+    return ReadOptions(True, frozenset({"sep", "decimal", "na_values", "skip_rows"}
+                                       if _is_path(data) else {"na_values"}))
 
 
 def _is_path(data) -> bool:
@@ -75,10 +75,10 @@ class TrainedModel:
         return (f"TrainedModel({self.task}, target {self.target!r}, "
                 f"{len(self.feature_names_in_)} input columns)")
 
-    def _table(self, data, sep=None, decimal=None, na_values=None):
+    def _table(self, data, sep=None, decimal=None, na_values=None, skip_rows=0):
         """``data`` as the table ``glassnet predict`` would read: a CSV file read as the
-        CLI reads it (the training file's options, and ``sep``/``decimal``/``na_values`` as
-        predict's --sep/--decimal/--na-values); a DataFrame, a dict of columns, one row as a
+        CLI reads it (the training file's options, and ``sep``/``decimal``/``na_values``/
+        ``skip_rows`` as predict's --sep/--decimal/--na-values/--skip-rows); a DataFrame, a dict of columns, one row as a
         dict of values or a Series, or a list or iterable of such dicts
         (:func:`_rows_as_columns`), as the CSV reader reads text (see :func:`_as_read`)."""
         from .commands import _load_source, model_na_values, model_read_options
@@ -87,17 +87,18 @@ class TrainedModel:
         if _is_path(data):
             path = os.fspath(data)
             return _cli(lambda: _load_source(
-                path, sep=_check_sep(sep), options=_read_options(data),
+                path, sep=_check_sep(sep), options=_read_options(data), skip_rows=skip_rows,
                 **model_read_options(self._run.extra, given, _check_decimal(decimal))).table)
-        if sep is not None or decimal is not None:
-            raise ValueError("sep= and decimal= say how to read a CSV file; "
+        if sep is not None or decimal is not None or skip_rows:
+            raise ValueError("sep=, decimal= and skip_rows= say how to read a CSV file; "
                              f"{type(data).__name__} data is read as it is")
         tokens = model_na_values(self._run.extra, given)
         table = _as_table(_rows_as_columns(data, self.feature_names_in_), expected=_FORMS,
                           missing_text=frozenset(str(t).strip() for t in tokens))
         return _as_read(table, self.feature_names_in_, tokens)
 
-    def transform(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
+    def transform(self, data, *, sep=None, decimal=None, na_values=None,
+                  skip_rows=0) -> np.ndarray:
         """The network's inputs for the rows of ``data``: the stored preprocessing applied.
         ``data`` is a pandas DataFrame, a dict of columns (a single value in it, text
         included, is repeated on every row, as pandas does), one row as a dict of values
@@ -105,14 +106,14 @@ class TrainedModel:
         iterable of such dicts (a key a row lacks is missing there), a glassnet Table or a
         CSV file's path (a missing one is a FileNotFoundError). For a file, ``sep`` and
         ``decimal`` override what the model stored, as ``glassnet predict``'s --sep and
-        --decimal do; ``na_values`` (tokens, or numbers: matched by value) are read as
+        --decimal do, and ``skip_rows`` lines above its header are skipped; ``na_values`` (tokens, or numbers: matched by value) are read as
         missing besides the training's, in any data. Columns the model does not use are
         ignored; a missing one is a ValueError, and what the training rows never had is said
         in a warning (as ``glassnet predict``'s notes)."""
         import warnings
         from .callbacks import user_stacklevel
         from .commands import capped_transform_notes, transform_for_model
-        table = self._table(data, sep, decimal, na_values)
+        table = self._table(data, sep, decimal, na_values, skip_rows)
         facts = []
         X = _cli(lambda: transform_for_model(
             self._run.pre, table, self._run.extra, report=facts, label="the data",
@@ -122,24 +123,27 @@ class TrainedModel:
                           stacklevel=user_stacklevel())
         return X
 
-    def predict_proba(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
+    def predict_proba(self, data, *, sep=None, decimal=None, na_values=None,
+                      skip_rows=0) -> np.ndarray:
         """(m, k) class probabilities in float64, columns in ``classes_`` order (two for a
         single sigmoid output), as ``glassnet predict`` writes them; ``data`` and the read
-        options (``sep``, ``decimal``, ``na_values``) as :meth:`transform` takes them."""
+        options (``sep``, ``decimal``, ``na_values``, ``skip_rows``) as :meth:`transform`
+        takes them."""
         if self.task != "classification":
             raise ValueError("predict_proba needs a classification model; this one does "
                              "regression: use predict")
         from .commands import _probabilities
         return _probabilities(self.model, self.transform(
-            data, sep=sep, decimal=decimal, na_values=na_values))
+            data, sep=sep, decimal=decimal, na_values=na_values, skip_rows=skip_rows))
 
-    def predict(self, data, *, sep=None, decimal=None, na_values=None) -> np.ndarray:
+    def predict(self, data, *, sep=None, decimal=None, na_values=None,
+                skip_rows=0) -> np.ndarray:
         """Class labels (classification) or numbers in the target's units (regression), one
         per row, as ``glassnet predict`` writes them (a regression's in float64, all digits:
         the CSV holds the fewest digits that identify the same float32 output of the
-        network); ``data`` and the read options (``sep``, ``decimal``, ``na_values``) as
-        :meth:`transform` takes them."""
-        read = {"sep": sep, "decimal": decimal, "na_values": na_values}
+        network); ``data`` and the read options (``sep``, ``decimal``, ``na_values``,
+        ``skip_rows``) as :meth:`transform` takes them."""
+        read = {"sep": sep, "decimal": decimal, "na_values": na_values, "skip_rows": skip_rows}
         if self.task == "classification":
             codes = self.predict_proba(data, **read).argmax(axis=1)
             return self._run.encoder.inverse_transform(codes)

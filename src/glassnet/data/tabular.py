@@ -761,7 +761,7 @@ _SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
              keep_text: bool = False, decimal: str | None = None,
-             decimal_comma_columns=(), dot_decimal_columns=()) -> Table:
+             decimal_comma_columns=(), dot_decimal_columns=(), skip_rows: int = 0) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -813,6 +813,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         model's training file read ``886.440`` as 886.44 there: ``Table.dot_decimal_columns``),
         read as in a file without the decimal comma: a ``.`` never groups thousands there,
         whatever the rest of this file shows, and a value with a decimal comma is text.
+    skip_rows : int
+        Lines at the top of the file to skip before the header: a title, a date, notes that
+        a report or spreadsheet export puts above its table (``skip_rows=2``). Line numbers
+        in messages still count the file's lines, skipped ones included.
 
     Returns
     -------
@@ -820,6 +824,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Numeric columns as ``float64`` (``NaN`` = missing); others as ``object`` arrays of
         ``str`` (``None`` = missing).
     """
+    skip_rows = _skip_count(skip_rows)
     data, name = _read_bytes(source)
     if data[:2] == _GZIP_MAGIC:
         try:
@@ -843,6 +848,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         if delimiter is None:  # stays, blank, so that line numbers still match the file)
             delimiter = sep_line.group(1)
         text = "\n" + text[sep_line.end():]
+    if skip_rows:
+        text = _skip_lines(text, skip_rows, name)
     extra = _na_tokens(na_values)
     na = NA_VALUES | extra
     if delimiter is None:
@@ -902,6 +909,35 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
 
 
 _CHUNK_ROWS = 16384
+
+
+def _skip_count(skip_rows) -> int:
+    """``read_csv``'s ``skip_rows`` checked: a whole number, 0 or more."""
+    if isinstance(skip_rows, bool) or not isinstance(skip_rows, (int, np.integer)):
+        raise TypeError(f"skip_rows must be a whole number of lines, got {skip_rows!r}")
+    if skip_rows < 0:
+        raise ValueError(f"skip_rows must be 0 or more, got {skip_rows}")
+    return int(skip_rows)
+
+
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
+def _skip_lines(text: str, k: int, name: str) -> str:
+    """``text`` with its first ``k`` lines left blank (their line ends kept, so that the
+    reader's line numbers still count the file's lines); a ValueError when nothing is left
+    to read."""
+    end = None
+    for i, m in enumerate(_LINE_END.finditer(text), 1):
+        if i == k:
+            end = m.end()
+            break
+    rest = "" if end is None else text[end:]
+    if not rest.strip():
+        n = len(_LINE_END.findall(text)) + (text[-1:] not in ("\r", "\n"))
+        raise ValueError(f"{name}: nothing is left to read after skipping its first {k} "
+                         f"line(s): it has {n}")
+    return "\n" * k + rest
 
 
 def _na_tokens(na_values) -> frozenset:
