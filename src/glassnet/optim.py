@@ -204,7 +204,8 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate η ≥ 0.
+        Learning rate η ≥ 0; 0.01 by default, as Keras's SGD (``torch.optim.SGD``'s default
+        is 0.001: pass ``lr`` to compare them).
     momentum : float
         μ in [0, 1); 0 is plain SGD.
     nesterov : bool
