@@ -1096,6 +1096,31 @@ def test_thousands_dots_across_chunks(tmp_path):
     assert read_csv(_write(tmp_path, "\n".join(rows) + "\n", "d.csv"))["p"][-1] == 12.345
 
 
+def test_pandas_missing_markers_are_missing_beside_numbers_only(tmp_path, monkeypatch):
+    """New-user trial: Excel's #N/A and a script's None in columns of numbers (missing to
+    pandas) made them text, and training dropped them as identifier-like; in a text column
+    they stay categories, as older models were trained with them."""
+    from glassnet.data import tabular
+    t = read_csv(_write(tmp_path, "a,b,c,d\n1.5,#N/A,x,None\nNone,2,None,<NA>\n"
+                                  "-1.#IND,3,#N/A,-nan\n4,<NA>,y,2\n"))
+    np.testing.assert_array_equal(t["a"], [1.5, np.nan, np.nan, 4])
+    np.testing.assert_array_equal(t["b"], [np.nan, 2, 3, np.nan])
+    assert list(t["c"]) == ["x", "None", "#N/A", "y"]     # text: categories as before
+    np.testing.assert_array_equal(t["d"], [np.nan, np.nan, np.nan, 2])
+    assert list(read_csv(_write(tmp_path, "a,b\nNone,1\n#N/A,2\n"))["a"]) == ["None", "#N/A"]
+    t = read_csv(_write(tmp_path, "c,k\nx,1\nNone,2\n"), na_values=["None"])
+    assert list(t["c"]) == ["x", None]     # na_values: missing in every column
+    t = read_csv(_write(tmp_path, "a;b\n1,5;#N/A\n#N/A;2,25\n"))   # decimal commas
+    np.testing.assert_array_equal(t["a"], [1.5, np.nan])
+    np.testing.assert_array_equal(t["b"], [np.nan, 2.25])
+    monkeypatch.setattr(tabular, "_CHUNK_ROWS", 3)   # the marker only in a later chunk
+    rows = "".join(f"{i},{'None' if i in (7, 8) else i / 2}\n" for i in range(10))
+    t = read_csv(_write(tmp_path, "k,a\n" + rows), keep_text=True)
+    assert np.isnan(t["a"][7]) and t["a"][9] == 4.5 and t.text("a")[7] == "None"
+    rows = "".join(f"{i},{'None' if i < 3 else 'u'}\n" for i in range(6))   # text after all
+    assert list(read_csv(_write(tmp_path, "k,a\n" + rows))["a"][:4]) == ["None"] * 3 + ["u"]
+
+
 def test_skip_rows_skips_the_lines_above_the_header(tmp_path):
     """skip_rows: a report's title lines are skipped, whatever its line ends (\\r\\n, a lone
     \\r), gzip-compressed or after Excel's sep= line; line numbers count the file's lines."""

@@ -1170,3 +1170,16 @@ def test_a_bool_column_fitted_as_numbers_reads_the_true_and_false_text_of_its_cs
     np.testing.assert_array_equal(before.transform(frame), p.transform(frame))
     with pytest.raises(TextInNumericColumnError, match="'True' at line 2"):
         before.transform(read_csv(path))
+
+
+def test_pandas_missing_markers_beside_numbers_are_missing_in_memory_too():
+    """Rows given in memory read #N/A and None beside numbers as missing, as the CSV reader
+    does (predict on records equals predict on the file); a column fitted numeric reads
+    them as missing at transform even where they are all a file's column holds."""
+    records = {"a": ["1.5", "None", "2", "#N/A", "3"], "c": ["x", "None", "y", "x", "y"]}
+    pre = TabularPreprocessor().fit(records)
+    spec = {c["name"]: c for c in pre.columns_}
+    assert spec["a"]["kind"] == "numeric" and spec["c"]["kind"] == "categorical"
+    assert "None" in spec["c"]["categories"]
+    X = pre.transform({"a": ["<NA>", "-1.#IND"], "c": ["x", "None"]})
+    np.testing.assert_array_equal(X, pre.transform({"a": [None, None], "c": ["x", "None"]}))

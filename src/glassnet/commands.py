@@ -231,7 +231,8 @@ def _out_path(text):
 
 _out_path.__name__ = "out"
 NA_HELP = ("more field values to read as missing, comma-separated, e.g. unknown,-999 (added "
-           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?)")
+           "to the built-in ones: empty, NA, N/A, n/a, NaN, nan, null, NULL, ?; and in a "
+           "column of numbers #N/A, None, <NA>, -nan, as pandas reads them)")
 NA_HELP_TRAIN = NA_HELP + ("; stored in the model, so predict, evaluate and explain read new "
                            "files the same way (default: none)")
 NA_HELP_MODEL = NA_HELP + (" and to the ones the model was trained with (default: those "

@@ -82,7 +82,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import _is_missing, readable_size, rectangular, repeated_names
-from .data.tabular import (DATE_ADVICE, NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
+from .data.tabular import (DATE_ADVICE, NA_VALUES, NUMERIC_NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
                            _format_number, _plain, comma_float, decimal_comma_number,
                            is_numeric_column, number_share, plain_float)
 
@@ -263,7 +263,9 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False,
     with the decimal comma) ``1,5`` is 1.5 here too, so the value named is really text;
     ``comma="dot"``: a column whose '.' is its decimal point in such a file
     (:func:`_dot_kept_float`). With ``bool_text`` (a column fitted on 0 and 1 only: bools)
-    the text true and false in any case is 1 and 0."""
+    the text true and false in any case is 1 and 0. The text of :data:`NUMERIC_NA_VALUES`
+    (``#N/A``, ``None``) is missing, as the reader reads it beside numbers (a file where a
+    column holds only such markers has it as text)."""
     to_float = _dot_kept_float if comma == "dot" else comma_float if comma else plain_float
     if is_numeric_column(arr):
         out = arr.astype(np.float64)
@@ -276,6 +278,9 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False,
             try:
                 out[i] = to_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
+                if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES:
+                    out[i] = np.nan
+                    continue
                 if bool_text and isinstance(v, str) and v.strip().casefold() in _BOOL_TEXT:
                     out[i] = _BOOL_TEXT[v.strip().casefold()]
                     continue
@@ -307,16 +312,26 @@ def _as_read(arr: np.ndarray) -> np.ndarray:
     DataFrame, whose read_csv leaves ``"?"`` and ``" "`` as text; a dict of lists): the text
     the reader reads as missing (:func:`_read_as_missing`) is None, and when the rest of the
     column is numbers it is a numeric column, the numbers read as the reader reads them
-    (:func:`plain_float`: no ``1_000``, no ``٣``). Other columns are returned as they are: a
+    (:func:`plain_float`: no ``1_000``, no ``٣``), the text of :data:`NUMERIC_NA_VALUES`
+    (``#N/A``, ``None``) beside them missing too. Other columns are returned as they are: a
     column of number strings without such text stays text (``dtype=str`` keeps zip codes)."""
-    if is_numeric_column(arr) or not any(map(_read_as_missing, set(arr.tolist()))):
+    if is_numeric_column(arr):
+        return arr
+    values = set(arr.tolist())
+    marked = set(filter(_read_as_missing, values))
+    soft = {v for v in values if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES}
+    if soft and not any(v not in soft and not _missing_cell(v) for v in values):
+        soft = set()   # markers alone: text, as the reader reads such a column
+    if not marked and not soft:
         return arr
     out = np.empty(len(arr), dtype=object)
-    out[:] = [None if _read_as_missing(v) else v for v in arr]
+    out[:] = [None if v in marked or v in soft else v for v in arr.tolist()]
     try:
         return np.array([np.nan if v is None else plain_float(v) for v in out],
                         dtype=np.float64)
     except (TypeError, ValueError):
+        if soft:
+            out[:] = [None if v in marked else v for v in arr.tolist()]
         return out
 
 

@@ -7,7 +7,10 @@ Columns are typed once, when the file is read:
 * any other column is **text**: an ``object`` array of ``str`` with ``None`` for missing values.
 
 Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``NaN``, ``nan``,
-``null``, ``?`` ...). Fields are stripped of surrounding white space.
+``null``, ``?`` ...), and in a column whose other values are numbers those of
+:data:`NUMERIC_NA_VALUES` too (``#N/A``, ``None``, ``<NA>`` ...: the rest of pandas' default
+missing markers; in a text column they are categories, as glassnet always read them there).
+Fields are stripped of surrounding white space.
 
 The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
 :func:`read_csv`) unless given. The reader understands quoted fields (commas and new lines
@@ -45,10 +48,18 @@ import numpy as np
 from .._validate import _is_missing, repeated_names
 
 __all__ = ["Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv",
-           "NA_VALUES", "DELIMITERS", "is_numeric_column", "NumericShare"]
+           "NA_VALUES", "NUMERIC_NA_VALUES", "DELIMITERS", "is_numeric_column",
+           "NumericShare"]
 
 #: Field values read as missing (after stripping white space). Empty fields are missing too.
 NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "?"})
+
+#: Field values read as missing in a column whose other values are numbers (Excel's #N/A, a
+#: Python script's None, pandas' <NA> ...): pandas' default markers beyond NA_VALUES. In a
+#: text column they stay text, as before they were read as missing at all: a model trained
+#: then has them as categories.
+NUMERIC_NA_VALUES = frozenset({"#N/A", "#N/A N/A", "#NA", "<NA>", "None", "-NaN", "-nan",
+                               "1.#IND", "1.#QNAN", "-1.#IND", "-1.#QNAN"})
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -777,7 +788,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         would read 202101.0, 1000.0 and 3.0).
     na_values : str or iterable of str, optional
         More tokens read as missing (``["unknown", "-", "-999"]``), in addition to
-        :data:`NA_VALUES` and empty fields, which are always missing. Fields are compared
+        :data:`NA_VALUES` and empty fields, which are always missing, and
+        :data:`NUMERIC_NA_VALUES` (``#N/A``, ``None``), missing in a column whose other
+        values are numbers (a category in a text column). Fields are compared
         after stripping white space (the tokens are stripped too), case-sensitively. Anything
         but strings raises ``TypeError``.
     keep_text : bool
@@ -1551,6 +1564,11 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     # each distinct value once (a category repeats): the per-field work below is in C
     distinct = dict.fromkeys(raw)
     gone = na.intersection(distinct)   # the missing tokens the column holds
+    soft = NUMERIC_NA_VALUES.intersection(distinct) - gone
+    if soft and len(gone) + len(soft) < len(distinct):
+        gone = gone | soft   # missing beside numbers; text again below if the rest is text
+    else:
+        soft = frozenset()
     if gone:
         missing = np.fromiter(map(gone.__contains__, raw), dtype=bool, count=len(raw))
         present = list(itertools.filterfalse(gone.__contains__, raw))
@@ -1588,7 +1606,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     # one string object per distinct value (a category repeats): the file's other copies are
     # freed, and with them the memory they were scattered over
     same = {v: v for v in distinct}
-    same.update(dict.fromkeys(gone))
+    same.update(dict.fromkeys(gone - soft))
     out[:] = list(map(same.__getitem__, raw))
     return out, False
 
