@@ -10,8 +10,8 @@ from .bundled import (DATA_DIR, Dataset, dataset_path, list_datasets, load_breas
                       load_dataset, load_energy, load_titanic)
 from .generators import make_circles, make_gate, make_line, make_moons, make_spirals
 from .split import kfold, split_indices, stratified_kfold, train_test_split
-from .tabular import (DELIMITERS, NA_VALUES, ColumnNotFoundError, DelimiterError, NumericShare,
-                      Table, read_csv, write_csv)
+from .tabular import (DELIMITERS, NA_VALUES, NUMERIC_NA_VALUES, ColumnNotFoundError,
+                      DelimiterError, NumericShare, Table, read_csv, write_csv)
 
 __all__ = [
     "Dataset", "load_dataset", "list_datasets", "dataset_path", "load_energy",
@@ -19,5 +19,5 @@ __all__ = [
     "make_gate", "make_line", "make_moons", "make_circles", "make_spirals",
     "train_test_split", "split_indices", "kfold", "stratified_kfold",
     "Table", "ColumnNotFoundError", "DelimiterError", "read_csv", "write_csv", "NA_VALUES",
-    "DELIMITERS", "NumericShare",
+    "NUMERIC_NA_VALUES", "DELIMITERS", "NumericShare",
 ]
