@@ -3870,6 +3870,33 @@ def test_skip_rows_reads_below_a_title_as_the_hints_say(tmp_path, capsys):
     assert "--skip-rows is ignored: titanic is a bundled dataset" in capsys.readouterr().err
 
 
+def test_keep_uses_a_column_the_rules_drop(tmp_path, capsys):
+    """Defaults trial: an arrival order (a unique integer per row, no id name) that drove
+    the target was dropped as "like a row number" (R² 0.14 instead of 0.98), with no way
+    to keep it; the note names --keep, which uses it."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    order = r.permutation(300) + 1
+    rows = "".join(f"{m},{x:.3f},{np.sin(m / 40) + 0.3 * x:.4f}\n"
+                   for m, x in zip(order, r.normal(size=300)))
+    path = tmp_path / "m.csv"
+    path.write_text("minute,x0,y\n" + rows)
+    assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "a")]) == 0
+    assert "dropped minute: identifier-like: a unique integer per row covering a range " \
+           "like a row number; --keep minute uses it anyway" in capsys.readouterr().out
+    assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
+                 str(tmp_path / "b"), "--keep", "minute"]) == 0
+    assert "dropped minute" not in capsys.readouterr().out
+    m = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert m["options"]["keep"] == ["minute"]
+    assert main(["train", str(path), "--target", "y", "--keep", "minute", "--drop",
+                 "minute"]) == 2
+    assert "--keep and --drop both name minute" in capsys.readouterr().err
+    assert main(["train", str(path), "--target", "y", "--keep", "y"]) == 2
+    assert "--keep y is the target column" in capsys.readouterr().err
+
+
 def test_a_sparse_count_target_is_no_totals_row(tmp_path, capsys):
     """User trial: defects 0 but 2 (line 7), 1 and 1, with the age of line 7 missing, was
     "line 7 looks like a totals row"; a sum of 3 rows or more that other columns share (or

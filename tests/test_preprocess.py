@@ -1183,3 +1183,29 @@ def test_pandas_missing_markers_beside_numbers_are_missing_in_memory_too():
     assert "None" in spec["c"]["categories"]
     X = pre.transform({"a": ["<NA>", "-1.#IND"], "c": ["x", "None"]})
     np.testing.assert_array_equal(X, pre.transform({"a": [None, None], "c": ["x", "None"]}))
+
+
+def test_keep_uses_columns_the_rules_would_drop():
+    """Defaults trial: a unique integer per row that drove the target (an arrival order)
+    and a text column of 1,500 store codes were dropped with no way to keep them."""
+    n = 6000
+    r = np.random.default_rng(0)
+    order = r.permutation(n) + 1.0
+    stores = np.array([f"S{i % 1500:04d}" for i in range(n)], dtype=object)
+    table = {"minute": order, "store": stores, "k": np.full(n, 2.0), "x": r.normal(size=n),
+             "y": order % 3}
+    auto = TabularPreprocessor().fit(table, "y")
+    assert set(auto.dropped_) == {"minute", "store", "k"}
+    assert auto.dropped_["store"].endswith("(> 1000, one input each)")
+    pre = TabularPreprocessor(keep=["minute", "store", "k"]).fit(table, "y")
+    spec = {c["name"]: c for c in pre.columns_}
+    assert spec["minute"]["kind"] == "numeric" and len(spec["store"]["categories"]) == 1500
+    assert list(pre.dropped_) == ["k"]     # constant: nothing to learn, kept or not
+    assert pre.transform(table).shape == (n, 1 + 1500 + 1)
+    again = TabularPreprocessor.from_dict(pre.to_dict())
+    assert again.keep == ["minute", "store", "k"]
+    assert "keep" not in auto.to_dict()["params"]    # as glassnet 0.2.0 wrote (and reads)
+    with pytest.raises(ValueError, match="keep= and drop= both name"):
+        TabularPreprocessor(keep="minute", drop=["minute"])
+    with pytest.raises(ValueError, match="keep= names column"):
+        TabularPreprocessor(keep=["minutes"]).fit(table, "y")

@@ -347,6 +347,10 @@ def register(subparsers) -> None:
     p.add_argument("--na-values", type=_na_tokens, metavar="TOKENS", help=NA_HELP_TRAIN)
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="a column not to use as a feature (repeatable)")
+    p.add_argument("--keep", action="append", default=[], metavar="COLUMN",
+                   help="a column to use even where the automatic rules would drop it (a "
+                        "unique integer per row is standardized, text one-hot encoded over "
+                        "all its categories; repeatable)")
     p.add_argument("--categorical", action="append", default=[], metavar="COLUMN",
                    help="a column of numbers to one-hot encode as categories instead of "
                         "standardizing (zip codes, store ids, codes; repeatable)")
@@ -1878,7 +1882,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     _check_target(src.table, target, src.label)
     table = _select_bundled(src, target)
     left_out = [c for c in src.table.columns if c not in table]
-    for option, cols, hint in (("--drop", args.drop, ""),
+    for option, cols, hint in (("--drop", args.drop, ""), ("--keep", args.keep, ""),
                                ("--categorical", args.categorical,
                                 " (--task classification makes a numeric target's values "
                                 "classes)")):
@@ -1892,6 +1896,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if both:
         raise _usage(f"--categorical and --drop both name {', '.join(map(_shown, both))}: "
                      f"encode a column or leave it out, not both")
+    both = [c for c in args.keep if c in args.drop]
+    if both:
+        raise _usage(f"--keep and --drop both name {', '.join(map(_shown, both))}: use a "
+                     f"column or leave it out, not both")
     if len(table.columns) < 2:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
@@ -2033,6 +2041,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     try:
         pre = TabularPreprocessor(drop=[c for c in args.drop if c in table],
                                   categorical=[c for c in args.categorical if c in table],
+                                  keep=[c for c in args.keep if c in table],
                                   dtype=args.dtype).fit(train_tab, target)
     except NoUsableColumnsError as exc:
         _drop_notes(exc.dropped, table)
@@ -2429,8 +2438,12 @@ def _numeric_drop_notes(dropped, table):
 def _drop_notes(dropped, table):
     """The reasons of dropped columns as the CLI says them (in place): :func:`_numeric_drop_
     notes`, and :func:`_categorical_drop_notes`."""
+    from .preprocess import ONE_INPUT_EACH, ROW_NUMBER_LIKE
     _numeric_drop_notes(dropped, table)
     _categorical_drop_notes(dropped)
+    for col, reason in dropped.items():
+        if reason.startswith(ROW_NUMBER_LIKE) or ONE_INPUT_EACH in reason:
+            dropped[col] = f"{reason}; --keep {shlex.quote(col)} uses it anyway"
 
 
 def _categorical_drop_notes(dropped):
@@ -2489,7 +2502,8 @@ def _options_dict(args, hidden, lr):
             "test_split": args.test_split, "early_stopping": args.early_stopping,
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
             "dtype": args.dtype, "drop": list(args.drop),
-            "categorical": list(args.categorical), "init": DEFAULT_INIT,
+            "categorical": list(args.categorical), "keep": list(args.keep),
+            "init": DEFAULT_INIT,
             "na_values": list(args.na_values or []), "decimal": args.decimal}
 
 

@@ -101,6 +101,10 @@ MISSING_LABEL = "<missing>"
 # of categories then dropped (as numbers, the rules of numbers judge it)
 ON_REQUEST = " (numbers made categories on request)"
 BY_DTYPE = " (numbers made categories by their pandas category dtype)"
+# the reasons of the rules most often wrong about a column that matters (an arrival order, a
+# store code of 1,500 values): the command line offers --keep after them
+ROW_NUMBER_LIKE = "identifier-like: a unique integer per row covering a range like a row number"
+ONE_INPUT_EACH = "one input each)"
 
 
 def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array",
@@ -789,6 +793,11 @@ class TabularPreprocessor:
     categorical : iterable of str
         Numeric columns to one-hot encode instead of standardizing (each must be in the
         table at fit). A column of pandas' ``category`` dtype is one-hot encoded without it.
+    keep : iterable of str
+        Columns the rules above never drop (each must be in the table at fit): a unique
+        integer per row (an arrival order, a rank) is standardized, a text column is one-hot
+        encoded over all its categories, however many (``matrix_note`` says when the matrix
+        grows large). An empty or constant column is dropped still: it tells nothing.
     dtype : "float32" or "float64"
         dtype of the output matrix. Default float32.
 
@@ -812,7 +821,7 @@ class TabularPreprocessor:
 
     def __init__(self, *, max_categories: int = 50, max_unique_ratio: float = 0.5,
                  id_unique_ratio: float = 0.9, min_id_rows: int = 20, drop=(),
-                 categorical=(), dtype="float32"):
+                 categorical=(), dtype="float32", keep=()):
         if isinstance(max_categories, bool) or not isinstance(max_categories, numbers.Integral) \
                 or max_categories < 1:
             raise ValueError(f"max_categories must be a positive int, got {max_categories!r}")
@@ -827,6 +836,11 @@ class TabularPreprocessor:
         self.min_id_rows = int(min_id_rows)
         self.drop = [drop] if isinstance(drop, str) else list(drop)
         self.categorical = [categorical] if isinstance(categorical, str) else list(categorical)
+        self.keep = [keep] if isinstance(keep, str) else list(keep)
+        both = [c for c in self.keep if c in self.drop]
+        if both:
+            raise ValueError(f"keep= and drop= both name {both}: use a column or leave it "
+                             f"out, not both")
         self.dtype = np.dtype(dtype).name
         self.columns_: list[dict] | None = None
         self.dropped_: dict[str, str] = {}
@@ -842,13 +856,14 @@ class TabularPreprocessor:
                              f"{table.columns}")
         if table.n_rows == 0:
             raise ValueError("cannot fit a preprocessor on a table with no rows")
-        for option, names in (("categorical", self.categorical), ("drop", self.drop)):
+        for option, names in (("categorical", self.categorical), ("drop", self.drop),
+                              ("keep", self.keep)):
             unknown = [c for c in names if c not in table]
             if unknown:
                 raise ValueError(f"{option}= names column(s) not in the table: {unknown}; "
                                  f"columns: {table.columns}")
         specs, dropped, notes = [], {}, {}
-        drop = set(self.drop)
+        drop, keep = set(self.drop), set(self.keep)
         # pandas' category dtype: categories, as the user said, even when they are numbers
         by_dtype = getattr(table, "_category_columns", frozenset())
         for name in table.columns:
@@ -860,11 +875,11 @@ class TabularPreprocessor:
             arr = _read_column(table, name)
             note = None   # on a column kept: text that looks like dates (a few months)
             if is_numeric_column(arr) and name not in self.categorical and name not in by_dtype:
-                spec, reason = self._fit_numeric(name, arr)
+                spec, reason = self._fit_numeric(name, arr, name in keep)
             else:
                 spec, reason, note = self._fit_categorical(
                     name, arr, table.line_numbers, getattr(table, "decimal_comma", False),
-                    table)
+                    table, name in keep)
             if reason is not None:
                 dropped[name] = reason + (
                     "" if not is_numeric_column(arr) else ON_REQUEST if name in self.categorical
@@ -881,7 +896,7 @@ class TabularPreprocessor:
         self.target_ = target
         return self
 
-    def _fit_numeric(self, name, arr):
+    def _fit_numeric(self, name, arr, kept=False):
         x = _numeric_values(arr, name)
         miss = np.isnan(x)
         present = x[~miss]
@@ -892,7 +907,8 @@ class TabularPreprocessor:
         if len(uniq) == 1 and not miss.any():
             return None, f"constant (every value is {_format_number(float(uniq[0]))})"
         integral = bool(np.all(present == np.round(present)))
-        if (not miss.any() and integral and len(uniq) == n and n >= self.min_id_rows):
+        if not kept and not miss.any() and integral and len(uniq) == n \
+                and n >= self.min_id_rows:
             span = uniq[-1] - uniq[0] + 1
             if _ID_NAME_STRICT.search(name):
                 return None, "identifier-like: a unique integer per row, named like an id"
@@ -901,8 +917,7 @@ class TabularPreprocessor:
                               "to_csv names a row index (a blank name, 'Unnamed: 0', "
                               "'level_0')")
             if n / span >= 0.5:
-                return None, ("identifier-like: a unique integer per row covering a range "
-                              "like a row number")
+                return None, ROW_NUMBER_LIKE
         median = float(np.median(present))
         mean, std = mean_std(np.where(miss, median, x))
         if not std > 0 or not math.isfinite(std):
@@ -913,9 +928,10 @@ class TabularPreprocessor:
                 # 0 and 1 only (a bool column): the CSV's True/False text is read at transform
                 "binary": bool(np.isin(uniq, (0.0, 1.0)).all())}, None
 
-    def _fit_categorical(self, name, arr, lines=None, comma=False, table=None):
+    def _fit_categorical(self, name, arr, lines=None, comma=False, table=None, kept=False):
         """(spec, None, the date note of text that looks like dates, or None) for a column
-        kept, (None, why, None) for one dropped."""
+        kept, (None, why, None) for one dropped (``kept``: by no rule but empty or constant:
+        keep=)."""
         vals = _text_values(arr)
         miss = np.array([v is None for v in vals], dtype=bool)
         present = vals[~miss]
@@ -933,7 +949,9 @@ class TabularPreprocessor:
         many = n_u > self.max_categories
         numeric = is_numeric_column(arr)
         dates = None if numeric else date_text_note(vals)
-        if n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
+        if kept:
+            pass
+        elif n_present >= self.min_id_rows and ratio > self.id_unique_ratio:
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
                       f"({ratio:.0%} unique)")
         elif many and ratio > self.max_unique_ratio:
@@ -941,14 +959,14 @@ class TabularPreprocessor:
                       f"(> {self.max_categories} and {ratio:.0%} unique)")
         elif many and dates is not None:
             reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
-                      f"(> {self.max_categories}, one input each)")
+                      f"(> {self.max_categories}, {ONE_INPUT_EACH}")
         elif many and ratio > _ID_NAME_RATIO and _ID_NAME_STRICT.search(name):
             # few rows per value: an id (customer_id), not a category keyed by id (country_id)
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows, named "
                       f"like an id")
         elif n_u > _ONE_HOT_CAP * self.max_categories:
             reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
-                      f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
+                      f"(> {_ONE_HOT_CAP * self.max_categories}, {ONE_INPUT_EACH}")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
             note = None if numeric else numeric_text_note(vals, lines, comma=comma,
@@ -1182,12 +1200,15 @@ class TabularPreprocessor:
                 "max_unique_ratio": self.max_unique_ratio,
                 "id_unique_ratio": self.id_unique_ratio, "min_id_rows": self.min_id_rows,
                 "drop": list(self.drop), "categorical": list(self.categorical),
-                "dtype": self.dtype}
+                "dtype": self.dtype, "keep": list(self.keep)}
 
     def to_dict(self) -> dict:
         """Everything learned, as plain JSON-able data (dicts, lists, str, float, bool)."""
         self._check_fitted()
-        return {"format": _FORMAT, "version": 1, "params": self.get_params(),
+        params = self.get_params()
+        if not params["keep"]:   # (a file glassnet 0.2.0 reads: it knows no keep=)
+            del params["keep"]
+        return {"format": _FORMAT, "version": 1, "params": params,
                 "target": self.target_,
                 "columns": [dict(s, categories=list(s["categories"]))
                             if s["kind"] == "categorical" else dict(s)
