@@ -335,6 +335,11 @@ def register(subparsers) -> None:
                    help=f"halve the learning rate once the validation loss has not improved "
                         f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
                         f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
+    p.add_argument("--loss", choices=REGRESSION_LOSSES, default=None,
+                   help="regression: the loss on the standardized target; huber (δ = 1 "
+                        "standard deviation) or mae weigh far-off targets (outliers) less "
+                        "than mse's squares (default: mse; classification always uses "
+                        "cross-entropy)")
     p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
                    help="classification: 'balanced' weighs each training row's loss by "
                         "n / (k · rows of its class) (scikit-learn's rule), so that a rare "
@@ -816,6 +821,18 @@ def _select_bundled(src: _Source, target: str):
 # the model
 # ------------------------------------------------------------------------------------------
 
+REGRESSION_LOSSES = ("mse", "huber", "mae")
+_LOSS_TEXT = {"mse": "MSE on the standardized target",
+              "huber": "Huber loss (δ = 1) on the target in robust units (median, MAD)",
+              "mae": "MAE on the target in robust units (median, MAD)"}
+
+
+def _regression_loss(name):
+    """The loss object of ``--loss NAME`` (None: MSE, the default fit picks)."""
+    from .losses import MAE, Huber
+    return {"huber": Huber(delta=1.0), "mae": MAE()}.get(name)
+
+
 def _build_model(n_in, hidden, activation, task, n_classes, seed, dtype):
     from . import Dense, Sequential
     layers = [Dense(n_in if i == 0 else hidden[i - 1], h, activation=activation,
@@ -943,9 +960,39 @@ def _lowest(values):
     return int(np.argmin(np.where(ok, v, np.inf))) + 1 if ok.any() else None
 
 
-def _mean_baseline_note(results, y, idx_train) -> list[str]:
+MORE_EPOCHS = "more epochs (--epochs)"
+SMALL_VALIDATION = 20   # validation rows under which early stopping follows noise
+
+
+def _longer(history, args, best_epoch) -> str:
+    """How to train longer, for the notes that say a model learned too little: more epochs,
+    or where early stopping ended the run (the --epochs limit never reached), a larger
+    --patience or none (and no learning-rate decay, which halved the rate meanwhile)."""
+    if not history.stopped_early:
+        return MORE_EPOCHS
+    return ("a larger --patience or --no-early-stopping"
+            + (" --no-lr-decay" if args.lr_decay else "")
+            + f" (early stopping ended it before --epochs {args.epochs}, keeping epoch "
+              f"{best_epoch}'s weights)")
+
+
+def _small_validation_note(n_val, args) -> list[str]:
+    """A note when fewer than :data:`SMALL_VALIDATION` validation rows decide when training
+    stops, which epoch is kept and when the learning rate is halved: their loss is noise."""
+    if not 0 < n_val < SMALL_VALIDATION or not (args.early_stopping or args.lr_decay):
+        return []
+    what = " and ".join(w for w, on in (
+        ("when training stops and which epoch's weights are kept", args.early_stopping),
+        ("when the learning rate is halved", args.lr_decay)) if on)
+    return [f"only {n_val} validation row(s) decide {what}: their loss is mostly noise; "
+            f"with so few rows, --no-early-stopping --no-lr-decay and a fixed --epochs, or a "
+            f"larger --val-split, may train better"]
+
+
+def _mean_baseline_note(results, y, idx_train, more=MORE_EPOCHS) -> list[str]:
     """A note when a regression model does no better on its held-out rows (test, else
-    validation) than one constant, their mean: R² ≤ 0 there."""
+    validation) than one constant, their mean: R² ≤ 0 there (``more``: how to train
+    longer, :func:`_longer`)."""
     split = _held_out(results)
     r2 = results[split].get("r2") if split else None
     if r2 is None or not r2 <= 0:
@@ -953,7 +1000,7 @@ def _mean_baseline_note(results, y, idx_train) -> list[str]:
     return [f"the model does no better on the {split} rows than predicting their mean for "
             f"every row ({split} R² {r2:.4f} ≤ 0; the training mean is "
             f"{float(np.mean(y[idx_train])):.6g}): the features may not predict the target, "
-            f"or training needs more epochs (--epochs) or another learning rate (--lr)"]
+            f"or training needs {more} or another learning rate (--lr)"]
 
 
 def _duplicate_column_notes(pre, train_tab) -> list[str]:
@@ -1064,7 +1111,7 @@ def _target_outlier_note(y, idx_train) -> list[str]:
             f"robust standard deviations from the median {med:.4g} (e.g. {shown}) and make "
             f"up most of the target's spread (std {t.std():.4g} against {rest:.4g} for the "
             f"rest): squared error is driven by them; check them, leave them out, or train "
-            f"with a robust loss (glassnet.Huber or MAE in the Python API)"]
+            f"with a robust loss (--loss mae, or --loss huber)"]
 
 
 def _wide_target_note(outputs, y, idx_train) -> list[str]:
@@ -1089,7 +1136,8 @@ def _wide_target_note(outputs, y, idx_train) -> list[str]:
             + " values as the target) may fit better"]
 
 
-def _one_class_note(outputs, y, parts, class_labels, weighted=False) -> list[str]:
+def _one_class_note(outputs, y, parts, class_labels, weighted=False,
+                    more=MORE_EPOCHS) -> list[str]:
     """A note when, on the held-out split (test, else validation) holding several classes,
     the model predicts one class for every row, or its accuracy is no better than always
     answering the split's most common class: imbalanced classes, where accuracy misleads.
@@ -1107,8 +1155,8 @@ def _one_class_note(outputs, y, parts, class_labels, weighted=False) -> list[str
     rare = int(np.argmin(counts))
     share = counts[rare] / max(counts.sum(), 1)
     auc = "ROC AUC and recall say" if len(class_labels) == 2 else "recall (per class) says"
-    remedy = ("more epochs (--epochs) may help" if weighted else
-              "more epochs, or --class-weight balanced, may help")
+    remedy = (f"{more} may help" if weighted else
+              f"{more}, or --class-weight balanced, may help")
     if len(np.unique(pred)) > 1:
         common = int(np.bincount(truth).argmax())
         k = int(np.sum(truth == common))   # the rows that always answering it gets right
@@ -1141,7 +1189,7 @@ def _one_class_note(outputs, y, parts, class_labels, weighted=False) -> list[str
         return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row "
                 f"({100 * k // len(truth)}% of them are that class): it has not learned to "
                 f"tell the classes "
-                f"apart; more epochs (--epochs) or another learning rate (--lr) may help"]
+                f"apart; {more} or another learning rate (--lr) may help"]
     return [f"the model predicts {class_labels[int(pred[0])]!r} for every {split} row: class "
             f"{class_labels[rare]!r} is only {share:.1%} of the training rows, so accuracy "
             f"mostly measures the imbalance"
@@ -1939,6 +1987,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if task == "regression" and not numeric_target:
         raise _text_target_usage(target, y_raw, number_note, "so it cannot be a regression "
                                  "target", "use --task classification")
+    if task == "classification" and args.loss is not None:
+        fix = ": pass --task regression to predict it as a number" \
+            if args.task == "auto" and numeric_target else ""
+        raise _usage(f"--loss {args.loss} is for regression; {target!r} is a classification "
+                     f"target (cross-entropy){fix}")
+    args.loss = args.loss or "mse" if task == "regression" else None
     encoder = None
     scaling = None
     class_labels = None
@@ -2034,6 +2088,13 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                         for k in present}
     if task == "regression":
         mean, std = mean_std(y[idx_train])  # robust: 1e200 squared overflows
+        if args.loss != "mse":
+            # a robust loss, robust units: far-off targets inflate the std, and the rest would
+            # sit within a sliver of zero (a std of 78 of theirs made 1): the median and
+            # 1.4826 x the median absolute deviation, the std of the rest where normal
+            mean = float(np.median(y[idx_train]))
+            spread = 1.4826 * float(np.median(np.abs(y[idx_train] - mean)))
+            std = spread if math.isfinite(spread) and spread > 0 else std
         scaling = {"mean": mean, "std": std if std > 0 else 1.0}
 
     # -- preprocessing learned on the training rows only ----------------------------------
@@ -2092,7 +2153,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     arch = " -> ".join(str(w) for w in [X_train.shape[1], *hidden,
                                           1 if task == "regression" or n_classes == 2
                                           else n_classes])
-    out_kind = ("linear output, MSE on the standardized target" if task == "regression"
+    out_kind = (f"linear output, {_LOSS_TEXT[args.loss]}" if task == "regression"
                 else "sigmoid output, binary cross-entropy" if n_classes == 2
                 else "softmax output, cross-entropy")
     # the file's columns, as `glassnet datasets` counts them (left-out ones are noted)
@@ -2104,7 +2165,9 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             + (" ..." if n_classes > 10 else "")
         say(f"task: classification, {n_classes} classes ({shown})")
     else:
-        say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})")
+        say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})"
+            if args.loss == "mse" else f"task: regression (median {scaling['mean']:.4g}, "
+            f"robust std {scaling['std']:.4g}: 1.4826 x the median absolute deviation)")
     strat = stratified and task == "classification" and (has_val or has_test)
     say(f"split: {len(idx_train)} train / {len(idx_val)} validation / {len(idx_test)} test "
         f"rows{' (stratified)' if strat else ''}, seed {args.seed}")
@@ -2127,7 +2190,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     t_fit = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        history = model.fit(X_train, fit_target(idx_train), optimizer=opt, epochs=args.epochs,
+        history = model.fit(X_train, fit_target(idx_train), loss=_regression_loss(args.loss),
+                            optimizer=opt, epochs=args.epochs,
                             batch_size=args.batch_size,
                             validation_data=(X_val, fit_target(idx_val)) if has_val else None,
                             callbacks=callbacks, metrics=metric_names,
@@ -2202,13 +2266,17 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
             results[split_name] = _regression_metrics(y[ids], pred)
+    more = _longer(history, args, best_epoch)
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels,
-                                       weighted=class_weight is not None))
+                                       weighted=class_weight is not None, more=more))
     else:
-        notices.extend(_mean_baseline_note(results, y, idx_train))
+        notices.extend(_mean_baseline_note(results, y, idx_train, more))
         wide = _wide_target_note(outputs, y, idx_train)
-        notices.extend(wide or _target_outlier_note(y, idx_train))
+        # (a robust loss is what that note advises: its squares drive nothing then)
+        notices.extend(wide or (_target_outlier_note(y, idx_train) if args.loss == "mse"
+                                else []))
+    notices.extend(_small_validation_note(len(idx_val), args))
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
         notices.append(f"the validation loss was still improving at the last of the "
@@ -2503,6 +2571,7 @@ def _options_dict(args, hidden, lr):
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
             "dtype": args.dtype, "drop": list(args.drop),
             "categorical": list(args.categorical), "keep": list(args.keep),
+            **({"loss": args.loss} if args.loss else {}),
             "init": DEFAULT_INIT,
             "na_values": list(args.na_values or []), "decimal": args.decimal}
 

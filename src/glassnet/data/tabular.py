@@ -56,8 +56,8 @@ NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NUL
 
 #: Field values read as missing in a column whose other values are numbers (Excel's #N/A, a
 #: Python script's None, pandas' <NA> ...): pandas' default markers beyond NA_VALUES. In a
-#: text column they stay text, as before they were read as missing at all: a model trained
-#: then has them as categories.
+#: text column they stay text, as glassnet always read them there (models have them as
+#: categories).
 NUMERIC_NA_VALUES = frozenset({"#N/A", "#N/A N/A", "#NA", "<NA>", "None", "-NaN", "-nan",
                                "1.#IND", "1.#QNAN", "-1.#IND", "-1.#QNAN"})
 
