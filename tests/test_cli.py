@@ -3964,6 +3964,33 @@ def main_ok(argv):
     return main(argv) == 0
 
 
+def test_a_missing_marker_category_keeps_its_text_in_new_files(tmp_path, capsys):
+    """Review: a model with 'None' as a category (a text column, or one fitted before such
+    markers were missing beside numbers) lost it where a new file's column held only numbers
+    and 'None': read as missing, those rows matched no category."""
+    import glassnet as gn
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    kinds = ["x", "1", "None", "2"]
+    rows = [(kinds[i % 4], r.normal()) for i in range(200)]
+    body = "".join(f"{b},{x:.3f},{kinds.index(b) * 2 + x:.3f}\n" for b, x in rows)
+    train, new = tmp_path / "tr.csv", tmp_path / "new.csv"
+    train.write_text("b,x,y\n" + body)
+    picked = [i for i, (b, _) in enumerate(rows) if b != "x"]
+    new.write_text("b,x,y\n" + "".join(body.splitlines(keepends=True)[i] for i in picked))
+    assert main(["train", str(train), "--target", "y", "--epochs", "3", "--out",
+                 str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    model = gn.load_trained(tmp_path / "run" / "model.gnet")
+    expected = model.predict(train)[picked]
+    # (float32 products of 150 rows may round otherwise than of 200)
+    np.testing.assert_allclose(model.predict(new), expected, rtol=1e-6)
+    records = [{"b": rows[i][0], "x": float(f"{rows[i][1]:.3f}")} for i in picked]
+    np.testing.assert_allclose(model.predict(records), expected, rtol=1e-6)
+    assert main(["evaluate", str(tmp_path / "run" / "model.gnet"), str(new)]) == 0
+    assert "missing value" not in capsys.readouterr().err
+
+
 def test_a_sparse_count_target_is_no_totals_row(tmp_path, capsys):
     """User trial: defects 0 but 2 (line 7), 1 and 1, with the age of line 7 missing, was
     "line 7 looks like a totals row"; a sum of 3 rows or more that other columns share (or

@@ -478,7 +478,8 @@ def _stdin_file():
 
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                  na_values=None, comma_columns=(), decimal=None, dot_columns=(),
-                 options=None, expected=(), announce=False, skip_rows=0) -> _Source:
+                 options=None, expected=(), announce=False, skip_rows=0,
+                 numeric_na=True) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
@@ -489,7 +490,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
     the command looks for (the --target, a model's inputs), which the hint about a title
     line above the header looks for; ``announce``, say on stderr that a large file is being
     read (it takes a while: :data:`ANNOUNCE_BYTES`); ``skip_rows``, lines above the header
-    to skip."""
+    to skip; ``numeric_na``, read_csv's (:func:`model_read_options`)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -507,7 +508,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                              delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
                              decimal=decimal, decimal_comma_columns=comma_columns,
-                             dot_decimal_columns=dot_columns, skip_rows=skip_rows)
+                             dot_decimal_columns=dot_columns, skip_rows=skip_rows,
+                             numeric_na=numeric_na)
         except PermissionError:
             raise _usage(f"cannot read {label}: permission denied") from None
         except UnicodeDecodeError:
@@ -3173,14 +3175,32 @@ def model_na_values(extra, given=None) -> list[str]:
 def model_read_options(extra, na_values=None, decimal=None) -> dict:
     """``_load_source`` arguments for a model's new data, read as its training file was:
     the stored --na-values and those given; the given --decimal, else the stored one; the
-    columns the training file wrote with the decimal comma (none for older model files)."""
+    columns the training file wrote with the decimal comma (none for older model files);
+    pandas' missing markers (#N/A, None) read as text where the stored preprocessing has one
+    as a category (:func:`_marker_categories`)."""
     if decimal is None and _read_option(extra, "decimal") in (".", ","):
         decimal = _read_option(extra, "decimal")
     cols = _read_option(extra, "decimal_comma_columns")
     dots = _read_option(extra, "dot_decimal_columns")
     return {"na_values": model_na_values(extra, na_values), "decimal": decimal,
             "comma_columns": [str(c) for c in cols] if isinstance(cols, list) else [],
-            "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else []}
+            "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else [],
+            "numeric_na": not _marker_categories(extra)}
+
+
+def _marker_categories(extra) -> bool:
+    """Whether a model file's stored preprocessing has a category that is one of pandas'
+    missing markers (``None``, ``#N/A``: data.NUMERIC_NA_VALUES), as a column of numbers and
+    such markers was read before glassnet read them as missing there: its new files are read
+    so again (a column it uses as numbers reads them as missing all the same)."""
+    from .data.tabular import NUMERIC_NA_VALUES
+    pre = next((extra.get(k) for k in ("preprocessor", "preprocess")
+                if isinstance(extra, dict) and isinstance(extra.get(k), dict)), None)
+    columns = pre.get("columns") if pre is not None else None
+    return isinstance(columns, list) and any(
+        isinstance(c, dict) and c.get("kind") == "categorical"
+        and isinstance(c.get("categories"), list)
+        and not NUMERIC_NA_VALUES.isdisjoint(map(str, c["categories"])) for c in columns)
 
 
 def transform_for_model(pre, table, extra, report=None, label=None, options=None,

@@ -311,19 +311,21 @@ def _read_as_missing(v) -> bool:
     return isinstance(v, str) and v.strip() in NA_VALUES
 
 
-def _as_read(arr: np.ndarray) -> np.ndarray:
+def _as_read(arr: np.ndarray, markers: bool = True) -> np.ndarray:
     """A column as the CSV reader types it, for one that no file was read into (a pandas
     DataFrame, whose read_csv leaves ``"?"`` and ``" "`` as text; a dict of lists): the text
     the reader reads as missing (:func:`_read_as_missing`) is None, and when the rest of the
     column is numbers it is a numeric column, the numbers read as the reader reads them
     (:func:`plain_float`: no ``1_000``, no ``٣``), the text of :data:`NUMERIC_NA_VALUES`
-    (``#N/A``, ``None``) beside them missing too. Other columns are returned as they are: a
-    column of number strings without such text stays text (``dtype=str`` keeps zip codes)."""
+    (``#N/A``, ``None``) beside them missing too (with ``markers``: read_csv's numeric_na).
+    Other columns are returned as they are: a column of number strings without such text
+    stays text (``dtype=str`` keeps zip codes)."""
     if is_numeric_column(arr):
         return arr
     values = set(arr.tolist())
     marked = set(filter(_read_as_missing, values))
-    soft = {v for v in values if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES}
+    soft = {v for v in values if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES} \
+        if markers else set()
     if soft and not any(v not in soft and not _missing_cell(v) for v in values):
         soft = set()   # markers alone: text, as the reader reads such a column
     if not marked and not soft:
@@ -339,11 +341,11 @@ def _as_read(arr: np.ndarray) -> np.ndarray:
         return out
 
 
-def _read_column(table, name) -> np.ndarray:
-    """``table[name]`` as the CSV reader types it (:func:`_as_read`); a table the reader made
-    (it knows its source file) is so already."""
+def _read_column(table, name, markers=True) -> np.ndarray:
+    """``table[name]`` as the CSV reader types it (:func:`_as_read`, ``markers`` as there); a
+    table the reader made (it knows its source file) is so already."""
     arr = table[name]
-    return arr if getattr(table, "_source", None) is not None else _as_read(arr)
+    return arr if getattr(table, "_source", None) is not None else _as_read(arr, markers)
 
 
 def _text_values(arr: np.ndarray) -> np.ndarray:
@@ -1099,7 +1101,10 @@ class TabularPreprocessor:
         limit = math.sqrt(np.finfo(out.dtype).max)
         j = 0
         for s in self.columns_:
-            arr = _read_column(table, s["name"])
+            # a category that is a missing marker (None, #N/A: a column of numbers and such
+            # text fitted before they were missing there) stays its text
+            arr = _read_column(table, s["name"], s["kind"] == "numeric"
+                               or NUMERIC_NA_VALUES.isdisjoint(s["categories"]))
             if s["kind"] == "numeric":
                 comma = getattr(table, "decimal_comma", False)
                 if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):

@@ -772,7 +772,8 @@ _SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
              keep_text: bool = False, decimal: str | None = None,
-             decimal_comma_columns=(), dot_decimal_columns=(), skip_rows: int = 0) -> Table:
+             decimal_comma_columns=(), dot_decimal_columns=(), skip_rows: int = 0,
+             numeric_na: bool = True) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -830,6 +831,10 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Lines at the top of the file to skip before the header: a title, a date, notes that
         a report or spreadsheet export puts above its table (``skip_rows=2``). Line numbers
         in messages still count the file's lines, skipped ones included.
+    numeric_na : bool
+        Read :data:`NUMERIC_NA_VALUES` as missing beside numbers (the default). False reads
+        them as text everywhere, as glassnet 0.2.0 did: for a model trained then with
+        one of them as a category of a column that was otherwise numbers.
 
     Returns
     -------
@@ -879,7 +884,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     plain = text.isascii() and text.find("_", text.find("\n") + 1) < 0
     forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
     kept = frozenset(dot_decimal_columns or ()) - forced if comma_decimal else frozenset()
-    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept)
+    opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
+            bool(numeric_na))
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
@@ -1103,7 +1109,7 @@ PANDAS_UNNAMED = re.compile(r"Unnamed: (\d+(\.\d+)?)")
 
 
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
-           chunk_rows, grouping="probe"):
+           numeric_na, chunk_rows, grouping="probe"):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -1168,7 +1174,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
             try:
                 col, comma = _type_column(raw, na, fast,   # a kept column: '.' decimals,
                                           comma_decimal and col_name not in kept,  # no ','
-                                          plain, col_name in forced, grouping)
+                                          plain, col_name in forced, grouping,
+                                          numeric_na)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
@@ -1521,7 +1528,8 @@ def _groups(kind, forced: bool, mode: str) -> bool:
 
 
 def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
-                 plain: bool = False, forced: bool = False, grouping: str = "probe"):
+                 plain: bool = False, forced: bool = False, grouping: str = "probe",
+                 numeric_na: bool = True):
     """``(column, comma)``: the column as float64 (NaN = missing) if every present value is a
     number, else as object str/None; ``comma`` is True when it was read with the decimal comma.
 
@@ -1564,7 +1572,7 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     # each distinct value once (a category repeats): the per-field work below is in C
     distinct = dict.fromkeys(raw)
     gone = na.intersection(distinct)   # the missing tokens the column holds
-    soft = NUMERIC_NA_VALUES.intersection(distinct) - gone
+    soft = NUMERIC_NA_VALUES.intersection(distinct) - gone if numeric_na else frozenset()
     if soft and len(gone) + len(soft) < len(distinct):
         gone = gone | soft   # missing beside numbers; text again below if the rest is text
     else:
