@@ -3838,12 +3838,14 @@ def test_skip_rows_reads_below_a_title_as_the_hints_say(tmp_path, capsys):
     rows = "".join(f"{'nsew'[i % 4]},{i % 7},{i * 1.5 + (i % 3)}\n" for i in range(40))
     path = tmp_path / "t.csv"
     for title, skip in (("Passenger list, 1912\n", 1), ("Sales, Q1\nmade 2024-05-01\n\n", 3),
-                        ("Report 2024,,\n", 1)):
+                        ("Report 2024,,\n", 1), ("sep=,\nReport\n", 2)):
         path.write_text(title + "region,units,revenue\n" + rows)
         assert main(["train", str(path), "--target", "revenue", "-q", "--out",
                      str(tmp_path / "run"), "--overwrite"]) == 2
         err = capsys.readouterr().err
         assert f"pass --skip-rows {skip} or delete the lines above" in err, err
+        if title.startswith("sep="):   # Excel's separator line is no title
+            assert "line 2 looks like a title above the header (line 3)" in err, err
         assert main(["train", str(path), "--target", "revenue", "-q", "--epochs", "1",
                      "--skip-rows", str(skip), "--out", str(tmp_path / "run"),
                      "--overwrite"]) == 0, capsys.readouterr().err

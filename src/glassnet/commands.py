@@ -570,7 +570,7 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
     and every row below were ragged rows. The fix is named as ``options`` spell it."""
     import csv
     import gzip
-    from .data.tabular import _GZIP_MAGIC, DELIMITERS, _as_number
+    from .data.tabular import _GZIP_MAGIC, _SEP_LINE, DELIMITERS, _as_number
     try:
         with open(path, "rb") as fh:
             head = fh.read(TITLE_SAMPLE_BYTES)
@@ -582,9 +582,10 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
         return ""
     text = head.decode("utf-8", "replace").lstrip("\ufeff")
     lines = text.splitlines()[:-1] if len(head) == TITLE_SAMPLE_BYTES else text.splitlines()
-    # (line number, fields) of the first records, blank lines skipped
+    # (line number, fields) of the first records, blank lines and Excel's sep= line skipped
+    excel = lines and _SEP_LINE.match(lines[0] + "\n")
     numbered = [(k, line) for k, line in enumerate(lines, 1)
-                if k > skip_rows and line.strip()][:100]
+                if k > skip_rows and line.strip() and not (k == 1 and excel)][:100]
     if len(numbered) < 2:
         return ""
     wanted = {str(c).strip() for c in expected}
@@ -1942,14 +1943,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
                          + ", ".join(_shown(c) + _did_you_mean(src.table, c) for c in bad))
         if target in cols:
             raise _usage(f"{option} {target} is the target column{hint}")
-    both = [c for c in args.categorical if c in args.drop]
-    if both:
-        raise _usage(f"--categorical and --drop both name {', '.join(map(_shown, both))}: "
-                     f"encode a column or leave it out, not both")
-    both = [c for c in args.keep if c in args.drop]
-    if both:
-        raise _usage(f"--keep and --drop both name {', '.join(map(_shown, both))}: use a "
-                     f"column or leave it out, not both")
+    for option, verb, cols in (("--categorical", "encode", args.categorical),
+                               ("--keep", "use", args.keep)):
+        both = [c for c in cols if c in args.drop]
+        if both:
+            raise _usage(f"{option} and --drop both name {', '.join(map(_shown, both))}: "
+                         f"{verb} a column or leave it out, not both")
     if len(table.columns) < 2:
         raise _usage(f"{src.label} has only the target column {target!r}: no features to "
                      f"learn from")
