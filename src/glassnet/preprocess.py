@@ -82,9 +82,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._validate import _is_missing, readable_size, rectangular, repeated_names
-from .data.tabular import (DATE_ADVICE, NA_VALUES, NUMERIC_NA_VALUES, PANDAS_UNNAMED, UNNAMED_COLUMN, Table,
-                           _format_number, _plain, comma_float, decimal_comma_number,
-                           is_numeric_column, number_share, plain_float)
+from .data.tabular import (DATE_ADVICE, NA_VALUES, NUMERIC_NA_VALUES, PANDAS_UNNAMED,
+                           UNNAMED_COLUMN, Table, _format_number, _plain, comma_float,
+                           decimal_comma_number, is_numeric_column, number_share, plain_float)
 
 __all__ = ["TabularPreprocessor", "TargetEncoder", "detect_task", "MatrixSizeWarning"]
 

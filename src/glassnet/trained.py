@@ -78,9 +78,10 @@ class TrainedModel:
     def _table(self, data, sep=None, decimal=None, na_values=None, skip_rows=0):
         """``data`` as the table ``glassnet predict`` would read: a CSV file read as the
         CLI reads it (the training file's options, and ``sep``/``decimal``/``na_values``/
-        ``skip_rows`` as predict's --sep/--decimal/--na-values/--skip-rows); a DataFrame, a dict of columns, one row as a
-        dict of values or a Series, or a list or iterable of such dicts
-        (:func:`_rows_as_columns`), as the CSV reader reads text (see :func:`_as_read`)."""
+        ``skip_rows`` as predict's --sep/--decimal/--na-values/--skip-rows); a DataFrame, a
+        dict of columns, one row as a dict of values or a Series, or a list or iterable of
+        such dicts (:func:`_rows_as_columns`), as the CSV reader reads text (see
+        :func:`_as_read`)."""
         from .commands import _load_source, model_na_values, model_read_options
         from .preprocess import _as_table
         given = _tokens(na_values)
@@ -106,10 +107,11 @@ class TrainedModel:
         iterable of such dicts (a key a row lacks is missing there), a glassnet Table or a
         CSV file's path (a missing one is a FileNotFoundError). For a file, ``sep`` and
         ``decimal`` override what the model stored, as ``glassnet predict``'s --sep and
-        --decimal do, and ``skip_rows`` lines above its header are skipped; ``na_values`` (tokens, or numbers: matched by value) are read as
-        missing besides the training's, in any data. Columns the model does not use are
-        ignored; a missing one is a ValueError, and what the training rows never had is said
-        in a warning (as ``glassnet predict``'s notes)."""
+        --decimal do, and ``skip_rows`` lines above its header are skipped; ``na_values``
+        (tokens, or numbers: matched by value) are read as missing besides the training's,
+        in any data. Columns the model does not use are ignored; a missing one is a
+        ValueError, and what the training rows never had is said in a warning (as
+        ``glassnet predict``'s notes)."""
         import warnings
         from .callbacks import user_stacklevel
         from .commands import capped_transform_notes, transform_for_model
