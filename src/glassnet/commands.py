@@ -336,10 +336,11 @@ def register(subparsers) -> None:
                         f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
                         f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
     p.add_argument("--loss", choices=REGRESSION_LOSSES, default=None,
-                   help="regression: the loss on the standardized target; huber (δ = 1 "
-                        "standard deviation) or mae weigh far-off targets (outliers) less "
-                        "than mse's squares (default: mse; classification always uses "
-                        "cross-entropy)")
+                   help="regression: the loss; mse on the standardized target (default), "
+                        "or huber (δ = 1) or mae on the target in robust units (its median "
+                        "and 1.4826 x its median absolute deviation), which weigh far-off "
+                        "targets (outliers) less than mse's squares; classification always "
+                        "uses cross-entropy")
     p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
                    help="classification: 'balanced' weighs each training row's loss by "
                         "n / (k · rows of its class) (scikit-learn's rule), so that a rare "
@@ -1993,7 +1994,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             if args.task == "auto" and numeric_target else ""
         raise _usage(f"--loss {args.loss} is for regression; {target!r} is a classification "
                      f"target (cross-entropy){fix}")
-    args.loss = args.loss or "mse" if task == "regression" else None
+    args.loss = (args.loss or "mse") if task == "regression" else None
     encoder = None
     scaling = None
     class_labels = None
