@@ -336,11 +336,11 @@ def register(subparsers) -> None:
                         f"for more than {PLATEAU_PATIENCE} epochs (at the end of the "
                         f"{PLATEAU_PATIENCE + 1}th epoch without improvement)")
     p.add_argument("--loss", choices=REGRESSION_LOSSES, default=None,
-                   help="regression: the loss; mse on the standardized target (default), "
-                        "or huber (δ = 1) or mae on the target in robust units (its median "
-                        "and 1.4826 x its median absolute deviation), which weigh far-off "
-                        "targets (outliers) less than mse's squares; classification always "
-                        "uses cross-entropy")
+                   help="regression: the loss; mse on the standardized target, or huber "
+                        "(δ = 1) or mae on the target in robust units (its median and "
+                        "1.4826 x its median absolute deviation), which weigh far-off targets "
+                        "(outliers) less than mse's squares; classification always uses "
+                        "cross-entropy (default: mse)")
     p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
                    help="classification: 'balanced' weighs each training row's loss by "
                         "n / (k · rows of its class) (scikit-learn's rule), so that a rare "
