@@ -3863,10 +3863,15 @@ def test_skip_rows_reads_below_a_title_as_the_hints_say(tmp_path, capsys):
     assert main(["train", str(bad), "--target", "revenue", "--skip-rows", "9"]) == 2
     assert "nothing is left to read after skipping its first 9 line(s): it has 5" in \
         capsys.readouterr().err
-    # a header shorter than its rows of numbers is no title above a header
-    path.write_text("a,b\n1,2,3\n4,5,6\n7,8,9\n")
-    assert main(["train", str(path), "--target", "a"]) == 2
-    assert "looks like a title" not in capsys.readouterr().err
+    # no title above a header (trial AE): a header shorter than its rows of numbers, or of
+    # text that recurs below it; a ragged row holding the target's name under a header
+    # that names it
+    for text, target in (("a,b\n1,2,3\n4,5,6\n7,8,9\n", "a"),
+                         ("city,label\noslo,north,yes\nrome,north,no\noslo,south,no\n", "label"),
+                         ("q1,q2,y\na,c,y\na,c,y,y\nb,d,n\nb,c,n\n", "y")):
+        path.write_text(text)
+        assert main(["train", str(path), "--target", target]) == 2
+        assert "looks like a title" not in capsys.readouterr().err, text
     assert main(["train", "titanic", "--skip-rows", "2", "--epochs", "1", "-q", "--out",
                  str(tmp_path / "t")]) == 0
     assert "--skip-rows is ignored: titanic is a bundled dataset" in capsys.readouterr().err
@@ -3924,6 +3929,11 @@ def test_a_robust_loss_trains_through_far_off_targets(tmp_path, capsys):
                      str(out), "--loss", loss]) == 0
         text = capsys.readouterr().out
         assert ("robust loss (--loss mae, or --loss huber)" in text) == (loss == "mse")
+        assert (f"--loss {loss} weighed them less in training, but the R² and RMSE of "
+                f"held-out rows holding such targets are driven by them" in text) \
+            == (loss != "mse")
+        assert "does no better on the validation rows than predicting" not in text \
+            or loss == "mse"
         if loss != "mse":
             assert f"{'Huber loss (δ = 1)' if loss == 'huber' else 'MAE'} on the target in " \
                    f"robust units (median, MAD)" in text
@@ -3934,6 +3944,25 @@ def test_a_robust_loss_trains_through_far_off_targets(tmp_path, capsys):
     assert main(["train", "titanic", "--loss", "mae"]) == 2
     assert "--loss mae is for regression; 'Survived' is a classification target" in \
         capsys.readouterr().err
+
+
+def test_robust_units_never_fall_back_to_the_std_outliers_inflate():
+    """Trial AE: where over half the targets were one value (MAD 0) the robust loss was
+    scaled by the std the outliers inflate, printed as 1.4826 x MAD (R² -12 on the rest)."""
+    from glassnet.commands import _robust_scale
+    r = np.random.default_rng(0)
+    y = r.normal(10, 2, 1000)
+    assert _robust_scale(y)[2] == "1.4826 x the median absolute deviation"
+    assert abs(_robust_scale(y)[1] - 2) < 0.2
+    zeros = np.where(r.random(1000) < 0.6, 0.0, r.normal(10, 3, 1000))
+    zeros[:20] = 20000
+    median, unit, how = _robust_scale(zeros)
+    assert median == 0 and how == ("1.4826 x the median absolute deviation of the targets "
+                                   "other than the median, as most equal it")
+    assert unit == 1.4826 * np.median(np.abs(zeros[zeros != 0])) and unit < 20
+    mostly = np.r_[np.zeros(900), r.normal(10, 3, 90), np.full(10, 20000.0)]
+    assert _robust_scale(mostly)[1] < 20
+    assert _robust_scale(np.full(5, 3.0)) == (3.0, 1.0, "1 (the targets are constant)")
 
 
 def test_small_validation_and_early_stopping_notes_name_the_right_remedy(tmp_path, capsys):
@@ -3953,6 +3982,11 @@ def test_small_validation_and_early_stopping_notes_name_the_right_remedy(tmp_pat
     assert _small_validation_note(20, args) == [] and _small_validation_note(0, args) == []
     off = SimpleNamespace(early_stopping=False, lr_decay=False, epochs=200)
     assert _small_validation_note(5, off) == []
+    decay = SimpleNamespace(early_stopping=False, lr_decay=True, epochs=200)
+    assert _small_validation_note(5, decay) == [
+        "only 5 validation row(s) decide when the learning rate is halved: their loss is "
+        "mostly noise; with so few rows, --no-lr-decay and a fixed --epochs, or a larger "
+        "--val-split, may train better"]
     r = np.random.default_rng(0)
     rows = "".join(f"{a:.3f},{b:.3f},{int(a + b > 0)}\n" for a, b in r.normal(size=(30, 2)))
     path = tmp_path / "t.csv"

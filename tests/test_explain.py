@@ -431,7 +431,7 @@ def test_explain_a_train_regression_model_standardizes_the_target(tmp_path):
     np.testing.assert_allclose(tr.cost, np.mean((out - y_std) ** 2), rtol=1e-4)
     assert tr.cost < 10
     text = rep.to_text()
-    assert "standardized with the file's target scaling" in text
+    assert "scaled with the file's target scaling" in text
     # ŷ shown in the target's units too: what `glassnet predict` writes
     shown = re.search(r"in price's units .* = ([-\d.e+, ]+)", text)
     assert shown, text

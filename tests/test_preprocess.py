@@ -1201,6 +1201,8 @@ def test_keep_uses_columns_the_rules_would_drop():
     spec = {c["name"]: c for c in pre.columns_}
     assert spec["minute"]["kind"] == "numeric" and len(spec["store"]["categories"]) == 1500
     assert list(pre.dropped_) == ["k"]     # constant: nothing to learn, kept or not
+    assert pre.dropped_["k"] == ("constant (every value is 2); asked to keep, but it holds "
+                                 "nothing to learn")
     assert pre.transform(table).shape == (n, 1 + 1500 + 1)
     again = TabularPreprocessor.from_dict(pre.to_dict())
     assert again.keep == ["minute", "store", "k"]
@@ -1209,3 +1211,18 @@ def test_keep_uses_columns_the_rules_would_drop():
         TabularPreprocessor(keep="minute", drop=["minute"])
     with pytest.raises(ValueError, match="keep= names column"):
         TabularPreprocessor(keep=["minutes"]).fit(table, "y")
+
+
+def test_a_marker_category_met_as_missing_names_pandas_reading():
+    """Trial AE: a DataFrame from pandas' read_csv made the category 'None' NaN, and the
+    warning said only that training had no missing value."""
+    pre = TabularPreprocessor().fit({"c": ["x", "None", "y", "x"], "k": [1.0, 2.0, 3.0, 4.0]})
+    facts = []
+    pre.transform({"c": [None, "x"], "k": [1.0, 2.0]}, report=facts)
+    assert facts[0]["action"] == ("encoded as all zeros (no category); 'None' is a category "
+                                  "of it, which pandas' read_csv reads as missing unless "
+                                  "keep_default_na=False")
+    facts = []
+    TabularPreprocessor().fit({"c": ["x", "y"], "k": [1.0, 2.0]}).transform(
+        {"c": [None], "k": [1.0]}, report=facts)
+    assert facts[0]["action"] == "encoded as all zeros (no category)"

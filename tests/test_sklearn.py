@@ -791,6 +791,11 @@ def test_mlp_parameter_names_get_glassnet_names(Est):
             Est(**{old: 1})
     with pytest.raises(TypeError, match=r"'hiden_layer_sizes'; its parameters are: activation"):
         Est(hiden_layer_sizes=(5,))
+    # MLPRegressor's loss= (scikit-learn 1.7): named with the robust losses glassnet has
+    with pytest.raises(TypeError, match=r"'loss': MLPRegressor has it, glassnet does not; .*"
+                                        r"--loss huber\|mae" if Est is GlassRegressor
+                       else r"'loss'; its parameters are"):
+        Est(loss="huber")
     with pytest.raises(TypeError, match=rf"^{Est.__name__} takes hidden_layer_sizes and "
                                         rf"activation by position"):
         Est((5,), "relu", "adam")

@@ -597,10 +597,14 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
             continue
         width = len(records[0][1])
         below = [(k, r) for k, r in records[1:HEADER_SEARCH_ROWS] if len(r) > width]
-        if not below:
-            continue
+        if not below or wanted & {f.strip() for f in records[0][1]}:
+            continue   # (line 1 naming the columns looked for is the header: a ragged row)
         start, header = below[0]
         rest = [len(r) for k, r in records if k > start]
+        # a header's names are no values of their columns below it (a row of values is)
+        if any(f.strip() and len(r) > j and r[j].strip() == f.strip()
+               for k, r in records if k > start for j, f in enumerate(header)):
+            continue
         if wanted & {f.strip() for f in header} or (
                 rest and rest.count(len(header)) > len(rest) / 2
                 and not any(_as_number(f) for f in header)):
@@ -831,6 +835,35 @@ _LOSS_TEXT = {"mse": "MSE on the standardized target",
               "mae": "MAE on the target in robust units (median, MAD)"}
 
 
+def _robust_scale(y):
+    """(median, unit, how the unit was measured) of targets ``y`` for a robust loss: far-off
+    targets inflate the std, and the rest would sit within a sliver of zero (a std of 78 of
+    theirs made 1). The unit is 1.4826 x the median absolute deviation (the std, where the
+    rest is normal); where over half the targets are one value (zero-inflated counts or
+    sales: it is 0), the same over the targets other than the median; else 1."""
+    y = np.asarray(y, dtype=np.float64)
+    median = float(np.median(y))
+    dev = np.abs(y - median)
+    unit = 1.4826 * float(np.median(dev))
+    if math.isfinite(unit) and unit > 0:
+        return median, unit, "1.4826 x the median absolute deviation"
+    varied = dev[dev > 0]
+    unit = 1.4826 * float(np.median(varied)) if varied.size else 0.0
+    if math.isfinite(unit) and unit > 0:
+        return median, unit, ("1.4826 x the median absolute deviation of the targets other "
+                              "than the median, as most equal it")
+    return median, 1.0, "1 (the targets are constant)"
+
+
+def _target_units(model) -> str:
+    """What a glassnet train regression network learns: the standardized target (MSE), or
+    the target in robust units (a robust loss: :func:`_robust_scale`)."""
+    from .losses import MAE, Huber
+    return ("target in robust units (median, MAD)"
+            if isinstance(getattr(model, "loss", None), (Huber, MAE))
+            else "standardized target")
+
+
 def _regression_loss(name):
     """The loss object of ``--loss NAME`` (None: MSE, the default fit picks)."""
     from .losses import MAE, Huber
@@ -985,12 +1018,13 @@ def _small_validation_note(n_val, args) -> list[str]:
     stops, which epoch is kept and when the learning rate is halved: their loss is noise."""
     if not 0 < n_val < SMALL_VALIDATION or not (args.early_stopping or args.lr_decay):
         return []
-    what = " and ".join(w for w, on in (
-        ("when training stops and which epoch's weights are kept", args.early_stopping),
-        ("when the learning rate is halved", args.lr_decay)) if on)
-    return [f"only {n_val} validation row(s) decide {what}: their loss is mostly noise; "
-            f"with so few rows, --no-early-stopping --no-lr-decay and a fixed --epochs, or a "
-            f"larger --val-split, may train better"]
+    on = [(what, flag) for what, flag, given in (
+        ("when training stops and which epoch's weights are kept", "--no-early-stopping",
+         args.early_stopping),
+        ("when the learning rate is halved", "--no-lr-decay", args.lr_decay)) if given]
+    return [f"only {n_val} validation row(s) decide {' and '.join(w for w, _ in on)}: their "
+            f"loss is mostly noise; with so few rows, {' '.join(f for _, f in on)} and a fixed "
+            f"--epochs, or a larger --val-split, may train better"]
 
 
 def _mean_baseline_note(results, y, idx_train, more=MORE_EPOCHS) -> list[str]:
@@ -1091,10 +1125,11 @@ def _finite_targets(y, idx_train) -> np.ndarray:
     return t[np.isfinite(t)]
 
 
-def _target_outlier_note(y, idx_train) -> list[str]:
+def _target_outlier_note(y, idx_train, loss="mse") -> list[str]:
     """A note when a few training targets lie far from the rest (more than 10 robust standard
     deviations, 1.4826 x the median absolute deviation, from the median) and make up most of
-    the target's spread: squared error is then driven by them."""
+    the target's spread: squared error is then driven by them; with a robust ``loss`` (the
+    --loss name) training was not, but the held-out R² and RMSE are."""
     t = _finite_targets(y, idx_train)
     if t.size < 20:
         return []
@@ -1114,8 +1149,12 @@ def _target_outlier_note(y, idx_train) -> list[str]:
     return [f"{int(far.sum())} training target value(s) ({far.mean():.1%}) lie more than 10 "
             f"robust standard deviations from the median {med:.4g} (e.g. {shown}) and make "
             f"up most of the target's spread (std {t.std():.4g} against {rest:.4g} for the "
-            f"rest): squared error is driven by them; check them, leave them out, or train "
-            f"with a robust loss (--loss mae, or --loss huber)"]
+            f"rest): " + (
+                "squared error is driven by them; check them, leave them out, or train with a "
+                "robust loss (--loss mae, or --loss huber)" if loss == "mse" else
+                f"--loss {loss} weighed them less in training, but the R² and RMSE of "
+                f"held-out rows holding such targets are driven by them (the MAE less): judge "
+                f"the fit on rows without them (glassnet evaluate on such a file)")]
 
 
 def _wide_target_note(outputs, y, idx_train) -> list[str]:
@@ -2088,15 +2127,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         present = np.flatnonzero(counts)
         class_weight = {int(k): len(idx_train) / (len(present) * int(counts[k]))
                         for k in present}
+    spread_text = None   # how a robust loss's unit was measured
     if task == "regression":
-        mean, std = mean_std(y[idx_train])  # robust: 1e200 squared overflows
-        if args.loss != "mse":
-            # a robust loss, robust units: far-off targets inflate the std, and the rest would
-            # sit within a sliver of zero (a std of 78 of theirs made 1): the median and
-            # 1.4826 x the median absolute deviation, the std of the rest where normal
-            mean = float(np.median(y[idx_train]))
-            spread = 1.4826 * float(np.median(np.abs(y[idx_train] - mean)))
-            std = spread if math.isfinite(spread) and spread > 0 else std
+        if args.loss == "mse":
+            mean, std = mean_std(y[idx_train])  # robust: 1e200 squared overflows
+        else:
+            mean, std, spread_text = _robust_scale(y[idx_train])
         scaling = {"mean": mean, "std": std if std > 0 else 1.0}
 
     # -- preprocessing learned on the training rows only ----------------------------------
@@ -2169,7 +2205,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     else:
         say(f"task: regression (mean {scaling['mean']:.4g}, std {scaling['std']:.4g})"
             if args.loss == "mse" else f"task: regression (median {scaling['mean']:.4g}, "
-            f"robust std {scaling['std']:.4g}: 1.4826 x the median absolute deviation)")
+            f"robust std {scaling['std']:.4g}: {spread_text})")
     strat = stratified and task == "classification" and (has_val or has_test)
     say(f"split: {len(idx_train)} train / {len(idx_val)} validation / {len(idx_test)} test "
         f"rows{' (stratified)' if strat else ''}, seed {args.seed}")
@@ -2273,11 +2309,11 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         notices.extend(_one_class_note(outputs, y, parts, class_labels,
                                        weighted=class_weight is not None, more=more))
     else:
-        notices.extend(_mean_baseline_note(results, y, idx_train, more))
+        far = _target_outlier_note(y, idx_train, args.loss)
+        if args.loss == "mse" or not far:   # (far targets held out make R² ≤ 0: said so)
+            notices.extend(_mean_baseline_note(results, y, idx_train, more))
         wide = _wide_target_note(outputs, y, idx_train)
-        # (a robust loss is what that note advises: its squares drive nothing then)
-        notices.extend(wide or (_target_outlier_note(y, idx_train) if args.loss == "mse"
-                                else []))
+        notices.extend(wide or far)
     notices.extend(_small_validation_note(len(idx_val), args))
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
@@ -2307,6 +2343,10 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         "diverged": bool(history.diverged),
         "train_seconds": round(fit_seconds, 3),
         "options": _options_dict(args, hidden, lr),
+        # the units of a regression's loss and val_loss (history.csv): (y - center) / scale
+        **({"target_scaling": {"center": scaling["mean"], "scale": scaling["std"],
+                               "as": "mean and std" if args.loss == "mse"
+                               else f"median and {spread_text}"}} if scaling else {}),
     }
     extra = {
         "glassnet_version": __version__,
@@ -2508,11 +2548,11 @@ def _numeric_drop_notes(dropped, table):
 def _drop_notes(dropped, table):
     """The reasons of dropped columns as the CLI says them (in place): :func:`_numeric_drop_
     notes`, and :func:`_categorical_drop_notes`."""
-    from .preprocess import ONE_INPUT_EACH, ROW_NUMBER_LIKE
+    from .preprocess import ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES
     _numeric_drop_notes(dropped, table)
     _categorical_drop_notes(dropped)
     for col, reason in dropped.items():
-        if reason.startswith(ROW_NUMBER_LIKE) or ONE_INPUT_EACH in reason:
+        if reason.startswith((ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES)):
             dropped[col] = f"{reason}; --keep {shlex.quote(col)} uses it anyway"
 
 
@@ -2742,8 +2782,8 @@ def _plots(model, history, best_epoch, task, outputs, y, parts, pre, labels):
     if "learning_curve.png" in wanted:
         fig = plot.learning_curve(history)
         ax = fig.axes[0]
-        if task == "regression":  # the network learns the standardized target
-            ax.set_ylabel(f"{ax.get_ylabel() or 'cost'} (standardized target)")
+        if task == "regression":  # the network learns the scaled target
+            ax.set_ylabel(f"{ax.get_ylabel() or 'cost'} ({_target_units(model)})")
         if best_epoch is not None and len(history.epoch) > 1:
             ax.axvline(best_epoch, color="#2ca02c", ls=":", lw=1.4,
                        label=f"best epoch ({best_epoch})")
@@ -2914,9 +2954,10 @@ def _report_html(*, src, target, task, table, pre, results, summary, model, imag
                                           + ("; on the validation rows, measured at the "
                                              "epoch's end" + (", unweighted" if weighted else "")
                                              if "validation" in results else "")
-                                          + (" (on the standardized target, as the network "
-                                             "is trained; the table's errors are in the "
-                                             "target's units)" if task == "regression" else ""),
+                                          + (f" (on the {_target_units(model)}, as the "
+                                             "network is trained; the table's errors are in "
+                                             "the target's units)" if task == "regression"
+                                             else ""),
                     "confusion_matrix.png": "Rows: true class; columns: predicted class",
                     "decision_boundary.png": "The model's decision regions over the two "
                                              "features",

@@ -671,7 +671,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
             names = stored_display_names(extra, count) or classes
     scaling = _target_scaling(extra) if est is None else _estimator_scaling(est)
     if scaling is not None and y is not None and est is None:
-        y_how = (f"targets as the network learns them: standardized with the file's target "
+        y_how = (f"targets as the network learns them: scaled with the file's target "
                  f"scaling, (y − {scaling['mean']:.6g}) / {scaling['std']:.6g}, as glassnet "
                  f"train does")
     opt = SGD(lr=lr) if (lr is not None and y is not None) else None
@@ -701,7 +701,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                        f"{abs(scaling['mean']):.6g}")
         else:
             formula = "ŷ·y_scale_ + y_mean_ (per output)"
-        lines.append(f"ŷ is the standardized target: in {whose}'s units {formula} = "
+        lines.append(f"ŷ is the scaled target: in {whose}'s units {formula} = "
                      + ", ".join(f"{v:.6g}" for v in units[:5])
                      + (" ..." if units.size > 5 else ""))
     lines.append(f"model: {model.n_params():,} parameters, loss {tr.loss.name if tr.loss else '—'}")

@@ -70,7 +70,7 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     gradient makes the result NaN (never a small number). A ``backward`` that returns None
     (a forgotten ``return``) or an array of another shape than its input is a ValueError
     naming the layer. The measure is relative to the gradient's size: a backward off by a
-    factor 1 + δ reads about δ/2, so an error under 2e-4 of the gradient (a factor 1.0001)
+    factor 1 + δ reads about δ/2, so an error under 2e-4 of the gradient (a factor 1.0002)
     passes as rounding; compare ``details=True``'s arrays where finer errors matter.
 
     Parameters

@@ -104,7 +104,7 @@ BY_DTYPE = " (numbers made categories by their pandas category dtype)"
 # the reasons of the rules most often wrong about a column that matters (an arrival order, a
 # store code of 1,500 values): the command line offers --keep after them
 ROW_NUMBER_LIKE = "identifier-like: a unique integer per row covering a range like a row number"
-ONE_INPUT_EACH = "one input each)"
+TOO_MANY_CATEGORIES = "too many categories:"
 
 
 def _as_table(data, expected="a glassnet Table, a dict of columns or a 2-D array",
@@ -470,9 +470,15 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
         facts.append({"column": s["name"], "issue": "unseen", "rows": np.flatnonzero(unseen),
                       "values": seen_order, "action": "encoded as all zeros (no category)"})
     if (~hit & absent).any():
+        # a category that is a missing marker (None, #N/A): pandas' read_csv made it NaN
+        markers = [c for c in s["categories"] if c in NUMERIC_NA_VALUES]
         facts.append({"column": s["name"], "issue": "missing",
                       "rows": np.flatnonzero(~hit & absent), "values": [],
-                      "action": "encoded as all zeros (no category)"})
+                      "action": "encoded as all zeros (no category)"
+                      + (f"; {', '.join(map(repr, markers))} "
+                         f"{'is a category' if len(markers) == 1 else 'are categories'} of "
+                         f"it, which pandas' read_csv reads as missing unless "
+                         f"keep_default_na=False" if markers else "")})
     return facts
 
 
@@ -885,7 +891,8 @@ class TabularPreprocessor:
             if reason is not None:
                 dropped[name] = reason + (
                     "" if not is_numeric_column(arr) else ON_REQUEST if name in self.categorical
-                    else BY_DTYPE if name in by_dtype else "")
+                    else BY_DTYPE if name in by_dtype else "") + (
+                    "; asked to keep, but it holds nothing to learn" if name in keep else "")
                 continue
             specs.append(spec)
             if note is not None:
@@ -957,18 +964,18 @@ class TabularPreprocessor:
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows "
                       f"({ratio:.0%} unique)")
         elif many and ratio > self.max_unique_ratio:
-            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
+            reason = (f"{TOO_MANY_CATEGORIES} {n_u} distinct values in {n_present} rows "
                       f"(> {self.max_categories} and {ratio:.0%} unique)")
         elif many and dates is not None:
-            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
-                      f"(> {self.max_categories}, {ONE_INPUT_EACH}")
+            reason = (f"{TOO_MANY_CATEGORIES} {n_u} distinct values in {n_present} rows "
+                      f"(> {self.max_categories}, one input each)")
         elif many and ratio > _ID_NAME_RATIO and _ID_NAME_STRICT.search(name):
             # few rows per value: an id (customer_id), not a category keyed by id (country_id)
             reason = (f"identifier-like: {n_u} distinct values in {n_present} rows, named "
                       f"like an id")
         elif n_u > _ONE_HOT_CAP * self.max_categories:
-            reason = (f"too many categories: {n_u} distinct values in {n_present} rows "
-                      f"(> {_ONE_HOT_CAP * self.max_categories}, {ONE_INPUT_EACH}")
+            reason = (f"{TOO_MANY_CATEGORIES} {n_u} distinct values in {n_present} rows "
+                      f"(> {_ONE_HOT_CAP * self.max_categories}, one input each)")
         if reason is not None:
             # numbers with one stray word, or with $ and %, are no identifier: say so
             note = None if numeric else numeric_text_note(vals, lines, comma=comma,

@@ -253,7 +253,11 @@ _MLP_MISSING = {
                "starts, or pass a glassnet optimizer",
     "shuffle": "the rows are always shuffled each epoch (seeded by random_state)",
     "max_fun": "L-BFGS is not offered",
+    "loss": "it trains squared error on the standardized target; for a robust loss, "
+            "glassnet train --loss huber|mae, or glassnet.Sequential(...).fit(X, y, "
+            "loss=glassnet.Huber()) in Python",
 }
+_MLP_REGRESSOR_ONLY = {"loss"}   # (MLPClassifier has no loss=)
 
 
 def _unknown_parameter(cls, name):
@@ -267,7 +271,7 @@ def _unknown_parameter(cls, name):
                 if name == "solver" else "")
         return (f"{name!r}: that is {mlp}'s name for what glassnet calls {new}; write "
                 f"{cls.__name__}({new}=...){note}")
-    if name in _MLP_MISSING:
+    if name in _MLP_MISSING and (mlp == "MLPRegressor" or name not in _MLP_REGRESSOR_ONLY):
         return f"{name!r}: {mlp} has it, glassnet does not; {_MLP_MISSING[name]}"
     return f"{name!r}; its parameters are: {', '.join(cls._get_param_names())}"
 
