@@ -3860,6 +3860,9 @@ def test_skip_rows_reads_below_a_title_as_the_hints_say(tmp_path, capsys):
     bad.write_text("Report\n\nregion,units,revenue\nn,1,2\nn,1,2,3\n")
     assert main(["train", str(bad), "--target", "revenue", "--skip-rows", "2"]) == 2
     assert "line 5: expected 3 fields" in capsys.readouterr().err
+    assert main(["train", str(path), "--target", "revenue", "--skip-rows", "2"]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(   # (one title line: 2 is one too many)
+        "(--skip-rows 2 skipped lines 1-2: was the header among them?)")
     assert main(["train", str(bad), "--target", "revenue", "--skip-rows", "9"]) == 2
     assert "nothing is left to read after skipping its first 9 line(s): it has 5" in \
         capsys.readouterr().err

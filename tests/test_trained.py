@@ -85,6 +85,9 @@ def test_skip_rows_reads_a_file_below_its_title_lines(run):
     np.testing.assert_array_equal(trained.predict_proba(titled, skip_rows=2), ref)
     with pytest.raises(ValueError, match="pass skip_rows=2 or delete the lines above"):
         trained.predict(titled)
+    with pytest.raises(ValueError, match=r"\(skip_rows=3 skipped lines 1-3: was the header "
+                                         r"among them\?\)"):
+        trained.predict(titled, skip_rows=3)
 
 
 def test_file_options_on_in_memory_rows_are_refused(run):

@@ -630,7 +630,7 @@ def _check_target(table, target, label):
         raise _usage(f"no column {target!r} in {label}" + _did_you_mean(table, target)
                      + _late_header_hint(table, [target])
                      + f"; available columns: {_column_list(table)}" + _separator_hint(table)
-                     + _header_hint(table))
+                     + _header_hint(table) + _skipped_hint(table))
 
 
 HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header line
@@ -760,6 +760,16 @@ def undecided_dot_notes(table, columns=None) -> list[str]:
             f"the file shows its decimal mark (no number or amount with a decimal comma, as "
             f"1,5 or 12,50 €, nor with a decimal point, as 0.5); if the '.' groups thousands "
             f"there ({v * 1000:.0f}), pass --decimal ,"]
+
+
+def _skipped_hint(table, options=None) -> str:
+    """' (--skip-rows 3 skipped lines 1-3: ...)' when columns looked for are missing from
+    a table read below skipped lines: the header may have been one of them."""
+    n = getattr(table, "_skipped", 0)
+    if not n:
+        return ""
+    return (f" ({_read_option_text(options, 'skip_rows', n)} skipped line"
+            + (f"s 1-{n}" if n > 1 else " 1") + ": was the header among them?)")
 
 
 def _header_hint(table) -> str:
@@ -3260,7 +3270,8 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
         raise _usage(f"{label} lacks column(s) the model needs: "
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
-                     + _late_header_hint(table, missing, options))
+                     + _late_header_hint(table, missing, options)
+                     + _skipped_hint(table, options))
     big = pre.matrix_note(table.n_rows, fitting=False) if announce else None
     if big is not None:
         print(f"glassnet: note: {big}", file=sys.stderr, flush=True)

@@ -920,6 +920,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     # their text is then no decimal-comma number either
     table._dot_cols = table.dot_decimal_columns | (kept & set(table.columns))
     table._not_utf8_line = legacy
+    table._skipped = skip_rows   # (a missing column's message asks if the header was one)
     # nothing in the file showed its decimal mark: whole numbers with '.' (15.470, 774) were
     # read with '.' decimals, which the command says (they may group thousands)
     if mode == "forced":
