@@ -1121,6 +1121,18 @@ def test_pandas_missing_markers_are_missing_beside_numbers_only(tmp_path, monkey
     assert list(read_csv(_write(tmp_path, "k,a\n" + rows))["a"][:4]) == ["None"] * 3 + ["u"]
 
 
+def test_reader_corners_found_against_pandas(tmp_path):
+    """Trial AJ (differential against pandas): in a file of lone \\r line ends whose first
+    \\n sits in a quoted field below, 1_000 was read as 1000 (the check for '_' skipped
+    everything up to that \\n as the header); in a one-column file a line of spaces was a
+    row with a missing value (an empty line is skipped, as in wider files)."""
+    t = read_csv(_write(tmp_path, b'a,b\r2021_01,x\r1_000,"p\nq"\r'))
+    assert list(t["a"]) == ["2021_01", "1_000"]
+    np.testing.assert_array_equal(read_csv(_write(tmp_path, "a\n1\n \n2\n"))["a"], [1, 2])
+    np.testing.assert_array_equal(read_csv(_write(tmp_path, 'a\n1\n""\n2\n'))["a"],
+                                  [1, np.nan, 2])
+
+
 def test_skip_rows_skips_the_lines_above_the_header(tmp_path):
     """skip_rows: a report's title lines are skipped, whatever its line ends (\\r\\n, a lone
     \\r), gzip-compressed or after Excel's sep= line; line numbers count the file's lines."""

@@ -9,7 +9,8 @@ Columns are typed once, when the file is read:
 Missing values are empty fields and the tokens in :data:`NA_VALUES` (``NA``, ``NaN``, ``nan``,
 ``null``, ``?`` ...), and in a column whose other values are numbers those of
 :data:`NUMERIC_NA_VALUES` too (``#N/A``, ``None``, ``<NA>`` ...: the rest of pandas' default
-missing markers; in a text column they are categories, as glassnet always read them there).
+missing markers; in a text column they are categories, as glassnet always read them there),
+and any spelling of NaN that NumPy reads (``Nan``, ``+nan``).
 Fields are stripped of surrounding white space.
 
 The field separator is detected from the header (``,``, ``;``, tab or ``|``; see
@@ -834,7 +835,9 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     numeric_na : bool
         Read :data:`NUMERIC_NA_VALUES` as missing beside numbers (the default). False reads
         them as text everywhere, as glassnet 0.2.0 did: for a model trained then with
-        one of them as a category of a column that was otherwise numbers.
+        one of them as a category of a column that was otherwise numbers. (``-nan`` and
+        ``-NaN`` are NaN to numpy: missing beside numbers either way, as any case and sign
+        of ``nan`` is, ``Nan`` and ``+nan`` too.)
 
     Returns
     -------
@@ -881,7 +884,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     fast = not any(_as_number(tok) for tok in extra)
     # no field below the header holds "_" or a non-ASCII character (most files): no field
     # needs the check that numpy read no 1_000 or ٣ as a number
-    plain = text.isascii() and text.find("_", text.find("\n") + 1) < 0
+    plain = text.isascii() and text.find("_", _first_line_end(text) + 1) < 0
     forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
     kept = frozenset(dot_decimal_columns or ()) - forced if comma_decimal else frozenset()
     opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
@@ -929,6 +932,13 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
 
 
 _CHUNK_ROWS = 16384
+
+
+def _first_line_end(text: str) -> int:
+    """Where the first line of ``text`` ends ("\n", "\r\n" or a lone "\r"), -1 if nowhere:
+    in a file of "\r" line ends the first "\n" may lie inside a quoted field far below."""
+    ends = [i for i in (text.find("\n"), text.find("\r")) if i >= 0]
+    return min(ends) if ends else -1
 
 
 def _skip_count(skip_rows) -> int:
@@ -1201,8 +1211,8 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
         return True
 
     for line, end, r in recs:
-        if n > 1 and len(r) == 1 and not r[0].strip():
-            continue  # a white-space-only line
+        if len(r) == 1 and not r[0].strip() and (n > 1 or r[0]):
+            continue  # a white-space-only line (in one column, "" is a missing value)
         if short is None and shortest <= len(r) < n:
             short = (line, r, end)
         chunk.append(r if len(r) == n else
