@@ -580,3 +580,47 @@ def test_explain_an_inference_step_of_a_dropout_model_is_not_fits(tmp_path):
     on = explain_cmd.model_report(tmp_path / "m.gnet", csv, "label", 3, lr=0.1,
                                   training=True).to_text()
     assert "as one fit step" in on and "differs from fit's" not in on
+
+
+def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
+    """Trial AH: the trace of a real model never said which input is which column or
+    category (the first 20 names only) nor which column of ŷ is which class, and --out
+    t.html without --format wrote plain text into it."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    cities = [f"c{i}" for i in range(30)]
+    rows = "".join(f"{r.normal():.3f},{'' if i % 7 == 0 else f'{r.normal():.3f}'},"
+                   f"{cities[i % 30]},{('high', 'low', 'mid')[i % 3]}\n" for i in range(300))
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,city,label\n" + rows)
+    assert main(["train", str(data), "--target", "label", "--epochs", "1", "-q", "--out",
+                 str(tmp_path / "run")]) == 0
+    model = str(tmp_path / "run" / "model.gnet")
+    capsys.readouterr()
+    assert main(["explain", "--model", model, "--data", str(data), "--rows", "2"]) == 0
+    text = capsys.readouterr().out
+    assert ("inputs (the columns of X, the rows of the first W): 0 a, 1 b, 2 b_missing, "
+            "3-32 city=(c0, c1, c10 … 30 categories)") in text, text
+    assert "classes (the columns of ŷ, the codes of y): 0 = high, 1 = low, 2 = mid" in text
+    out = tmp_path / "t.html"
+    assert main(["explain", "--model", model, "--data", str(data), "--out", str(out)]) == 0
+    assert out.read_text().lstrip().lower().startswith("<!doctype html")
+    assert explain_cmd._format_of("t.md") == "markdown" and explain_cmd._format_of(None) == "text"
+    titanic = tmp_path / "tt"
+    assert main(["train", "titanic", "--epochs", "1", "-q", "--out", str(titanic)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--model", str(titanic / "model.gnet"), "--data", "titanic"]) == 0
+    assert "ŷ is the probability of class 1 (survived), against 0 (died) (y's codes 1 and " \
+           "0)" in capsys.readouterr().out
+
+
+def test_gradcheck_of_a_trained_model_checks_its_own_loss():
+    """Trial AH: gradcheck on a loaded classifier checked MSE (and refused its labels), where
+    trace used the model's loss."""
+    r = np.random.default_rng(0)
+    X, y = r.normal(size=(30, 3)), np.arange(30) % 3
+    model = gn.Sequential([gn.Dense(3, 4, activation="relu"), gn.Dense(4, 3,
+                                                                      activation="softmax")],
+                          seed=0)
+    model.fit(X, y, loss="cce", epochs=1)
+    assert gn.gradcheck(model, X[:4], y[:4]) < 1e-6

@@ -13,6 +13,7 @@ the seeds' own rounded values are quoted next to them for comparison, never used
 from __future__ import annotations
 
 import math
+import os
 import sys
 
 import numpy as np
@@ -58,8 +59,9 @@ def register(subparsers) -> None:
                    help="xor: training epochs (default 5000, as the seeds)")
     p.add_argument("--seed", type=_positive_int("--seed", 0), default=None,
                    help="xor: seed of the initial weights (default 48)")
-    p.add_argument("--format", choices=FORMATS, default="text",
-                   help="output format (default text)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from --out's extension, .md .html .svg "
+                        "as Trace.save reads them, else text)")
     p.add_argument("--out", metavar="FILE", type=_out_path,
                    help="write to FILE instead of standard output ('-': standard output)")
     p.add_argument("--layout", choices=("rows", "seeds"), default=None,
@@ -553,6 +555,51 @@ def _label_key(v) -> str:
     return str(v)
 
 
+def _input_key(features, pre=None, most=40) -> str:
+    """'inputs (the columns of X, the rows of the first W): 0 Age, 1 Age_missing, 2-4 Sex
+    (female, male, <missing>) ...': which input is which, a column's one-hot inputs as one
+    range (its first categories named), for up to ``most`` columns."""
+    if pre is None:
+        groups = [(i, 1, _shown(f), None) for i, f in enumerate(features)]
+    else:
+        groups, start = [], 0
+        for spec, (name, width) in zip(pre.columns_, pre._widths()):
+            cats = None
+            if spec["kind"] == "categorical":
+                cats = [f[len(name) + 1:] for f in features[start:start + width]]
+            elif width == 2:   # the value and its missing indicator
+                groups.append((start, 1, _shown(name), None))
+                groups.append((start + 1, 1, _shown(f"{name}_missing"), None))
+                start += width
+                continue
+            groups.append((start, width, _shown(name), cats))
+            start += width
+    parts = []
+    for first, width, name, cats in groups[:most]:
+        where = str(first) if width == 1 else f"{first}-{first + width - 1}"
+        if cats is not None:
+            shown = ", ".join(cats[:3]) + (f" … {len(cats)} categories" if len(cats) > 3
+                                           else "")
+            name = f"{name}=({shown})"
+        parts.append(f"{where} {name}")
+    more = (f" … and {len(groups) - most} more column(s)" if len(groups) > most else "")
+    return "inputs (the columns of X, the rows of the first W): " + ", ".join(parts) + more
+
+
+def _class_key(names, n_outputs) -> str | None:
+    """Which output is which class: 'classes (the columns of ŷ): 0 = high, 1 = low ...', or
+    for one sigmoid output 'ŷ is the probability of class survived, against died (y's codes
+    1 and 0)'."""
+    if names is None or len(names) < 2:
+        return None
+    if n_outputs == 1 and len(names) == 2:
+        return (f"ŷ is the probability of class {names[1]}, against {names[0]} (y's codes 1 "
+                f"and 0)")
+    shown = ", ".join(f"{i} = {n}" for i, n in enumerate(names[:20]))
+    return (f"classes (the columns of ŷ, the codes of y): {shown}"
+            + (f" … {len(names) - 20} more" if len(names) > 20 else ""))
+
+
 def _target_line(target, raw, y, names, most=4) -> str:
     """``target: 'col' = [first values, … N more]``: class names for a classifier."""
     from .render import fmt_num
@@ -680,10 +727,12 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     rep = Report(f"glassnet explain: {model_path}")
     lines = [f"data: {data_path}, rows 1..{X.shape[0]} of {table.n_rows}",
              f"features: {X.shape[1]} from {how}",
-             "feature names: " + ", ".join(map(_shown, features[:20]))
-             + (" ..." if len(features) > 20 else "")]
+             _input_key(features, pre)]
     if target is not None:
         lines.append(_target_line(target, part[target], y, names))
+        key = _class_key(names, model.n_outputs)
+        if key:
+            lines.append(key)
         if y_how:
             lines.append(y_how)
     elif one_column:
@@ -729,6 +778,15 @@ _MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
                  ("--na-values", "na_values", "--model"))
 
 
+def _format_of(out) -> str:
+    """The --format an --out FILE's extension names (Trace.save's table), else text: a
+    trace.html of plain text showed as one paragraph in a browser."""
+    from .trace import _SAVE_FORMATS
+    method = _SAVE_FORMATS.get(os.path.splitext(out or "")[1].lower(), "to_text")
+    return {"to_text": "text", "to_markdown": "markdown", "to_html": "html",
+            "to_svg": "svg"}[method]
+
+
 def _note_ignored(args, mode) -> None:
     """One stderr line per given option that ``mode`` (xor, or-gate, --model) does not use."""
     for option, dest, used_by in _MODE_OPTIONS:
@@ -770,7 +828,8 @@ def run(args) -> int:
                      "xor`, or `glassnet explain --model FILE --data CSV`")
     if not 1 <= args.precision <= 17:
         raise _usage("--precision must be between 1 and 17")
-    fmt, most = args.format, args.max_entries
+    most = args.max_entries
+    fmt = args.format or _format_of(args.out)
     if fmt == "text":
         text = rep.to_text(layout=layout, precision=args.precision, max_entries=most)
     elif fmt == "markdown":

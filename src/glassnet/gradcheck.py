@@ -86,7 +86,8 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
     y : array, optional
         Targets, for a loss or a model.
     loss : Loss or str, optional
-        For a model (default MSE).
+        For a model: the model's own ``loss`` (a compiled or loaded model's, the one ``fit``
+        trained), else MSE.
     h : float, default 1e-6
         The step of the central finite difference, (f(w + h) − f(w − h)) / 2h, per element.
     seed : int, default 0
@@ -144,6 +145,8 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
                 layer.to(np.float64)
             from .losses import MSE
             from .train import _apply_l2, _l2_penalty, _l2_terms, prepare_targets
+            if loss is None:   # a loaded model checks the loss it trains with
+                loss = getattr(node, "loss", None)
             lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
             if y is None:
                 y = rng.standard_normal(node.forward(x).shape)
