@@ -612,6 +612,11 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     assert main(["explain", "--model", str(titanic / "model.gnet"), "--data", "titanic"]) == 0
     assert "ŷ is the probability of class 1 (survived), against 0 (died) (y's codes 1 and " \
            "0)" in capsys.readouterr().out
+    assert main(["explain", "--model", str(titanic / "model.gnet"), "--data", "titanic",
+                 "--target", "none"]) == 0
+    text = capsys.readouterr().out   # the model's loss named on a forward pass too
+    assert "target: none (forward pass only, as --target none asks)" in text
+    assert "loss BinaryCrossEntropy()" in text
 
 
 def test_gradcheck_of_a_trained_model_checks_its_own_loss():

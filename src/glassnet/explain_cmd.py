@@ -735,6 +735,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
             lines.append(key)
         if y_how:
             lines.append(y_how)
+    elif one_column and forward_only:
+        lines.append("target: none (forward pass only, as --target none asks)")
     elif one_column:
         lines.append("target: none (forward pass only; pass --target COL for the backward "
                      "pass)")
@@ -753,7 +755,10 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
         lines.append(f"ŷ is the scaled target: in {whose}'s units {formula} = "
                      + ", ".join(f"{v:.6g}" for v in units[:5])
                      + (" ..." if units.size > 5 else ""))
-    lines.append(f"model: {model.n_params():,} parameters, loss {tr.loss.name if tr.loss else '—'}")
+    # (a forward pass traces no loss: the model's own is named all the same)
+    own = getattr(model, "loss", None)
+    lines.append(f"model: {model.n_params():,} parameters, loss "
+                 + (tr.loss.name if tr.loss else repr(own) if own is not None else "—"))
     if lr is not None and opt is None:
         lines.append("--lr ignored: a step needs targets")
     elif opt is not None:
