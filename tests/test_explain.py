@@ -605,7 +605,9 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     out = tmp_path / "t.html"
     assert main(["explain", "--model", model, "--data", str(data), "--out", str(out)]) == 0
     assert out.read_text().lstrip().lower().startswith("<!doctype html")
-    assert explain_cmd._format_of("t.md") == "markdown" and explain_cmd._format_of(None) == "text"
+    assert explain_cmd._render_method(None, "t.md") == "to_markdown"
+    assert explain_cmd._render_method(None, None) == "to_text"
+    assert explain_cmd._render_method("svg", "t.md") == "to_svg"
     titanic = tmp_path / "tt"
     assert main(["train", "titanic", "--epochs", "1", "-q", "--out", str(titanic)]) == 0
     capsys.readouterr()
@@ -629,3 +631,4 @@ def test_gradcheck_of_a_trained_model_checks_its_own_loss():
                           seed=0)
     model.fit(X, y, loss="cce", epochs=1)
     assert gn.gradcheck(model, X[:4], y[:4]) < 1e-6
+    assert gn.gradcheck(model, X[:4]) < 1e-6   # random targets the loss takes: classes

@@ -480,7 +480,7 @@ def _stdin_file():
 def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                  na_values=None, comma_columns=(), decimal=None, dot_columns=(),
                  options=None, expected=(), announce=False, skip_rows=0,
-                 numeric_na=True) -> _Source:
+                 marker_text_columns=()) -> _Source:
     """The CSV file or bundled dataset ``spec``; ``keep_text`` keeps each field's exact text
     (``Table.text``) for writing columns back unchanged; ``sep`` is the CSV's field separator
     (None: detected); ``na_values``, tokens read as missing besides the reader's own;
@@ -491,7 +491,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
     the command looks for (the --target, a model's inputs), which the hint about a title
     line above the header looks for; ``announce``, say on stderr that a large file is being
     read (it takes a while: :data:`ANNOUNCE_BYTES`); ``skip_rows``, lines above the header
-    to skip; ``numeric_na``, read_csv's (:func:`model_read_options`)."""
+    to skip; ``marker_text_columns``, read_csv's (:func:`model_read_options`)."""
     from .data import bundled, read_csv
     from .data.tabular import NA_VALUES, DelimiterError
     path = Path(spec)
@@ -510,7 +510,7 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
                              decimal=decimal, decimal_comma_columns=comma_columns,
                              dot_decimal_columns=dot_columns, skip_rows=skip_rows,
-                             numeric_na=numeric_na)
+                             marker_text_columns=marker_text_columns)
         except PermissionError:
             raise _usage(f"cannot read {label}: permission denied") from None
         except UnicodeDecodeError:
@@ -627,10 +627,10 @@ def _missing_mask(col) -> np.ndarray:
 
 def _check_target(table, target, label):
     if target not in table:
-        raise _usage(f"no column {target!r} in {label}" + _did_you_mean(table, target)
-                     + _late_header_hint(table, [target])
+        late = _late_header_hint(table, [target])
+        raise _usage(f"no column {target!r} in {label}" + _did_you_mean(table, target) + late
                      + f"; available columns: {_column_list(table)}" + _separator_hint(table)
-                     + _header_hint(table) + _skipped_hint(table))
+                     + _header_hint(table) + ("" if late else _skipped_hint(table)))
 
 
 HEADER_SEARCH_ROWS = 10  # the rows looked at for column names below the header line
@@ -1026,12 +1026,12 @@ def _longer(history, args, best_epoch) -> str:
 def _small_validation_note(n_val, args) -> list[str]:
     """A note when fewer than :data:`SMALL_VALIDATION` validation rows decide when training
     stops, which epoch is kept and when the learning rate is halved: their loss is noise."""
-    if not 0 < n_val < SMALL_VALIDATION or not (args.early_stopping or args.lr_decay):
-        return []
     on = [(what, flag) for what, flag, given in (
         ("when training stops and which epoch's weights are kept", "--no-early-stopping",
          args.early_stopping),
         ("when the learning rate is halved", "--no-lr-decay", args.lr_decay)) if given]
+    if not 0 < n_val < SMALL_VALIDATION or not on:
+        return []
     return [f"only {n_val} validation row(s) decide {' and '.join(w for w, _ in on)}: their "
             f"loss is mostly noise; with so few rows, {' '.join(f for _, f in on)} and a fixed "
             f"--epochs, or a larger --val-split, may train better"]
@@ -2545,10 +2545,11 @@ def _numeric_drop_notes(dropped, table):
     """Reword, in place, the reasons of text columns dropped as identifier-like or as too many
     categories that are numbers but for a few values (or $ % and thousands separators),
     counted over the whole file (the preprocessing saw the training rows only)."""
-    from .preprocess import date_text_note, numeric_text_note, with_numeric_note
+    from .preprocess import (TOO_MANY_CATEGORIES, date_text_note, numeric_text_note,
+                             with_numeric_note)
     for col, reason in dropped.items():
         base = with_numeric_note(reason, None)
-        if base.startswith(("identifier-like:", "too many categories:")) \
+        if base.startswith(("identifier-like:", TOO_MANY_CATEGORIES)) \
                 and np.asarray(table[col]).dtype.kind == "O":
             note = numeric_text_note(table[col], table.line_numbers,
                                      comma=table.decimal_comma, table=table)
@@ -2556,14 +2557,18 @@ def _numeric_drop_notes(dropped, table):
 
 
 def _drop_notes(dropped, table):
-    """The reasons of dropped columns as the CLI says them (in place): :func:`_numeric_drop_
-    notes`, and :func:`_categorical_drop_notes`."""
-    from .preprocess import ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES
+    """The reasons of dropped columns as the CLI says them (in place): --keep named after
+    the rules most often wrong (not where --categorical made the numbers categories: the
+    note then says to leave it off), :func:`_numeric_drop_notes`, and
+    :func:`_categorical_drop_notes`."""
+    from .preprocess import (BY_DTYPE, ON_REQUEST, ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES,
+                             with_numeric_note)
+    for col, reason in dropped.items():   # (the rule's reason: after any numeric note)
+        if with_numeric_note(reason, None).startswith((ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES)) \
+                and not reason.endswith((ON_REQUEST, BY_DTYPE)):
+            dropped[col] = f"{reason}; --keep {shlex.quote(col)} uses it anyway"
     _numeric_drop_notes(dropped, table)
     _categorical_drop_notes(dropped)
-    for col, reason in dropped.items():
-        if reason.startswith((ROW_NUMBER_LIKE, TOO_MANY_CATEGORIES)):
-            dropped[col] = f"{reason}; --keep {shlex.quote(col)} uses it anyway"
 
 
 def _categorical_drop_notes(dropped):
@@ -3227,8 +3232,8 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
     """``_load_source`` arguments for a model's new data, read as its training file was:
     the stored --na-values and those given; the given --decimal, else the stored one; the
     columns the training file wrote with the decimal comma (none for older model files);
-    pandas' missing markers (#N/A, None) read as text where the stored preprocessing has one
-    as a category (:func:`_marker_categories`)."""
+    pandas' missing markers (#N/A, None) read as text in the columns where the stored
+    preprocessing has one as a category (:func:`_marker_columns`)."""
     if decimal is None and _read_option(extra, "decimal") in (".", ","):
         decimal = _read_option(extra, "decimal")
     cols = _read_option(extra, "decimal_comma_columns")
@@ -3236,22 +3241,21 @@ def model_read_options(extra, na_values=None, decimal=None) -> dict:
     return {"na_values": model_na_values(extra, na_values), "decimal": decimal,
             "comma_columns": [str(c) for c in cols] if isinstance(cols, list) else [],
             "dot_columns": [str(c) for c in dots] if isinstance(dots, list) else [],
-            "numeric_na": not _marker_categories(extra)}
+            "marker_text_columns": _marker_columns(extra)}
 
 
-def _marker_categories(extra) -> bool:
-    """Whether a model file's stored preprocessing has a category that is one of pandas'
-    missing markers (``None``, ``#N/A``: data.NUMERIC_NA_VALUES), as a column of numbers and
-    such markers was read before glassnet read them as missing there: its new files are read
-    so again (a column it uses as numbers reads them as missing all the same)."""
-    from .data.tabular import NUMERIC_NA_VALUES
+def _marker_columns(extra) -> list[str]:
+    """The columns of a model file's stored preprocessing with a category that is one of
+    pandas' missing markers (``None``, ``#N/A``: :func:`preprocess.marker_categories`): a
+    column of numbers and such text fitted before glassnet read them as missing there, or a
+    text column whose new file may hold only numbers and them; its new files keep them as
+    text there (elsewhere they are missing beside numbers, as in training)."""
+    from .preprocess import marker_categories
     pre = next((extra.get(k) for k in ("preprocessor", "preprocess")
                 if isinstance(extra, dict) and isinstance(extra.get(k), dict)), None)
     columns = pre.get("columns") if pre is not None else None
-    return isinstance(columns, list) and any(
-        isinstance(c, dict) and c.get("kind") == "categorical"
-        and isinstance(c.get("categories"), list)
-        and not NUMERIC_NA_VALUES.isdisjoint(map(str, c["categories"])) for c in columns)
+    return [c["name"] for c in columns if isinstance(c, dict) and marker_categories(c)] \
+        if isinstance(columns, list) else []
 
 
 def transform_for_model(pre, table, extra, report=None, label=None, options=None,
@@ -3267,11 +3271,11 @@ def transform_for_model(pre, table, extra, report=None, label=None, options=None
     missing = [c for c in pre.input_columns_ if c not in table]
     if missing:
         label = label or getattr(table, "_source", None) or "the data"
+        late = _late_header_hint(table, missing, options)
         raise _usage(f"{label} lacks column(s) the model needs: "
                      f"{', '.join(_shown(c) + _did_you_mean(table, c) for c in missing)} "
                      f"(it has: {_column_list(table, 40)})" + _separator_hint(table, options)
-                     + _late_header_hint(table, missing, options)
-                     + _skipped_hint(table, options))
+                     + late + ("" if late else _skipped_hint(table, options)))
     big = pre.matrix_note(table.n_rows, fitting=False) if announce else None
     if big is not None:
         print(f"glassnet: note: {big}", file=sys.stderr, flush=True)

@@ -556,24 +556,18 @@ def _label_key(v) -> str:
 
 
 def _input_key(features, pre=None, most=40) -> str:
-    """'inputs (the columns of X, the rows of the first W): 0 Age, 1 Age_missing, 2-4 Sex
-    (female, male, <missing>) ...': which input is which, a column's one-hot inputs as one
-    range (its first categories named), for up to ``most`` columns."""
-    if pre is None:
-        groups = [(i, 1, _shown(f), None) for i, f in enumerate(features)]
-    else:
-        groups, start = [], 0
-        for spec, (name, width) in zip(pre.columns_, pre._widths()):
-            cats = None
-            if spec["kind"] == "categorical":
-                cats = [f[len(name) + 1:] for f in features[start:start + width]]
-            elif width == 2:   # the value and its missing indicator
-                groups.append((start, 1, _shown(name), None))
-                groups.append((start + 1, 1, _shown(f"{name}_missing"), None))
-                start += width
-                continue
-            groups.append((start, width, _shown(name), cats))
-            start += width
+    """'inputs (the columns of X, the rows of the first W): 0 Age, 1 Age_missing, 2-3
+    Sex=(female, male) ...': which input is which (the names of ``features``), a column's
+    one-hot inputs as one range with its first categories, for up to ``most`` columns."""
+    groups, start = [], 0   # (first input, inputs, name, categories or None)
+    for spec, (name, width) in (zip(pre.columns_, pre._widths()) if pre is not None else
+                                (({"kind": "numeric"}, (f, 1)) for f in features)):
+        names = features[start:start + width]
+        if spec["kind"] == "categorical":
+            groups.append((start, width, _shown(name), [f[len(name) + 1:] for f in names]))
+        else:   # a number, and its missing indicator if it has one
+            groups.extend((start + i, 1, _shown(f), None) for i, f in enumerate(names))
+        start += width
     parts = []
     for first, width, name, cats in groups[:most]:
         where = str(first) if width == 1 else f"{first}-{first + width - 1}"
@@ -783,13 +777,13 @@ _MODE_OPTIONS = (("--epochs", "epochs", "xor"), ("--seed", "seed", "xor"),
                  ("--na-values", "na_values", "--model"))
 
 
-def _format_of(out) -> str:
-    """The --format an --out FILE's extension names (Trace.save's table), else text: a
-    trace.html of plain text showed as one paragraph in a browser."""
+def _render_method(fmt, out) -> str:
+    """The Report method of --format, else of --out FILE's extension (Trace.save's table),
+    else text: a trace.html of plain text showed as one paragraph in a browser."""
     from .trace import _SAVE_FORMATS
-    method = _SAVE_FORMATS.get(os.path.splitext(out or "")[1].lower(), "to_text")
-    return {"to_text": "text", "to_markdown": "markdown", "to_html": "html",
-            "to_svg": "svg"}[method]
+    if fmt is not None:
+        return f"to_{fmt}"
+    return _SAVE_FORMATS.get(os.path.splitext(out or "")[1].lower(), "to_text")
 
 
 def _note_ignored(args, mode) -> None:
@@ -833,16 +827,10 @@ def run(args) -> int:
                      "xor`, or `glassnet explain --model FILE --data CSV`")
     if not 1 <= args.precision <= 17:
         raise _usage("--precision must be between 1 and 17")
-    most = args.max_entries
-    fmt = args.format or _format_of(args.out)
-    if fmt == "text":
-        text = rep.to_text(layout=layout, precision=args.precision, max_entries=most)
-    elif fmt == "markdown":
-        text = rep.to_markdown(layout=layout, precision=args.precision, max_entries=most)
-    elif fmt == "html":
-        text = rep.to_html(layout=layout, precision=args.precision, max_entries=most)
-    else:
-        text = rep.to_svg(layout=layout, precision=min(args.precision, 4), max_entries=most)
+    method = _render_method(args.format, args.out)
+    text = getattr(rep, method)(layout=layout, max_entries=args.max_entries,
+                                precision=min(args.precision, 4) if method == "to_svg"
+                                else args.precision)
     if args.out and args.out != "-":
         from .io import atomic_write_text
         atomic_write_text(args.out, text)

@@ -143,13 +143,16 @@ def gradcheck(obj, x, y=None, loss=None, h: float = 1e-6, seed: int = 0,
             node._ensure_built(x.shape[1])
             for layer in node.layers:
                 layer.to(np.float64)
-            from .losses import MSE
+            from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
             from .train import _apply_l2, _l2_penalty, _l2_terms, prepare_targets
             if loss is None:   # a loaded model checks the loss it trains with
                 loss = getattr(node, "loss", None)
             lossc = copy.deepcopy(_get_loss(loss)) if loss is not None else MSE()
-            if y is None:
-                y = rng.standard_normal(node.forward(x).shape)
+            if y is None:   # random targets the loss takes: classes for a cross-entropy
+                out = node.forward(x).shape
+                y = (rng.integers(0, max(out[1], 2), out[0])
+                     if isinstance(lossc, (BinaryCrossEntropy, CategoricalCrossEntropy))
+                     else rng.standard_normal(out))
             else:  # as fit takes them: labels checked against the loss, one-hot for softmax
                 y = prepare_targets(y, lossc, node.n_outputs, np.float64)
             m = x.shape[0]

@@ -317,7 +317,8 @@ def _as_read(arr: np.ndarray, markers: bool = True) -> np.ndarray:
     the reader reads as missing (:func:`_read_as_missing`) is None, and when the rest of the
     column is numbers it is a numeric column, the numbers read as the reader reads them
     (:func:`plain_float`: no ``1_000``, no ``٣``), the text of :data:`NUMERIC_NA_VALUES`
-    (``#N/A``, ``None``) beside them missing too (with ``markers``: read_csv's numeric_na).
+    (``#N/A``, ``None``) beside them missing too (with ``markers``; without, as read_csv's
+    marker_text_columns).
     Other columns are returned as they are: a column of number strings without such text
     stays text (``dtype=str`` keeps zip codes)."""
     if is_numeric_column(arr):
@@ -339,6 +340,15 @@ def _as_read(arr: np.ndarray, markers: bool = True) -> np.ndarray:
         if soft:
             out[:] = [None if v in marked else v for v in arr.tolist()]
         return out
+
+
+def marker_categories(spec) -> list[str]:
+    """The categories of a column's spec (a fitted or stored TabularPreprocessor column)
+    that are pandas' missing markers (``None``, ``#N/A``: :data:`NUMERIC_NA_VALUES`), which
+    glassnet reads as missing beside numbers: where a column has one, its text is kept."""
+    cats = spec.get("categories") if spec.get("kind") == "categorical" else None
+    return [c for c in cats if isinstance(c, str) and c in NUMERIC_NA_VALUES] \
+        if isinstance(cats, list) else []
 
 
 def _read_column(table, name, markers=True) -> np.ndarray:
@@ -471,7 +481,7 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
                       "values": seen_order, "action": "encoded as all zeros (no category)"})
     if (~hit & absent).any():
         # a category that is a missing marker (None, #N/A): pandas' read_csv made it NaN
-        markers = [c for c in s["categories"] if c in NUMERIC_NA_VALUES]
+        markers = marker_categories(s)
         facts.append({"column": s["name"], "issue": "missing",
                       "rows": np.flatnonzero(~hit & absent), "values": [],
                       "action": "encoded as all zeros (no category)"
@@ -1110,8 +1120,7 @@ class TabularPreprocessor:
         for s in self.columns_:
             # a category that is a missing marker (None, #N/A: a column of numbers and such
             # text fitted before they were missing there) stays its text
-            arr = _read_column(table, s["name"], s["kind"] == "numeric"
-                               or NUMERIC_NA_VALUES.isdisjoint(s["categories"]))
+            arr = _read_column(table, s["name"], not marker_categories(s))
             if s["kind"] == "numeric":
                 comma = getattr(table, "decimal_comma", False)
                 if comma and s["name"] in getattr(table, "dot_decimal_columns", ()):

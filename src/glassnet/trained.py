@@ -34,9 +34,9 @@ def _read_options(data):
     """How messages name the read options for ``data``: by these keyword arguments, not the
     command line's options; sep=, decimal= and skip_rows= read a file only (rows in memory
     are read already)."""
-    from .commands import ReadOptions
-    return ReadOptions(True, frozenset({"sep", "decimal", "na_values", "skip_rows"}
-                                       if _is_path(data) else {"na_values"}))
+    from .commands import CLI_READ_OPTIONS, ReadOptions
+    return ReadOptions(True, CLI_READ_OPTIONS.taken if _is_path(data)
+                       else frozenset({"na_values"}))
 
 
 def _is_path(data) -> bool:

@@ -774,7 +774,7 @@ _SEP_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 def read_csv(source, *, delimiter: str | None = None, na_values=None,
              keep_text: bool = False, decimal: str | None = None,
              decimal_comma_columns=(), dot_decimal_columns=(), skip_rows: int = 0,
-             numeric_na: bool = True) -> Table:
+             marker_text_columns=()) -> Table:
     """Read a CSV file (path, ``Path`` or file object; gzip detected) into a :class:`Table`.
 
     Parameters
@@ -832,12 +832,12 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
         Lines at the top of the file to skip before the header: a title, a date, notes that
         a report or spreadsheet export puts above its table (``skip_rows=2``). Line numbers
         in messages still count the file's lines, skipped ones included.
-    numeric_na : bool
-        Read :data:`NUMERIC_NA_VALUES` as missing beside numbers (the default). False reads
-        them as text everywhere, as glassnet 0.2.0 did: for a model trained then with
-        one of them as a category of a column that was otherwise numbers. (``-nan`` and
-        ``-NaN`` are NaN to numpy: missing beside numbers either way, as any case and sign
-        of ``nan`` is, ``Nan`` and ``+nan`` too.)
+    marker_text_columns : iterable of str
+        Columns where :data:`NUMERIC_NA_VALUES` stay text beside numbers too, as glassnet
+        0.2.0 read them: a model's columns that have one of them as a category (``None`` of
+        a column of numbers and such text, fitted then, or of a text column whose new file
+        holds only numbers and it). (``-nan`` and ``-NaN`` are NaN to numpy: missing beside
+        numbers either way, as any case and sign of ``nan`` is, ``Nan`` and ``+nan`` too.)
 
     Returns
     -------
@@ -888,7 +888,7 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
     kept = frozenset(dot_decimal_columns or ()) - forced if comma_decimal else frozenset()
     opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
-            bool(numeric_na))
+            frozenset(marker_text_columns or ()))
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
     # strings at once (keep_text holds only those the values read do not spell). A column
     # that a later chunk shows to be text after earlier chunks read as numbers is rare: then
@@ -1120,7 +1120,7 @@ PANDAS_UNNAMED = re.compile(r"Unnamed: (\d+(\.\d+)?)")
 
 
 def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
-           numeric_na, chunk_rows, grouping="probe"):
+           marker_text, chunk_rows, grouping="probe"):
     """The Table of ``text``, its rows typed ``chunk_rows`` at a time (None: all at once);
     None when a column typed as numbers in one chunk holds text in another."""
     recs = _records(text, delimiter, name)
@@ -1186,7 +1186,7 @@ def _parse(text, name, delimiter, na, fast, comma_decimal, keep_text, plain, for
                 col, comma = _type_column(raw, na, fast,   # a kept column: '.' decimals,
                                           comma_decimal and col_name not in kept,  # no ','
                                           plain, col_name in forced, grouping,
-                                          numeric_na)
+                                          col_name not in marker_text)
             except _Ambiguous as amb:
                 if chunk_rows is not None:
                     return False  # the same error, from the whole file's first such value
