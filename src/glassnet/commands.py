@@ -590,7 +590,8 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
     if len(numbered) < 2:
         return ""
     wanted = {str(c).strip() for c in expected}
-    for d in [sep] if sep else DELIMITERS:
+    found = []   # (header width, its line, the title's line) for each separator that fits
+    for d in [sep or (excel and excel.group(1))] if sep or excel else DELIMITERS:
         try:
             records = [(k, next(csv.reader([line], delimiter=d))) for k, line in numbered]
         except csv.Error:
@@ -608,11 +609,15 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
         if wanted & {f.strip() for f in header} or (
                 rest and rest.count(len(header)) > len(rest) / 2
                 and not any(_as_number(f) for f in header)):
-            fix = _read_option_text(options, "skip_rows", start - 1)
-            return (f"; line {records[0][0]} looks like a title above the header (line "
-                    f"{start}): " + (f"pass {fix} or delete" if fix else "delete")
-                    + f" the lines above line {start}")
-    return ""
+            found.append((len(header), start, records[0][0]))
+    if not found:
+        return ""
+    # the separator that splits the header widest: with ',' a ';' file's header is one field
+    # and its first row of decimal commas (1;1,5;2) the first line wider than the title
+    _, start, title = max(found, key=lambda f: f[0])
+    fix = _read_option_text(options, "skip_rows", start - 1)
+    return (f"; line {title} looks like a title above the header (line {start}): "
+            + (f"pass {fix} or delete" if fix else "delete") + f" the lines above line {start}")
 
 
 def _missing_mask(col) -> np.ndarray:
@@ -1014,9 +1019,18 @@ SMALL_VALIDATION = 20   # validation rows under which early stopping follows noi
 def _longer(history, args, best_epoch) -> str:
     """How to train longer, for the notes that say a model learned too little: more epochs,
     or where early stopping ended the run (the --epochs limit never reached), a larger
-    --patience or none (and no learning-rate decay, which halved the rate meanwhile)."""
+    --patience or none (and no learning-rate decay, which halved the rate meanwhile); but
+    where the validation loss rose after its best epoch as the training loss fell (2% or
+    more), training longer overfits more: a smaller network or weight decay."""
     if not history.stopped_early:
         return MORE_EPOCHS
+    val = np.asarray(history.history.get("val_loss", []), dtype=np.float64)
+    train = np.asarray(history.history.get("loss", []), dtype=np.float64)
+    if best_epoch and len(val) > best_epoch and len(train) == len(val) \
+            and val[-1] > 1.02 * val[best_epoch - 1] and train[-1] < train[best_epoch - 1]:
+        return (f"a smaller network (--hidden) or --weight-decay (after epoch {best_epoch} "
+                f"the validation loss rose as the training loss fell: longer training "
+                f"overfits)")
     return ("a larger --patience or --no-early-stopping"
             + (" --no-lr-decay" if args.lr_decay else "")
             + f" (early stopping ended it before --epochs {args.epochs}, keeping epoch "
@@ -1126,6 +1140,73 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
                      f"only once the outcome is (a copy of the target), leave it out "
                      f"(--drop {shlex.quote(name)}), or the model learns nothing that works "
                      f"on new data")
+    if task == "regression":
+        notes.extend(_sum_leak_notes(pre, train_tab, y))
+    return notes
+
+
+def _missing_code_notes(pre, train_tab) -> list[str]:
+    """A note for each numeric input column where a code of nines (-999, 99, 9999), met on
+    3 rows or more, lies far beyond the column's other values (more than 10 robust standard
+    deviations from their median, outside their range): a survey's or lab's code for a
+    missing value, standardized as a number unless --na-values reads it as missing."""
+    from .preprocess import is_numeric_column, na_values_option
+    notes = []
+    for name in pre.input_columns_:
+        arr = train_tab[name]
+        if not is_numeric_column(arr):
+            continue
+        x = np.asarray(arr, dtype=np.float64)
+        x = x[np.isfinite(x)]
+        a = np.abs(x)
+        nines = (a >= 9) & (a < 1e9) & (a == np.trunc(a)) & np.isin(
+            a, [10.0 ** k - 1 for k in range(1, 10)])
+        for code in np.unique(x[nines]).tolist():
+            hits = x == code
+            rest = x[~hits]
+            if hits.sum() < 3 or rest.size < 10:
+                continue
+            med = float(np.median(rest))
+            spread = 1.4826 * float(np.median(np.abs(rest - med)))
+            if spread > 0 and abs(code - med) > 10 * spread \
+                    and not rest.min() <= code <= rest.max():
+                shown = f"{code:g}"
+                notes.append(f"{_shown(name)}: {int(hits.sum())} training value(s) are "
+                             f"{shown}, far beyond its other values ({rest.min():g} to "
+                             f"{rest.max():g}): a code for a missing value? "
+                             f"{na_values_option(shown)} reads it as missing")
+    return notes
+
+
+SUM_LEAK_COLUMNS = 300   # numeric columns beyond which pairs are not looked for (p² / 2)
+
+
+def _sum_leak_notes(pre, train_tab, y) -> list[str]:
+    """A note for each pair of numeric input columns whose sum is the target on every
+    training row (bike sharing's casual + registered = cnt): parts of the outcome, known
+    only once it is. Pairs are screened on a few rows, then checked on all of them."""
+    from .preprocess import is_numeric_column
+    y = np.asarray(y, dtype=np.float64)
+    names = [n for n in pre.input_columns_ if is_numeric_column(train_tab[n])]
+    if len(y) < 10 or not 2 <= len(names) <= SUM_LEAK_COLUMNS or not np.isfinite(y).all():
+        return []
+    X = np.column_stack([np.asarray(train_tab[n], dtype=np.float64) for n in names])
+    full = np.isfinite(X).all(axis=0)   # (a column with missing values sums to no target)
+    X, names = X[:, full], [n for n, f in zip(names, full) if f]
+    tol = 1e-9 * max(float(np.abs(y).max()), 1.0)
+    few = X[:50]
+    notes = []
+    for i in range(len(names) - 1):
+        near = np.abs(few[:, i:i + 1] + few[:, i + 1:] - y[:50, None]).max(axis=0) <= tol
+        for j in (np.flatnonzero(near) + i + 1).tolist():
+            if np.abs(X[:, i] + X[:, j] - y).max() <= tol and np.ptp(X[:, i]) > 0 \
+                    and np.ptp(X[:, j]) > 0:
+                a, b = names[i], names[j]
+                notes.append(f"columns {_shown(a)} + {_shown(b)} add up to the target on every "
+                             f"training row: if they are parts of the outcome, known only "
+                             f"once it is, leave them out (--drop {shlex.quote(a)} --drop "
+                             f"{shlex.quote(b)}), or the model learns nothing that works on "
+                             f"new data")
     return notes
 
 
@@ -2167,6 +2248,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         X_test = pre.transform(table.take(idx_test)) if has_test else None
     notices.extend(_preprocessing_notices(pre, table, train_tab))
     notices.extend(_leak_notes(pre, train_tab, y[idx_train], task))
+    notices.extend(_missing_code_notes(pre, train_tab))
     notices.extend(_duplicate_column_notes(pre, train_tab))
 
     def fit_target(ids):
@@ -2517,24 +2599,30 @@ def _missing_marker_notes(labels, target) -> list[str]:
 
 
 def _case_variant_notes(labels) -> list[str]:
-    """A note per group of class labels that differ only in case or blanks ('yes', 'Yes'):
-    they stay different classes, but that is seldom what the file meant."""
+    """A note per group of class labels that differ only in case, blanks or a final period
+    ('yes', 'Yes'; '>50K', '>50K.' as in the adult census files): they stay different
+    classes, but that is seldom what the file meant."""
     import unicodedata
     groups = {}
     for label in labels:   # NFC: 'Très' typed as e + a combining accent looks the same
         key = unicodedata.normalize("NFC", label.strip()).casefold()
-        groups.setdefault(key, []).append(label)
+        groups.setdefault(key.removesuffix(".").rstrip() or key, []).append(label)
     notes = []
     for same in groups.values():
         if len(same) > 1:
             shown = ", ".join(map(shown_value, same[:-1])) + f" and {shown_value(same[-1])}"
             looks = {unicodedata.normalize("NFC", s.strip()) for s in same}
+            stops = {s.removesuffix(".").rstrip() for s in looks}
             hows = []
-            if len(looks) > 1:
+            if len({s.endswith(".") for s in looks}) > 1:
+                hows.append("a final period")
+            if len({s.casefold() for s in stops}) < len(stops):
                 hows.append("upper/lower case")
             if len(looks) < len(same):
                 hows.append("how an accent is encoded (a letter with it, or the letter and "
                             "a combining mark: they look the same)")
+            if not hows:   # ('.' and '..': no such near miss)
+                continue
             how = "they differ only in " + " and ".join(hows)
             notes.append(f"{shown} are different classes; is that intended? ({how}; make "
                          f"them the same in the file to merge them)")
