@@ -4304,3 +4304,22 @@ def test_a_code_of_nines_far_from_a_column_is_noted(tmp_path, capsys):
     assert main(["train", str(path), "--target", "y", "--epochs", "1", "--out",
                  str(tmp_path / "b"), "--na-values=-999"]) == 0
     assert "a code for a missing value" not in capsys.readouterr().out
+
+
+def test_a_column_named_like_a_cycle_suggests_categorical(tmp_path, capsys):
+    """Trial AL: bike sharing's hr (0-23) was standardized as a quantity without a word
+    (R² 0.58; 0.72 with --categorical hr, as a gradient-boosted baseline)."""
+    from glassnet.cli import main
+    r = np.random.default_rng(0)
+    hr, temp = r.integers(0, 24, 300), r.normal(20, 5, 300)
+    y = np.where((hr > 6) & (hr < 20), 100, 10) + temp
+    path = tmp_path / "b.csv"
+    path.write_text("hr,temp,yearly,cnt\n" + "".join(
+        f"{h},{t:.2f},{2000 + i % 5},{v:.1f}\n" for i, (h, t, v) in enumerate(zip(hr, temp, y))))
+    assert main(["train", str(path), "--target", "cnt", "--epochs", "1", "--out",
+                 str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert ("hr holds 24 whole numbers from 0 to 23, named like a position in a cycle (hours, "
+            "months, weekdays): as a quantity its last value lies far from its first and each "
+            "step weighs the same; --categorical hr gives each value its own effect") in out
+    assert "yearly holds" not in out and "temp holds" not in out

@@ -2762,6 +2762,11 @@ def _dropped_notes(dropped) -> list[str]:
 _CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code|region|dept|"
                         r"department|district|zone|branch|store|category)$)"
                         r"|[a-z0-9](Code|Region|Dept|Zone|Store|Category)$")
+# a position in a cycle (hour of the day, month, weekday, season): as a quantity 23 o'clock
+# lies far from 0 and each step weighs the same; one-hot, each hour gets its own effect
+_CYCLE_NAME = re.compile(r"(?i:(^|[_\s.\-])(hour|hr|hours|month|mnth|mon|weekday|wkday|"
+                         r"dow|dayofweek|day_of_week|wday|season)$)"
+                         r"|[a-z0-9](Hour|Month|Weekday|Season)$")
 
 
 def _preprocessing_notices(pre, table, train_tab):
@@ -2769,7 +2774,7 @@ def _preprocessing_notices(pre, table, train_tab):
     numbers but for a few values (or for $ % and thousands separators), imputed columns."""
     from .preprocess import _ID_NAME_STRICT, numeric_text_note
     dropped = _dropped_notes(pre.dropped_)
-    imputed, kept, outside, labels = [], [], [], []
+    imputed, kept, outside, labels, cycles = [], [], [], [], []
     for s in pre.columns_:
         col, name = s["name"], _shown(s["name"])  # the column, and how a note shows it
         if s["kind"] == "numeric" and (_ID_NAME_STRICT.search(col) or _CODE_NAME.search(col)):
@@ -2781,6 +2786,17 @@ def _preprocessing_notices(pre, table, train_tab):
                                      f"quantity; if its values are labels (stores, regions, "
                                      f"zip codes), --categorical {shlex.quote(col)} one-hot "
                                      f"encodes them"))
+        elif s["kind"] == "numeric" and _CYCLE_NAME.search(col):
+            present = np.asarray(train_tab[col], dtype=np.float64)
+            uniq = np.unique(present[np.isfinite(present)])
+            if 2 < len(uniq) <= 24 and np.all(uniq == np.round(uniq)) \
+                    and uniq[0] >= 0 and uniq[-1] <= 24:
+                cycles.append((name, f"{name} holds {len(uniq)} whole numbers from "
+                                     f"{uniq[0]:g} to {uniq[-1]:g}, named like a position "
+                                     f"in a cycle (hours, months, weekdays): as a quantity "
+                                     f"its last value lies far from its first and each step "
+                                     f"weighs the same; --categorical {shlex.quote(col)} "
+                                     f"gives each value its own effect"))
         if s["kind"] == "categorical" and np.asarray(table[col]).dtype.kind == "O":
             # numbers but for a few values (whole file, as dropped), or dates (a few months)
             note = numeric_text_note(table[col], table.line_numbers, comma=table.decimal_comma,
@@ -2819,7 +2835,10 @@ def _preprocessing_notices(pre, table, train_tab):
                               "id or a code, standardized as quantities",
                       suffix="; if their values are labels, --categorical COLUMN one-hot "
                              "encodes one")
-    return dropped + labels + imputed_notes + other
+    cycles = _grouped(cycles, "numeric columns named like a position in a cycle (hours, "
+                              "months, weekdays), standardized as quantities",
+                      suffix="; --categorical COLUMN gives each value its own effect")
+    return dropped + labels + cycles + imputed_notes + other
 
 
 def _grouped(notes, summary, most=3, prefix="", suffix=""):
