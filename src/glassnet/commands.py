@@ -1016,18 +1016,21 @@ MORE_EPOCHS = "more epochs (--epochs)"
 SMALL_VALIDATION = 20   # validation rows under which early stopping follows noise
 
 
-def _longer(history, args, best_epoch) -> str:
-    """How to train longer, for the notes that say a model learned too little: more epochs,
-    or where early stopping ended the run (the --epochs limit never reached), a larger
-    --patience or none (and no learning-rate decay, which halved the rate meanwhile); but
-    where the validation loss rose after its best epoch as the training loss fell (2% or
-    more), training longer overfits more: a smaller network or weight decay."""
+def _remedy(history, args, best_epoch) -> str:
+    """What to try next, for the notes that say a model learned too little: train longer
+    (more epochs, or where early stopping ended the run before the --epochs limit, a larger
+    --patience or none, and no learning-rate decay, which halved the rate meanwhile); but
+    where, in a network with hidden layers, the validation loss rose by 5% or more after its
+    best epoch as the training loss fell by 10% or more, longer training overfits more: a
+    smaller network or weight decay (a few % either way is the noise of a plateau)."""
     if not history.stopped_early:
         return MORE_EPOCHS
     val = np.asarray(history.history.get("val_loss", []), dtype=np.float64)
     train = np.asarray(history.history.get("loss", []), dtype=np.float64)
-    if best_epoch and len(val) > best_epoch and len(train) == len(val) \
-            and val[-1] > 1.02 * val[best_epoch - 1] and train[-1] < train[best_epoch - 1]:
+    hidden = args.hidden if isinstance(args.hidden, list) else _hidden_sizes(args.hidden)
+    if hidden and best_epoch and len(val) > best_epoch and len(train) == len(val) \
+            and val[-1] > val[best_epoch - 1] + 0.05 * abs(val[best_epoch - 1]) \
+            and train[-1] < train[best_epoch - 1] - 0.1 * abs(train[best_epoch - 1]):
         return (f"a smaller network (--hidden) or --weight-decay (after epoch {best_epoch} "
                 f"the validation loss rose as the training loss fell: longer training "
                 f"overfits)")
@@ -1053,8 +1056,8 @@ def _small_validation_note(n_val, args) -> list[str]:
 
 def _mean_baseline_note(results, y, idx_train, more=MORE_EPOCHS) -> list[str]:
     """A note when a regression model does no better on its held-out rows (test, else
-    validation) than one constant, their mean: R² ≤ 0 there (``more``: how to train
-    longer, :func:`_longer`)."""
+    validation) than one constant, their mean: R² ≤ 0 there (``more``: what to try next,
+    :func:`_remedy`)."""
     split = _held_out(results)
     r2 = results[split].get("r2") if split else None
     if r2 is None or not r2 <= 0:
@@ -1136,10 +1139,8 @@ def _leak_notes(pre, train_tab, y, task) -> list[str]:
             if len(pairs) == len(keys):  # a row per value and class: any column of distinct
                 continue                 # values pairs so with a target of distinct values
             why = "each of its values goes with one class on the training rows, one to one"
-        notes.append(f"column {_shown(name)} gives the target exactly: {why}; if it is known "
-                     f"only once the outcome is (a copy of the target), leave it out "
-                     f"(--drop {shlex.quote(name)}), or the model learns nothing that works "
-                     f"on new data")
+        notes.append(_leak_advice(f"column {_shown(name)} gives the target exactly: {why}",
+                                  [name]))
     if task == "regression":
         notes.extend(_sum_leak_notes(pre, train_tab, y))
     return notes
@@ -1149,33 +1150,46 @@ def _missing_code_notes(pre, train_tab) -> list[str]:
     """A note for each numeric input column where a code of nines (-999, 99, 9999), met on
     3 rows or more, lies far beyond the column's other values (more than 10 robust standard
     deviations from their median, outside their range): a survey's or lab's code for a
-    missing value, standardized as a number unless --na-values reads it as missing."""
+    missing value, standardized as a number unless --na-values reads it as missing (which
+    reads it so in every column: the note names the others that hold it, the target too).
+    A column one-hot encoded (--categorical) has the code as its own category already."""
     from .preprocess import is_numeric_column, na_values_option
     notes = []
-    for name in pre.input_columns_:
-        arr = train_tab[name]
-        if not is_numeric_column(arr):
-            continue
-        x = np.asarray(arr, dtype=np.float64)
+    numeric = [c for c in train_tab.columns if is_numeric_column(train_tab[c])]
+    for name in (s["name"] for s in pre.columns_ if s["kind"] == "numeric"):
+        x = np.asarray(train_tab[name], dtype=np.float64)
         x = x[np.isfinite(x)]
-        a = np.abs(x)
-        nines = (a >= 9) & (a < 1e9) & (a == np.trunc(a)) & np.isin(
-            a, [10.0 ** k - 1 for k in range(1, 10)])
+        nines = np.isin(np.abs(x), [10.0 ** k - 1 for k in range(1, 10)])
         for code in np.unique(x[nines]).tolist():
             hits = x == code
             rest = x[~hits]
             if hits.sum() < 3 or rest.size < 10:
                 continue
-            med = float(np.median(rest))
-            spread = 1.4826 * float(np.median(np.abs(rest - med)))
-            if spread > 0 and abs(code - med) > 10 * spread \
-                    and not rest.min() <= code <= rest.max():
-                shown = f"{code:g}"
+            # (most other values alike, a count of zeros: the spread of the others then)
+            med, spread, _ = _robust_scale(rest)
+            if abs(code - med) > 10 * spread and not rest.min() <= code <= rest.max():
+                shown = str(int(code))   # (9999999 as 1e+07 would be no --na-values token)
+                also = [f"{int(k)} of {_shown(c)}" for c in numeric if c != name
+                        for k in [np.count_nonzero(np.asarray(train_tab[c]) == code)] if k]
                 notes.append(f"{_shown(name)}: {int(hits.sum())} training value(s) are "
                              f"{shown}, far beyond its other values ({rest.min():g} to "
                              f"{rest.max():g}): a code for a missing value? "
-                             f"{na_values_option(shown)} reads it as missing")
+                             f"{na_values_option(shown)} reads it as missing"
+                             + (f" (in every column: also {', '.join(also[:3])}"
+                                f"{' ...' if len(also) > 3 else ''} training value(s))"
+                                if also else ""))
     return notes
+
+
+def _leak_advice(what, columns) -> str:
+    """A leak note: ``what`` the columns do, then what to do if they are known only once the
+    outcome is."""
+    drop = " ".join(f"--drop {shlex.quote(c)}" for c in columns)
+    them = "it is" if len(columns) == 1 else "they are"
+    copy = " (a copy of the target)" if len(columns) == 1 else " (parts of it)"
+    return (f"{what}; if {them} known only once the outcome is{copy}, leave "
+            f"{'it' if len(columns) == 1 else 'them'} out ({drop}), or the model learns "
+            f"nothing that works on new data")
 
 
 SUM_LEAK_COLUMNS = 300   # numeric columns beyond which pairs are not looked for (p² / 2)
@@ -1184,29 +1198,35 @@ SUM_LEAK_COLUMNS = 300   # numeric columns beyond which pairs are not looked for
 def _sum_leak_notes(pre, train_tab, y) -> list[str]:
     """A note for each pair of numeric input columns whose sum is the target on every
     training row (bike sharing's casual + registered = cnt): parts of the outcome, known
-    only once it is. Pairs are screened on a few rows, then checked on all of them."""
+    only once it is. Pairs are screened on 64 rows spread over the file (a file sorted by
+    its target starts with rows alike), then checked on all of them, a pair at a time."""
     from .preprocess import is_numeric_column
     y = np.asarray(y, dtype=np.float64)
-    names = [n for n in pre.input_columns_ if is_numeric_column(train_tab[n])]
-    if len(y) < 10 or not 2 <= len(names) <= SUM_LEAK_COLUMNS or not np.isfinite(y).all():
+    n = len(y)
+    if n < 10 or not np.isfinite(y).all():
         return []
-    X = np.column_stack([np.asarray(train_tab[n], dtype=np.float64) for n in names])
-    full = np.isfinite(X).all(axis=0)   # (a column with missing values sums to no target)
-    X, names = X[:, full], [n for n, f in zip(names, full) if f]
     tol = 1e-9 * max(float(np.abs(y).max()), 1.0)
-    few = X[:50]
+    cols = {}   # the columns that could be parts: numeric, all present, not constant
+    for name in pre.input_columns_:
+        arr = train_tab[name]
+        if is_numeric_column(arr):
+            x = np.asarray(arr, dtype=np.float64)
+            if np.isfinite(x).all() and np.ptp(x) > tol:
+                cols[name] = x
+    names = list(cols)
+    if not 2 <= len(names) <= SUM_LEAK_COLUMNS:
+        return []
+    rows = np.linspace(0, n - 1, min(n, 64)).astype(np.int64)
+    few = np.column_stack([cols[c][rows] for c in names])
     notes = []
-    for i in range(len(names) - 1):
-        near = np.abs(few[:, i:i + 1] + few[:, i + 1:] - y[:50, None]).max(axis=0) <= tol
-        for j in (np.flatnonzero(near) + i + 1).tolist():
-            if np.abs(X[:, i] + X[:, j] - y).max() <= tol and np.ptp(X[:, i]) > 0 \
-                    and np.ptp(X[:, j]) > 0:
+    with np.errstate(over="ignore", invalid="ignore"):   # (sums of ±1e308)
+        for i in range(len(names) - 1):
+            near = np.abs(few[:, i:i + 1] + few[:, i + 1:] - y[rows, None]).max(axis=0) <= tol
+            for j in (np.flatnonzero(near) + i + 1).tolist():
                 a, b = names[i], names[j]
-                notes.append(f"columns {_shown(a)} + {_shown(b)} add up to the target on every "
-                             f"training row: if they are parts of the outcome, known only "
-                             f"once it is, leave them out (--drop {shlex.quote(a)} --drop "
-                             f"{shlex.quote(b)}), or the model learns nothing that works on "
-                             f"new data")
+                if np.abs(cols[a] + cols[b] - y).max() <= tol:
+                    notes.append(_leak_advice(f"columns {_shown(a)} + {_shown(b)} add up to "
+                                              f"the target on every training row", [a, b]))
     return notes
 
 
@@ -2396,7 +2416,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
             results[split_name] = _regression_metrics(y[ids], pred)
-    more = _longer(history, args, best_epoch)
+    more = _remedy(history, args, best_epoch)
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels,
                                        weighted=class_weight is not None, more=more))
@@ -2599,33 +2619,37 @@ def _missing_marker_notes(labels, target) -> list[str]:
 
 
 def _case_variant_notes(labels) -> list[str]:
-    """A note per group of class labels that differ only in case, blanks or a final period
-    ('yes', 'Yes'; '>50K', '>50K.' as in the adult census files): they stay different
-    classes, but that is seldom what the file meant."""
+    """A note per group of class labels that differ only in case, blanks around them, a
+    final period or how an accent is encoded ('yes', 'Yes'; '>50K', '>50K.' as in the adult
+    census files): they stay different classes, but that is seldom what the file meant."""
     import unicodedata
-    groups = {}
-    for label in labels:   # NFC: 'Très' typed as e + a combining accent looks the same
+
+    def stem(label):   # NFC: 'Très' typed as e + a combining accent looks the same
         key = unicodedata.normalize("NFC", label.strip()).casefold()
-        groups.setdefault(key.removesuffix(".").rstrip() or key, []).append(label)
+        return key[:-1].rstrip() if key.endswith(".") and len(key) > 1 else key
+
+    groups = {}
+    for label in labels:
+        groups.setdefault(stem(label), []).append(label)
     notes = []
     for same in groups.values():
-        if len(same) > 1:
-            shown = ", ".join(map(shown_value, same[:-1])) + f" and {shown_value(same[-1])}"
-            looks = {unicodedata.normalize("NFC", s.strip()) for s in same}
-            stops = {s.removesuffix(".").rstrip() for s in looks}
-            hows = []
-            if len({s.endswith(".") for s in looks}) > 1:
-                hows.append("a final period")
-            if len({s.casefold() for s in stops}) < len(stops):
-                hows.append("upper/lower case")
-            if len(looks) < len(same):
-                hows.append("how an accent is encoded (a letter with it, or the letter and "
-                            "a combining mark: they look the same)")
-            if not hows:   # ('.' and '..': no such near miss)
-                continue
-            how = "they differ only in " + " and ".join(hows)
-            notes.append(f"{shown} are different classes; is that intended? ({how}; make "
-                         f"them the same in the file to merge them)")
+        if len(same) < 2:
+            continue
+        shown = ", ".join(map(shown_value, same[:-1])) + f" and {shown_value(same[-1])}"
+        nfc = [unicodedata.normalize("NFC", s) for s in same]
+        stripped = {s.strip() for s in nfc}
+        hows = [how for how, differ in (
+            ("a final period", len({s.endswith(".") for s in stripped}) > 1),
+            ("upper/lower case",
+             len({s.removesuffix(".").rstrip() for s in stripped})
+             > len({s.removesuffix(".").rstrip().casefold() for s in stripped})),
+            ("blanks around them", len(set(nfc)) > len(stripped)),
+            ("how an accent is encoded (a letter with it, or the letter and a combining "
+             "mark: they look the same)", len(set(nfc)) < len(set(same)))) if differ]
+        if hows:   # ('.' beside '..' stem alike and differ in none of these)
+            notes.append(f"{shown} are different classes; is that intended? (they differ only "
+                         f"in {' and '.join(hows)}; make them the same in the file to merge "
+                         f"them)")
     return notes
 
 
@@ -2764,9 +2788,24 @@ _CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code|regi
                         r"|[a-z0-9](Code|Region|Dept|Zone|Store|Category)$")
 # a position in a cycle (hour of the day, month, weekday, season): as a quantity 23 o'clock
 # lies far from 0 and each step weighs the same; one-hot, each hour gets its own effect
-_CYCLE_NAME = re.compile(r"(?i:(^|[_\s.\-])(hour|hr|hours|month|mnth|mon|weekday|wkday|"
-                         r"dow|dayofweek|day_of_week|wday|season)$)"
-                         r"|[a-z0-9](Hour|Month|Weekday|Season)$")
+# a position in a cycle (hour of the day, month, weekday, season): as a quantity 23 o'clock
+# lies far from 0 and each step weighs the same; one-hot, each hour gets its own effect.
+# The name's last word (not after "per": a rate), with the cycle's length: its values must
+# fit it (a month column of 1 to 72 is a tenure, not a month of the year)
+_CYCLES = {"hour": 24, "hr": 24, "month": 12, "mnth": 12, "weekday": 7, "wkday": 7,
+           "dow": 7, "dayofweek": 7, "wday": 7, "season": 4}
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _cycle_length(name) -> int | None:
+    """The length of the cycle a column's name says it is a position in (hr: 24), or None:
+    its last word (day_of_week too), not after 'per' (calls_per_hour is a rate)."""
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if words[-3:] == ["day", "of", "week"]:
+        return 7
+    if not words or (len(words) > 1 and words[-2] == "per"):
+        return None
+    return _CYCLES.get(words[-1])
 
 
 def _preprocessing_notices(pre, table, train_tab):
@@ -2786,11 +2825,11 @@ def _preprocessing_notices(pre, table, train_tab):
                                      f"quantity; if its values are labels (stores, regions, "
                                      f"zip codes), --categorical {shlex.quote(col)} one-hot "
                                      f"encodes them"))
-        elif s["kind"] == "numeric" and _CYCLE_NAME.search(col):
+        elif s["kind"] == "numeric" and _cycle_length(col):
             present = np.asarray(train_tab[col], dtype=np.float64)
             uniq = np.unique(present[np.isfinite(present)])
-            if 2 < len(uniq) <= 24 and np.all(uniq == np.round(uniq)) \
-                    and uniq[0] >= 0 and uniq[-1] <= 24:
+            if 2 < len(uniq) <= _cycle_length(col) and np.all(uniq == np.round(uniq)) \
+                    and uniq[0] >= 0 and uniq[-1] <= _cycle_length(col):
                 cycles.append((name, f"{name} holds {len(uniq)} whole numbers from "
                                      f"{uniq[0]:g} to {uniq[-1]:g}, named like a position "
                                      f"in a cycle (hours, months, weekdays): as a quantity "
