@@ -616,9 +616,12 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
            "0)" in capsys.readouterr().out
     assert main(["explain", "--model", str(titanic / "model.gnet"), "--data", "titanic",
                  "--target", "none"]) == 0
-    text = capsys.readouterr().out   # the model's loss named on a forward pass too
+    captured = capsys.readouterr()
+    text = captured.out   # the model's loss named on a forward pass too
     assert "target: none (forward pass only, as --target none asks)" in text
     assert "loss BinaryCrossEntropy()" in text
+    assert main(["explain", "--model", model, "--data", str(data), "--rows", "1000"]) == 0
+    assert f"--rows 1000: {data} has 300 row(s), all of them traced" in capsys.readouterr().err
 
 
 def test_gradcheck_of_a_trained_model_checks_its_own_loss():

@@ -630,6 +630,9 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     table = _load_source(str(data_path), sep=sep, skip_rows=skip_rows,
                          **model_read_options(extra, na_values, decimal)).table
     part = table.head(rows)
+    if rows > table.n_rows:
+        print(f"glassnet: note: --rows {rows}: {data_path} has {table.n_rows} row(s), all of "
+              f"them traced", file=sys.stderr, flush=True)
     est = None
     if isinstance(extra, dict) and "glassnet.sklearn" in extra:
         est = _sklearn_estimator(model_path, extra["glassnet.sklearn"])
