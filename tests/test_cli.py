@@ -4064,6 +4064,44 @@ def test_a_missing_marker_category_keeps_its_text_in_new_files(tmp_path, capsys)
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "run2" / "model.gnet"), str(marked)]) == 0
     assert "R²" in capsys.readouterr().out
+    # trial AO: classes holding a marker ('0', '1', 'None') read so in a file whose labels
+    # are only those (read as numbers and missing, evaluate called '0' and '1' unknown)
+    labels = ["0", "1", "None", "x"]
+    body = "".join(f"{r.normal():.3f},{labels[i % 4]}\n" for i in range(120))
+    (tmp_path / "cls.csv").write_text("a,label\n" + body)
+    (tmp_path / "sub.csv").write_text("a,label\n" + "".join(
+        line for line in body.splitlines(keepends=True) if not line.endswith("x\n")))
+    assert main(["train", str(tmp_path / "cls.csv"), "--target", "label", "--epochs", "1",
+                 "-q", "--out", str(tmp_path / "run3")]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "run3" / "model.gnet"),
+                 str(tmp_path / "sub.csv")]) == 0, capsys.readouterr().err
+    assert "90 rows, target 'label'" in capsys.readouterr().out
+
+
+def test_title_hints_on_standard_input_and_a_header_naming_the_target(tmp_path, capsys):
+    """Trial AN: a title line piped in (DATA '-') got only "a ragged row; check for an
+    unquoted comma"; a header whose column c holds the value c lost the hint though it
+    names the --target."""
+    from glassnet.cli import main
+    text = "Title\nx1,x2,c,y\n" + "".join(f"{i},{i % 3},{'abc'[i % 3]},{i % 2}\n"
+                                         for i in range(12))
+    proc = run("train", "-", "--target", "y", "--quiet", "--out", tmp_path / "r", input=text)
+    assert proc.returncode == 2
+    assert "line 1 looks like a title above the header (line 2): pass --skip-rows 1" in \
+        proc.stderr, proc.stderr
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    assert main(["train", str(path), "--target", "y"]) == 2
+    assert "pass --skip-rows 1 or delete the lines above line 2" in capsys.readouterr().err
+    # the default --loss spelled out on a classification target: noted, not refused; the run
+    # records --skip-rows
+    assert main(["train", str(path), "--target", "y", "--loss", "mse", "--skip-rows", "1",
+                 "--epochs", "1", "--val-split", "0", "--test-split", "0", "-q",
+                 "--out", str(tmp_path / "m")]) == 0
+    assert "--loss mse is ignored: 'y' is a classification target" in capsys.readouterr().err
+    m = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert m["options"]["skip_rows"] == 1
 
 
 def test_a_sparse_count_target_is_no_totals_row(tmp_path, capsys):

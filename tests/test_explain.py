@@ -8,6 +8,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -601,6 +603,9 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     text = capsys.readouterr().out
     assert ("inputs (the columns of X, the rows of the first W): 0 a, 1 b, 2 b_missing, "
             "3-32 city=(c0, c1, c10 … 30 categories)") in text, text
+    assert explain_cmd._input_key(["e=C", "e=Q", "e=S", "e=<missing>"], SimpleNamespace(
+        columns_=[{"kind": "categorical"}], _widths=lambda: [("e", 4)])).endswith(
+        "0-3 e=(C, Q, S, <missing>)")   # (four shown whole: '…' hid just one)
     assert "classes (the columns of ŷ, the codes of y): 0 = high, 1 = low, 2 = mid" in text
     out = tmp_path / "t.html"
     assert main(["explain", "--model", model, "--data", str(data), "--out", str(out)]) == 0
@@ -619,9 +624,11 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     captured = capsys.readouterr()
     text = captured.out   # the model's loss named on a forward pass too
     assert "target: none (forward pass only, as --target none asks)" in text
+    assert "ŷ is the probability of class 1 (survived), against 0 (died)" in text
     assert "loss BinaryCrossEntropy()" in text
     assert main(["explain", "--model", model, "--data", str(data), "--rows", "1000"]) == 0
-    assert f"--rows 1000: {data} has 300 row(s), all of them traced" in capsys.readouterr().err
+    assert "rows 1..300 of 300 (all of them: fewer than the 1000 --rows asks)" in \
+        capsys.readouterr().out
 
 
 def test_gradcheck_of_a_trained_model_checks_its_own_loss():

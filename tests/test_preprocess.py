@@ -1205,8 +1205,9 @@ def test_keep_uses_columns_the_rules_would_drop():
                                  "nothing to learn")
     assert pre.transform(table).shape == (n, 1 + 1500 + 1)
     again = TabularPreprocessor.from_dict(pre.to_dict())
-    assert again.keep == ["minute", "store", "k"]
-    assert "keep" not in auto.to_dict()["params"]    # as glassnet 0.2.0 wrote (and reads)
+    assert again.columns_ == pre.columns_ and again.dropped_ == pre.dropped_
+    np.testing.assert_array_equal(again.transform(table), pre.transform(table))
+    assert "keep" not in pre.to_dict()["params"]    # as glassnet 0.2.0 wrote (and reads)
     with pytest.raises(ValueError, match="keep= and drop= both name"):
         TabularPreprocessor(keep="minute", drop=["minute"])
     with pytest.raises(ValueError, match="keep= names column"):

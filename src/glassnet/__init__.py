@@ -92,7 +92,7 @@ from .optim import SGD, Adagrad, Adam, AdamW, ReduceLROnPlateau, RMSProp
 from .train import (CSVLogger, DivergenceError, EarlyStopping, History, LearningRateScheduler,
                     ModelCheckpoint)
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
 
 _cli_started(end_of_init=True)
 del _guard_cli_start

@@ -340,7 +340,7 @@ def register(subparsers) -> None:
                         "(δ = 1) or mae on the target in robust units (its median and "
                         "1.4826 x its median absolute deviation), which weigh far-off targets "
                         "(outliers) less than mse's squares; classification always uses "
-                        "cross-entropy (default: mse)")
+                        "cross-entropy, and refuses huber and mae (default: mse)")
     p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
                    help="classification: 'balanced' weighs each training row's loss by "
                         "n / (k · rows of its class) (scikit-learn's rule), so that a rare "
@@ -459,9 +459,13 @@ class _StdinFile:
 
     def __init__(self, stream):
         self._stream = stream
+        self.head = b""   # its first bytes, kept for the title-line hint
 
     def read(self, size=-1):
-        return self._stream.read(size)
+        data = self._stream.read(size)
+        if len(self.head) < TITLE_SAMPLE_BYTES:
+            self.head += data[:TITLE_SAMPLE_BYTES - len(self.head)]
+        return data
 
 
 def _stdin_file():
@@ -504,8 +508,9 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
         if size > ANNOUNCE_BYTES:   # (stdout stays the command's: predict writes CSV there)
             print(f"glassnet: reading {label} ({readable_size(size)}) ...", file=sys.stderr,
                   flush=True)
+        stream = _stdin_file() if stdin else None
         try:
-            table = read_csv(_stdin_file() if stdin else path, keep_text=keep_text,
+            table = read_csv(stream or path, keep_text=keep_text,
                              delimiter=sep,
                              na_values=NA_VALUES | set(na_values) if na_values else None,
                              decimal=decimal, decimal_comma_columns=comma_columns,
@@ -520,7 +525,8 @@ def _load_source(spec: str, keep_text: bool = False, sep: str | None = None,
             raise _usage(f"{exc}; " + (f"pass {fix}" if fix else "read it with that separator")
                          ) from None
         except ValueError as exc:   # a ragged row, maybe the header under a title line
-            hint = "" if stdin else _title_line_hint(path, sep, expected, skip_rows, options)
+            hint = _title_line_hint(stream.head if stdin else path, sep, expected, skip_rows,
+                                    options)
             if not hint:
                 raise
             raise _usage(f"{exc}{hint}") from None
@@ -562,25 +568,31 @@ ANNOUNCE_BYTES = 20_000_000   # files larger than this take seconds to read: sai
 TITLE_SAMPLE_BYTES = 1 << 16   # the start of a file looked at for a title line
 
 
-def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
+def _title_line_hint(source, sep, expected=(), skip_rows=0, options=None) -> str:
     """'; line 1 looks like a title above the header (line 3): ...' when the first line read
     (below ``skip_rows`` skipped ones) has fewer fields than one of the next lines (a title
     such as "Sales report 2024", or "Passenger list, 1912"), and that line holds a column
     ``expected`` (the --target, the model's inputs), or is no row of numbers and most of the
     lines below have its width. The reader took the title for the header, so the real header
-    and every row below were ragged rows. The fix is named as ``options`` spell it."""
+    and every row below were ragged rows. The fix is named as ``options`` spell it.
+    ``source``: the file's path, or standard input's first bytes."""
     import csv
     import gzip
     from .data.tabular import _GZIP_MAGIC, _SEP_LINE, DELIMITERS, _as_number
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(TITLE_SAMPLE_BYTES)
-            if head[:2] == _GZIP_MAGIC:
-                fh.seek(0)
-                with gzip.open(fh) as inflated:
-                    head = inflated.read(TITLE_SAMPLE_BYTES)
-    except (OSError, EOFError):
-        return ""
+    if isinstance(source, bytes):
+        head = source
+        if head[:2] == _GZIP_MAGIC:   # (a part of a gzip stream does not decompress alone)
+            return ""
+    else:
+        try:
+            with open(source, "rb") as fh:
+                head = fh.read(TITLE_SAMPLE_BYTES)
+                if head[:2] == _GZIP_MAGIC:
+                    fh.seek(0)
+                    with gzip.open(fh) as inflated:
+                        head = inflated.read(TITLE_SAMPLE_BYTES)
+        except (OSError, EOFError):
+            return ""
     text = head.decode("utf-8", "replace").lstrip("\ufeff")
     lines = text.splitlines()[:-1] if len(head) == TITLE_SAMPLE_BYTES else text.splitlines()
     # (line number, fields) of the first records, blank lines and Excel's sep= line skipped
@@ -602,11 +614,12 @@ def _title_line_hint(path, sep, expected=(), skip_rows=0, options=None) -> str:
             continue   # (line 1 naming the columns looked for is the header: a ragged row)
         start, header = below[0]
         rest = [len(r) for k, r in records if k > start]
+        named = wanted & {f.strip() for f in header}   # (it names the columns looked for)
         # a header's names are no values of their columns below it (a row of values is)
-        if any(f.strip() and len(r) > j and r[j].strip() == f.strip()
-               for k, r in records if k > start for j, f in enumerate(header)):
+        if not named and any(f.strip() and len(r) > j and r[j].strip() == f.strip()
+                             for k, r in records if k > start for j, f in enumerate(header)):
             continue
-        if wanted & {f.strip() for f in header} or (
+        if named or (
                 rest and rest.count(len(header)) > len(rest) / 2
                 and not any(_as_number(f) for f in header)):
             found.append((len(header), start, records[0][0]))
@@ -2139,11 +2152,14 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if task == "regression" and not numeric_target:
         raise _text_target_usage(target, y_raw, number_note, "so it cannot be a regression "
                                  "target", "use --task classification")
-    if task == "classification" and args.loss is not None:
+    if task == "classification" and args.loss not in (None, "mse"):
         fix = ": pass --task regression to predict it as a number" \
             if args.task == "auto" and numeric_target else ""
         raise _usage(f"--loss {args.loss} is for regression; {target!r} is a classification "
                      f"target (cross-entropy){fix}")
+    if task == "classification" and args.loss == "mse":   # (the default, spelled out)
+        print(f"glassnet: note: --loss mse is ignored: {target!r} is a classification target, "
+              f"trained with cross-entropy", file=sys.stderr, flush=True)
     args.loss = (args.loss or "mse") if task == "regression" else None
     encoder = None
     scaling = None
@@ -2740,6 +2756,7 @@ def _options_dict(args, hidden, lr):
             "patience": args.patience, "lr_decay": args.lr_decay, "seed": args.seed,
             "dtype": args.dtype, "drop": list(args.drop),
             "categorical": list(args.categorical), "keep": list(args.keep),
+            "skip_rows": args.skip_rows,
             **({"loss": args.loss} if args.loss else {}),
             "init": DEFAULT_INIT,
             "na_values": list(args.na_values or []), "decimal": args.decimal}
@@ -3395,13 +3412,21 @@ def _marker_columns(extra) -> list[str]:
     pandas' missing markers (``None``, ``#N/A``: :func:`preprocess.marker_categories`): a
     column of numbers and such text fitted before glassnet read them as missing there, or a
     text column whose new file may hold only numbers and them; its new files keep them as
-    text there (elsewhere they are missing beside numbers, as in training)."""
+    text there (elsewhere they are missing beside numbers, as in training). The target's
+    column too, where its classes hold one ('0', '1', 'None': a label, read as text then)."""
     from .preprocess import marker_categories
+    if not isinstance(extra, dict):
+        return []
     pre = next((extra.get(k) for k in ("preprocessor", "preprocess")
-                if isinstance(extra, dict) and isinstance(extra.get(k), dict)), None)
+                if isinstance(extra.get(k), dict)), None)
     columns = pre.get("columns") if pre is not None else None
-    return [c["name"] for c in columns if isinstance(c, dict) and marker_categories(c)] \
+    names = [c["name"] for c in columns if isinstance(c, dict) and marker_categories(c)] \
         if isinstance(columns, list) else []
+    encoder, target = extra.get("target_encoder"), extra.get("target")
+    if isinstance(encoder, dict) and isinstance(target, str) and marker_categories(
+            {"kind": "categorical", "categories": encoder.get("classes")}):
+        names.append(target)
+    return names
 
 
 def transform_for_model(pre, table, extra, report=None, label=None, options=None,

@@ -572,8 +572,8 @@ def _input_key(features, pre=None, most=40) -> str:
     for first, width, name, cats in groups[:most]:
         where = str(first) if width == 1 else f"{first}-{first + width - 1}"
         if cats is not None:
-            shown = ", ".join(cats[:3]) + (f" … {len(cats)} categories" if len(cats) > 3
-                                           else "")
+            shown = ", ".join(cats if len(cats) <= 4 else cats[:3]) + (
+                f" … {len(cats)} categories" if len(cats) > 4 else "")
             name = f"{name}=({shown})"
         parts.append(f"{where} {name}")
     more = (f" … and {len(groups) - most} more column(s)" if len(groups) > most else "")
@@ -630,9 +630,6 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     table = _load_source(str(data_path), sep=sep, skip_rows=skip_rows,
                          **model_read_options(extra, na_values, decimal)).table
     part = table.head(rows)
-    if rows > table.n_rows:
-        print(f"glassnet: note: --rows {rows}: {data_path} has {table.n_rows} row(s), all of "
-              f"them traced", file=sys.stderr, flush=True)
     est = None
     if isinstance(extra, dict) and "glassnet.sklearn" in extra:
         est = _sklearn_estimator(model_path, extra["glassnet.sklearn"])
@@ -705,9 +702,10 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
             y, y_how = _sklearn_targets(est, part[target], target)
         if type(est).__name__ == "GlassClassifier" and not getattr(est, "_multilabel", False):
             names = [_label_key(c) for c in est.classes_]
-    elif target is not None:
-        y = _encode_target(part[target], extra, part.row_label, encoder)
-        if extra.get("task") != "regression":
+    else:
+        if target is not None:
+            y = _encode_target(part[target], extra, part.row_label, encoder)
+        if extra.get("task") != "regression":   # (a forward pass's ŷ has them too)
             from .commands import stored_display_names
             classes = _stored_classes(extra)
             count = (len(encoder.classes_) if encoder is not None else
@@ -722,12 +720,14 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     tr = trace(model, X, y, loss, opt, training=training,
                title=f"{model_path} on the first {X.shape[0]} row(s) of {data_path}")
     rep = Report(f"glassnet explain: {model_path}")
-    lines = [f"data: {data_path}, rows 1..{X.shape[0]} of {table.n_rows}",
+    lines = [f"data: {data_path}, rows 1..{X.shape[0]} of {table.n_rows}"
+             + (f" (all of them: fewer than the {rows} --rows asks)" if rows > table.n_rows
+                else ""),
              f"features: {X.shape[1]} from {how}",
              _input_key(features, pre)]
+    key = _class_key(names, model.n_outputs)
     if target is not None:
         lines.append(_target_line(target, part[target], y, names))
-        key = _class_key(names, model.n_outputs)
         if key:
             lines.append(key)
         if y_how:
@@ -740,6 +740,8 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
     else:
         lines.append(f"target: none (forward pass only: the model's {model.n_outputs} outputs "
                      f"are more targets than one --target column gives)")
+    if target is None and key:
+        lines.append(key)
     if scaling is not None:
         out = np.asarray(tr.output, dtype=np.float64)
         units = np.asarray(out * scaling["std"] + scaling["mean"]).reshape(-1)

@@ -1227,8 +1227,9 @@ class TabularPreprocessor:
         """Everything learned, as plain JSON-able data (dicts, lists, str, float, bool)."""
         self._check_fitted()
         params = self.get_params()
-        if not params["keep"]:   # (a file glassnet 0.2.0 reads: it knows no keep=)
-            del params["keep"]
+        # keep= is a rule of fitting, whose outcome the columns hold: not written, so that
+        # glassnet 0.2.0, which knows no keep=, reads the file (it called it damaged)
+        del params["keep"]
         return {"format": _FORMAT, "version": 1, "params": params,
                 "target": self.target_,
                 "columns": [dict(s, categories=list(s["categories"]))
