@@ -606,6 +606,12 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     assert explain_cmd._input_key(["e=C", "e=Q", "e=S", "e=<missing>"], SimpleNamespace(
         columns_=[{"kind": "categorical"}], _widths=lambda: [("e", 4)])).endswith(
         "0-3 e=(C, Q, S, <missing>)")   # (four shown whole: '…' hid just one)
+    # trial AP: a category holding ', ' quoted, a class that reads as a number too
+    assert explain_cmd._input_key(["d=big, red", "d=x"], SimpleNamespace(
+        columns_=[{"kind": "categorical"}], _widths=lambda: [("d", 2)])).endswith(
+        "0-1 d=('big, red', x)")
+    assert explain_cmd._class_key([1, 2, 3], 3) == (
+        "classes (the columns of ŷ, the codes of y): 0 = '1', 1 = '2', 2 = '3'")
     assert "classes (the columns of ŷ, the codes of y): 0 = high, 1 = low, 2 = mid" in text
     out = tmp_path / "t.html"
     assert main(["explain", "--model", model, "--data", str(data), "--out", str(out)]) == 0
@@ -624,7 +630,7 @@ def test_explain_names_every_input_and_each_output_class(tmp_path, capsys):
     captured = capsys.readouterr()
     text = captured.out   # the model's loss named on a forward pass too
     assert "target: none (forward pass only, as --target none asks)" in text
-    assert "ŷ is the probability of class 1 (survived), against 0 (died)" in text
+    assert "ŷ is the probability of class 1 (survived), against 0 (died)\n" in text
     assert "loss BinaryCrossEntropy()" in text
     assert main(["explain", "--model", model, "--data", str(data), "--rows", "1000"]) == 0
     assert "rows 1..300 of 300 (all of them: fewer than the 1000 --rows asks)" in \

@@ -578,11 +578,15 @@ def _title_line_hint(source, sep, expected=(), skip_rows=0, options=None) -> str
     ``source``: the file's path, or standard input's first bytes."""
     import csv
     import gzip
+    import zlib
     from .data.tabular import _GZIP_MAGIC, _SEP_LINE, DELIMITERS, _as_number
     if isinstance(source, bytes):
         head = source
-        if head[:2] == _GZIP_MAGIC:   # (a part of a gzip stream does not decompress alone)
-            return ""
+        if head[:2] == _GZIP_MAGIC:   # the start of a gzip stream inflates on its own
+            try:
+                head = zlib.decompressobj(31).decompress(source, TITLE_SAMPLE_BYTES)
+            except zlib.error:
+                return ""
     else:
         try:
             with open(source, "rb") as fh:
@@ -1029,7 +1033,7 @@ MORE_EPOCHS = "more epochs (--epochs)"
 SMALL_VALIDATION = 20   # validation rows under which early stopping follows noise
 
 
-def _remedy(history, args, best_epoch) -> str:
+def _remedy(history, args, hidden, best_epoch) -> str:
     """What to try next, for the notes that say a model learned too little: train longer
     (more epochs, or where early stopping ended the run before the --epochs limit, a larger
     --patience or none, and no learning-rate decay, which halved the rate meanwhile); but
@@ -1040,7 +1044,6 @@ def _remedy(history, args, best_epoch) -> str:
         return MORE_EPOCHS
     val = np.asarray(history.history.get("val_loss", []), dtype=np.float64)
     train = np.asarray(history.history.get("loss", []), dtype=np.float64)
-    hidden = args.hidden if isinstance(args.hidden, list) else _hidden_sizes(args.hidden)
     if hidden and best_epoch and len(val) > best_epoch and len(train) == len(val) \
             and val[-1] > val[best_epoch - 1] + 0.05 * abs(val[best_epoch - 1]) \
             and train[-1] < train[best_epoch - 1] - 0.1 * abs(train[best_epoch - 1]):
@@ -1178,7 +1181,8 @@ def _missing_code_notes(pre, train_tab) -> list[str]:
             rest = x[~hits]
             if hits.sum() < 3 or rest.size < 10:
                 continue
-            # (most other values alike, a count of zeros: the spread of the others then)
+            # (most other values alike, a count of zeros: the spread of the others then;
+            # all of them alike, 1: 9999999 beside zeros is a code)
             med, spread, _ = _robust_scale(rest)
             if abs(code - med) > 10 * spread and not rest.min() <= code <= rest.max():
                 shown = str(int(code))   # (9999999 as 1e+07 would be no --na-values token)
@@ -2133,8 +2137,12 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if miss.all():
         raise _usage(f"the target column {target!r} has no values")
     if miss.any():
+        # (beside numbers None and #N/A are missing too, as pandas reads them: a class of
+        # that name among number classes is gone, which the note must say)
+        beside = " (empty, or a missing marker: NA, ?, and beside numbers None, #N/A, <NA> " \
+            "as pandas reads them)" if np.asarray(y_raw).dtype.kind == "f" else ""
         notices.append(f"{int(miss.sum())} row(s) without a value in the target column "
-                       f"{target!r} were left out")
+                       f"{target!r} were left out{beside}")
         table = table.take(np.flatnonzero(~miss))
         y_raw = table[target]
     n_rows = table.n_rows
@@ -2432,7 +2440,7 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
             pred = _regression_output(model, Xs, scaling)
             outputs[split_name] = pred
             results[split_name] = _regression_metrics(y[ids], pred)
-    more = _remedy(history, args, best_epoch)
+    more = _remedy(history, args, hidden, best_epoch)
     if task == "classification":
         notices.extend(_one_class_note(outputs, y, parts, class_labels,
                                        weighted=class_weight is not None, more=more))
@@ -2804,8 +2812,6 @@ _CODE_NAME = re.compile(r"(?i:(^|[_\s.\-])(zip|zipcode|postcode|postal|code|regi
                         r"department|district|zone|branch|store|category)$)"
                         r"|[a-z0-9](Code|Region|Dept|Zone|Store|Category)$")
 # a position in a cycle (hour of the day, month, weekday, season): as a quantity 23 o'clock
-# lies far from 0 and each step weighs the same; one-hot, each hour gets its own effect
-# a position in a cycle (hour of the day, month, weekday, season): as a quantity 23 o'clock
 # lies far from 0 and each step weighs the same; one-hot, each hour gets its own effect.
 # The name's last word (not after "per": a rate), with the cycle's length: its values must
 # fit it (a month column of 1 to 72 is a tenure, not a month of the year)
@@ -2816,10 +2822,13 @@ _NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 def _cycle_length(name) -> int | None:
     """The length of the cycle a column's name says it is a position in (hr: 24), or None:
-    its last word (day_of_week too), not after 'per' (calls_per_hour is a rate)."""
+    its last word, or the words before 'of day/week/year' (hour_of_day, day_of_week), not
+    after 'per' (calls_per_hour is a rate)."""
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
     if words[-3:] == ["day", "of", "week"]:
         return 7
+    if len(words) > 2 and words[-2] == "of" and words[-1] in ("day", "year"):
+        words = words[:-2]
     if not words or (len(words) > 1 and words[-2] == "per"):
         return None
     return _CYCLES.get(words[-1])
@@ -2842,11 +2851,11 @@ def _preprocessing_notices(pre, table, train_tab):
                                      f"quantity; if its values are labels (stores, regions, "
                                      f"zip codes), --categorical {shlex.quote(col)} one-hot "
                                      f"encodes them"))
-        elif s["kind"] == "numeric" and _cycle_length(col):
+        elif s["kind"] == "numeric" and (length := _cycle_length(col)):
             present = np.asarray(train_tab[col], dtype=np.float64)
             uniq = np.unique(present[np.isfinite(present)])
-            if 2 < len(uniq) <= _cycle_length(col) and np.all(uniq == np.round(uniq)) \
-                    and uniq[0] >= 0 and uniq[-1] <= _cycle_length(col):
+            if 2 < len(uniq) <= length and np.all(uniq == np.round(uniq)) \
+                    and uniq[0] >= 0 and uniq[-1] <= length:
                 cycles.append((name, f"{name} holds {len(uniq)} whole numbers from "
                                      f"{uniq[0]:g} to {uniq[-1]:g}, named like a position "
                                      f"in a cycle (hours, months, weekdays): as a quantity "

@@ -564,7 +564,8 @@ def _input_key(features, pre=None, most=40) -> str:
                                 (({"kind": "numeric"}, (f, 1)) for f in features)):
         names = features[start:start + width]
         if spec["kind"] == "categorical":
-            groups.append((start, width, _shown(name), [f[len(name) + 1:] for f in names]))
+            groups.append((start, width, _shown(name),
+                           [_shown(f[len(name) + 1:]) for f in names]))
         else:   # a number, and its missing indicator if it has one
             groups.extend((start + i, 1, _shown(f), None) for i, f in enumerate(names))
         start += width
@@ -580,17 +581,28 @@ def _input_key(features, pre=None, most=40) -> str:
     return "inputs (the columns of X, the rows of the first W): " + ", ".join(parts) + more
 
 
-def _class_key(names, n_outputs) -> str | None:
+def _numeric(label) -> bool:
+    """Whether a class label reads as a number ('1'): quoted in the key, where '0 = 1' would
+    read as code 0 is the number 1."""
+    try:
+        float(label)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _class_key(names, n_outputs, with_y=True) -> str | None:
     """Which output is which class: 'classes (the columns of ŷ): 0 = high, 1 = low ...', or
     for one sigmoid output 'ŷ is the probability of class survived, against died (y's codes
     1 and 0)'."""
     if names is None or len(names) < 2:
         return None
     if n_outputs == 1 and len(names) == 2:
-        return (f"ŷ is the probability of class {names[1]}, against {names[0]} (y's codes 1 "
-                f"and 0)")
-    shown = ", ".join(f"{i} = {n}" for i, n in enumerate(names[:20]))
-    return (f"classes (the columns of ŷ, the codes of y): {shown}"
+        return (f"ŷ is the probability of class {names[1]}, against {names[0]}"
+                + (" (y's codes 1 and 0)" if with_y else ""))
+    shown = ", ".join(f"{i} = {str(n)!r}" if _numeric(n) else f"{i} = {_shown(str(n))}"
+                      for i, n in enumerate(names[:20]))
+    return (f"classes (the columns of ŷ{', the codes of y' if with_y else ''}): {shown}"
             + (f" … {len(names) - 20} more" if len(names) > 20 else ""))
 
 
@@ -725,7 +737,7 @@ def model_report(model_path, data_path, target=None, rows=4, lr=None, training=F
                 else ""),
              f"features: {X.shape[1]} from {how}",
              _input_key(features, pre)]
-    key = _class_key(names, model.n_outputs)
+    key = _class_key(names, model.n_outputs, with_y=target is not None)
     if target is not None:
         lines.append(_target_line(target, part[target], y, names))
         if key:

@@ -3,8 +3,8 @@
 :class:`TabularPreprocessor` decides once, on the training split, what to do with each column,
 and then applies exactly that to any later table (validation, test, new data). Everything it
 learned is plain data: :meth:`TabularPreprocessor.to_dict` gives JSON-able numbers and strings
-(no pickle), and :meth:`TabularPreprocessor.from_dict` rebuilds an identical transformer, so it
-can be saved next to a model.
+(no pickle), and :meth:`TabularPreprocessor.from_dict` rebuilds a transformer that transforms
+identically (``keep=``, a rule of fitting, is not stored), so it can be saved next to a model.
 
 Rules, applied per column of the training table (the target column excluded):
 
