@@ -1227,3 +1227,30 @@ def test_a_marker_category_met_as_missing_names_pandas_reading():
     TabularPreprocessor().fit({"c": ["x", "y"], "k": [1.0, 2.0]}).transform(
         {"c": [None], "k": [1.0]}, report=facts)
     assert facts[0]["action"] == "encoded as all zeros (no category)"
+
+
+def test_pandas_corners_of_missing_markers_trial_aq(tmp_path):
+    """Trial AQ: a pandas category column with a 'None' category was read as numbers
+    (02134 and 2134 merged); markers that training had as missing met as text say so;
+    read_csv refuses pandas' per-column na_values dict (its keys became tokens) and takes
+    one marker_text_columns name whole; fit explains a target that is no column name."""
+    pd = pytest.importorskip("pandas")
+    from glassnet.data import read_csv
+    df = pd.DataFrame({"zip": pd.Categorical(["02134", "2134", "10001", "None"] * 8),
+                       "v": np.arange(32) * 0.1, "y": np.arange(32) % 2})
+    names = TabularPreprocessor().fit(df, target="y").feature_names_out
+    assert [f for f in names if f.startswith("zip")] == [
+        "zip=02134", "zip=10001", "zip=2134", "zip=None"]
+    pre = TabularPreprocessor().fit({"t": ["red", None, "green", None], "k": [1.0, 2, 3, 4]})
+    facts = []
+    pre.transform({"t": ["None", "red"], "k": [1.0, 2.0]}, report=facts)
+    assert facts[0]["action"].endswith("; the training rows had 'None' as missing values "
+                                       "(pandas' read_csv reads them so): read both the same "
+                                       "way")
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,a\n-999,b\nNone,c\n")
+    with pytest.raises(TypeError, match="a dict of columns"):
+        read_csv(path, na_values={"a": ["-999"]})
+    assert list(read_csv(path, marker_text_columns="a")["a"]) == ["1", "-999", "None"]
+    with pytest.raises(TypeError, match="target is the name of the table's target column"):
+        TabularPreprocessor().fit(df, df["y"])

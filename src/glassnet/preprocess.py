@@ -353,9 +353,14 @@ def marker_categories(spec) -> list[str]:
 
 def _read_column(table, name, markers=True) -> np.ndarray:
     """``table[name]`` as the CSV reader types it (:func:`_as_read`, ``markers`` as there); a
-    table the reader made (it knows its source file) is so already."""
+    table the reader made (it knows its source file) is so already, and a pandas category
+    column's categories are the user's as they are (``'02134'`` beside a ``'None'`` category
+    is no number 2134)."""
     arr = table[name]
-    return arr if getattr(table, "_source", None) is not None else _as_read(arr, markers)
+    if getattr(table, "_source", None) is not None \
+            or name in getattr(table, "_category_columns", ()):
+        return arr
+    return _as_read(arr, markers)
 
 
 def _text_values(arr: np.ndarray) -> np.ndarray:
@@ -477,8 +482,15 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
     unseen = ~hit & ~absent
     if unseen.any():
         seen_order = list(dict.fromkeys(vals[unseen].tolist()))
+        # the mirror case: markers that training's rows had as missing (pandas made them NaN)
+        # met here as text (glassnet's reader keeps them in a text column)
+        markers = [v for v in seen_order if isinstance(v, str) and v in NUMERIC_NA_VALUES] \
+            if s.get("missing_category") else []
         facts.append({"column": s["name"], "issue": "unseen", "rows": np.flatnonzero(unseen),
-                      "values": seen_order, "action": "encoded as all zeros (no category)"})
+                      "values": seen_order, "action": "encoded as all zeros (no category)"
+                      + (f"; the training rows had {', '.join(map(repr, markers))} as missing "
+                         f"values (pandas' read_csv reads them so): read both the same way"
+                         if markers else "")})
     if (~hit & absent).any():
         # a category that is a missing marker (None, #N/A): pandas' read_csv made it NaN
         markers = marker_categories(s)
@@ -869,6 +881,11 @@ class TabularPreprocessor:
     def fit(self, table, target: str | None = None) -> "TabularPreprocessor":
         """Learn the encoding from ``table`` (training rows only), ignoring ``target``."""
         table = _as_table(table)
+        if target is not None and not isinstance(target, str):
+            raise TypeError(f"TabularPreprocessor.fit(table, target): target is the name of "
+                            f"the table's target column, got {type(target).__name__} (it is "
+                            f"no scikit-learn transformer: in a Pipeline, use the "
+                            f"glassnet.sklearn estimators)")
         if target is not None and target not in table:
             raise ValueError(f"target column {target!r} is not in the table; columns: "
                              f"{table.columns}")

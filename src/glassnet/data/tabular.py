@@ -887,6 +887,8 @@ def read_csv(source, *, delimiter: str | None = None, na_values=None,
     plain = text.isascii() and text.find("_", _first_line_end(text) + 1) < 0
     forced = frozenset(decimal_comma_columns or ()) if comma_decimal else frozenset()
     kept = frozenset(dot_decimal_columns or ()) - forced if comma_decimal else frozenset()
+    if isinstance(marker_text_columns, str):   # one column's name, not its letters
+        marker_text_columns = [marker_text_columns]
     opts = (name, delimiter, na, fast, comma_decimal, keep_text, plain, forced, kept,
             frozenset(marker_text_columns or ()))
     # Rows are typed in chunks, so the fields of a large file are never all held as Python
@@ -976,6 +978,9 @@ def _na_tokens(na_values) -> frozenset:
         return frozenset()
     if isinstance(na_values, str):
         na_values = [na_values]
+    if isinstance(na_values, dict):   # pandas' per-column form: its keys would be tokens
+        raise TypeError("na_values must be a string or an iterable of strings, read in every "
+                        "column; a dict of columns (pandas' per-column form) is not taken")
     try:
         tokens = list(na_values)
     except TypeError:
