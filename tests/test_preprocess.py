@@ -1241,6 +1241,10 @@ def test_pandas_corners_of_missing_markers_trial_aq(tmp_path):
     names = TabularPreprocessor().fit(df, target="y").feature_names_out
     assert [f for f in names if f.startswith("zip")] == [
         "zip=02134", "zip=10001", "zip=2134", "zip=None"]
+    df["zip"] = pd.Categorical(["02134", "2134", "NA", "02134"] * 8)   # NA: missing, as read
+    names = TabularPreprocessor().fit(df, target="y").feature_names_out
+    assert [f for f in names if f.startswith("zip")] == ["zip=02134", "zip=2134",
+                                                         "zip=<missing>"]
     pre = TabularPreprocessor().fit({"t": ["red", None, "green", None], "k": [1.0, 2, 3, 4]})
     facts = []
     pre.transform({"t": ["None", "red"], "k": [1.0, 2.0]}, report=facts)

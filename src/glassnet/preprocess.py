@@ -353,13 +353,18 @@ def marker_categories(spec) -> list[str]:
 
 def _read_column(table, name, markers=True) -> np.ndarray:
     """``table[name]`` as the CSV reader types it (:func:`_as_read`, ``markers`` as there); a
-    table the reader made (it knows its source file) is so already, and a pandas category
-    column's categories are the user's as they are (``'02134'`` beside a ``'None'`` category
-    is no number 2134)."""
+    table the reader made (it knows its source file) is so already. A pandas category
+    column stays text, as the reader keeps a text column (``'02134'`` beside a ``'None'``
+    category is no number 2134), its ``NA``-like text missing as there."""
     arr = table[name]
-    if getattr(table, "_source", None) is not None \
-            or name in getattr(table, "_category_columns", ()):
+    if getattr(table, "_source", None) is not None:
         return arr
+    if name in getattr(table, "_category_columns", ()):
+        if is_numeric_column(arr) or not any(map(_read_as_missing, set(arr.tolist()))):
+            return arr
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [None if _read_as_missing(v) else v for v in arr.tolist()]
+        return out
     return _as_read(arr, markers)
 
 
