@@ -2290,7 +2290,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
         X_train = pre.transform(train_tab)
         X_val = pre.transform(table.take(idx_val)) if has_val else None
         X_test = pre.transform(table.take(idx_test)) if has_test else None
-    notices.extend(_preprocessing_notices(pre, table, train_tab))
+    notices.extend(_preprocessing_notices(pre, table, train_tab,
+                                          table.n_rows < src.table.n_rows))
     notices.extend(_leak_notes(pre, train_tab, y[idx_train], task))
     notices.extend(_missing_code_notes(pre, train_tab))
     notices.extend(_duplicate_column_notes(pre, train_tab))
@@ -2834,7 +2835,7 @@ def _cycle_length(name) -> int | None:
     return _CYCLES.get(words[-1])
 
 
-def _preprocessing_notices(pre, table, train_tab):
+def _preprocessing_notices(pre, table, train_tab, targets_dropped=False):
     """What the preprocessing did, one line each: dropped columns, text columns that are
     numbers but for a few values (or for $ % and thousands separators), imputed columns."""
     from .preprocess import _ID_NAME_STRICT, numeric_text_note
@@ -2890,7 +2891,7 @@ def _preprocessing_notices(pre, table, train_tab):
     imputed_notes = _grouped(
         [(f"{name} ({n / table.n_rows:.0%})",
           f"imputed {name}: {what} in the file ({n / table.n_rows:.0%} of its {table.n_rows} "
-          f"rows) filled with the training "
+          f"rows{' with a target' if targets_dropped else ''}) filled with the training "
           f"median {median:.4g}, plus an indicator column {name}_missing")
          for name, n, what, median in imputed],
         f"numeric columns with missing {'or infinite ' if inf else ''}values", prefix="imputed ",
