@@ -1261,10 +1261,9 @@ def _target_outlier_note(y, idx_train, loss="mse") -> list[str]:
     t = _finite_targets(y, idx_train)
     if t.size < 20:
         return []
-    med = float(np.median(t))
-    robust = 1.4826 * float(np.median(np.abs(t - med)))
-    if not robust > 0:
-        return []
+    med, robust, how = _robust_scale(t)
+    if not how.startswith("1.4826 x the median absolute deviation") or "other" in how:
+        return []   # (most targets one value: no spread of the bulk to measure from)
     far = np.abs(t - med) > 10 * robust
     if not far.any() or not t.std() > 3 * robust:
         return []
@@ -2455,8 +2454,8 @@ def _train(args, folder: _RunFolder, sigint: _DeferredSigint) -> int:
     if not (history.stopped_early or history.interrupted or history.diverged) \
             and es is not None and best_epoch == epochs_run and epochs_run == args.epochs:
         notices.append(f"the validation loss was still improving at the last of the "
-                       f"{args.epochs} epochs: more epochs (--epochs) or a higher learning "
-                       f"rate (--lr) may give a better model")
+                       f"{args.epochs} epochs: {MORE_EPOCHS} or a higher learning rate "
+                       f"(--lr) may give a better model")
 
     id_columns = [c for c, r in pre.dropped_.items() if str(r).startswith("identifier")]
     display = _display_names(src, class_labels, target)
@@ -2837,7 +2836,10 @@ def _cycle_length(name) -> int | None:
 
 def _preprocessing_notices(pre, table, train_tab, targets_dropped=False):
     """What the preprocessing did, one line each: dropped columns, text columns that are
-    numbers but for a few values (or for $ % and thousands separators), imputed columns."""
+    numbers but for a few values (or for $ % and thousands separators), numbers named like
+    codes or like a position in a cycle (--categorical), imputed columns (their share of the
+    rows with a target where ``targets_dropped``), missing values kept or met outside the
+    training rows."""
     from .preprocess import _ID_NAME_STRICT, numeric_text_note
     dropped = _dropped_notes(pre.dropped_)
     imputed, kept, outside, labels, cycles = [], [], [], [], []

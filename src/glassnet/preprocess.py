@@ -14,7 +14,9 @@ Missing values
     :data:`glassnet.data.NA_VALUES` (``NA``, ``?``, ``null`` ...) and blank or
     white-space-only ones are missing, at fit and at transform. A text column of numbers that
     only such cells kept text (pandas' ``read_csv`` leaves ``"?"`` and ``" "`` as text) is
-    numeric, as the CSV reader makes it. A bool given in memory is the number 0 or 1 (as in
+    numeric, as the CSV reader makes it; beside numbers the text of
+    :data:`glassnet.data.NUMERIC_NA_VALUES` (``#N/A``, ``None``) is missing too, but in a
+    column with such a category (:func:`marker_categories`). A bool given in memory is the number 0 or 1 (as in
     a bool column) beside missing values and numbers: ``["", False]`` reads as ``[None, 0]``;
     beside other text it is the text ``True`` or ``False``.
 
@@ -42,7 +44,8 @@ Text (categorical) columns
     the categories that say true and false in any case (``True``, ``TRUE``: a CSV's text,
     which pandas reads as bools), else ``1`` and ``0``.
 
-Dropped columns (recorded in ``dropped_``: column -> reason)
+Dropped columns (recorded in ``dropped_``: column -> reason; a ``keep=`` column only by the
+first two rules)
     * ``drop=`` columns named by the user;
     * columns with no values at all, and constant columns without missing values;
     * identifier-like numeric columns: integer-valued, no missing values, a different value in
@@ -282,7 +285,7 @@ def _numeric_values(arr: np.ndarray, name: str, where=None, comma=False,
             try:
                 out[i] = to_float(v)  # 1_000 is text, as read_csv reads it
             except (TypeError, ValueError):
-                if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES:
+                if _numeric_marker(v):
                     out[i] = np.nan
                     continue
                 if bool_text and isinstance(v, str) and v.strip().casefold() in _BOOL_TEXT:
@@ -325,8 +328,7 @@ def _as_read(arr: np.ndarray, markers: bool = True) -> np.ndarray:
         return arr
     values = set(arr.tolist())
     marked = set(filter(_read_as_missing, values))
-    soft = {v for v in values if isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES} \
-        if markers else set()
+    soft = set(filter(_numeric_marker, values)) if markers else set()
     if soft and not any(v not in soft and not _missing_cell(v) for v in values):
         soft = set()   # markers alone: text, as the reader reads such a column
     if not marked and not soft:
@@ -337,9 +339,23 @@ def _as_read(arr: np.ndarray, markers: bool = True) -> np.ndarray:
         return np.array([np.nan if v is None else plain_float(v) for v in out],
                         dtype=np.float64)
     except (TypeError, ValueError):
-        if soft:
-            out[:] = [None if v in marked else v for v in arr.tolist()]
-        return out
+        return _na_text_to_none(arr) if soft else out
+
+
+def _numeric_marker(v) -> bool:
+    """Whether ``v`` is text of :data:`NUMERIC_NA_VALUES` (``#N/A``, ``None``: missing beside
+    numbers), white space around it aside."""
+    return isinstance(v, str) and v.strip() in NUMERIC_NA_VALUES
+
+
+def _na_text_to_none(arr: np.ndarray) -> np.ndarray:
+    """A text column with its :func:`_read_as_missing` text None (as the reader reads a
+    text column), no number read; ``arr`` itself where it holds no such text."""
+    if not any(map(_read_as_missing, set(arr.tolist()))):
+        return arr
+    out = np.empty(len(arr), dtype=object)
+    out[:] = [None if _read_as_missing(v) else v for v in arr.tolist()]
+    return out
 
 
 def marker_categories(spec) -> list[str]:
@@ -347,8 +363,7 @@ def marker_categories(spec) -> list[str]:
     that are pandas' missing markers (``None``, ``#N/A``: :data:`NUMERIC_NA_VALUES`), which
     glassnet reads as missing beside numbers: where a column has one, its text is kept."""
     cats = spec.get("categories") if spec.get("kind") == "categorical" else None
-    return [c for c in cats if isinstance(c, str) and c in NUMERIC_NA_VALUES] \
-        if isinstance(cats, list) else []
+    return list(filter(_numeric_marker, cats)) if isinstance(cats, list) else []
 
 
 def _read_column(table, name, markers=True) -> np.ndarray:
@@ -360,11 +375,7 @@ def _read_column(table, name, markers=True) -> np.ndarray:
     if getattr(table, "_source", None) is not None:
         return arr
     if name in getattr(table, "_category_columns", ()):
-        if is_numeric_column(arr) or not any(map(_read_as_missing, set(arr.tolist()))):
-            return arr
-        out = np.empty(len(arr), dtype=object)
-        out[:] = [None if _read_as_missing(v) else v for v in arr.tolist()]
-        return out
+        return arr if is_numeric_column(arr) else _na_text_to_none(arr)
     return _as_read(arr, markers)
 
 
@@ -489,7 +500,7 @@ def _categorical_facts(s, vals, hit) -> list[dict]:
         seen_order = list(dict.fromkeys(vals[unseen].tolist()))
         # the mirror case: markers that training's rows had as missing (pandas made them NaN)
         # met here as text (glassnet's reader keeps them in a text column)
-        markers = [v for v in seen_order if isinstance(v, str) and v in NUMERIC_NA_VALUES] \
+        markers = list(filter(_numeric_marker, seen_order)) \
             if s.get("missing_category") else []
         facts.append({"column": s["name"], "issue": "unseen", "rows": np.flatnonzero(unseen),
                       "values": seen_order, "action": "encoded as all zeros (no category)"

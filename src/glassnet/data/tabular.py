@@ -1557,7 +1557,9 @@ def _type_column(raw, na, fast: bool = False, comma_decimal: bool = False,
     the :func:`_grouping` kind (for read_csv's decision and the chunks' agreement).
 
     A column with a field holding ``_`` or a non-ASCII character is text (numpy reads
-    ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does."""
+    ``1_000`` and ``٣`` as numbers, pandas does not); ``plain`` says that no field does.
+    ``numeric_na``: :data:`NUMERIC_NA_VALUES` are missing where the rest is numbers (False
+    for read_csv's ``marker_text_columns``)."""
     refused = None   # the fields, when numpy refused to read them all as numbers
     if fast:
         try:
